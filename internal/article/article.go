@@ -1,0 +1,237 @@
+// Package article owns the newsroom's content model: articles, sections,
+// tags, authors, lead images and static pages, the rules that decide what a
+// reader may see, and the Store interface every storage engine implements.
+package article
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where an article stands in the publishing workflow.
+type Status string
+
+const (
+	Draft       Status = "draft"
+	Scheduled   Status = "scheduled"
+	Published   Status = "published"
+	Unpublished Status = "unpublished" // was public once; its URL answers 410 Gone
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case Draft, Scheduled, Published, Unpublished:
+		return true
+	}
+	return false
+}
+
+// Section is a top-level department of the paper (City, Sport, ...).
+type Section struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Description string
+	Position    int // order in navigation, ascending
+}
+
+// Tag is a free-form topic label.
+type Tag struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Author is a person who can appear in a byline.
+type Author struct {
+	ID   int64
+	Slug string
+	Name string
+	Role string // shown under the name, e.g. "Business editor"
+	Bio  string
+}
+
+// Image is a stored picture with the editorial text that goes with it.
+// Variants holds the widths it is stored at, smallest first.
+type Image struct {
+	ID       int64
+	Alt      string
+	Caption  string
+	Credit   string
+	Width    int
+	Height   int
+	Variants []int
+}
+
+// Variant is one stored rendition of an image.
+type Variant struct {
+	Width       int
+	Height      int
+	ContentType string
+	Bytes       []byte
+}
+
+// Article is a piece of journalism. Summary listings leave Body empty.
+type Article struct {
+	ID          int64
+	Slug        string
+	Headline    string
+	Standfirst  string
+	Body        string // Markdown
+	Section     Section
+	Tags        []Tag
+	Authors     []Author // byline order
+	LeadImage   *Image
+	Status      Status
+	Language    string // BCP 47, e.g. "en", "fa"
+	PublishedAt time.Time
+	UpdatedAt   time.Time // zero unless it was updated after publication
+	ModifiedAt  time.Time // last write of any kind; drives cache validators
+}
+
+// Visible reports whether readers may see the article.
+func (a *Article) Visible() bool { return a.Status == Published }
+
+// Updated reports whether the article carries an "updated" time worth showing.
+func (a *Article) Updated() bool {
+	return !a.UpdatedAt.IsZero() && a.UpdatedAt.After(a.PublishedAt)
+}
+
+// Page is a static page such as About or Contact.
+type Page struct {
+	ID         int64
+	Slug       string
+	Title      string
+	Body       string // Markdown
+	Language   string
+	ModifiedAt time.Time
+}
+
+// Site holds the settings every page shows.
+type Site struct {
+	Title    string
+	Tagline  string
+	Language string
+	TimeZone string // IANA name
+}
+
+// DefaultSite is used until an editor changes the settings.
+var DefaultSite = Site{Title: "Broadsheet", Language: "en", TimeZone: "UTC"}
+
+// Location returns the site's time zone, falling back to UTC.
+func (s Site) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Limits on what an article may hold.
+const (
+	MaxHeadline   = 200
+	MaxStandfirst = 600
+	MaxBody       = 200_000
+	MaxSlug       = 80
+)
+
+// Validate checks the fields an editor controls and says what is wrong.
+func (a *Article) Validate() error {
+	var problems []string
+	if strings.TrimSpace(a.Headline) == "" {
+		problems = append(problems, "headline is required")
+	} else if utf8.RuneCountInString(a.Headline) > MaxHeadline {
+		problems = append(problems, fmt.Sprintf("headline is longer than %d characters", MaxHeadline))
+	}
+	if utf8.RuneCountInString(a.Standfirst) > MaxStandfirst {
+		problems = append(problems, fmt.Sprintf("standfirst is longer than %d characters", MaxStandfirst))
+	}
+	if len(a.Body) > MaxBody {
+		problems = append(problems, fmt.Sprintf("body is longer than %d bytes", MaxBody))
+	}
+	if err := ValidateSlug(a.Slug); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if !a.Status.Valid() {
+		problems = append(problems, fmt.Sprintf("status %q is not one of draft, scheduled, published, unpublished", a.Status))
+	}
+	if a.Section.ID == 0 {
+		problems = append(problems, "section is required")
+	}
+	if a.Status == Published && a.PublishedAt.IsZero() {
+		problems = append(problems, "a published article needs a publication time")
+	}
+	if a.Language == "" {
+		problems = append(problems, "language is required")
+	}
+	if len(problems) > 0 {
+		return &InvalidError{Problems: problems}
+	}
+	return nil
+}
+
+// InvalidError lists everything wrong with an input, in words safe to show.
+type InvalidError struct{ Problems []string }
+
+func (e *InvalidError) Error() string { return "invalid: " + strings.Join(e.Problems, "; ") }
+
+// Sentinel errors every Store returns, wrapped with context.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict") // e.g. a slug already taken
+)
+
+// ReadingTime estimates minutes to read a Markdown body at an adult's
+// average silent reading speed. Never less than one minute.
+func ReadingTime(body string) int {
+	const wordsPerMinute = 230
+	words := len(strings.Fields(body))
+	m := (words + wordsPerMinute/2) / wordsPerMinute
+	return max(m, 1)
+}
+
+// Store is what the rest of the program needs from a storage engine.
+// Every engine passes the conformance suite in internal/store/storetest.
+type Store interface {
+	Reader
+	Writer
+}
+
+// Reader answers readers' pages.
+type Reader interface {
+	// ArticleBySlug returns the article with that slug whatever its status;
+	// callers decide what a reader may see.
+	ArticleBySlug(ctx context.Context, slug string) (*Article, error)
+	// RedirectSlug returns the current slug of an article once known by old.
+	RedirectSlug(ctx context.Context, old string) (string, error)
+	// Articles lists visible articles newest first, one page at a time.
+	Articles(ctx context.Context, q Query) (List, error)
+	Sections(ctx context.Context) ([]Section, error)
+	SectionBySlug(ctx context.Context, slug string) (*Section, error)
+	TagBySlug(ctx context.Context, slug string) (*Tag, error)
+	AuthorBySlug(ctx context.Context, slug string) (*Author, error)
+	PageBySlug(ctx context.Context, slug string) (*Page, error)
+	ImageVariant(ctx context.Context, imageID int64, width int) (*Variant, error)
+	Site(ctx context.Context) (Site, error)
+}
+
+// Writer changes content. Every write records which pages it affects so
+// caches, in this process or another, can drop exactly those.
+type Writer interface {
+	CreateSection(ctx context.Context, s *Section) error
+	CreateTag(ctx context.Context, t *Tag) error
+	CreateAuthor(ctx context.Context, a *Author) error
+	CreatePage(ctx context.Context, p *Page) error
+	// CreateImage stores an image and its variants; it sets img.ID.
+	CreateImage(ctx context.Context, img *Image, variants []Variant) error
+	// CreateArticle inserts a, resolving Section, Tags and Authors by ID.
+	CreateArticle(ctx context.Context, a *Article) error
+	// UpdateArticle replaces a's fields; a changed slug keeps the old one
+	// as a redirect.
+	UpdateArticle(ctx context.Context, a *Article) error
+	SetSite(ctx context.Context, s Site) error
+}

@@ -1,0 +1,71 @@
+package article
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Slugify turns a headline into a URL slug: lower case, letters and digits of
+// any script kept (a Persian headline gets a Persian slug), everything else
+// collapsed into single hyphens, at most MaxSlug characters, cut at a word.
+func Slugify(s string) string {
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	hyphen := false
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(unicode.ToLower(r))
+		case unicode.Is(unicode.Mn, r) && b.Len() > 0 && !hyphen:
+			// Combining marks belong to the letter before them.
+			b.WriteRune(r)
+		case r == '\'' || r == '’' || r == '\u200c':
+			// Apostrophes and the zero-width non-joiner join, not split.
+		default:
+			hyphen = true
+		}
+	}
+	out := b.String()
+	if utf8.RuneCountInString(out) <= MaxSlug {
+		return out
+	}
+	runes := []rune(out)[:MaxSlug]
+	if i := lastIndexRune(runes, '-'); i > MaxSlug/2 {
+		runes = runes[:i]
+	}
+	return strings.Trim(string(runes), "-")
+}
+
+func lastIndexRune(rs []rune, r rune) int {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i] == r {
+			return i
+		}
+	}
+	return -1
+}
+
+var errEmptySlug = errors.New("slug is required")
+
+// ValidateSlug accepts exactly what Slugify can produce.
+func ValidateSlug(s string) error {
+	if s == "" {
+		return errEmptySlug
+	}
+	if utf8.RuneCountInString(s) > MaxSlug {
+		return fmt.Errorf("slug is longer than %d characters", MaxSlug)
+	}
+	if !utf8.ValidString(s) || Slugify(s) != s {
+		return fmt.Errorf("slug %q may hold only lower-case letters, digits and single hyphens", s)
+	}
+	return nil
+}

@@ -1,0 +1,409 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"broadsheet/internal/article"
+)
+
+// articleColumns is what every article query selects, in scanArticle's order.
+const articleColumns = `a.id, a.slug, a.headline, a.standfirst, a.status, a.language,
+	a.published_at, a.updated_at, a.modified_at,
+	s.id, s.slug, s.name, s.description, s.position,
+	i.id, i.alt, i.caption, i.credit, i.width, i.height`
+
+const articleFrom = `FROM articles a
+	JOIN sections s ON s.id = a.section_id
+	LEFT JOIN images i ON i.id = a.lead_image_id`
+
+func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra ...any) error {
+	var pub, upd, mod sql.NullInt64
+	var imgID, imgW, imgH sql.NullInt64
+	var alt, caption, credit sql.NullString
+	dest := []any{&a.ID, &a.Slug, &a.Headline, &a.Standfirst, &a.Status, &a.Language,
+		&pub, &upd, &mod,
+		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position,
+		&imgID, &alt, &caption, &credit, &imgW, &imgH}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	a.PublishedAt, a.UpdatedAt, a.ModifiedAt = fromUnix(pub), fromUnix(upd), fromUnix(mod)
+	if imgID.Valid {
+		a.LeadImage = &article.Image{ID: imgID.Int64, Alt: alt.String, Caption: caption.String,
+			Credit: credit.String, Width: int(imgW.Int64), Height: int(imgH.Int64)}
+	}
+	return nil
+}
+
+// ArticleBySlug returns the article with that slug, whatever its status.
+func (db *DB) ArticleBySlug(ctx context.Context, slug string) (*article.Article, error) {
+	var a article.Article
+	row := db.read.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE a.slug = ?`, slug)
+	if err := scanArticle(row, &a, &a.Body); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("sqlite: article %q: %w", slug, article.ErrNotFound)
+		}
+		return nil, fmt.Errorf("sqlite: article %q: %w", slug, err)
+	}
+	list := []article.Article{a}
+	if err := db.fillRelations(ctx, db.read, list, true); err != nil {
+		return nil, fmt.Errorf("sqlite: article %q: %w", slug, err)
+	}
+	return &list[0], nil
+}
+
+// RedirectSlug returns the current slug of the article once published as old.
+func (db *DB) RedirectSlug(ctx context.Context, old string) (string, error) {
+	var slug string
+	err := db.read.QueryRowContext(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id WHERE r.old_slug = ?`, old).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("sqlite: redirect %q: %w", old, article.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: redirect %q: %w", old, err)
+	}
+	return slug, nil
+}
+
+// Articles lists published articles newest first, one keyset page at a time.
+func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, error) {
+	where := []string{"a.status = 'published'"}
+	var args []any
+	if q.SectionID != 0 {
+		where = append(where, "a.section_id = ?")
+		args = append(args, q.SectionID)
+	}
+	if q.TagID != 0 {
+		where = append(where, "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
+		args = append(args, q.TagID)
+	}
+	if q.AuthorID != 0 {
+		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
+		args = append(args, q.AuthorID)
+	}
+	if q.ExcludeID != 0 {
+		where = append(where, "a.id <> ?")
+		args = append(args, q.ExcludeID)
+	}
+	limit := q.PageSize()
+	order := "DESC"
+	page := where
+	pageArgs := args
+	switch {
+	case q.Before != nil:
+		page = append(slices.Clip(where), "(a.published_at, a.id) < (?, ?)")
+		pageArgs = append(slices.Clip(args), q.Before.PublishedAt.Unix(), q.Before.ID)
+	case q.After != nil:
+		page = append(slices.Clip(where), "(a.published_at, a.id) > (?, ?)")
+		pageArgs = append(slices.Clip(args), q.After.PublishedAt.Unix(), q.After.ID)
+		order = "ASC"
+	}
+	query := `SELECT ` + articleColumns + ` ` + articleFrom +
+		` WHERE ` + strings.Join(page, " AND ") +
+		` ORDER BY a.published_at ` + order + `, a.id ` + order + ` LIMIT ?`
+	rows, err := db.read.QueryContext(ctx, query, append(pageArgs, limit+1)...)
+	if err != nil {
+		return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
+	}
+	var list []article.Article
+	for rows.Next() {
+		var a article.Article
+		if err := scanArticle(rows, &a); err != nil {
+			rows.Close()
+			return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
+		}
+		list = append(list, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
+	}
+
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	if order == "ASC" {
+		slices.Reverse(list)
+	}
+	var res article.List
+	res.Articles = list
+	if len(list) == 0 {
+		return res, nil
+	}
+	first, last := article.CursorOf(&list[0]), article.CursorOf(&list[len(list)-1])
+	switch {
+	case q.Before != nil:
+		res.Newer = first // the page we came from lies that way
+		if more {
+			res.Older = last
+		}
+	case q.After != nil:
+		if more {
+			res.Newer = first
+		}
+		// Something older exists unless the cursor's own article is gone.
+		exists, err := db.exists(ctx, append(slices.Clip(where), "(a.published_at, a.id) < (?, ?)"), append(slices.Clip(args), last.PublishedAt.Unix(), last.ID))
+		if err != nil {
+			return article.List{}, err
+		}
+		if exists {
+			res.Older = last
+		}
+	default:
+		if more {
+			res.Older = last
+		}
+	}
+	if err := db.fillRelations(ctx, db.read, res.Articles, false); err != nil {
+		return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
+	}
+	return res, nil
+}
+
+func (db *DB) exists(ctx context.Context, where []string, args []any) (bool, error) {
+	var one int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM articles a WHERE `+strings.Join(where, " AND ")+` LIMIT 1`, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: list articles: %w", err)
+	}
+	return true, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// fillRelations loads bylines, image variants and (when withTags) tags for
+// list in one query each, whatever the length of list.
+func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Article, withTags bool) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*article.Article, len(list))
+	ids := make([]any, 0, len(list))
+	var imageIDs []any
+	byImage := map[int64][]*article.Image{}
+	for i := range list {
+		a := &list[i]
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+		if a.LeadImage != nil {
+			if _, seen := byImage[a.LeadImage.ID]; !seen {
+				imageIDs = append(imageIDs, a.LeadImage.ID)
+			}
+			byImage[a.LeadImage.ID] = append(byImage[a.LeadImage.ID], a.LeadImage)
+		}
+	}
+	in := placeholders(len(ids))
+
+	rows, err := q.QueryContext(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.role, au.bio
+		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids...)
+	if err != nil {
+		return fmt.Errorf("authors: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var au article.Author
+		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Role, &au.Bio); err != nil {
+			rows.Close()
+			return fmt.Errorf("authors: %w", err)
+		}
+		byID[id].Authors = append(byID[id].Authors, au)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("authors: %w", err)
+	}
+
+	if withTags {
+		rows, err := q.QueryContext(ctx, `SELECT at.article_id, t.id, t.slug, t.name
+			FROM article_tags at JOIN tags t ON t.id = at.tag_id
+			WHERE at.article_id IN (`+in+`) ORDER BY t.name`, ids...)
+		if err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var t article.Tag
+			if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name); err != nil {
+				rows.Close()
+				return fmt.Errorf("tags: %w", err)
+			}
+			byID[id].Tags = append(byID[id].Tags, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+	}
+
+	if len(imageIDs) > 0 {
+		rows, err := q.QueryContext(ctx, `SELECT image_id, width FROM image_variants
+			WHERE image_id IN (`+placeholders(len(imageIDs))+`) ORDER BY image_id, width`, imageIDs...)
+		if err != nil {
+			return fmt.Errorf("image variants: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var w int
+			if err := rows.Scan(&id, &w); err != nil {
+				rows.Close()
+				return fmt.Errorf("image variants: %w", err)
+			}
+			for _, img := range byImage[id] {
+				img.Variants = append(img.Variants, w)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("image variants: %w", err)
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// CreateArticle inserts a and its bylines and tags.
+func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO articles
+			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix())
+		if err != nil {
+			return nil, err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+		// The slug now belongs to this article, whatever once had it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
+			return nil, err
+		}
+		if err := writeRelations(ctx, tx, a); err != nil {
+			return nil, err
+		}
+		return a.Keys(), nil
+	})
+	if err != nil {
+		return articleWriteError(a.Slug, err)
+	}
+	a.ModifiedAt = now.UTC().Truncate(1e9)
+	return nil
+}
+
+// UpdateArticle replaces a's stored fields, bylines and tags. A changed slug
+// keeps the old one as a redirect.
+func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		old, err := db.articleRelations(ctx, tx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?,
+			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?
+			WHERE id = ?`,
+			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, article.ErrNotFound
+		}
+		if old.Slug != a.Slug {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO slug_redirects (old_slug, article_id) VALUES (?, ?)
+				ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id`, old.Slug, a.ID); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = ?`, a.ID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
+			return nil, err
+		}
+		if err := writeRelations(ctx, tx, a); err != nil {
+			return nil, err
+		}
+		return append(old.Keys(), a.Keys()...), nil
+	})
+	if err != nil {
+		return articleWriteError(a.Slug, err)
+	}
+	a.ModifiedAt = now.UTC().Truncate(1e9)
+	return nil
+}
+
+// articleRelations loads what an article's cache keys depend on.
+func (db *DB) articleRelations(ctx context.Context, tx *sql.Tx, id int64) (*article.Article, error) {
+	a := article.Article{ID: id}
+	err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, article.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	list := []article.Article{a}
+	if err := db.fillRelations(ctx, tx, list, true); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+func writeRelations(ctx context.Context, tx *sql.Tx, a *article.Article) error {
+	for i, au := range a.Authors {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES (?, ?, ?)`, a.ID, au.ID, i); err != nil {
+			return fmt.Errorf("byline %d: %w", au.ID, err)
+		}
+	}
+	for _, t := range a.Tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)`, a.ID, t.ID); err != nil {
+			return fmt.Errorf("tag %d: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+func articleWriteError(slug string, err error) error {
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("sqlite: article %q: slug or byline already taken: %w", slug, article.ErrConflict)
+	case isForeignKey(err):
+		return &article.InvalidError{Problems: []string{"section, tag, author or lead image does not exist"}}
+	}
+	return fmt.Errorf("sqlite: article %q: %w", slug, err)
+}
+
+func imageID(img *article.Image) any {
+	if img == nil || img.ID == 0 {
+		return nil
+	}
+	return img.ID
+}

@@ -1,0 +1,237 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"broadsheet/internal/article"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+func isForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// insert runs one INSERT in a write transaction that touches the whole
+// site's navigation, returning the new row's id.
+func (db *DB) insert(ctx context.Context, what, slug string, query string, args ...any) (int64, error) {
+	if err := article.ValidateSlug(slug); err != nil {
+		return 0, &article.InvalidError{Problems: []string{err.Error()}}
+	}
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		id, err = res.LastInsertId()
+		return []string{article.KeySite}, err
+	})
+	if isUnique(err) {
+		return 0, fmt.Errorf("sqlite: %s %q already exists: %w", what, slug, article.ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: create %s %q: %w", what, slug, err)
+	}
+	return id, nil
+}
+
+// CreateSection inserts s and sets its ID.
+func (db *DB) CreateSection(ctx context.Context, s *article.Section) (err error) {
+	s.ID, err = db.insert(ctx, "section", s.Slug,
+		`INSERT INTO sections (slug, name, description, position) VALUES (?, ?, ?, ?)`,
+		s.Slug, s.Name, s.Description, s.Position)
+	return err
+}
+
+// CreateTag inserts t and sets its ID.
+func (db *DB) CreateTag(ctx context.Context, t *article.Tag) (err error) {
+	t.ID, err = db.insert(ctx, "tag", t.Slug, `INSERT INTO tags (slug, name) VALUES (?, ?)`, t.Slug, t.Name)
+	return err
+}
+
+// CreateAuthor inserts a and sets its ID.
+func (db *DB) CreateAuthor(ctx context.Context, a *article.Author) (err error) {
+	a.ID, err = db.insert(ctx, "author", a.Slug,
+		`INSERT INTO authors (slug, name, role, bio) VALUES (?, ?, ?, ?)`, a.Slug, a.Name, a.Role, a.Bio)
+	return err
+}
+
+// CreatePage inserts p and sets its ID.
+func (db *DB) CreatePage(ctx context.Context, p *article.Page) (err error) {
+	if p.Language == "" {
+		p.Language = "en"
+	}
+	p.ModifiedAt = db.now().UTC().Truncate(1e9)
+	p.ID, err = db.insert(ctx, "page", p.Slug,
+		`INSERT INTO pages (slug, title, body, language, modified_at) VALUES (?, ?, ?, ?, ?)`,
+		p.Slug, p.Title, p.Body, p.Language, p.ModifiedAt.Unix())
+	return err
+}
+
+// Sections returns every section in navigation order.
+func (db *DB) Sections(ctx context.Context) ([]article.Section, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name, description, position FROM sections ORDER BY position, name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: sections: %w", err)
+	}
+	defer rows.Close()
+	var ss []article.Section
+	for rows.Next() {
+		var s article.Section
+		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position); err != nil {
+			return nil, fmt.Errorf("sqlite: sections: %w", err)
+		}
+		ss = append(ss, s)
+	}
+	return ss, rows.Err()
+}
+
+// one runs a single-row lookup by slug and maps "no row" to ErrNotFound.
+func (db *DB) one(ctx context.Context, what, slug, query string, dest ...any) error {
+	err := db.read.QueryRowContext(ctx, query, slug).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: %s %q: %w", what, slug, article.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: %s %q: %w", what, slug, err)
+	}
+	return nil
+}
+
+// SectionBySlug returns one section.
+func (db *DB) SectionBySlug(ctx context.Context, slug string) (*article.Section, error) {
+	var s article.Section
+	err := db.one(ctx, "section", slug, `SELECT id, slug, name, description, position FROM sections WHERE slug = ?`,
+		&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position)
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// TagBySlug returns one tag.
+func (db *DB) TagBySlug(ctx context.Context, slug string) (*article.Tag, error) {
+	var t article.Tag
+	if err := db.one(ctx, "tag", slug, `SELECT id, slug, name FROM tags WHERE slug = ?`, &t.ID, &t.Slug, &t.Name); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// AuthorBySlug returns one author.
+func (db *DB) AuthorBySlug(ctx context.Context, slug string) (*article.Author, error) {
+	var a article.Author
+	err := db.one(ctx, "author", slug, `SELECT id, slug, name, role, bio FROM authors WHERE slug = ?`,
+		&a.ID, &a.Slug, &a.Name, &a.Role, &a.Bio)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// PageBySlug returns one static page.
+func (db *DB) PageBySlug(ctx context.Context, slug string) (*article.Page, error) {
+	var p article.Page
+	var mod sql.NullInt64
+	err := db.one(ctx, "page", slug, `SELECT id, slug, title, body, language, modified_at FROM pages WHERE slug = ?`,
+		&p.ID, &p.Slug, &p.Title, &p.Body, &p.Language, &mod)
+	if err != nil {
+		return nil, err
+	}
+	p.ModifiedAt = fromUnix(mod)
+	return &p, nil
+}
+
+// CreateImage stores img and its variants and sets img.ID and img.Variants.
+func (db *DB) CreateImage(ctx context.Context, img *article.Image, variants []article.Variant) error {
+	if len(variants) == 0 {
+		return &article.InvalidError{Problems: []string{"an image needs at least one variant"}}
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO images (alt, caption, credit, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			img.Alt, img.Caption, img.Credit, img.Width, img.Height, db.now().Unix())
+		if err != nil {
+			return nil, err
+		}
+		if img.ID, err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+		img.Variants = img.Variants[:0]
+		for _, v := range variants {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO image_variants (image_id, width, height, content_type, bytes) VALUES (?, ?, ?, ?, ?)`,
+				img.ID, v.Width, v.Height, v.ContentType, v.Bytes); err != nil {
+				return nil, err
+			}
+			img.Variants = append(img.Variants, v.Width)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create image: %w", err)
+	}
+	return nil
+}
+
+// ImageVariant returns the bytes of one stored width of an image.
+func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*article.Variant, error) {
+	v := article.Variant{Width: width}
+	err := db.read.QueryRowContext(ctx, `SELECT height, content_type, bytes FROM image_variants WHERE image_id = ? AND width = ?`,
+		imageID, width).Scan(&v.Height, &v.ContentType, &v.Bytes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: image %d at %dw: %w", imageID, width, article.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: image %d at %dw: %w", imageID, width, err)
+	}
+	return &v, nil
+}
+
+// Site returns the site settings, defaults filled in.
+func (db *DB) Site(ctx context.Context) (article.Site, error) {
+	s := article.DefaultSite
+	rows, err := db.read.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone')`)
+	if err != nil {
+		return s, fmt.Errorf("sqlite: settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return s, fmt.Errorf("sqlite: settings: %w", err)
+		}
+		switch k {
+		case "title":
+			s.Title = v
+		case "tagline":
+			s.Tagline = v
+		case "language":
+			s.Language = v
+		case "timezone":
+			s.TimeZone = v
+		}
+	}
+	return s, rows.Err()
+}
+
+// SetSite stores the site settings.
+func (db *DB) SetSite(ctx context.Context, s article.Site) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		for k, v := range map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return nil, err
+			}
+		}
+		return []string{article.KeySite}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: settings: %w", err)
+	}
+	return nil
+}
