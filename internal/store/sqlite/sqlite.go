@@ -110,6 +110,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
 // SetClock replaces the clock used for timestamps (tests only).
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
 

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is everything an operator can set, from flags or BROADSHEET_*
+// environment variables (a flag wins over the variable).
+type Config struct {
+	Addr      string
+	DataDir   string
+	BaseURL   string
+	Demo      bool
+	LogLevel  slog.Level
+	LogFormat string
+	CacheMB   int
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// parseServe reads serve's flags over the environment.
+func parseServe(args []string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", env("BROADSHEET_ADDR", "127.0.0.1:8080"), "address to listen on, host:port (env BROADSHEET_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("BROADSHEET_DATA", "./data"), "directory for the database file (env BROADSHEET_DATA)")
+	fs.StringVar(&c.BaseURL, "base-url", env("BROADSHEET_BASE_URL", ""), "public URL of the site, for canonical links; default http://ADDR (env BROADSHEET_BASE_URL)")
+	demo, err := envBool("BROADSHEET_DEMO")
+	if err != nil {
+		return c, err
+	}
+	fs.BoolVar(&c.Demo, "demo", demo, "load demo content into an empty database (env BROADSHEET_DEMO)")
+	level := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "debug, info, warn or error (env BROADSHEET_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("BROADSHEET_LOG_FORMAT", "text"), "text or json (env BROADSHEET_LOG_FORMAT)")
+	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, fmt.Errorf("log level %q: want debug, info, warn or error", *level)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if c.CacheMB, err = strconv.Atoi(*cache); err != nil || c.CacheMB < 1 {
+		return c, fmt.Errorf("cache size %q: want a whole number of MiB, at least 1", *cache)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return c, fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return c, fmt.Errorf("base URL %q: want an absolute http(s) URL such as https://news.example.org", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	return c, nil
+}
+
+func envBool(name string) (bool, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errors.New(name + ": want true or false")
+	}
+	return b, nil
+}
+
+func newLogger(c Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

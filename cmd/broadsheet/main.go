@@ -1,0 +1,197 @@
+// Command broadsheet runs a news site: the reading site, its storage and
+// its maintenance commands, in one binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"broadsheet/internal/demo"
+	"broadsheet/internal/progress"
+	"broadsheet/internal/store/sqlite"
+	"broadsheet/internal/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `Broadsheet: a news publishing platform in one binary.
+
+Usage:
+  broadsheet serve [flags]     run the site (see broadsheet serve -h)
+  broadsheet migrate [flags]   bring the database schema up to date and exit
+  broadsheet version           print the version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "broadsheet:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError marks a mistake in the command line (exit code 2).
+type usageError struct{ error }
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New("no command given")}
+	}
+	switch args[0] {
+	case "serve":
+		c, err := parseServe(args[1:])
+		if err != nil {
+			return usageError{err}
+		}
+		return serve(ctx, c, stderr)
+	case "migrate":
+		c, err := parseServe(args[1:])
+		if err != nil {
+			return usageError{err}
+		}
+		return migrate(ctx, c, stdout)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "broadsheet %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Errorf("unknown command %q", args[0])}
+}
+
+func dbPath(c Config) string { return filepath.Join(c.DataDir, "broadsheet.db") }
+
+func openDB(ctx context.Context, c Config) (*sqlite.DB, error) {
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	db, err := sqlite.Open(ctx, dbPath(c))
+	if err != nil {
+		return nil, fmt.Errorf("cannot open database: %w", err)
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, c Config, stdout io.Writer) error {
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	db, err := sqlite.OpenNoMigrate(ctx, dbPath(c))
+	if err != nil {
+		return fmt.Errorf("cannot open database: %w", err)
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot migrate database: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s: applied %d migration(s); schema is up to date\n", dbPath(c), n)
+	return nil
+}
+
+func serve(ctx context.Context, c Config, stderr io.Writer) error {
+	log := newLogger(c)
+	db, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if c.Demo {
+		bar := progress.New(stderr, "Loading demo content", demo.Steps())
+		err := demo.Load(ctx, db, time.Now(), bar)
+		switch {
+		case errors.Is(err, demo.ErrNotEmpty):
+			log.Info("database already has content; demo not loaded")
+		case err != nil:
+			return err
+		default:
+			bar.Finish()
+		}
+	}
+
+	srv, err := web.New(db, web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20})
+	if err != nil {
+		return err
+	}
+	db.OnChange(srv.Invalidate)
+	if err := srv.Follow(ctx, db, time.Second); err != nil {
+		return err
+	}
+	go pruneChanges(ctx, db, log)
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    web.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbPath(c), "version", version)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// pruneChanges keeps the change log to a day: every process reads it within
+// seconds, so older entries serve nobody.
+func pruneChanges(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := db.PruneChanges(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				log.Warn("pruning change log", "err", err)
+			}
+		}
+	}
+}

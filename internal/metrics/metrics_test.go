@@ -1,0 +1,38 @@
+package metrics
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExposition(t *testing.T) {
+	r := New()
+	r.ObserveRequest("GET /{section}/{slug}", "GET", 200, 2*time.Millisecond)
+	r.ObserveRequest("GET /{section}/{slug}", "GET", 200, 300*time.Microsecond)
+	r.ObserveRequest("GET /{section}/{slug}", "GET", 404, 3*time.Second)
+	r.Gauge("broadsheet_page_cache_entries", "Pages in the cache.", func() float64 { return 7 })
+	r.Counter("broadsheet_page_cache_hits_total", "Cache hits.", func() uint64 { return 3 })
+	var b strings.Builder
+	if _, err := r.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		`broadsheet_http_requests_total{route="GET /{section}/{slug}",method="GET",code="200"} 2`,
+		`broadsheet_http_requests_total{route="GET /{section}/{slug}",method="GET",code="404"} 1`,
+		`broadsheet_http_request_duration_seconds_bucket{route="GET /{section}/{slug}",le="0.0005"} 1`,
+		`broadsheet_http_request_duration_seconds_bucket{route="GET /{section}/{slug}",le="0.0025"} 2`,
+		`broadsheet_http_request_duration_seconds_bucket{route="GET /{section}/{slug}",le="2.5"} 2`,
+		`broadsheet_http_request_duration_seconds_bucket{route="GET /{section}/{slug}",le="+Inf"} 3`,
+		`broadsheet_http_request_duration_seconds_count{route="GET /{section}/{slug}"} 3`,
+		`broadsheet_http_request_duration_seconds_sum{route="GET /{section}/{slug}"} 3.0023`,
+		"# TYPE broadsheet_page_cache_entries gauge\nbroadsheet_page_cache_entries 7\n",
+		"# TYPE broadsheet_page_cache_hits_total counter\nbroadsheet_page_cache_hits_total 3\n",
+		"go_goroutines ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exposition lacks %q\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"broadsheet/internal/article"
+)
+
+// archiveView is one page of a section, tag, author or latest listing.
+type archiveView struct {
+	Kind        string
+	Heading     string
+	Description string
+	Author      *article.Author
+	Articles    []article.Article
+	NewerURL    string
+	OlderURL    string
+}
+
+type archiveSpec struct {
+	kind, heading, description string
+	current                    string
+	author                     *article.Author
+	query                      article.Query
+	key                        string
+}
+
+const archivePageSize = 12
+
+// archive renders one keyset page: ?before=CURSOR walks to older articles,
+// ?after=CURSOR back to newer ones.
+func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
+	ctx := r.Context()
+	q := spec.query
+	q.Limit = archivePageSize
+	params := r.URL.Query()
+	before, after := params.Get("before"), params.Get("after")
+	if len(params["before"]) > 1 || len(params["after"]) > 1 || (before != "" && after != "") {
+		return nil, badRequest("Use one page cursor at a time.")
+	}
+	var err error
+	if before != "" {
+		if q.Before, err = article.ParseCursor(before); err != nil {
+			return nil, badRequest("The page number in this address is not valid.")
+		}
+	}
+	if after != "" {
+		if q.After, err = article.ParseCursor(after); err != nil {
+			return nil, badRequest("The page number in this address is not valid.")
+		}
+	}
+	list, err := s.store.Articles(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.newView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if spec.heading == "" {
+		spec.heading = v.T("archive." + spec.kind)
+	}
+	av := archiveView{Kind: spec.kind, Heading: spec.heading, Description: spec.description, Author: spec.author, Articles: list.Articles}
+	if list.Newer != nil {
+		av.NewerURL = r.URL.Path + "?after=" + url.QueryEscape(list.Newer.String())
+	}
+	if list.Older != nil {
+		av.OlderURL = r.URL.Path + "?before=" + url.QueryEscape(list.Older.String())
+	}
+	v.Title = spec.heading
+	v.Description = spec.description
+	// Every page of an archive is its own canonical page; the first has no cursor.
+	v.Canonical = s.baseURL + r.URL.Path
+	if q.Before != nil || q.After != nil {
+		v.Canonical += "?" + r.URL.RawQuery
+	}
+	v.Current = spec.current
+	v.Data = av
+	return &response{template: "archive", view: v, keys: []string{spec.key}}, nil
+}
+
+// GET /latest
+func (s *Server) latest(r *http.Request) (*response, error) {
+	return s.archive(r, archiveSpec{kind: "latest", current: "/latest", key: article.KeyAllArticles})
+}
+
+// GET /tag/{slug}
+func (s *Server) tagArchive(r *http.Request) (*response, error) {
+	t, err := s.store.TagBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	return s.archive(r, archiveSpec{kind: "tag", heading: t.Name, query: article.Query{TagID: t.ID}, key: article.KeyTagList(t.ID)})
+}
+
+// GET /author/{slug}
+func (s *Server) authorArchive(r *http.Request) (*response, error) {
+	a, err := s.store.AuthorBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	return s.archive(r, archiveSpec{kind: "author", heading: a.Name, description: a.Bio, author: a,
+		query: article.Query{AuthorID: a.ID}, key: article.KeyAuthorList(a.ID)})
+}

@@ -1,0 +1,126 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/i18n"
+)
+
+// articleView is the article page.
+type articleView struct {
+	Article *article.Article
+	Body    template.HTML // sanitised by markup
+	Lang    string
+	Dir     string
+	More    []article.Article
+}
+
+const moreArticles = 5
+
+// GET /{section}/{slug}
+func (s *Server) article(r *http.Request) (*response, error) {
+	ctx := r.Context()
+	slug := r.PathValue("slug")
+	a, err := s.store.ArticleBySlug(ctx, slug)
+	if errors.Is(err, article.ErrNotFound) {
+		return s.redirectOldSlug(r, slug)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.newView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case a.Status == article.Unpublished:
+		// Cached like any page, and dropped when the article changes again.
+		v = s.errorView(ctx, http.StatusGone, "")
+		return &response{status: http.StatusGone, template: "error", view: v, keys: []string{article.KeyArticle(a.ID)}}, nil
+	case !a.Visible():
+		return nil, article.ErrNotFound
+	case a.Section.Slug != r.PathValue("section"):
+		return &response{redirect: articlePath(a)}, nil
+	}
+	body, err := s.md.Render(a.Body)
+	if err != nil {
+		return nil, err
+	}
+	more, err := s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})
+	if err != nil {
+		return nil, err
+	}
+	v.Title = a.Headline
+	v.Description = a.Standfirst
+	v.Canonical = s.baseURL + articlePath(a)
+	v.Current = a.Section.Slug
+	v.Data = articleView{
+		Article: a,
+		Body:    template.HTML(body),
+		Lang:    a.Language,
+		Dir:     i18n.Dir(a.Language),
+		More:    more.Articles,
+	}
+	return &response{template: "article", view: v, keys: []string{article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID)}}, nil
+}
+
+// redirectOldSlug sends a reader who followed an article's former address
+// to where it lives now.
+func (s *Server) redirectOldSlug(r *http.Request, old string) (*response, error) {
+	ctx := r.Context()
+	slug, err := s.store.RedirectSlug(ctx, old)
+	if err != nil {
+		return nil, err // ErrNotFound becomes the 404 page
+	}
+	a, err := s.store.ArticleBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Visible() && a.Status != article.Unpublished {
+		return nil, article.ErrNotFound
+	}
+	return &response{redirect: articlePath(a)}, nil
+}
+
+// pageView is a static page.
+type pageView struct {
+	Page *article.Page
+	Body template.HTML
+	Dir  string
+}
+
+// GET /{slug}: a section front, or else a static page. Section and page
+// slugs share one namespace.
+func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
+	ctx := r.Context()
+	slug := r.PathValue("slug")
+	sec, err := s.store.SectionBySlug(ctx, slug)
+	if err == nil {
+		return s.archive(r, archiveSpec{
+			kind: "section", current: sec.Slug, heading: sec.Name, description: sec.Description,
+			query: article.Query{SectionID: sec.ID}, key: article.KeySectionList(sec.ID),
+		})
+	}
+	if !errors.Is(err, article.ErrNotFound) {
+		return nil, err
+	}
+	p, err := s.store.PageBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.md.Render(p.Body)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.newView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.Title = p.Title
+	v.Canonical = s.baseURL + "/" + p.Slug
+	v.Data = pageView{Page: p, Body: template.HTML(body), Dir: i18n.Dir(p.Language)}
+	return &response{template: "page", view: v}, nil
+}

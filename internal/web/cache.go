@@ -1,0 +1,152 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+// pageCache keeps rendered public pages, with their gzip form ready, until
+// a write touches one of the keys the page was built from. It is bounded by
+// total bytes, dropping the least recently used page first.
+type pageCache struct {
+	mu       sync.Mutex
+	entries  map[string]*list.Element // URL → element holding *cached
+	byKey    map[string]map[string]bool
+	lru      *list.List
+	size     int
+	maxBytes int
+	gen      uint64 // bumped by every invalidation
+
+	hits, misses atomic.Uint64
+}
+
+// cached is one rendered page.
+type cached struct {
+	url          string
+	status       int
+	body, gz     []byte
+	etag         string
+	lastModified time.Time
+	keys         []string
+}
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{entries: map[string]*list.Element{}, byKey: map[string]map[string]bool{}, lru: list.New(), maxBytes: maxBytes}
+}
+
+// newCached compresses and fingerprints a rendered page.
+func newCached(url string, status int, body []byte, keys []string, now time.Time) *cached {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	sum := sha256.Sum256(body)
+	return &cached{
+		url: url, status: status, body: body, gz: buf.Bytes(),
+		// Weak, because the same validator covers the plain and the gzip bytes.
+		etag:         `W/"` + hex.EncodeToString(sum[:12]) + `"`,
+		lastModified: now.UTC().Truncate(time.Second),
+		keys:         keys,
+	}
+}
+
+func (c *cached) cost() int { return len(c.body) + len(c.gz) + len(c.url) + 256 }
+
+// generation returns a token to pass to put: a page rendered from data read
+// after this call is stored only if nothing was invalidated meanwhile, so a
+// write racing a render cannot leave a stale page behind.
+func (pc *pageCache) generation() uint64 {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.gen
+}
+
+func (pc *pageCache) get(url string) *cached {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	el, ok := pc.entries[url]
+	if !ok {
+		pc.misses.Add(1)
+		return nil
+	}
+	pc.hits.Add(1)
+	pc.lru.MoveToFront(el)
+	return el.Value.(*cached)
+}
+
+func (pc *pageCache) put(c *cached, gen uint64) {
+	if c.cost() > pc.maxBytes/8 {
+		return // one huge page must not empty the cache
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if gen != pc.gen {
+		return
+	}
+	if el, ok := pc.entries[c.url]; ok {
+		pc.removeLocked(el)
+	}
+	pc.entries[c.url] = pc.lru.PushFront(c)
+	pc.size += c.cost()
+	for _, k := range c.keys {
+		set := pc.byKey[k]
+		if set == nil {
+			set = map[string]bool{}
+			pc.byKey[k] = set
+		}
+		set[c.url] = true
+	}
+	for pc.size > pc.maxBytes {
+		pc.removeLocked(pc.lru.Back())
+	}
+}
+
+func (pc *pageCache) removeLocked(el *list.Element) {
+	c := el.Value.(*cached)
+	pc.lru.Remove(el)
+	delete(pc.entries, c.url)
+	pc.size -= c.cost()
+	for _, k := range c.keys {
+		if set := pc.byKey[k]; set != nil {
+			delete(set, c.url)
+			if len(set) == 0 {
+				delete(pc.byKey, k)
+			}
+		}
+	}
+}
+
+// invalidate drops every page built from any of keys.
+func (pc *pageCache) invalidate(keys []string) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.gen++
+	for _, k := range keys {
+		if k == article.KeySite {
+			pc.entries = map[string]*list.Element{}
+			pc.byKey = map[string]map[string]bool{}
+			pc.lru.Init()
+			pc.size = 0
+			return
+		}
+		for url := range pc.byKey[k] {
+			if el, ok := pc.entries[url]; ok {
+				pc.removeLocked(el)
+			}
+		}
+	}
+}
+
+func (pc *pageCache) stats() (entries, bytes int) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return len(pc.entries), pc.size
+}

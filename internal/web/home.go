@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+
+	"broadsheet/internal/article"
+)
+
+// homeView is the front page: a lead story, the latest articles, and a
+// block per section of what the first two did not already show.
+type homeView struct {
+	Lead     *article.Article
+	Latest   []article.Article
+	Sections []sectionBlock
+}
+
+type sectionBlock struct {
+	Section  article.Section
+	Articles []article.Article
+}
+
+const (
+	homeLatest     = 8
+	homePerSection = 4
+)
+
+// GET /{$}
+func (s *Server) home(r *http.Request) (*response, error) {
+	ctx := r.Context()
+	v, err := s.newView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	latest, err := s.store.Articles(ctx, article.Query{Limit: homeLatest + 1})
+	if err != nil {
+		return nil, err
+	}
+	hv := homeView{}
+	shown := map[int64]bool{}
+	if list := latest.Articles; len(list) > 0 {
+		// The lead is the newest story with a picture among the first few,
+		// so the top of the page is not a bare headline when it need not be.
+		lead := 0
+		for i := range min(4, len(list)) {
+			if list[i].LeadImage != nil {
+				lead = i
+				break
+			}
+		}
+		hv.Lead = &list[lead]
+		for i := range list {
+			shown[list[i].ID] = true
+			if i != lead && len(hv.Latest) < homeLatest {
+				hv.Latest = append(hv.Latest, list[i])
+			}
+		}
+	}
+	keys := []string{article.KeyAllArticles}
+	for _, sec := range v.Sections {
+		keys = append(keys, article.KeySectionList(sec.ID))
+		list, err := s.store.Articles(ctx, article.Query{SectionID: sec.ID, Limit: homePerSection + homeLatest + 1})
+		if err != nil {
+			return nil, err
+		}
+		block := sectionBlock{Section: sec}
+		for _, a := range list.Articles {
+			if !shown[a.ID] && len(block.Articles) < homePerSection {
+				block.Articles = append(block.Articles, a)
+			}
+		}
+		if len(block.Articles) > 0 {
+			hv.Sections = append(hv.Sections, block)
+		}
+	}
+	v.Description = v.Site.Tagline
+	v.Canonical = s.baseURL + "/"
+	v.Current = "/"
+	v.Data = hv
+	return &response{template: "home", view: v, keys: keys}, nil
+}

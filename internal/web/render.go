@@ -1,0 +1,254 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/i18n"
+)
+
+// pageNames are the templates in templates/, each defining "main".
+var pageNames = []string{"home", "article", "archive", "page", "error"}
+
+func (s *Server) parseTemplates() (map[string]*template.Template, error) {
+	pages := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		if t.Lookup("main") == nil {
+			return nil, fmt.Errorf("web: template %s defines no \"main\"", name)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+var funcs = template.FuncMap{
+	// card passes an article and the root view to the card partial.
+	"card": func(v *view, a article.Article, size string) map[string]any {
+		return map[string]any{"V": v, "A": a, "Size": size}
+	},
+	"dir": i18n.Dir,
+}
+
+// view is the data every template receives: the site frame plus Data, the
+// page's own content.
+type view struct {
+	Site        article.Site
+	Sections    []article.Section
+	Lang, Dir   string
+	Title       string // the page's own title; the layout adds the site's
+	Description string
+	Canonical   string
+	Current     string // navigation entry to mark: "/", "/latest" or a section slug
+	NoIndex     bool
+	Stylesheet  string
+	Now         time.Time
+	Data        any
+
+	cat *i18n.Catalog
+	loc *time.Location
+}
+
+func (s *Server) newView(ctx context.Context) (*view, error) {
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sections, err := s.store.Sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := s.bareView()
+	v.Site, v.Sections = site, sections
+	v.Lang, v.Dir = site.Language, i18n.Dir(site.Language)
+	v.cat, v.loc = i18n.For(site.Language), site.Location()
+	return v, nil
+}
+
+// bareView is the frame used when the database cannot be asked.
+func (s *Server) bareView() *view {
+	return &view{
+		Site: article.DefaultSite, Lang: "en", Dir: "ltr",
+		Stylesheet: s.assetURL("style.css"), Now: s.now(),
+		cat: i18n.For("en"), loc: time.UTC,
+	}
+}
+
+// T translates a UI message.
+func (v *view) T(key string, args ...any) string { return v.cat.T(key, args...) }
+
+// Date formats t as a date in the site's time zone.
+func (v *view) Date(t time.Time) string { return v.cat.Date(t.In(v.loc)) }
+
+// DateTime formats t with its time of day in the site's time zone.
+func (v *view) DateTime(t time.Time) string { return v.cat.DateTime(t.In(v.loc)) }
+
+// ISO formats t for <time datetime>.
+func (v *view) ISO(t time.Time) string { return t.In(v.loc).Format(time.RFC3339) }
+
+// ArticleURL is the canonical path of an article.
+func (v *view) ArticleURL(a article.Article) string { return articlePath(&a) }
+
+func articlePath(a *article.Article) string { return "/" + a.Section.Slug + "/" + a.Slug }
+
+// ImageURL is the path of one stored width of an image.
+func (v *view) ImageURL(img *article.Image, width int) string {
+	return "/media/" + strconv.FormatInt(img.ID, 10) + "/" + strconv.Itoa(width) + ".jpg"
+}
+
+// Src is the image's largest stored width up to max, for browsers that
+// ignore srcset.
+func (v *view) Src(img *article.Image, max int) string {
+	best := 0
+	for _, w := range img.Variants {
+		if w <= max || best == 0 {
+			best = w
+		}
+	}
+	return v.ImageURL(img, best)
+}
+
+// Srcset lists every stored width so the browser picks what the screen needs.
+func (v *view) Srcset(img *article.Image) string {
+	parts := make([]string, 0, len(img.Variants))
+	for _, w := range img.Variants {
+		parts = append(parts, v.ImageURL(img, w)+" "+strconv.Itoa(w)+"w")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ReadingTime is the estimated minutes to read a.
+func (v *view) ReadingTime(a article.Article) int { return article.ReadingTime(a.Body) }
+
+// Sep is what goes before the i-th of n names in a byline: nothing, a comma,
+// or the word for "and" before the last.
+func (v *view) Sep(i, n int) string {
+	switch {
+	case i == 0:
+		return ""
+	case i == n-1:
+		return " " + v.T("article.and") + " "
+	}
+	return ", "
+}
+
+// response is what a public page handler produces: a template to render
+// with the cache keys of everything it shows, or a redirect.
+type response struct {
+	status   int
+	template string
+	view     *view
+	keys     []string
+	redirect string
+}
+
+type pageFunc func(r *http.Request) (*response, error)
+
+// page serves fn's output through the rendered-page cache.
+func (s *Server) page(fn pageFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		url := r.URL.Path
+		if r.URL.RawQuery != "" {
+			url += "?" + r.URL.RawQuery
+		}
+		if c := s.cache.get(url); c != nil {
+			s.serveCached(w, r, c)
+			return
+		}
+		gen := s.cache.generation()
+		resp, err := fn(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if resp.redirect != "" {
+			http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
+			return
+		}
+		var buf bytes.Buffer
+		if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
+			s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
+			return
+		}
+		status := resp.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		c := newCached(url, status, buf.Bytes(), append(resp.keys, article.KeySite), s.now())
+		s.cache.put(c, gen)
+		s.serveCached(w, r, c)
+	}
+}
+
+// serveCached answers with c, or 304 when the reader's copy is current.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Vary", "Accept-Encoding")
+	// Readers' browsers revalidate every time (a cheap 304), so a correction
+	// reaches them at once.
+	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+	h.Set("ETag", c.etag)
+	h.Set("Last-Modified", c.lastModified.Format(http.TimeFormat))
+	if c.status == http.StatusOK && notModified(r, c) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := c.body
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = c.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(c.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func notModified(r *http.Request, c *cached) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(c.etag, "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil {
+			return !c.lastModified.After(t)
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads Accept-Encoding, honouring an explicit q=0 refusal.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.TrimSpace(coding) != "*" {
+			continue
+		}
+		params = strings.ReplaceAll(params, " ", "")
+		if q, ok := strings.CutPrefix(params, "q="); ok {
+			if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

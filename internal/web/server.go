@@ -1,0 +1,247 @@
+// Package web is the HTTP face of Broadsheet: routes, handlers, templates,
+// static assets and the cache of rendered pages. It maps domain errors to
+// status codes in one place (errors.go) and never writes an internal error
+// to a response.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"path"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/markup"
+	"broadsheet/internal/metrics"
+	"broadsheet/internal/store"
+)
+
+// Store is what the reading site needs from storage.
+type Store interface {
+	article.Reader
+	Ping(ctx context.Context) error
+}
+
+// ChangeFeed is the change log written by every process sharing the database.
+type ChangeFeed interface {
+	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
+	LastChange(ctx context.Context) (int64, error)
+}
+
+// Options configure a Server. Zero values get sensible defaults.
+type Options struct {
+	BaseURL    string // absolute URL of the site, used in canonical links
+	Logger     *slog.Logger
+	CacheBytes int // upper bound of the rendered-page cache; default 64 MiB
+	Metrics    *metrics.Registry
+}
+
+// Server serves the reading site.
+type Server struct {
+	store   Store
+	md      *markup.Renderer
+	pages   map[string]*template.Template
+	cache   *pageCache
+	metrics *metrics.Registry
+	log     *slog.Logger
+	baseURL string
+	assets  map[string]*asset
+	now     func() time.Time
+	handler http.Handler
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// New builds a Server, parsing every template now so that a broken one
+// stops the program at start-up instead of on some reader's request.
+func New(st Store, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = 64 << 20
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.New()
+	}
+	s := &Server{
+		store:   st,
+		md:      markup.New(),
+		cache:   newPageCache(opts.CacheBytes),
+		metrics: opts.Metrics,
+		log:     opts.Logger,
+		baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
+		now:     time.Now,
+	}
+	var err error
+	if s.assets, err = loadAssets(staticFS, "static"); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.metrics.Counter("broadsheet_page_cache_hits_total", "Public pages served from the rendered-page cache.", s.cache.hits.Load)
+	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages rendered because the cache did not hold them.", s.cache.misses.Load)
+	s.metrics.Gauge("broadsheet_page_cache_entries", "Rendered pages held in the cache.", func() float64 { n, _ := s.cache.stats(); return float64(n) })
+	s.metrics.Gauge("broadsheet_page_cache_bytes", "Bytes held by the rendered-page cache.", func() float64 { _, b := s.cache.stats(); return float64(b) })
+	s.handler = s.recoverer(s.observe(s.guard(s.routes())))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Invalidate drops every cached page built from any of keys.
+func (s *Server) Invalidate(keys []string) { s.cache.invalidate(keys) }
+
+// Follow starts reading the shared change log every interval, dropping the
+// pages that other processes' writes touched, until ctx ends. It reads the
+// log's position before returning, so no write made after Follow returns
+// can be missed.
+func (s *Server) Follow(ctx context.Context, feed ChangeFeed, interval time.Duration) error {
+	last, err := feed.LastChange(ctx)
+	if err != nil {
+		return fmt.Errorf("web: change log: %w", err)
+	}
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			cs, err := feed.ChangesSince(ctx, last, 1000)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Warn("reading change log", "err", err)
+				}
+				continue
+			}
+			for _, c := range cs {
+				s.cache.invalidate(c.Keys)
+				last = c.ID
+			}
+		}
+	}()
+	return nil
+}
+
+// Limits on what a request may carry.
+const (
+	MaxURLBytes    = 4096
+	MaxHeaderBytes = 32 << 10
+)
+
+// guard refuses requests no page needs before they reach a handler.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.RequestURI) > MaxURLBytes {
+			http.Error(w, "URI too long", http.StatusRequestURITooLong)
+			return
+		}
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status code for metrics and logs.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe counts every request by the route pattern that served it (never
+// by raw path, which would let strangers mint unbounded label values).
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "other"
+		}
+		d := time.Since(start)
+		s.metrics.ObserveRequest(route, methodLabel(r.Method), sw.status, d)
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d, "remote", r.RemoteAddr)
+	})
+}
+
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.fail(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// fallback answers every path no route claims.
+func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// /city/ and /city/story/ are common hand-typed forms of real pages.
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			target := strings.TrimSuffix(p, "/")
+			if path.Clean(target) != target || strings.ContainsRune(target, '\\') {
+				// Never "//host" or "/\host": browsers read those as other sites.
+				s.fail(w, r, article.ErrNotFound)
+				return
+			}
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
+	}
+	s.fail(w, r, article.ErrNotFound)
+}
