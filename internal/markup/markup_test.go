@@ -8,10 +8,10 @@ import (
 func TestRender(t *testing.T) {
 	r := New()
 	tests := []struct {
-		name     string
-		src      string
-		want     []string // substrings that must appear
-		mustNot  []string // substrings that must not appear
+		name    string
+		src     string
+		want    []string // substrings that must appear
+		mustNot []string // substrings that must not appear
 	}{
 		{"paragraph", "Hello *world*", []string{"<p>Hello <em>world</em></p>"}, nil},
 		{"heading gets an id", "## The vote", []string{`<h2 id="the-vote">The vote</h2>`}, nil},

@@ -131,6 +131,16 @@ func (v *view) Srcset(img *article.Image) string {
 // ReadingTime is the estimated minutes to read a.
 func (v *view) ReadingTime(a article.Article) int { return article.ReadingTime(a.Body) }
 
+// UIAttrs marks interface text (bylines, dates, labels) inside content in
+// another language with the site's own language and direction, so "3 min
+// read" inside a Persian article still reads left to right.
+func (v *view) UIAttrs(contentLang string) template.HTMLAttr {
+	if contentLang == v.Lang {
+		return ""
+	}
+	return template.HTMLAttr(` lang="` + template.HTMLEscapeString(v.Lang) + `" dir="` + v.Dir + `"`)
+}
+
 // Sep is what goes before the i-th of n names in a byline: nothing, a comma,
 // or the word for "and" before the last.
 func (v *view) Sep(i, n int) string {

@@ -20,7 +20,7 @@ import (
 
 // site is a small newsroom on a real SQLite file, served by a real Server.
 type site struct {
-	t        *testing.T
+	t        testing.TB
 	db       *sqlite.DB
 	srv      *Server
 	sections map[string]article.Section
@@ -29,7 +29,7 @@ type site struct {
 	clock    time.Time
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "site.db"))
@@ -64,7 +64,7 @@ func newSite(t *testing.T) *site {
 	return s
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -449,4 +449,20 @@ func TestHealthMetricsAssets(t *testing.T) {
 	if r.status != 500 || strings.Contains(r.body, "sql") || strings.Contains(r.body, "closed") {
 		t.Errorf("GET /sport with the database closed = %d %q", r.status, r.body)
 	}
+}
+
+func TestRightToLeftArticle(t *testing.T) {
+	s := newSite(t)
+	s.publish("city", "shab-e-sher", "شب شعر در کتابخانه", func(a *article.Article) {
+		a.Language = "fa"
+		a.Tags = []article.Tag{s.tags["housing"]}
+	})
+	r := s.get("/city/shab-e-sher")
+	if r.status != 200 {
+		t.Fatalf("GET = %d", r.status)
+	}
+	r.has(t, `<html lang="en" dir="ltr">`, `<article class="story" lang="fa" dir="rtl">`, `<h1>شب شعر در کتابخانه</h1>`,
+		`<div class="story-meta" lang="en" dir="ltr">`, `<footer class="story-tags" lang="en" dir="ltr">`)
+	home := s.get("/")
+	home.has(t, `lang="fa" dir="rtl">`)
 }

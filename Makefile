@@ -1,0 +1,33 @@
+# Broadsheet. `make test` is the one gate: it installs what the tests need
+# (Debian's Chromium and fonts) when missing, then vets and tests everything.
+
+GO ?= go
+ARTIFACTS ?= $(CURDIR)/test-output
+
+.PHONY: test test-deps vet lint build run bench clean
+
+test: test-deps vet
+	mkdir -p $(ARTIFACTS)
+	$(GO) test -count=1 -artifacts -outputdir $(ARTIFACTS) ./...
+
+test-deps:
+	@./scripts/test-deps.sh
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+build:
+	$(GO) build -o bin/broadsheet ./cmd/broadsheet
+
+run:
+	$(GO) run ./cmd/broadsheet serve --demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/web/
+
+clean:
+	rm -rf bin $(ARTIFACTS)

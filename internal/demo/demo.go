@@ -1,0 +1,365 @@
+// Package demo fills an empty database with The Merrow Courier, a fictional
+// local newspaper written for this project: sections, journalists, tags,
+// static pages, articles and illustrations drawn by code. It exists so a
+// newcomer sees a real-looking site the first time they run Broadsheet.
+package demo
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+//go:embed content
+var contentFS embed.FS
+
+// Site is the demo newspaper's settings.
+var Site = article.Site{
+	Title:    "The Merrow Courier",
+	Tagline:  "News from Port Merrow and the Saltings coast",
+	Language: "en",
+	TimeZone: "Europe/London",
+}
+
+var sections = []article.Section{
+	{Slug: "city", Name: "City", Description: "City hall, housing, transport and the life of Port Merrow.", Position: 1},
+	{Slug: "business", Name: "Business", Description: "Jobs, the harbour economy, shops and the firms that employ the city.", Position: 2},
+	{Slug: "science", Name: "Science", Description: "Science, the environment and the changing coast.", Position: 3},
+	{Slug: "sport", Name: "Sport", Description: "Port Merrow Athletic, sailing, and every club between.", Position: 4},
+	{Slug: "culture", Name: "Culture", Description: "Music, theatre, books and the city's festivals.", Position: 5},
+}
+
+var authors = []article.Author{
+	{Slug: "amara-okafor", Name: "Amara Okafor", Role: "City hall correspondent", Bio: "Amara has covered Port Merrow's council, courts and housing since 2014. She grew up in Eastgate."},
+	{Slug: "daniel-reyes", Name: "Daniel Reyes", Role: "Business editor", Bio: "Daniel writes about the harbour economy, employers large and small, and what the city's money is spent on."},
+	{Slug: "ingrid-solberg", Name: "Ingrid Solberg", Role: "Science and environment reporter", Bio: "Ingrid trained as a marine biologist before joining the Courier. She reports on the coast, climate and research at Merrow University."},
+	{Slug: "tomasz-nowak", Name: "Tomasz Nowak", Role: "Sport writer", Bio: "Tomasz follows Port Merrow Athletic home and away, and anything else in the city that keeps score."},
+	{Slug: "leila-haddad", Name: "Leila Haddad", Role: "Culture critic", Bio: "Leila reviews theatre, music and books, and writes about the people who make the city's culture."},
+	{Slug: "priya-raman", Name: "Priya Raman", Role: "Data and transport reporter", Bio: "Priya turns timetables, budgets and open data into stories about how the city really works."},
+	{Slug: "owen-gallagher", Name: "Owen Gallagher", Role: "Coast and weather reporter", Bio: "Owen reports on the sea, the weather and the people who work on both."},
+}
+
+// Image widths stored for each illustration: phones, cards, full width.
+var imageWidths = []int{480, 800, 1200}
+
+// ErrNotEmpty is returned when the database already holds content: the demo
+// never mixes with, or overwrites, a newsroom's work.
+var ErrNotEmpty = errors.New("demo: the database already has content; demo content loads only into an empty database")
+
+// Progress is told how many steps are done out of how many.
+type Progress interface {
+	Add(n int)
+}
+
+// Load writes the demo newspaper into st, with publication times counted
+// back from now. It returns ErrNotEmpty if st already has content.
+func Load(ctx context.Context, st article.Store, now time.Time, p Progress) error {
+	if secs, err := st.Sections(ctx); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	} else if len(secs) > 0 {
+		return ErrNotEmpty
+	}
+	if list, err := st.Articles(ctx, article.Query{Limit: 1}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	} else if len(list.Articles) > 0 {
+		return ErrNotEmpty
+	}
+	stories, err := Stories()
+	if err != nil {
+		return err
+	}
+	pages, err := pages()
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		p = nopProgress{}
+	}
+
+	if err := st.SetSite(ctx, Site); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	sectionBySlug := map[string]article.Section{}
+	for _, s := range sections {
+		if err := st.CreateSection(ctx, &s); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		sectionBySlug[s.Slug] = s
+	}
+	authorBySlug := map[string]article.Author{}
+	for _, a := range authors {
+		if err := st.CreateAuthor(ctx, &a); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		authorBySlug[a.Slug] = a
+	}
+	for _, pg := range pages {
+		if err := st.CreatePage(ctx, &pg); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	p.Add(1)
+
+	images := drawAll(stories, p)
+	tagBySlug := map[string]article.Tag{}
+	for i, s := range stories {
+		a := article.Article{
+			Slug: s.Slug, Headline: s.Headline, Standfirst: s.Standfirst, Body: s.Body,
+			Status: article.Published, Language: s.Language,
+			PublishedAt: now.Add(-time.Duration(s.HoursAgo) * time.Hour).Truncate(time.Minute),
+		}
+		if s.UpdatedHoursAgo > 0 {
+			a.UpdatedAt = now.Add(-time.Duration(s.UpdatedHoursAgo) * time.Hour).Truncate(time.Minute)
+		}
+		var ok bool
+		if a.Section, ok = sectionBySlug[s.Section]; !ok {
+			return fmt.Errorf("demo: %s: unknown section %q", s.File, s.Section)
+		}
+		for _, slug := range s.Authors {
+			au, ok := authorBySlug[slug]
+			if !ok {
+				return fmt.Errorf("demo: %s: unknown author %q", s.File, slug)
+			}
+			a.Authors = append(a.Authors, au)
+		}
+		for _, slug := range s.Tags {
+			t, ok := tagBySlug[slug]
+			if !ok {
+				t = article.Tag{Slug: slug, Name: tagName(slug)}
+				if err := st.CreateTag(ctx, &t); err != nil {
+					return fmt.Errorf("demo: %s: %w", s.File, err)
+				}
+				tagBySlug[slug] = t
+			}
+			a.Tags = append(a.Tags, t)
+		}
+		if img := images[i]; img.err != nil {
+			return fmt.Errorf("demo: %s: drawing %s: %w", s.File, s.Image, img.err)
+		} else if img.variants != nil {
+			lead := article.Image{Alt: s.Alt, Caption: s.Caption, Credit: s.Credit, Width: 1200, Height: 675}
+			if err := st.CreateImage(ctx, &lead, img.variants); err != nil {
+				return fmt.Errorf("demo: %s: %w", s.File, err)
+			}
+			a.LeadImage = &lead
+		}
+		if err := st.CreateArticle(ctx, &a); err != nil {
+			return fmt.Errorf("demo: %s: %w", s.File, err)
+		}
+		p.Add(1)
+	}
+	return nil
+}
+
+// Steps is how many Add calls Load makes, for sizing a progress bar.
+func Steps() int {
+	stories, err := Stories()
+	if err != nil {
+		return 1
+	}
+	n := 1 + len(stories)
+	for _, s := range stories {
+		if s.Image != "" {
+			n++
+		}
+	}
+	return n
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Add(int) {}
+
+type drawn struct {
+	variants []article.Variant
+	err      error
+}
+
+// drawAll renders every story's illustration at every width, spread over
+// the machine's cores.
+func drawAll(stories []Story, p Progress) []drawn {
+	out := make([]drawn, len(stories))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range jobs {
+				s := stories[i]
+				seed := int64(fnvHash(s.Slug))
+				for _, w := range imageWidths {
+					h := w * 9 / 16
+					b, err := EncodeJPEG(s.Image, seed, w, h)
+					if err != nil {
+						out[i].err = err
+						break
+					}
+					out[i].variants = append(out[i].variants, article.Variant{Width: w, Height: h, ContentType: "image/jpeg", Bytes: b})
+				}
+				p.Add(1)
+			}
+		})
+	}
+	for i, s := range stories {
+		if s.Image != "" {
+			jobs <- i
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return out
+}
+
+func fnvHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func tagName(slug string) string {
+	name := strings.ReplaceAll(slug, "-", " ")
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// Story is one demo article as written in content/articles.
+type Story struct {
+	File            string
+	Headline        string
+	Slug            string
+	Section         string
+	Authors         []string
+	Tags            []string
+	Standfirst      string
+	Image           string
+	Alt             string
+	Caption         string
+	Credit          string
+	HoursAgo        int
+	UpdatedHoursAgo int
+	Language        string
+	Body            string
+}
+
+// Stories parses every demo article, oldest file name first.
+func Stories() ([]Story, error) {
+	files, err := fs.Glob(contentFS, "content/articles/*.md")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []Story
+	for _, f := range files {
+		head, body, err := readDoc(f)
+		if err != nil {
+			return nil, err
+		}
+		s := Story{File: path.Base(f), Body: body, Language: "en"}
+		for k, v := range head {
+			switch k {
+			case "headline":
+				s.Headline = v
+			case "slug":
+				s.Slug = v
+			case "section":
+				s.Section = v
+			case "authors":
+				s.Authors = splitList(v)
+			case "tags":
+				s.Tags = splitList(v)
+			case "standfirst":
+				s.Standfirst = v
+			case "image":
+				s.Image = v
+			case "alt":
+				s.Alt = v
+			case "caption":
+				s.Caption = v
+			case "credit":
+				s.Credit = v
+			case "language":
+				s.Language = v
+			case "hours_ago", "updated_hours_ago":
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return nil, fmt.Errorf("demo: %s: %s %q is not a number of hours", f, k, v)
+				}
+				if k == "hours_ago" {
+					s.HoursAgo = n
+				} else {
+					s.UpdatedHoursAgo = n
+				}
+			default:
+				return nil, fmt.Errorf("demo: %s: unknown header %q", f, k)
+			}
+		}
+		if s.Headline == "" || s.Slug == "" || s.Section == "" || len(s.Authors) == 0 || s.HoursAgo == 0 {
+			return nil, fmt.Errorf("demo: %s: headline, slug, section, authors and hours_ago are required", f)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func pages() ([]article.Page, error) {
+	files, err := fs.Glob(contentFS, "content/pages/*.md")
+	if err != nil {
+		return nil, err
+	}
+	var out []article.Page
+	for _, f := range files {
+		head, body, err := readDoc(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, article.Page{Slug: head["slug"], Title: head["title"], Body: body, Language: "en"})
+	}
+	return out, nil
+}
+
+// readDoc splits a "key: value" header from the Markdown after the first
+// line that is exactly "---".
+func readDoc(name string) (map[string]string, string, error) {
+	b, err := fs.ReadFile(contentFS, name)
+	if err != nil {
+		return nil, "", err
+	}
+	text := strings.ReplaceAll(string(b), "\r\n", "\n")
+	header, body, ok := strings.Cut(text, "\n---\n")
+	if !ok {
+		return nil, "", fmt.Errorf("demo: %s: no --- line after the header", name)
+	}
+	head := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(header))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, "", fmt.Errorf("demo: %s: header line %q is not key: value", name, line)
+		}
+		head[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return head, strings.TrimSpace(body) + "\n", nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
