@@ -32,6 +32,8 @@ var english = map[string]string{
 	"archive.page_older":   "%s: older articles",
 	"error.400.title":      "Bad request",
 	"error.400.body":       "The address of this page is not valid.",
+	"error.400.cursor":     "The page number in this address is not valid.",
+	"error.400.cursors":    "This address asks for two pages at once. Use one page link at a time.",
 	"error.404.title":      "Page not found",
 	"error.404.body":       "We could not find the page you were looking for. It may have moved, or the address may be mistyped.",
 	"error.410.title":      "This article has been removed",

@@ -37,17 +37,17 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	params := r.URL.Query()
 	before, after := params.Get("before"), params.Get("after")
 	if len(params["before"]) > 1 || len(params["after"]) > 1 || (before != "" && after != "") {
-		return nil, badRequest("Use one page cursor at a time.")
+		return nil, badRequest("error.400.cursors")
 	}
 	var err error
 	if before != "" {
 		if q.Before, err = article.ParseCursor(before); err != nil {
-			return nil, badRequest("The page number in this address is not valid.")
+			return nil, badRequest("error.400.cursor")
 		}
 	}
 	if after != "" {
 		if q.After, err = article.ParseCursor(after); err != nil {
-			return nil, badRequest("The page number in this address is not valid.")
+			return nil, badRequest("error.400.cursor")
 		}
 	}
 	list, err := s.store.Articles(ctx, q)

@@ -11,15 +11,16 @@ import (
 	"broadsheet/internal/article"
 )
 
-// statusError is an error with a status code and a message safe to show.
+// statusError is an error with a status code and the catalog key of a
+// message safe to show.
 type statusError struct {
 	status int
-	msg    string
+	key    string
 }
 
-func (e *statusError) Error() string { return strconv.Itoa(e.status) + ": " + e.msg }
+func (e *statusError) Error() string { return strconv.Itoa(e.status) + ": " + e.key }
 
-func badRequest(msg string) error { return &statusError{http.StatusBadRequest, msg} }
+func badRequest(key string) error { return &statusError{http.StatusBadRequest, key} }
 
 // errorView is what the error page shows.
 type errorView struct {
@@ -39,7 +40,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, article.ErrNotFound):
 		status = http.StatusNotFound
 	case errors.As(err, &se):
-		status, detail = se.status, se.msg
+		status, detail = se.status, "@"+se.key
 	case errors.As(err, &inv):
 		status, detail = http.StatusBadRequest, strings.Join(inv.Problems, "; ")
 	case errors.Is(err, article.ErrConflict):
@@ -86,7 +87,9 @@ func (s *Server) errorView(ctx context.Context, status int, detail string) *view
 		}
 	}
 	ev := errorView{Status: status, Title: v.T("error." + strconv.Itoa(code) + ".title"), Message: v.T("error." + strconv.Itoa(code) + ".body")}
-	if detail != "" && status < 500 {
+	if key, ok := strings.CutPrefix(detail, "@"); ok {
+		ev.Message = v.T(key)
+	} else if detail != "" && status < 500 {
 		ev.Message = detail
 	}
 	v.Title = ev.Title

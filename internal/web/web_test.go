@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/i18n"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -315,7 +317,7 @@ func TestBadCursors(t *testing.T) {
 		if r.status != want {
 			t.Errorf("GET /city?%s = %d, want %d", q, r.status, want)
 		}
-		if want == 400 && !strings.Contains(r.body, "not valid") && !strings.Contains(r.body, "one page cursor") {
+		if want == 400 && !strings.Contains(r.body, "not valid") && !strings.Contains(r.body, "one page link") {
 			t.Errorf("GET /city?%s: body lacks a plain message", q)
 		}
 	}
@@ -465,4 +467,27 @@ func TestRightToLeftArticle(t *testing.T) {
 		`<div class="story-meta" lang="en" dir="ltr">`, `<footer class="story-tags" lang="en" dir="ltr">`)
 	home := s.get("/")
 	home.has(t, `lang="fa" dir="rtl">`)
+}
+
+// TestCatalogCoversTemplates fails when a template or handler names a
+// message the catalog lacks.
+func TestCatalogCoversTemplates(t *testing.T) {
+	keyRef := regexp.MustCompile(`\.T "([a-z0-9_.]+)"|T\("([a-z0-9_.]+)"\)|badRequest\("([a-z0-9_.]+)"\)`)
+	files, _ := filepath.Glob("templates/*.html")
+	gofiles, _ := filepath.Glob("*.go")
+	n := 0
+	for _, f := range append(files, gofiles...) {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		for _, m := range keyRef.FindAllStringSubmatch(string(b), -1) {
+			key := m[1] + m[2] + m[3]
+			n++
+			if !i18n.Has(key) {
+				t.Errorf("%s uses message %q, missing from the catalog", f, key)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("found only %d message references; the pattern is out of date", n)
+	}
 }

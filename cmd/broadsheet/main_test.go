@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseServe(t *testing.T) {
+	t.Setenv("BROADSHEET_ADDR", "127.0.0.1:9000")
+	t.Setenv("BROADSHEET_DEMO", "true")
+	c, err := parseServe(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || !c.Demo || c.DataDir != "./data" || c.BaseURL != "http://127.0.0.1:9000" || c.CacheMB != 64 {
+		t.Errorf("from environment: %+v", c)
+	}
+	c, err = parseServe([]string{"--addr", "127.0.0.1:9100", "--base-url", "https://news.example.org/", "--demo=false", "--log-format", "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9100" || c.Demo || c.BaseURL != "https://news.example.org" || c.LogFormat != "json" {
+		t.Errorf("flags over environment: %+v", c)
+	}
+	for _, args := range [][]string{
+		{"--addr", "no-port"},
+		{"--base-url", "ftp://x"},
+		{"--base-url", "/relative"},
+		{"--log-level", "loud"},
+		{"--log-format", "xml"},
+		{"--cache-mb", "0"},
+		{"stray"},
+	} {
+		if _, err := parseServe(args); err == nil {
+			t.Errorf("parseServe(%q) accepted bad input", args)
+		}
+	}
+	t.Setenv("BROADSHEET_DEMO", "maybe")
+	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "BROADSHEET_DEMO") {
+		t.Errorf("bad BROADSHEET_DEMO: err = %v", err)
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "broadsheet ") {
+		t.Errorf("version: %q, %v", out.String(), err)
+	}
+	err := run(context.Background(), []string{"frobnicate"}, &out, &errOut)
+	if exitCode(err) != 2 {
+		t.Errorf("unknown command: exit %d, want 2", exitCode(err))
+	}
+	data := t.TempDir()
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "--data", data}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "applied 1 migration(s)") {
+		t.Errorf("first migrate: %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "--data", data}, &out, &errOut); err != nil || !strings.Contains(out.String(), "applied 0") {
+		t.Errorf("second migrate: %q, %v", out.String(), err)
+	}
+}
+
+func TestBadDatabaseFailsCleanly(t *testing.T) {
+	data := t.TempDir()
+	junk := bytes.Repeat([]byte("not a database at all\n"), 100)
+	path := filepath.Join(data, "broadsheet.db")
+	if err := os.WriteFile(path, junk, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"serve", "migrate"} {
+		err := run(context.Background(), []string{cmd, "--data", data, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+		if err == nil || exitCode(err) == 0 {
+			t.Fatalf("%s on a junk file: err = %v", cmd, err)
+		}
+		if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "not a SQLite database") {
+			t.Errorf("%s: message %q, want one line naming the problem", cmd, msg)
+		}
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, junk) {
+		t.Error("the file was changed")
+	}
+}
+
+func TestServeAndShutDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr}, io.Discard, io.Discard) }()
+
+	var resp *http.Response
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err = http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never answered: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok\n" {
+		t.Errorf("healthz = %d %q", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+}
