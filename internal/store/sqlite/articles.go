@@ -106,21 +106,16 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 	query := `SELECT ` + articleColumns + ` ` + articleFrom +
 		` WHERE ` + strings.Join(page, " AND ") +
 		` ORDER BY a.published_at ` + order + `, a.id ` + order + ` LIMIT ?`
-	rows, err := db.read.QueryContext(ctx, query, append(pageArgs, limit+1)...)
-	if err != nil {
-		return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
-	}
 	var list []article.Article
-	for rows.Next() {
+	err := each(ctx, db.read, query, append(pageArgs, limit+1), func(rows *sql.Rows) error {
 		var a article.Article
 		if err := scanArticle(rows, &a); err != nil {
-			rows.Close()
-			return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
+			return err
 		}
 		list = append(list, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return article.List{}, fmt.Errorf("sqlite: list articles: %w", err)
 	}
 
@@ -205,71 +200,70 @@ func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Artic
 	}
 	in := placeholders(len(ids))
 
-	rows, err := q.QueryContext(ctx, `SELECT aa.article_id, au.id, au.slug, au.name, au.role, au.bio
+	err := each(ctx, q, `SELECT aa.article_id, au.id, au.slug, au.name, au.role, au.bio
 		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids...)
-	if err != nil {
-		return fmt.Errorf("authors: %w", err)
-	}
-	for rows.Next() {
+		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids, func(rows *sql.Rows) error {
 		var id int64
 		var au article.Author
 		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Role, &au.Bio); err != nil {
-			rows.Close()
-			return fmt.Errorf("authors: %w", err)
+			return err
 		}
 		byID[id].Authors = append(byID[id].Authors, au)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("authors: %w", err)
 	}
-
 	if withTags {
-		rows, err := q.QueryContext(ctx, `SELECT at.article_id, t.id, t.slug, t.name
+		err := each(ctx, q, `SELECT at.article_id, t.id, t.slug, t.name
 			FROM article_tags at JOIN tags t ON t.id = at.tag_id
-			WHERE at.article_id IN (`+in+`) ORDER BY t.name`, ids...)
-		if err != nil {
-			return fmt.Errorf("tags: %w", err)
-		}
-		for rows.Next() {
+			WHERE at.article_id IN (`+in+`) ORDER BY t.name`, ids, func(rows *sql.Rows) error {
 			var id int64
 			var t article.Tag
 			if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name); err != nil {
-				rows.Close()
-				return fmt.Errorf("tags: %w", err)
+				return err
 			}
 			byID[id].Tags = append(byID[id].Tags, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("tags: %w", err)
 		}
 	}
-
 	if len(imageIDs) > 0 {
-		rows, err := q.QueryContext(ctx, `SELECT image_id, width FROM image_variants
-			WHERE image_id IN (`+placeholders(len(imageIDs))+`) ORDER BY image_id, width`, imageIDs...)
-		if err != nil {
-			return fmt.Errorf("image variants: %w", err)
-		}
-		for rows.Next() {
+		err := each(ctx, q, `SELECT image_id, width FROM image_variants
+			WHERE image_id IN (`+placeholders(len(imageIDs))+`) ORDER BY image_id, width`, imageIDs, func(rows *sql.Rows) error {
 			var id int64
 			var w int
 			if err := rows.Scan(&id, &w); err != nil {
-				rows.Close()
-				return fmt.Errorf("image variants: %w", err)
+				return err
 			}
 			for _, img := range byImage[id] {
 				img.Variants = append(img.Variants, w)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("image variants: %w", err)
 		}
 	}
 	return nil
+}
+
+// each runs query and calls fn for every row, closing the rows whatever
+// happens.
+func each(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func placeholders(n int) string {

@@ -151,22 +151,21 @@ func (db *DB) notify(keys []string) {
 // ChangesSince returns change-log entries with an id above after, oldest
 // first, at most limit of them.
 func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, keys FROM changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: changes: %w", err)
-	}
-	defer rows.Close()
 	var cs []store.Change
-	for rows.Next() {
+	err := each(ctx, db.read, `SELECT id, keys FROM changes WHERE id > ? ORDER BY id LIMIT ?`, []any{after, limit}, func(rows *sql.Rows) error {
 		var c store.Change
 		var keys string
 		if err := rows.Scan(&c.ID, &keys); err != nil {
-			return nil, fmt.Errorf("sqlite: changes: %w", err)
+			return err
 		}
 		c.Keys = strings.Fields(keys)
 		cs = append(cs, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: changes: %w", err)
 	}
-	return cs, rows.Err()
+	return cs, nil
 }
 
 // LastChange returns the id of the newest change-log entry, 0 if none.

@@ -76,20 +76,19 @@ func (db *DB) CreatePage(ctx context.Context, p *article.Page) (err error) {
 
 // Sections returns every section in navigation order.
 func (db *DB) Sections(ctx context.Context) ([]article.Section, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name, description, position FROM sections ORDER BY position, name`)
+	var ss []article.Section
+	err := each(ctx, db.read, `SELECT id, slug, name, description, position FROM sections ORDER BY position, name`, nil, func(rows *sql.Rows) error {
+		var s article.Section
+		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position); err != nil {
+			return err
+		}
+		ss = append(ss, s)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: sections: %w", err)
 	}
-	defer rows.Close()
-	var ss []article.Section
-	for rows.Next() {
-		var s article.Section
-		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position); err != nil {
-			return nil, fmt.Errorf("sqlite: sections: %w", err)
-		}
-		ss = append(ss, s)
-	}
-	return ss, rows.Err()
+	return ss, nil
 }
 
 // one runs a single-row lookup by slug and maps "no row" to ErrNotFound.
@@ -195,15 +194,10 @@ func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*arti
 // Site returns the site settings, defaults filled in.
 func (db *DB) Site(ctx context.Context) (article.Site, error) {
 	s := article.DefaultSite
-	rows, err := db.read.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone')`)
-	if err != nil {
-		return s, fmt.Errorf("sqlite: settings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone')`, nil, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return s, fmt.Errorf("sqlite: settings: %w", err)
+			return err
 		}
 		switch k {
 		case "title":
@@ -215,8 +209,12 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 		case "timezone":
 			s.TimeZone = v
 		}
+		return nil
+	})
+	if err != nil {
+		return s, fmt.Errorf("sqlite: settings: %w", err)
 	}
-	return s, rows.Err()
+	return s, nil
 }
 
 // SetSite stores the site settings.
