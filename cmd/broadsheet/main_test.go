@@ -103,7 +103,9 @@ func TestServeAndShutDown(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr}, io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr}, io.Discard, io.Discard)
+	}()
 
 	var resp *http.Response
 	deadline := time.Now().Add(20 * time.Second)
