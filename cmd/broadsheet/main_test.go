@@ -124,6 +124,16 @@ func TestServeAndShutDown(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "ok\n" {
 		t.Errorf("healthz = %d %q", resp.StatusCode, body)
 	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
+	req.Header.Set("X-Padding", strings.Repeat("a", 64<<10))
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Errorf("oversized headers: %v", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("oversized headers = %d, want 431", resp.StatusCode)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -6,6 +6,8 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +38,8 @@ type cached struct {
 	etag         string
 	lastModified time.Time
 	keys         []string
+	// Header values formatted once, not per request.
+	lastModifiedHeader, bodyLen, gzLen string
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -49,12 +53,16 @@ func newCached(url string, status int, body []byte, keys []string, now time.Time
 	zw.Write(body)
 	zw.Close()
 	sum := sha256.Sum256(body)
+	lm := now.UTC().Truncate(time.Second)
 	return &cached{
 		url: url, status: status, body: body, gz: buf.Bytes(),
 		// Weak, because the same validator covers the plain and the gzip bytes.
-		etag:         `W/"` + hex.EncodeToString(sum[:12]) + `"`,
-		lastModified: now.UTC().Truncate(time.Second),
-		keys:         keys,
+		etag:               `W/"` + hex.EncodeToString(sum[:12]) + `"`,
+		lastModified:       lm,
+		keys:               keys,
+		lastModifiedHeader: lm.Format(http.TimeFormat),
+		bodyLen:            strconv.Itoa(len(body)),
+		gzLen:              strconv.Itoa(buf.Len()),
 	}
 }
 

@@ -210,17 +210,17 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) 
 	// reaches them at once.
 	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
 	h.Set("ETag", c.etag)
-	h.Set("Last-Modified", c.lastModified.Format(http.TimeFormat))
+	h.Set("Last-Modified", c.lastModifiedHeader)
 	if c.status == http.StatusOK && notModified(r, c) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := c.body
+	body, length := c.body, c.bodyLen
 	if acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
-		body = c.gz
+		body, length = c.gz, c.gzLen
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", length)
 	w.WriteHeader(c.status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -198,7 +198,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		d := time.Since(start)
 		s.metrics.ObserveRequest(route, methodLabel(r.Method), sw.status, d)
-		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d, "remote", r.RemoteAddr)
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d, "remote", r.RemoteAddr)
+		}
 	})
 }
 
