@@ -215,6 +215,8 @@ type Reader interface {
 	TagBySlug(ctx context.Context, slug string) (*Tag, error)
 	AuthorBySlug(ctx context.Context, slug string) (*Author, error)
 	PageBySlug(ctx context.Context, slug string) (*Page, error)
+	// Pages lists static pages by title, without their bodies.
+	Pages(ctx context.Context) ([]Page, error)
 	ImageVariant(ctx context.Context, imageID int64, width int) (*Variant, error)
 	Site(ctx context.Context) (Site, error)
 }

@@ -5,8 +5,6 @@ var english = map[string]string{
 	"nav.sections":         "Sections",
 	"nav.home":             "Home",
 	"nav.latest":           "Latest",
-	"footer.about":         "About",
-	"footer.contact":       "Contact",
 	"footer.powered":       "Published with Broadsheet",
 	"home.lead":            "Lead story",
 	"home.latest":          "Latest",

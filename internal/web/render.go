@@ -46,6 +46,7 @@ var funcs = template.FuncMap{
 type view struct {
 	Site        article.Site
 	Sections    []article.Section
+	Pages       []article.Page // static pages, linked from the footer
 	Lang, Dir   string
 	Title       string // the page's own title; the layout adds the site's
 	Description string
@@ -69,8 +70,12 @@ func (s *Server) newView(ctx context.Context) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages, err := s.store.Pages(ctx)
+	if err != nil {
+		return nil, err
+	}
 	v := s.bareView()
-	v.Site, v.Sections = site, sections
+	v.Site, v.Sections, v.Pages = site, sections, pages
 	v.Lang, v.Dir = site.Language, i18n.Dir(site.Language)
 	v.cat, v.loc = i18n.For(site.Language), site.Location()
 	return v, nil

@@ -147,7 +147,7 @@ func TestFrontPage(t *testing.T) {
 	r.has(t, `<html lang="en" dir="ltr">`, `<title>The Test Gazette</title>`,
 		`<link rel="canonical" href="https://news.example.org/">`,
 		`href="/city/council-vote">Council vote</a>`, `href="/sport/match-report">Match report</a>`,
-		`<a href="/city">City</a>`, `aria-current="page">Home</a>`)
+		`<a href="/city">City</a>`, `aria-current="page">Home</a>`, `<li><a href="/about">About the Gazette</a></li>`)
 	if strings.Count(r.body, `href="/city/council-vote">`) != 1 {
 		t.Error("the lead story is repeated further down the front page")
 	}

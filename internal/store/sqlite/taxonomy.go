@@ -147,6 +147,25 @@ func (db *DB) PageBySlug(ctx context.Context, slug string) (*article.Page, error
 	return &p, nil
 }
 
+// Pages lists static pages by title, bodies left empty.
+func (db *DB) Pages(ctx context.Context) ([]article.Page, error) {
+	var ps []article.Page
+	err := each(ctx, db.read, `SELECT id, slug, title, language, modified_at FROM pages ORDER BY title`, nil, func(rows *sql.Rows) error {
+		var p article.Page
+		var mod sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.Slug, &p.Title, &p.Language, &mod); err != nil {
+			return err
+		}
+		p.ModifiedAt = fromUnix(mod)
+		ps = append(ps, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pages: %w", err)
+	}
+	return ps, nil
+}
+
 // CreateImage stores img and its variants and sets img.ID and img.Variants.
 func (db *DB) CreateImage(ctx context.Context, img *article.Image, variants []article.Variant) error {
 	if len(variants) == 0 {

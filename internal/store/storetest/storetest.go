@@ -532,6 +532,12 @@ func testPages(t *testing.T, s Store) {
 	if got.Title != "About us" || got.Body != "We report." || got.Language != "en" || got.ModifiedAt.IsZero() {
 		t.Errorf("PageBySlug = %+v", got)
 	}
+	must(t, s.CreatePage(ctx, &article.Page{Slug: "contact", Title: "Contact", Body: "Write to us."}))
+	list, err := s.Pages(ctx)
+	must(t, err)
+	if len(list) != 2 || list[0].Slug != "about" || list[1].Title != "Contact" || list[1].Body != "" {
+		t.Errorf("Pages() = %+v, want about then contact, without bodies", list)
+	}
 	if err := s.CreatePage(ctx, &article.Page{Slug: "about", Title: "Again"}); !errors.Is(err, article.ErrConflict) {
 		t.Errorf("duplicate page: err = %v, want ErrConflict", err)
 	}
