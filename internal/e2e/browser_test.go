@@ -496,8 +496,8 @@ const imageStateJS = `((sel) => {
     naturalHeight: img.naturalHeight, src: img.currentSrc || img.src};
 })(%s)`
 
-// overflow reports how wide the document is, and the elements that stick out
-// past the right edge of the viewport, outermost first.
+// overflow reports how wide the document is, and the innermost elements that
+// stick out past the right edge of the viewport: the likely culprits.
 type overflow struct {
 	ScrollWidth int      `json:"scrollWidth"`
 	ClientWidth int      `json:"clientWidth"`
@@ -509,15 +509,17 @@ const overflowJS = `(() => {
   const vw = de.clientWidth;
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     [...el.classList].map(c => '.' + c).join('');
-  const offenders = [];
-  for (const el of document.body.querySelectorAll('*')) {
+  const out = [...document.body.querySelectorAll('*')].filter(el => {
     const r = el.getBoundingClientRect();
-    if (r.width > 0 && r.right > vw + 0.5) {
-      offenders.push(name(el) + ' (right edge at ' + Math.round(r.right) + 'px)');
-      if (offenders.length === 8) break;
-    }
-  }
-  return {scrollWidth: de.scrollWidth, clientWidth: vw, offenders};
+    return r.width > 0 && r.right > vw + 0.5;
+  });
+  const innermost = out.filter(el => !out.some(o => o !== el && el.contains(o)));
+  return {
+    scrollWidth: de.scrollWidth, clientWidth: vw,
+    offenders: innermost.slice(0, 8).map(el =>
+      name(el) + ' in ' + name(el.parentElement) +
+      ' (right edge at ' + Math.round(el.getBoundingClientRect().right) + 'px)'),
+  };
 })()`
 
 // settleJS scrolls through the page so that lazy images load, waits for the

@@ -9,9 +9,10 @@ import (
 // homeView is the front page: a lead story, the latest articles, and a
 // block per section of what the first two did not already show.
 type homeView struct {
-	Lead     *article.Article
-	Latest   []article.Article
-	Sections []sectionBlock
+	Lead      *article.Article
+	Secondary []article.Article // pictured stories under the lead
+	Latest    []article.Article
+	Sections  []sectionBlock
 }
 
 type sectionBlock struct {
@@ -20,6 +21,7 @@ type sectionBlock struct {
 }
 
 const (
+	homeSecondary  = 2
 	homeLatest     = 8
 	homePerSection = 4
 )
@@ -31,7 +33,7 @@ func (s *Server) home(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	latest, err := s.store.Articles(ctx, article.Query{Limit: homeLatest + 1})
+	latest, err := s.store.Articles(ctx, article.Query{Limit: homeLatest + homeSecondary + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -48,10 +50,18 @@ func (s *Server) home(r *http.Request) (*response, error) {
 			}
 		}
 		hv.Lead = &list[lead]
+		shown[list[lead].ID] = true
+		// Under the lead, the next stories with pictures; the rest in order.
 		for i := range list {
-			shown[list[i].ID] = true
-			if i != lead && len(hv.Latest) < homeLatest {
+			if i != lead && list[i].LeadImage != nil && len(hv.Secondary) < homeSecondary {
+				hv.Secondary = append(hv.Secondary, list[i])
+				shown[list[i].ID] = true
+			}
+		}
+		for i := range list {
+			if !shown[list[i].ID] && len(hv.Latest) < homeLatest {
 				hv.Latest = append(hv.Latest, list[i])
+				shown[list[i].ID] = true
 			}
 		}
 	}
