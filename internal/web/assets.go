@@ -79,7 +79,7 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", a.contentType)
 	h.Set("ETag", `"`+a.hash+`"`)
 	if r.URL.Query().Get("v") == a.hash {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h["Cache-Control"] = hdrImmutable
 	} else {
 		h.Set("Cache-Control", "public, max-age=300")
 	}
@@ -127,7 +127,7 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", v.ContentType)
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h["Cache-Control"] = hdrImmutable
 	h.Set("ETag", etag)
 	h.Set("Content-Length", strconv.Itoa(len(v.Bytes)))
 	if r.Method != http.MethodHead {

@@ -39,7 +39,7 @@ type cached struct {
 	lastModified time.Time
 	keys         []string
 	// Header values formatted once, not per request.
-	lastModifiedHeader, bodyLen, gzLen string
+	etagHeader, lastModifiedHeader, bodyLen, gzLen []string
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -54,15 +54,17 @@ func newCached(url string, status int, body []byte, keys []string, now time.Time
 	zw.Close()
 	sum := sha256.Sum256(body)
 	lm := now.UTC().Truncate(time.Second)
+	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
 	return &cached{
 		url: url, status: status, body: body, gz: buf.Bytes(),
 		// Weak, because the same validator covers the plain and the gzip bytes.
-		etag:               `W/"` + hex.EncodeToString(sum[:12]) + `"`,
+		etag:               etag,
+		etagHeader:         []string{etag},
 		lastModified:       lm,
 		keys:               keys,
-		lastModifiedHeader: lm.Format(http.TimeFormat),
-		bodyLen:            strconv.Itoa(len(body)),
-		gzLen:              strconv.Itoa(buf.Len()),
+		lastModifiedHeader: []string{lm.Format(http.TimeFormat)},
+		bodyLen:            []string{strconv.Itoa(len(body))},
+		gzLen:              []string{strconv.Itoa(buf.Len())},
 	}
 }
 

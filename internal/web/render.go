@@ -209,23 +209,23 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 // serveCached answers with c, or 304 when the reader's copy is current.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Vary", "Accept-Encoding")
+	h["Content-Type"] = hdrHTML
+	h["Vary"] = hdrVaryAE
 	// Readers' browsers revalidate every time (a cheap 304), so a correction
 	// reaches them at once.
-	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
-	h.Set("ETag", c.etag)
-	h.Set("Last-Modified", c.lastModifiedHeader)
+	h["Cache-Control"] = hdrRevalid
+	h["Etag"] = c.etagHeader
+	h["Last-Modified"] = c.lastModifiedHeader
 	if c.status == http.StatusOK && notModified(r, c) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body, length := c.body, c.bodyLen
 	if acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = hdrGzip
 		body, length = c.gz, c.gzLen
 	}
-	h.Set("Content-Length", length)
+	h["Content-Length"] = length
 	w.WriteHeader(c.status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

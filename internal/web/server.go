@@ -144,6 +144,20 @@ const (
 	MaxHeaderBytes = 32 << 10
 )
 
+// Header values shared by every response. net/http only reads them, so one
+// slice each saves an allocation per header per request.
+var (
+	hdrNoSniff  = []string{"nosniff"}
+	hdrReferrer = []string{"strict-origin-when-cross-origin"}
+	// frame-ancestors 'none' does what X-Frame-Options: DENY did.
+	hdrCSP       = []string{"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"}
+	hdrHTML      = []string{"text/html; charset=utf-8"}
+	hdrVaryAE    = []string{"Accept-Encoding"}
+	hdrRevalid   = []string{"public, max-age=0, must-revalidate"}
+	hdrGzip      = []string{"gzip"}
+	hdrImmutable = []string{"public, max-age=31536000, immutable"}
+)
+
 // guard refuses requests no page needs before they reach a handler.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -152,10 +166,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h["X-Content-Type-Options"] = hdrNoSniff
+		h["Referrer-Policy"] = hdrReferrer
+		h["Content-Security-Policy"] = hdrCSP
 		next.ServeHTTP(w, r)
 	})
 }
