@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/store"
 )
@@ -18,6 +19,7 @@ import (
 // Store is what an engine must offer to pass the suite.
 type Store interface {
 	article.Store
+	account.Store
 	Ping(ctx context.Context) error
 	OnChange(fn func(keys []string))
 	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
@@ -42,6 +44,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Images", testImages},
 		{"SiteSettings", testSiteSettings},
 		{"Pages", testPages},
+		{"Users", testUsers},
+		{"SessionsAndTokens", testSessionsAndTokens},
+		{"SetupTokens", testSetupTokens},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -1,0 +1,137 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"broadsheet/internal/account"
+)
+
+func testUsers(t *testing.T, s Store) {
+	ctx := context.Background()
+	u := account.User{Email: "ed@courier.example", Name: "Ed Itor", Role: account.Editor, PasswordHash: "$argon2id$x"}
+	must(t, s.CreateUser(ctx, &u))
+	if u.ID == 0 || u.CreatedAt.IsZero() {
+		t.Fatalf("CreateUser did not set ID and CreatedAt: %+v", u)
+	}
+	if err := s.CreateUser(ctx, &account.User{Email: "ED@courier.example", Name: "Twin", Role: account.Author}); !errors.Is(err, account.ErrConflict) {
+		t.Errorf("same email in other case: err = %v, want ErrConflict", err)
+	}
+	var inv *account.InvalidError
+	if err := s.CreateUser(ctx, &account.User{Email: "nope", Role: "boss"}); !errors.As(err, &inv) {
+		t.Errorf("invalid user: err = %v, want *InvalidError", err)
+	}
+	got, err := s.UserByEmail(ctx, "Ed@Courier.Example")
+	must(t, err)
+	if got.ID != u.ID || got.Role != account.Editor || got.PasswordHash != "$argon2id$x" {
+		t.Errorf("UserByEmail = %+v", got)
+	}
+	u.Role = account.Admin
+	u.Name = "Ed Promoted"
+	must(t, s.UpdateUser(ctx, &u))
+	got, err = s.UserByID(ctx, u.ID)
+	must(t, err)
+	if got.Role != account.Admin || got.Name != "Ed Promoted" {
+		t.Errorf("after update = %+v", got)
+	}
+	n, err := s.CountAdmins(ctx)
+	must(t, err)
+	if n != 1 {
+		t.Errorf("CountAdmins = %d, want 1", n)
+	}
+	u.Disabled = true
+	must(t, s.UpdateUser(ctx, &u))
+	if n, _ := s.CountAdmins(ctx); n != 0 {
+		t.Errorf("CountAdmins with the admin disabled = %d, want 0", n)
+	}
+	if _, err := s.UserByID(ctx, 999); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("missing user: err = %v", err)
+	}
+	list, err := s.Users(ctx)
+	must(t, err)
+	if len(list) != 1 {
+		t.Errorf("Users() = %d, want 1", len(list))
+	}
+}
+
+func testSessionsAndTokens(t *testing.T, s Store) {
+	ctx := context.Background()
+	u := account.User{Email: "a@courier.example", Name: "A", Role: account.Author, PasswordHash: "h"}
+	must(t, s.CreateUser(ctx, &u))
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var ids []int64
+	for i := range 3 {
+		_, hash := account.NewToken()
+		sess := account.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now.Add(time.Duration(i) * time.Minute), UserAgent: "Firefox", IP: "192.0.2.1"}
+		must(t, s.CreateSession(ctx, &sess))
+		ids = append(ids, sess.ID)
+	}
+	list, err := s.UserSessions(ctx, u.ID)
+	must(t, err)
+	if len(list) != 3 || list[0].ID != ids[2] {
+		t.Fatalf("UserSessions = %+v, want 3, most recent first", list)
+	}
+	got, err := s.SessionByTokenHash(ctx, list[1].TokenHash)
+	must(t, err)
+	if got.ID != ids[1] || got.UserAgent != "Firefox" || !got.CreatedAt.Equal(now) {
+		t.Errorf("SessionByTokenHash = %+v", got)
+	}
+	must(t, s.TouchSession(ctx, ids[1], now.Add(time.Hour)))
+	got, _ = s.SessionByTokenHash(ctx, list[1].TokenHash)
+	if !got.LastSeenAt.Equal(now.Add(time.Hour)) {
+		t.Errorf("after touch LastSeenAt = %v", got.LastSeenAt)
+	}
+	must(t, s.DeleteUserSessions(ctx, u.ID, ids[0]))
+	list, _ = s.UserSessions(ctx, u.ID)
+	if len(list) != 1 || list[0].ID != ids[0] {
+		t.Errorf("after revoking others: %+v", list)
+	}
+	must(t, s.DeleteSession(ctx, ids[0]))
+	if _, err := s.SessionByTokenHash(ctx, list[0].TokenHash); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("deleted session: err = %v", err)
+	}
+
+	_, hash := account.NewToken()
+	tok := account.Token{UserID: u.ID, Name: "CMS import", TokenHash: hash}
+	must(t, s.CreateToken(ctx, &tok))
+	gotTok, err := s.TokenByHash(ctx, hash)
+	must(t, err)
+	if gotTok.ID != tok.ID || gotTok.Name != "CMS import" || !gotTok.RevokedAt.IsZero() {
+		t.Errorf("TokenByHash = %+v", gotTok)
+	}
+	must(t, s.TouchToken(ctx, tok.ID, now))
+	other := account.User{Email: "b@courier.example", Name: "B", Role: account.Author, PasswordHash: "h"}
+	must(t, s.CreateUser(ctx, &other))
+	if err := s.RevokeToken(ctx, other.ID, tok.ID, now); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("revoking someone else's token: err = %v, want ErrNotFound", err)
+	}
+	must(t, s.RevokeToken(ctx, u.ID, tok.ID, now))
+	gotTok, _ = s.TokenByHash(ctx, hash)
+	if gotTok.RevokedAt.IsZero() || !gotTok.LastUsedAt.Equal(now) {
+		t.Errorf("after revoke: %+v", gotTok)
+	}
+	toks, err := s.UserTokens(ctx, u.ID)
+	must(t, err)
+	if len(toks) != 1 {
+		t.Errorf("UserTokens = %d, want 1", len(toks))
+	}
+}
+
+func testSetupTokens(t *testing.T, s Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	_, hash := account.NewToken()
+	must(t, s.CreateSetupToken(ctx, hash, now.Add(time.Hour)))
+	if err := s.UseSetupToken(ctx, "wrong", now); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("unknown link: err = %v", err)
+	}
+	if err := s.UseSetupToken(ctx, hash, now.Add(2*time.Hour)); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("expired link: err = %v", err)
+	}
+	must(t, s.UseSetupToken(ctx, hash, now))
+	if err := s.UseSetupToken(ctx, hash, now); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("second use: err = %v, want ErrNotFound", err)
+	}
+}
