@@ -46,14 +46,14 @@ func (r Role) AtLeast(min Role) bool { return r.Valid() && r.rank() >= min.rank(
 type Permission int
 
 const (
-	WriteDrafts      Permission = iota // create articles and edit own drafts
-	PublishOwn                         // publish, schedule and unpublish own articles
-	EditAny                            // edit, publish and unpublish anyone's article
-	ManageTaxonomy                     // sections, tags, authors, breaking news, corrections
-	ManageUsers                        // users, roles, other people's sessions and tokens
-	ManageSettings                     // site settings
-	ViewAudit                          // the audit log
-	UploadMedia                        // add images to the media library
+	WriteDrafts    Permission = iota // create articles and edit own drafts
+	PublishOwn                       // publish, schedule and unpublish own articles
+	EditAny                          // edit, publish and unpublish anyone's article
+	ManageTaxonomy                   // sections, tags, authors, breaking news, corrections
+	ManageUsers                      // users, roles, other people's sessions and tokens
+	ManageSettings                   // site settings
+	ViewAudit                        // the audit log
+	UploadMedia                      // add images to the media library
 )
 
 var minimumRole = map[Permission]Role{

@@ -92,7 +92,124 @@ type Article struct {
 	PublishedAt time.Time
 	UpdatedAt   time.Time // zero unless it was updated after publication
 	ModifiedAt  time.Time // last write of any kind; drives cache validators
+
+	// Workflow.
+	Version     int       // counts saves; an update must name the version it edited
+	CreatedBy   int64     // user who created it, 0 if unknown
+	SubmittedAt time.Time // a contributor's draft awaiting review
+	ReplacedBy  int64     // an unpublished article whose URL 301s to this one
+	Notes       []Note    // corrections and updates, oldest first
+	// EditorID is who is saving; recorded in the revision, not on the article.
+	EditorID int64
 }
+
+// NoteKind tells a correction from an update.
+type NoteKind string
+
+const (
+	Correction NoteKind = "correction"
+	Update     NoteKind = "update"
+)
+
+// Note is a dated correction or update appended to a published article.
+type Note struct {
+	ID        int64
+	ArticleID int64
+	Kind      NoteKind
+	Body      string
+	CreatedAt time.Time
+	UserID    int64
+	// Set when listed on the corrections page.
+	Article *Article
+}
+
+// Revision is one saved version of an article.
+type Revision struct {
+	ID        int64
+	ArticleID int64
+	Version   int
+	UserID    int64
+	CreatedAt time.Time
+	Snapshot  Snapshot
+}
+
+// Snapshot is what an editor controls, as saved in a revision.
+type Snapshot struct {
+	Headline    string    `json:"headline"`
+	Standfirst  string    `json:"standfirst"`
+	Slug        string    `json:"slug"`
+	Body        string    `json:"body"`
+	SectionID   int64     `json:"section_id"`
+	TagIDs      []int64   `json:"tag_ids"`
+	AuthorIDs   []int64   `json:"author_ids"`
+	LeadImageID int64     `json:"lead_image_id,omitempty"`
+	Language    string    `json:"language"`
+	Status      Status    `json:"status"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+}
+
+// SnapshotOf captures a's editable fields.
+func SnapshotOf(a *Article) Snapshot {
+	s := Snapshot{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body, SectionID: a.Section.ID,
+		Language: a.Language, Status: a.Status, PublishedAt: a.PublishedAt}
+	for _, t := range a.Tags {
+		s.TagIDs = append(s.TagIDs, t.ID)
+	}
+	for _, au := range a.Authors {
+		s.AuthorIDs = append(s.AuthorIDs, au.ID)
+	}
+	if a.LeadImage != nil {
+		s.LeadImageID = a.LeadImage.ID
+	}
+	return s
+}
+
+// ConflictError is returned when an update names a version that is no
+// longer the latest: someone else saved in between. Current is what they
+// saved, so the editor can compare both texts.
+type ConflictError struct {
+	Current *Article
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("article %d was saved by someone else (now version %d)", e.Current.ID, e.Current.Version)
+}
+
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// AuditEntry records who did what to which object.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	UserID     int64
+	UserName   string // filled in when listed
+	Action     string // e.g. "article.publish"
+	ObjectType string // "article", "user", "settings", ...
+	ObjectID   int64
+	Detail     string
+}
+
+// AdminQuery selects articles of any status for the newsroom's list,
+// most recently modified first.
+type AdminQuery struct {
+	Status    Status // "" for any; "review" for submitted drafts
+	SectionID int64
+	AuthorID  int64
+	CreatedBy int64
+	Search    string // words in the headline or standfirst
+	BeforeID  int64  // keyset: rows modified before the row with this id
+	Limit     int
+}
+
+// Banner is the site-wide breaking-news line.
+type Banner struct {
+	Text    string
+	URL     string
+	Expires time.Time
+}
+
+// Active reports whether the banner should show at now.
+func (b Banner) Active(now time.Time) bool { return b.Text != "" && now.Before(b.Expires) }
 
 // Visible reports whether readers may see the article.
 func (a *Article) Visible() bool { return a.Status == Published }
@@ -236,4 +353,26 @@ type Writer interface {
 	// as a redirect.
 	UpdateArticle(ctx context.Context, a *Article) error
 	SetSite(ctx context.Context, s Site) error
+}
+
+// Newsroom is what the editorial workflow needs beyond reading and writing.
+type Newsroom interface {
+	ArticleByID(ctx context.Context, id int64) (*Article, error)
+	AdminArticles(ctx context.Context, q AdminQuery) ([]Article, error)
+	Tags(ctx context.Context) ([]Tag, error)
+	Authors(ctx context.Context) ([]Author, error)
+	Revisions(ctx context.Context, articleID int64) ([]Revision, error)
+	Revision(ctx context.Context, articleID int64, version int) (*Revision, error)
+	// PublishDue publishes every scheduled article whose time has come and
+	// returns their ids. Each article is published by exactly one call,
+	// whichever process makes it.
+	PublishDue(ctx context.Context, now time.Time) ([]int64, error)
+	// NextScheduled returns the earliest time a scheduled article is due.
+	NextScheduled(ctx context.Context) (time.Time, bool, error)
+	AddNote(ctx context.Context, n *Note) error
+	Corrections(ctx context.Context, limit int) ([]Note, error)
+	Audit(ctx context.Context, e AuditEntry) error
+	AuditLog(ctx context.Context, beforeID int64, limit int) ([]AuditEntry, error)
+	Banner(ctx context.Context) (Banner, error)
+	SetBanner(ctx context.Context, b Banner) error
 }

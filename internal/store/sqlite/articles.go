@@ -3,10 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"broadsheet/internal/article"
 )
@@ -14,6 +16,7 @@ import (
 // articleColumns is what every article query selects, in scanArticle's order.
 const articleColumns = `a.id, a.slug, a.headline, a.standfirst, a.status, a.language,
 	a.published_at, a.updated_at, a.modified_at,
+	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0),
 	s.id, s.slug, s.name, s.description, s.position,
 	i.id, i.alt, i.caption, i.credit, i.width, i.height`
 
@@ -22,17 +25,18 @@ const articleFrom = `FROM articles a
 	LEFT JOIN images i ON i.id = a.lead_image_id`
 
 func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra ...any) error {
-	var pub, upd, mod sql.NullInt64
+	var pub, upd, mod, sub sql.NullInt64
 	var imgID, imgW, imgH sql.NullInt64
 	var alt, caption, credit sql.NullString
 	dest := []any{&a.ID, &a.Slug, &a.Headline, &a.Standfirst, &a.Status, &a.Language,
 		&pub, &upd, &mod,
+		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy,
 		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position,
 		&imgID, &alt, &caption, &credit, &imgW, &imgH}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
-	a.PublishedAt, a.UpdatedAt, a.ModifiedAt = fromUnix(pub), fromUnix(upd), fromUnix(mod)
+	a.PublishedAt, a.UpdatedAt, a.ModifiedAt, a.SubmittedAt = fromUnix(pub), fromUnix(upd), fromUnix(mod), fromUnix(sub)
 	if imgID.Valid {
 		a.LeadImage = &article.Image{ID: imgID.Int64, Alt: alt.String, Caption: caption.String,
 			Credit: credit.String, Width: int(imgW.Int64), Height: int(imgH.Int64)}
@@ -42,18 +46,32 @@ func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra .
 
 // ArticleBySlug returns the article with that slug, whatever its status.
 func (db *DB) ArticleBySlug(ctx context.Context, slug string) (*article.Article, error) {
+	return db.articleWhere(ctx, fmt.Sprintf("%q", slug), "a.slug = ?", slug)
+}
+
+// ArticleByID returns the article with that id, whatever its status.
+func (db *DB) ArticleByID(ctx context.Context, id int64) (*article.Article, error) {
+	return db.articleWhere(ctx, fmt.Sprint(id), "a.id = ?", id)
+}
+
+func (db *DB) articleWhere(ctx context.Context, what, where string, arg any) (*article.Article, error) {
 	var a article.Article
-	row := db.read.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE a.slug = ?`, slug)
+	row := db.read.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE `+where, arg)
 	if err := scanArticle(row, &a, &a.Body); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("sqlite: article %q: %w", slug, article.ErrNotFound)
+			return nil, fmt.Errorf("sqlite: article %s: %w", what, article.ErrNotFound)
 		}
-		return nil, fmt.Errorf("sqlite: article %q: %w", slug, err)
+		return nil, fmt.Errorf("sqlite: article %s: %w", what, err)
 	}
 	list := []article.Article{a}
 	if err := db.fillRelations(ctx, db.read, list, true); err != nil {
-		return nil, fmt.Errorf("sqlite: article %q: %w", slug, err)
+		return nil, fmt.Errorf("sqlite: article %s: %w", what, err)
 	}
+	notes, err := db.notes(ctx, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: article %s: %w", what, err)
+	}
+	list[0].Notes = notes
 	return &list[0], nil
 }
 
@@ -278,10 +296,12 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	now := db.now()
 	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO articles
-			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
+			 version, created_by, submitted_at, replaced_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
-			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix())
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix(),
+			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy))
 		if err != nil {
 			return nil, err
 		}
@@ -295,6 +315,10 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 		if err := writeRelations(ctx, tx, a); err != nil {
 			return nil, err
 		}
+		a.Version = 1
+		if err := writeRevision(ctx, tx, a, now); err != nil {
+			return nil, err
+		}
 		return a.Keys(), nil
 	})
 	if err != nil {
@@ -302,6 +326,17 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	}
 	a.ModifiedAt = now.UTC().Truncate(1e9)
 	return nil
+}
+
+// writeRevision records a's state as its current version.
+func writeRevision(ctx context.Context, tx *sql.Tx, a *article.Article, now time.Time) error {
+	snap, err := json.Marshal(article.SnapshotOf(a))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, user_id, created_at, snapshot) VALUES (?, ?, ?, ?, ?)`,
+		a.ID, a.Version, nullID(a.EditorID), now.Unix(), string(snap))
+	return err
 }
 
 // UpdateArticle replaces a's stored fields, bylines and tags. A changed slug
@@ -316,16 +351,22 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if err != nil {
 			return nil, err
 		}
+		// A zero Version means "whatever is stored" (programs, not people).
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?,
-			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?
-			WHERE id = ?`,
+			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?,
+			submitted_at = ?, replaced_by = ?, version = version + 1
+			WHERE id = ? AND (? = 0 OR version = ?)`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
-			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), a.ID)
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy),
+			a.ID, a.Version, a.Version)
 		if err != nil {
 			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, article.ErrNotFound
+			return nil, errStale // the article exists (articleRelations found it): another save won
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM articles WHERE id = ?`, a.ID).Scan(&a.Version); err != nil {
+			return nil, err
 		}
 		if old.Slug != a.Slug {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
@@ -345,8 +386,18 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if err := writeRelations(ctx, tx, a); err != nil {
 			return nil, err
 		}
+		if err := writeRevision(ctx, tx, a, now); err != nil {
+			return nil, err
+		}
 		return append(old.Keys(), a.Keys()...), nil
 	})
+	if errors.Is(err, errStale) {
+		current, cerr := db.ArticleByID(ctx, a.ID)
+		if cerr != nil {
+			return fmt.Errorf("sqlite: article %d: %w", a.ID, cerr)
+		}
+		return &article.ConflictError{Current: current}
+	}
 	if err != nil {
 		return articleWriteError(a.Slug, err)
 	}
@@ -385,8 +436,12 @@ func writeRelations(ctx context.Context, tx *sql.Tx, a *article.Article) error {
 	return nil
 }
 
+var errStale = errors.New("stale version")
+
 func articleWriteError(slug string, err error) error {
 	switch {
+	case errors.Is(err, article.ErrNotFound):
+		return fmt.Errorf("sqlite: article %q: %w", slug, err)
 	case isUnique(err):
 		return fmt.Errorf("sqlite: article %q: slug or byline already taken: %w", slug, article.ErrConflict)
 	case isForeignKey(err):

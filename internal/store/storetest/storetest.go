@@ -19,6 +19,7 @@ import (
 // Store is what an engine must offer to pass the suite.
 type Store interface {
 	article.Store
+	article.Newsroom
 	account.Store
 	Ping(ctx context.Context) error
 	OnChange(fn func(keys []string))
@@ -47,6 +48,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Users", testUsers},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"SetupTokens", testSetupTokens},
+		{"OptimisticLocking", testOptimisticLocking},
+		{"Scheduler", testScheduler},
+		{"NotesAndCorrections", testNotesAndCorrections},
+		{"AdminListAndBanner", testAdminListAndBanner},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
