@@ -1,0 +1,343 @@
+// Package newsroom is the editorial workflow: who may create, edit, submit,
+// publish, schedule, unpublish and correct which article, and the audit
+// trail of each step. The admin UI and the Admin API both go through it, so
+// a rule holds whichever door a request comes in by.
+package newsroom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+)
+
+// Store is what the workflow needs from storage.
+type Store interface {
+	article.Store
+	article.Newsroom
+}
+
+// ErrForbidden means the user's role does not allow the action.
+var ErrForbidden = errors.New("your role does not allow this")
+
+// Service runs the workflow on a store.
+type Service struct {
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns a Service. now may be nil for the wall clock, log nil for
+// the default logger.
+func New(store Store, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: store, now: now, log: log}
+}
+
+// Draft is what a writer submits for an article: from the editor form or
+// the Admin API. Zero fields of an update keep nothing: a Draft is the
+// whole editable state.
+type Draft struct {
+	Headline    string
+	Standfirst  string
+	Slug        string // empty: made from the headline
+	Body        string
+	Section     string   // section slug
+	Tags        []string // tag names; unknown ones are created
+	Authors     []string // author slugs, byline order
+	Language    string
+	LeadImageID int64
+}
+
+// CanEdit reports whether u may change a: editors any article; authors their
+// own; contributors their own drafts only.
+func CanEdit(u *account.User, a *article.Article) bool {
+	switch {
+	case u.Can(account.EditAny):
+		return true
+	case a.CreatedBy != u.ID:
+		return false
+	case u.Can(account.PublishOwn):
+		return u.Can(account.WriteDrafts)
+	}
+	return u.Can(account.WriteDrafts) && a.Status == article.Draft
+}
+
+// CanPublish reports whether u may publish, schedule or unpublish a.
+func CanPublish(u *account.User, a *article.Article) bool {
+	return u.Can(account.EditAny) || (u.Can(account.PublishOwn) && a.CreatedBy == u.ID)
+}
+
+// apply copies d onto a, resolving slugs to records.
+func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error {
+	var problems []string
+	a.Headline = strings.TrimSpace(d.Headline)
+	a.Standfirst = strings.TrimSpace(d.Standfirst)
+	a.Body = d.Body
+	a.Slug = strings.TrimSpace(d.Slug)
+	if a.Slug == "" {
+		a.Slug = article.Slugify(a.Headline)
+	}
+	a.Language = strings.TrimSpace(d.Language)
+	if a.Language == "" {
+		a.Language = "en"
+	}
+	if d.Section == "" {
+		problems = append(problems, "section is required")
+	} else if sec, err := s.store.SectionBySlug(ctx, d.Section); errors.Is(err, article.ErrNotFound) {
+		problems = append(problems, fmt.Sprintf("there is no section %q", d.Section))
+	} else if err != nil {
+		return err
+	} else {
+		a.Section = *sec
+	}
+	a.Authors = a.Authors[:0]
+	seen := map[string]bool{}
+	for _, slug := range d.Authors {
+		slug = strings.TrimSpace(slug)
+		if slug == "" || seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		au, err := s.store.AuthorBySlug(ctx, slug)
+		if errors.Is(err, article.ErrNotFound) {
+			problems = append(problems, fmt.Sprintf("there is no author %q", slug))
+			continue
+		} else if err != nil {
+			return err
+		}
+		a.Authors = append(a.Authors, *au)
+	}
+	a.Tags = a.Tags[:0]
+	seenTag := map[string]bool{}
+	for _, name := range d.Tags {
+		name = strings.TrimSpace(name)
+		slug := article.Slugify(name)
+		if slug == "" || seenTag[slug] {
+			continue
+		}
+		seenTag[slug] = true
+		t, err := s.store.TagBySlug(ctx, slug)
+		if errors.Is(err, article.ErrNotFound) {
+			t = &article.Tag{Slug: slug, Name: name}
+			if err := s.store.CreateTag(ctx, t); err != nil && !errors.Is(err, article.ErrConflict) {
+				return err
+			} else if err != nil {
+				if t, err = s.store.TagBySlug(ctx, slug); err != nil {
+					return err
+				}
+			}
+		} else if err != nil {
+			return err
+		}
+		a.Tags = append(a.Tags, *t)
+	}
+	a.LeadImage = nil
+	if d.LeadImageID != 0 {
+		a.LeadImage = &article.Image{ID: d.LeadImageID}
+	}
+	if len(problems) > 0 {
+		return &article.InvalidError{Problems: problems}
+	}
+	return nil
+}
+
+// Create stores a new draft written by u.
+func (s *Service) Create(ctx context.Context, u *account.User, d Draft) (*article.Article, error) {
+	if !u.Can(account.WriteDrafts) {
+		return nil, ErrForbidden
+	}
+	a := &article.Article{Status: article.Draft, CreatedBy: u.ID, EditorID: u.ID}
+	if err := s.apply(ctx, a, d); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateArticle(ctx, a); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, u, "article.create", a.ID, a.Headline)
+	return a, nil
+}
+
+// Get returns an article u may open in the editor.
+func (s *Service) Get(ctx context.Context, u *account.User, id int64) (*article.Article, error) {
+	a, err := s.store.ArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanEdit(u, a) && !u.Can(account.EditAny) {
+		return nil, ErrForbidden
+	}
+	return a, nil
+}
+
+// Update saves d over version of article id. A stale version gets an
+// *article.ConflictError carrying what the other person saved.
+func (s *Service) Update(ctx context.Context, u *account.User, id int64, version int, d Draft) (*article.Article, error) {
+	a, err := s.store.ArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanEdit(u, a) {
+		return nil, ErrForbidden
+	}
+	if err := s.apply(ctx, a, d); err != nil {
+		return nil, err
+	}
+	a.Version, a.EditorID = version, u.ID
+	if err := s.store.UpdateArticle(ctx, a); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, u, "article.update", a.ID, fmt.Sprintf("version %d", a.Version))
+	return a, nil
+}
+
+// change loads id, checks allowed, lets fn modify it and saves it at the
+// version it was read.
+func (s *Service) change(ctx context.Context, u *account.User, id int64, allowed func(*account.User, *article.Article) bool,
+	action string, fn func(a *article.Article) (string, error)) (*article.Article, error) {
+	a, err := s.store.ArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed(u, a) {
+		return nil, ErrForbidden
+	}
+	detail, err := fn(a)
+	if err != nil {
+		return nil, err
+	}
+	a.EditorID = u.ID
+	if err := s.store.UpdateArticle(ctx, a); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, u, action, a.ID, detail)
+	return a, nil
+}
+
+// Submit marks a draft as ready for an editor's review.
+func (s *Service) Submit(ctx context.Context, u *account.User, id int64) (*article.Article, error) {
+	return s.change(ctx, u, id, CanEdit, "article.submit", func(a *article.Article) (string, error) {
+		if a.Status != article.Draft {
+			return "", &article.InvalidError{Problems: []string{"only a draft can be submitted for review"}}
+		}
+		a.SubmittedAt = s.now()
+		return "", nil
+	})
+}
+
+// Publish publishes id now, or schedules it when at is in the future. An
+// article scheduled for later stays invisible everywhere until then.
+func (s *Service) Publish(ctx context.Context, u *account.User, id int64, at time.Time) (*article.Article, error) {
+	now := s.now()
+	return s.change(ctx, u, id, CanPublish, "article.publish", func(a *article.Article) (string, error) {
+		if at.IsZero() || !at.After(now) {
+			if a.Status != article.Published || a.PublishedAt.IsZero() {
+				a.PublishedAt = now.UTC().Truncate(time.Second)
+			}
+			a.Status, a.SubmittedAt, a.ReplacedBy = article.Published, time.Time{}, 0
+			return "published", nil
+		}
+		a.Status, a.PublishedAt, a.SubmittedAt = article.Scheduled, at.UTC().Truncate(time.Second), time.Time{}
+		return "scheduled for " + a.PublishedAt.Format(time.RFC3339), nil
+	})
+}
+
+// Unpublish withdraws a published or scheduled article. With a replacement,
+// its URL answers 301 to that article; without, 410 Gone.
+func (s *Service) Unpublish(ctx context.Context, u *account.User, id, replacement int64) (*article.Article, error) {
+	if replacement == id {
+		return nil, &article.InvalidError{Problems: []string{"an article cannot replace itself"}}
+	}
+	if replacement != 0 {
+		r, err := s.store.ArticleByID(ctx, replacement)
+		if errors.Is(err, article.ErrNotFound) || (err == nil && !r.Visible()) {
+			return nil, &article.InvalidError{Problems: []string{"the replacement must be a published article"}}
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return s.change(ctx, u, id, CanPublish, "article.unpublish", func(a *article.Article) (string, error) {
+		if a.Status != article.Published && a.Status != article.Scheduled {
+			return "", &article.InvalidError{Problems: []string{"only a published or scheduled article can be unpublished"}}
+		}
+		if a.Status == article.Scheduled {
+			a.Status = article.Draft
+			return "schedule cancelled", nil
+		}
+		a.Status, a.ReplacedBy = article.Unpublished, replacement
+		if replacement != 0 {
+			return fmt.Sprintf("replaced by article %d", replacement), nil
+		}
+		return "gone", nil
+	})
+}
+
+// Restore makes an old revision's text the current version (itself a new
+// revision, so nothing is lost). Status and publication time stay.
+func (s *Service) Restore(ctx context.Context, u *account.User, id int64, version int) (*article.Article, error) {
+	rev, err := s.store.Revision(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, u, id, CanEdit, "article.restore", func(a *article.Article) (string, error) {
+		snap := rev.Snapshot
+		a.Headline, a.Standfirst, a.Slug, a.Body, a.Language = snap.Headline, snap.Standfirst, snap.Slug, snap.Body, snap.Language
+		a.Section = article.Section{ID: snap.SectionID}
+		a.Tags = a.Tags[:0]
+		for _, id := range snap.TagIDs {
+			a.Tags = append(a.Tags, article.Tag{ID: id})
+		}
+		a.Authors = a.Authors[:0]
+		for _, id := range snap.AuthorIDs {
+			a.Authors = append(a.Authors, article.Author{ID: id})
+		}
+		a.LeadImage = nil
+		if snap.LeadImageID != 0 {
+			a.LeadImage = &article.Image{ID: snap.LeadImageID}
+		}
+		return fmt.Sprintf("restored version %d", version), nil
+	})
+}
+
+// AddNote appends a correction or update to a published article.
+func (s *Service) AddNote(ctx context.Context, u *account.User, id int64, kind article.NoteKind, body string) (*article.Note, error) {
+	a, err := s.store.ArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Can(account.ManageTaxonomy) && !CanPublish(u, a) {
+		return nil, ErrForbidden
+	}
+	if a.Status != article.Published {
+		return nil, &article.InvalidError{Problems: []string{"corrections and updates go on published articles"}}
+	}
+	n := &article.Note{ArticleID: id, Kind: kind, Body: strings.TrimSpace(body), UserID: u.ID}
+	if err := s.store.AddNote(ctx, n); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, u, "article."+string(kind), id, "")
+	return n, nil
+}
+
+// PublishDue publishes scheduled articles whose time has come.
+func (s *Service) PublishDue(ctx context.Context) ([]int64, error) {
+	return s.store.PublishDue(ctx, s.now())
+}
+
+func (s *Service) audit(ctx context.Context, u *account.User, action string, id int64, detail string) {
+	// The change is already saved and must not be reported as failed; a
+	// lost audit entry is an operator's problem, so it is logged loudly.
+	if err := s.store.Audit(ctx, article.AuditEntry{UserID: u.ID, Action: action, ObjectType: "article", ObjectID: id, Detail: detail}); err != nil {
+		s.log.Error("audit log write failed", "action", action, "article", id, "user", u.ID, "err", err)
+	}
+}
