@@ -82,7 +82,10 @@ func TestRoleRules(t *testing.T) {
 		do   func() error
 		ok   bool
 	}{
-		{"contributor edits own draft", func() error { _, err := f.svc.Update(ctx, contrib, mine.ID, 1, draft("Contributor story v2")); return err }, true},
+		{"contributor edits own draft", func() error {
+			_, err := f.svc.Update(ctx, contrib, mine.ID, 1, draft("Contributor story v2"))
+			return err
+		}, true},
 		{"contributor submits own draft", func() error { _, err := f.svc.Submit(ctx, contrib, mine.ID); return err }, true},
 		{"contributor cannot publish own", func() error { _, err := f.svc.Publish(ctx, contrib, mine.ID, time.Time{}); return err }, false},
 		{"contributor cannot edit others'", func() error { _, err := f.svc.Update(ctx, contrib, authors.ID, 1, draft("x")); return err }, false},

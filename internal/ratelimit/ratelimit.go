@@ -1,0 +1,101 @@
+// Package ratelimit counts events per key in a sliding window, in memory.
+// It bounds its own memory: keys are forgotten once their window passes,
+// and a full table refuses new keys rather than growing without limit.
+package ratelimit
+
+import (
+	"sync"
+	"time"
+)
+
+// Limiter allows at most Max events per key in any Window.
+type Limiter struct {
+	Max    int
+	Window time.Duration
+
+	mu      sync.Mutex
+	events  map[string][]time.Time
+	maxKeys int
+	now     func() time.Time
+}
+
+// New returns a limiter for max events per window, tracking at most
+// maxKeys keys at once.
+func New(max int, window time.Duration, maxKeys int) *Limiter {
+	return &Limiter{Max: max, Window: window, events: map[string][]time.Time{}, maxKeys: maxKeys, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (l *Limiter) SetClock(now func() time.Time) { l.now = now }
+
+func (l *Limiter) prune(key string, now time.Time) []time.Time {
+	ev := l.events[key]
+	i := 0
+	for i < len(ev) && now.Sub(ev[i]) >= l.Window {
+		i++
+	}
+	ev = ev[i:]
+	if len(ev) == 0 {
+		delete(l.events, key)
+		return nil
+	}
+	l.events[key] = ev
+	return ev
+}
+
+// Allow records an event for key and reports whether it is within the
+// limit. When it is not, retry says how long until one more is allowed.
+func (l *Limiter) Allow(key string) (ok bool, retry time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	ev := l.prune(key, now)
+	if len(ev) >= l.Max {
+		return false, l.Window - now.Sub(ev[0])
+	}
+	if ev == nil && len(l.events) >= l.maxKeys {
+		l.sweep(now)
+		if len(l.events) >= l.maxKeys {
+			return false, l.Window
+		}
+	}
+	l.events[key] = append(ev, now)
+	return true, 0
+}
+
+// Blocked reports whether key is at its limit, without recording anything.
+func (l *Limiter) Blocked(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	ev := l.prune(key, now)
+	if len(ev) >= l.Max {
+		return true, l.Window - now.Sub(ev[0])
+	}
+	return false, 0
+}
+
+// Add records an event for key whatever the count (a failed login).
+func (l *Limiter) Add(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	ev := l.prune(key, now)
+	if ev == nil && len(l.events) >= l.maxKeys {
+		l.sweep(now)
+	}
+	l.events[key] = append(ev, now)
+}
+
+// Reset forgets key (a successful login clears its failures).
+func (l *Limiter) Reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.events, key)
+}
+
+func (l *Limiter) sweep(now time.Time) {
+	for k := range l.events {
+		l.prune(k, now)
+	}
+}
