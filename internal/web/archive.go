@@ -103,3 +103,26 @@ func (s *Server) authorArchive(r *http.Request) (*response, error) {
 	return s.archive(r, archiveSpec{kind: "author", heading: a.Name, description: a.Bio, author: a,
 		query: article.Query{AuthorID: a.ID}, key: article.KeyAuthorList(a.ID)})
 }
+
+// correctionsView is the public list of corrections.
+type correctionsView struct {
+	Notes []article.Note
+}
+
+// GET /corrections
+func (s *Server) corrections(r *http.Request) (*response, error) {
+	ctx := r.Context()
+	notes, err := s.store.Corrections(ctx, 200)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.newView(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.Title = v.T("corrections.title")
+	v.Description = v.T("corrections.intro")
+	v.Canonical = s.baseURL + "/corrections"
+	v.Data = correctionsView{Notes: notes}
+	return &response{template: "corrections", view: v, keys: []string{"corrections"}}, nil
+}

@@ -10,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/i18n"
 )
 
 // pageNames are the templates in templates/, each defining "main".
-var pageNames = []string{"home", "article", "archive", "page", "error"}
+var pageNames = []string{"home", "article", "archive", "page", "error", "corrections"}
 
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(pageNames))
@@ -39,6 +40,7 @@ var funcs = template.FuncMap{
 		return map[string]any{"V": v, "A": a, "Size": size}
 	},
 	"dir": i18n.Dir,
+	"add": func(a, b int) int { return a + b },
 }
 
 // view is the data every template receives: the site frame plus Data, the
@@ -56,6 +58,12 @@ type view struct {
 	Stylesheet  string
 	Now         time.Time
 	Data        any
+	Banner      *article.Banner // shown site-wide while active
+
+	// Newsroom pages.
+	User            *account.User
+	Notice          string
+	AdminStylesheet string
 
 	cat *i18n.Catalog
 	loc *time.Location
@@ -74,8 +82,15 @@ func (s *Server) newView(ctx context.Context) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
+	banner, err := s.store.Banner(ctx)
+	if err != nil {
+		return nil, err
+	}
 	v := s.bareView()
 	v.Site, v.Sections, v.Pages = site, sections, pages
+	if banner.Active(s.now()) {
+		v.Banner = &banner
+	}
 	v.Lang, v.Dir = site.Language, i18n.Dir(site.Language)
 	v.cat, v.loc = i18n.For(site.Language), site.Location()
 	return v, nil
@@ -135,6 +150,15 @@ func (v *view) Srcset(img *article.Image) string {
 
 // ReadingTime is the estimated minutes to read a.
 func (v *view) ReadingTime(a article.Article) int { return article.ReadingTime(a.Body) }
+
+// Allowed reports whether the signed-in user may use a newsroom area, for
+// showing only the links that will work.
+func (v *view) Allowed(area string) bool {
+	perm, ok := map[string]account.Permission{
+		"taxonomy": account.ManageTaxonomy, "users": account.ManageUsers, "audit": account.ViewAudit, "publish": account.PublishOwn,
+	}[area]
+	return ok && v.User.Can(perm)
+}
 
 // UIAttrs marks interface text (bylines, dates, labels) inside content in
 // another language with the site's own language and direction, so "3 min

@@ -16,16 +16,23 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/clientip"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/metrics"
+	"broadsheet/internal/newsroom"
+	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/store"
 )
 
-// Store is what the reading site needs from storage.
+// Store is what the site and the newsroom pages need from storage.
 type Store interface {
-	article.Reader
+	article.Store
+	article.Newsroom
+	account.Store
 	Ping(ctx context.Context) error
+	SigningKey(ctx context.Context) ([]byte, error)
 }
 
 // ChangeFeed is the change log written by every process sharing the database.
@@ -40,6 +47,9 @@ type Options struct {
 	Logger     *slog.Logger
 	CacheBytes int // upper bound of the rendered-page cache; default 64 MiB
 	Metrics    *metrics.Registry
+	IPs        *clientip.Resolver // who the client is; nil trusts no proxy
+	API        http.Handler       // serves /api/v1/; nil for none
+	Now        func() time.Time   // nil for the wall clock
 }
 
 // Server serves the reading site.
@@ -47,6 +57,8 @@ type Server struct {
 	store   Store
 	md      *markup.Renderer
 	pages   map[string]*template.Template
+	// adminPages are the newsroom's templates.
+	adminPages map[string]*template.Template
 	cache   *pageCache
 	metrics *metrics.Registry
 	log     *slog.Logger
@@ -54,9 +66,16 @@ type Server struct {
 	assets  map[string]*asset
 	now     func() time.Time
 	handler http.Handler
+
+	newsroom   *newsroom.Service
+	ips        *clientip.Resolver
+	api        http.Handler
+	signingKey []byte
+	// Failed logins, by account and by client address.
+	loginByAccount, loginByIP *ratelimit.Limiter
 }
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/admin/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -74,27 +93,46 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.New()
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.IPs == nil {
+		opts.IPs, _ = clientip.New(nil)
+	}
 	s := &Server{
-		store:   st,
-		md:      markup.New(),
-		cache:   newPageCache(opts.CacheBytes),
-		metrics: opts.Metrics,
-		log:     opts.Logger,
-		baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
-		now:     time.Now,
+		store:          st,
+		md:             markup.New(),
+		cache:          newPageCache(opts.CacheBytes),
+		metrics:        opts.Metrics,
+		log:            opts.Logger,
+		baseURL:        strings.TrimSuffix(opts.BaseURL, "/"),
+		now:            opts.Now,
+		newsroom:       newsroom.New(st, opts.Now, opts.Logger),
+		ips:            opts.IPs,
+		api:            opts.API,
+		loginByAccount: ratelimit.New(loginFailuresPerAccount, loginWindow, 100_000),
+		loginByIP:      ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
 	}
 	var err error
+	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
+		return nil, err
+	}
 	if s.assets, err = loadAssets(staticFS, "static"); err != nil {
 		return nil, err
 	}
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	if s.adminPages, err = s.parseAdminTemplates(); err != nil {
+		return nil, err
+	}
 	s.metrics.Counter("broadsheet_page_cache_hits_total", "Public pages served from the rendered-page cache.", s.cache.hits.Load)
 	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages rendered because the cache did not hold them.", s.cache.misses.Load)
 	s.metrics.Gauge("broadsheet_page_cache_entries", "Rendered pages held in the cache.", func() float64 { n, _ := s.cache.stats(); return float64(n) })
 	s.metrics.Gauge("broadsheet_page_cache_bytes", "Bytes held by the rendered-page cache.", func() float64 { _, b := s.cache.stats(); return float64(b) })
-	s.handler = s.recoverer(s.observe(s.guard(s.routes())))
+	// Cross-origin protection refuses state-changing requests that a
+	// browser marks as coming from another site (Sec-Fetch-Site / Origin).
+	s.handler = s.recoverer(s.observe(s.guard(http.NewCrossOriginProtection().Handler(s.routes()))))
 	return s, nil
 }
 

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -251,4 +253,21 @@ func (db *DB) SetSite(ctx context.Context, s article.Site) error {
 		return fmt.Errorf("sqlite: settings: %w", err)
 	}
 	return nil
+}
+
+// SigningKey returns the site's secret for signing links, creating it on
+// first use. It lives in the database so every instance signs alike.
+func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('signing_key', ?) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(key)); err != nil {
+		return nil, fmt.Errorf("sqlite: signing key: %w", err)
+	}
+	var v string
+	if err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&v); err != nil {
+		return nil, fmt.Errorf("sqlite: signing key: %w", err)
+	}
+	return hex.DecodeString(v)
 }

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+	"broadsheet/internal/newsroom"
+)
+
+// adminPageNames are the newsroom templates in templates/admin/.
+var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "error"}
+
+func (s *Server) parseAdminTemplates() (map[string]*template.Template, error) {
+	pages := make(map[string]*template.Template, len(adminPageNames))
+	for _, name := range adminPageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/admin/layout.html", "templates/admin/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: admin template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// adminView is the frame of every newsroom page.
+func (s *Server) adminView(ctx context.Context, u *account.User) *view {
+	v, err := s.newView(ctx)
+	if err != nil {
+		v = s.bareView()
+	}
+	v.User = u
+	v.NoIndex = true
+	v.AdminStylesheet = s.assetURL("admin.css")
+	return v
+}
+
+// renderAdmin renders a newsroom page. Newsroom pages are never cached.
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, name string, u *account.User, titleKey string, data any) {
+	v := s.adminView(r.Context(), u)
+	v.Title = v.T(titleKey)
+	v.Data = data
+	v.Notice = r.URL.Query().Get("notice")
+	if !noticeKeys[v.Notice] {
+		v.Notice = ""
+	}
+	var buf bytes.Buffer
+	if err := s.adminPages[name].ExecuteTemplate(&buf, "admin", v); err != nil {
+		s.log.Error("rendering newsroom page", "page", name, "err", err)
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// noticeKeys are the confirmations a redirect may ask a page to show.
+var noticeKeys = map[string]bool{
+	"": true, "saved": true, "published": true, "scheduled": true, "submitted": true, "unpublished": true,
+	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true,
+}
+
+// adminFail maps an error to a newsroom error page.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, u *account.User, err error) {
+	status, msgKey, detail := http.StatusInternalServerError, "admin.error.internal", ""
+	var se *statusError
+	var inv *article.InvalidError
+	switch {
+	case errors.As(err, &se):
+		status, msgKey = se.status, se.key
+	case errors.Is(err, newsroom.ErrForbidden):
+		status, msgKey = http.StatusForbidden, "admin.forbidden"
+	case errors.Is(err, article.ErrNotFound), errors.Is(err, account.ErrNotFound):
+		status, msgKey = http.StatusNotFound, "admin.error.notfound"
+	case errors.As(err, &inv):
+		status, msgKey, detail = http.StatusUnprocessableEntity, "admin.error.invalid", fmt.Sprint(inv.Problems)
+	case errors.Is(err, article.ErrConflict), errors.Is(err, account.ErrConflict):
+		status, msgKey = http.StatusConflict, "admin.error.conflict"
+	default:
+		s.log.Error("newsroom request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.renderAdmin(w, r, status, "error", u, "admin.error.title", map[string]any{"Status": status, "Key": msgKey, "Detail": detail})
+}
+
+func auditEntry(u *account.User, action, objectType string, id int64, detail string) article.AuditEntry {
+	return article.AuditEntry{UserID: u.ID, Action: action, ObjectType: objectType, ObjectID: id, Detail: detail}
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, article.ErrNotFound
+	}
+	return id, nil
+}
+
+// seeOther redirects after a successful POST, with a confirmation.
+func seeOther(w http.ResponseWriter, r *http.Request, path, notice string) {
+	if notice != "" {
+		path += "?notice=" + notice
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}

@@ -1,0 +1,282 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"broadsheet/internal/account"
+)
+
+// The session cookie. __Host- makes browsers insist on Secure, Path=/ and
+// no Domain, so no other host or path can set or read it.
+const sessionCookie = "__Host-broadsheet_session"
+
+// Login throttling: failures counted per account and per client address.
+const (
+	loginWindow             = 15 * time.Minute
+	loginFailuresPerAccount = 5
+	loginFailuresPerIP      = 20
+	setupLinkLifetime       = time.Hour
+)
+
+type ctxKey int
+
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
+
+// currentUser returns the signed-in user, or nil.
+func currentUser(ctx context.Context) *account.User {
+	u, _ := ctx.Value(userKey).(*account.User)
+	return u
+}
+
+func currentSession(ctx context.Context) *account.Session {
+	s, _ := ctx.Value(sessionKey).(*account.Session)
+	return s
+}
+
+// authenticate finds the session behind the request's cookie. Expired
+// sessions are deleted; activity is recorded at most once a minute.
+func (s *Server) authenticate(r *http.Request) (*account.User, *account.Session) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return nil, nil
+	}
+	ctx := r.Context()
+	sess, err := s.store.SessionByTokenHash(ctx, account.HashToken(c.Value))
+	if err != nil {
+		return nil, nil
+	}
+	now := s.now()
+	if sess.Expired(now) {
+		s.store.DeleteSession(ctx, sess.ID)
+		return nil, nil
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil || u.Disabled {
+		return nil, nil
+	}
+	if now.Sub(sess.LastSeenAt) > account.SeenResolution {
+		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+			s.log.Warn("recording session activity", "err", err)
+		}
+	}
+	return u, sess
+}
+
+// staff wraps a newsroom page: anonymous readers go to the login page,
+// users without perm get 403. Newsroom pages are never cached.
+func (s *Server) staff(perm account.Permission, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
+		u, sess := s.authenticate(r)
+		if u == nil {
+			target := "/admin/login?next=" + url.QueryEscape(r.URL.RequestURI())
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		if !u.Can(perm) {
+			s.adminFail(w, r, u, errForbidden)
+			return
+		}
+		ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), sessionKey, sess)
+		h(w, r.WithContext(ctx))
+	}
+}
+
+var errForbidden = &statusError{http.StatusForbidden, "admin.forbidden"}
+
+// loginView is the login form.
+type loginView struct {
+	Email, Next, Error string
+}
+
+// GET /admin/login
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if u, _ := s.authenticate(r); u != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "login", nil, "admin.login.title", loginView{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// safeNext keeps post-login redirects inside the newsroom pages.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/admin") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/admin"
+	}
+	return next
+}
+
+// POST /admin/login
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	password := r.PostFormValue("password")
+	view := loginView{Email: email, Next: safeNext(r.PostFormValue("next"))}
+	ip := s.ips.ClientIP(r).String()
+	acct := strings.ToLower(email)
+	v := s.adminView(r.Context(), nil)
+	if blocked, retry := s.loginByIP.Blocked(ip); blocked {
+		s.tooManyLogins(w, r, view, retry)
+		return
+	}
+	if blocked, retry := s.loginByAccount.Blocked(acct); blocked {
+		s.tooManyLogins(w, r, view, retry)
+		return
+	}
+	u, err := s.store.UserByEmail(r.Context(), email)
+	switch {
+	case errors.Is(err, account.ErrNotFound):
+		account.VerifyDummy(password)
+	case err != nil:
+		s.adminFail(w, r, nil, err)
+		return
+	}
+	if u == nil || u.Disabled || !account.VerifyPassword(u.PasswordHash, password) {
+		s.loginByIP.Add(ip)
+		s.loginByAccount.Add(acct)
+		view.Error = v.T("admin.login.wrong")
+		s.renderAdmin(w, r, http.StatusUnauthorized, "login", nil, "admin.login.title", view)
+		return
+	}
+	s.loginByAccount.Reset(acct)
+	if err := s.startSession(w, r, u); err != nil {
+		s.adminFail(w, r, nil, err)
+		return
+	}
+	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, ip))
+	http.Redirect(w, r, view.Next, http.StatusSeeOther)
+}
+
+func (s *Server) tooManyLogins(w http.ResponseWriter, r *http.Request, view loginView, retry time.Duration) {
+	v := s.adminView(r.Context(), nil)
+	minutes := int(retry.Minutes()) + 1
+	view.Error = v.T("admin.login.throttled", minutes)
+	w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
+	s.renderAdmin(w, r, http.StatusTooManyRequests, "login", nil, "admin.login.title", view)
+}
+
+// startSession issues a fresh session id, never reusing one the browser
+// brought (no session fixation).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *account.User) error {
+	token, hash := account.NewToken()
+	now := s.now()
+	ua := r.UserAgent()
+	if len(ua) > 200 {
+		ua = ua[:200]
+	}
+	sess := account.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now, UserAgent: ua, IP: s.ips.ClientIP(r).String()}
+	if err := s.store.CreateSession(r.Context(), &sess); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(account.AbsoluteTimeout.Seconds()),
+	})
+	return nil
+}
+
+func clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// POST /admin/logout
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if sess := currentSession(r.Context()); sess != nil {
+		if err := s.store.DeleteSession(r.Context(), sess.ID); err != nil {
+			s.adminFail(w, r, currentUser(r.Context()), err)
+			return
+		}
+	}
+	clearSessionCookie(w)
+	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+}
+
+// setupView is the first-admin form.
+type setupView struct {
+	Token, Name, Email string
+	Errors             []string
+}
+
+// GET /admin/setup?token=...
+func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	s.renderAdmin(w, r, http.StatusOK, "setup", nil, "admin.setup.title", setupView{Token: r.URL.Query().Get("token")})
+}
+
+// POST /admin/setup creates the first admin with a one-time link.
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	ctx := r.Context()
+	view := setupView{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))}
+	password := r.PostFormValue("password")
+	v := s.adminView(ctx, nil)
+	if blocked, retry := s.loginByIP.Blocked(s.ips.ClientIP(r).String()); blocked {
+		w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
+		view.Errors = []string{v.T("admin.login.throttled", int(retry.Minutes())+1)}
+		s.renderAdmin(w, r, http.StatusTooManyRequests, "setup", nil, "admin.setup.title", view)
+		return
+	}
+	u := &account.User{Email: view.Email, Name: view.Name, Role: account.Admin}
+	var inv *account.InvalidError
+	if err := u.Validate(); errors.As(err, &inv) {
+		view.Errors = append(view.Errors, inv.Problems...)
+	}
+	if err := account.CheckPassword(password, view.Email, view.Name); err != nil {
+		view.Errors = append(view.Errors, err.Error())
+	}
+	if len(view.Errors) > 0 {
+		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "setup", nil, "admin.setup.title", view)
+		return
+	}
+	if err := s.store.UseSetupToken(ctx, account.HashToken(view.Token), s.now()); err != nil {
+		s.loginByIP.Add(s.ips.ClientIP(r).String())
+		view.Errors = []string{v.T("admin.setup.expired")}
+		s.renderAdmin(w, r, http.StatusForbidden, "setup", nil, "admin.setup.title", view)
+		return
+	}
+	hash, err := account.HashPassword(password)
+	if err != nil {
+		s.adminFail(w, r, nil, err)
+		return
+	}
+	u.PasswordHash = hash
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		s.adminFail(w, r, nil, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "user.create", "user", u.ID, "first admin, by setup link"))
+	if err := s.startSession(w, r, u); err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+}
+
+// SetupLink returns a one-time link that creates the first admin, or ""
+// when an admin exists. The link expires after an hour.
+func (s *Server) SetupLink(ctx context.Context) (string, error) {
+	n, err := s.store.CountAdmins(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	token, hash := account.NewToken()
+	if err := s.store.CreateSetupToken(ctx, hash, s.now().Add(setupLinkLifetime)); err != nil {
+		return "", err
+	}
+	return s.baseURL + "/admin/setup?token=" + token, nil
+}

@@ -1,0 +1,348 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+)
+
+// Preview links let someone without an account read an unpublished article
+// until the link expires. They are signed with the site's key, so nobody
+// can make one for another article or stretch its life.
+const previewLifetime = 48 * time.Hour
+
+func (s *Server) previewSignature(id int64, expires int64) string {
+	mac := hmac.New(sha256.New, s.signingKey)
+	fmt.Fprintf(mac, "preview:%d:%d", id, expires)
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func (s *Server) previewURL(id int64, expires time.Time) string {
+	exp := expires.Unix()
+	return fmt.Sprintf("%s/preview/%d?expires=%d&sig=%s", s.baseURL, id, exp, s.previewSignature(id, exp))
+}
+
+// GET /preview/{id}?expires=&sig=
+func (s *Server) signedPreview(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	exp, eerr := strconv.ParseInt(r.URL.Query().Get("expires"), 10, 64)
+	sig := r.URL.Query().Get("sig")
+	if err != nil || eerr != nil || !hmac.Equal([]byte(sig), []byte(s.previewSignature(id, exp))) {
+		s.fail(w, r, article.ErrNotFound)
+		return
+	}
+	if s.now().Unix() > exp {
+		s.fail(w, r, &statusError{http.StatusGone, "error.preview_expired"})
+		return
+	}
+	a, err := s.store.ArticleByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if a.Visible() {
+		http.Redirect(w, r, articlePath(a), http.StatusFound)
+		return
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.renderArticlePreview(w, r, a)
+}
+
+// accountView is the signed-in user's own page.
+type accountView struct {
+	Sessions       []account.Session
+	CurrentSession int64
+	Tokens         []account.Token
+	Errors         []string
+}
+
+// GET /admin/account
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
+	s.renderAccount(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, problems []string) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	v := accountView{CurrentSession: currentSession(ctx).ID, Errors: problems}
+	var err error
+	if v.Sessions, err = s.store.UserSessions(ctx, u.ID); err == nil {
+		v.Tokens, err = s.store.UserTokens(ctx, u.ID)
+	}
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.renderAdmin(w, r, status, "account", u, "admin.account.title", v)
+}
+
+// POST /admin/account/password changes the password and ends every other
+// session, so a password changed because of a leak locks the intruder out.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
+	v := s.adminView(ctx, u)
+	switch {
+	case !account.VerifyPassword(u.PasswordHash, current):
+		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.wrong_current")})
+		return
+	case next != confirm:
+		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.mismatch")})
+		return
+	}
+	site, _ := s.store.Site(ctx)
+	if err := account.CheckPassword(next, u.Email, u.Name, site.Title); err != nil {
+		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{err.Error()})
+		return
+	}
+	hash, err := account.HashPassword(next)
+	if err == nil {
+		u.PasswordHash = hash
+		err = s.store.UpdateUser(ctx, u)
+	}
+	if err == nil {
+		err = s.store.DeleteUserSessions(ctx, u.ID, currentSession(ctx).ID)
+	}
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "user.password", "user", u.ID, ""))
+	seeOther(w, r, "/admin/account", "password")
+}
+
+// POST /admin/account/sessions/{id}/revoke ends one of the user's sessions.
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	id, err := pathID(r)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	sessions, err := s.store.UserSessions(ctx, u.ID)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	for _, sess := range sessions {
+		if sess.ID == id { // only the user's own sessions
+			if err := s.store.DeleteSession(ctx, id); err != nil {
+				s.adminFail(w, r, u, err)
+				return
+			}
+			if id == currentSession(ctx).ID {
+				clearSessionCookie(w)
+				http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+				return
+			}
+			seeOther(w, r, "/admin/account", "revoked")
+			return
+		}
+	}
+	s.adminFail(w, r, u, article.ErrNotFound)
+}
+
+// POST /admin/account/tokens/{id}/revoke revokes one of the user's API tokens.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	id, err := pathID(r)
+	if err == nil {
+		err = s.store.RevokeToken(ctx, u.ID, id, s.now())
+	}
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "token.revoke", "token", id, ""))
+	seeOther(w, r, "/admin/account", "revoked")
+}
+
+// usersView is the admin's list of newsroom accounts.
+type usersView struct {
+	Users   []account.User
+	Authors []article.Author
+	Roles   []account.Role
+	Form    struct{ Email, Name, Role string }
+	Errors  []string
+}
+
+// GET /admin/users
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+	s.renderUsers(w, r, http.StatusOK, usersView{})
+}
+
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, v usersView) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	var err error
+	if v.Users, err = s.store.Users(ctx); err == nil {
+		v.Authors, err = s.store.Authors(ctx)
+	}
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	v.Roles = account.Roles
+	s.renderAdmin(w, r, status, "users", u, "admin.users.title", v)
+}
+
+// POST /admin/users creates an account with a password the admin passes on.
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	admin := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	var v usersView
+	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
+	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
+	nu.AuthorID, _ = strconv.ParseInt(r.PostFormValue("author"), 10, 64)
+	var inv *account.InvalidError
+	if err := nu.Validate(); errors.As(err, &inv) {
+		v.Errors = append(v.Errors, inv.Problems...)
+	}
+	password := r.PostFormValue("password")
+	if err := account.CheckPassword(password, nu.Email, nu.Name); err != nil {
+		v.Errors = append(v.Errors, err.Error())
+	}
+	if len(v.Errors) == 0 {
+		hash, err := account.HashPassword(password)
+		if err != nil {
+			s.adminFail(w, r, admin, err)
+			return
+		}
+		nu.PasswordHash = hash
+		err = s.store.CreateUser(ctx, nu)
+		if errors.Is(err, account.ErrConflict) {
+			v.Errors = append(v.Errors, s.adminView(ctx, admin).T("admin.users.taken"))
+		} else if err != nil {
+			s.adminFail(w, r, admin, err)
+			return
+		}
+	}
+	if len(v.Errors) > 0 {
+		s.renderUsers(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(admin, "user.create", "user", nu.ID, string(nu.Role)))
+	seeOther(w, r, "/admin/users", "user")
+}
+
+// POST /admin/users/{id} changes a user's role or disables the account. The
+// last enabled admin cannot demote or disable themselves out of the site.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	admin := currentUser(ctx)
+	id, err := pathID(r)
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	target, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	role := account.Role(r.PostFormValue("role"))
+	disabled := r.PostFormValue("disabled") == "on"
+	if !role.Valid() {
+		s.adminFail(w, r, admin, &article.InvalidError{Problems: []string{"unknown role"}})
+		return
+	}
+	if target.Role == account.Admin && !target.Disabled && (role != account.Admin || disabled) {
+		if n, err := s.store.CountAdmins(ctx); err != nil || n <= 1 {
+			s.adminFail(w, r, admin, &article.InvalidError{Problems: []string{s.adminView(ctx, admin).T("admin.users.last_admin")}})
+			return
+		}
+	}
+	target.Role, target.Disabled = role, disabled
+	target.AuthorID, _ = strconv.ParseInt(r.PostFormValue("author"), 10, 64)
+	if err := s.store.UpdateUser(ctx, target); err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	if disabled {
+		if err := s.store.DeleteUserSessions(ctx, target.ID, 0); err != nil {
+			s.adminFail(w, r, admin, err)
+			return
+		}
+	}
+	s.store.Audit(ctx, auditEntry(admin, "user.update", "user", target.ID, fmt.Sprintf("role %s, disabled %v", role, disabled)))
+	seeOther(w, r, "/admin/users", "user")
+}
+
+// GET /admin/banner and POST /admin/banner set the breaking-news banner.
+func (s *Server) bannerPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	b, err := s.store.Banner(ctx)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "banner", u, "admin.banner.title", map[string]any{"Banner": b, "Active": b.Active(s.now()),
+		"Expires": b.Expires.In(s.siteLocation(r)).Format("2006-01-02T15:04")})
+}
+
+func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	b := article.Banner{Text: strings.TrimSpace(r.PostFormValue("text")), URL: strings.TrimSpace(r.PostFormValue("url"))}
+	var problems []string
+	if r.PostFormValue("action") != "clear" {
+		exp, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("expires"), s.siteLocation(r))
+		switch {
+		case b.Text == "" || len(b.Text) > 200:
+			problems = append(problems, "the banner needs a headline of at most 200 characters")
+		case err != nil || !exp.After(s.now()):
+			problems = append(problems, "the banner needs an expiry time in the future")
+		case b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://"):
+			problems = append(problems, "the link must start with / or http(s)://")
+		case strings.HasPrefix(b.URL, "//"):
+			problems = append(problems, "the link must start with / or http(s)://")
+		}
+		b.Expires = exp
+	} else {
+		b = article.Banner{}
+	}
+	if len(problems) > 0 {
+		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "banner", u, "admin.banner.title", map[string]any{"Banner": b, "Errors": problems,
+			"Expires": r.PostFormValue("expires")})
+		return
+	}
+	if err := s.store.SetBanner(ctx, b); err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "banner.set", "settings", 0, b.Text))
+	seeOther(w, r, "/admin/banner", "banner")
+}
+
+// GET /admin/audit
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	entries, err := s.store.AuditLog(ctx, before, 100)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	next := ""
+	if len(entries) == 100 {
+		next = "/admin/audit?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	s.renderAdmin(w, r, http.StatusOK, "audit", u, "admin.audit.title", map[string]any{"Entries": entries, "Next": next})
+}

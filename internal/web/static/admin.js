@@ -1,0 +1,69 @@
+// Newsroom enhancements. Everything works without this file; with it,
+// drafts save themselves and a copy of the editor's text is kept in the
+// browser until the server has it.
+(function () {
+  "use strict";
+  var form = document.getElementById("editor");
+  if (!form) return;
+  var status = form.querySelector(".autosave-status");
+  var key = "broadsheet-draft:" + form.getAttribute("action");
+  var dirty = false;
+
+  function snapshot() {
+    var data = {};
+    new FormData(form).forEach(function (v, k) { if (k !== "version") data[k] = v; });
+    return data;
+  }
+  function say(text) { if (status) status.textContent = text; }
+
+  // Offer back what this browser kept if the page lost it (a crash, a
+  // closed tab, an expired session).
+  try {
+    var kept = JSON.parse(localStorage.getItem(key) || "null");
+    var body = form.elements.body;
+    if (kept && body && kept.body && kept.body !== body.value &&
+        window.confirm("This browser kept unsaved text for this article. Restore it?")) {
+      Object.keys(kept).forEach(function (k) {
+        var el = form.elements[k];
+        if (el && el.type !== "hidden" && typeof el.value === "string") el.value = kept[k];
+      });
+      dirty = true;
+    }
+  } catch (e) { /* storage may be unavailable */ }
+
+  form.addEventListener("input", function () {
+    dirty = true;
+    try { localStorage.setItem(key, JSON.stringify(snapshot())); } catch (e) {}
+  });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  if (form.dataset.autosave !== "on") return;
+  var saving = false;
+  setInterval(function () {
+    if (!dirty || saving) return;
+    saving = true;
+    var data = new FormData(form);
+    data.set("action", "autosave");
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) {
+        return r.json().then(function (j) { return { status: r.status, body: j }; });
+      })
+      .then(function (res) {
+        if (res.status === 200) {
+          form.elements.version.value = res.body.version;
+          dirty = false;
+          try { localStorage.removeItem(key); } catch (e) {}
+          say("Draft saved " + new Date().toLocaleTimeString());
+        } else if (res.status === 409) {
+          say("Someone else saved this article. Save to compare your text with theirs.");
+        } else {
+          say("Not saved yet: " + ((res.body.errors || []).join("; ") || "try Save"));
+        }
+      })
+      .catch(function () { say("Offline: your text is kept in this browser."); })
+      .finally(function () { saving = false; });
+  }, 20000);
+})();
