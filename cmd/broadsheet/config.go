@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"broadsheet/internal/clientip"
 )
 
 // Config is everything an operator can set, from flags or BROADSHEET_*
@@ -22,6 +24,8 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string
 	CacheMB   int
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 func env(name, def string) string {
@@ -45,6 +49,7 @@ func parseServe(args []string) (Config, error) {
 	fs.BoolVar(&c.Demo, "demo", demo, "load demo content into an empty database (env BROADSHEET_DEMO)")
 	level := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "debug, info, warn or error (env BROADSHEET_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("BROADSHEET_LOG_FORMAT", "text"), "text or json (env BROADSHEET_LOG_FORMAT)")
+	proxies := fs.String("trusted-proxies", env("BROADSHEET_TRUSTED_PROXIES", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is believed (env BROADSHEET_TRUSTED_PROXIES)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -57,6 +62,14 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if _, err := clientip.New(c.TrustedProxies); err != nil {
+		return c, err
 	}
 	if c.CacheMB, err = strconv.Atoi(*cache); err != nil || c.CacheMB < 1 {
 		return c, fmt.Errorf("cache size %q: want a whole number of MiB, at least 1", *cache)

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"broadsheet/internal/article"
+	"broadsheet/internal/clientip"
 	"broadsheet/internal/demo"
 	"broadsheet/internal/progress"
 	"broadsheet/internal/store/sqlite"
@@ -30,14 +32,16 @@ var version = "dev"
 const usage = `Broadsheet: a news publishing platform in one binary.
 
 Usage:
-  broadsheet serve [flags]     run the site (see broadsheet serve -h)
-  broadsheet migrate [flags]   bring the database schema up to date and exit
-  broadsheet version           print the version
+  broadsheet serve [flags]        run the site (see broadsheet serve -h)
+  broadsheet migrate [flags]      bring the database schema up to date and exit
+  broadsheet user add [flags]     create a newsroom account
+  broadsheet token create [flags] print a new Admin API token
+  broadsheet version              print the version
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -58,7 +62,7 @@ func exitCode(err error) int {
 	return 1
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return usageError{errors.New("no command given")}
@@ -76,6 +80,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 		return migrate(ctx, c, stdout)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
+		}
+		return userAdd(ctx, args[2:], stdin, stdout, stderr)
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			return usageError{errors.New("usage: broadsheet token create --user EMAIL --name LABEL")}
+		}
+		return tokenCreate(ctx, args[2:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "broadsheet %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
@@ -138,7 +152,11 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		}
 	}
 
-	srv, err := web.New(db, web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20})
+	ips, err := clientip.New(c.TrustedProxies)
+	if err != nil {
+		return usageError{err}
+	}
+	srv, err := web.New(db, web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips})
 	if err != nil {
 		return err
 	}
@@ -147,6 +165,12 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		return err
 	}
 	go pruneChanges(ctx, db, log)
+	go schedule(ctx, db, srv, log)
+	if link, err := srv.SetupLink(ctx); err != nil {
+		return err
+	} else if link != "" {
+		fmt.Fprintf(stderr, "\nNo administrator yet. Create one within the hour at:\n\n    %s\n\n(or run: broadsheet user add --role admin ...)\n\n", link)
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -177,6 +201,37 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// schedule publishes scheduled articles when their time comes. It is driven
+// by the database, not by traffic: after downtime the first tick publishes
+// everything that fell due meanwhile, and each article exactly once however
+// many instances run it. It also drops cached pages when the breaking-news
+// banner expires.
+func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Logger) {
+	const tick = 5 * time.Second
+	bannerShown := false
+	for {
+		if ids, err := db.PublishDue(ctx, time.Now()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("publishing scheduled articles", "err", err)
+			}
+		} else if len(ids) > 0 {
+			log.Info("published scheduled articles", "ids", ids)
+		}
+		if b, err := db.Banner(ctx); err == nil {
+			active := b.Active(time.Now())
+			if bannerShown && !active {
+				srv.Invalidate([]string{article.KeySite})
+			}
+			bannerShown = active
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(tick):
+		}
+	}
 }
 
 // pruneChanges keeps the change log to a day: every process reads it within

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/store/sqlite"
 )
 
 func TestParseServe(t *testing.T) {
@@ -52,23 +55,23 @@ func TestParseServe(t *testing.T) {
 
 func TestRunCommands(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "broadsheet ") {
+	if err := run(context.Background(), []string{"version"}, nil, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "broadsheet ") {
 		t.Errorf("version: %q, %v", out.String(), err)
 	}
-	err := run(context.Background(), []string{"frobnicate"}, &out, &errOut)
+	err := run(context.Background(), []string{"frobnicate"}, nil, &out, &errOut)
 	if exitCode(err) != 2 {
 		t.Errorf("unknown command: exit %d, want 2", exitCode(err))
 	}
 	data := t.TempDir()
 	out.Reset()
-	if err := run(context.Background(), []string{"migrate", "--data", data}, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"migrate", "--data", data}, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "applied 1 migration(s)") {
+	if !strings.Contains(out.String(), "applied ") || strings.Contains(out.String(), "applied 0") {
 		t.Errorf("first migrate: %q", out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"migrate", "--data", data}, &out, &errOut); err != nil || !strings.Contains(out.String(), "applied 0") {
+	if err := run(context.Background(), []string{"migrate", "--data", data}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "applied 0") {
 		t.Errorf("second migrate: %q, %v", out.String(), err)
 	}
 }
@@ -81,7 +84,7 @@ func TestBadDatabaseFailsCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, cmd := range []string{"serve", "migrate"} {
-		err := run(context.Background(), []string{cmd, "--data", data, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+		err := run(context.Background(), []string{cmd, "--data", data, "--addr", "127.0.0.1:0"}, nil, io.Discard, io.Discard)
 		if err == nil || exitCode(err) == 0 {
 			t.Fatalf("%s on a junk file: err = %v", cmd, err)
 		}
@@ -104,7 +107,7 @@ func TestServeAndShutDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr}, io.Discard, io.Discard)
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr}, nil, io.Discard, io.Discard)
 	}()
 
 	var resp *http.Response
@@ -142,5 +145,48 @@ func TestServeAndShutDown(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
+	}
+}
+
+func TestUserAddAndTokenCreate(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	add := func(stdin string, args ...string) error {
+		return run(ctx, append([]string{"user", "add", "--data", data, "--password-stdin"}, args...), strings.NewReader(stdin), io.Discard, io.Discard)
+	}
+	if err := add("a long good passphrase\n", "--email", "ed@courier.example", "--name", "Ed", "--role", "editor"); err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{
+		"weak password":  add("password1\n", "--email", "x@courier.example", "--name", "X", "--role", "author"),
+		"bad role":       add("a long good passphrase\n", "--email", "y@courier.example", "--name", "Y", "--role", "chief"),
+		"duplicate":      add("a long good passphrase\n", "--email", "ED@courier.example", "--name", "Ed", "--role", "author"),
+		"no email":       add("a long good passphrase\n", "--name", "Z", "--role", "author"),
+		"no stdin input": run(ctx, []string{"user", "add", "--data", data, "--email", "q@courier.example", "--name", "Q", "--role", "author"}, strings.NewReader(""), io.Discard, io.Discard),
+	} {
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "ed@courier.example", "--name", "importer"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	db, err := sqlite.Open(ctx, filepath.Join(data, "broadsheet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByEmail(ctx, "ed@courier.example")
+	if err != nil || u.Role != account.Editor || !account.VerifyPassword(u.PasswordHash, "a long good passphrase") {
+		t.Fatalf("stored user %+v, %v", u, err)
+	}
+	tok, err := db.TokenByHash(ctx, account.HashToken(token))
+	if err != nil || tok.UserID != u.ID || tok.Name != "importer" {
+		t.Errorf("token %q: %+v, %v", token, tok, err)
+	}
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "nobody@courier.example", "--name", "x"}, nil, io.Discard, io.Discard); err == nil {
+		t.Error("token for an unknown user")
 	}
 }

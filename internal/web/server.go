@@ -54,18 +54,18 @@ type Options struct {
 
 // Server serves the reading site.
 type Server struct {
-	store   Store
-	md      *markup.Renderer
-	pages   map[string]*template.Template
+	store Store
+	md    *markup.Renderer
+	pages map[string]*template.Template
 	// adminPages are the newsroom's templates.
 	adminPages map[string]*template.Template
-	cache   *pageCache
-	metrics *metrics.Registry
-	log     *slog.Logger
-	baseURL string
-	assets  map[string]*asset
-	now     func() time.Time
-	handler http.Handler
+	cache      *pageCache
+	metrics    *metrics.Registry
+	log        *slog.Logger
+	baseURL    string
+	assets     map[string]*asset
+	now        func() time.Time
+	handler    http.Handler
 
 	newsroom   *newsroom.Service
 	ips        *clientip.Resolver
