@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,6 +146,15 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	a.LeadImage = nil
 	if d.LeadImageID != 0 {
 		a.LeadImage = &article.Image{ID: d.LeadImageID}
+	}
+	// Report every problem at once, not one per attempt.
+	var inv *article.InvalidError
+	if err := a.Validate(); errors.As(err, &inv) {
+		for _, p := range inv.Problems {
+			if !slices.Contains(problems, p) {
+				problems = append(problems, p)
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return &article.InvalidError{Problems: problems}

@@ -277,6 +277,7 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request) {
 func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Article, f editorForm) {
 	ctx := r.Context()
 	u := currentUser(ctx)
+	id := a.ID
 	action := r.PostFormValue("action")
 	var err error
 	notice := "saved"
@@ -316,14 +317,14 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 	}
 	if err != nil {
 		// The text is saved; only the workflow step failed. Show why.
-		current, _ := s.store.ArticleByID(ctx, a.ID)
+		current, _ := s.store.ArticleByID(ctx, id)
 		if current != nil {
 			f.Version = current.Version
 		}
 		s.editorError(w, r, current, f, err)
 		return
 	}
-	seeOther(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10), notice)
+	seeOther(w, r, "/admin/articles/"+strconv.FormatInt(id, 10), notice)
 }
 
 // userText is a newsroom message in the site's interface language.

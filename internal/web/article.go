@@ -36,6 +36,11 @@ func (s *Server) article(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	switch {
+	case a.Status == article.Unpublished && a.ReplacedBy != 0:
+		if repl, err := s.store.ArticleByID(ctx, a.ReplacedBy); err == nil && repl.Visible() {
+			return &response{redirect: articlePath(repl)}, nil
+		}
+		fallthrough
 	case a.Status == article.Unpublished:
 		// Cached like any page, and dropped when the article changes again.
 		v = s.errorView(ctx, http.StatusGone, "")
