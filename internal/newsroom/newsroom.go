@@ -93,6 +93,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	if a.Language == "" {
 		a.Language = "en"
 	}
+	sectionOK := false
 	if d.Section == "" {
 		problems = append(problems, "section is required")
 	} else if sec, err := s.store.SectionBySlug(ctx, d.Section); errors.Is(err, article.ErrNotFound) {
@@ -100,7 +101,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	} else if err != nil {
 		return err
 	} else {
-		a.Section = *sec
+		a.Section, sectionOK = *sec, true
 	}
 	a.Authors = a.Authors[:0]
 	seen := map[string]bool{}
@@ -151,6 +152,9 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	var inv *article.InvalidError
 	if err := a.Validate(); errors.As(err, &inv) {
 		for _, p := range inv.Problems {
+			if p == "section is required" && !sectionOK {
+				continue // already said, more precisely
+			}
 			if !slices.Contains(problems, p) {
 				problems = append(problems, p)
 			}
