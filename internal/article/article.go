@@ -66,6 +66,10 @@ type Image struct {
 	Width    int
 	Height   int
 	Variants []int
+	// SourceHash is the SHA-256 of the uploaded file, empty for generated images.
+	SourceHash string
+	UploadedBy int64
+	CreatedAt  time.Time
 }
 
 // Variant is one stored rendition of an image.
@@ -373,6 +377,10 @@ type Newsroom interface {
 	Corrections(ctx context.Context, limit int) ([]Note, error)
 	Audit(ctx context.Context, e AuditEntry) error
 	AuditLog(ctx context.Context, beforeID int64, limit int) ([]AuditEntry, error)
+	// Images lists the media library, newest first.
+	Images(ctx context.Context, limit int) ([]Image, error)
+	// ImageBySourceHash finds an upload of the same file.
+	ImageBySourceHash(ctx context.Context, hash string) (*Image, error)
 	Banner(ctx context.Context) (Banner, error)
 	SetBanner(ctx context.Context, b Banner) error
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"broadsheet/internal/article"
 
@@ -174,8 +175,8 @@ func (db *DB) CreateImage(ctx context.Context, img *article.Image, variants []ar
 		return &article.InvalidError{Problems: []string{"an image needs at least one variant"}}
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO images (alt, caption, credit, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			img.Alt, img.Caption, img.Credit, img.Width, img.Height, db.now().Unix())
+		res, err := tx.ExecContext(ctx, `INSERT INTO images (alt, caption, credit, width, height, created_at, source_hash, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			img.Alt, img.Caption, img.Credit, img.Width, img.Height, db.now().Unix(), nullString(img.SourceHash), nullID(img.UploadedBy))
 		if err != nil {
 			return nil, err
 		}
@@ -192,10 +193,79 @@ func (db *DB) CreateImage(ctx context.Context, img *article.Image, variants []ar
 		}
 		return nil, nil
 	})
+	if isUnique(err) {
+		return fmt.Errorf("sqlite: image %s already stored: %w", img.SourceHash, article.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: create image: %w", err)
 	}
 	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+const imageColumns = `id, alt, caption, credit, width, height, COALESCE(source_hash, ''), COALESCE(uploaded_by, 0), created_at`
+
+func scanImage(sc interface{ Scan(...any) error }) (*article.Image, error) {
+	var img article.Image
+	var at int64
+	if err := sc.Scan(&img.ID, &img.Alt, &img.Caption, &img.Credit, &img.Width, &img.Height, &img.SourceHash, &img.UploadedBy, &at); err != nil {
+		return nil, err
+	}
+	img.CreatedAt = time.Unix(at, 0).UTC()
+	return &img, nil
+}
+
+// Images lists the media library, newest first, with their widths.
+func (db *DB) Images(ctx context.Context, limit int) ([]article.Image, error) {
+	var imgs []article.Image
+	err := each(ctx, db.read, `SELECT `+imageColumns+` FROM images ORDER BY created_at DESC, id DESC LIMIT ?`, []any{limit}, func(rows *sql.Rows) error {
+		img, err := scanImage(rows)
+		if err == nil {
+			imgs = append(imgs, *img)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: images: %w", err)
+	}
+	byID := map[int64]*article.Image{}
+	var ids []any
+	for i := range imgs {
+		byID[imgs[i].ID] = &imgs[i]
+		ids = append(ids, imgs[i].ID)
+	}
+	if len(ids) == 0 {
+		return imgs, nil
+	}
+	err = each(ctx, db.read, `SELECT image_id, width FROM image_variants WHERE image_id IN (`+placeholders(len(ids))+`) ORDER BY image_id, width`, ids, func(rows *sql.Rows) error {
+		var id int64
+		var w int
+		err := rows.Scan(&id, &w)
+		byID[id].Variants = append(byID[id].Variants, w)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: images: %w", err)
+	}
+	return imgs, nil
+}
+
+// ImageBySourceHash finds an earlier upload of the same file.
+func (db *DB) ImageBySourceHash(ctx context.Context, hash string) (*article.Image, error) {
+	img, err := scanImage(db.read.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE source_hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: image %s: %w", hash, article.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: image %s: %w", hash, err)
+	}
+	return img, nil
 }
 
 // ImageVariant returns the bytes of one stored width of an image.

@@ -514,6 +514,22 @@ func testImages(t *testing.T, s Store) {
 	if err := s.CreateImage(ctx, &article.Image{}, nil); !errors.As(err, &inv) {
 		t.Errorf("image without variants: err = %v, want *InvalidError", err)
 	}
+	up := article.Image{Alt: "Quay", Width: 10, Height: 5, SourceHash: "abc123"}
+	must(t, s.CreateImage(ctx, &up, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: payload}}))
+	dup := article.Image{Alt: "Again", Width: 10, Height: 5, SourceHash: "abc123"}
+	if err := s.CreateImage(ctx, &dup, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: payload}}); !errors.Is(err, article.ErrConflict) {
+		t.Errorf("same upload twice: err = %v, want ErrConflict", err)
+	}
+	found, err := s.ImageBySourceHash(ctx, "abc123")
+	must(t, err)
+	if found.ID != up.ID || found.Alt != "Quay" {
+		t.Errorf("ImageBySourceHash = %+v", found)
+	}
+	list, err := s.Images(ctx, 10)
+	must(t, err)
+	if len(list) != 2 || list[0].ID != up.ID || !slices.Equal(list[0].Variants, []int{10}) {
+		t.Errorf("Images = %+v, want the upload first", list)
+	}
 }
 
 func testSiteSettings(t *testing.T, s Store) {
