@@ -25,7 +25,6 @@ import (
 	"io"
 	"math"
 
-	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
 
@@ -96,7 +95,15 @@ var codecs = map[string]codec{
 // against: byte limit while reading, content sniffing before parsing,
 // header dimensions (image.DecodeConfig-style, per format) before the pixel
 // buffer is allocated, and only then a single full decode. Every variant is
-// resampled from that one decoded image.
+// resampled from that one decoded image, and JPEG EXIF orientation is baked
+// into each variant's pixels (see render).
+//
+// Cost: besides the upload and the decoded image, x/image/draw's CatmullRom
+// scaler needs a scratch buffer of 32 bytes × rendition width × source
+// height for the duration of each resize — about 100 MB for a 3000×2000
+// photo, and several hundred MB for a tall image at the pixel limit. The
+// buffers are transient, but a server should bound how many uploads it
+// processes at once (a semaphore of one or two per core is plenty).
 //
 // Errors from a bad upload are *Error values wrapping ErrTooLarge,
 // ErrTooManyPixels, ErrUnsupported or ErrCorrupt; their text is fit to show
@@ -146,25 +153,8 @@ func Process(r io.Reader, limits Limits) (*Result, error) {
 	}
 	res := &Result{Format: format, Width: w, Height: h}
 	opaque := isOpaque(img)
-	ws := variantWidths(w, Widths)
-	var big image.Image
-	for i := len(ws) - 1; i >= 0; i-- {
-		vw := ws[i]
-		src := img
-		if big != nil {
-			src = big
-		}
-		v, err := render(src, orient, vw, scaledHeight(w, h, vw), opaque)
-		if big == nil {
-			bb := img.Bounds()
-			sw, sh := vw, scaledHeight(w, h, vw)
-			if orient.swapsAxes() { sw, sh = sh, sw }
-			if bb.Dx() != sw {
-				d := image.NewRGBA(image.Rect(0, 0, sw, sh))
-				draw.CatmullRom.Scale(d, d.Bounds(), img, bb, draw.Src, nil)
-				big = d
-			}
-		}
+	for _, vw := range variantWidths(w, Widths) {
+		v, err := render(img, orient, vw, scaledHeight(w, h, vw), opaque)
 		if err != nil {
 			return nil, err
 		}

@@ -82,6 +82,19 @@ func withAlpha(img image.Image) *image.NRGBA {
 	return m
 }
 
+// to64 converts to 16 bits per channel, which png.Encode writes as a
+// 16-bit PNG.
+func to64(img image.Image) *image.NRGBA64 {
+	b := img.Bounds()
+	m := image.NewNRGBA64(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			m.Set(x, y, img.At(x, y))
+		}
+	}
+	return m
+}
+
 func encJPEG(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -227,6 +240,7 @@ func TestProcessFormats(t *testing.T) {
 		{"png opaque becomes jpeg", encPNG(t, photo(300, 200)), "png", 300, 200, "image/jpeg", false, []int{300}},
 		{"png with all-opaque alpha channel becomes jpeg", encPNG(t, opaqueNRGBA), "png", 10, 10, "image/jpeg", false, []int{10}},
 		{"png transparent stays png", encPNG(t, withAlpha(photo(900, 300))), "png", 900, 300, "image/png", true, []int{480, 800, 900}},
+		{"16-bit png with alpha stays png", encPNG(t, to64(withAlpha(photo(200, 100)))), "png", 200, 100, "image/png", true, []int{200}},
 		{"gif opaque becomes jpeg", encGIF(t, 120, 80, false), "gif", 120, 80, "image/jpeg", false, []int{120}},
 		{"gif transparent becomes png", encGIF(t, 120, 80, true), "gif", 120, 80, "image/png", true, []int{120}},
 		{"webp lossy", fixture(t, "opaque-lossy-64x48.webp"), "webp", 64, 48, "image/jpeg", false, []int{64}},
@@ -567,10 +581,10 @@ func BenchmarkProcess(b *testing.B) {
 	data := encJPEG(b, photo(3000, 2000))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	b.ReportMetric(float64(len(data)), "input-bytes")
 	for b.Loop() {
 		if _, err := Process(bytes.NewReader(data), DefaultLimits); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(data)), "input-bytes")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,7 @@ type editorView struct {
 	CanPublish bool
 	Revisions  []article.Revision
 	PreviewURL string
+	Images     []article.Image // the media library, for the lead image
 }
 
 // editorForm is what the editor's fields hold, kept verbatim so a failed
@@ -151,6 +153,13 @@ func (s *Server) editorView(r *http.Request, a *article.Article, f editorForm, p
 	}
 	if v.Authors, err = s.store.Authors(ctx); err != nil {
 		return nil, err
+	}
+	if v.Images, err = s.store.Images(ctx, 200); err != nil {
+		return nil, err
+	}
+	if f.LeadImageID != 0 && !slices.ContainsFunc(v.Images, func(img article.Image) bool { return img.ID == f.LeadImageID }) {
+		// An older image than the list shows must stay chosen, not be lost on save.
+		v.Images = append([]article.Image{{ID: f.LeadImageID}}, v.Images...)
 	}
 	if a != nil {
 		v.CanPublish = newsroom.CanPublish(u, a)

@@ -42,6 +42,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /admin/articles/{id}/revisions", s.staff(account.WriteDrafts, s.articleRevisions))
 	mux.HandleFunc("POST /admin/articles/{id}/restore", s.staff(account.WriteDrafts, s.restoreRevision))
 	mux.HandleFunc("POST /admin/articles/{id}/notes", s.staff(account.PublishOwn, s.addNote))
+	mux.HandleFunc("GET /admin/media", s.staff(account.UploadMedia, s.mediaPage))
+	mux.HandleFunc("POST /admin/media", s.staff(account.UploadMedia, s.uploadMedia))
 	mux.HandleFunc("GET /admin/account", s.staff(account.WriteDrafts, s.accountPage))
 	mux.HandleFunc("POST /admin/account/password", s.staff(account.WriteDrafts, s.changePassword))
 	mux.HandleFunc("POST /admin/account/sessions/{id}/revoke", s.staff(account.WriteDrafts, s.revokeSession))
@@ -73,6 +75,7 @@ var adminRoutes = []struct {
 	{"GET", "/admin/articles/new", account.Contributor},
 	{"POST", "/admin/articles/preview", account.Contributor},
 	{"GET", "/admin/account", account.Contributor},
+	{"GET", "/admin/media", account.Contributor},
 	{"GET", "/admin/banner", account.Editor},
 	{"POST", "/admin/banner", account.Editor},
 	{"GET", "/admin/users", account.Admin},

@@ -71,6 +71,7 @@ type Server struct {
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
+	uploads    chan struct{} // one image processed at a time
 	// Failed logins, by account and by client address.
 	loginByAccount, loginByIP *ratelimit.Limiter
 }
@@ -112,6 +113,7 @@ func New(st Store, opts Options) (*Server, error) {
 		api:            opts.API,
 		loginByAccount: ratelimit.New(loginFailuresPerAccount, loginWindow, 100_000),
 		loginByIP:      ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
+		uploads:        make(chan struct{}, 1),
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
