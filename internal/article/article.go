@@ -357,6 +357,15 @@ type Writer interface {
 	// as a redirect.
 	UpdateArticle(ctx context.Context, a *Article) error
 	SetSite(ctx context.Context, s Site) error
+	// Updates of sections, tags and authors; a changed slug keeps no
+	// redirect (archive URLs are not promised to last).
+	UpdateSection(ctx context.Context, s *Section) error
+	UpdateTag(ctx context.Context, t *Tag) error
+	UpdateAuthor(ctx context.Context, a *Author) error
+	// Deletes refuse (ErrConflict) while any article uses the record.
+	DeleteSection(ctx context.Context, id int64) error
+	DeleteTag(ctx context.Context, id int64) error
+	DeleteAuthor(ctx context.Context, id int64) error
 }
 
 // Newsroom is what the editorial workflow needs beyond reading and writing.
@@ -364,6 +373,8 @@ type Newsroom interface {
 	ArticleByID(ctx context.Context, id int64) (*Article, error)
 	AdminArticles(ctx context.Context, q AdminQuery) ([]Article, error)
 	Tags(ctx context.Context) ([]Tag, error)
+	// TagUsage counts articles of any status per tag id.
+	TagUsage(ctx context.Context) (map[int64]int, error)
 	Authors(ctx context.Context) ([]Author, error)
 	Revisions(ctx context.Context, articleID int64) ([]Revision, error)
 	Revision(ctx context.Context, articleID int64, version int) (*Revision, error)

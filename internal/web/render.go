@@ -156,6 +156,7 @@ func (v *view) ReadingTime(a article.Article) int { return article.ReadingTime(a
 func (v *view) Allowed(area string) bool {
 	perm, ok := map[string]account.Permission{
 		"taxonomy": account.ManageTaxonomy, "users": account.ManageUsers, "audit": account.ViewAudit, "publish": account.PublishOwn,
+		"settings": account.ManageSettings,
 	}[area]
 	return ok && v.User.Can(perm)
 }

@@ -50,6 +50,11 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /admin/account/tokens/{id}/revoke", s.staff(account.WriteDrafts, s.revokeToken))
 	mux.HandleFunc("GET /admin/banner", s.staff(account.ManageTaxonomy, s.bannerPage))
 	mux.HandleFunc("POST /admin/banner", s.staff(account.ManageTaxonomy, s.setBanner))
+	mux.HandleFunc("GET /admin/{kind}", s.staff(account.ManageTaxonomy, s.taxonomyPage))
+	mux.HandleFunc("POST /admin/{kind}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
+	mux.HandleFunc("POST /admin/{kind}/{id}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
+	mux.HandleFunc("GET /admin/settings", s.staff(account.ManageSettings, s.settingsPage))
+	mux.HandleFunc("POST /admin/settings", s.staff(account.ManageSettings, s.saveSettings))
 	mux.HandleFunc("GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
 	mux.HandleFunc("POST /admin/users", s.staff(account.ManageUsers, s.createUser))
 	mux.HandleFunc("POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
@@ -78,6 +83,13 @@ var adminRoutes = []struct {
 	{"GET", "/admin/media", account.Contributor},
 	{"GET", "/admin/banner", account.Editor},
 	{"POST", "/admin/banner", account.Editor},
+	{"GET", "/admin/sections", account.Editor},
+	{"POST", "/admin/sections", account.Editor},
+	{"GET", "/admin/tags", account.Editor},
+	{"GET", "/admin/authors", account.Editor},
+	{"POST", "/admin/authors", account.Editor},
+	{"GET", "/admin/settings", account.Admin},
+	{"POST", "/admin/settings", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},
 	{"GET", "/admin/audit", account.Admin},

@@ -318,3 +318,62 @@ func TestAccountPage(t *testing.T) {
 		t.Errorf("created user = %+v, %v", u, err)
 	}
 }
+
+func TestTaxonomyAndSettingsPages(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	rec := ns.do("POST", "/admin/sections", account.Editor, url.Values{"name": {"Science & Tech"}, "description": {"Research."}, "position": {"3"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("create section = %d: %s", rec.Code, rec.Body.String())
+	}
+	sec, err := ns.db.SectionBySlug(ctx, "science-tech")
+	must(t, err)
+	if r := ns.get("/"); !strings.Contains(r.body, `<a href="/science-tech">Science &amp; Tech</a>`) {
+		t.Error("the navigation lacks the new section")
+	}
+	for _, tt := range []struct {
+		form url.Values
+		want int
+	}{
+		{url.Values{"name": {""}}, http.StatusUnprocessableEntity},
+		{url.Values{"name": {"Admin"}, "slug": {"admin"}}, http.StatusUnprocessableEntity},
+		{url.Values{"name": {"City again"}, "slug": {"city"}}, http.StatusConflict},
+		{url.Values{"name": {"Bad"}, "slug": {"Bad Slug"}}, http.StatusUnprocessableEntity},
+	} {
+		if rec := ns.do("POST", "/admin/sections", account.Editor, tt.form); rec.Code != tt.want {
+			t.Errorf("create section %v = %d, want %d", tt.form, rec.Code, tt.want)
+		}
+	}
+	ns.create(account.Editor, "Uses the city section")
+	city := ns.sections["city"]
+	rec = ns.do("POST", fmt.Sprintf("/admin/sections/%d", city.ID), account.Editor, url.Values{"action": {"delete"}, "name": {"City"}})
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Articles still use it") {
+		t.Errorf("delete section in use = %d", rec.Code)
+	}
+	rec = ns.do("POST", fmt.Sprintf("/admin/sections/%d", sec.ID), account.Editor, url.Values{"action": {"delete"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("delete unused section = %d", rec.Code)
+	}
+	rec = ns.do("POST", "/admin/authors", account.Editor, url.Values{"name": {"Ben Reporter"}, "role": {"Courts"}, "bio": {"Covers the courts."}})
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("create author = %d", rec.Code)
+	}
+	if r := ns.get("/author/ben-reporter"); r.status != 200 || !strings.Contains(r.body, "Covers the courts.") {
+		t.Errorf("new author page = %d", r.status)
+	}
+	if rec := ns.do("GET", "/admin/nothing", account.Editor, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("unknown admin kind = %d, want 404", rec.Code)
+	}
+
+	rec = ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"The Gazette"}, "language": {"en"}, "timezone": {"Mars/Olympus"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "time zone") {
+		t.Errorf("bad time zone = %d", rec.Code)
+	}
+	rec = ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"The Gazette"}, "tagline": {"Daily"}, "language": {"en"}, "timezone": {"Asia/Tehran"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("settings = %d", rec.Code)
+	}
+	if r := ns.get("/"); !strings.Contains(r.body, "<title>The Gazette</title>") {
+		t.Error("the new title is not on the front page")
+	}
+}

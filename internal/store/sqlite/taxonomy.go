@@ -341,3 +341,103 @@ func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
 	}
 	return hex.DecodeString(v)
 }
+
+// update runs one UPDATE of a named record in a write transaction that
+// touches the whole site's navigation.
+func (db *DB) update(ctx context.Context, what, slug string, id int64, query string, args ...any) error {
+	if err := article.ValidateSlug(slug); err != nil {
+		return &article.InvalidError{Problems: []string{err.Error()}}
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, article.ErrNotFound
+		}
+		return []string{article.KeySite}, nil
+	})
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("sqlite: %s %q already exists: %w", what, slug, article.ErrConflict)
+	case errors.Is(err, article.ErrNotFound):
+		return fmt.Errorf("sqlite: %s %d: %w", what, id, err)
+	case err != nil:
+		return fmt.Errorf("sqlite: update %s %d: %w", what, id, err)
+	}
+	return nil
+}
+
+// UpdateSection stores s's slug, name, description and position.
+func (db *DB) UpdateSection(ctx context.Context, s *article.Section) error {
+	return db.update(ctx, "section", s.Slug, s.ID, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ? WHERE id = ?`,
+		s.Slug, s.Name, s.Description, s.Position, s.ID)
+}
+
+// UpdateTag stores t's slug and name.
+func (db *DB) UpdateTag(ctx context.Context, t *article.Tag) error {
+	return db.update(ctx, "tag", t.Slug, t.ID, `UPDATE tags SET slug = ?, name = ? WHERE id = ?`, t.Slug, t.Name, t.ID)
+}
+
+// UpdateAuthor stores a's slug, name, role and bio.
+func (db *DB) UpdateAuthor(ctx context.Context, a *article.Author) error {
+	return db.update(ctx, "author", a.Slug, a.ID, `UPDATE authors SET slug = ?, name = ?, role = ?, bio = ? WHERE id = ?`,
+		a.Slug, a.Name, a.Role, a.Bio, a.ID)
+}
+
+// remove deletes one record unless articles still use it.
+func (db *DB) remove(ctx context.Context, what string, id int64, inUse, del string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var n int
+		if err := tx.QueryRowContext(ctx, inUse, id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("%d articles use it: %w", n, article.ErrConflict)
+		}
+		res, err := tx.ExecContext(ctx, del, id)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, article.ErrNotFound
+		}
+		return []string{article.KeySite}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete %s %d: %w", what, id, err)
+	}
+	return nil
+}
+
+// DeleteSection deletes an unused section.
+func (db *DB) DeleteSection(ctx context.Context, id int64) error {
+	return db.remove(ctx, "section", id, `SELECT count(*) FROM articles WHERE section_id = ?`, `DELETE FROM sections WHERE id = ?`)
+}
+
+// DeleteTag deletes an unused tag.
+func (db *DB) DeleteTag(ctx context.Context, id int64) error {
+	return db.remove(ctx, "tag", id, `SELECT count(*) FROM article_tags WHERE tag_id = ?`, `DELETE FROM tags WHERE id = ?`)
+}
+
+// DeleteAuthor deletes an author with no bylines.
+func (db *DB) DeleteAuthor(ctx context.Context, id int64) error {
+	return db.remove(ctx, "author", id, `SELECT count(*) FROM article_authors WHERE author_id = ?`, `DELETE FROM authors WHERE id = ?`)
+}
+
+// TagUsage counts articles per tag.
+func (db *DB) TagUsage(ctx context.Context) (map[int64]int, error) {
+	m := map[int64]int{}
+	err := each(ctx, db.read, `SELECT tag_id, count(*) FROM article_tags GROUP BY tag_id`, nil, func(rows *sql.Rows) error {
+		var id int64
+		var n int
+		err := rows.Scan(&id, &n)
+		m[id] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tag usage: %w", err)
+	}
+	return m, nil
+}

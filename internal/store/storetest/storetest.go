@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Images", testImages},
 		{"SiteSettings", testSiteSettings},
 		{"Pages", testPages},
+		{"TaxonomyUpdatesAndDeletes", testTaxonomyUpdatesAndDeletes},
 		{"Users", testUsers},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"SetupTokens", testSetupTokens},
@@ -569,5 +570,63 @@ func testPages(t *testing.T, s Store) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("Ping: %v", err)
+	}
+}
+
+func testTaxonomyUpdatesAndDeletes(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	a.Tags = []article.Tag{f.tags[0]}
+	must(t, s.CreateArticle(ctx, a))
+
+	sec := f.sections[0]
+	sec.Name, sec.Description = "City & Region", "Wider."
+	must(t, s.UpdateSection(ctx, &sec))
+	got, err := s.ArticleBySlug(ctx, a.Slug)
+	must(t, err)
+	if got.Section.Name != "City & Region" {
+		t.Errorf("article's section after rename = %q", got.Section.Name)
+	}
+	dup := f.sections[1]
+	dup.Slug = sec.Slug
+	if err := s.UpdateSection(ctx, &dup); !errors.Is(err, article.ErrConflict) {
+		t.Errorf("section renamed onto another's slug: err = %v", err)
+	}
+	au := f.authors[0]
+	au.Bio = "Now writes about the harbour."
+	must(t, s.UpdateAuthor(ctx, &au))
+	if got, _ := s.AuthorBySlug(ctx, au.Slug); got.Bio != au.Bio {
+		t.Errorf("author bio = %q", got.Bio)
+	}
+	tg := f.tags[0]
+	tg.Name = "Housing & homes"
+	must(t, s.UpdateTag(ctx, &tg))
+	usage, err := s.TagUsage(ctx)
+	must(t, err)
+	if usage[tg.ID] != 1 || usage[f.tags[1].ID] != 0 {
+		t.Errorf("TagUsage = %v", usage)
+	}
+
+	for name, err := range map[string]error{
+		"section in use": s.DeleteSection(ctx, sec.ID),
+		"tag in use":     s.DeleteTag(ctx, tg.ID),
+		"author in use":  s.DeleteAuthor(ctx, au.ID),
+	} {
+		if !errors.Is(err, article.ErrConflict) {
+			t.Errorf("%s: err = %v, want ErrConflict", name, err)
+		}
+	}
+	must(t, s.DeleteTag(ctx, f.tags[1].ID))
+	must(t, s.DeleteAuthor(ctx, f.authors[2].ID))
+	must(t, s.DeleteSection(ctx, f.sections[1].ID))
+	if _, err := s.SectionBySlug(ctx, f.sections[1].Slug); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("deleted section still found: %v", err)
+	}
+	if err := s.DeleteTag(ctx, 9999); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("delete missing tag: err = %v", err)
+	}
+	if err := s.UpdateAuthor(ctx, &article.Author{ID: 9999, Slug: "ghost", Name: "Ghost"}); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("update missing author: err = %v", err)
 	}
 }

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+// The sections, tags and authors pages share one template: a table of
+// editable rows and a form to add one. A kind says which fields it has and
+// how a form becomes a record.
+type taxonomyKind struct {
+	name   string // "sections"
+	fields []taxonomyField
+	list   func(s *Server, ctx context.Context) ([]taxonomyRow, error)
+	save   func(s *Server, ctx context.Context, id int64, values map[string]string) (int64, error)
+	delete func(s *Server, ctx context.Context, id int64) error
+}
+
+type taxonomyField struct {
+	Name, Label string
+	Long        bool // a textarea
+	Number      bool
+}
+
+type taxonomyRow struct {
+	ID     int64
+	Values map[string]string
+	Uses   int // articles using it; -1 when not counted
+}
+
+type taxonomyView struct {
+	Kind   string
+	Fields []taxonomyField
+	Rows   []taxonomyRow
+	Form   map[string]string
+	Errors []string
+}
+
+func formValues(r *http.Request, fields []taxonomyField) map[string]string {
+	v := map[string]string{}
+	for _, f := range fields {
+		v[f.Name] = strings.TrimSpace(r.PostFormValue(f.Name))
+	}
+	if v["slug"] == "" {
+		v["slug"] = article.Slugify(v["name"])
+	}
+	return v
+}
+
+func requireName(values map[string]string) error {
+	if values["name"] == "" || len(values["name"]) > 200 {
+		return &article.InvalidError{Problems: []string{"a name is required (at most 200 characters)"}}
+	}
+	return nil
+}
+
+var taxonomyKinds = map[string]*taxonomyKind{
+	"sections": {
+		name: "sections",
+		fields: []taxonomyField{{Name: "name", Label: "admin.field.name"}, {Name: "slug", Label: "admin.field.slug"},
+			{Name: "description", Label: "admin.taxonomy.description", Long: true}, {Name: "position", Label: "admin.taxonomy.position", Number: true}},
+		list: func(s *Server, ctx context.Context) ([]taxonomyRow, error) {
+			secs, err := s.store.Sections(ctx)
+			var rows []taxonomyRow
+			for _, sec := range secs {
+				rows = append(rows, taxonomyRow{ID: sec.ID, Uses: -1, Values: map[string]string{"name": sec.Name, "slug": sec.Slug,
+					"description": sec.Description, "position": strconv.Itoa(sec.Position)}})
+			}
+			return rows, err
+		},
+		save: func(s *Server, ctx context.Context, id int64, v map[string]string) (int64, error) {
+			if err := requireName(v); err != nil {
+				return 0, err
+			}
+			pos, _ := strconv.Atoi(v["position"])
+			sec := article.Section{ID: id, Name: v["name"], Slug: v["slug"], Description: v["description"], Position: pos}
+			if _, err := s.store.PageBySlug(ctx, sec.Slug); err == nil {
+				return 0, &article.InvalidError{Problems: []string{"a static page already uses this address"}}
+			}
+			if reservedSlugs[sec.Slug] {
+				return 0, &article.InvalidError{Problems: []string{"this address is reserved by Broadsheet"}}
+			}
+			if id == 0 {
+				err := s.store.CreateSection(ctx, &sec)
+				return sec.ID, err
+			}
+			return id, s.store.UpdateSection(ctx, &sec)
+		},
+		delete: func(s *Server, ctx context.Context, id int64) error { return s.store.DeleteSection(ctx, id) },
+	},
+	"authors": {
+		name: "authors",
+		fields: []taxonomyField{{Name: "name", Label: "admin.field.name"}, {Name: "slug", Label: "admin.field.slug"},
+			{Name: "role", Label: "admin.taxonomy.role"}, {Name: "bio", Label: "admin.taxonomy.bio", Long: true}},
+		list: func(s *Server, ctx context.Context) ([]taxonomyRow, error) {
+			as, err := s.store.Authors(ctx)
+			var rows []taxonomyRow
+			for _, a := range as {
+				rows = append(rows, taxonomyRow{ID: a.ID, Uses: -1, Values: map[string]string{"name": a.Name, "slug": a.Slug, "role": a.Role, "bio": a.Bio}})
+			}
+			return rows, err
+		},
+		save: func(s *Server, ctx context.Context, id int64, v map[string]string) (int64, error) {
+			if err := requireName(v); err != nil {
+				return 0, err
+			}
+			a := article.Author{ID: id, Name: v["name"], Slug: v["slug"], Role: v["role"], Bio: v["bio"]}
+			if id == 0 {
+				err := s.store.CreateAuthor(ctx, &a)
+				return a.ID, err
+			}
+			return id, s.store.UpdateAuthor(ctx, &a)
+		},
+		delete: func(s *Server, ctx context.Context, id int64) error { return s.store.DeleteAuthor(ctx, id) },
+	},
+	"tags": {
+		name:   "tags",
+		fields: []taxonomyField{{Name: "name", Label: "admin.field.name"}, {Name: "slug", Label: "admin.field.slug"}},
+		list: func(s *Server, ctx context.Context) ([]taxonomyRow, error) {
+			ts, err := s.store.Tags(ctx)
+			if err != nil {
+				return nil, err
+			}
+			usage, err := s.store.TagUsage(ctx)
+			var rows []taxonomyRow
+			for _, t := range ts {
+				rows = append(rows, taxonomyRow{ID: t.ID, Uses: usage[t.ID], Values: map[string]string{"name": t.Name, "slug": t.Slug}})
+			}
+			return rows, err
+		},
+		save: func(s *Server, ctx context.Context, id int64, v map[string]string) (int64, error) {
+			if err := requireName(v); err != nil {
+				return 0, err
+			}
+			t := article.Tag{ID: id, Name: v["name"], Slug: v["slug"]}
+			if id == 0 {
+				err := s.store.CreateTag(ctx, &t)
+				return t.ID, err
+			}
+			return id, s.store.UpdateTag(ctx, &t)
+		},
+		delete: func(s *Server, ctx context.Context, id int64) error { return s.store.DeleteTag(ctx, id) },
+	},
+}
+
+// reservedSlugs are first path segments the site itself answers.
+var reservedSlugs = map[string]bool{"admin": true, "api": true, "static": true, "media": true, "tag": true, "author": true,
+	"latest": true, "corrections": true, "preview": true, "healthz": true, "metrics": true, "favicon.ico": true}
+
+func (s *Server) taxonomyKind(w http.ResponseWriter, r *http.Request) *taxonomyKind {
+	k, ok := taxonomyKinds[r.PathValue("kind")]
+	if !ok {
+		s.adminFail(w, r, currentUser(r.Context()), article.ErrNotFound)
+	}
+	return k
+}
+
+// GET /admin/{kind} for sections, tags and authors.
+func (s *Server) taxonomyPage(w http.ResponseWriter, r *http.Request) {
+	if k := s.taxonomyKind(w, r); k != nil {
+		s.renderTaxonomy(w, r, k, http.StatusOK, nil, nil)
+	}
+}
+
+func (s *Server) renderTaxonomy(w http.ResponseWriter, r *http.Request, k *taxonomyKind, status int, form map[string]string, problems []string) {
+	u := currentUser(r.Context())
+	rows, err := k.list(s, r.Context())
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.renderAdmin(w, r, status, "taxonomy", u, "admin.taxonomy."+k.name, taxonomyView{Kind: k.name, Fields: k.fields, Rows: rows, Form: form, Errors: problems})
+}
+
+// POST /admin/{kind} creates; POST /admin/{kind}/{id} saves or deletes.
+func (s *Server) saveTaxonomy(w http.ResponseWriter, r *http.Request) {
+	k := s.taxonomyKind(w, r)
+	if k == nil {
+		return
+	}
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	var id int64
+	if r.PathValue("id") != "" {
+		var err error
+		if id, err = pathID(r); err != nil {
+			s.adminFail(w, r, u, err)
+			return
+		}
+	}
+	values := formValues(r, k.fields)
+	action := "save"
+	var err error
+	if id != 0 && r.PostFormValue("action") == "delete" {
+		action = "delete"
+		err = k.delete(s, ctx, id)
+	} else {
+		id, err = k.save(s, ctx, id, values)
+	}
+	var inv *article.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		s.renderTaxonomy(w, r, k, http.StatusUnprocessableEntity, values, inv.Problems)
+		return
+	case errors.Is(err, article.ErrConflict):
+		key := "admin.taxonomy.taken"
+		if action == "delete" {
+			key = "admin.taxonomy.in_use"
+		}
+		s.renderTaxonomy(w, r, k, http.StatusConflict, values, []string{s.adminView(ctx, u).T(key)})
+		return
+	case err != nil:
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, strings.TrimSuffix(k.name, "s")+"."+action, strings.TrimSuffix(k.name, "s"), id, values["name"]))
+	seeOther(w, r, "/admin/"+k.name, "saved")
+}
+
+// GET and POST /admin/settings: the site's title, tagline, language and time zone.
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+	site, err := s.store.Site(r.Context())
+	if err != nil {
+		s.adminFail(w, r, currentUser(r.Context()), err)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "settings", currentUser(r.Context()), "admin.settings.title", map[string]any{"Site": site})
+}
+
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	site := article.Site{Title: strings.TrimSpace(r.PostFormValue("title")), Tagline: strings.TrimSpace(r.PostFormValue("tagline")),
+		Language: strings.TrimSpace(r.PostFormValue("language")), TimeZone: strings.TrimSpace(r.PostFormValue("timezone"))}
+	var problems []string
+	if site.Title == "" || len(site.Title) > 100 {
+		problems = append(problems, "the site needs a title of at most 100 characters")
+	}
+	if len(site.Tagline) > 200 {
+		problems = append(problems, "the tagline is longer than 200 characters")
+	}
+	if site.Language == "" || len(site.Language) > 20 || strings.ContainsAny(site.Language, " \"<>") {
+		problems = append(problems, "the language must be a tag such as en or fa")
+	}
+	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
+		problems = append(problems, "the time zone must be a name such as Europe/London or Asia/Tehran")
+	}
+	if len(problems) > 0 {
+		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title", map[string]any{"Site": site, "Errors": problems})
+		return
+	}
+	if err := s.store.SetSite(ctx, site); err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "settings.update", "settings", 0, site.Title))
+	seeOther(w, r, "/admin/settings", "saved")
+}
