@@ -53,7 +53,7 @@ func scaledHeight(srcW, srcH, w int) int {
 // rounding), but we
 // never allocate a second full-resolution copy of the upload just to turn it
 // (most phone portraits carry orientation 6).
-func render(src image.Image, o orientation, w, h int, opaque bool) (Variant, error) {
+func render(src image.Image, o orientation, w, h int, opaque bool) (Variant, image.Image, error) {
 	sw, sh := w, h
 	if o.swapsAxes() {
 		sw, sh = h, w
@@ -69,10 +69,16 @@ func render(src image.Image, o orientation, w, h int, opaque bool) (Variant, err
 		draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
 		img = dst
 	}
+	scaled := img
 	if o != orientNormal {
 		img = orient(toRGBA(img), o)
 	}
+	v, err := encode(img, w, h, opaque)
+	return v, scaled, err
+}
 
+// encode writes one variant as JPEG, or PNG when it has transparency.
+func encode(img image.Image, w, h int, opaque bool) (Variant, error) {
 	var buf bytes.Buffer
 	v := Variant{Width: w, Height: h}
 	if opaque {
