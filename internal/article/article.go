@@ -339,6 +339,8 @@ type Reader interface {
 	// Pages lists static pages by title, without their bodies.
 	Pages(ctx context.Context) ([]Page, error)
 	ImageVariant(ctx context.Context, imageID int64, width int) (*Variant, error)
+	// ImagePublic reports whether a published article shows the image.
+	ImagePublic(ctx context.Context, imageID int64) (bool, error)
 	Site(ctx context.Context) (Site, error)
 }
 
@@ -373,6 +375,8 @@ type Newsroom interface {
 	ArticleByID(ctx context.Context, id int64) (*Article, error)
 	AdminArticles(ctx context.Context, q AdminQuery) ([]Article, error)
 	Tags(ctx context.Context) ([]Tag, error)
+	// PublishedTags lists tags on at least one published article, by name.
+	PublishedTags(ctx context.Context) ([]Tag, error)
 	// TagUsage counts articles of any status per tag id.
 	TagUsage(ctx context.Context) (map[int64]int, error)
 	Authors(ctx context.Context) ([]Author, error)

@@ -122,6 +122,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	}
 	a.Tags = a.Tags[:0]
 	seenTag := map[string]bool{}
+	var newTags []article.Tag
 	for _, name := range d.Tags {
 		name = strings.TrimSpace(name)
 		slug := article.Slugify(name)
@@ -131,14 +132,8 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		seenTag[slug] = true
 		t, err := s.store.TagBySlug(ctx, slug)
 		if errors.Is(err, article.ErrNotFound) {
-			t = &article.Tag{Slug: slug, Name: name}
-			if err := s.store.CreateTag(ctx, t); err != nil && !errors.Is(err, article.ErrConflict) {
-				return err
-			} else if err != nil {
-				if t, err = s.store.TagBySlug(ctx, slug); err != nil {
-					return err
-				}
-			}
+			newTags = append(newTags, article.Tag{Slug: slug, Name: name})
+			continue
 		} else if err != nil {
 			return err
 		}
@@ -155,6 +150,9 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 			if p == "section is required" && !sectionOK {
 				continue // already said, more precisely
 			}
+			if p == "slug is required" && a.Headline == "" {
+				continue // follows from the missing headline
+			}
 			if !slices.Contains(problems, p) {
 				problems = append(problems, p)
 			}
@@ -162,6 +160,20 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	}
 	if len(problems) > 0 {
 		return &article.InvalidError{Problems: problems}
+	}
+	// New tags are created only for an article that will be saved, so a
+	// failed attempt leaves nothing behind.
+	for _, t := range newTags {
+		if err := s.store.CreateTag(ctx, &t); errors.Is(err, article.ErrConflict) {
+			existing, err := s.store.TagBySlug(ctx, t.Slug)
+			if err != nil {
+				return err
+			}
+			t = *existing
+		} else if err != nil {
+			return err
+		}
+		a.Tags = append(a.Tags, t)
 	}
 	return nil
 }
@@ -188,7 +200,7 @@ func (s *Service) Get(ctx context.Context, u *account.User, id int64) (*article.
 	if err != nil {
 		return nil, err
 	}
-	if !CanEdit(u, a) && !u.Can(account.EditAny) {
+	if !CanEdit(u, a) {
 		return nil, ErrForbidden
 	}
 	return a, nil
@@ -203,6 +215,11 @@ func (s *Service) Update(ctx context.Context, u *account.User, id int64, version
 	}
 	if !CanEdit(u, a) {
 		return nil, ErrForbidden
+	}
+	if version < 1 {
+		// Without the version the editor started from, a save could not
+		// tell whether it overwrites someone else's.
+		return nil, &article.InvalidError{Problems: []string{"the save did not say which version it edits; reload the article and try again"}}
 	}
 	if err := s.apply(ctx, a, d); err != nil {
 		return nil, err
@@ -261,6 +278,9 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64, at tim
 			a.Status, a.SubmittedAt, a.ReplacedBy = article.Published, time.Time{}, 0
 			return "published", nil
 		}
+		if a.Status == article.Published {
+			return "", &article.InvalidError{Problems: []string{"the article is already published; unpublish it first to schedule it again"}}
+		}
 		a.Status, a.PublishedAt, a.SubmittedAt = article.Scheduled, at.UTC().Truncate(time.Second), time.Time{}
 		return "scheduled for " + a.PublishedAt.Format(time.RFC3339), nil
 	})
@@ -285,7 +305,7 @@ func (s *Service) Unpublish(ctx context.Context, u *account.User, id, replacemen
 			return "", &article.InvalidError{Problems: []string{"only a published or scheduled article can be unpublished"}}
 		}
 		if a.Status == article.Scheduled {
-			a.Status = article.Draft
+			a.Status, a.PublishedAt = article.Draft, time.Time{}
 			return "schedule cancelled", nil
 		}
 		a.Status, a.ReplacedBy = article.Unpublished, replacement

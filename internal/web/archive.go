@@ -91,7 +91,12 @@ func (s *Server) tagArchive(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.archive(r, archiveSpec{kind: "tag", heading: t.Name, query: article.Query{TagID: t.ID}, key: article.KeyTagList(t.ID)})
+	resp, err := s.archive(r, archiveSpec{kind: "tag", heading: t.Name, query: article.Query{TagID: t.ID}, key: article.KeyTagList(t.ID)})
+	if err == nil && len(resp.view.Data.(archiveView).Articles) == 0 {
+		// A tag only drafts use must not give their story away by its name.
+		return nil, article.ErrNotFound
+	}
+	return resp, err
 }
 
 // GET /author/{slug}

@@ -111,8 +111,25 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, article.ErrNotFound)
 		return
 	}
+	// An image no published article shows yet (an embargoed story's lead
+	// picture, a fresh upload) is only for the newsroom: ids are sequential
+	// and easy to guess.
+	public, err := s.store.ImagePublic(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cacheControl := hdrImmutable
+	if !public {
+		if u, _ := s.authenticate(r); u == nil {
+			s.fail(w, r, article.ErrNotFound)
+			return
+		}
+		cacheControl = hdrPrivate
+	}
 	etag := `"` + strconv.FormatInt(id, 10) + "-" + strconv.Itoa(wd) + `"`
 	if r.Header.Get("If-None-Match") == etag {
+		w.Header()["Cache-Control"] = cacheControl
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -127,7 +144,7 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", v.ContentType)
-	h["Cache-Control"] = hdrImmutable
+	h["Cache-Control"] = cacheControl
 	h.Set("ETag", etag)
 	h.Set("Content-Length", strconv.Itoa(len(v.Bytes)))
 	if r.Method != http.MethodHead {

@@ -196,6 +196,7 @@ var (
 	hdrRevalid   = []string{"public, max-age=0, must-revalidate"}
 	hdrGzip      = []string{"gzip"}
 	hdrImmutable = []string{"public, max-age=31536000, immutable"}
+	hdrPrivate   = []string{"private, no-store"}
 )
 
 // guard refuses requests no page needs before they reach a handler.

@@ -410,7 +410,13 @@ func TestHealthMetricsAssets(t *testing.T) {
 	s := newSite(t)
 	img := article.Image{Width: 10, Height: 5}
 	must(t, s.db.CreateImage(context.Background(), &img, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: []byte("jpegbytes")}}))
-	s.publish("city", "story", "A story")
+	hidden := article.Image{Width: 10, Height: 5}
+	must(t, s.db.CreateImage(context.Background(), &hidden, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: []byte("secret")}}))
+	s.publish("city", "story", "A story", func(a *article.Article) { a.LeadImage = &img })
+	s.publish("city", "embargoed", "Embargoed", func(a *article.Article) { a.LeadImage = &hidden; a.Status = article.Scheduled })
+	if r := s.get(fmt.Sprintf("/media/%d/10.jpg", hidden.ID)); r.status != 404 || strings.Contains(r.body, "secret") {
+		t.Errorf("an embargoed article's image = %d, want 404 to readers", r.status)
+	}
 	s.get("/city/story")
 
 	if r := s.get("/healthz"); r.status != 200 || r.body != "ok\n" {

@@ -162,6 +162,9 @@ func TestEmbargoAndSchedulerCatchUp(t *testing.T) {
 	if r := ns.get("/city/" + a.Slug); r.status != 404 {
 		t.Errorf("embargoed article page = %d, want 404", r.status)
 	}
+	if r := ns.get("/tag/harbour"); r.status != 404 || strings.Contains(r.body, "Harbour") {
+		t.Errorf("a tag only the embargoed article uses = %d, want 404", r.status)
+	}
 	// The server was down when the time came; the first run after it
 	// publishes what fell due, once.
 	later := ns.clock.Add(5 * time.Hour)

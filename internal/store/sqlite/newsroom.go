@@ -51,8 +51,11 @@ func (db *DB) AdminArticles(ctx context.Context, q article.AdminQuery) ([]articl
 		args = append(args, q.BeforeID)
 	}
 	limit := q.Limit
-	if limit <= 0 || limit > article.MaxLimit {
+	switch {
+	case limit <= 0:
 		limit = 50
+	case limit > article.MaxLimit:
+		limit = article.MaxLimit
 	}
 	query := `SELECT ` + articleColumns + ` ` + articleFrom
 	if len(where) > 0 {
@@ -182,6 +185,14 @@ func (db *DB) PublishDue(ctx context.Context, now time.Time) ([]int64, error) {
 				return nil, err
 			}
 			keys = append(keys, a.Keys()...)
+			// The new version gets its revision like any save: the last
+			// snapshot with the new status.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, user_id, created_at, snapshot)
+				SELECT r.article_id, a.version, NULL, ?, json_set(r.snapshot, '$.status', 'published')
+				FROM revisions r JOIN articles a ON a.id = r.article_id
+				WHERE r.article_id = ? ORDER BY r.version DESC LIMIT 1`, now.Unix(), id); err != nil {
+				return nil, err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, action, object_type, object_id, detail) VALUES (?, 'article.publish', 'article', ?, 'scheduled time reached')`,
 				now.Unix(), id); err != nil {
 				return nil, err

@@ -441,3 +441,34 @@ func (db *DB) TagUsage(ctx context.Context) (map[int64]int, error) {
 	}
 	return m, nil
 }
+
+// PublishedTags lists tags used by at least one published article: a tag
+// only drafts use could give an unpublished story away.
+func (db *DB) PublishedTags(ctx context.Context) ([]article.Tag, error) {
+	var ts []article.Tag
+	err := each(ctx, db.read, `SELECT t.id, t.slug, t.name FROM tags t WHERE EXISTS (
+		SELECT 1 FROM article_tags at JOIN articles a ON a.id = at.article_id WHERE at.tag_id = t.id AND a.status = 'published')
+		ORDER BY t.name`, nil, func(rows *sql.Rows) error {
+		var t article.Tag
+		err := rows.Scan(&t.ID, &t.Slug, &t.Name)
+		ts = append(ts, t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: published tags: %w", err)
+	}
+	return ts, nil
+}
+
+// ImagePublic reports whether a published article shows the image.
+func (db *DB) ImagePublic(ctx context.Context, id int64) (bool, error) {
+	var one int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE lead_image_id = ? AND status = 'published' LIMIT 1`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: image %d: %w", id, err)
+	}
+	return true, nil
+}

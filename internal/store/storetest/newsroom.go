@@ -100,6 +100,11 @@ func testScheduler(t *testing.T, s Store) {
 	if got.Status != article.Published || !got.PublishedAt.Equal(due.PublishedAt) {
 		t.Errorf("after PublishDue: %s at %v", got.Status, got.PublishedAt)
 	}
+	revs, err := s.Revisions(ctx, due.ID)
+	must(t, err)
+	if len(revs) != 2 || revs[0].Version != got.Version || revs[0].Snapshot.Status != article.Published || revs[0].Snapshot.Body != due.Body {
+		t.Errorf("revisions after scheduled publishing = %+v, want the published version recorded", revs)
+	}
 	if got, _ := s.ArticleByID(ctx, later.ID); got.Status != article.Scheduled {
 		t.Errorf("future article became %s", got.Status)
 	}

@@ -602,6 +602,11 @@ func testTaxonomyUpdatesAndDeletes(t *testing.T, s Store) {
 	tg := f.tags[0]
 	tg.Name = "Housing & homes"
 	must(t, s.UpdateTag(ctx, &tg))
+	pt, err := s.PublishedTags(ctx)
+	must(t, err)
+	if len(pt) != 1 || pt[0].ID != tg.ID {
+		t.Errorf("PublishedTags = %+v, want only the tag on the published article", pt)
+	}
 	usage, err := s.TagUsage(ctx)
 	must(t, err)
 	if usage[tg.ID] != 1 || usage[f.tags[1].ID] != 0 {
