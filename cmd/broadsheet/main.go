@@ -18,9 +18,11 @@ import (
 	"syscall"
 	"time"
 
+	"broadsheet/internal/api"
 	"broadsheet/internal/article"
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/demo"
+	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/web"
@@ -156,7 +158,8 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	srv, err := web.New(db, web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips})
+	apiHandler := api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log})
+	srv, err := web.New(db, web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler})
 	if err != nil {
 		return err
 	}

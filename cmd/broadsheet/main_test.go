@@ -127,6 +127,14 @@ func TestServeAndShutDown(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "ok\n" {
 		t.Errorf("healthz = %d %q", resp.StatusCode, body)
 	}
+	if resp, err := http.Get("http://" + addr + "/api/v1/sections"); err != nil {
+		t.Errorf("content API: %v", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET /api/v1/sections = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
 	req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
 	req.Header.Set("X-Padding", strings.Repeat("a", 64<<10))
 	if resp, err := http.DefaultClient.Do(req); err != nil {
