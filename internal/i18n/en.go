@@ -111,7 +111,7 @@ var english = map[string]string{
 	"admin.editor.slug_help":         "Part of the address. Leave empty to make it from the headline. Changing it keeps the old address working.",
 	"admin.editor.byline":            "Byline %d",
 	"admin.editor.tags_help":         "Separate tags with commas. New tags are created.",
-	"admin.editor.image_help":        "The number of an image in the media library.",
+	"admin.editor.image_help":        "Upload new images in the",
 	"admin.editor.schedule_time":     "Choose the date and time to publish at.",
 	"admin.editor.schedule_future":   "The publication time must be in the future.",
 	"admin.editor.replacement":       "The replacement must be an article number.",
