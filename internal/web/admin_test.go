@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -306,5 +307,35 @@ func TestSetupLinkCreatesFirstAdminOnce(t *testing.T) {
 	}
 	if link, _ := srv.SetupLink(ctx); link != "" {
 		t.Errorf("a setup link is offered although an admin exists: %q", link)
+	}
+}
+
+// TestRouteTableCoversNewsroom fails when a newsroom route is added to
+// routes.go without joining the role walk above (or the per-article walk).
+func TestRouteTableCoversNewsroom(t *testing.T) {
+	src, err := os.ReadFile("routes.go")
+	must(t, err)
+	registered := regexp.MustCompile(`mux\.HandleFunc\("(GET|POST) (/admin[^"]*)"`).FindAllStringSubmatch(string(src), -1)
+	if len(registered) < 20 {
+		t.Fatalf("found only %d newsroom routes in routes.go; the pattern is out of date", len(registered))
+	}
+	walked := map[string]bool{}
+	for _, rt := range adminRoutes {
+		walked[rt.method+" "+rt.path] = true
+	}
+	// Routes on one article or one record, walked in TestEveryAdminRouteForEveryRole's second table
+	// or by the workflow tests with every role that matters.
+	perRecord := map[string]bool{
+		"POST /admin/logout": true, "GET /admin/articles/{id}": true, "POST /admin/articles/{id}": true,
+		"GET /admin/articles/{id}/revisions": true, "POST /admin/articles/{id}/restore": true, "POST /admin/articles/{id}/notes": true,
+		"POST /admin/account/password": true, "POST /admin/account/sessions/{id}/revoke": true, "POST /admin/account/tokens/{id}/revoke": true,
+		"POST /admin/users/{id}": true, "GET /admin/{kind}": true, "POST /admin/{kind}": true, "POST /admin/{kind}/{id}": true,
+		"POST /admin/login": true, "POST /admin/setup": true,
+	}
+	for _, m := range registered {
+		route := m[1] + " " + m[2]
+		if !walked[route] && !perRecord[route] {
+			t.Errorf("%s is not in adminRoutes: add it with its least role", route)
+		}
 	}
 }
