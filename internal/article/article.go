@@ -394,6 +394,7 @@ type Newsroom interface {
 	AuditLog(ctx context.Context, beforeID int64, limit int) ([]AuditEntry, error)
 	// Images lists the media library, newest first.
 	Images(ctx context.Context, limit int) ([]Image, error)
+	ImageByID(ctx context.Context, id int64) (*Image, error)
 	// ImageBySourceHash finds an upload of the same file.
 	ImageBySourceHash(ctx context.Context, hash string) (*Image, error)
 	Banner(ctx context.Context) (Banner, error)

@@ -13,6 +13,7 @@ var english = map[string]string{
 	"article.by":            "By",
 	"article.and":           "and",
 	"article.published":     "Published",
+	"article.preview":       "Preview — not published",
 	"article.updated":       "Updated",
 	"article.reading_time":  "%d min read",
 	"article.tags":          "Topics",

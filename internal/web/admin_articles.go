@@ -407,7 +407,16 @@ func (s *Server) previewArticle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, name := range d.Tags {
-		a.Tags = append(a.Tags, article.Tag{Name: name, Slug: article.Slugify(name)})
+		t := article.Tag{Name: name, Slug: article.Slugify(name)}
+		if existing, err := s.store.TagBySlug(ctx, t.Slug); err == nil {
+			t = *existing // shown as it will be once saved
+		}
+		a.Tags = append(a.Tags, t)
+	}
+	if d.LeadImageID != 0 {
+		if img, err := s.store.ImageByID(ctx, d.LeadImageID); err == nil {
+			a.LeadImage = img
+		}
 	}
 	s.renderArticlePreview(w, r, a)
 }
@@ -426,7 +435,7 @@ func (s *Server) renderArticlePreview(w http.ResponseWriter, r *http.Request, a 
 		return
 	}
 	v.Title, v.NoIndex = a.Headline, true
-	v.Data = articleView{Article: a, Body: template.HTML(body), Lang: a.Language, Dir: i18n.Dir(a.Language)}
+	v.Data = articleView{Article: a, Body: template.HTML(body), Lang: a.Language, Dir: i18n.Dir(a.Language), Preview: true}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -16,6 +16,7 @@ type articleView struct {
 	Lang    string
 	Dir     string
 	More    []article.Article
+	Preview bool // not published: say so instead of a publication time
 }
 
 const moreArticles = 5

@@ -472,3 +472,24 @@ func (db *DB) ImagePublic(ctx context.Context, id int64) (bool, error) {
 	}
 	return true, nil
 }
+
+// ImageByID returns one image with its widths.
+func (db *DB) ImageByID(ctx context.Context, id int64) (*article.Image, error) {
+	img, err := scanImage(db.read.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: image %d: %w", id, article.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: image %d: %w", id, err)
+	}
+	err = each(ctx, db.read, `SELECT width FROM image_variants WHERE image_id = ? ORDER BY width`, []any{id}, func(rows *sql.Rows) error {
+		var w int
+		err := rows.Scan(&w)
+		img.Variants = append(img.Variants, w)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: image %d: %w", id, err)
+	}
+	return img, nil
+}

@@ -521,6 +521,14 @@ func testImages(t *testing.T, s Store) {
 	if err := s.CreateImage(ctx, &dup, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: payload}}); !errors.Is(err, article.ErrConflict) {
 		t.Errorf("same upload twice: err = %v, want ErrConflict", err)
 	}
+	byID, err := s.ImageByID(ctx, up.ID)
+	must(t, err)
+	if byID.Alt != "Quay" || !slices.Equal(byID.Variants, []int{10}) {
+		t.Errorf("ImageByID = %+v", byID)
+	}
+	if _, err := s.ImageByID(ctx, 9999); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("missing image: err = %v", err)
+	}
 	found, err := s.ImageBySourceHash(ctx, "abc123")
 	must(t, err)
 	if found.ID != up.ID || found.Alt != "Quay" {

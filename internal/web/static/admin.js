@@ -3,10 +3,22 @@
 // browser until the server has it.
 (function () {
   "use strict";
+  // Signing out forgets every kept draft: the next person at this browser
+  // must not find them.
+  var logout = document.querySelector('form[action="/admin/logout"]');
+  if (logout) logout.addEventListener("submit", function () {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf("broadsheet-draft:") === 0) localStorage.removeItem(k);
+      }
+    } catch (e) {}
+  });
   var form = document.getElementById("editor");
   if (!form) return;
   var status = form.querySelector(".autosave-status");
-  var key = "broadsheet-draft:" + form.getAttribute("action");
+  // Kept per user and per article, so nobody is offered another person's text.
+  var key = "broadsheet-draft:" + form.dataset.user + ":" + form.getAttribute("action");
   var dirty = false;
 
   function snapshot() {
@@ -35,7 +47,11 @@
     dirty = true;
     try { localStorage.setItem(key, JSON.stringify(snapshot())); } catch (e) {}
   });
-  form.addEventListener("submit", function () { dirty = false; });
+  form.addEventListener("submit", function () {
+    dirty = false;
+    // The server has the text now: it saves it, or shows it back with the problem.
+    try { localStorage.removeItem(key); } catch (e) {}
+  });
   window.addEventListener("beforeunload", function (e) {
     if (dirty) { e.preventDefault(); e.returnValue = ""; }
   });
