@@ -1,0 +1,199 @@
+// Package api is Broadsheet's JSON interface: the public, read-only Content
+// API under /api/v1/ and the token-authenticated Admin API under
+// /api/v1/admin/. Article writes go through the newsroom workflow, so a
+// permission rule holds whichever door a request comes in by. Errors become
+// JSON in one place (errors.go) and an internal error is never shown.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+	"broadsheet/internal/clientip"
+	"broadsheet/internal/markup"
+	"broadsheet/internal/newsroom"
+	"broadsheet/internal/ratelimit"
+)
+
+// Store is what the API reads and writes directly. Article writes are not
+// here: they go through the newsroom service.
+type Store interface {
+	// Content.
+	Articles(ctx context.Context, q article.Query) (article.List, error)
+	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
+	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
+
+	// Taxonomy.
+	Sections(ctx context.Context) ([]article.Section, error)
+	SectionBySlug(ctx context.Context, slug string) (*article.Section, error)
+	CreateSection(ctx context.Context, s *article.Section) error
+	Tags(ctx context.Context) ([]article.Tag, error)
+	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
+	Authors(ctx context.Context) ([]article.Author, error)
+	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
+	CreateAuthor(ctx context.Context, a *article.Author) error
+
+	// Tokens.
+	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	UserByID(ctx context.Context, id int64) (*account.User, error)
+}
+
+// Deps is what the API is built from. Store and Newsroom are required.
+type Deps struct {
+	Store    Store
+	Newsroom *newsroom.Service
+	BaseURL  string             // absolute, e.g. "https://courier.example", for "url" fields
+	IPs      *clientip.Resolver // nil trusts no proxy
+	Log      *slog.Logger       // nil for the default logger
+	Now      func() time.Time   // nil for the wall clock
+}
+
+// Limits a client can rely on; docs/api.md states them.
+const (
+	maxBodyBytes     = 1 << 20
+	adminPerToken    = 600 // requests per token per window
+	contentPerIP     = 300 // Content API requests per client address per window
+	failedAuthPerIP  = 30  // bad tokens per client address per window
+	rateWindow       = time.Minute
+	maxLimiterKeys   = 100_000
+	adminDefaultPage = 50
+	contentCache     = "public, max-age=60"
+	tagListLifetime  = time.Minute
+)
+
+// handler serves the whole API.
+type handler struct {
+	store    Store
+	newsroom *newsroom.Service
+	baseURL  string
+	ips      *clientip.Resolver
+	log      *slog.Logger
+	now      func() time.Time
+	md       *markup.Renderer
+	mux      *http.ServeMux
+
+	perToken, perIP, failedAuth *ratelimit.Limiter
+
+	mu      sync.Mutex
+	touched map[int64]time.Time // token id → last TouchToken by this process
+
+	tagsMu sync.Mutex
+	tags   []article.Tag // tags with a published article, as of tagsAt
+	tagsAt time.Time
+}
+
+// New returns the handler for every path under /api/v1/. It panics when
+// Store or Newsroom is missing: that is a wiring mistake, found at start-up.
+func New(d Deps) http.Handler {
+	if d.Store == nil || d.Newsroom == nil {
+		panic("api: Deps.Store and Deps.Newsroom are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.IPs == nil {
+		d.IPs, _ = clientip.New(nil)
+	}
+	h := &handler{
+		store:      d.Store,
+		newsroom:   d.Newsroom,
+		baseURL:    strings.TrimSuffix(d.BaseURL, "/"),
+		ips:        d.IPs,
+		log:        d.Log,
+		now:        d.Now,
+		md:         markup.New(),
+		perToken:   ratelimit.New(adminPerToken, rateWindow, maxLimiterKeys),
+		perIP:      ratelimit.New(contentPerIP, rateWindow, maxLimiterKeys),
+		failedAuth: ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),
+		touched:    map[int64]time.Time{},
+	}
+	for _, l := range []*ratelimit.Limiter{h.perToken, h.perIP, h.failedAuth} {
+		l.SetClock(d.Now)
+	}
+	h.mux = h.routes()
+	return h
+}
+
+// routes lists every endpoint. Admin routes name the least permission they
+// need; the newsroom service still decides about each article.
+func (h *handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+
+	// Content API: public, read-only, published articles only.
+	mux.HandleFunc("GET /api/v1/articles", h.content(h.listArticles))
+	mux.HandleFunc("GET /api/v1/articles/{id}", h.content(h.getArticle))
+	mux.HandleFunc("GET /api/v1/articles/by-slug/{slug}", h.content(h.getArticleBySlug))
+	mux.HandleFunc("GET /api/v1/sections", h.content(h.listSections))
+	mux.HandleFunc("GET /api/v1/tags", h.content(h.listTags))
+	mux.HandleFunc("GET /api/v1/authors", h.content(h.listAuthors))
+
+	// Admin API: bearer tokens, acting with the token's user's role.
+	mux.HandleFunc("GET /api/v1/admin/articles", h.admin(account.WriteDrafts, h.adminListArticles))
+	mux.HandleFunc("POST /api/v1/admin/articles", h.admin(account.WriteDrafts, h.createArticle))
+	mux.HandleFunc("GET /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.adminGetArticle))
+	mux.HandleFunc("PATCH /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.patchArticle))
+	mux.HandleFunc("DELETE /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.deleteArticle))
+	mux.HandleFunc("POST /api/v1/admin/articles/{id}/publish", h.admin(account.WriteDrafts, h.publishArticle))
+	mux.HandleFunc("POST /api/v1/admin/articles/{id}/unpublish", h.admin(account.WriteDrafts, h.unpublishArticle))
+
+	mux.HandleFunc("GET /api/v1/admin/sections", h.admin(account.WriteDrafts, h.adminListSections))
+	mux.HandleFunc("POST /api/v1/admin/sections", h.admin(account.ManageTaxonomy, h.createSection))
+	mux.HandleFunc("GET /api/v1/admin/sections/{slug}", h.admin(account.WriteDrafts, h.adminGetSection))
+	mux.HandleFunc("PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
+	mux.HandleFunc("DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
+
+	mux.HandleFunc("GET /api/v1/admin/authors", h.admin(account.WriteDrafts, h.adminListAuthors))
+	mux.HandleFunc("POST /api/v1/admin/authors", h.admin(account.ManageTaxonomy, h.createAuthor))
+	mux.HandleFunc("GET /api/v1/admin/authors/{slug}", h.admin(account.WriteDrafts, h.adminGetAuthor))
+	mux.HandleFunc("PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
+	mux.HandleFunc("DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
+
+	mux.HandleFunc("/api/v1/", h.unknown)
+	return mux
+}
+
+// ServeHTTP answers a panic with a JSON 500, like any other internal error.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.log.Error("api: panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			writeError(w, http.StatusInternalServerError, errorJSON{Code: "internal", Message: internalMessage})
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
+
+// /api/v1/ — anything no route matched. A path that exists under another
+// method gets 405 with Allow; anything else 404, both in JSON.
+func (h *handler) unknown(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := *r
+		probe.Method = m
+		if _, pattern := h.mux.Handler(&probe); pattern != "/api/v1/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		h.fail(w, r, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+			Message: "this endpoint answers " + strings.Join(allow, ", ")})
+		return
+	}
+	h.fail(w, r, &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "there is no such endpoint; see docs/api.md"})
+}

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decode reads the request body into dst: JSON by Content-Type, at most
+// maxBodyBytes, no unknown fields, exactly one value.
+func decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errUnsupportedMedia
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return errUnsupportedMedia
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return badRequest("the body must hold exactly one JSON value")
+	}
+	return nil
+}
+
+// decodeOptional is decode for endpoints whose body may be left out.
+func decodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decode(w, r, dst)
+}
+
+// jsonError turns what encoding/json says into words for the client,
+// naming the field where it can.
+func jsonError(err error) error {
+	var (
+		tooBig  *http.MaxBytesError
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return err
+	case errors.Is(err, io.EOF):
+		return badRequest("the request body is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("the JSON ends too soon")
+	case errors.As(err, &syntax):
+		return badRequest("malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return badRequest("the body must be a JSON object")
+		}
+		field := typeErr.Field[strings.LastIndex(typeErr.Field, ".")+1:]
+		e := badRequest("%s must be %s", field, kindName(typeErr.Type))
+		e.Fields = map[string]string{field: "must be " + kindName(typeErr.Type)}
+		return e
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name, _ = strconv.Unquote(name)
+		e := badRequest("unknown field %q", name)
+		e.Fields = map[string]string{name: "unknown field"}
+		return e
+	}
+	return badRequest("malformed JSON")
+}
+
+func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(kindName(t.Elem()), "a ") + "s"
+	case reflect.Int, reflect.Int64:
+		return "a whole number"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "an object"
+}
+
+// pathID reads the {id} wildcard. Anything but a positive integer names no
+// article, so it is a 404 like any other unknown id.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound("there is no article %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// queryLimit reads ?limit=, def when absent, and refuses anything outside
+// [1, most].
+func queryLimit(r *http.Request, def, most int) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > most {
+		return 0, badRequest("limit must be a whole number from 1 to %d", most)
+	}
+	return n, nil
+}
+
+// parseFuture reads an RFC 3339 time that must lie after now.
+func parseFuture(field, s string, now time.Time) (time.Time, string) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, field + " must be an RFC 3339 time such as 2026-07-01T06:00:00Z"
+	}
+	if !t.After(now) {
+		return time.Time{}, field + " must be in the future; to publish now, leave it out"
+	}
+	return t, ""
+}
