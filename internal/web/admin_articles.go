@@ -296,10 +296,10 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		json.NewEncoder(w).Encode(map[string]any{"version": a.Version, "saved_at": s.now().UTC().Format(time.RFC3339)})
 		return
 	case "submit":
-		a, err = s.newsroom.Submit(ctx, u, a.ID)
+		_, err = s.newsroom.Submit(ctx, u, id)
 		notice = "submitted"
 	case "publish":
-		a, err = s.newsroom.Publish(ctx, u, a.ID, time.Time{})
+		_, err = s.newsroom.Publish(ctx, u, id, time.Time{})
 		notice = "published"
 	case "schedule":
 		at, perr := time.ParseInLocation("2006-01-02T15:04", f.PublishAt, s.siteLocation(r))
@@ -309,7 +309,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		case !at.After(s.now()):
 			err = &article.InvalidError{Problems: []string{userText(r, "admin.editor.schedule_future")}}
 		default:
-			a, err = s.newsroom.Publish(ctx, u, a.ID, at)
+			_, err = s.newsroom.Publish(ctx, u, id, at)
 			notice = "scheduled"
 		}
 	case "unpublish":
@@ -320,7 +320,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 			}
 		}
 		if err == nil {
-			a, err = s.newsroom.Unpublish(ctx, u, a.ID, repl)
+			_, err = s.newsroom.Unpublish(ctx, u, id, repl)
 			notice = "unpublished"
 		}
 	}
