@@ -13,6 +13,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/store"
 )
 
@@ -21,6 +22,7 @@ type Store interface {
 	article.Store
 	article.Newsroom
 	account.Store
+	comment.Store
 	Ping(ctx context.Context) error
 	OnChange(fn func(keys []string))
 	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
@@ -53,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Scheduler", testScheduler},
 		{"NotesAndCorrections", testNotesAndCorrections},
 		{"AdminListAndBanner", testAdminListAndBanner},
+		{"CommentThreads", testCommentThreads},
+		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -1,0 +1,205 @@
+// Package comment owns readers' comments: what a valid comment is, how
+// replies thread, who sees which comment, and the Store every engine
+// implements. It knows nothing of HTTP or SQL.
+package comment
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Status is where a comment stands in moderation.
+type Status string
+
+const (
+	Pending  Status = "pending"  // held: visible only to its author and moderators
+	Approved Status = "approved" // public
+	Spam     Status = "spam"
+	Trash    Status = "trash"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case Pending, Approved, Spam, Trash:
+		return true
+	}
+	return false
+}
+
+// MaxDepth is how deep replies nest on the page; deeper replies stay at this
+// depth and say whom they answer.
+const MaxDepth = 3
+
+// Limits on what a reader may send.
+const (
+	MaxName      = 80
+	MinBody      = 2
+	MaxBody      = 5000
+	MaxEmail     = 254
+	EditWindow   = 15 * time.Minute
+	MaxKeyLength = 64 // idempotency key
+)
+
+// Comment is one reader's (or a staff member's) contribution.
+type Comment struct {
+	ID          int64
+	ArticleID   int64
+	ParentID    int64  // 0 for a top-level comment
+	Depth       int    // 0 for top level, at most MaxDepth
+	ReplyToName string // set when a reply is deeper than MaxDepth allows
+	Name        string
+	Email       string // never shown
+	Body        string // Markdown subset
+	Status      Status
+	Pinned      bool
+	UserID      int64 // a newsroom user replying as staff
+	Notify      bool  // email the author about replies
+	IPHash      string
+	Key         string // idempotency key from the form
+	EditHash    string // hash of the author's edit token
+	Reports     int
+	CreatedAt   time.Time
+	EditedAt    time.Time
+	HeldReason  string // why a rule held it, for moderators
+}
+
+// Staff reports whether a newsroom member wrote it.
+func (c *Comment) Staff() bool { return c.UserID != 0 }
+
+// FieldErrors maps a form field to the message shown beside it.
+type FieldErrors map[string]string
+
+func (e FieldErrors) Error() string {
+	parts := make([]string, 0, len(e))
+	for _, f := range []string{"name", "email", "body", "parent", "notify"} {
+		if m, ok := e[f]; ok {
+			parts = append(parts, f+": "+m)
+		}
+	}
+	return "invalid comment: " + strings.Join(parts, "; ")
+}
+
+// Messages shown to readers. They name exactly what is missing.
+const (
+	MsgNameMissing  = "Please enter your name."
+	MsgNameTooLong  = "Please shorten your name to 80 characters or fewer."
+	MsgBodyMissing  = "Please enter your comment."
+	MsgBodyTooShort = "Please write a little more: a comment needs at least 2 characters."
+	MsgBodyTooLong  = "Please shorten your comment to 5,000 characters or fewer."
+	MsgEmailInvalid = "Please enter a valid email address, or leave it empty."
+	MsgEmailNotify  = "Please enter your email address to be notified of replies."
+	MsgControlChars = "Please remove the invisible control characters from the text."
+	MsgBadEncoding  = "The text could not be read. Please type it again."
+)
+
+// Normalize trims what a form adds around the reader's text and makes line
+// breaks uniform. It changes nothing the reader meant.
+func (c *Comment) Normalize() {
+	c.Name = strings.TrimSpace(c.Name)
+	c.Email = strings.TrimSpace(c.Email)
+	c.Body = strings.TrimSpace(strings.ReplaceAll(c.Body, "\r\n", "\n"))
+}
+
+// Validate checks what the reader typed and says, per field, what to fix.
+func (c *Comment) Validate() error {
+	errs := FieldErrors{}
+	switch n := utf8.RuneCountInString(c.Name); {
+	case !utf8.ValidString(c.Name):
+		errs["name"] = MsgBadEncoding
+	case n == 0:
+		errs["name"] = MsgNameMissing
+	case n > MaxName:
+		errs["name"] = MsgNameTooLong
+	case hasControl(c.Name, false):
+		errs["name"] = MsgControlChars
+	}
+	switch n := utf8.RuneCountInString(c.Body); {
+	case !utf8.ValidString(c.Body):
+		errs["body"] = MsgBadEncoding
+	case n == 0:
+		errs["body"] = MsgBodyMissing
+	case n < MinBody:
+		errs["body"] = MsgBodyTooShort
+	case n > MaxBody:
+		errs["body"] = MsgBodyTooLong
+	case hasControl(c.Body, true):
+		errs["body"] = MsgControlChars
+	}
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || len(c.Email) > MaxEmail || !strings.Contains(c.Email, "@") {
+			errs["email"] = MsgEmailInvalid
+		}
+	} else if c.Notify {
+		errs["email"] = MsgEmailNotify
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// hasControl reports control characters other than newlines and tabs
+// (where allowed), and the bidirectional overrides used to disguise text.
+func hasControl(s string, multiline bool) bool {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			if !multiline {
+				return true
+			}
+		case unicode.IsControl(r):
+			return true
+		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			return true
+		}
+	}
+	return false
+}
+
+// Sentinel errors; stores wrap them.
+var (
+	ErrNotFound = errors.New("comment not found")
+	// ErrDuplicate means the same form was submitted again; the error
+	// carries the comment the first submission created.
+	ErrDuplicate = errors.New("comment already posted")
+)
+
+// DuplicateError carries the comment a repeated submission already made.
+type DuplicateError struct{ Existing *Comment }
+
+func (e *DuplicateError) Error() string { return "comment already posted" }
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// Query selects comments of one article for display, oldest first unless
+// Newest, one page at a time. Pinned comments come first on the first page.
+type Query struct {
+	ArticleID int64
+	Newest    bool
+	AfterID   int64 // keyset: continue after this comment (in the chosen order)
+	Limit     int
+	// Also shows pending comments whose edit token hashes to one of these:
+	// a reader sees their own held comment.
+	OwnEditHashes []string
+}
+
+// Store keeps comments.
+type Store interface {
+	// CreateComment stores c; a repeated idempotency key for the same
+	// article returns a *DuplicateError with the first comment.
+	CreateComment(ctx context.Context, c *Comment) error
+	CommentByID(ctx context.Context, id int64) (*Comment, error)
+	// Thread returns the comments a reader sees, threaded: each top-level
+	// comment followed by its replies in order.
+	Thread(ctx context.Context, q Query) ([]Comment, error)
+	// ApprovedCount counts public comments per article.
+	ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+	// HasApproved reports whether the email has an approved comment: a
+	// returning commenter need not wait for moderation.
+	HasApproved(ctx context.Context, email string) (bool, error)
+}

@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+)
+
+var _ comment.Store = (*DB)(nil)
+
+const commentColumns = `id, article_id, COALESCE(parent_id, 0), depth, reply_to_name, name, email, body, status, pinned,
+	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at`
+
+func scanComment(sc interface{ Scan(...any) error }) (*comment.Comment, error) {
+	var c comment.Comment
+	var created int64
+	var edited sql.NullInt64
+	err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited)
+	if err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+	return &c, nil
+}
+
+func pathSegment(id int64) string { return fmt.Sprintf("%012d", id) }
+
+// CreateComment stores c in its thread. The keys touched are the article's,
+// so a page showing it is rebuilt once the comment is public.
+func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
+	if !c.Status.Valid() {
+		return fmt.Errorf("sqlite: comment status %q", c.Status)
+	}
+	now := db.now()
+	c.CreatedAt = now.UTC().Truncate(time.Second)
+	var dup *comment.Comment
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
+		if err == nil {
+			dup = existing
+			return nil, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		parentPath, rootID := "", int64(0)
+		c.Depth, c.ReplyToName = 0, ""
+		if c.ParentID != 0 {
+			var p struct {
+				article int64
+				depth   int
+				path    string
+				root    int64
+				name    string
+				status  comment.Status
+			}
+			err := tx.QueryRowContext(ctx, `SELECT article_id, depth, path, root_id, name, status FROM comments WHERE id = ?`, c.ParentID).
+				Scan(&p.article, &p.depth, &p.path, &p.root, &p.name, &p.status)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && (p.article != c.ArticleID || p.status == comment.Trash || p.status == comment.Spam)) {
+				return nil, comment.FieldErrors{"parent": "The comment you replied to is no longer available."}
+			} else if err != nil {
+				return nil, err
+			}
+			rootID = p.root
+			if p.depth < comment.MaxDepth {
+				c.Depth, parentPath = p.depth+1, p.path
+			} else {
+				// Deeper replies stay at the last level, after their parent,
+				// and say whom they answer.
+				c.Depth, c.ReplyToName = comment.MaxDepth, p.name
+				parentPath = p.path[:strings.LastIndexByte(p.path, '/')]
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.Status, c.Pinned,
+			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix())
+		if err != nil {
+			return nil, err
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+		if rootID == 0 {
+			rootID = c.ID
+		}
+		path := parentPath + "/" + pathSegment(c.ID)
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET root_id = ?, path = ? WHERE id = ?`, rootID, path, c.ID); err != nil {
+			return nil, err
+		}
+		if c.Status != comment.Approved {
+			return nil, nil // nothing public changed
+		}
+		return []string{article.KeyArticle(c.ArticleID), commentsKey(c.ArticleID)}, nil
+	})
+	if dup != nil {
+		return &comment.DuplicateError{Existing: dup}
+	}
+	var fe comment.FieldErrors
+	if errors.As(err, &fe) {
+		return fe
+	}
+	if isForeignKey(err) {
+		return fmt.Errorf("sqlite: comment on article %d: %w", c.ArticleID, article.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create comment: %w", err)
+	}
+	return nil
+}
+
+// commentsKey is on pages that count or list an article's comments.
+func commentsKey(articleID int64) string { return fmt.Sprintf("comments:%d", articleID) }
+
+// CommentByID returns one comment.
+func (db *DB) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
+	c, err := scanComment(db.read.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: comment %d: %w", id, comment.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: comment %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Thread returns one page of an article's discussion: top-level comments
+// in the chosen order (pinned first on the first page), each followed by
+// its replies depth-first.
+func (db *DB) Thread(ctx context.Context, q comment.Query) ([]comment.Comment, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	visible := "status = 'approved'"
+	args := []any{q.ArticleID}
+	if len(q.OwnEditHashes) > 0 {
+		visible = "(status = 'approved' OR (status = 'pending' AND edit_hash IN (" + placeholders(len(q.OwnEditHashes)) + ")))"
+		for _, h := range q.OwnEditHashes {
+			args = append(args, h)
+		}
+	}
+	order, cmp := "ASC", ">"
+	if q.Newest {
+		order, cmp = "DESC", "<"
+	}
+	where := "article_id = ? AND depth = 0 AND " + visible
+	pinned := ""
+	if q.AfterID == 0 {
+		pinned = "pinned DESC, "
+	} else {
+		where += " AND pinned = 0 AND (created_at, id) " + cmp + " (SELECT created_at, id FROM comments WHERE id = ?)"
+		args = append(args, q.AfterID)
+	}
+	var roots []comment.Comment
+	err := each(ctx, db.read, `SELECT `+commentColumns+` FROM comments WHERE `+where+
+		` ORDER BY `+pinned+`created_at `+order+`, id `+order+` LIMIT ?`, append(args, limit), func(rows *sql.Rows) error {
+		c, err := scanComment(rows)
+		if err == nil {
+			roots = append(roots, *c)
+		}
+		return err
+	})
+	if err != nil || len(roots) == 0 {
+		if err != nil {
+			err = fmt.Errorf("sqlite: thread of %d: %w", q.ArticleID, err)
+		}
+		return nil, err
+	}
+	ids := make([]any, 0, len(roots))
+	for _, r := range roots {
+		ids = append(ids, r.ID)
+	}
+	replyArgs := append(ids, args[1:1+len(q.OwnEditHashes)]...)
+	replies := map[int64][]comment.Comment{}
+	err = each(ctx, db.read, `SELECT `+commentColumns+`, root_id FROM comments WHERE root_id IN (`+placeholders(len(ids))+`) AND depth > 0 AND `+visible+
+		` ORDER BY root_id, path`, replyArgs, func(rows *sql.Rows) error {
+		var root int64
+		var c comment.Comment
+		var created int64
+		var edited sql.NullInt64
+		err := rows.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &root)
+		c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+		replies[root] = append(replies[root], c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: thread of %d: %w", q.ArticleID, err)
+	}
+	out := make([]comment.Comment, 0, len(roots))
+	for _, r := range roots {
+		out = append(out, r)
+		out = append(out, replies[r.ID]...)
+	}
+	return out, nil
+}
+
+// ApprovedCount counts public comments per article.
+func (db *DB) ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error) {
+	counts := map[int64]int{}
+	if len(articleIDs) == 0 {
+		return counts, nil
+	}
+	args := make([]any, len(articleIDs))
+	for i, id := range articleIDs {
+		args[i] = id
+	}
+	err := each(ctx, db.read, `SELECT article_id, count(*) FROM comments WHERE status = 'approved' AND article_id IN (`+placeholders(len(args))+`) GROUP BY article_id`, args,
+		func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			err := rows.Scan(&id, &n)
+			counts[id] = n
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: comment counts: %w", err)
+	}
+	return counts, nil
+}
+
+// HasApproved reports whether email has an approved comment.
+func (db *DB) HasApproved(ctx context.Context, email string) (bool, error) {
+	if email == "" {
+		return false, nil
+	}
+	var one int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1`, email).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: approved commenter: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,154 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"broadsheet/internal/comment"
+)
+
+func newComment(articleID, parent int64, name, key string, status comment.Status) *comment.Comment {
+	return &comment.Comment{ArticleID: articleID, ParentID: parent, Name: name, Body: "Comment by " + name, Status: status, Key: key}
+}
+
+func names(cs []comment.Comment) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, fmt.Sprintf("%s@%d", c.Name, c.Depth))
+	}
+	return out
+}
+
+func testCommentThreads(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	must(t, s.CreateArticle(ctx, a))
+	other := f.article(0)
+	must(t, s.CreateArticle(ctx, other))
+
+	add := func(parent int64, name string, status comment.Status) *comment.Comment {
+		t.Helper()
+		c := newComment(a.ID, parent, name, "key-"+name, status)
+		must(t, s.CreateComment(ctx, c))
+		return c
+	}
+	ann := add(0, "Ann", comment.Approved)
+	bo := add(ann.ID, "Bo", comment.Approved)
+	cy := add(bo.ID, "Cy", comment.Approved)
+	di := add(cy.ID, "Di", comment.Approved)  // depth 3
+	eve := add(di.ID, "Eve", comment.Approved) // would be 4: stays at 3
+	fay := add(0, "Fay", comment.Approved)
+	add(fay.ID, "Gus", comment.Pending)
+	add(ann.ID, "Hal", comment.Approved) // a later reply to Ann comes after Bo's subtree
+
+	if eve.Depth != comment.MaxDepth || eve.ReplyToName != "Di" || di.ReplyToName != "" {
+		t.Errorf("deep reply: depth %d, reply to %q; want %d, Di", eve.Depth, eve.ReplyToName, comment.MaxDepth)
+	}
+	got, err := s.Thread(ctx, comment.Query{ArticleID: a.ID})
+	must(t, err)
+	want := []string{"Ann@0", "Bo@1", "Cy@2", "Di@3", "Eve@3", "Hal@1", "Fay@0"}
+	if !slices.Equal(names(got), want) {
+		t.Errorf("Thread = %v, want %v", names(got), want)
+	}
+	// The author of a held comment sees it; nobody else does.
+	held := newComment(a.ID, fay.ID, "Ivy", "key-ivy", comment.Pending)
+	held.EditHash = "ivy-token-hash"
+	must(t, s.CreateComment(ctx, held))
+	mine, err := s.Thread(ctx, comment.Query{ArticleID: a.ID, OwnEditHashes: []string{"ivy-token-hash"}})
+	must(t, err)
+	if !slices.Contains(names(mine), "Ivy@1") || slices.Contains(names(mine), "Gus@1") {
+		t.Errorf("with Ivy's token: %v, want Ivy's held reply and not Gus's", names(mine))
+	}
+	newest, err := s.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: true})
+	must(t, err)
+	if newest[0].Name != "Fay" {
+		t.Errorf("newest first begins with %s, want Fay", newest[0].Name)
+	}
+
+	// Idempotency: the same form twice makes one comment.
+	again := newComment(a.ID, 0, "Ann", "key-Ann", comment.Approved)
+	err = s.CreateComment(ctx, again)
+	var dup *comment.DuplicateError
+	if !errors.As(err, &dup) || dup.Existing.ID != ann.ID {
+		t.Errorf("repeated key: err = %v, want DuplicateError for %d", err, ann.ID)
+	}
+	// The same key on another article is another comment.
+	must(t, s.CreateComment(ctx, newComment(other.ID, 0, "Ann", "key-Ann", comment.Approved)))
+	// A parent from another article, or a missing one, is refused.
+	var fe comment.FieldErrors
+	if err := s.CreateComment(ctx, newComment(other.ID, ann.ID, "Jo", "key-jo", comment.Approved)); !errors.As(err, &fe) || fe["parent"] == "" {
+		t.Errorf("parent on another article: err = %v, want a parent field error", err)
+	}
+	if err := s.CreateComment(ctx, newComment(a.ID, 99999, "Jo", "key-jo2", comment.Approved)); !errors.As(err, &fe) {
+		t.Errorf("missing parent: err = %v", err)
+	}
+
+	counts, err := s.ApprovedCount(ctx, []int64{a.ID, other.ID, 424242})
+	must(t, err)
+	if counts[a.ID] != 7 || counts[other.ID] != 1 || counts[424242] != 0 {
+		t.Errorf("ApprovedCount = %v, want 7 and 1", counts)
+	}
+}
+
+func testCommentPagingAndCommenters(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	must(t, s.CreateArticle(ctx, a))
+	for i := range 25 {
+		c := newComment(a.ID, 0, fmt.Sprintf("R%02d", i), fmt.Sprintf("k%d", i), comment.Approved)
+		c.Pinned = i == 20
+		must(t, s.CreateComment(ctx, c))
+	}
+	var seen []string
+	q := comment.Query{ArticleID: a.ID, Limit: 10}
+	for range 5 {
+		page, err := s.Thread(ctx, q)
+		must(t, err)
+		if len(page) == 0 {
+			break
+		}
+		seen = append(seen, names(page)...)
+		q.AfterID = page[len(page)-1].ID
+	}
+	pinnedSeen := 0
+	for _, n := range seen {
+		if n == "R20@0" {
+			pinnedSeen++
+		}
+	}
+	if len(seen) != 25 || seen[0] != "R20@0" || pinnedSeen != 1 {
+		t.Errorf("paged thread = %v, want 25 with the pinned R20 first and once", seen)
+	}
+
+	email := newComment(a.ID, 0, "Kim", "kim", comment.Pending)
+	email.Email = "Kim@Example.org"
+	must(t, s.CreateComment(ctx, email))
+	if ok, _ := s.HasApproved(ctx, "kim@example.org"); ok {
+		t.Error("a held commenter counts as approved")
+	}
+	ok2 := newComment(a.ID, 0, "Kim", "kim2", comment.Approved)
+	ok2.Email = "kim@example.org"
+	must(t, s.CreateComment(ctx, ok2))
+	if ok, _ := s.HasApproved(ctx, "KIM@example.org"); !ok {
+		t.Error("an approved commenter is not recognised (case-insensitively)")
+	}
+	if ok, _ := s.HasApproved(ctx, ""); ok {
+		t.Error("an empty email counts as approved")
+	}
+	if err := s.CreateComment(ctx, newComment(9999, 0, "X", "x", comment.Approved)); err == nil {
+		t.Error("comment on a missing article accepted")
+	}
+	got, err := s.CommentByID(ctx, ok2.ID)
+	must(t, err)
+	if got.Email != "kim@example.org" || got.Key != "kim2" || got.Status != comment.Approved {
+		t.Errorf("CommentByID = %+v", got)
+	}
+	if _, err := s.CommentByID(ctx, 99999); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("missing comment: err = %v", err)
+	}
+}
