@@ -39,7 +39,7 @@ func testCommentThreads(t *testing.T, s Store) {
 	ann := add(0, "Ann", comment.Approved)
 	bo := add(ann.ID, "Bo", comment.Approved)
 	cy := add(bo.ID, "Cy", comment.Approved)
-	di := add(cy.ID, "Di", comment.Approved)  // depth 3
+	di := add(cy.ID, "Di", comment.Approved)   // depth 3
 	eve := add(di.ID, "Eve", comment.Approved) // would be 4: stays at 3
 	fay := add(0, "Fay", comment.Approved)
 	add(fay.ID, "Gus", comment.Pending)
