@@ -23,6 +23,7 @@ type Store interface {
 	article.Newsroom
 	account.Store
 	comment.Store
+	UsedStore
 	Ping(ctx context.Context) error
 	OnChange(fn func(keys []string))
 	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
@@ -56,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"NotesAndCorrections", testNotesAndCorrections},
 		{"AdminListAndBanner", testAdminListAndBanner},
 		{"CommentThreads", testCommentThreads},
+		{"UsedChallenges", testUsedChallenges},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 	}
 	for _, tt := range tests {

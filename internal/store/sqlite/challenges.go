@@ -1,0 +1,31 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// MarkUsed records a solved challenge until it expires and reports whether
+// this was its first use. The primary key makes the check and the record
+// one atomic step, so two simultaneous submissions cannot both pass.
+func (db *DB) MarkUsed(ctx context.Context, id string, expires time.Time) (bool, error) {
+	res, err := db.exec(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, expires.Unix())
+	if err != nil {
+		return false, fmt.Errorf("sqlite: used challenge: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("sqlite: used challenge: %w", err)
+	}
+	return n == 1, nil
+}
+
+// PruneUsedChallenges forgets challenges that expired before now: an
+// expired challenge fails on its expiry alone.
+func (db *DB) PruneUsedChallenges(ctx context.Context, now time.Time) error {
+	if _, err := db.exec(ctx, `DELETE FROM used_challenges WHERE expires_at < ?`, now.Unix()); err != nil {
+		return fmt.Errorf("sqlite: prune used challenges: %w", err)
+	}
+	return nil
+}
