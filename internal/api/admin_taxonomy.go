@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,8 +12,10 @@ import (
 	"broadsheet/internal/article"
 )
 
-// Sections and authors can be listed, read and created. Changing and
-// removing them waits for the store (those routes answer 501).
+// Sections and authors can be listed, read, created, changed (PATCH: the
+// fields sent replace the stored ones, the rest stay) and deleted while no
+// article uses them. The record is found by its slug in the path and saved
+// by its id, so a PATCH may change the slug itself.
 
 // Lengths of what an editor types about a section or an author.
 const (
@@ -31,6 +34,28 @@ func checkText(problems map[string]string, field, value string, required bool, m
 	case utf8.RuneCountInString(value) > most:
 		problems[field] = fmt.Sprintf("%s is longer than %d characters", field, most)
 	}
+}
+
+// checkSectionSlug adds a problem for a section slug the site keeps for itself.
+func checkSectionSlug(problems map[string]string, slug string) {
+	if problems["slug"] == "" && article.Reserved(slug) {
+		problems["slug"] = fmt.Sprintf("slug %q is reserved: the site itself answers /%s", slug, slug)
+	}
+}
+
+// refusedDelete turns a store's refusal to delete a record that articles
+// still use (ErrConflict) into a 409 saying so; it is not a slug conflict.
+func refusedDelete(err error, message string) error {
+	if errors.Is(err, article.ErrConflict) {
+		return &apiError{Status: http.StatusConflict, Code: "conflict", Message: message}
+	}
+	return err
+}
+
+// noContent answers 204: done, nothing to send.
+func noContent(w http.ResponseWriter) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // slugFor is the slug asked for, or one made from the name.
@@ -85,6 +110,7 @@ func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *accou
 	checkText(problems, "description", req.Description, false, maxDescription)
 	s := article.Section{Name: strings.TrimSpace(req.Name), Slug: slugFor(problems, req.Slug, req.Name),
 		Description: strings.TrimSpace(req.Description), Position: req.Position}
+	checkSectionSlug(problems, s.Slug)
 	if len(problems) > 0 {
 		return invalid(problems)
 	}
@@ -93,6 +119,68 @@ func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *accou
 	}
 	w.Header().Set("Location", "/api/v1/admin/sections/"+url.PathEscape(s.Slug))
 	writeJSON(w, http.StatusCreated, h.sectionJSON(&s))
+	return nil
+}
+
+// PATCH /api/v1/admin/sections/{slug}
+func (h *handler) patchSection(w http.ResponseWriter, r *http.Request, _ *account.User) error {
+	var req struct {
+		Name        *string `json:"name"`
+		Slug        *string `json:"slug"`
+		Description *string `json:"description"`
+		Position    *int    `json:"position"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	old, err := h.store.SectionBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	s := *old
+	problems := map[string]string{}
+	if req.Name != nil {
+		checkText(problems, "name", *req.Name, true, maxName)
+		s.Name = strings.TrimSpace(*req.Name)
+	}
+	if req.Description != nil {
+		checkText(problems, "description", *req.Description, false, maxDescription)
+		s.Description = strings.TrimSpace(*req.Description)
+	}
+	if req.Position != nil {
+		s.Position = *req.Position
+	}
+	if req.Slug != nil {
+		// "" makes a new slug from the name, as on creation.
+		s.Slug = slugFor(problems, *req.Slug, s.Name)
+		if s.Slug != old.Slug {
+			checkSectionSlug(problems, s.Slug)
+		}
+	}
+	if len(problems) > 0 {
+		return invalid(problems)
+	}
+	if s != *old {
+		if err := h.store.UpdateSection(ctx, &s); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, h.sectionJSON(&s))
+	return nil
+}
+
+// DELETE /api/v1/admin/sections/{slug}
+func (h *handler) deleteSection(w http.ResponseWriter, r *http.Request, _ *account.User) error {
+	ctx := r.Context()
+	s, err := h.store.SectionBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteSection(ctx, s.ID); err != nil {
+		return refusedDelete(err, "articles still use this section (drafts and unpublished ones count too); move them to another section first")
+	}
+	noContent(w)
 	return nil
 }
 
@@ -141,5 +229,65 @@ func (h *handler) createAuthor(w http.ResponseWriter, r *http.Request, _ *accoun
 	}
 	w.Header().Set("Location", "/api/v1/admin/authors/"+url.PathEscape(a.Slug))
 	writeJSON(w, http.StatusCreated, h.authorJSON(&a))
+	return nil
+}
+
+// PATCH /api/v1/admin/authors/{slug}
+func (h *handler) patchAuthor(w http.ResponseWriter, r *http.Request, _ *account.User) error {
+	var req struct {
+		Name *string `json:"name"`
+		Slug *string `json:"slug"`
+		Role *string `json:"role"`
+		Bio  *string `json:"bio"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	old, err := h.store.AuthorBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	a := *old
+	problems := map[string]string{}
+	if req.Name != nil {
+		checkText(problems, "name", *req.Name, true, maxName)
+		a.Name = strings.TrimSpace(*req.Name)
+	}
+	if req.Role != nil {
+		checkText(problems, "role", *req.Role, false, maxRole)
+		a.Role = strings.TrimSpace(*req.Role)
+	}
+	if req.Bio != nil {
+		checkText(problems, "bio", *req.Bio, false, maxBio)
+		a.Bio = strings.TrimSpace(*req.Bio)
+	}
+	if req.Slug != nil {
+		// "" makes a new slug from the name, as on creation.
+		a.Slug = slugFor(problems, *req.Slug, a.Name)
+	}
+	if len(problems) > 0 {
+		return invalid(problems)
+	}
+	if a != *old {
+		if err := h.store.UpdateAuthor(ctx, &a); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, h.authorJSON(&a))
+	return nil
+}
+
+// DELETE /api/v1/admin/authors/{slug}
+func (h *handler) deleteAuthor(w http.ResponseWriter, r *http.Request, _ *account.User) error {
+	ctx := r.Context()
+	a, err := h.store.AuthorBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteAuthor(ctx, a.ID); err != nil {
+		return refusedDelete(err, "articles still use this author (drafts and unpublished ones count too); take the author off their bylines first")
+	}
+	noContent(w)
 	return nil
 }

@@ -35,11 +35,19 @@ type Store interface {
 	Sections(ctx context.Context) ([]article.Section, error)
 	SectionBySlug(ctx context.Context, slug string) (*article.Section, error)
 	CreateSection(ctx context.Context, s *article.Section) error
-	Tags(ctx context.Context) ([]article.Tag, error)
-	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
+	// UpdateSection and UpdateAuthor save by ID: ErrNotFound, ErrConflict
+	// for a slug already taken, *article.InvalidError for a bad slug.
+	UpdateSection(ctx context.Context, s *article.Section) error
+	// DeleteSection and DeleteAuthor refuse with ErrConflict while any
+	// article, of any status, uses the record.
+	DeleteSection(ctx context.Context, id int64) error
+	// PublishedTags lists tags on at least one published article, by name.
+	PublishedTags(ctx context.Context) ([]article.Tag, error)
 	Authors(ctx context.Context) ([]article.Author, error)
 	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
 	CreateAuthor(ctx context.Context, a *article.Author) error
+	UpdateAuthor(ctx context.Context, a *article.Author) error
+	DeleteAuthor(ctx context.Context, id int64) error
 
 	// Tokens.
 	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
@@ -67,7 +75,6 @@ const (
 	maxLimiterKeys   = 100_000
 	adminDefaultPage = 50
 	contentCache     = "public, max-age=60"
-	tagListLifetime  = time.Minute
 )
 
 // handler serves the whole API.
@@ -85,10 +92,6 @@ type handler struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // token id → last TouchToken by this process
-
-	tagsMu sync.Mutex
-	tags   []article.Tag // tags with a published article, as of tagsAt
-	tagsAt time.Time
 }
 
 // New returns the handler for every path under /api/v1/. It panics when
@@ -151,14 +154,14 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/admin/sections", h.admin(account.WriteDrafts, h.adminListSections))
 	mux.HandleFunc("POST /api/v1/admin/sections", h.admin(account.ManageTaxonomy, h.createSection))
 	mux.HandleFunc("GET /api/v1/admin/sections/{slug}", h.admin(account.WriteDrafts, h.adminGetSection))
-	mux.HandleFunc("PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
-	mux.HandleFunc("DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
+	mux.HandleFunc("PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.patchSection))
+	mux.HandleFunc("DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.deleteSection))
 
 	mux.HandleFunc("GET /api/v1/admin/authors", h.admin(account.WriteDrafts, h.adminListAuthors))
 	mux.HandleFunc("POST /api/v1/admin/authors", h.admin(account.ManageTaxonomy, h.createAuthor))
 	mux.HandleFunc("GET /api/v1/admin/authors/{slug}", h.admin(account.WriteDrafts, h.adminGetAuthor))
-	mux.HandleFunc("PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
-	mux.HandleFunc("DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, notImplemented))
+	mux.HandleFunc("PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.patchAuthor))
+	mux.HandleFunc("DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.deleteAuthor))
 
 	mux.HandleFunc("/api/v1/", h.unknown)
 	return mux

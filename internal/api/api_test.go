@@ -403,7 +403,8 @@ func TestResponsesAreJSON(t *testing.T) {
 		{"wrong method", req{method: "PUT", path: "/api/v1/articles"}, http.StatusMethodNotAllowed, "method_not_allowed", "no-store"},
 		{"bad cursor", req{method: "GET", path: "/api/v1/articles?before=yesterday"}, http.StatusBadRequest, "bad_request", "no-store"},
 		{"limit too large", req{method: "GET", path: "/api/v1/articles?limit=101"}, http.StatusBadRequest, "bad_request", "no-store"},
-		{"not implemented", req{method: "PATCH", path: "/api/v1/admin/sections/city", token: f.tokens[account.Editor], body: `{}`}, http.StatusNotImplemented, "not_implemented", "no-store"},
+		{"admin update", req{method: "PATCH", path: "/api/v1/admin/sections/city", token: f.tokens[account.Editor], body: `{}`}, http.StatusOK, "", "no-store"},
+		{"admin refusal", req{method: "DELETE", path: "/api/v1/admin/sections/city", token: f.tokens[account.Author]}, http.StatusForbidden, "forbidden", "no-store"},
 	}
 	for _, tt := range tests {
 		w := f.serve(tt.rq)

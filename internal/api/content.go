@@ -75,12 +75,14 @@ func (h *handler) listArticles(w http.ResponseWriter, r *http.Request) error {
 	}
 	if slug := q.Get("tag"); slug != "" {
 		// An unknown tag is an empty list, not a 404: a tag exists as soon
-		// as a draft names it, and a 404 would tell the two apart.
-		t, err := h.store.TagBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			return ok(w, articleList{Articles: []articleJSON{}})
-		} else if err != nil {
+		// as a draft names it, and a 404 would tell the two apart. A tag
+		// only unpublished articles carry answers exactly as an unknown one.
+		t, err := h.publishedTag(ctx, slug)
+		if err != nil {
 			return err
+		}
+		if t == nil {
+			return ok(w, articleList{Articles: []articleJSON{}})
 		}
 		query.TagID = t.ID
 	}
@@ -166,31 +168,24 @@ func (h *handler) listTags(w http.ResponseWriter, r *http.Request) error {
 
 // publishedTags returns the tags on at least one published article. A tag
 // is created the moment a draft names it, so the whole list would tell
-// readers what unpublished stories are about. The store cannot yet answer
-// this in one query, so the answer is kept for a minute.
+// readers what unpublished stories are about.
 func (h *handler) publishedTags(ctx context.Context) ([]article.Tag, error) {
-	h.tagsMu.Lock()
-	defer h.tagsMu.Unlock()
-	now := h.now()
-	if !h.tagsAt.IsZero() && now.Sub(h.tagsAt) < tagListLifetime && !now.Before(h.tagsAt) {
-		return h.tags, nil
-	}
-	all, err := h.store.Tags(ctx)
+	return h.store.PublishedTags(ctx)
+}
+
+// publishedTag returns the tag with that slug if a published article carries
+// it, and nil otherwise: unknown and unpublished-only tags look alike.
+func (h *handler) publishedTag(ctx context.Context, slug string) (*article.Tag, error) {
+	ts, err := h.publishedTags(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var used []article.Tag
-	for _, t := range all {
-		list, err := h.store.Articles(ctx, article.Query{TagID: t.ID, Limit: 1})
-		if err != nil {
-			return nil, err
-		}
-		if len(list.Articles) > 0 {
-			used = append(used, t)
+	for i := range ts {
+		if ts[i].Slug == slug {
+			return &ts[i], nil
 		}
 	}
-	h.tags, h.tagsAt = used, now
-	return used, nil
+	return nil, nil
 }
 
 type sectionList struct {

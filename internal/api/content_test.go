@@ -182,3 +182,53 @@ func cursorOf(t *testing.T, f *fixture, id int64) string {
 	a := decodeAs[articleResp](t, f.get("/api/v1/articles/"+strconv.FormatInt(id, 10)))
 	return strconv.FormatInt(a.PublishedAt.Unix(), 10) + "-" + strconv.FormatInt(a.ID, 10)
 }
+
+func TestTagsFollowPublication(t *testing.T) {
+	f := newFixture(t)
+	f.create(account.Editor, story("Harbour reopens", `"status":"published"`, `"tags":["Harbour"]`))
+	draft := f.create(account.Editor, story("Mayor to resign", `"tags":["Mayor resigns"]`))
+	tagSlugs := func() []string {
+		var slugs []string
+		for _, tg := range decodeAs[struct{ Tags []struct{ Slug string } }](t, f.get("/api/v1/tags")).Tags {
+			slugs = append(slugs, tg.Slug)
+		}
+		return slugs
+	}
+	if got := tagSlugs(); len(got) != 1 || got[0] != "harbour" {
+		t.Fatalf("tags before = %v, want [harbour]", got)
+	}
+
+	// A tag only a draft carries answers exactly as an unknown tag,
+	// whatever the cursor.
+	cursor := "1780315200-1"
+	for _, q := range []string{"", "&limit=5", "&before=" + cursor, "&after=" + cursor} {
+		hidden, unknown := f.get("/api/v1/articles?tag=mayor-resigns"+q), f.get("/api/v1/articles?tag=no-such-tag"+q)
+		if hidden.Code != http.StatusOK {
+			t.Errorf("%s: draft-only tag: status %d, want 200", q, hidden.Code)
+		}
+		if hidden.Code != unknown.Code || hidden.Body.String() != unknown.Body.String() ||
+			hidden.Header().Get("Cache-Control") != unknown.Header().Get("Cache-Control") {
+			t.Errorf("%s: draft-only tag %d %s, unknown tag %d %s; want the same", q, hidden.Code, hidden.Body, unknown.Code, unknown.Body)
+		}
+	}
+
+	// Publishing shows the tag at once: the list is not cached.
+	path := "/api/v1/admin/articles/" + strconv.FormatInt(draft.ID, 10)
+	if w := f.as(account.Editor, "POST", path+"/publish", ""); w.Code != http.StatusOK {
+		t.Fatalf("publish: %d %s", w.Code, w.Body)
+	}
+	if got := tagSlugs(); len(got) != 2 || got[0] != "harbour" || got[1] != "mayor-resigns" {
+		t.Errorf("tags after publishing = %v, want [harbour mayor-resigns] by name", got)
+	}
+	if got := decodeAs[listResp](t, f.get("/api/v1/articles?tag=mayor-resigns")); len(got.Articles) != 1 || got.Articles[0].ID != draft.ID {
+		t.Errorf("?tag=mayor-resigns after publishing: %+v", got.Articles)
+	}
+
+	// Unpublishing hides it again, at once.
+	if w := f.as(account.Editor, "DELETE", path, ""); w.Code != http.StatusOK {
+		t.Fatalf("unpublish: %d %s", w.Code, w.Body)
+	}
+	if got := tagSlugs(); len(got) != 1 || got[0] != "harbour" {
+		t.Errorf("tags after unpublishing = %v, want [harbour]", got)
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/newsroom"
 )
@@ -97,7 +96,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, article.ErrNotFound):
 		status, e = http.StatusNotFound, errorJSON{Code: "not_found", Message: "not found"}
 	case errors.Is(err, article.ErrConflict):
-		// Every unique key a client can hit is a slug.
+		// Every unique key a client can hit is a slug. A refused delete
+		// is answered by its handler (refusedDelete), before this.
 		status = http.StatusConflict
 		e = errorJSON{Code: "conflict", Message: "the slug is already in use", Fields: map[string]string{"slug": "already in use"}}
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
@@ -182,9 +182,4 @@ func problemFields(problems []string) map[string]string {
 		return nil
 	}
 	return fields
-}
-
-// PATCH and DELETE of sections and authors: the store cannot do them yet.
-func notImplemented(w http.ResponseWriter, r *http.Request, _ *account.User) error {
-	return &apiError{Status: http.StatusNotImplemented, Code: "not_implemented", Message: "not yet: this change is not available in this version"}
 }

@@ -69,3 +69,15 @@ func ValidateSlug(s string) error {
 	}
 	return nil
 }
+
+// reserved are first path segments the site answers itself. Sections and
+// static pages live at /{slug}, so one of these would be unreachable or
+// would hide a part of the site.
+var reserved = map[string]bool{
+	"admin": true, "api": true, "static": true, "media": true, "tag": true, "author": true,
+	"latest": true, "corrections": true, "preview": true, "healthz": true, "metrics": true, "favicon.ico": true,
+	"robots.txt": true, "sitemap.xml": true, "feed": true, "search": true, "subscribe": true,
+}
+
+// Reserved reports whether slug is kept for the site's own pages.
+func Reserved(slug string) bool { return reserved[slug] }

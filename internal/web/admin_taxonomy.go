@@ -83,7 +83,7 @@ var taxonomyKinds = map[string]*taxonomyKind{
 			if _, err := s.store.PageBySlug(ctx, sec.Slug); err == nil {
 				return 0, &article.InvalidError{Problems: []string{"a static page already uses this address"}}
 			}
-			if reservedSlugs[sec.Slug] {
+			if article.Reserved(sec.Slug) {
 				return 0, &article.InvalidError{Problems: []string{"this address is reserved by Broadsheet"}}
 			}
 			if id == 0 {
@@ -148,10 +148,6 @@ var taxonomyKinds = map[string]*taxonomyKind{
 		delete: func(s *Server, ctx context.Context, id int64) error { return s.store.DeleteTag(ctx, id) },
 	},
 }
-
-// reservedSlugs are first path segments the site itself answers.
-var reservedSlugs = map[string]bool{"admin": true, "api": true, "static": true, "media": true, "tag": true, "author": true,
-	"latest": true, "corrections": true, "preview": true, "healthz": true, "metrics": true, "favicon.ico": true}
 
 func (s *Server) taxonomyKind(w http.ResponseWriter, r *http.Request) *taxonomyKind {
 	k, ok := taxonomyKinds[r.PathValue("kind")]
