@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -19,6 +20,8 @@ import (
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// commentLinks marks every link rel="nofollow ugc noopener".
+	commentLinks bool
 }
 
 // New returns the renderer for newsroom content: headings, lists, quotes,
@@ -55,5 +58,28 @@ func (r *Renderer) Render(src string) (string, error) {
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return "", fmt.Errorf("markup: %w", err)
 	}
-	return r.policy.Sanitize(buf.String()), nil
+	out := r.policy.Sanitize(buf.String())
+	if r.commentLinks {
+		// bluemonday writes rel="nofollow"; readers' links also say they
+		// are user content and give the target no handle on this page.
+		out = strings.ReplaceAll(out, `rel="nofollow"`, `rel="nofollow ugc noopener"`)
+	}
+	return out, nil
+}
+
+// NewComments returns the renderer for readers' comments: emphasis, links,
+// quotes, code and lists only. Links are marked nofollow ugc and noopener;
+// images, headings, tables and raw HTML never appear.
+func NewComments() *Renderer {
+	md := goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify))
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "em", "strong", "del", "blockquote", "code", "pre", "ul", "ol", "li")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	p.RequireNoReferrerOnLinks(false)
+	p.AllowRelativeURLs(false)
+	return &Renderer{md: md, policy: p, commentLinks: true}
 }

@@ -1,8 +1,11 @@
 package markup
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 func TestRender(t *testing.T) {
@@ -52,4 +55,90 @@ func TestRender(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRenderComment(t *testing.T) {
+	r := NewComments()
+	tests := []struct {
+		name    string
+		src     string
+		want    []string
+		mustNot []string
+	}{
+		{"emphasis", "I *really* agree", []string{"<em>really</em>"}, nil},
+		{"link is ugc", "[site](https://example.org)", []string{`<a href="https://example.org" rel="nofollow ugc noopener">site</a>`}, nil},
+		{"bare url linked", "see https://example.org/x", []string{`href="https://example.org/x" rel="nofollow ugc noopener"`}, nil},
+		{"quote", "> said", []string{"<blockquote>"}, nil},
+		{"list", "- a\n- b", []string{"<li>a</li>"}, nil},
+		{"code", "`x < y`", []string{"<code>x &lt; y</code>"}, nil},
+		{"no images", "![x](https://example.org/a.png)", nil, []string{"<img"}},
+		{"no headings", "# Shouting", []string{"Shouting"}, []string{"<h1"}},
+		{"no raw html", "<b onclick=alert(1)>x</b>", nil, []string{"<b", "onclick"}},
+		{"no javascript links", "[x](javascript:alert(1))", nil, []string{"javascript:"}},
+		{"no relative links", "[x](/admin)", nil, []string{`href="/admin"`}},
+		{"no tables", "| a |\n|---|\n| 1 |", nil, []string{"<table"}},
+		{"script text escaped", "<script>alert(1)</script>", nil, []string{"<script"}},
+	}
+	for _, tt := range tests {
+		got, err := r.Render(tt.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: Render(%q) = %q, want %q", tt.name, tt.src, got, w)
+			}
+		}
+		for _, w := range tt.mustNot {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: Render(%q) = %q, must not contain %q", tt.name, tt.src, got, w)
+			}
+		}
+	}
+}
+
+// FuzzRenderComment checks, by parsing the output as a browser would, that
+// no input makes the comment pipeline emit an element or attribute outside
+// the allow-list, or a link to anything but http, https or mailto.
+func FuzzRenderComment(f *testing.F) {
+	for _, s := range []string{"hello", "<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>",
+		"[a](https://example.org)", "`code`", "> q\n\n- l", "<a href=\"jav&#x09;ascript:alert(1)\">x</a>", "<svg onload=alert(1)>",
+		"[x](https://example.org \"t\" onmouseover=alert(1))", "https://example.org/<script>"} {
+		f.Add(s)
+	}
+	allowed := map[string]bool{"p": true, "br": true, "em": true, "strong": true, "del": true, "blockquote": true, "code": true,
+		"pre": true, "ul": true, "ol": true, "li": true, "a": true}
+	r := NewComments()
+	f.Fuzz(func(t *testing.T, src string) {
+		out, err := r.Render(src)
+		if err != nil {
+			return
+		}
+		z := html.NewTokenizer(strings.NewReader(out))
+		for {
+			tt := z.Next()
+			if tt == html.ErrorToken {
+				return
+			}
+			if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+				continue
+			}
+			tok := z.Token()
+			if !allowed[tok.Data] {
+				t.Fatalf("Render(%q) = %q: element <%s> outside the allow-list", src, out, tok.Data)
+			}
+			for _, a := range tok.Attr {
+				switch a.Key {
+				case "rel":
+				case "href":
+					u, err := url.Parse(a.Val)
+					if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+						t.Fatalf("Render(%q) = %q: link to %q", src, out, a.Val)
+					}
+				default:
+					t.Fatalf("Render(%q) = %q: attribute %s outside the allow-list", src, out, a.Key)
+				}
+			}
+		}
+	})
 }
