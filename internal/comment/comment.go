@@ -202,4 +202,18 @@ type Store interface {
 	// HasApproved reports whether the email has an approved comment: a
 	// returning commenter need not wait for moderation.
 	HasApproved(ctx context.Context, email string) (bool, error)
+	// ModerationQueue lists comments with a status, newest first, with the
+	// headline and URL parts of their article.
+	ModerationQueue(ctx context.Context, status Status, beforeID int64, limit int) ([]Queued, error)
+	// SetCommentStatus moves comments to a status.
+	SetCommentStatus(ctx context.Context, ids []int64, status Status) error
+	// SetCommentPinned pins or unpins a comment to the top of its thread.
+	SetCommentPinned(ctx context.Context, id int64, pinned bool) error
+}
+
+// Queued is a comment in the moderation queue with where it was posted.
+type Queued struct {
+	Comment
+	ArticleHeadline string
+	ArticlePath     string
 }

@@ -241,3 +241,89 @@ func (db *DB) HasApproved(ctx context.Context, email string) (bool, error) {
 	}
 	return true, nil
 }
+
+// ModerationQueue lists comments with status, newest first.
+func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, beforeID int64, limit int) ([]comment.Queued, error) {
+	if beforeID == 0 {
+		beforeID = 1<<63 - 1
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var qs []comment.Queued
+	err := each(ctx, db.read, `SELECT c.id, c.article_id, COALESCE(c.parent_id, 0), c.depth, c.reply_to_name, c.name, c.email, c.body, c.status, c.pinned,
+		COALESCE(c.user_id, 0), c.notify, c.ip_hash, c.idem_key, c.edit_hash, c.reports, c.held_reason, c.created_at, c.edited_at,
+		a.headline, '/' || s.slug || '/' || a.slug
+		FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id
+		WHERE c.status = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?`, []any{status, beforeID, limit}, func(rows *sql.Rows) error {
+		var q comment.Queued
+		var created int64
+		var edited sql.NullInt64
+		c := &q.Comment
+		err := rows.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &q.ArticleHeadline, &q.ArticlePath)
+		c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+		qs = append(qs, q)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: moderation queue: %w", err)
+	}
+	return qs, nil
+}
+
+// SetCommentStatus moves comments to status; the pages of their articles
+// are rebuilt.
+func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.Status) error {
+	if !status.Valid() {
+		return fmt.Errorf("sqlite: comment status %q", status)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, status)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		rows, err := tx.QueryContext(ctx, `UPDATE comments SET status = ? WHERE id IN (`+placeholders(len(ids))+`) RETURNING article_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		var keys []string
+		for rows.Next() {
+			var aid int64
+			if err := rows.Scan(&aid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			keys = append(keys, article.KeyArticle(aid), commentsKey(aid))
+		}
+		rows.Close()
+		return keys, rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set comment status: %w", err)
+	}
+	return nil
+}
+
+// SetCommentPinned pins or unpins one comment.
+func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		err := tx.QueryRowContext(ctx, `UPDATE comments SET pinned = ? WHERE id = ? RETURNING article_id`, pinned, id).Scan(&aid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(aid), commentsKey(aid)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: pin comment %d: %w", id, err)
+	}
+	return nil
+}

@@ -152,3 +152,42 @@ func testCommentPagingAndCommenters(t *testing.T, s Store) {
 		t.Errorf("missing comment: err = %v", err)
 	}
 }
+
+func testCommentModeration(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	must(t, s.CreateArticle(ctx, a))
+	var ids []int64
+	for i := range 3 {
+		c := newComment(a.ID, 0, fmt.Sprintf("P%d", i), fmt.Sprintf("p%d", i), comment.Pending)
+		c.HeldReason = "first comment"
+		must(t, s.CreateComment(ctx, c))
+		ids = append(ids, c.ID)
+	}
+	q, err := s.ModerationQueue(ctx, comment.Pending, 0, 10)
+	must(t, err)
+	if len(q) != 3 || q[0].ID != ids[2] || q[0].ArticleHeadline != a.Headline || q[0].ArticlePath != "/city/"+a.Slug || q[0].HeldReason != "first comment" {
+		t.Fatalf("queue = %+v", q)
+	}
+	must(t, s.SetCommentStatus(ctx, ids[:2], comment.Approved))
+	must(t, s.SetCommentStatus(ctx, ids[2:], comment.Spam))
+	if q, _ := s.ModerationQueue(ctx, comment.Pending, 0, 10); len(q) != 0 {
+		t.Errorf("pending after moderation = %d", len(q))
+	}
+	if q, _ := s.ModerationQueue(ctx, comment.Spam, 0, 10); len(q) != 1 || q[0].ID != ids[2] {
+		t.Errorf("spam queue = %+v", q)
+	}
+	must(t, s.SetCommentPinned(ctx, ids[1], true))
+	th, err := s.Thread(ctx, comment.Query{ArticleID: a.ID})
+	must(t, err)
+	if len(th) != 2 || th[0].ID != ids[1] || !th[0].Pinned {
+		t.Errorf("thread after pinning = %v", names(th))
+	}
+	if err := s.SetCommentPinned(ctx, 99999, true); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("pin missing: err = %v", err)
+	}
+	if err := s.SetCommentStatus(ctx, ids, "deleted"); err == nil {
+		t.Error("unknown status accepted")
+	}
+}

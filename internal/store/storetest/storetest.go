@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AdminListAndBanner", testAdminListAndBanner},
 		{"CommentThreads", testCommentThreads},
 		{"UsedChallenges", testUsedChallenges},
+		{"CommentModeration", testCommentModeration},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 	}
 	for _, tt := range tests {

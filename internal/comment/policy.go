@@ -1,0 +1,58 @@
+package comment
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Signals are what is known about a submission when deciding whether it
+// publishes at once or waits for a moderator.
+type Signals struct {
+	Verified  bool // the anti-bot check passed
+	Returning bool // the email already has an approved comment
+	Honeypot  bool // the hidden field a person never sees was filled
+	Staff     bool // a signed-in newsroom member
+	Blocklist []string
+}
+
+// MaxLinks is how many links a comment may carry before a moderator looks.
+const MaxLinks = 2
+
+var linkPattern = regexp.MustCompile(`(?i)https?://|www\.|\]\(`)
+
+// Decide returns the status a new comment starts in and, when held, why.
+// Nothing is thrown away: even a honeypot hit is kept, as spam, where a
+// moderator can rescue a real reader whose browser filled the field.
+func Decide(c *Comment, s Signals) (Status, string) {
+	switch {
+	case s.Staff:
+		return Approved, ""
+	case s.Honeypot:
+		return Spam, "hidden field filled"
+	case !s.Verified:
+		return Pending, "no anti-bot check (JavaScript off)"
+	}
+	if word := blocked(c, s.Blocklist); word != "" {
+		return Pending, "matches the blocklist: " + word
+	}
+	if n := len(linkPattern.FindAllStringIndex(c.Body, -1)); n > MaxLinks {
+		return Pending, "too many links"
+	}
+	if !s.Returning {
+		return Pending, "first comment from this commenter"
+	}
+	return Approved, ""
+}
+
+// blocked returns the first blocklist entry found in the comment's name,
+// email or text: words, email addresses or domains, case-insensitively.
+func blocked(c *Comment, list []string) string {
+	text := strings.ToLower(c.Name + "\n" + c.Email + "\n" + c.Body)
+	for _, w := range list {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w != "" && strings.Contains(text, w) {
+			return w
+		}
+	}
+	return ""
+}
