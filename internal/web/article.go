@@ -4,8 +4,10 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/i18n"
 )
 
@@ -17,6 +19,8 @@ type articleView struct {
 	Dir     string
 	More    []article.Article
 	Preview bool // not published: say so instead of a publication time
+	// Comments is the discussion under the article; nil in previews.
+	Comments *discussionView
 }
 
 const moreArticles = 5
@@ -51,6 +55,13 @@ func (s *Server) article(r *http.Request) (*response, error) {
 	case a.Section.Slug != r.PathValue("section"):
 		return &response{redirect: articlePath(a)}, nil
 	}
+	return s.articlePage(r, v, a, commentForm{Key: newFormKey()}, nil)
+}
+
+// articlePage renders an article with its discussion and a comment form
+// holding form (empty, or what the reader typed) and errs beside its fields.
+func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form commentForm, errs comment.FieldErrors) (*response, error) {
+	ctx := r.Context()
 	body, err := s.md.Render(a.Body)
 	if err != nil {
 		return nil, err
@@ -59,16 +70,25 @@ func (s *Server) article(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	discussion, err := s.discussion(r, a)
+	if err != nil {
+		return nil, err
+	}
+	if form.Parent == 0 {
+		form.Parent, _ = strconv.ParseInt(r.URL.Query().Get("reply"), 10, 64)
+	}
+	discussion.Form, discussion.Errors = form, errs
 	v.Title = a.Headline
 	v.Description = a.Standfirst
 	v.Canonical = s.baseURL + articlePath(a)
 	v.Current = a.Section.Slug
 	v.Data = articleView{
-		Article: a,
-		Body:    template.HTML(body),
-		Lang:    a.Language,
-		Dir:     i18n.Dir(a.Language),
-		More:    more.Articles,
+		Article:  a,
+		Body:     template.HTML(body),
+		Lang:     a.Language,
+		Dir:      i18n.Dir(a.Language),
+		More:     more.Articles,
+		Comments: discussion,
 	}
 	return &response{template: "article", view: v, keys: []string{article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID)}}, nil
 }

@@ -202,6 +202,12 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		if r.URL.RawQuery != "" {
 			url += "?" + r.URL.RawQuery
 		}
+		if ownHashes(r) != nil {
+			// A recent commenter sees their own held comments: that page
+			// is theirs alone, rendered fresh and never stored.
+			s.renderFresh(w, r, fn)
+			return
+		}
 		if c := s.cache.get(url); c != nil {
 			s.serveCached(w, r, c)
 			return
@@ -229,6 +235,30 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 	}
+}
+
+func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc) {
+	resp, err := fn(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if resp.redirect != "" {
+		http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
+		s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "private, no-store")
+	if resp.status != 0 {
+		w.WriteHeader(resp.status)
+	}
+	w.Write(buf.Bytes())
 }
 
 // serveCached answers with c, or 304 when the reader's copy is current.

@@ -17,6 +17,9 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /corrections", s.page(s.corrections))
 	mux.HandleFunc("GET /{slug}", s.page(s.sectionOrPage))
 	mux.HandleFunc("GET /{section}/{slug}", s.page(s.article))
+	// POST /{section}/{slug}/comments, written with a wildcard last segment
+	// so that the newsroom's literal /admin/... routes stay more specific.
+	mux.HandleFunc("POST /{section}/{slug}/{action}", s.postComment)
 	mux.HandleFunc("GET /tag/{slug}", s.page(s.tagArchive))
 	mux.HandleFunc("GET /author/{slug}", s.page(s.authorArchive))
 	mux.HandleFunc("GET /preview/{id}", s.signedPreview)

@@ -19,6 +19,7 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/clientip"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
@@ -31,6 +32,7 @@ type Store interface {
 	article.Store
 	article.Newsroom
 	account.Store
+	comment.Store
 	Ping(ctx context.Context) error
 	SigningKey(ctx context.Context) ([]byte, error)
 }
@@ -56,7 +58,10 @@ type Options struct {
 type Server struct {
 	store Store
 	md    *markup.Renderer
-	pages map[string]*template.Template
+	// commentMD renders readers' comments with a smaller allow-list.
+	commentMD     *markup.Renderer
+	commentLimits commentLimits
+	pages         map[string]*template.Template
 	// adminPages are the newsroom's templates.
 	adminPages map[string]*template.Template
 	cache      *pageCache
@@ -103,6 +108,8 @@ func New(st Store, opts Options) (*Server, error) {
 	s := &Server{
 		store:          st,
 		md:             markup.New(),
+		commentMD:      markup.NewComments(),
+		commentLimits:  newCommentLimits(),
 		cache:          newPageCache(opts.CacheBytes),
 		metrics:        opts.Metrics,
 		log:            opts.Logger,

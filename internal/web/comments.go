@@ -1,0 +1,313 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+	"broadsheet/internal/ratelimit"
+)
+
+// commenterCookie holds a random token identifying this browser's comments,
+// so their author sees them while they wait for moderation. Only its hash
+// is stored.
+const commenterCookie = "broadsheet_commenter"
+
+const commenterLifetime = 7 * 24 * time.Hour
+
+// commentsPerPage is how many top-level comments a page shows.
+const commentsPerPage = 50
+
+// Limits on commenting, per client address, per email and site-wide. The
+// stricter unverified limits apply to comments without the anti-bot check
+// (JavaScript off): they are always held, and can never flood the queue.
+type commentLimits struct {
+	byIP, byEmail, site           *ratelimit.Limiter
+	unverifiedByIP, unverifiedAll *ratelimit.Limiter
+}
+
+func newCommentLimits() commentLimits {
+	return commentLimits{
+		byIP:           ratelimit.New(10, 10*time.Minute, 100_000),
+		byEmail:        ratelimit.New(5, 10*time.Minute, 100_000),
+		site:           ratelimit.New(600, time.Hour, 1),
+		unverifiedByIP: ratelimit.New(3, time.Hour, 100_000),
+		unverifiedAll:  ratelimit.New(100, time.Hour, 1),
+	}
+}
+
+// commentForm is what the comment form holds: empty, or exactly what the
+// reader typed when something needs fixing.
+type commentForm struct {
+	Name, Email, Body string
+	Notify            bool
+	Parent            int64
+	Key               string // idempotency: one per rendering of the form
+	Notice            string // a message for the whole form
+}
+
+// commentView is one comment as shown.
+type commentView struct {
+	comment.Comment
+	HTML     template.HTML
+	Initials string
+}
+
+// discussionView is the comment section under an article.
+type discussionView struct {
+	Count    int
+	Comments []commentView
+	Newest   bool
+	NextURL  string
+	Form     commentForm
+	Errors   comment.FieldErrors
+	Action   string
+}
+
+func newFormKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// initials make an avatar from a name without any third-party service.
+func initials(name string) string {
+	var out []rune
+	for _, f := range strings.Fields(name) {
+		r, _ := utf8.DecodeRuneInString(f)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			out = append(out, unicode.ToUpper(r))
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return string(out)
+}
+
+// ownHashes returns the hashes of this browser's commenter token.
+func ownHashes(r *http.Request) []string {
+	c, err := r.Cookie(commenterCookie)
+	if err != nil || len(c.Value) != 43 {
+		return nil
+	}
+	return []string{account.HashToken(c.Value)}
+}
+
+// discussion loads the comments a reader of a sees.
+func (s *Server) discussion(r *http.Request, a *article.Article) (*discussionView, error) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments"}
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	list, err := s.store.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: d.Newest, AfterID: after, Limit: commentsPerPage, OwnEditHashes: ownHashes(r)})
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.store.ApprovedCount(ctx, []int64{a.ID})
+	if err != nil {
+		return nil, err
+	}
+	d.Count = counts[a.ID]
+	tops := 0
+	for _, c := range list {
+		html, err := s.commentMD.Render(c.Body)
+		if err != nil {
+			return nil, err
+		}
+		d.Comments = append(d.Comments, commentView{Comment: c, HTML: template.HTML(html), Initials: initials(c.Name)})
+		if c.Depth == 0 {
+			tops++
+			after = c.ID
+		}
+	}
+	if tops == commentsPerPage {
+		next := articlePath(a) + "?after=" + strconv.FormatInt(after, 10)
+		if d.Newest {
+			next += "&comments=newest"
+		}
+		d.NextURL = next + "#comments"
+	}
+	return d, nil
+}
+
+// maxCommentForm bounds a comment submission: 5,000 characters of text in
+// any script, the other fields, and room for the anti-bot payload.
+const maxCommentForm = 64 << 10
+
+// POST /{section}/{slug}/comments
+func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.PathValue("action") != "comments" {
+		s.fail(w, r, article.ErrNotFound)
+		return
+	}
+	a, err := s.store.ArticleBySlug(ctx, r.PathValue("slug"))
+	if err == nil && (!a.Visible() || a.Section.Slug != r.PathValue("section")) {
+		err = article.ErrNotFound
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, &statusError{http.StatusRequestEntityTooLarge, "comment.too_large"})
+			return
+		}
+		s.fail(w, r, badRequest("comment.bad_form"))
+		return
+	}
+	form := commentForm{
+		Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Body: r.PostFormValue("body"),
+		Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key"),
+	}
+	form.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
+	if form.Key == "" || len(form.Key) > comment.MaxKeyLength {
+		form.Key = newFormKey()
+	}
+	c := &comment.Comment{ArticleID: a.ID, ParentID: form.Parent, Name: form.Name, Email: form.Email, Body: form.Body, Notify: form.Notify}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		var fe comment.FieldErrors
+		errors.As(err, &fe)
+		s.commentProblem(w, r, a, form, fe, http.StatusUnprocessableEntity)
+		return
+	}
+
+	ip := s.ips.ClientIP(r)
+	verified := false // the anti-bot check is added with the challenge endpoint
+	if msg, retry := s.commentRateLimited(ip, c.Email, verified); msg != "" {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+		form.Notice = msg
+		s.commentProblem(w, r, a, form, nil, http.StatusTooManyRequests)
+		return
+	}
+	u, _ := s.authenticate(r)
+	returning, err := s.store.HasApproved(ctx, c.Email)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{
+		Verified: verified, Returning: returning, Staff: u != nil && u.Can(account.WriteDrafts),
+		Honeypot: r.PostFormValue("website") != "",
+	})
+	if u != nil && u.Can(account.WriteDrafts) {
+		c.UserID = u.ID
+	}
+	// The key is scoped to what was typed, so two readers who got the same
+	// cached form never collide, and a double-click still makes one comment.
+	sum := sha256.Sum256([]byte(form.Key + "\x00" + c.Name + "\x00" + c.Email + "\x00" + c.Body + "\x00" + strconv.FormatInt(c.ParentID, 10)))
+	c.Key = hex.EncodeToString(sum[:16])
+	c.IPHash = s.hashIP(ip)
+	token := ""
+	if ck, err := r.Cookie(commenterCookie); err == nil && len(ck.Value) == 43 {
+		token = ck.Value
+	} else {
+		token, _ = account.NewToken()
+	}
+	c.EditHash = account.HashToken(token)
+
+	err = s.store.CreateComment(ctx, c)
+	var dup *comment.DuplicateError
+	var fe comment.FieldErrors
+	switch {
+	case errors.As(err, &dup):
+		c = dup.Existing
+	case errors.As(err, &fe):
+		s.commentProblem(w, r, a, form, fe, http.StatusUnprocessableEntity)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: commenterCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(commenterLifetime.Seconds())})
+	http.Redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+}
+
+// commentRateLimited applies the limits in order of cost to a flood and
+// returns a message for the reader when one is reached.
+func (s *Server) commentRateLimited(ip netip.Addr, email string, verified bool) (string, time.Duration) {
+	l := s.commentLimits
+	if !verified {
+		if ok, retry := l.unverifiedByIP.Allow(ip.String()); !ok {
+			return "comment.limited_unverified", retry
+		}
+		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
+			return "comment.limited_site", retry
+		}
+	}
+	if ok, retry := l.byIP.Allow(ip.String()); !ok {
+		return "comment.limited", retry
+	}
+	if email != "" {
+		if ok, retry := l.byEmail.Allow(strings.ToLower(email)); !ok {
+			return "comment.limited", retry
+		}
+	}
+	if ok, retry := l.site.Allow("all"); !ok {
+		return "comment.limited_site", retry
+	}
+	return "", 0
+}
+
+// hashIP keeps enough of an address to spot a flood from one network,
+// never the address itself: IPv4 to its /24, IPv6 to its /48, salted with
+// the site's key.
+func (s *Server) hashIP(ip netip.Addr) string {
+	bits := 24
+	if ip.Is6() {
+		bits = 48
+	}
+	p, err := ip.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(append(append([]byte{}, s.signingKey...), p.String()...))
+	return hex.EncodeToString(sum[:8])
+}
+
+// commentProblem shows the article again with the reader's text in the
+// form and a message at each field that needs it. Never cached.
+func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *article.Article, form commentForm, errs comment.FieldErrors, status int) {
+	v, err := s.newView(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if form.Notice != "" {
+		form.Notice = v.T(form.Notice)
+	}
+	resp, err := s.articlePage(r, v, a, form, errs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := s.pages["article"].ExecuteTemplate(w, "layout", resp.view); err != nil {
+		s.log.Error("rendering comment form", "err", err)
+	}
+}

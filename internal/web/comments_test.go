@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/comment"
+)
+
+// postComment sends the comment form from a reader's address, with the
+// commenter cookie when given.
+func postComment(ns *newsroomSite, path string, form url.Values, remote string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = remote
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func getWith(ns *newsroomSite, path string, cookies ...*http.Cookie) (int, string) {
+	req := httptest.NewRequest("GET", path, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func publishedArticle(t *testing.T, ns *newsroomSite, headline string) (id int64, path string) {
+	ctx := context.Background()
+	id = ns.create(account.Editor, headline)
+	a, _ := ns.db.ArticleByID(ctx, id)
+	form := articleForm(headline, a.Version)
+	form.Set("action", "publish")
+	if rec := ns.do("POST", fmt.Sprintf("/admin/articles/%d", id), account.Editor, form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("publish = %d", rec.Code)
+	}
+	a, _ = ns.db.ArticleByID(ctx, id)
+	return id, "/city/" + a.Slug
+}
+
+func TestCommentFormKeepsEverythingAndSaysWhatIsMissing(t *testing.T) {
+	ns := newNewsroom(t)
+	_, path := publishedArticle(t, ns, "Ferry timetable changes")
+	code, page := getWith(ns, path)
+	if code != 200 || !strings.Contains(page, `action="`+path+`/comments"`) || !strings.Contains(page, "No comments yet") {
+		t.Fatalf("article page = %d, want the comment form", code)
+	}
+	rec := postComment(ns, path+"/comments", url.Values{"email": {"reader@example.org"}, "notify": {"1"}}, "203.0.113.7:1")
+	body := rec.Body.String()
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, comment.MsgBodyMissing) || !strings.Contains(body, comment.MsgNameMissing) ||
+		!strings.Contains(body, `value="reader@example.org"`) || !strings.Contains(body, `name="notify" type="checkbox" value="1" checked`) {
+		t.Errorf("empty comment = %d; want 422 naming both fields and keeping the email", rec.Code)
+	}
+	long := strings.Repeat("Long words. ", 500)
+	rec = postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {long}}, "203.0.113.7:1")
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), comment.MsgBodyTooLong) || !strings.Contains(rec.Body.String(), "Long words. Long words.") {
+		t.Errorf("too long = %d; want 422 with the text kept", rec.Code)
+	}
+	rec = postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {strings.Repeat("x", 70_000)}}, "203.0.113.7:1")
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversize body = %d, want 413", rec.Code)
+	}
+	if rec := postComment(ns, "/city/no-such-story/comments", url.Values{"name": {"Ana"}, "body": {"Hello there"}}, "203.0.113.7:1"); rec.Code != 404 {
+		t.Errorf("comment on a missing article = %d, want 404", rec.Code)
+	}
+	if rec := postComment(ns, path+"/other", url.Values{"name": {"Ana"}, "body": {"Hello there"}}, "203.0.113.7:1"); rec.Code != 404 {
+		t.Errorf("POST to another action = %d, want 404", rec.Code)
+	}
+}
+
+func TestHeldCommentVisibleOnlyToItsAuthor(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	id, path := publishedArticle(t, ns, "Harbour wall repairs")
+	getWith(ns, path) // cached for everyone
+	form := url.Values{"name": {"Ana <b>Reader</b>"}, "body": {"I live by the wall. <script>alert(1)</script>"}, "key": {"form-1"}}
+	rec := postComment(ns, path+"/comments", form, "203.0.113.8:1")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), path+"#c-") {
+		t.Fatalf("post = %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	cookie := rec.Result().Cookies()[0]
+	if cookie.Name != commenterCookie || !cookie.HttpOnly {
+		t.Errorf("commenter cookie = %+v", cookie)
+	}
+	// A double click sends the same form again: still one comment.
+	postComment(ns, path+"/comments", form, "203.0.113.8:1", cookie)
+	list, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+	if len(list) != 1 || list[0].ArticleID != id || list[0].HeldReason == "" {
+		t.Fatalf("pending = %+v, want one held comment", list)
+	}
+	_, mine := getWith(ns, path, cookie)
+	if !strings.Contains(mine, "Awaiting moderation") || !strings.Contains(mine, "I live by the wall.") || strings.Contains(mine, "<script>alert(1)") ||
+		!strings.Contains(mine, "Ana &lt;b&gt;Reader&lt;/b&gt;") {
+		t.Error("the author does not see their held comment, safely escaped")
+	}
+	_, theirs := getWith(ns, path)
+	if strings.Contains(theirs, "I live by the wall.") {
+		t.Error("another reader sees a held comment")
+	}
+	// Approval publishes it to everyone, replacing the cached page.
+	must(t, ns.db.SetCommentStatus(ctx, []int64{list[0].ID}, comment.Approved))
+	_, theirs = getWith(ns, path)
+	if !strings.Contains(theirs, "I live by the wall.") || !strings.Contains(theirs, "Comments (1)") {
+		t.Error("the approved comment is not on the public page")
+	}
+	// A reply from another article's thread is refused with the text kept.
+	_, other := publishedArticle(t, ns, "Another story")
+	rec = postComment(ns, other+"/comments", url.Values{"name": {"Bo"}, "body": {"Wrong thread"}, "parent": {fmt.Sprint(list[0].ID)}}, "203.0.113.9:1")
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "no longer available") || !strings.Contains(rec.Body.String(), "Wrong thread") {
+		t.Errorf("parent on another article = %d", rec.Code)
+	}
+}
+
+func TestCommentAbuseControls(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Council budget")
+	// The honeypot keeps the comment, as spam, for a moderator to check.
+	rec := postComment(ns, path+"/comments", url.Values{"name": {"Bot"}, "body": {"Buy now"}, "website": {"http://spam.example"}}, "198.51.100.1:1")
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("honeypot post = %d", rec.Code)
+	}
+	if spam, _ := ns.db.ModerationQueue(ctx, comment.Spam, 0, 10); len(spam) != 1 {
+		t.Errorf("spam = %d, want the honeypot comment kept as spam", len(spam))
+	}
+	// Without the anti-bot check only 3 an hour from one address; the
+	// fourth gets 429, a readable message and its text back. A forged
+	// X-Forwarded-For from an untrusted peer changes nothing.
+	for i := range 2 {
+		postComment(ns, path+"/comments", url.Values{"name": {"Cy"}, "body": {fmt.Sprintf("Point %d", i)}}, "198.51.100.1:1")
+	}
+	req := url.Values{"name": {"Cy"}, "body": {"My fourth point, kept."}}
+	r := httptest.NewRequest("POST", path+"/comments", strings.NewReader(req.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-Forwarded-For", "192.0.2.55")
+	r.RemoteAddr = "198.51.100.1:1"
+	rr := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rr, r)
+	if rr.Code != http.StatusTooManyRequests || rr.Header().Get("Retry-After") == "" || !strings.Contains(rr.Body.String(), "My fourth point, kept.") ||
+		!strings.Contains(rr.Body.String(), "Without JavaScript only a few comments an hour") {
+		t.Errorf("fourth unverified comment = %d; want 429 with Retry-After, a message and the text", rr.Code)
+	}
+	// Staff comments publish at once with a badge.
+	staff := &http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Editor]}
+	rec = postComment(ns, path+"/comments", url.Values{"name": {"The editor"}, "body": {"Thanks, we have corrected the figure."}}, "10.1.1.1:1", staff)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("staff comment = %d", rec.Code)
+	}
+	_, page := getWith(ns, path)
+	if !strings.Contains(page, "Thanks, we have corrected the figure.") || !strings.Contains(page, `<span class="badge">Staff</span>`) {
+		t.Error("the staff comment is not public with its badge")
+	}
+}
