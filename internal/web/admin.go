@@ -15,7 +15,7 @@ import (
 )
 
 // adminPageNames are the newsroom templates in templates/admin/.
-var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "error"}
+var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "error"}
 
 func (s *Server) parseAdminTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(adminPageNames))

@@ -163,3 +163,42 @@ func TestCommentAbuseControls(t *testing.T) {
 		t.Error("the staff comment is not public with its badge")
 	}
 }
+
+func TestModerationQueue(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Library hours")
+	for i, name := range []string{"Ana", "Bo", "Cy"} {
+		postComment(ns, path+"/comments", url.Values{"name": {name}, "body": {"Comment from " + name}}, fmt.Sprintf("203.0.113.%d:1", i+20))
+	}
+	rec := ns.do("GET", "/admin/comments", account.Editor, nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Comment from Bo") || !strings.Contains(rec.Body.String(), "Library hours") {
+		t.Fatalf("queue = %d", rec.Code)
+	}
+	if rec := ns.do("GET", "/admin/comments", account.Author, nil); rec.Code != http.StatusForbidden {
+		t.Errorf("author opens the queue = %d, want 403", rec.Code)
+	}
+	q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+	// Bulk: approve two ticked comments.
+	rec = ns.do("POST", "/admin/comments", account.Editor, url.Values{"action": {"approve"}, "id": {fmt.Sprint(q[0].ID), fmt.Sprint(q[1].ID)}, "from": {"pending"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("bulk approve = %d", rec.Code)
+	}
+	// One: mark the last as spam with its own button.
+	rec = ns.do("POST", "/admin/comments", account.Editor, url.Values{"act": {fmt.Sprintf("spam:%d", q[2].ID)}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("spam one = %d", rec.Code)
+	}
+	rec = ns.do("POST", "/admin/comments", account.Editor, url.Values{"act": {fmt.Sprintf("pin:%d", q[1].ID)}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("pin = %d", rec.Code)
+	}
+	_, page := getWith(ns, path)
+	if !strings.Contains(page, "Comment from Cy") || !strings.Contains(page, "Comment from Bo") || strings.Contains(page, "Comment from Ana") ||
+		strings.Index(page, "Comment from Bo") > strings.Index(page, "Comment from Cy") {
+		t.Error("public thread: want Bo (pinned) before Cy, and Ana's spam absent")
+	}
+	if rec := ns.do("POST", "/admin/comments", account.Editor, url.Values{"action": {"approve"}}); rec.Code != http.StatusBadRequest {
+		t.Errorf("nothing ticked = %d, want 400", rec.Code)
+	}
+}

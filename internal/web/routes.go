@@ -58,6 +58,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /admin/{kind}/{id}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
 	mux.HandleFunc("GET /admin/settings", s.staff(account.ManageSettings, s.settingsPage))
 	mux.HandleFunc("POST /admin/settings", s.staff(account.ManageSettings, s.saveSettings))
+	mux.HandleFunc("GET /admin/comments", s.staff(account.ManageTaxonomy, s.moderationPage))
+	mux.HandleFunc("POST /admin/comments", s.staff(account.ManageTaxonomy, s.moderate))
 	mux.HandleFunc("GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
 	mux.HandleFunc("POST /admin/users", s.staff(account.ManageUsers, s.createUser))
 	mux.HandleFunc("POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
@@ -95,6 +97,8 @@ var adminRoutes = []struct {
 	{"POST", "/admin/authors", account.Editor},
 	{"GET", "/admin/settings", account.Admin},
 	{"POST", "/admin/settings", account.Admin},
+	{"GET", "/admin/comments", account.Editor},
+	{"POST", "/admin/comments", account.Editor},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},
 	{"GET", "/admin/audit", account.Admin},

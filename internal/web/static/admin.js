@@ -14,6 +14,26 @@
       }
     } catch (e) {}
   });
+  // Moderation shortcuts: j/k move between comments, x ticks, a/s/t act
+  // on the ticked ones (the same buttons a mouse would press).
+  var queue = document.getElementById("moderation");
+  if (queue) {
+    var boxes = queue.querySelectorAll('input[name="id"]');
+    var at = -1;
+    document.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey || /INPUT|TEXTAREA|SELECT/.test(e.target.tagName) && e.target.type !== "checkbox") return;
+      if (e.key === "j" || e.key === "k") {
+        at = Math.max(0, Math.min(boxes.length - 1, at + (e.key === "j" ? 1 : -1)));
+        boxes[at].focus();
+        boxes[at].closest("li").scrollIntoView({ block: "nearest" });
+      } else if (e.key === "x" && at >= 0) {
+        boxes[at].checked = !boxes[at].checked;
+      } else {
+        var b = queue.querySelector('button[data-key="' + e.key + '"]');
+        if (b) b.click();
+      }
+    });
+  }
   var form = document.getElementById("editor");
   if (!form) return;
   var status = form.querySelector(".autosave-status");

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"broadsheet/internal/comment"
+)
+
+// moderationView is the moderation queue.
+type moderationView struct {
+	Status   comment.Status
+	Statuses []comment.Status
+	Comments []comment.Queued
+	NextURL  string
+}
+
+// GET /admin/comments?status=pending
+func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	status := comment.Status(r.URL.Query().Get("status"))
+	if !status.Valid() {
+		status = comment.Pending
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	list, err := s.store.ModerationQueue(ctx, status, before, 50)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	v := moderationView{Status: status, Statuses: []comment.Status{comment.Pending, comment.Approved, comment.Spam, comment.Trash}, Comments: list}
+	if len(list) == 50 {
+		v.NextURL = "/admin/comments?status=" + string(status) + "&before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
+	}
+	s.renderAdmin(w, r, http.StatusOK, "comments", u, "admin.comments.title", v)
+}
+
+// POST /admin/comments moves the ticked comments (or the one whose button
+// was pressed) to a status, or pins and unpins one.
+func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.adminFail(w, r, u, &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	action := r.PostFormValue("action")
+	if act := r.PostFormValue("act"); act != "" {
+		// A button on one comment: "approve:42".
+		a, idText, _ := strings.Cut(act, ":")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil || id <= 0 {
+			s.adminFail(w, r, u, badRequest("admin.comments.no_action"))
+			return
+		}
+		action, ids = a, []int64{id}
+	}
+	if len(ids) == 0 {
+		s.adminFail(w, r, u, badRequest("admin.comments.none_selected"))
+		return
+	}
+	var err error
+	switch action {
+	case "approve", "spam", "trash", "pending":
+		status := map[string]comment.Status{"approve": comment.Approved, "spam": comment.Spam, "trash": comment.Trash, "pending": comment.Pending}[action]
+		err = s.store.SetCommentStatus(ctx, ids, status)
+	case "pin", "unpin":
+		for _, id := range ids {
+			if err = s.store.SetCommentPinned(ctx, id, action == "pin"); err != nil {
+				break
+			}
+		}
+	default:
+		err = badRequest("admin.comments.no_action")
+	}
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	for _, id := range ids {
+		s.store.Audit(ctx, auditEntry(u, "comment."+action, "comment", id, ""))
+	}
+	back := "/admin/comments?status=" + r.PostFormValue("from")
+	if !comment.Status(r.PostFormValue("from")).Valid() {
+		back = "/admin/comments"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
