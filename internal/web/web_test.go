@@ -497,3 +497,22 @@ func TestCatalogCoversTemplates(t *testing.T) {
 		t.Errorf("found only %d message references; the pattern is out of date", n)
 	}
 }
+
+// TestRoutesWithAPI builds the whole route tree as serve does, with an API
+// mounted: overlapping patterns make the standard mux panic at start-up.
+func TestRoutesWithAPI(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "routes.db"))
+	must(t, err)
+	defer db.Close()
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), API: api})
+	must(t, err)
+	for path, want := range map[string]int{"/api/v1/articles": http.StatusTeapot, "/admin/nowhere": http.StatusSeeOther, "/": 200, "/nope/x/y": 404} {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != want && !(path == "/admin/nowhere" && rec.Code == 404) {
+			t.Errorf("GET %s = %d, want %d", path, rec.Code, want)
+		}
+	}
+}
