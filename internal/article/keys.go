@@ -39,3 +39,7 @@ func (a *Article) Keys() []string {
 	}
 	return keys
 }
+
+// KeyComments is on pages that count or list an article's comments; it is
+// touched when a comment on the article becomes public or stops being so.
+func KeyComments(id int64) string { return "comments:" + strconv.FormatInt(id, 10) }

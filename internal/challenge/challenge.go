@@ -246,7 +246,7 @@ func (i *Issuer) Challenge() (Challenge, error) {
 	span := uint64(i.cost.MaxCounter - i.cost.MinCounter + 1)
 	counter := uint32(i.cost.MinCounter) + uint32(binary.BigEndian.Uint64(buf[2*randomLength:])%span)
 
-	dk, err := deriveKey(nonce, salt, counter, i.cost.Iterations)
+	dk, err := deriveKey(nonce, salt, counter, i.cost.Iterations, keyLength)
 	if err != nil {
 		return Challenge{}, err
 	}
@@ -266,9 +266,9 @@ func (i *Issuer) Challenge() (Challenge, error) {
 var errNotMade = errors.New("challenge: Issuer not made with New")
 
 // deriveKey is one attempt: PBKDF2-HMAC-SHA-256 of nonce ‖ counter.
-func deriveKey(nonce, salt []byte, counter uint32, iterations int) ([]byte, error) {
+func deriveKey(nonce, salt []byte, counter uint32, iterations, length int) ([]byte, error) {
 	password := binary.BigEndian.AppendUint32(append([]byte(nil), nonce...), counter)
-	dk, err := pbkdf2.Key(sha256.New, string(password), salt, iterations, keyLength)
+	dk, err := pbkdf2.Key(sha256.New, string(password), salt, iterations, length)
 	if err != nil {
 		return nil, fmt.Errorf("challenge: pbkdf2: %w", err)
 	}

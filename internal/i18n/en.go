@@ -230,6 +230,7 @@ var english = map[string]string{
 	"admin.settings.timezone":        "Time zone",
 	"admin.settings.timezone_help":   "Dates on the site and in the newsroom are shown in this zone, e.g. Europe/London or Asia/Tehran.",
 	"comments.title":                 "Comments",
+	"comments.card":                  "%d comments",
 	"comments.count":                 "Comments (%d)",
 	"comments.none":                  "No comments yet. Start the conversation.",
 	"comments.newest_first":          "Show newest first",

@@ -77,7 +77,11 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	}
 	v.Current = spec.current
 	v.Data = av
-	return &response{template: "archive", view: v, keys: []string{spec.key}}, nil
+	keys, err := s.withCounts(r, v, list.Articles)
+	if err != nil {
+		return nil, err
+	}
+	return &response{template: "archive", view: v, keys: append(keys, spec.key)}, nil
 }
 
 // GET /latest

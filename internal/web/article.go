@@ -90,7 +90,11 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		More:     more.Articles,
 		Comments: discussion,
 	}
-	return &response{template: "article", view: v, keys: []string{article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID)}}, nil
+	countKeys, err := s.withCounts(r, v, more.Articles)
+	if err != nil {
+		return nil, err
+	}
+	return &response{template: "article", view: v, keys: append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))}, nil
 }
 
 // redirectOldSlug sends a reader who followed an article's former address

@@ -86,5 +86,16 @@ func (s *Server) home(r *http.Request) (*response, error) {
 	v.Canonical = s.baseURL + "/"
 	v.Current = "/"
 	v.Data = hv
-	return &response{template: "home", view: v, keys: keys}, nil
+	lists := [][]article.Article{hv.Secondary, hv.Latest}
+	if hv.Lead != nil {
+		lists = append(lists, []article.Article{*hv.Lead})
+	}
+	for _, b := range hv.Sections {
+		lists = append(lists, b.Articles)
+	}
+	countKeys, err := s.withCounts(r, v, lists...)
+	if err != nil {
+		return nil, err
+	}
+	return &response{template: "home", view: v, keys: append(keys, countKeys...)}, nil
 }

@@ -59,6 +59,7 @@ type view struct {
 	Now         time.Time
 	Data        any
 	Banner      *article.Banner // shown site-wide while active
+	counts      map[int64]int   // approved comments per listed article
 
 	// Newsroom pages.
 	User            *account.User
@@ -150,6 +151,30 @@ func (v *view) Srcset(img *article.Image) string {
 
 // ReadingTime is the estimated minutes to read a.
 func (v *view) ReadingTime(a article.Article) int { return article.ReadingTime(a.Body) }
+
+// CommentCount is the number of approved comments on an article in a listing.
+func (v *view) CommentCount(id int64) int { return v.counts[id] }
+
+// withCounts loads comment counts for every article the page lists and
+// returns the cache keys that make the page follow them.
+func (s *Server) withCounts(r *http.Request, v *view, lists ...[]article.Article) ([]string, error) {
+	var ids []int64
+	for _, l := range lists {
+		for _, a := range l {
+			ids = append(ids, a.ID)
+		}
+	}
+	counts, err := s.store.ApprovedCount(r.Context(), ids)
+	if err != nil {
+		return nil, err
+	}
+	v.counts = counts
+	keys := make([]string, 0, len(ids))
+	for _, id := range ids {
+		keys = append(keys, article.KeyComments(id))
+	}
+	return keys, nil
+}
 
 // Allowed reports whether the signed-in user may use a newsroom area, for
 // showing only the links that will work.

@@ -97,7 +97,7 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		if c.Status != comment.Approved {
 			return nil, nil // nothing public changed
 		}
-		return []string{article.KeyArticle(c.ArticleID), commentsKey(c.ArticleID)}, nil
+		return []string{article.KeyArticle(c.ArticleID), article.KeyComments(c.ArticleID)}, nil
 	})
 	if dup != nil {
 		return &comment.DuplicateError{Existing: dup}
@@ -115,8 +115,6 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	return nil
 }
 
-// commentsKey is on pages that count or list an article's comments.
-func commentsKey(articleID int64) string { return fmt.Sprintf("comments:%d", articleID) }
 
 // CommentByID returns one comment.
 func (db *DB) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
@@ -298,7 +296,7 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 				rows.Close()
 				return nil, err
 			}
-			keys = append(keys, article.KeyArticle(aid), commentsKey(aid))
+			keys = append(keys, article.KeyArticle(aid), article.KeyComments(aid))
 		}
 		rows.Close()
 		return keys, rows.Err()
@@ -320,7 +318,7 @@ func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error
 		if err != nil {
 			return nil, err
 		}
-		return []string{article.KeyArticle(aid), commentsKey(aid)}, nil
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: pin comment %d: %w", id, err)
