@@ -103,6 +103,8 @@ type Article struct {
 	SubmittedAt time.Time // a contributor's draft awaiting review
 	ReplacedBy  int64     // an unpublished article whose URL 301s to this one
 	Notes       []Note    // corrections and updates, oldest first
+	// CommentsClosed stops new comments; existing ones stay visible.
+	CommentsClosed bool
 	// EditorID is who is saving; recorded in the revision, not on the article.
 	EditorID int64
 }
@@ -150,12 +152,13 @@ type Snapshot struct {
 	Language    string    `json:"language"`
 	Status      Status    `json:"status"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
+	Closed      bool      `json:"comments_closed,omitempty"`
 }
 
 // SnapshotOf captures a's editable fields.
 func SnapshotOf(a *Article) Snapshot {
 	s := Snapshot{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body, SectionID: a.Section.ID,
-		Language: a.Language, Status: a.Status, PublishedAt: a.PublishedAt}
+		Language: a.Language, Status: a.Status, PublishedAt: a.PublishedAt, Closed: a.CommentsClosed}
 	for _, t := range a.Tags {
 		s.TagIDs = append(s.TagIDs, t.ID)
 	}

@@ -278,4 +278,8 @@ var english = map[string]string{
 	"admin.comments.keys":            "Keys: j / k move, x ticks, a approves, s marks spam, t moves to trash the ticked comments.",
 	"admin.comments.no_action":       "Choose what to do with the comments.",
 	"admin.comments.none_selected":   "Tick at least one comment first.",
+	"comments.closed":                "Comments on this article are closed.",
+	"comments.closed_kept":           "Your comment could not be posted because comments closed. Here is your text, to keep:",
+	"comment.closed":                 "Comments on this article have closed.",
+	"admin.editor.comments_closed":   "Comments closed",
 }

@@ -58,6 +58,8 @@ type Draft struct {
 	Authors     []string // author slugs, byline order
 	Language    string
 	LeadImageID int64
+	// CommentsClosed stops new comments on the article.
+	CommentsClosed bool
 }
 
 // CanEdit reports whether u may change a: editors any article; authors their
@@ -89,6 +91,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	if a.Slug == "" {
 		a.Slug = article.Slugify(a.Headline)
 	}
+	a.CommentsClosed = d.CommentsClosed
 	a.Language = strings.TrimSpace(d.Language)
 	if a.Language == "" {
 		a.Language = "en"
@@ -339,6 +342,7 @@ func (s *Service) Restore(ctx context.Context, u *account.User, id int64, versio
 		if snap.LeadImageID != 0 {
 			a.LeadImage = &article.Image{ID: snap.LeadImageID}
 		}
+		a.CommentsClosed = snap.Closed
 		return fmt.Sprintf("restored version %d", version), nil
 	})
 }

@@ -86,11 +86,12 @@ type editorForm struct {
 	Version                                                   int
 	PublishAt                                                 string
 	Replacement                                               string
+	CommentsClosed                                            bool
 }
 
 func formFromArticle(a *article.Article, loc *time.Location) editorForm {
 	f := editorForm{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body, Section: a.Section.Slug,
-		Language: a.Language, Version: a.Version}
+		Language: a.Language, Version: a.Version, CommentsClosed: a.CommentsClosed}
 	var tags []string
 	for _, t := range a.Tags {
 		tags = append(tags, t.Name)
@@ -121,12 +122,13 @@ func readEditorForm(r *http.Request) editorForm {
 	}
 	f.LeadImageID, _ = strconv.ParseInt(r.PostFormValue("lead_image"), 10, 64)
 	f.Version, _ = strconv.Atoi(r.PostFormValue("version"))
+	f.CommentsClosed = r.PostFormValue("comments_closed") != ""
 	return f
 }
 
 func (f editorForm) draft() newsroom.Draft {
 	d := newsroom.Draft{Headline: f.Headline, Standfirst: f.Standfirst, Slug: f.Slug, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"),
-		Section: f.Section, Language: f.Language, LeadImageID: f.LeadImageID}
+		Section: f.Section, Language: f.Language, LeadImageID: f.LeadImageID, CommentsClosed: f.CommentsClosed}
 	for _, t := range strings.Split(f.Tags, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			d.Tags = append(d.Tags, t)

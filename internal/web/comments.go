@@ -75,6 +75,7 @@ type discussionView struct {
 	Form     commentForm
 	Errors   comment.FieldErrors
 	Action   string
+	Closed   bool
 }
 
 func newFormKey() string {
@@ -114,7 +115,7 @@ func ownHashes(r *http.Request) []string {
 func (s *Server) discussion(r *http.Request, a *article.Article) (*discussionView, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments"}
+	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: a.CommentsClosed}
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 	list, err := s.store.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: d.Newest, AfterID: after, Limit: commentsPerPage, OwnEditHashes: ownHashes(r)})
 	if err != nil {
@@ -181,6 +182,11 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key"),
 	}
 	form.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
+	if a.CommentsClosed {
+		form.Notice = "comment.closed"
+		s.commentProblem(w, r, a, form, nil, http.StatusForbidden)
+		return
+	}
 	if form.Key == "" || len(form.Key) > comment.MaxKeyLength {
 		form.Key = newFormKey()
 	}

@@ -202,3 +202,24 @@ func TestModerationQueue(t *testing.T) {
 		t.Errorf("nothing ticked = %d, want 400", rec.Code)
 	}
 }
+
+func TestClosedComments(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	id, path := publishedArticle(t, ns, "Closed discussion")
+	a, _ := ns.db.ArticleByID(ctx, id)
+	form := articleForm("Closed discussion", a.Version)
+	form.Set("comments_closed", "1")
+	form.Set("action", "save")
+	if rec := ns.do("POST", fmt.Sprintf("/admin/articles/%d", id), account.Editor, form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("close comments = %d", rec.Code)
+	}
+	_, page := getWith(ns, path)
+	if !strings.Contains(page, "Comments on this article are closed.") || strings.Contains(page, `class="comment-form"`) {
+		t.Error("a closed article still shows the comment form")
+	}
+	rec := postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {"Too late, but my words stay."}}, "203.0.113.40:1")
+	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "Too late, but my words stay.") {
+		t.Errorf("comment on a closed article = %d; want 403 with the text given back", rec.Code)
+	}
+}

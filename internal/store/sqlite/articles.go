@@ -16,7 +16,7 @@ import (
 // articleColumns is what every article query selects, in scanArticle's order.
 const articleColumns = `a.id, a.slug, a.headline, a.standfirst, a.status, a.language,
 	a.published_at, a.updated_at, a.modified_at,
-	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0),
+	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0), a.comments_closed,
 	s.id, s.slug, s.name, s.description, s.position,
 	i.id, i.alt, i.caption, i.credit, i.width, i.height`
 
@@ -30,7 +30,7 @@ func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra .
 	var alt, caption, credit sql.NullString
 	dest := []any{&a.ID, &a.Slug, &a.Headline, &a.Standfirst, &a.Status, &a.Language,
 		&pub, &upd, &mod,
-		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy,
+		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy, &a.CommentsClosed,
 		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position,
 		&imgID, &alt, &caption, &credit, &imgW, &imgH}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
@@ -297,11 +297,11 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO articles
 			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
-			 version, created_by, submitted_at, replaced_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+			 version, created_by, submitted_at, replaced_by, comments_closed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
 			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix(),
-			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy))
+			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed)
 		if err != nil {
 			return nil, err
 		}
@@ -354,10 +354,10 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		// A zero Version means "whatever is stored" (programs, not people).
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?,
 			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?,
-			submitted_at = ?, replaced_by = ?, version = version + 1
+			submitted_at = ?, replaced_by = ?, comments_closed = ?, version = version + 1
 			WHERE id = ? AND (? = 0 OR version = ?)`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
-			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy),
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed,
 			a.ID, a.Version, a.Version)
 		if err != nil {
 			return nil, err

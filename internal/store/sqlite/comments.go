@@ -115,7 +115,6 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	return nil
 }
 
-
 // CommentByID returns one comment.
 func (db *DB) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
 	c, err := scanComment(db.read.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = ?`, id))
