@@ -26,8 +26,10 @@ type articleFields struct {
 	Language    *string   `json:"language"`
 	Slug        *string   `json:"slug"` // "" makes one from the headline
 	LeadImageID *int64    `json:"lead_image_id"`
-	Status      *string   `json:"status"`     // draft, scheduled, published
-	PublishAt   *string   `json:"publish_at"` // RFC 3339, with status scheduled
+	// CommentsClosed stops new comments on the article.
+	CommentsClosed *bool   `json:"comments_closed"`
+	Status         *string `json:"status"`     // draft, scheduled, published
+	PublishAt      *string `json:"publish_at"` // RFC 3339, with status scheduled
 }
 
 // patchRequest is a PATCH body: the fields to change and the version the
@@ -40,7 +42,7 @@ type patchRequest struct {
 // changesText reports whether f touches anything but the status.
 func (f *articleFields) changesText() bool {
 	return f.Headline != nil || f.Standfirst != nil || f.Body != nil || f.Section != nil || f.Tags != nil ||
-		f.Authors != nil || f.Language != nil || f.Slug != nil || f.LeadImageID != nil
+		f.Authors != nil || f.Language != nil || f.Slug != nil || f.LeadImageID != nil || f.CommentsClosed != nil
 }
 
 // draft lays f over d.
@@ -67,24 +69,14 @@ func (f *articleFields) draft(d newsroom.Draft) newsroom.Draft {
 	if f.LeadImageID != nil {
 		d.LeadImageID = *f.LeadImageID
 	}
+	if f.CommentsClosed != nil {
+		d.CommentsClosed = *f.CommentsClosed
+	}
 	return d
 }
 
 // draftOf is a's editable state, the base a PATCH changes.
-func draftOf(a *article.Article) newsroom.Draft {
-	d := newsroom.Draft{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body,
-		Section: a.Section.Slug, Language: a.Language}
-	for _, t := range a.Tags {
-		d.Tags = append(d.Tags, t.Name)
-	}
-	for _, au := range a.Authors {
-		d.Authors = append(d.Authors, au.Slug)
-	}
-	if a.LeadImage != nil {
-		d.LeadImageID = a.LeadImage.ID
-	}
-	return d
-}
+func draftOf(a *article.Article) newsroom.Draft { return newsroom.DraftOf(a) }
 
 // target is the status a request asks for: "" for no change, and for
 // scheduled the time. Anything not in the future is refused rather than
@@ -308,6 +300,10 @@ func transition(a *article.Article, st article.Status, at time.Time) (step, erro
 		return stay, nil
 	case st == article.Scheduled && a.Status == article.Scheduled && at.Equal(a.PublishedAt):
 		return stay, nil
+	case st == article.Scheduled && a.Status == article.Published:
+		// Refused before anything is saved: a published article is not
+		// taken offline by scheduling it.
+		return stay, invalid(map[string]string{"status": "the article is already published; unpublish it first to schedule it again"})
 	case st == article.Published || st == article.Scheduled:
 		return publish, nil
 	case st == article.Draft && a.Status == article.Scheduled:

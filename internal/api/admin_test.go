@@ -232,6 +232,21 @@ func TestPatch(t *testing.T) {
 		t.Errorf("edit and publish: %d %+v", w.Code, got)
 	}
 	wantError(t, "published back to draft", f.as(account.Author, "PATCH", path, `{"version":4,"status":"draft"}`), http.StatusUnprocessableEntity, "invalid")
+	later := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	wantError(t, "schedule a published article", f.as(account.Author, "PATCH", path, `{"version":4,"headline":"Changed","status":"scheduled","publish_at":"`+later+`"}`),
+		http.StatusUnprocessableEntity, "invalid")
+	if stored, _ := f.db.ArticleByID(context.Background(), a.ID); stored.Headline == "Changed" || stored.Version != 4 {
+		t.Errorf("a refused schedule changed the article: %q v%d", stored.Headline, stored.Version)
+	}
+	// Fields a PATCH does not name keep their value, comments_closed too.
+	w = f.as(account.Author, "PATCH", path, `{"version":4,"comments_closed":true}`)
+	if got := decodeAs[articleResp](t, w); w.Code != http.StatusOK || !got.CommentsClosed {
+		t.Fatalf("close comments: %d %s", w.Code, w.Body)
+	}
+	w = f.as(account.Author, "PATCH", path, `{"version":5,"standfirst":"Only this."}`)
+	if got := decodeAs[articleResp](t, w); w.Code != http.StatusOK || !got.CommentsClosed {
+		t.Errorf("a PATCH of the standfirst reopened comments: %d %s", w.Code, w.Body)
+	}
 
 	// A contributor's status change is refused before the text is saved.
 	c := f.create(account.Contributor, story("Contributor draft"))

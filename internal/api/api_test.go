@@ -178,16 +178,17 @@ func wantError(t *testing.T, name string, w *httptest.ResponseRecorder, status i
 
 // article is the subset of the article JSON the tests look at.
 type articleResp struct {
-	ID          int64      `json:"id"`
-	Slug        string     `json:"slug"`
-	URL         string     `json:"url"`
-	Headline    string     `json:"headline"`
-	Status      string     `json:"status"`
-	Version     int        `json:"version"`
-	Body        *string    `json:"body"`
-	BodyHTML    *string    `json:"body_html"`
-	PublishedAt *time.Time `json:"published_at"`
-	Tags        []struct {
+	CommentsClosed bool       `json:"comments_closed"`
+	ID             int64      `json:"id"`
+	Slug           string     `json:"slug"`
+	URL            string     `json:"url"`
+	Headline       string     `json:"headline"`
+	Status         string     `json:"status"`
+	Version        int        `json:"version"`
+	Body           *string    `json:"body"`
+	BodyHTML       *string    `json:"body_html"`
+	PublishedAt    *time.Time `json:"published_at"`
+	Tags           []struct {
 		Slug string `json:"slug"`
 	} `json:"tags"`
 	Section struct {

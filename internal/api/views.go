@@ -59,22 +59,24 @@ type noteJSON struct {
 // articleJSON is an article as readers may see it. Listings leave out the
 // fields marked omitzero; a single article has them all.
 type articleJSON struct {
-	ID          int64        `json:"id"`
-	Slug        string       `json:"slug"`
-	URL         string       `json:"url"`
-	Headline    string       `json:"headline"`
-	Standfirst  string       `json:"standfirst"`
-	Section     sectionJSON  `json:"section"`
-	Authors     []authorJSON `json:"authors"`
-	Tags        []tagJSON    `json:"tags,omitzero"`
-	LeadImage   *imageJSON   `json:"lead_image"`
-	Language    string       `json:"language"`
-	PublishedAt *time.Time   `json:"published_at"`
-	UpdatedAt   *time.Time   `json:"updated_at"`
-	Body        *string      `json:"body,omitempty"`      // Markdown
-	BodyHTML    *string      `json:"body_html,omitempty"` // rendered and sanitised, Content API only
-	ReadingTime int          `json:"reading_time_minutes,omitempty"`
-	Notes       []noteJSON   `json:"notes,omitzero"` // corrections and updates, oldest first
+	ID         int64        `json:"id"`
+	Slug       string       `json:"slug"`
+	URL        string       `json:"url"`
+	Headline   string       `json:"headline"`
+	Standfirst string       `json:"standfirst"`
+	Section    sectionJSON  `json:"section"`
+	Authors    []authorJSON `json:"authors"`
+	Tags       []tagJSON    `json:"tags,omitzero"`
+	LeadImage  *imageJSON   `json:"lead_image"`
+	Language   string       `json:"language"`
+	// CommentsClosed says whether readers may still comment.
+	CommentsClosed bool       `json:"comments_closed"`
+	PublishedAt    *time.Time `json:"published_at"`
+	UpdatedAt      *time.Time `json:"updated_at"`
+	Body           *string    `json:"body,omitempty"`      // Markdown
+	BodyHTML       *string    `json:"body_html,omitempty"` // rendered and sanitised, Content API only
+	ReadingTime    int        `json:"reading_time_minutes,omitempty"`
+	Notes          []noteJSON `json:"notes,omitzero"` // corrections and updates, oldest first
 }
 
 // adminArticleJSON adds the workflow. For a scheduled article published_at
@@ -120,7 +122,7 @@ func (h *handler) article(a *article.Article, full bool) articleJSON {
 	j := articleJSON{
 		ID: a.ID, Slug: a.Slug, URL: h.articleURL(a), Headline: a.Headline, Standfirst: a.Standfirst,
 		Section: h.sectionJSON(&a.Section), Authors: make([]authorJSON, 0, len(a.Authors)),
-		Language: a.Language, PublishedAt: timeOrNull(a.PublishedAt),
+		Language: a.Language, PublishedAt: timeOrNull(a.PublishedAt), CommentsClosed: a.CommentsClosed,
 	}
 	for i := range a.Authors {
 		j.Authors = append(j.Authors, h.authorJSON(&a.Authors[i]))

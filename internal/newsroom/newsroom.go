@@ -62,6 +62,23 @@ type Draft struct {
 	CommentsClosed bool
 }
 
+// DraftOf is a's editable state: the base a partial change starts from, so
+// every field a caller does not mention keeps its value.
+func DraftOf(a *article.Article) Draft {
+	d := Draft{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body,
+		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed}
+	for _, t := range a.Tags {
+		d.Tags = append(d.Tags, t.Name)
+	}
+	for _, au := range a.Authors {
+		d.Authors = append(d.Authors, au.Slug)
+	}
+	if a.LeadImage != nil {
+		d.LeadImageID = a.LeadImage.ID
+	}
+	return d
+}
+
 // CanEdit reports whether u may change a: editors any article; authors their
 // own; contributors their own drafts only.
 func CanEdit(u *account.User, a *article.Article) bool {

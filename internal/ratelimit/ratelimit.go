@@ -1,6 +1,7 @@
 // Package ratelimit counts events per key in a sliding window, in memory.
 // It bounds its own memory: keys are forgotten once their window passes,
-// and a full table refuses new keys rather than growing without limit.
+// keys are cut to a fixed length, and a full table forgets an arbitrary
+// key to make room rather than growing or refusing newcomers.
 package ratelimit
 
 import (
@@ -46,6 +47,7 @@ func (l *Limiter) prune(key string, now time.Time) []time.Time {
 // Allow records an event for key and reports whether it is within the
 // limit. When it is not, retry says how long until one more is allowed.
 func (l *Limiter) Allow(key string) (ok bool, retry time.Duration) {
+	key = clip(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -53,18 +55,42 @@ func (l *Limiter) Allow(key string) (ok bool, retry time.Duration) {
 	if len(ev) >= l.Max {
 		return false, l.Window - now.Sub(ev[0])
 	}
-	if ev == nil && len(l.events) >= l.maxKeys {
-		l.sweep(now)
-		if len(l.events) >= l.maxKeys {
-			return false, l.Window
-		}
+	if ev == nil {
+		l.makeRoom(now)
 	}
 	l.events[key] = append(ev, now)
 	return true, 0
 }
 
+// maxKeyLen bounds what one key costs, whatever a client sends.
+const maxKeyLen = 128
+
+func clip(key string) string {
+	if len(key) > maxKeyLen {
+		return key[:maxKeyLen]
+	}
+	return key
+}
+
+// makeRoom keeps the table under maxKeys: expired keys go first, then an
+// arbitrary one (map order is random), so a flood of new keys cannot lock
+// out everyone else.
+func (l *Limiter) makeRoom(now time.Time) {
+	if len(l.events) < l.maxKeys {
+		return
+	}
+	l.sweep(now)
+	for k := range l.events {
+		if len(l.events) < l.maxKeys {
+			return
+		}
+		delete(l.events, k)
+	}
+}
+
 // Blocked reports whether key is at its limit, without recording anything.
 func (l *Limiter) Blocked(key string) (bool, time.Duration) {
+	key = clip(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -77,18 +103,20 @@ func (l *Limiter) Blocked(key string) (bool, time.Duration) {
 
 // Add records an event for key whatever the count (a failed login).
 func (l *Limiter) Add(key string) {
+	key = clip(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	ev := l.prune(key, now)
-	if ev == nil && len(l.events) >= l.maxKeys {
-		l.sweep(now)
+	if ev == nil {
+		l.makeRoom(now)
 	}
 	l.events[key] = append(ev, now)
 }
 
 // Reset forgets key (a successful login clears its failures).
 func (l *Limiter) Reset(key string) {
+	key = clip(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.events, key)

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -21,15 +22,22 @@ func TestLimiter(t *testing.T) {
 	if ok, _ := l.Allow("b"); !ok {
 		t.Error("another key is limited")
 	}
-	if ok, _ := l.Allow("c"); ok {
-		t.Error("a full table accepted a new key")
+	// A full table makes room: a newcomer is never refused for lack of it.
+	if ok, _ := l.Allow("c"); !ok {
+		t.Error("a full table refused a new key")
+	}
+	if len(l.events) > 2 {
+		t.Errorf("table holds %d keys, cap 2", len(l.events))
 	}
 	now = now.Add(time.Minute)
 	if ok, _ := l.Allow("a"); !ok {
 		t.Error("still limited after the window")
 	}
-	if ok, _ := l.Allow("c"); !ok {
-		t.Error("expired keys were not swept to make room")
+	for i := range 100 {
+		l.Add(fmt.Sprint("flood", i))
+	}
+	if len(l.events) > 2 {
+		t.Errorf("Add grew the table to %d keys, cap 2", len(l.events))
 	}
 	l.Add("d")
 	l.Add("d")

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
@@ -106,7 +107,11 @@ func pathID(r *http.Request) (int64, error) {
 // seeOther redirects after a successful POST, with a confirmation.
 func seeOther(w http.ResponseWriter, r *http.Request, path, notice string) {
 	if notice != "" {
-		path += "?notice=" + notice
+		base, fragment, hasFragment := strings.Cut(path, "#")
+		path = base + "?notice=" + notice
+		if hasFragment {
+			path += "#" + fragment
+		}
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }

@@ -168,7 +168,7 @@ func (s *Server) editorView(r *http.Request, a *article.Article, f editorForm, p
 		if v.Revisions, err = s.store.Revisions(ctx, a.ID); err != nil {
 			return nil, err
 		}
-		if !a.Visible() {
+		if !a.Visible() && a.Status != article.Unpublished {
 			v.PreviewURL = s.previewURL(a.ID, s.now().Add(previewLifetime))
 		}
 	} else {
@@ -507,6 +507,7 @@ func (s *Server) articleRevisions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, u, err)

@@ -5,24 +5,40 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/ratelimit"
 )
 
 // The session cookie. __Host- makes browsers insist on Secure, Path=/ and
 // no Domain, so no other host or path can set or read it.
 const sessionCookie = "__Host-broadsheet_session"
 
-// Login throttling: failures counted per account and per client address.
+// Sign-in throttling: attempts counted per account and address, per
+// account from anywhere, and per address (IPv6 by /64, which one client
+// usually holds whole).
 const (
 	loginWindow             = 15 * time.Minute
-	loginFailuresPerAccount = 5
-	loginFailuresPerIP      = 20
+	loginFailuresPerAccount = 5  // per account and address
+	loginAttemptsPerAccount = 50 // per account, all addresses
+	loginFailuresPerIP      = 30
 	setupLinkLifetime       = time.Hour
 )
+
+// limitKey is the address a limit counts: the address itself for IPv4, the
+// /64 for IPv6.
+func limitKey(a netip.Addr) string {
+	if a.Is6() && !a.Is4In6() {
+		if p, err := a.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
+}
 
 type ctxKey int
 
@@ -124,16 +140,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	view := loginView{Email: email, Next: safeNext(r.PostFormValue("next"))}
-	ip := s.ips.ClientIP(r).String()
+	ip := limitKey(s.ips.ClientIP(r))
 	acct := strings.ToLower(email)
 	v := s.adminView(r.Context(), nil)
-	if blocked, retry := s.loginByIP.Blocked(ip); blocked {
-		s.tooManyLogins(w, r, view, retry)
-		return
-	}
-	if blocked, retry := s.loginByAccount.Blocked(acct); blocked {
-		s.tooManyLogins(w, r, view, retry)
-		return
+	// Every attempt takes its slot before the password is checked, so a
+	// burst of simultaneous guesses cannot slip past the count. The strict
+	// limit is per account and address, so a stranger cannot lock a
+	// journalist out; a looser one per account stops a distributed guess.
+	for _, l := range []struct {
+		lim *ratelimit.Limiter
+		key string
+	}{{s.loginByIP, ip}, {s.loginByAccount, acct + "|" + ip}, {s.loginByAccountAll, acct}} {
+		if ok, retry := l.lim.Allow(l.key); !ok {
+			s.tooManyLogins(w, r, view, retry)
+			return
+		}
 	}
 	u, err := s.store.UserByEmail(r.Context(), email)
 	switch {
@@ -143,14 +164,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, nil, err)
 		return
 	}
-	if u == nil || u.Disabled || !account.VerifyPassword(u.PasswordHash, password) {
-		s.loginByIP.Add(ip)
-		s.loginByAccount.Add(acct)
+	// The password is checked even for a disabled account, so timing does
+	// not tell which accounts exist or are disabled.
+	if u == nil || !account.VerifyPassword(u.PasswordHash, password) || u.Disabled {
 		view.Error = v.T("admin.login.wrong")
 		s.renderAdmin(w, r, http.StatusUnauthorized, "login", nil, "admin.login.title", view)
 		return
 	}
-	s.loginByAccount.Reset(acct)
+	s.loginByAccount.Reset(acct + "|" + ip)
 	if err := s.startSession(w, r, u); err != nil {
 		s.adminFail(w, r, nil, err)
 		return
@@ -225,7 +246,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	view := setupView{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))}
 	password := r.PostFormValue("password")
 	v := s.adminView(ctx, nil)
-	if blocked, retry := s.loginByIP.Blocked(s.ips.ClientIP(r).String()); blocked {
+	if ok, retry := s.loginByIP.Allow(limitKey(s.ips.ClientIP(r))); !ok {
 		w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
 		view.Errors = []string{v.T("admin.login.throttled", int(retry.Minutes())+1)}
 		s.renderAdmin(w, r, http.StatusTooManyRequests, "setup", nil, "admin.setup.title", view)
@@ -243,8 +264,13 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "setup", nil, "admin.setup.title", view)
 		return
 	}
+	// An admin made meanwhile (from the command line) cancels the link.
+	if n, err := s.store.CountAdmins(ctx); err != nil || n > 0 {
+		view.Errors = []string{v.T("admin.setup.expired")}
+		s.renderAdmin(w, r, http.StatusForbidden, "setup", nil, "admin.setup.title", view)
+		return
+	}
 	if err := s.store.UseSetupToken(ctx, account.HashToken(view.Token), s.now()); err != nil {
-		s.loginByIP.Add(s.ips.ClientIP(r).String())
 		view.Errors = []string{v.T("admin.setup.expired")}
 		s.renderAdmin(w, r, http.StatusForbidden, "setup", nil, "admin.setup.title", view)
 		return

@@ -53,6 +53,11 @@ func (s *Server) signedPreview(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, articlePath(a), http.StatusFound)
 		return
 	}
+	if a.Status == article.Unpublished {
+		// A withdrawn article stays withdrawn, whatever links went out.
+		s.fail(w, r, &statusError{http.StatusGone, "error.410.body"})
+		return
+	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.renderArticlePreview(w, r, a)
 }
@@ -86,13 +91,19 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 }
 
 // POST /admin/account/password changes the password and ends every other
-// session, so a password changed because of a leak locks the intruder out.
+// browser session, so a password changed because of a leak signs the
+// intruder out. API tokens are listed on the same page to be revoked.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	v := s.adminView(ctx, u)
+	if ok, retry := s.loginByAccount.Allow("password-change|" + strconv.FormatInt(u.ID, 10)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+		s.renderAccount(w, r, http.StatusTooManyRequests, []string{v.T("admin.login.throttled", int(retry.Minutes())+1)})
+		return
+	}
 	switch {
 	case !account.VerifyPassword(u.PasswordHash, current):
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.wrong_current")})
@@ -244,6 +255,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, admin, err)

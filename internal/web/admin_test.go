@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ func newNewsroom(t *testing.T) *newsroomSite {
 	db.OnChange(srv.Invalidate)
 	srv.loginByAccount.SetClock(func() time.Time { return ns.clock })
 	srv.loginByIP.SetClock(func() time.Time { return ns.clock })
+	srv.loginByAccountAll.SetClock(func() time.Time { return ns.clock })
 	ns.site = &site{t: t, db: db, srv: srv, sections: map[string]article.Section{}, authors: map[string]article.Author{}, tags: map[string]article.Tag{},
 		clock: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City"}))
@@ -230,22 +232,43 @@ func TestLoginSessionsAndThrottling(t *testing.T) {
 		t.Errorf("%d sessions after login, want 2", len(sessions))
 	}
 
-	// Five failures lock the account for the window, even with the right password.
-	for i := range 5 {
-		login(ns, "author@courier.example", "wrong", fmt.Sprintf("198.51.100.%d:1", i))
+	// Five failures from one address stop that address guessing the
+	// account, even with the right password; the owner elsewhere is not
+	// locked out by a stranger.
+	for range 5 {
+		login(ns, "author@courier.example", "wrong", "198.51.100.7:1")
 	}
-	locked := login(ns, "author@courier.example", testPassword, "198.51.100.200:1")
+	locked := login(ns, "author@courier.example", testPassword, "198.51.100.7:1")
 	if locked.Code != http.StatusTooManyRequests || locked.Header().Get("Retry-After") == "" || !strings.Contains(locked.Body.String(), "Too many failed attempts") {
-		t.Errorf("locked account = %d, want 429 with Retry-After", locked.Code)
+		t.Errorf("guessing address = %d, want 429 with Retry-After", locked.Code)
+	}
+	if rec := login(ns, "author@courier.example", testPassword, "198.51.100.200:1"); rec.Code != http.StatusSeeOther {
+		t.Errorf("the owner from another address = %d, want 303", rec.Code)
 	}
 	ns.clock = ns.clock.Add(16 * time.Minute)
-	if rec := login(ns, "author@courier.example", testPassword, "198.51.100.200:1"); rec.Code != http.StatusSeeOther {
+	if rec := login(ns, "author@courier.example", testPassword, "198.51.100.7:1"); rec.Code != http.StatusSeeOther {
 		t.Errorf("after the window = %d, want 303", rec.Code)
+	}
+	// Simultaneous guesses are counted before any password is checked.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for range 20 {
+		wg.Go(func() {
+			rec := login(ns, "contributor@courier.example", "wrong", "198.51.100.99:1")
+			mu.Lock()
+			codes[rec.Code]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] != loginFailuresPerAccount || codes[http.StatusTooManyRequests] != 20-loginFailuresPerAccount {
+		t.Errorf("20 simultaneous guesses: %v; want %d checked and the rest refused", codes, loginFailuresPerAccount)
 	}
 
 	// One address guessing across accounts is stopped, and a forged
 	// X-Forwarded-For from an untrusted peer does not help it.
-	for i := range 20 {
+	for i := range loginFailuresPerIP {
 		login(ns, fmt.Sprintf("guess%d@courier.example", i), "wrong", "192.0.2.66:1", "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
 	}
 	if rec := login(ns, "admin@courier.example", testPassword, "192.0.2.66:1", "X-Forwarded-For", "203.0.113.250"); rec.Code != http.StatusTooManyRequests {

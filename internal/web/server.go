@@ -78,7 +78,7 @@ type Server struct {
 	signingKey []byte
 	uploads    chan struct{} // one image processed at a time
 	// Failed logins, by account and by client address.
-	loginByAccount, loginByIP *ratelimit.Limiter
+	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
 }
 
 //go:embed templates/*.html templates/admin/*.html
@@ -106,21 +106,22 @@ func New(st Store, opts Options) (*Server, error) {
 		opts.IPs, _ = clientip.New(nil)
 	}
 	s := &Server{
-		store:          st,
-		md:             markup.New(),
-		commentMD:      markup.NewComments(),
-		commentLimits:  newCommentLimits(),
-		cache:          newPageCache(opts.CacheBytes),
-		metrics:        opts.Metrics,
-		log:            opts.Logger,
-		baseURL:        strings.TrimSuffix(opts.BaseURL, "/"),
-		now:            opts.Now,
-		newsroom:       newsroom.New(st, opts.Now, opts.Logger),
-		ips:            opts.IPs,
-		api:            opts.API,
-		loginByAccount: ratelimit.New(loginFailuresPerAccount, loginWindow, 100_000),
-		loginByIP:      ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
-		uploads:        make(chan struct{}, 1),
+		store:             st,
+		md:                markup.New(),
+		commentMD:         markup.NewComments(),
+		commentLimits:     newCommentLimits(),
+		cache:             newPageCache(opts.CacheBytes),
+		metrics:           opts.Metrics,
+		log:               opts.Logger,
+		baseURL:           strings.TrimSuffix(opts.BaseURL, "/"),
+		now:               opts.Now,
+		newsroom:          newsroom.New(st, opts.Now, opts.Logger),
+		ips:               opts.IPs,
+		api:               opts.API,
+		loginByAccount:    ratelimit.New(loginFailuresPerAccount, loginWindow, 100_000),
+		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
+		loginByAccountAll: ratelimit.New(loginAttemptsPerAccount, loginWindow, 100_000),
+		uploads:           make(chan struct{}, 1),
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {

@@ -67,11 +67,18 @@
     dirty = true;
     try { localStorage.setItem(key, JSON.stringify(snapshot())); } catch (e) {}
   });
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (e) {
+    // Preview opens another tab: the text is not saved by it.
+    if (e.submitter && e.submitter.formTarget) return;
+    // Leaving the page on purpose; the kept copy stays until the server
+    // confirms the save (a signed-out session would drop the post).
     dirty = false;
-    // The server has the text now: it saves it, or shows it back with the problem.
-    try { localStorage.removeItem(key); } catch (e) {}
   });
+  // The page after a successful save says so: only then is the kept copy
+  // of no more use.
+  if (/[?&]notice=(saved|published|scheduled|submitted|restored)/.test(location.search)) {
+    try { localStorage.removeItem(key); } catch (e) {}
+  }
   window.addEventListener("beforeunload", function (e) {
     if (dirty) { e.preventDefault(); e.returnValue = ""; }
   });
@@ -81,6 +88,7 @@
   setInterval(function () {
     if (!dirty || saving) return;
     saving = true;
+    var sent = JSON.stringify(snapshot());
     var data = new FormData(form);
     data.set("action", "autosave");
     fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
@@ -90,8 +98,11 @@
       .then(function (res) {
         if (res.status === 200) {
           form.elements.version.value = res.body.version;
-          dirty = false;
-          try { localStorage.removeItem(key); } catch (e) {}
+          // Only what was sent is saved; typing since then still counts.
+          if (JSON.stringify(snapshot()) === sent) {
+            dirty = false;
+            try { localStorage.removeItem(key); } catch (e) {}
+          }
           say("Draft saved " + new Date().toLocaleTimeString());
         } else if (res.status === 409) {
           say("Someone else saved this article. Save to compare your text with theirs.");
