@@ -282,4 +282,6 @@ var english = map[string]string{
 	"comments.closed_kept":           "Your comment could not be posted because comments closed. Here is your text, to keep:",
 	"comment.closed":                 "Comments on this article have closed.",
 	"admin.editor.comments_closed":   "Comments closed",
+	"comment.check_expired":          "The anti-bot check expired while you were writing. It has been renewed: please post again. Your text is kept below.",
+	"comment.check_failed":           "The anti-bot check could not be confirmed. Please post again; your text is kept below.",
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/ratelimit"
 )
@@ -200,7 +202,26 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ip := s.ips.ClientIP(r)
-	verified := false // the anti-bot check is added with the challenge endpoint
+	verified := false
+	if payload := r.PostFormValue("altcha"); payload != "" {
+		switch err := s.challenges.Verify(ctx, payload); {
+		case err == nil:
+			verified = true
+		case errors.Is(err, challenge.ErrExpired):
+			// The reader took longer than the check lasts. Nothing is lost:
+			// the page comes back with their text and a fresh check.
+			form.Notice = "comment.check_expired"
+			s.commentProblem(w, r, a, form, nil, http.StatusUnprocessableEntity)
+			return
+		case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
+			form.Notice = "comment.check_failed"
+			s.commentProblem(w, r, a, form, nil, http.StatusUnprocessableEntity)
+			return
+		default:
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if msg, retry := s.commentRateLimited(ip, c.Email, verified); msg != "" {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
 		form.Notice = msg
@@ -316,4 +337,26 @@ func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *artic
 	if err := s.pages["article"].ExecuteTemplate(w, "layout", resp.view); err != nil {
 		s.log.Error("rendering comment form", "err", err)
 	}
+}
+
+// GET /api/v1/challenge hands out a fresh anti-bot challenge. Never cached:
+// each is single-use.
+func (s *Server) challengeHandler(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	if ok, retry := s.challengeByIP.Allow(limitKey(s.ips.ClientIP(r))); !ok {
+		h.Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"error":{"code":"rate_limited","message":"Too many challenges requested; try again in a minute."}}` + "\n"))
+		return
+	}
+	ch, err := s.challenges.Challenge()
+	if err != nil {
+		s.log.Error("issuing a challenge", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"error":{"code":"internal","message":"No challenge could be made."}}` + "\n"))
+		return
+	}
+	json.NewEncoder(w).Encode(ch)
 }

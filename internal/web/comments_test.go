@@ -2,14 +2,17 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
 )
 
@@ -221,5 +224,65 @@ func TestClosedComments(t *testing.T) {
 	rec := postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {"Too late, but my words stay."}}, "203.0.113.40:1")
 	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "Too late, but my words stay.") {
 		t.Errorf("comment on a closed article = %d; want 403 with the text given back", rec.Code)
+	}
+}
+
+func fetchChallenge(t *testing.T, ns *newsroomSite) challenge.Challenge {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/challenge", nil))
+	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("GET /api/v1/challenge = %d %v", rec.Code, rec.Header())
+	}
+	var ch challenge.Challenge
+	must(t, json.Unmarshal(rec.Body.Bytes(), &ch))
+	return ch
+}
+
+func TestCommentsWithTheAntiBotCheck(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Tram depot plans")
+	// A returning commenter: one comment approved before.
+	first := url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First time here."}}
+	postComment(ns, path+"/comments", first, "203.0.113.60:1")
+	q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+	must(t, ns.db.SetCommentStatus(ctx, []int64{q[0].ID}, comment.Approved))
+
+	solved, err := challenge.Solve(fetchChallenge(t, ns))
+	must(t, err)
+	form := url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"Verified and welcome back."}, "altcha": {solved}}
+	rec := postComment(ns, path+"/comments", form, "203.0.113.60:1")
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("verified comment = %d: %s", rec.Code, rec.Body.String())
+	}
+	if _, page := getWith(ns, path); !strings.Contains(page, "Verified and welcome back.") {
+		t.Error("a verified returning commenter's comment is not public at once")
+	}
+	// The same solution again is a replay, whatever the text.
+	form.Set("body", "Trying the same solution twice.")
+	rec = postComment(ns, path+"/comments", form, "203.0.113.60:1")
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "could not be confirmed") || !strings.Contains(rec.Body.String(), "Trying the same solution twice.") {
+		t.Errorf("replayed solution = %d; want 422 with the text kept", rec.Code)
+	}
+	// A forged payload is refused the same way.
+	form.Set("altcha", "eyJmb3JnZWQiOnRydWV9")
+	if rec := postComment(ns, path+"/comments", form, "203.0.113.60:1"); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("forged solution = %d, want 422", rec.Code)
+	}
+	// The reader took too long: the check expired. The page comes back with
+	// every word and a fresh check; nothing was stored.
+	solved, err = challenge.Solve(fetchChallenge(t, ns))
+	must(t, err)
+	ns.clock = ns.clock.Add(21 * time.Minute)
+	form = url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"Written slowly, over a long lunch."}, "altcha": {solved}}
+	rec = postComment(ns, path+"/comments", form, "203.0.113.60:1")
+	body := rec.Body.String()
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "expired while you were writing") || !strings.Contains(body, "Written slowly, over a long lunch.") ||
+		!strings.Contains(body, `<altcha-widget challenge="/api/v1/challenge"`) {
+		t.Errorf("expired check = %d; want 422, the text kept and a widget to renew", rec.Code)
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "worker-src 'self' blob:") {
+		t.Errorf("CSP %q does not let the widget solve", csp)
 	}
 }

@@ -66,8 +66,9 @@ type view struct {
 	Notice          string
 	AdminStylesheet string
 
-	cat *i18n.Catalog
-	loc *time.Location
+	cat      *i18n.Catalog
+	loc      *time.Location
+	assetURL func(string) string
 }
 
 func (s *Server) newView(ctx context.Context) (*view, error) {
@@ -101,7 +102,7 @@ func (s *Server) newView(ctx context.Context) (*view, error) {
 func (s *Server) bareView() *view {
 	return &view{
 		Site: article.DefaultSite, Lang: "en", Dir: "ltr",
-		Stylesheet: s.assetURL("style.css"), Now: s.now(),
+		Stylesheet: s.assetURL("style.css"), Now: s.now(), assetURL: s.assetURL,
 		cat: i18n.For("en"), loc: time.UTC,
 	}
 }
@@ -151,6 +152,9 @@ func (v *view) Srcset(img *article.Image) string {
 
 // ReadingTime is the estimated minutes to read a.
 func (v *view) ReadingTime(a article.Article) int { return article.ReadingTime(a.Body) }
+
+// Asset is the fingerprinted URL of a static file.
+func (v *view) Asset(name string) string { return v.assetURL(name) }
 
 // CommentCount is the number of approved comments on an article in a listing.
 func (v *view) CommentCount(id int64) int { return v.counts[id] }

@@ -71,6 +71,7 @@ func (s *Server) routes() *http.ServeMux {
 	admin.HandleFunc("/admin/", s.fallback)
 
 	root := http.NewServeMux()
+	root.HandleFunc("GET /api/v1/challenge", s.challengeHandler)
 	root.Handle("/admin", admin)
 	root.Handle("/admin/", admin)
 	if s.api != nil {

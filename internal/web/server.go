@@ -18,6 +18,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/markup"
@@ -35,6 +36,7 @@ type Store interface {
 	comment.Store
 	Ping(ctx context.Context) error
 	SigningKey(ctx context.Context) ([]byte, error)
+	challenge.UsedStore
 }
 
 // ChangeFeed is the change log written by every process sharing the database.
@@ -51,7 +53,10 @@ type Options struct {
 	Metrics    *metrics.Registry
 	IPs        *clientip.Resolver // who the client is; nil trusts no proxy
 	API        http.Handler       // serves /api/v1/; nil for none
-	Now        func() time.Time   // nil for the wall clock
+	// ChallengeExpiry is how long an anti-bot challenge stays valid;
+	// zero means 20 minutes.
+	ChallengeExpiry time.Duration
+	Now             func() time.Time // nil for the wall clock
 }
 
 // Server serves the reading site.
@@ -77,6 +82,10 @@ type Server struct {
 	api        http.Handler
 	signingKey []byte
 	uploads    chan struct{} // one image processed at a time
+	challenges *challenge.Issuer
+	// challengeByIP bounds how many challenges one address may fetch:
+	// each costs a key derivation.
+	challengeByIP *ratelimit.Limiter
 	// Failed logins, by account and by client address.
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
 }
@@ -127,6 +136,10 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
 	}
+	if s.challenges, err = challenge.New(challenge.Config{Key: s.signingKey, Expiry: opts.ChallengeExpiry, Now: opts.Now}, st); err != nil {
+		return nil, err
+	}
+	s.challengeByIP = ratelimit.New(60, time.Minute, 100_000)
 	if s.assets, err = loadAssets(staticFS, "static"); err != nil {
 		return nil, err
 	}
@@ -198,7 +211,11 @@ var (
 	hdrNoSniff  = []string{"nosniff"}
 	hdrReferrer = []string{"strict-origin-when-cross-origin"}
 	// frame-ancestors 'none' does what X-Frame-Options: DENY did.
-	hdrCSP       = []string{"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"}
+	// The ALTCHA widget solves in workers it builds from blob: URLs and
+	// injects one stylesheet, allowed by its hash (scripts/update-altcha.sh
+	// prints the hash of each version).
+	hdrCSP = []string{"default-src 'self'; img-src 'self' data:; style-src 'self' '" + altchaStyleHash +
+		"'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"}
 	hdrHTML      = []string{"text/html; charset=utf-8"}
 	hdrVaryAE    = []string{"Accept-Encoding"}
 	hdrRevalid   = []string{"public, max-age=0, must-revalidate"}
@@ -206,6 +223,9 @@ var (
 	hdrImmutable = []string{"public, max-age=31536000, immutable"}
 	hdrPrivate   = []string{"private, no-store"}
 )
+
+// altchaStyleHash is the CSP hash of the stylesheet altcha.min.js 3.2.2 injects.
+const altchaStyleHash = "sha256-ZgqGuQlekW98cv0XQjYUGCLTvc3q5MkU+2SkqlFGoTM="
 
 // guard refuses requests no page needs before they reach a handler.
 func (s *Server) guard(next http.Handler) http.Handler {
