@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Go: Debian's Chromium (for the
-# browser tests) and fonts that cover Latin, Cyrillic, Persian and Arabic.
+# browser tests), Node.js (to check our anti-bot server against the widget's
+# own solver) and fonts that cover Latin, Cyrillic, Persian and Arabic.
 # Does nothing when they are present.
 set -euo pipefail
 
-packages=(chromium fonts-dejavu-core fonts-noto-core)
+packages=(chromium fonts-dejavu-core fonts-noto-core nodejs)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
