@@ -56,7 +56,9 @@ type Options struct {
 	// ChallengeExpiry is how long an anti-bot challenge stays valid;
 	// zero means 20 minutes.
 	ChallengeExpiry time.Duration
-	Now             func() time.Time // nil for the wall clock
+	// ChallengeCost is the proof-of-work difficulty; zero means the default.
+	ChallengeCost challenge.Cost
+	Now           func() time.Time // nil for the wall clock
 }
 
 // Server serves the reading site.
@@ -136,7 +138,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
 	}
-	if s.challenges, err = challenge.New(challenge.Config{Key: s.signingKey, Expiry: opts.ChallengeExpiry, Now: opts.Now}, st); err != nil {
+	if s.challenges, err = challenge.New(challenge.Config{Key: s.signingKey, Expiry: opts.ChallengeExpiry, Cost: opts.ChallengeCost, Now: opts.Now}, st); err != nil {
 		return nil, err
 	}
 	s.challengeByIP = ratelimit.New(60, time.Minute, 100_000)
