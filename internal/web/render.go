@@ -242,52 +242,51 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			return
 		}
 		gen := s.cache.generation()
-		resp, err := fn(r)
-		if err != nil {
-			s.fail(w, r, err)
+		status, body, keys, ok := s.render(w, r, fn)
+		if !ok {
 			return
 		}
-		if resp.redirect != "" {
-			http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
-			return
-		}
-		var buf bytes.Buffer
-		if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
-			s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
-			return
-		}
-		status := resp.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		c := newCached(url, status, buf.Bytes(), append(resp.keys, article.KeySite), s.now())
+		c := newCached(url, status, body, append(keys, article.KeySite), s.now())
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 	}
 }
 
-func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc) {
+// render runs fn and renders its page. It answers redirects and errors
+// itself and then reports ok=false.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (status int, body []byte, keys []string, ok bool) {
 	resp, err := fn(r)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return 0, nil, nil, false
 	}
 	if resp.redirect != "" {
 		http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
-		return
+		return 0, nil, nil, false
 	}
 	var buf bytes.Buffer
 	if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
 		s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
+		return 0, nil, nil, false
+	}
+	status = resp.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return status, buf.Bytes(), resp.keys, true
+}
+
+// renderFresh serves a page that is the reader's alone: never stored.
+func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc) {
+	status, body, _, ok := s.render(w, r, fn)
+	if !ok {
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "private, no-store")
-	if resp.status != 0 {
-		w.WriteHeader(resp.status)
-	}
-	w.Write(buf.Bytes())
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 // serveCached answers with c, or 304 when the reader's copy is current.
