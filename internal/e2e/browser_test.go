@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -23,10 +20,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"broadsheet/internal/demo"
-	"broadsheet/internal/store/sqlite"
-	"broadsheet/internal/web"
 )
 
 const (
@@ -87,40 +80,8 @@ func TestReaderJourney(t *testing.T) {
 	defer cancel()
 
 	// The site: the demo newspaper in a fresh database, served on loopback.
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
-	if err != nil {
-		t.Fatalf("open the database: %v", err)
-	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close the database: %v", err)
-		}
-	}()
-	if err := demo.Load(ctx, db, time.Now(), nil); err != nil {
-		t.Fatalf("load the demo content: %v", err)
-	}
-	t.Logf("demo content loaded in %v", time.Since(start).Round(time.Millisecond))
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen on loopback: %v", err)
-	}
-	baseURL := "http://" + ln.Addr().String()
-	srv, err := web.New(db, web.Options{
-		BaseURL: baseURL,
-		Logger:  slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
-	if err != nil {
-		ln.Close()
-		t.Fatalf("build the web server: %v", err)
-	}
-	db.OnChange(srv.Invalidate)
-	ts := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv}}
-	ts.Start()
-	defer ts.Close()
-	if ts.URL != baseURL {
-		t.Fatalf("test server URL %q, want %q", ts.URL, baseURL)
-	}
+	_, ts := startSite(t, ctx, dir)
+	t.Logf("demo site up in %v", time.Since(start).Round(time.Millisecond))
 
 	// The browser: Debian's Chromium, headless, with a fresh profile.
 	chromeOut := new(lockedBuffer)

@@ -132,7 +132,7 @@ func TestNewsroomJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), newsroomTimeout)
 	t.Cleanup(cancel)
 
-	db, ts := startNewsroomSite(t, ctx, dir)
+	db, ts := startSite(t, ctx, dir)
 	step("demo site started at " + ts.URL)
 
 	editor := createNewsroomUser(t, ctx, db, "editor@courier.example", "Eda Editor", account.Editor)
@@ -375,9 +375,9 @@ func TestNewsroomJourney(t *testing.T) {
 	t.Logf("journey done in %v", time.Since(start).Round(time.Millisecond))
 }
 
-// startNewsroomSite serves the demo newspaper from a fresh database in dir,
-// on loopback, until the test ends.
-func startNewsroomSite(t *testing.T, ctx context.Context, dir string) (*sqlite.DB, *httptest.Server) {
+// startSite serves the demo newspaper from a fresh database in dir on a
+// loopback port, and closes both when the test ends.
+func startSite(t *testing.T, ctx context.Context, dir string) (*sqlite.DB, *httptest.Server) {
 	t.Helper()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
 	if err != nil {
