@@ -4,11 +4,19 @@
 GO ?= go
 ARTIFACTS ?= $(CURDIR)/test-output
 
-.PHONY: test test-deps vet lint build run bench clean
+.PHONY: test test-deps vet lint build run bench clean fuzz
 
 test: test-deps vet
 	mkdir -p $(ARTIFACTS)
 	$(GO) test -count=1 -artifacts -outputdir $(ARTIFACTS) ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+# Short fuzz runs of what strangers' input reaches first: the comment
+# sanitiser and the anti-bot verifier. FUZZTIME=5m for a longer hunt.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzRenderComment -fuzztime $(FUZZTIME) ./internal/markup/
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/challenge/
 
 test-deps:
 	@./scripts/test-deps.sh
