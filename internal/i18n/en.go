@@ -284,4 +284,11 @@ var english = map[string]string{
 	"admin.editor.comments_closed":   "Comments closed",
 	"comment.check_expired":          "The anti-bot check expired while you were writing. It has been renewed: please post again. Your text is kept below.",
 	"comment.check_failed":           "The anti-bot check could not be confirmed. Please post again; your text is kept below.",
+	"comments.msg_name":              "Please enter your name.",
+	"comments.msg_name_long":         "Please shorten your name to 80 characters or fewer.",
+	"comments.msg_body":              "Please enter your comment.",
+	"comments.msg_body_short":        "Please write a little more: a comment needs at least 2 characters.",
+	"comments.msg_body_long":         "Please shorten your comment to 5,000 characters or fewer.",
+	"comments.msg_email":             "Please enter a valid email address, or leave it empty.",
+	"comments.msg_email_notify":      "Please enter your email address to be notified of replies.",
 }

@@ -59,6 +59,7 @@ type commentForm struct {
 	Parent            int64
 	Key               string // idempotency: one per rendering of the form
 	Notice            string // a message for the whole form
+	Resubmit          bool   // with JavaScript, send the form again at once
 }
 
 // commentView is one comment as shown.
@@ -210,7 +211,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, challenge.ErrExpired):
 			// The reader took longer than the check lasts. Nothing is lost:
 			// the page comes back with their text and a fresh check.
-			form.Notice = "comment.check_expired"
+			form.Notice, form.Resubmit = "comment.check_expired", true
 			s.commentProblem(w, r, a, form, nil, http.StatusUnprocessableEntity)
 			return
 		case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):

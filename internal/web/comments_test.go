@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/i18n"
 )
 
 // postComment sends the comment form from a reader's address, with the
@@ -284,5 +285,21 @@ func TestCommentsWithTheAntiBotCheck(t *testing.T) {
 	}
 	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "worker-src 'self' blob:") {
 		t.Errorf("CSP %q does not let the widget solve", csp)
+	}
+}
+
+// TestInlineMessagesMatchTheServer keeps the words the page's script shows
+// the same as the server's.
+func TestInlineMessagesMatchTheServer(t *testing.T) {
+	cat := i18n.For("en")
+	for key, want := range map[string]string{
+		"comments.msg_name": comment.MsgNameMissing, "comments.msg_name_long": comment.MsgNameTooLong,
+		"comments.msg_body": comment.MsgBodyMissing, "comments.msg_body_short": comment.MsgBodyTooShort,
+		"comments.msg_body_long": comment.MsgBodyTooLong, "comments.msg_email": comment.MsgEmailInvalid,
+		"comments.msg_email_notify": comment.MsgEmailNotify,
+	} {
+		if got := cat.T(key); got != want {
+			t.Errorf("%s = %q, the server says %q", key, got, want)
+		}
 	}
 }
