@@ -52,13 +52,44 @@
     return !first;
   }
 
-  // Runs before the widget's own handler (capture), so an incomplete
-  // comment is not sent and no check is spent on it.
+  function payloadField() {
+    var f = form.querySelector('input[name="altcha"]');
+    if (!f) {
+      f = document.createElement("input");
+      f.type = "hidden";
+      f.name = "altcha";
+      form.appendChild(f);
+    }
+    return f;
+  }
+
+  // An incomplete comment is not sent and no check is spent on it. A
+  // complete one fetches and solves its check now, when the reader posts,
+  // so the check cannot expire while they write; then it is sent.
+  var solving = false;
   form.addEventListener("submit", function (e) {
     if (!check()) {
       e.preventDefault();
       e.stopImmediatePropagation();
+      return;
     }
+    var widget = form.querySelector("altcha-widget");
+    if (!widget || typeof widget.verify !== "function" || payloadField().value) return;
+    e.preventDefault();
+    if (solving) return;
+    solving = true;
+    Promise.resolve(widget.verify()).then(function (result) {
+      var field = payloadField();
+      if (!field.value && result && result.payload) field.value = result.payload;
+      solving = false;
+      // Sent without the payload if the check could not be solved: the
+      // server then holds the comment for a moderator, and keeps it.
+      if (!field.value) field.remove();
+      HTMLFormElement.prototype.submit.call(form);
+    }, function () {
+      solving = false;
+      HTMLFormElement.prototype.submit.call(form);
+    });
   }, true);
   ["name", "body", "email"].forEach(function (f) {
     form.elements[f].addEventListener("blur", function () {

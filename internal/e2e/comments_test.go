@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"broadsheet/internal/comment"
+)
+
+// TestCommentJourney posts a comment as a reader in a real browser: the
+// page names the missing fields before anything is sent, then the built-in
+// anti-bot widget solves its check when the reader posts, the server
+// verifies it, and the reader sees their comment awaiting moderation.
+func TestCommentJourney(t *testing.T) {
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
+		}
+		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v)", chromiumPath, err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	db, ts := startSite(t, ctx, dir)
+	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
+	const path = "/city/council-votes-eastgate-tram-depot-homes"
+
+	resp, err := chromedp.Run(bctx, chromedp.NavigateResponse(ts.URL+path))
+	if err != nil {
+		t.Fatalf("open the article: %v", err)
+	}
+	expectPage(t, bctx, resp, 200, path)
+	if err := chromedp.Do(bctx, chromedp.WaitReady(chromedp.CSS("altcha-widget"))); err != nil {
+		t.Fatalf("the anti-bot widget is not on the page: %v", err)
+	}
+
+	// Nothing typed: the page says what is missing, without sending.
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`))); err != nil {
+		t.Fatalf("click Post: %v", err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS(`#comment-body-error`))); err != nil {
+		t.Fatalf("no inline message for the comment: %v", err)
+	}
+	bodyMsg := evaluate[string](t, bctx, `document.getElementById("comment-body-error").textContent`)
+	nameMsg := evaluate[string](t, bctx, `document.getElementById("comment-name-error").textContent`)
+	if bodyMsg != comment.MsgBodyMissing || nameMsg != comment.MsgNameMissing {
+		t.Errorf("inline messages %q and %q, want %q and %q", bodyMsg, nameMsg, comment.MsgBodyMissing, comment.MsgNameMissing)
+	}
+	if n, _ := db.ModerationQueue(ctx, comment.Pending, 0, 10); len(n) != 0 {
+		t.Fatalf("an empty form reached the server")
+	}
+
+	// Filled in: the widget solves on submit and the server verifies.
+	text := "The second platform at Eastgate Halt matters more than the parking."
+	err = chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.CSS(`#comment-body`), text),
+		chromedp.SendKeys(chromedp.CSS(`#comment-name`), "Rosa Fenwick"),
+	)
+	if err != nil {
+		t.Fatalf("type the comment: %v", err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`))); err != nil {
+		t.Fatalf("click Post: %v", err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS(`li.comment.held`))); err != nil {
+		t.Fatalf("the comment did not come back awaiting moderation: %v; the page says %.300q", err, pageText(t, bctx))
+	}
+	shown := pageText(t, bctx)
+	if !strings.Contains(shown, text) || !strings.Contains(shown, "Awaiting moderation") {
+		t.Errorf("the reader does not see their held comment")
+	}
+	q, err := db.ModerationQueue(ctx, comment.Pending, 0, 10)
+	if err != nil || len(q) != 1 {
+		t.Fatalf("pending comments = %d, %v; want 1", len(q), err)
+	}
+	// Held because the commenter is new, not because the check was missing:
+	// the widget's solution was verified.
+	if q[0].HeldReason != "first comment from this commenter" {
+		t.Errorf("held because %q, want the first-comment rule (a verified check)", q[0].HeldReason)
+	}
+	screenshot(t, bctx, t.ArtifactDir()+"/comment-held.png")
+	problems.report(t, "article page with a comment")
+}
