@@ -209,7 +209,19 @@ type Store interface {
 	SetCommentStatus(ctx context.Context, ids []int64, status Status) error
 	// SetCommentPinned pins or unpins a comment to the top of its thread.
 	SetCommentPinned(ctx context.Context, id int64, pinned bool) error
+	// EditOwnComment replaces the text of comment id if editHash is its
+	// author's and it is younger than EditWindow at now; ErrNotFound
+	// otherwise, whatever the reason, so nothing is revealed.
+	EditOwnComment(ctx context.Context, id int64, editHash, body string, now time.Time) error
+	// DeleteOwnComment moves the author's comment to the trash, on the same terms.
+	DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error
+	// ReportComment counts a reader's report; at ReportThreshold an
+	// approved comment goes back to moderation. It returns the new count.
+	ReportComment(ctx context.Context, id int64) (int, error)
 }
+
+// ReportThreshold is how many reports send a comment back to moderation.
+const ReportThreshold = 3
 
 // Queued is a comment in the moderation queue with where it was posted.
 type Queued struct {

@@ -291,4 +291,11 @@ var english = map[string]string{
 	"comments.msg_body_long":         "Please shorten your comment to 5,000 characters or fewer.",
 	"comments.msg_email":             "Please enter a valid email address, or leave it empty.",
 	"comments.msg_email_notify":      "Please enter your email address to be notified of replies.",
+	"comments.edit":                  "Edit",
+	"comments.save_edit":             "Save changes",
+	"comments.delete":                "Delete",
+	"comments.report":                "Report",
+	"comment.edit_invalid":           "Your change was not saved. Your text is in the form below: copy it into your comment's Edit box.",
+	"comment.not_yours":              "This comment can no longer be changed: only its author can, for 15 minutes after posting.",
+	"error.403.title":                "Not allowed",
 }

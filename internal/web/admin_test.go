@@ -45,6 +45,7 @@ func newNewsroom(t *testing.T) *newsroomSite {
 		IPs: ips, Now: func() time.Time { return ns.clock }})
 	must(t, err)
 	db.OnChange(srv.Invalidate)
+	db.SetClock(func() time.Time { return ns.clock })
 	srv.loginByAccount.SetClock(func() time.Time { return ns.clock })
 	srv.loginByIP.SetClock(func() time.Time { return ns.clock })
 	srv.loginByAccountAll.SetClock(func() time.Time { return ns.clock })

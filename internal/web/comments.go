@@ -67,6 +67,7 @@ type commentView struct {
 	comment.Comment
 	HTML     template.HTML
 	Initials string
+	Own      bool // this browser's comment, still within its edit window
 }
 
 // discussionView is the comment section under an article.
@@ -129,13 +130,15 @@ func (s *Server) discussion(r *http.Request, a *article.Article) (*discussionVie
 		return nil, err
 	}
 	d.Count = counts[a.ID]
+	own := ownHashes(r)
 	tops := 0
 	for _, c := range list {
 		html, err := s.commentMD.Render(c.Body)
 		if err != nil {
 			return nil, err
 		}
-		d.Comments = append(d.Comments, commentView{Comment: c, HTML: template.HTML(html), Initials: initials(c.Name)})
+		mine := len(own) > 0 && c.EditHash == own[0] && s.now().Sub(c.CreatedAt) < comment.EditWindow
+		d.Comments = append(d.Comments, commentView{Comment: c, HTML: template.HTML(html), Initials: initials(c.Name), Own: mine})
 		if c.Depth == 0 {
 			tops++
 			after = c.ID
@@ -360,4 +363,58 @@ func (s *Server) challengeHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(ch)
+}
+
+// POST /{section}/{slug}/comments/{id}/{op}: a reader edits or deletes
+// their own comment within its edit window, or reports someone's.
+func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := s.store.ArticleBySlug(ctx, r.PathValue("slug"))
+	id, idErr := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil && (!a.Visible() || a.Section.Slug != r.PathValue("section") || r.PathValue("comments") != "comments" || idErr != nil) {
+		err = article.ErrNotFound
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
+	back := articlePath(a) + "#c-" + strconv.FormatInt(id, 10)
+	var hash string
+	if h := ownHashes(r); len(h) > 0 {
+		hash = h[0]
+	}
+	switch r.PathValue("op") {
+	case "edit":
+		c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
+		c.Normalize()
+		if err := c.Validate(); err != nil {
+			var fe comment.FieldErrors
+			errors.As(err, &fe)
+			s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
+			return
+		}
+		err = s.store.EditOwnComment(ctx, id, hash, c.Body, s.now())
+	case "delete":
+		err = s.store.DeleteOwnComment(ctx, id, hash, s.now())
+		back = articlePath(a) + "#comments"
+	case "report":
+		if ok, retry := s.commentLimits.byIP.Allow("report|" + limitKey(s.ips.ClientIP(r))); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+			s.fail(w, r, &statusError{http.StatusTooManyRequests, "comment.limited"})
+			return
+		}
+		_, err = s.store.ReportComment(ctx, id)
+	default:
+		err = article.ErrNotFound
+	}
+	if errors.Is(err, comment.ErrNotFound) {
+		s.fail(w, r, &statusError{http.StatusForbidden, "comment.not_yours"})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -303,3 +303,42 @@ func TestInlineMessagesMatchTheServer(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDeleteAndReport(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Ferry strike")
+	rec := postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {"Frist post, sorry for the typo."}}, "203.0.113.70:1")
+	cookie := rec.Result().Cookies()[0]
+	q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+	id := q[0].ID
+	_, page := getWith(ns, path, cookie)
+	if !strings.Contains(page, fmt.Sprintf(`action="%s/comments/%d/edit"`, path, id)) {
+		t.Fatal("the author is not offered Edit on their new comment")
+	}
+	stranger := &http.Cookie{Name: commenterCookie, Value: strings.Repeat("x", 43)}
+	if rec := postComment(ns, fmt.Sprintf("%s/comments/%d/edit", path, id), url.Values{"body": {"Hijacked"}}, "198.51.100.9:1", stranger); rec.Code != http.StatusForbidden {
+		t.Errorf("edit by another browser = %d, want 403", rec.Code)
+	}
+	if rec := postComment(ns, fmt.Sprintf("%s/comments/%d/edit", path, id), url.Values{"body": {"First post, typo fixed."}}, "203.0.113.70:1", cookie); rec.Code != http.StatusSeeOther {
+		t.Errorf("own edit = %d", rec.Code)
+	}
+	if c, _ := ns.db.CommentByID(ctx, id); c.Body != "First post, typo fixed." {
+		t.Errorf("after edit: %q", c.Body)
+	}
+	ns.clock = ns.clock.Add(comment.EditWindow + time.Minute)
+	if rec := postComment(ns, fmt.Sprintf("%s/comments/%d/delete", path, id), url.Values{}, "203.0.113.70:1", cookie); rec.Code != http.StatusForbidden {
+		t.Errorf("delete after the window = %d, want 403", rec.Code)
+	}
+
+	// Readers' reports send an approved comment back to moderation.
+	must(t, ns.db.SetCommentStatus(ctx, []int64{id}, comment.Approved))
+	for i := range comment.ReportThreshold {
+		if rec := postComment(ns, fmt.Sprintf("%s/comments/%d/report", path, id), url.Values{}, fmt.Sprintf("192.0.2.%d:1", i+1)); rec.Code != http.StatusSeeOther {
+			t.Fatalf("report %d = %d", i, rec.Code)
+		}
+	}
+	if _, page := getWith(ns, path); strings.Contains(page, "typo fixed") {
+		t.Error("a much-reported comment is still public")
+	}
+}

@@ -230,6 +230,7 @@ func TestCorrectionsAndBanner(t *testing.T) {
 	pub.Set("action", "publish")
 	ns.do("POST", fmt.Sprintf("/admin/articles/%d", id), account.Editor, pub)
 	ns.get("/city/mayor-opens-bridge") // cached now
+	ns.clock = ns.clock.Add(time.Hour)
 	rec := ns.do("POST", fmt.Sprintf("/admin/articles/%d/notes", id), account.Editor,
 		url.Values{"kind": {"correction"}, "body": {"An earlier version gave the wrong date for the opening."}})
 	if rec.Code != http.StatusSeeOther {

@@ -324,3 +324,73 @@ func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error
 	}
 	return nil
 }
+
+// ownComment runs change on comment id if it belongs to editHash and is
+// still within its edit window.
+func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now time.Time, change string, args ...any) error {
+	if editHash == "" {
+		return comment.ErrNotFound
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		var status comment.Status
+		err := tx.QueryRowContext(ctx, `SELECT article_id, status FROM comments WHERE id = ? AND edit_hash = ? AND created_at > ? AND status IN ('pending', 'approved')`,
+			id, editHash, now.Add(-comment.EditWindow).Unix()).Scan(&aid, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, change, append(args, id)...); err != nil {
+			return nil, err
+		}
+		if status != comment.Approved {
+			return nil, nil
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: own comment %d: %w", id, err)
+	}
+	return nil
+}
+
+// EditOwnComment replaces the text of the author's recent comment.
+func (db *DB) EditOwnComment(ctx context.Context, id int64, editHash, body string, now time.Time) error {
+	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ?`, body, now.Unix())
+}
+
+// DeleteOwnComment moves the author's recent comment to the trash.
+func (db *DB) DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error {
+	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET status = 'trash' WHERE id = ?`)
+}
+
+// ReportComment counts a report and sends a much-reported comment back to
+// moderation.
+func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		var status comment.Status
+		err := tx.QueryRowContext(ctx, `UPDATE comments SET reports = reports + 1 WHERE id = ? AND status = 'approved' RETURNING reports, article_id, status`, id).
+			Scan(&n, &aid, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n < comment.ReportThreshold {
+			return nil, nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET status = 'pending', held_reason = 'reported by readers' WHERE id = ?`, id); err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: report comment %d: %w", id, err)
+	}
+	return n, nil
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"broadsheet/internal/comment"
 )
@@ -189,5 +190,49 @@ func testCommentModeration(t *testing.T, s Store) {
 	}
 	if err := s.SetCommentStatus(ctx, ids, "deleted"); err == nil {
 		t.Error("unknown status accepted")
+	}
+}
+
+func testOwnCommentsAndReports(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	must(t, s.CreateArticle(ctx, a))
+	c := newComment(a.ID, 0, "Ana", "k1", comment.Approved)
+	c.EditHash = "ana-hash"
+	must(t, s.CreateComment(ctx, c))
+	now := c.CreatedAt.Add(time.Minute)
+	if err := s.EditOwnComment(ctx, c.ID, "someone-else", "Hijacked", now); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("edit with another's token: err = %v", err)
+	}
+	if err := s.EditOwnComment(ctx, c.ID, "", "Hijacked", now); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("edit with no token: err = %v", err)
+	}
+	must(t, s.EditOwnComment(ctx, c.ID, "ana-hash", "Fixed my typo.", now))
+	got, _ := s.CommentByID(ctx, c.ID)
+	if got.Body != "Fixed my typo." || got.EditedAt.IsZero() {
+		t.Errorf("after edit: %q edited %v", got.Body, got.EditedAt)
+	}
+	late := c.CreatedAt.Add(comment.EditWindow + time.Minute)
+	if err := s.EditOwnComment(ctx, c.ID, "ana-hash", "Too late", late); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("edit after the window: err = %v", err)
+	}
+	for i := 1; i <= comment.ReportThreshold; i++ {
+		n, err := s.ReportComment(ctx, c.ID)
+		must(t, err)
+		if n != i {
+			t.Errorf("report %d counted %d", i, n)
+		}
+	}
+	got, _ = s.CommentByID(ctx, c.ID)
+	if got.Status != comment.Pending || got.HeldReason != "reported by readers" {
+		t.Errorf("after %d reports: %s (%q), want back in moderation", comment.ReportThreshold, got.Status, got.HeldReason)
+	}
+	if _, err := s.ReportComment(ctx, c.ID); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("reporting a held comment: err = %v", err)
+	}
+	must(t, s.DeleteOwnComment(ctx, c.ID, "ana-hash", now))
+	if got, _ := s.CommentByID(ctx, c.ID); got.Status != comment.Trash {
+		t.Errorf("after delete: %s, want trash", got.Status)
 	}
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommentThreads", testCommentThreads},
 		{"UsedChallenges", testUsedChallenges},
 		{"CommentModeration", testCommentModeration},
+		{"OwnCommentsAndReports", testOwnCommentsAndReports},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 	}
 	for _, tt := range tests {
