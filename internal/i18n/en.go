@@ -298,4 +298,5 @@ var english = map[string]string{
 	"comment.edit_invalid":           "Your change was not saved. Your text is in the form below: copy it into your comment's Edit box.",
 	"comment.not_yours":              "This comment can no longer be changed: only its author can, for 15 minutes after posting.",
 	"error.403.title":                "Not allowed",
+	"comments.feed":                  "Follow these comments in a feed reader (Atom)",
 }

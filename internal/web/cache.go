@@ -38,6 +38,7 @@ type cached struct {
 	etag         string
 	lastModified time.Time
 	keys         []string
+	contentType  []string
 	// Header values formatted once, not per request.
 	etagHeader, lastModifiedHeader, bodyLen, gzLen []string
 }
@@ -59,6 +60,7 @@ func newCached(url string, status int, body []byte, keys []string, now time.Time
 		url: url, status: status, body: body, gz: buf.Bytes(),
 		// Weak, because the same validator covers the plain and the gzip bytes.
 		etag:               etag,
+		contentType:        hdrHTML,
 		etagHeader:         []string{etag},
 		lastModified:       lm,
 		keys:               keys,

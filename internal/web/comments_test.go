@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -340,5 +341,40 @@ func TestEditDeleteAndReport(t *testing.T) {
 	}
 	if _, page := getWith(ns, path); strings.Contains(page, "typo fixed") {
 		t.Error("a much-reported comment is still public")
+	}
+}
+
+func TestCommentFeed(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Feed story")
+	postComment(ns, path+"/comments", url.Values{"name": {"Ana & Co"}, "body": {"Approved <b>words</b>."}}, "203.0.113.80:1")
+	postComment(ns, path+"/comments", url.Values{"name": {"Bo"}, "body": {"Still held."}}, "203.0.113.81:1")
+	q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+	must(t, ns.db.SetCommentStatus(ctx, []int64{q[1].ID}, comment.Approved)) // Ana's, the older
+	code, body := getWith(ns, path+"/comments.atom")
+	if code != 200 {
+		t.Fatalf("feed = %d", code)
+	}
+	var f struct {
+		Title   string `xml:"title"`
+		Entries []struct {
+			Title   string `xml:"title"`
+			Content string `xml:"content"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatalf("feed is not XML: %v\n%s", err, body)
+	}
+	if f.Title != "Feed story" || len(f.Entries) != 1 || f.Entries[0].Title != "Ana & Co" || !strings.Contains(f.Entries[0].Content, "<p>Approved words.</p>") || strings.Contains(f.Entries[0].Content, "<b>") {
+		t.Errorf("feed = %+v, want only Ana's comment, sanitised", f)
+	}
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, httptest.NewRequest("GET", path+"/comments.atom", nil))
+	if ct := rec.Header().Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if code, _ := getWith(ns, path+"/other.atom"); code != 404 {
+		t.Errorf("another file name = %d, want 404", code)
 	}
 }

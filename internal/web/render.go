@@ -220,6 +220,9 @@ type response struct {
 	view     *view
 	keys     []string
 	redirect string
+	// raw is a finished body (a feed) served instead of a template.
+	raw         []byte
+	contentType string
 }
 
 type pageFunc func(r *http.Request) (*response, error)
@@ -242,11 +245,14 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			return
 		}
 		gen := s.cache.generation()
-		status, body, keys, ok := s.render(w, r, fn)
+		status, body, keys, ctype, ok := s.render(w, r, fn)
 		if !ok {
 			return
 		}
 		c := newCached(url, status, body, append(keys, article.KeySite), s.now())
+		if ctype != "" {
+			c.contentType = []string{ctype}
+		}
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 	}
@@ -254,36 +260,41 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 
 // render runs fn and renders its page. It answers redirects and errors
 // itself and then reports ok=false.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (status int, body []byte, keys []string, ok bool) {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (status int, body []byte, keys []string, contentType string, ok bool) {
 	resp, err := fn(r)
 	if err != nil {
 		s.fail(w, r, err)
-		return 0, nil, nil, false
+		return 0, nil, nil, "", false
 	}
 	if resp.redirect != "" {
 		http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
-		return 0, nil, nil, false
+		return 0, nil, nil, "", false
 	}
 	var buf bytes.Buffer
-	if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
+	if resp.raw != nil {
+		buf.Write(resp.raw)
+	} else if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
 		s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
-		return 0, nil, nil, false
+		return 0, nil, nil, "", false
 	}
 	status = resp.status
 	if status == 0 {
 		status = http.StatusOK
 	}
-	return status, buf.Bytes(), resp.keys, true
+	return status, buf.Bytes(), resp.keys, resp.contentType, true
 }
 
 // renderFresh serves a page that is the reader's alone: never stored.
 func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc) {
-	status, body, _, ok := s.render(w, r, fn)
+	status, body, _, ctype, ok := s.render(w, r, fn)
 	if !ok {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	if ctype == "" {
+		ctype = "text/html; charset=utf-8"
+	}
+	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", "private, no-store")
 	w.WriteHeader(status)
 	w.Write(body)
@@ -292,7 +303,7 @@ func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc
 // serveCached answers with c, or 304 when the reader's copy is current.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) {
 	h := w.Header()
-	h["Content-Type"] = hdrHTML
+	h["Content-Type"] = c.contentType
 	h["Vary"] = hdrVaryAE
 	// Readers' browsers revalidate every time (a cheap 304), so a correction
 	// reaches them at once.

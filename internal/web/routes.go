@@ -23,6 +23,7 @@ func (s *Server) routes() *http.ServeMux {
 	// POST /{section}/{slug}/comments, written with a wildcard last segment
 	// so that the newsroom's literal /admin/... routes stay more specific.
 	mux.HandleFunc("POST /{section}/{slug}/{action}", s.postComment)
+	mux.HandleFunc("GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
 	mux.HandleFunc("POST /{section}/{slug}/{comments}/{id}/{op}", s.commentAction)
 	mux.HandleFunc("GET /tag/{slug}", s.page(s.tagArchive))
 	mux.HandleFunc("GET /author/{slug}", s.page(s.authorArchive))
