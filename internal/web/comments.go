@@ -183,71 +183,101 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("comment.bad_form"))
 		return
 	}
-	form := commentForm{
-		Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Body: r.PostFormValue("body"),
-		Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key"),
+	in := commentInput{
+		commentForm: commentForm{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Body: r.PostFormValue("body"),
+			Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key")},
+		Altcha: r.PostFormValue("altcha"), Honeypot: r.PostFormValue("website") != "",
 	}
-	form.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
-	if a.CommentsClosed {
-		form.Notice = "comment.closed"
-		s.commentProblem(w, r, a, form, nil, http.StatusForbidden)
+	in.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
+	c, token, p := s.acceptComment(r, a, &in)
+	if p != nil {
+		if p.err != nil {
+			s.fail(w, r, p.err)
+			return
+		}
+		if p.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
+		}
+		in.Notice, in.Resubmit = p.notice, p.resubmit
+		s.commentProblem(w, r, a, in.commentForm, p.fields, p.status)
 		return
 	}
-	if form.Key == "" || len(form.Key) > comment.MaxKeyLength {
-		form.Key = newFormKey()
+	http.SetCookie(w, &http.Cookie{Name: commenterCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(commenterLifetime.Seconds())})
+	http.Redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+}
+
+// commentInput is a submission, from the form or the JSON API.
+type commentInput struct {
+	commentForm
+	Altcha   string
+	Honeypot bool
+}
+
+// commentRefusal says why a submission was not stored, for the form (a
+// notice and field messages) and the API (a status and code) alike. err is
+// set for failures of our own.
+type commentRefusal struct {
+	status   int
+	code     string // for the API: invalid, forbidden, rate_limited, check_expired, check_failed
+	notice   string // catalog key
+	fields   comment.FieldErrors
+	retry    time.Duration
+	resubmit bool
+	err      error
+}
+
+// acceptComment runs every check a comment passes, whichever door it came
+// in by — closed discussion, validation, the anti-bot check, rate limits,
+// the publish-or-hold rules — and stores it. It returns the comment and the
+// commenter's token, or why it was refused.
+func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentInput) (*comment.Comment, string, *commentRefusal) {
+	ctx := r.Context()
+	if a.CommentsClosed {
+		return nil, "", &commentRefusal{status: http.StatusForbidden, code: "forbidden", notice: "comment.closed"}
 	}
-	c := &comment.Comment{ArticleID: a.ID, ParentID: form.Parent, Name: form.Name, Email: form.Email, Body: form.Body, Notify: form.Notify}
+	if in.Key == "" || len(in.Key) > comment.MaxKeyLength {
+		in.Key = newFormKey()
+	}
+	c := &comment.Comment{ArticleID: a.ID, ParentID: in.Parent, Name: in.Name, Email: in.Email, Body: in.Body, Notify: in.Notify}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		var fe comment.FieldErrors
 		errors.As(err, &fe)
-		s.commentProblem(w, r, a, form, fe, http.StatusUnprocessableEntity)
-		return
+		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "invalid", fields: fe}
 	}
-
 	ip := s.ips.ClientIP(r)
 	verified := false
-	if payload := r.PostFormValue("altcha"); payload != "" {
-		switch err := s.challenges.Verify(ctx, payload); {
+	if in.Altcha != "" {
+		switch err := s.challenges.Verify(ctx, in.Altcha); {
 		case err == nil:
 			verified = true
 		case errors.Is(err, challenge.ErrExpired):
 			// The reader took longer than the check lasts. Nothing is lost:
-			// the page comes back with their text and a fresh check.
-			form.Notice, form.Resubmit = "comment.check_expired", true
-			s.commentProblem(w, r, a, form, nil, http.StatusUnprocessableEntity)
-			return
+			// the text comes back with a fresh check.
+			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", notice: "comment.check_expired", resubmit: true}
 		case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-			form.Notice = "comment.check_failed"
-			s.commentProblem(w, r, a, form, nil, http.StatusUnprocessableEntity)
-			return
+			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
 		default:
-			s.fail(w, r, err)
-			return
+			return nil, "", &commentRefusal{err: err}
 		}
 	}
 	if msg, retry := s.commentRateLimited(ip, c.Email, verified); msg != "" {
-		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-		form.Notice = msg
-		s.commentProblem(w, r, a, form, nil, http.StatusTooManyRequests)
-		return
+		return nil, "", &commentRefusal{status: http.StatusTooManyRequests, code: "rate_limited", notice: msg, retry: retry}
 	}
 	u, _ := s.authenticate(r)
 	returning, err := s.store.HasApproved(ctx, c.Email)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, "", &commentRefusal{err: err}
 	}
-	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{
-		Verified: verified, Returning: returning, Staff: u != nil && u.Can(account.WriteDrafts),
-		Honeypot: r.PostFormValue("website") != "",
-	})
-	if u != nil && u.Can(account.WriteDrafts) {
+	staff := u != nil && u.Can(account.WriteDrafts)
+	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{Verified: verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot})
+	if staff {
 		c.UserID = u.ID
 	}
 	// The key is scoped to what was typed, so two readers who got the same
 	// cached form never collide, and a double-click still makes one comment.
-	sum := sha256.Sum256([]byte(form.Key + "\x00" + c.Name + "\x00" + c.Email + "\x00" + c.Body + "\x00" + strconv.FormatInt(c.ParentID, 10)))
+	sum := sha256.Sum256([]byte(in.Key + "\x00" + c.Name + "\x00" + c.Email + "\x00" + c.Body + "\x00" + strconv.FormatInt(c.ParentID, 10)))
 	c.Key = hex.EncodeToString(sum[:16])
 	c.IPHash = s.hashIP(ip)
 	token := ""
@@ -257,7 +287,6 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		token, _ = account.NewToken()
 	}
 	c.EditHash = account.HashToken(token)
-
 	err = s.store.CreateComment(ctx, c)
 	var dup *comment.DuplicateError
 	var fe comment.FieldErrors
@@ -265,15 +294,11 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &dup):
 		c = dup.Existing
 	case errors.As(err, &fe):
-		s.commentProblem(w, r, a, form, fe, http.StatusUnprocessableEntity)
-		return
+		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "invalid", fields: fe}
 	case err != nil:
-		s.fail(w, r, err)
-		return
+		return nil, "", &commentRefusal{err: err}
 	}
-	http.SetCookie(w, &http.Cookie{Name: commenterCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(commenterLifetime.Seconds())})
-	http.Redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	return c, token, nil
 }
 
 // commentRateLimited applies the limits in order of cost to a flood and
@@ -417,4 +442,97 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// commentJSON is the body of POST /api/v1/articles/{id}/comments.
+type commentJSON struct {
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+	Body   string `json:"body"`
+	Parent int64  `json:"parent"`
+	Notify bool   `json:"notify"`
+	Key    string `json:"key"`
+	Altcha string `json:"altcha"`
+}
+
+// POST /api/v1/articles/{id}/comments takes a comment as JSON, through
+// exactly the checks the form goes through (acceptComment): there is no
+// way around the anti-bot check, the limits or moderation.
+func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	writeErr := func(status int, code, message string, fields comment.FieldErrors) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		body := map[string]any{"code": code, "message": message}
+		if len(fields) > 0 {
+			body["fields"] = fields
+		}
+		json.NewEncoder(w).Encode(map[string]any{"error": body})
+	}
+	v := s.bareView()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var a *article.Article
+	if err == nil {
+		a, err = s.store.ArticleByID(ctx, id)
+	}
+	if err != nil || !a.Visible() {
+		if err != nil && !errors.Is(err, article.ErrNotFound) && !errors.Is(err, strconv.ErrSyntax) {
+			s.log.Error("comment API", "err", err)
+		}
+		writeErr(http.StatusNotFound, "not_found", "There is no such article.", nil)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the comment as application/json.", nil)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	var body commentJSON
+	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeErr(http.StatusRequestEntityTooLarge, "too_large", v.T("comment.too_large"), nil)
+			return
+		}
+		writeErr(http.StatusBadRequest, "bad_request", "The body is not a comment in JSON: "+jsonProblem(err), nil)
+		return
+	}
+	in := commentInput{commentForm: commentForm{Name: body.Name, Email: body.Email, Body: body.Body, Notify: body.Notify, Key: body.Key, Parent: body.Parent},
+		Altcha: body.Altcha}
+	c, _, p := s.acceptComment(r, a, &in)
+	if p != nil {
+		if p.err != nil {
+			s.log.Error("comment API", "err", p.err)
+			writeErr(http.StatusInternalServerError, "internal", "The comment could not be stored. Please try again.", nil)
+			return
+		}
+		if p.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
+		}
+		msg := "Please check the fields."
+		if p.notice != "" {
+			msg = v.T(p.notice)
+		}
+		writeErr(p.status, p.code, msg, p.fields)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(map[string]any{"id": c.ID, "status": c.Status, "url": s.baseURL + articlePath(a) + "#c-" + strconv.FormatInt(c.ID, 10)})
+}
+
+// jsonProblem says what is wrong with a JSON body without echoing it.
+func jsonProblem(err error) string {
+	var unknown *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &unknown):
+		return "the field " + unknown.Field + " has the wrong type"
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	}
+	return "it could not be read"
 }

@@ -378,3 +378,72 @@ func TestCommentFeed(t *testing.T) {
 		t.Errorf("another file name = %d, want 404", code)
 	}
 }
+
+func postJSON(ns *newsroomSite, path, body, remote string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.RemoteAddr = remote
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestCommentAPIHasTheSameChecks(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	id, _ := publishedArticle(t, ns, "API story")
+	draft := ns.create(account.Editor, "Unpublished story")
+	api := fmt.Sprintf("/api/v1/articles/%d/comments", id)
+
+	for _, tt := range []struct {
+		name, path, body string
+		want             int
+		code             string
+	}{
+		{"missing fields", api, `{}`, 422, `"code":"invalid"`},
+		{"unknown field", api, `{"name":"A","body":"Hello","admin":true}`, 400, "unknown field"},
+		{"not JSON", api, `name=A`, 400, "bad_request"},
+		{"draft article", fmt.Sprintf("/api/v1/articles/%d/comments", draft), `{"name":"A","body":"Hello"}`, 404, "not_found"},
+		{"no article", "/api/v1/articles/99999/comments", `{"name":"A","body":"Hello"}`, 404, "not_found"},
+		{"forged check", api, `{"name":"A","body":"Hello","altcha":"eyJ4IjoxfQ=="}`, 422, "check_failed"},
+	} {
+		rec := postJSON(ns, tt.path, tt.body, "203.0.113.90:1")
+		if rec.Code != tt.want || !strings.Contains(rec.Body.String(), tt.code) {
+			t.Errorf("%s = %d %s, want %d with %s", tt.name, rec.Code, rec.Body.String(), tt.want, tt.code)
+		}
+	}
+	req := httptest.NewRequest("POST", api, strings.NewReader(`{"name":"A","body":"Hello"}`))
+	req.Header.Set("Content-Type", "text/plain")
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("text/plain = %d, want 415", rec.Code)
+	}
+	// Without the check the API, like the form, holds the comment.
+	rec = postJSON(ns, api, `{"name":"Bot","body":"No check at all"}`, "203.0.113.91:1")
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"status":"pending"`) {
+		t.Errorf("unverified = %d %s, want 201 pending", rec.Code, rec.Body.String())
+	}
+	// With a solved check, a returning commenter publishes at once.
+	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+	solved, err := challenge.Solve(fetchChallenge(t, ns))
+	must(t, err)
+	body := fmt.Sprintf(`{"name":"Bot","body":"Now verified","email":"","altcha":%q}`, solved)
+	rec = postJSON(ns, api, body, "203.0.113.91:1")
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"status":"pending"`) {
+		t.Errorf("verified without email = %d %s, want 201 pending (no email, no history)", rec.Code, rec.Body.String())
+	}
+	if rec := postJSON(ns, api, body, "203.0.113.91:1"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "check_failed") {
+		t.Errorf("replayed solution = %d %s, want 422 check_failed", rec.Code, rec.Body.String())
+	}
+}
+
+func mustPending(t *testing.T, ns *newsroomSite) []comment.Queued {
+	t.Helper()
+	q, err := ns.db.ModerationQueue(context.Background(), comment.Pending, 0, 10)
+	must(t, err)
+	if len(q) == 0 {
+		t.Fatal("no pending comment")
+	}
+	return q
+}
