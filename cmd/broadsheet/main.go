@@ -21,6 +21,7 @@ import (
 	"broadsheet/internal/api"
 	"broadsheet/internal/article"
 	"broadsheet/internal/clientip"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
@@ -237,8 +238,9 @@ func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Log
 	}
 }
 
-// pruneChanges keeps the change log to a day: every process reads it within
-// seconds, so older entries serve nobody.
+// pruneChanges keeps the change log to a day (every process reads it within
+// seconds), forgets used challenges once expired, and clears commenters'
+// network hashes after their retention period.
 func pruneChanges(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -247,8 +249,16 @@ func pruneChanges(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := db.PruneChanges(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			now := time.Now()
+			if err := db.PruneChanges(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 				log.Warn("pruning change log", "err", err)
+			}
+			// An hour of grace covers clocks that differ between instances.
+			if err := db.PruneUsedChallenges(ctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+				log.Warn("pruning used challenges", "err", err)
+			}
+			if _, err := db.ForgetAddresses(ctx, now.Add(-comment.AddressRetention)); err != nil && ctx.Err() == nil {
+				log.Warn("forgetting commenters' addresses", "err", err)
 			}
 		}
 	}

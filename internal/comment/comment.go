@@ -215,10 +215,20 @@ type Store interface {
 	EditOwnComment(ctx context.Context, id int64, editHash, body string, now time.Time) error
 	// DeleteOwnComment moves the author's comment to the trash, on the same terms.
 	DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error
+	// ForgetAddresses clears the network hash of comments older than before:
+	// it serves against floods for a while, then is not kept.
+	ForgetAddresses(ctx context.Context, before time.Time) (int, error)
+	// CommentsByEmail lists everything an email address has written, for
+	// an export; EraseCommenter deletes it all and returns how many.
+	CommentsByEmail(ctx context.Context, email string) ([]Comment, error)
+	EraseCommenter(ctx context.Context, email string) (int, error)
 	// ReportComment counts a reader's report; at ReportThreshold an
 	// approved comment goes back to moderation. It returns the new count.
 	ReportComment(ctx context.Context, id int64) (int, error)
 }
+
+// AddressRetention is how long a comment keeps its network hash.
+const AddressRetention = 90 * 24 * time.Hour
 
 // ReportThreshold is how many reports send a comment back to moderation.
 const ReportThreshold = 3

@@ -299,4 +299,13 @@ var english = map[string]string{
 	"comment.not_yours":              "This comment can no longer be changed: only its author can, for 15 minutes after posting.",
 	"error.403.title":                "Not allowed",
 	"comments.feed":                  "Follow these comments in a feed reader (Atom)",
+	"admin.commenters.title":         "Commenters' data",
+	"admin.commenters.help":          "Find everything written under an email address, to export it or erase it at the commenter's request.",
+	"admin.commenters.export":        "Export %d comments (JSON)",
+	"admin.commenters.erase":         "Erase everything",
+	"admin.commenters.type_email":    "Type the email address again to confirm",
+	"admin.commenters.erase_all":     "Erase %d comments for good",
+	"admin.commenters.none":          "No comments under this address.",
+	"admin.commenters.confirm":       "Type the email address again to confirm the erasure.",
+	"admin.notice.erased":            "Erased.",
 }

@@ -447,3 +447,27 @@ func mustPending(t *testing.T, ns *newsroomSite) []comment.Queued {
 	}
 	return q
 }
+
+func TestCommenterExportAndErase(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Privacy story")
+	postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "email": {"ana@example.org"}, "body": {"Please erase me later."}}, "203.0.113.95:1")
+	rec := ns.do("GET", "/admin/commenters?email=ana@example.org", account.Admin, nil)
+	if !strings.Contains(rec.Body.String(), "Please erase me later.") {
+		t.Fatal("the commenter page lacks the comment")
+	}
+	rec = ns.do("GET", "/admin/commenters/export?email=ana@example.org", account.Admin, nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"body":"Please erase me later."`) || !strings.Contains(rec.Header().Get("Content-Disposition"), "attachment") {
+		t.Errorf("export = %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := ns.do("POST", "/admin/commenters/erase", account.Admin, url.Values{"email": {"ana@example.org"}, "confirm": {"wrong@example.org"}}); rec.Code != http.StatusBadRequest {
+		t.Errorf("erase without confirmation = %d, want 400", rec.Code)
+	}
+	if rec := ns.do("POST", "/admin/commenters/erase", account.Admin, url.Values{"email": {"ana@example.org"}, "confirm": {"ana@example.org"}}); rec.Code != http.StatusSeeOther {
+		t.Errorf("erase = %d", rec.Code)
+	}
+	if list, _ := ns.db.CommentsByEmail(ctx, "ana@example.org"); len(list) != 0 {
+		t.Errorf("%d comments left after erasure", len(list))
+	}
+}

@@ -65,6 +65,9 @@ func (s *Server) routes() *http.ServeMux {
 	admin.HandleFunc("POST /admin/settings", s.staff(account.ManageSettings, s.saveSettings))
 	admin.HandleFunc("GET /admin/comments", s.staff(account.ManageTaxonomy, s.moderationPage))
 	admin.HandleFunc("POST /admin/comments", s.staff(account.ManageTaxonomy, s.moderate))
+	admin.HandleFunc("GET /admin/commenters", s.staff(account.ManageUsers, s.commentersPage))
+	admin.HandleFunc("GET /admin/commenters/export", s.staff(account.ManageUsers, s.exportCommenter))
+	admin.HandleFunc("POST /admin/commenters/erase", s.staff(account.ManageUsers, s.eraseCommenter))
 	admin.HandleFunc("GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
 	admin.HandleFunc("POST /admin/users", s.staff(account.ManageUsers, s.createUser))
 	admin.HandleFunc("POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
@@ -112,6 +115,9 @@ var adminRoutes = []struct {
 	{"POST", "/admin/settings", account.Admin},
 	{"GET", "/admin/comments", account.Editor},
 	{"POST", "/admin/comments", account.Editor},
+	{"GET", "/admin/commenters", account.Admin},
+	{"GET", "/admin/commenters/export", account.Admin},
+	{"POST", "/admin/commenters/erase", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},
 	{"GET", "/admin/audit", account.Admin},

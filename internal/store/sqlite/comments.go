@@ -394,3 +394,63 @@ func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
 	}
 	return n, nil
 }
+
+// ForgetAddresses clears network hashes older than before.
+func (db *DB) ForgetAddresses(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.exec(ctx, `UPDATE comments SET ip_hash = '' WHERE ip_hash <> '' AND created_at < ?`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: forget addresses: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// CommentsByEmail lists an address's comments, oldest first.
+func (db *DB) CommentsByEmail(ctx context.Context, email string) ([]comment.Comment, error) {
+	var cs []comment.Comment
+	if email == "" {
+		return nil, nil
+	}
+	err := each(ctx, db.read, `SELECT `+commentColumns+` FROM comments WHERE email = ? ORDER BY id`, []any{email}, func(rows *sql.Rows) error {
+		c, err := scanComment(rows)
+		if err == nil {
+			cs = append(cs, *c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: comments by email: %w", err)
+	}
+	return cs, nil
+}
+
+// EraseCommenter deletes every comment of an address. Others' replies to
+// them are kept for moderators but leave the public thread with them.
+func (db *DB) EraseCommenter(ctx context.Context, email string) (int, error) {
+	if email == "" {
+		return 0, nil
+	}
+	var n int
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM comments WHERE email = ? RETURNING article_id`, email)
+		if err != nil {
+			return nil, err
+		}
+		var keys []string
+		for rows.Next() {
+			var aid int64
+			if err := rows.Scan(&aid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			n++
+			keys = append(keys, article.KeyArticle(aid), article.KeyComments(aid))
+		}
+		rows.Close()
+		return keys, rows.Err()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: erase commenter: %w", err)
+	}
+	return n, nil
+}

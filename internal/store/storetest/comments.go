@@ -236,3 +236,44 @@ func testOwnCommentsAndReports(t *testing.T, s Store) {
 		t.Errorf("after delete: %s, want trash", got.Status)
 	}
 }
+
+func testCommenterPrivacy(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	must(t, s.CreateArticle(ctx, a))
+	mine := newComment(a.ID, 0, "Ana", "a1", comment.Approved)
+	mine.Email, mine.IPHash = "ana@example.org", "abcd"
+	must(t, s.CreateComment(ctx, mine))
+	reply := newComment(a.ID, mine.ID, "Bo", "b1", comment.Approved)
+	reply.IPHash = "ef01"
+	must(t, s.CreateComment(ctx, reply))
+
+	n, err := s.ForgetAddresses(ctx, mine.CreatedAt.Add(time.Second))
+	must(t, err)
+	if n != 2 {
+		t.Errorf("ForgetAddresses = %d, want 2", n)
+	}
+	if got, _ := s.CommentByID(ctx, mine.ID); got.IPHash != "" {
+		t.Errorf("address hash kept: %q", got.IPHash)
+	}
+	list, err := s.CommentsByEmail(ctx, "ANA@example.org")
+	must(t, err)
+	if len(list) != 1 || list[0].ID != mine.ID {
+		t.Errorf("CommentsByEmail = %+v", list)
+	}
+	n, err = s.EraseCommenter(ctx, "ana@example.org")
+	must(t, err)
+	if n != 1 {
+		t.Errorf("EraseCommenter = %d, want 1", n)
+	}
+	if _, err := s.CommentByID(ctx, mine.ID); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("erased comment still there: %v", err)
+	}
+	if got, err := s.CommentByID(ctx, reply.ID); err != nil || got.ParentID != 0 {
+		t.Errorf("the reply = %+v, %v; want kept, detached", got, err)
+	}
+	if n, _ := s.EraseCommenter(ctx, ""); n != 0 {
+		t.Error("an empty email erased something")
+	}
+}

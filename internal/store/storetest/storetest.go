@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"UsedChallenges", testUsedChallenges},
 		{"CommentModeration", testCommentModeration},
 		{"OwnCommentsAndReports", testOwnCommentsAndReports},
+		{"CommenterPrivacy", testCommenterPrivacy},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 	}
 	for _, tt := range tests {
