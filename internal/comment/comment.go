@@ -222,6 +222,9 @@ type Store interface {
 	// an export; EraseCommenter deletes it all and returns how many.
 	CommentsByEmail(ctx context.Context, email string) ([]Comment, error)
 	EraseCommenter(ctx context.Context, email string) (int, error)
+	// Blocklist returns the words, addresses and domains that hold a comment.
+	Blocklist(ctx context.Context) ([]string, error)
+	SetBlocklist(ctx context.Context, entries []string) error
 	// ReportComment counts a reader's report; at ReportThreshold an
 	// approved comment goes back to moderation. It returns the new count.
 	ReportComment(ctx context.Context, id int64) (int, error)

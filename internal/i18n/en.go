@@ -308,4 +308,9 @@ var english = map[string]string{
 	"admin.commenters.none":          "No comments under this address.",
 	"admin.commenters.confirm":       "Type the email address again to confirm the erasure.",
 	"admin.notice.erased":            "Erased.",
+	"admin.blocklist.title":          "Blocklist",
+	"admin.blocklist.help":           "Words, email addresses or domains, one a line. A comment containing one waits for a moderator.",
+	"admin.blocklist.suggested":      "Domains linked from comments marked as spam:",
+	"admin.blocklist.add":            "Block %s",
+	"admin.blocklist.entries":        "Entries",
 }

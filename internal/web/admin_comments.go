@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,10 +12,38 @@ import (
 
 // moderationView is the moderation queue.
 type moderationView struct {
-	Status   comment.Status
-	Statuses []comment.Status
-	Comments []comment.Queued
-	NextURL  string
+	Status      comment.Status
+	Statuses    []comment.Status
+	Comments    []comment.Queued
+	NextURL     string
+	Blocklist   string
+	Suggestions []string // link domains seen in spam, not yet blocked
+}
+
+var linkHost = regexp.MustCompile(`(?i)https?://([a-z0-9.-]+\.[a-z]{2,})`)
+
+// spamSuggestions lists the domains linked from comments marked as spam,
+// most frequent first: what moderators' spam verdicts teach.
+func spamSuggestions(spam []comment.Queued, blocked []string) []string {
+	counts := map[string]int{}
+	for _, c := range spam {
+		for _, m := range linkHost.FindAllStringSubmatch(c.Body, -1) {
+			counts[strings.ToLower(m[1])]++
+		}
+	}
+	var out []string
+	for host := range counts {
+		if !slices.Contains(blocked, host) {
+			out = append(out, host)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	return out[:min(len(out), 10)]
 }
 
 // GET /admin/comments?status=pending
@@ -31,6 +61,18 @@ func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := moderationView{Status: status, Statuses: []comment.Status{comment.Pending, comment.Approved, comment.Spam, comment.Trash}, Comments: list}
+	blocked, err := s.store.Blocklist(ctx)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	v.Blocklist = strings.Join(blocked, "\n")
+	spam, err := s.store.ModerationQueue(ctx, comment.Spam, 0, 200)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	v.Suggestions = spamSuggestions(spam, blocked)
 	if len(list) == 50 {
 		v.NextURL = "/admin/comments?status=" + string(status) + "&before=" + strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
@@ -94,4 +136,28 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 		back = "/admin/comments"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// POST /admin/comments/blocklist replaces the blocklist, or adds one entry.
+func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	entries := strings.Fields(strings.ToLower(r.PostFormValue("blocklist")))
+	if add := strings.ToLower(strings.TrimSpace(r.PostFormValue("add"))); add != "" {
+		current, err := s.store.Blocklist(ctx)
+		if err != nil {
+			s.adminFail(w, r, u, err)
+			return
+		}
+		entries = append(current, add)
+	}
+	slices.Sort(entries)
+	entries = slices.Compact(entries)
+	if err := s.store.SetBlocklist(ctx, entries); err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "comment.blocklist", "settings", int64(len(entries)), ""))
+	http.Redirect(w, r, "/admin/comments?notice=saved", http.StatusSeeOther)
 }

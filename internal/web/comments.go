@@ -270,8 +270,12 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	if err != nil {
 		return nil, "", &commentRefusal{err: err}
 	}
+	blocklist, err := s.store.Blocklist(ctx)
+	if err != nil {
+		return nil, "", &commentRefusal{err: err}
+	}
 	staff := u != nil && u.Can(account.WriteDrafts)
-	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{Verified: verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot})
+	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{Verified: verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot, Blocklist: blocklist})
 	if staff {
 		c.UserID = u.ID
 	}

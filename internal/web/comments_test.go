@@ -471,3 +471,29 @@ func TestCommenterExportAndErase(t *testing.T) {
 		t.Errorf("%d comments left after erasure", len(list))
 	}
 }
+
+func TestBlocklistLearnsFromSpam(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Blocklist story")
+	postComment(ns, path+"/comments", url.Values{"name": {"Bot"}, "body": {"Cheap pills at https://pills.example/buy"}}, "203.0.113.100:1")
+	q := mustPending(t, ns)
+	must(t, ns.db.SetCommentStatus(ctx, []int64{q[0].ID}, comment.Spam))
+	page := ns.do("GET", "/admin/comments", account.Editor, nil).Body.String()
+	if !strings.Contains(page, `value="pills.example"`) {
+		t.Fatal("the spam's domain is not suggested for the blocklist")
+	}
+	if rec := ns.do("POST", "/admin/comments/blocklist", account.Editor, url.Values{"add": {"pills.example"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("add to blocklist = %d", rec.Code)
+	}
+	// A returning, verified commenter's comment naming it is now held.
+	postComment(ns, path+"/comments", url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First, harmless."}}, "203.0.113.101:1")
+	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+	solved, err := challenge.Solve(fetchChallenge(t, ns))
+	must(t, err)
+	postComment(ns, path+"/comments", url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"See pills.example for details"}, "altcha": {solved}}, "203.0.113.101:1")
+	held := mustPending(t, ns)
+	if !strings.Contains(held[0].HeldReason, "blocklist") {
+		t.Errorf("held because %q, want the blocklist", held[0].HeldReason)
+	}
+}

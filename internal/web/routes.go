@@ -65,6 +65,7 @@ func (s *Server) routes() *http.ServeMux {
 	admin.HandleFunc("POST /admin/settings", s.staff(account.ManageSettings, s.saveSettings))
 	admin.HandleFunc("GET /admin/comments", s.staff(account.ManageTaxonomy, s.moderationPage))
 	admin.HandleFunc("POST /admin/comments", s.staff(account.ManageTaxonomy, s.moderate))
+	admin.HandleFunc("POST /admin/comments/blocklist", s.staff(account.ManageTaxonomy, s.saveBlocklist))
 	admin.HandleFunc("GET /admin/commenters", s.staff(account.ManageUsers, s.commentersPage))
 	admin.HandleFunc("GET /admin/commenters/export", s.staff(account.ManageUsers, s.exportCommenter))
 	admin.HandleFunc("POST /admin/commenters/erase", s.staff(account.ManageUsers, s.eraseCommenter))
@@ -115,6 +116,7 @@ var adminRoutes = []struct {
 	{"POST", "/admin/settings", account.Admin},
 	{"GET", "/admin/comments", account.Editor},
 	{"POST", "/admin/comments", account.Editor},
+	{"POST", "/admin/comments/blocklist", account.Editor},
 	{"GET", "/admin/commenters", account.Admin},
 	{"GET", "/admin/commenters/export", account.Admin},
 	{"POST", "/admin/commenters/erase", account.Admin},

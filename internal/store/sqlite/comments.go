@@ -454,3 +454,25 @@ func (db *DB) EraseCommenter(ctx context.Context, email string) (int, error) {
 	}
 	return n, nil
 }
+
+// Blocklist returns the comment blocklist, one entry a line.
+func (db *DB) Blocklist(ctx context.Context) ([]string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'comment_blocklist'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: blocklist: %w", err)
+	}
+	return strings.Fields(v), nil
+}
+
+// SetBlocklist stores the comment blocklist.
+func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
+	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('comment_blocklist', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		strings.Join(entries, "\n")); err != nil {
+		return fmt.Errorf("sqlite: blocklist: %w", err)
+	}
+	return nil
+}

@@ -277,3 +277,18 @@ func testCommenterPrivacy(t *testing.T, s Store) {
 		t.Error("an empty email erased something")
 	}
 }
+
+func testBlocklist(t *testing.T, s Store) {
+	ctx := context.Background()
+	got, err := s.Blocklist(ctx)
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("empty blocklist = %v", got)
+	}
+	must(t, s.SetBlocklist(ctx, []string{"casino", "spam.example"}))
+	got, err = s.Blocklist(ctx)
+	must(t, err)
+	if !slices.Equal(got, []string{"casino", "spam.example"}) {
+		t.Errorf("Blocklist = %v", got)
+	}
+}

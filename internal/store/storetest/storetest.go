@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommentModeration", testCommentModeration},
 		{"OwnCommentsAndReports", testOwnCommentsAndReports},
 		{"CommenterPrivacy", testCommenterPrivacy},
+		{"Blocklist", testBlocklist},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 	}
 	for _, tt := range tests {
