@@ -222,6 +222,8 @@ type Store interface {
 	// an export; EraseCommenter deletes it all and returns how many.
 	CommentsByEmail(ctx context.Context, email string) ([]Comment, error)
 	EraseCommenter(ctx context.Context, email string) (int, error)
+	// EditComment replaces a comment's text on a moderator's behalf.
+	EditComment(ctx context.Context, id int64, body string, now time.Time) error
 	// Blocklist returns the words, addresses and domains that hold a comment.
 	Blocklist(ctx context.Context) ([]string, error)
 	SetBlocklist(ctx context.Context, entries []string) error

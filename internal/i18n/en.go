@@ -313,4 +313,7 @@ var english = map[string]string{
 	"admin.blocklist.suggested":      "Domains linked from comments marked as spam:",
 	"admin.blocklist.add":            "Block %s",
 	"admin.blocklist.entries":        "Entries",
+	"admin.comments.reply":           "Reply as staff",
+	"admin.comments.edit":            "Edit the text",
+	"admin.comments.edit_invalid":    "The comment needs text (2 to 5,000 characters).",
 }

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 )
 
@@ -160,4 +162,35 @@ func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
 	}
 	s.store.Audit(ctx, auditEntry(u, "comment.blocklist", "settings", int64(len(entries)), ""))
 	http.Redirect(w, r, "/admin/comments?notice=saved", http.StatusSeeOther)
+}
+
+// POST /admin/comments/{id}/edit changes a comment's text as a moderator.
+func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
+	id, err := pathID(r)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		s.adminFail(w, r, u, &statusError{http.StatusUnprocessableEntity, "admin.comments.edit_invalid"})
+		return
+	}
+	if err := s.store.EditComment(ctx, id, c.Body, s.now()); err != nil {
+		if errors.Is(err, comment.ErrNotFound) {
+			err = article.ErrNotFound
+		}
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "comment.edit", "comment", id, ""))
+	back := "/admin/comments"
+	if st := comment.Status(r.PostFormValue("from")); st.Valid() {
+		back += "?status=" + string(st)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -353,7 +353,7 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		"POST /admin/logout": true, "GET /admin/articles/{id}": true, "POST /admin/articles/{id}": true,
 		"GET /admin/articles/{id}/revisions": true, "POST /admin/articles/{id}/restore": true, "POST /admin/articles/{id}/notes": true,
 		"POST /admin/account/password": true, "POST /admin/account/sessions/{id}/revoke": true, "POST /admin/account/tokens/{id}/revoke": true,
-		"POST /admin/users/{id}": true, "GET /admin/{kind}": true, "POST /admin/{kind}": true, "POST /admin/{kind}/{id}": true,
+		"POST /admin/users/{id}": true, "POST /admin/comments/{id}/edit": true, "GET /admin/{kind}": true, "POST /admin/{kind}": true, "POST /admin/{kind}/{id}": true,
 		"POST /admin/login": true, "POST /admin/setup": true,
 	}
 	for _, m := range registered {

@@ -497,3 +497,23 @@ func TestBlocklistLearnsFromSpam(t *testing.T) {
 		t.Errorf("held because %q, want the blocklist", held[0].HeldReason)
 	}
 }
+
+func TestModeratorEdit(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Edit story")
+	postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {"My phone number is 555 0100."}}, "203.0.113.110:1")
+	id := mustPending(t, ns)[0].ID
+	if rec := ns.do("POST", fmt.Sprintf("/admin/comments/%d/edit", id), account.Author, url.Values{"body": {"x"}}); rec.Code != http.StatusForbidden {
+		t.Errorf("author edits a comment = %d, want 403", rec.Code)
+	}
+	if rec := ns.do("POST", fmt.Sprintf("/admin/comments/%d/edit", id), account.Editor, url.Values{"body": {"My phone number is [removed]."}, "from": {"pending"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("moderator edit = %d", rec.Code)
+	}
+	if c, _ := ns.db.CommentByID(ctx, id); c.Body != "My phone number is [removed]." {
+		t.Errorf("after edit: %q", c.Body)
+	}
+	if rec := ns.do("POST", fmt.Sprintf("/admin/comments/%d/edit", id), account.Editor, url.Values{"body": {""}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("empty edit = %d, want 422", rec.Code)
+	}
+}

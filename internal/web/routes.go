@@ -66,6 +66,7 @@ func (s *Server) routes() *http.ServeMux {
 	admin.HandleFunc("GET /admin/comments", s.staff(account.ManageTaxonomy, s.moderationPage))
 	admin.HandleFunc("POST /admin/comments", s.staff(account.ManageTaxonomy, s.moderate))
 	admin.HandleFunc("POST /admin/comments/blocklist", s.staff(account.ManageTaxonomy, s.saveBlocklist))
+	admin.HandleFunc("POST /admin/comments/{id}/edit", s.staff(account.ManageTaxonomy, s.moderatorEdit))
 	admin.HandleFunc("GET /admin/commenters", s.staff(account.ManageUsers, s.commentersPage))
 	admin.HandleFunc("GET /admin/commenters/export", s.staff(account.ManageUsers, s.exportCommenter))
 	admin.HandleFunc("POST /admin/commenters/erase", s.staff(account.ManageUsers, s.eraseCommenter))

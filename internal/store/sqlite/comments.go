@@ -476,3 +476,22 @@ func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
 	}
 	return nil
 }
+
+// EditComment replaces a comment's text for a moderator.
+func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.Time) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		err := tx.QueryRowContext(ctx, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_id`, body, now.Unix(), id).Scan(&aid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: edit comment %d: %w", id, err)
+	}
+	return nil
+}

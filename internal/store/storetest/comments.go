@@ -179,6 +179,13 @@ func testCommentModeration(t *testing.T, s Store) {
 	if q, _ := s.ModerationQueue(ctx, comment.Spam, 0, 10); len(q) != 1 || q[0].ID != ids[2] {
 		t.Errorf("spam queue = %+v", q)
 	}
+	must(t, s.EditComment(ctx, ids[1], "Edited by a moderator.", time.Now()))
+	if got, _ := s.CommentByID(ctx, ids[1]); got.Body != "Edited by a moderator." || got.EditedAt.IsZero() {
+		t.Errorf("after moderator edit: %+v", got)
+	}
+	if err := s.EditComment(ctx, 99999, "x", time.Now()); !errors.Is(err, comment.ErrNotFound) {
+		t.Errorf("edit missing: err = %v", err)
+	}
 	must(t, s.SetCommentPinned(ctx, ids[1], true))
 	th, err := s.Thread(ctx, comment.Query{ArticleID: a.ID})
 	must(t, err)
