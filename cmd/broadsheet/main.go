@@ -189,6 +189,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		MaxHeaderBytes:    web.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(srv.Shutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbPath(c), "version", version)

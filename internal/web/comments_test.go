@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -515,5 +516,57 @@ func TestModeratorEdit(t *testing.T) {
 	}
 	if rec := ns.do("POST", fmt.Sprintf("/admin/comments/%d/edit", id), account.Editor, url.Values{"body": {""}}); rec.Code != http.StatusUnprocessableEntity {
 		t.Errorf("empty edit = %d, want 422", rec.Code)
+	}
+}
+
+func TestLiveCommentStream(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Live story")
+	ts := httptest.NewServer(ns.srv)
+	defer ts.Close()
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(sctx, "GET", ts.URL+path+"/comments/live", nil)
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	lines := bufio.NewScanner(resp.Body)
+	if !lines.Scan() || lines.Text() != "retry: 10000" {
+		t.Fatalf("first line %q", lines.Text())
+	}
+	// A held comment is not news; its approval is.
+	postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "body": {"Live comment"}}, "203.0.113.120:1")
+	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+	got := ""
+	for lines.Scan() {
+		if strings.HasPrefix(lines.Text(), "event: ") {
+			got = lines.Text()
+			break
+		}
+	}
+	if got != "event: changed" {
+		t.Errorf("stream said %q, want event: changed", got)
+	}
+	// Streams per address are bounded.
+	var open []*http.Response
+	defer func() {
+		for _, r := range open {
+			r.Body.Close()
+		}
+	}()
+	code := 0
+	for range maxLiveStreamsPerIP {
+		req, _ := http.NewRequestWithContext(sctx, "GET", ts.URL+path+"/comments/live", nil)
+		r, err := http.DefaultClient.Do(req)
+		must(t, err)
+		open = append(open, r)
+		code = r.StatusCode
+	}
+	if code != http.StatusTooManyRequests {
+		t.Errorf("stream %d from one address = %d, want 429", maxLiveStreamsPerIP+1, code)
 	}
 }

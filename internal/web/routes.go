@@ -25,6 +25,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /{section}/{slug}/{action}", s.postComment)
 	mux.HandleFunc("GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
 	mux.HandleFunc("POST /{section}/{slug}/{comments}/{id}/{op}", s.commentAction)
+	mux.HandleFunc("GET /{section}/{slug}/comments/live", s.liveComments)
 	mux.HandleFunc("GET /tag/{slug}", s.page(s.tagArchive))
 	mux.HandleFunc("GET /author/{slug}", s.page(s.authorArchive))
 	mux.HandleFunc("GET /preview/{id}", s.signedPreview)

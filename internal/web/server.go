@@ -85,6 +85,7 @@ type Server struct {
 	signingKey []byte
 	uploads    chan struct{} // one image processed at a time
 	challenges *challenge.Issuer
+	live       *liveHub
 	// challengeByIP bounds how many challenges one address may fetch:
 	// each costs a key derivation.
 	challengeByIP *ratelimit.Limiter
@@ -133,6 +134,7 @@ func New(st Store, opts Options) (*Server, error) {
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
 		loginByAccountAll: ratelimit.New(loginAttemptsPerAccount, loginWindow, 100_000),
 		uploads:           make(chan struct{}, 1),
+		live:              newLiveHub(),
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
@@ -165,7 +167,10 @@ func New(st Store, opts Options) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Invalidate drops every cached page built from any of keys.
-func (s *Server) Invalidate(keys []string) { s.cache.invalidate(keys) }
+func (s *Server) Invalidate(keys []string) {
+	s.cache.invalidate(keys)
+	s.live.notify(keys)
+}
 
 // Follow starts reading the shared change log every interval, dropping the
 // pages that other processes' writes touched, until ctx ends. It reads the
@@ -193,7 +198,7 @@ func (s *Server) Follow(ctx context.Context, feed ChangeFeed, interval time.Dura
 				continue
 			}
 			for _, c := range cs {
-				s.cache.invalidate(c.Keys)
+				s.Invalidate(c.Keys)
 				last = c.ID
 			}
 		}

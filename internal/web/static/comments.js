@@ -97,6 +97,31 @@
     });
   });
 
+  // New approved comments appear without a reload: the server says when the
+  // discussion changed, and the list is fetched again. The form, and what
+  // the reader is typing in it, is never touched.
+  if (window.EventSource) {
+    var live = new EventSource(form.getAttribute("action") + "/live");
+    live.addEventListener("changed", function () {
+      fetch(location.pathname + location.search, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          ["#comments-heading", ".comment-list"].forEach(function (sel) {
+            var fresh = doc.querySelector(sel), old = document.querySelector(sel);
+            if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(fresh);
+          });
+          var list = document.querySelector(".comment-list");
+          if (!list) {
+            var freshList = doc.querySelector(".comment-list");
+            var empty = document.querySelector("#comments .empty");
+            if (freshList && empty) empty.replaceWith(freshList);
+          }
+        })
+        .catch(function () { /* the next change tries again */ });
+    });
+  }
+
   // The server sent the reader's text back because the check expired:
   // send it again. The widget fetches and solves a fresh check first.
   if (form.dataset.resubmit === "1") {
