@@ -26,6 +26,8 @@ type Config struct {
 	CacheMB   int
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// An optional third-party check instead of the built-in one.
+	CaptchaProvider, CaptchaSiteKey, CaptchaSecret string
 }
 
 func env(name, def string) string {
@@ -50,6 +52,9 @@ func parseServe(args []string) (Config, error) {
 	level := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "debug, info, warn or error (env BROADSHEET_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("BROADSHEET_LOG_FORMAT", "text"), "text or json (env BROADSHEET_LOG_FORMAT)")
 	proxies := fs.String("trusted-proxies", env("BROADSHEET_TRUSTED_PROXIES", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is believed (env BROADSHEET_TRUSTED_PROXIES)")
+	fs.StringVar(&c.CaptchaProvider, "captcha-provider", env("BROADSHEET_CAPTCHA_PROVIDER", ""), "recaptcha, hcaptcha or turnstile instead of the built-in check (env BROADSHEET_CAPTCHA_PROVIDER)")
+	fs.StringVar(&c.CaptchaSiteKey, "captcha-site-key", env("BROADSHEET_CAPTCHA_SITE_KEY", ""), "the provider's public site key (env BROADSHEET_CAPTCHA_SITE_KEY)")
+	fs.StringVar(&c.CaptchaSecret, "captcha-secret", env("BROADSHEET_CAPTCHA_SECRET", ""), "the provider's secret; prefer the environment variable (env BROADSHEET_CAPTCHA_SECRET)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -85,6 +90,15 @@ func parseServe(args []string) (Config, error) {
 		return c, fmt.Errorf("base URL %q: want an absolute http(s) URL such as https://news.example.org", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	switch c.CaptchaProvider {
+	case "":
+	case "recaptcha", "hcaptcha", "turnstile":
+		if c.CaptchaSiteKey == "" || c.CaptchaSecret == "" {
+			return c, fmt.Errorf("captcha provider %s needs --captcha-site-key and --captcha-secret", c.CaptchaProvider)
+		}
+	default:
+		return c, fmt.Errorf("captcha provider %q: want recaptcha, hcaptcha or turnstile", c.CaptchaProvider)
+	}
 	return c, nil
 }
 

@@ -15,11 +15,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
 	"broadsheet/internal/api"
 	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
@@ -160,7 +162,16 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		return usageError{err}
 	}
 	apiHandler := api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log})
-	srv, err := web.New(db, web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler})
+	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler}
+	if c.CaptchaProvider != "" {
+		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
+		host, _, _ = strings.Cut(host, "/")
+		host, _, _ = strings.Cut(host, ":")
+		opts.External = &challenge.External{Provider: challenge.Provider(c.CaptchaProvider), Secret: c.CaptchaSecret, Hostname: host,
+			MinScore: 0.5, Used: db}
+		opts.SiteKey = c.CaptchaSiteKey
+	}
+	srv, err := web.New(db, opts)
 	if err != nil {
 		return err
 	}

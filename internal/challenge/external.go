@@ -45,6 +45,14 @@ type External struct {
 	Now      func() time.Time
 }
 
+// GetProvider returns e's provider, "" for a nil verifier.
+func (e *External) GetProvider() Provider {
+	if e == nil {
+		return ""
+	}
+	return e.Provider
+}
+
 // siteverifyAnswer is the part of the providers' JSON answer checked.
 type siteverifyAnswer struct {
 	Success    bool     `json:"success"`
@@ -127,4 +135,22 @@ func (e *External) Verify(ctx context.Context, token, remoteIP string) error {
 		}
 	}
 	return nil
+}
+
+// Widget says how a provider's widget is put on a page: its script, the
+// element class that holds it, the form field its token arrives in, and
+// the origins the page's CSP must allow for it.
+type Widget struct {
+	Script, Class, Field string
+	Origins              []string
+}
+
+// Widgets lists the documented embedding of each provider.
+var Widgets = map[Provider]Widget{
+	ReCAPTCHA: {Script: "https://www.google.com/recaptcha/api.js", Class: "g-recaptcha", Field: "g-recaptcha-response",
+		Origins: []string{"https://www.google.com", "https://www.gstatic.com"}},
+	HCaptcha: {Script: "https://js.hcaptcha.com/1/api.js", Class: "h-captcha", Field: "h-captcha-response",
+		Origins: []string{"https://hcaptcha.com", "https://*.hcaptcha.com"}},
+	Turnstile: {Script: "https://challenges.cloudflare.com/turnstile/v0/api.js", Class: "cf-turnstile", Field: "cf-turnstile-response",
+		Origins: []string{"https://challenges.cloudflare.com"}},
 }

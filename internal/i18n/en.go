@@ -316,4 +316,5 @@ var english = map[string]string{
 	"admin.comments.reply":           "Reply as staff",
 	"admin.comments.edit":            "Edit the text",
 	"admin.comments.edit_invalid":    "The comment needs text (2 to 5,000 characters).",
+	"comment.check_unavailable":      "The anti-bot check could not be reached just now. Please post again in a moment; your text is kept below.",
 }

@@ -80,6 +80,12 @@ type discussionView struct {
 	Errors   comment.FieldErrors
 	Action   string
 	Closed   bool
+	// External is the third-party widget to show beside the built-in check.
+	External *externalWidget
+}
+
+type externalWidget struct {
+	Script, Class, SiteKey string
 }
 
 func newFormKey() string {
@@ -120,6 +126,9 @@ func (s *Server) discussion(r *http.Request, a *article.Article) (*discussionVie
 	ctx := r.Context()
 	q := r.URL.Query()
 	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: a.CommentsClosed}
+	if w, ok := challenge.Widgets[s.external.GetProvider()]; ok {
+		d.External = &externalWidget{Script: w.Script, Class: w.Class, SiteKey: s.siteKey}
+	}
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 	list, err := s.store.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: d.Newest, AfterID: after, Limit: commentsPerPage, OwnEditHashes: ownHashes(r)})
 	if err != nil {
@@ -188,6 +197,9 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 			Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key")},
 		Altcha: r.PostFormValue("altcha"), Honeypot: r.PostFormValue("website") != "",
 	}
+	if s.external != nil {
+		in.External = r.PostFormValue(challenge.Widgets[s.external.Provider].Field)
+	}
 	in.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
 	c, token, p := s.acceptComment(r, a, &in)
 	if p != nil {
@@ -211,6 +223,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 type commentInput struct {
 	commentForm
 	Altcha   string
+	External string // a third-party widget's token, when one is configured
 	Honeypot bool
 }
 
@@ -248,7 +261,18 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	}
 	ip := s.ips.ClientIP(r)
 	verified := false
-	if in.Altcha != "" {
+	if in.External != "" && s.external != nil {
+		switch err := s.external.Verify(ctx, in.External, ip.String()); {
+		case err == nil:
+			verified = true
+		case errors.Is(err, challenge.ErrExpired):
+			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", notice: "comment.check_expired"}
+		case errors.Is(err, challenge.ErrUnavailable):
+			return nil, "", &commentRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", notice: "comment.check_unavailable"}
+		default:
+			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
+		}
+	} else if in.Altcha != "" {
 		switch err := s.challenges.Verify(ctx, in.Altcha); {
 		case err == nil:
 			verified = true

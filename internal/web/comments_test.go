@@ -6,17 +6,22 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/i18n"
+	"broadsheet/internal/store/sqlite"
 )
 
 // postComment sends the comment form from a reader's address, with the
@@ -568,5 +573,49 @@ func TestLiveCommentStream(t *testing.T) {
 	}
 	if code != http.StatusTooManyRequests {
 		t.Errorf("stream %d from one address = %d, want 429", maxLiveStreamsPerIP+1, code)
+	}
+}
+
+func TestExternalVerifierOnTheForm(t *testing.T) {
+	siteverify := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		ok := r.PostFormValue("response") == "good-token" && r.PostFormValue("secret") == "sec"
+		json.NewEncoder(w).Encode(map[string]any{"success": ok, "hostname": "news.example.org"})
+	}))
+	defer siteverify.Close()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ext.db"))
+	must(t, err)
+	defer db.Close()
+	ext := &challenge.External{Provider: challenge.Turnstile, Secret: "sec", Hostname: "news.example.org", Endpoint: siteverify.URL, Client: siteverify.Client(), Used: db}
+	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), External: ext, SiteKey: "site-key-1"})
+	must(t, err)
+	sec := article.Section{Slug: "city", Name: "City"}
+	must(t, db.CreateSection(ctx, &sec))
+	must(t, db.CreateArticle(ctx, &article.Article{Slug: "s", Headline: "S", Section: sec, Status: article.Published, Language: "en", PublishedAt: time.Now()}))
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/city/s", nil))
+	page := rec.Body.String()
+	if !strings.Contains(page, `<div class="cf-turnstile" data-sitekey="site-key-1">`) || strings.Contains(page, "<altcha-widget") ||
+		!strings.Contains(rec.Header().Get("Content-Security-Policy"), "https://challenges.cloudflare.com") {
+		t.Fatal("the form does not carry the Turnstile widget, or the CSP does not allow it")
+	}
+	post := func(token string) *httptest.ResponseRecorder {
+		form := url.Values{"name": {"Ana"}, "body": {"Checked by a third party."}, "cf-turnstile-response": {token}}
+		req := httptest.NewRequest("POST", "/city/s/comments", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := post("bad-token"); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Checked by a third party.") {
+		t.Errorf("bad token = %d, want 422 with the text kept", rec.Code)
+	}
+	if rec := post("good-token"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("good token = %d", rec.Code)
+	}
+	q, _ := db.ModerationQueue(ctx, comment.Pending, 0, 5)
+	if len(q) != 1 || q[0].HeldReason != "first comment from this commenter" {
+		t.Errorf("held = %+v, want held only as a first comment (the check passed)", q)
 	}
 }

@@ -58,7 +58,11 @@ type Options struct {
 	ChallengeExpiry time.Duration
 	// ChallengeCost is the proof-of-work difficulty; zero means the default.
 	ChallengeCost challenge.Cost
-	Now           func() time.Time // nil for the wall clock
+	// External, when set, is a third-party check (reCAPTCHA, hCaptcha or
+	// Turnstile) accepted beside the built-in one; SiteKey is its public key.
+	External *challenge.External
+	SiteKey  string
+	Now      func() time.Time // nil for the wall clock
 }
 
 // Server serves the reading site.
@@ -85,6 +89,9 @@ type Server struct {
 	signingKey []byte
 	uploads    chan struct{} // one image processed at a time
 	challenges *challenge.Issuer
+	external   *challenge.External
+	siteKey    string
+	csp        []string
 	live       *liveHub
 	// challengeByIP bounds how many challenges one address may fetch:
 	// each costs a key derivation.
@@ -144,6 +151,14 @@ func New(st Store, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.challengeByIP = ratelimit.New(60, time.Minute, 100_000)
+	s.external, s.siteKey, s.csp = opts.External, opts.SiteKey, hdrCSP
+	if w, ok := challenge.Widgets[opts.External.GetProvider()]; ok {
+		// The provider's script and frames come from its own origins.
+		origins := strings.Join(w.Origins, " ")
+		s.csp = []string{"default-src 'self'; img-src 'self' data:; style-src 'self' '" + altchaStyleHash + "' " + origins +
+			"; script-src 'self' " + origins + "; frame-src " + origins + "; connect-src 'self' " + origins +
+			"; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"}
+	}
 	if s.assets, err = loadAssets(staticFS, "static"); err != nil {
 		return nil, err
 	}
@@ -244,7 +259,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h := w.Header()
 		h["X-Content-Type-Options"] = hdrNoSniff
 		h["Referrer-Policy"] = hdrReferrer
-		h["Content-Security-Policy"] = hdrCSP
+		h["Content-Security-Policy"] = s.csp
 		next.ServeHTTP(w, r)
 	})
 }
