@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"broadsheet/internal/comment"
+	"broadsheet/internal/web"
 )
 
 // TestCommentJourney posts a comment as a reader in a real browser: the
@@ -86,4 +87,59 @@ func TestCommentJourney(t *testing.T) {
 	}
 	screenshot(t, bctx, t.ArtifactDir()+"/comment-held.png")
 	problems.report(t, "article page with a comment")
+}
+
+// TestExpiredCheckCostsNothing lets the anti-bot check expire between
+// solving and posting, as when a reader starts a comment, solves the check
+// and goes to lunch. The server hands the comment back with a fresh check;
+// the page solves it and posts again by itself. The reader retypes nothing.
+func TestExpiredCheckCostsNothing(t *testing.T) {
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
+		}
+		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v)", chromiumPath, err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	const expiry = 4 * time.Second
+	db, ts := startSiteWith(t, ctx, dir, web.Options{ChallengeExpiry: expiry})
+	bctx, _, _ := startNewsroomBrowser(t, ctx, dir)
+	const path = "/city/council-votes-eastgate-tram-depot-homes"
+	if _, err := chromedp.Run(bctx, chromedp.NavigateResponse(ts.URL+path)); err != nil {
+		t.Fatalf("open the article: %v", err)
+	}
+	text := "Written before lunch, posted after it: every word should arrive."
+	err := chromedp.Do(bctx,
+		chromedp.WaitReady(chromedp.CSS("altcha-widget")),
+		chromedp.SendKeys(chromedp.CSS(`#comment-body`), text),
+		chromedp.SendKeys(chromedp.CSS(`#comment-name`), "Lunch Reader"),
+		// Solve now, post later.
+		chromedp.Click(chromedp.CSS(`altcha-widget input[type=checkbox]`)),
+	)
+	if err != nil {
+		t.Fatalf("fill and solve: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for evaluate[string](t, bctx, `(document.querySelector('input[name="altcha"]') || {}).value || ""`) == "" {
+		if time.Now().After(deadline) {
+			t.Fatal("the widget never solved its check")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(expiry + time.Second) // lunch
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`))); err != nil {
+		t.Fatalf("click Post: %v", err)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS(`li.comment.held`))); err != nil {
+		t.Fatalf("the comment did not arrive after the check expired: %v; the page says %.300q", err, pageText(t, bctx))
+	}
+	q, err := db.ModerationQueue(ctx, comment.Pending, 0, 5)
+	if err != nil || len(q) != 1 || q[0].Body != text {
+		t.Fatalf("stored = %+v, %v; want the one comment, every word", q, err)
+	}
+	if q[0].HeldReason != "first comment from this commenter" {
+		t.Errorf("held because %q, want the first-comment rule (a verified, renewed check)", q[0].HeldReason)
+	}
 }

@@ -378,6 +378,12 @@ func TestNewsroomJourney(t *testing.T) {
 // startSite serves the demo newspaper from a fresh database in dir on a
 // loopback port, and closes both when the test ends.
 func startSite(t *testing.T, ctx context.Context, dir string) (*sqlite.DB, *httptest.Server) {
+	return startSiteWith(t, ctx, dir, web.Options{})
+}
+
+// startSiteWith is startSite with options for the server (BaseURL and
+// Logger are filled in).
+func startSiteWith(t *testing.T, ctx context.Context, dir string, opts web.Options) (*sqlite.DB, *httptest.Server) {
 	t.Helper()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
 	if err != nil {
@@ -396,10 +402,9 @@ func startSite(t *testing.T, ctx context.Context, dir string) (*sqlite.DB, *http
 		t.Fatalf("listen on loopback: %v", err)
 	}
 	baseURL := "http://" + ln.Addr().String()
-	srv, err := web.New(db, web.Options{
-		BaseURL: baseURL,
-		Logger:  slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	opts.BaseURL = baseURL
+	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := web.New(db, opts)
 	if err != nil {
 		ln.Close()
 		t.Fatalf("build the web server: %v", err)
