@@ -242,6 +242,17 @@ type Site struct {
 	Tagline  string
 	Language string
 	TimeZone string // IANA name
+	// CommentsCloseDays closes comments this many days after publication;
+	// 0 keeps them open.
+	CommentsCloseDays int
+}
+
+// CommentsOpen reports whether readers may comment on a at now.
+func (s Site) CommentsOpen(a *Article, now time.Time) bool {
+	if a.CommentsClosed {
+		return false
+	}
+	return s.CommentsCloseDays <= 0 || now.Before(a.PublishedAt.AddDate(0, 0, s.CommentsCloseDays))
 }
 
 // DefaultSite is used until an editor changes the settings.

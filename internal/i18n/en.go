@@ -317,4 +317,6 @@ var english = map[string]string{
 	"admin.comments.edit":            "Edit the text",
 	"admin.comments.edit_invalid":    "The comment needs text (2 to 5,000 characters).",
 	"comment.check_unavailable":      "The anti-bot check could not be reached just now. Please post again in a moment; your text is kept below.",
+	"admin.settings.close_days":      "Close comments after (days)",
+	"admin.settings.close_days_help": "Comments close this many days after an article is published; 0 keeps them open. Each article can also be closed by hand.",
 }

@@ -237,6 +237,13 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	site := article.Site{Title: strings.TrimSpace(r.PostFormValue("title")), Tagline: strings.TrimSpace(r.PostFormValue("tagline")),
 		Language: strings.TrimSpace(r.PostFormValue("language")), TimeZone: strings.TrimSpace(r.PostFormValue("timezone"))}
 	var problems []string
+	if days := strings.TrimSpace(r.PostFormValue("comments_close_days")); days != "" {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 3650 {
+			problems = append(problems, "comments close after a whole number of days, 0 for never")
+		}
+		site.CommentsCloseDays = n
+	}
 	if site.Title == "" || len(site.Title) > 100 {
 		problems = append(problems, "the site needs a title of at most 100 characters")
 	}

@@ -125,7 +125,11 @@ func ownHashes(r *http.Request) []string {
 func (s *Server) discussion(r *http.Request, a *article.Article) (*discussionView, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: a.CommentsClosed}
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: !site.CommentsOpen(a, s.now())}
 	if w, ok := challenge.Widgets[s.external.GetProvider()]; ok {
 		d.External = &externalWidget{Script: w.Script, Class: w.Class, SiteKey: s.siteKey}
 	}
@@ -246,7 +250,11 @@ type commentRefusal struct {
 // commenter's token, or why it was refused.
 func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentInput) (*comment.Comment, string, *commentRefusal) {
 	ctx := r.Context()
-	if a.CommentsClosed {
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, "", &commentRefusal{err: err}
+	}
+	if !site.CommentsOpen(a, s.now()) {
 		return nil, "", &commentRefusal{status: http.StatusForbidden, code: "forbidden", notice: "comment.closed"}
 	}
 	if in.Key == "" || len(in.Key) > comment.MaxKeyLength {

@@ -619,3 +619,30 @@ func TestExternalVerifierOnTheForm(t *testing.T) {
 		t.Errorf("held = %+v, want held only as a first comment (the check passed)", q)
 	}
 }
+
+func TestCommentsCloseAfterDays(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Old story")
+	rec := ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"The Gazette"}, "language": {"en"}, "timezone": {"UTC"}, "comments_close_days": {"7"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("settings = %d: %s", rec.Code, rec.Body.String())
+	}
+	if site, _ := ns.db.Site(ctx); site.CommentsCloseDays != 7 {
+		t.Fatalf("CommentsCloseDays = %d", site.CommentsCloseDays)
+	}
+	if rec := ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"G"}, "language": {"en"}, "timezone": {"UTC"}, "comments_close_days": {"-1"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("negative days = %d, want 422", rec.Code)
+	}
+	if _, page := getWith(ns, path); !strings.Contains(page, `class="comment-form"`) {
+		t.Error("a fresh article's comments are closed")
+	}
+	ns.clock = ns.clock.Add(8 * 24 * time.Hour)
+	ns.srv.Invalidate([]string{article.KeySite})
+	if _, page := getWith(ns, path); strings.Contains(page, `class="comment-form"`) || !strings.Contains(page, "Comments on this article are closed.") {
+		t.Error("an eight-day-old article still takes comments")
+	}
+	if rec := postComment(ns, path+"/comments", url.Values{"name": {"Late"}, "body": {"Eight days on."}}, "203.0.113.130:1"); rec.Code != http.StatusForbidden {
+		t.Errorf("late comment = %d, want 403", rec.Code)
+	}
+}

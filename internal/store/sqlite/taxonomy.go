@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"broadsheet/internal/article"
@@ -285,7 +286,7 @@ func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*arti
 // Site returns the site settings, defaults filled in.
 func (db *DB) Site(ctx context.Context) (article.Site, error) {
 	s := article.DefaultSite
-	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone')`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days')`, nil, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
 			return err
@@ -299,6 +300,8 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 			s.Language = v
 		case "timezone":
 			s.TimeZone = v
+		case "comments_close_days":
+			s.CommentsCloseDays, _ = strconv.Atoi(v)
 		}
 		return nil
 	})
@@ -311,7 +314,8 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 // SetSite stores the site settings.
 func (db *DB) SetSite(ctx context.Context, s article.Site) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		for k, v := range map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone} {
+		for k, v := range map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone,
+			"comments_close_days": strconv.Itoa(s.CommentsCloseDays)} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 				return nil, err
