@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -172,23 +171,8 @@ func (h *handler) adminListArticles(w http.ResponseWriter, r *http.Request, u *a
 			return badRequest("before is not a cursor this API gave out")
 		}
 	}
-	if slug := q.Get("section"); slug != "" {
-		s, err := h.store.SectionBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			return notFound("there is no section %q", slug)
-		} else if err != nil {
-			return err
-		}
-		f.SectionID = s.ID
-	}
-	if slug := q.Get("author"); slug != "" {
-		a, err := h.store.AuthorBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			return notFound("there is no author %q", slug)
-		} else if err != nil {
-			return err
-		}
-		f.AuthorID = a.ID
+	if f.SectionID, f.AuthorID, err = h.sectionAndAuthor(ctx, q); err != nil {
+		return err
 	}
 	if !u.Can(account.EditAny) {
 		f.CreatedBy = u.ID // writers see their own work, as in the newsroom pages

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"broadsheet/internal/article"
 )
@@ -55,23 +56,8 @@ func (h *handler) listArticles(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("after is not a cursor this API gave out")
 		}
 	}
-	if slug := q.Get("section"); slug != "" {
-		s, err := h.store.SectionBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			return notFound("there is no section %q", slug)
-		} else if err != nil {
-			return err
-		}
-		query.SectionID = s.ID
-	}
-	if slug := q.Get("author"); slug != "" {
-		a, err := h.store.AuthorBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			return notFound("there is no author %q", slug)
-		} else if err != nil {
-			return err
-		}
-		query.AuthorID = a.ID
+	if query.SectionID, query.AuthorID, err = h.sectionAndAuthor(ctx, q); err != nil {
+		return err
 	}
 	if slug := q.Get("tag"); slug != "" {
 		// An unknown tag is an empty list, not a 404: a tag exists as soon
@@ -218,4 +204,28 @@ func (h *handler) authors(ctx context.Context) (authorList, error) {
 		res.Authors = append(res.Authors, h.authorJSON(&as[i]))
 	}
 	return res, nil
+}
+
+// sectionAndAuthor resolves the section and author filters both article
+// lists take, by slug; an unknown slug is a 404 naming it.
+func (h *handler) sectionAndAuthor(ctx context.Context, q url.Values) (sectionID, authorID int64, err error) {
+	if slug := q.Get("section"); slug != "" {
+		s, err := h.store.SectionBySlug(ctx, slug)
+		if errors.Is(err, article.ErrNotFound) {
+			return 0, 0, notFound("there is no section %q", slug)
+		} else if err != nil {
+			return 0, 0, err
+		}
+		sectionID = s.ID
+	}
+	if slug := q.Get("author"); slug != "" {
+		a, err := h.store.AuthorBySlug(ctx, slug)
+		if errors.Is(err, article.ErrNotFound) {
+			return 0, 0, notFound("there is no author %q", slug)
+		} else if err != nil {
+			return 0, 0, err
+		}
+		authorID = a.ID
+	}
+	return sectionID, authorID, nil
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -66,12 +65,7 @@ const (
 // It needs Chromium at /usr/bin/chromium. Without it the test skips, unless
 // the variable CI is set: CI must run it, so there it fails.
 func TestReaderJourney(t *testing.T) {
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v); install Debian's chromium package to run it", chromiumPath, err)
-	}
+	requireChromium(t)
 	start := time.Now()
 	dir := t.TempDir() // first, so that its removal is the last cleanup
 	artifacts := t.ArtifactDir()

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +17,7 @@ import (
 // anti-bot widget solves its check when the reader posts, the server
 // verifies it, and the reader sees their comment awaiting moderation.
 func TestCommentJourney(t *testing.T) {
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v)", chromiumPath, err)
-	}
+	requireChromium(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
@@ -94,12 +87,7 @@ func TestCommentJourney(t *testing.T) {
 // and goes to lunch. The server hands the comment back with a fresh check;
 // the page solves it and posts again by itself. The reader retypes nothing.
 func TestExpiredCheckCostsNothing(t *testing.T) {
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v)", chromiumPath, err)
-	}
+	requireChromium(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)

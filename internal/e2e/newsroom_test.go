@@ -113,12 +113,7 @@ const (
 // It needs Chromium at /usr/bin/chromium. Without it the test skips, unless
 // the variable CI is set: CI must run it, so there it fails.
 func TestNewsroomJourney(t *testing.T) {
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v); install Debian's chromium package to run it", chromiumPath, err)
-	}
+	requireChromium(t)
 	start := time.Now()
 	step := func(name string) {
 		t.Helper()
@@ -839,5 +834,17 @@ func reportExpecting(t *testing.T, p *pageProblems, page, want string) {
 	}
 	if !found {
 		t.Errorf("%s: the browser saw no %q", page, want)
+	}
+}
+
+// requireChromium skips the test when Chromium is missing, except in CI
+// (the variable CI set), where the browser tests must run and so fail.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
+		}
+		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v); install Debian's chromium package to run it", chromiumPath, err)
 	}
 }

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -36,12 +34,7 @@ var xssPayloads = []string{
 // TestCommentXSSCorpus stores hostile comments as approved and renders the
 // page in Chromium: no script of theirs may run.
 func TestCommentXSSCorpus(t *testing.T) {
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
-		}
-		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v)", chromiumPath, err)
-	}
+	requireChromium(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)

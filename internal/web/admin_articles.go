@@ -307,9 +307,9 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		at, perr := time.ParseInLocation("2006-01-02T15:04", f.PublishAt, s.siteLocation(r))
 		switch {
 		case perr != nil:
-			err = &article.InvalidError{Problems: []string{userText(r, "admin.editor.schedule_time")}}
+			err = &article.InvalidError{Problems: []string{userText("admin.editor.schedule_time")}}
 		case !at.After(s.now()):
-			err = &article.InvalidError{Problems: []string{userText(r, "admin.editor.schedule_future")}}
+			err = &article.InvalidError{Problems: []string{userText("admin.editor.schedule_future")}}
 		default:
 			_, err = s.newsroom.Publish(ctx, u, id, at)
 			notice = "scheduled"
@@ -318,7 +318,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		var repl int64
 		if f.Replacement != "" {
 			if repl, err = strconv.ParseInt(strings.TrimSpace(f.Replacement), 10, 64); err != nil {
-				err = &article.InvalidError{Problems: []string{userText(r, "admin.editor.replacement")}}
+				err = &article.InvalidError{Problems: []string{userText("admin.editor.replacement")}}
 			}
 		}
 		if err == nil {
@@ -339,7 +339,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 }
 
 // userText is a newsroom message in the site's interface language.
-func userText(r *http.Request, key string) string { return i18n.For("en").T(key) }
+func userText(key string) string { return i18n.For("en").T(key) }
 
 // editorError re-renders the editor with everything the writer typed.
 func (s *Server) editorError(w http.ResponseWriter, r *http.Request, a *article.Article, f editorForm, err error) {
@@ -358,7 +358,7 @@ func (s *Server) editorError(w http.ResponseWriter, r *http.Request, a *article.
 		}
 		s.renderEditor(w, r, http.StatusUnprocessableEntity, a, f, inv.Problems)
 	case errors.Is(err, article.ErrConflict):
-		s.renderEditor(w, r, http.StatusConflict, a, f, []string{userText(r, "admin.editor.slug_taken")})
+		s.renderEditor(w, r, http.StatusConflict, a, f, []string{userText("admin.editor.slug_taken")})
 	default:
 		s.adminFail(w, r, u, err)
 	}

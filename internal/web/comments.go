@@ -122,13 +122,9 @@ func ownHashes(r *http.Request) []string {
 }
 
 // discussion loads the comments a reader of a sees.
-func (s *Server) discussion(r *http.Request, a *article.Article) (*discussionView, error) {
+func (s *Server) discussion(r *http.Request, site article.Site, a *article.Article) (*discussionView, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	site, err := s.store.Site(ctx)
-	if err != nil {
-		return nil, err
-	}
 	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: !site.CommentsOpen(a, s.now())}
 	if w, ok := challenge.Widgets[s.external.GetProvider()]; ok {
 		d.External = &externalWidget{Script: w.Script, Class: w.Class, SiteKey: s.siteKey}
