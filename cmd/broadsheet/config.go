@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"broadsheet/internal/clientip"
 )
@@ -28,6 +29,11 @@ type Config struct {
 	TrustedProxies []string
 	// An optional third-party check instead of the built-in one.
 	CaptchaProvider, CaptchaSiteKey, CaptchaSecret string
+	// ChallengeExpiry is how long a built-in anti-bot challenge lasts.
+	ChallengeExpiry time.Duration
+	// CommentMinFill: a comment sent sooner after its form appeared is
+	// held; zero turns the rule off.
+	CommentMinFill time.Duration
 }
 
 func env(name, def string) string {
@@ -55,6 +61,8 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.CaptchaProvider, "captcha-provider", env("BROADSHEET_CAPTCHA_PROVIDER", ""), "recaptcha, hcaptcha or turnstile instead of the built-in check (env BROADSHEET_CAPTCHA_PROVIDER)")
 	fs.StringVar(&c.CaptchaSiteKey, "captcha-site-key", env("BROADSHEET_CAPTCHA_SITE_KEY", ""), "the provider's public site key (env BROADSHEET_CAPTCHA_SITE_KEY)")
 	fs.StringVar(&c.CaptchaSecret, "captcha-secret", env("BROADSHEET_CAPTCHA_SECRET", ""), "the provider's secret; prefer the environment variable (env BROADSHEET_CAPTCHA_SECRET)")
+	expiry := fs.String("challenge-expiry", env("BROADSHEET_CHALLENGE_EXPIRY", "20m"), "how long an anti-bot challenge may be solved and sent (env BROADSHEET_CHALLENGE_EXPIRY)")
+	minFill := fs.String("comment-min-fill", env("BROADSHEET_COMMENT_MIN_FILL", "3s"), "hold a comment sent sooner than this after its form appeared; 0 turns it off (env BROADSHEET_COMMENT_MIN_FILL)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -78,6 +86,12 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.CacheMB, err = strconv.Atoi(*cache); err != nil || c.CacheMB < 1 {
 		return c, fmt.Errorf("cache size %q: want a whole number of MiB, at least 1", *cache)
+	}
+	if c.ChallengeExpiry, err = time.ParseDuration(*expiry); err != nil || c.ChallengeExpiry < 10*time.Second || c.ChallengeExpiry > 24*time.Hour {
+		return c, fmt.Errorf("challenge expiry %q: want a duration between 10s and 24h, e.g. 20m", *expiry)
+	}
+	if c.CommentMinFill, err = time.ParseDuration(*minFill); err != nil || c.CommentMinFill < 0 || c.CommentMinFill > time.Minute {
+		return c, fmt.Errorf("comment minimum fill time %q: want a duration between 0s and 1m, e.g. 3s", *minFill)
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)

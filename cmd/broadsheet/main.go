@@ -162,7 +162,11 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		return usageError{err}
 	}
 	apiHandler := api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log})
-	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler}
+	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler,
+		ChallengeExpiry: c.ChallengeExpiry, CommentMinFill: c.CommentMinFill}
+	if c.CommentMinFill == 0 {
+		opts.CommentMinFill = -1 // off
+	}
 	if c.CaptchaProvider != "" {
 		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
 		host, _, _ = strings.Cut(host, "/")

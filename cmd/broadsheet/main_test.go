@@ -24,14 +24,16 @@ func TestParseServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9000" || !c.Demo || c.DataDir != "./data" || c.BaseURL != "http://127.0.0.1:9000" || c.CacheMB != 64 {
+	if c.Addr != "127.0.0.1:9000" || !c.Demo || c.DataDir != "./data" || c.BaseURL != "http://127.0.0.1:9000" || c.CacheMB != 64 ||
+		c.ChallengeExpiry != 20*time.Minute || c.CommentMinFill != 3*time.Second {
 		t.Errorf("from environment: %+v", c)
 	}
-	c, err = parseServe([]string{"--addr", "127.0.0.1:9100", "--base-url", "https://news.example.org/", "--demo=false", "--log-format", "json"})
+	c, err = parseServe([]string{"--addr", "127.0.0.1:9100", "--base-url", "https://news.example.org/", "--demo=false", "--log-format", "json",
+		"--challenge-expiry", "5m", "--comment-min-fill", "0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9100" || c.Demo || c.BaseURL != "https://news.example.org" || c.LogFormat != "json" {
+	if c.Addr != "127.0.0.1:9100" || c.Demo || c.BaseURL != "https://news.example.org" || c.LogFormat != "json" || c.ChallengeExpiry != 5*time.Minute || c.CommentMinFill != 0 {
 		t.Errorf("flags over environment: %+v", c)
 	}
 	for _, args := range [][]string{
@@ -41,6 +43,10 @@ func TestParseServe(t *testing.T) {
 		{"--log-level", "loud"},
 		{"--log-format", "xml"},
 		{"--cache-mb", "0"},
+		{"--challenge-expiry", "1s"},
+		{"--challenge-expiry", "soon"},
+		{"--comment-min-fill", "-3s"},
+		{"--comment-min-fill", "2h"},
 		{"stray"},
 	} {
 		if _, err := parseServe(args); err == nil {

@@ -252,7 +252,16 @@ func (s Site) CommentsOpen(a *Article, now time.Time) bool {
 	if a.CommentsClosed {
 		return false
 	}
-	return s.CommentsCloseDays <= 0 || now.Before(a.PublishedAt.AddDate(0, 0, s.CommentsCloseDays))
+	at := s.CommentsCloseAt(a)
+	return at.IsZero() || now.Before(at)
+}
+
+// CommentsCloseAt is when a's comments close by age; zero when they do not.
+func (s Site) CommentsCloseAt(a *Article) time.Time {
+	if s.CommentsCloseDays <= 0 {
+		return time.Time{}
+	}
+	return a.PublishedAt.AddDate(0, 0, s.CommentsCloseDays)
 }
 
 // DefaultSite is used until an editor changes the settings.

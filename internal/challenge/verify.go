@@ -31,45 +31,15 @@ type submission struct {
 // solution of an unexpired challenge this issuer signed, the first time that
 // challenge is presented; otherwise ErrInvalid, ErrExpired, ErrReplayed, or
 // the store's error (fail closed). An empty payload is ErrInvalid.
-//
-// Checks run cheapest first, and the signature before anything else is
-// believed: an expired challenge is ErrExpired only when it is genuine.
 func (i *Issuer) Verify(ctx context.Context, payload string) error {
 	if i == nil || i.used == nil {
 		return errNotMade
 	}
-	if payload == "" {
-		return fmt.Errorf("%w: empty payload", ErrInvalid)
-	}
-	if len(payload) > MaxPayload {
-		return fmt.Errorf("%w: payload is over %d bytes", ErrInvalid, MaxPayload)
-	}
-	raw, err := base64.StdEncoding.Strict().DecodeString(payload)
+	sol, err := i.Check(payload)
 	if err != nil {
-		return fmt.Errorf("%w: payload is not base64", ErrInvalid)
+		return err
 	}
-	s, err := parsePayload(raw)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	p := s.params
-	if p.Algorithm != Algorithm || p.KeyLength != keyLength {
-		return fmt.Errorf("%w: algorithm %q with %d-byte keys, want %q with %d", ErrInvalid, p.Algorithm, p.KeyLength, Algorithm, keyLength)
-	}
-	if !hmac.Equal(s.signature, mac(i.sigKey, p.canonical())) {
-		return fmt.Errorf("%w: bad signature", ErrInvalid)
-	}
-	expires := time.Unix(p.ExpiresAt, 0)
-	if !i.now().Before(expires) {
-		return fmt.Errorf("%w at %s", ErrExpired, expires.UTC().Format(time.RFC3339))
-	}
-	// The prefix is public, so comparing it first leaks nothing; the
-	// key's signature proves the rest of the key was derived, not guessed.
-	keySig, _ := hex.DecodeString(p.KeySignature)
-	if !strings.HasPrefix(s.keyHex, p.KeyPrefix) || !hmac.Equal(keySig, mac(i.dkKey, s.derivedKey)) {
-		return fmt.Errorf("%w: wrong derived key", ErrInvalid)
-	}
-	first, err := i.used.MarkUsed(ctx, s.sigHex, expires)
+	first, err := i.used.MarkUsed(ctx, sol.ID, sol.Expires)
 	if err != nil {
 		return fmt.Errorf("challenge: record use: %w", err)
 	}
@@ -77,6 +47,58 @@ func (i *Issuer) Verify(ctx context.Context, payload string) error {
 		return ErrReplayed
 	}
 	return nil
+}
+
+// Solved is a correct solution of a genuine, unexpired challenge that is
+// not yet recorded as used.
+type Solved struct {
+	ID      string    // the challenge's id in the UsedStore
+	Expires time.Time // until when the record must be kept
+}
+
+// Check does everything Verify does except recording the use, for a caller
+// that records it in its own transaction beside what the check protects
+// (one durable write instead of two); that caller must record it with the
+// same atomicity as UsedStore.MarkUsed and refuse a second use.
+//
+// Checks run cheapest first, and the signature before anything else is
+// believed: an expired challenge is ErrExpired only when it is genuine.
+func (i *Issuer) Check(payload string) (Solved, error) {
+	if i == nil || i.sigKey == nil {
+		return Solved{}, errNotMade
+	}
+	if payload == "" {
+		return Solved{}, fmt.Errorf("%w: empty payload", ErrInvalid)
+	}
+	if len(payload) > MaxPayload {
+		return Solved{}, fmt.Errorf("%w: payload is over %d bytes", ErrInvalid, MaxPayload)
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(payload)
+	if err != nil {
+		return Solved{}, fmt.Errorf("%w: payload is not base64", ErrInvalid)
+	}
+	s, err := parsePayload(raw)
+	if err != nil {
+		return Solved{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	p := s.params
+	if p.Algorithm != Algorithm || p.KeyLength != keyLength {
+		return Solved{}, fmt.Errorf("%w: algorithm %q with %d-byte keys, want %q with %d", ErrInvalid, p.Algorithm, p.KeyLength, Algorithm, keyLength)
+	}
+	if !hmac.Equal(s.signature, mac(i.sigKey, p.canonical())) {
+		return Solved{}, fmt.Errorf("%w: bad signature", ErrInvalid)
+	}
+	expires := time.Unix(p.ExpiresAt, 0)
+	if !i.now().Before(expires) {
+		return Solved{}, fmt.Errorf("%w at %s", ErrExpired, expires.UTC().Format(time.RFC3339))
+	}
+	// The prefix is public, so comparing it first leaks nothing; the
+	// key's signature proves the rest of the key was derived, not guessed.
+	keySig, _ := hex.DecodeString(p.KeySignature)
+	if !strings.HasPrefix(s.keyHex, p.KeyPrefix) || !hmac.Equal(keySig, mac(i.dkKey, s.derivedKey)) {
+		return Solved{}, fmt.Errorf("%w: wrong derived key", ErrInvalid)
+	}
+	return Solved{ID: s.sigHex, Expires: expires}, nil
 }
 
 // parsePayload decodes the widget's JSON strictly. The solution's "time"

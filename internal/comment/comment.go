@@ -67,6 +67,16 @@ type Comment struct {
 	CreatedAt   time.Time
 	EditedAt    time.Time
 	HeldReason  string // why a rule held it, for moderators
+	// Check is the single-use anti-bot check this submission spends, if
+	// any. The store records it in the comment's own transaction, so the
+	// comment and the spent check are one durable write.
+	Check SpentCheck
+}
+
+// SpentCheck identifies a solved anti-bot check that may be used once.
+type SpentCheck struct {
+	ID      string
+	Expires time.Time // the record may be forgotten after this
 }
 
 // Staff reports whether a newsroom member wrote it.
@@ -168,6 +178,9 @@ var (
 	// ErrDuplicate means the same form was submitted again; the error
 	// carries the comment the first submission created.
 	ErrDuplicate = errors.New("comment already posted")
+	// ErrCheckSpent means the comment's anti-bot check was already used by
+	// another submission.
+	ErrCheckSpent = errors.New("comment: anti-bot check already used")
 )
 
 // DuplicateError carries the comment a repeated submission already made.
@@ -191,7 +204,10 @@ type Query struct {
 // Store keeps comments.
 type Store interface {
 	// CreateComment stores c; a repeated idempotency key for the same
-	// article returns a *DuplicateError with the first comment.
+	// article returns a *DuplicateError with the first comment. When
+	// c.Check is set it is recorded as used in the same transaction, and a
+	// check already used (by anything but this same submission) is
+	// ErrCheckSpent.
 	CreateComment(ctx context.Context, c *Comment) error
 	CommentByID(ctx context.Context, id int64) (*Comment, error)
 	// Thread returns the comments a reader sees, threaded: each top-level

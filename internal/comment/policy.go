@@ -12,6 +12,7 @@ type Signals struct {
 	Returning bool // the email already has an approved comment
 	Honeypot  bool // the hidden field a person never sees was filled
 	Staff     bool // a signed-in newsroom member
+	Hurried   bool // sent too soon after the form appeared, or without its stamp
 	Blocklist []string
 }
 
@@ -40,6 +41,9 @@ func Decide(c *Comment, s Signals) (Status, string) {
 	}
 	if !s.Returning {
 		return Pending, "first comment from this commenter"
+	}
+	if s.Hurried {
+		return Pending, "sent seconds after the form appeared"
 	}
 	return Approved, ""
 }

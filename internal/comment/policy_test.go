@@ -19,6 +19,8 @@ func TestDecide(t *testing.T) {
 		{"too many links held", links, Signals{Verified: true, Returning: true}, Pending},
 		{"blocklisted word held", plain, Signals{Verified: true, Returning: true, Blocklist: []string{"FERRY"}}, Pending},
 		{"blocklisted email domain held", plain, Signals{Verified: true, Returning: true, Blocklist: []string{"@example.org"}}, Pending},
+		{"hurried held", plain, Signals{Verified: true, Returning: true, Hurried: true}, Pending},
+		{"hurried staff publish at once", plain, Signals{Staff: true, Hurried: true}, Approved},
 		{"empty blocklist entry ignored", plain, Signals{Verified: true, Returning: true, Blocklist: []string{" "}}, Approved},
 	}
 	for _, tt := range tests {

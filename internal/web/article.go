@@ -55,7 +55,7 @@ func (s *Server) article(r *http.Request) (*response, error) {
 	case a.Section.Slug != r.PathValue("section"):
 		return &response{redirect: articlePath(a)}, nil
 	}
-	return s.articlePage(r, v, a, commentForm{Key: newFormKey()}, nil)
+	return s.articlePage(r, v, a, s.newForm(a.ID), nil)
 }
 
 // articlePage renders an article with its discussion and a comment form
@@ -94,7 +94,12 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	if err != nil {
 		return nil, err
 	}
-	return &response{template: "article", view: v, keys: append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))}, nil
+	resp := &response{template: "article", view: v, keys: append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))}
+	if !discussion.Closed {
+		// The form must not outlive the discussion on a cached page.
+		resp.expires = v.Site.CommentsCloseAt(a)
+	}
+	return resp, nil
 }
 
 // redirectOldSlug sends a reader who followed an article's former address

@@ -39,6 +39,7 @@ type cached struct {
 	lastModified time.Time
 	keys         []string
 	contentType  []string
+	expires      time.Time // zero: until a write invalidates it
 	// Header values formatted once, not per request.
 	etagHeader, lastModifiedHeader, bodyLen, gzLen []string
 }
@@ -81,10 +82,16 @@ func (pc *pageCache) generation() uint64 {
 	return pc.gen
 }
 
-func (pc *pageCache) get(url string) *cached {
+func (pc *pageCache) get(url string, now time.Time) *cached {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	el, ok := pc.entries[url]
+	if ok {
+		if exp := el.Value.(*cached).expires; !exp.IsZero() && !now.Before(exp) {
+			pc.removeLocked(el)
+			ok = false
+		}
+	}
 	if !ok {
 		pc.misses.Add(1)
 		return nil

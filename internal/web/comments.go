@@ -1,12 +1,14 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/netip"
@@ -58,6 +60,7 @@ type commentForm struct {
 	Notify            bool
 	Parent            int64
 	Key               string // idempotency: one per rendering of the form
+	Shown             string // signed time the form was rendered (formStamp)
 	Notice            string // a message for the whole form
 	Resubmit          bool   // with JavaScript, send the form again at once
 }
@@ -86,6 +89,37 @@ type discussionView struct {
 
 type externalWidget struct {
 	Script, Class, SiteKey string
+}
+
+// newForm is an empty comment form for article id.
+func (s *Server) newForm(id int64) commentForm {
+	return commentForm{Key: newFormKey(), Shown: s.formStamp(id, s.now())}
+}
+
+// formStamp signs the time a comment form for article id was rendered, so
+// a submission can say how long after that it came. On a cached page it is
+// the time of the rendering, earlier than the reader's visit: the measure
+// errs towards the reader.
+func (s *Server) formStamp(id int64, at time.Time) string {
+	t := strconv.FormatInt(at.Unix(), 10)
+	return t + "." + s.formStampSig(id, t)
+}
+
+func (s *Server) formStampSig(id int64, t string) string {
+	mac := hmac.New(sha256.New, s.signingKey)
+	fmt.Fprintf(mac, "comment form shown:%d:%s", id, t)
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// formAge is how long ago the form with stamp was rendered; false for a
+// stamp that is missing, forged, or from another article.
+func (s *Server) formAge(id int64, stamp string) (time.Duration, bool) {
+	t, sig, ok := strings.Cut(stamp, ".")
+	unix, err := strconv.ParseInt(t, 10, 64)
+	if !ok || err != nil || !hmac.Equal([]byte(sig), []byte(s.formStampSig(id, t))) {
+		return 0, false
+	}
+	return s.now().Sub(time.Unix(unix, 0)), true
 }
 
 func newFormKey() string {
@@ -194,7 +228,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	}
 	in := commentInput{
 		commentForm: commentForm{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Body: r.PostFormValue("body"),
-			Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key")},
+			Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key"), Shown: r.PostFormValue("shown")},
 		Altcha: r.PostFormValue("altcha"), Honeypot: r.PostFormValue("website") != "",
 	}
 	if s.external != nil {
@@ -256,6 +290,13 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	if in.Key == "" || len(in.Key) > comment.MaxKeyLength {
 		in.Key = newFormKey()
 	}
+	// A person reads, then writes: a comment sent within seconds of its
+	// form appearing, or with no genuine form stamp at all, is held.
+	age, genuine := s.formAge(a.ID, in.Shown)
+	hurried := s.commentMinFill > 0 && (!genuine || age < s.commentMinFill)
+	if !genuine {
+		in.Shown = s.formStamp(a.ID, s.now())
+	}
 	c := &comment.Comment{ArticleID: a.ID, ParentID: in.Parent, Name: in.Name, Email: in.Email, Body: in.Body, Notify: in.Notify}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
@@ -277,9 +318,12 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
 		}
 	} else if in.Altcha != "" {
-		switch err := s.challenges.Verify(ctx, in.Altcha); {
+		// The check is spent in the comment's own transaction below: one
+		// durable write per comment, not two.
+		switch sol, err := s.challenges.Check(in.Altcha); {
 		case err == nil:
 			verified = true
+			c.Check = comment.SpentCheck{ID: sol.ID, Expires: sol.Expires}
 		case errors.Is(err, challenge.ErrExpired):
 			// The reader took longer than the check lasts. Nothing is lost:
 			// the text comes back with a fresh check.
@@ -303,7 +347,7 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 		return nil, "", &commentRefusal{err: err}
 	}
 	staff := u != nil && u.Can(account.WriteDrafts)
-	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{Verified: verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot, Blocklist: blocklist})
+	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{Verified: verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot, Hurried: hurried, Blocklist: blocklist})
 	if staff {
 		c.UserID = u.ID
 	}
@@ -327,6 +371,8 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 		c = dup.Existing
 	case errors.As(err, &fe):
 		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "invalid", fields: fe}
+	case errors.Is(err, comment.ErrCheckSpent):
+		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
 	case err != nil:
 		return nil, "", &commentRefusal{err: err}
 	}
@@ -448,7 +494,7 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		if err := c.Validate(); err != nil {
 			var fe comment.FieldErrors
 			errors.As(err, &fe)
-			s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
+			s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Shown: s.formStamp(a.ID, s.now()), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
 			return
 		}
 		err = s.store.EditOwnComment(ctx, id, hash, c.Body, s.now())
@@ -484,6 +530,7 @@ type commentJSON struct {
 	Parent int64  `json:"parent"`
 	Notify bool   `json:"notify"`
 	Key    string `json:"key"`
+	Shown  string `json:"shown"`
 	Altcha string `json:"altcha"`
 }
 
@@ -532,7 +579,7 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		writeErr(http.StatusBadRequest, "bad_request", "The body is not a comment in JSON: "+jsonProblem(err), nil)
 		return
 	}
-	in := commentInput{commentForm: commentForm{Name: body.Name, Email: body.Email, Body: body.Body, Notify: body.Notify, Key: body.Key, Parent: body.Parent},
+	in := commentInput{commentForm: commentForm{Name: body.Name, Email: body.Email, Body: body.Body, Notify: body.Notify, Key: body.Key, Shown: body.Shown, Parent: body.Parent},
 		Altcha: body.Altcha}
 	c, _, p := s.acceptComment(r, a, &in)
 	if p != nil {

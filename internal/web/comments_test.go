@@ -257,9 +257,14 @@ func TestCommentsWithTheAntiBotCheck(t *testing.T) {
 	q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
 	must(t, ns.db.SetCommentStatus(ctx, []int64{q[0].ID}, comment.Approved))
 
+	form := shownForm(t, ns, path)
+	ns.clock = ns.clock.Add(time.Minute) // reading, then writing
 	solved, err := challenge.Solve(fetchChallenge(t, ns))
 	must(t, err)
-	form := url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"Verified and welcome back."}, "altcha": {solved}}
+	form.Set("name", "Dee")
+	form.Set("email", "dee@example.org")
+	form.Set("body", "Verified and welcome back.")
+	form.Set("altcha", solved)
 	rec := postComment(ns, path+"/comments", form, "203.0.113.60:1")
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("verified comment = %d: %s", rec.Code, rec.Body.String())
@@ -292,6 +297,83 @@ func TestCommentsWithTheAntiBotCheck(t *testing.T) {
 	}
 	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "worker-src 'self' blob:") {
 		t.Errorf("CSP %q does not let the widget solve", csp)
+	}
+}
+
+// shownForm reads the hidden fields of the article page's comment form,
+// as a browser would send them.
+func shownForm(t *testing.T, ns *newsroomSite, path string) url.Values {
+	t.Helper()
+	_, page := getWith(ns, path)
+	form := url.Values{}
+	for _, name := range []string{"key", "shown"} {
+		_, rest, ok := strings.Cut(page, `name="`+name+`" value="`)
+		value, _, _ := strings.Cut(rest, `"`)
+		if !ok || value == "" {
+			t.Fatalf("the comment form has no %s field", name)
+		}
+		form.Set(name, value)
+	}
+	return form
+}
+
+// A comment sent seconds after its form appeared, or without the form's
+// genuine stamp, waits for a moderator even from a verified returning
+// commenter; the same comment sent after a reader's pause does not.
+func TestHurriedCommentsAreHeld(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	// One commenter posts many times here: the limits follow the test's clock.
+	ns.srv.commentLimits.byEmail.SetClock(func() time.Time { return ns.clock })
+	ns.srv.commentLimits.byIP.SetClock(func() time.Time { return ns.clock })
+	_, path := publishedArticle(t, ns, "Harbour wall repairs")
+	postComment(ns, path+"/comments", url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First time here."}}, "203.0.113.61:1")
+	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+
+	post := func(body string, form url.Values) *comment.Comment {
+		t.Helper()
+		solved, err := challenge.Solve(fetchChallenge(t, ns))
+		must(t, err)
+		form.Set("name", "Dee")
+		form.Set("email", "dee@example.org")
+		form.Set("body", body)
+		form.Set("altcha", solved)
+		if rec := postComment(ns, path+"/comments", form, "203.0.113.61:1"); rec.Code != http.StatusSeeOther {
+			t.Fatalf("%q = %d", body, rec.Code)
+		}
+		q, err := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+		must(t, err)
+		for _, c := range q {
+			if c.Body == body {
+				return &c.Comment
+			}
+		}
+		return nil
+	}
+	fresh := shownForm(t, ns, path)
+	ns.clock = ns.clock.Add(time.Second)
+	if held := post("Sent a second after the page.", fresh); held == nil || held.HeldReason != "sent seconds after the form appeared" {
+		t.Errorf("a comment one second after its form: held = %+v, want held as hurried", held)
+	}
+	forged := shownForm(t, ns, path)
+	forged.Set("shown", "1000000000.AAAAAAAAAAAAAAAAAAAAAA")
+	ns.clock = ns.clock.Add(10 * time.Minute)
+	if held := post("Sent with a forged stamp.", forged); held == nil || held.HeldReason != "sent seconds after the form appeared" {
+		t.Errorf("a forged form stamp: held = %+v, want held", held)
+	}
+	if held := post("Sent with no stamp.", url.Values{}); held == nil {
+		t.Error("a comment without the form stamp was published")
+	}
+	// The stamp is signed for its article: another article's is no good.
+	_, other := publishedArticle(t, ns, "Lighthouse keepers")
+	elsewhere := shownForm(t, ns, other)
+	ns.clock = ns.clock.Add(10 * time.Minute)
+	if held := post("Sent with another article's stamp.", elsewhere); held == nil {
+		t.Error("a comment with another article's form stamp was published")
+	}
+	ns.clock = ns.clock.Add(10 * time.Minute)
+	if held := post("Sent after a reader's pause.", fresh); held != nil {
+		t.Errorf("a comment long after its form was held: %q", held.HeldReason)
 	}
 }
 
@@ -637,8 +719,8 @@ func TestCommentsCloseAfterDays(t *testing.T) {
 	if _, page := getWith(ns, path); !strings.Contains(page, `class="comment-form"`) {
 		t.Error("a fresh article's comments are closed")
 	}
+	// No write happens as the days pass: the cached page expires itself.
 	ns.clock = ns.clock.Add(8 * 24 * time.Hour)
-	ns.srv.Invalidate([]string{article.KeySite})
 	if _, page := getWith(ns, path); strings.Contains(page, `class="comment-form"`) || !strings.Contains(page, "Comments on this article are closed.") {
 		t.Error("an eight-day-old article still takes comments")
 	}

@@ -223,6 +223,9 @@ type response struct {
 	// raw is a finished body (a feed) served instead of a template.
 	raw         []byte
 	contentType string
+	// expires, when set, is when the page stops being true without any
+	// write: an article's comments closing by age.
+	expires time.Time
 }
 
 type pageFunc func(r *http.Request) (*response, error)
@@ -240,63 +243,64 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			s.renderFresh(w, r, fn)
 			return
 		}
-		if c := s.cache.get(url); c != nil {
+		if c := s.cache.get(url, s.now()); c != nil {
 			s.serveCached(w, r, c)
 			return
 		}
 		gen := s.cache.generation()
-		status, body, keys, ctype, ok := s.render(w, r, fn)
+		resp, body, ok := s.render(w, r, fn)
 		if !ok {
 			return
 		}
-		c := newCached(url, status, body, append(keys, article.KeySite), s.now())
-		if ctype != "" {
-			c.contentType = []string{ctype}
+		c := newCached(url, resp.status, body, append(resp.keys, article.KeySite), s.now())
+		if resp.contentType != "" {
+			c.contentType = []string{resp.contentType}
 		}
+		c.expires = resp.expires
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 	}
 }
 
-// render runs fn and renders its page. It answers redirects and errors
-// itself and then reports ok=false.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (status int, body []byte, keys []string, contentType string, ok bool) {
+// render runs fn and renders its page, setting resp.status. It answers
+// redirects and errors itself and then reports ok=false.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (resp *response, body []byte, ok bool) {
 	resp, err := fn(r)
 	if err != nil {
 		s.fail(w, r, err)
-		return 0, nil, nil, "", false
+		return nil, nil, false
 	}
 	if resp.redirect != "" {
 		http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
-		return 0, nil, nil, "", false
+		return nil, nil, false
 	}
 	var buf bytes.Buffer
 	if resp.raw != nil {
 		buf.Write(resp.raw)
 	} else if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
 		s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
-		return 0, nil, nil, "", false
+		return nil, nil, false
 	}
-	status = resp.status
-	if status == 0 {
-		status = http.StatusOK
+	if resp.status == 0 {
+		resp.status = http.StatusOK
 	}
-	return status, buf.Bytes(), resp.keys, resp.contentType, true
+	return resp, buf.Bytes(), true
 }
 
 // renderFresh serves a page that is the reader's alone: never stored.
 func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc) {
-	status, body, _, ctype, ok := s.render(w, r, fn)
+	resp, body, ok := s.render(w, r, fn)
 	if !ok {
 		return
 	}
 	h := w.Header()
+	ctype := resp.contentType
 	if ctype == "" {
 		ctype = "text/html; charset=utf-8"
 	}
 	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", "private, no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(resp.status)
 	w.Write(body)
 }
 

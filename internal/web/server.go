@@ -45,6 +45,10 @@ type ChangeFeed interface {
 	LastChange(ctx context.Context) (int64, error)
 }
 
+// DefaultCommentMinFill is the least time between a comment form appearing
+// and a comment being sent that does not hold the comment for a moderator.
+const DefaultCommentMinFill = 3 * time.Second
+
 // Options configure a Server. Zero values get sensible defaults.
 type Options struct {
 	BaseURL    string // absolute URL of the site, used in canonical links
@@ -58,6 +62,10 @@ type Options struct {
 	ChallengeExpiry time.Duration
 	// ChallengeCost is the proof-of-work difficulty; zero means the default.
 	ChallengeCost challenge.Cost
+	// CommentMinFill is how long after its form appeared a comment may be
+	// sent without being held as hurried; zero means DefaultCommentMinFill,
+	// a negative value turns the rule off.
+	CommentMinFill time.Duration
 	// External, when set, is a third-party check (reCAPTCHA, hCaptcha or
 	// Turnstile) accepted beside the built-in one; SiteKey is its public key.
 	External *challenge.External
@@ -72,7 +80,9 @@ type Server struct {
 	// commentMD renders readers' comments with a smaller allow-list.
 	commentMD     *markup.Renderer
 	commentLimits commentLimits
-	pages         map[string]*template.Template
+	// commentMinFill: see Options.CommentMinFill.
+	commentMinFill time.Duration
+	pages          map[string]*template.Template
 	// adminPages are the newsroom's templates.
 	adminPages map[string]*template.Template
 	cache      *pageCache
@@ -124,11 +134,15 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.IPs == nil {
 		opts.IPs, _ = clientip.New(nil)
 	}
+	if opts.CommentMinFill == 0 {
+		opts.CommentMinFill = DefaultCommentMinFill
+	}
 	s := &Server{
 		store:             st,
 		md:                markup.New(),
 		commentMD:         markup.NewComments(),
 		commentLimits:     newCommentLimits(),
+		commentMinFill:    opts.CommentMinFill,
 		cache:             newPageCache(opts.CacheBytes),
 		metrics:           opts.Metrics,
 		log:               opts.Logger,

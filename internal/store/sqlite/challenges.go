@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -10,13 +11,25 @@ import (
 // this was its first use. The primary key makes the check and the record
 // one atomic step, so two simultaneous submissions cannot both pass.
 func (db *DB) MarkUsed(ctx context.Context, id string, expires time.Time) (bool, error) {
-	res, err := db.exec(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, expires.Unix())
+	first, err := markUsed(ctx, db.write, id, expires)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: used challenge: %w", err)
 	}
+	return first, nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func markUsed(ctx context.Context, x execer, id string, expires time.Time) (bool, error) {
+	res, err := x.ExecContext(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, expires.Unix())
+	if err != nil {
+		return false, err
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("sqlite: used challenge: %w", err)
+		return false, err
 	}
 	return n == 1, nil
 }

@@ -41,13 +41,22 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	now := db.now()
 	c.CreatedAt = now.UTC().Truncate(time.Second)
 	var dup *comment.Comment
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	// Readers post at once under a busy story: comments share commits.
+	err := db.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+		dup = nil
 		existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
 		if err == nil {
 			dup = existing
 			return nil, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
+		}
+		if c.Check.ID != "" {
+			if first, err := markUsed(ctx, tx, c.Check.ID, c.Check.Expires); err != nil {
+				return nil, err
+			} else if !first {
+				return nil, comment.ErrCheckSpent
+			}
 		}
 		parentPath, rootID := "", int64(0)
 		c.Depth, c.ReplyToName = 0, ""
@@ -105,6 +114,9 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	var fe comment.FieldErrors
 	if errors.As(err, &fe) {
 		return fe
+	}
+	if errors.Is(err, comment.ErrCheckSpent) {
+		return err
 	}
 	if isForeignKey(err) {
 		return fmt.Errorf("sqlite: comment on article %d: %w", c.ArticleID, article.ErrNotFound)

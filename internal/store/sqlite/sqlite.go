@@ -34,6 +34,11 @@ type DB struct {
 
 	mu        sync.Mutex
 	listeners []func(keys []string)
+
+	jobs      chan *batchJob // group commit; see batch.go
+	closing   chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 var _ article.Store = (*DB)(nil)
@@ -86,7 +91,10 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	return &DB{path: path, write: write, read: read, now: time.Now}, nil
+	db := &DB{path: path, write: write, read: read, now: time.Now,
+		jobs: make(chan *batchJob), closing: make(chan struct{}), stopped: make(chan struct{})}
+	go db.commitLoop()
+	return db, nil
 }
 
 func describe(err error) error {
@@ -116,8 +124,11 @@ func (db *DB) Path() string { return db.path }
 // SetClock replaces the clock used for timestamps (tests only).
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
 
-// Close closes both pools.
+// Close finishes the batch being committed, refuses later writes and
+// closes both pools.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.closing) })
+	<-db.stopped
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

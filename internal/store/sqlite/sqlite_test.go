@@ -2,10 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"broadsheet/internal/store"
@@ -13,13 +16,7 @@ import (
 )
 
 func openTemp(t *testing.T) *DB {
-	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "broadsheet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openTempAt(t, filepath.Join(t.TempDir(), "broadsheet.db"))
 }
 
 func TestConformance(t *testing.T) {
@@ -88,4 +85,62 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("Open(newer schema) err = %v, want ErrSchemaTooNew", err)
 	}
+}
+
+// Writes that arrive together share a commit, each in its own savepoint:
+// one failing loses only itself, and every one that succeeded is on disk
+// when the database is opened again.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "broadsheet.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids sync.Map
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() {
+			err := db.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+				if i%10 == 0 {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES (?, 0)`, fmt.Sprint("doomed-", i)); err != nil {
+						return nil, err
+					}
+					return nil, errors.New("refused")
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES (?, 0)`, fmt.Sprint("kept-", i))
+				return nil, err
+			})
+			ids.Store(i, err)
+		})
+	}
+	wg.Wait()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.inBatch(ctx, func(context.Context, *sql.Tx) ([]string, error) { return nil, nil }); !errors.Is(err, errClosed) {
+		t.Errorf("write after Close = %v, want errClosed", err)
+	}
+	db = openTempAt(t, path)
+	for i := range 200 {
+		v, _ := ids.Load(i)
+		err, _ := v.(error)
+		var n int
+		if e := db.read.QueryRowContext(ctx, `SELECT count(*) FROM used_challenges WHERE id IN (?, ?)`, fmt.Sprint("kept-", i), fmt.Sprint("doomed-", i)).Scan(&n); e != nil {
+			t.Fatal(e)
+		}
+		if wantErr := i%10 == 0; (err != nil) != wantErr || (n == 1) == wantErr {
+			t.Errorf("write %d: err = %v and %d rows on disk", i, err, n)
+		}
+	}
+}
+
+func openTempAt(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

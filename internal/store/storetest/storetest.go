@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AdminListAndBanner", testAdminListAndBanner},
 		{"CommentThreads", testCommentThreads},
 		{"UsedChallenges", testUsedChallenges},
+		{"CommentSpendsCheck", testCommentSpendsCheck},
 		{"CommentModeration", testCommentModeration},
 		{"OwnCommentsAndReports", testOwnCommentsAndReports},
 		{"CommenterPrivacy", testCommenterPrivacy},
