@@ -319,6 +319,11 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 		if err := writeRevision(ctx, tx, a, now); err != nil {
 			return nil, err
 		}
+		if a.Status == article.Published {
+			if err := announce(ctx, tx, a.ID, now); err != nil {
+				return nil, err
+			}
+		}
 		return a.Keys(), nil
 	})
 	if err != nil {
@@ -388,6 +393,11 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		}
 		if err := writeRevision(ctx, tx, a, now); err != nil {
 			return nil, err
+		}
+		if a.Status == article.Published {
+			if err := announce(ctx, tx, a.ID, now); err != nil {
+				return nil, err
+			}
 		}
 		return append(old.Keys(), a.Keys()...), nil
 	})

@@ -197,6 +197,9 @@ func (db *DB) PublishDue(ctx context.Context, now time.Time) ([]int64, error) {
 				now.Unix(), id); err != nil {
 				return nil, err
 			}
+			if err := announce(ctx, tx, id, now); err != nil {
+				return nil, err
+			}
 		}
 		return keys, nil
 	})

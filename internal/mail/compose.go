@@ -1,0 +1,205 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/subscription"
+)
+
+// Letter is a composed message: subject, both parts, and the list headers
+// of subscription mail.
+type Letter struct {
+	Subject string
+	Text    string
+	HTML    string
+	// ListID and Unsubscribe are set for mail a reader subscribed to:
+	// List-Id, and the one-click URL of List-Unsubscribe (RFC 8058).
+	ListID      string
+	Unsubscribe string
+}
+
+// Source is what composing reads.
+type Source interface {
+	Site(ctx context.Context) (article.Site, error)
+	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
+}
+
+// Letters composes messages from the embedded templates.
+type Letters struct {
+	Source  Source
+	BaseURL string // the site's absolute URL, without a trailing slash
+	Links   subscription.Links
+	text    *texttemplate.Template
+	html    *htmltemplate.Template
+
+	// A fan-out composes the same article for every subscriber: it is
+	// read once a few seconds, not once a message.
+	mu       sync.Mutex
+	articles map[int64]recent
+}
+
+type recent struct {
+	a  *article.Article
+	at time.Time
+}
+
+const articleReuse = 5 * time.Second
+
+func (l *Letters) article(ctx context.Context, id int64) (*article.Article, error) {
+	now := time.Now()
+	l.mu.Lock()
+	r, ok := l.articles[id]
+	l.mu.Unlock()
+	if ok && now.Sub(r.at) < articleReuse {
+		return r.a, nil
+	}
+	a, err := l.Source.ArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	if len(l.articles) > 256 {
+		clear(l.articles)
+	}
+	l.articles[id] = recent{a, now}
+	l.mu.Unlock()
+	return a, nil
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+// NewLetters parses every template, failing on a broken one.
+func NewLetters(src Source, baseURL string, links subscription.Links) (*Letters, error) {
+	t, err := texttemplate.ParseFS(templateFS, "templates/*.txt")
+	if err != nil {
+		return nil, fmt.Errorf("mail: templates: %w", err)
+	}
+	h, err := htmltemplate.ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("mail: templates: %w", err)
+	}
+	for _, k := range []Kind{Confirm, Subscribed, Article} {
+		if t.Lookup(string(k)+".subject") == nil || t.Lookup(string(k)+".text") == nil || h.Lookup(string(k)) == nil {
+			return nil, fmt.Errorf("mail: templates: %s is incomplete", k)
+		}
+	}
+	return &Letters{Source: src, BaseURL: strings.TrimSuffix(baseURL, "/"), Links: links, text: t, html: h, articles: map[int64]recent{}}, nil
+}
+
+// letterData is what every template sees.
+type letterData struct {
+	Site      article.Site
+	BaseURL   string
+	To        string
+	Article   *article.Article
+	URL       string // the link the mail is about: an article, a confirmation
+	ManageURL string
+	Scope     string // what was subscribed to, for people
+	Expires   time.Time
+}
+
+// Compose writes m's letter. ErrSkip means it should not be sent: the
+// article was withdrawn, or the reader left.
+func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
+	site, err := l.Source.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := letterData{Site: site, BaseURL: l.BaseURL, To: m.To}
+	lt := &Letter{}
+	switch m.Kind {
+	case Confirm:
+		// Data: nonce, expiry (Unix seconds) and the scope's label.
+		f := strings.SplitN(m.Data, " ", 3)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("mail: confirm message %d: malformed data", m.ID)
+		}
+		exp, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("mail: confirm message %d: malformed expiry", m.ID)
+		}
+		d.Expires = time.Unix(exp, 0).In(site.Location())
+		d.Scope = f[2]
+		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
+	case Subscribed, Article:
+		// Data: the subscription that caused the mail and its subscriber.
+		subID, subscriberID, ok := strings.Cut(m.Data, " ")
+		sid, err := strconv.ParseInt(subscriberID, 10, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("mail: message %d: malformed data", m.ID)
+		}
+		token := l.Links.ManageToken(sid, m.To)
+		d.ManageURL = l.BaseURL + "/subscriptions?t=" + url.QueryEscape(token)
+		lt.ListID = listID(site.Title, l.BaseURL)
+		// One click ends exactly the subscription that sent this.
+		lt.Unsubscribe = l.BaseURL + "/unsubscribe?t=" + url.QueryEscape(token) + "&s=" + url.QueryEscape(subID)
+		if m.Kind == Subscribed {
+			// The scope's label was written when the notice was queued.
+			d.Scope = m.Data[len(subID)+1+len(subscriberID):]
+			d.Scope = strings.TrimSpace(d.Scope)
+			break
+		}
+		a, err := l.article(ctx, m.ObjectID)
+		if errors.Is(err, article.ErrNotFound) {
+			return nil, ErrSkip
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !a.Visible() {
+			return nil, ErrSkip // withdrawn before it went out
+		}
+		d.Article = a
+		d.URL = l.BaseURL + "/" + a.Section.Slug + "/" + a.Slug
+	default:
+		return nil, fmt.Errorf("mail: no template for %q", m.Kind)
+	}
+	var subj, text, html bytes.Buffer
+	if err := l.text.ExecuteTemplate(&subj, string(m.Kind)+".subject", d); err != nil {
+		return nil, err
+	}
+	if err := l.text.ExecuteTemplate(&text, string(m.Kind)+".text", d); err != nil {
+		return nil, err
+	}
+	if err := l.html.ExecuteTemplate(&html, string(m.Kind), d); err != nil {
+		return nil, err
+	}
+	lt.Subject = strings.Join(strings.Fields(subj.String()), " ")
+	lt.Text, lt.HTML = text.String(), html.String()
+	return lt, nil
+}
+
+// listID makes a List-Id (RFC 2919): the site's title and host.
+func listID(title, baseURL string) string {
+	host := baseURL
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	name := strings.Trim(b.String(), "-")
+	if name == "" {
+		name = "news"
+	}
+	return fmt.Sprintf("%s <%s.%s>", title, name, host)
+}

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"broadsheet/internal/mail"
+)
+
+var _ mail.Outbox = (*DB)(nil)
+
+const outboxColumns = `id, key, recipient, kind, object_id, data, status, attempts, next_at, last_error, created_at, sent_at`
+
+func scanMessage(sc interface{ Scan(...any) error }) (mail.Message, error) {
+	var m mail.Message
+	var next, created int64
+	var sent sql.NullInt64
+	err := sc.Scan(&m.ID, &m.Key, &m.To, &m.Kind, &m.ObjectID, &m.Data, &m.Status, &m.Attempts, &next, &m.LastError, &created, &sent)
+	m.NextAt, m.CreatedAt, m.SentAt = time.Unix(next, 0).UTC(), time.Unix(created, 0).UTC(), fromUnix(sent)
+	return m, err
+}
+
+// enqueue queues msgs inside tx; a key already in the outbox is skipped.
+func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, msgs ...mail.Message) error {
+	for _, m := range msgs {
+		next := m.NextAt
+		if next.IsZero() {
+			next = now
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			m.Key, m.To, m.Kind, m.ObjectID, m.Data, next.Unix(), now.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enqueue queues messages on their own.
+func (db *DB) Enqueue(ctx context.Context, msgs ...mail.Message) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		return nil, enqueue(ctx, tx, db.now(), msgs...)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: enqueue: %w", err)
+	}
+	return nil
+}
+
+// Claim leases due messages, oldest first.
+func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Message, error) {
+	var out []mail.Message
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		return nil, each(ctx, tx, `UPDATE outbox SET lease_until = ?
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?)
+			RETURNING `+outboxColumns,
+			[]any{now.Add(lease).Unix(), now.Unix(), now.Unix(), limit}, func(rows *sql.Rows) error {
+				m, err := scanMessage(rows)
+				out = append(out, m)
+				return err
+			})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: claim mail: %w", err)
+	}
+	return out, nil
+}
+
+// MarkSent records a message as sent. Messages being sent at once share
+// a commit.
+func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	err := db.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = 0 WHERE id = ?`, at.Unix(), id)
+		return nil, err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: mark mail %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// Requeue records a failed attempt.
+func (db *DB) Requeue(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, dead bool) error {
+	status := mail.Queued
+	if dead {
+		status = mail.Failed
+	}
+	if len(lastErr) > 1000 {
+		lastErr = lastErr[:1000]
+	}
+	if _, err := db.exec(ctx, `UPDATE outbox SET status = ?, attempts = ?, next_at = ?, last_error = ?, lease_until = 0, sent_at = NULL WHERE id = ?`,
+		status, attempts, next.Unix(), lastErr, id); err != nil {
+		return fmt.Errorf("sqlite: requeue mail %d: %w", id, err)
+	}
+	return nil
+}
+
+// Cancel marks a message that has nothing left to say.
+func (db *DB) Cancel(ctx context.Context, id int64, why string) error {
+	if _, err := db.exec(ctx, `UPDATE outbox SET status = 'cancelled', last_error = ?, lease_until = 0 WHERE id = ? AND status = 'queued'`, why, id); err != nil {
+		return fmt.Errorf("sqlite: cancel mail %d: %w", id, err)
+	}
+	return nil
+}
+
+// announceWindow: an article published longer ago than this when its
+// fan-out comes up (an imported archive, say) is not mailed.
+const announceWindow = 48 * time.Hour
+
+// ExpandFanouts queues up to batch messages of the oldest due fan-out.
+// Each batch commits with the fan-out's cursor, so a restart resumes after
+// the last committed subscriber; the outbox's unique key makes a repeated
+// batch harmless anyway.
+func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool, error) {
+	more := false
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var id, object, cursor int64
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT id, kind, object_id, cursor FROM fanouts WHERE done_at IS NULL AND not_before <= ? ORDER BY not_before, id LIMIT 1`,
+			now.Unix()).Scan(&id, &kind, &object, &cursor)
+		if err == sql.ErrNoRows {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		more = true
+		done := func() ([]string, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE fanouts SET done_at = ? WHERE id = ?`, now.Unix(), id)
+			return nil, err
+		}
+		if kind != string(mail.Article) {
+			return done() // a kind this version does not know
+		}
+		var status string
+		var section int64
+		var published sql.NullInt64
+		err = tx.QueryRowContext(ctx, `SELECT status, section_id, published_at FROM articles WHERE id = ?`, object).Scan(&status, &section, &published)
+		if err == sql.ErrNoRows || status != "published" || !published.Valid || now.Sub(time.Unix(published.Int64, 0)) > announceWindow {
+			return done()
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Subscribers to the site or the article's section, once each,
+		// in id order after the cursor.
+		const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+			WHERE sub.status = 'active' AND sub.frequency = 'immediate'
+			AND (sub.scope_kind = 'site' OR (sub.scope_kind = 'section' AND sub.scope_id = ?)) AND s.id > ?`
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?)`,
+			section, cursor, batch).Scan(&last); err != nil {
+			return nil, err
+		}
+		if !last.Valid {
+			return done()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+			SELECT lower(s.email) || '|article|' || ?, s.email, 'article', ?, MIN(sub.id) || ' ' || s.id, ?, ? `+match+` AND s.id <= ?
+			GROUP BY s.id ORDER BY s.id
+			ON CONFLICT (key) DO NOTHING`,
+			strconv.FormatInt(object, 10), object, now.Unix(), now.Unix(), section, cursor, last.Int64)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = ?, queued = queued + ? WHERE id = ?`, last.Int64, n, id)
+		return nil, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("sqlite: fan-out: %w", err)
+	}
+	return more, nil
+}
+
+// announce records that article id went live: its fan-out runs once,
+// whatever happens to the article later.
+func announce(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('article', ?, ?) ON CONFLICT (kind, object_id) DO NOTHING`,
+		id, at.Unix())
+	return err
+}
+
+// OutboxCounts counts messages by status.
+func (db *DB) OutboxCounts(ctx context.Context) (map[mail.Status]int, error) {
+	counts := map[mail.Status]int{}
+	err := each(ctx, db.read, `SELECT status, count(*) FROM outbox GROUP BY status`, nil, func(rows *sql.Rows) error {
+		var s mail.Status
+		var n int
+		err := rows.Scan(&s, &n)
+		counts[s] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbox counts: %w", err)
+	}
+	return counts, nil
+}
