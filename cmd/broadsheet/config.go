@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"broadsheet/internal/clientip"
+	bmail "broadsheet/internal/mail"
 )
 
 // Config is everything an operator can set, from flags or BROADSHEET_*
@@ -34,6 +36,8 @@ type Config struct {
 	// CommentMinFill: a comment sent sooner after its form appeared is
 	// held; zero turns the rule off.
 	CommentMinFill time.Duration
+	// Mail: the SMTP server, and the sender's address.
+	SMTPURL, MailFrom string
 }
 
 func env(name, def string) string {
@@ -63,6 +67,8 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.CaptchaSecret, "captcha-secret", env("BROADSHEET_CAPTCHA_SECRET", ""), "the provider's secret; prefer the environment variable (env BROADSHEET_CAPTCHA_SECRET)")
 	expiry := fs.String("challenge-expiry", env("BROADSHEET_CHALLENGE_EXPIRY", "20m"), "how long an anti-bot challenge may be solved and sent (env BROADSHEET_CHALLENGE_EXPIRY)")
 	minFill := fs.String("comment-min-fill", env("BROADSHEET_COMMENT_MIN_FILL", "3s"), "hold a comment sent sooner than this after its form appeared; 0 turns it off (env BROADSHEET_COMMENT_MIN_FILL)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("BROADSHEET_SMTP_URL", ""), "SMTP server for outgoing mail, smtp[s]://user:pass@host:port; none keeps mail in the outbox (env BROADSHEET_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("BROADSHEET_MAIL_FROM", ""), "sender of outgoing mail, e.g. \"The Courier <news@example.org>\"; default news@ the base URL's host (env BROADSHEET_MAIL_FROM)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -104,6 +110,20 @@ func parseServe(args []string) (Config, error) {
 		return c, fmt.Errorf("base URL %q: want an absolute http(s) URL such as https://news.example.org", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	if c.MailFrom == "" {
+		c.MailFrom = "news@" + u.Hostname()
+		if !strings.Contains(u.Hostname(), ".") {
+			c.MailFrom = "news@localhost.localdomain"
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return c, fmt.Errorf("mail sender %q: want an address such as \"The Courier <news@example.org>\"", c.MailFrom)
+	}
+	if c.SMTPURL != "" {
+		if _, err := bmail.ParseSMTP(c.SMTPURL); err != nil {
+			return c, err
+		}
+	}
 	switch c.CaptchaProvider {
 	case "":
 	case "recaptcha", "hcaptcha", "turnstile":

@@ -175,11 +175,24 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 			MinScore: 0.5, Used: db}
 		opts.SiteKey = c.CaptchaSiteKey
 	}
+	worker, err := newMailWorker(ctx, c, db, log)
+	if err != nil {
+		return err
+	}
+	opts.MailQueued = worker.Wake
 	srv, err := web.New(db, opts)
 	if err != nil {
 		return err
 	}
 	db.OnChange(srv.Invalidate)
+	// A write may have queued mail (an article going live fans out).
+	db.OnChange(func([]string) { worker.Wake() })
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		worker.Run(ctx, 2*time.Second)
+	}()
+	defer func() { <-mailDone }()
 	if err := srv.Follow(ctx, db, time.Second); err != nil {
 		return err
 	}

@@ -135,21 +135,26 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		d.Scope = f[2]
 		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
 	case Subscribed, Article:
-		// Data: the subscription that caused the mail and its subscriber.
-		subID, subscriberID, ok := strings.Cut(m.Data, " ")
-		sid, err := strconv.ParseInt(subscriberID, 10, 64)
-		if !ok || err != nil {
+		// Data: the subscriptions that caused the mail, their subscriber,
+		// and for a notice the scope's label.
+		f := strings.SplitN(m.Data, " ", 3)
+		var sid int64
+		var err error
+		if len(f) >= 2 {
+			sid, err = strconv.ParseInt(f[1], 10, 64)
+		}
+		if len(f) < 2 || err != nil {
 			return nil, fmt.Errorf("mail: message %d: malformed data", m.ID)
 		}
 		token := l.Links.ManageToken(sid, m.To)
 		d.ManageURL = l.BaseURL + "/subscriptions?t=" + url.QueryEscape(token)
 		lt.ListID = listID(site.Title, l.BaseURL)
-		// One click ends exactly the subscription that sent this.
-		lt.Unsubscribe = l.BaseURL + "/unsubscribe?t=" + url.QueryEscape(token) + "&s=" + url.QueryEscape(subID)
+		// One click ends exactly the subscriptions that sent this.
+		lt.Unsubscribe = l.BaseURL + "/unsubscribe?t=" + url.QueryEscape(token) + "&s=" + url.QueryEscape(f[0])
 		if m.Kind == Subscribed {
-			// The scope's label was written when the notice was queued.
-			d.Scope = m.Data[len(subID)+1+len(subscriberID):]
-			d.Scope = strings.TrimSpace(d.Scope)
+			if len(f) == 3 {
+				d.Scope = f[2]
+			}
 			break
 		}
 		a, err := l.article(ctx, m.ObjectID)

@@ -228,7 +228,7 @@ func TestFanoutOnlyToWhoStillWantsIt(t *testing.T) {
 		t.Errorf("bo, unsubscribed, received %d mails, want only the confirmation", n)
 	}
 	// Withdrawn between the fan-out and the send: cancelled, not sent.
-	f.worker.SMTP, f.worker.Letters = nil, f.worker.Letters
+	f.worker.SMTP = nil
 	b := f.publish("Withdrawn story")
 	f.run()
 	b.Status = article.Unpublished

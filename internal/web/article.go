@@ -70,7 +70,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	if err != nil {
 		return nil, err
 	}
-	discussion, err := s.discussion(r, v.Site, a)
+	discussion, err := s.discussion(r, v, a)
 	if err != nil {
 		return nil, err
 	}

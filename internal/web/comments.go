@@ -156,13 +156,11 @@ func ownHashes(r *http.Request) []string {
 }
 
 // discussion loads the comments a reader of a sees.
-func (s *Server) discussion(r *http.Request, site article.Site, a *article.Article) (*discussionView, error) {
+func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*discussionView, error) {
+	site := v.Site
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: !site.CommentsOpen(a, s.now())}
-	if w, ok := challenge.Widgets[s.external.GetProvider()]; ok {
-		d.External = &externalWidget{Script: w.Script, Class: w.Class, SiteKey: s.siteKey}
-	}
+	d := &discussionView{Newest: q.Get("comments") == "newest", Action: articlePath(a) + "/comments", Closed: !site.CommentsOpen(a, s.now()), External: v.external}
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 	list, err := s.store.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: d.Newest, AfterID: after, Limit: commentsPerPage, OwnEditHashes: ownHashes(r)})
 	if err != nil {

@@ -12,11 +12,12 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
 	"broadsheet/internal/i18n"
 )
 
 // pageNames are the templates in templates/, each defining "main".
-var pageNames = []string{"home", "article", "archive", "page", "error", "corrections"}
+var pageNames = []string{"home", "article", "archive", "page", "error", "corrections", "subscribe"}
 
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(pageNames))
@@ -41,6 +42,21 @@ var funcs = template.FuncMap{
 	},
 	"dir": i18n.Dir,
 	"add": func(a, b int) int { return a + b },
+	// dict passes named values to a partial: dict "V" $v "Box" $box.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 }
 
 // view is the data every template receives: the site frame plus Data, the
@@ -68,6 +84,7 @@ type view struct {
 
 	cat      *i18n.Catalog
 	loc      *time.Location
+	external *externalWidget // a third-party anti-bot widget, when configured
 	assetURL func(string) string
 }
 
@@ -100,11 +117,15 @@ func (s *Server) newView(ctx context.Context) (*view, error) {
 
 // bareView is the frame used when the database cannot be asked.
 func (s *Server) bareView() *view {
-	return &view{
+	v := &view{
 		Site: article.DefaultSite, Lang: "en", Dir: "ltr",
 		Stylesheet: s.assetURL("style.css"), Now: s.now(), assetURL: s.assetURL,
 		cat: i18n.For("en"), loc: time.UTC,
 	}
+	if w, ok := challenge.Widgets[s.external.GetProvider()]; ok {
+		v.external = &externalWidget{Script: w.Script, Class: w.Class, SiteKey: s.siteKey}
+	}
+	return v
 }
 
 // T translates a UI message.

@@ -26,6 +26,7 @@ import (
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/store"
+	"broadsheet/internal/subscription"
 )
 
 // Store is what the site and the newsroom pages need from storage.
@@ -37,6 +38,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	SigningKey(ctx context.Context) ([]byte, error)
 	challenge.UsedStore
+	subscription.Store
 }
 
 // ChangeFeed is the change log written by every process sharing the database.
@@ -71,6 +73,9 @@ type Options struct {
 	External *challenge.External
 	SiteKey  string
 	Now      func() time.Time // nil for the wall clock
+	// MailQueued, when set, is called after a request queued mail, to
+	// wake the sender.
+	MailQueued func()
 }
 
 // Server serves the reading site.
@@ -78,8 +83,11 @@ type Server struct {
 	store Store
 	md    *markup.Renderer
 	// commentMD renders readers' comments with a smaller allow-list.
-	commentMD     *markup.Renderer
-	commentLimits commentLimits
+	commentMD       *markup.Renderer
+	commentLimits   commentLimits
+	subscribeLimits subscribeLimits
+	links           subscription.Links
+	mailQueued      func()
 	// commentMinFill: see Options.CommentMinFill.
 	commentMinFill time.Duration
 	pages          map[string]*template.Template
@@ -142,6 +150,8 @@ func New(st Store, opts Options) (*Server, error) {
 		md:                markup.New(),
 		commentMD:         markup.NewComments(),
 		commentLimits:     newCommentLimits(),
+		subscribeLimits:   newSubscribeLimits(),
+		mailQueued:        opts.MailQueued,
 		commentMinFill:    opts.CommentMinFill,
 		cache:             newPageCache(opts.CacheBytes),
 		metrics:           opts.Metrics,
@@ -161,6 +171,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
 	}
+	s.links = subscription.Links{Key: s.signingKey, Now: opts.Now}
 	if s.challenges, err = challenge.New(challenge.Config{Key: s.signingKey, Expiry: opts.ChallengeExpiry, Cost: opts.ChallengeCost, Now: opts.Now}, st); err != nil {
 		return nil, err
 	}

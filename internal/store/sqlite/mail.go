@@ -159,7 +159,7 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 			return done()
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-			SELECT lower(s.email) || '|article|' || ?, s.email, 'article', ?, MIN(sub.id) || ' ' || s.id, ?, ? `+match+` AND s.id <= ?
+			SELECT lower(s.email) || '|article|' || ?, s.email, 'article', ?, group_concat(sub.id, ',') || ' ' || s.id, ?, ? `+match+` AND s.id <= ?
 			GROUP BY s.id ORDER BY s.id
 			ON CONFLICT (key) DO NOTHING`,
 			strconv.FormatInt(object, 10), object, now.Unix(), now.Unix(), section, cursor, last.Int64)

@@ -192,8 +192,11 @@ func (db *DB) Unsubscribe(ctx context.Context, subscriberID, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ? AND subscriber_id = ?`, id, subscriberID); err != nil {
 			return nil, err
 		}
+		// data begins with the comma-separated subscriptions that caused
+		// the message.
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'unsubscribed'
-			WHERE recipient = ? AND status = 'queued' AND data LIKE ? AND kind IN ('article', 'digest', 'comment', 'subscribed')`, email, strconv.FormatInt(id, 10)+" %")
+			WHERE recipient = ? AND status = 'queued' AND kind IN ('article', 'digest', 'comment', 'subscribed')
+			AND ',' || substr(data, 1, instr(data, ' ') - 1) || ',' LIKE ?`, email, "%,"+strconv.FormatInt(id, 10)+",%")
 		return nil, err
 	})
 	if err != nil {

@@ -1,0 +1,198 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"broadsheet/internal/mail"
+	"broadsheet/internal/mail/mailtest"
+)
+
+// mailSite is a newsroom site with a mail worker sending to a real SMTP
+// server in the test.
+type mailSite struct {
+	*newsroomSite
+	smtp   *mailtest.Server
+	worker *mail.Worker
+}
+
+func newMailSite(t *testing.T) *mailSite {
+	t.Helper()
+	ns := newNewsroom(t)
+	ms := &mailSite{newsroomSite: ns, smtp: mailtest.Start(t)}
+	letters, err := mail.NewLetters(ns.db, "https://news.example.org", ns.srv.links)
+	must(t, err)
+	sender, err := mail.ParseSMTP(ms.smtp.URL())
+	must(t, err)
+	ms.worker = &mail.Worker{Outbox: ns.db, Letters: letters, SMTP: sender, From: "The Courier <news@news.example.org>",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return ns.clock }}
+	return ms
+}
+
+// deliver runs the worker until nothing is due.
+func (ms *mailSite) deliver(t *testing.T) {
+	t.Helper()
+	for range 10 {
+		busy, err := ms.worker.Step(context.Background())
+		must(t, err)
+		if !busy {
+			return
+		}
+	}
+}
+
+var linkPattern = regexp.MustCompile(`https://news\.example\.org/[^\s"<>]*`)
+
+// local turns a link in a mail into a request path for the test server.
+func local(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	must(t, err)
+	return u.RequestURI()
+}
+
+func postForm(ns *newsroomSite, path string, form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "203.0.113.150:1"
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+// The whole of a reader's subscription: subscribe on an article page,
+// confirm from the mail, receive a new article once, leave with one click.
+// Every link in every mail works.
+func TestSubscriptionJourney(t *testing.T) {
+	ms := newMailSite(t)
+	_, path := publishedArticle(t, ms.newsroomSite, "Harbour wall repairs")
+	_, page := getWith(ms.newsroomSite, path)
+	for _, want := range []string{`action="/subscribe"`, `value="site"`, `value="section:city"`, `name="email"`, "<altcha-widget"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the article page's Subscribe control lacks %s", want)
+		}
+	}
+
+	// A bad address comes back with a message and what was typed.
+	rec := postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"reader at example"}, "scope": {"section:city"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Please enter a valid email address") ||
+		!strings.Contains(rec.Body.String(), `value="reader at example"`) || !strings.Contains(rec.Body.String(), `value="section:city" checked`) {
+		t.Errorf("bad address = %d; want 422 with the message, the address and the choice kept", rec.Code)
+	}
+	// A good one: "check your inbox", the same for anyone.
+	rec = postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"Reader@Example.org"}, "scope": {"site"}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/subscribe/sent" {
+		t.Fatalf("subscribe = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	ms.deliver(t)
+	got := ms.smtp.Wait(t, 1, 5*time.Second)
+	confirm := got[0]
+	if confirm.To != "Reader@example.org" || !strings.Contains(confirm.Header.Get("Subject"), "Confirm") {
+		t.Fatalf("first mail to %s: %q, want the confirmation", confirm.To, confirm.Header.Get("Subject"))
+	}
+	link := linkPattern.FindString(confirm.Text)
+	if !strings.Contains(link, "/subscribe/confirm?t=") || !strings.Contains(confirm.HTML, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`) {
+		t.Fatalf("confirmation link %q missing from a part", link)
+	}
+	// Opening the link shows a button: a mail scanner confirms nothing.
+	code, body := getWith(ms.newsroomSite, local(t, link))
+	if code != 200 || !strings.Contains(body, "Confirm my subscription") {
+		t.Fatalf("confirmation page = %d", code)
+	}
+	token := url.Values{"t": {mustQuery(t, link, "t")}}
+	for range 2 { // a second click is welcome, not an error
+		if rec := postForm(ms.newsroomSite, "/subscribe/confirm", token); rec.Code != 200 || !strings.Contains(rec.Body.String(), "You are subscribed") ||
+			rec.Header().Get("Cache-Control") != "no-store" {
+			t.Fatalf("confirm = %d", rec.Code)
+		}
+	}
+	// A forged token is refused.
+	if rec := postForm(ms.newsroomSite, "/subscribe/confirm", url.Values{"t": {"1.x.99999999999.forged"}}); rec.Code != http.StatusGone {
+		t.Errorf("forged confirmation = %d, want 410", rec.Code)
+	}
+
+	// Confirmed once, never asked again: the section is added at once,
+	// with a notice carrying a way out.
+	if rec := postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"reader@example.org"}, "scope": {"section:city"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("second subscription = %d: %.300s", rec.Code, rec.Body.String())
+	}
+	ms.deliver(t)
+	got = ms.smtp.Wait(t, 2, 5*time.Second)
+	if s := got[1].Header.Get("Subject"); !strings.Contains(s, "You are now subscribed") {
+		t.Errorf("second mail %q, want the notice, not another confirmation", s)
+	}
+
+	// Publishing fans out: one mail although two subscriptions match.
+	_, articlePath := publishedArticle(t, ms.newsroomSite, "Ferry timetable changes")
+	ms.deliver(t)
+	got = ms.smtp.Wait(t, 3, 5*time.Second)
+	news := got[2]
+	if news.Header.Get("Subject") != "Ferry timetable changes" {
+		t.Fatalf("third mail %q, want the article", news.Header.Get("Subject"))
+	}
+	for _, link := range linkPattern.FindAllString(news.Text, -1) {
+		if code, _ := getWith(ms.newsroomSite, local(t, link)); code != 200 {
+			t.Errorf("link %s in the mail = %d", link, code)
+		}
+	}
+	if !strings.Contains(news.Text, "https://news.example.org"+articlePath) {
+		t.Errorf("the mail does not link the article %s", articlePath)
+	}
+	unsub := strings.Trim(news.Header.Get("List-Unsubscribe"), "<>")
+	if code, body := getWith(ms.newsroomSite, local(t, unsub)); code != 200 || !strings.Contains(body, "Stop receiving") {
+		t.Errorf("GET of the unsubscribe link = %d; want a question, not an unsubscription", code)
+	}
+	// One click, as a mail provider sends it (RFC 8058), twice.
+	for range 2 {
+		req := httptest.NewRequest("POST", local(t, unsub), strings.NewReader("List-Unsubscribe=One-Click"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		ms.srv.ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "You are unsubscribed") {
+			t.Fatalf("one-click unsubscribe = %d", rec.Code)
+		}
+	}
+	publishedArticle(t, ms.newsroomSite, "Lighthouse keepers return")
+	ms.deliver(t)
+	if n := len(ms.smtp.Messages()); n != 3 {
+		t.Errorf("%d mails after unsubscribing, want still 3", n)
+	}
+	// The manage page says so, and still works.
+	manage := linkPattern.FindString(news.Text[strings.Index(news.Text, "/subscriptions?")-30:])
+	if code, body := getWith(ms.newsroomSite, local(t, manage)); code != 200 || !strings.Contains(body, "receives nothing from us") {
+		t.Errorf("manage page after one-click = %d", code)
+	}
+}
+
+func mustQuery(t *testing.T, link, key string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	must(t, err)
+	return u.Query().Get(key)
+}
+
+// The answer never tells whether an address is known, and a flood from
+// one address or at one domain is stopped.
+func TestSubscribeNoEnumerationAndLimits(t *testing.T) {
+	ms := newMailSite(t)
+	first := postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"known@example.org"}, "scope": {"site"}})
+	again := postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"known@example.org"}, "scope": {"site"}})
+	if first.Code != again.Code || first.Header().Get("Location") != again.Header().Get("Location") || first.Body.String() != again.Body.String() {
+		t.Error("a known address gets a different answer from a new one")
+	}
+	var last *httptest.ResponseRecorder
+	for i := range 5 {
+		last = postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"victim" + string(rune('a'+i)) + "@example.org"}, "scope": {"site"}})
+	}
+	if last.Code != http.StatusTooManyRequests || last.Header().Get("Retry-After") == "" {
+		t.Errorf("requests without the check from one address = %d, want 429 with Retry-After", last.Code)
+	}
+}
