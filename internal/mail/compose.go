@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/subscription"
 )
 
@@ -34,6 +35,7 @@ type Letter struct {
 type Source interface {
 	Site(ctx context.Context) (article.Site, error)
 	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
+	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
 }
 
 // Letters composes messages from the embedded templates.
@@ -91,7 +93,7 @@ func NewLetters(src Source, baseURL string, links subscription.Links) (*Letters,
 	if err != nil {
 		return nil, fmt.Errorf("mail: templates: %w", err)
 	}
-	for _, k := range []Kind{Confirm, Subscribed, Article} {
+	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply} {
 		if t.Lookup(string(k)+".subject") == nil || t.Lookup(string(k)+".text") == nil || h.Lookup(string(k)) == nil {
 			return nil, fmt.Errorf("mail: templates: %s is incomplete", k)
 		}
@@ -109,6 +111,7 @@ type letterData struct {
 	ManageURL string
 	Scope     string // what was subscribed to, for people
 	Expires   time.Time
+	Comment   *comment.Comment
 }
 
 // Compose writes m's letter. ErrSkip means it should not be sent: the
@@ -134,7 +137,19 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		d.Expires = time.Unix(exp, 0).In(site.Location())
 		d.Scope = f[2]
 		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
-	case Subscribed, Article:
+	case Reply:
+		// Data: the reader's comment that was answered.
+		parent, err := strconv.ParseInt(m.Data, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("mail: reply message %d: malformed data", m.ID)
+		}
+		if err := l.aboutComment(ctx, &d, m.ObjectID); err != nil {
+			return nil, err
+		}
+		token := l.Links.ReplyToken(parent, m.To)
+		d.ManageURL = l.BaseURL + "/unsubscribe?r=" + url.QueryEscape(token)
+		lt.Unsubscribe = d.ManageURL
+	case Subscribed, Article, Comment:
 		// Data: the subscriptions that caused the mail, their subscriber,
 		// and for a notice the scope's label.
 		f := strings.SplitN(m.Data, " ", 3)
@@ -154,6 +169,12 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		if m.Kind == Subscribed {
 			if len(f) == 3 {
 				d.Scope = f[2]
+			}
+			break
+		}
+		if m.Kind == Comment {
+			if err := l.aboutComment(ctx, &d, m.ObjectID); err != nil {
+				return nil, err
 			}
 			break
 		}
@@ -185,6 +206,34 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 	lt.Subject = strings.Join(strings.Fields(subj.String()), " ")
 	lt.Text, lt.HTML = text.String(), html.String()
 	return lt, nil
+}
+
+// aboutComment fills in a public comment and its article; ErrSkip when
+// either is no longer public.
+func (l *Letters) aboutComment(ctx context.Context, d *letterData, id int64) error {
+	c, err := l.Source.CommentByID(ctx, id)
+	if errors.Is(err, comment.ErrNotFound) {
+		return ErrSkip
+	}
+	if err != nil {
+		return err
+	}
+	if c.Status != comment.Approved {
+		return ErrSkip // withdrawn by a moderator before it went out
+	}
+	a, err := l.article(ctx, c.ArticleID)
+	if errors.Is(err, article.ErrNotFound) {
+		return ErrSkip
+	}
+	if err != nil {
+		return err
+	}
+	if !a.Visible() {
+		return ErrSkip
+	}
+	d.Comment, d.Article = c, a
+	d.URL = l.BaseURL + "/" + a.Section.Slug + "/" + a.Slug + "#c-" + strconv.FormatInt(c.ID, 10)
+	return nil
 }
 
 // listID makes a List-Id (RFC 2919): the site's title and host.

@@ -74,3 +74,10 @@ func (l Links) ManageID(token string) (int64, error) {
 func (l Links) CheckManage(token string, subscriberID int64, email string) bool {
 	return hmac.Equal([]byte(token), []byte(l.ManageToken(subscriberID, email)))
 }
+
+// ReplyToken is the token of the link that stops reply notifications for
+// a reader's comment.
+func (l Links) ReplyToken(commentID int64, email string) string {
+	id := strconv.FormatInt(commentID, 10)
+	return id + "." + l.sign("replies", id, strings.ToLower(email))
+}

@@ -39,6 +39,7 @@ type Store interface {
 	SigningKey(ctx context.Context) ([]byte, error)
 	challenge.UsedStore
 	subscription.Store
+	StopReplies(ctx context.Context, commentID int64) error
 }
 
 // ChangeFeed is the change log written by every process sharing the database.

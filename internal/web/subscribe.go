@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -78,6 +79,7 @@ type subscribePage struct {
 	Error   string
 	Token   string
 	SubIDs  string // the subscriptions a one-click link ends
+	Reply   string // a reply-notification token
 	Box     subscribeBox
 	Subs    []subscription.Subscription
 	Notice  string
@@ -314,6 +316,19 @@ func (s *Server) manageAuth(r *http.Request, token string) (*subscription.Subscr
 	return sub, true
 }
 
+// replyAuth checks a reply-notification token against its comment.
+func (s *Server) replyAuth(r *http.Request, token string) (int64, bool) {
+	id, err := s.links.ManageID(token) // the same id.signature shape
+	if err != nil {
+		return 0, false
+	}
+	c, err := s.store.CommentByID(r.Context(), id)
+	if err != nil || c.Email == "" || !hmac.Equal([]byte(token), []byte(s.links.ReplyToken(c.ID, c.Email))) {
+		return 0, false
+	}
+	return c.ID, true
+}
+
 // GET /subscriptions?t=
 func (s *Server) managePage(w http.ResponseWriter, r *http.Request) {
 	s.showManage(w, r, r.URL.Query().Get("t"), "")
@@ -375,6 +390,14 @@ func (s *Server) manage(w http.ResponseWriter, r *http.Request) {
 // POST to without a session, any number of times.
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if rt := q.Get("r"); rt != "" {
+		if _, ok := s.replyAuth(r, rt); !ok {
+			s.subscribeView(w, r, http.StatusGone, subscribePage{Kind: "bad_link"})
+			return
+		}
+		s.subscribeView(w, r, http.StatusOK, subscribePage{Kind: "unsubscribe", Reply: rt})
+		return
+	}
 	if _, ok := s.manageAuth(r, q.Get("t")); !ok {
 		s.subscribeView(w, r, http.StatusGone, subscribePage{Kind: "bad_link"})
 		return
@@ -383,6 +406,19 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	if rt := r.URL.Query().Get("r") + r.PostFormValue("r"); rt != "" {
+		id, ok := s.replyAuth(r, rt)
+		if !ok {
+			s.subscribeView(w, r, http.StatusGone, subscribePage{Kind: "bad_link"})
+			return
+		}
+		if err := s.store.StopReplies(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.subscribeView(w, r, http.StatusOK, subscribePage{Kind: "unsubscribed"})
+		return
+	}
 	t, sid := r.URL.Query().Get("t"), r.URL.Query().Get("s")
 	if t == "" {
 		t, sid = r.PostFormValue("t"), r.PostFormValue("s")

@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/mail/mailtest"
 )
@@ -194,5 +196,65 @@ func TestSubscribeNoEnumerationAndLimits(t *testing.T) {
 	}
 	if last.Code != http.StatusTooManyRequests || last.Header().Get("Retry-After") == "" {
 		t.Errorf("requests without the check from one address = %d, want 429 with Retry-After", last.Code)
+	}
+}
+
+// A reader following a discussion hears of each new public comment, a
+// commenter who asked hears of replies, nobody hears of their own words,
+// and one click stops reply notifications.
+func TestDiscussionAndReplyMail(t *testing.T) {
+	ms := newMailSite(t)
+	ctx := context.Background()
+	id, path := publishedArticle(t, ms.newsroomSite, "Bridge tolls to rise")
+	// A follower of the discussion, confirmed.
+	postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"follower@example.org"}, "scope": {"article:" + strconv.FormatInt(id, 10)}})
+	ms.deliver(t)
+	confirm := ms.smtp.Wait(t, 1, 5*time.Second)[0]
+	postForm(ms.newsroomSite, "/subscribe/confirm", url.Values{"t": {mustQuery(t, linkPattern.FindString(confirm.Text), "t")}})
+
+	// Ana comments and asks for replies; a moderator approves.
+	ms.clock = ms.clock.Add(time.Minute)
+	postComment(ms.newsroomSite, path+"/comments", url.Values{"name": {"Ana"}, "email": {"ana@example.org"}, "notify": {"1"},
+		"body": {"Tolls again? The ferry is cheaper."}}, "203.0.113.170:1")
+	ana := mustPending(t, ms.newsroomSite)[0]
+	must(t, ms.db.SetCommentStatus(ctx, []int64{ana.ID}, comment.Approved))
+	ms.deliver(t)
+	got := ms.smtp.Wait(t, 2, 5*time.Second)
+	if got[1].To != "follower@example.org" || !strings.Contains(got[1].Text, "The ferry is cheaper.") || !strings.Contains(got[1].Text, "#c-"+strconv.FormatInt(ana.ID, 10)) {
+		t.Fatalf("second mail to %s: %q, want Ana's comment to the follower", got[1].To, got[1].Header.Get("Subject"))
+	}
+	// The follower replies to Ana; approved, it reaches Ana (who asked) but
+	// not the follower (their own words).
+	postComment(ms.newsroomSite, path+"/comments", url.Values{"name": {"Fol"}, "email": {"follower@example.org"}, "parent": {strconv.FormatInt(ana.ID, 10)},
+		"body": {"Only in summer."}}, "203.0.113.171:1")
+	reply := mustPending(t, ms.newsroomSite)[0]
+	must(t, ms.db.SetCommentStatus(ctx, []int64{reply.ID}, comment.Approved))
+	ms.deliver(t)
+	got = ms.smtp.Wait(t, 3, 5*time.Second)
+	if len(ms.smtp.To("follower@example.org")) != 2 {
+		t.Errorf("the follower got %d mails, want 2 (no mail about their own reply)", len(ms.smtp.To("follower@example.org")))
+	}
+	toAna := ms.smtp.To("ana@example.org")
+	if len(toAna) != 1 || !strings.Contains(toAna[0].Header.Get("Subject"), "replied to your comment") || !strings.Contains(toAna[0].Text, "Only in summer.") {
+		t.Fatalf("Ana got %d mails, want the reply notification", len(toAna))
+	}
+	// Approving again sends nothing twice.
+	must(t, ms.db.SetCommentStatus(ctx, []int64{reply.ID}, comment.Pending))
+	must(t, ms.db.SetCommentStatus(ctx, []int64{reply.ID}, comment.Approved))
+	ms.deliver(t)
+	if n := len(ms.smtp.Messages()); n != 3 {
+		t.Errorf("%d mails after approving again, want still 3", n)
+	}
+	// One click stops Ana's reply notifications.
+	stop := strings.Trim(toAna[0].Header.Get("List-Unsubscribe"), "<>")
+	req := httptest.NewRequest("POST", local(t, stop), strings.NewReader("List-Unsubscribe=One-Click"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	ms.srv.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("stop replies = %d", rec.Code)
+	}
+	if c, _ := ms.db.CommentByID(ctx, ana.ID); c.Notify {
+		t.Error("Ana's comment still asks for replies")
 	}
 }

@@ -106,6 +106,10 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		if c.Status != comment.Approved {
 			return nil, nil // nothing public changed
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('comment', ?, ?)
+			ON CONFLICT (kind, object_id) DO NOTHING`, c.ID, now.Unix()); err != nil {
+			return nil, err
+		}
 		return []string{article.KeyArticle(c.ArticleID), article.KeyComments(c.ArticleID)}, nil
 	})
 	if dup != nil {
@@ -283,6 +287,15 @@ func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, before
 
 // SetCommentStatus moves comments to status; the pages of their articles
 // are rebuilt.
+// StopReplies turns off reply notifications for a comment: the one-click
+// unsubscribe of a reply notification.
+func (db *DB) StopReplies(ctx context.Context, id int64) error {
+	if _, err := db.exec(ctx, `UPDATE comments SET notify = 0 WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("sqlite: stop replies to %d: %w", id, err)
+	}
+	return nil
+}
+
 func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.Status) error {
 	if !status.Valid() {
 		return fmt.Errorf("sqlite: comment status %q", status)
@@ -310,7 +323,18 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 			keys = append(keys, article.KeyArticle(aid), article.KeyComments(aid))
 		}
 		rows.Close()
-		return keys, rows.Err()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if status == comment.Approved {
+			// Newly public comments are mailed to who follows them, once.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before)
+				SELECT 'comment', id, ? FROM comments WHERE id IN (`+placeholders(len(ids))+`)
+				ON CONFLICT (kind, object_id) DO NOTHING`, append([]any{db.now().Unix()}, args[1:]...)...); err != nil {
+				return nil, err
+			}
+		}
+		return keys, nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: set comment status: %w", err)

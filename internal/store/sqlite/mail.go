@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"broadsheet/internal/mail"
@@ -132,6 +133,9 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 			_, err := tx.ExecContext(ctx, `UPDATE fanouts SET done_at = ? WHERE id = ?`, now.Unix(), id)
 			return nil, err
 		}
+		if kind == string(mail.Comment) {
+			return db.expandComment(ctx, tx, id, object, cursor, batch, now, done)
+		}
 		if kind != string(mail.Article) {
 			return done() // a kind this version does not know
 		}
@@ -198,4 +202,51 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[mail.Status]int, error) {
 		return nil, fmt.Errorf("sqlite: outbox counts: %w", err)
 	}
 	return counts, nil
+}
+
+// expandComment queues the mail a newly public comment causes: a reply
+// notification to the author of the comment it answers, if they asked,
+// and a message to everyone following the discussion, never to the
+// comment's own author.
+func (db *DB) expandComment(ctx context.Context, tx *sql.Tx, id, commentID, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
+	var articleID int64
+	var email, status string
+	var parentEmail sql.NullString
+	var parentNotify sql.NullBool
+	var parentID sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT c.article_id, c.email, c.status, p.id, p.email, p.notify
+		FROM comments c LEFT JOIN comments p ON p.id = c.parent_id AND p.status = 'approved' WHERE c.id = ?`, commentID).
+		Scan(&articleID, &email, &status, &parentID, &parentEmail, &parentNotify)
+	if err == sql.ErrNoRows || (err == nil && status != "approved") {
+		return done()
+	}
+	if err != nil {
+		return nil, err
+	}
+	object := strconv.FormatInt(commentID, 10)
+	if cursor == 0 && parentNotify.Bool && parentEmail.String != "" && !strings.EqualFold(parentEmail.String, email) {
+		if err := enqueue(ctx, tx, now, mail.Message{Key: mail.Key(parentEmail.String, mail.Reply, object), To: parentEmail.String,
+			Kind: mail.Reply, ObjectID: commentID, Data: strconv.FormatInt(parentID.Int64, 10)}); err != nil {
+			return nil, err
+		}
+	}
+	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+		WHERE sub.status = 'active' AND sub.scope_kind = 'article' AND sub.scope_id = ? AND s.id > ? AND s.email != ?`
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` ORDER BY s.id LIMIT ?)`, articleID, cursor, email, batch).Scan(&last); err != nil {
+		return nil, err
+	}
+	if !last.Valid {
+		return done()
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+		SELECT lower(s.email) || '|comment|' || ?, s.email, 'comment', ?, sub.id || ' ' || s.id, ?, ? `+match+` AND s.id <= ?
+		ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
+		object, commentID, now.Unix(), now.Unix(), articleID, cursor, email, last.Int64)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := res.RowsAffected()
+	_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = ?, queued = queued + ? WHERE id = ?`, last.Int64, n, id)
+	return nil, err
 }
