@@ -179,7 +179,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts.MailQueued = worker.Wake
+	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	srv, err := web.New(db, opts)
 	if err != nil {
 		return err

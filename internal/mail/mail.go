@@ -89,3 +89,18 @@ type Outbox interface {
 // ErrSkip, from a Composer, means the message should not be sent at all:
 // what it was about is gone.
 var ErrSkip = errors.New("mail: nothing to send")
+
+// Admin is what the newsroom's outbox page reads and does.
+type Admin interface {
+	OutboxCounts(ctx context.Context) (map[Status]int, error)
+	// OutboxList lists messages with status, newest first, below beforeID
+	// (0: from the newest).
+	OutboxList(ctx context.Context, status Status, beforeID int64, limit int) ([]Message, error)
+	OutboxMessage(ctx context.Context, id int64) (*Message, error)
+	// Retry queues failed (or cancelled) messages again, now, with a fresh
+	// count of attempts; id 0 retries every failed message.
+	Retry(ctx context.Context, id int64, now time.Time) (int, error)
+}
+
+// ErrNotFound: no such message.
+var ErrNotFound = errors.New("mail: message not found")

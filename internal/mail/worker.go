@@ -22,7 +22,12 @@ const (
 	DefaultMaxAttempts = 8
 	claimBatch         = 400
 	fanoutBatch        = 2000
-	lease              = 10 * time.Minute
+	// lease is how long claimed messages are this worker's alone. It is
+	// short, so that messages held by a worker that died go out again
+	// soon; a worker never starts sending a message whose lease is about
+	// to end (leaseMargin), so two workers never send the same one.
+	lease       = 20 * time.Second
+	leaseMargin = 5 * time.Second
 )
 
 // Worker delivers the outbox: it expands due fan-outs into messages,
@@ -107,18 +112,20 @@ func (w *Worker) Step(ctx context.Context) (busy bool, err error) {
 	if w.SMTP == nil {
 		return more, nil
 	}
-	msgs, err := w.Outbox.Claim(ctx, w.Now(), lease, claimBatch)
+	claimed := w.Now()
+	msgs, err := w.Outbox.Claim(ctx, claimed, lease, claimBatch)
 	if err != nil {
 		return more, err
 	}
 	if len(msgs) > 0 {
-		w.deliver(ctx, msgs)
+		w.deliver(ctx, msgs, claimed.Add(lease-leaseMargin))
 	}
 	return more || len(msgs) == claimBatch, nil
 }
 
-// deliver shares msgs among the connections.
-func (w *Worker) deliver(ctx context.Context, msgs []Message) {
+// deliver shares msgs among the connections. No message is started after
+// stop: its lease may lapse, and another worker may take it.
+func (w *Worker) deliver(ctx context.Context, msgs []Message, stop time.Time) {
 	n := min(w.Conns, len(msgs))
 	var wg sync.WaitGroup
 	for i := range n {
@@ -126,14 +133,14 @@ func (w *Worker) deliver(ctx context.Context, msgs []Message) {
 		for j := i; j < len(msgs); j += n {
 			share = append(share, msgs[j])
 		}
-		wg.Go(func() { w.deliverOn(ctx, share) })
+		wg.Go(func() { w.deliverOn(ctx, share, stop) })
 	}
 	wg.Wait()
 }
 
 // deliverOn sends msgs one after another on one connection, opening a new
 // one when the server drops it.
-func (w *Worker) deliverOn(ctx context.Context, msgs []Message) {
+func (w *Worker) deliverOn(ctx context.Context, msgs []Message, stop time.Time) {
 	var c *smtp.Client
 	defer func() {
 		if c != nil {
@@ -141,7 +148,7 @@ func (w *Worker) deliverOn(ctx context.Context, msgs []Message) {
 		}
 	}()
 	for i, m := range msgs {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !w.Now().Before(stop) {
 			return // the lease lapses and another round takes them
 		}
 		if c == nil {

@@ -188,3 +188,38 @@ type Store interface {
 	// them when id is 0. Ending what is already gone is no error.
 	Unsubscribe(ctx context.Context, subscriberID, id int64) error
 }
+
+// Stats counts a site's subscribers.
+type Stats struct {
+	Subscribers, Confirmed int
+	// Active subscriptions by scope.
+	ByScope map[Scope]int
+}
+
+// Query selects subscribers for the newsroom's list.
+type Query struct {
+	Search  string // part of the address
+	AfterID int64  // keyset: continue after this subscriber
+	Limit   int
+}
+
+// Import is one row of a subscriber import. Consent is required: it says
+// how and when the person agreed (the import refuses rows without it).
+type Import struct {
+	Email   string
+	Scope   Scope
+	Consent string
+}
+
+// Admin is what the newsroom's subscriber pages need.
+type Admin interface {
+	SubscriberStats(ctx context.Context) (Stats, error)
+	Subscribers(ctx context.Context, q Query) ([]Subscriber, error)
+	SubscriberByEmail(ctx context.Context, email string) (*Subscriber, error)
+	// ImportSubscribers adds confirmed subscriptions, one transaction for
+	// all rows; an address already subscribed to a scope is skipped.
+	ImportSubscribers(ctx context.Context, rows []Import) (added int, err error)
+	// EraseSubscriber deletes the address, its subscriptions and every
+	// message to it; false when there was nothing to erase.
+	EraseSubscriber(ctx context.Context, email string) (bool, error)
+}

@@ -79,6 +79,14 @@ func (s *Server) routes() *http.ServeMux {
 	admin.HandleFunc("GET /admin/commenters", s.staff(account.ManageUsers, s.commentersPage))
 	admin.HandleFunc("GET /admin/commenters/export", s.staff(account.ManageUsers, s.exportCommenter))
 	admin.HandleFunc("POST /admin/commenters/erase", s.staff(account.ManageUsers, s.eraseCommenter))
+	admin.HandleFunc("GET /admin/subscribers", s.staff(account.ManageUsers, s.subscribersPage))
+	admin.HandleFunc("GET /admin/subscribers/export", s.staff(account.ManageUsers, s.exportSubscribers))
+	admin.HandleFunc("POST /admin/subscribers/import", s.staff(account.ManageUsers, s.importSubscribers))
+	admin.HandleFunc("POST /admin/subscribers/erase", s.staff(account.ManageUsers, s.eraseSubscriber))
+	admin.HandleFunc("GET /admin/mail", s.staff(account.ManageSettings, s.mailPage))
+	admin.HandleFunc("POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
+	admin.HandleFunc("GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
+	admin.HandleFunc("POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
 	admin.HandleFunc("GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
 	admin.HandleFunc("POST /admin/users", s.staff(account.ManageUsers, s.createUser))
 	admin.HandleFunc("POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
@@ -130,6 +138,12 @@ var adminRoutes = []struct {
 	{"GET", "/admin/commenters", account.Admin},
 	{"GET", "/admin/commenters/export", account.Admin},
 	{"POST", "/admin/commenters/erase", account.Admin},
+	{"GET", "/admin/subscribers", account.Admin},
+	{"GET", "/admin/subscribers/export", account.Admin},
+	{"POST", "/admin/subscribers/import", account.Admin},
+	{"POST", "/admin/subscribers/erase", account.Admin},
+	{"GET", "/admin/mail", account.Admin},
+	{"POST", "/admin/mail/retry", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},
 	{"GET", "/admin/audit", account.Admin},

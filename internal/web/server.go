@@ -21,6 +21,7 @@ import (
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
@@ -39,6 +40,8 @@ type Store interface {
 	SigningKey(ctx context.Context) ([]byte, error)
 	challenge.UsedStore
 	subscription.Store
+	subscription.Admin
+	mail.Admin
 	StopReplies(ctx context.Context, commentID int64) error
 }
 
@@ -77,6 +80,9 @@ type Options struct {
 	// MailQueued, when set, is called after a request queued mail, to
 	// wake the sender.
 	MailQueued func()
+	// MailSending says whether an SMTP server is configured; without one
+	// the outbox page says that mail waits there.
+	MailSending bool
 }
 
 // Server serves the reading site.
@@ -89,6 +95,8 @@ type Server struct {
 	subscribeLimits subscribeLimits
 	links           subscription.Links
 	mailQueued      func()
+	smtpConfigured  bool
+	letters         *mail.Letters // to show a queued message as it will read
 	// commentMinFill: see Options.CommentMinFill.
 	commentMinFill time.Duration
 	pages          map[string]*template.Template
@@ -153,6 +161,7 @@ func New(st Store, opts Options) (*Server, error) {
 		commentLimits:     newCommentLimits(),
 		subscribeLimits:   newSubscribeLimits(),
 		mailQueued:        opts.MailQueued,
+		smtpConfigured:    opts.MailSending,
 		commentMinFill:    opts.CommentMinFill,
 		cache:             newPageCache(opts.CacheBytes),
 		metrics:           opts.Metrics,
@@ -173,6 +182,9 @@ func New(st Store, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.links = subscription.Links{Key: s.signingKey, Now: opts.Now}
+	if s.letters, err = mail.NewLetters(st, s.baseURL, s.links); err != nil {
+		return nil, err
+	}
 	if s.challenges, err = challenge.New(challenge.Config{Key: s.signingKey, Expiry: opts.ChallengeExpiry, Cost: opts.ChallengeCost, Now: opts.Now}, st); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -249,4 +251,50 @@ func (db *DB) expandComment(ctx context.Context, tx *sql.Tx, id, commentID, curs
 	n, _ := res.RowsAffected()
 	_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = ?, queued = queued + ? WHERE id = ?`, last.Int64, n, id)
 	return nil, err
+}
+
+var _ mail.Admin = (*DB)(nil)
+
+// OutboxList lists messages with one status, newest first.
+func (db *DB) OutboxList(ctx context.Context, status mail.Status, beforeID int64, limit int) ([]mail.Message, error) {
+	if beforeID <= 0 {
+		beforeID = math.MaxInt64
+	}
+	var out []mail.Message
+	err := each(ctx, db.read, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+		[]any{status, beforeID, limit}, func(rows *sql.Rows) error {
+			m, err := scanMessage(rows)
+			out = append(out, m)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxMessage returns one message.
+func (db *DB) OutboxMessage(ctx context.Context, id int64) (*mail.Message, error) {
+	m, err := scanMessage(db.read.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: message %d: %w", id, mail.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: message %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// Retry queues failed or cancelled messages again.
+func (db *DB) Retry(ctx context.Context, id int64, now time.Time) (int, error) {
+	q, args := `UPDATE outbox SET status = 'queued', attempts = 0, next_at = ?, lease_until = 0 WHERE status = 'failed'`, []any{now.Unix()}
+	if id != 0 {
+		q, args = `UPDATE outbox SET status = 'queued', attempts = 0, next_at = ?, lease_until = 0 WHERE id = ? AND status IN ('failed', 'cancelled')`, []any{now.Unix(), id}
+	}
+	res, err := db.exec(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: retry mail: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/mail"
+)
+
+// Without SMTP, mail waits in the outbox, where an admin reads it; a dead
+// letter can be sent again; editors see none of it.
+func TestOutboxInTheNewsroom(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	if rec := postForm(ns, "/subscribe", url.Values{"email": {"reader@example.org"}, "scope": {"site"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("subscribe = %d", rec.Code)
+	}
+	rec := ns.do("GET", "/admin/mail", account.Admin, nil)
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, "No SMTP server is configured") || !strings.Contains(body, "reader@example.org") || !strings.Contains(body, "Queued (1)") {
+		t.Fatalf("outbox page = %d", rec.Code)
+	}
+	list, err := ns.db.OutboxList(ctx, mail.Queued, 0, 10)
+	must(t, err)
+	path := "/admin/mail/" + itoa(list[0].ID)
+	rec = ns.do("GET", path, account.Admin, nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Confirm your subscription") || !strings.Contains(rec.Body.String(), "/subscribe/confirm?t=") {
+		t.Errorf("message page = %d; want the confirmation as it will read", rec.Code)
+	}
+	if rec := ns.do("GET", path, account.Editor, nil); rec.Code != http.StatusForbidden {
+		t.Errorf("an editor reading the outbox = %d, want 403", rec.Code)
+	}
+	// A dead letter, sent again by hand.
+	must(t, ns.db.Requeue(ctx, list[0].ID, 8, ns.clock, "550 mailbox unavailable", true))
+	if c, _ := ns.db.OutboxCounts(ctx); c[mail.Failed] != 1 {
+		t.Fatalf("outbox %v, want one failed", c)
+	}
+	if rec := ns.do("POST", path+"/retry", account.Admin, url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("retry = %d", rec.Code)
+	}
+	if c, _ := ns.db.OutboxCounts(ctx); c[mail.Failed] != 0 || c[mail.Queued] != 1 {
+		t.Errorf("outbox after retry %v, want it queued again", c)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Subscribers: counted, searched, exported, imported only with consent,
+// and erased with everything sent to them.
+func TestSubscribersInTheNewsroom(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	postForm(ns, "/subscribe", url.Values{"email": {"ana@example.org"}, "scope": {"site"}})
+
+	upload := func(content string) *httptest.ResponseRecorder {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "list.csv")
+		fw.Write([]byte(content))
+		mw.Close()
+		req := httptest.NewRequest("POST", "/admin/subscribers/import", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Admin]})
+		rec := httptest.NewRecorder()
+		ns.srv.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := upload("email,scope,consent\nbo@example.net,section:city,signed up at the fair 2026-05-02\ncy@example.com,site,\n")
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Line 3: the consent column is empty.") {
+		t.Errorf("import without consent = %d; want 422 naming line 3", rec.Code)
+	}
+	if st, _ := ns.db.SubscriberStats(ctx); st.Subscribers != 1 {
+		t.Errorf("%d subscribers after a refused import, want 1: nothing imported", st.Subscribers)
+	}
+	rec = upload("email,scope,consent\nbo@example.net,section:city,signed up at the fair 2026-05-02\ncy@example.com,site,newsletter form 2025\n")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/subscribers?imported=2" {
+		t.Fatalf("import = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	rec = ns.do("GET", "/admin/subscribers?q=example.net", account.Admin, nil)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "bo@example.net") || strings.Contains(body, "cy@example.com") ||
+		!strings.Contains(body, "3 addresses, 2 confirmed.") || !strings.Contains(body, "new articles in City") {
+		t.Errorf("subscriber search = %d", rec.Code)
+	}
+	rec = ns.do("GET", "/admin/subscribers/export", account.Admin, nil)
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	must(t, err)
+	if len(rows) != 4 || rows[0][0] != "email" || rows[2][0] != "bo@example.net" || rows[2][1] != "section:city" || rows[2][5] != "signed up at the fair 2026-05-02" {
+		t.Errorf("export = %v", rows)
+	}
+	if rec := ns.do("GET", "/admin/subscribers/export", account.Editor, nil); rec.Code != http.StatusForbidden {
+		t.Errorf("an editor exporting subscribers = %d, want 403", rec.Code)
+	}
+	rec = ns.do("POST", "/admin/subscribers/erase", account.Admin, url.Values{"email": {"ana@example.org"}, "confirm": {"ana@example.org"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("erase = %d", rec.Code)
+	}
+	if _, err := ns.db.SubscriberByEmail(ctx, "ana@example.org"); err == nil {
+		t.Error("the erased address is still a subscriber")
+	}
+	if c, _ := ns.db.OutboxCounts(ctx); c[mail.Queued] != 0 {
+		t.Errorf("outbox %v after erasing: the confirmation to the erased address is still there", c)
+	}
+}
