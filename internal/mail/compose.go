@@ -93,7 +93,7 @@ func NewLetters(src Source, baseURL string, links subscription.Links) (*Letters,
 	if err != nil {
 		return nil, fmt.Errorf("mail: templates: %w", err)
 	}
-	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply} {
+	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset} {
 		if t.Lookup(string(k)+".subject") == nil || t.Lookup(string(k)+".text") == nil || h.Lookup(string(k)) == nil {
 			return nil, fmt.Errorf("mail: templates: %s is incomplete", k)
 		}
@@ -137,6 +137,15 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		d.Expires = time.Unix(exp, 0).In(site.Location())
 		d.Scope = f[2]
 		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
+	case Reset:
+		// Data: the signed token; its second field is the expiry.
+		f := strings.Split(m.Data, ".")
+		exp, err := strconv.ParseInt(f[min(1, len(f)-1)], 10, 64)
+		if len(f) != 3 || err != nil {
+			return nil, fmt.Errorf("mail: reset message %d: malformed data", m.ID)
+		}
+		d.Expires = time.Unix(exp, 0).In(site.Location())
+		d.URL = l.BaseURL + "/admin/reset?t=" + url.QueryEscape(m.Data)
 	case Reply:
 		// Data: the reader's comment that was answered.
 		parent, err := strconv.ParseInt(m.Data, 10, 64)

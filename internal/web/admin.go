@@ -16,7 +16,7 @@ import (
 )
 
 // adminPageNames are the newsroom templates in templates/admin/.
-var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "commenters", "mail", "message", "subscribers", "error"}
+var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "commenters", "mail", "message", "subscribers", "reset", "error"}
 
 func (s *Server) parseAdminTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(adminPageNames))
@@ -67,7 +67,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 // noticeKeys are the confirmations a redirect may ask a page to show.
 var noticeKeys = map[string]bool{
 	"": true, "saved": true, "published": true, "scheduled": true, "submitted": true, "unpublished": true,
-	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true, "uploaded": true, "exists": true, "erased": true, "retried": true,
+	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true, "uploaded": true, "exists": true, "erased": true, "retried": true, "reset": true,
 }
 
 // adminFail maps an error to a newsroom error page.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/mail"
@@ -108,5 +109,49 @@ func TestSubscribersInTheNewsroom(t *testing.T) {
 	}
 	if c, _ := ns.db.OutboxCounts(ctx); c[mail.Queued] != 0 {
 		t.Errorf("outbox %v after erasing: the confirmation to the erased address is still there", c)
+	}
+}
+
+// A newsroom member who forgot their password gets a link by mail that
+// works once, within the hour, and signs out every session.
+func TestPasswordResetByMail(t *testing.T) {
+	ms := newMailSite(t)
+	ed := ms.users[account.Editor]
+	same := func(email string) string {
+		rec := ms.do("POST", "/admin/forgot", "", url.Values{"email": {email}})
+		if rec.Code != 200 {
+			t.Fatalf("forgot(%s) = %d", email, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	if same("nobody@courier.example") != same(ed.Email) {
+		t.Error("the answer differs for an address without an account")
+	}
+	ms.deliver(t)
+	got := ms.smtp.Wait(t, 1, 5*time.Second)
+	if len(got) != 1 || got[0].To != ed.Email || !strings.Contains(got[0].Header.Get("Subject"), "Reset") {
+		t.Fatalf("mails: %d, want one reset link to the editor", len(got))
+	}
+	link := local(t, linkPattern.FindString(got[0].Text))
+	if code, body := getWith(ms.newsroomSite, link); code != 200 || !strings.Contains(body, `name="new"`) {
+		t.Fatalf("reset page = %d", code)
+	}
+	token := mustQuery(t, "https://x"+link, "t")
+	if rec := ms.do("POST", "/admin/reset", "", url.Values{"t": {token}, "new": {"short"}, "confirm": {"short"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a weak password = %d, want 422", rec.Code)
+	}
+	const fresh = "harbour lights at dusk 42"
+	if rec := ms.do("POST", "/admin/reset", "", url.Values{"t": {token}, "new": {fresh}, "confirm": {fresh}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("reset = %d: %s", rec.Code, rec.Body.String())
+	}
+	// The old session is gone; the new password signs in; the link is spent.
+	if rec := ms.do("GET", "/admin", account.Editor, nil); rec.Code != http.StatusSeeOther {
+		t.Errorf("the editor's old session after a reset = %d, want a redirect to sign in", rec.Code)
+	}
+	if rec := ms.do("POST", "/admin/login", "", url.Values{"email": {ed.Email}, "password": {fresh}}); rec.Code != http.StatusSeeOther {
+		t.Errorf("sign in with the new password = %d", rec.Code)
+	}
+	if rec := ms.do("POST", "/admin/reset", "", url.Values{"t": {token}, "new": {fresh + "!"}, "confirm": {fresh + "!"}}); rec.Code != http.StatusGone {
+		t.Errorf("the link used again = %d, want 410", rec.Code)
 	}
 }

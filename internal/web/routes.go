@@ -46,6 +46,10 @@ func (s *Server) routes() *http.ServeMux {
 	// The newsroom. Every page names the permission it needs.
 	admin.HandleFunc("GET /admin/login", s.loginForm)
 	admin.HandleFunc("POST /admin/login", s.login)
+	admin.HandleFunc("GET /admin/forgot", s.forgotForm)
+	admin.HandleFunc("POST /admin/forgot", s.forgot)
+	admin.HandleFunc("GET /admin/reset", s.resetForm)
+	admin.HandleFunc("POST /admin/reset", s.reset)
 	admin.HandleFunc("GET /admin/setup", s.setupForm)
 	admin.HandleFunc("POST /admin/setup", s.setup)
 	admin.HandleFunc("POST /admin/logout", s.staff(account.WriteDrafts, s.logout))
@@ -115,6 +119,7 @@ var adminRoutes = []struct {
 }{
 	{"GET", "/admin/login", ""},
 	{"GET", "/admin/setup", ""},
+	{"GET", "/admin/forgot", ""},
 	{"GET", "/admin", account.Contributor},
 	{"GET", "/admin/articles", account.Contributor},
 	{"GET", "/admin/articles/new", account.Contributor},

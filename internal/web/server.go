@@ -42,6 +42,7 @@ type Store interface {
 	subscription.Store
 	subscription.Admin
 	mail.Admin
+	Enqueue(ctx context.Context, msgs ...mail.Message) error
 	StopReplies(ctx context.Context, commentID int64) error
 }
 
