@@ -241,6 +241,10 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 // everything that fell due meanwhile, and each article exactly once however
 // many instances run it. It also drops cached pages when the breaking-news
 // banner expires.
+// moderationNoticeEvery batches the mail telling moderators of held
+// comments.
+const moderationNoticeEvery = 15 * time.Minute
+
 func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Logger) {
 	const tick = 5 * time.Second
 	bannerShown := false
@@ -251,6 +255,13 @@ func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Log
 			}
 		} else if len(ids) > 0 {
 			log.Info("published scheduled articles", "ids", ids)
+		}
+		if n, err := db.QueueModerationNotice(ctx, time.Now(), moderationNoticeEvery); err != nil {
+			if ctx.Err() == nil {
+				log.Error("moderation notice", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("moderators told of held comments", "comments", n)
 		}
 		if b, err := db.Banner(ctx); err == nil {
 			active := b.Active(time.Now())

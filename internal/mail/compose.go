@@ -93,7 +93,7 @@ func NewLetters(src Source, baseURL string, links subscription.Links) (*Letters,
 	if err != nil {
 		return nil, fmt.Errorf("mail: templates: %w", err)
 	}
-	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset} {
+	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset, Moderation} {
 		if t.Lookup(string(k)+".subject") == nil || t.Lookup(string(k)+".text") == nil || h.Lookup(string(k)) == nil {
 			return nil, fmt.Errorf("mail: templates: %s is incomplete", k)
 		}
@@ -112,6 +112,7 @@ type letterData struct {
 	Scope     string // what was subscribed to, for people
 	Expires   time.Time
 	Comment   *comment.Comment
+	Count     int
 }
 
 // Compose writes m's letter. ErrSkip means it should not be sent: the
@@ -137,6 +138,13 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		d.Expires = time.Unix(exp, 0).In(site.Location())
 		d.Scope = f[2]
 		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
+	case Moderation:
+		// Data: how many comments wait.
+		n, err := strconv.Atoi(m.Data)
+		if err != nil {
+			return nil, fmt.Errorf("mail: moderation message %d: malformed data", m.ID)
+		}
+		d.Count, d.URL = n, l.BaseURL+"/admin/comments"
 	case Reset:
 		// Data: the signed token; its second field is the expiry.
 		f := strings.Split(m.Data, ".")

@@ -155,3 +155,36 @@ func TestPasswordResetByMail(t *testing.T) {
 		t.Errorf("the link used again = %d, want 410", rec.Code)
 	}
 }
+
+// Moderators hear of held comments in batches, not one mail per comment.
+func TestModerationNoticesAreBatched(t *testing.T) {
+	ms := newMailSite(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ms.newsroomSite, "Ferry fares")
+	for i, name := range []string{"Ana", "Bo"} {
+		postComment(ms.newsroomSite, path+"/comments", url.Values{"name": {name}, "body": {"Held for a moderator."}}, "203.0.113."+strconv.Itoa(180+i)+":1")
+	}
+	n, err := ms.db.QueueModerationNotice(ctx, ms.clock, 15*time.Minute)
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("notice names %d comments, want 2", n)
+	}
+	ms.deliver(t)
+	got := ms.smtp.Wait(t, 2, 5*time.Second)
+	for _, r := range []account.Role{account.Editor, account.Admin} {
+		m := ms.smtp.To(ms.users[r].Email)
+		if len(m) != 1 || !strings.Contains(m[0].Header.Get("Subject"), "2 comments are waiting") || !strings.Contains(m[0].Text, "https://news.example.org/admin/comments") {
+			t.Errorf("the %s got %d notices, want one naming 2 comments", r, len(m))
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("%d notices, want one each for the editor and the admin", len(got))
+	}
+	postComment(ms.newsroomSite, path+"/comments", url.Values{"name": {"Cy"}, "body": {"Another one."}}, "203.0.113.190:1")
+	if n, _ := ms.db.QueueModerationNotice(ctx, ms.clock.Add(time.Minute), 15*time.Minute); n != 0 {
+		t.Errorf("a second notice within 15 minutes names %d comments", n)
+	}
+	if n, _ := ms.db.QueueModerationNotice(ctx, ms.clock.Add(16*time.Minute), 15*time.Minute); n != 1 {
+		t.Errorf("the next notice names %d comments, want only the new one", n)
+	}
+}

@@ -298,3 +298,66 @@ func (db *DB) Retry(ctx context.Context, id int64, now time.Time) (int, error) {
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// QueueModerationNotice mails every editor and admin about the comments
+// held since the last notice: one mail for all of them, at most once per
+// every. It returns how many comments the notice names.
+func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every time.Duration) (int, error) {
+	count := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var lastID, lastAt int64
+		err := each(ctx, tx, `SELECT key, value FROM settings WHERE key IN ('moderation_notice_id', 'moderation_notice_at')`, nil, func(rows *sql.Rows) error {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				return err
+			}
+			n, _ := strconv.ParseInt(v, 10, 64)
+			if k == "moderation_notice_id" {
+				lastID = n
+			} else {
+				lastAt = n
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if now.Sub(time.Unix(lastAt, 0)) < every {
+			return nil, nil
+		}
+		var maxID sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), MAX(id) FROM comments WHERE status = 'pending' AND id > ?`, lastID).Scan(&count, &maxID); err != nil {
+			return nil, err
+		}
+		if count == 0 {
+			return nil, nil
+		}
+		var to []string
+		err = each(ctx, tx, `SELECT email FROM users WHERE role IN ('editor', 'admin') AND disabled = 0 ORDER BY id`, nil, func(rows *sql.Rows) error {
+			var e string
+			err := rows.Scan(&e)
+			to = append(to, e)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range to {
+			if err := enqueue(ctx, tx, now, mail.Message{Key: mail.KeyID(e, mail.Moderation, maxID.Int64), To: e, Kind: mail.Moderation,
+				ObjectID: maxID.Int64, Data: strconv.Itoa(count)}); err != nil {
+				return nil, err
+			}
+		}
+		for k, v := range map[string]int64{"moderation_notice_id": maxID.Int64, "moderation_notice_at": now.Unix()} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+				k, strconv.FormatInt(v, 10)); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: moderation notice: %w", err)
+	}
+	return count, nil
+}
