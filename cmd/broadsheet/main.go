@@ -28,6 +28,7 @@ import (
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
 	"broadsheet/internal/store/sqlite"
+	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
 )
 
@@ -262,6 +263,13 @@ func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Log
 			}
 		} else if n > 0 {
 			log.Info("moderators told of held comments", "comments", n)
+		}
+		if site, err := db.Site(ctx); err == nil {
+			if day, due := subscription.DigestDue(time.Now(), site.Location(), site.DigestHour); due {
+				if err := db.QueueDigest(ctx, day, time.Now()); err != nil && ctx.Err() == nil {
+					log.Error("daily digest", "err", err)
+				}
+			}
 		}
 		if b, err := db.Banner(ctx); err == nil {
 			active := b.Active(time.Now())

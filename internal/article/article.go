@@ -245,6 +245,9 @@ type Site struct {
 	// CommentsCloseDays closes comments this many days after publication;
 	// 0 keeps them open.
 	CommentsCloseDays int
+	// DigestHour is the hour of the day (0–23, in TimeZone) when daily
+	// digests go out.
+	DigestHour int
 }
 
 // CommentsOpen reports whether readers may comment on a at now.
@@ -265,7 +268,7 @@ func (s Site) CommentsCloseAt(a *Article) time.Time {
 }
 
 // DefaultSite is used until an editor changes the settings.
-var DefaultSite = Site{Title: "Broadsheet", Language: "en", TimeZone: "UTC"}
+var DefaultSite = Site{Title: "Broadsheet", Language: "en", TimeZone: "UTC", DigestHour: 7}
 
 // Location returns the site's time zone, falling back to UTC.
 func (s Site) Location() *time.Location {

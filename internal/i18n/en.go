@@ -426,4 +426,11 @@ var english = map[string]string{
 	"admin.reset.bad":                  "This link no longer works: it expired, was already used, or the password changed since.",
 	"admin.reset.again":                "Ask for a new link",
 	"admin.reset.set":                  "Set the new password",
+	"admin.settings.digest_hour":       "Daily digest hour",
+	"admin.settings.digest_hour_help":  "Readers who chose a daily digest get it at this hour (0–23) in the site's time zone, with the day's new articles.",
+	"subscribe.how_often":              "How often",
+	"subscribe.immediate":              "As each article is published",
+	"subscribe.daily":                  "One daily digest",
+	"subscribe.frequency_changed":      "Saved.",
+	"subscribe.change":                 "Change",
 }

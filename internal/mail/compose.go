@@ -36,6 +36,7 @@ type Source interface {
 	Site(ctx context.Context) (article.Site, error)
 	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
+	Articles(ctx context.Context, q article.Query) (article.List, error)
 }
 
 // Letters composes messages from the embedded templates.
@@ -50,6 +51,12 @@ type Letters struct {
 	// read once a few seconds, not once a message.
 	mu       sync.Mutex
 	articles map[int64]recent
+	days     map[int64]recentDay
+}
+
+type recentDay struct {
+	list []article.Article
+	at   time.Time
 }
 
 type recent struct {
@@ -93,12 +100,12 @@ func NewLetters(src Source, baseURL string, links subscription.Links) (*Letters,
 	if err != nil {
 		return nil, fmt.Errorf("mail: templates: %w", err)
 	}
-	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset, Moderation} {
+	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset, Moderation, Digest} {
 		if t.Lookup(string(k)+".subject") == nil || t.Lookup(string(k)+".text") == nil || h.Lookup(string(k)) == nil {
 			return nil, fmt.Errorf("mail: templates: %s is incomplete", k)
 		}
 	}
-	return &Letters{Source: src, BaseURL: strings.TrimSuffix(baseURL, "/"), Links: links, text: t, html: h, articles: map[int64]recent{}}, nil
+	return &Letters{Source: src, BaseURL: strings.TrimSuffix(baseURL, "/"), Links: links, text: t, html: h, articles: map[int64]recent{}, days: map[int64]recentDay{}}, nil
 }
 
 // letterData is what every template sees.
@@ -113,6 +120,7 @@ type letterData struct {
 	Expires   time.Time
 	Comment   *comment.Comment
 	Count     int
+	Articles  []article.Article // a digest's
 }
 
 // Compose writes m's letter. ErrSkip means it should not be sent: the
@@ -138,6 +146,39 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		d.Expires = time.Unix(exp, 0).In(site.Location())
 		d.Scope = f[2]
 		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
+	case Digest:
+		// Data: the subscriptions, the subscriber, and the scopes covered
+		// ("site", "section:3", comma-separated).
+		f := strings.SplitN(m.Data, " ", 3)
+		var sid int64
+		var err error
+		if len(f) == 3 {
+			sid, err = strconv.ParseInt(f[1], 10, 64)
+		}
+		if len(f) != 3 || err != nil {
+			return nil, fmt.Errorf("mail: digest message %d: malformed data", m.ID)
+		}
+		day, err := l.day(ctx, m.ObjectID, site)
+		if err != nil {
+			return nil, err
+		}
+		scopes := map[string]bool{}
+		for _, sc := range strings.Split(f[2], ",") {
+			scopes[sc] = true
+		}
+		for _, a := range day {
+			if scopes["site:0"] || scopes["section:"+strconv.FormatInt(a.Section.ID, 10)] {
+				d.Articles = append(d.Articles, a)
+			}
+		}
+		if len(d.Articles) == 0 {
+			return nil, ErrSkip // nothing new for this reader today
+		}
+		token := l.Links.ManageToken(sid, m.To)
+		d.ManageURL = l.BaseURL + "/subscriptions?t=" + url.QueryEscape(token)
+		d.Count = len(d.Articles)
+		lt.ListID = listID(site.Title, l.BaseURL)
+		lt.Unsubscribe = l.BaseURL + "/unsubscribe?t=" + url.QueryEscape(token) + "&s=" + url.QueryEscape(f[0])
 	case Moderation:
 		// Data: how many comments wait.
 		n, err := strconv.Atoi(m.Data)
@@ -223,6 +264,36 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 	lt.Subject = strings.Join(strings.Fields(subj.String()), " ")
 	lt.Text, lt.HTML = text.String(), html.String()
 	return lt, nil
+}
+
+// day lists what a digest day covers, newest first, read once a few
+// seconds rather than once a message.
+func (l *Letters) day(ctx context.Context, day int64, site article.Site) ([]article.Article, error) {
+	now := time.Now()
+	l.mu.Lock()
+	r, ok := l.days[day]
+	l.mu.Unlock()
+	if ok && now.Sub(r.at) < articleReuse {
+		return r.list, nil
+	}
+	from, to := subscription.DigestWindow(day, site.Location(), site.DigestHour)
+	list, err := l.Source.Articles(ctx, article.Query{Before: &article.Cursor{PublishedAt: to}, Limit: article.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	var out []article.Article
+	for _, a := range list.Articles {
+		if !a.PublishedAt.Before(from) {
+			out = append(out, a)
+		}
+	}
+	l.mu.Lock()
+	if len(l.days) > 8 {
+		clear(l.days)
+	}
+	l.days[day] = recentDay{out, now}
+	l.mu.Unlock()
+	return out, nil
 }
 
 // aboutComment fills in a public comment and its article; ErrSkip when

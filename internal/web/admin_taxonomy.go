@@ -244,6 +244,14 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		site.CommentsCloseDays = n
 	}
+	site.DigestHour = article.DefaultSite.DigestHour
+	if h := strings.TrimSpace(r.PostFormValue("digest_hour")); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil || n < 0 || n > 23 {
+			problems = append(problems, "daily digests go out at an hour from 0 to 23")
+		}
+		site.DigestHour = n
+	}
 	if site.Title == "" || len(site.Title) > 100 {
 		problems = append(problems, "the site needs a title of at most 100 characters")
 	}

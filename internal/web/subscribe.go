@@ -73,18 +73,19 @@ func (v *view) SubscribeBox(a *article.Article) subscribeBox {
 
 // subscribePage is what the subscription pages show.
 type subscribePage struct {
-	Kind    string // form, sent, confirm, confirmed, bad_link, manage, unsubscribe, unsubscribed
-	Email   string
-	Scope   string
-	Error   string
-	Token   string
-	SubIDs  string // the subscriptions a one-click link ends
-	Reply   string // a reply-notification token
-	Box     subscribeBox
-	Subs    []subscription.Subscription
-	Notice  string
-	Retry   bool
-	Heading string
+	Kind      string // form, sent, confirm, confirmed, bad_link, manage, unsubscribe, unsubscribed
+	Email     string
+	Scope     string
+	Error     string
+	Token     string
+	SubIDs    string // the subscriptions a one-click link ends
+	Reply     string // a reply-notification token
+	Frequency string
+	Box       subscribeBox
+	Subs      []subscription.Subscription
+	Notice    string
+	Retry     bool
+	Heading   string
 }
 
 // POST /subscribe
@@ -100,7 +101,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := subscribePage{Kind: "form", Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope")}
+	page := subscribePage{Kind: "form", Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency")}
 	again := func(status int, msg string) {
 		page.Error = msg
 		page.Box = v.SubscribeBox(nil)
@@ -135,10 +136,9 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	freq := subscription.Frequency(r.PostFormValue("frequency"))
 	if freq == "" || scope.Kind == subscription.Article {
-		freq = subscription.Immediate
+		freq = subscription.Immediate // a discussion has no digest
 	}
-	if freq != subscription.Immediate {
-		// Daily digests are not offered yet.
+	if !freq.Valid() {
 		again(http.StatusUnprocessableEntity, v.T("subscribe.frequency_invalid"))
 		return
 	}
@@ -365,6 +365,25 @@ func (s *Server) manage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PostFormValue("s"), 10, 64)
+	if r.PostFormValue("action") == "frequency" {
+		v := s.bareView()
+		f := subscription.Frequency(r.PostFormValue("frequency"))
+		if !f.Valid() {
+			s.fail(w, r, badRequest("subscribe.bad_form"))
+			return
+		}
+		err := s.store.SetFrequency(r.Context(), sub.ID, id, f)
+		if errors.Is(err, subscription.ErrNotFound) {
+			s.fail(w, r, badRequest("subscribe.bad_form"))
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.showManage(w, r, token, v.T("subscribe.frequency_changed"))
+		return
+	}
 	if r.PostFormValue("action") != "unsubscribe" || (id == 0 && r.PostFormValue("all") == "") {
 		s.fail(w, r, badRequest("subscribe.bad_form"))
 		return

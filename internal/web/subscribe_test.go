@@ -16,6 +16,7 @@ import (
 	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/mail/mailtest"
+	"broadsheet/internal/subscription"
 )
 
 // mailSite is a newsroom site with a mail worker sending to a real SMTP
@@ -256,5 +257,63 @@ func TestDiscussionAndReplyMail(t *testing.T) {
 	}
 	if c, _ := ms.db.CommentByID(ctx, ana.ID); c.Notify {
 		t.Error("Ana's comment still asks for replies")
+	}
+}
+
+// A daily subscriber gets one digest a day at the site's hour, listing
+// what was published in their scopes in the 24 hours before, and can
+// switch back to one mail per article from the manage page.
+func TestDailyDigest(t *testing.T) {
+	ms := newMailSite(t)
+	ctx := context.Background()
+	postForm(ms.newsroomSite, "/subscribe", url.Values{"email": {"daily@example.org"}, "scope": {"section:city"}, "frequency": {"daily"}})
+	ms.deliver(t)
+	confirm := ms.smtp.Wait(t, 1, 5*time.Second)[0]
+	postForm(ms.newsroomSite, "/subscribe/confirm", url.Values{"t": {mustQuery(t, linkPattern.FindString(confirm.Text), "t")}})
+
+	// ns.clock is 09:00 UTC; digests go out at 11:00 UTC.
+	site, err := ms.db.Site(ctx)
+	must(t, err)
+	site.DigestHour = 11
+	must(t, ms.db.SetSite(ctx, site))
+	publishedArticle(t, ms.newsroomSite, "Harbour wall repairs")
+	ms.clock = ms.clock.Add(time.Hour)
+	publishedArticle(t, ms.newsroomSite, "Ferry timetable changes")
+	ms.deliver(t)
+	if n := len(ms.smtp.Messages()); n != 1 {
+		t.Fatalf("%d mails before the digest, want only the confirmation: a daily subscriber gets no mail per article", n)
+	}
+	if _, due := subscription.DigestDue(ms.clock, site.Location(), site.DigestHour); due {
+		t.Fatal("the digest is due at 10:00")
+	}
+	ms.clock = time.Date(2026, 6, 1, 11, 30, 0, 0, time.UTC)
+	day, due := subscription.DigestDue(ms.clock, site.Location(), site.DigestHour)
+	if !due {
+		t.Fatal("the digest is not due at 11:30")
+	}
+	for range 2 { // asked twice, sent once
+		must(t, ms.db.QueueDigest(ctx, day, ms.clock))
+		ms.deliver(t)
+	}
+	got := ms.smtp.Wait(t, 2, 5*time.Second)
+	digest := got[1]
+	if len(got) != 2 || !strings.Contains(digest.Header.Get("Subject"), "2 new articles today") ||
+		!strings.Contains(digest.Text, "Harbour wall repairs") || !strings.Contains(digest.Text, "Ferry timetable changes") ||
+		digest.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+		t.Fatalf("%d mails; digest %q:\n%s", len(got), digest.Header.Get("Subject"), digest.Text)
+	}
+	// Back to one mail per article, from the manage page.
+	manage := local(t, linkPattern.FindString(digest.Text[strings.Index(digest.Text, "/subscriptions?")-30:]))
+	sub, err := ms.db.SubscriberByEmail(ctx, "daily@example.org")
+	must(t, err)
+	rec := postForm(ms.newsroomSite, "/subscriptions", url.Values{"t": {mustQuery(t, "https://x"+manage, "t")}, "s": {strconv.FormatInt(sub.Subs[0].ID, 10)},
+		"action": {"frequency"}, "frequency": {"immediate"}})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `value="immediate" selected`) {
+		t.Fatalf("change frequency = %d", rec.Code)
+	}
+	publishedArticle(t, ms.newsroomSite, "Lighthouse keepers return")
+	ms.deliver(t)
+	if got := ms.smtp.Wait(t, 3, 5*time.Second); got[2].Header.Get("Subject") != "Lighthouse keepers return" {
+		t.Errorf("after switching, third mail %q, want the article", got[2].Header.Get("Subject"))
 	}
 }

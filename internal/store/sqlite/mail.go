@@ -135,8 +135,11 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 			_, err := tx.ExecContext(ctx, `UPDATE fanouts SET done_at = ? WHERE id = ?`, now.Unix(), id)
 			return nil, err
 		}
-		if kind == string(mail.Comment) {
+		switch kind {
+		case string(mail.Comment):
 			return db.expandComment(ctx, tx, id, object, cursor, batch, now, done)
+		case string(mail.Digest):
+			return db.expandDigest(ctx, tx, id, object, cursor, batch, now, done)
 		}
 		if kind != string(mail.Article) {
 			return done() // a kind this version does not know
@@ -360,4 +363,40 @@ func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every ti
 		return 0, fmt.Errorf("sqlite: moderation notice: %w", err)
 	}
 	return count, nil
+}
+
+// QueueDigest starts the daily digest of day (YYYYMMDD) once, whoever asks
+// and however often.
+func (db *DB) QueueDigest(ctx context.Context, day int64, at time.Time) error {
+	if _, err := db.exec(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('digest', ?, ?) ON CONFLICT (kind, object_id) DO NOTHING`,
+		day, at.Unix()); err != nil {
+		return fmt.Errorf("sqlite: queue digest %d: %w", day, err)
+	}
+	return nil
+}
+
+// expandDigest queues one digest per daily subscriber, naming the scopes
+// it covers; the letter lists what was published in them that day.
+func (db *DB) expandDigest(ctx context.Context, tx *sql.Tx, id, day, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
+	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+		WHERE sub.status = 'active' AND sub.frequency = 'daily' AND sub.scope_kind IN ('site', 'section') AND s.id > ?`
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?)`, cursor, batch).Scan(&last); err != nil {
+		return nil, err
+	}
+	if !last.Valid {
+		return done()
+	}
+	object := strconv.FormatInt(day, 10)
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+		SELECT lower(s.email) || '|digest|' || ?, s.email, 'digest', ?,
+			group_concat(sub.id, ',') || ' ' || s.id || ' ' || group_concat(sub.scope_kind || ':' || sub.scope_id, ','), ?, ? `+match+` AND s.id <= ?
+		GROUP BY s.id ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
+		object, day, now.Unix(), now.Unix(), cursor, last.Int64)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := res.RowsAffected()
+	_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = ?, queued = queued + ? WHERE id = ?`, last.Int64, n, id)
+	return nil, err
 }
