@@ -101,6 +101,7 @@ func (s *Server) routes() *http.ServeMux {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /api/v1/challenge", s.challengeHandler)
 	root.HandleFunc("POST /api/v1/articles/{id}/comments", s.apiPostComment)
+	root.HandleFunc("POST /api/v1/subscriptions", s.apiSubscribe)
 	root.Handle("/admin", admin)
 	root.Handle("/admin/", admin)
 	if s.api != nil {

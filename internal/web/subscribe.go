@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/netip"
@@ -88,38 +89,39 @@ type subscribePage struct {
 	Heading   string
 }
 
-// POST /subscribe
-func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
+// subscribeInput is a request to subscribe, from the form or the JSON API.
+type subscribeInput struct {
+	Email, Scope, Frequency string
+	Altcha, External        string
+	Honeypot                bool
+}
+
+// subscribeRefusal says why a request was not taken, for the form (a
+// message) and the API (a status and code) alike; err is set for failures
+// of our own.
+type subscribeRefusal struct {
+	status int
+	code   string // invalid, check_expired, check_failed, check_unavailable, rate_limited
+	msg    string // catalog key
+	retry  time.Duration
+	err    error
+}
+
+// acceptSubscription runs every check a request passes, whichever door it
+// came in by, and records it. The caller answers the same whether the
+// address was new, pending or long subscribed: nobody learns who reads us.
+func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput) *subscribeRefusal {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, badRequest("subscribe.bad_form"))
-		return
+	invalid := func(msg string) *subscribeRefusal {
+		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "invalid", msg: msg}
 	}
-	v, err := s.newView(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := subscribePage{Kind: "form", Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency")}
-	again := func(status int, msg string) {
-		page.Error = msg
-		page.Box = v.SubscribeBox(nil)
-		for i := range page.Box.Options {
-			page.Box.Options[i].Checked = false
-		}
-		page.Box.Options = s.withScope(v, page.Box.Options, page.Scope)
-		s.renderSubscribe(w, v, status, page)
-	}
-	email, err := subscription.NormalizeEmail(page.Email)
+	email, err := subscription.NormalizeEmail(in.Email)
 	if errors.Is(err, subscription.ErrNoEmail) {
-		again(http.StatusUnprocessableEntity, v.T("subscribe.email_missing"))
-		return
+		return invalid("subscribe.email_missing")
 	} else if err != nil {
-		again(http.StatusUnprocessableEntity, v.T("subscribe.email_invalid"))
-		return
+		return invalid("subscribe.email_invalid")
 	}
-	scope, err := subscription.ParseScope(page.Scope, func(slug string) (int64, error) {
+	scope, err := subscription.ParseScope(in.Scope, func(slug string) (int64, error) {
 		sec, err := s.store.SectionBySlug(ctx, slug)
 		if err != nil {
 			return 0, err
@@ -131,64 +133,140 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		label, err = s.scopeLabel(r, v, scope)
 	}
 	if err != nil {
-		again(http.StatusUnprocessableEntity, v.T("subscribe.scope_invalid"))
-		return
+		return invalid("subscribe.scope_invalid")
 	}
-	freq := subscription.Frequency(r.PostFormValue("frequency"))
+	freq := subscription.Frequency(in.Frequency)
 	if freq == "" || scope.Kind == subscription.Article {
 		freq = subscription.Immediate // a discussion has no digest
 	}
 	if !freq.Valid() {
-		again(http.StatusUnprocessableEntity, v.T("subscribe.frequency_invalid"))
-		return
+		return invalid("subscribe.frequency_invalid")
 	}
 	ip := s.ips.ClientIP(r)
 	verified := false
 	if s.external != nil {
-		if token := r.PostFormValue(challenge.Widgets[s.external.Provider].Field); token != "" {
-			switch err := s.external.Verify(ctx, token, ip.String()); {
+		if in.External != "" {
+			switch err := s.external.Verify(ctx, in.External, ip.String()); {
 			case err == nil:
 				verified = true
 			case errors.Is(err, challenge.ErrUnavailable):
-				again(http.StatusServiceUnavailable, v.T("comment.check_unavailable"))
-				return
+				return &subscribeRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", msg: "comment.check_unavailable"}
 			default:
-				again(http.StatusUnprocessableEntity, v.T("subscribe.check_failed"))
-				return
+				return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_failed"}
 			}
 		}
-	} else if payload := r.PostFormValue("altcha"); payload != "" {
-		switch err := s.challenges.Verify(ctx, payload); {
+	} else if in.Altcha != "" {
+		switch err := s.challenges.Verify(ctx, in.Altcha); {
 		case err == nil:
 			verified = true
 		case errors.Is(err, challenge.ErrExpired):
-			page.Retry = true
-			again(http.StatusUnprocessableEntity, v.T("subscribe.check_expired"))
-			return
+			return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", msg: "subscribe.check_expired"}
 		case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-			again(http.StatusUnprocessableEntity, v.T("subscribe.check_failed"))
-			return
+			return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_failed"}
 		default:
-			s.fail(w, r, err)
-			return
+			return &subscribeRefusal{err: err}
 		}
 	}
 	if retry := s.subscribeRateLimited(ip, email, verified); retry > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-		again(http.StatusTooManyRequests, v.T("subscribe.rate_limited"))
+		return &subscribeRefusal{status: http.StatusTooManyRequests, code: "rate_limited", msg: "subscribe.rate_limited", retry: retry}
+	}
+	if in.Honeypot {
+		return nil // a bot is told the same, and nothing happens
+	}
+	if _, err := s.store.Subscribe(ctx, subscription.Request{Email: email, Scope: scope, Frequency: freq, Nonce: newNonce(),
+		Consent: "double opt-in from " + s.baseURL, Label: label}); err != nil {
+		return &subscribeRefusal{err: err}
+	}
+	s.wakeMail()
+	return nil
+}
+
+// POST /subscribe
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, badRequest("subscribe.bad_form"))
 		return
 	}
-	if r.PostFormValue("website") == "" { // the honeypot: a bot is told the same and nothing happens
-		if _, err := s.store.Subscribe(ctx, subscription.Request{Email: email, Scope: scope, Frequency: freq, Nonce: newNonce(),
-			Consent: "double opt-in from " + s.baseURL, Label: label}); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.wakeMail()
+	v, err := s.newView(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	// The same answer whether the address was new, pending or long
-	// subscribed: nobody learns who reads us.
-	http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+	in := subscribeInput{Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency"),
+		Altcha: r.PostFormValue("altcha"), Honeypot: r.PostFormValue("website") != ""}
+	if s.external != nil {
+		in.External = r.PostFormValue(challenge.Widgets[s.external.Provider].Field)
+	}
+	p := s.acceptSubscription(r, v, in)
+	switch {
+	case p == nil:
+		http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+	case p.err != nil:
+		s.fail(w, r, p.err)
+	default:
+		if p.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
+		}
+		page := subscribePage{Kind: "form", Email: in.Email, Scope: in.Scope, Frequency: in.Frequency, Error: v.T(p.msg)}
+		page.Box = v.SubscribeBox(nil)
+		for i := range page.Box.Options {
+			page.Box.Options[i].Checked = false
+		}
+		page.Box.Options = s.withScope(v, page.Box.Options, page.Scope)
+		s.renderSubscribe(w, v, p.status, page)
+	}
+}
+
+// POST /api/v1/subscriptions takes the same request as JSON, through the
+// same checks: {"email", "scope", "frequency", "altcha"}. It answers 202
+// whether or not the address was known.
+func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
+	v := s.bareView()
+	writeJSON := func(status int, body any) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(body)
+	}
+	fail := func(status int, code, msg string) {
+		writeJSON(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		fail(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the request as application/json.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	var body struct {
+		Email     string `json:"email"`
+		Scope     string `json:"scope"`
+		Frequency string `json:"frequency"`
+		Altcha    string `json:"altcha"`
+		Token     string `json:"captcha_token"` // a third-party check's token, when one is configured
+	}
+	if err := dec.Decode(&body); err != nil {
+		fail(http.StatusBadRequest, "bad_request", "The body is not a subscription request in JSON: "+jsonProblem(err))
+		return
+	}
+	site, err := s.newView(r.Context())
+	if err == nil {
+		v = site
+	}
+	p := s.acceptSubscription(r, v, subscribeInput{Email: body.Email, Scope: body.Scope, Frequency: body.Frequency, Altcha: body.Altcha, External: body.Token})
+	switch {
+	case p == nil:
+		writeJSON(http.StatusAccepted, map[string]string{"status": "check_inbox", "message": v.T("subscribe.sent")})
+	case p.err != nil:
+		s.log.Error("subscription API", "err", p.err)
+		fail(http.StatusInternalServerError, "internal", "The request could not be recorded. Please try again.")
+	default:
+		if p.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
+		}
+		fail(p.status, p.code, v.T(p.msg))
+	}
 }
 
 // withScope marks the option the reader chose, adding it when it is not

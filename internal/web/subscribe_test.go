@@ -317,3 +317,27 @@ func TestDailyDigest(t *testing.T) {
 		t.Errorf("after switching, third mail %q, want the article", got[2].Header.Get("Subject"))
 	}
 }
+
+// The JSON door has the same checks as the form and the same answer for
+// every address.
+func TestSubscribeAPI(t *testing.T) {
+	ns := newNewsroom(t)
+	for _, tt := range []struct {
+		name, body string
+		want       int
+		code       string
+	}{
+		{"no email", `{"scope":"site"}`, 422, `"code":"invalid"`},
+		{"bad scope", `{"email":"a@example.org","scope":"section:nowhere"}`, 422, `"code":"invalid"`},
+		{"bad frequency", `{"email":"a@example.org","scope":"site","frequency":"hourly"}`, 422, `"code":"invalid"`},
+		{"forged check", `{"email":"a@example.org","scope":"site","altcha":"eyJ4IjoxfQ=="}`, 422, "check_failed"},
+		{"unknown field", `{"email":"a@example.org","scope":"site","admin":true}`, 400, "unknown field"},
+		{"good", `{"email":"a@example.org","scope":"section:city","frequency":"daily"}`, 202, "check_inbox"},
+		{"known address", `{"email":"a@example.org","scope":"section:city","frequency":"daily"}`, 202, "check_inbox"},
+	} {
+		rec := postJSON(ns, "/api/v1/subscriptions", tt.body, "203.0.113.200:1")
+		if rec.Code != tt.want || !strings.Contains(rec.Body.String(), tt.code) {
+			t.Errorf("%s = %d %s, want %d with %s", tt.name, rec.Code, rec.Body.String(), tt.want, tt.code)
+		}
+	}
+}
