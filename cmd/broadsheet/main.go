@@ -198,6 +198,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		return err
 	}
 	go pruneChanges(ctx, db, log)
+	go flushViews(ctx, srv, log)
 	go schedule(ctx, db, srv, log)
 	if link, err := srv.SetupLink(ctx); err != nil {
 		return err
@@ -233,6 +234,9 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := srv.FlushViews(shutdown); err != nil {
+		log.Warn("saving page views", "err", err)
 	}
 	return nil
 }
@@ -286,6 +290,23 @@ func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Log
 	}
 }
 
+// flushViews adds the page views counted in memory to the database twice
+// a minute: never a write per view.
+func flushViews(ctx context.Context, srv *web.Server, log *slog.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := srv.FlushViews(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("saving page views", "err", err)
+			}
+		}
+	}
+}
+
 // pruneChanges keeps the change log to a day (every process reads it within
 // seconds), forgets used challenges once expired, and clears commenters'
 // network hashes after their retention period.
@@ -298,6 +319,9 @@ func pruneChanges(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 			return
 		case <-t.C:
 			now := time.Now()
+			if err := db.PruneViews(ctx, now.Add(-8*24*time.Hour)); err != nil && ctx.Err() == nil {
+				log.Warn("pruning page views", "err", err)
+			}
 			if err := db.PruneChanges(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 				log.Warn("pruning change log", "err", err)
 			}

@@ -433,4 +433,7 @@ var english = map[string]string{
 	"subscribe.daily":                  "One daily digest",
 	"subscribe.frequency_changed":      "Saved.",
 	"subscribe.change":                 "Change",
+	"mostread.title":                   "Most read",
+	"mostread.day":                     "Today",
+	"mostread.week":                    "This week",
 }

@@ -18,7 +18,9 @@ type articleView struct {
 	Lang    string
 	Dir     string
 	More    []article.Article
-	Preview bool // not published: say so instead of a publication time
+	// MostRead are the site's most read lists.
+	MostRead []mostReadList
+	Preview  bool // not published: say so instead of a publication time
 	// Comments is the discussion under the article; nil in previews.
 	Comments *discussionView
 }
@@ -90,14 +92,22 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		More:     more.Articles,
 		Comments: discussion,
 	}
+	mostRead, err := s.mostRead(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	av := v.Data.(articleView)
+	av.MostRead = mostRead
+	v.Data = av
 	countKeys, err := s.withCounts(r, v, more.Articles)
 	if err != nil {
 		return nil, err
 	}
 	resp := &response{template: "article", view: v, keys: append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))}
+	resp.expires = s.now().Add(mostReadAge)
 	if !discussion.Closed {
 		// The form must not outlive the discussion on a cached page.
-		resp.expires = v.Site.CommentsCloseAt(a)
+		resp.expires = earliest(resp.expires, v.Site.CommentsCloseAt(a))
 	}
 	return resp, nil
 }

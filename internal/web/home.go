@@ -13,6 +13,7 @@ type homeView struct {
 	Secondary []article.Article // pictured stories under the lead
 	Latest    []article.Article
 	Sections  []sectionBlock
+	MostRead  []mostReadList
 }
 
 type sectionBlock struct {
@@ -82,6 +83,9 @@ func (s *Server) home(r *http.Request) (*response, error) {
 			hv.Sections = append(hv.Sections, block)
 		}
 	}
+	if hv.MostRead, err = s.mostRead(ctx, v); err != nil {
+		return nil, err
+	}
 	v.Description = v.Site.Tagline
 	v.Canonical = s.baseURL + "/"
 	v.Current = "/"
@@ -93,9 +97,12 @@ func (s *Server) home(r *http.Request) (*response, error) {
 	for _, b := range hv.Sections {
 		lists = append(lists, b.Articles)
 	}
+	for _, m := range hv.MostRead {
+		lists = append(lists, m.Articles)
+	}
 	countKeys, err := s.withCounts(r, v, lists...)
 	if err != nil {
 		return nil, err
 	}
-	return &response{template: "home", view: v, keys: append(keys, countKeys...)}, nil
+	return &response{template: "home", view: v, keys: append(keys, countKeys...), expires: s.now().Add(mostReadAge)}, nil
 }

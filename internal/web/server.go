@@ -44,6 +44,8 @@ type Store interface {
 	mail.Admin
 	Enqueue(ctx context.Context, msgs ...mail.Message) error
 	StopReplies(ctx context.Context, commentID int64) error
+	AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error
+	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
 }
 
 // ChangeFeed is the change log written by every process sharing the database.
@@ -96,6 +98,7 @@ type Server struct {
 	subscribeLimits subscribeLimits
 	links           subscription.Links
 	mailQueued      func()
+	views           viewCounter
 	smtpConfigured  bool
 	letters         *mail.Letters // to show a queued message as it will read
 	// commentMinFill: see Options.CommentMinFill.

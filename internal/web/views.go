@@ -1,0 +1,123 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+// Page views for the Most read lists: counted in memory per article, with
+// no cookie, no address and no script, and added to the database in
+// batches (FlushViews), never one write per view. Obvious robots, link
+// previews and prefetches are not counted.
+
+// maxCounted bounds the distinct articles counted between two flushes.
+const maxCounted = 50_000
+
+type viewCounter struct {
+	mu     sync.Mutex
+	counts map[string]int // by slug
+}
+
+func (c *viewCounter) add(slug string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts = map[string]int{}
+	}
+	if _, ok := c.counts[slug]; ok || len(c.counts) < maxCounted {
+		c.counts[slug]++
+	}
+}
+
+func (c *viewCounter) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.counts
+	c.counts = nil
+	return out
+}
+
+var robotAgent = regexp.MustCompile(`(?i)bot|crawl|spider|slurp|archiver|fetcher|scraper|curl|wget|python|go-http-client|java/|libwww|httpclient|headless|lighthouse|pingdom|monitor|uptime|preview|facebookexternalhit|whatsapp|telegram|discord|slack|embedly|feed|rss`)
+
+// isReader reports whether a request looks like a person reading.
+func isReader(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	if p := r.Header.Get("Sec-Purpose") + r.Header.Get("Purpose") + r.Header.Get("X-Moz"); p != "" {
+		return false // a prefetch or prerender, which may never be seen
+	}
+	ua := r.UserAgent()
+	return len(ua) >= 10 && !robotAgent.MatchString(ua)
+}
+
+// countViews counts an article page served to a reader (a 304 is a reader
+// coming back to it).
+func (s *Server) countViews(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !isReader(r) {
+			next(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next(sw, r)
+		if sw.status == http.StatusOK || sw.status == http.StatusNotModified {
+			s.views.add(r.PathValue("slug"))
+		}
+	}
+}
+
+// FlushViews adds the views counted since the last flush to the database.
+func (s *Server) FlushViews(ctx context.Context) error {
+	counts := s.views.take()
+	if len(counts) == 0 {
+		return nil
+	}
+	return s.store.AddViews(ctx, counts, s.now())
+}
+
+// mostReadPeriods are the Most read lists: the last day and the last week.
+var mostReadPeriods = []struct {
+	key string
+	d   time.Duration
+}{{"mostread.day", 24 * time.Hour}, {"mostread.week", 7 * 24 * time.Hour}}
+
+// mostReadSize is how many articles each list shows.
+const mostReadSize = 5
+
+// mostReadAge is how long a page shows the same Most read lists: views
+// change all the time, and a page is not rendered again for each.
+const mostReadAge = 5 * time.Minute
+
+type mostReadList struct {
+	Title    string
+	Articles []article.Article
+}
+
+// mostRead builds the lists for a page.
+func (s *Server) mostRead(ctx context.Context, v *view) ([]mostReadList, error) {
+	var out []mostReadList
+	for _, p := range mostReadPeriods {
+		list, err := s.store.MostRead(ctx, s.now().Add(-p.d), mostReadSize)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) > 0 {
+			out = append(out, mostReadList{Title: v.T(p.key), Articles: list})
+		}
+	}
+	return out, nil
+}
+
+// earliest is the sooner of two expiry times, zero meaning never.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Views are counted in memory for readers only, written in one batch, and
+// rank the Most read lists.
+func TestMostRead(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, a := publishedArticle(t, ns, "Harbour wall repairs")
+	_, b := publishedArticle(t, ns, "Ferry timetable changes")
+	_, c := publishedArticle(t, ns, "Lighthouse keepers return")
+	const browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+	visit := func(path, ua string, n int, headers ...string) {
+		for range n {
+			req := httptest.NewRequest("GET", path, nil)
+			req.Header.Set("User-Agent", ua)
+			for i := 0; i+1 < len(headers); i += 2 {
+				req.Header.Set(headers[i], headers[i+1])
+			}
+			rec := httptest.NewRecorder()
+			ns.srv.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				t.Fatalf("GET %s = %d", path, rec.Code)
+			}
+		}
+	}
+	visit(a, browser, 3)
+	visit(c, browser, 2)
+	visit(b, browser, 1)
+	visit(b, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 10)
+	visit(b, "curl/8.5.0", 10)
+	visit(b, browser, 10, "Sec-Purpose", "prefetch")
+	visit("/city/no-such-story-at-all", browser, 0)
+
+	if list, _ := ns.db.MostRead(ctx, ns.clock.Add(-time.Hour), 5); len(list) != 0 {
+		t.Fatalf("views reached the database before a flush: %d articles", len(list))
+	}
+	must(t, ns.srv.FlushViews(ctx))
+	list, err := ns.db.MostRead(ctx, ns.clock.Add(-24*time.Hour), 5)
+	must(t, err)
+	var got []string
+	for _, x := range list {
+		got = append(got, "/city/"+x.Slug)
+	}
+	if strings.Join(got, " ") != strings.Join([]string{a, c, b}, " ") {
+		t.Errorf("most read = %v, want %s, %s, %s (robots and prefetches not counted)", got, a, c, b)
+	}
+	ns.clock = ns.clock.Add(mostReadAge + time.Second) // the cached front page shows the lists it was rendered with until then
+	_, home := getWith(ns, "/")
+	i := strings.Index(home, "Most read")
+	if i < 0 {
+		t.Fatal("the front page has no Most read list")
+	}
+	if ia, ic, ib := strings.Index(home[i:], "Harbour wall repairs"), strings.Index(home[i:], "Lighthouse keepers return"), strings.Index(home[i:], "Ferry timetable changes"); !(ia < ic && ic < ib) {
+		t.Errorf("front page Most read order: %d %d %d, want Harbour, Lighthouse, Ferry", ia, ic, ib)
+	}
+}
