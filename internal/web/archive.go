@@ -20,6 +20,7 @@ type archiveView struct {
 
 type archiveSpec struct {
 	kind, heading, description string
+	section                    *article.Section // for a section front
 	current                    string
 	author                     *article.Author
 	query                      article.Query
@@ -77,6 +78,9 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	}
 	v.Current = spec.current
 	v.Data = av
+	if spec.section != nil {
+		s.sectionMeta(v, spec.section, list.Articles)
+	}
 	keys, err := s.withCounts(r, v, list.Articles)
 	if err != nil {
 		return nil, err

@@ -83,6 +83,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	v.Title = a.Headline
 	v.Description = a.Standfirst
 	v.Canonical = s.baseURL + articlePath(a)
+	s.articleMeta(v, a)
 	v.Current = a.Section.Slug
 	v.Data = articleView{
 		Article:  a,
@@ -145,7 +146,7 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 	sec, err := s.store.SectionBySlug(ctx, slug)
 	if err == nil {
 		return s.archive(r, archiveSpec{
-			kind: "section", current: sec.Slug, heading: sec.Name, description: sec.Description,
+			kind: "section", current: sec.Slug, heading: sec.Name, description: sec.Description, section: sec,
 			query: article.Query{SectionID: sec.ID}, key: article.KeySectionList(sec.ID),
 		})
 	}

@@ -75,6 +75,8 @@ type view struct {
 	Now         time.Time
 	Data        any
 	Banner      *article.Banner // shown site-wide while active
+	Meta        []metaTag       // OpenGraph and Twitter card tags
+	JSONLD      []jsonLD        // schema.org structured data
 	counts      map[int64]int   // approved comments per listed article
 
 	// Newsroom pages.

@@ -204,6 +204,9 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.assets, err = loadAssets(staticFS, "static"); err != nil {
 		return nil, err
 	}
+	if s.assets["logo.png"], err = logoAsset(512); err != nil {
+		return nil, err
+	}
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
