@@ -158,4 +158,3 @@ func logoAsset(size int) (*asset, error) {
 	sum := sha256.Sum256(body)
 	return &asset{body: body, contentType: "image/png", hash: hex.EncodeToString(sum[:6])}, nil
 }
-
