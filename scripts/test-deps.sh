@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Go: Debian's Chromium (for the
 # browser tests), Node.js (to check our anti-bot server against the widget's
-# own solver) and fonts that cover Latin, Cyrillic, Persian and Arabic.
+# own solver), fonts that cover Latin, Cyrillic, Persian and Arabic, and
+# xmllint (libxml2-utils, to validate the sitemaps against their XSD schemas).
 # Does nothing when they are present.
 set -euo pipefail
 
-packages=(chromium fonts-dejavu-core fonts-noto-core nodejs)
+packages=(chromium fonts-dejavu-core fonts-noto-core libxml2-utils nodejs)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
