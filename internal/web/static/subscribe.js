@@ -7,8 +7,14 @@
   document.querySelectorAll("form.subscribe-form").forEach(function (form) {
     var busy = false;
     form.addEventListener("submit", function (e) {
+      // The form is novalidate (the widget's own checkbox would block it
+      // before the check is solved), so the address is checked here.
       var email = form.elements.email;
-      if (email && !email.checkValidity()) return; // the browser says why
+      if (email && !email.checkValidity()) {
+        e.preventDefault();
+        email.reportValidity();
+        return;
+      }
       var widget = form.querySelector("altcha-widget");
       var field = form.querySelector('input[name="altcha"]');
       if (!widget || typeof widget.verify !== "function" || (field && field.value)) return;
