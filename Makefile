@@ -12,11 +12,12 @@ test: test-deps vet
 	$(MAKE) fuzz FUZZTIME=10s
 
 # Short fuzz runs of what strangers' input reaches first: the comment
-# sanitiser and the anti-bot verifier. FUZZTIME=5m for a longer hunt.
+# sanitiser, the anti-bot verifier and the search box. FUZZTIME=5m for more.
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRenderComment -fuzztime $(FUZZTIME) ./internal/markup/
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/challenge/
+	$(GO) test -run '^$$' -fuzz FuzzQuery -fuzztime $(FUZZTIME) ./internal/search/
 
 test-deps:
 	@./scripts/test-deps.sh

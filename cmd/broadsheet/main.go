@@ -40,6 +40,7 @@ const usage = `Broadsheet: a news publishing platform in one binary.
 Usage:
   broadsheet serve [flags]        run the site (see broadsheet serve -h)
   broadsheet migrate [flags]      bring the database schema up to date and exit
+  broadsheet reindex [flags]      rebuild the search and More Articles index
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
@@ -86,6 +87,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return usageError{err}
 		}
 		return migrate(ctx, c, stdout)
+	case "reindex":
+		c, err := parseServe(args[1:])
+		if err != nil {
+			return usageError{err}
+		}
+		return reindex(ctx, c, stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
@@ -134,6 +141,32 @@ func migrate(ctx context.Context, c Config, stdout io.Writer) error {
 		return fmt.Errorf("cannot migrate database: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s: applied %d migration(s); schema is up to date\n", dbPath(c), n)
+	return nil
+}
+
+// reindex rebuilds the search and More Articles index, with a progress
+// bar on a terminal. The site can keep running meanwhile.
+func reindex(ctx context.Context, c Config, stdout, stderr io.Writer) error {
+	db, err := openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var bar *progress.Bar
+	start := time.Now()
+	err = db.Reindex(ctx, func(done, total int) {
+		if bar == nil {
+			bar = progress.New(stderr, "Reindexing", total)
+		}
+		bar.Add(done - bar.Done())
+	})
+	if err != nil {
+		return err
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	fmt.Fprintf(stdout, "%s: index rebuilt in %s\n", dbPath(c), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

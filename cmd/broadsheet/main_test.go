@@ -80,6 +80,10 @@ func TestRunCommands(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate", "--data", data}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "applied 0") {
 		t.Errorf("second migrate: %q, %v", out.String(), err)
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"reindex", "--data", data}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "index rebuilt") {
+		t.Errorf("reindex: %q, %v", out.String(), err)
+	}
 }
 
 func TestBadDatabaseFailsCleanly(t *testing.T) {

@@ -47,6 +47,13 @@ func (b *Bar) Add(n int) {
 	b.draw(false)
 }
 
+// Done is how many items are done so far.
+func (b *Bar) Done() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.done
+}
+
 // Finish draws the final state and ends the line.
 func (b *Bar) Finish() {
 	b.mu.Lock()

@@ -244,6 +244,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		site.CommentsCloseDays = n
 	}
+	site.FeedFullText = r.PostFormValue("feed_full_text") != ""
 	site.DigestHour = article.DefaultSite.DigestHour
 	if h := strings.TrimSpace(r.PostFormValue("digest_hour")); h != "" {
 		n, err := strconv.Atoi(h)

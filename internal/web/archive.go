@@ -21,6 +21,7 @@ type archiveView struct {
 type archiveSpec struct {
 	kind, heading, description string
 	section                    *article.Section // for a section front
+	feeds                      []feedLink
 	current                    string
 	author                     *article.Author
 	query                      article.Query
@@ -78,6 +79,10 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	}
 	v.Current = spec.current
 	v.Data = av
+	v.Feeds = spec.feeds
+	if spec.kind == "section" || spec.kind == "latest" {
+		v.Feeds = append(v.Feeds, feedLinks(v.Site.Title, "/feed")...)
+	}
 	if spec.section != nil {
 		s.sectionMeta(v, spec.section, list.Articles)
 	}
@@ -95,11 +100,20 @@ func (s *Server) latest(r *http.Request) (*response, error) {
 
 // GET /tag/{slug}
 func (s *Server) tagArchive(r *http.Request) (*response, error) {
-	t, err := s.store.TagBySlug(r.Context(), r.PathValue("slug"))
+	slug, format, isFeed := splitFeed(r.PathValue("slug"))
+	if !isFeed {
+		slug = r.PathValue("slug")
+	}
+	t, err := s.store.TagBySlug(r.Context(), slug)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.archive(r, archiveSpec{kind: "tag", heading: t.Name, query: article.Query{TagID: t.ID}, key: article.KeyTagList(t.ID)})
+	if isFeed {
+		// GET /tag/{slug}.rss|atom|json
+		return s.articleFeed(r.Context(), format, t.Name, "", "/tag/"+t.Slug, article.Query{TagID: t.ID}, []string{article.KeyTagList(t.ID)})
+	}
+	resp, err := s.archive(r, archiveSpec{kind: "tag", heading: t.Name, query: article.Query{TagID: t.ID}, key: article.KeyTagList(t.ID),
+		feeds: feedLinks(t.Name, "/tag/"+t.Slug)})
 	if err == nil && len(resp.view.Data.(archiveView).Articles) == 0 {
 		// A tag only drafts use must not give their story away by its name.
 		return nil, article.ErrNotFound
@@ -109,12 +123,20 @@ func (s *Server) tagArchive(r *http.Request) (*response, error) {
 
 // GET /author/{slug}
 func (s *Server) authorArchive(r *http.Request) (*response, error) {
-	a, err := s.store.AuthorBySlug(r.Context(), r.PathValue("slug"))
+	slug, format, isFeed := splitFeed(r.PathValue("slug"))
+	if !isFeed {
+		slug = r.PathValue("slug")
+	}
+	a, err := s.store.AuthorBySlug(r.Context(), slug)
 	if err != nil {
 		return nil, err
 	}
+	if isFeed {
+		// GET /author/{slug}.rss|atom|json
+		return s.articleFeed(r.Context(), format, a.Name, a.Bio, "/author/"+a.Slug, article.Query{AuthorID: a.ID}, []string{article.KeyAuthorList(a.ID)})
+	}
 	return s.archive(r, archiveSpec{kind: "author", heading: a.Name, description: a.Bio, author: a,
-		query: article.Query{AuthorID: a.ID}, key: article.KeyAuthorList(a.ID)})
+		query: article.Query{AuthorID: a.ID}, key: article.KeyAuthorList(a.ID), feeds: feedLinks(a.Name, "/author/"+a.Slug)})
 }
 
 // correctionsView is the public list of corrections.

@@ -68,7 +68,16 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	if err != nil {
 		return nil, err
 	}
-	more, err := s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})
+	// More Articles by content; a preview of an unpublished article has
+	// no place in the index yet, and gets its section's latest.
+	var more []article.Article
+	if a.Visible() {
+		more, err = s.store.RelatedArticles(ctx, a.ID, moreArticles)
+	} else {
+		var list article.List
+		list, err = s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})
+		more = list.Articles
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -84,13 +93,17 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	v.Description = a.Standfirst
 	v.Canonical = s.baseURL + articlePath(a)
 	s.articleMeta(v, a)
+	v.Feeds = feedLinks(v.Site.Title, "/feed")
+	if a.Visible() {
+		v.Feeds = append(v.Feeds, feedLinks(v.T("comments.title")+": "+a.Headline, articlePath(a)+"/comments")...)
+	}
 	v.Current = a.Section.Slug
 	v.Data = articleView{
 		Article:  a,
 		Body:     template.HTML(body),
 		Lang:     a.Language,
 		Dir:      i18n.Dir(a.Language),
-		More:     more.Articles,
+		More:     more,
 		Comments: discussion,
 	}
 	mostRead, err := s.mostRead(ctx, v)
@@ -100,11 +113,15 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	av := v.Data.(articleView)
 	av.MostRead = mostRead
 	v.Data = av
-	countKeys, err := s.withCounts(r, v, more.Articles)
+	countKeys, err := s.withCounts(r, v, more)
 	if err != nil {
 		return nil, err
 	}
-	resp := &response{template: "article", view: v, keys: append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))}
+	keys := append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))
+	for _, m := range more {
+		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
+	}
+	resp := &response{template: "article", view: v, keys: keys}
 	resp.expires = s.now().Add(mostReadAge)
 	if !discussion.Closed {
 		// The form must not outlive the discussion on a cached page.
@@ -143,10 +160,22 @@ type pageView struct {
 func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 	ctx := r.Context()
 	slug := r.PathValue("slug")
+	if base, format, ok := splitFeed(slug); ok {
+		// GET /feed.rss|atom|json, GET /{section}.rss|atom|json
+		if base == "feed" {
+			return s.siteFeed(r, format)
+		}
+		sec, err := s.store.SectionBySlug(ctx, base)
+		if err != nil {
+			return nil, err
+		}
+		return s.articleFeed(ctx, format, sec.Name, sec.Description, "/"+sec.Slug, article.Query{SectionID: sec.ID}, []string{article.KeySectionList(sec.ID)})
+	}
 	sec, err := s.store.SectionBySlug(ctx, slug)
 	if err == nil {
 		return s.archive(r, archiveSpec{
-			kind: "section", current: sec.Slug, heading: sec.Name, description: sec.Description, section: sec,
+			feeds: feedLinks(sec.Name, "/"+sec.Slug),
+			kind:  "section", current: sec.Slug, heading: sec.Name, description: sec.Description, section: sec,
 			query: article.Query{SectionID: sec.ID}, key: article.KeySectionList(sec.ID),
 		})
 	}

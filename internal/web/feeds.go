@@ -2,54 +2,147 @@ package web
 
 import (
 	"bytes"
-	"encoding/xml"
+	"context"
+	"io"
 	"net/http"
 	"strconv"
-	"time"
+	"strings"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/feed"
 )
 
-// atomFeed and atomEntry are the parts of RFC 4287 a comment feed uses.
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr,omitempty"`
-	Title   string      `xml:"title"`
-	ID      string      `xml:"id"`
-	Updated string      `xml:"updated"`
-	Links   []atomLink  `xml:"link"`
-	Entries []atomEntry `xml:"entry"`
+// Feeds. Every list a reader can follow — the site, a section, a tag, an
+// author, an article's discussion — is offered as RSS 2.0, Atom and JSON
+// Feed 1.1, at the page's address with .rss, .atom or .json added
+// (/feed.rss for the whole site), and announced on the page with
+// <link rel="alternate">. Feeds are cached like pages, so conditional GET
+// works, and their text passes feed.CleanXML, so one bad comment never
+// breaks a feed.
+
+// feedFormats maps a feed's extension to its writer and content type.
+var feedFormats = map[string]struct {
+	write       func(io.Writer, feed.Feed) error
+	contentType string
+	name        string
+}{
+	"rss":  {feed.RSS, feed.ContentTypeRSS + "; charset=utf-8", "RSS"},
+	"atom": {feed.Atom, feed.ContentTypeAtom + "; charset=utf-8", "Atom"},
+	"json": {feed.JSONFeed, feed.ContentTypeJSONFeed + "; charset=utf-8", "JSON Feed"},
 }
 
-type atomLink struct {
-	Rel  string `xml:"rel,attr,omitempty"`
-	Type string `xml:"type,attr,omitempty"`
-	Href string `xml:"href,attr"`
+// feedItems is how many articles a feed carries.
+const feedItems = 20
+
+// splitFeed reads "housing.rss" as ("housing", "rss"); ok is false for a
+// name that is not a feed.
+func splitFeed(name string) (base, format string, ok bool) {
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 {
+		return "", "", false
+	}
+	if _, known := feedFormats[name[i+1:]]; !known {
+		return "", "", false
+	}
+	return name[:i], name[i+1:], true
 }
 
-type atomEntry struct {
-	Title   string     `xml:"title"`
-	ID      string     `xml:"id"`
-	Updated string     `xml:"updated"`
-	Author  atomPerson `xml:"author"`
-	Link    atomLink   `xml:"link"`
-	Content atomText   `xml:"content"`
+// feedLink is a <link rel="alternate"> in a page's head.
+type feedLink struct {
+	Type, Title, Href string
 }
 
-type atomPerson struct {
-	Name string `xml:"name"`
+// feedLinks announces the three formats of the feed at path (without its
+// extension).
+func feedLinks(title, path string) []feedLink {
+	var out []feedLink
+	for _, ext := range []string{"rss", "atom", "json"} {
+		f := feedFormats[ext]
+		out = append(out, feedLink{Type: strings.TrimSuffix(f.contentType, "; charset=utf-8"), Title: title + " (" + f.name + ")", Href: path + "." + ext})
+	}
+	return out
 }
 
-type atomText struct {
-	Type string `xml:"type,attr"`
-	Body string `xml:",chardata"`
+// writeFeed renders f in format as a cacheable response.
+func writeFeed(format string, f feed.Feed, keys []string) (*response, error) {
+	w := feedFormats[format]
+	var buf bytes.Buffer
+	if err := w.write(&buf, f); err != nil {
+		return nil, err
+	}
+	return &response{raw: buf.Bytes(), contentType: w.contentType, keys: keys}, nil
 }
 
-// GET /{section}/{slug}/comments.atom: the newest approved comments of one
-// article, for readers who follow a discussion in a feed reader.
+// articleFeed is a feed of the latest articles q selects.
+func (s *Server) articleFeed(ctx context.Context, format, title, description, pagePath string, q article.Query, keys []string) (*response, error) {
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q.Limit = feedItems
+	list, err := s.store.Articles(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	f := feed.Feed{
+		Title: title, Description: description, Language: site.Language,
+		Link: s.baseURL + pagePath, Self: s.baseURL + strings.TrimSuffix(pagePath, "/") + feedSelf(pagePath, format),
+		Logo: s.baseURL + s.assetURL("logo.png"), Icon: s.baseURL + s.assetURL("logo.png"),
+	}
+	for _, a := range list.Articles {
+		it := feed.Item{ID: s.baseURL + articlePath(&a), Title: a.Headline, Link: s.baseURL + articlePath(&a), Summary: a.Standfirst,
+			Published: a.PublishedAt, Categories: []string{a.Section.Name}}
+		if a.Updated() {
+			it.Updated = a.UpdatedAt
+		}
+		for _, au := range a.Authors {
+			it.Authors = append(it.Authors, feed.Person{Name: au.Name, URL: s.baseURL + "/author/" + au.Slug})
+		}
+		if img := a.LeadImage; img != nil && len(img.Variants) > 0 {
+			it.Image = s.baseURL + "/media/" + strconv.FormatInt(img.ID, 10) + "/" + strconv.Itoa(largestWidth(img)) + ".jpg"
+		}
+		if site.FeedFullText {
+			full, err := s.store.ArticleByID(ctx, a.ID)
+			if err != nil {
+				return nil, err
+			}
+			if it.ContentHTML, err = s.md.Render(full.Body); err != nil {
+				return nil, err
+			}
+		}
+		if it.Published.After(f.Updated) {
+			f.Updated = it.Published
+		}
+		f.Items = append(f.Items, it)
+		keys = append(keys, article.KeyArticle(a.ID))
+	}
+	return writeFeed(format, f, keys)
+}
+
+// feedSelf is the feed's own path relative to its page: /feed.rss for the
+// front page, /city.rss for /city.
+func feedSelf(pagePath, format string) string {
+	if pagePath == "/" {
+		return "/feed." + format
+	}
+	return "." + format
+}
+
+// siteFeed answers /feed.rss, /feed.atom and /feed.json.
+func (s *Server) siteFeed(r *http.Request, format string) (*response, error) {
+	site, err := s.store.Site(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return s.articleFeed(r.Context(), format, site.Title, site.Tagline, "/", article.Query{}, []string{article.KeyAllArticles})
+}
+
+// GET /{section}/{slug}/comments.rss|atom|json: the newest approved
+// comments of one article.
 func (s *Server) commentFeed(r *http.Request) (*response, error) {
-	if r.PathValue("feed") != "comments.atom" {
+	base, format, ok := splitFeed(r.PathValue("feed"))
+	if !ok || base != "comments" {
 		return nil, article.ErrNotFound
 	}
 	ctx := r.Context()
@@ -65,10 +158,8 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	page := s.baseURL + articlePath(a)
-	f := atomFeed{Lang: a.Language, Title: a.Headline, ID: page + "#comments",
-		Links:   []atomLink{{Rel: "self", Type: "application/atom+xml", Href: page + "/comments.atom"}, {Rel: "alternate", Type: "text/html", Href: page}},
-		Updated: a.ModifiedAt.UTC().Format(time.RFC3339)}
-	newest := a.PublishedAt
+	f := feed.Feed{Title: a.Headline, Description: a.Standfirst, Language: a.Language, Link: page, Self: page + "/comments." + format,
+		ID: page + "#comments", Updated: a.PublishedAt}
 	for _, c := range list {
 		if c.Status != comment.Approved {
 			continue
@@ -78,18 +169,15 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 			return nil, err
 		}
 		link := page + "#c-" + strconv.FormatInt(c.ID, 10)
-		f.Entries = append(f.Entries, atomEntry{Title: c.Name, ID: link, Updated: c.CreatedAt.UTC().Format(time.RFC3339),
-			Author: atomPerson{Name: c.Name}, Link: atomLink{Rel: "alternate", Href: link}, Content: atomText{Type: "html", Body: html}})
-		if c.CreatedAt.After(newest) {
-			newest = c.CreatedAt
+		it := feed.Item{ID: link, Title: c.Name, Link: link, ContentHTML: html, Summary: c.Body,
+			Authors: []feed.Person{{Name: c.Name}}, Published: c.CreatedAt}
+		if !c.EditedAt.IsZero() {
+			it.Updated = c.EditedAt
+		}
+		f.Items = append(f.Items, it)
+		if c.CreatedAt.After(f.Updated) {
+			f.Updated = c.CreatedAt
 		}
 	}
-	f.Updated = newest.UTC().Format(time.RFC3339)
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	if err := xml.NewEncoder(&buf).Encode(f); err != nil {
-		return nil, err
-	}
-	return &response{raw: buf.Bytes(), contentType: "application/atom+xml; charset=utf-8",
-		keys: []string{article.KeyArticle(a.ID), article.KeyComments(a.ID)}}, nil
+	return writeFeed(format, f, []string{article.KeyArticle(a.ID), article.KeyComments(a.ID)})
 }

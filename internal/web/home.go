@@ -89,6 +89,7 @@ func (s *Server) home(r *http.Request) (*response, error) {
 	v.Description = v.Site.Tagline
 	v.Canonical = s.baseURL + "/"
 	s.homeMeta(v)
+	v.Feeds = feedLinks(v.Site.Title, "/feed")
 	v.Current = "/"
 	v.Data = hv
 	lists := [][]article.Article{hv.Secondary, hv.Latest}

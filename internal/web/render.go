@@ -17,7 +17,7 @@ import (
 )
 
 // pageNames are the templates in templates/, each defining "main".
-var pageNames = []string{"home", "article", "archive", "page", "error", "corrections", "subscribe"}
+var pageNames = []string{"home", "article", "archive", "page", "error", "corrections", "subscribe", "search"}
 
 func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(pageNames))
@@ -77,6 +77,7 @@ type view struct {
 	Banner      *article.Banner // shown site-wide while active
 	Meta        []metaTag       // OpenGraph and Twitter card tags
 	JSONLD      []jsonLD        // schema.org structured data
+	Feeds       []feedLink      // <link rel="alternate"> feeds of the page
 	counts      map[int64]int   // approved comments per listed article
 
 	// Newsroom pages.

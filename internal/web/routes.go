@@ -40,6 +40,11 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /media/{id}/{file}", s.media)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /favicon.ico", s.favicon)
+	mux.HandleFunc("GET /robots.txt", s.page(s.robots))
+	mux.HandleFunc("GET /search", s.searchHandler)
+	mux.HandleFunc("GET /opensearch.xml", s.page(s.openSearch))
+	mux.HandleFunc("GET /sitemap.xml", s.page(s.sitemapIndex))
+	mux.HandleFunc("GET /sitemaps/{file}", s.page(s.sitemap))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metricsPage)
 

@@ -26,6 +26,7 @@ import (
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
+	"broadsheet/internal/search"
 	"broadsheet/internal/store"
 	"broadsheet/internal/subscription"
 )
@@ -46,6 +47,10 @@ type Store interface {
 	StopReplies(ctx context.Context, commentID int64) error
 	AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
+	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
+	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)
+	PublishedCount(ctx context.Context) (int, error)
+	search.Searcher
 }
 
 // ChangeFeed is the change log written by every process sharing the database.
@@ -127,6 +132,8 @@ type Server struct {
 	// challengeByIP bounds how many challenges one address may fetch:
 	// each costs a key derivation.
 	challengeByIP *ratelimit.Limiter
+	// searchByIP bounds searches per client address.
+	searchByIP *ratelimit.Limiter
 	// Failed logins, by account and by client address.
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
 }
@@ -180,6 +187,7 @@ func New(st Store, opts Options) (*Server, error) {
 		loginByAccountAll: ratelimit.New(loginAttemptsPerAccount, loginWindow, 100_000),
 		uploads:           make(chan struct{}, 1),
 		live:              newLiveHub(),
+		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
@@ -270,6 +278,9 @@ func (s *Server) Follow(ctx context.Context, feed ChangeFeed, interval time.Dura
 const (
 	MaxURLBytes    = 4096
 	MaxHeaderBytes = 32 << 10
+	// MaxSearchURLBytes lets a search carry a long paste: the query is cut
+	// to what a search uses and answered, not refused.
+	MaxSearchURLBytes = 30 << 10
 )
 
 // Header values shared by every response. net/http only reads them, so one
@@ -297,7 +308,7 @@ const altchaStyleHash = "sha256-ZgqGuQlekW98cv0XQjYUGCLTvc3q5MkU+2SkqlFGoTM="
 // guard refuses requests no page needs before they reach a handler.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.RequestURI) > MaxURLBytes {
+		if len(r.RequestURI) > MaxURLBytes && (len(r.RequestURI) > MaxSearchURLBytes || r.URL.Path != "/search") {
 			http.Error(w, "URI too long", http.StatusRequestURITooLong)
 			return
 		}

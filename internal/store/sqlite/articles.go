@@ -324,6 +324,9 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 				return nil, err
 			}
 		}
+		if err := indexArticle(ctx, tx, a.ID); err != nil {
+			return nil, err
+		}
 		return a.Keys(), nil
 	})
 	if err != nil {
@@ -398,6 +401,9 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 			if err := announce(ctx, tx, a.ID, now); err != nil {
 				return nil, err
 			}
+		}
+		if err := indexArticle(ctx, tx, a.ID); err != nil {
+			return nil, err
 		}
 		return append(old.Keys(), a.Keys()...), nil
 	})

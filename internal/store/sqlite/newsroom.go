@@ -200,6 +200,9 @@ func (db *DB) PublishDue(ctx context.Context, now time.Time) ([]int64, error) {
 			if err := announce(ctx, tx, id, now); err != nil {
 				return nil, err
 			}
+			if err := indexArticle(ctx, tx, id); err != nil {
+				return nil, err
+			}
 		}
 		return keys, nil
 	})

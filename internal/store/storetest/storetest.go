@@ -24,6 +24,7 @@ type Store interface {
 	account.Store
 	comment.Store
 	UsedStore
+	Discovery
 	Ping(ctx context.Context) error
 	OnChange(fn func(keys []string))
 	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
@@ -64,6 +65,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommenterPrivacy", testCommenterPrivacy},
 		{"Blocklist", testBlocklist},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
+		{"RelatedArticles", testRelatedArticles},
+		{"MostRead", testMostRead},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -559,7 +562,7 @@ func testSiteSettings(t *testing.T, s Store) {
 	if got != article.DefaultSite {
 		t.Errorf("Site() on empty store = %+v, want defaults %+v", got, article.DefaultSite)
 	}
-	want := article.Site{Title: "The Courier", Tagline: "News", Language: "en", TimeZone: "Europe/Lisbon", CommentsCloseDays: 14, DigestHour: 18}
+	want := article.Site{Title: "The Courier", Tagline: "News", Language: "en", TimeZone: "Europe/Lisbon", CommentsCloseDays: 14, DigestHour: 18, FeedFullText: true}
 	must(t, s.SetSite(ctx, want))
 	must(t, s.SetSite(ctx, want)) // idempotent
 	got, err = s.Site(ctx)

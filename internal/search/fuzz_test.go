@@ -1,0 +1,34 @@
+package search
+
+import (
+	"slices"
+	"testing"
+)
+
+// FuzzQuery: whatever a reader types, Query gives either nothing or quoted
+// terms that FTS5 runs without error, and the terms stay within bounds.
+// Run it with: go test -run '^$' -fuzz FuzzQuery -fuzztime 60s ./internal/search/
+func FuzzQuery(f *testing.F) {
+	idx := openFTS(f) // one connection and prepared statements for every input
+	langs := []string{"en", "ru", "fa", "ar", "de", ""}
+	for i, q := range hostileQueries {
+		// A long seed's mutants take minutes to minimise whenever they find
+		// new coverage; TestQueryHostile runs the long ones.
+		if len(q) <= 256 {
+			f.Add(q, uint8(i))
+		}
+	}
+	for i, a := range indexed {
+		f.Add(a.body, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, q string, l uint8) {
+		lang := langs[int(l)%len(langs)]
+		checkQuery(t, idx, lang, q)
+		if got, want := Normalize(lang, Normalize(lang, q)), Normalize(lang, q); got != want {
+			t.Errorf("Normalize is not idempotent on %q: %q, then %q", q, want, got)
+		}
+		if got := QueryTerms(lang, q); !slices.Equal(got, QueryTerms(lang, q)) {
+			t.Errorf("QueryTerms(%q, %q) differs between calls", lang, q)
+		}
+	})
+}

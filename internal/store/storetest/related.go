@@ -1,0 +1,184 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+// Discovery is what an engine offers for More Articles and reading figures.
+type Discovery interface {
+	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
+	Reindex(ctx context.Context, progress func(done, total int)) error
+	AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error
+	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
+}
+
+// topics of the generated corpus: clearly apart, with the filler words
+// every article shares.
+var topics = map[string][]string{
+	"elections": {"election", "ballot", "voters", "candidate", "polling", "turnout", "campaign", "councillor", "vote", "constituency", "manifesto", "referendum"},
+	"football":  {"football", "goal", "striker", "league", "match", "referee", "penalty", "midfielder", "stadium", "keeper", "fixture", "transfer"},
+	"weather":   {"weather", "rain", "storm", "forecast", "temperature", "wind", "flood", "sunshine", "frost", "meteorologist", "showers", "gale"},
+}
+
+var filler = strings.Fields("the town said on monday that people would hear more later this week from officials and residents about what comes next")
+
+// corpus writes n articles per topic in one section, interleaved in time,
+// and returns their ids by topic.
+func corpus(t *testing.T, s Store, f *fixture, n int) map[string][]int64 {
+	t.Helper()
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := func(topic string, k int) string {
+		var b []string
+		for range k {
+			if rng.IntN(3) == 0 {
+				b = append(b, filler[rng.IntN(len(filler))])
+			} else {
+				v := topics[topic]
+				b = append(b, v[rng.IntN(len(v))])
+			}
+		}
+		return strings.Join(b, " ")
+	}
+	ids := map[string][]int64{}
+	for i := range n {
+		for _, topic := range []string{"elections", "football", "weather"} {
+			a := f.article(0)
+			a.Headline = fmt.Sprintf("%s %d", words(topic, 6), i)
+			a.Standfirst = words(topic, 15) + "."
+			a.Body = words(topic, 120) + ".\n\n" + words(topic, 120) + "."
+			must(t, s.CreateArticle(ctx, a))
+			ids[topic] = append(ids[topic], a.ID)
+		}
+	}
+	return ids
+}
+
+func topicOf(ids map[string][]int64, id int64) string {
+	for topic, list := range ids {
+		for _, x := range list {
+			if x == id {
+				return topic
+			}
+		}
+	}
+	return ""
+}
+
+// testRelatedArticles: on a corpus of separate topics, an article's More
+// Articles are from its topic; never itself, never an unpublished or
+// scheduled article; a full rebuild gives the same answers.
+func testRelatedArticles(t *testing.T, s Store) {
+	d := s
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ids := corpus(t, s, f, 8)
+
+	check := func(when string) {
+		t.Helper()
+		for topic, list := range ids {
+			for _, id := range list {
+				rel, err := d.RelatedArticles(ctx, id, 4)
+				must(t, err)
+				if len(rel) != 4 {
+					t.Fatalf("%s: %d related articles for %d, want 4", when, len(rel), id)
+				}
+				for _, r := range rel {
+					if r.ID == id {
+						t.Errorf("%s: article %d is related to itself", when, id)
+					}
+					if got := topicOf(ids, r.ID); got != topic {
+						t.Errorf("%s: a %s article (%d) lists %q (%d), a %s article", when, topic, id, r.Headline, r.ID, got)
+					}
+				}
+			}
+		}
+	}
+	check("incremental")
+
+	// Unpublish one election article and schedule another: neither shows.
+	gone, err := s.ArticleByID(ctx, ids["elections"][0])
+	must(t, err)
+	gone.Status = article.Unpublished
+	must(t, s.UpdateArticle(ctx, gone))
+	later := f.article(0)
+	later.Headline, later.Body = "election ballot voters candidate polling", strings.Repeat("election ballot voters turnout campaign ", 40)
+	later.Status, later.PublishedAt = article.Scheduled, f.clock.Add(48*time.Hour)
+	must(t, s.CreateArticle(ctx, later))
+	for _, id := range ids["elections"][1:] {
+		rel, err := d.RelatedArticles(ctx, id, 4)
+		must(t, err)
+		for _, r := range rel {
+			if r.ID == gone.ID || r.ID == later.ID {
+				t.Errorf("article %d lists %d, which is not public", id, r.ID)
+			}
+		}
+	}
+	ids["elections"] = ids["elections"][1:]
+
+	var calls, last int
+	must(t, d.Reindex(ctx, func(done, total int) { calls++; last = done; _ = total }))
+	if calls < 2 || last == 0 {
+		t.Errorf("Reindex reported progress %d times, last %d", calls, last)
+	}
+	check("after a rebuild")
+
+	// An article unlike any other still gets four: the latest.
+	odd := f.article(1)
+	odd.Headline, odd.Body = "Zebra xylophone quokka", "Zebra xylophone quokka yodel."
+	must(t, s.CreateArticle(ctx, odd))
+	rel, err := d.RelatedArticles(ctx, odd.ID, 4)
+	must(t, err)
+	if len(rel) != 4 {
+		t.Errorf("an unrelated article gets %d More Articles, want 4 filled from the latest", len(rel))
+	}
+}
+
+// testMostRead: views add up by hour and rank the list; unknown slugs and
+// unpublished articles are left out.
+func testMostRead(t *testing.T, s Store) {
+	d := s
+	ctx := context.Background()
+	f := newFixture(t, s)
+	var as []*article.Article
+	for range 3 {
+		a := f.article(0)
+		must(t, s.CreateArticle(ctx, a))
+		as = append(as, a)
+	}
+	now := f.clock
+	must(t, d.AddViews(ctx, map[string]int{as[0].Slug: 2, as[1].Slug: 5, "no-such-article": 9}, now.Add(-30*time.Hour)))
+	must(t, d.AddViews(ctx, map[string]int{as[0].Slug: 4, as[2].Slug: 1}, now))
+	must(t, d.AddViews(ctx, map[string]int{as[0].Slug: 1}, now))
+	day, err := d.MostRead(ctx, now.Add(-24*time.Hour), 5)
+	must(t, err)
+	week, err := d.MostRead(ctx, now.Add(-7*24*time.Hour), 5)
+	must(t, err)
+	slugs := func(list []article.Article) string {
+		var out []string
+		for _, a := range list {
+			out = append(out, a.Slug)
+		}
+		return strings.Join(out, " ")
+	}
+	if got, want := slugs(day), as[0].Slug+" "+as[2].Slug; got != want {
+		t.Errorf("most read in a day = %s, want %s", got, want)
+	}
+	if got, want := slugs(week), as[0].Slug+" "+as[1].Slug+" "+as[2].Slug; got != want {
+		t.Errorf("most read in a week = %s, want %s (7 views, then 5, then 1)", got, want)
+	}
+	as[0].Status = article.Unpublished
+	must(t, s.UpdateArticle(ctx, as[0]))
+	week, err = d.MostRead(ctx, now.Add(-7*24*time.Hour), 5)
+	must(t, err)
+	if strings.Contains(slugs(week), as[0].Slug) {
+		t.Error("an unpublished article is still among the most read")
+	}
+}
