@@ -248,6 +248,9 @@ type Site struct {
 	// DigestHour is the hour of the day (0–23, in TimeZone) when daily
 	// digests go out.
 	DigestHour int
+	// FeedFullText puts whole articles in feeds; otherwise their
+	// standfirsts.
+	FeedFullText bool
 }
 
 // CommentsOpen reports whether readers may comment on a at now.

@@ -77,7 +77,7 @@ var reserved = map[string]bool{
 	"admin": true, "api": true, "static": true, "media": true, "tag": true, "author": true,
 	"latest": true, "corrections": true, "preview": true, "healthz": true, "metrics": true, "favicon.ico": true,
 	"robots.txt": true, "sitemap.xml": true, "feed": true, "search": true, "subscribe": true,
-	"subscriptions": true, "unsubscribe": true,
+	"subscriptions": true, "unsubscribe": true, "sitemaps": true,
 }
 
 // Reserved reports whether slug is kept for the site's own pages.
