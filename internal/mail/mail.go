@@ -73,9 +73,11 @@ type Outbox interface {
 	// Claim leases up to limit messages that are due, so no other worker
 	// takes them until the lease ends.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Message, error)
-	// MarkSent records that the server has the message. It must be durable
-	// when it returns: it is called before the message's last byte is sent.
-	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkSent records that the server has the message, and calls then
+	// (when not nil) the moment the record is durable, on whatever
+	// goroutine made it so, before returning: the sender writes the
+	// message's last byte there.
+	MarkSent(ctx context.Context, id int64, at time.Time, then func()) error
 	// Requeue records a failed attempt: the message waits until next, or,
 	// when dead, becomes Failed. It undoes a MarkSent.
 	Requeue(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, dead bool) error

@@ -31,7 +31,7 @@ func ParseSMTP(raw string) (*SMTP, error) {
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
 		return nil, errors.New("mail: SMTP URL: want smtp://user:pass@host:port or smtps://…")
 	}
-	opts := []gomail.Option{gomail.WithTimeout(30 * time.Second)}
+	opts := []gomail.Option{gomail.WithTimeout(smtpTimeout)}
 	port := 587
 	if u.Scheme == "smtps" {
 		port = 465
@@ -93,14 +93,18 @@ func build(from, host string, m Message, l *Letter, now time.Time) (*gomail.Msg,
 	return msg, nil
 }
 
-// send runs one SMTP transaction for msg on c. Just before the final dot —
-// the moment the server takes responsibility — it calls commit, which must
-// record the message as sent durably. A crash before commit leaves the
-// message queued and the server with an unfinished transaction it throws
-// away; a crash after it leaves the message recorded as sent. Either way
-// it is delivered once. A refusal of the dot undoes the record (by the
-// caller's Requeue).
-func send(c *smtp.Client, from, to string, msg io.WriterTo, commit func() error) error {
+// send runs one SMTP transaction for msg on c. The server takes
+// responsibility for a message when it reads the final dot, and discards a
+// transaction cut off before it. So the whole message is written first,
+// then mark records it as sent, durably, and runs the dot's write the
+// moment the record is on disk (mark's argument); only then is the reply
+// read. A crash before the record leaves the message queued and the server
+// with nothing: it is sent again. A crash after the dot leaves it sent.
+// What remains is the few microseconds between the record reaching the
+// disk and the dot's bytes leaving the process: a crash exactly there
+// loses the message. A refusal of the dot is seen by the living process,
+// which puts the message back in the queue (the caller's Requeue).
+func send(c *smtp.Client, from, to string, msg io.WriterTo, mark func(then func()) error) error {
 	if err := c.Mail(from); err != nil {
 		return err
 	}
@@ -114,11 +118,45 @@ func send(c *smtp.Client, from, to string, msg io.WriterTo, commit func() error)
 	if _, err := msg.WriteTo(w); err != nil {
 		return err
 	}
-	if err := commit(); err != nil {
+	dc, ok := w.(*smtp.DataCloser)
+	if !ok {
+		return errors.New("mail: unexpected SMTP data writer")
+	}
+	// Everything but the dot goes out now, so that what follows the
+	// record is a few bytes; and writing them may not hold up the
+	// committing goroutine (which every writer of the database waits on)
+	// for long: past the deadline the write fails and the message is
+	// queued again.
+	if err := c.Text.W.Flush(); err != nil {
+		return err
+	}
+	if err := c.UpdateDeadline(dotDeadline); err != nil {
+		return err
+	}
+	// The embedded writer's Close writes the final dot and flushes; the
+	// DataCloser's own Close would also wait for the reply.
+	var dotErr error
+	wrote := false
+	if err := mark(func() { dotErr, wrote = dc.WriteCloser.Close(), true }); err != nil {
 		return fmt.Errorf("recording the message as sent: %w", err)
 	}
-	return w.Close()
+	if !wrote {
+		dotErr = dc.WriteCloser.Close()
+	}
+	if dotErr != nil {
+		return dotErr
+	}
+	if err := c.UpdateDeadline(smtpTimeout); err != nil {
+		return err
+	}
+	_, _, err = c.Text.ReadResponse(250)
+	return err
 }
+
+const (
+	smtpTimeout = 30 * time.Second
+	dotDeadline = 2 * time.Second
+)
 
 // envelopeFrom is the bare address of a From header value.
 func envelopeFrom(from string) string {

@@ -191,7 +191,7 @@ func (w *Worker) deliverOne(ctx context.Context, c *smtp.Client, m Message) erro
 		w.failed(ctx, m, err)
 		return nil
 	}
-	err = send(c, envelopeFrom(w.From), m.To, msg, func() error { return w.Outbox.MarkSent(ctx, m.ID, now) })
+	err = send(c, envelopeFrom(w.From), m.To, msg, func(then func()) error { return w.Outbox.MarkSent(ctx, m.ID, now, then) })
 	if err != nil {
 		w.failed(ctx, m, err)
 		return err

@@ -21,9 +21,10 @@ import (
 const maxBatch = 64
 
 type batchJob struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx *sql.Tx) ([]string, error)
-	done chan error
+	ctx   context.Context
+	fn    func(ctx context.Context, tx *sql.Tx) ([]string, error)
+	after func() // run on the committing goroutine once durable
+	done  chan error
 }
 
 var errClosed = errors.New("sqlite: database closed")
@@ -33,7 +34,15 @@ var errClosed = errors.New("sqlite: database closed")
 // commit's. fn must not keep tx, and is not interrupted by ctx once it has
 // started: interrupting one statement could roll back the others' work.
 func (db *DB) inBatch(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error)) error {
-	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return db.inBatchThen(ctx, fn, nil)
+}
+
+// inBatchThen is inBatch with after, which runs on the committing goroutine
+// as soon as fn's work is durable, before any waiting writer is woken: for
+// a step that must follow the commit as closely as possible. It must be
+// quick and must not write to the database.
+func (db *DB) inBatchThen(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) error {
+	j := &batchJob{ctx: ctx, fn: fn, after: after, done: make(chan error, 1)}
 	select {
 	case db.jobs <- j:
 	case <-db.closing:
@@ -71,6 +80,13 @@ func (db *DB) commitLoop() {
 func (db *DB) runBatch(batch []*batchJob) {
 	errs := make([]error, len(batch))
 	keys, err := db.commitBatch(batch, errs)
+	if err == nil {
+		for i, j := range batch {
+			if errs[i] == nil && j.after != nil {
+				j.after()
+			}
+		}
+	}
 	for i, j := range batch {
 		if errs[i] == nil {
 			errs[i] = err

@@ -72,13 +72,13 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 	return out, nil
 }
 
-// MarkSent records a message as sent. Messages being sent at once share
-// a commit.
-func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	err := db.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+// MarkSent records a message as sent and runs then the moment the record
+// is durable. Messages being sent at once share a commit.
+func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, then func()) error {
+	err := db.inBatchThen(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = 0 WHERE id = ?`, at.Unix(), id)
 		return nil, err
-	})
+	}, then)
 	if err != nil {
 		return fmt.Errorf("sqlite: mark mail %d sent: %w", id, err)
 	}
