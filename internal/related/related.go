@@ -38,12 +38,17 @@ const MaxTerms = 64
 // candidates.
 const QueryTerms = 16
 
-var markdownNoise = regexp.MustCompile(`\]\([^)]*\)|https?://\S+|[*_#>` + "`" + `|]`)
+var (
+	// markdownMarks are dropped where they stand: "*word*'s" reads "word's".
+	markdownMarks = regexp.MustCompile(`\]\([^)]*\)|[\[*_` + "`" + `]`)
+	// markdownBreaks separate words: bare URLs, headings, quotes, tables.
+	markdownBreaks = regexp.MustCompile(`https?://\S+|[#>|]`)
+)
 
 // PlainText drops what in a Markdown body is not prose (link targets,
 // bare URLs, emphasis marks) before its words are counted or indexed.
 func PlainText(body string) string {
-	return markdownNoise.ReplaceAllString(body, " ")
+	return markdownBreaks.ReplaceAllString(markdownMarks.ReplaceAllString(body, ""), " ")
 }
 
 // Frequencies counts a document's terms, fields weighted.
@@ -114,8 +119,8 @@ type Candidate struct {
 
 // Ranking weights.
 const (
-	sectionBoost = 0.25                // the same section counts a quarter more
-	recencyShare = 0.4                 // how much of the score closeness in time can take away
+	sectionBoost = 0.15                // the same section counts 15% more
+	recencyShare = 0.3                 // how much of the score distance in time can take away
 	recencyScale = 45 * 24 * time.Hour // articles this far apart keep about 37% of that share
 	// MinSimilarity is the least similarity that counts as related: below
 	// it, articles share only common words.
