@@ -231,7 +231,7 @@ func TestDiscussionAndReplyMail(t *testing.T) {
 	reply := mustPending(t, ms.newsroomSite)[0]
 	must(t, ms.db.SetCommentStatus(ctx, []int64{reply.ID}, comment.Approved))
 	ms.deliver(t)
-	got = ms.smtp.Wait(t, 3, 5*time.Second)
+	ms.smtp.Wait(t, 3, 5*time.Second)
 	if len(ms.smtp.To("follower@example.org")) != 2 {
 		t.Errorf("the follower got %d mails, want 2 (no mail about their own reply)", len(ms.smtp.To("follower@example.org")))
 	}
