@@ -121,6 +121,7 @@ type letterData struct {
 	Comment   *comment.Comment
 	Count     int
 	Articles  []article.Article // a digest's
+	Image     string            // an article's lead image, absolute
 }
 
 // Compose writes m's letter. ErrSkip means it should not be sent: the
@@ -248,6 +249,15 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		}
 		d.Article = a
 		d.URL = l.BaseURL + "/" + a.Section.Slug + "/" + a.Slug
+		if img := a.LeadImage; img != nil && len(img.Variants) > 0 {
+			w := img.Variants[0]
+			for _, v := range img.Variants {
+				if v <= 800 {
+					w = v
+				}
+			}
+			d.Image = l.BaseURL + "/media/" + strconv.FormatInt(img.ID, 10) + "/" + strconv.Itoa(w) + ".jpg"
+		}
 	default:
 		return nil, fmt.Errorf("mail: no template for %q", m.Kind)
 	}
