@@ -2,7 +2,8 @@
 # Installs what the test suite needs beyond Go: Debian's Chromium (for the
 # browser tests), Node.js (to check our anti-bot server against the widget's
 # own solver), fonts that cover Latin, Cyrillic, Persian and Arabic, and
-# xmllint (libxml2-utils, to validate the sitemaps against their XSD schemas).
+# xmllint (libxml2-utils, to validate the sitemaps against their XSD schemas),
+# and a PostgreSQL server when none answers on 127.0.0.1:5432.
 # Does nothing when they are present.
 set -euo pipefail
 
@@ -11,6 +12,15 @@ missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# PostgreSQL for the second storage engine's tests: use the one answering
+# on 127.0.0.1:5432 (with trust for local TCP, as on the test machines),
+# or install and start one.
+pg_ready() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }
+need_pg=0
+if ! pg_ready; then
+	need_pg=1
+	missing+=(postgresql postgresql-contrib)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing test dependencies: ${missing[*]}"
@@ -26,3 +36,13 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+if [ "$need_pg" -eq 1 ] && ! pg_ready; then
+	# A test-only server: trust connections from this machine over TCP.
+	version=$(ls /etc/postgresql | sort -V | tail -1)
+	hba=/etc/postgresql/$version/main/pg_hba.conf
+	grep -q "^host all all 127.0.0.1/32 trust" "$hba" || $sudo sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+	$sudo pg_ctlcluster "$version" main start 2>/dev/null || $sudo pg_ctlcluster "$version" main reload
+	for _ in $(seq 30); do pg_ready && break; sleep 1; done
+	pg_ready || { echo "PostgreSQL did not start" >&2; exit 1; }
+fi

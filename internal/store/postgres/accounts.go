@@ -1,0 +1,285 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"broadsheet/internal/account"
+)
+
+var _ account.Store = (*DB)(nil)
+
+// exec runs one write outside the change log (accounts are not on pages).
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.pool.ExecContext(ctx, query, args...)
+}
+
+const userColumns = `id, email, name, role, password_hash, COALESCE(author_id, 0), created_at, disabled`
+
+func scanUser(sc interface{ Scan(...any) error }) (*account.User, error) {
+	var u account.User
+	var created int64
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.AuthorID, &created, &u.Disabled); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = time.Unix(created, 0).UTC()
+	return &u, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// CreateUser inserts u and sets its ID.
+func (db *DB) CreateUser(ctx context.Context, u *account.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	u.CreatedAt = db.now().UTC().Truncate(time.Second)
+	err := db.pool.QueryRowContext(ctx, `INSERT INTO users (email, name, role, password_hash, author_id, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.CreatedAt.Unix(), u.Disabled).Scan(&u.ID)
+	if isUnique(err) {
+		return fmt.Errorf("postgres: user %q already exists: %w", u.Email, account.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create user %q: %w", u.Email, err)
+	}
+	return nil
+}
+
+// UpdateUser stores u's name, email, role, password hash, byline and state.
+func (db *DB) UpdateUser(ctx context.Context, u *account.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	res, err := db.exec(ctx, `UPDATE users SET email = $1, name = $2, role = $3, password_hash = $4, author_id = $5, disabled = $6 WHERE id = $7`,
+		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.Disabled, u.ID)
+	if isUnique(err) {
+		return fmt.Errorf("postgres: user %q already exists: %w", u.Email, account.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update user %d: %w", u.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("postgres: user %d: %w", u.ID, account.ErrNotFound)
+	}
+	return nil
+}
+
+func (db *DB) userWhere(ctx context.Context, what string, where string, arg any) (*account.User, error) {
+	u, err := scanUser(db.pool.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: user %s: %w", what, account.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: user %s: %w", what, err)
+	}
+	return u, nil
+}
+
+// UserByID returns one user.
+func (db *DB) UserByID(ctx context.Context, id int64) (*account.User, error) {
+	return db.userWhere(ctx, fmt.Sprint(id), "id = $1", id)
+}
+
+// UserByEmail returns one user; the match ignores case.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*account.User, error) {
+	return db.userWhere(ctx, fmt.Sprintf("%q", email), "email = $1", email)
+}
+
+// Users lists every user by name.
+func (db *DB) Users(ctx context.Context) ([]account.User, error) {
+	var us []account.User
+	err := each(ctx, db.pool, `SELECT `+userColumns+` FROM users ORDER BY name, id`, nil, func(rows *sql.Rows) error {
+		u, err := scanUser(rows)
+		if err == nil {
+			us = append(us, *u)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: users: %w", err)
+	}
+	return us, nil
+}
+
+// CountAdmins counts enabled admins.
+func (db *DB) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	if err := db.pool.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count admins: %w", err)
+	}
+	return n, nil
+}
+
+const sessionColumns = `id, token_hash, user_id, created_at, last_seen_at, user_agent, ip`
+
+func scanSession(sc interface{ Scan(...any) error }) (*account.Session, error) {
+	var s account.Session
+	var created, seen int64
+	if err := sc.Scan(&s.ID, &s.TokenHash, &s.UserID, &created, &seen, &s.UserAgent, &s.IP); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeenAt = time.Unix(created, 0).UTC(), time.Unix(seen, 0).UTC()
+	return &s, nil
+}
+
+// CreateSession inserts s and sets its ID.
+func (db *DB) CreateSession(ctx context.Context, s *account.Session) error {
+	err := db.pool.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		s.TokenHash, s.UserID, s.CreatedAt.Unix(), s.LastSeenAt.Unix(), s.UserAgent, s.IP).Scan(&s.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByTokenHash returns the session whose cookie hashes to hash.
+func (db *DB) SessionByTokenHash(ctx context.Context, hash string) (*account.Session, error) {
+	s, err := scanSession(db.pool.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: session: %w", account.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: session: %w", err)
+	}
+	return s, nil
+}
+
+// TouchSession records activity.
+func (db *DB) TouchSession(ctx context.Context, id int64, at time.Time) error {
+	if _, err := db.exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, at.Unix(), id); err != nil {
+		return fmt.Errorf("postgres: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends one session.
+func (db *DB) DeleteSession(ctx context.Context, id int64) error {
+	if _, err := db.exec(ctx, `DELETE FROM sessions WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: delete session: %w", err)
+	}
+	return nil
+}
+
+// UserSessions lists a user's sessions, most recently active first.
+func (db *DB) UserSessions(ctx context.Context, userID int64) ([]account.Session, error) {
+	var ss []account.Session
+	err := each(ctx, db.pool, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC, id DESC`, []any{userID}, func(rows *sql.Rows) error {
+		s, err := scanSession(rows)
+		if err == nil {
+			ss = append(ss, *s)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: sessions: %w", err)
+	}
+	return ss, nil
+}
+
+// DeleteUserSessions ends every session of userID except keep.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error {
+	if _, err := db.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, userID, keep); err != nil {
+		return fmt.Errorf("postgres: delete sessions: %w", err)
+	}
+	return nil
+}
+
+// CreateToken inserts an API token and sets its ID.
+func (db *DB) CreateToken(ctx context.Context, t *account.Token) error {
+	t.CreatedAt = db.now().UTC().Truncate(time.Second)
+	err := db.pool.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		t.UserID, t.Name, t.TokenHash, t.CreatedAt.Unix()).Scan(&t.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: create token: %w", err)
+	}
+	return nil
+}
+
+const tokenColumns = `id, user_id, name, token_hash, created_at, last_used_at, revoked_at`
+
+func scanToken(sc interface{ Scan(...any) error }) (*account.Token, error) {
+	var t account.Token
+	var created int64
+	var used, revoked sql.NullInt64
+	if err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &created, &used, &revoked); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt = time.Unix(created, 0).UTC(), fromUnix(used), fromUnix(revoked)
+	return &t, nil
+}
+
+// TokenByHash returns the token with that hash, revoked or not.
+func (db *DB) TokenByHash(ctx context.Context, hash string) (*account.Token, error) {
+	t, err := scanToken(db.pool.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: token: %w", account.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: token: %w", err)
+	}
+	return t, nil
+}
+
+// UserTokens lists a user's tokens, newest first.
+func (db *DB) UserTokens(ctx context.Context, userID int64) ([]account.Token, error) {
+	var ts []account.Token
+	err := each(ctx, db.pool, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, []any{userID}, func(rows *sql.Rows) error {
+		t, err := scanToken(rows)
+		if err == nil {
+			ts = append(ts, *t)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tokens: %w", err)
+	}
+	return ts, nil
+}
+
+// RevokeToken revokes one of userID's tokens.
+func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) error {
+	res, err := db.exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3`, at.Unix(), id, userID)
+	if err != nil {
+		return fmt.Errorf("postgres: revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("postgres: token %d: %w", id, account.ErrNotFound)
+	}
+	return nil
+}
+
+// TouchToken records a token's use.
+func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	if _, err := db.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, at.Unix(), id); err != nil {
+		return fmt.Errorf("postgres: touch token: %w", err)
+	}
+	return nil
+}
+
+// CreateSetupToken stores a first-admin link.
+func (db *DB) CreateSetupToken(ctx context.Context, hash string, expires time.Time) error {
+	if _, err := db.exec(ctx, `INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)`, hash, expires.Unix()); err != nil {
+		return fmt.Errorf("postgres: setup token: %w", err)
+	}
+	return nil
+}
+
+// UseSetupToken marks a first-admin link used, once.
+func (db *DB) UseSetupToken(ctx context.Context, hash string, now time.Time) error {
+	res, err := db.exec(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3`, now.Unix(), hash, now.Unix())
+	if err != nil {
+		return fmt.Errorf("postgres: setup token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("postgres: setup token: %w", account.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,476 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+// articleColumns is what every article query selects, in scanArticle's order.
+const articleColumns = `a.id, a.slug, a.headline, a.standfirst, a.status, a.language,
+	a.published_at, a.updated_at, a.modified_at,
+	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0), a.comments_closed,
+	s.id, s.slug, s.name, s.description, s.position,
+	i.id, i.alt, i.caption, i.credit, i.width, i.height`
+
+const articleFrom = `FROM articles a
+	JOIN sections s ON s.id = a.section_id
+	LEFT JOIN images i ON i.id = a.lead_image_id`
+
+func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra ...any) error {
+	var pub, upd, mod, sub sql.NullInt64
+	var imgID, imgW, imgH sql.NullInt64
+	var alt, caption, credit sql.NullString
+	dest := []any{&a.ID, &a.Slug, &a.Headline, &a.Standfirst, &a.Status, &a.Language,
+		&pub, &upd, &mod,
+		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy, &a.CommentsClosed,
+		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position,
+		&imgID, &alt, &caption, &credit, &imgW, &imgH}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	a.PublishedAt, a.UpdatedAt, a.ModifiedAt, a.SubmittedAt = fromUnix(pub), fromUnix(upd), fromUnix(mod), fromUnix(sub)
+	if imgID.Valid {
+		a.LeadImage = &article.Image{ID: imgID.Int64, Alt: alt.String, Caption: caption.String,
+			Credit: credit.String, Width: int(imgW.Int64), Height: int(imgH.Int64)}
+	}
+	return nil
+}
+
+// ArticleBySlug returns the article with that slug, whatever its status.
+func (db *DB) ArticleBySlug(ctx context.Context, slug string) (*article.Article, error) {
+	return db.articleWhere(ctx, fmt.Sprintf("%q", slug), "a.slug = $1", slug)
+}
+
+// ArticleByID returns the article with that id, whatever its status.
+func (db *DB) ArticleByID(ctx context.Context, id int64) (*article.Article, error) {
+	return db.articleWhere(ctx, fmt.Sprint(id), "a.id = $1", id)
+}
+
+func (db *DB) articleWhere(ctx context.Context, what, where string, arg any) (*article.Article, error) {
+	var a article.Article
+	row := db.pool.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE `+where, arg)
+	if err := scanArticle(row, &a, &a.Body); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("postgres: article %s: %w", what, article.ErrNotFound)
+		}
+		return nil, fmt.Errorf("postgres: article %s: %w", what, err)
+	}
+	list := []article.Article{a}
+	if err := db.fillRelations(ctx, db.pool, list, true); err != nil {
+		return nil, fmt.Errorf("postgres: article %s: %w", what, err)
+	}
+	notes, err := db.notes(ctx, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: article %s: %w", what, err)
+	}
+	list[0].Notes = notes
+	return &list[0], nil
+}
+
+// RedirectSlug returns the current slug of the article once published as old.
+func (db *DB) RedirectSlug(ctx context.Context, old string) (string, error) {
+	var slug string
+	err := db.pool.QueryRowContext(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id WHERE r.old_slug = $1`, old).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("postgres: redirect %q: %w", old, article.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: redirect %q: %w", old, err)
+	}
+	return slug, nil
+}
+
+// Articles lists published articles newest first, one keyset page at a time.
+func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, error) {
+	where := []string{"a.status = 'published'"}
+	var args params
+	if q.SectionID != 0 {
+		where = append(where, "a.section_id = "+args.add(q.SectionID))
+	}
+	if q.TagID != 0 {
+		where = append(where, "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = "+args.add(q.TagID)+")")
+	}
+	if q.AuthorID != 0 {
+		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = "+args.add(q.AuthorID)+")")
+	}
+	if q.ExcludeID != 0 {
+		where = append(where, "a.id <> "+args.add(q.ExcludeID))
+	}
+	limit := q.PageSize()
+	order := "DESC"
+	page := where
+	pageArgs := args
+	// before and after add a keyset condition to copies of where and args.
+	before := func(c *article.Cursor) ([]string, params) {
+		a := slices.Clip(args)
+		return append(slices.Clip(where), "(a.published_at, a.id) < ("+a.add(c.PublishedAt.Unix())+", "+a.add(c.ID)+")"), a
+	}
+	switch {
+	case q.Before != nil:
+		page, pageArgs = before(q.Before)
+	case q.After != nil:
+		pageArgs = slices.Clip(args)
+		page = append(slices.Clip(where), "(a.published_at, a.id) > ("+pageArgs.add(q.After.PublishedAt.Unix())+", "+pageArgs.add(q.After.ID)+")")
+		order = "ASC"
+	}
+	query := `SELECT ` + articleColumns + ` ` + articleFrom +
+		` WHERE ` + strings.Join(page, " AND ") +
+		` ORDER BY a.published_at ` + order + `, a.id ` + order + ` LIMIT ` + pageArgs.add(limit+1)
+	var list []article.Article
+	err := each(ctx, db.pool, query, pageArgs, func(rows *sql.Rows) error {
+		var a article.Article
+		if err := scanArticle(rows, &a); err != nil {
+			return err
+		}
+		list = append(list, a)
+		return nil
+	})
+	if err != nil {
+		return article.List{}, fmt.Errorf("postgres: list articles: %w", err)
+	}
+
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	if order == "ASC" {
+		slices.Reverse(list)
+	}
+	var res article.List
+	res.Articles = list
+	if len(list) == 0 {
+		return res, nil
+	}
+	first, last := article.CursorOf(&list[0]), article.CursorOf(&list[len(list)-1])
+	switch {
+	case q.Before != nil:
+		res.Newer = first // the page we came from lies that way
+		if more {
+			res.Older = last
+		}
+	case q.After != nil:
+		if more {
+			res.Newer = first
+		}
+		// Something older exists unless the cursor's own article is gone.
+		w, args := before(last)
+		exists, err := db.exists(ctx, w, args)
+		if err != nil {
+			return article.List{}, err
+		}
+		if exists {
+			res.Older = last
+		}
+	default:
+		if more {
+			res.Older = last
+		}
+	}
+	if err := db.fillRelations(ctx, db.pool, res.Articles, false); err != nil {
+		return article.List{}, fmt.Errorf("postgres: list articles: %w", err)
+	}
+	return res, nil
+}
+
+func (db *DB) exists(ctx context.Context, where []string, args params) (bool, error) {
+	var one int
+	err := db.pool.QueryRowContext(ctx, `SELECT 1 FROM articles a WHERE `+strings.Join(where, " AND ")+` LIMIT 1`, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("postgres: list articles: %w", err)
+	}
+	return true, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// fillRelations loads bylines, image variants and (when withTags) tags for
+// list in one query each, whatever the length of list.
+func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Article, withTags bool) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*article.Article, len(list))
+	ids := make([]int64, 0, len(list))
+	var imageIDs []int64
+	byImage := map[int64][]*article.Image{}
+	for i := range list {
+		a := &list[i]
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+		if a.LeadImage != nil {
+			if _, seen := byImage[a.LeadImage.ID]; !seen {
+				imageIDs = append(imageIDs, a.LeadImage.ID)
+			}
+			byImage[a.LeadImage.ID] = append(byImage[a.LeadImage.ID], a.LeadImage)
+		}
+	}
+	err := each(ctx, q, `SELECT aa.article_id, au.id, au.slug, au.name, au.role, au.bio
+		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+		WHERE aa.article_id = ANY($1) ORDER BY aa.article_id, aa.position`, []any{ids}, func(rows *sql.Rows) error {
+		var id int64
+		var au article.Author
+		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Role, &au.Bio); err != nil {
+			return err
+		}
+		byID[id].Authors = append(byID[id].Authors, au)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("authors: %w", err)
+	}
+	if withTags {
+		err := each(ctx, q, `SELECT at.article_id, t.id, t.slug, t.name
+			FROM article_tags at JOIN tags t ON t.id = at.tag_id
+			WHERE at.article_id = ANY($1) ORDER BY t.name`, []any{ids}, func(rows *sql.Rows) error {
+			var id int64
+			var t article.Tag
+			if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name); err != nil {
+				return err
+			}
+			byID[id].Tags = append(byID[id].Tags, t)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+	}
+	if len(imageIDs) > 0 {
+		err := each(ctx, q, `SELECT image_id, width FROM image_variants
+			WHERE image_id = ANY($1) ORDER BY image_id, width`, []any{imageIDs}, func(rows *sql.Rows) error {
+			var id int64
+			var w int
+			if err := rows.Scan(&id, &w); err != nil {
+				return err
+			}
+			for _, img := range byImage[id] {
+				img.Variants = append(img.Variants, w)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("image variants: %w", err)
+		}
+	}
+	return nil
+}
+
+// each runs query and calls fn for every row, closing the rows whatever
+// happens.
+func each(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// params collects a dynamic query's arguments and hands out their
+// placeholders: where = append(where, "a.section_id = "+args.add(id)).
+type params []any
+
+func (p *params) add(v any) string {
+	*p = append(*p, v)
+	return "$" + strconv.Itoa(len(*p))
+}
+
+// CreateArticle inserts a and its bylines and tags.
+func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO articles
+			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
+			 version, created_by, submitted_at, replaced_by, comments_closed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16) RETURNING id`,
+			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix(),
+			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed).Scan(&a.ID)
+		if err != nil {
+			return nil, err
+		}
+		// The slug now belongs to this article, whatever once had it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = $1`, a.Slug); err != nil {
+			return nil, err
+		}
+		if err := writeRelations(ctx, tx, a); err != nil {
+			return nil, err
+		}
+		a.Version = 1
+		if err := writeRevision(ctx, tx, a, now); err != nil {
+			return nil, err
+		}
+		if a.Status == article.Published {
+			if err := announce(ctx, tx, a.ID, now); err != nil {
+				return nil, err
+			}
+		}
+		if err := indexArticle(ctx, tx, a.ID); err != nil {
+			return nil, err
+		}
+		return a.Keys(), nil
+	})
+	if err != nil {
+		return articleWriteError(a.Slug, err)
+	}
+	a.ModifiedAt = now.UTC().Truncate(1e9)
+	return nil
+}
+
+// writeRevision records a's state as its current version.
+func writeRevision(ctx context.Context, tx *sql.Tx, a *article.Article, now time.Time) error {
+	snap, err := json.Marshal(article.SnapshotOf(a))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, user_id, created_at, snapshot) VALUES ($1, $2, $3, $4, $5)`,
+		a.ID, a.Version, nullID(a.EditorID), now.Unix(), string(snap))
+	return err
+}
+
+// UpdateArticle replaces a's stored fields, bylines and tags. A changed slug
+// keeps the old one as a redirect.
+func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		old, err := db.articleRelations(ctx, tx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		// A zero Version means "whatever is stored" (programs, not people).
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $1, headline = $2, standfirst = $3, body = $4,
+			section_id = $5, lead_image_id = $6, status = $7, language = $8, published_at = $9, updated_at = $10, modified_at = $11,
+			submitted_at = $12, replaced_by = $13, comments_closed = $14, version = version + 1
+			WHERE id = $15 AND ($16 = 0 OR version = $17)`,
+			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed,
+			a.ID, a.Version, a.Version)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, errStale // the article exists (articleRelations found it): another save won
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM articles WHERE id = $1`, a.ID).Scan(&a.Version); err != nil {
+			return nil, err
+		}
+		if old.Slug != a.Slug {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = $1`, a.Slug); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2)
+				ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id`, old.Slug, a.ID); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = $1`, a.ID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = $1`, a.ID); err != nil {
+			return nil, err
+		}
+		if err := writeRelations(ctx, tx, a); err != nil {
+			return nil, err
+		}
+		if err := writeRevision(ctx, tx, a, now); err != nil {
+			return nil, err
+		}
+		if a.Status == article.Published {
+			if err := announce(ctx, tx, a.ID, now); err != nil {
+				return nil, err
+			}
+		}
+		if err := indexArticle(ctx, tx, a.ID); err != nil {
+			return nil, err
+		}
+		return append(old.Keys(), a.Keys()...), nil
+	})
+	if errors.Is(err, errStale) {
+		current, cerr := db.ArticleByID(ctx, a.ID)
+		if cerr != nil {
+			return fmt.Errorf("postgres: article %d: %w", a.ID, cerr)
+		}
+		return &article.ConflictError{Current: current}
+	}
+	if err != nil {
+		return articleWriteError(a.Slug, err)
+	}
+	a.ModifiedAt = now.UTC().Truncate(1e9)
+	return nil
+}
+
+// articleRelations loads what an article's cache keys depend on.
+func (db *DB) articleRelations(ctx context.Context, tx *sql.Tx, id int64) (*article.Article, error) {
+	a := article.Article{ID: id}
+	err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = $1`, id).Scan(&a.Slug, &a.Section.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, article.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	list := []article.Article{a}
+	if err := db.fillRelations(ctx, tx, list, true); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+func writeRelations(ctx context.Context, tx *sql.Tx, a *article.Article) error {
+	for i, au := range a.Authors {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)`, a.ID, au.ID, i); err != nil {
+			return fmt.Errorf("byline %d: %w", au.ID, err)
+		}
+	}
+	for _, t := range a.Tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)`, a.ID, t.ID); err != nil {
+			return fmt.Errorf("tag %d: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+var errStale = errors.New("stale version")
+
+func articleWriteError(slug string, err error) error {
+	switch {
+	case errors.Is(err, article.ErrNotFound):
+		return fmt.Errorf("postgres: article %q: %w", slug, err)
+	case isUnique(err):
+		return fmt.Errorf("postgres: article %q: slug or byline already taken: %w", slug, article.ErrConflict)
+	case isForeignKey(err):
+		return &article.InvalidError{Problems: []string{"section, tag, author or lead image does not exist"}}
+	}
+	return fmt.Errorf("postgres: article %q: %w", slug, err)
+}
+
+func imageID(img *article.Image) any {
+	if img == nil || img.ID == 0 {
+		return nil
+	}
+	return img.ID
+}

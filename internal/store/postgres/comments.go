@@ -1,0 +1,528 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+)
+
+var _ comment.Store = (*DB)(nil)
+
+const commentColumns = `id, article_id, COALESCE(parent_id, 0), depth, reply_to_name, name, email, body, status, pinned,
+	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at`
+
+func scanComment(sc interface{ Scan(...any) error }) (*comment.Comment, error) {
+	var c comment.Comment
+	var created int64
+	var edited sql.NullInt64
+	err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited)
+	if err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+	return &c, nil
+}
+
+func pathSegment(id int64) string { return fmt.Sprintf("%012d", id) }
+
+// CreateComment stores c in its thread. The keys touched are the article's,
+// so a page showing it is rebuilt once the comment is public.
+func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
+	if !c.Status.Valid() {
+		return fmt.Errorf("postgres: comment status %q", c.Status)
+	}
+	now := db.now()
+	c.CreatedAt = now.UTC().Truncate(time.Second)
+	var dup *comment.Comment
+	// PostgreSQL has many writers: unlike SQLite's, comments need no group
+	// commit, each is an ordinary transaction.
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		dup = nil
+		existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = $1 AND idem_key = $2`, c.ArticleID, c.Key))
+		if err == nil {
+			dup = existing
+			return nil, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if c.Check.ID != "" {
+			if first, err := markUsed(ctx, tx, c.Check.ID, c.Check.Expires); err != nil {
+				return nil, err
+			} else if !first {
+				return nil, comment.ErrCheckSpent
+			}
+		}
+		parentPath, rootID := "", int64(0)
+		c.Depth, c.ReplyToName = 0, ""
+		if c.ParentID != 0 {
+			var p struct {
+				article int64
+				depth   int
+				path    string
+				root    int64
+				name    string
+				status  comment.Status
+			}
+			err := tx.QueryRowContext(ctx, `SELECT article_id, depth, path, root_id, name, status FROM comments WHERE id = $1`, c.ParentID).
+				Scan(&p.article, &p.depth, &p.path, &p.root, &p.name, &p.status)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && (p.article != c.ArticleID || p.status == comment.Trash || p.status == comment.Spam)) {
+				return nil, comment.FieldErrors{"parent": "The comment you replied to is no longer available."}
+			} else if err != nil {
+				return nil, err
+			}
+			rootID = p.root
+			if p.depth < comment.MaxDepth {
+				c.Depth, parentPath = p.depth+1, p.path
+			} else {
+				// Deeper replies stay at the last level, after their parent,
+				// and say whom they answer.
+				c.Depth, c.ReplyToName = comment.MaxDepth, p.name
+				parentPath = p.path[:strings.LastIndexByte(p.path, '/')]
+			}
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			RETURNING id`,
+			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.Status, c.Pinned,
+			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()).Scan(&c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if rootID == 0 {
+			rootID = c.ID
+		}
+		path := parentPath + "/" + pathSegment(c.ID)
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET root_id = $1, path = $2 WHERE id = $3`, rootID, path, c.ID); err != nil {
+			return nil, err
+		}
+		if c.Status != comment.Approved {
+			return nil, nil // nothing public changed
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('comment', $1, $2)
+			ON CONFLICT (kind, object_id) DO NOTHING`, c.ID, now.Unix()); err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(c.ArticleID), article.KeyComments(c.ArticleID)}, nil
+	})
+	if isUnique(err) {
+		// The same submission committed by another transaction meanwhile.
+		existing, qerr := scanComment(db.pool.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = $1 AND idem_key = $2`, c.ArticleID, c.Key))
+		if qerr == nil {
+			dup = existing
+		}
+	}
+	if dup != nil {
+		return &comment.DuplicateError{Existing: dup}
+	}
+	var fe comment.FieldErrors
+	if errors.As(err, &fe) {
+		return fe
+	}
+	if errors.Is(err, comment.ErrCheckSpent) {
+		return err
+	}
+	if isForeignKey(err) {
+		return fmt.Errorf("postgres: comment on article %d: %w", c.ArticleID, article.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create comment: %w", err)
+	}
+	return nil
+}
+
+// CommentByID returns one comment.
+func (db *DB) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
+	c, err := scanComment(db.pool.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: comment %d: %w", id, comment.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: comment %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Thread returns one page of an article's discussion: top-level comments
+// in the chosen order (pinned first on the first page), each followed by
+// its replies depth-first.
+func (db *DB) Thread(ctx context.Context, q comment.Query) ([]comment.Comment, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	// $2 is always the reader's own edit hashes: their pending comments
+	// show to them.
+	own := q.OwnEditHashes
+	if own == nil {
+		own = []string{}
+	}
+	const visible = "(status = 'approved' OR (status = 'pending' AND edit_hash = ANY($2)))"
+	args := params{q.ArticleID, own}
+	order, cmp := "ASC", ">"
+	if q.Newest {
+		order, cmp = "DESC", "<"
+	}
+	where := "article_id = $1 AND depth = 0 AND " + visible
+	pinned := ""
+	if q.AfterID == 0 {
+		pinned = "pinned DESC, "
+	} else {
+		where += " AND NOT pinned AND (created_at, id) " + cmp + " (SELECT created_at, id FROM comments WHERE id = " + args.add(q.AfterID) + ")"
+	}
+	var roots []comment.Comment
+	err := each(ctx, db.pool, `SELECT `+commentColumns+` FROM comments WHERE `+where+
+		` ORDER BY `+pinned+`created_at `+order+`, id `+order+` LIMIT `+args.add(limit), args, func(rows *sql.Rows) error {
+		c, err := scanComment(rows)
+		if err == nil {
+			roots = append(roots, *c)
+		}
+		return err
+	})
+	if err != nil || len(roots) == 0 {
+		if err != nil {
+			err = fmt.Errorf("postgres: thread of %d: %w", q.ArticleID, err)
+		}
+		return nil, err
+	}
+	ids := make([]int64, 0, len(roots))
+	for _, r := range roots {
+		ids = append(ids, r.ID)
+	}
+	replies := map[int64][]comment.Comment{}
+	err = each(ctx, db.pool, `SELECT `+commentColumns+`, root_id FROM comments WHERE root_id = ANY($1) AND depth > 0 AND `+visible+
+		` ORDER BY root_id, path`, []any{ids, own}, func(rows *sql.Rows) error {
+		var root int64
+		var c comment.Comment
+		var created int64
+		var edited sql.NullInt64
+		err := rows.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &root)
+		c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+		replies[root] = append(replies[root], c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: thread of %d: %w", q.ArticleID, err)
+	}
+	out := make([]comment.Comment, 0, len(roots))
+	for _, r := range roots {
+		out = append(out, r)
+		out = append(out, replies[r.ID]...)
+	}
+	return out, nil
+}
+
+// ApprovedCount counts public comments per article.
+func (db *DB) ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error) {
+	counts := map[int64]int{}
+	if len(articleIDs) == 0 {
+		return counts, nil
+	}
+	err := each(ctx, db.pool, `SELECT article_id, count(*) FROM comments WHERE status = 'approved' AND article_id = ANY($1) GROUP BY article_id`, []any{articleIDs},
+		func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			err := rows.Scan(&id, &n)
+			counts[id] = n
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: comment counts: %w", err)
+	}
+	return counts, nil
+}
+
+// HasApproved reports whether email has an approved comment.
+func (db *DB) HasApproved(ctx context.Context, email string) (bool, error) {
+	if email == "" {
+		return false, nil
+	}
+	var one int
+	err := db.pool.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = $1 AND status = 'approved' LIMIT 1`, email).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("postgres: approved commenter: %w", err)
+	}
+	return true, nil
+}
+
+// ModerationQueue lists comments with status, newest first.
+func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, beforeID int64, limit int) ([]comment.Queued, error) {
+	if beforeID == 0 {
+		beforeID = 1<<63 - 1
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var qs []comment.Queued
+	err := each(ctx, db.pool, `SELECT c.id, c.article_id, COALESCE(c.parent_id, 0), c.depth, c.reply_to_name, c.name, c.email, c.body, c.status, c.pinned,
+		COALESCE(c.user_id, 0), c.notify, c.ip_hash, c.idem_key, c.edit_hash, c.reports, c.held_reason, c.created_at, c.edited_at,
+		a.headline, '/' || s.slug || '/' || a.slug
+		FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id
+		WHERE c.status = $1 AND c.id < $2 ORDER BY c.id DESC LIMIT $3`, []any{status, beforeID, limit}, func(rows *sql.Rows) error {
+		var q comment.Queued
+		var created int64
+		var edited sql.NullInt64
+		c := &q.Comment
+		err := rows.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &q.ArticleHeadline, &q.ArticlePath)
+		c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+		qs = append(qs, q)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: moderation queue: %w", err)
+	}
+	return qs, nil
+}
+
+// StopReplies turns off reply notifications for a comment: the one-click
+// unsubscribe of a reply notification.
+func (db *DB) StopReplies(ctx context.Context, id int64) error {
+	if _, err := db.exec(ctx, `UPDATE comments SET notify = FALSE WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: stop replies to %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetCommentStatus moves comments to status; the pages of their articles
+// are rebuilt.
+func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.Status) error {
+	if !status.Valid() {
+		return fmt.Errorf("postgres: comment status %q", status)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		rows, err := tx.QueryContext(ctx, `UPDATE comments SET status = $1 WHERE id = ANY($2) RETURNING article_id`, status, ids)
+		if err != nil {
+			return nil, err
+		}
+		var keys []string
+		for rows.Next() {
+			var aid int64
+			if err := rows.Scan(&aid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			keys = append(keys, article.KeyArticle(aid), article.KeyComments(aid))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if status == comment.Approved {
+			// Newly public comments are mailed to who follows them, once.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before)
+				SELECT 'comment', id, $1::bigint FROM comments WHERE id = ANY($2)
+				ON CONFLICT (kind, object_id) DO NOTHING`, db.now().Unix(), ids); err != nil {
+				return nil, err
+			}
+		}
+		return keys, nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: set comment status: %w", err)
+	}
+	return nil
+}
+
+// SetCommentPinned pins or unpins one comment.
+func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		err := tx.QueryRowContext(ctx, `UPDATE comments SET pinned = $1 WHERE id = $2 RETURNING article_id`, pinned, id).Scan(&aid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: pin comment %d: %w", id, err)
+	}
+	return nil
+}
+
+// ownComment runs change on comment id if it belongs to editHash and is
+// still within its edit window.
+func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now time.Time, change string, args ...any) error {
+	if editHash == "" {
+		return comment.ErrNotFound
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		var status comment.Status
+		err := tx.QueryRowContext(ctx, `SELECT article_id, status FROM comments WHERE id = $1 AND edit_hash = $2 AND created_at > $3 AND status IN ('pending', 'approved')`,
+			id, editHash, now.Add(-comment.EditWindow).Unix()).Scan(&aid, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, change, append(args, id)...); err != nil {
+			return nil, err
+		}
+		if status != comment.Approved {
+			return nil, nil
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: own comment %d: %w", id, err)
+	}
+	return nil
+}
+
+// EditOwnComment replaces the text of the author's recent comment.
+func (db *DB) EditOwnComment(ctx context.Context, id int64, editHash, body string, now time.Time) error {
+	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3`, body, now.Unix())
+}
+
+// DeleteOwnComment moves the author's recent comment to the trash.
+func (db *DB) DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error {
+	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET status = 'trash' WHERE id = $1`)
+}
+
+// ReportComment counts a report and sends a much-reported comment back to
+// moderation.
+func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		var status comment.Status
+		err := tx.QueryRowContext(ctx, `UPDATE comments SET reports = reports + 1 WHERE id = $1 AND status = 'approved' RETURNING reports, article_id, status`, id).
+			Scan(&n, &aid, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n < comment.ReportThreshold {
+			return nil, nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET status = 'pending', held_reason = 'reported by readers' WHERE id = $1`, id); err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: report comment %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// ForgetAddresses clears network hashes older than before.
+func (db *DB) ForgetAddresses(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.exec(ctx, `UPDATE comments SET ip_hash = '' WHERE ip_hash <> '' AND created_at < $1`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("postgres: forget addresses: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// CommentsByEmail lists an address's comments, oldest first.
+func (db *DB) CommentsByEmail(ctx context.Context, email string) ([]comment.Comment, error) {
+	var cs []comment.Comment
+	if email == "" {
+		return nil, nil
+	}
+	err := each(ctx, db.pool, `SELECT `+commentColumns+` FROM comments WHERE email = $1 ORDER BY id`, []any{email}, func(rows *sql.Rows) error {
+		c, err := scanComment(rows)
+		if err == nil {
+			cs = append(cs, *c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: comments by email: %w", err)
+	}
+	return cs, nil
+}
+
+// EraseCommenter deletes every comment of an address. Others' replies to
+// them are kept for moderators but leave the public thread with them.
+func (db *DB) EraseCommenter(ctx context.Context, email string) (int, error) {
+	if email == "" {
+		return 0, nil
+	}
+	var n int
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM comments WHERE email = $1 RETURNING article_id`, email)
+		if err != nil {
+			return nil, err
+		}
+		var keys []string
+		for rows.Next() {
+			var aid int64
+			if err := rows.Scan(&aid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			n++
+			keys = append(keys, article.KeyArticle(aid), article.KeyComments(aid))
+		}
+		rows.Close()
+		return keys, rows.Err()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: erase commenter: %w", err)
+	}
+	return n, nil
+}
+
+// Blocklist returns the comment blocklist, one entry a line.
+func (db *DB) Blocklist(ctx context.Context) ([]string, error) {
+	var v string
+	err := db.pool.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'comment_blocklist'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: blocklist: %w", err)
+	}
+	return strings.Fields(v), nil
+}
+
+// SetBlocklist stores the comment blocklist.
+func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
+	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('comment_blocklist', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		strings.Join(entries, "\n")); err != nil {
+		return fmt.Errorf("postgres: blocklist: %w", err)
+	}
+	return nil
+}
+
+// EditComment replaces a comment's text for a moderator.
+func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.Time) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var aid int64
+		err := tx.QueryRowContext(ctx, `UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3 RETURNING article_id`, body, now.Unix(), id).Scan(&aid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, comment.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: edit comment %d: %w", id, err)
+	}
+	return nil
+}

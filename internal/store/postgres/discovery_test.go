@@ -1,0 +1,157 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/search"
+)
+
+func TestSearch(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	secs := []article.Section{{Slug: "city", Name: "City"}, {Slug: "sport", Name: "Sport"}}
+	for i := range secs {
+		if err := db.CreateSection(ctx, &secs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tag := article.Tag{Slug: "harbour", Name: "Harbour"}
+	if err := db.CreateTag(ctx, &tag); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	mk := func(slug, headline, body string, sec int, status article.Status, tags ...article.Tag) *article.Article {
+		at = at.Add(time.Hour)
+		a := &article.Article{Slug: slug, Headline: headline, Standfirst: "Standfirst.", Body: body, Section: secs[sec],
+			Status: status, Language: "en", PublishedAt: at, Tags: tags}
+		if err := db.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	inBody := mk("quiet", "A quiet day", "The elections were mentioned once.", 0, article.Published)
+	inHead := mk("vote", "Elections called", "Nothing else.", 0, article.Published)
+	sport := mk("match", "Elections at the club", "The football club elected a chair.", 1, article.Published)
+	mk("draft", "Elections draft", "Secret.", 0, article.Draft)
+	tagged := mk("wall", "Wall repaired", "Masons worked.", 0, article.Published, tag)
+
+	ids := func(r search.Results) []int64 {
+		var out []int64
+		for _, a := range r.Articles {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		req  search.Request
+		want []int64
+	}{
+		// sport matches in its headline and its body ("elected"), and is newer.
+		{"headline first, stemmed, drafts hidden", search.Request{Text: "election", Lang: "en"}, []int64{sport.ID, inHead.ID, inBody.ID}},
+		{"section", search.Request{Text: "elections", Lang: "en", SectionID: secs[1].ID}, []int64{sport.ID}},
+		{"all terms", search.Request{Text: "elections football", Lang: "en"}, []int64{sport.ID}},
+		{"tags", search.Request{Text: "harbour", Lang: "en"}, []int64{tagged.ID}},
+		{"dates", search.Request{Text: "elections", Lang: "en", From: inHead.PublishedAt, To: sport.PublishedAt}, []int64{inHead.ID}},
+		{"page", search.Request{Text: "elections", Lang: "en", Offset: 1, Limit: 1}, []int64{inHead.ID}},
+		{"tsquery syntax is only text", search.Request{Text: `elections' & !(x | y):* <-> "z"`, Lang: "en"}, []int64{sport.ID, inHead.ID, inBody.ID}},
+		{"tsquery syntax finds nothing", search.Request{Text: `nowhere' | elections`, Lang: "en"}, nil},
+		{"nothing to search", search.Request{Text: "!!", Lang: "en"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := db.Search(ctx, tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := ids(got); len(g) != len(tt.want) || (len(g) > 0 && !equal(g, tt.want)) {
+				t.Errorf("Search(%q) = %v, want %v", tt.req.Text, g, tt.want)
+			}
+		})
+	}
+	res, err := db.Search(ctx, search.Request{Text: "elections", Lang: "en", Limit: 1})
+	if err != nil || res.Total != 3 || len(res.Terms) != 1 {
+		t.Errorf("Total = %d, Terms = %v, %v; want 3 and one term", res.Total, res.Terms, err)
+	}
+	// Unpublished: gone from search at once; Reindex rebuilds the same.
+	inHead.Status = article.Unpublished
+	if err := db.UpdateArticle(ctx, inHead); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Reindex(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err = db.Search(ctx, search.Request{Text: "elections", Lang: "en"})
+	if err != nil || !equal(ids(res), []int64{sport.ID, inBody.ID}) {
+		t.Errorf("after unpublishing and Reindex: %v, %v", ids(res), err)
+	}
+	n, err := db.PublishedCount(ctx)
+	if err != nil || n != 3 {
+		t.Errorf("PublishedCount = %d, %v; want 3", n, err)
+	}
+	sm, err := db.SitemapArticles(ctx, 1, 10)
+	if err != nil || len(sm) != 2 || sm[0].ID != sport.ID {
+		t.Errorf("SitemapArticles(1, 10) = %d articles, %v", len(sm), err)
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Every instance, asking at once, gets the same key.
+func TestSigningKey(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	keys := make([][]byte, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() {
+			k, err := db.SigningKey(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			keys[i] = k
+		})
+	}
+	wg.Wait()
+	for _, k := range keys {
+		if len(k) != 32 || !bytes.Equal(k, keys[0]) {
+			t.Fatalf("keys differ or are short: %x vs %x", k, keys[0])
+		}
+	}
+}
+
+// The housekeeping the scheduler runs.
+func TestPrune(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	now := time.Now()
+	if err := db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PruneChanges(ctx, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := db.ChangesSince(ctx, 0, 10); err != nil || len(cs) != 0 {
+		t.Errorf("after PruneChanges: %v, %v", cs, err)
+	}
+	if err := db.PruneViews(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.NextScheduled(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,424 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/mail"
+)
+
+var _ mail.Outbox = (*DB)(nil)
+
+const outboxColumns = `id, key, recipient, kind, object_id, data, status, attempts, next_at, last_error, created_at, sent_at`
+
+func scanMessage(sc interface{ Scan(...any) error }) (mail.Message, error) {
+	var m mail.Message
+	var next, created int64
+	var sent sql.NullInt64
+	err := sc.Scan(&m.ID, &m.Key, &m.To, &m.Kind, &m.ObjectID, &m.Data, &m.Status, &m.Attempts, &next, &m.LastError, &created, &sent)
+	m.NextAt, m.CreatedAt, m.SentAt = time.Unix(next, 0).UTC(), time.Unix(created, 0).UTC(), fromUnix(sent)
+	return m, err
+}
+
+// enqueue queues msgs inside tx; a key already in the outbox is skipped.
+func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, msgs ...mail.Message) error {
+	for _, m := range msgs {
+		next := m.NextAt
+		if next.IsZero() {
+			next = now
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
+			m.Key, m.To, m.Kind, m.ObjectID, m.Data, next.Unix(), now.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enqueue queues messages on their own.
+func (db *DB) Enqueue(ctx context.Context, msgs ...mail.Message) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		return nil, enqueue(ctx, tx, db.now(), msgs...)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: enqueue: %w", err)
+	}
+	return nil
+}
+
+// Claim leases due messages, oldest first. SKIP LOCKED passes over rows
+// another instance is claiming this instant, so no message is claimed
+// twice and no instance waits for another.
+func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Message, error) {
+	var out []mail.Message
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		out = out[:0]
+		return nil, each(ctx, tx, `UPDATE outbox SET lease_until = $1
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= $2 AND lease_until <= $3
+				ORDER BY next_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+			RETURNING `+outboxColumns,
+			[]any{now.Add(lease).Unix(), now.Unix(), now.Unix(), limit}, func(rows *sql.Rows) error {
+				m, err := scanMessage(rows)
+				out = append(out, m)
+				return err
+			})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim mail: %w", err)
+	}
+	// RETURNING keeps no order.
+	slices.SortFunc(out, func(a, b mail.Message) int {
+		if c := a.NextAt.Compare(b.NextAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// MarkSent records a message as sent and runs then the moment the commit
+// has returned, before MarkSent does.
+func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, then func()) error {
+	err := db.inTxThen(ctx, func(tx *sql.Tx) ([]string, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = 0 WHERE id = $2`, at.Unix(), id)
+		return nil, err
+	}, then)
+	if err != nil {
+		return fmt.Errorf("postgres: mark mail %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// Requeue records a failed attempt.
+func (db *DB) Requeue(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, dead bool) error {
+	status := mail.Queued
+	if dead {
+		status = mail.Failed
+	}
+	if len(lastErr) > 1000 {
+		lastErr = lastErr[:1000]
+	}
+	if _, err := db.exec(ctx, `UPDATE outbox SET status = $1, attempts = $2, next_at = $3, last_error = $4, lease_until = 0, sent_at = NULL WHERE id = $5`,
+		status, attempts, next.Unix(), lastErr, id); err != nil {
+		return fmt.Errorf("postgres: requeue mail %d: %w", id, err)
+	}
+	return nil
+}
+
+// Cancel marks a message that has nothing left to say.
+func (db *DB) Cancel(ctx context.Context, id int64, why string) error {
+	if _, err := db.exec(ctx, `UPDATE outbox SET status = 'cancelled', last_error = $1, lease_until = 0 WHERE id = $2 AND status = 'queued'`, why, id); err != nil {
+		return fmt.Errorf("postgres: cancel mail %d: %w", id, err)
+	}
+	return nil
+}
+
+// announceWindow: an article published longer ago than this when its
+// fan-out comes up (an imported archive, say) is not mailed.
+const announceWindow = 48 * time.Hour
+
+// ExpandFanouts queues up to batch messages of the oldest due fan-out that
+// no other instance is expanding this instant (SKIP LOCKED).
+// Each batch commits with the fan-out's cursor, so a restart resumes after
+// the last committed subscriber; the outbox's unique key makes a repeated
+// batch harmless anyway.
+func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool, error) {
+	more := false
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		var id, object, cursor int64
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT id, kind, object_id, cursor FROM fanouts WHERE done_at IS NULL AND not_before <= $1
+			ORDER BY not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+			now.Unix()).Scan(&id, &kind, &object, &cursor)
+		if err == sql.ErrNoRows {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		more = true
+		done := func() ([]string, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE fanouts SET done_at = $1 WHERE id = $2`, now.Unix(), id)
+			return nil, err
+		}
+		switch kind {
+		case string(mail.Comment):
+			return db.expandComment(ctx, tx, id, object, cursor, batch, now, done)
+		case string(mail.Digest):
+			return db.expandDigest(ctx, tx, id, object, cursor, batch, now, done)
+		}
+		if kind != string(mail.Article) {
+			return done() // a kind this version does not know
+		}
+		var status string
+		var section int64
+		var published sql.NullInt64
+		err = tx.QueryRowContext(ctx, `SELECT status, section_id, published_at FROM articles WHERE id = $1`, object).Scan(&status, &section, &published)
+		if err == sql.ErrNoRows || status != "published" || !published.Valid || now.Sub(time.Unix(published.Int64, 0)) > announceWindow {
+			return done()
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Subscribers to the site or the article's section, once each,
+		// in id order after the cursor.
+		// $1 is the section, $2 the cursor.
+		const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+			WHERE sub.status = 'active' AND sub.frequency = 'immediate'
+			AND (sub.scope_kind = 'site' OR (sub.scope_kind = 'section' AND sub.scope_id = $1)) AND s.id > $2`
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT $3) AS page`,
+			section, cursor, batch).Scan(&last); err != nil {
+			return nil, err
+		}
+		if !last.Valid {
+			return done()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+			SELECT lower(s.email) || '|article|' || $3::text, s.email, 'article', $4::bigint,
+				string_agg(sub.id::text, ',' ORDER BY sub.id) || ' ' || s.id, $5::bigint, $5::bigint `+match+` AND s.id <= $6
+			GROUP BY s.id ORDER BY s.id
+			ON CONFLICT (key) DO NOTHING`,
+			section, cursor, strconv.FormatInt(object, 10), object, now.Unix(), last.Int64)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = $1, queued = queued + $2 WHERE id = $3`, last.Int64, n, id)
+		return nil, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("postgres: fan-out: %w", err)
+	}
+	return more, nil
+}
+
+// announce records that article id went live: its fan-out runs once,
+// whatever happens to the article later.
+func announce(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('article', $1, $2) ON CONFLICT (kind, object_id) DO NOTHING`,
+		id, at.Unix())
+	return err
+}
+
+// OutboxCounts counts messages by status.
+func (db *DB) OutboxCounts(ctx context.Context) (map[mail.Status]int, error) {
+	counts := map[mail.Status]int{}
+	err := each(ctx, db.pool, `SELECT status, count(*) FROM outbox GROUP BY status`, nil, func(rows *sql.Rows) error {
+		var s mail.Status
+		var n int
+		err := rows.Scan(&s, &n)
+		counts[s] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: outbox counts: %w", err)
+	}
+	return counts, nil
+}
+
+// expandComment queues the mail a newly public comment causes: a reply
+// notification to the author of the comment it answers, if they asked,
+// and a message to everyone following the discussion, never to the
+// comment's own author.
+func (db *DB) expandComment(ctx context.Context, tx *sql.Tx, id, commentID, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
+	var articleID int64
+	var email, status string
+	var parentEmail sql.NullString
+	var parentNotify sql.NullBool
+	var parentID sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT c.article_id, c.email, c.status, p.id, p.email, p.notify
+		FROM comments c LEFT JOIN comments p ON p.id = c.parent_id AND p.status = 'approved' WHERE c.id = $1`, commentID).
+		Scan(&articleID, &email, &status, &parentID, &parentEmail, &parentNotify)
+	if err == sql.ErrNoRows || (err == nil && status != "approved") {
+		return done()
+	}
+	if err != nil {
+		return nil, err
+	}
+	object := strconv.FormatInt(commentID, 10)
+	if cursor == 0 && parentNotify.Bool && parentEmail.String != "" && !strings.EqualFold(parentEmail.String, email) {
+		if err := enqueue(ctx, tx, now, mail.Message{Key: mail.Key(parentEmail.String, mail.Reply, object), To: parentEmail.String,
+			Kind: mail.Reply, ObjectID: commentID, Data: strconv.FormatInt(parentID.Int64, 10)}); err != nil {
+			return nil, err
+		}
+	}
+	// $1 is the article, $2 the cursor, $3 the comment's author.
+	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+		WHERE sub.status = 'active' AND sub.scope_kind = 'article' AND sub.scope_id = $1 AND s.id > $2 AND s.email != $3`
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` ORDER BY s.id LIMIT $4) AS page`, articleID, cursor, email, batch).Scan(&last); err != nil {
+		return nil, err
+	}
+	if !last.Valid {
+		return done()
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+		SELECT lower(s.email) || '|comment|' || $4::text, s.email, 'comment', $5::bigint, sub.id || ' ' || s.id, $6::bigint, $6::bigint `+match+` AND s.id <= $7
+		ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
+		articleID, cursor, email, object, commentID, now.Unix(), last.Int64)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := res.RowsAffected()
+	_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = $1, queued = queued + $2 WHERE id = $3`, last.Int64, n, id)
+	return nil, err
+}
+
+var _ mail.Admin = (*DB)(nil)
+
+// OutboxList lists messages with one status, newest first.
+func (db *DB) OutboxList(ctx context.Context, status mail.Status, beforeID int64, limit int) ([]mail.Message, error) {
+	if beforeID <= 0 {
+		beforeID = math.MaxInt64
+	}
+	var out []mail.Message
+	err := each(ctx, db.pool, `SELECT `+outboxColumns+` FROM outbox WHERE status = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+		[]any{status, beforeID, limit}, func(rows *sql.Rows) error {
+			m, err := scanMessage(rows)
+			out = append(out, m)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxMessage returns one message.
+func (db *DB) OutboxMessage(ctx context.Context, id int64) (*mail.Message, error) {
+	m, err := scanMessage(db.pool.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: message %d: %w", id, mail.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: message %d: %w", id, err)
+	}
+	return &m, nil
+}
+
+// Retry queues failed or cancelled messages again.
+func (db *DB) Retry(ctx context.Context, id int64, now time.Time) (int, error) {
+	q, args := `UPDATE outbox SET status = 'queued', attempts = 0, next_at = $1, lease_until = 0 WHERE status = 'failed'`, []any{now.Unix()}
+	if id != 0 {
+		q, args = `UPDATE outbox SET status = 'queued', attempts = 0, next_at = $1, lease_until = 0 WHERE id = $2 AND status IN ('failed', 'cancelled')`, []any{now.Unix(), id}
+	}
+	res, err := db.exec(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: retry mail: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// noticeLock is the advisory lock key of the moderation notice ("bsntc").
+const noticeLock = 0x62736e7463
+
+// QueueModerationNotice mails every editor and admin about the comments
+// held since the last notice: one mail for all of them, at most once per
+// every. It returns how many comments the notice names.
+func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every time.Duration) (int, error) {
+	count := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+		// One instance at a time reads and moves the notice's mark.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, noticeLock); err != nil {
+			return nil, err
+		}
+		var lastID, lastAt int64
+		err := each(ctx, tx, `SELECT key, value FROM settings WHERE key IN ('moderation_notice_id', 'moderation_notice_at')`, nil, func(rows *sql.Rows) error {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				return err
+			}
+			n, _ := strconv.ParseInt(v, 10, 64)
+			if k == "moderation_notice_id" {
+				lastID = n
+			} else {
+				lastAt = n
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if now.Sub(time.Unix(lastAt, 0)) < every {
+			return nil, nil
+		}
+		var maxID sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), MAX(id) FROM comments WHERE status = 'pending' AND id > $1`, lastID).Scan(&count, &maxID); err != nil {
+			return nil, err
+		}
+		if count == 0 {
+			return nil, nil
+		}
+		var to []string
+		err = each(ctx, tx, `SELECT email FROM users WHERE role IN ('editor', 'admin') AND NOT disabled ORDER BY id`, nil, func(rows *sql.Rows) error {
+			var e string
+			err := rows.Scan(&e)
+			to = append(to, e)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range to {
+			if err := enqueue(ctx, tx, now, mail.Message{Key: mail.KeyID(e, mail.Moderation, maxID.Int64), To: e, Kind: mail.Moderation,
+				ObjectID: maxID.Int64, Data: strconv.Itoa(count)}); err != nil {
+				return nil, err
+			}
+		}
+		return nil, setSettings(ctx, tx, map[string]string{"moderation_notice_id": strconv.FormatInt(maxID.Int64, 10),
+			"moderation_notice_at": strconv.FormatInt(now.Unix(), 10)})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: moderation notice: %w", err)
+	}
+	return count, nil
+}
+
+// QueueDigest starts the daily digest of day (YYYYMMDD) once, whoever asks
+// and however often.
+func (db *DB) QueueDigest(ctx context.Context, day int64, at time.Time) error {
+	if _, err := db.exec(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('digest', $1, $2) ON CONFLICT (kind, object_id) DO NOTHING`,
+		day, at.Unix()); err != nil {
+		return fmt.Errorf("postgres: queue digest %d: %w", day, err)
+	}
+	return nil
+}
+
+// expandDigest queues one digest per daily subscriber, naming the scopes
+// it covers; the letter lists what was published in them that day.
+func (db *DB) expandDigest(ctx context.Context, tx *sql.Tx, id, day, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
+	// $1 is the cursor.
+	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+		WHERE sub.status = 'active' AND sub.frequency = 'daily' AND sub.scope_kind IN ('site', 'section') AND s.id > $1`
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT $2) AS page`, cursor, batch).Scan(&last); err != nil {
+		return nil, err
+	}
+	if !last.Valid {
+		return done()
+	}
+	object := strconv.FormatInt(day, 10)
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
+		SELECT lower(s.email) || '|digest|' || $2::text, s.email, 'digest', $3::bigint,
+			string_agg(sub.id::text, ',' ORDER BY sub.id) || ' ' || s.id || ' ' || string_agg(sub.scope_kind || ':' || sub.scope_id, ',' ORDER BY sub.id),
+			$4::bigint, $4::bigint `+match+` AND s.id <= $5
+		GROUP BY s.id ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
+		cursor, object, day, now.Unix(), last.Int64)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := res.RowsAffected()
+	_, err = tx.ExecContext(ctx, `UPDATE fanouts SET cursor = $1, queued = queued + $2 WHERE id = $3`, last.Int64, n, id)
+	return nil, err
+}
