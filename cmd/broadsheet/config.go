@@ -38,6 +38,8 @@ type Config struct {
 	CommentMinFill time.Duration
 	// Mail: the SMTP server, and the sender's address.
 	SMTPURL, MailFrom string
+	// DatabaseURL selects PostgreSQL; empty keeps SQLite in DataDir.
+	DatabaseURL string
 }
 
 func env(name, def string) string {
@@ -53,6 +55,7 @@ func parseServe(args []string) (Config, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("BROADSHEET_ADDR", "127.0.0.1:8080"), "address to listen on, host:port (env BROADSHEET_ADDR)")
 	fs.StringVar(&c.DataDir, "data", env("BROADSHEET_DATA", "./data"), "directory for the database file (env BROADSHEET_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("BROADSHEET_DATABASE_URL", ""), "postgres://… to use PostgreSQL instead of SQLite in --data; prefer the environment variable (env BROADSHEET_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", env("BROADSHEET_BASE_URL", ""), "public URL of the site, for canonical links; default http://ADDR (env BROADSHEET_BASE_URL)")
 	demo, err := envBool("BROADSHEET_DEMO")
 	if err != nil {
@@ -98,6 +101,9 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.CommentMinFill, err = time.ParseDuration(*minFill); err != nil || c.CommentMinFill < 0 || c.CommentMinFill > time.Minute {
 		return c, fmt.Errorf("comment minimum fill time %q: want a duration between 0s and 1m, e.g. 3s", *minFill)
+	}
+	if !validDatabaseURL(c.DatabaseURL) {
+		return c, errors.New("database URL: want postgres://user:pass@host:5432/dbname")
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)

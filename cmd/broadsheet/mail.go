@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"broadsheet/internal/mail"
-	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 )
 
 // newMailWorker sets up the outbox's sender. Without --smtp-url it only
 // expands fan-outs, and mail waits in the outbox, readable in the newsroom.
-func newMailWorker(ctx context.Context, c Config, db *sqlite.DB, log *slog.Logger) (*mail.Worker, error) {
+func newMailWorker(ctx context.Context, c Config, db engine, log *slog.Logger) (*mail.Worker, error) {
 	key, err := db.SigningKey(ctx)
 	if err != nil {
 		return nil, err

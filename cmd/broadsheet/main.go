@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -27,7 +26,6 @@ import (
 	"broadsheet/internal/demo"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
-	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
 )
@@ -114,33 +112,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return usageError{fmt.Errorf("unknown command %q", args[0])}
 }
 
-func dbPath(c Config) string { return filepath.Join(c.DataDir, "broadsheet.db") }
-
-func openDB(ctx context.Context, c Config) (*sqlite.DB, error) {
-	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	db, err := sqlite.Open(ctx, dbPath(c))
-	if err != nil {
-		return nil, fmt.Errorf("cannot open database: %w", err)
-	}
-	return db, nil
-}
-
 func migrate(ctx context.Context, c Config, stdout io.Writer) error {
-	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	db, err := sqlite.OpenNoMigrate(ctx, dbPath(c))
+	db, err := openEngine(ctx, c, false)
 	if err != nil {
-		return fmt.Errorf("cannot open database: %w", err)
+		return err
 	}
 	defer db.Close()
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		return fmt.Errorf("cannot migrate database: %w", err)
 	}
-	fmt.Fprintf(stdout, "%s: applied %d migration(s); schema is up to date\n", dbPath(c), n)
+	fmt.Fprintf(stdout, "%s: applied %d migration(s); schema is up to date\n", dbName(c), n)
 	return nil
 }
 
@@ -166,7 +148,7 @@ func reindex(ctx context.Context, c Config, stdout, stderr io.Writer) error {
 	if bar != nil {
 		bar.Finish()
 	}
-	fmt.Fprintf(stdout, "%s: index rebuilt in %s\n", dbPath(c), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s: index rebuilt in %s\n", dbName(c), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -230,6 +212,15 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err := srv.Follow(ctx, db, time.Second); err != nil {
 		return err
 	}
+	// With PostgreSQL, other instances' writes are announced at once; a
+	// lost connection drops the whole cache (what was announced meanwhile
+	// is gone), and the change log read each second bounds staleness.
+	if l, ok := db.(interface{ Listen(ctx context.Context, changed, lost func()) }); ok {
+		go l.Listen(ctx, srv.Poke, func() {
+			log.Warn("change notifications were interrupted; dropping the page cache")
+			srv.DropCache()
+		})
+	}
 	go pruneChanges(ctx, db, log)
 	go flushViews(ctx, srv, log)
 	go schedule(ctx, db, srv, log)
@@ -255,7 +246,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	hs.RegisterOnShutdown(srv.Shutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbPath(c), "version", version)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbName(c), "version", version)
 
 	select {
 	case err := <-errc:
@@ -283,7 +274,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 // comments.
 const moderationNoticeEvery = 15 * time.Minute
 
-func schedule(ctx context.Context, db *sqlite.DB, srv *web.Server, log *slog.Logger) {
+func schedule(ctx context.Context, db engine, srv *web.Server, log *slog.Logger) {
 	const tick = 5 * time.Second
 	bannerShown := false
 	for {
@@ -343,7 +334,7 @@ func flushViews(ctx context.Context, srv *web.Server, log *slog.Logger) {
 // pruneChanges keeps the change log to a day (every process reads it within
 // seconds), forgets used challenges once expired, and clears commenters'
 // network hashes after their retention period.
-func pruneChanges(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+func pruneChanges(ctx context.Context, db engine, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {

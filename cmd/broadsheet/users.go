@@ -20,6 +20,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", env("BROADSHEET_DATA", "./data"), "directory holding the database (env BROADSHEET_DATA)")
+	dbURL := fs.String("database-url", env("BROADSHEET_DATABASE_URL", ""), "postgres://… when the site runs on PostgreSQL (env BROADSHEET_DATABASE_URL)")
 	email := fs.String("email", "", "the user's email address, used to sign in")
 	name := fs.String("name", "", "the user's name")
 	role := fs.String("role", "", "contributor, author, editor or admin")
@@ -41,7 +42,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if u.PasswordHash, err = account.HashPassword(password); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, Config{DataDir: *data})
+	db, err := openDB(ctx, Config{DataDir: *data, DatabaseURL: *dbURL})
 	if err != nil {
 		return err
 	}
@@ -94,6 +95,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", env("BROADSHEET_DATA", "./data"), "directory holding the database (env BROADSHEET_DATA)")
+	dbURL := fs.String("database-url", env("BROADSHEET_DATABASE_URL", ""), "postgres://… when the site runs on PostgreSQL (env BROADSHEET_DATABASE_URL)")
 	email := fs.String("user", "", "email address of the user the token acts as")
 	name := fs.String("name", "", "a label saying what the token is for")
 	if err := fs.Parse(args); err != nil {
@@ -102,7 +104,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *email == "" || strings.TrimSpace(*name) == "" {
 		return usageError{errors.New("token create needs --user EMAIL and --name LABEL")}
 	}
-	db, err := openDB(ctx, Config{DataDir: *data})
+	db, err := openDB(ctx, Config{DataDir: *data, DatabaseURL: *dbURL})
 	if err != nil {
 		return err
 	}

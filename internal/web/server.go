@@ -104,6 +104,7 @@ type Server struct {
 	links           subscription.Links
 	mailQueued      func()
 	views           viewCounter
+	poke            chan struct{} // wakes Follow
 	smtpConfigured  bool
 	letters         *mail.Letters // to show a queued message as it will read
 	// commentMinFill: see Options.CommentMinFill.
@@ -188,6 +189,7 @@ func New(st Store, opts Options) (*Server, error) {
 		uploads:           make(chan struct{}, 1),
 		live:              newLiveHub(),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
+		poke:              make(chan struct{}, 1),
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
@@ -240,6 +242,19 @@ func (s *Server) Invalidate(keys []string) {
 	s.live.notify(keys)
 }
 
+// Poke makes Follow read the change log at once: the database said
+// another process wrote (PostgreSQL's LISTEN/NOTIFY).
+func (s *Server) Poke() {
+	select {
+	case s.poke <- struct{}{}:
+	default:
+	}
+}
+
+// DropCache forgets every rendered page: for when notifications of other
+// processes' writes may have been missed.
+func (s *Server) DropCache() { s.cache.invalidate([]string{article.KeySite}) }
+
 // Follow starts reading the shared change log every interval, dropping the
 // pages that other processes' writes touched, until ctx ends. It reads the
 // log's position before returning, so no write made after Follow returns
@@ -257,6 +272,7 @@ func (s *Server) Follow(ctx context.Context, feed ChangeFeed, interval time.Dura
 			case <-ctx.Done():
 				return
 			case <-t.C:
+			case <-s.poke:
 			}
 			cs, err := feed.ChangesSince(ctx, last, 1000)
 			if err != nil {

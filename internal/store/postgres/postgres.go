@@ -226,6 +226,10 @@ func (db *DB) inTxThen(ctx context.Context, fn func(tx *sql.Tx) ([]string, error
 		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES ($1, $2)`, strings.Join(keys, " "), db.now().Unix()); err != nil {
 			return err
 		}
+		// Delivered at commit, to every instance listening (Listen).
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChangesChannel); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
