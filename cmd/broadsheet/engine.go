@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"broadsheet/internal/mail"
+	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/store/postgres"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/web"
@@ -29,6 +30,8 @@ type engine interface {
 	PruneChanges(ctx context.Context, before time.Time) error
 	PruneUsedChallenges(ctx context.Context, now time.Time) error
 	ForgetAddresses(ctx context.Context, before time.Time) (int, error)
+	ratelimit.Counter
+	PruneRateEvents(ctx context.Context, before time.Time) error
 	Close() error
 }
 

@@ -215,6 +215,10 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	// With PostgreSQL, other instances' writes are announced at once; a
 	// lost connection drops the whole cache (what was announced meanwhile
 	// is gone), and the change log read each second bounds staleness.
+	if c.DatabaseURL != "" {
+		// Several instances may share this database: limits count there.
+		srv.ShareLimits(db)
+	}
 	if l, ok := db.(interface{ Listen(ctx context.Context, changed, lost func()) }); ok {
 		go l.Listen(ctx, srv.Poke, func() {
 			log.Warn("change notifications were interrupted; dropping the page cache")
@@ -343,6 +347,9 @@ func pruneChanges(ctx context.Context, db engine, log *slog.Logger) {
 			return
 		case <-t.C:
 			now := time.Now()
+			if err := db.PruneRateEvents(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				log.Warn("pruning rate limits", "err", err)
+			}
 			if err := db.PruneViews(ctx, now.Add(-8*24*time.Hour)); err != nil && ctx.Err() == nil {
 				log.Warn("pruning page views", "err", err)
 			}

@@ -5,6 +5,7 @@
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -13,6 +14,11 @@ import (
 type Limiter struct {
 	Max    int
 	Window time.Duration
+
+	// When shared, events are counted in the database instead, so that
+	// every instance of the site counts together (see Share).
+	shared Counter
+	name   string
 
 	mu      sync.Mutex
 	events  map[string][]time.Time
@@ -44,10 +50,46 @@ func (l *Limiter) prune(key string, now time.Time) []time.Time {
 	return ev
 }
 
+// Counter counts events per key in fixed windows, for limits shared by
+// several processes: it records one event and returns how many the window
+// holding now has seen, and when the window began.
+type Counter interface {
+	CountEvent(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error)
+}
+
+// Share makes the limiter count in c, under name, from now on. The shared
+// count uses fixed windows rather than a sliding one: at a window's edge a
+// client may get up to twice Max in a short time, never more.
+func (l *Limiter) Share(name string, c Counter) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.shared, l.name = c, name
+}
+
+// sharedTimeout bounds the database's answer; past it the event is refused
+// (a limit that cannot be checked is not waved through).
+const sharedTimeout = 2 * time.Second
+
 // Allow records an event for key and reports whether it is within the
 // limit. When it is not, retry says how long until one more is allowed.
 func (l *Limiter) Allow(key string) (ok bool, retry time.Duration) {
 	key = clip(key)
+	l.mu.Lock()
+	shared, name := l.shared, l.name
+	l.mu.Unlock()
+	if shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		now := l.now()
+		n, start, err := shared.CountEvent(ctx, name+"|"+key, l.Window, now)
+		if err != nil {
+			return false, time.Second
+		}
+		if n > l.Max {
+			return false, start.Add(l.Window).Sub(now)
+		}
+		return true, 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()

@@ -25,6 +25,7 @@ type Store interface {
 	comment.Store
 	UsedStore
 	Discovery
+	RateCounter
 	Ping(ctx context.Context) error
 	OnChange(fn func(keys []string))
 	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
@@ -67,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 		{"RelatedArticles", testRelatedArticles},
 		{"MostRead", testMostRead},
+		{"RateEvents", testRateEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -1,0 +1,28 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// CountEvent records one event for key in the fixed window holding now and
+// returns how many the window holds, and when it began.
+func (db *DB) CountEvent(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error) {
+	start := now.Truncate(window)
+	var n int
+	err := db.write.QueryRowContext(ctx, `INSERT INTO rate_events (key, window_start, n) VALUES (?, ?, 1)
+		ON CONFLICT (key, window_start) DO UPDATE SET n = n + 1 RETURNING n`, key, start.Unix()).Scan(&n)
+	if err != nil {
+		return 0, start, fmt.Errorf("sqlite: rate limit: %w", err)
+	}
+	return n, start, nil
+}
+
+// PruneRateEvents forgets windows that began before before.
+func (db *DB) PruneRateEvents(ctx context.Context, before time.Time) error {
+	if _, err := db.exec(ctx, `DELETE FROM rate_events WHERE window_start < ?`, before.Unix()); err != nil {
+		return fmt.Errorf("sqlite: prune rate limits: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RateCounter counts events for limits shared by several processes.
+type RateCounter interface {
+	CountEvent(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error)
+	PruneRateEvents(ctx context.Context, before time.Time) error
+}
+
+// testRateEvents: concurrent events all count, windows are fixed and
+// separate, keys are separate.
+func testRateEvents(t *testing.T, s Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 30, 0, time.UTC)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, _, err := s.CountEvent(ctx, "login|ana", time.Minute, now); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	n, start, err := s.CountEvent(ctx, "login|ana", time.Minute, now.Add(10*time.Second))
+	must(t, err)
+	if n != 21 || !start.Equal(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("21st event: count %d in window from %s, want 21 from 12:00:00", n, start)
+	}
+	if n, _, _ := s.CountEvent(ctx, "login|ana", time.Minute, now.Add(time.Minute)); n != 1 {
+		t.Errorf("first event of the next window: count %d, want 1", n)
+	}
+	if n, _, _ := s.CountEvent(ctx, "login|bo", time.Minute, now); n != 1 {
+		t.Errorf("another key: count %d, want 1", n)
+	}
+	must(t, s.PruneRateEvents(ctx, now.Add(time.Hour)))
+	if n, _, _ := s.CountEvent(ctx, "login|ana", time.Minute, now); n != 1 {
+		t.Errorf("after pruning: count %d, want 1", n)
+	}
+}
