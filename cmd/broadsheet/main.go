@@ -219,7 +219,9 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		// Several instances may share this database: limits count there.
 		srv.ShareLimits(db)
 	}
-	if l, ok := db.(interface{ Listen(ctx context.Context, changed, lost func()) }); ok {
+	if l, ok := db.(interface {
+		Listen(ctx context.Context, changed, lost func())
+	}); ok {
 		go l.Listen(ctx, srv.Poke, func() {
 			log.Warn("change notifications were interrupted; dropping the page cache")
 			srv.DropCache()
