@@ -39,6 +39,8 @@ Usage:
   broadsheet serve [flags]        run the site (see broadsheet serve -h)
   broadsheet migrate [flags]      bring the database schema up to date and exit
   broadsheet reindex [flags]      rebuild the search and More Articles index
+  broadsheet copy --from sqlite:PATH --to postgres://…
+                                  move a whole site into PostgreSQL
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return usageError{err}
 		}
 		return reindex(ctx, c, stdout, stderr)
+	case "copy":
+		return copySite(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
