@@ -105,12 +105,16 @@ func BenchmarkPostCommentConcurrent(b *testing.B) {
 }
 
 func benchmarkPostComment(b *testing.B, readers int) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	benchmarkPostCommentOn(b, db, readers)
+}
+
+func benchmarkPostCommentOn(b *testing.B, db Store, readers int) {
+	ctx := context.Background()
 	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		ChallengeCost: challenge.Cost{Iterations: 1, MinCounter: 1, MaxCounter: 2}})
 	if err != nil {
