@@ -66,8 +66,9 @@ func (l *Limiter) Share(name string, c Counter) {
 	l.shared, l.name = c, name
 }
 
-// sharedTimeout bounds the database's answer; past it the event is refused
-// (a limit that cannot be checked is not waved through).
+// sharedTimeout bounds the database's answer. A count that cannot be made
+// lets the event through: whatever it leads to needs the same database,
+// and fails there with an honest error rather than a false "too many".
 const sharedTimeout = 2 * time.Second
 
 // Allow records an event for key and reports whether it is within the
@@ -83,7 +84,7 @@ func (l *Limiter) Allow(key string) (ok bool, retry time.Duration) {
 		now := l.now()
 		n, start, err := shared.CountEvent(ctx, name+"|"+key, l.Window, now)
 		if err != nil {
-			return false, time.Second
+			return true, 0
 		}
 		if n > l.Max {
 			return false, start.Add(l.Window).Sub(now)

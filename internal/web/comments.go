@@ -553,10 +553,13 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a, err = s.store.ArticleByID(ctx, id)
 	}
+	if err != nil && !errors.Is(err, article.ErrNotFound) && !errors.Is(err, strconv.ErrSyntax) {
+		// The database did not answer: say so, so the client tries again.
+		s.log.Error("comment API", "err", err)
+		writeErr(http.StatusInternalServerError, "internal", "The comment could not be stored. Please try again.", nil)
+		return
+	}
 	if err != nil || !a.Visible() {
-		if err != nil && !errors.Is(err, article.ErrNotFound) && !errors.Is(err, strconv.ErrSyntax) {
-			s.log.Error("comment API", "err", err)
-		}
 		writeErr(http.StatusNotFound, "not_found", "There is no such article.", nil)
 		return
 	}
