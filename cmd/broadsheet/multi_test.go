@@ -241,12 +241,16 @@ func testMultiKill(t *testing.T, bin string) {
 	mx.waitIdle(t, 10*time.Second)
 	s.a.p.kill(t)
 	killed := time.Now()
-	mx.release()
+	// Count while B is still held, once what A wrote before dying has
+	// landed: after the release B sends too, and its records and arrivals
+	// would race the counting.
+	time.Sleep(300 * time.Millisecond)
 	arrived := mx.messages()
 	if arrived >= readers {
 		t.Fatalf("all %d readers were mailed before the kill: the fan-out was too quick to kill A in the middle", readers)
 	}
 	st := ob.state()
+	mx.release()
 	t.Logf("killed A with %d of %d readers mailed; %s", arrived, readers, st)
 	if st.sent != arrived {
 		t.Errorf("at the kill %d messages were recorded as sent and %d had arrived", st.sent, arrived)
