@@ -181,7 +181,11 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	apiHandler := api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log})
+	deps := api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log}
+	if c.DatabaseURL != "" {
+		deps.Limits = db // instances sharing the database limit together
+	}
+	apiHandler := api.New(deps)
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler,
 		ChallengeExpiry: c.ChallengeExpiry, CommentMinFill: c.CommentMinFill}
 	if c.CommentMinFill == 0 {

@@ -63,6 +63,9 @@ type Deps struct {
 	IPs      *clientip.Resolver // nil trusts no proxy
 	Log      *slog.Logger       // nil for the default logger
 	Now      func() time.Time   // nil for the wall clock
+	// Limits, when set, is where the API's rate limits count, so that
+	// instances sharing a database limit together.
+	Limits ratelimit.Counter
 }
 
 // Limits a client can rely on; docs/api.md states them.
@@ -124,6 +127,11 @@ func New(d Deps) http.Handler {
 	}
 	for _, l := range []*ratelimit.Limiter{h.perToken, h.perIP, h.failedAuth} {
 		l.SetClock(d.Now)
+	}
+	if d.Limits != nil {
+		h.perToken.Share("api-token", d.Limits)
+		h.perIP.Share("api-ip", d.Limits)
+		h.failedAuth.Share("api-failed-auth", d.Limits)
 	}
 	h.mux = h.routes()
 	return h
