@@ -78,7 +78,9 @@ func (db *DB) RelatedArticles(ctx context.Context, id int64, limit int) ([]artic
 		for i, p := range pool {
 			args[i] = p
 		}
-		err := each(ctx, db.read, `SELECT id, section_id, published_at FROM articles WHERE status = 'published' AND id IN (`+placeholders(len(pool))+`)`, args,
+		// "+status": look the ids up by primary key; an index on status
+		// would walk every public article instead.
+		err := each(ctx, db.read, `SELECT id, section_id, published_at FROM articles WHERE +status = 'published' AND id IN (`+placeholders(len(pool))+`)`, args,
 			func(rows *sql.Rows) error {
 				var c related.Candidate
 				var at int64
@@ -125,7 +127,7 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 		args[i] = id
 	}
 	byID := map[int64]article.Article{}
-	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` WHERE a.status = 'published' AND a.id IN (`+placeholders(len(ids))+`)`, args,
+	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` WHERE +a.status = 'published' AND a.id IN (`+placeholders(len(ids))+`)`, args,
 		func(rows *sql.Rows) error {
 			var a article.Article
 			err := scanArticle(rows, &a)

@@ -45,9 +45,20 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	}
 	var hits []hit
 	now := db.now()
-	err := each(ctx, db.read, `SELECT a.id, bm25(article_fts, `+searchWeights+`), a.published_at
+	// Without filters the ranking runs in the index alone (it holds only
+	// published articles) and the dates of the best are read after; with
+	// filters the articles table takes part from the start.
+	query := `SELECT a.id, bm25(article_fts, ` + searchWeights + `), a.published_at
 		FROM article_fts JOIN articles a ON a.id = article_fts.rowid
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY bm25(article_fts, `+searchWeights+`) LIMIT ?`,
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY bm25(article_fts, ` + searchWeights + `) LIMIT ?`
+	if len(where) == 2 {
+		query = `SELECT a.id, r.rank, a.published_at FROM (
+			SELECT rowid AS id, bm25(article_fts, ` + searchWeights + `) AS rank FROM article_fts
+			WHERE article_fts MATCH ? ORDER BY rank LIMIT ?) r
+		JOIN articles a ON a.id = r.id WHERE +a.status = 'published'`
+		args = []any{match}
+	}
+	err := each(ctx, db.read, query,
 		append(args, search.MaxHits), func(rows *sql.Rows) error {
 			var h hit
 			var rank float64
