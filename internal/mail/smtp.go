@@ -130,18 +130,23 @@ func send(c *smtp.Client, from, to string, msg io.WriterTo, mark func(then func(
 	if err := c.Text.W.Flush(); err != nil {
 		return err
 	}
-	if err := c.UpdateDeadline(dotDeadline); err != nil {
-		return err
-	}
 	// The embedded writer's Close writes the final dot and flushes; the
-	// DataCloser's own Close would also wait for the reply.
+	// DataCloser's own Close would also wait for the reply. The deadline
+	// is set just before the dot, so that waiting for the commit does not
+	// count against it.
 	var dotErr error
 	wrote := false
-	if err := mark(func() { dotErr, wrote = dc.WriteCloser.Close(), true }); err != nil {
+	writeDot := func() {
+		if dotErr = c.UpdateDeadline(dotDeadline); dotErr == nil {
+			dotErr = dc.WriteCloser.Close()
+		}
+		wrote = true
+	}
+	if err := mark(writeDot); err != nil {
 		return fmt.Errorf("recording the message as sent: %w", err)
 	}
 	if !wrote {
-		dotErr = dc.WriteCloser.Close()
+		writeDot()
 	}
 	if dotErr != nil {
 		return dotErr
