@@ -449,6 +449,8 @@ var english = map[string]string{
 	"search.from":                      "From",
 	"search.to":                        "To",
 	"search.count":                     "Results %d–%d of %d",
+	"search.window":                    "More articles match than one search ranks: these are the best of the newest %d.",
+	"search.earlier":                   "Search earlier articles",
 	"search.none":                      "Nothing published matches “%s”. Try fewer or other words.",
 	"search.prev":                      "Previous results",
 	"search.next":                      "More results",

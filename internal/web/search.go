@@ -38,6 +38,10 @@ type searchView struct {
 	Problem               string
 	PrevURL, NextURL      string
 	FirstShown, LastShown int
+	// Window is how many of the newest matches were ranked when more
+	// match; EarlierURL searches those published before them.
+	Window     int
+	EarlierURL string
 }
 
 type searchHit struct {
@@ -62,7 +66,7 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req := search.Request{Text: sv.Query, Lang: v.Site.Language, Limit: searchPage}
+	req := search.Request{Text: sv.Query, Lang: v.Site.Language, Limit: searchPage, Newest: s.searchNewest}
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(1, min(page, search.MaxHits/searchPage))
 	req.Offset = (page - 1) * searchPage
@@ -113,9 +117,9 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 				sv.Results = append(sv.Results, searchHit{Article: a, Snippet: snippet(full, terms)})
 			}
 			sv.FirstShown, sv.LastShown = req.Offset+1, req.Offset+len(sv.Results)
-			link := func(p int) string {
+			link := func(p int, to string) string {
 				u := url.Values{"q": {sv.Query}}
-				for k, val := range map[string]string{"section": sv.Section, "author": sv.Author, "from": sv.From, "to": sv.To} {
+				for k, val := range map[string]string{"section": sv.Section, "author": sv.Author, "from": sv.From, "to": to} {
 					if val != "" {
 						u.Set(k, val)
 					}
@@ -126,10 +130,14 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 				return "/search?" + u.Encode()
 			}
 			if page > 1 {
-				sv.PrevURL = link(page - 1)
+				sv.PrevURL = link(page-1, sv.To)
 			}
 			if req.Offset+searchPage < res.Total {
-				sv.NextURL = link(page + 1)
+				sv.NextURL = link(page+1, sv.To)
+			}
+			if res.Window {
+				sv.Window, _ = req.Windowed()
+				sv.EarlierURL = link(1, earlierTo(res.Before.In(loc), req.To))
 			}
 		}
 	}
@@ -150,6 +158,18 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "private, max-age=60")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// earlierTo is the "to" date of the search for articles published before
+// the oldest one ranked, at before: its day, which the next search
+// includes whole (so none published that day before it is missed), or
+// the day before when that would repeat a search that ends on that day.
+func earlierTo(before, to time.Time) string {
+	day := time.Date(before.Year(), before.Month(), before.Day(), 0, 0, 0, 0, before.Location())
+	if !to.IsZero() && !day.AddDate(0, 0, 1).Before(to) {
+		day = day.AddDate(0, 0, -1)
+	}
+	return day.Format("2006-01-02")
 }
 
 // snippetWords is how long a passage is.

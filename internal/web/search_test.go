@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/article"
 )
@@ -79,4 +80,51 @@ func TestSearchPage(t *testing.T) {
 	}
 	s.get("/").has(t, `<link rel="search" type="application/opensearchdescription+xml"`, `action="/search"`)
 	_ = ctx
+}
+
+// A search that more articles match than it ranks says so, and links to
+// the same search over the articles published before those it ranked.
+func TestSearchWindow(t *testing.T) {
+	s := newSite(t)
+	s.srv.searchNewest = 2
+	day := func(d int) func(*article.Article) {
+		return func(a *article.Article) {
+			a.PublishedAt = time.Date(2026, 5, d, 12, 0, 0, 0, time.UTC)
+			a.Body = "The ferry sailed at dawn."
+		}
+	}
+	s.publish("city", "ferry-one", "Ferry one", day(3))
+	s.publish("city", "ferry-two", "Ferry two", day(5))
+	s.publish("city", "ferry-three", "Ferry three", day(7))
+	r := s.get("/search?q=ferry")
+	if !strings.Contains(r.body, `href="/city/ferry-three"`) || !strings.Contains(r.body, `href="/city/ferry-two"`) || strings.Contains(r.body, `href="/city/ferry-one"`) {
+		t.Fatalf("the two newest ferry stories expected, not the oldest:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, "the best of the newest 2") || !strings.Contains(r.body, `href="/search?q=ferry&amp;to=2026-05-05"`) {
+		t.Fatalf("no notice of the window, or no link to earlier articles:\n%s", r.body)
+	}
+	r = s.get("/search?q=ferry&to=2026-05-05")
+	if !strings.Contains(r.body, `href="/city/ferry-one"`) || !strings.Contains(r.body, `href="/city/ferry-two"`) || strings.Contains(r.body, `href="/city/ferry-three"`) {
+		t.Errorf("earlier articles: ferry one and two expected:\n%s", r.body)
+	}
+	if strings.Contains(r.body, "the best of the newest") {
+		t.Errorf("two matches fit a window of two, yet the page says more match:\n%s", r.body)
+	}
+}
+
+func TestEarlierTo(t *testing.T) {
+	at := func(d, h int) time.Time { return time.Date(2026, 5, d, h, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		before, to time.Time
+		want       string
+	}{
+		{at(5, 12), time.Time{}, "2026-05-05"}, // the whole day of the oldest ranked
+		{at(5, 12), at(8, 0), "2026-05-05"},
+		{at(5, 12), at(6, 0), "2026-05-04"}, // the same search again: a day back
+		{at(5, 0), at(6, 0), "2026-05-04"},
+	} {
+		if got := earlierTo(tt.before, tt.to); got != tt.want {
+			t.Errorf("earlierTo(%v, %v) = %s, want %s", tt.before, tt.to, got, tt.want)
+		}
+	}
 }

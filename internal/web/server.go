@@ -135,6 +135,8 @@ type Server struct {
 	challengeByIP *ratelimit.Limiter
 	// searchByIP bounds searches per client address.
 	searchByIP *ratelimit.Limiter
+	// searchNewest overrides search.Window when set (in tests).
+	searchNewest int
 	// Failed logins, by account and by client address.
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
 }

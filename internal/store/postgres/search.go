@@ -50,9 +50,17 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	}
 	var hits []hit
 	now := db.now()
+	// Without a section or author, only the newest matches are ranked
+	// when there are more than newest of them (one more is read to tell).
+	order, limit := `rank DESC, a.id DESC`, search.MaxHits
+	newest, windowed := r.Windowed()
+	if windowed {
+		order, limit = `a.published_at DESC, a.id DESC`, newest+1
+	}
+	var oldest int64
 	err := each(ctx, db.pool, `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, plainto_tsquery('simple', $1)) AS rank, a.published_at
 		FROM article_fts f JOIN articles a ON a.id = f.article_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY rank DESC, a.id DESC LIMIT `+args.add(search.MaxHits),
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT `+args.add(limit),
 		args, func(rows *sql.Rows) error {
 			var h hit
 			var rank float64
@@ -60,15 +68,23 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 			if err := rows.Scan(&h.id, &rank, &published); err != nil {
 				return err
 			}
+			if windowed && len(hits) == newest {
+				res.Window = true
+				return nil
+			}
 			// Higher ranks are better; a story's news value fades over
 			// months, so relevance keeps most of its weight.
 			age := now.Sub(time.Unix(published.Int64, 0))
 			h.score = rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))
 			hits = append(hits, h)
+			oldest = published.Int64
 			return nil
 		})
 	if err != nil {
 		return res, fmt.Errorf("postgres: search: %w", err)
+	}
+	if res.Window {
+		res.Before = time.Unix(oldest, 0)
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
 		switch {
@@ -79,6 +95,7 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 		}
 		return int(b.id - a.id)
 	})
+	hits = hits[:min(len(hits), search.MaxHits)]
 	res.Total = len(hits)
 	if r.Limit <= 0 {
 		r.Limit = 10

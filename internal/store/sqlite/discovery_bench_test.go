@@ -72,6 +72,13 @@ var benchQueries = []struct{ kind, text string }{
 func benchDiscovery(b *testing.B, n int) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "broadsheet.db")
+	if keep := os.Getenv("BROADSHEET_BENCH_ARCHIVE"); keep != "" {
+		// The archive is kept there, to look into after the run.
+		path = keep
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + suffix)
+		}
+	}
 	db, err := Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
@@ -164,6 +171,7 @@ func benchDiscovery(b *testing.B, n int) {
 	mem.enter("query")
 	lat := make([][]time.Duration, len(benchQueries))
 	hits := make([]int, len(benchQueries))
+	windowed := make([]bool, len(benchQueries))
 	for round := -1; round < searchRounds; round++ { // round -1 warms up
 		for i, q := range benchQueries {
 			t0 := time.Now()
@@ -175,12 +183,12 @@ func benchDiscovery(b *testing.B, n int) {
 			if round >= 0 {
 				lat[i] = append(lat[i], d)
 			}
-			hits[i] = res.Total
+			hits[i], windowed[i] = res.Total, res.Window
 		}
 	}
 	var all []time.Duration
-	logf("Search, %d timed runs of each query (after one untimed); matches: articles holding every term, hits: how many are ranked:", searchRounds)
-	logf("  %-12s %-24s %7s %5s %10s %10s %10s", "kind", "query", "matches", "hits", "p50", "p95", "max")
+	logf("Search, %d timed runs of each query (after one untimed); matches: articles holding every term, hits: how many are returned, newest: whether only the newest %d matches were ranked:", searchRounds, search.Window)
+	logf("  %-12s %-24s %7s %5s %6s %10s %10s %10s", "kind", "query", "matches", "hits", "newest", "p50", "p95", "max")
 	for i, q := range benchQueries {
 		all = append(all, lat[i]...)
 		var matches int
@@ -189,7 +197,7 @@ func benchDiscovery(b *testing.B, n int) {
 				b.Fatal(err)
 			}
 		}
-		logf("  %-12s %-24s %7d %5d %10s %10s %10s", q.kind, q.text, matches, hits[i], ms(pct(lat[i], 50)), ms(pct(lat[i], 95)), ms(slices.Max(lat[i])))
+		logf("  %-12s %-24s %7d %5d %6v %10s %10s %10s", q.kind, q.text, matches, hits[i], windowed[i], ms(pct(lat[i], 50)), ms(pct(lat[i], 95)), ms(slices.Max(lat[i])))
 	}
 	searchP50, searchP95 := pct(all, 50), pct(all, 95)
 	logf("  all %d searches: p50 %s, p95 %s (goal p95 ≤ 10 ms).", len(all), ms(searchP50), ms(searchP95))

@@ -24,15 +24,18 @@ type reader interface {
 
 // indexDoc reads what the index needs of an article; ok is false for an
 // article that is not public.
-func indexDoc(ctx context.Context, tx reader, id int64) (related.Doc, bool, error) {
-	var d related.Doc
+func indexDoc(ctx context.Context, tx reader, id int64) (d indexed, ok bool, err error) {
 	var status string
-	err := tx.QueryRowContext(ctx, `SELECT status, language, headline, standfirst, body FROM articles WHERE id = ?`, id).
-		Scan(&status, &d.Lang, &d.Headline, &d.Standfirst, &d.Body)
+	var published sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT status, language, headline, standfirst, body, published_at FROM articles WHERE id = ?`, id).
+		Scan(&status, &d.Lang, &d.Headline, &d.Standfirst, &d.Body, &published)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && status != "published") {
 		return d, false, nil
 	}
 	if err != nil {
+		return d, false, err
+	}
+	if d.key, err = searchKey(id, published.Int64); err != nil {
 		return d, false, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?`, id)
@@ -50,6 +53,46 @@ func indexDoc(ctx context.Context, tx reader, id int64) (related.Doc, bool, erro
 	return d, true, rows.Err()
 }
 
+// indexed is an article as the index sees it.
+type indexed struct {
+	related.Doc
+	key int64 // its row in article_fts
+}
+
+// The search index keys each article's row by its publication time, in
+// seconds, above the article's id in the low keyIDBits bits. FTS5 walks
+// the articles holding a term in rowid order, so the newest matches of a
+// query come first without reading the articles table, and a date range
+// is a rowid range. article_fts_keys remembers each article's key, since
+// its publication time may change before it is next indexed.
+const keyIDBits = 30
+
+// Publication times beyond these (the years 1698 and 2242) are taken as
+// them, so that every key fits in 64 bits.
+const (
+	keyMinTime = -1 << (63 - keyIDBits)
+	keyMaxTime = 1<<(63-keyIDBits) - 1
+)
+
+// errKeyID means an article's id is too large for the search index.
+var errKeyID = fmt.Errorf("article ids from %d up do not fit the search index", 1<<keyIDBits)
+
+// searchKey is the index row of article id, published at the Unix time
+// published.
+func searchKey(id, published int64) (int64, error) {
+	if id < 0 || id >= 1<<keyIDBits {
+		return 0, fmt.Errorf("article %d: %w", id, errKeyID)
+	}
+	return timeKey(published) | id, nil
+}
+
+// timeKey is the smallest key of an article published at Unix time t.
+func timeKey(t int64) int64 { return min(max(t, keyMinTime), keyMaxTime) << keyIDBits }
+
+// keyID and keyTime take a key apart.
+func keyID(key int64) int64   { return key & (1<<keyIDBits - 1) }
+func keyTime(key int64) int64 { return key >> keyIDBits }
+
 // indexArticle brings article id's entries up to date: removed when it is
 // not public, rewritten when it is.
 func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
@@ -60,7 +103,7 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 	if err != nil || !public {
 		return err
 	}
-	tf := related.Frequencies(d)
+	tf := related.Frequencies(d.Doc)
 	df := make(map[string]int, len(tf))
 	for t := range tf {
 		var n int
@@ -77,22 +120,25 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 }
 
 // writeIndex stores an article's vector and its search row.
-func writeIndex(ctx context.Context, tx *sql.Tx, id int64, d related.Doc, vec []related.Term) error {
+func writeIndex(ctx context.Context, tx *sql.Tx, id int64, d indexed, vec []related.Term) error {
 	for _, t := range vec {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO article_terms (article_id, term, weight) VALUES (?, ?, ?)`, id, t.Word, t.Weight); err != nil {
 			return err
 		}
 	}
 	terms := func(s string) string { return strings.Join(search.Terms(d.Lang, s), " ") }
+	if _, err := tx.ExecContext(ctx, `INSERT INTO article_fts_keys (article_id, key) VALUES (?, ?)`, id, d.key); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO article_fts (rowid, headline, standfirst, body, tags) VALUES (?, ?, ?, ?, ?)`,
-		id, terms(d.Headline), terms(d.Standfirst), terms(related.PlainText(d.Body)), terms(strings.Join(d.Tags, " ; ")))
+		d.key, terms(d.Headline), terms(d.Standfirst), terms(related.PlainText(d.Body)), terms(strings.Join(d.Tags, " ; ")))
 	return err
 }
 
 // unindex removes an article's entries, if it has any.
 func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM article_fts WHERE rowid = ?`, id).Scan(&one)
+	var key int64
+	err := tx.QueryRowContext(ctx, `SELECT key FROM article_fts_keys WHERE article_id = ?`, id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -101,7 +147,7 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 	}
 	// Its terms were counted in term_df for every term it held, not only
 	// the strongest kept: count them again to take them away.
-	d, _, err := oldDoc(ctx, tx, id)
+	d, err := oldDoc(ctx, tx, key)
 	if err != nil {
 		return err
 	}
@@ -116,7 +162,10 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_terms WHERE article_id = ?`, id); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM article_fts WHERE rowid = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_fts WHERE rowid = ?`, key); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_fts_keys WHERE article_id = ?`, id); err != nil {
 		return err
 	}
 	_, err = adjustDocs(ctx, tx, -1)
@@ -124,11 +173,11 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 }
 
 // oldDoc returns the distinct terms an indexed article was counted with,
-// from its search row (which holds every term of every field).
-func oldDoc(ctx context.Context, tx *sql.Tx, id int64) ([]string, bool, error) {
+// from its search row, key (which holds every term of every field).
+func oldDoc(ctx context.Context, tx *sql.Tx, key int64) ([]string, error) {
 	var h, s, b, t string
-	if err := tx.QueryRowContext(ctx, `SELECT headline, standfirst, body, tags FROM article_fts WHERE rowid = ?`, id).Scan(&h, &s, &b, &t); err != nil {
-		return nil, false, err
+	if err := tx.QueryRowContext(ctx, `SELECT headline, standfirst, body, tags FROM article_fts WHERE rowid = ?`, key).Scan(&h, &s, &b, &t); err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -138,7 +187,7 @@ func oldDoc(ctx context.Context, tx *sql.Tx, id int64) ([]string, bool, error) {
 			out = append(out, w)
 		}
 	}
-	return out, true, nil
+	return out, nil
 }
 
 // adjustDocs changes the count of indexed articles and returns it.

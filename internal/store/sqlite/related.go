@@ -178,7 +178,7 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 			return fmt.Errorf("sqlite: reindex: %w", err)
 		}
 		if ok {
-			for t := range related.Frequencies(d) {
+			for t := range related.Frequencies(d.Doc) {
 				df[t]++
 			}
 		}
@@ -188,7 +188,7 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 	}
 	// Pass 2: write everything, a batch of articles per transaction.
 	err = db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		for _, q := range []string{`DELETE FROM article_fts`, `DELETE FROM article_terms`, `DELETE FROM term_df`} {
+		for _, q := range []string{`DELETE FROM article_fts`, `DELETE FROM article_fts_keys`, `DELETE FROM article_terms`, `DELETE FROM term_df`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return nil, err
 			}
@@ -224,7 +224,7 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 				if !ok {
 					continue
 				}
-				vec := related.Weigh(related.Frequencies(d), func(t string) int { return df[t] }, len(ids))
+				vec := related.Weigh(related.Frequencies(d.Doc), func(t string) int { return df[t] }, len(ids))
 				if err := writeIndex(ctx, tx, id, d, vec); err != nil {
 					return nil, err
 				}
@@ -235,6 +235,11 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 			return fmt.Errorf("sqlite: reindex: %w", err)
 		}
 		report(len(ids) + start + len(part))
+	}
+	// Written a batch at a time, the search index is many segments, and
+	// every query would merge them: make it one.
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO article_fts (article_fts) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("sqlite: reindex: optimize: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,18 +27,13 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 		return res, nil
 	}
 	res.Terms = search.QueryTerms(r.Lang, r.Text)
-	where, args := []string{`article_fts MATCH ?`, `a.status = 'published'`}, []any{match}
-	if r.SectionID != 0 {
-		where, args = append(where, `a.section_id = ?`), append(args, r.SectionID)
-	}
-	if r.AuthorID != 0 {
-		where, args = append(where, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)`), append(args, r.AuthorID)
-	}
+	// A date range is a range of index keys (see searchKey).
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	if !r.From.IsZero() {
-		where, args = append(where, `a.published_at >= ?`), append(args, r.From.Unix())
+		lo = timeKey(r.From.Unix())
 	}
 	if !r.To.IsZero() {
-		where, args = append(where, `a.published_at < ?`), append(args, r.To.Unix())
+		hi = timeKey(r.To.Unix())
 	}
 	type hit struct {
 		id    int64
@@ -45,34 +41,56 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	}
 	var hits []hit
 	now := db.now()
-	// Without filters the ranking runs in the index alone (it holds only
-	// published articles) and the dates of the best are read after; with
-	// filters the articles table takes part from the start.
-	query := `SELECT a.id, bm25(article_fts, ` + searchWeights + `), a.published_at
-		FROM article_fts JOIN articles a ON a.id = article_fts.rowid
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY bm25(article_fts, ` + searchWeights + `) LIMIT ?`
-	if len(where) == 2 {
-		query = `SELECT a.id, r.rank, a.published_at FROM (
-			SELECT rowid AS id, bm25(article_fts, ` + searchWeights + `) AS rank FROM article_fts
-			WHERE article_fts MATCH ? ORDER BY rank LIMIT ?) r
-		JOIN articles a ON a.id = r.id WHERE +a.status = 'published'`
-		args = []any{match}
+	scan := func(rows *sql.Rows) error {
+		var key int64
+		var rank float64
+		if err := rows.Scan(&key, &rank); err != nil {
+			return err
+		}
+		// bm25 is negative, lower is better; a story's news value fades
+		// over months, so relevance keeps most of its weight.
+		age := now.Sub(time.Unix(keyTime(key), 0))
+		hits = append(hits, hit{keyID(key), -rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))})
+		return nil
 	}
-	err := each(ctx, db.read, query,
-		append(args, search.MaxHits), func(rows *sql.Rows) error {
-			var h hit
-			var rank float64
-			var published int64
-			if err := rows.Scan(&h.id, &rank, &published); err != nil {
+	var err error
+	if newest, ok := r.Windowed(); ok {
+		// The index alone answers: it holds only published articles, and
+		// each key holds the article's id and publication time. When
+		// more than newest articles match, only the newest of them are
+		// ranked; finding where they begin reads that many keys, where
+		// ranking every match could score tens of thousands.
+		var keys []int64
+		err = each(ctx, db.read, `SELECT rowid FROM article_fts
+			WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT 2 OFFSET ?`,
+			[]any{match, lo, hi, newest - 1}, func(rows *sql.Rows) error {
+				var k int64
+				err := rows.Scan(&k)
+				keys = append(keys, k)
 				return err
-			}
-			// bm25 is negative, lower is better; a story's news value
-			// fades over months, so relevance keeps most of its weight.
-			age := now.Sub(time.Unix(published, 0))
-			h.score = -rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))
-			hits = append(hits, h)
-			return nil
-		})
+			})
+		if err != nil {
+			return res, fmt.Errorf("sqlite: search: %w", err)
+		}
+		if len(keys) == 2 { // more than newest match
+			res.Window, res.Before, lo = true, time.Unix(keyTime(keys[0]), 0), keys[0]
+		}
+		err = each(ctx, db.read, `SELECT rowid, bm25(article_fts, `+searchWeights+`) AS rank FROM article_fts
+			WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rank LIMIT ?`,
+			[]any{match, lo, hi, search.MaxHits}, scan)
+	} else {
+		where, args := []string{`article_fts MATCH ?`, `article_fts.rowid >= ?`, `article_fts.rowid < ?`, `a.status = 'published'`}, []any{match, lo, hi}
+		if r.SectionID != 0 {
+			where, args = append(where, `a.section_id = ?`), append(args, r.SectionID)
+		}
+		if r.AuthorID != 0 {
+			where, args = append(where, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)`), append(args, r.AuthorID)
+		}
+		err = each(ctx, db.read, `SELECT article_fts.rowid, bm25(article_fts, `+searchWeights+`) AS rank
+			FROM article_fts JOIN articles a ON a.id = article_fts.rowid & `+strconv.Itoa(1<<keyIDBits-1)+`
+			WHERE `+strings.Join(where, " AND ")+` ORDER BY rank LIMIT ?`,
+			append(args, search.MaxHits), scan)
+	}
 	if err != nil {
 		return res, fmt.Errorf("sqlite: search: %w", err)
 	}

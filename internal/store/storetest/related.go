@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/search"
 )
 
 // Discovery is what an engine offers for More Articles and reading figures.
@@ -17,6 +18,7 @@ type Discovery interface {
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
+	search.Searcher
 }
 
 // topics of the generated corpus: clearly apart, with the filler words

@@ -83,10 +83,10 @@ func makePlan(ctx context.Context, src *sql.Tx, dst pgx.Tx) (plan, error) {
 		byName[name] = t
 	}
 	for name := range srcTables {
-		if _, ok := dstCols[name]; !ok {
-			problems = append(problems, fmt.Sprintf("the target has no table %s", name))
-		} else if _, skip := notCopied[name]; skip {
+		if _, skip := notCopied[name]; skip {
 			p.skipped = append(p.skipped, name)
+		} else if _, ok := dstCols[name]; !ok {
+			problems = append(problems, fmt.Sprintf("the target has no table %s", name))
 		}
 	}
 	if len(problems) > 0 {

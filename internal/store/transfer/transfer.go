@@ -79,12 +79,15 @@ var ErrNotEmpty = errors.New("transfer: the target database is not empty")
 var notCopied = map[string]string{
 	"schema_migrations": "each engine records its own migrations",
 	"changes":           "the change log of a new database starts empty",
+	"article_fts_keys":  "the SQLite search index's own row keys; PostgreSQL's index is keyed by article id",
 }
 
 // sourceColumn names the SQLite expression for a target column that the
-// source keeps under another name: FTS5 keys its rows by rowid.
+// source keeps under another name: FTS5 keys its rows by rowid, which
+// holds the article id in its low 30 bits (see the SQLite engine's
+// searchKey).
 var sourceColumn = map[string]string{
-	"article_fts.article_id": "rowid",
+	"article_fts.article_id": "rowid & 1073741823",
 }
 
 // Copy copies every Broadsheet table from src, an open SQLite database

@@ -1,0 +1,121 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/search"
+)
+
+// testSearchWindow: a search without a section or author that more
+// articles match than it ranks ranks the newest by publication time,
+// whatever order they were written in; a date range is exact to the
+// second; an article whose publication time changes is found by its new
+// one; a section filter ranks every match.
+func testSearchWindow(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	// Six harbour stories an hour apart, written newest first, so that
+	// ids run against publication order; then one back-dated a year.
+	var byTime []*article.Article // oldest first
+	base := f.clock
+	for i := range 6 {
+		a := f.article(i % 2)
+		a.Headline = "Harbour works, part " + string(rune('A'+i))
+		a.PublishedAt = base.Add(time.Duration(6-i) * time.Hour)
+		must(t, s.CreateArticle(ctx, a))
+		byTime = append([]*article.Article{a}, byTime...)
+	}
+	old := f.article(0)
+	old.Headline = "Harbour plans, a year before"
+	old.PublishedAt = base.AddDate(-1, 0, 0)
+	must(t, s.CreateArticle(ctx, old))
+	byTime = append([]*article.Article{old}, byTime...)
+
+	ids := func(res search.Results) []int64 {
+		var out []int64
+		for _, a := range res.Articles {
+			out = append(out, a.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	idsOf := func(list []*article.Article) []int64 {
+		var out []int64
+		for _, a := range list {
+			out = append(out, a.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	find := func(r search.Request) search.Results {
+		t.Helper()
+		r.Text, r.Lang = "harbour", "en"
+		if r.Limit == 0 {
+			r.Limit = 10
+		}
+		res, err := s.Search(ctx, r)
+		must(t, err)
+		return res
+	}
+
+	res := find(search.Request{})
+	if res.Window || res.Total != 7 || len(res.Articles) != 7 {
+		t.Fatalf("all seven fit the window: window %v, total %d, %d articles", res.Window, res.Total, len(res.Articles))
+	}
+	if res = find(search.Request{Newest: 7}); res.Window || res.Total != 7 {
+		t.Errorf("seven matches in a window of seven: window %v, total %d", res.Window, res.Total)
+	}
+	res = find(search.Request{Newest: 3})
+	if want := idsOf(byTime[4:]); !res.Window || res.Total != 3 || !slices.Equal(ids(res), want) {
+		t.Errorf("newest 3: window %v, total %d, ids %v; want the three published last %v", res.Window, res.Total, ids(res), want)
+	}
+	if !res.Before.Equal(byTime[4].PublishedAt.Truncate(time.Second)) {
+		t.Errorf("newest 3: Before = %v, want %v, when the oldest of them was published", res.Before, byTime[4].PublishedAt)
+	}
+	res = find(search.Request{Newest: 3, To: res.Before})
+	if want := idsOf(byTime[1:4]); !res.Window || !slices.Equal(ids(res), want) {
+		t.Errorf("the three before those: window %v, ids %v, want %v", res.Window, ids(res), want)
+	}
+	// A section filter ranks every match in the section.
+	res = find(search.Request{Newest: 1, SectionID: f.sections[0].ID})
+	var inCity []*article.Article
+	for _, a := range byTime {
+		if a.Section.ID == f.sections[0].ID {
+			inCity = append(inCity, a)
+		}
+	}
+	if res.Window || !slices.Equal(ids(res), idsOf(inCity)) {
+		t.Errorf("section filter: window %v, ids %v, want every City match %v", res.Window, ids(res), idsOf(inCity))
+	}
+	// A date range includes From and excludes To, to the second.
+	mid := byTime[3].PublishedAt
+	res = find(search.Request{From: mid, To: byTime[5].PublishedAt})
+	if want := idsOf(byTime[3:5]); !slices.Equal(ids(res), want) {
+		t.Errorf("from %v to %v: ids %v, want %v", mid, byTime[5].PublishedAt, ids(res), want)
+	}
+	res = find(search.Request{From: mid.Add(time.Second), To: byTime[5].PublishedAt.Add(time.Second)})
+	if want := idsOf(byTime[4:6]); !slices.Equal(ids(res), want) {
+		t.Errorf("a second later: ids %v, want %v", ids(res), want)
+	}
+	// Moved to the newest, the year-old story is the one newest match.
+	got, err := s.ArticleByID(ctx, old.ID)
+	must(t, err)
+	got.PublishedAt = byTime[6].PublishedAt.Add(time.Hour)
+	must(t, s.UpdateArticle(ctx, got))
+	res = find(search.Request{Newest: 1})
+	if !res.Window || !slices.Equal(ids(res), []int64{old.ID}) {
+		t.Errorf("after moving article %d to the newest: window %v, ids %v", old.ID, res.Window, ids(res))
+	}
+	// Unpublished, it is found by no search.
+	got, err = s.ArticleByID(ctx, old.ID)
+	must(t, err)
+	got.Status = article.Unpublished
+	must(t, s.UpdateArticle(ctx, got))
+	if res = find(search.Request{}); slices.Contains(ids(res), old.ID) || res.Total != 6 {
+		t.Errorf("after unpublishing article %d: total %d, ids %v", old.ID, res.Total, ids(res))
+	}
+}
