@@ -16,20 +16,17 @@ type Request struct {
 	From, To  time.Time // published on or after From, before To; zero for open
 	Offset    int
 	Limit     int
-	// Newest bounds how many matches a search without a section or
-	// author ranks (the newest); zero means Window.
+	// Newest bounds how many matches a search ranks (the newest); zero
+	// means Window.
 	Newest int
 }
 
-// Windowed reports whether r ranks only the newest matches, and how many.
-func (r Request) Windowed() (n int, ok bool) {
-	if r.SectionID != 0 || r.AuthorID != 0 {
-		return 0, false
-	}
+// Window is how many of the newest matches r ranks.
+func (r Request) Window() int {
 	if r.Newest > 0 {
-		return r.Newest, true
+		return r.Newest
 	}
-	return Window, true
+	return Window
 }
 
 // Results is one page of hits, best first.
@@ -37,9 +34,9 @@ type Results struct {
 	Articles []article.Article
 	Total    int      // hits in all, at most MaxHits
 	Terms    []string // the terms searched for, to highlight
-	// Window is set when more articles match a search without a section
-	// or author than it ranks: only the newest Window were ranked, and
-	// Before is when the oldest of those was published.
+	// Window is set when more articles match than a search ranks: only
+	// the newest were ranked, and Before is when the oldest of those was
+	// published.
 	Window bool
 	Before time.Time
 }
@@ -47,11 +44,11 @@ type Results struct {
 // MaxHits bounds how many hits a search returns; pages go no further.
 const MaxHits = 500
 
-// Window bounds how many matching articles a search without a section or
-// author ranks: the newest of them. A word found in most of an archive
-// would otherwise be scored in every article holding it, which takes
-// tens of milliseconds at 100,000 articles; readers of news want the
-// recent ones first, and go further back by date, section or author.
+// Window bounds how many matching articles a search ranks: the newest of
+// them. A word found in most of an archive would otherwise be scored in
+// every article holding it, which takes tens of milliseconds at 100,000
+// articles; readers of news want the recent ones first, and go further
+// back by date.
 const Window = 500
 
 // Searcher is what an engine offers.

@@ -50,17 +50,13 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	}
 	var hits []hit
 	now := db.now()
-	// Without a section or author, only the newest matches are ranked
-	// when there are more than newest of them (one more is read to tell).
-	order, limit := `rank DESC, a.id DESC`, search.MaxHits
-	newest, windowed := r.Windowed()
-	if windowed {
-		order, limit = `a.published_at DESC, a.id DESC`, newest+1
-	}
+	// Only the newest matches are ranked when there are more than newest
+	// of them (one more is read to tell).
+	newest := r.Window()
 	var oldest int64
 	err := each(ctx, db.pool, `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, plainto_tsquery('simple', $1)) AS rank, a.published_at
 		FROM article_fts f JOIN articles a ON a.id = f.article_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT `+args.add(limit),
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY a.published_at DESC, a.id DESC LIMIT `+args.add(newest+1),
 		args, func(rows *sql.Rows) error {
 			var h hit
 			var rank float64
@@ -68,7 +64,7 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 			if err := rows.Scan(&h.id, &rank, &published); err != nil {
 				return err
 			}
-			if windowed && len(hits) == newest {
+			if len(hits) == newest {
 				res.Window = true
 				return nil
 			}

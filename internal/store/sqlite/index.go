@@ -27,8 +27,9 @@ type reader interface {
 func indexDoc(ctx context.Context, tx reader, id int64) (d indexed, ok bool, err error) {
 	var status string
 	var published sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT status, language, headline, standfirst, body, published_at FROM articles WHERE id = ?`, id).
-		Scan(&status, &d.Lang, &d.Headline, &d.Standfirst, &d.Body, &published)
+	var section int64
+	err = tx.QueryRowContext(ctx, `SELECT status, language, headline, standfirst, body, published_at, section_id FROM articles WHERE id = ?`, id).
+		Scan(&status, &d.Lang, &d.Headline, &d.Standfirst, &d.Body, &published, &section)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && status != "published") {
 		return d, false, nil
 	}
@@ -38,26 +39,39 @@ func indexDoc(ctx context.Context, tx reader, id int64) (d indexed, ok bool, err
 	if d.key, err = searchKey(id, published.Int64); err != nil {
 		return d, false, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?`, id)
+	facets := []string{sectionFacet(section)}
+	err = each(ctx, tx, `SELECT author_id FROM article_authors WHERE article_id = ? ORDER BY position`, []any{id}, func(rows *sql.Rows) error {
+		var author int64
+		err := rows.Scan(&author)
+		facets = append(facets, authorFacet(author))
+		return err
+	})
 	if err != nil {
 		return d, false, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	d.facets = strings.Join(facets, " ")
+	err = each(ctx, tx, `SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?`, []any{id}, func(rows *sql.Rows) error {
 		var name string
-		if err := rows.Scan(&name); err != nil {
-			return d, false, err
-		}
+		err := rows.Scan(&name)
 		d.Tags = append(d.Tags, name)
-	}
-	return d, true, rows.Err()
+		return err
+	})
+	return d, err == nil, err
 }
 
 // indexed is an article as the index sees it.
 type indexed struct {
 	related.Doc
-	key int64 // its row in article_fts
+	key    int64  // its row in article_fts
+	facets string // its section and authors, as sectionFacet and authorFacet
 }
+
+// An article's section and authors are words of the index's facets
+// column, so that search filters by them without reading the articles
+// table. The index's tokenizer keeps "_" inside words, and search.Terms
+// never makes a term with one, so no reader's word matches a facet.
+func sectionFacet(id int64) string { return "s_" + strconv.FormatInt(id, 10) }
+func authorFacet(id int64) string  { return "a_" + strconv.FormatInt(id, 10) }
 
 // The search index keys each article's row by its publication time, in
 // seconds, above the article's id in the low keyIDBits bits. FTS5 walks
@@ -130,8 +144,8 @@ func writeIndex(ctx context.Context, tx *sql.Tx, id int64, d indexed, vec []rela
 	if _, err := tx.ExecContext(ctx, `INSERT INTO article_fts_keys (article_id, key) VALUES (?, ?)`, id, d.key); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO article_fts (rowid, headline, standfirst, body, tags) VALUES (?, ?, ?, ?, ?)`,
-		d.key, terms(d.Headline), terms(d.Standfirst), terms(related.PlainText(d.Body)), terms(strings.Join(d.Tags, " ; ")))
+	_, err := tx.ExecContext(ctx, `INSERT INTO article_fts (rowid, headline, standfirst, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)`,
+		d.key, terms(d.Headline), terms(d.Standfirst), terms(related.PlainText(d.Body)), terms(strings.Join(d.Tags, " ; ")), d.facets)
 	return err
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"broadsheet/internal/search"
@@ -15,8 +13,9 @@ import (
 
 var _ search.Searcher = (*DB)(nil)
 
-// Field weights for bm25: a match in the headline or the tags counts most.
-const searchWeights = `10.0, 4.0, 1.0, 6.0`
+// Field weights for bm25: a match in the headline or the tags counts most;
+// the facets (section and authors) only filter.
+const searchWeights = `10.0, 4.0, 1.0, 6.0, 0.0`
 
 // Search finds published articles by their Go-normalised terms, ranks them
 // by relevance blended with recency, and returns one page.
@@ -53,44 +52,37 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 		hits = append(hits, hit{keyID(key), -rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))})
 		return nil
 	}
-	var err error
-	if newest, ok := r.Windowed(); ok {
-		// The index alone answers: it holds only published articles, and
-		// each key holds the article's id and publication time. When
-		// more than newest articles match, only the newest of them are
-		// ranked; finding where they begin reads that many keys, where
-		// ranking every match could score tens of thousands.
-		var keys []int64
-		err = each(ctx, db.read, `SELECT rowid FROM article_fts
-			WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT 2 OFFSET ?`,
-			[]any{match, lo, hi, newest - 1}, func(rows *sql.Rows) error {
-				var k int64
-				err := rows.Scan(&k)
-				keys = append(keys, k)
-				return err
-			})
-		if err != nil {
-			return res, fmt.Errorf("sqlite: search: %w", err)
-		}
-		if len(keys) == 2 { // more than newest match
-			res.Window, res.Before, lo = true, time.Unix(keyTime(keys[0]), 0), keys[0]
-		}
-		err = each(ctx, db.read, `SELECT rowid, bm25(article_fts, `+searchWeights+`) AS rank FROM article_fts
-			WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rank LIMIT ?`,
-			[]any{match, lo, hi, search.MaxHits}, scan)
-	} else {
-		where, args := []string{`article_fts MATCH ?`, `article_fts.rowid >= ?`, `article_fts.rowid < ?`, `a.status = 'published'`}, []any{match, lo, hi}
-		if r.SectionID != 0 {
-			where, args = append(where, `a.section_id = ?`), append(args, r.SectionID)
-		}
-		if r.AuthorID != 0 {
-			where, args = append(where, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)`), append(args, r.AuthorID)
-		}
-		err = each(ctx, db.read, `SELECT article_fts.rowid, bm25(article_fts, `+searchWeights+`) AS rank
-			FROM article_fts JOIN articles a ON a.id = article_fts.rowid & `+strconv.Itoa(1<<keyIDBits-1)+`
-			WHERE `+strings.Join(where, " AND ")+` ORDER BY rank LIMIT ?`,
-			append(args, search.MaxHits), scan)
+	// Section and author are words of the facets column: every filter is
+	// answered by the index alone, which holds only published articles
+	// and whose keys hold each article's id and publication time.
+	if r.SectionID != 0 {
+		match += ` "` + sectionFacet(r.SectionID) + `"`
 	}
+	if r.AuthorID != 0 {
+		match += ` "` + authorFacet(r.AuthorID) + `"`
+	}
+	// When more than newest articles match, only the newest of them are
+	// ranked; finding where they begin reads that many keys, where
+	// ranking every match could score tens of thousands.
+	newest := r.Window()
+	var keys []int64
+	err := each(ctx, db.read, `SELECT rowid FROM article_fts
+		WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT 2 OFFSET ?`,
+		[]any{match, lo, hi, newest - 1}, func(rows *sql.Rows) error {
+			var k int64
+			err := rows.Scan(&k)
+			keys = append(keys, k)
+			return err
+		})
+	if err != nil {
+		return res, fmt.Errorf("sqlite: search: %w", err)
+	}
+	if len(keys) == 2 { // more than newest match
+		res.Window, res.Before, lo = true, time.Unix(keyTime(keys[0]), 0), keys[0]
+	}
+	err = each(ctx, db.read, `SELECT rowid, bm25(article_fts, `+searchWeights+`) AS rank FROM article_fts
+		WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rank LIMIT ?`,
+		[]any{match, lo, hi, search.MaxHits}, scan)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: search: %w", err)
 	}

@@ -10,11 +10,11 @@ import (
 	"broadsheet/internal/search"
 )
 
-// testSearchWindow: a search without a section or author that more
-// articles match than it ranks ranks the newest by publication time,
-// whatever order they were written in; a date range is exact to the
-// second; an article whose publication time changes is found by its new
-// one; a section filter ranks every match.
+// testSearchWindow: a search that more articles match than it ranks ranks
+// the newest by publication time, whatever order they were written in,
+// after its section and author filters; a date range is exact to the
+// second; an article whose publication time or byline changes is found by
+// its new one.
 func testSearchWindow(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
@@ -80,16 +80,39 @@ func testSearchWindow(t *testing.T, s Store) {
 	if want := idsOf(byTime[1:4]); !res.Window || !slices.Equal(ids(res), want) {
 		t.Errorf("the three before those: window %v, ids %v, want %v", res.Window, ids(res), want)
 	}
-	// A section filter ranks every match in the section.
-	res = find(search.Request{Newest: 1, SectionID: f.sections[0].ID})
-	var inCity []*article.Article
+	// Filters narrow the matches the window is taken from.
+	var inCity []*article.Article // oldest first
 	for _, a := range byTime {
 		if a.Section.ID == f.sections[0].ID {
 			inCity = append(inCity, a)
 		}
 	}
-	if res.Window || !slices.Equal(ids(res), idsOf(inCity)) {
-		t.Errorf("section filter: window %v, ids %v, want every City match %v", res.Window, ids(res), idsOf(inCity))
+	res = find(search.Request{Newest: 2, SectionID: f.sections[0].ID})
+	if want := idsOf(inCity[len(inCity)-2:]); !res.Window || !slices.Equal(ids(res), want) {
+		t.Errorf("section filter, newest 2: window %v, ids %v, want the two newest City matches %v", res.Window, ids(res), want)
+	}
+	res = find(search.Request{SectionID: f.sections[1].ID})
+	for _, a := range res.Articles {
+		if a.Section.ID != f.sections[1].ID {
+			t.Errorf("section filter: article %d of section %d found in %s", a.ID, a.Section.ID, f.sections[1].Slug)
+		}
+	}
+	if res.Window || res.Total != len(byTime)-len(inCity) {
+		t.Errorf("section filter: window %v, total %d, want %d", res.Window, res.Total, len(byTime)-len(inCity))
+	}
+	// Bylines: the newest story gets a second author, Cy.
+	newest, err := s.ArticleByID(ctx, byTime[6].ID)
+	must(t, err)
+	newest.Authors = append(newest.Authors, f.authors[2])
+	must(t, s.UpdateArticle(ctx, newest))
+	if res = find(search.Request{AuthorID: f.authors[2].ID}); !slices.Equal(ids(res), []int64{newest.ID}) {
+		t.Errorf("author filter for the second byline: ids %v, want [%d]", ids(res), newest.ID)
+	}
+	if res = find(search.Request{AuthorID: f.authors[0].ID, Newest: 1}); !res.Window || !slices.Equal(ids(res), []int64{newest.ID}) {
+		t.Errorf("author filter for the first byline, newest 1: window %v, ids %v, want [%d]", res.Window, ids(res), newest.ID)
+	}
+	if res = find(search.Request{AuthorID: f.authors[1].ID}); res.Total != 0 {
+		t.Errorf("author filter for an author of none: total %d", res.Total)
 	}
 	// A date range includes From and excludes To, to the second.
 	mid := byTime[3].PublishedAt

@@ -76,7 +76,7 @@ func makePlan(ctx context.Context, src *sql.Tx, dst pgx.Tx) (plan, error) {
 			t.cols = append(t.cols, c)
 		}
 		for _, c := range have {
-			if !used[c] {
+			if _, skip := notCopiedColumn[name+"."+c]; !used[c] && !skip {
 				problems = append(problems, fmt.Sprintf("the target has no column %s.%s", name, c))
 			}
 		}

@@ -82,6 +82,11 @@ var notCopied = map[string]string{
 	"article_fts_keys":  "the SQLite search index's own row keys; PostgreSQL's index is keyed by article id",
 }
 
+// notCopiedColumn are columns only the source has, and why.
+var notCopiedColumn = map[string]string{
+	"article_fts.facets": "SQLite's search index filters by section and author words; PostgreSQL joins the articles",
+}
+
 // sourceColumn names the SQLite expression for a target column that the
 // source keeps under another name: FTS5 keys its rows by rowid, which
 // holds the article id in its low 30 bits (see the SQLite engine's
