@@ -449,7 +449,7 @@ var english = map[string]string{
 	"search.from":                      "From",
 	"search.to":                        "To",
 	"search.count":                     "Results %d–%d of %d",
-	"search.window":                    "More articles match than one search ranks: these are the best of the newest %d.",
+	"search.window":                    "More than %[1]d articles match; these are the best of the newest %[1]d.",
 	"search.earlier":                   "Search earlier articles",
 	"search.none":                      "Nothing published matches “%s”. Try fewer or other words.",
 	"search.prev":                      "Previous results",

@@ -130,7 +130,7 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE term_df SET df = df - 1 WHERE term = ANY($1)`, d); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM term_df WHERE df <= 0`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM term_df WHERE term = ANY($1) AND df <= 0`, d); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_terms WHERE article_id = $1`, id); err != nil {

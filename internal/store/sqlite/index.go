@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,12 +121,22 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 	}
 	tf := related.Frequencies(d.Doc)
 	df := make(map[string]int, len(tf))
-	for t := range tf {
-		var n int
-		if err := tx.QueryRowContext(ctx, `INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING df`, t).Scan(&n); err != nil {
-			return err
+	err = inChunks(slices.Sorted(maps.Keys(tf)), func(part []string) error {
+		args := make([]any, len(part))
+		for i, t := range part {
+			args[i] = t
 		}
-		df[t] = n
+		return each(ctx, tx, `INSERT INTO term_df (term, df) VALUES `+rowsOf("(?, 1)", len(part))+`
+			ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df`, args, func(rows *sql.Rows) error {
+			var t string
+			var n int
+			err := rows.Scan(&t, &n)
+			df[t] = n
+			return err
+		})
+	})
+	if err != nil {
+		return err
 	}
 	docs, err := adjustDocs(ctx, tx, 1)
 	if err != nil {
@@ -135,16 +147,22 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 
 // writeIndex stores an article's vector and its search row.
 func writeIndex(ctx context.Context, tx *sql.Tx, id int64, d indexed, vec []related.Term) error {
-	for _, t := range vec {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO article_terms (article_id, term, weight) VALUES (?, ?, ?)`, id, t.Word, t.Weight); err != nil {
-			return err
+	err := inChunks(vec, func(part []related.Term) error {
+		args := make([]any, 0, 3*len(part))
+		for _, t := range part {
+			args = append(args, id, t.Word, t.Weight)
 		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO article_terms (article_id, term, weight) VALUES `+rowsOf("(?, ?, ?)", len(part)), args...)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	terms := func(s string) string { return strings.Join(search.Terms(d.Lang, s), " ") }
 	if _, err := tx.ExecContext(ctx, `INSERT INTO article_fts_keys (article_id, key) VALUES (?, ?)`, id, d.key); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO article_fts (rowid, headline, standfirst, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO article_fts (rowid, headline, standfirst, body, tags, facets) VALUES (?, ?, ?, ?, ?, ?)`,
 		d.key, terms(d.Headline), terms(d.Standfirst), terms(related.PlainText(d.Body)), terms(strings.Join(d.Tags, " ; ")), d.facets)
 	return err
 }
@@ -165,12 +183,18 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range d {
-		if _, err := tx.ExecContext(ctx, `UPDATE term_df SET df = df - 1 WHERE term = ?`, t); err != nil {
+	err = inChunks(d, func(part []string) error {
+		args := make([]any, len(part))
+		for i, t := range part {
+			args[i] = t
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE term_df SET df = df - 1 WHERE term IN (`+placeholders(len(part))+`)`, args...); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM term_df WHERE df <= 0`); err != nil {
+		_, err := tx.ExecContext(ctx, `DELETE FROM term_df WHERE term IN (`+placeholders(len(part))+`) AND df <= 0`, args...)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_terms WHERE article_id = ?`, id); err != nil {
@@ -213,4 +237,23 @@ func adjustDocs(ctx context.Context, tx *sql.Tx, by int) (int, error) {
 		return 0, fmt.Errorf("index size: %w", err)
 	}
 	return strconv.Atoi(n)
+}
+
+// chunk is how many rows one statement writes: far below SQLite's limit of
+// 32,766 parameters, and one statement where a row each would be hundreds.
+const chunk = 500
+
+// inChunks calls fn with successive parts of list, each at most chunk long.
+func inChunks[T any](list []T, fn func(part []T) error) error {
+	for lo := 0; lo < len(list); lo += chunk {
+		if err := fn(list[lo:min(lo+chunk, len(list))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowsOf is n copies of a VALUES row, such as "(?, ?)", joined by commas.
+func rowsOf(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
