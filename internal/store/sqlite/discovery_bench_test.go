@@ -30,6 +30,9 @@ import (
 //
 //	go test -run '^$' -bench Discovery100k -benchtime 1x -timeout 60m ./internal/store/sqlite/
 //
+// With BROADSHEET_BENCH_ARCHIVE=path the archive is written there (any file
+// of that name is replaced) and kept, to look into afterwards.
+//
 // The figures are reported as metrics and in a summary in the log;
 // docs/performance.md keeps them.
 func BenchmarkDiscovery100k(b *testing.B) {
@@ -202,6 +205,42 @@ func benchDiscovery(b *testing.B, n int) {
 	searchP50, searchP95 := pct(all, 50), pct(all, 95)
 	logf("  all %d searches: p50 %s, p95 %s (goal p95 ≤ 10 ms).", len(all), ms(searchP50), ms(searchP95))
 
+	// The same reader's words with the search page's filters, apart from
+	// the goal: a section, an author, both, and the year before last month.
+	filters := []struct {
+		name string
+		req  search.Request
+	}{
+		{"section", search.Request{SectionID: site.sections[0].ID}},
+		{"author", search.Request{AuthorID: site.authors[0].ID}},
+		{"section and author", search.Request{SectionID: site.sections[1].ID, AuthorID: site.authors[1].ID}},
+		{"a year's dates", search.Request{From: end.AddDate(-1, -1, 0), To: end.AddDate(0, -1, 0)}},
+	}
+	logf("Filtered searches, %d timed runs of each (after one untimed):", searchRounds/2)
+	logf("  %-20s %-24s %5s %6s %10s %10s", "filter", "query", "hits", "newest", "p50", "p95")
+	var filtered []time.Duration
+	for _, f := range filters {
+		for _, q := range []string{"government", "election turnout", "ombudsman"} {
+			r := f.req
+			r.Text, r.Lang, r.Limit = q, "en", 10
+			var ds []time.Duration
+			var res search.Results
+			for round := -1; round < searchRounds/2; round++ {
+				t0 := time.Now()
+				res, err = db.Search(ctx, r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if round >= 0 {
+					ds = append(ds, time.Since(t0))
+				}
+			}
+			filtered = append(filtered, ds...)
+			logf("  %-20s %-24s %5d %6v %10s %10s", f.name, q, res.Total, res.Window, ms(pct(ds, 50)), ms(pct(ds, 95)))
+		}
+	}
+	logf("  all %d filtered searches: p50 %s, p95 %s.", len(filtered), ms(pct(filtered, 50)), ms(pct(filtered, 95)))
+
 	// Figure 2: More Articles for a newly published article.
 	var created, relTimes []time.Duration
 	var fewer int
@@ -238,6 +277,7 @@ func benchDiscovery(b *testing.B, n int) {
 	b.ReportMetric(0, "ns/op") // one run of many phases: the total says nothing
 	b.ReportMetric(float64(searchP50.Microseconds())/1e3, "search-p50-ms")
 	b.ReportMetric(float64(searchP95.Microseconds())/1e3, "search-p95-ms")
+	b.ReportMetric(float64(pct(filtered, 95).Microseconds())/1e3, "filtered-p95-ms")
 	b.ReportMetric(float64(pct(relTimes, 50).Microseconds())/1e3, "related-p50-ms")
 	b.ReportMetric(float64(pct(relTimes, 95).Microseconds())/1e3, "related-p95-ms")
 	b.ReportMetric(float64(pct(created, 50).Microseconds())/1e3, "create-p50-ms")
