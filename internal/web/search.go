@@ -164,6 +164,9 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 // the oldest one ranked, at before: its day, which the next search
 // includes whole (so none published that day before it is missed), or
 // the day before when that would repeat a search that ends on that day.
+// In that case, more matches than a search ranks in one day, the rest of
+// that day is reached only with narrower words or filters: dates are
+// whole days.
 func earlierTo(before, to time.Time) string {
 	day := time.Date(before.Year(), before.Month(), before.Day(), 0, 0, 0, 0, before.Location())
 	if !to.IsZero() && !day.AddDate(0, 0, 1).Before(to) {

@@ -83,8 +83,8 @@ func authorFacet(id int64) string  { return "a_" + strconv.FormatInt(id, 10) }
 // its publication time may change before it is next indexed.
 const keyIDBits = 30
 
-// Publication times beyond these (the years 1698 and 2242) are taken as
-// them, so that every key fits in 64 bits.
+// Publication times beyond these (October 1697 and March 2242) are taken
+// as them, so that every key fits in 64 bits.
 const (
 	keyMinTime = -1 << (63 - keyIDBits)
 	keyMaxTime = 1<<(63-keyIDBits) - 1
@@ -178,9 +178,11 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	// Its terms were counted in term_df for every term it held, not only
-	// the strongest kept: count them again to take them away.
+	// the strongest kept: count them again to take them away. A key whose
+	// row is missing (a damaged index) has nothing to take away, and must
+	// not stop the article from being saved.
 	d, err := oldDoc(ctx, tx, key)
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	err = inChunks(d, func(part []string) error {

@@ -75,7 +75,8 @@ type Report struct {
 // Options.Force was not set.
 var ErrNotEmpty = errors.New("transfer: the target database is not empty")
 
-// notCopied are tables both engines have that a copy leaves alone, and why.
+// notCopied are tables a copy leaves alone, and why: some both engines
+// have, some only SQLite.
 var notCopied = map[string]string{
 	"schema_migrations": "each engine records its own migrations",
 	"changes":           "the change log of a new database starts empty",

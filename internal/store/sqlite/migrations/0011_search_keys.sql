@@ -8,7 +8,8 @@
 -- normalised text never holds one), so that search filters by them in the
 -- index alone.
 CREATE TABLE article_fts_keys (
-    article_id INTEGER PRIMARY KEY REFERENCES articles (id),
+    -- Ids from 2^30 up do not fit below the time in a key.
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) CHECK (article_id BETWEEN 0 AND 1073741823),
     key        INTEGER NOT NULL UNIQUE
 ) STRICT;
 
