@@ -21,8 +21,8 @@ type Request struct {
 	Newest int
 }
 
-// Window is how many of the newest matches r ranks.
-func (r Request) Window() int {
+// Ranks is how many of the newest matches r ranks.
+func (r Request) Ranks() int {
 	if r.Newest > 0 {
 		return r.Newest
 	}

@@ -136,7 +136,7 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 				sv.NextURL = link(page+1, sv.To)
 			}
 			if res.Window {
-				sv.Window = req.Window()
+				sv.Window = req.Ranks()
 				sv.EarlierURL = link(1, earlierTo(res.Before.In(loc), req.To))
 			}
 		}

@@ -52,7 +52,7 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	now := db.now()
 	// Only the newest matches are ranked when there are more than newest
 	// of them (one more is read to tell).
-	newest := r.Window()
+	newest := r.Ranks()
 	var oldest int64
 	err := each(ctx, db.pool, `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, plainto_tsquery('simple', $1)) AS rank, a.published_at
 		FROM article_fts f JOIN articles a ON a.id = f.article_id

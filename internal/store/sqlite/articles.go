@@ -288,6 +288,15 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
+// anys is xs as query arguments.
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
 // CreateArticle inserts a and its bylines and tags.
 func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {

@@ -221,10 +221,7 @@ func (db *DB) ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]
 	if len(articleIDs) == 0 {
 		return counts, nil
 	}
-	args := make([]any, len(articleIDs))
-	for i, id := range articleIDs {
-		args[i] = id
-	}
+	args := anys(articleIDs)
 	err := each(ctx, db.read, `SELECT article_id, count(*) FROM comments WHERE status = 'approved' AND article_id IN (`+placeholders(len(args))+`) GROUP BY article_id`, args,
 		func(rows *sql.Rows) error {
 			var id int64

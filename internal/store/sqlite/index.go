@@ -122,12 +122,8 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 	tf := related.Frequencies(d.Doc)
 	df := make(map[string]int, len(tf))
 	err = inChunks(slices.Sorted(maps.Keys(tf)), func(part []string) error {
-		args := make([]any, len(part))
-		for i, t := range part {
-			args[i] = t
-		}
 		return each(ctx, tx, `INSERT INTO term_df (term, df) VALUES `+rowsOf("(?, 1)", len(part))+`
-			ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df`, args, func(rows *sql.Rows) error {
+			ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df`, anys(part), func(rows *sql.Rows) error {
 			var t string
 			var n int
 			err := rows.Scan(&t, &n)
@@ -186,10 +182,7 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	err = inChunks(d, func(part []string) error {
-		args := make([]any, len(part))
-		for i, t := range part {
-			args[i] = t
-		}
+		args := anys(part)
 		if _, err := tx.ExecContext(ctx, `UPDATE term_df SET df = df - 1 WHERE term IN (`+placeholders(len(part))+`)`, args...); err != nil {
 			return err
 		}

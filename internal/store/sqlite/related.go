@@ -102,10 +102,7 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := anys(ids)
 	byID := map[int64]article.Article{}
 	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` WHERE +a.status = 'published' AND a.id IN (`+placeholders(len(ids))+`)`, args,
 		func(rows *sql.Rows) error {

@@ -40,18 +40,6 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	}
 	var hits []hit
 	now := db.now()
-	scan := func(rows *sql.Rows) error {
-		var key int64
-		var rank float64
-		if err := rows.Scan(&key, &rank); err != nil {
-			return err
-		}
-		// bm25 is negative, lower is better; a story's news value fades
-		// over months, so relevance keeps most of its weight.
-		age := now.Sub(time.Unix(keyTime(key), 0))
-		hits = append(hits, hit{keyID(key), -rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))})
-		return nil
-	}
 	// Section and author are words of the facets column: every filter is
 	// answered by the index alone, which holds only published articles
 	// and whose keys hold each article's id and publication time.
@@ -64,7 +52,7 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	// When more than newest articles match, only the newest of them are
 	// ranked; finding where they begin reads that many keys, where
 	// ranking every match could score tens of thousands.
-	newest := r.Window()
+	newest := r.Ranks()
 	var keys []int64
 	err := each(ctx, db.read, `SELECT rowid FROM article_fts
 		WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT 2 OFFSET ?`,
@@ -82,7 +70,18 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	}
 	err = each(ctx, db.read, `SELECT rowid, bm25(article_fts, `+searchWeights+`) AS rank FROM article_fts
 		WHERE article_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rank LIMIT ?`,
-		[]any{match, lo, hi, search.MaxHits}, scan)
+		[]any{match, lo, hi, search.MaxHits}, func(rows *sql.Rows) error {
+			var key int64
+			var rank float64
+			if err := rows.Scan(&key, &rank); err != nil {
+				return err
+			}
+			// bm25 is negative, lower is better; a story's news value
+			// fades over months, so relevance keeps most of its weight.
+			age := now.Sub(time.Unix(keyTime(key), 0))
+			hits = append(hits, hit{keyID(key), -rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))})
+			return nil
+		})
 	if err != nil {
 		return res, fmt.Errorf("sqlite: search: %w", err)
 	}
