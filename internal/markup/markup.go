@@ -11,9 +11,17 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 )
+
+// HeadingIDPrefix begins every id made from an editor's heading, as in
+// id="h-the-vote". The page templates never use it, so a heading can share
+// no id with the page around it (a heading "Comment form" must not become
+// the comment form's id="comment-form"); the rest of the id is the
+// heading's words, so anchors stay readable.
+const HeadingIDPrefix = "h-"
 
 // Renderer turns article Markdown into sanitised HTML. It is safe for
 // concurrent use.
@@ -46,7 +54,7 @@ func New() *Renderer {
 }
 
 var (
-	headingID     = regexp.MustCompile(`^[\p{L}\p{N}_-]{1,100}$`)
+	headingID     = regexp.MustCompile(`^` + HeadingIDPrefix + `[\p{L}\p{N}_-]{1,100}$`)
 	footnoteID    = regexp.MustCompile(`^fn(ref)?(:|-)?[0-9]{1,4}(-[0-9]{1,3})?$`)
 	footnoteHref  = regexp.MustCompile(`^#fn(ref)?(:|-)?[0-9]{1,4}(-[0-9]{1,3})?$`)
 	footnoteClass = regexp.MustCompile(`^footnote(s|-ref|-backref)$`)
@@ -55,7 +63,8 @@ var (
 // Render converts src to sanitised HTML.
 func (r *Renderer) Render(src string) (string, error) {
 	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(src), &buf); err != nil {
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{parser.NewContext().IDs()}))
+	if err := r.md.Convert([]byte(src), &buf, parser.WithContext(ctx)); err != nil {
 		return "", fmt.Errorf("markup: %w", err)
 	}
 	out := r.policy.Sanitize(buf.String())
@@ -65,6 +74,14 @@ func (r *Renderer) Render(src string) (string, error) {
 		out = strings.ReplaceAll(out, `rel="nofollow"`, `rel="nofollow ugc noopener"`)
 	}
 	return out, nil
+}
+
+// headingIDs makes goldmark's ids from heading text, each behind
+// HeadingIDPrefix; repeated headings are numbered as goldmark numbers them.
+type headingIDs struct{ parser.IDs }
+
+func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
+	return append([]byte(HeadingIDPrefix), h.IDs.Generate(value, kind)...)
 }
 
 // NewComments returns the renderer for readers' comments: emphasis, links,

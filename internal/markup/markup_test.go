@@ -17,7 +17,8 @@ func TestRender(t *testing.T) {
 		mustNot []string // substrings that must not appear
 	}{
 		{"paragraph", "Hello *world*", []string{"<p>Hello <em>world</em></p>"}, nil},
-		{"heading gets an id", "## The vote", []string{`<h2 id="the-vote">The vote</h2>`}, nil},
+		{"heading gets an id", "## The vote", []string{`<h2 id="h-the-vote">The vote</h2>`}, nil},
+		{"heading ids stay out of the page's", "## Comment form\n\n## comments\n\n## Comment form", []string{`<h2 id="h-comment-form">`, `<h2 id="h-comments">`, `<h2 id="h-comment-form-1">`}, []string{`id="comment-form"`, `id="comments"`}},
 		{"link", "[docs](https://example.org/a)", []string{`<a href="https://example.org/a"`}, nil},
 		{"quote", "> said", []string{"<blockquote>"}, nil},
 		{"list", "- one\n- two", []string{"<ul>", "<li>one</li>"}, nil},

@@ -216,7 +216,7 @@ func TestPreviewLinks(t *testing.T) {
 	}
 	// The editor's preview button renders unsaved text the same way.
 	rec := ns.do("POST", "/admin/articles/preview", account.Contributor, articleForm("Unsaved <b>words</b>", 0))
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<h1>Unsaved &lt;b&gt;words&lt;/b&gt;</h1>") || !strings.Contains(rec.Body.String(), `<h2 id="detail">Detail</h2>`) {
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<h1>Unsaved &lt;b&gt;words&lt;/b&gt;</h1>") || !strings.Contains(rec.Body.String(), `<h2 id="h-detail">Detail</h2>`) {
 		t.Errorf("editor preview = %d", rec.Code)
 	}
 }
