@@ -383,3 +383,19 @@ func TestWritersDoNotChangeTheirInput(t *testing.T) {
 		t.Errorf("writers modified the caller's feed: %q", in.Items[1].Title)
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"<p>A <strong>fair</strong> point, see <a href=\"https://example.org\" rel=\"nofollow\">the <em>map</em></a>.</p>", "A fair point, see the map."},
+		{"<p>One.</p>\n<p>Two.</p>", "One. Two."},
+		{"<ul>\n<li>a</li>\n<li>b</li>\n</ul>", "a b"},
+		{"<blockquote>\n<p>said</p>\n</blockquote>\n<p>x &lt; y &amp; &quot;z&quot;</p>", `said x < y & "z"`},
+		{"<p>line<br>next</p>", "line next"},
+		{"<p>کتاب‌ها <code>x</code></p>", "کتاب‌ها x"},
+		{"", ""},
+	} {
+		if got := PlainText(tt.in); got != tt.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

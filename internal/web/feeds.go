@@ -169,7 +169,9 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 			return nil, err
 		}
 		link := page + "#c-" + strconv.FormatInt(c.ID, 10)
-		it := feed.Item{ID: link, Title: c.Name, Link: link, ContentHTML: html, Summary: c.Body,
+		// The summary is plain text: the rendered comment's words, not its
+		// Markdown.
+		it := feed.Item{ID: link, Title: c.Name, Link: link, ContentHTML: html, Summary: feed.PlainText(html),
 			Authors: []feed.Person{{Name: c.Name}}, Published: c.CreatedAt}
 		if !c.EditedAt.IsZero() {
 			it.Updated = c.EditedAt

@@ -83,3 +83,28 @@ func TestFeeds(t *testing.T) {
 		t.Errorf("a full-text feed item = %q, want the article's HTML", f.Items[0].Content)
 	}
 }
+
+// A comment feed's summaries are the comment's words as plain text, in
+// every format: no Markdown, no tags.
+func TestCommentFeedSummariesArePlainText(t *testing.T) {
+	s := newSite(t)
+	a := s.publish("city", "ferry", "Ferry")
+	c := &comment.Comment{ArticleID: a.ID, Name: "Ana", Status: comment.Approved, Key: "k1",
+		Body: "A **fair** point, see [the _map_](https://example.org/map).\n\n> quoted\n\n- one\n- two <b>x</b>"}
+	must(t, s.db.CreateComment(context.Background(), c))
+	parser := gofeed.NewParser()
+	for _, ext := range []string{"rss", "atom", "json"} {
+		r := s.get("/city/ferry/comments." + ext)
+		f, err := parser.ParseString(r.body)
+		if err != nil || len(f.Items) != 1 {
+			t.Fatalf("comments.%s = %d, %v", ext, r.status, err)
+		}
+		const want = "A fair point, see the map. quoted one two x"
+		if got := f.Items[0].Description; got != want {
+			t.Errorf("comments.%s summary = %q, want %q", ext, got, want)
+		}
+		if got := f.Items[0].Content; !strings.Contains(got, "<strong>fair</strong>") {
+			t.Errorf("comments.%s content = %q, want the rendered comment", ext, got)
+		}
+	}
+}
