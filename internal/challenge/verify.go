@@ -39,14 +39,7 @@ func (i *Issuer) Verify(ctx context.Context, payload string) error {
 	if err != nil {
 		return err
 	}
-	first, err := i.used.MarkUsed(ctx, sol.ID, sol.Expires)
-	if err != nil {
-		return fmt.Errorf("challenge: record use: %w", err)
-	}
-	if !first {
-		return ErrReplayed
-	}
-	return nil
+	return i.Spend(ctx, sol)
 }
 
 // Solved is a correct solution of a genuine, unexpired challenge that is

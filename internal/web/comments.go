@@ -227,10 +227,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	in := commentInput{
 		commentForm: commentForm{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Body: r.PostFormValue("body"),
 			Notify: r.PostFormValue("notify") != "", Key: r.PostFormValue("key"), Shown: r.PostFormValue("shown")},
-		Altcha: r.PostFormValue("altcha"), Honeypot: r.PostFormValue("website") != "",
-	}
-	if s.external != nil {
-		in.External = r.PostFormValue(challenge.Widgets[s.external.Provider].Field)
+		Altcha: r.PostFormValue("altcha"), Token: s.formToken(r), Honeypot: r.PostFormValue("website") != "",
 	}
 	in.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
 	c, token, p := s.acceptComment(r, a, &in)
@@ -254,9 +251,18 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 // commentInput is a submission, from the form or the JSON API.
 type commentInput struct {
 	commentForm
-	Altcha   string
-	External string // a third-party widget's token, when one is configured
+	Altcha   string // the built-in check's solution
+	Token    string // a third-party provider's token
 	Honeypot bool
+}
+
+// formToken is the token the configured provider's widget put in the form,
+// "" without a provider.
+func (s *Server) formToken(r *http.Request) string {
+	if f := s.antibot.TokenField(); f != "" {
+		return r.PostFormValue(f)
+	}
+	return ""
 }
 
 // commentRefusal says why a submission was not stored, for the form (a
@@ -303,35 +309,28 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "invalid", fields: fe}
 	}
 	ip := s.ips.ClientIP(r)
-	verified := false
-	if in.External != "" && s.external != nil {
-		switch err := s.external.Verify(ctx, in.External, ip.String()); {
-		case err == nil:
-			verified = true
-		case errors.Is(err, challenge.ErrExpired):
-			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", notice: "comment.check_expired"}
-		case errors.Is(err, challenge.ErrUnavailable):
-			return nil, "", &commentRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", notice: "comment.check_unavailable"}
-		default:
-			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
+	verdict, err := s.antibot.Check(ctx, challenge.Proof{Altcha: in.Altcha, Token: in.Token, RemoteIP: ip.String()})
+	switch {
+	case err == nil:
+		// A built-in solution is spent in the comment's own transaction
+		// below: one durable write per comment, not two.
+		if verdict.Unspent.ID != "" {
+			c.Check = comment.SpentCheck{ID: verdict.Unspent.ID, Expires: verdict.Unspent.Expires}
 		}
-	} else if in.Altcha != "" {
-		// The check is spent in the comment's own transaction below: one
-		// durable write per comment, not two.
-		switch sol, err := s.challenges.Check(in.Altcha); {
-		case err == nil:
-			verified = true
-			c.Check = comment.SpentCheck{ID: sol.ID, Expires: sol.Expires}
-		case errors.Is(err, challenge.ErrExpired):
-			// The reader took longer than the check lasts. Nothing is lost:
-			// the text comes back with a fresh check.
-			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", notice: "comment.check_expired", resubmit: true}
-		case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-			return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
-		default:
-			return nil, "", &commentRefusal{err: err}
-		}
+	case errors.Is(err, challenge.ErrWrongProof):
+		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_wrong"}
+	case errors.Is(err, challenge.ErrExpired):
+		// The reader took longer than the check lasts. Nothing is lost:
+		// the text comes back with a fresh check.
+		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", notice: "comment.check_expired", resubmit: s.external == nil}
+	case errors.Is(err, challenge.ErrUnavailable):
+		return nil, "", &commentRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", notice: "comment.check_unavailable"}
+	case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
+		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
+	default:
+		return nil, "", &commentRefusal{err: err}
 	}
+	verified := verdict.Verified
 	if msg, retry := s.commentRateLimited(ip, c.Email, verified); msg != "" {
 		return nil, "", &commentRefusal{status: http.StatusTooManyRequests, code: "rate_limited", notice: msg, retry: retry}
 	}
@@ -530,6 +529,7 @@ type commentJSON struct {
 	Key    string `json:"key"`
 	Shown  string `json:"shown"`
 	Altcha string `json:"altcha"`
+	Token  string `json:"captcha_token"` // a third-party provider's token, when one is configured
 }
 
 // POST /api/v1/articles/{id}/comments takes a comment as JSON, through
@@ -581,7 +581,7 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := commentInput{commentForm: commentForm{Name: body.Name, Email: body.Email, Body: body.Body, Notify: body.Notify, Key: body.Key, Shown: body.Shown, Parent: body.Parent},
-		Altcha: body.Altcha}
+		Altcha: body.Altcha, Token: body.Token}
 	c, _, p := s.acceptComment(r, a, &in)
 	if p != nil {
 		if p.err != nil {

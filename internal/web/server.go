@@ -127,6 +127,7 @@ type Server struct {
 	uploads    chan struct{} // one image processed at a time
 	challenges *challenge.Issuer
 	external   *challenge.External
+	antibot    challenge.Policy // the one anti-bot rule of every form and API
 	siteKey    string
 	csp        []string
 	live       *liveHub
@@ -206,6 +207,7 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s.challengeByIP = ratelimit.New(60, time.Minute, 100_000)
 	s.external, s.siteKey, s.csp = opts.External, opts.SiteKey, hdrCSP
+	s.antibot = challenge.Policy{Builtin: s.challenges, External: opts.External}
 	if w, ok := challenge.Widgets[opts.External.GetProvider()]; ok {
 		// The provider's script and frames come from its own origins.
 		origins := strings.Join(w.Origins, " ")

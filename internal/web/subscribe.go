@@ -92,7 +92,7 @@ type subscribePage struct {
 // subscribeInput is a request to subscribe, from the form or the JSON API.
 type subscribeInput struct {
 	Email, Scope, Frequency string
-	Altcha, External        string
+	Altcha, Token           string // the built-in check's solution, or a provider's token
 	Honeypot                bool
 }
 
@@ -143,29 +143,19 @@ func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput)
 		return invalid("subscribe.frequency_invalid")
 	}
 	ip := s.ips.ClientIP(r)
-	verified := false
-	if s.external != nil {
-		if in.External != "" {
-			switch err := s.external.Verify(ctx, in.External, ip.String()); {
-			case err == nil:
-				verified = true
-			case errors.Is(err, challenge.ErrUnavailable):
-				return &subscribeRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", msg: "comment.check_unavailable"}
-			default:
-				return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_failed"}
-			}
-		}
-	} else if in.Altcha != "" {
-		switch err := s.challenges.Verify(ctx, in.Altcha); {
-		case err == nil:
-			verified = true
-		case errors.Is(err, challenge.ErrExpired):
-			return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", msg: "subscribe.check_expired"}
-		case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-			return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_failed"}
-		default:
-			return &subscribeRefusal{err: err}
-		}
+	verified, err := s.antibot.Verify(ctx, challenge.Proof{Altcha: in.Altcha, Token: in.Token, RemoteIP: ip.String()})
+	switch {
+	case err == nil:
+	case errors.Is(err, challenge.ErrWrongProof):
+		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_wrong"}
+	case errors.Is(err, challenge.ErrExpired):
+		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", msg: "subscribe.check_expired"}
+	case errors.Is(err, challenge.ErrUnavailable):
+		return &subscribeRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", msg: "comment.check_unavailable"}
+	case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
+		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_failed"}
+	default:
+		return &subscribeRefusal{err: err}
 	}
 	if retry := s.subscribeRateLimited(ip, email, verified); retry > 0 {
 		return &subscribeRefusal{status: http.StatusTooManyRequests, code: "rate_limited", msg: "subscribe.rate_limited", retry: retry}
@@ -194,10 +184,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := subscribeInput{Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency"),
-		Altcha: r.PostFormValue("altcha"), Honeypot: r.PostFormValue("website") != ""}
-	if s.external != nil {
-		in.External = r.PostFormValue(challenge.Widgets[s.external.Provider].Field)
-	}
+		Altcha: r.PostFormValue("altcha"), Token: s.formToken(r), Honeypot: r.PostFormValue("website") != ""}
 	p := s.acceptSubscription(r, v, in)
 	switch {
 	case p == nil:
@@ -254,7 +241,7 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		v = site
 	}
-	p := s.acceptSubscription(r, v, subscribeInput{Email: body.Email, Scope: body.Scope, Frequency: body.Frequency, Altcha: body.Altcha, External: body.Token})
+	p := s.acceptSubscription(r, v, subscribeInput{Email: body.Email, Scope: body.Scope, Frequency: body.Frequency, Altcha: body.Altcha, Token: body.Token})
 	switch {
 	case p == nil:
 		writeJSON(http.StatusAccepted, map[string]string{"status": "check_inbox", "message": v.T("subscribe.sent")})
