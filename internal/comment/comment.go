@@ -215,9 +215,12 @@ type Store interface {
 	Thread(ctx context.Context, q Query) ([]Comment, error)
 	// ApprovedCount counts public comments per article.
 	ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error)
-	// HasApproved reports whether the email has an approved comment: a
-	// returning commenter need not wait for moderation.
-	HasApproved(ctx context.Context, email string) (bool, error)
+	// Returning reports whether an approved comment was sent with email
+	// by the holder of the commenter token whose hash is editHash: such a
+	// returning commenter need not wait for moderation. The address alone
+	// proves nothing (anyone can type it); the token is a secret only the
+	// commenter's browser or client holds. Email case does not matter.
+	Returning(ctx context.Context, email, editHash string) (bool, error)
 	// ModerationQueue lists comments with a status, newest first, with the
 	// headline and URL parts of their article.
 	ModerationQueue(ctx context.Context, status Status, beforeID int64, limit int) ([]Queued, error)

@@ -9,7 +9,7 @@ import (
 // publishes at once or waits for a moderator.
 type Signals struct {
 	Verified  bool // the anti-bot check passed
-	Returning bool // the email already has an approved comment
+	Returning bool // an approved earlier comment sent with this address and this commenter token
 	Honeypot  bool // the hidden field a person never sees was filled
 	Staff     bool // a signed-in newsroom member
 	Hurried   bool // sent too soon after the form appeared, or without its stamp

@@ -25,12 +25,26 @@ import (
 	"broadsheet/internal/ratelimit"
 )
 
-// commenterCookie holds a random token identifying this browser's comments,
-// so their author sees them while they wait for moderation. Only its hash
-// is stored.
+// commenterCookie holds a random token identifying this browser's comments
+// (API clients send it as commenter_token), so their author sees them while
+// they wait for moderation and edits them for a while, and so a commenter
+// whose earlier comment was approved is known again. Only its hash is
+// stored, beside each comment. It is read when a comment is sent, never
+// needed to read a page: cached pages work as before.
 const commenterCookie = "broadsheet_commenter"
 
-const commenterLifetime = 7 * 24 * time.Hour
+// commenterLifetime is how long a browser keeps its commenter token after
+// its last comment: a regular stays known for a year.
+const commenterLifetime = 365 * 24 * time.Hour
+
+// commenterToken returns t when it has the shape of a commenter token (32
+// random bytes, base64url), "" otherwise.
+func commenterToken(t string) string {
+	if b, err := base64.RawURLEncoding.DecodeString(t); err != nil || len(b) != 32 {
+		return ""
+	}
+	return t
+}
 
 // commentsPerPage is how many top-level comments a page shows.
 const commentsPerPage = 50
@@ -149,7 +163,7 @@ func initials(name string) string {
 // ownHashes returns the hashes of this browser's commenter token.
 func ownHashes(r *http.Request) []string {
 	c, err := r.Cookie(commenterCookie)
-	if err != nil || len(c.Value) != 43 {
+	if err != nil || commenterToken(c.Value) == "" {
 		return nil
 	}
 	return []string{account.HashToken(c.Value)}
@@ -251,9 +265,10 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 // commentInput is a submission, from the form or the JSON API.
 type commentInput struct {
 	commentForm
-	Altcha   string // the built-in check's solution
-	Token    string // a third-party provider's token
-	Honeypot bool
+	Altcha    string // the built-in check's solution
+	Token     string // a third-party provider's token
+	Commenter string // the API client's commenter token; the form's is its cookie
+	Honeypot  bool
 }
 
 // formToken is the token the configured provider's widget put in the form,
@@ -334,8 +349,18 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	if msg, retry := s.commentRateLimited(ip, c.Email, verified); msg != "" {
 		return nil, "", &commentRefusal{status: http.StatusTooManyRequests, code: "rate_limited", notice: msg, retry: retry}
 	}
+	// The commenter's token: the API client's, else this browser's, else
+	// a new one. Trust follows the token, not the address typed.
+	token := commenterToken(in.Commenter)
+	if ck, err := r.Cookie(commenterCookie); token == "" && err == nil {
+		token = commenterToken(ck.Value)
+	}
+	if token == "" {
+		token, _ = account.NewToken()
+	}
+	c.EditHash = account.HashToken(token)
 	u, _ := s.authenticate(r)
-	returning, err := s.store.HasApproved(ctx, c.Email)
+	returning, err := s.store.Returning(ctx, c.Email, c.EditHash)
 	if err != nil {
 		return nil, "", &commentRefusal{err: err}
 	}
@@ -353,13 +378,6 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	sum := sha256.Sum256([]byte(in.Key + "\x00" + c.Name + "\x00" + c.Email + "\x00" + c.Body + "\x00" + strconv.FormatInt(c.ParentID, 10)))
 	c.Key = hex.EncodeToString(sum[:16])
 	c.IPHash = s.hashIP(ip)
-	token := ""
-	if ck, err := r.Cookie(commenterCookie); err == nil && len(ck.Value) == 43 {
-		token = ck.Value
-	} else {
-		token, _ = account.NewToken()
-	}
-	c.EditHash = account.HashToken(token)
 	err = s.store.CreateComment(ctx, c)
 	var dup *comment.DuplicateError
 	var fe comment.FieldErrors
@@ -530,6 +548,9 @@ type commentJSON struct {
 	Shown  string `json:"shown"`
 	Altcha string `json:"altcha"`
 	Token  string `json:"captcha_token"` // a third-party provider's token, when one is configured
+	// Commenter is the commenter_token an earlier answer gave: send it
+	// with every comment of the same person.
+	Commenter string `json:"commenter_token"`
 }
 
 // POST /api/v1/articles/{id}/comments takes a comment as JSON, through
@@ -581,8 +602,8 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := commentInput{commentForm: commentForm{Name: body.Name, Email: body.Email, Body: body.Body, Notify: body.Notify, Key: body.Key, Shown: body.Shown, Parent: body.Parent},
-		Altcha: body.Altcha, Token: body.Token}
-	c, _, p := s.acceptComment(r, a, &in)
+		Altcha: body.Altcha, Token: body.Token, Commenter: body.Commenter}
+	c, token, p := s.acceptComment(r, a, &in)
 	if p != nil {
 		if p.err != nil {
 			s.log.Error("comment API", "err", p.err)
@@ -602,7 +623,8 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
-	json.NewEncoder(w).Encode(map[string]any{"id": c.ID, "status": c.Status, "url": s.baseURL + articlePath(a) + "#c-" + strconv.FormatInt(c.ID, 10)})
+	json.NewEncoder(w).Encode(map[string]any{"id": c.ID, "status": c.Status, "url": s.baseURL + articlePath(a) + "#c-" + strconv.FormatInt(c.ID, 10),
+		"commenter_token": token})
 }
 
 // jsonProblem says what is wrong with a JSON body without echoing it.

@@ -253,7 +253,7 @@ func TestCommentsWithTheAntiBotCheck(t *testing.T) {
 	_, path := publishedArticle(t, ns, "Tram depot plans")
 	// A returning commenter: one comment approved before.
 	first := url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First time here."}}
-	postComment(ns, path+"/comments", first, "203.0.113.60:1")
+	dee := postComment(ns, path+"/comments", first, "203.0.113.60:1").Result().Cookies()[0]
 	q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
 	must(t, ns.db.SetCommentStatus(ctx, []int64{q[0].ID}, comment.Approved))
 
@@ -265,7 +265,7 @@ func TestCommentsWithTheAntiBotCheck(t *testing.T) {
 	form.Set("email", "dee@example.org")
 	form.Set("body", "Verified and welcome back.")
 	form.Set("altcha", solved)
-	rec := postComment(ns, path+"/comments", form, "203.0.113.60:1")
+	rec := postComment(ns, path+"/comments", form, "203.0.113.60:1", dee)
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("verified comment = %d: %s", rec.Code, rec.Body.String())
 	}
@@ -327,7 +327,7 @@ func TestHurriedCommentsAreHeld(t *testing.T) {
 	ns.srv.commentLimits.byEmail.SetClock(func() time.Time { return ns.clock })
 	ns.srv.commentLimits.byIP.SetClock(func() time.Time { return ns.clock })
 	_, path := publishedArticle(t, ns, "Harbour wall repairs")
-	postComment(ns, path+"/comments", url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First time here."}}, "203.0.113.61:1")
+	dee := postComment(ns, path+"/comments", url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First time here."}}, "203.0.113.61:1").Result().Cookies()[0]
 	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
 
 	post := func(body string, form url.Values) *comment.Comment {
@@ -338,7 +338,7 @@ func TestHurriedCommentsAreHeld(t *testing.T) {
 		form.Set("email", "dee@example.org")
 		form.Set("body", body)
 		form.Set("altcha", solved)
-		if rec := postComment(ns, path+"/comments", form, "203.0.113.61:1"); rec.Code != http.StatusSeeOther {
+		if rec := postComment(ns, path+"/comments", form, "203.0.113.61:1", dee); rec.Code != http.StatusSeeOther {
 			t.Fatalf("%q = %d", body, rec.Code)
 		}
 		q, err := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
@@ -726,5 +726,90 @@ func TestCommentsCloseAfterDays(t *testing.T) {
 	}
 	if rec := postComment(ns, path+"/comments", url.Values{"name": {"Late"}, "body": {"Eight days on."}}, "203.0.113.130:1"); rec.Code != http.StatusForbidden {
 		t.Errorf("late comment = %d, want 403", rec.Code)
+	}
+}
+
+// A returning commenter is known by the secret token their browser (or API
+// client) was given with their approved comment, never by the address
+// alone: a stranger who types a regular's address, verified and unhurried,
+// still waits for a moderator.
+func TestTrustFollowsTheCommenterNotTheAddress(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	id, path := publishedArticle(t, ns, "Bridge tolls")
+	rec := postComment(ns, path+"/comments", url.Values{"name": {"Reg"}, "email": {"reg@example.org"}, "body": {"My first comment."}}, "203.0.113.40:1")
+	regular := rec.Result().Cookies()[0]
+	if regular.Name != commenterCookie || !regular.HttpOnly || regular.SameSite != http.SameSiteLaxMode || regular.MaxAge < 300*24*3600 {
+		t.Errorf("commenter cookie = %+v, want HttpOnly, SameSite=Lax, kept for a year", regular)
+	}
+	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+
+	post := func(body string, cookies ...*http.Cookie) comment.Status {
+		t.Helper()
+		form := shownForm(t, ns, path)
+		ns.clock = ns.clock.Add(time.Minute)
+		solved, err := challenge.Solve(fetchChallenge(t, ns))
+		must(t, err)
+		form.Set("name", "Reg")
+		form.Set("email", "REG@example.org")
+		form.Set("body", body)
+		form.Set("altcha", solved)
+		if rec := postComment(ns, path+"/comments", form, "198.51.100.40:1", cookies...); rec.Code != http.StatusSeeOther {
+			t.Fatalf("%q = %d", body, rec.Code)
+		}
+		q, err := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10)
+		must(t, err)
+		for _, c := range q {
+			if c.Body == body {
+				if c.HeldReason != "first comment from this commenter" {
+					t.Errorf("%q held for %q", body, c.HeldReason)
+				}
+				return comment.Pending
+			}
+		}
+		return comment.Approved
+	}
+	if got := post("A stranger typing the regular's address."); got != comment.Pending {
+		t.Error("a stranger who typed a regular's address was published at once")
+	}
+	forged := &http.Cookie{Name: commenterCookie, Value: strings.Repeat("A", 43)}
+	if got := post("A stranger with a made-up token.", forged); got != comment.Pending {
+		t.Error("a made-up commenter token was trusted")
+	}
+	if got := post("The regular, from their own browser.", regular); got != comment.Approved {
+		t.Error("the regular, with their token, was held")
+	}
+
+	// Through the API the token is a field: given with the first comment,
+	// sent back with the next.
+	api := fmt.Sprintf("/api/v1/articles/%d/comments", id)
+	var first struct {
+		Status string `json:"status"`
+		Token  string `json:"commenter_token"`
+	}
+	rec = postJSON(ns, api, `{"name":"Api","email":"api@example.org","body":"From an app."}`, "203.0.113.41:1")
+	must(t, json.Unmarshal(rec.Body.Bytes(), &first))
+	if rec.Code != http.StatusCreated || first.Token == "" {
+		t.Fatalf("API comment = %d %s, want a commenter_token", rec.Code, rec.Body.String())
+	}
+	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+	for _, tt := range []struct {
+		name, email, token string
+		want               string
+	}{
+		{"the address without the token", "api@example.org", "", "pending"},
+		{"the token with another address", "other@example.org", first.Token, "pending"},
+		{"the address with its token", "api@example.org", first.Token, "approved"},
+	} {
+		ns.clock = ns.clock.Add(time.Minute)
+		solved, err := challenge.Solve(fetchChallenge(t, ns))
+		must(t, err)
+		body, _ := json.Marshal(map[string]string{"name": "Api", "email": tt.email, "body": "Again: " + tt.name, "altcha": solved,
+			"commenter_token": tt.token, "shown": shownForm(t, ns, path).Get("shown")})
+		ns.clock = ns.clock.Add(time.Minute)
+		rec := postJSON(ns, api, string(body), "203.0.113.42:1")
+		if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"status":"`+tt.want+`"`) {
+			t.Errorf("%s = %d %s, want %s", tt.name, rec.Code, rec.Body.String(), tt.want)
+		}
 	}
 }

@@ -236,13 +236,15 @@ func (db *DB) ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]
 	return counts, nil
 }
 
-// HasApproved reports whether email has an approved comment.
-func (db *DB) HasApproved(ctx context.Context, email string) (bool, error) {
-	if email == "" {
+// Returning reports whether the holder of a commenter token has an
+// approved comment sent with email.
+func (db *DB) Returning(ctx context.Context, email, editHash string) (bool, error) {
+	if email == "" || editHash == "" {
 		return false, nil
 	}
 	var one int
-	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1`, email).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = ? AND status = 'approved' AND edit_hash = ? LIMIT 1`,
+		email, editHash).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

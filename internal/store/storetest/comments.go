@@ -128,18 +128,27 @@ func testCommentPagingAndCommenters(t *testing.T, s Store) {
 
 	email := newComment(a.ID, 0, "Kim", "kim", comment.Pending)
 	email.Email = "Kim@Example.org"
+	email.EditHash = "kim-token-hash"
 	must(t, s.CreateComment(ctx, email))
-	if ok, _ := s.HasApproved(ctx, "kim@example.org"); ok {
-		t.Error("a held commenter counts as approved")
+	if ok, _ := s.Returning(ctx, "kim@example.org", "kim-token-hash"); ok {
+		t.Error("a held commenter counts as returning")
 	}
 	ok2 := newComment(a.ID, 0, "Kim", "kim2", comment.Approved)
 	ok2.Email = "kim@example.org"
+	ok2.EditHash = "kim-token-hash"
 	must(t, s.CreateComment(ctx, ok2))
-	if ok, _ := s.HasApproved(ctx, "KIM@example.org"); !ok {
-		t.Error("an approved commenter is not recognised (case-insensitively)")
+	if ok, _ := s.Returning(ctx, "KIM@example.org", "kim-token-hash"); !ok {
+		t.Error("an approved commenter with their token is not recognised (case-insensitively)")
 	}
-	if ok, _ := s.HasApproved(ctx, ""); ok {
-		t.Error("an empty email counts as approved")
+	for _, tt := range []struct{ email, hash, why string }{
+		{"kim@example.org", "", "an address without a token"},
+		{"kim@example.org", "a-stranger-token-hash", "an address with another's token"},
+		{"other@example.org", "kim-token-hash", "the token with another address"},
+		{"", "kim-token-hash", "the token without an address"},
+	} {
+		if ok, _ := s.Returning(ctx, tt.email, tt.hash); ok {
+			t.Errorf("%s counts as returning", tt.why)
+		}
 	}
 	if err := s.CreateComment(ctx, newComment(9999, 0, "X", "x", comment.Approved)); err == nil {
 		t.Error("comment on a missing article accepted")
