@@ -27,15 +27,20 @@ import (
 
 // commenterCookie holds a random token identifying this browser's comments
 // (API clients send it as commenter_token), so their author sees them while
-// they wait for moderation and edits them for a while, and so a commenter
-// whose earlier comment was approved is known again. Only its hash is
-// stored, beside each comment. It is read when a comment is sent, never
-// needed to read a page: cached pages work as before.
+// they wait for moderation and edits them for a while. Only its hash is
+// stored, beside each comment. While it lasts, pages are rendered for this
+// reader alone, so it lasts a week.
 const commenterCookie = "broadsheet_commenter"
 
-// commenterLifetime is how long a browser keeps its commenter token after
-// its last comment: a regular stays known for a year.
-const commenterLifetime = 365 * 24 * time.Hour
+const commenterLifetime = 7 * 24 * time.Hour
+
+// returningCookie keeps the same token for a year, so that a commenter
+// whose earlier comment was approved is known again when they post. It is
+// read only when a comment is sent, never to serve a page: a regular reads
+// cached pages like anyone else.
+const returningCookie = "broadsheet_returning"
+
+const returningLifetime = 365 * 24 * time.Hour
 
 // commenterToken returns t when it has the shape of a commenter token (32
 // random bytes, base64url), "" otherwise.
@@ -257,8 +262,13 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		s.commentProblem(w, r, a, in.commentForm, p.fields, p.status)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: commenterCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(commenterLifetime.Seconds())})
+	for _, ck := range []struct {
+		name string
+		life time.Duration
+	}{{commenterCookie, commenterLifetime}, {returningCookie, returningLifetime}} {
+		http.SetCookie(w, &http.Cookie{Name: ck.name, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+			Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(ck.life.Seconds())})
+	}
 	http.Redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 }
 
@@ -352,8 +362,10 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	// The commenter's token: the API client's, else this browser's, else
 	// a new one. Trust follows the token, not the address typed.
 	token := commenterToken(in.Commenter)
-	if ck, err := r.Cookie(commenterCookie); token == "" && err == nil {
-		token = commenterToken(ck.Value)
+	for _, name := range []string{commenterCookie, returningCookie} {
+		if ck, err := r.Cookie(name); token == "" && err == nil {
+			token = commenterToken(ck.Value)
+		}
 	}
 	if token == "" {
 		token, _ = account.NewToken()

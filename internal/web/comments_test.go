@@ -738,11 +738,25 @@ func TestTrustFollowsTheCommenterNotTheAddress(t *testing.T) {
 	ctx := context.Background()
 	id, path := publishedArticle(t, ns, "Bridge tolls")
 	rec := postComment(ns, path+"/comments", url.Values{"name": {"Reg"}, "email": {"reg@example.org"}, "body": {"My first comment."}}, "203.0.113.40:1")
-	regular := rec.Result().Cookies()[0]
-	if regular.Name != commenterCookie || !regular.HttpOnly || regular.SameSite != http.SameSiteLaxMode || regular.MaxAge < 300*24*3600 {
-		t.Errorf("commenter cookie = %+v, want HttpOnly, SameSite=Lax, kept for a year", regular)
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 2 || cookies[0].Name != commenterCookie || cookies[1].Name != returningCookie || cookies[0].Value != cookies[1].Value {
+		t.Fatalf("cookies = %+v, want the commenter token in the week's and the year's cookie", cookies)
+	}
+	regular := cookies[1]
+	if !regular.HttpOnly || regular.SameSite != http.SameSiteLaxMode || regular.MaxAge < 300*24*3600 {
+		t.Errorf("returning cookie = %+v, want HttpOnly, SameSite=Lax, kept for a year", regular)
 	}
 	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
+	// Weeks later only the year's cookie is left: the regular reads the
+	// same cached page as everyone else.
+	anyone, theirs := httptest.NewRecorder(), httptest.NewRecorder()
+	ns.srv.ServeHTTP(anyone, httptest.NewRequest("GET", path, nil))
+	req := httptest.NewRequest("GET", path, nil)
+	req.AddCookie(regular)
+	ns.srv.ServeHTTP(theirs, req)
+	if e := theirs.Header().Get("ETag"); e == "" || e != anyone.Header().Get("ETag") {
+		t.Errorf("with the returning cookie the page is not the cached one (ETag %q, want %q)", e, anyone.Header().Get("ETag"))
+	}
 
 	post := func(body string, cookies ...*http.Cookie) comment.Status {
 		t.Helper()
