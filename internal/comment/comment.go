@@ -230,8 +230,10 @@ type Store interface {
 	SetCommentPinned(ctx context.Context, id int64, pinned bool) error
 	// EditOwnComment replaces the text of comment id if editHash is its
 	// author's and it is younger than EditWindow at now; ErrNotFound
-	// otherwise, whatever the reason, so nothing is revealed.
-	EditOwnComment(ctx context.Context, id int64, editHash, body string, now time.Time) error
+	// otherwise, whatever the reason, so nothing is revealed. A non-empty
+	// hold (HoldEdit's reason) sends the comment to moderation with it;
+	// an edit never changes a comment's status otherwise.
+	EditOwnComment(ctx context.Context, id int64, editHash, body, hold string, now time.Time) error
 	// DeleteOwnComment moves the author's comment to the trash, on the same terms.
 	DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error
 	// ForgetAddresses clears the network hash of comments older than before:

@@ -14,6 +14,11 @@ type Signals struct {
 	Staff     bool // a signed-in newsroom member
 	Hurried   bool // sent too soon after the form appeared, or without its stamp
 	Blocklist []string
+	// Edit is set for an author's edit of their own comment, which passed
+	// the anti-bot check and the form's timing when it was first sent
+	// (or a moderator approved it): those are not asked again, every
+	// other rule is. See HoldEdit.
+	Edit bool
 }
 
 // MaxLinks is how many links a comment may carry before a moderator looks.
@@ -21,16 +26,17 @@ const MaxLinks = 2
 
 var linkPattern = regexp.MustCompile(`(?i)https?://|www\.|\]\(`)
 
-// Decide returns the status a new comment starts in and, when held, why.
-// Nothing is thrown away: even a honeypot hit is kept, as spam, where a
-// moderator can rescue a real reader whose browser filled the field.
+// Decide returns the status a new or edited comment takes and, when held,
+// why: the one publish-or-hold rule. Nothing is thrown away: even a
+// honeypot hit is kept, as spam, where a moderator can rescue a real
+// reader whose browser filled the field.
 func Decide(c *Comment, s Signals) (Status, string) {
 	switch {
 	case s.Staff:
 		return Approved, ""
 	case s.Honeypot:
 		return Spam, "hidden field filled"
-	case !s.Verified:
+	case !s.Verified && !s.Edit:
 		return Pending, "no anti-bot check (JavaScript off)"
 	}
 	if word := blocked(c, s.Blocklist); word != "" {
@@ -42,10 +48,26 @@ func Decide(c *Comment, s Signals) (Status, string) {
 	if !s.Returning {
 		return Pending, "first comment from this commenter"
 	}
-	if s.Hurried {
+	if s.Hurried && !s.Edit {
 		return Pending, "sent seconds after the form appeared"
 	}
 	return Approved, ""
+}
+
+// HoldEdit decides an author's edit of their own comment c (c.Body the
+// new text) by Decide, and returns why it must wait for a moderator, ""
+// when it may stay as it is. An edit can hold a public comment, never
+// publish a held one: a comment already waiting stays so, with its reason,
+// whatever its new text.
+func HoldEdit(c *Comment, s Signals) string {
+	if c.Status != Approved {
+		return ""
+	}
+	s.Edit = true
+	if status, why := Decide(c, s); status != Approved {
+		return "edited: " + why
+	}
+	return ""
 }
 
 // blocked returns the first blocklist entry found in the comment's name,

@@ -33,3 +33,40 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+// An edit passes the rules a new comment passes, except the ones it
+// passed when first sent (the anti-bot check, the form's timing).
+func TestHoldEdit(t *testing.T) {
+	plain := &Comment{Name: "Ana", Email: "ana@example.org", Body: "A fair point about the ferry.", Status: Approved}
+	spam := &Comment{Name: "Ana", Email: "ana@example.org", Body: "cheap pills https://a.example https://b.example https://c.example", Status: Approved}
+	tests := []struct {
+		name string
+		c    *Comment
+		s    Signals
+		held bool
+	}{
+		{"a returning commenter's plain edit stays", plain, Signals{Returning: true}, false},
+		{"too many links held", spam, Signals{Returning: true}, true},
+		{"blocklisted word held", plain, Signals{Returning: true, Blocklist: []string{"ferry"}}, true},
+		{"no longer trusted held", plain, Signals{}, true},
+		{"not asked for a check again", plain, Signals{Returning: true, Verified: false, Hurried: true}, false},
+		{"staff edit stays", spam, Signals{Staff: true}, false},
+	}
+	for _, tt := range tests {
+		why := HoldEdit(tt.c, tt.s)
+		if (why != "") != tt.held {
+			t.Errorf("%s: HoldEdit = %q, want held %v", tt.name, why, tt.held)
+		}
+		// The same text as a new comment, verified and unhurried, is decided alike.
+		s := tt.s
+		s.Verified, s.Hurried = true, false
+		if status, _ := Decide(tt.c, s); (status != Approved) != tt.held {
+			t.Errorf("%s: as a new comment %s, as an edit held %v", tt.name, status, tt.held)
+		}
+	}
+	waiting := *spam
+	waiting.Status = Pending
+	if why := HoldEdit(&waiting, Signals{}); why != "" {
+		t.Errorf("a comment already waiting: HoldEdit = %q, want it left waiting with its own reason", why)
+	}
+}

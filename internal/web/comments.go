@@ -524,7 +524,10 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 			s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Shown: s.formStamp(a.ID, s.now()), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
 			return
 		}
-		err = s.store.EditOwnComment(ctx, id, hash, c.Body, s.now())
+		var hold string
+		if hold, err = s.editHold(r, id, hash, c.Body); err == nil {
+			err = s.store.EditOwnComment(ctx, id, hash, c.Body, hold, s.now())
+		}
 	case "delete":
 		err = s.store.DeleteOwnComment(ctx, id, hash, s.now())
 		back = articlePath(a) + "#comments"
@@ -547,6 +550,29 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// editHold decides an author's edit of comment id by the rules a new
+// comment passes (comment.HoldEdit): it returns why the edited comment must
+// wait for a moderator, "" when it may stay as it is. A held comment shows
+// to its author marked as awaiting moderation, with their new text.
+func (s *Server) editHold(r *http.Request, id int64, editHash, body string) (string, error) {
+	ctx := r.Context()
+	c, err := s.store.CommentByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	returning, err := s.store.Returning(ctx, c.Email, editHash)
+	if err != nil {
+		return "", err
+	}
+	blocklist, err := s.store.Blocklist(ctx)
+	if err != nil {
+		return "", err
+	}
+	u, _ := s.authenticate(r)
+	c.Body = body
+	return comment.HoldEdit(c, comment.Signals{Returning: returning, Staff: u != nil && u.Can(account.WriteDrafts), Blocklist: blocklist}), nil
 }
 
 // commentJSON is the body of POST /api/v1/articles/{id}/comments.

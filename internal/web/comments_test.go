@@ -827,3 +827,61 @@ func TestTrustFollowsTheCommenterNotTheAddress(t *testing.T) {
 		}
 	}
 }
+
+// An edit passes the rules a new comment passes: a public comment edited
+// into blocklisted words and five links goes back to moderation, as the
+// same text sent new would; its author still sees it, with every word,
+// marked as awaiting moderation; a plain edit stays public.
+func TestEditPassesModeration(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, path := publishedArticle(t, ns, "Market day")
+	must(t, ns.db.SetBlocklist(ctx, []string{"miracle pills"}))
+	post := func(body string) (int64, *http.Cookie) {
+		t.Helper()
+		rec := postComment(ns, path+"/comments", url.Values{"name": {"Ana"}, "email": {"ana@example.org"}, "body": {body}}, "203.0.113.50:1")
+		q := mustPending(t, ns)
+		must(t, ns.db.SetCommentStatus(ctx, []int64{q[0].ID}, comment.Approved))
+		return q[0].ID, rec.Result().Cookies()[0]
+	}
+	edit := func(id int64, body string, cookie *http.Cookie) {
+		t.Helper()
+		if rec := postComment(ns, fmt.Sprintf("%s/comments/%d/edit", path, id), url.Values{"body": {body}}, "203.0.113.50:1", cookie); rec.Code != http.StatusSeeOther {
+			t.Fatalf("edit = %d", rec.Code)
+		}
+	}
+	id, cookie := post("The stalls open at eight.")
+	edit(id, "The stalls open at nine.", cookie)
+	if c, _ := ns.db.CommentByID(ctx, id); c.Status != comment.Approved {
+		t.Errorf("a plain edit of a public comment: %s (%q), want it public", c.Status, c.HeldReason)
+	}
+
+	spam := "Buy miracle pills: https://a.example https://b.example https://c.example https://d.example https://e.example"
+	edit(id, spam, cookie)
+	c, _ := ns.db.CommentByID(ctx, id)
+	if c.Status != comment.Pending || !strings.HasPrefix(c.HeldReason, "edited: ") || c.Body != spam {
+		t.Errorf("spam edit: %s (%q), want held for a moderator with the new text", c.Status, c.HeldReason)
+	}
+	if _, page := getWith(ns, path); strings.Contains(page, "miracle pills") || strings.Contains(page, "open at nine") {
+		t.Error("the edited comment is still public")
+	}
+	if _, page := getWith(ns, path, cookie); !strings.Contains(page, "miracle pills") || !strings.Contains(page, "Awaiting moderation") {
+		t.Error("its author does not see the edited comment marked as awaiting moderation")
+	}
+	if q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 10); len(q) != 1 || q[0].ID != id {
+		t.Errorf("moderation queue = %+v, want the edited comment", q)
+	}
+	// The same text as a new comment is held too, for the same reason.
+	solved, err := challenge.Solve(fetchChallenge(t, ns))
+	must(t, err)
+	form := shownForm(t, ns, path)
+	ns.clock = ns.clock.Add(time.Minute)
+	form.Set("name", "Ana")
+	form.Set("email", "ana@example.org")
+	form.Set("body", spam+" again")
+	form.Set("altcha", solved)
+	postComment(ns, path+"/comments", form, "203.0.113.50:1", cookie)
+	if q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 1); len(q) != 1 || "edited: "+q[0].HeldReason != c.HeldReason {
+		t.Errorf("the same text as a new comment: %+v, want held as %q", q, strings.TrimPrefix(c.HeldReason, "edited: "))
+	}
+}

@@ -391,8 +391,13 @@ func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now tim
 	return nil
 }
 
-// EditOwnComment replaces the text of the author's recent comment.
-func (db *DB) EditOwnComment(ctx context.Context, id int64, editHash, body string, now time.Time) error {
+// EditOwnComment replaces the text of the author's recent comment, and
+// holds it for a moderator when hold says why.
+func (db *DB) EditOwnComment(ctx context.Context, id int64, editHash, body, hold string, now time.Time) error {
+	if hold != "" {
+		return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, edited_at = ?, status = 'pending', held_reason = ? WHERE id = ?`,
+			body, now.Unix(), hold)
+	}
 	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ?`, body, now.Unix())
 }
 

@@ -218,19 +218,32 @@ func testOwnCommentsAndReports(t *testing.T, s Store) {
 	c.EditHash = "ana-hash"
 	must(t, s.CreateComment(ctx, c))
 	now := c.CreatedAt.Add(time.Minute)
-	if err := s.EditOwnComment(ctx, c.ID, "someone-else", "Hijacked", now); !errors.Is(err, comment.ErrNotFound) {
+	if err := s.EditOwnComment(ctx, c.ID, "someone-else", "Hijacked", "", now); !errors.Is(err, comment.ErrNotFound) {
 		t.Errorf("edit with another's token: err = %v", err)
 	}
-	if err := s.EditOwnComment(ctx, c.ID, "", "Hijacked", now); !errors.Is(err, comment.ErrNotFound) {
+	if err := s.EditOwnComment(ctx, c.ID, "", "Hijacked", "", now); !errors.Is(err, comment.ErrNotFound) {
 		t.Errorf("edit with no token: err = %v", err)
 	}
-	must(t, s.EditOwnComment(ctx, c.ID, "ana-hash", "Fixed my typo.", now))
+	must(t, s.EditOwnComment(ctx, c.ID, "ana-hash", "Fixed my typo.", "", now))
 	got, _ := s.CommentByID(ctx, c.ID)
 	if got.Body != "Fixed my typo." || got.EditedAt.IsZero() {
 		t.Errorf("after edit: %q edited %v", got.Body, got.EditedAt)
 	}
+	if got.Status != comment.Approved {
+		t.Errorf("an edit with nothing to hold moved the comment to %s", got.Status)
+	}
+	held := newComment(a.ID, 0, "Ana", "k-held", comment.Approved)
+	held.EditHash = "ana-hash"
+	must(t, s.CreateComment(ctx, held))
+	must(t, s.EditOwnComment(ctx, held.ID, "ana-hash", "Now with spam.", "edited: too many links", held.CreatedAt.Add(time.Minute)))
+	if got, _ := s.CommentByID(ctx, held.ID); got.Status != comment.Pending || got.HeldReason != "edited: too many links" || got.Body != "Now with spam." {
+		t.Errorf("held edit: %s (%q) %q, want pending with its reason and the new text", got.Status, got.HeldReason, got.Body)
+	}
+	if th, _ := s.Thread(ctx, comment.Query{ArticleID: a.ID}); len(th) != 1 || th[0].ID != c.ID {
+		t.Errorf("public thread after a held edit = %v, want only the other comment", names(th))
+	}
 	late := c.CreatedAt.Add(comment.EditWindow + time.Minute)
-	if err := s.EditOwnComment(ctx, c.ID, "ana-hash", "Too late", late); !errors.Is(err, comment.ErrNotFound) {
+	if err := s.EditOwnComment(ctx, c.ID, "ana-hash", "Too late", "", late); !errors.Is(err, comment.ErrNotFound) {
 		t.Errorf("edit after the window: err = %v", err)
 	}
 	for i := 1; i <= comment.ReportThreshold; i++ {
