@@ -57,6 +57,8 @@ var english = map[string]string{
 	"admin.nav.banner":                 "Breaking news",
 	"admin.nav.users":                  "Users",
 	"admin.nav.audit":                  "Audit log",
+	"admin.nav.structure":              "Sections and tags",
+	"admin.nav.administration":         "Administration",
 	"admin.nav.site":                   "View site",
 	"admin.logout":                     "Sign out",
 	"admin.back":                       "Back to the newsroom",
