@@ -97,7 +97,7 @@ func TestSubscriptionJourneyInBrowser(t *testing.T) {
 	expectPage(t, bctx, resp, http.StatusOK, subscribeArticle)
 	if err := chromedp.Do(bctx,
 		chromedp.WaitVisible(chromedp.CSS(selSubForm)),
-		// subscribe.js solves the check only once the widget is defined;
+		// forms.js solves the check only once the widget is defined;
 		// before that the form would go without it.
 		chromedp.Poll[chromedp.Void](fmt.Sprintf(`typeof document.querySelector(%s)?.verify === "function"`, jsString(selSubWidget)),
 			chromedp.WithPollingTimeout(20*time.Second)),
@@ -124,7 +124,7 @@ func TestSubscriptionJourneyInBrowser(t *testing.T) {
 	problems.report(t, "article with the Subscribe box")
 
 	// As the reader fills it in, the form must be ready to send:
-	// subscribe.js solves the check on the submit event, and a browser
+	// forms.js solves the check on the submit event, and a browser
 	// fires none for a form with an invalid control.
 	if invalid := evaluate[[]string](t, bctx, fmt.Sprintf(invalidControlsJS, jsString(selSubForm))); len(invalid) > 0 {
 		sendBlocked(t, bctx, posts, invalid)
@@ -334,7 +334,7 @@ func sendBlocked(t *testing.T, ctx context.Context, posts *postWatch, invalid []
 		t.Fatalf("the form has invalid controls (%s), yet clicking Subscribe sent it and the browser is at %s", strings.Join(invalid, "; "), after)
 	}
 	t.Errorf("clicking Subscribe sends nothing and solves no check: the browser will not submit the form while it has "+
-		"an invalid control, so it fires no submit event and subscribe.js never runs; the reader must first tick the "+
+		"an invalid control, so it fires no submit event and forms.js never runs; the reader must first tick the "+
 		"anti-bot box. Invalid: %s", strings.Join(invalid, "; "))
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(selSubWidget+" input[type=checkbox]")),

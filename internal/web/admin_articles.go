@@ -106,7 +106,7 @@ func formFromArticle(a *article.Article, loc *time.Location) editorForm {
 		f.LeadImageID = a.LeadImage.ID
 	}
 	if a.Status == article.Scheduled {
-		f.PublishAt = a.PublishedAt.In(loc).Format("2006-01-02T15:04")
+		f.PublishAt = localInput(a.PublishedAt, loc)
 	}
 	return f
 }
@@ -231,6 +231,21 @@ func (s *Server) editArticle(w http.ResponseWriter, r *http.Request) {
 	s.renderEditor(w, r, http.StatusOK, a, formFromArticle(a, s.siteLocation(r)), nil)
 }
 
+// localInputLayout is the value of a datetime-local field: a wall-clock
+// time with no zone. The newsroom's fields are in the site's time zone.
+const localInputLayout = "2006-01-02T15:04"
+
+// localInput is t as a datetime-local field shows it in loc; no time (the
+// zero time) is an empty field, not the year 0 in loc's oldest offset.
+func localInput(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(localInputLayout)
+}
+
+// siteLocation is the site's time zone, in which the newsroom's dates and
+// times are written.
 func (s *Server) siteLocation(r *http.Request) *time.Location {
 	site, err := s.store.Site(r.Context())
 	if err != nil {
@@ -304,7 +319,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		_, err = s.newsroom.Publish(ctx, u, id, time.Time{})
 		notice = "published"
 	case "schedule":
-		at, perr := time.ParseInLocation("2006-01-02T15:04", f.PublishAt, s.siteLocation(r))
+		at, perr := time.ParseInLocation(localInputLayout, f.PublishAt, s.siteLocation(r))
 		switch {
 		case perr != nil:
 			err = &article.InvalidError{Problems: []string{userText("admin.editor.schedule_time")}}

@@ -304,7 +304,7 @@ func (s *Server) bannerPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "banner", u, "admin.banner.title", map[string]any{"Banner": b, "Active": b.Active(s.now()),
-		"Expires": b.Expires.In(s.siteLocation(r)).Format("2006-01-02T15:04")})
+		"Expires": localInput(b.Expires, s.siteLocation(r))})
 }
 
 func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
@@ -314,16 +314,17 @@ func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
 	b := article.Banner{Text: strings.TrimSpace(r.PostFormValue("text")), URL: strings.TrimSpace(r.PostFormValue("url"))}
 	var problems []string
 	if r.PostFormValue("action") != "clear" {
-		exp, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("expires"), s.siteLocation(r))
+		exp, err := time.ParseInLocation(localInputLayout, r.PostFormValue("expires"), s.siteLocation(r))
 		switch {
 		case b.Text == "" || len(b.Text) > 200:
-			problems = append(problems, "the banner needs a headline of at most 200 characters")
-		case err != nil || !exp.After(s.now()):
-			problems = append(problems, "the banner needs an expiry time in the future")
-		case b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://"):
-			problems = append(problems, "the link must start with / or http(s)://")
-		case strings.HasPrefix(b.URL, "//"):
-			problems = append(problems, "the link must start with / or http(s)://")
+			problems = append(problems, userText("admin.banner.headline_invalid"))
+		case err != nil:
+			problems = append(problems, userText("admin.banner.expires_invalid"))
+		case !exp.After(s.now()):
+			problems = append(problems, userText("admin.banner.expires_past"))
+		case b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://"),
+			strings.HasPrefix(b.URL, "//"):
+			problems = append(problems, userText("admin.banner.link_invalid"))
 		}
 		b.Expires = exp
 	} else {

@@ -14,6 +14,26 @@
       }
     } catch (e) {}
   });
+  // The bar's folded groups act as menus: one open at a time, closed by a
+  // click elsewhere or by Escape (which returns the focus to the group).
+  var groups = document.querySelectorAll(".admin-nav details");
+  groups.forEach(function (g) {
+    g.addEventListener("toggle", function () {
+      if (g.open) groups.forEach(function (o) { if (o !== g) o.open = false; });
+    });
+  });
+  document.addEventListener("click", function (e) {
+    groups.forEach(function (g) { if (g.open && !g.contains(e.target)) g.open = false; });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    groups.forEach(function (g) {
+      if (!g.open) return;
+      var inside = g.contains(document.activeElement);
+      g.open = false;
+      if (inside) g.querySelector("summary").focus();
+    });
+  });
   // Moderation shortcuts: j/k move between comments, x ticks, a/s/t act
   // on the ticked ones (the same buttons a mouse would press).
   var queue = document.getElementById("moderation");
