@@ -209,7 +209,7 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	w.sentID = queued[0].ID
 	must(t, s.MarkSent(ctx, w.sentID, now, nil))
 
-	must(t, s.AddViews(ctx, map[string]int{w.lead.Slug: 42, other.Slug: 7}, now))
+	must(t, s.AddViews(ctx, map[int64]int{w.lead.ID: 42, other.ID: 7}, now))
 	_, _, err = s.CountEvent(ctx, "signin:192.0.2.1", time.Minute, now)
 	must(t, err)
 	w.key, err = s.SigningKey(ctx)
