@@ -391,7 +391,7 @@ func TestCopy(t *testing.T) {
 	if log, err := pg.AuditLog(ctx, 0, 10); err != nil || len(log) == 0 {
 		t.Errorf("audit log = %+v, %v", log, err)
 	}
-	res, err := pg.Search(ctx, search.Request{Text: "harbour storm", Lang: "en"})
+	res, err := pg.Search(ctx, search.Request{Text: "harbour storm"})
 	must(t, err)
 	if len(res.Articles) != 1 || res.Articles[0].ID != w.lead.ID {
 		t.Errorf("search for harbour storm found %+v, want the lead article", res.Articles)
