@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,8 +75,10 @@ func TestSearch(t *testing.T) {
 		})
 	}
 	res, err := db.Search(ctx, search.Request{Text: "elections", Limit: 1})
-	if err != nil || res.Total != 3 || len(res.Terms) != 1 {
-		t.Errorf("Total = %d, Terms = %v, %v; want 3 and one term", res.Total, res.Terms, err)
+	// The terms to highlight: the English stem, and the word as an
+	// article in a language without stemming holds it.
+	if err != nil || res.Total != 3 || strings.Join(res.Terms, " ") != "elect elections" {
+		t.Errorf("Total = %d, Terms = %v, %v; want 3, and elect and elections", res.Total, res.Terms, err)
 	}
 	// Unpublished: gone from search at once; Reindex rebuilds the same.
 	inHead.Status = article.Unpublished
