@@ -117,10 +117,7 @@ func parseServe(args []string) (Config, error) {
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	if c.MailFrom == "" {
-		c.MailFrom = "news@" + u.Hostname()
-		if !strings.Contains(u.Hostname(), ".") {
-			c.MailFrom = "news@localhost.localdomain"
-		}
+		c.MailFrom = bmail.DefaultSender(u.Hostname())
 	}
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return c, fmt.Errorf("mail sender %q: want an address such as \"The Courier <news@example.org>\"", c.MailFrom)

@@ -39,6 +39,10 @@ var sections = []article.Section{
 	{Slug: "science", Name: "Science", Description: "Science, the environment and the changing coast.", Position: 3},
 	{Slug: "sport", Name: "Sport", Description: "Port Merrow Athletic, sailing, and every club between.", Position: 4},
 	{Slug: "culture", Name: "Culture", Description: "Music, theatre, books and the city's festivals.", Position: 5},
+	// Port Merrow's Persian and Russian speakers get some of the city's
+	// news in their own languages; the section says so, in English, so
+	// that a reader of the English paper knows why they are there.
+	{Slug: "community-languages", Name: "Community languages", Description: "The Courier's stories for Port Merrow's Persian- and Russian-speaking communities, written in Persian and Russian by our reporters with the city's community associations.", Position: 6},
 }
 
 var authors = []article.Author{

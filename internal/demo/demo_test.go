@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +87,51 @@ func TestLoad(t *testing.T) {
 	}
 	if err := Load(ctx, db, now, nil); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("second Load: err = %v, want ErrNotEmpty", err)
+	}
+}
+
+// A story that is not in the paper's language sits in a section whose
+// English description names its language, so that a reader of the English
+// paper knows why it is there.
+func TestOtherLanguagesAreExplained(t *testing.T) {
+	stories, err := Stories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{"fa": "Persian", "ru": "Russian", "ar": "Arabic"}
+	for _, s := range stories {
+		if s.Language == "" || s.Language == Site.Language {
+			continue
+		}
+		var sec *article.Section
+		for i := range sections {
+			if sections[i].Slug == s.Section {
+				sec = &sections[i]
+			}
+		}
+		name := names[s.Language]
+		if sec == nil || name == "" || !strings.Contains(sec.Description, name) {
+			t.Errorf("%s: a %s story in section %q, whose description does not say why", s.File, s.Language, s.Section)
+		}
+	}
+}
+
+// Alt text describes the picture that is drawn: each kind of illustration
+// shows its subject, and the alt text names it (the drawings were checked
+// by eye; this keeps a new story from borrowing a photograph's words).
+func TestAltTextNamesWhatIsDrawn(t *testing.T) {
+	stories, err := Stories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject := map[string]string{"skyline": "skyline", "harbour": "lighthouse", "hills": "hills", "field": "football match",
+		"abstract": "Abstract illustration", "chart": "Chart illustration"}
+	for _, s := range stories {
+		if s.Image == "" {
+			continue
+		}
+		if want := subject[s.Image]; want == "" || !strings.Contains(s.Alt, want) {
+			t.Errorf("%s: a %s illustration with alt text %q, which does not name %q", s.File, s.Image, s.Alt, want)
+		}
 	}
 }

@@ -29,6 +29,9 @@ type Letter struct {
 	// List-Id, and the one-click URL of List-Unsubscribe (RFC 8058).
 	ListID      string
 	Unsubscribe string
+	// Site is the site's title, the sender's name when the configured
+	// sender has none.
+	Site string
 }
 
 // Source is what composing reads.
@@ -132,7 +135,7 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		return nil, err
 	}
 	d := letterData{Site: site, BaseURL: l.BaseURL, To: m.To}
-	lt := &Letter{}
+	lt := &Letter{Site: site.Title}
 	switch m.Kind {
 	case Confirm:
 		// Data: nonce, expiry (Unix seconds) and the scope's label.
@@ -353,5 +356,5 @@ func listID(title, baseURL string) string {
 	if name == "" {
 		name = "news"
 	}
-	return fmt.Sprintf("%s <%s.%s>", title, name, host)
+	return phrase(title) + " <" + name + "." + host + ">"
 }

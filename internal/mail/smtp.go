@@ -61,23 +61,30 @@ func (s *SMTP) dial(ctx context.Context) (*smtp.Client, error) {
 	return s.client.DialToSMTPClientWithContext(ctx)
 }
 
-// build makes the MIME message: plain text with an HTML alternative.
+// build makes the MIME message: plain text with an HTML alternative. A
+// sender configured without a display name goes out under the site's
+// title. Every header made from typed text is encoded here (header.go).
 func build(from, host string, m Message, l *Letter, now time.Time) (*gomail.Msg, error) {
-	msg := gomail.NewMsg()
-	if err := msg.From(from); err != nil {
-		return nil, fmt.Errorf("from %q: %w", from, err)
+	name, addr, err := sender(from)
+	if err != nil {
+		return nil, err
 	}
+	if name == "" {
+		name = l.Site
+	}
+	msg := gomail.NewMsg()
+	msg.SetGenHeader(gomail.Header(gomail.HeaderFrom), fromHeader(name, addr))
 	if err := msg.To(m.To); err != nil {
 		return nil, fmt.Errorf("to %q: %w", m.To, err)
 	}
-	msg.Subject(l.Subject)
+	msg.Subject(encodeText(l.Subject))
 	msg.SetDateWithValue(now)
 	// The same message always has the same id, so that a mail system can
 	// recognise one that had to be sent twice.
 	sum := sha256.Sum256([]byte(m.Key))
 	domain := host
-	if at := strings.LastIndexByte(from, '@'); at >= 0 {
-		domain = strings.TrimSuffix(from[at+1:], ">")
+	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+		domain = addr[at+1:]
 	}
 	msg.SetMessageIDWithValue(hex.EncodeToString(sum[:16]) + "@" + domain)
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")

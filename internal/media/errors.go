@@ -13,8 +13,8 @@ var (
 	// ErrTooLarge means the upload has more bytes than Limits.MaxBytes.
 	ErrTooLarge = errors.New("media: file too large")
 	// ErrTooManyPixels means the header declares more pixels than
-	// Limits.MaxPixels, or a side longer than Limits.MaxSide. It is raised
-	// before any pixel is decoded.
+	// Limits.MaxPixels (half of it at 16 bits per channel), or a side
+	// longer than Limits.MaxSide. It is raised before any pixel is decoded.
 	ErrTooManyPixels = errors.New("media: image has too many pixels")
 	// ErrUnsupported means the content is not a JPEG, PNG, GIF or WebP image
 	// (judged by its bytes, never its name), or uses a feature of one of those

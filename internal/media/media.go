@@ -24,6 +24,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"runtime"
 
 	"golang.org/x/image/webp"
 )
@@ -98,12 +99,14 @@ var codecs = map[string]codec{
 // resampled from that one decoded image, and JPEG EXIF orientation is baked
 // into each variant's pixels (see render).
 //
-// Cost: besides the upload and the decoded image, x/image/draw's CatmullRom
-// scaler needs a scratch buffer of 32 bytes × rendition width × source
-// height for the duration of each resize — about 100 MB for a 3000×2000
-// photo, and several hundred MB for a tall image at the pixel limit. The
-// buffers are transient, but a server should bound how many uploads it
-// processes at once (a semaphore of one or two per core is plenty).
+// Cost: the upload, the decoded image (at most MaxPixels at 8 bits per
+// channel: 160 MB at the defaults; a 16-bit image may have half the
+// pixels), and then, for a source at least twice the largest rendition,
+// a copy averaged down by a whole factor (see budget.go), after which the
+// decoded image is released. x/image/draw's CatmullRom scaler needs a
+// scratch buffer of 32 bytes × rendition width × source height for each
+// resize; from the averaged copy that stays under about 100 MB. A server
+// should still bound how many uploads it processes at once.
 //
 // Errors from a bad upload are *Error values wrapping ErrTooLarge,
 // ErrTooManyPixels, ErrUnsupported or ErrCorrupt; their text is fit to show
@@ -127,6 +130,9 @@ func Process(r io.Reader, limits Limits) (*Result, error) {
 		return nil, decodeError(format, err)
 	}
 	if err := limits.checkDimensions(cfg.Width, cfg.Height); err != nil {
+		return nil, err
+	}
+	if err := limits.checkDecodedSize(cfg.Width, cfg.Height, cfg.ColorModel); err != nil {
 		return nil, err
 	}
 
@@ -160,6 +166,18 @@ func Process(r io.Reader, limits Limits) (*Result, error) {
 	widths := variantWidths(w, Widths)
 	res.Variants = make([]Variant, len(widths))
 	base := img
+	tw, th := widths[len(widths)-1], scaledHeight(w, h, widths[len(widths)-1])
+	if orient.swapsAxes() {
+		tw, th = th, tw
+	}
+	if k := shrinkFactor(b.Dx(), b.Dy(), tw, th); k >= 2 {
+		// Averaged down first (see budget.go), and the decoded image let
+		// go now rather than at the next cycle: it is the largest buffer
+		// there is, and resampling is about to allocate its scratch.
+		base = shrink(img, k)
+		img = nil
+		runtime.GC()
+	}
 	for i := len(widths) - 1; i >= 0; i-- {
 		v, scaled, err := render(base, orient, widths[i], scaledHeight(w, h, widths[i]), opaque)
 		if err != nil {

@@ -19,8 +19,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The WebP fixtures are real files made with libwebp's cwebp 1.2.4 (Debian
@@ -577,14 +580,92 @@ func FuzzProcess(f *testing.F) {
 	})
 }
 
+// BenchmarkProcess processes a camera JPEG and a PNG at the pixel limit,
+// reporting the most heap a run held at once (peak-heap-MiB) besides what
+// -benchmem counts (every byte allocated, freed or not).
 func BenchmarkProcess(b *testing.B) {
-	data := encJPEG(b, photo(3000, 2000))
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Process(bytes.NewReader(data), DefaultLimits); err != nil {
-			b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		data func() []byte
+	}{
+		{"jpeg-6MP", func() []byte { return encJPEG(b, photo(3000, 2000)) }},
+		{"png-40MP", func() []byte { return encPNGFast(b, gradient(7300, 5479)) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			data := c.data()
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			var peak uint64
+			for b.Loop() {
+				peak = max(peak, peakHeap(func() {
+					if _, err := Process(bytes.NewReader(data), DefaultLimits); err != nil {
+						b.Fatal(err)
+					}
+				}))
+			}
+			b.ReportMetric(float64(len(data)), "input-bytes")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
+
+// peakHeap runs fn and returns the most heap it held above what was live
+// before, sampled every millisecond.
+func peakHeap(fn func()) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	runtime.GC()
+	base := read()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := read(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	<-stopped
+	if p := peak.Load(); p > base {
+		return p - base
+	}
+	return 0
+}
+
+// gradient is a smooth opaque image, like a scan or a rendered graphic:
+// at 40 megapixels its PNG stays under the upload's byte limit.
+func gradient(w, h int) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			i := m.PixOffset(x, y)
+			m.Pix[i+0] = uint8(x * 255 / w)
+			m.Pix[i+1] = uint8(y * 255 / h)
+			n := uint32(x)*0x9E3779B1 ^ uint32(y)*0x85EBCA77
+			n ^= n >> 15
+			m.Pix[i+2] = uint8((x/64+y/64)%2*120) + uint8(n&15)
+			m.Pix[i+3] = 255
 		}
 	}
-	b.ReportMetric(float64(len(data)), "input-bytes")
+	return m
+}
+
+func encPNGFast(t testing.TB, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

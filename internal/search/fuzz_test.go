@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzQuery: whatever a reader types, Query gives either nothing or quoted
-// terms that FTS5 runs without error, and the terms stay within bounds.
+// terms that FTS5 runs without error, and the terms stay within bounds;
+// so does MatchAny, which a search runs.
 // Run it with: go test -run '^$' -fuzz FuzzQuery -fuzztime 60s ./internal/search/
 func FuzzQuery(f *testing.F) {
 	idx := openFTS(f) // one connection and prepared statements for every input
@@ -25,6 +26,15 @@ func FuzzQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string, l uint8) {
 		lang := langs[int(l)%len(langs)]
 		checkQuery(t, idx, lang, q)
+		// What a search runs: every form at once, ANDed with a facet.
+		if expr, ok := MatchAny(q); ok {
+			for i, match := range idx.match {
+				var n int
+				if err := match.QueryRow(expr + ` AND "s_1"`).Scan(&n); err != nil {
+					t.Fatalf("MatchAny(%.40q) = %q: %s MATCH: %v", q, expr, ftsTables[i], err)
+				}
+			}
+		}
 		if got, want := Normalize(lang, Normalize(lang, q)), Normalize(lang, q); got != want {
 			t.Errorf("Normalize is not idempotent on %q: %q, then %q", q, want, got)
 		}

@@ -1,6 +1,9 @@
 package search
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Bounds on what a reader's query can make the database do.
 const (
@@ -64,6 +67,12 @@ func Query(lang, q string) (fts string, ok bool) {
 		return "", false
 	}
 	var b strings.Builder
+	quoteTerms(&b, ts)
+	return b.String(), true
+}
+
+// quoteTerms writes ts as double-quoted FTS5 strings separated by spaces.
+func quoteTerms(b *strings.Builder, ts []string) {
 	for i, t := range ts {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -74,5 +83,67 @@ func Query(lang, q string) (fts string, ok bool) {
 		b.WriteString(strings.ReplaceAll(t, `"`, `""`))
 		b.WriteByte('"')
 	}
+}
+
+// indexRules names one language for each set of rules Terms can index an
+// article by: English and Russian stem each word by its script, Persian
+// joins its affixes, and every other language (Arabic among them) does
+// neither.
+var indexRules = []string{"en", "fa", "und"}
+
+// QueryForms returns the ways a reader's query q can have been indexed:
+// QueryTerms of q under each set of indexing rules, without repeats,
+// leaving out those under which nothing searchable remains. An article was
+// indexed by its own language's rules, which the reader cannot know (an
+// English site quotes a Persian book title; a Persian one an English
+// name), so a search matches an article that holds every term of any one
+// form: "homes" finds the English stem "home" and the word "homes" in a
+// Persian article; "کتابخانه ها" finds the Persian "کتابخانهها" and the
+// two words elsewhere.
+func QueryForms(q string) [][]string {
+	var out [][]string
+	for _, lang := range indexRules {
+		ts := QueryTerms(lang, q)
+		if len(ts) == 0 || slices.ContainsFunc(out, func(f []string) bool { return slices.Equal(f, ts) }) {
+			continue
+		}
+		out = append(out, ts)
+	}
+	return out
+}
+
+// MatchAny is Query for QueryForms: an FTS5 MATCH expression that holds
+// every term of at least one form, in parentheses so that it can be
+// ANDed with more. ok is false when nothing searchable remains.
+func MatchAny(q string) (fts string, ok bool) {
+	forms := QueryForms(q)
+	if len(forms) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, f := range forms {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteByte('(')
+		quoteTerms(&b, f)
+		b.WriteByte(')')
+	}
+	b.WriteByte(')')
 	return b.String(), true
+}
+
+// FormTerms is every term of forms once, in order: what a page
+// highlights.
+func FormTerms(forms [][]string) []string {
+	var out []string
+	for _, f := range forms {
+		for _, t := range f {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }

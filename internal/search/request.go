@@ -9,8 +9,10 @@ import (
 
 // Request is a reader's search: the words, and optional filters.
 type Request struct {
+	// Text is read under every language's rules (QueryForms): not the
+	// site's alone, since articles in other languages are indexed by
+	// theirs.
 	Text      string
-	Lang      string // the language to read Text in: the site's
 	SectionID int64
 	AuthorID  int64
 	From, To  time.Time // published on or after From, before To; zero for open

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -77,16 +78,48 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Decoding and resizing a large photo takes hundreds of megabytes for a
-	// moment; one at a time keeps a burst of uploads from exhausting memory.
+	// The same file again is the image already in the library: known by
+	// its hash before anything is decoded, and without waiting its turn.
+	sum := sha256.New()
+	if _, err := io.Copy(sum, io.LimitReader(file, media.DefaultLimits.MaxBytes+1)); err != nil {
+		s.adminFail(w, r, u, fmt.Errorf("hashing an upload: %w", err))
+		return
+	}
+	hash := hex.EncodeToString(sum.Sum(nil))
+	// known answers for an image already in the library (or a failed
+	// look-up) and reports whether it did.
+	known := func() bool {
+		existing, err := s.store.ImageBySourceHash(ctx, hash)
+		switch {
+		case err == nil:
+			seeOther(w, r, "/admin/media#image-"+strconv.FormatInt(existing.ID, 10), "exists")
+		case !errors.Is(err, article.ErrNotFound):
+			s.adminFail(w, r, u, err)
+		default:
+			return false
+		}
+		return true
+	}
+	if known() {
+		return
+	}
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		s.adminFail(w, r, u, fmt.Errorf("rereading an upload: %w", err))
+		return
+	}
+	// Decoding and resizing a large photo takes up to a few hundred
+	// megabytes for a moment; one at a time keeps a burst of uploads from
+	// exhausting memory.
 	select {
 	case s.uploads <- struct{}{}:
 		defer func() { <-s.uploads }()
 	case <-ctx.Done():
 		return
 	}
-	sum := sha256.New()
-	res, err := media.Process(io.TeeReader(file, sum), media.DefaultLimits)
+	if known() { // the same file, sent twice at once, was processed meanwhile
+		return
+	}
+	res, err := media.Process(file, media.DefaultLimits)
 	if err != nil {
 		var me *media.Error
 		if !errors.As(err, &me) {
@@ -94,11 +127,6 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Errors = []string{media.Message(err)}
 		s.renderMedia(w, r, http.StatusUnprocessableEntity, v)
-		return
-	}
-	hash := hex.EncodeToString(sum.Sum(nil))
-	if existing, err := s.store.ImageBySourceHash(ctx, hash); err == nil {
-		seeOther(w, r, "/admin/media#image-"+strconv.FormatInt(existing.ID, 10), "exists")
 		return
 	}
 	img := article.Image{Alt: v.Form.Alt, Caption: v.Form.Caption, Credit: v.Form.Credit, Width: res.Width, Height: res.Height,

@@ -57,7 +57,11 @@ func (s *Server) article(r *http.Request) (*response, error) {
 	case a.Section.Slug != r.PathValue("section"):
 		return &response{redirect: articlePath(a)}, nil
 	}
-	return s.articlePage(r, v, a, s.newForm(a.ID), nil)
+	resp, err := s.articlePage(r, v, a, s.newForm(a.ID), nil)
+	if err == nil {
+		resp.viewOf = a.ID // a reader served this page has read the article
+	}
+	return resp, err
 }
 
 // articlePage renders an article with its discussion and a comment form

@@ -40,6 +40,7 @@ type cached struct {
 	keys         []string
 	contentType  []string
 	expires      time.Time // zero: until a write invalidates it
+	viewOf       int64     // the article whose reading the page counts
 	// Header values formatted once, not per request.
 	etagHeader, lastModifiedHeader, bodyLen, gzLen []string
 }

@@ -250,6 +250,8 @@ type response struct {
 	// expires, when set, is when the page stops being true without any
 	// write: an article's comments closing by age.
 	expires time.Time
+	// viewOf is the article whose reading this page counts (0: none).
+	viewOf int64
 }
 
 type pageFunc func(r *http.Request) (*response, error)
@@ -269,6 +271,7 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		}
 		if c := s.cache.get(url, s.now()); c != nil {
 			s.serveCached(w, r, c)
+			s.countView(r, c.viewOf)
 			return
 		}
 		gen := s.cache.generation()
@@ -281,8 +284,10 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			c.contentType = []string{resp.contentType}
 		}
 		c.expires = resp.expires
+		c.viewOf = resp.viewOf
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
+		s.countView(r, c.viewOf)
 	}
 }
 
@@ -326,6 +331,7 @@ func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc
 	h.Set("Cache-Control", "private, no-store")
 	w.WriteHeader(resp.status)
 	w.Write(body)
+	s.countView(r, resp.viewOf)
 }
 
 // serveCached answers with c, or 304 when the reader's copy is current.

@@ -19,7 +19,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /latest", s.page(s.latest))
 	mux.HandleFunc("GET /corrections", s.page(s.corrections))
 	mux.HandleFunc("GET /{slug}", s.page(s.sectionOrPage))
-	mux.HandleFunc("GET /{section}/{slug}", s.countViews(s.page(s.article)))
+	mux.HandleFunc("GET /{section}/{slug}", s.page(s.article))
 	// POST /{section}/{slug}/comments, written with a wildcard last segment
 	// so that the newsroom's literal /admin/... routes stay more specific.
 	mux.HandleFunc("POST /{section}/{slug}/{action}", s.postComment)

@@ -66,7 +66,7 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req := search.Request{Text: sv.Query, Lang: v.Site.Language, Limit: searchPage, Newest: s.searchNewest}
+	req := search.Request{Text: sv.Query, Limit: searchPage, Newest: s.searchNewest}
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(1, min(page, search.MaxHits/searchPage))
 	req.Offset = (page - 1) * searchPage

@@ -45,7 +45,7 @@ type Store interface {
 	mail.Admin
 	Enqueue(ctx context.Context, msgs ...mail.Message) error
 	StopReplies(ctx context.Context, commentID int64) error
-	AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error
+	AddViews(ctx context.Context, byID map[int64]int, at time.Time) error
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
 	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
 	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)

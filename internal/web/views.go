@@ -10,31 +10,32 @@ import (
 	"broadsheet/internal/article"
 )
 
-// Page views for the Most read lists: counted in memory per article, with
-// no cookie, no address and no script, and added to the database in
-// batches (FlushViews), never one write per view. Obvious robots, link
-// previews and prefetches are not counted.
+// Page views for the Most read lists: counted in memory per article id
+// (a slug can change before the next flush; the id cannot), with no
+// cookie, no address and no script, and added to the database in batches
+// (FlushViews), never one write per view. Obvious robots, link previews
+// and prefetches are not counted.
 
 // maxCounted bounds the distinct articles counted between two flushes.
 const maxCounted = 50_000
 
 type viewCounter struct {
 	mu     sync.Mutex
-	counts map[string]int // by slug
+	counts map[int64]int // by article id
 }
 
-func (c *viewCounter) add(slug string) {
+func (c *viewCounter) add(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.counts == nil {
-		c.counts = map[string]int{}
+		c.counts = map[int64]int{}
 	}
-	if _, ok := c.counts[slug]; ok || len(c.counts) < maxCounted {
-		c.counts[slug]++
+	if _, ok := c.counts[id]; ok || len(c.counts) < maxCounted {
+		c.counts[id]++
 	}
 }
 
-func (c *viewCounter) take() map[string]int {
+func (c *viewCounter) take() map[int64]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := c.counts
@@ -56,19 +57,12 @@ func isReader(r *http.Request) bool {
 	return len(ua) >= 10 && !robotAgent.MatchString(ua)
 }
 
-// countViews counts an article page served to a reader (a 304 is a reader
-// coming back to it).
-func (s *Server) countViews(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !isReader(r) {
-			next(w, r)
-			return
-		}
-		sw := &statusWriter{ResponseWriter: w}
-		next(sw, r)
-		if sw.status == http.StatusOK || sw.status == http.StatusNotModified {
-			s.views.add(r.PathValue("slug"))
-		}
+// countView counts a view of the article a page shows (id 0: the page
+// shows none) when a reader was served it, whole or as a 304: a reader
+// coming back to it.
+func (s *Server) countView(r *http.Request, id int64) {
+	if id != 0 && isReader(r) {
+		s.views.add(id)
 	}
 }
 

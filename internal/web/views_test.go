@@ -2,10 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"broadsheet/internal/account"
 )
 
 // Views are counted in memory for readers only, written in one batch, and
@@ -60,5 +64,41 @@ func TestMostRead(t *testing.T) {
 	}
 	if ia, ic, ib := strings.Index(home[i:], "Harbour wall repairs"), strings.Index(home[i:], "Lighthouse keepers return"), strings.Index(home[i:], "Ferry timetable changes"); !(ia < ic && ic < ib) {
 		t.Errorf("front page Most read order: %d %d %d, want Harbour, Lighthouse, Ferry", ia, ic, ib)
+	}
+}
+
+// Views are counted by article, not by address: a slug changed between a
+// reader's visit and the flush keeps the views, whether the page was
+// rendered for the reader or served from the cache.
+func TestViewsSurviveASlugChange(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	id, path := publishedArticle(t, ns, "Harbour wall repairs")
+	const browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+	for range 3 { // the first rendered, the others from the cache
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("User-Agent", browser)
+		rec := httptest.NewRecorder()
+		ns.srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s = %d", path, rec.Code)
+		}
+	}
+	a, err := ns.db.ArticleByID(ctx, id)
+	must(t, err)
+	form := articleForm("Harbour wall repairs", a.Version)
+	form.Set("slug", "harbour-wall-repairs-begin")
+	form.Set("action", "publish")
+	if rec := ns.do("POST", fmt.Sprintf("/admin/articles/%d", id), account.Editor, form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("rename = %d", rec.Code)
+	}
+	if a, _ := ns.db.ArticleByID(ctx, id); a.Slug != "harbour-wall-repairs-begin" {
+		t.Fatalf("slug = %q after the rename", a.Slug)
+	}
+	must(t, ns.srv.FlushViews(ctx))
+	list, err := ns.db.MostRead(ctx, ns.clock.Add(-24*time.Hour), 5)
+	must(t, err)
+	if len(list) != 1 || list[0].ID != id {
+		t.Fatalf("most read after the rename = %d articles, want the renamed one", len(list))
 	}
 }

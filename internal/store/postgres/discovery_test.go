@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,15 +54,15 @@ func TestSearch(t *testing.T) {
 		want []int64
 	}{
 		// sport matches in its headline and its body ("elected"), and is newer.
-		{"headline first, stemmed, drafts hidden", search.Request{Text: "election", Lang: "en"}, []int64{sport.ID, inHead.ID, inBody.ID}},
-		{"section", search.Request{Text: "elections", Lang: "en", SectionID: secs[1].ID}, []int64{sport.ID}},
-		{"all terms", search.Request{Text: "elections football", Lang: "en"}, []int64{sport.ID}},
-		{"tags", search.Request{Text: "harbour", Lang: "en"}, []int64{tagged.ID}},
-		{"dates", search.Request{Text: "elections", Lang: "en", From: inHead.PublishedAt, To: sport.PublishedAt}, []int64{inHead.ID}},
-		{"page", search.Request{Text: "elections", Lang: "en", Offset: 1, Limit: 1}, []int64{inHead.ID}},
-		{"tsquery syntax is only text", search.Request{Text: `elections' & !(x | y):* <-> "z"`, Lang: "en"}, []int64{sport.ID, inHead.ID, inBody.ID}},
-		{"tsquery syntax finds nothing", search.Request{Text: `nowhere' | elections`, Lang: "en"}, nil},
-		{"nothing to search", search.Request{Text: "!!", Lang: "en"}, nil},
+		{"headline first, stemmed, drafts hidden", search.Request{Text: "election"}, []int64{sport.ID, inHead.ID, inBody.ID}},
+		{"section", search.Request{Text: "elections", SectionID: secs[1].ID}, []int64{sport.ID}},
+		{"all terms", search.Request{Text: "elections football"}, []int64{sport.ID}},
+		{"tags", search.Request{Text: "harbour"}, []int64{tagged.ID}},
+		{"dates", search.Request{Text: "elections", From: inHead.PublishedAt, To: sport.PublishedAt}, []int64{inHead.ID}},
+		{"page", search.Request{Text: "elections", Offset: 1, Limit: 1}, []int64{inHead.ID}},
+		{"tsquery syntax is only text", search.Request{Text: `elections' & !(x | y):* <-> "z"`}, []int64{sport.ID, inHead.ID, inBody.ID}},
+		{"tsquery syntax finds nothing", search.Request{Text: `nowhere' | elections`}, nil},
+		{"nothing to search", search.Request{Text: "!!"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := db.Search(ctx, tt.req)
@@ -73,9 +74,11 @@ func TestSearch(t *testing.T) {
 			}
 		})
 	}
-	res, err := db.Search(ctx, search.Request{Text: "elections", Lang: "en", Limit: 1})
-	if err != nil || res.Total != 3 || len(res.Terms) != 1 {
-		t.Errorf("Total = %d, Terms = %v, %v; want 3 and one term", res.Total, res.Terms, err)
+	res, err := db.Search(ctx, search.Request{Text: "elections", Limit: 1})
+	// The terms to highlight: the English stem, and the word as an
+	// article in a language without stemming holds it.
+	if err != nil || res.Total != 3 || strings.Join(res.Terms, " ") != "elect elections" {
+		t.Errorf("Total = %d, Terms = %v, %v; want 3, and elect and elections", res.Total, res.Terms, err)
 	}
 	// Unpublished: gone from search at once; Reindex rebuilds the same.
 	inHead.Status = article.Unpublished
@@ -85,7 +88,7 @@ func TestSearch(t *testing.T) {
 	if err := db.Reindex(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err = db.Search(ctx, search.Request{Text: "elections", Lang: "en"})
+	res, err = db.Search(ctx, search.Request{Text: "elections"})
 	if err != nil || !equal(ids(res), []int64{sport.ID, inBody.ID}) {
 		t.Errorf("after unpublishing and Reindex: %v, %v", ids(res), err)
 	}

@@ -23,15 +23,21 @@ const searchWeights = `'{0.1, 0.4, 0.6, 1.0}'`
 // by relevance blended with recency, and returns one page.
 func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, error) {
 	var res search.Results
-	terms := search.QueryTerms(r.Lang, r.Text)
-	if len(terms) == 0 {
+	forms := search.QueryForms(r.Text)
+	if len(forms) == 0 {
 		return res, nil
 	}
-	res.Terms = terms
-	// plainto_tsquery ANDs the terms; it is given them as a parameter and
-	// splits them with the same 'simple' parser that built the index.
-	args := params{strings.Join(terms, " ")}
-	where := []string{`f.doc @@ plainto_tsquery('simple', $1)`, `a.status = 'published'`}
+	res.Terms = search.FormTerms(forms)
+	// plainto_tsquery ANDs the terms of a form; it is given them as a
+	// parameter and splits them with the same 'simple' parser that built
+	// the index. The forms are ORed (||).
+	var args params
+	var tsq []string
+	for _, f := range forms {
+		tsq = append(tsq, `plainto_tsquery('simple', `+args.add(strings.Join(f, " "))+`)`)
+	}
+	query := "(" + strings.Join(tsq, " || ") + ")"
+	where := []string{`f.doc @@ ` + query, `a.status = 'published'`}
 	if r.SectionID != 0 {
 		where = append(where, `a.section_id = `+args.add(r.SectionID))
 	}
@@ -54,7 +60,7 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	// of them (one more is read to tell).
 	newest := r.Ranks()
 	var oldest int64
-	err := each(ctx, db.pool, `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, plainto_tsquery('simple', $1)) AS rank, a.published_at
+	err := each(ctx, db.pool, `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, `+query+`) AS rank, a.published_at
 		FROM article_fts f JOIN articles a ON a.id = f.article_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY a.published_at DESC, a.id DESC LIMIT `+args.add(newest+1),
 		args, func(rows *sql.Rows) error {

@@ -10,24 +10,25 @@ import (
 )
 
 // AddViews adds counted page views to their hour, one statement for the
-// whole batch. Articles are named by slug, as the counter saw them;
-// unknown slugs are skipped. Rows are written in article order, so
-// instances flushing at once cannot deadlock on them.
-func (db *DB) AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error {
-	if len(bySlug) == 0 {
+// whole batch. Articles are named by id, which a change of slug between
+// the count and the flush leaves alone; articles no longer published are
+// skipped. Rows are written in article order, so instances flushing at
+// once cannot deadlock on them.
+func (db *DB) AddViews(ctx context.Context, byID map[int64]int, at time.Time) error {
+	if len(byID) == 0 {
 		return nil
 	}
 	hour := at.Truncate(time.Hour).Unix()
-	slugs := make([]string, 0, len(bySlug))
-	counts := make([]int64, 0, len(bySlug))
-	for slug, n := range bySlug {
-		slugs, counts = append(slugs, slug), append(counts, int64(n))
+	ids := make([]int64, 0, len(byID))
+	counts := make([]int64, 0, len(byID))
+	for id, n := range byID {
+		ids, counts = append(ids, id), append(counts, int64(n))
 	}
 	_, err := db.pool.ExecContext(ctx, `INSERT INTO article_views (article_id, hour, views)
-		SELECT a.id, $1::bigint, v.n FROM unnest($2::text[], $3::bigint[]) AS v (slug, n)
-		JOIN articles a ON a.slug = v.slug AND a.status = 'published'
+		SELECT a.id, $1::bigint, v.n FROM unnest($2::bigint[], $3::bigint[]) AS v (id, n)
+		JOIN articles a ON a.id = v.id AND a.status = 'published'
 		ORDER BY a.id
-		ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views`, hour, slugs, counts)
+		ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views`, hour, ids, counts)
 	if err != nil {
 		return fmt.Errorf("postgres: add views: %w", err)
 	}

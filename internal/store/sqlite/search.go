@@ -21,11 +21,11 @@ const searchWeights = `10.0, 4.0, 1.0, 6.0, 0.0`
 // by relevance blended with recency, and returns one page.
 func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, error) {
 	var res search.Results
-	match, ok := search.Query(r.Lang, r.Text)
+	match, ok := search.MatchAny(r.Text)
 	if !ok {
 		return res, nil
 	}
-	res.Terms = search.QueryTerms(r.Lang, r.Text)
+	res.Terms = search.FormTerms(search.QueryForms(r.Text))
 	// A date range is a range of index keys (see searchKey).
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	if !r.From.IsZero() {
@@ -44,10 +44,10 @@ func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, err
 	// answered by the index alone, which holds only published articles
 	// and whose keys hold each article's id and publication time.
 	if r.SectionID != 0 {
-		match += ` "` + sectionFacet(r.SectionID) + `"`
+		match += ` AND "` + sectionFacet(r.SectionID) + `"`
 	}
 	if r.AuthorID != 0 {
-		match += ` "` + authorFacet(r.AuthorID) + `"`
+		match += ` AND "` + authorFacet(r.AuthorID) + `"`
 	}
 	// When more than newest articles match, only the newest of them are
 	// ranked; finding where they begin reads that many keys, where

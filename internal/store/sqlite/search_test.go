@@ -60,7 +60,7 @@ func TestMigrationRekeysSearchIndex(t *testing.T) {
 		{Newest: 1, SectionID: sec.ID},
 		{Newest: 1, AuthorID: au.ID},
 	} {
-		r.Text, r.Lang, r.Limit = "harbour", "en", 10
+		r.Text, r.Limit = "harbour", 10
 		res, err := db.Search(ctx, r)
 		must(t, err)
 		if !res.Window || len(res.Articles) != 1 || res.Articles[0].ID != 1 || !res.Before.Equal(published[0]) {
@@ -72,14 +72,14 @@ func TestMigrationRekeysSearchIndex(t *testing.T) {
 	must(t, err)
 	a.PublishedAt = published[0].Add(time.Hour)
 	must(t, db.UpdateArticle(ctx, a))
-	res, err := db.Search(ctx, search.Request{Text: "harbour", Lang: "en", Limit: 10, Newest: 1})
+	res, err := db.Search(ctx, search.Request{Text: "harbour", Limit: 10, Newest: 1})
 	must(t, err)
 	if res.Total != 1 || res.Articles[0].ID != 2 {
 		t.Errorf("after moving article 2 to the newest: %+v", res.Articles)
 	}
 	// A reader cannot search for the facet words themselves.
 	for _, q := range []string{sectionFacet(sec.ID), authorFacet(au.ID), `"` + sectionFacet(sec.ID) + `"`, "facets:" + sectionFacet(sec.ID)} {
-		res, err := db.Search(ctx, search.Request{Text: q, Lang: "en", Limit: 10})
+		res, err := db.Search(ctx, search.Request{Text: q, Limit: 10})
 		must(t, err)
 		if res.Total != 0 {
 			t.Errorf("the query %q finds %d articles by their facets", q, res.Total)

@@ -10,15 +10,16 @@ import (
 )
 
 // AddViews adds counted page views to their hour, one transaction for the
-// whole batch. Articles are named by slug, as the counter saw them;
-// unknown slugs are skipped.
-func (db *DB) AddViews(ctx context.Context, bySlug map[string]int, at time.Time) error {
+// whole batch. Articles are named by id, which a change of slug between
+// the count and the flush leaves alone; articles no longer published are
+// skipped.
+func (db *DB) AddViews(ctx context.Context, byID map[int64]int, at time.Time) error {
 	hour := at.Truncate(time.Hour).Unix()
 	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		for slug, n := range bySlug {
+		for id, n := range byID {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO article_views (article_id, hour, views)
-				SELECT id, ?, ? FROM articles WHERE slug = ? AND status = 'published'
-				ON CONFLICT (article_id, hour) DO UPDATE SET views = views + excluded.views`, hour, n, slug); err != nil {
+				SELECT id, ?, ? FROM articles WHERE id = ? AND status = 'published'
+				ON CONFLICT (article_id, hour) DO UPDATE SET views = views + excluded.views`, hour, n, id); err != nil {
 				return nil, err
 			}
 		}

@@ -53,7 +53,7 @@ func testSearchWindow(t *testing.T, s Store) {
 	}
 	find := func(r search.Request) search.Results {
 		t.Helper()
-		r.Text, r.Lang = "harbour", "en"
+		r.Text = "harbour"
 		if r.Limit == 0 {
 			r.Limit = 10
 		}
@@ -140,5 +140,40 @@ func testSearchWindow(t *testing.T, s Store) {
 	must(t, s.UpdateArticle(ctx, got))
 	if res = find(search.Request{}); slices.Contains(ids(res), old.ID) || res.Total != 6 {
 		t.Errorf("after unpublishing article %d: total %d, ids %v", old.ID, res.Total, ids(res))
+	}
+}
+
+// testSearchAcrossLanguages: a query is read under every language's
+// rules, since the articles it looks for were indexed under their own: an
+// English word finds an English stem, a Persian plural typed with a space
+// finds the word written with a ZWNJ.
+func testSearchAcrossLanguages(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	en := f.article(0)
+	en.Headline, en.Body = "New homes by the harbour", "Forty homes are planned."
+	must(t, s.CreateArticle(ctx, en))
+	fa := f.article(0)
+	fa.Language, fa.Headline, fa.Body = "fa", "کتابخانه‌ها در تهران", "کتابخانه‌ها تا نیمه‌شب باز می‌مانند."
+	must(t, s.CreateArticle(ctx, fa))
+	for _, c := range []struct {
+		q    string
+		want []int64
+	}{
+		{"homes", []int64{en.ID}},
+		{"home", []int64{en.ID}},
+		{"کتابخانه ها", []int64{fa.ID}},
+		{"کتابخانه‌ها", []int64{fa.ID}},
+		{"کتابخانه ها homes", nil},
+	} {
+		res, err := s.Search(ctx, search.Request{Text: c.q, Limit: 10})
+		must(t, err)
+		var got []int64
+		for _, a := range res.Articles {
+			got = append(got, a.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Search(%q) = %v, want %v", c.q, got, c.want)
+		}
 	}
 }

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 		{"RelatedArticles", testRelatedArticles},
 		{"SearchWindow", testSearchWindow},
+		{"SearchAcrossLanguages", testSearchAcrossLanguages},
 		{"MostRead", testMostRead},
 		{"RateEvents", testRateEvents},
 	}

@@ -209,7 +209,7 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	w.sentID = queued[0].ID
 	must(t, s.MarkSent(ctx, w.sentID, now, nil))
 
-	must(t, s.AddViews(ctx, map[string]int{w.lead.Slug: 42, other.Slug: 7}, now))
+	must(t, s.AddViews(ctx, map[int64]int{w.lead.ID: 42, other.ID: 7}, now))
 	_, _, err = s.CountEvent(ctx, "signin:192.0.2.1", time.Minute, now)
 	must(t, err)
 	w.key, err = s.SigningKey(ctx)
@@ -391,7 +391,7 @@ func TestCopy(t *testing.T) {
 	if log, err := pg.AuditLog(ctx, 0, 10); err != nil || len(log) == 0 {
 		t.Errorf("audit log = %+v, %v", log, err)
 	}
-	res, err := pg.Search(ctx, search.Request{Text: "harbour storm", Lang: "en"})
+	res, err := pg.Search(ctx, search.Request{Text: "harbour storm"})
 	must(t, err)
 	if len(res.Articles) != 1 || res.Articles[0].ID != w.lead.ID {
 		t.Errorf("search for harbour storm found %+v, want the lead article", res.Articles)
