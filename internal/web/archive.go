@@ -73,7 +73,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	v.Title = spec.heading
 	v.Description = spec.description
 	// Every page of an archive is its own canonical page; the first has no cursor.
-	v.Canonical = s.baseURL + r.URL.Path
+	v.Canonical = s.abs(r.URL.Path)
 	if q.Before != nil || q.After != nil {
 		v.Canonical += "?" + r.URL.RawQuery
 	}
@@ -157,7 +157,7 @@ func (s *Server) corrections(r *http.Request) (*response, error) {
 	}
 	v.Title = v.T("corrections.title")
 	v.Description = v.T("corrections.intro")
-	v.Canonical = s.baseURL + "/corrections"
+	v.Canonical = s.abs("/corrections")
 	v.Data = correctionsView{Notes: notes}
 	return &response{template: "corrections", view: v, keys: []string{"corrections"}}, nil
 }

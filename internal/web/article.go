@@ -91,7 +91,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	discussion.Form, discussion.Errors = form, errs
 	v.Title = a.Headline
 	v.Description = a.Standfirst
-	v.Canonical = s.baseURL + articlePath(a)
+	v.Canonical = s.abs(articlePath(a))
 	s.articleMeta(v, a)
 	v.Feeds = feedLinks(v.Site.Title, "/feed")
 	if a.Visible() {
@@ -195,7 +195,7 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	v.Title = p.Title
-	v.Canonical = s.baseURL + "/" + p.Slug
+	v.Canonical = s.abs("/" + p.Slug)
 	v.Data = pageView{Page: p, Body: template.HTML(body), Dir: i18n.Dir(p.Language)}
 	return &response{template: "page", view: v}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/feed"
 )
 
 // What search engines and link previews read: OpenGraph and Twitter card
@@ -17,6 +18,11 @@ type metaTag struct {
 	Property, Name, Content string
 }
 
+// abs is the absolute, percent-encoded address of a path on the site: what
+// canonical links, OpenGraph, structured data and the sitemaps all give,
+// byte for byte.
+func (s *Server) abs(path string) string { return feed.EscapeURL(s.baseURL + path) }
+
 // jsonLD is one schema.org object; html/template writes it as JSON inside
 // <script type="application/ld+json">, escaped for that context.
 type jsonLD map[string]any
@@ -27,8 +33,8 @@ func (s *Server) publisher(site article.Site) jsonLD {
 	return jsonLD{
 		"@type": "NewsMediaOrganization",
 		"name":  site.Title,
-		"url":   s.baseURL + "/",
-		"logo": jsonLD{"@type": "ImageObject", "url": s.baseURL + s.assetURL("logo.png"),
+		"url":   s.abs("/"),
+		"logo": jsonLD{"@type": "ImageObject", "url": s.abs(s.assetURL("logo.png")),
 			"width": logoSize, "height": logoSize},
 	}
 }
@@ -44,7 +50,7 @@ func largestWidth(img *article.Image) int {
 
 // articleMeta fills in an article page's tags and structured data.
 func (s *Server) articleMeta(v *view, a *article.Article) {
-	url := s.baseURL + articlePath(a)
+	url := s.abs(articlePath(a))
 	published, modified := a.PublishedAt.UTC().Format(time.RFC3339), a.PublishedAt
 	if a.Updated() {
 		modified = a.UpdatedAt
@@ -62,7 +68,7 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 		v.Meta = append(v.Meta, metaTag{Property: "og:description", Content: a.Standfirst})
 	}
 	for _, au := range a.Authors {
-		v.Meta = append(v.Meta, metaTag{Property: "article:author", Content: s.baseURL + "/author/" + au.Slug})
+		v.Meta = append(v.Meta, metaTag{Property: "article:author", Content: s.abs("/author/" + au.Slug)})
 	}
 	for _, t := range a.Tags {
 		v.Meta = append(v.Meta, metaTag{Property: "article:tag", Content: t.Name})
@@ -71,7 +77,7 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 	var images []string
 	if img := a.LeadImage; img != nil && len(img.Variants) > 0 {
 		w := largestWidth(img)
-		src := s.baseURL + v.ImageURL(img, w)
+		src := s.abs(v.ImageURL(img, w))
 		h := 0
 		if img.Width > 0 {
 			h = img.Height * w / img.Width
@@ -81,7 +87,7 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 			metaTag{Name: "twitter:image", Content: src}, metaTag{Name: "twitter:image:alt", Content: img.Alt})
 		card = "summary_large_image"
 		for _, vw := range img.Variants {
-			images = append(images, s.baseURL+v.ImageURL(img, vw))
+			images = append(images, s.abs(v.ImageURL(img, vw)))
 		}
 	}
 	v.Meta = append(v.Meta, metaTag{Name: "twitter:card", Content: card}, metaTag{Name: "twitter:title", Content: a.Headline})
@@ -91,7 +97,7 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 
 	authors := []jsonLD{}
 	for _, au := range a.Authors {
-		authors = append(authors, jsonLD{"@type": "Person", "name": au.Name, "url": s.baseURL + "/author/" + au.Slug})
+		authors = append(authors, jsonLD{"@type": "Person", "name": au.Name, "url": s.abs("/author/" + au.Slug)})
 	}
 	news := jsonLD{
 		"@context":            "https://schema.org",
@@ -121,15 +127,15 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 		news["keywords"] = kw
 	}
 	v.JSONLD = []jsonLD{news, breadcrumbs(
-		crumb{v.Site.Title, s.baseURL + "/"},
-		crumb{a.Section.Name, s.baseURL + "/" + a.Section.Slug},
+		crumb{v.Site.Title, s.abs("/")},
+		crumb{a.Section.Name, s.abs("/" + a.Section.Slug)},
 		crumb{a.Headline, url},
 	)}
 }
 
 // sectionMeta describes a section page as a collection of articles.
 func (s *Server) sectionMeta(v *view, sec *article.Section, list []article.Article) {
-	url := s.baseURL + "/" + sec.Slug
+	url := s.abs("/" + sec.Slug)
 	v.Meta = []metaTag{
 		{Property: "og:type", Content: "website"},
 		{Property: "og:site_name", Content: v.Site.Title},
@@ -143,7 +149,7 @@ func (s *Server) sectionMeta(v *view, sec *article.Section, list []article.Artic
 	}
 	items := []jsonLD{}
 	for i, a := range list {
-		items = append(items, jsonLD{"@type": "ListItem", "position": i + 1, "url": s.baseURL + articlePath(&a), "name": a.Headline})
+		items = append(items, jsonLD{"@type": "ListItem", "position": i + 1, "url": s.abs(articlePath(&a)), "name": a.Headline})
 	}
 	page := jsonLD{
 		"@context":   "https://schema.org",
@@ -151,14 +157,14 @@ func (s *Server) sectionMeta(v *view, sec *article.Section, list []article.Artic
 		"name":       sec.Name,
 		"url":        url,
 		"inLanguage": v.Site.Language,
-		"isPartOf":   jsonLD{"@type": "WebSite", "name": v.Site.Title, "url": s.baseURL + "/"},
+		"isPartOf":   jsonLD{"@type": "WebSite", "name": v.Site.Title, "url": s.abs("/")},
 		"publisher":  s.publisher(v.Site),
 		"mainEntity": jsonLD{"@type": "ItemList", "itemListElement": items},
 	}
 	if sec.Description != "" {
 		page["description"] = sec.Description
 	}
-	v.JSONLD = []jsonLD{page, breadcrumbs(crumb{v.Site.Title, s.baseURL + "/"}, crumb{sec.Name, url})}
+	v.JSONLD = []jsonLD{page, breadcrumbs(crumb{v.Site.Title, s.abs("/")}, crumb{sec.Name, url})}
 }
 
 // homeMeta describes the front page as the site.
@@ -167,8 +173,8 @@ func (s *Server) homeMeta(v *view) {
 		{Property: "og:type", Content: "website"},
 		{Property: "og:site_name", Content: v.Site.Title},
 		{Property: "og:title", Content: v.Site.Title},
-		{Property: "og:url", Content: s.baseURL + "/"},
-		{Property: "og:image", Content: s.baseURL + s.assetURL("logo.png")},
+		{Property: "og:url", Content: s.abs("/")},
+		{Property: "og:image", Content: s.abs(s.assetURL("logo.png"))},
 		{Name: "twitter:card", Content: "summary"},
 		{Name: "twitter:title", Content: v.Site.Title},
 	}
@@ -179,7 +185,7 @@ func (s *Server) homeMeta(v *view) {
 		"@context":   "https://schema.org",
 		"@type":      "WebSite",
 		"name":       v.Site.Title,
-		"url":        s.baseURL + "/",
+		"url":        s.abs("/"),
 		"inLanguage": v.Site.Language,
 		"publisher":  s.publisher(v.Site),
 	}}
