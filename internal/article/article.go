@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -251,6 +252,29 @@ type Site struct {
 	// FeedFullText puts whole articles in feeds; otherwise their
 	// standfirsts.
 	FeedFullText bool
+	// TwitterSite is the site's X (Twitter) account, "@name", named in
+	// link previews as twitter:site; empty for none.
+	TwitterSite string
+}
+
+var twitterName = regexp.MustCompile(`^[A-Za-z0-9_]{1,15}$`)
+
+// TwitterHandle reads an X (Twitter) account as an editor may type it —
+// "@courier", "courier", "https://x.com/courier" — and gives it as
+// "@courier"; empty stays empty.
+func TwitterHandle(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	for _, p := range []string{"https://", "http://", "www.", "x.com/", "twitter.com/", "@"} {
+		s = strings.TrimPrefix(s, p)
+	}
+	s = strings.TrimSuffix(s, "/")
+	if !twitterName.MatchString(s) {
+		return "", errors.New("an X account is @ and up to 15 letters, digits or underscores")
+	}
+	return "@" + s, nil
 }
 
 // CommentsOpen reports whether readers may comment on a at now.

@@ -20,7 +20,6 @@ type archiveView struct {
 
 type archiveSpec struct {
 	kind, heading, description string
-	section                    *article.Section // for a section front
 	feeds                      []feedLink
 	current                    string
 	author                     *article.Author
@@ -72,6 +71,11 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	}
 	v.Title = spec.heading
 	v.Description = spec.description
+	if v.Description == "" {
+		// Every archive says what it holds, for search results and
+		// link previews; a tag has no description of its own.
+		v.Description = v.T("archive."+spec.kind+"_description", spec.heading, v.Site.Title)
+	}
 	// Every page of an archive is its own canonical page; the first has no cursor.
 	v.Canonical = s.abs(r.URL.Path)
 	if q.Before != nil || q.After != nil {
@@ -83,9 +87,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	if spec.kind == "section" || spec.kind == "latest" {
 		v.Feeds = append(v.Feeds, feedLinks(v.Site.Title, "/feed")...)
 	}
-	if spec.section != nil {
-		s.sectionMeta(v, spec.section, list.Articles)
-	}
+	s.archiveMeta(v, spec, list.Articles)
 	keys, err := s.withCounts(r, v, list.Articles)
 	if err != nil {
 		return nil, err
