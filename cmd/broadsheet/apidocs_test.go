@@ -238,9 +238,7 @@ func parseAnswers(t *testing.T, name, stdout string) []answer {
 	}
 }
 
-var (
-	cursorPattern = regexp.MustCompile(`^\d+-\d+$`)
-)
+var cursorPattern = regexp.MustCompile(`^\d+-\d+$`)
 
 func (w expectation) check(t *testing.T, name string, a answer) {
 	t.Helper()
@@ -282,10 +280,13 @@ func (w expectation) check(t *testing.T, name string, a answer) {
 				continue // a time, a cursor or a shortened value: they vary
 			}
 		}
-		if _, scalar := want.(map[string]any); scalar || k == "url" {
+		// Nested objects and lists are shown shortened; addresses carry
+		// the port the site runs on.
+		switch want.(type) {
+		case map[string]any, []any:
 			continue
 		}
-		if _, list := want.([]any); list {
+		if k == "url" {
 			continue
 		}
 		if !reflect.DeepEqual(v, want) {
