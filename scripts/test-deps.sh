@@ -3,15 +3,23 @@
 # browser tests), Node.js (to check our anti-bot server against the widget's
 # own solver), fonts that cover Latin, Cyrillic, Persian and Arabic, and
 # xmllint (libxml2-utils, to validate the sitemaps against their XSD schemas),
-# and a PostgreSQL server when none answers on 127.0.0.1:5432.
+# curl (the docs/api.md examples run as written), a Java runtime and the W3C
+# Nu Html Checker (vnu.jar, from npm, into the user's cache directory; see
+# docs/adr/0009-nu-html-checker-in-the-tests.md), and a PostgreSQL server
+# when none answers on 127.0.0.1:5432.
 # Does nothing when they are present.
 set -euo pipefail
 
-packages=(chromium fonts-dejavu-core fonts-noto-core libxml2-utils nodejs)
+# The Nu Html Checker's version; internal/web's test reads it from here.
+vnu_version=26.9.27
+
+packages=(chromium curl default-jre-headless fonts-dejavu-core fonts-noto-core libxml2-utils nodejs)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Some Node.js builds bring npm; Debian's own packages it apart.
+command -v npm >/dev/null || missing+=(npm)
 # PostgreSQL for the second storage engine's tests: use the one answering
 # on 127.0.0.1:5432 (with trust for local TCP, as on the test machines),
 # or install and start one.
@@ -21,7 +29,21 @@ if ! pg_ready; then
 	need_pg=1
 	missing+=(postgresql postgresql-contrib)
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
+# vnu.jar goes into the cache, not the system: no root needed, and a new
+# version sits beside the old one. Its install script (which fetches a Java
+# runtime) is not run: Debian's is used.
+install_vnu() {
+	local dir="${XDG_CACHE_HOME:-$HOME/.cache}/broadsheet/vnu-jar-$vnu_version"
+	[ -f "$dir/node_modules/vnu-jar/build/dist/vnu.jar" ] && return 0
+	echo "installing the Nu Html Checker $vnu_version into $dir"
+	mkdir -p "$dir"
+	npm install --prefix "$dir" --ignore-scripts --no-save --no-audit --no-fund --silent "vnu-jar@$vnu_version"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+	install_vnu
+	exit 0
+fi
 
 echo "installing test dependencies: ${missing[*]}"
 sudo=""
@@ -46,3 +68,4 @@ if [ "$need_pg" -eq 1 ] && ! pg_ready; then
 	for _ in $(seq 30); do pg_ready && break; sleep 1; done
 	pg_ready || { echo "PostgreSQL did not start" >&2; exit 1; }
 fi
+install_vnu

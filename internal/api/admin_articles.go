@@ -253,7 +253,7 @@ func (h *handler) patchArticle(w http.ResponseWriter, r *http.Request, u *accoun
 			return err
 		}
 	} else if a.Version != *p.Version {
-		return &article.ConflictError{Current: a}
+		return &article.ConflictError{Current: a, Sent: *p.Version}
 	}
 	switch step {
 	case publish:

@@ -222,7 +222,19 @@ func TestPatch(t *testing.T) {
 	if stored.Headline != "Second headline" {
 		t.Errorf("stored headline after the conflict = %q, want it unchanged", stored.Headline)
 	}
-	wantError(t, "stale version, status only", f.as(account.Author, "PATCH", path, `{"version":1,"status":"published"}`), http.StatusConflict, "conflict")
+	// The message names the version sent and the one stored, the right
+	// way round, whether the client is behind or ahead.
+	if want := "you sent version 1, but someone else has saved this article since: it is now at version 2 (see current)"; e.Error.Message != want {
+		t.Errorf("stale message = %q, want %q", e.Error.Message, want)
+	}
+	e = wantError(t, "stale version, status only", f.as(account.Author, "PATCH", path, `{"version":1,"status":"published"}`), http.StatusConflict, "conflict")
+	if want := "you sent version 1, but someone else has saved this article since: it is now at version 2 (see current)"; e.Error.Message != want {
+		t.Errorf("stale message, status only = %q, want %q", e.Error.Message, want)
+	}
+	e = wantError(t, "future version", f.as(account.Author, "PATCH", path, `{"version":5,"headline":"x"}`), http.StatusConflict, "conflict")
+	if want := "you sent version 5, which this article has not reached: it is at version 2 (see current)"; e.Error.Message != want {
+		t.Errorf("future version message = %q, want %q", e.Error.Message, want)
+	}
 	wantError(t, "no version", f.as(account.Author, "PATCH", path, `{"headline":"x"}`), http.StatusUnprocessableEntity, "invalid")
 	wantError(t, "version zero", f.as(account.Author, "PATCH", path, `{"version":0,"headline":"x"}`), http.StatusUnprocessableEntity, "invalid")
 	wantError(t, "contributor edits another's", f.as(account.Contributor, "PATCH", path, `{"version":2,"headline":"x"}`), http.StatusForbidden, "forbidden")

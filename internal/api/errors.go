@@ -86,7 +86,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &stale):
 		// Before ErrConflict, which it wraps.
 		status = http.StatusConflict
-		e = errorJSON{Code: "conflict", Message: fmt.Sprintf("someone else saved this article since; it is now at version %d (see current)", stale.Current.Version),
+		e = errorJSON{Code: "conflict", Message: stale.Message(),
 			Fields: map[string]string{"version": "stale"}, Current: h.adminArticle(stale.Current)}
 	case errors.As(err, &problems):
 		status = http.StatusUnprocessableEntity

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -171,15 +172,26 @@ func SnapshotOf(a *Article) Snapshot {
 	return s
 }
 
-// ConflictError is returned when an update names a version that is no
-// longer the latest: someone else saved in between. Current is what they
-// saved, so the editor can compare both texts.
+// ConflictError is returned when an update names a version that is not
+// the latest: someone else saved in between (or the version named was
+// never saved). Current is what is stored, so the editor can compare both
+// texts; Sent is the version the update named.
 type ConflictError struct {
 	Current *Article
+	Sent    int
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("article %d was saved by someone else (now version %d)", e.Current.ID, e.Current.Version)
+	return fmt.Sprintf("article %d: version %d was named, but version %d is stored", e.Current.ID, e.Sent, e.Current.Version)
+}
+
+// Message says what went wrong in words for the editor: which version
+// they sent and which one is stored.
+func (e *ConflictError) Message() string {
+	if e.Sent > e.Current.Version {
+		return fmt.Sprintf("you sent version %d, which this article has not reached: it is at version %d (see current)", e.Sent, e.Current.Version)
+	}
+	return fmt.Sprintf("you sent version %d, but someone else has saved this article since: it is now at version %d (see current)", e.Sent, e.Current.Version)
 }
 
 func (e *ConflictError) Unwrap() error { return ErrConflict }
@@ -251,6 +263,29 @@ type Site struct {
 	// FeedFullText puts whole articles in feeds; otherwise their
 	// standfirsts.
 	FeedFullText bool
+	// TwitterSite is the site's X (Twitter) account, "@name", named in
+	// link previews as twitter:site; empty for none.
+	TwitterSite string
+}
+
+var twitterName = regexp.MustCompile(`^[A-Za-z0-9_]{1,15}$`)
+
+// TwitterHandle reads an X (Twitter) account as an editor may type it —
+// "@courier", "courier", "https://x.com/courier" — and gives it as
+// "@courier"; empty stays empty.
+func TwitterHandle(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	for _, p := range []string{"https://", "http://", "www.", "x.com/", "twitter.com/", "@"} {
+		s = strings.TrimPrefix(s, p)
+	}
+	s = strings.TrimSuffix(s, "/")
+	if !twitterName.MatchString(s) {
+		return "", errors.New("an X account is @ and up to 15 letters, digits or underscores")
+	}
+	return "@" + s, nil
 }
 
 // CommentsOpen reports whether readers may comment on a at now.

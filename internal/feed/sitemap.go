@@ -48,6 +48,9 @@ type NewsURL struct {
 	Loc       string
 	Title     string
 	Published time.Time
+	// Language is the article's own language tag; empty means the
+	// publication's.
+	Language string
 }
 
 type sitemapIndexDoc struct {
@@ -91,7 +94,7 @@ func SitemapIndex(w io.Writer, refs []SitemapRef) error {
 	}
 	doc := sitemapIndexDoc{Sitemaps: make([]locLastMod, len(refs))}
 	for i, r := range refs {
-		doc.Sitemaps[i] = locLastMod{Loc: CleanXML(r.Loc), LastMod: rfc3339(r.LastMod)}
+		doc.Sitemaps[i] = locLastMod{Loc: EscapeURL(r.Loc), LastMod: rfc3339(r.LastMod)}
 	}
 	if err := writeXML(w, doc); err != nil {
 		return fmt.Errorf("feed: sitemap index: %w", err)
@@ -107,7 +110,7 @@ func URLSet(w io.Writer, urls []URL) error {
 	}
 	doc := urlSetDoc{URLs: make([]locLastMod, len(urls))}
 	for i, u := range urls {
-		doc.URLs[i] = locLastMod{Loc: CleanXML(u.Loc), LastMod: rfc3339(u.LastMod)}
+		doc.URLs[i] = locLastMod{Loc: EscapeURL(u.Loc), LastMod: rfc3339(u.LastMod)}
 	}
 	if err := writeXML(w, doc); err != nil {
 		return fmt.Errorf("feed: urlset: %w", err)
@@ -128,8 +131,12 @@ func NewsSitemap(w io.Writer, pub Publication, urls []NewsURL) error {
 		if u.Published.IsZero() {
 			return fmt.Errorf("feed: news sitemap: %s: no publication date", u.Loc)
 		}
+		lang := lang
+		if u.Language != "" {
+			lang = newsLanguage(CleanXML(u.Language))
+		}
 		doc.URLs[i] = newsURL{
-			Loc: CleanXML(u.Loc),
+			Loc: EscapeURL(u.Loc),
 			News: newsNews{
 				Name:            name,
 				Language:        lang,
@@ -142,6 +149,27 @@ func NewsSitemap(w io.Writer, pub Publication, urls []NewsURL) error {
 		return fmt.Errorf("feed: news sitemap: %w", err)
 	}
 	return nil
+}
+
+// EscapeURL is a URL as a sitemap must give it (RFC 3986, which sitemaps.org
+// asks for): every byte outside ASCII percent-encoded as UTF-8, and so is
+// every ASCII character but letters, digits, the unreserved -._~ and the
+// delimiters !#$&*+,/:;=?@[] — the characters html/template leaves in a
+// URL too, so a page's canonical link written with it (in upper-case hex,
+// as RFC 3986 asks) names the page exactly as its sitemap entry does. A
+// '%' is kept: the URL is taken to be encoded already where it is.
+func EscapeURL(u string) string {
+	u = CleanXML(u)
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!#$&*+,/:;=?@[]%", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 // newsLanguage turns a language tag into the code Google News accepts: the

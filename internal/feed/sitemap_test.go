@@ -96,9 +96,14 @@ func TestSitemapsValidate(t *testing.T) {
 				return NewsSitemap(b, Publication{Name: "Broadsheet & Co\x1b", Language: "fa-IR"}, []NewsURL{
 					{Loc: "https://news.example.com/fa/first", Title: "سلام\x00 دنیا <b>\uFFFE", Published: mod},
 					{Loc: "https://news.example.com/world/second", Title: "Second", Published: mod.Add(time.Hour)},
+					{Loc: "https://news.example.com/کتاب/a b\"c'(d)", Title: "Книги", Published: mod, Language: "ru-RU"},
 				})
 			},
 			want: []string{
+				// Each article in its own language; raw Unicode and
+				// characters a URI may not hold percent-encoded.
+				"<news:language>ru</news:language>",
+				"<loc>https://news.example.com/%DA%A9%D8%AA%D8%A7%D8%A8/a%20b%22c%27%28d%29</loc>",
 				"<news:name>Broadsheet &amp; Co</news:name>",
 				"<news:language>fa</news:language>",
 				"<news:publication_date>2026-03-01T06:00:00Z</news:publication_date>",

@@ -265,6 +265,11 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
 		problems = append(problems, "the time zone must be a name such as Europe/London or Asia/Tehran")
 	}
+	var err error
+	if site.TwitterSite, err = article.TwitterHandle(r.PostFormValue("twitter_site")); err != nil {
+		site.TwitterSite = r.PostFormValue("twitter_site")
+		problems = append(problems, err.Error())
+	}
 	if len(problems) > 0 {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title", map[string]any{"Site": site, "Errors": problems})
 		return

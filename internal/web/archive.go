@@ -20,7 +20,6 @@ type archiveView struct {
 
 type archiveSpec struct {
 	kind, heading, description string
-	section                    *article.Section // for a section front
 	feeds                      []feedLink
 	current                    string
 	author                     *article.Author
@@ -72,8 +71,13 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	}
 	v.Title = spec.heading
 	v.Description = spec.description
+	if v.Description == "" {
+		// Every archive says what it holds, for search results and
+		// link previews; a tag has no description of its own.
+		v.Description = v.T("archive."+spec.kind+"_description", spec.heading, v.Site.Title)
+	}
 	// Every page of an archive is its own canonical page; the first has no cursor.
-	v.Canonical = s.baseURL + r.URL.Path
+	v.Canonical = s.abs(r.URL.Path)
 	if q.Before != nil || q.After != nil {
 		v.Canonical += "?" + r.URL.RawQuery
 	}
@@ -83,9 +87,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	if spec.kind == "section" || spec.kind == "latest" {
 		v.Feeds = append(v.Feeds, feedLinks(v.Site.Title, "/feed")...)
 	}
-	if spec.section != nil {
-		s.sectionMeta(v, spec.section, list.Articles)
-	}
+	s.archiveMeta(v, spec, list.Articles)
 	keys, err := s.withCounts(r, v, list.Articles)
 	if err != nil {
 		return nil, err
@@ -157,7 +159,7 @@ func (s *Server) corrections(r *http.Request) (*response, error) {
 	}
 	v.Title = v.T("corrections.title")
 	v.Description = v.T("corrections.intro")
-	v.Canonical = s.baseURL + "/corrections"
+	v.Canonical = s.abs("/corrections")
 	v.Data = correctionsView{Notes: notes}
 	return &response{template: "corrections", view: v, keys: []string{"corrections"}}, nil
 }

@@ -95,7 +95,10 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	discussion.Form, discussion.Errors = form, errs
 	v.Title = a.Headline
 	v.Description = a.Standfirst
-	v.Canonical = s.baseURL + articlePath(a)
+	if v.Description == "" {
+		v.Description = summary(body)
+	}
+	v.Canonical = s.abs(articlePath(a))
 	s.articleMeta(v, a)
 	v.Feeds = feedLinks(v.Site.Title, "/feed")
 	if a.Visible() {
@@ -179,7 +182,7 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 	if err == nil {
 		return s.archive(r, archiveSpec{
 			feeds: feedLinks(sec.Name, "/"+sec.Slug),
-			kind:  "section", current: sec.Slug, heading: sec.Name, description: sec.Description, section: sec,
+			kind:  "section", current: sec.Slug, heading: sec.Name, description: sec.Description,
 			query: article.Query{SectionID: sec.ID}, key: article.KeySectionList(sec.ID),
 		})
 	}
@@ -199,7 +202,9 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	v.Title = p.Title
-	v.Canonical = s.baseURL + "/" + p.Slug
+	v.Description = summary(body)
+	v.Canonical = s.abs("/" + p.Slug)
+	s.shareMeta(v, share{kind: "website", title: p.Title, url: v.Canonical, description: v.Description, lang: p.Language})
 	v.Data = pageView{Page: p, Body: template.HTML(body), Dir: i18n.Dir(p.Language)}
 	return &response{template: "page", view: v}, nil
 }

@@ -87,7 +87,7 @@ func (s *Server) home(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	v.Description = v.Site.Tagline
-	v.Canonical = s.baseURL + "/"
+	v.Canonical = s.abs("/")
 	s.homeMeta(v)
 	v.Feeds = feedLinks(v.Site.Title, "/feed")
 	v.Current = "/"

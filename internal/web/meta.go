@@ -1,21 +1,34 @@
 package web
 
 import (
+	"html"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"broadsheet/internal/article"
+	"broadsheet/internal/feed"
 )
 
-// What search engines and link previews read: OpenGraph and Twitter card
-// tags, and schema.org JSON-LD (NewsArticle with its BreadcrumbList on
-// articles, CollectionPage on sections, WebSite on the front page).
+// What search engines and link previews read: a description, OpenGraph and
+// Twitter card tags, and schema.org JSON-LD (NewsArticle with its
+// BreadcrumbList on articles, CollectionPage on section, tag and latest
+// pages, ProfilePage on author pages, WebSite on the front page). A page
+// with no image of its own shows the site card (card.go).
 
 // metaTag is one <meta property|name=… content=…>.
 type metaTag struct {
 	Property, Name, Content string
 }
+
+// abs is the absolute, percent-encoded address of a path on the site: what
+// canonical links, OpenGraph, structured data and the sitemaps all give,
+// byte for byte.
+func (s *Server) abs(path string) string { return feed.EscapeURL(s.baseURL + path) }
 
 // jsonLD is one schema.org object; html/template writes it as JSON inside
 // <script type="application/ld+json">, escaped for that context.
@@ -27,8 +40,8 @@ func (s *Server) publisher(site article.Site) jsonLD {
 	return jsonLD{
 		"@type": "NewsMediaOrganization",
 		"name":  site.Title,
-		"url":   s.baseURL + "/",
-		"logo": jsonLD{"@type": "ImageObject", "url": s.baseURL + s.assetURL("logo.png"),
+		"url":   s.abs("/"),
+		"logo": jsonLD{"@type": "ImageObject", "url": s.abs(s.assetURL("logo.png")),
 			"width": logoSize, "height": logoSize},
 	}
 }
@@ -42,56 +55,99 @@ func largestWidth(img *article.Image) int {
 	return w
 }
 
+// share is what a link preview shows of a page: the OpenGraph and Twitter
+// card tags every public page carries, the same way on every kind.
+type share struct {
+	kind        string // og:type: website, article, profile
+	title, url  string
+	description string
+	lang        string         // the page's language, for og:locale
+	image       *article.Image // nil: the site card
+}
+
+// shareMeta writes s's tags into v.Meta, after any already there.
+func (s *Server) shareMeta(v *view, sh share) {
+	if sh.lang == "" {
+		sh.lang = v.Site.Language
+	}
+	m := []metaTag{
+		{Property: "og:type", Content: sh.kind},
+		{Property: "og:site_name", Content: v.Site.Title},
+		{Property: "og:title", Content: sh.title},
+		{Property: "og:url", Content: sh.url},
+		{Property: "og:locale", Content: ogLocale(sh.lang)},
+	}
+	if sh.description != "" {
+		m = append(m, metaTag{Property: "og:description", Content: sh.description})
+	}
+	src, w, h, alt := s.abs(cardPath), cardWidth, cardHeight, v.Site.Title
+	if img := sh.image; img != nil && len(img.Variants) > 0 {
+		w = largestWidth(img)
+		src, h, alt = s.abs(v.ImageURL(img, w)), 0, img.Alt
+		if img.Width > 0 {
+			h = img.Height * w / img.Width
+		}
+	}
+	m = append(m, metaTag{Property: "og:image", Content: src}, metaTag{Property: "og:image:width", Content: strconv.Itoa(w)},
+		metaTag{Property: "og:image:height", Content: strconv.Itoa(h)}, metaTag{Property: "og:image:alt", Content: alt},
+		metaTag{Name: "twitter:card", Content: "summary_large_image"})
+	if v.Site.TwitterSite != "" {
+		m = append(m, metaTag{Name: "twitter:site", Content: v.Site.TwitterSite})
+	}
+	m = append(m, metaTag{Name: "twitter:title", Content: sh.title})
+	if sh.description != "" {
+		m = append(m, metaTag{Name: "twitter:description", Content: sh.description})
+	}
+	m = append(m, metaTag{Name: "twitter:image", Content: src}, metaTag{Name: "twitter:image:alt", Content: alt})
+	v.Meta = append(v.Meta, m...)
+}
+
+// ogLocale turns a language tag into OpenGraph's language_TERRITORY: the
+// territory given, or the one the language is most likely spoken in
+// ("fa" is fa_IR, "en" en_US).
+func ogLocale(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return "en_US"
+	}
+	base, _ := t.Base()
+	region, _ := t.Region()
+	return base.String() + "_" + region.String()
+}
+
 // articleMeta fills in an article page's tags and structured data.
 func (s *Server) articleMeta(v *view, a *article.Article) {
-	url := s.baseURL + articlePath(a)
+	url := s.abs(articlePath(a))
 	published, modified := a.PublishedAt.UTC().Format(time.RFC3339), a.PublishedAt
 	if a.Updated() {
 		modified = a.UpdatedAt
 	}
-	v.Meta = []metaTag{
-		{Property: "og:type", Content: "article"},
-		{Property: "og:site_name", Content: v.Site.Title},
-		{Property: "og:title", Content: a.Headline},
-		{Property: "og:url", Content: url},
-		{Property: "article:published_time", Content: published},
-		{Property: "article:modified_time", Content: modified.UTC().Format(time.RFC3339)},
-		{Property: "article:section", Content: a.Section.Name},
-	}
-	if a.Standfirst != "" {
-		v.Meta = append(v.Meta, metaTag{Property: "og:description", Content: a.Standfirst})
-	}
+	v.Meta = nil
+	s.shareMeta(v, share{kind: "article", title: a.Headline, url: url, description: v.Description, lang: a.Language, image: a.LeadImage})
+	v.Meta = append(v.Meta,
+		metaTag{Property: "article:published_time", Content: published},
+		metaTag{Property: "article:modified_time", Content: modified.UTC().Format(time.RFC3339)},
+		metaTag{Property: "article:section", Content: a.Section.Name},
+	)
 	for _, au := range a.Authors {
-		v.Meta = append(v.Meta, metaTag{Property: "article:author", Content: s.baseURL + "/author/" + au.Slug})
+		v.Meta = append(v.Meta, metaTag{Property: "article:author", Content: s.abs("/author/" + au.Slug)})
 	}
 	for _, t := range a.Tags {
 		v.Meta = append(v.Meta, metaTag{Property: "article:tag", Content: t.Name})
 	}
-	card := "summary"
-	var images []string
+	// Search engines want an image for every news article: the lead
+	// image in each stored width, or else the site card.
+	images := []string{s.abs(cardPath)}
 	if img := a.LeadImage; img != nil && len(img.Variants) > 0 {
-		w := largestWidth(img)
-		src := s.baseURL + v.ImageURL(img, w)
-		h := 0
-		if img.Width > 0 {
-			h = img.Height * w / img.Width
-		}
-		v.Meta = append(v.Meta, metaTag{Property: "og:image", Content: src}, metaTag{Property: "og:image:width", Content: strconv.Itoa(w)},
-			metaTag{Property: "og:image:height", Content: strconv.Itoa(h)}, metaTag{Property: "og:image:alt", Content: img.Alt},
-			metaTag{Name: "twitter:image", Content: src}, metaTag{Name: "twitter:image:alt", Content: img.Alt})
-		card = "summary_large_image"
+		images = images[:0]
 		for _, vw := range img.Variants {
-			images = append(images, s.baseURL+v.ImageURL(img, vw))
+			images = append(images, s.abs(v.ImageURL(img, vw)))
 		}
-	}
-	v.Meta = append(v.Meta, metaTag{Name: "twitter:card", Content: card}, metaTag{Name: "twitter:title", Content: a.Headline})
-	if a.Standfirst != "" {
-		v.Meta = append(v.Meta, metaTag{Name: "twitter:description", Content: a.Standfirst})
 	}
 
 	authors := []jsonLD{}
 	for _, au := range a.Authors {
-		authors = append(authors, jsonLD{"@type": "Person", "name": au.Name, "url": s.baseURL + "/author/" + au.Slug})
+		authors = append(authors, jsonLD{"@type": "Person", "name": au.Name, "url": s.abs("/author/" + au.Slug)})
 	}
 	news := jsonLD{
 		"@context":            "https://schema.org",
@@ -106,12 +162,10 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 		"url":                 url,
 		"inLanguage":          a.Language,
 		"isAccessibleForFree": true,
+		"image":               images,
 	}
-	if a.Standfirst != "" {
-		news["description"] = a.Standfirst
-	}
-	if len(images) > 0 {
-		news["image"] = images
+	if v.Description != "" {
+		news["description"] = v.Description
 	}
 	if len(a.Tags) > 0 {
 		var kw []string
@@ -121,69 +175,90 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 		news["keywords"] = kw
 	}
 	v.JSONLD = []jsonLD{news, breadcrumbs(
-		crumb{v.Site.Title, s.baseURL + "/"},
-		crumb{a.Section.Name, s.baseURL + "/" + a.Section.Slug},
+		crumb{v.Site.Title, s.abs("/")},
+		crumb{a.Section.Name, s.abs("/" + a.Section.Slug)},
 		crumb{a.Headline, url},
 	)}
 }
 
-// sectionMeta describes a section page as a collection of articles.
-func (s *Server) sectionMeta(v *view, sec *article.Section, list []article.Article) {
-	url := s.baseURL + "/" + sec.Slug
-	v.Meta = []metaTag{
-		{Property: "og:type", Content: "website"},
-		{Property: "og:site_name", Content: v.Site.Title},
-		{Property: "og:title", Content: sec.Name},
-		{Property: "og:url", Content: url},
-		{Name: "twitter:card", Content: "summary"},
-		{Name: "twitter:title", Content: sec.Name},
+// archiveMeta describes a section, tag, author or latest page: a
+// collection of articles (an author's is their profile page), with
+// breadcrumbs from the front page.
+func (s *Server) archiveMeta(v *view, spec archiveSpec, list []article.Article) {
+	url := v.Canonical
+	kind, typ := "website", "CollectionPage"
+	if spec.author != nil {
+		kind, typ = "profile", "ProfilePage"
 	}
-	if sec.Description != "" {
-		v.Meta = append(v.Meta, metaTag{Property: "og:description", Content: sec.Description}, metaTag{Name: "twitter:description", Content: sec.Description})
-	}
+	v.Meta = nil
+	s.shareMeta(v, share{kind: kind, title: v.Title, url: url, description: v.Description})
 	items := []jsonLD{}
 	for i, a := range list {
-		items = append(items, jsonLD{"@type": "ListItem", "position": i + 1, "url": s.baseURL + articlePath(&a), "name": a.Headline})
+		items = append(items, jsonLD{"@type": "ListItem", "position": i + 1, "url": s.abs(articlePath(&a)), "name": a.Headline})
 	}
 	page := jsonLD{
 		"@context":   "https://schema.org",
-		"@type":      "CollectionPage",
-		"name":       sec.Name,
+		"@type":      typ,
+		"name":       v.Title,
 		"url":        url,
 		"inLanguage": v.Site.Language,
-		"isPartOf":   jsonLD{"@type": "WebSite", "name": v.Site.Title, "url": s.baseURL + "/"},
+		"isPartOf":   jsonLD{"@type": "WebSite", "name": v.Site.Title, "url": s.abs("/")},
 		"publisher":  s.publisher(v.Site),
-		"mainEntity": jsonLD{"@type": "ItemList", "itemListElement": items},
 	}
-	if sec.Description != "" {
-		page["description"] = sec.Description
+	if v.Description != "" {
+		page["description"] = v.Description
 	}
-	v.JSONLD = []jsonLD{page, breadcrumbs(crumb{v.Site.Title, s.baseURL + "/"}, crumb{sec.Name, url})}
+	if au := spec.author; au != nil {
+		person := jsonLD{"@type": "Person", "name": au.Name, "url": url}
+		if au.Role != "" {
+			person["jobTitle"] = au.Role
+		}
+		if au.Bio != "" {
+			person["description"] = au.Bio
+		}
+		page["mainEntity"] = person
+		page["hasPart"] = jsonLD{"@type": "ItemList", "itemListElement": items}
+	} else {
+		page["mainEntity"] = jsonLD{"@type": "ItemList", "itemListElement": items}
+	}
+	v.JSONLD = []jsonLD{page, breadcrumbs(crumb{v.Site.Title, s.abs("/")}, crumb{v.Title, url})}
 }
 
 // homeMeta describes the front page as the site.
 func (s *Server) homeMeta(v *view) {
-	v.Meta = []metaTag{
-		{Property: "og:type", Content: "website"},
-		{Property: "og:site_name", Content: v.Site.Title},
-		{Property: "og:title", Content: v.Site.Title},
-		{Property: "og:url", Content: s.baseURL + "/"},
-		{Property: "og:image", Content: s.baseURL + s.assetURL("logo.png")},
-		{Name: "twitter:card", Content: "summary"},
-		{Name: "twitter:title", Content: v.Site.Title},
-	}
-	if v.Site.Tagline != "" {
-		v.Meta = append(v.Meta, metaTag{Property: "og:description", Content: v.Site.Tagline})
-	}
+	v.Meta = nil
+	s.shareMeta(v, share{kind: "website", title: v.Site.Title, url: s.abs("/"), description: v.Description})
 	v.JSONLD = []jsonLD{{
 		"@context":   "https://schema.org",
 		"@type":      "WebSite",
 		"name":       v.Site.Title,
-		"url":        s.baseURL + "/",
+		"url":        s.abs("/"),
 		"inLanguage": v.Site.Language,
 		"publisher":  s.publisher(v.Site),
 	}}
 }
+
+// summary is the opening of a rendered body as plain text, for a page
+// description where the newsroom wrote none: at most about 160 characters,
+// cut at a word.
+func summary(body string) string {
+	text := blockPattern.ReplaceAllString(body, " ") // paragraphs apart,
+	text = tagPattern.ReplaceAllString(text, "")     // emphasis in place
+	text = strings.Join(strings.Fields(html.UnescapeString(text)), " ")
+	if utf8.RuneCountInString(text) <= 160 {
+		return text
+	}
+	r := []rune(text)[:160]
+	if i := strings.LastIndexByte(string(r), ' '); i > 80 {
+		return string(r)[:i] + "…"
+	}
+	return string(r[:159]) + "…"
+}
+
+var (
+	blockPattern = regexp.MustCompile(`</?(?:p|h[1-6]|li|ul|ol|blockquote|div|br|figure|figcaption|pre|table|tr|td|th)\b[^>]*>`)
+	tagPattern   = regexp.MustCompile(`<[^>]*>`)
+)
 
 type crumb struct{ name, url string }
 

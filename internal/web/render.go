@@ -36,9 +36,14 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 }
 
 var funcs = template.FuncMap{
-	// card passes an article and the root view to the card partial.
-	"card": func(v *view, a article.Article, size string) map[string]any {
-		return map[string]any{"V": v, "A": a, "Size": size}
+	// card passes an article and the root view to the card partial, with
+	// the level of its headline (a byline needs none).
+	"card": func(v *view, a article.Article, size string, level ...int) map[string]any {
+		m := map[string]any{"V": v, "A": a, "Size": size, "Level": 3}
+		if len(level) > 0 {
+			m["Level"] = level[0]
+		}
+		return m
 	},
 	"dir": i18n.Dir,
 	"add": func(a, b int) int { return a + b },

@@ -40,6 +40,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /media/{id}/{file}", s.media)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /favicon.ico", s.favicon)
+	mux.HandleFunc("GET "+cardPath, s.page(s.siteCard))
 	mux.HandleFunc("GET /robots.txt", s.page(s.robots))
 	mux.HandleFunc("GET /search", s.searchHandler)
 	mux.HandleFunc("GET /opensearch.xml", s.page(s.openSearch))

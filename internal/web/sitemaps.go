@@ -93,7 +93,7 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 		for {
 			for _, a := range list.Articles {
 				if s.now().Sub(a.PublishedAt) <= newsWindow && len(urls) < feed.MaxNewsURLs {
-					urls = append(urls, feed.NewsURL{Loc: s.baseURL + articlePath(&a), Title: a.Headline, Published: a.PublishedAt})
+					urls = append(urls, feed.NewsURL{Loc: s.baseURL + articlePath(&a), Title: a.Headline, Published: a.PublishedAt, Language: a.Language})
 				}
 			}
 			if list.Older == nil || len(urls) >= feed.MaxNewsURLs || len(list.Articles) == 0 || s.now().Sub(list.Articles[len(list.Articles)-1].PublishedAt) > newsWindow {

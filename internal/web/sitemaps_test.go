@@ -1,6 +1,7 @@
 package web
 
 import (
+	"broadsheet/internal/article"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,7 @@ func TestSitemaps(t *testing.T) {
 	s.publish("city", "old-story", "An old story") // 2026-05-01 09:00
 	s.clock = time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
 	s.publish("city", "fresh-story", "A fresh & new story") // 2026-05-04 01:00
+	s.publish("city", article.Slugify("کتابخانه مرکزی"), "کتابخانه مرکزی", func(a *article.Article) { a.Language = "fa" })
 
 	robots := s.get("/robots.txt")
 	if robots.status != 200 || !strings.Contains(robots.body, "Sitemap: https://news.example.org/sitemap.xml") ||
@@ -64,6 +66,18 @@ func TestSitemaps(t *testing.T) {
 		!strings.Contains(news.body, "<news:name>The Test Gazette</news:name>") || !strings.Contains(news.body, "<news:language>en</news:language>") ||
 		!strings.Contains(news.body, "A fresh &amp; new story") {
 		t.Errorf("news sitemap:\n%s", news.body)
+	}
+	// Each article says its own language, and its address is written as
+	// the page's canonical link writes it: percent-encoded UTF-8.
+	persian := "https://news.example.org/city/%DA%A9%D8%AA%D8%A7%D8%A8%D8%AE%D8%A7%D9%86%D9%87-%D9%85%D8%B1%DA%A9%D8%B2%DB%8C"
+	if !strings.Contains(strings.Join(strings.Fields(news.body), ""), "<loc>"+persian+"</loc><news:news><news:publication><news:name>TheTestGazette</news:name><news:language>fa</news:language>") {
+		t.Errorf("news sitemap: the Persian article is not at %s in Persian:\n%s", persian, news.body)
+	}
+	if !strings.Contains(articles.body, "<loc>"+persian+"</loc>") {
+		t.Errorf("articles sitemap: the Persian article is not at %s:\n%s", persian, articles.body)
+	}
+	if page := s.get(strings.TrimPrefix(persian, "https://news.example.org")); !strings.Contains(page.body, `<link rel="canonical" href="`+persian+`">`) {
+		t.Errorf("the Persian article's canonical link is not %s", persian)
 	}
 	for _, p := range []string{"/sitemaps/articles-2.xml", "/sitemaps/articles-01.xml", "/sitemaps/other.xml"} {
 		if r := s.get(p); r.status != 404 {

@@ -373,11 +373,16 @@ func TestTaxonomyAndSettingsPages(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "time zone") {
 		t.Errorf("bad time zone = %d", rec.Code)
 	}
-	rec = ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"The Gazette"}, "tagline": {"Daily"}, "language": {"en"}, "timezone": {"Asia/Tehran"}})
+	rec = ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"The Gazette"}, "language": {"en"}, "timezone": {"UTC"}, "twitter_site": {"@no spaces"}})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "X account") || !strings.Contains(rec.Body.String(), `value="@no spaces"`) {
+		t.Errorf("bad X account = %d", rec.Code)
+	}
+	rec = ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {"The Gazette"}, "tagline": {"Daily"}, "language": {"en"}, "timezone": {"Asia/Tehran"},
+		"twitter_site": {"https://x.com/thegazette"}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("settings = %d", rec.Code)
 	}
-	if r := ns.get("/"); !strings.Contains(r.body, "<title>The Gazette</title>") {
-		t.Error("the new title is not on the front page")
+	if r := ns.get("/"); !strings.Contains(r.body, "<title>The Gazette</title>") || !strings.Contains(r.body, `<meta name="twitter:site" content="@thegazette">`) {
+		t.Error("the new title or X account is not on the front page")
 	}
 }

@@ -414,7 +414,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if cerr != nil {
 			return fmt.Errorf("postgres: article %d: %w", a.ID, cerr)
 		}
-		return &article.ConflictError{Current: current}
+		return &article.ConflictError{Current: current, Sent: a.Version}
 	}
 	if err != nil {
 		return articleWriteError(a.Slug, err)

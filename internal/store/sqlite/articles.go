@@ -421,7 +421,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if cerr != nil {
 			return fmt.Errorf("sqlite: article %d: %w", a.ID, cerr)
 		}
-		return &article.ConflictError{Current: current}
+		return &article.ConflictError{Current: current, Sent: a.Version}
 	}
 	if err != nil {
 		return articleWriteError(a.Slug, err)

@@ -286,7 +286,7 @@ func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*arti
 // Site returns the site settings, defaults filled in.
 func (db *DB) Site(ctx context.Context) (article.Site, error) {
 	s := article.DefaultSite
-	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text')`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text', 'twitter_site')`, nil, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
 			return err
@@ -306,6 +306,8 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 			s.DigestHour, _ = strconv.Atoi(v)
 		case "feed_full_text":
 			s.FeedFullText = v == "1"
+		case "twitter_site":
+			s.TwitterSite = v
 		}
 		return nil
 	})
@@ -320,7 +322,7 @@ func (db *DB) SetSite(ctx context.Context, s article.Site) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
 		for k, v := range map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone,
 			"comments_close_days": strconv.Itoa(s.CommentsCloseDays), "digest_hour": strconv.Itoa(s.DigestHour),
-			"feed_full_text": map[bool]string{true: "1", false: "0"}[s.FeedFullText]} {
+			"feed_full_text": map[bool]string{true: "1", false: "0"}[s.FeedFullText], "twitter_site": s.TwitterSite} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 				return nil, err

@@ -566,7 +566,8 @@ func testSiteSettings(t *testing.T, s Store) {
 	if got != article.DefaultSite {
 		t.Errorf("Site() on empty store = %+v, want defaults %+v", got, article.DefaultSite)
 	}
-	want := article.Site{Title: "The Courier", Tagline: "News", Language: "en", TimeZone: "Europe/Lisbon", CommentsCloseDays: 14, DigestHour: 18, FeedFullText: true}
+	want := article.Site{Title: "The Courier", Tagline: "News", Language: "en", TimeZone: "Europe/Lisbon", CommentsCloseDays: 14, DigestHour: 18, FeedFullText: true,
+		TwitterSite: "@courier"}
 	must(t, s.SetSite(ctx, want))
 	must(t, s.SetSite(ctx, want)) // idempotent
 	got, err = s.Site(ctx)

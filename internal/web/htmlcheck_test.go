@@ -1,0 +1,283 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+	"broadsheet/internal/demo"
+	"broadsheet/internal/store/sqlite"
+	"broadsheet/internal/subscription"
+)
+
+// The public pages are checked by the W3C Nu Html Checker, the validator
+// behind validator.w3.org/nu (docs/adr/0009-nu-html-checker-in-the-tests.md).
+// The demo newspaper is rendered page kind by page kind, and every page is
+// handed to one run of the checker: the JVM takes seconds to start.
+
+// demoPage is one rendered public page.
+type demoPage struct {
+	name, path string
+	status     int
+	body       string
+}
+
+// demoSite is the demo newspaper on a real SQLite file, served by a real
+// Server.
+func demoSite(t *testing.T) *site {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	must(t, demo.Load(ctx, db, time.Now(), nil))
+	srv, err := New(db, Options{BaseURL: "https://courier.example", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	must(t, err)
+	db.OnChange(srv.Invalidate)
+	return &site{t: t, db: db, srv: srv}
+}
+
+// demoPages renders every kind of public page of the demo site: the front
+// page, articles (with and without a lead image, left to right and right
+// to left, with a discussion, with a refused comment), the archives, a
+// static page, search, the error pages, every subscription page and the
+// corrections.
+func demoPages(t *testing.T) []demoPage {
+	t.Helper()
+	s := demoSite(t)
+	ctx := context.Background()
+	lead, err := s.db.ArticleBySlug(ctx, "council-votes-eastgate-tram-depot-homes")
+	must(t, err)
+	if lead.LeadImage == nil {
+		t.Fatal("the demo's council story has no lead image")
+	}
+	first := &comment.Comment{ArticleID: lead.ID, Name: "Ana", Body: "A fair point about the **depot**.\n\n> quoted\n\n[a link](https://example.org/)", Status: comment.Approved, Key: "k1"}
+	must(t, s.db.CreateComment(ctx, first))
+	must(t, s.db.CreateComment(ctx, &comment.Comment{ArticleID: lead.ID, ParentID: first.ID, Name: "Bo", Body: "I agree.", Status: comment.Approved, Key: "k2"}))
+	must(t, s.db.AddNote(ctx, &article.Note{ArticleID: lead.ID, Kind: article.Correction, Body: "An earlier version gave the wrong vote count.", CreatedAt: time.Now()}))
+
+	var pages []demoPage
+	add := func(name, path string, status int, body string) {
+		pages = append(pages, demoPage{name: name, path: path, status: status, body: body})
+	}
+	for _, p := range []struct {
+		name, path string
+		status     int
+	}{
+		{"front", "/", 200},
+		{"article-image-comments", "/city/council-votes-eastgate-tram-depot-homes", 200},
+		{"article-no-image", "/city/eastgate-residents-depot-homes-meeting", 200},
+		{"article-rtl", "/culture/persian-poetry-night-central-library", 200},
+		{"section", "/city", 200},
+		{"tag", "/tag/housing", 200},
+		{"author", "/author/amara-okafor", 200},
+		{"latest", "/latest", 200},
+		{"latest-page-2", "", 200}, // filled in below from the pager
+		{"static", "/about", 200},
+		{"search", "/search?q=ferry", 200},
+		{"search-empty", "/search", 200},
+		{"search-none", "/search?q=zzzzqqq", 200},
+		{"corrections", "/corrections", 200},
+		{"404", "/no-such-page", 404},
+	} {
+		if p.path == "" {
+			older := regexp.MustCompile(`href="(/latest\?before=[^"]+)" rel="next"`).FindStringSubmatch(pages[len(pages)-1].body)
+			if older == nil {
+				t.Fatal("the demo's latest articles have no second page")
+			}
+			p.path = strings.ReplaceAll(older[1], "&amp;", "&")
+		}
+		r := s.get(p.path)
+		if r.status != p.status {
+			t.Fatalf("GET %s = %d, want %d", p.path, r.status, p.status)
+		}
+		add(p.name, p.path, r.status, r.body)
+	}
+
+	// A comment refused for what is missing comes back with its messages.
+	form := url.Values{"name": {""}, "body": {""}, "email": {"not an address"}}
+	rec := post(s, "/city/council-votes-eastgate-tram-depot-homes/comments", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("empty comment = %d, want 422", rec.Code)
+	}
+	add("article-comment-refused", "POST comments", rec.Code, rec.Body.String())
+	// So does a refused subscription.
+	rec = post(s, "/subscribe", url.Values{"email": {"reader at example"}, "scope": {"site"}})
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad subscription = %d, want 422", rec.Code)
+	}
+	add("subscribe-refused", "POST /subscribe", rec.Code, rec.Body.String())
+
+	// Every kind of subscription page, rendered as its handlers do.
+	city, err := s.db.SectionBySlug(ctx, "city")
+	must(t, err)
+	subs := []subscription.Subscription{
+		{ID: 1, Scope: subscription.Scope{Kind: subscription.Site}, Frequency: subscription.Immediate, Status: subscription.Active, Label: "Everything"},
+		{ID: 2, Scope: subscription.Scope{Kind: subscription.Section, ID: city.ID}, Frequency: subscription.Daily, Status: subscription.Pending, Label: "City"},
+		{ID: 3, Scope: subscription.Scope{Kind: subscription.Article, ID: lead.ID}, Frequency: subscription.Immediate, Status: subscription.Active, Label: lead.Headline},
+	}
+	for _, p := range []subscribePage{
+		{Kind: "sent"}, {Kind: "confirm", Token: "1.n.2.sig"}, {Kind: "confirmed", Email: "reader@example.org", Token: "1.sig"},
+		{Kind: "bad_link"}, {Kind: "manage", Email: "reader@example.org", Token: "1.sig", Subs: subs, Notice: "Done."},
+		{Kind: "manage", Email: "reader@example.org", Token: "1.sig"},
+		{Kind: "unsubscribe", Token: "1.sig", SubIDs: "1,2"}, {Kind: "unsubscribe", Token: "1.sig"}, {Kind: "unsubscribe", Reply: "7.sig"},
+		{Kind: "unsubscribed", Token: "1.sig"},
+	} {
+		req := httptest.NewRequest("GET", "/subscriptions", nil)
+		v, err := s.srv.newView(req.Context())
+		must(t, err)
+		rec := httptest.NewRecorder()
+		s.srv.renderSubscribe(rec, v, http.StatusOK, p)
+		add(fmt.Sprintf("subscribe-%s-%d", p.Kind, len(pages)), "subscription page "+p.Kind, rec.Code, rec.Body.String())
+	}
+	return pages
+}
+
+func post(s *site, path string, form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "203.0.113.160:1"
+	rec := httptest.NewRecorder()
+	s.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+var headingTag = regexp.MustCompile(`<h([1-6])[\s>]`)
+
+// headingSkips names every heading that is more than one level below the
+// heading before it, the error the checker reports as "skipping a heading
+// level"; checked here too so that it holds where the checker cannot run.
+func headingSkips(body string) []string {
+	var out []string
+	prev := 0
+	for _, m := range headingTag.FindAllStringSubmatchIndex(body, -1) {
+		level := int(body[m[2]] - '0')
+		if prev > 0 && level > prev+1 || prev == 0 && level != 1 {
+			out = append(out, fmt.Sprintf("h%d after h%d: %.80s", level, prev, body[m[0]:]))
+		}
+		prev = level
+	}
+	return out
+}
+
+// Every public page kind of the demo passes the Nu Html Checker with no
+// error, and no page skips a heading level.
+func TestPublicPagesPassNuHTMLChecker(t *testing.T) {
+	pages := demoPages(t)
+	for _, p := range pages {
+		for _, skip := range headingSkips(p.body) {
+			t.Errorf("%s (%s): heading skips a level: %s", p.name, p.path, skip)
+		}
+	}
+	java, jar, why := nuChecker(t)
+	if why != "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the Nu Html Checker cannot run in CI: %s", why)
+		}
+		t.Skipf("the Nu Html Checker is not installed (%s); scripts/test-deps.sh installs it", why)
+	}
+	dir := t.TempDir()
+	files := make([]string, 0, len(pages))
+	byFile := map[string]demoPage{}
+	for _, p := range pages {
+		f := filepath.Join(dir, p.name+".html")
+		must(t, os.WriteFile(f, []byte(p.body), 0o600))
+		files = append(files, f)
+		byFile["file:"+f] = p
+	}
+	msgs, err := runNuChecker(java, jar, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		p := byFile[m.URL]
+		t.Errorf("%s (%s) line %d: %s\n\t%s", p.name, p.path, m.LastLine, m.Message, strings.Join(strings.Fields(m.Extract), " "))
+	}
+}
+
+// nuMessage is one finding of the checker's JSON output.
+type nuMessage struct {
+	Type     string `json:"type"`
+	URL      string `json:"url"`
+	LastLine int    `json:"lastLine"`
+	Message  string `json:"message"`
+	Extract  string `json:"extract"`
+}
+
+// runNuChecker checks files in one JVM and returns the errors it reports.
+func runNuChecker(java, jar string, files []string) ([]nuMessage, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, java, append([]string{"-Xss2m", "-jar", jar, "--errors-only", "--format", "json"}, files...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return nil, fmt.Errorf("nu checker: %w", err)
+	}
+	// The report goes to standard error; exit status 1 means it found errors.
+	var out struct {
+		Messages []nuMessage `json:"messages"`
+	}
+	if jerr := json.Unmarshal(stderr.Bytes(), &out); jerr != nil {
+		return nil, fmt.Errorf("nu checker (%v): unreadable report: %v\n%s%s", err, jerr, stdout.String(), stderr.String())
+	}
+	var errs []nuMessage
+	for _, m := range out.Messages {
+		if m.Type != "info" {
+			errs = append(errs, m)
+		}
+	}
+	if err != nil && len(errs) == 0 {
+		return nil, fmt.Errorf("nu checker: %w\n%s", err, stderr.String())
+	}
+	return errs, nil
+}
+
+// nuChecker finds java and the checker's jar, installed by
+// scripts/test-deps.sh at the version pinned there (or named by
+// BROADSHEET_VNU_JAR); why says what is missing.
+func nuChecker(t *testing.T) (java, jar, why string) {
+	t.Helper()
+	java, err := exec.LookPath("java")
+	if err != nil {
+		return "", "", "no java on PATH"
+	}
+	jar = os.Getenv("BROADSHEET_VNU_JAR")
+	if jar == "" {
+		script, err := os.ReadFile("../../scripts/test-deps.sh")
+		must(t, err)
+		m := regexp.MustCompile(`(?m)^vnu_version=(\S+)$`).FindSubmatch(script)
+		if m == nil {
+			t.Fatal("scripts/test-deps.sh pins no vnu_version")
+		}
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return "", "", err.Error()
+		}
+		jar = filepath.Join(cache, "broadsheet", "vnu-jar-"+string(m[1]), "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+	}
+	if _, err := os.Stat(jar); err != nil {
+		return "", "", "no " + jar
+	}
+	return java, jar, ""
+}
