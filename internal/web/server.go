@@ -91,6 +91,13 @@ type Options struct {
 	// MailSending says whether an SMTP server is configured; without one
 	// the outbox page says that mail waits there.
 	MailSending bool
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	// Without it the site's listener shows /metrics only to a scraper on
+	// the same machine (see metricsAllowed).
+	MetricsToken string
+	// MetricsElsewhere says /metrics has a listener of its own (Metrics),
+	// so the site's listener answers it 404.
+	MetricsElsewhere bool
 }
 
 // Server serves the reading site.
@@ -119,6 +126,9 @@ type Server struct {
 	assets     map[string]*asset
 	now        func() time.Time
 	handler    http.Handler
+	// metricsToken and metricsElsewhere: see Options.
+	metricsToken     string
+	metricsElsewhere bool
 
 	newsroom   *newsroom.Service
 	ips        *clientip.Resolver
@@ -192,6 +202,8 @@ func New(st Store, opts Options) (*Server, error) {
 		live:              newLiveHub(),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 		poke:              make(chan struct{}, 1),
+		metricsToken:      opts.MetricsToken,
+		metricsElsewhere:  opts.MetricsElsewhere,
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
