@@ -293,6 +293,9 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 	}
+	if err := srv.FinishAnswered(shutdown); err != nil {
+		log.Warn("finishing work of answered requests", "err", err)
+	}
 	if err := srv.FlushViews(shutdown); err != nil {
 		log.Warn("saving page views", "err", err)
 	}

@@ -32,7 +32,7 @@ type newsroomSite struct {
 	clock   time.Time
 }
 
-func newNewsroom(t *testing.T) *newsroomSite {
+func newNewsroom(t testing.TB) *newsroomSite {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "newsroom.db"))

@@ -14,6 +14,7 @@ import (
 	"path"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"broadsheet/internal/account"
@@ -126,6 +127,10 @@ type Server struct {
 	assets     map[string]*asset
 	now        func() time.Time
 	handler    http.Handler
+	// later and laterWork hold the work requests leave for after their
+	// answer (afterAnswer).
+	later     chan struct{}
+	laterWork sync.WaitGroup
 	// metricsToken and metricsElsewhere: see Options.
 	metricsToken     string
 	metricsElsewhere bool
@@ -202,6 +207,7 @@ func New(st Store, opts Options) (*Server, error) {
 		live:              newLiveHub(),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 		poke:              make(chan struct{}, 1),
+		later:             make(chan struct{}, maxLater),
 		metricsToken:      opts.MetricsToken,
 		metricsElsewhere:  opts.MetricsElsewhere,
 	}
