@@ -263,8 +263,8 @@ func TestLoginSessionsAndThrottling(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if codes[http.StatusUnauthorized] != loginFailuresPerAccount || codes[http.StatusTooManyRequests] != 20-loginFailuresPerAccount {
-		t.Errorf("20 simultaneous guesses: %v; want %d checked and the rest refused", codes, loginFailuresPerAccount)
+	if codes[http.StatusUnauthorized] != loginFailuresPerSource || codes[http.StatusTooManyRequests] != 20-loginFailuresPerSource {
+		t.Errorf("20 simultaneous guesses: %v; want %d checked and the rest refused", codes, loginFailuresPerSource)
 	}
 
 	// One address guessing across accounts is stopped, and a forged

@@ -152,7 +152,8 @@ type Server struct {
 	searchByIP *ratelimit.Limiter
 	// searchNewest overrides search.Window when set (in tests).
 	searchNewest int
-	// Failed logins, by account and by client address.
+	// Failed sign-ins by account and address, by account from anywhere,
+	// and by address (see admitLogin).
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
 }
 
@@ -200,9 +201,9 @@ func New(st Store, opts Options) (*Server, error) {
 		newsroom:          newsroom.New(st, opts.Now, opts.Logger),
 		ips:               opts.IPs,
 		api:               opts.API,
-		loginByAccount:    ratelimit.New(loginFailuresPerAccount, loginWindow, 100_000),
+		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
-		loginByAccountAll: ratelimit.New(loginAttemptsPerAccount, loginWindow, 100_000),
+		loginByAccountAll: ratelimit.New(loginFailuresBeforeCheck, loginWindow, 100_000),
 		uploads:           make(chan struct{}, 1),
 		live:              newLiveHub(),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
