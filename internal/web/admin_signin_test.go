@@ -237,3 +237,25 @@ func TestSignInLimitsShared(t *testing.T) {
 		}
 	}
 }
+
+// Changing one's password counts wrong current passwords only: attempts
+// that got the current password right do not use up the tries.
+func TestPasswordChangeCountsWrongCurrentOnly(t *testing.T) {
+	ns := newNewsroom(t)
+	change := func(current, next, confirm string) int {
+		return ns.do("POST", "/admin/account/password", account.Author, url.Values{"current": {current}, "new": {next}, "confirm": {confirm}}).Code
+	}
+	for i := range 2 * loginFailuresPerSource {
+		if code := change(testPassword, "another long passphrase", "another long passphrase!"); code != http.StatusUnprocessableEntity {
+			t.Fatalf("mismatched confirmation %d = %d, want 422", i+1, code)
+		}
+	}
+	for i := range loginFailuresPerSource {
+		if code := change("wrong", "another long passphrase", "another long passphrase"); code != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong current password %d = %d, want 422", i+1, code)
+		}
+	}
+	if code := change(testPassword, "another long passphrase", "another long passphrase"); code != http.StatusTooManyRequests {
+		t.Errorf("after %d wrong current passwords = %d, want 429", loginFailuresPerSource, code)
+	}
+}
