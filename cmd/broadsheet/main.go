@@ -180,15 +180,24 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	defer db.Close()
 
 	if c.Demo {
-		bar := progress.New(stderr, "Loading demo content", demo.Steps())
-		err := demo.Load(ctx, db, time.Now(), bar)
+		// A progress bar is for a person at a terminal; JSON logs get
+		// records only.
+		var bar *progress.Bar
+		var p demo.Progress = quiet{}
+		if c.LogFormat != "json" {
+			bar = progress.New(stderr, "Loading demo content", demo.Steps())
+			p = bar
+		}
+		err := demo.Load(ctx, db, time.Now(), p)
 		switch {
 		case errors.Is(err, demo.ErrNotEmpty):
 			log.Info("database already has content; demo not loaded")
 		case err != nil:
 			return err
-		default:
+		case bar != nil:
 			bar.Finish()
+		default:
+			log.Info("demo content loaded")
 		}
 	}
 
@@ -301,6 +310,11 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// quiet is progress nobody watches.
+type quiet struct{}
+
+func (quiet) Add(int) {}
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{

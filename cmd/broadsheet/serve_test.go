@@ -64,14 +64,14 @@ func TestServeOnTakenAddressExitsBeforeAnyWork(t *testing.T) {
 }
 
 // With JSON logs every line on standard error is a JSON record, the setup
-// link included, as a field of its own.
+// link included, as a field of its own, and the demo's progress too.
 func TestJSONLogsCarryTheSetupLink(t *testing.T) {
 	addr := freeLoopbackAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--log-format", "json"}, nil, io.Discard, &stderr)
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--log-format", "json", "--demo"}, nil, io.Discard, &stderr)
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(stderr.String(), `"msg":"serving"`) {
