@@ -17,6 +17,9 @@ import (
 // no Domain, so no other host or path can set or read it.
 const sessionCookie = "__Host-broadsheet_session"
 
+// setupLinkLifetime bounds the one-time link that creates the first admin.
+const setupLinkLifetime = time.Hour
+
 // limitKey is the address a limit counts: the address itself for IPv4, the
 // /64 for IPv6.
 func limitKey(a netip.Addr) string {

@@ -30,7 +30,6 @@ const (
 	loginFailuresPerSource   = 5  // per account from one address
 	loginFailuresPerIP       = 20 // per address, whatever the account
 	loginFailuresBeforeCheck = 20 // per account from anywhere
-	setupLinkLifetime        = time.Hour
 )
 
 // The known-device cookie marks a browser that has signed in to an
