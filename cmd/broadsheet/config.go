@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/mail"
@@ -40,6 +41,10 @@ type Config struct {
 	SMTPURL, MailFrom string
 	// DatabaseURL selects PostgreSQL; empty keeps SQLite in DataDir.
 	DatabaseURL string
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of the site's; MetricsToken, when set, is the bearer token
+	// a scraper must send.
+	MetricsAddr, MetricsToken string
 }
 
 func env(name, def string) string {
@@ -72,6 +77,8 @@ func parseServe(args []string) (Config, error) {
 	minFill := fs.String("comment-min-fill", env("BROADSHEET_COMMENT_MIN_FILL", "3s"), "hold a comment sent sooner than this after its form appeared; 0 turns it off (env BROADSHEET_COMMENT_MIN_FILL)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("BROADSHEET_SMTP_URL", ""), "SMTP server for outgoing mail, smtp[s]://user:pass@host:port; none keeps mail in the outbox (env BROADSHEET_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("BROADSHEET_MAIL_FROM", ""), "sender of outgoing mail, e.g. \"The Courier <news@example.org>\"; default news@ the base URL's host (env BROADSHEET_MAIL_FROM)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this host:port instead of the site's address (env BROADSHEET_METRICS_ADDR)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("BROADSHEET_METRICS_TOKEN", ""), "bearer token a scraper of /metrics must send; prefer the environment variable (env BROADSHEET_METRICS_TOKEN)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -107,6 +114,14 @@ func parseServe(args []string) (Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("address %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, fmt.Errorf("metrics address %q: want host:port, e.g. 127.0.0.1:9100", c.MetricsAddr)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, errors.New("metrics token: want at least 16 characters")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
@@ -151,10 +166,10 @@ func envBool(name string) (bool, error) {
 	return b, nil
 }
 
-func newLogger(c Config) *slog.Logger {
+func newLogger(c Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

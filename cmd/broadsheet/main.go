@@ -157,7 +157,22 @@ func reindex(ctx context.Context, c Config, stdout, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, c Config, stderr io.Writer) error {
-	log := newLogger(c)
+	log := newLogger(c, stderr)
+	// Listen before anything else: a taken address ends the command at
+	// once with a message naming it, before any background work (the mail
+	// worker, scheduled publishing) has started.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	var metricsLn net.Listener
+	if c.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			return fmt.Errorf("cannot listen on %s for metrics: %w", c.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 	db, err := openDB(ctx, c)
 	if err != nil {
 		return err
@@ -165,15 +180,24 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	defer db.Close()
 
 	if c.Demo {
-		bar := progress.New(stderr, "Loading demo content", demo.Steps())
-		err := demo.Load(ctx, db, time.Now(), bar)
+		// A progress bar is for a person at a terminal; JSON logs get
+		// records only.
+		var bar *progress.Bar
+		var p demo.Progress = quiet{}
+		if c.LogFormat != "json" {
+			bar = progress.New(stderr, "Loading demo content", demo.Steps())
+			p = bar
+		}
+		err := demo.Load(ctx, db, time.Now(), p)
 		switch {
 		case errors.Is(err, demo.ErrNotEmpty):
 			log.Info("database already has content; demo not loaded")
 		case err != nil:
 			return err
-		default:
+		case bar != nil:
 			bar.Finish()
+		default:
+			log.Info("demo content loaded")
 		}
 	}
 
@@ -187,7 +211,8 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	}
 	apiHandler := api.New(deps)
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler,
-		ChallengeExpiry: c.ChallengeExpiry, CommentMinFill: c.CommentMinFill}
+		ChallengeExpiry: c.ChallengeExpiry, CommentMinFill: c.CommentMinFill,
+		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	if c.CommentMinFill == 0 {
 		opts.CommentMinFill = -1 // off
 	}
@@ -208,15 +233,27 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if link, err := srv.SetupLink(ctx); err != nil {
+		return err
+	} else if link != "" {
+		announceSetupLink(c, log, stderr, link)
+	}
+
+	// Background work starts here, and every way out of this function
+	// stops it and waits for the mail worker.
+	ctx, cancel := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	defer func() {
+		cancel()
+		<-mailDone
+	}()
 	db.OnChange(srv.Invalidate)
 	// A write may have queued mail (an article going live fans out).
 	db.OnChange(func([]string) { worker.Wake() })
-	mailDone := make(chan struct{})
 	go func() {
 		defer close(mailDone)
 		worker.Run(ctx, 2*time.Second)
 	}()
-	defer func() { <-mailDone }()
 	if err := srv.Follow(ctx, db, time.Second); err != nil {
 		return err
 	}
@@ -238,28 +275,18 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	go pruneChanges(ctx, db, log)
 	go flushViews(ctx, srv, log)
 	go schedule(ctx, db, srv, log)
-	if link, err := srv.SetupLink(ctx); err != nil {
-		return err
-	} else if link != "" {
-		fmt.Fprintf(stderr, "\nNo administrator yet. Create one within the hour at:\n\n    %s\n\n(or run: broadsheet user add --role admin ...)\n\n", link)
-	}
 
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    web.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := newHTTPServer(srv, log)
 	hs.RegisterOnShutdown(srv.Shutdown)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	servers := []*http.Server{hs}
+	if metricsLn != nil {
+		ms := newHTTPServer(srv.Metrics(), log)
+		servers = append(servers, ms)
+		go func() { errc <- ms.Serve(metricsLn) }()
+		log.Info("serving metrics", "url", "http://"+metricsLn.Addr().String()+"/metrics")
+	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbName(c), "version", version)
 
 	select {
@@ -268,15 +295,49 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancelShutdown()
+	for _, s := range servers {
+		if err := s.Shutdown(shutdown); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+	}
+	if err := srv.FinishAnswered(shutdown); err != nil {
+		log.Warn("finishing work of answered requests", "err", err)
 	}
 	if err := srv.FlushViews(shutdown); err != nil {
 		log.Warn("saving page views", "err", err)
 	}
 	return nil
+}
+
+// quiet is progress nobody watches.
+type quiet struct{}
+
+func (quiet) Add(int) {}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    web.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// announceSetupLink tells the operator how to create the first admin: a
+// paragraph for a person reading a terminal, or one log record when logs
+// are JSON, so that a log collector reads every line.
+func announceSetupLink(c Config, log *slog.Logger, stderr io.Writer, link string) {
+	if c.LogFormat == "json" {
+		log.Warn("no administrator yet: create one within the hour at setup_url, or run broadsheet user add --role admin",
+			"setup_url", link)
+		return
+	}
+	fmt.Fprintf(stderr, "\nNo administrator yet. Create one within the hour at:\n\n    %s\n\n(or run: broadsheet user add --role admin ...)\n\n", link)
 }
 
 // schedule publishes scheduled articles when their time comes. It is driven

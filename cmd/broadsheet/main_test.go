@@ -47,6 +47,8 @@ func TestParseServe(t *testing.T) {
 		{"--challenge-expiry", "soon"},
 		{"--comment-min-fill", "-3s"},
 		{"--comment-min-fill", "2h"},
+		{"--metrics-addr", "no-port"},
+		{"--metrics-token", "short"},
 		{"stray"},
 	} {
 		if _, err := parseServe(args); err == nil {

@@ -79,6 +79,7 @@ var english = map[string]string{
 	"admin.login.submit":               "Sign in",
 	"admin.login.wrong":                "The email address or password is not right.",
 	"admin.login.throttled":            "Too many failed attempts. Try again in %d minutes.",
+	"admin.login.check":                "This account has had many failed sign-ins from elsewhere. Let your browser finish the check below, then sign in again (or try again in %d minutes).",
 	"admin.setup.title":                "Create the first administrator",
 	"admin.setup.intro":                "This one-time link creates the site's first administrator account.",
 	"admin.setup.submit":               "Create account",

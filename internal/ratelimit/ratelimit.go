@@ -157,6 +157,40 @@ func (l *Limiter) Add(key string) {
 	l.events[key] = append(ev, now)
 }
 
+// Uncounter is a Counter that can also take an event back (see Undo).
+type Uncounter interface {
+	UncountEvent(ctx context.Context, key string, window time.Duration, now time.Time) error
+}
+
+// Undo takes back one event that Allow recorded for key and allowed: for
+// limits that count only some outcomes (failed sign-ins), an attempt takes
+// its slot before it is judged, so that simultaneous attempts cannot slip
+// past the count, and gives it back when it turns out not to count. A
+// shared count takes it from the window holding now (the attempt's own,
+// but for one that straddled the window's edge), and needs a Counter that
+// is also an Uncounter; without one the event stays counted.
+func (l *Limiter) Undo(key string) {
+	key = clip(key)
+	l.mu.Lock()
+	shared, name := l.shared, l.name
+	l.mu.Unlock()
+	if shared != nil {
+		if u, ok := shared.(Uncounter); ok {
+			ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+			defer cancel()
+			u.UncountEvent(ctx, name+"|"+key, l.Window, l.now())
+		}
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ev := l.events[key]; len(ev) > 1 {
+		l.events[key] = ev[:len(ev)-1]
+	} else {
+		delete(l.events, key)
+	}
+}
+
 // Reset forgets key (a successful login clears its failures).
 func (l *Limiter) Reset(key string) {
 	key = clip(key)

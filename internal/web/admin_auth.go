@@ -11,23 +11,14 @@ import (
 	"time"
 
 	"broadsheet/internal/account"
-	"broadsheet/internal/ratelimit"
 )
 
 // The session cookie. __Host- makes browsers insist on Secure, Path=/ and
 // no Domain, so no other host or path can set or read it.
 const sessionCookie = "__Host-broadsheet_session"
 
-// Sign-in throttling: attempts counted per account and address, per
-// account from anywhere, and per address (IPv6 by /64, which one client
-// usually holds whole).
-const (
-	loginWindow             = 15 * time.Minute
-	loginFailuresPerAccount = 5  // per account and address
-	loginAttemptsPerAccount = 50 // per account, all addresses
-	loginFailuresPerIP      = 30
-	setupLinkLifetime       = time.Hour
-)
+// setupLinkLifetime bounds the one-time link that creates the first admin.
+const setupLinkLifetime = time.Hour
 
 // limitKey is the address a limit counts: the address itself for IPv4, the
 // /64 for IPv6.
@@ -113,6 +104,8 @@ var errForbidden = &statusError{http.StatusForbidden, "admin.forbidden"}
 // loginView is the login form.
 type loginView struct {
 	Email, Next, Error string
+	// Challenge shows the proof of work (see admitLogin).
+	Challenge bool
 }
 
 // GET /admin/login
@@ -140,43 +133,35 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	view := loginView{Email: email, Next: safeNext(r.PostFormValue("next"))}
-	ip := limitKey(s.ips.ClientIP(r))
-	acct := strings.ToLower(email)
 	v := s.adminView(r.Context(), nil)
-	// Every attempt takes its slot before the password is checked, so a
-	// burst of simultaneous guesses cannot slip past the count. The strict
-	// limit is per account and address, so a stranger cannot lock a
-	// journalist out; a looser one per account stops a distributed guess.
-	for _, l := range []struct {
-		lim *ratelimit.Limiter
-		key string
-	}{{s.loginByIP, ip}, {s.loginByAccount, acct + "|" + ip}, {s.loginByAccountAll, acct}} {
-		if ok, retry := l.lim.Allow(l.key); !ok {
-			s.tooManyLogins(w, r, view, retry)
-			return
-		}
+	attempt := s.admitLogin(w, r, view)
+	if attempt == nil {
+		return
 	}
 	u, err := s.store.UserByEmail(r.Context(), email)
 	switch {
 	case errors.Is(err, account.ErrNotFound):
 		account.VerifyDummy(password)
 	case err != nil:
+		attempt.giveBack()
 		s.adminFail(w, r, nil, err)
 		return
 	}
 	// The password is checked even for a disabled account, so timing does
 	// not tell which accounts exist or are disabled.
 	if u == nil || !account.VerifyPassword(u.PasswordHash, password) || u.Disabled {
-		view.Error = v.T("admin.login.wrong")
+		// The failure stays counted.
+		view.Error, view.Challenge = v.T("admin.login.wrong"), attempt.checked
 		s.renderAdmin(w, r, http.StatusUnauthorized, "login", nil, "admin.login.title", view)
 		return
 	}
-	s.loginByAccount.Reset(acct + "|" + ip)
+	attempt.giveBack()
 	if err := s.startSession(w, r, u); err != nil {
 		s.adminFail(w, r, nil, err)
 		return
 	}
-	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, ip))
+	s.rememberDevice(w, strings.ToLower(email))
+	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, limitKey(s.ips.ClientIP(r))))
 	http.Redirect(w, r, view.Next, http.StatusSeeOther)
 }
 
@@ -246,7 +231,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	view := setupView{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))}
 	password := r.PostFormValue("password")
 	v := s.adminView(ctx, nil)
-	if ok, retry := s.loginByIP.Allow(limitKey(s.ips.ClientIP(r))); !ok {
+	ipKey := limitKey(s.ips.ClientIP(r))
+	if ok, retry := s.loginByIP.Allow(ipKey); !ok {
 		w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
 		view.Errors = []string{v.T("admin.login.throttled", int(retry.Minutes())+1)}
 		s.renderAdmin(w, r, http.StatusTooManyRequests, "setup", nil, "admin.setup.title", view)
@@ -285,6 +271,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, nil, err)
 		return
 	}
+	s.loginByIP.Undo(ipKey) // a success, not a failure
 	s.store.Audit(ctx, auditEntry(u, "user.create", "user", u.ID, "first admin, by setup link"))
 	if err := s.startSession(w, r, u); err != nil {
 		s.adminFail(w, r, u, err)

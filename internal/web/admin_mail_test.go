@@ -127,6 +127,7 @@ func TestPasswordResetByMail(t *testing.T) {
 	if same("nobody@courier.example") != same(ed.Email) {
 		t.Error("the answer differs for an address without an account")
 	}
+	must(t, ms.srv.FinishAnswered(context.Background()))
 	ms.deliver(t)
 	got := ms.smtp.Wait(t, 1, 5*time.Second)
 	if len(got) != 1 || got[0].To != ed.Email || !strings.Contains(got[0].Header.Get("Subject"), "Reset") {

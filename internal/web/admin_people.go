@@ -99,15 +99,20 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	v := s.adminView(ctx, u)
-	if ok, retry := s.loginByAccount.Allow("password-change|" + strconv.FormatInt(u.ID, 10)); !ok {
+	// Wrong current passwords are counted, as failed sign-ins are: the
+	// slot is taken before the check and given back when it passes.
+	limitKey := "password-change|" + strconv.FormatInt(u.ID, 10)
+	if ok, retry := s.loginByAccount.Allow(limitKey); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
 		s.renderAccount(w, r, http.StatusTooManyRequests, []string{v.T("admin.login.throttled", int(retry.Minutes())+1)})
 		return
 	}
-	switch {
-	case !account.VerifyPassword(u.PasswordHash, current):
+	if !account.VerifyPassword(u.PasswordHash, current) {
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.wrong_current")})
 		return
+	}
+	s.loginByAccount.Undo(limitKey)
+	switch {
 	case next != confirm:
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.mismatch")})
 		return

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -61,8 +63,11 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 	s.renderAdmin(w, r, http.StatusOK, "reset", nil, "admin.reset.title", resetView{})
 }
 
-// POST /admin/forgot: the same answer whether or not the address has an
-// account.
+// POST /admin/forgot: the same answer, in the same time, whether or not
+// the address has an account. The answer is written before anything about
+// the address is looked at: the lookup, the link and the queued mail come
+// after it (sendReset), so neither the page nor its timing tells a
+// stranger which addresses belong to the newsroom.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -78,21 +83,34 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "reset", nil, "admin.reset.title", resetView{Errors: []string{v.T("subscribe.email_missing")}})
 		return
 	}
-	// At most a few links an hour per account, whoever asks.
-	if ok, _ := s.loginByAccount.Allow("reset|" + strings.ToLower(email)); ok {
-		if u, err := s.store.UserByEmail(ctx, email); err == nil && !u.Disabled {
-			expires := s.now().Add(resetLifetime)
-			err := s.store.Enqueue(ctx, mail.Message{Key: mail.Key(u.Email, mail.Reset, strconv.FormatInt(expires.Unix(), 10)),
-				To: u.Email, Kind: mail.Reset, ObjectID: u.ID, Data: s.resetToken(u, expires)})
-			if err != nil {
-				s.adminFail(w, r, nil, err)
-				return
-			}
-			s.store.Audit(ctx, auditEntry(u, "user.reset_requested", "user", u.ID, ""))
-			s.wakeMail()
-		}
-	}
 	s.renderAdmin(w, r, http.StatusOK, "reset", nil, "admin.reset.title", resetView{Sent: true})
+	s.afterAnswer(ctx, "password reset", func(ctx context.Context) error { return s.sendReset(ctx, email) })
+}
+
+// sendReset queues a reset link for email's account, if it has one that
+// is not disabled: at most a few links an hour per account, whoever asks.
+func (s *Server) sendReset(ctx context.Context, email string) error {
+	if ok, _ := s.loginByAccount.Allow("reset|" + strings.ToLower(email)); !ok {
+		return nil
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, account.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case u.Disabled:
+		return nil
+	}
+	expires := s.now().Add(resetLifetime)
+	err = s.store.Enqueue(ctx, mail.Message{Key: mail.Key(u.Email, mail.Reset, strconv.FormatInt(expires.Unix(), 10)),
+		To: u.Email, Kind: mail.Reset, ObjectID: u.ID, Data: s.resetToken(u, expires)})
+	if err != nil {
+		return err
+	}
+	s.store.Audit(ctx, auditEntry(u, "user.reset_requested", "user", u.ID, ""))
+	s.wakeMail()
+	return nil
 }
 
 // GET /admin/reset?t=

@@ -32,7 +32,7 @@ type newsroomSite struct {
 	clock   time.Time
 }
 
-func newNewsroom(t *testing.T) *newsroomSite {
+func newNewsroom(t testing.TB) *newsroomSite {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "newsroom.db"))
@@ -263,8 +263,8 @@ func TestLoginSessionsAndThrottling(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if codes[http.StatusUnauthorized] != loginFailuresPerAccount || codes[http.StatusTooManyRequests] != 20-loginFailuresPerAccount {
-		t.Errorf("20 simultaneous guesses: %v; want %d checked and the rest refused", codes, loginFailuresPerAccount)
+	if codes[http.StatusUnauthorized] != loginFailuresPerSource || codes[http.StatusTooManyRequests] != 20-loginFailuresPerSource {
+		t.Errorf("20 simultaneous guesses: %v; want %d checked and the rest refused", codes, loginFailuresPerSource)
 	}
 
 	// One address guessing across accounts is stopped, and a forged

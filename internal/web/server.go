@@ -14,6 +14,7 @@ import (
 	"path"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"broadsheet/internal/account"
@@ -91,6 +92,13 @@ type Options struct {
 	// MailSending says whether an SMTP server is configured; without one
 	// the outbox page says that mail waits there.
 	MailSending bool
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	// Without it the site's listener shows /metrics only to a scraper on
+	// the same machine (see metricsAllowed).
+	MetricsToken string
+	// MetricsElsewhere says /metrics has a listener of its own (Metrics),
+	// so the site's listener answers it 404.
+	MetricsElsewhere bool
 }
 
 // Server serves the reading site.
@@ -119,6 +127,13 @@ type Server struct {
 	assets     map[string]*asset
 	now        func() time.Time
 	handler    http.Handler
+	// later and laterWork hold the work requests leave for after their
+	// answer (afterAnswer).
+	later     chan struct{}
+	laterWork sync.WaitGroup
+	// metricsToken and metricsElsewhere: see Options.
+	metricsToken     string
+	metricsElsewhere bool
 
 	newsroom   *newsroom.Service
 	ips        *clientip.Resolver
@@ -138,7 +153,8 @@ type Server struct {
 	searchByIP *ratelimit.Limiter
 	// searchNewest overrides search.Window when set (in tests).
 	searchNewest int
-	// Failed logins, by account and by client address.
+	// Failed sign-ins by account and address, by account from anywhere,
+	// and by address (see admitLogin).
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
 }
 
@@ -186,13 +202,16 @@ func New(st Store, opts Options) (*Server, error) {
 		newsroom:          newsroom.New(st, opts.Now, opts.Logger),
 		ips:               opts.IPs,
 		api:               opts.API,
-		loginByAccount:    ratelimit.New(loginFailuresPerAccount, loginWindow, 100_000),
+		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
-		loginByAccountAll: ratelimit.New(loginAttemptsPerAccount, loginWindow, 100_000),
+		loginByAccountAll: ratelimit.New(loginFailuresBeforeCheck, loginWindow, 100_000),
 		uploads:           make(chan struct{}, 1),
 		live:              newLiveHub(),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 		poke:              make(chan struct{}, 1),
+		later:             make(chan struct{}, maxLater),
+		metricsToken:      opts.MetricsToken,
+		metricsElsewhere:  opts.MetricsElsewhere,
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {

@@ -431,7 +431,8 @@ func TestHealthMetricsAssets(t *testing.T) {
 	if r := s.get("/healthz"); r.status != 200 || r.body != "ok\n" {
 		t.Errorf("healthz = %d %q", r.status, r.body)
 	}
-	m := s.get("/metrics")
+	rec := scrape(s.srv, "127.0.0.1:9000")
+	m := result{status: rec.Code, body: rec.Body.String(), header: rec.Header()}
 	m.has(t, `broadsheet_http_requests_total{route="GET /{section}/{slug}",method="GET",code="200"} 1`,
 		"broadsheet_page_cache_entries", "broadsheet_http_request_duration_seconds_bucket")
 
