@@ -25,17 +25,14 @@ func (ms *mailSite) setTitle(t *testing.T, title string) {
 	must(t, ms.db.SetSite(ctx, s))
 }
 
-var (
-	tagPattern   = regexp.MustCompile(`<[^>]*>`)
-	blockPattern = regexp.MustCompile(`</(p|title|h[1-6]|li|div|td)>`)
-)
+var mailBlockPattern = regexp.MustCompile(`</(p|title|h[1-6]|li|div|td)>`)
 
 // repeatedPhrase finds a run of three words said twice in one line or
 // paragraph of a mail ("from The Merrow Courier from The Merrow Courier").
 func repeatedPhrase(m mailtest.Received) string {
 	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
 	lines := append([]string{subject}, strings.Split(m.Text, "\n")...)
-	for _, p := range blockPattern.Split(m.HTML, -1) {
+	for _, p := range mailBlockPattern.Split(m.HTML, -1) {
 		lines = append(lines, tagPattern.ReplaceAllString(p, " "))
 	}
 	for _, line := range lines {
