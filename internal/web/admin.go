@@ -113,5 +113,5 @@ func seeOther(w http.ResponseWriter, r *http.Request, path, notice string) {
 			path += "#" + fragment
 		}
 	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	redirect(w, r, path, http.StatusSeeOther)
 }

@@ -96,7 +96,7 @@ func (s *Server) staff(perm account.Permission, h http.HandlerFunc) http.Handler
 		u, sess := s.authenticate(r)
 		if u == nil {
 			target := "/admin/login?next=" + url.QueryEscape(r.URL.RequestURI())
-			http.Redirect(w, r, target, http.StatusSeeOther)
+			redirect(w, r, target, http.StatusSeeOther)
 			return
 		}
 		if !u.Can(perm) {
@@ -119,7 +119,7 @@ type loginView struct {
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if u, _ := s.authenticate(r); u != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "login", nil, "admin.login.title", loginView{Next: safeNext(r.URL.Query().Get("next"))})
@@ -127,10 +127,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps post-login redirects inside the newsroom pages.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/admin") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	p, ok := localPath(next)
+	if !ok || p != "/admin" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/admin?") {
 		return "/admin"
 	}
-	return next
+	return p
 }
 
 // POST /admin/login
@@ -177,7 +178,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, ip))
-	http.Redirect(w, r, view.Next, http.StatusSeeOther)
+	redirect(w, r, view.Next, http.StatusSeeOther)
 }
 
 func (s *Server) tooManyLogins(w http.ResponseWriter, r *http.Request, view loginView, retry time.Duration) {
@@ -221,7 +222,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	clearSessionCookie(w)
-	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+	redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
 
 // setupView is the first-admin form.
@@ -290,7 +291,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	redirect(w, r, "/admin", http.StatusSeeOther)
 }
 
 // SetupLink returns a one-time link that creates the first admin, or ""

@@ -70,5 +70,5 @@ func (s *Server) eraseCommenter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "commenter.erase", "commenter", int64(n), email))
-	http.Redirect(w, r, "/admin/commenters?notice=erased&erased="+strconv.Itoa(n), http.StatusSeeOther)
+	redirect(w, r, "/admin/commenters?notice=erased&erased="+strconv.Itoa(n), http.StatusSeeOther)
 }

@@ -137,7 +137,7 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 	if !comment.Status(r.PostFormValue("from")).Valid() {
 		back = "/admin/comments"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 }
 
 // POST /admin/comments/blocklist replaces the blocklist, or adds one entry.
@@ -161,7 +161,7 @@ func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "comment.blocklist", "settings", int64(len(entries)), ""))
-	http.Redirect(w, r, "/admin/comments?notice=saved", http.StatusSeeOther)
+	redirect(w, r, "/admin/comments?notice=saved", http.StatusSeeOther)
 }
 
 // POST /admin/comments/{id}/edit changes a comment's text as a moderator.
@@ -192,5 +192,5 @@ func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
 	if st := comment.Status(r.PostFormValue("from")); st.Valid() {
 		back += "?status=" + string(st)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 }

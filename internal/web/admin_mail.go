@@ -254,7 +254,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "subscribers.import", "subscriber", int64(added), fmt.Sprintf("%d rows", len(rows))))
-	http.Redirect(w, r, "/admin/subscribers?imported="+strconv.Itoa(added), http.StatusSeeOther)
+	redirect(w, r, "/admin/subscribers?imported="+strconv.Itoa(added), http.StatusSeeOther)
 }
 
 // readImport parses and checks an import file; problems name the line.

@@ -50,7 +50,7 @@ func (s *Server) signedPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.Visible() {
-		http.Redirect(w, r, articlePath(a), http.StatusFound)
+		redirect(w, r, articlePath(a), http.StatusFound)
 		return
 	}
 	if a.Status == article.Unpublished {
@@ -155,7 +155,7 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
 			}
 			if id == currentSession(ctx).ID {
 				clearSessionCookie(w)
-				http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+				redirect(w, r, "/admin/login", http.StatusSeeOther)
 				return
 			}
 			seeOther(w, r, "/admin/account", "revoked")

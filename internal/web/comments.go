@@ -248,7 +248,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: commenterCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(commenterLifetime.Seconds())})
-	http.Redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 }
 
 // commentInput is a submission, from the form or the JSON API.
@@ -517,7 +517,7 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 }
 
 // commentJSON is the body of POST /api/v1/articles/{id}/comments.

@@ -162,10 +162,10 @@ var adminRoutes = []struct {
 
 // GET /admin
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/admin/articles", http.StatusSeeOther)
+	redirect(w, r, "/admin/articles", http.StatusSeeOther)
 }
 
 // GET /favicon.ico: browsers ask for it whatever the page says.
 func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, s.assetURL("favicon.svg"), http.StatusMovedPermanently)
+	redirect(w, r, s.assetURL("favicon.svg"), http.StatusMovedPermanently)
 }

@@ -11,7 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"path"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -411,16 +411,10 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 		// /city/ and /city/story/ are common hand-typed forms of real pages.
 		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
 			target := strings.TrimSuffix(p, "/")
-			if path.Clean(target) != target || strings.ContainsRune(target, '\\') {
-				// Never "//host" or "/\host": browsers read those as other sites.
-				s.fail(w, r, article.ErrNotFound)
+			if clean, ok := localPath(target); ok && clean == target {
+				redirect(w, r, (&url.URL{Path: target, RawQuery: r.URL.RawQuery}).String(), http.StatusMovedPermanently)
 				return
 			}
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
-			return
 		}
 	}
 	s.fail(w, r, article.ErrNotFound)

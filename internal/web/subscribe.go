@@ -201,7 +201,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	p := s.acceptSubscription(r, v, in)
 	switch {
 	case p == nil:
-		http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+		redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
 	case p.err != nil:
 		s.fail(w, r, p.err)
 	default:
