@@ -137,7 +137,6 @@ func safeNext(next string) string {
 // POST /admin/login
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	view := loginView{Email: email, Next: safeNext(r.PostFormValue("next"))}
@@ -242,7 +241,6 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	ctx := r.Context()
 	view := setupView{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))}
 	password := r.PostFormValue("password")

@@ -58,7 +58,6 @@ func (s *Server) exportCommenter(w http.ResponseWriter, r *http.Request) {
 func (s *Server) eraseCommenter(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if email == "" || r.PostFormValue("confirm") != email {
 		s.adminFail(w, r, u, badRequest("admin.commenters.confirm"))

@@ -86,7 +86,6 @@ func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		s.adminFail(w, r, u, &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
 		return
@@ -144,7 +143,6 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	entries := strings.Fields(strings.ToLower(r.PostFormValue("blocklist")))
 	if add := strings.ToLower(strings.TrimSpace(r.PostFormValue("add"))); add != "" {
 		current, err := s.store.Blocklist(ctx)
@@ -168,7 +166,6 @@ func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
 func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, u, err)

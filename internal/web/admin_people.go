@@ -96,7 +96,6 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	v := s.adminView(ctx, u)
 	if ok, retry := s.loginByAccount.Allow("password-change|" + strconv.FormatInt(u.ID, 10)); !ok {
@@ -214,7 +213,6 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	var v usersView
 	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
 	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
@@ -255,7 +253,6 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, admin, err)
@@ -310,7 +307,6 @@ func (s *Server) bannerPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	b := article.Banner{Text: strings.TrimSpace(r.PostFormValue("text")), URL: strings.TrimSpace(r.PostFormValue("url"))}
 	var problems []string
 	if r.PostFormValue("action") != "clear" {

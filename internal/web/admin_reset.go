@@ -65,7 +65,6 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 // account.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	v := s.adminView(ctx, nil)
 	if ok, retry := s.loginByIP.Allow("reset|" + limitKey(s.ips.ClientIP(r))); !ok {
@@ -111,7 +110,6 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	t := r.PostFormValue("t")
 	u, ok := s.resetUser(r, t)
 	if !ok {

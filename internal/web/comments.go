@@ -195,10 +195,6 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	return d, nil
 }
 
-// maxCommentForm bounds a comment submission: 5,000 characters of text in
-// any script, the other fields, and room for the anti-bot payload.
-const maxCommentForm = 64 << 10
-
 // POST /{section}/{slug}/comments
 func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -214,7 +210,6 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -479,7 +474,6 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	back := articlePath(a) + "#c-" + strconv.FormatInt(id, 10)
 	var hash string
 	if h := ownHashes(r); len(h) > 0 {
@@ -567,7 +561,6 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		writeErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the comment as application/json.", nil)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	var body commentJSON

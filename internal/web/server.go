@@ -125,6 +125,7 @@ type Server struct {
 	api        http.Handler
 	signingKey []byte
 	uploads    chan struct{} // one image processed at a time
+	routeList  []string      // every route pattern, in the order registered
 	challenges *challenge.Issuer
 	external   *challenge.External
 	siteKey    string
