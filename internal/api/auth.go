@@ -16,9 +16,11 @@ type (
 	adminFunc   func(w http.ResponseWriter, r *http.Request, u *account.User) error
 )
 
-// content wraps a public endpoint: rate-limited per client address.
+// content wraps a public endpoint: readable from any origin, errors
+// included, and rate-limited per client address.
 func (h *handler) content(fn contentFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		allowAnyOrigin(w)
 		if ok, retry := h.perIP.Allow(h.ips.ClientIP(r).String()); !ok {
 			h.fail(w, r, tooManyRequests(w, retry))
 			return

@@ -79,7 +79,7 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 	// Whatever of the body is left unread is not worth reading.
 	w.Header().Set("Connection", "close")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.writeProblem(w, r, http.StatusRequestEntityTooLarge, "too_large", key)
+		s.writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", s.message(r, key))
 		return
 	}
 	s.fail(w, r, &statusError{http.StatusRequestEntityTooLarge, key})
@@ -88,22 +88,27 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 // badBody answers a form that cannot be read.
 func (s *Server) badBody(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.writeProblem(w, r, http.StatusBadRequest, "bad_request", "error.bad_body")
+		s.writeProblem(w, http.StatusBadRequest, "bad_request", s.message(r, "error.bad_body"))
 		return
 	}
 	s.fail(w, r, badRequest("error.bad_body"))
 }
 
-// writeProblem writes {"error": {"code", "message"}}, the shape of every
-// error under /api/, with the message from the catalog.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, status int, code, key string) {
+// message is the catalog's message for key, in the site's language.
+func (s *Server) message(r *http.Request, key string) string {
 	v, err := s.newView(r.Context())
 	if err != nil {
 		v = s.bareView()
 	}
+	return v.T(key)
+}
+
+// writeProblem writes {"error": {"code", "message"}}, the shape of every
+// error under /api/.
+func (s *Server) writeProblem(w http.ResponseWriter, status int, code, msg string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": v.T(key)}})
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }

@@ -104,17 +104,18 @@ func (s *Server) routes() *http.ServeMux {
 
 	s.handle(admin, "/admin/", s.fallback)
 
+	// The site's own JSON endpoints; the rest of /api/v1/ is the API's
+	// (apiRest).
 	root := http.NewServeMux()
 	s.handle(root, "GET /api/v1/challenge", s.challengeHandler)
 	s.handle(root, "POST /api/v1/articles/{id}/comments", s.apiPostComment)
 	s.handle(root, "POST /api/v1/subscriptions", s.apiSubscribe)
+	root.HandleFunc("/api/v1/", s.apiRest)
 	root.Handle("/admin", admin)
 	root.Handle("/admin/", admin)
-	if s.api != nil {
-		root.Handle("/api/v1/", s.api)
-	}
 	s.handle(mux, "/", s.fallback)
 	root.Handle("/", mux)
+	s.root = root
 	return root
 }
 

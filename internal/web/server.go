@@ -124,8 +124,9 @@ type Server struct {
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
-	uploads    chan struct{} // one image processed at a time
-	routeList  []string      // every route pattern, in the order registered
+	uploads    chan struct{}  // one image processed at a time
+	routeList  []string       // every route pattern, in the order registered
+	root       *http.ServeMux // the routes, for the methods a path answers
 	challenges *challenge.Issuer
 	external   *challenge.External
 	siteKey    string
