@@ -21,7 +21,7 @@ type (
 func (h *handler) content(fn contentFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		allowAnyOrigin(w)
-		if ok, retry := h.perIP.Allow(h.ips.ClientIP(r).String()); !ok {
+		if ok, retry := h.perIP.Allow(h.ips.Key(r)); !ok {
 			h.fail(w, r, tooManyRequests(w, retry))
 			return
 		}
@@ -43,7 +43,7 @@ var (
 func (h *handler) admin(perm account.Permission, fn adminFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		ip := h.ips.ClientIP(r).String()
+		ip := h.ips.Key(r)
 		// An address that keeps presenting bad tokens is refused before
 		// any lookup, valid token or not, until its window passes.
 		if blocked, retry := h.failedAuth.Blocked(ip); blocked {

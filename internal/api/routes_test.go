@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -167,4 +168,48 @@ func TestCrossOrigin(t *testing.T) {
 	if w := send("GET", "/api/v1/articles/999", "https://front.example"); w.Code != http.StatusNotFound || w.Header().Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf("missing article = %d with Access-Control-Allow-Origin %q", w.Code, w.Header().Get("Access-Control-Allow-Origin"))
 	}
+}
+
+// The API's limits on client addresses count an IPv6 client by its /64,
+// any address of it, and IPv4 written as IPv4-mapped IPv6 as IPv4.
+func TestAddressLimitsKeyIPv6By64(t *testing.T) {
+	t.Run("bad tokens", func(t *testing.T) {
+		f := newFixture(t)
+		for i := range failedAuthPerIP {
+			if w := f.serve(req{method: "GET", path: "/api/v1/admin/sections", token: "wrong", addr: fmt.Sprintf("[2001:db8:5:6:%x::1]", i)}); w.Code != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: status = %d, want 401", i+1, w.Code)
+			}
+		}
+		w := f.serve(req{method: "GET", path: "/api/v1/admin/sections", token: f.tokens[account.Editor], addr: "[2001:db8:5:6:ffff::9]"})
+		wantError(t, "another address of the /64, after 30 bad tokens", w, http.StatusTooManyRequests, "rate_limited")
+		if w := f.serve(req{method: "GET", path: "/api/v1/admin/sections", token: f.tokens[account.Editor], addr: "[2001:db8:5:7::1]"}); w.Code != http.StatusOK {
+			t.Errorf("the next /64: status = %d, want 200", w.Code)
+		}
+	})
+	t.Run("content", func(t *testing.T) {
+		for _, client := range []struct {
+			name, other, next string
+			addr              func(i int) string
+		}{
+			{"IPv6", "[2001:db8:7:8:ffff::9]", "[2001:db8:7:9::1]", func(i int) string { return fmt.Sprintf("[2001:db8:7:8:%x::1]", i) }},
+			{"IPv4", "[::ffff:203.0.113.44]", "203.0.113.45", func(i int) string {
+				if i%2 == 1 {
+					return "[::ffff:203.0.113.44]"
+				}
+				return "203.0.113.44"
+			}},
+		} {
+			f := newFixture(t)
+			for i := range contentPerIP {
+				if w := f.serve(req{method: "GET", path: "/api/v1/sections", addr: client.addr(i)}); w.Code != http.StatusOK {
+					t.Fatalf("%s request %d: status = %d, want 200", client.name, i+1, w.Code)
+				}
+			}
+			wantError(t, client.name+": one more from the same client", f.serve(req{method: "GET", path: "/api/v1/sections", addr: client.other}),
+				http.StatusTooManyRequests, "rate_limited")
+			if w := f.serve(req{method: "GET", path: "/api/v1/sections", addr: client.next}); w.Code != http.StatusOK {
+				t.Errorf("%s: the next client: status = %d, want 200", client.name, w.Code)
+			}
+		}
+	})
 }

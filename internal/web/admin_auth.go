@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/clientip"
 	"broadsheet/internal/ratelimit"
 )
 
@@ -29,16 +30,9 @@ const (
 	setupLinkLifetime       = time.Hour
 )
 
-// limitKey is the address a limit counts: the address itself for IPv4, the
-// /64 for IPv6.
-func limitKey(a netip.Addr) string {
-	if a.Is6() && !a.Is4In6() {
-		if p, err := a.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return a.String()
-}
+// limitKey is the address a limit counts, by the one rule every limit
+// follows (clientip.Key: IPv6 by /64).
+func limitKey(a netip.Addr) string { return clientip.Key(a) }
 
 type ctxKey int
 

@@ -377,14 +377,14 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 func (s *Server) commentRateLimited(ip netip.Addr, email string, verified bool) (string, time.Duration) {
 	l := s.commentLimits
 	if !verified {
-		if ok, retry := l.unverifiedByIP.Allow(ip.String()); !ok {
+		if ok, retry := l.unverifiedByIP.Allow(limitKey(ip)); !ok {
 			return "comment.limited_unverified", retry
 		}
 		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
 			return "comment.limited_site", retry
 		}
 	}
-	if ok, retry := l.byIP.Allow(ip.String()); !ok {
+	if ok, retry := l.byIP.Allow(limitKey(ip)); !ok {
 		return "comment.limited", retry
 	}
 	if email != "" {

@@ -426,14 +426,20 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 // attempts, comments, subscriptions, challenges, searches — count in c,
 // so that instances sharing a database enforce them together.
 func (s *Server) ShareLimits(c ratelimit.Counter) {
-	for name, l := range map[string]*ratelimit.Limiter{
+	for name, l := range s.limiters() {
+		l.Share(name, c)
+	}
+}
+
+// limiters names every limit the site keeps. Those on client addresses
+// count clientip.Key (limitKey), in memory and shared alike.
+func (s *Server) limiters() map[string]*ratelimit.Limiter {
+	return map[string]*ratelimit.Limiter{
 		"login-account": s.loginByAccount, "login-ip": s.loginByIP, "login-account-all": s.loginByAccountAll,
 		"challenge-ip": s.challengeByIP, "search-ip": s.searchByIP,
 		"comment-ip": s.commentLimits.byIP, "comment-email": s.commentLimits.byEmail, "comment-site": s.commentLimits.site,
 		"comment-unverified-ip": s.commentLimits.unverifiedByIP, "comment-unverified-all": s.commentLimits.unverifiedAll,
 		"subscribe-ip": s.subscribeLimits.byIP, "subscribe-domain": s.subscribeLimits.byDomain,
 		"subscribe-unverified-ip": s.subscribeLimits.unverifiedByIP, "subscribe-unverified-all": s.subscribeLimits.unverifiedAll,
-	} {
-		l.Share(name, c)
 	}
 }

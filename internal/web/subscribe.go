@@ -320,7 +320,7 @@ func (s *Server) scopeLabel(r *http.Request, v *view, sc subscription.Scope) (st
 
 func (s *Server) subscribeRateLimited(ip netip.Addr, email string, verified bool) time.Duration {
 	l := s.subscribeLimits
-	key := ip.String()
+	key := limitKey(ip)
 	if !verified {
 		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
 			return retry
