@@ -77,4 +77,23 @@ func TestAPIWrongMethodIs405(t *testing.T) {
 			}
 		}
 	}
+	// Through the whole site (cross-origin protection, headers), the
+	// Content API still answers a browser on another origin.
+	req := httptest.NewRequest("OPTIONS", "/api/v1/articles", nil)
+	req.Header.Set("Origin", "https://front.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("preflight through the site = %d with %v", rec.Code, rec.Header())
+	}
+	req = httptest.NewRequest("GET", "/api/v1/articles", nil)
+	req.Header.Set("Origin", "https://front.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("cross-origin GET through the site = %d with %v", rec.Code, rec.Header())
+	}
 }

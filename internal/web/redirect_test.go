@@ -165,6 +165,29 @@ func TestNoRedirectLeavesTheSite(t *testing.T) {
 	}
 }
 
+// The redirects after a form — a comment, a subscription, a moderator's
+// action — stay on the site whatever the form says.
+func TestFormRedirectsStayOnTheSite(t *testing.T) {
+	ns := newNewsroom(t)
+	_, article := publishedArticle(t, ns, "Ferry timetable changes")
+	rec := postComment(ns, article+"/comments", url.Values{"name": {"Ana"}, "body": {"A fair point about the ferry."}}, "203.0.113.7:1")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), article+"#c-") {
+		t.Errorf("comment = %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
+	rec = postComment(ns, "/subscribe", url.Values{"email": {"reader@example.org"}, "scope": {"site"}}, "203.0.113.8:1")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/subscribe/sent" {
+		t.Errorf("subscribe = %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
+	for _, from := range append(hostileNexts, "pending") {
+		for _, path := range []string{"/admin/comments", "/admin/comments/1/edit"} {
+			rec := ns.do("POST", path, account.Editor, url.Values{"action": {"approve"}, "id": {"1"}, "body": {"Edited."}, "from": {from}})
+			if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || leavesSite(loc) || !strings.HasPrefix(loc, "/admin/comments") {
+				t.Errorf("POST %s from=%q = %d, Location %q", path, from, rec.Code, loc)
+			}
+		}
+	}
+}
+
 func TestLocalPath(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"/city/story", "/city/story"},
