@@ -32,6 +32,9 @@ func localPath(target string) (string, bool) {
 	if !strings.HasPrefix(target, "/") || hasUnsafeByte(target) {
 		return "", false
 	}
+	if _, err := url.Parse(target); err != nil {
+		return "", false // a broken escape: not a URL any page of ours has
+	}
 	p, rest := target, ""
 	if i := strings.IndexAny(target, "?#"); i >= 0 {
 		p, rest = target[:i], target[i:]

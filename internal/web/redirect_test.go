@@ -238,3 +238,15 @@ func TestEveryRedirectGoesThroughOneHelper(t *testing.T) {
 		})
 	}
 }
+
+// Whatever localPath accepts stays on the site, however it is decoded.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range append(hostileNexts, "/city/story", "/admin?x=1#y", "/%2e%2e/%2f/x", "/a/../../b", "/#D%", "/x?%zz") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		if got, ok := localPath(target); ok && leavesSite(got) {
+			t.Errorf("localPath(%q) = %q, which leaves the site", target, got)
+		}
+	})
+}
