@@ -12,12 +12,14 @@ test: test-deps vet
 	$(MAKE) fuzz FUZZTIME=10s
 
 # Short fuzz runs of what strangers' input reaches first: the comment
-# sanitiser, the anti-bot verifier and the search box. FUZZTIME=5m for more.
+# sanitiser, the anti-bot verifier, the search box and redirect targets.
+# FUZZTIME=5m for more.
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRenderComment -fuzztime $(FUZZTIME) ./internal/markup/
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/challenge/
 	$(GO) test -run '^$$' -fuzz FuzzQuery -fuzztime $(FUZZTIME) ./internal/search/
+	$(GO) test -run '^$$' -fuzz FuzzLocalPath -fuzztime $(FUZZTIME) ./internal/web/
 
 test-deps:
 	@./scripts/test-deps.sh

@@ -92,6 +92,7 @@ type handler struct {
 	mux      *http.ServeMux
 
 	perToken, perIP, failedAuth *ratelimit.Limiter
+	routeList                   []string // every route pattern, in the order registered
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // token id → last TouchToken by this process
@@ -142,40 +143,51 @@ func New(d Deps) http.Handler {
 func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 
-	// Content API: public, read-only, published articles only.
-	mux.HandleFunc("GET /api/v1/articles", h.content(h.listArticles))
-	mux.HandleFunc("GET /api/v1/articles/{id}", h.content(h.getArticle))
-	mux.HandleFunc("GET /api/v1/articles/by-slug/{slug}", h.content(h.getArticleBySlug))
-	mux.HandleFunc("GET /api/v1/sections", h.content(h.listSections))
-	mux.HandleFunc("GET /api/v1/tags", h.content(h.listTags))
-	mux.HandleFunc("GET /api/v1/authors", h.content(h.listAuthors))
+	// Content API: public, read-only, published articles only; any origin
+	// may read it (see public).
+	h.public(mux, "/api/v1/articles", h.listArticles)
+	h.public(mux, "/api/v1/articles/{id}", h.getArticle)
+	h.public(mux, "/api/v1/articles/by-slug/{slug}", h.getArticleBySlug)
+	h.public(mux, "/api/v1/sections", h.listSections)
+	h.public(mux, "/api/v1/tags", h.listTags)
+	h.public(mux, "/api/v1/authors", h.listAuthors)
 
 	// Admin API: bearer tokens, acting with the token's user's role.
-	mux.HandleFunc("GET /api/v1/admin/articles", h.admin(account.WriteDrafts, h.adminListArticles))
-	mux.HandleFunc("POST /api/v1/admin/articles", h.admin(account.WriteDrafts, h.createArticle))
-	mux.HandleFunc("GET /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.adminGetArticle))
-	mux.HandleFunc("PATCH /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.patchArticle))
-	mux.HandleFunc("DELETE /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.deleteArticle))
-	mux.HandleFunc("POST /api/v1/admin/articles/{id}/publish", h.admin(account.WriteDrafts, h.publishArticle))
-	mux.HandleFunc("POST /api/v1/admin/articles/{id}/unpublish", h.admin(account.WriteDrafts, h.unpublishArticle))
+	h.handle(mux, "GET /api/v1/admin/articles", h.admin(account.WriteDrafts, h.adminListArticles))
+	h.handle(mux, "POST /api/v1/admin/articles", h.admin(account.WriteDrafts, h.createArticle))
+	h.handle(mux, "GET /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.adminGetArticle))
+	h.handle(mux, "PATCH /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.patchArticle))
+	h.handle(mux, "DELETE /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.deleteArticle))
+	h.handle(mux, "POST /api/v1/admin/articles/{id}/publish", h.admin(account.WriteDrafts, h.publishArticle))
+	h.handle(mux, "POST /api/v1/admin/articles/{id}/unpublish", h.admin(account.WriteDrafts, h.unpublishArticle))
 
-	mux.HandleFunc("GET /api/v1/admin/sections", h.admin(account.WriteDrafts, h.adminListSections))
-	mux.HandleFunc("POST /api/v1/admin/sections", h.admin(account.ManageTaxonomy, h.createSection))
-	mux.HandleFunc("GET /api/v1/admin/sections/{slug}", h.admin(account.WriteDrafts, h.adminGetSection))
-	mux.HandleFunc("PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.patchSection))
-	mux.HandleFunc("DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.deleteSection))
+	h.handle(mux, "GET /api/v1/admin/sections", h.admin(account.WriteDrafts, h.adminListSections))
+	h.handle(mux, "POST /api/v1/admin/sections", h.admin(account.ManageTaxonomy, h.createSection))
+	h.handle(mux, "GET /api/v1/admin/sections/{slug}", h.admin(account.WriteDrafts, h.adminGetSection))
+	h.handle(mux, "PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.patchSection))
+	h.handle(mux, "DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.deleteSection))
 
-	mux.HandleFunc("GET /api/v1/admin/authors", h.admin(account.WriteDrafts, h.adminListAuthors))
-	mux.HandleFunc("POST /api/v1/admin/authors", h.admin(account.ManageTaxonomy, h.createAuthor))
-	mux.HandleFunc("GET /api/v1/admin/authors/{slug}", h.admin(account.WriteDrafts, h.adminGetAuthor))
-	mux.HandleFunc("PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.patchAuthor))
-	mux.HandleFunc("DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.deleteAuthor))
+	h.handle(mux, "GET /api/v1/admin/authors", h.admin(account.WriteDrafts, h.adminListAuthors))
+	h.handle(mux, "POST /api/v1/admin/authors", h.admin(account.ManageTaxonomy, h.createAuthor))
+	h.handle(mux, "GET /api/v1/admin/authors/{slug}", h.admin(account.WriteDrafts, h.adminGetAuthor))
+	h.handle(mux, "PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.patchAuthor))
+	h.handle(mux, "DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.deleteAuthor))
 
 	mux.HandleFunc("/api/v1/", h.unknown)
 	return mux
 }
 
-// ServeHTTP answers a panic with a JSON 500, like any other internal error.
+// handle registers fn for pattern and lists the pattern, for the tests
+// that walk every route.
+func (h *handler) handle(mux *http.ServeMux, pattern string, fn http.HandlerFunc) {
+	h.routeList = append(h.routeList, pattern)
+	mux.HandleFunc(pattern, fn)
+}
+
+// ServeHTTP caps every request body at maxBodyBytes, the one limit of the
+// API, before any endpoint reads it (a body said to be larger is refused
+// unread), and answers a panic with a JSON 500, like any other internal
+// error.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -186,21 +198,39 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, errorJSON{Code: "internal", Message: internalMessage})
 		}
 	}()
+	if r.ContentLength > maxBodyBytes {
+		w.Header().Set("Connection", "close") // the rest is not worth reading
+		h.fail(w, r, &http.MaxBytesError{Limit: maxBodyBytes})
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// methods lists, in a fixed order, every method an endpoint might answer.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// Methods lists the methods the API answers at r's path, none for a path
+// it does not serve. The site asks, for the paths under /api/v1/ that it
+// serves itself, so that a wrong method names every method either answers.
+func (h *handler) Methods(r *http.Request) []string {
+	var allow []string
+	for _, m := range methods {
+		probe := *r
+		probe.Method = m
+		if _, pattern := h.mux.Handler(&probe); pattern != "" && pattern != "/api/v1/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // /api/v1/ — anything no route matched. A path that exists under another
 // method gets 405 with Allow; anything else 404, both in JSON.
 func (h *handler) unknown(w http.ResponseWriter, r *http.Request) {
-	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
-		probe := *r
-		probe.Method = m
-		if _, pattern := h.mux.Handler(&probe); pattern != "/api/v1/" {
-			allow = append(allow, m)
-		}
-	}
-	if len(allow) > 0 {
+	if allow := h.Methods(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		h.fail(w, r, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
 			Message: "this endpoint answers " + strings.Join(allow, ", ")})

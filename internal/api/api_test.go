@@ -422,8 +422,8 @@ func TestResponsesAreJSON(t *testing.T) {
 			t.Errorf("%s: Cache-Control = %q, want %q", tt.name, got, tt.cacheControl)
 		}
 	}
-	if got := f.serve(req{method: "PUT", path: "/api/v1/articles"}).Header().Get("Allow"); got != "GET" {
-		t.Errorf("Allow = %q, want GET", got)
+	if got := f.serve(req{method: "PUT", path: "/api/v1/articles"}).Header().Get("Allow"); got != "GET, HEAD, OPTIONS" {
+		t.Errorf("Allow = %q, want GET, HEAD, OPTIONS", got)
 	}
 }
 

@@ -16,10 +16,12 @@ type (
 	adminFunc   func(w http.ResponseWriter, r *http.Request, u *account.User) error
 )
 
-// content wraps a public endpoint: rate-limited per client address.
+// content wraps a public endpoint: readable from any origin, errors
+// included, and rate-limited per client address.
 func (h *handler) content(fn contentFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if ok, retry := h.perIP.Allow(h.ips.ClientIP(r).String()); !ok {
+		allowAnyOrigin(w)
+		if ok, retry := h.perIP.Allow(h.ips.Key(r)); !ok {
 			h.fail(w, r, tooManyRequests(w, retry))
 			return
 		}
@@ -41,7 +43,7 @@ var (
 func (h *handler) admin(perm account.Permission, fn adminFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		ip := h.ips.ClientIP(r).String()
+		ip := h.ips.Key(r)
 		// An address that keeps presenting bad tokens is refused before
 		// any lookup, valid token or not, until its window passes.
 		if blocked, retry := h.failedAuth.Blocked(ip); blocked {

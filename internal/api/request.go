@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// decode reads the request body into dst: JSON by Content-Type, at most
-// maxBodyBytes, no unknown fields, exactly one value.
+// decode reads the request body into dst: JSON by Content-Type, no unknown
+// fields, exactly one value. ServeHTTP has capped the body already.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -22,7 +22,6 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return errUnsupportedMedia
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

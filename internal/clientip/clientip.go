@@ -1,7 +1,8 @@
-// Package clientip decides which address a request came from. Behind a
-// proxy the peer is the proxy, and the client is in X-Forwarded-For — but
-// anyone can write that header, so it is believed only when the peer is a
-// proxy the operator named. Every rate limit uses this one rule.
+// Package clientip decides which address a request came from, and what a
+// rate limit counts it as. Behind a proxy the peer is the proxy, and the
+// client is in X-Forwarded-For — but anyone can write that header, so it is
+// believed only when the peer is a proxy the operator named. Every rate
+// limit uses these two rules (ClientIP, then Key).
 package clientip
 
 import (
@@ -74,6 +75,23 @@ func (r *Resolver) ClientIP(req *http.Request) netip.Addr {
 	}
 	return peer
 }
+
+// Key is what every rate limit counts an address as: an IPv4 address
+// itself, an IPv6 address its /64. One IPv6 subscriber is routinely given
+// a whole /64 and can use any address in it, so counting single IPv6
+// addresses would give them unlimited tries. An IPv4 address written as
+// IPv6 (::ffff:a.b.c.d) counts as that IPv4 address.
+func Key(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// Key is the rate-limit key of the request's client (Key of ClientIP).
+func (r *Resolver) Key(req *http.Request) string { return Key(r.ClientIP(req)) }
 
 func peerAddr(remote string) netip.Addr {
 	host, _, err := net.SplitHostPort(remote)

@@ -2,6 +2,7 @@ package clientip
 
 import (
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -35,5 +36,31 @@ func TestClientIP(t *testing.T) {
 	}
 	if _, err := New([]string{"not-a-cidr"}); err == nil {
 		t.Error("New accepted a bad CIDR")
+	}
+}
+
+func TestKey(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{"203.0.113.5", "203.0.113.5"},
+		{"::ffff:203.0.113.5", "203.0.113.5"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::ffff", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"::1", "::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+	} {
+		if got := Key(netip.MustParseAddr(tt.addr)); got != tt.want {
+			t.Errorf("Key(%s) = %s, want %s", tt.addr, got, tt.want)
+		}
+	}
+	// Two addresses of one /64 are one client; of two /64s, two.
+	r, _ := New(nil)
+	key := func(remote string) string {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.RemoteAddr = remote
+		return r.Key(req)
+	}
+	if key("[2001:db8::1]:1") != key("[2001:db8::ffff:1]:2") || key("[2001:db8::1]:1") == key("[2001:db8:0:1::1]:1") {
+		t.Error("Key does not group IPv6 by /64")
 	}
 }

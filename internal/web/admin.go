@@ -75,9 +75,12 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, u *account.Us
 	status, msgKey, detail := http.StatusInternalServerError, "admin.error.internal", ""
 	var se *statusError
 	var inv *article.InvalidError
+	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &se):
 		status, msgKey = se.status, se.key
+	case errors.As(err, &tooBig):
+		status, msgKey = http.StatusRequestEntityTooLarge, "error.413.body"
 	case errors.Is(err, newsroom.ErrForbidden):
 		status, msgKey = http.StatusForbidden, "admin.forbidden"
 	case errors.Is(err, article.ErrNotFound), errors.Is(err, account.ErrNotFound):
@@ -113,5 +116,5 @@ func seeOther(w http.ResponseWriter, r *http.Request, path, notice string) {
 			path += "#" + fragment
 		}
 	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	redirect(w, r, path, http.StatusSeeOther)
 }

@@ -254,11 +254,8 @@ func (s *Server) siteLocation(r *http.Request) *time.Location {
 	return site.Location()
 }
 
-const maxEditorForm = 1 << 20
-
 // POST /admin/articles creates an article, then acts like a save.
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxEditorForm)
 	if err := r.ParseForm(); err != nil {
 		s.adminFail(w, r, currentUser(r.Context()), &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
 		return
@@ -277,7 +274,6 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 // POST /admin/articles/{id} saves, then applies the button pressed:
 // save, autosave, submit, publish, schedule or unpublish.
 func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxEditorForm)
 	u := currentUser(r.Context())
 	if err := r.ParseForm(); err != nil {
 		s.adminFail(w, r, u, &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
@@ -402,7 +398,6 @@ func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, current 
 // POST /admin/articles/preview and /admin/articles/{id}/preview render the
 // form's text with the public article template, without saving anything.
 func (s *Server) previewArticle(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxEditorForm)
 	if err := r.ParseForm(); err != nil {
 		s.adminFail(w, r, currentUser(r.Context()), &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
 		return
@@ -522,7 +517,6 @@ func (s *Server) articleRevisions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, u, err)
@@ -544,7 +538,6 @@ func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, u, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/clientip"
 )
 
 // The session cookie. __Host- makes browsers insist on Secure, Path=/ and
@@ -20,16 +21,9 @@ const sessionCookie = "__Host-broadsheet_session"
 // setupLinkLifetime bounds the one-time link that creates the first admin.
 const setupLinkLifetime = time.Hour
 
-// limitKey is the address a limit counts: the address itself for IPv4, the
-// /64 for IPv6.
-func limitKey(a netip.Addr) string {
-	if a.Is6() && !a.Is4In6() {
-		if p, err := a.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return a.String()
-}
+// limitKey is the address a limit counts, by the one rule every limit
+// follows (clientip.Key: IPv6 by /64).
+func limitKey(a netip.Addr) string { return clientip.Key(a) }
 
 type ctxKey int
 
@@ -87,7 +81,7 @@ func (s *Server) staff(perm account.Permission, h http.HandlerFunc) http.Handler
 		u, sess := s.authenticate(r)
 		if u == nil {
 			target := "/admin/login?next=" + url.QueryEscape(r.URL.RequestURI())
-			http.Redirect(w, r, target, http.StatusSeeOther)
+			redirect(w, r, target, http.StatusSeeOther)
 			return
 		}
 		if !u.Can(perm) {
@@ -112,7 +106,7 @@ type loginView struct {
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if u, _ := s.authenticate(r); u != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "login", nil, "admin.login.title", loginView{Next: safeNext(r.URL.Query().Get("next"))})
@@ -120,16 +114,16 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps post-login redirects inside the newsroom pages.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/admin") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	p, ok := localPath(next)
+	if !ok || p != "/admin" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/admin?") {
 		return "/admin"
 	}
-	return next
+	return p
 }
 
 // POST /admin/login
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
 	view := loginView{Email: email, Next: safeNext(r.PostFormValue("next"))}
@@ -162,7 +156,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.rememberDevice(w, strings.ToLower(email))
 	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, limitKey(s.ips.ClientIP(r))))
-	http.Redirect(w, r, view.Next, http.StatusSeeOther)
+	redirect(w, r, view.Next, http.StatusSeeOther)
 }
 
 func (s *Server) tooManyLogins(w http.ResponseWriter, r *http.Request, view loginView, retry time.Duration) {
@@ -206,7 +200,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	clearSessionCookie(w)
-	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+	redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
 
 // setupView is the first-admin form.
@@ -226,7 +220,6 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	ctx := r.Context()
 	view := setupView{Token: r.PostFormValue("token"), Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))}
 	password := r.PostFormValue("password")
@@ -277,7 +270,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	redirect(w, r, "/admin", http.StatusSeeOther)
 }
 
 // SetupLink returns a one-time link that creates the first admin, or ""

@@ -58,7 +58,6 @@ func (s *Server) exportCommenter(w http.ResponseWriter, r *http.Request) {
 func (s *Server) eraseCommenter(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if email == "" || r.PostFormValue("confirm") != email {
 		s.adminFail(w, r, u, badRequest("admin.commenters.confirm"))
@@ -70,5 +69,5 @@ func (s *Server) eraseCommenter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "commenter.erase", "commenter", int64(n), email))
-	http.Redirect(w, r, "/admin/commenters?notice=erased&erased="+strconv.Itoa(n), http.StatusSeeOther)
+	redirect(w, r, "/admin/commenters?notice=erased&erased="+strconv.Itoa(n), http.StatusSeeOther)
 }

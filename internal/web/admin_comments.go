@@ -86,7 +86,6 @@ func (s *Server) moderationPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		s.adminFail(w, r, u, &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
 		return
@@ -137,14 +136,13 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 	if !comment.Status(r.PostFormValue("from")).Valid() {
 		back = "/admin/comments"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 }
 
 // POST /admin/comments/blocklist replaces the blocklist, or adds one entry.
 func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	entries := strings.Fields(strings.ToLower(r.PostFormValue("blocklist")))
 	if add := strings.ToLower(strings.TrimSpace(r.PostFormValue("add"))); add != "" {
 		current, err := s.store.Blocklist(ctx)
@@ -161,14 +159,13 @@ func (s *Server) saveBlocklist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "comment.blocklist", "settings", int64(len(entries)), ""))
-	http.Redirect(w, r, "/admin/comments?notice=saved", http.StatusSeeOther)
+	redirect(w, r, "/admin/comments?notice=saved", http.StatusSeeOther)
 }
 
 // POST /admin/comments/{id}/edit changes a comment's text as a moderator.
 func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, u, err)
@@ -192,5 +189,5 @@ func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
 	if st := comment.Status(r.PostFormValue("from")); st.Valid() {
 		back += "?status=" + string(st)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 }

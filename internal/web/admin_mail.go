@@ -226,19 +226,19 @@ func csvSafe(v string) string {
 	return v
 }
 
-// maxImport bounds an uploaded subscriber file.
-const maxImport = 20 << 20
-
 // POST /admin/subscribers/import: a CSV with the columns email, scope and
 // consent (how and when the person agreed; required on every row). All
 // rows or none: a file with a bad row imports nothing and says which.
 func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, maxImport)
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		s.adminFail(w, r, u, badRequest("admin.subscribers.no_file"))
+		var tooBig *http.MaxBytesError
+		if !errors.As(err, &tooBig) {
+			err = badRequest("admin.subscribers.no_file")
+		}
+		s.adminFail(w, r, u, err)
 		return
 	}
 	defer f.Close()
@@ -254,7 +254,7 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "subscribers.import", "subscriber", int64(added), fmt.Sprintf("%d rows", len(rows))))
-	http.Redirect(w, r, "/admin/subscribers?imported="+strconv.Itoa(added), http.StatusSeeOther)
+	redirect(w, r, "/admin/subscribers?imported="+strconv.Itoa(added), http.StatusSeeOther)
 }
 
 // readImport parses and checks an import file; problems name the line.
@@ -332,7 +332,6 @@ func (s *Server) readImport(r *http.Request, v *view, f io.Reader) ([]subscripti
 func (s *Server) eraseSubscriber(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if email == "" || !strings.EqualFold(r.PostFormValue("confirm"), email) {
 		s.adminFail(w, r, u, badRequest("admin.commenters.confirm"))

@@ -44,7 +44,6 @@ func (s *Server) renderMedia(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, media.DefaultLimits.MaxBytes+1<<20)
 	var v mediaView
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError

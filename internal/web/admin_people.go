@@ -50,7 +50,7 @@ func (s *Server) signedPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.Visible() {
-		http.Redirect(w, r, articlePath(a), http.StatusFound)
+		redirect(w, r, articlePath(a), http.StatusFound)
 		return
 	}
 	if a.Status == article.Unpublished {
@@ -96,7 +96,6 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	current, next, confirm := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm")
 	v := s.adminView(ctx, u)
 	// Wrong current passwords are counted, as failed sign-ins are: the
@@ -160,7 +159,7 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
 			}
 			if id == currentSession(ctx).ID {
 				clearSessionCookie(w)
-				http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+				redirect(w, r, "/admin/login", http.StatusSeeOther)
 				return
 			}
 			seeOther(w, r, "/admin/account", "revoked")
@@ -219,7 +218,6 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	var v usersView
 	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
 	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
@@ -260,7 +258,6 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, admin, err)
@@ -315,7 +312,6 @@ func (s *Server) bannerPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	b := article.Banner{Text: strings.TrimSpace(r.PostFormValue("text")), URL: strings.TrimSpace(r.PostFormValue("url"))}
 	var problems []string
 	if r.PostFormValue("action") != "clear" {

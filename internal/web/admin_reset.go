@@ -70,7 +70,6 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 // stranger which addresses belong to the newsroom.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	v := s.adminView(ctx, nil)
 	if ok, retry := s.loginByIP.Allow("reset|" + limitKey(s.ips.ClientIP(r))); !ok {
@@ -129,7 +128,6 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	t := r.PostFormValue("t")
 	u, ok := s.resetUser(r, t)
 	if !ok {

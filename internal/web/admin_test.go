@@ -339,7 +339,7 @@ func TestSetupLinkCreatesFirstAdminOnce(t *testing.T) {
 func TestRouteTableCoversNewsroom(t *testing.T) {
 	src, err := os.ReadFile("routes.go")
 	must(t, err)
-	registered := regexp.MustCompile(`admin\.HandleFunc\("(GET|POST) (/admin[^"]*)"`).FindAllStringSubmatch(string(src), -1)
+	registered := regexp.MustCompile(`s\.handle\(admin, "(GET|POST) (/admin[^"]*)"`).FindAllStringSubmatch(string(src), -1)
 	if len(registered) < 20 {
 		t.Fatalf("found only %d newsroom routes in routes.go; the pattern is out of date", len(registered))
 	}

@@ -214,10 +214,6 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	return d, nil
 }
 
-// maxCommentForm bounds a comment submission: 5,000 characters of text in
-// any script, the other fields, and room for the anti-bot payload.
-const maxCommentForm = 64 << 10
-
 // POST /{section}/{slug}/comments
 func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -233,7 +229,6 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -269,7 +264,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: ck.name, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 			Secure: strings.HasPrefix(s.baseURL, "https://"), MaxAge: int(ck.life.Seconds())})
 	}
-	http.Redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	redirect(w, r, articlePath(a)+"#c-"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 }
 
 // commentInput is a submission, from the form or the JSON API.
@@ -411,14 +406,14 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 func (s *Server) commentRateLimited(ip netip.Addr, email string, verified bool) (string, time.Duration) {
 	l := s.commentLimits
 	if !verified {
-		if ok, retry := l.unverifiedByIP.Allow(ip.String()); !ok {
+		if ok, retry := l.unverifiedByIP.Allow(limitKey(ip)); !ok {
 			return "comment.limited_unverified", retry
 		}
 		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
 			return "comment.limited_site", retry
 		}
 	}
-	if ok, retry := l.byIP.Allow(ip.String()); !ok {
+	if ok, retry := l.byIP.Allow(limitKey(ip)); !ok {
 		return "comment.limited", retry
 	}
 	if email != "" {
@@ -508,7 +503,6 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	back := articlePath(a) + "#c-" + strconv.FormatInt(id, 10)
 	var hash string
 	if h := ownHashes(r); len(h) > 0 {
@@ -549,7 +543,7 @@ func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 }
 
 // editHold decides an author's edit of comment id by the rules a new
@@ -626,7 +620,6 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 		writeErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the comment as application/json.", nil)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCommentForm)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	var body commentJSON

@@ -36,9 +36,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, detail := http.StatusInternalServerError, ""
 	var se *statusError
 	var inv *article.InvalidError
+	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, article.ErrNotFound):
 		status = http.StatusNotFound
+	case errors.As(err, &tooBig):
+		status, detail = http.StatusRequestEntityTooLarge, "@error.413.body"
 	case errors.As(err, &se):
 		status, detail = se.status, "@"+se.key
 	case errors.As(err, &inv):
@@ -78,7 +81,7 @@ func (s *Server) errorView(ctx context.Context, status int, detail string) *view
 	}
 	code := status
 	switch code {
-	case 400, 404, 410:
+	case 400, 404, 410, 413:
 	default:
 		if code >= 500 {
 			code = 500

@@ -305,7 +305,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (re
 		return nil, nil, false
 	}
 	if resp.redirect != "" {
-		http.Redirect(w, r, resp.redirect, http.StatusMovedPermanently)
+		redirect(w, r, resp.redirect, http.StatusMovedPermanently)
 		return nil, nil, false
 	}
 	var buf bytes.Buffer

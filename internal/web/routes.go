@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/media"
 )
 
 // routes lists every URL Broadsheet answers. Literal segments win over
@@ -15,107 +16,132 @@ func (s *Server) routes() *http.ServeMux {
 	admin := http.NewServeMux()
 
 	// The reading site.
-	mux.HandleFunc("GET /{$}", s.page(s.home))
-	mux.HandleFunc("GET /latest", s.page(s.latest))
-	mux.HandleFunc("GET /corrections", s.page(s.corrections))
-	mux.HandleFunc("GET /{slug}", s.page(s.sectionOrPage))
-	mux.HandleFunc("GET /{section}/{slug}", s.page(s.article))
+	s.handle(mux, "GET /{$}", s.page(s.home))
+	s.handle(mux, "GET /latest", s.page(s.latest))
+	s.handle(mux, "GET /corrections", s.page(s.corrections))
+	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage))
+	s.handle(mux, "GET /{section}/{slug}", s.page(s.article))
 	// POST /{section}/{slug}/comments, written with a wildcard last segment
 	// so that the newsroom's literal /admin/... routes stay more specific.
-	mux.HandleFunc("POST /{section}/{slug}/{action}", s.postComment)
-	mux.HandleFunc("GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
-	mux.HandleFunc("POST /{section}/{slug}/{comments}/{id}/{op}", s.commentAction)
-	mux.HandleFunc("GET /{section}/{slug}/comments/live", s.liveComments)
-	mux.HandleFunc("POST /subscribe", s.subscribe)
-	mux.HandleFunc("GET /subscribe/sent", s.subscribeSent)
-	mux.HandleFunc("GET /subscribe/confirm", s.confirmForm)
-	mux.HandleFunc("POST /subscribe/confirm", s.confirm)
-	mux.HandleFunc("GET /subscriptions", s.managePage)
-	mux.HandleFunc("POST /subscriptions", s.manage)
-	mux.HandleFunc("GET /unsubscribe", s.unsubscribeForm)
-	mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
-	mux.HandleFunc("GET /tag/{slug}", s.page(s.tagArchive))
-	mux.HandleFunc("GET /author/{slug}", s.page(s.authorArchive))
-	mux.HandleFunc("GET /preview/{id}", s.signedPreview)
-	mux.HandleFunc("GET /media/{id}/{file}", s.media)
-	mux.HandleFunc("GET /static/{file}", s.static)
-	mux.HandleFunc("GET /favicon.ico", s.favicon)
-	mux.HandleFunc("GET "+cardPath, s.page(s.siteCard))
-	mux.HandleFunc("GET /robots.txt", s.page(s.robots))
-	mux.HandleFunc("GET /search", s.searchHandler)
-	mux.HandleFunc("GET /opensearch.xml", s.page(s.openSearch))
-	mux.HandleFunc("GET /sitemap.xml", s.page(s.sitemapIndex))
-	mux.HandleFunc("GET /sitemaps/{file}", s.page(s.sitemap))
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /metrics", s.metricsPage)
+	s.handle(mux, "POST /{section}/{slug}/{action}", s.postComment)
+	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
+	s.handle(mux, "POST /{section}/{slug}/{comments}/{id}/{op}", s.commentAction)
+	s.handle(mux, "GET /{section}/{slug}/comments/live", s.liveComments)
+	s.handle(mux, "POST /subscribe", s.subscribe)
+	s.handle(mux, "GET /subscribe/sent", s.subscribeSent)
+	s.handle(mux, "GET /subscribe/confirm", s.confirmForm)
+	s.handle(mux, "POST /subscribe/confirm", s.confirm)
+	s.handle(mux, "GET /subscriptions", s.managePage)
+	s.handle(mux, "POST /subscriptions", s.manage)
+	s.handle(mux, "GET /unsubscribe", s.unsubscribeForm)
+	s.handle(mux, "POST /unsubscribe", s.unsubscribe)
+	s.handle(mux, "GET /tag/{slug}", s.page(s.tagArchive))
+	s.handle(mux, "GET /author/{slug}", s.page(s.authorArchive))
+	s.handle(mux, "GET /preview/{id}", s.signedPreview)
+	s.handle(mux, "GET /media/{id}/{file}", s.media)
+	s.handle(mux, "GET /static/{file}", s.static)
+	s.handle(mux, "GET /favicon.ico", s.favicon)
+	s.handle(mux, "GET "+cardPath, s.page(s.siteCard))
+	s.handle(mux, "GET /robots.txt", s.page(s.robots))
+	s.handle(mux, "GET /search", s.searchHandler)
+	s.handle(mux, "GET /opensearch.xml", s.page(s.openSearch))
+	s.handle(mux, "GET /sitemap.xml", s.page(s.sitemapIndex))
+	s.handle(mux, "GET /sitemaps/{file}", s.page(s.sitemap))
+	s.handle(mux, "GET /healthz", s.healthz)
+	s.handle(mux, "GET /metrics", s.metricsPage)
 
 	// The newsroom. Every page names the permission it needs.
-	admin.HandleFunc("GET /admin/login", s.loginForm)
-	admin.HandleFunc("POST /admin/login", s.login)
-	admin.HandleFunc("GET /admin/forgot", s.forgotForm)
-	admin.HandleFunc("POST /admin/forgot", s.forgot)
-	admin.HandleFunc("GET /admin/reset", s.resetForm)
-	admin.HandleFunc("POST /admin/reset", s.reset)
-	admin.HandleFunc("GET /admin/setup", s.setupForm)
-	admin.HandleFunc("POST /admin/setup", s.setup)
-	admin.HandleFunc("POST /admin/logout", s.staff(account.WriteDrafts, s.logout))
-	admin.HandleFunc("GET /admin", s.staff(account.WriteDrafts, s.adminHome))
-	admin.HandleFunc("GET /admin/articles", s.staff(account.WriteDrafts, s.adminArticles))
-	admin.HandleFunc("GET /admin/articles/new", s.staff(account.WriteDrafts, s.newArticle))
-	admin.HandleFunc("POST /admin/articles", s.staff(account.WriteDrafts, s.createArticle))
-	admin.HandleFunc("POST /admin/articles/preview", s.staff(account.WriteDrafts, s.previewArticle))
-	admin.HandleFunc("GET /admin/articles/{id}", s.staff(account.WriteDrafts, s.editArticle))
-	admin.HandleFunc("POST /admin/articles/{id}", s.staff(account.WriteDrafts, s.saveArticle))
-	admin.HandleFunc("GET /admin/articles/{id}/revisions", s.staff(account.WriteDrafts, s.articleRevisions))
-	admin.HandleFunc("POST /admin/articles/{id}/restore", s.staff(account.WriteDrafts, s.restoreRevision))
-	admin.HandleFunc("POST /admin/articles/{id}/notes", s.staff(account.PublishOwn, s.addNote))
-	admin.HandleFunc("GET /admin/media", s.staff(account.UploadMedia, s.mediaPage))
-	admin.HandleFunc("POST /admin/media", s.staff(account.UploadMedia, s.uploadMedia))
-	admin.HandleFunc("GET /admin/account", s.staff(account.WriteDrafts, s.accountPage))
-	admin.HandleFunc("POST /admin/account/password", s.staff(account.WriteDrafts, s.changePassword))
-	admin.HandleFunc("POST /admin/account/sessions/{id}/revoke", s.staff(account.WriteDrafts, s.revokeSession))
-	admin.HandleFunc("POST /admin/account/tokens/{id}/revoke", s.staff(account.WriteDrafts, s.revokeToken))
-	admin.HandleFunc("GET /admin/banner", s.staff(account.ManageTaxonomy, s.bannerPage))
-	admin.HandleFunc("POST /admin/banner", s.staff(account.ManageTaxonomy, s.setBanner))
-	admin.HandleFunc("GET /admin/{kind}", s.staff(account.ManageTaxonomy, s.taxonomyPage))
-	admin.HandleFunc("POST /admin/{kind}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
-	admin.HandleFunc("POST /admin/{kind}/{id}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
-	admin.HandleFunc("GET /admin/settings", s.staff(account.ManageSettings, s.settingsPage))
-	admin.HandleFunc("POST /admin/settings", s.staff(account.ManageSettings, s.saveSettings))
-	admin.HandleFunc("GET /admin/comments", s.staff(account.ManageTaxonomy, s.moderationPage))
-	admin.HandleFunc("POST /admin/comments", s.staff(account.ManageTaxonomy, s.moderate))
-	admin.HandleFunc("POST /admin/comments/blocklist", s.staff(account.ManageTaxonomy, s.saveBlocklist))
-	admin.HandleFunc("POST /admin/comments/{id}/edit", s.staff(account.ManageTaxonomy, s.moderatorEdit))
-	admin.HandleFunc("GET /admin/commenters", s.staff(account.ManageUsers, s.commentersPage))
-	admin.HandleFunc("GET /admin/commenters/export", s.staff(account.ManageUsers, s.exportCommenter))
-	admin.HandleFunc("POST /admin/commenters/erase", s.staff(account.ManageUsers, s.eraseCommenter))
-	admin.HandleFunc("GET /admin/subscribers", s.staff(account.ManageUsers, s.subscribersPage))
-	admin.HandleFunc("GET /admin/subscribers/export", s.staff(account.ManageUsers, s.exportSubscribers))
-	admin.HandleFunc("POST /admin/subscribers/import", s.staff(account.ManageUsers, s.importSubscribers))
-	admin.HandleFunc("POST /admin/subscribers/erase", s.staff(account.ManageUsers, s.eraseSubscriber))
-	admin.HandleFunc("GET /admin/mail", s.staff(account.ManageSettings, s.mailPage))
-	admin.HandleFunc("POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
-	admin.HandleFunc("GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
-	admin.HandleFunc("POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
-	admin.HandleFunc("GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
-	admin.HandleFunc("POST /admin/users", s.staff(account.ManageUsers, s.createUser))
-	admin.HandleFunc("POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
-	admin.HandleFunc("GET /admin/audit", s.staff(account.ViewAudit, s.auditPage))
+	s.handle(admin, "GET /admin/login", s.loginForm)
+	s.handle(admin, "POST /admin/login", s.login)
+	s.handle(admin, "GET /admin/forgot", s.forgotForm)
+	s.handle(admin, "POST /admin/forgot", s.forgot)
+	s.handle(admin, "GET /admin/reset", s.resetForm)
+	s.handle(admin, "POST /admin/reset", s.reset)
+	s.handle(admin, "GET /admin/setup", s.setupForm)
+	s.handle(admin, "POST /admin/setup", s.setup)
+	s.handle(admin, "POST /admin/logout", s.staff(account.WriteDrafts, s.logout))
+	s.handle(admin, "GET /admin", s.staff(account.WriteDrafts, s.adminHome))
+	s.handle(admin, "GET /admin/articles", s.staff(account.WriteDrafts, s.adminArticles))
+	s.handle(admin, "GET /admin/articles/new", s.staff(account.WriteDrafts, s.newArticle))
+	s.handle(admin, "POST /admin/articles", s.staff(account.WriteDrafts, s.createArticle))
+	s.handle(admin, "POST /admin/articles/preview", s.staff(account.WriteDrafts, s.previewArticle))
+	s.handle(admin, "GET /admin/articles/{id}", s.staff(account.WriteDrafts, s.editArticle))
+	s.handle(admin, "POST /admin/articles/{id}", s.staff(account.WriteDrafts, s.saveArticle))
+	s.handle(admin, "GET /admin/articles/{id}/revisions", s.staff(account.WriteDrafts, s.articleRevisions))
+	s.handle(admin, "POST /admin/articles/{id}/restore", s.staff(account.WriteDrafts, s.restoreRevision))
+	s.handle(admin, "POST /admin/articles/{id}/notes", s.staff(account.PublishOwn, s.addNote))
+	s.handle(admin, "GET /admin/media", s.staff(account.UploadMedia, s.mediaPage))
+	s.handle(admin, "POST /admin/media", s.staff(account.UploadMedia, s.uploadMedia))
+	s.handle(admin, "GET /admin/account", s.staff(account.WriteDrafts, s.accountPage))
+	s.handle(admin, "POST /admin/account/password", s.staff(account.WriteDrafts, s.changePassword))
+	s.handle(admin, "POST /admin/account/sessions/{id}/revoke", s.staff(account.WriteDrafts, s.revokeSession))
+	s.handle(admin, "POST /admin/account/tokens/{id}/revoke", s.staff(account.WriteDrafts, s.revokeToken))
+	s.handle(admin, "GET /admin/banner", s.staff(account.ManageTaxonomy, s.bannerPage))
+	s.handle(admin, "POST /admin/banner", s.staff(account.ManageTaxonomy, s.setBanner))
+	s.handle(admin, "GET /admin/{kind}", s.staff(account.ManageTaxonomy, s.taxonomyPage))
+	s.handle(admin, "POST /admin/{kind}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
+	s.handle(admin, "POST /admin/{kind}/{id}", s.staff(account.ManageTaxonomy, s.saveTaxonomy))
+	s.handle(admin, "GET /admin/settings", s.staff(account.ManageSettings, s.settingsPage))
+	s.handle(admin, "POST /admin/settings", s.staff(account.ManageSettings, s.saveSettings))
+	s.handle(admin, "GET /admin/comments", s.staff(account.ManageTaxonomy, s.moderationPage))
+	s.handle(admin, "POST /admin/comments", s.staff(account.ManageTaxonomy, s.moderate))
+	s.handle(admin, "POST /admin/comments/blocklist", s.staff(account.ManageTaxonomy, s.saveBlocklist))
+	s.handle(admin, "POST /admin/comments/{id}/edit", s.staff(account.ManageTaxonomy, s.moderatorEdit))
+	s.handle(admin, "GET /admin/commenters", s.staff(account.ManageUsers, s.commentersPage))
+	s.handle(admin, "GET /admin/commenters/export", s.staff(account.ManageUsers, s.exportCommenter))
+	s.handle(admin, "POST /admin/commenters/erase", s.staff(account.ManageUsers, s.eraseCommenter))
+	s.handle(admin, "GET /admin/subscribers", s.staff(account.ManageUsers, s.subscribersPage))
+	s.handle(admin, "GET /admin/subscribers/export", s.staff(account.ManageUsers, s.exportSubscribers))
+	s.handle(admin, "POST /admin/subscribers/import", s.staff(account.ManageUsers, s.importSubscribers))
+	s.handle(admin, "POST /admin/subscribers/erase", s.staff(account.ManageUsers, s.eraseSubscriber))
+	s.handle(admin, "GET /admin/mail", s.staff(account.ManageSettings, s.mailPage))
+	s.handle(admin, "POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
+	s.handle(admin, "GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
+	s.handle(admin, "POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
+	s.handle(admin, "GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
+	s.handle(admin, "POST /admin/users", s.staff(account.ManageUsers, s.createUser))
+	s.handle(admin, "POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
+	s.handle(admin, "GET /admin/audit", s.staff(account.ViewAudit, s.auditPage))
 
-	admin.HandleFunc("/admin/", s.fallback)
+	s.handle(admin, "/admin/", s.fallback)
 
+	// The site's own JSON endpoints; the rest of /api/v1/ is the API's
+	// (apiRest).
 	root := http.NewServeMux()
-	root.HandleFunc("GET /api/v1/challenge", s.challengeHandler)
-	root.HandleFunc("POST /api/v1/articles/{id}/comments", s.apiPostComment)
-	root.HandleFunc("POST /api/v1/subscriptions", s.apiSubscribe)
+	s.handle(root, "GET /api/v1/challenge", s.challengeHandler)
+	s.handle(root, "POST /api/v1/articles/{id}/comments", s.apiPostComment)
+	s.handle(root, "POST /api/v1/subscriptions", s.apiSubscribe)
+	root.HandleFunc("/api/v1/", s.apiRest)
 	root.Handle("/admin", admin)
 	root.Handle("/admin/", admin)
-	if s.api != nil {
-		root.Handle("/api/v1/", s.api)
-	}
-	mux.HandleFunc("/", s.fallback)
+	s.handle(mux, "/", s.fallback)
 	root.Handle("/", mux)
+	s.root = root
 	return root
+}
+
+// Body limits: how much of a request body each route may read, in this one
+// place. Every route gets maxFormBytes unless named here; the API mounted
+// under /api/v1/ caps its own bodies (internal/api). See capBody.
+const (
+	// maxFormBytes holds any form of the site: a comment of 5,000
+	// characters in any script, its other fields and the anti-bot payload.
+	maxFormBytes   = 64 << 10
+	maxEditorBytes = 1 << 20  // an article from the editor, Markdown and fields
+	maxImportBytes = 20 << 20 // a subscriber CSV
+)
+
+// maxUploadBytes holds the largest image accepted and its fields.
+var maxUploadBytes = media.DefaultLimits.MaxBytes + 1<<20
+
+var bodyLimits = map[string]bodyCap{
+	"POST /{section}/{slug}/{action}":     {bytes: maxFormBytes, msg: "comment.too_large"},
+	"POST /api/v1/articles/{id}/comments": {bytes: maxFormBytes, msg: "comment.too_large"},
+	"POST /admin/articles":                {bytes: maxEditorBytes},
+	"POST /admin/articles/preview":        {bytes: maxEditorBytes},
+	"POST /admin/articles/{id}":           {bytes: maxEditorBytes},
+	"POST /admin/media":                   {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
+	"POST /admin/subscribers/import":      {bytes: maxImportBytes, upload: true},
 }
 
 // adminRoutes lists every newsroom route with the least role that may use
@@ -163,10 +189,10 @@ var adminRoutes = []struct {
 
 // GET /admin
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/admin/articles", http.StatusSeeOther)
+	redirect(w, r, "/admin/articles", http.StatusSeeOther)
 }
 
 // GET /favicon.ico: browsers ask for it whatever the page says.
 func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, s.assetURL("favicon.svg"), http.StatusMovedPermanently)
+	redirect(w, r, s.assetURL("favicon.svg"), http.StatusMovedPermanently)
 }

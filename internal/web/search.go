@@ -94,7 +94,7 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if sv.Query != "" {
 		ip := s.ips.ClientIP(r)
-		if ok, retry := s.searchByIP.Allow(ip.String()); !ok {
+		if ok, retry := s.searchByIP.Allow(limitKey(ip)); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
 			sv.Problem, status = v.T("search.rate_limited"), http.StatusTooManyRequests
 		} else {

@@ -11,7 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"path"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -139,7 +139,9 @@ type Server struct {
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
-	uploads    chan struct{} // one image processed at a time
+	uploads    chan struct{}  // one image processed at a time
+	routeList  []string       // every route pattern, in the order registered
+	root       *http.ServeMux // the routes, for the methods a path answers
 	challenges *challenge.Issuer
 	external   *challenge.External
 	antibot    challenge.Policy // the one anti-bot rule of every form and API
@@ -432,16 +434,10 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 		// /city/ and /city/story/ are common hand-typed forms of real pages.
 		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
 			target := strings.TrimSuffix(p, "/")
-			if path.Clean(target) != target || strings.ContainsRune(target, '\\') {
-				// Never "//host" or "/\host": browsers read those as other sites.
-				s.fail(w, r, article.ErrNotFound)
+			if clean, ok := localPath(target); ok && clean == target {
+				redirect(w, r, (&url.URL{Path: target, RawQuery: r.URL.RawQuery}).String(), http.StatusMovedPermanently)
 				return
 			}
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
-			return
 		}
 	}
 	s.fail(w, r, article.ErrNotFound)
@@ -451,14 +447,20 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 // attempts, comments, subscriptions, challenges, searches — count in c,
 // so that instances sharing a database enforce them together.
 func (s *Server) ShareLimits(c ratelimit.Counter) {
-	for name, l := range map[string]*ratelimit.Limiter{
+	for name, l := range s.limiters() {
+		l.Share(name, c)
+	}
+}
+
+// limiters names every limit the site keeps. Those on client addresses
+// count clientip.Key (limitKey), in memory and shared alike.
+func (s *Server) limiters() map[string]*ratelimit.Limiter {
+	return map[string]*ratelimit.Limiter{
 		"login-account": s.loginByAccount, "login-ip": s.loginByIP, "login-account-all": s.loginByAccountAll,
 		"challenge-ip": s.challengeByIP, "search-ip": s.searchByIP,
 		"comment-ip": s.commentLimits.byIP, "comment-email": s.commentLimits.byEmail, "comment-site": s.commentLimits.site,
 		"comment-unverified-ip": s.commentLimits.unverifiedByIP, "comment-unverified-all": s.commentLimits.unverifiedAll,
 		"subscribe-ip": s.subscribeLimits.byIP, "subscribe-domain": s.subscribeLimits.byDomain,
 		"subscribe-unverified-ip": s.subscribeLimits.unverifiedByIP, "subscribe-unverified-all": s.subscribeLimits.unverifiedAll,
-	} {
-		l.Share(name, c)
 	}
 }

@@ -173,7 +173,6 @@ func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput)
 
 // POST /subscribe
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, badRequest("subscribe.bad_form"))
 		return
@@ -188,7 +187,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	p := s.acceptSubscription(r, v, in)
 	switch {
 	case p == nil:
-		http.Redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+		redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
 	case p.err != nil:
 		s.fail(w, r, p.err)
 	default:
@@ -223,7 +222,6 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the request as application/json.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	var body struct {
@@ -234,6 +232,11 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 		Token     string `json:"captcha_token"` // a third-party check's token, when one is configured
 	}
 	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(http.StatusRequestEntityTooLarge, "too_large", v.T("error.413.body"))
+			return
+		}
 		fail(http.StatusBadRequest, "bad_request", "The body is not a subscription request in JSON: "+jsonProblem(err))
 		return
 	}
@@ -304,7 +307,7 @@ func (s *Server) scopeLabel(r *http.Request, v *view, sc subscription.Scope) (st
 
 func (s *Server) subscribeRateLimited(ip netip.Addr, email string, verified bool) time.Duration {
 	l := s.subscribeLimits
-	key := ip.String()
+	key := limitKey(ip)
 	if !verified {
 		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
 			return retry

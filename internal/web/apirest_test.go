@@ -1,0 +1,99 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"broadsheet/internal/api"
+	"broadsheet/internal/newsroom"
+	"broadsheet/internal/store/sqlite"
+)
+
+// Under /api/v1/ the site's own endpoints and the API mounted beside them
+// answer as one API: a wrong method is a JSON 405 whose Allow names what
+// the path does answer, never a 404.
+func TestAPIWrongMethodIs405(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	apiHandler := api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, time.Now, log), Log: log})
+	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: log, API: apiHandler})
+	must(t, err)
+
+	paths := map[string][]string{
+		// What the API serves, as docs/api.md lists it.
+		"/api/v1/articles":         {"GET", "HEAD", "OPTIONS"},
+		"/api/v1/articles/1":       {"GET", "HEAD", "OPTIONS"},
+		"/api/v1/admin/articles/1": {"GET", "HEAD", "PATCH", "DELETE"},
+	}
+	for _, pattern := range srv.routeList {
+		method, path := routeTarget(pattern)
+		if strings.HasPrefix(path, "/api/v1/") {
+			paths[path] = append(paths[path], method)
+			if method == "GET" {
+				paths[path] = append(paths[path], "HEAD")
+			}
+		}
+	}
+	if len(paths) < 6 {
+		t.Fatalf("only %d paths under /api/v1/", len(paths))
+	}
+	for path, served := range paths {
+		var want []string
+		for _, m := range apiMethods {
+			if slices.Contains(served, m) {
+				want = append(want, m)
+			}
+		}
+		for _, m := range apiMethods {
+			if slices.Contains(served, m) {
+				continue
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(m, path, nil))
+			if rec.Code != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s = %d, want 405", m, path, rec.Code)
+				continue
+			}
+			if got := rec.Header().Get("Allow"); got != strings.Join(want, ", ") {
+				t.Errorf("%s %s: Allow = %q, want %q", m, path, got, strings.Join(want, ", "))
+			}
+			var problem struct {
+				Error struct{ Code, Message string }
+			}
+			if m != "HEAD" && (json.Unmarshal(rec.Body.Bytes(), &problem) != nil || problem.Error.Code != "method_not_allowed") {
+				t.Errorf("%s %s: body %q is not the API's JSON problem", m, path, rec.Body.String())
+			}
+		}
+	}
+	// Through the whole site (cross-origin protection, headers), the
+	// Content API still answers a browser on another origin.
+	req := httptest.NewRequest("OPTIONS", "/api/v1/articles", nil)
+	req.Header.Set("Origin", "https://front.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("preflight through the site = %d with %v", rec.Code, rec.Header())
+	}
+	req = httptest.NewRequest("GET", "/api/v1/articles", nil)
+	req.Header.Set("Origin", "https://front.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("cross-origin GET through the site = %d with %v", rec.Code, rec.Header())
+	}
+}

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// bodyCap is how much of a request body one route may read.
+type bodyCap struct {
+	bytes int64
+	// upload: the handler reads the body itself, after checking who is
+	// asking; it is never parsed before that.
+	upload bool
+	// msg is the catalog key of what a refused body is told; empty for
+	// the general "error.413.body".
+	msg string
+}
+
+// handle registers h for pattern on m behind the body cap bodyLimits names
+// for the pattern, and lists the pattern for the tests that walk every
+// route.
+func (s *Server) handle(m *http.ServeMux, pattern string, h http.HandlerFunc) {
+	c, ok := bodyLimits[pattern]
+	if !ok {
+		c = bodyCap{bytes: maxFormBytes}
+	}
+	s.routeList = append(s.routeList, pattern)
+	m.Handle(pattern, s.capBody(c, h))
+}
+
+// capBody holds a route to its body cap before its handler runs. A body
+// declared larger is refused at once, without reading it; one whose length
+// is not declared stops being read at the cap. A form is read here, so
+// that one too large is answered 413 whichever handler it was for, and no
+// handler can read more by forgetting to check an error.
+func (s *Server) capBody(c bodyCap, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > c.bytes {
+			s.tooLarge(w, r, c)
+			return
+		}
+		if r.Body == nil || r.Body == http.NoBody {
+			h.ServeHTTP(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, c.bytes)
+		if !c.upload {
+			var err error
+			switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+			case "application/x-www-form-urlencoded":
+				err = r.ParseForm()
+			case "multipart/form-data":
+				err = r.ParseMultipartForm(c.bytes) // the whole form fits in memory
+			}
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				s.tooLarge(w, r, c)
+				return
+			case err != nil:
+				s.badBody(w, r)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// tooLarge answers a body over its cap: a page, or under /api/ a JSON
+// problem like the API's others.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
+	key := c.msg
+	if key == "" {
+		key = "error.413.body"
+	}
+	// Whatever of the body is left unread is not worth reading.
+	w.Header().Set("Connection", "close")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", s.message(r, key))
+		return
+	}
+	s.fail(w, r, &statusError{http.StatusRequestEntityTooLarge, key})
+}
+
+// badBody answers a form that cannot be read.
+func (s *Server) badBody(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeProblem(w, http.StatusBadRequest, "bad_request", s.message(r, "error.bad_body"))
+		return
+	}
+	s.fail(w, r, badRequest("error.bad_body"))
+}
+
+// message is the catalog's message for key, in the site's language.
+func (s *Server) message(r *http.Request, key string) string {
+	v, err := s.newView(r.Context())
+	if err != nil {
+		v = s.bareView()
+	}
+	return v.T(key)
+}
+
+// writeProblem writes {"error": {"code", "message"}}, the shape of every
+// error under /api/.
+func (s *Server) writeProblem(w http.ResponseWriter, status int, code, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/i18n"
+)
+
+// countingReader counts what a handler read of a body: n bytes of "a".
+type countingReader struct{ left, read int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, io.EOF
+	}
+	n := int64(len(p))
+	n = min(n, c.left)
+	for i := range p[:n] {
+		p[i] = 'a'
+	}
+	c.left -= n
+	c.read += n
+	return int(n), nil
+}
+
+var wildcard = regexp.MustCompile(`\{[^}]*\}`)
+
+// routeTarget turns a route pattern into a method and a path that it
+// serves, each wildcard filled with "1".
+func routeTarget(pattern string) (method, path string) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "POST", pattern
+	}
+	path = strings.ReplaceAll(path, "{$}", "")
+	return method, wildcard.ReplaceAllString(path, "1")
+}
+
+// Every route reads at most its cap of a body, and a body over it gets a
+// clear 413 — whether it says its length or not, signed in or not.
+func TestEveryRouteCapsItsBody(t *testing.T) {
+	ns := newNewsroom(t)
+	if len(ns.srv.routeList) < 80 {
+		t.Fatalf("only %d routes listed", len(ns.srv.routeList))
+	}
+	for _, pattern := range ns.srv.routeList {
+		c, ok := bodyLimits[pattern]
+		if !ok {
+			c = bodyCap{bytes: maxFormBytes}
+		}
+		method, path := routeTarget(pattern)
+		t.Run(pattern, func(t *testing.T) {
+			// Said to be too large: refused before a byte is read, before
+			// anyone is asked who they are.
+			body := &countingReader{left: c.bytes + 1}
+			req := httptest.NewRequest(method, path, body)
+			req.ContentLength = c.bytes + 1
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			ns.srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusRequestEntityTooLarge || body.read != 0 {
+				t.Errorf("%s %s with Content-Length %d = %d, read %d bytes; want 413 and nothing read", method, path, c.bytes+1, rec.Code, body.read)
+			}
+			if strings.HasPrefix(path, "/api/") && !strings.Contains(rec.Body.String(), `"too_large"`) {
+				t.Errorf("%s %s: 413 is not a JSON problem: %s", method, path, rec.Body.String())
+			}
+			if method != "POST" {
+				return
+			}
+			// Length unsaid, signed in as an admin so the newsroom's
+			// handlers run: reading stops at the cap and says 413.
+			for _, ct := range []string{"application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "application/json"} {
+				body := &countingReader{left: 4 * c.bytes}
+				var r io.Reader = body
+				if strings.HasPrefix(ct, "multipart/") {
+					r = io.MultiReader(strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n"), body)
+				}
+				req := httptest.NewRequest(method, path, r)
+				req.ContentLength = -1
+				req.Header.Set("Content-Type", ct)
+				req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Admin]})
+				rec := httptest.NewRecorder()
+				ns.srv.ServeHTTP(rec, req)
+				if body.read > c.bytes+1 {
+					t.Errorf("%s %s (%s, length unsaid): read %d bytes, cap %d", method, path, ct, body.read, c.bytes)
+				}
+				if body.read > c.bytes && rec.Code != http.StatusRequestEntityTooLarge {
+					t.Errorf("%s %s (%s, length unsaid) = %d after reading to the cap, want 413", method, path, ct, rec.Code)
+				}
+			}
+		})
+	}
+}
+
+// The table names only routes that exist, and what it tells readers is in
+// the catalog.
+func TestBodyLimitsNameRealRoutes(t *testing.T) {
+	ns := newNewsroom(t)
+	for pattern, c := range bodyLimits {
+		found := false
+		for _, p := range ns.srv.routeList {
+			found = found || p == pattern
+		}
+		if !found {
+			t.Errorf("bodyLimits names %q, which no route has", pattern)
+		}
+		if c.msg != "" && !i18n.Has(c.msg) {
+			t.Errorf("bodyLimits[%q] says %q, missing from the catalog", pattern, c.msg)
+		}
+	}
+	for _, key := range []string{"error.413.body", "error.bad_body"} {
+		if !i18n.Has(key) {
+			t.Errorf("catalog lacks %q", key)
+		}
+	}
+}
+
+// A form under its cap still reaches its handler whole, urlencoded or
+// multipart: the wrapper reads it, the handler finds it read.
+func TestFormsUnderTheCapArriveWhole(t *testing.T) {
+	ns := newNewsroom(t)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("email", "nobody@courier.example")
+	mw.WriteField("password", "wrong")
+	mw.WriteField("next", "/admin/audit")
+	mw.Close()
+	req := httptest.NewRequest("POST", "/admin/login", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.ContentLength = -1
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), `value="nobody@courier.example"`) {
+		t.Errorf("multipart sign-in = %d, want 401 with the address kept", rec.Code)
+	}
+	req = httptest.NewRequest("POST", "/subscribe", strings.NewReader("email=%zz"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("unreadable form = %d, want 400", rec.Code)
+	}
+}
