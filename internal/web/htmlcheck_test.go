@@ -85,7 +85,7 @@ func demoPages(t *testing.T) []demoPage {
 		{"front", "/", 200},
 		{"article-image-comments", "/city/council-votes-eastgate-tram-depot-homes", 200},
 		{"article-no-image", "/city/eastgate-residents-depot-homes-meeting", 200},
-		{"article-rtl", "/culture/persian-poetry-night-central-library", 200},
+		{"article-rtl", "/community-languages/persian-poetry-night-central-library", 200},
 		{"section", "/city", 200},
 		{"tag", "/tag/housing", 200},
 		{"author", "/author/amara-okafor", 200},
