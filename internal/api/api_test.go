@@ -387,6 +387,45 @@ func TestRateLimits(t *testing.T) {
 	})
 }
 
+// Instances sharing a database count bad tokens together, like their
+// other limits, and only bad tokens count: good requests between them take
+// nothing from an address's allowance.
+func TestBadTokensCountSharedAndAlone(t *testing.T) {
+	f := newFixture(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	deps := Deps{Store: f.db, Newsroom: f.svc, BaseURL: baseURL, Log: log, Now: f.clock, Limits: f.db}
+	one, other := New(deps), New(deps)
+	serve := func(h http.Handler, token string) int {
+		r := httptest.NewRequest("GET", "/api/v1/admin/sections", nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.RemoteAddr = "198.51.100.7:4711"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	good := f.tokens[account.Editor]
+	for i := range failedAuthPerIP - 1 {
+		h := one
+		if i%2 == 1 {
+			h = other
+		}
+		if got := serve(h, "wrong"); got != http.StatusUnauthorized {
+			t.Fatalf("bad token %d: status = %d, want 401", i+1, got)
+		}
+		for range 3 {
+			if got := serve(h, good); got != http.StatusOK {
+				t.Fatalf("good token after %d bad ones: status = %d, want 200", i+1, got)
+			}
+		}
+	}
+	if got := serve(other, "wrong"); got != http.StatusUnauthorized {
+		t.Fatalf("bad token %d: status = %d, want 401", failedAuthPerIP, got)
+	}
+	if got := serve(one, good); got != http.StatusTooManyRequests {
+		t.Errorf("after %d bad tokens across two instances: status = %d, want 429", failedAuthPerIP, got)
+	}
+}
+
 func TestResponsesAreJSON(t *testing.T) {
 	f := newFixture(t)
 	tests := []struct {

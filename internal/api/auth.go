@@ -45,21 +45,24 @@ func (h *handler) admin(perm account.Permission, fn adminFunc) http.HandlerFunc 
 		w.Header().Set("Cache-Control", "no-store")
 		ip := h.ips.Key(r)
 		// An address that keeps presenting bad tokens is refused before
-		// any lookup, valid token or not, until its window passes.
-		if blocked, retry := h.failedAuth.Blocked(ip); blocked {
+		// any lookup, valid token or not, until its window passes. Only
+		// bad tokens count: each request takes its slot before the token
+		// is looked up, so that simultaneous guesses cannot slip past the
+		// count, and gives it back unless its token was bad. Allow and
+		// Undo count where the limit counts, shared by every instance
+		// when it is shared.
+		if ok, retry := h.failedAuth.Allow(ip); !ok {
 			h.fail(w, r, tooManyRequests(w, retry))
 			return
 		}
 		u, tok, err := h.authenticate(r)
-		var ae *apiError
-		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
-			if ae == errBadToken {
-				h.failedAuth.Add(ip)
-				w.Header().Set("WWW-Authenticate", `Bearer realm="broadsheet", error="invalid_token"`)
-			}
+		if errors.Is(err, errBadToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="broadsheet", error="invalid_token"`)
 			h.fail(w, r, err)
 			return
-		} else if err != nil {
+		}
+		h.failedAuth.Undo(ip)
+		if err != nil {
 			h.fail(w, r, err)
 			return
 		}

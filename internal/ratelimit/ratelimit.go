@@ -131,32 +131,6 @@ func (l *Limiter) makeRoom(now time.Time) {
 	}
 }
 
-// Blocked reports whether key is at its limit, without recording anything.
-func (l *Limiter) Blocked(key string) (bool, time.Duration) {
-	key = clip(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	ev := l.prune(key, now)
-	if len(ev) >= l.Max {
-		return true, l.Window - now.Sub(ev[0])
-	}
-	return false, 0
-}
-
-// Add records an event for key whatever the count (a failed login).
-func (l *Limiter) Add(key string) {
-	key = clip(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	ev := l.prune(key, now)
-	if ev == nil {
-		l.makeRoom(now)
-	}
-	l.events[key] = append(ev, now)
-}
-
 // Uncounter is a Counter that can also take an event back (see Undo).
 type Uncounter interface {
 	UncountEvent(ctx context.Context, key string, window time.Duration, now time.Time) error
@@ -189,14 +163,6 @@ func (l *Limiter) Undo(key string) {
 	} else {
 		delete(l.events, key)
 	}
-}
-
-// Reset forgets key (a successful login clears its failures).
-func (l *Limiter) Reset(key string) {
-	key = clip(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.events, key)
 }
 
 func (l *Limiter) sweep(now time.Time) {
