@@ -273,7 +273,13 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		})
 	}
 	go pruneChanges(ctx, db, log)
-	go flushViews(ctx, srv, log)
+	// The last flush at shutdown waits for the periodic one: one cut short
+	// puts its views back (FlushViews), and the last flush then saves them.
+	flushing := make(chan struct{})
+	go func() {
+		defer close(flushing)
+		flushViews(ctx, srv, log)
+	}()
 	go schedule(ctx, db, srv, log)
 
 	hs := newHTTPServer(srv, log)
@@ -305,6 +311,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err := srv.FinishAnswered(shutdown); err != nil {
 		log.Warn("finishing work of answered requests", "err", err)
 	}
+	<-flushing
 	if err := srv.FlushViews(shutdown); err != nil {
 		log.Warn("saving page views", "err", err)
 	}

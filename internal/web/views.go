@@ -35,6 +35,20 @@ func (c *viewCounter) add(id int64) {
 	}
 }
 
+// putBack returns counts a flush took but could not store, for the next.
+func (c *viewCounter) putBack(counts map[int64]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts = map[int64]int{}
+	}
+	for id, n := range counts {
+		if _, ok := c.counts[id]; ok || len(c.counts) < maxCounted {
+			c.counts[id] += n
+		}
+	}
+}
+
 func (c *viewCounter) take() map[int64]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,12 +81,20 @@ func (s *Server) countView(r *http.Request, id int64) {
 }
 
 // FlushViews adds the views counted since the last flush to the database.
+// Views it could not store are kept for the next flush: a flush cut short
+// (the periodic one, when shutdown ends its context) loses nothing that
+// the last one at shutdown can save. AddViews stores a batch whole or not
+// at all, so nothing is counted twice.
 func (s *Server) FlushViews(ctx context.Context) error {
 	counts := s.views.take()
 	if len(counts) == 0 {
 		return nil
 	}
-	return s.store.AddViews(ctx, counts, s.now())
+	if err := s.store.AddViews(ctx, counts, s.now()); err != nil {
+		s.views.putBack(counts)
+		return err
+	}
+	return nil
 }
 
 // mostReadPeriods are the Most read lists: the last day and the last week.

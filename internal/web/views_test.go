@@ -102,3 +102,40 @@ func TestViewsSurviveASlugChange(t *testing.T) {
 		t.Fatalf("most read after the rename = %d articles, want the renamed one", len(list))
 	}
 }
+
+// A flush that fails keeps its views for the next one: the periodic flush
+// cut short at shutdown loses nothing.
+func TestFailedFlushKeepsViews(t *testing.T) {
+	ns := newNewsroom(t)
+	_, a := publishedArticle(t, ns, "Harbour wall repairs")
+	_, b := publishedArticle(t, ns, "Ferry timetable changes")
+	visit := func(path string, n int) {
+		for range n {
+			req := httptest.NewRequest("GET", path, nil)
+			req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+			rec := httptest.NewRecorder()
+			ns.srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET %s = %d", path, rec.Code)
+			}
+		}
+	}
+	visit(a, 3)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ns.srv.FlushViews(cancelled); err == nil {
+		t.Fatal("a flush with its context ended did not fail")
+	}
+	visit(b, 2)
+	ctx := context.Background()
+	must(t, ns.srv.FlushViews(ctx))
+	list, err := ns.db.MostRead(ctx, ns.clock.Add(-time.Hour), 5)
+	must(t, err)
+	var got []string
+	for _, x := range list {
+		got = append(got, "/city/"+x.Slug)
+	}
+	if strings.Join(got, " ") != a+" "+b {
+		t.Errorf("most read after a failed flush and a good one = %v, want %s (3 views), %s (2)", got, a, b)
+	}
+}
