@@ -74,7 +74,6 @@ var english = map[string]string{
 	"admin.error.notfound":             "There is nothing here.",
 	"admin.error.invalid":              "That cannot be done.",
 	"admin.error.conflict":             "That conflicts with something that already exists.",
-	"admin.error.toolarge":             "What you sent is too large.",
 	"admin.login.title":                "Sign in",
 	"admin.login.submit":               "Sign in",
 	"admin.login.wrong":                "The email address or password is not right.",

@@ -257,7 +257,7 @@ func (s *Server) siteLocation(r *http.Request) *time.Location {
 // POST /admin/articles creates an article, then acts like a save.
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.adminFail(w, r, currentUser(r.Context()), &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
+		s.adminFail(w, r, currentUser(r.Context()), badRequest("error.bad_body"))
 		return
 	}
 	u := currentUser(r.Context())
@@ -276,7 +276,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r.Context())
 	if err := r.ParseForm(); err != nil {
-		s.adminFail(w, r, u, &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
+		s.adminFail(w, r, u, badRequest("error.bad_body"))
 		return
 	}
 	id, err := pathID(r)
@@ -399,7 +399,7 @@ func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, current 
 // form's text with the public article template, without saving anything.
 func (s *Server) previewArticle(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.adminFail(w, r, currentUser(r.Context()), &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
+		s.adminFail(w, r, currentUser(r.Context()), badRequest("error.bad_body"))
 		return
 	}
 	ctx := r.Context()

@@ -87,7 +87,7 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
 	if err := r.ParseForm(); err != nil {
-		s.adminFail(w, r, u, &statusError{http.StatusRequestEntityTooLarge, "admin.error.toolarge"})
+		s.adminFail(w, r, u, badRequest("error.bad_body"))
 		return
 	}
 	var ids []int64

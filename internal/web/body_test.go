@@ -149,3 +149,20 @@ func TestFormsUnderTheCapArriveWhole(t *testing.T) {
 		t.Errorf("unreadable form = %d, want 400", rec.Code)
 	}
 }
+
+// Past the cap, what a newsroom handler can still fail to read is a body
+// that is no form with an address that cannot be read: a 400, never a
+// "too large" for something small.
+func TestNewsroomFormsUnreadableNotTooLarge(t *testing.T) {
+	ns := newNewsroom(t)
+	for _, path := range []string{"/admin/articles", "/admin/articles/preview", "/admin/articles/1", "/admin/comments"} {
+		req := httptest.NewRequest("POST", path+"?x=%zz", strings.NewReader("headline=Hi"))
+		req.Header.Set("Content-Type", "text/plain")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Admin]})
+		rec := httptest.NewRecorder()
+		ns.srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("POST %s, not a form, unreadable address = %d, want 400", path, rec.Code)
+		}
+	}
+}
