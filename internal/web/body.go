@@ -69,8 +69,9 @@ func (s *Server) capBody(c bodyCap, h http.Handler) http.Handler {
 	})
 }
 
-// tooLarge answers a body over its cap: a page, or under /api/ a JSON
-// problem like the API's others.
+// tooLarge answers a body over its cap in the words of the tree it was
+// sent to: a JSON problem under /api/, like the API's others, a newsroom
+// page under /admin, a reader's page elsewhere.
 func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 	key := c.msg
 	if key == "" {
@@ -78,20 +79,25 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 	}
 	// Whatever of the body is left unread is not worth reading.
 	w.Header().Set("Connection", "close")
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.writeProblem(w, http.StatusRequestEntityTooLarge, "too_large", s.message(r, key))
-		return
-	}
-	s.fail(w, r, &statusError{http.StatusRequestEntityTooLarge, key})
+	s.refuseBody(w, r, &statusError{http.StatusRequestEntityTooLarge, key}, "too_large")
 }
 
 // badBody answers a form that cannot be read.
 func (s *Server) badBody(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.writeProblem(w, http.StatusBadRequest, "bad_request", s.message(r, "error.bad_body"))
-		return
+	s.refuseBody(w, r, &statusError{http.StatusBadRequest, "error.bad_body"}, "bad_request")
+}
+
+// refuseBody answers a body refused before its handler ran. The newsroom's
+// page knows nobody yet: who is asking is looked at after the body.
+func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, se *statusError, code string) {
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, "/api/"):
+		s.writeProblem(w, se.status, code, s.message(r, se.key))
+	case p == "/admin" || strings.HasPrefix(p, "/admin/"):
+		s.adminFail(w, r, nil, se)
+	default:
+		s.fail(w, r, se)
 	}
-	s.fail(w, r, badRequest("error.bad_body"))
 }
 
 // message is the catalog's message for key, in the site's language.

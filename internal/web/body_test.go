@@ -166,3 +166,26 @@ func TestNewsroomFormsUnreadableNotTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// A body refused by its cap is answered in the words of the tree it was
+// sent to: the newsroom's page for the newsroom, the reader's for readers.
+func TestRefusedBodyAnsweredByItsTree(t *testing.T) {
+	ns := newNewsroom(t)
+	for _, tt := range []struct {
+		path, want, not string
+	}{
+		{"/admin/articles", `class="admin"`, `class="masthead"`},
+		{"/subscribe", `class="masthead"`, `class="admin"`},
+	} {
+		req := httptest.NewRequest("POST", tt.path, strings.NewReader(""))
+		req.ContentLength = maxEditorBytes + 1
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Editor]})
+		rec := httptest.NewRecorder()
+		ns.srv.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(body, tt.want) || strings.Contains(body, tt.not) {
+			t.Errorf("POST %s too large = %d, want 413 with %q and without %q:\n%.400s", tt.path, rec.Code, tt.want, tt.not, body)
+		}
+	}
+}
