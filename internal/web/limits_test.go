@@ -108,3 +108,38 @@ func TestEveryLimitKeysIPv6By64(t *testing.T) {
 		})
 	}
 }
+
+// One client refused by its own limit takes nothing from the site-wide
+// allowance of unchecked requests: comments and subscriptions alike.
+func TestOneClientCannotSpendTheSiteWideLimit(t *testing.T) {
+	ns := newNewsroom(t)
+	_, article := publishedArticle(t, ns, "Ferry timetable changes")
+	n := 0
+	for _, tc := range []struct {
+		name, path string
+		form       func() url.Values
+	}{
+		{"subscription", "/subscribe", func() url.Values {
+			return url.Values{"email": {fmt.Sprintf("reader-%d@example.org", n)}, "scope": {"site"}}
+		}},
+		{"comment", article + "/comments", func() url.Values {
+			return url.Values{"name": {fmt.Sprintf("Reader %d", n)}, "body": {fmt.Sprintf("A fair point, number %d.", n)}}
+		}},
+	} {
+		send := func(remote string) int {
+			n++
+			req := httptest.NewRequest("POST", tc.path, strings.NewReader(tc.form().Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.RemoteAddr = remote
+			rec := httptest.NewRecorder()
+			ns.srv.ServeHTTP(rec, req)
+			return rec.Code
+		}
+		for range 150 { // more than the site-wide 100 an hour
+			send("198.51.100.7:1")
+		}
+		if code := send("203.0.113.9:1"); code == http.StatusTooManyRequests {
+			t.Errorf("%s without the check from a new address after one address's flood = 429, want it taken", tc.name)
+		}
+	}
+}

@@ -305,14 +305,18 @@ func (s *Server) scopeLabel(r *http.Request, v *view, sc subscription.Scope) (st
 	return "", article.ErrNotFound
 }
 
+// subscribeRateLimited applies the limits, the client's own before the
+// site-wide one, as for comments: a request its own address's limit
+// refuses never takes a site-wide slot, so one client cannot spend the
+// whole site's allowance of unchecked requests.
 func (s *Server) subscribeRateLimited(ip netip.Addr, email string, verified bool) time.Duration {
 	l := s.subscribeLimits
 	key := limitKey(ip)
 	if !verified {
-		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
+		if ok, retry := l.unverifiedByIP.Allow(key); !ok {
 			return retry
 		}
-		if ok, retry := l.unverifiedByIP.Allow(key); !ok {
+		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
 			return retry
 		}
 	}
