@@ -87,7 +87,8 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 }
 
 // sendReset queues a reset link for email's account, if it has one that
-// is not disabled: at most a few links an hour per account, whoever asks.
+// is not disabled: at most loginFailuresPerSource links per account in
+// each loginWindow, whoever asks.
 func (s *Server) sendReset(ctx context.Context, email string) error {
 	if ok, _ := s.loginByAccount.Allow("reset|" + strings.ToLower(email)); !ok {
 		return nil
