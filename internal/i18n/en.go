@@ -422,6 +422,7 @@ var english = map[string]string{
 	"admin.subscribers.import":         "Import",
 	"admin.subscribers.import_help":    "A CSV file with a header row and the columns email, scope (site, section:SLUG or article:ID) and consent (how and when each person agreed, required). Imported addresses count as confirmed. A file with any bad row imports nothing.",
 	"admin.subscribers.import_button":  "Import",
+	"admin.subscribers.import_file":    "CSV file",
 	"admin.subscribers.imported":       "%s subscriptions imported.",
 	"admin.subscribers.import_refused": "Nothing was imported:",
 	"admin.subscribers.no_file":        "Choose a CSV file to import.",

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"net/http"
 	"strings"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -37,17 +38,44 @@ var (
 	cardMuted = color.RGBA{0x5c, 0x5a, 0x55, 0xff}
 )
 
+// cardMemo keeps the card last drawn with the title and tagline it shows.
+// Drawing takes a tenth of a second of CPU, and the page cache can be
+// passed by anyone (a fresh query string, a commenter's cookie), so the
+// card is drawn again only when what it shows has changed.
+type cardMemo struct {
+	mu    sync.Mutex
+	title string
+	line  string
+	png   []byte
+}
+
 // GET /card.png
 func (s *Server) siteCard(r *http.Request) (*response, error) {
 	site, err := s.store.Site(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	body, err := cardPNG(site)
+	body, err := s.card.get(site)
 	if err != nil {
 		return nil, err
 	}
 	return &response{raw: body, contentType: "image/png", keys: []string{article.KeySite}}, nil
+}
+
+// get returns the card for site, drawing it only when its title or
+// tagline differs from the last one drawn.
+func (m *cardMemo) get(site article.Site) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.png != nil && m.title == site.Title && m.line == site.Tagline {
+		return m.png, nil
+	}
+	body, err := cardPNG(site)
+	if err != nil {
+		return nil, err
+	}
+	m.title, m.line, m.png = site.Title, site.Tagline, body
+	return body, nil
 }
 
 // cardPNG draws the card: the mark on the left, the title (and tagline)

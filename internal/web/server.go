@@ -158,6 +158,8 @@ type Server struct {
 	// Failed sign-ins by account and address, by account from anywhere,
 	// and by address (see admitLogin).
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
+	// card is the site card last drawn (card.go).
+	card cardMemo
 }
 
 //go:embed templates/*.html templates/admin/*.html
