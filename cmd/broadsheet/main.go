@@ -303,19 +303,24 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	log.Info("shutting down")
 	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancelShutdown()
+	var stopErr error
 	for _, s := range servers {
-		if err := s.Shutdown(shutdown); err != nil {
-			return fmt.Errorf("shutdown: %w", err)
+		if err := s.Shutdown(shutdown); err != nil && stopErr == nil {
+			stopErr = fmt.Errorf("shutdown: %w", err)
 		}
 	}
-	if err := srv.FinishAnswered(shutdown); err != nil {
+	// Even when requests outlived the deadline, what answered requests
+	// left and the views counted so far are still saved.
+	finish, cancelFinish := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelFinish()
+	if err := srv.FinishAnswered(finish); err != nil {
 		log.Warn("finishing work of answered requests", "err", err)
 	}
 	<-flushing
-	if err := srv.FlushViews(shutdown); err != nil {
+	if err := srv.FlushViews(finish); err != nil {
 		log.Warn("saving page views", "err", err)
 	}
-	return nil
+	return stopErr
 }
 
 // quiet is progress nobody watches.

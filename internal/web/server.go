@@ -131,6 +131,11 @@ type Server struct {
 	// answer (afterAnswer).
 	later     chan struct{}
 	laterWork sync.WaitGroup
+	// laterMu guards laterDone, set once FinishAnswered has begun waiting:
+	// work left after that runs in its request, since a WaitGroup may not
+	// gain members while it is waited on.
+	laterMu   sync.Mutex
+	laterDone bool
 	// metricsToken and metricsElsewhere: see Options.
 	metricsToken     string
 	metricsElsewhere bool
