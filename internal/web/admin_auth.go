@@ -240,6 +240,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		view.Errors = append(view.Errors, err.Error())
 	}
 	if len(view.Errors) > 0 {
+		s.loginByIP.Undo(ipKey) // a mistake in the form, not a guess at the link
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "setup", nil, "admin.setup.title", view)
 		return
 	}

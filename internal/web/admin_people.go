@@ -100,8 +100,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	v := s.adminView(ctx, u)
 	// Wrong current passwords are counted, as failed sign-ins are: the
 	// slot is taken before the check and given back when it passes.
-	limitKey := "password-change|" + strconv.FormatInt(u.ID, 10)
-	if ok, retry := s.loginByAccount.Allow(limitKey); !ok {
+	key := "password-change|" + strconv.FormatInt(u.ID, 10)
+	if ok, retry := s.loginByAccount.Allow(key); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
 		s.renderAccount(w, r, http.StatusTooManyRequests, []string{v.T("admin.login.throttled", int(retry.Minutes())+1)})
 		return
@@ -110,7 +110,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.wrong_current")})
 		return
 	}
-	s.loginByAccount.Undo(limitKey)
+	s.loginByAccount.Undo(key)
 	switch {
 	case next != confirm:
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{v.T("admin.account.mismatch")})
