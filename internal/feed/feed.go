@@ -164,27 +164,30 @@ func rfc3339(t time.Time) string {
 }
 
 // cleaned returns a copy of f with CleanXML applied to every string, so the
-// writers below never see a character they cannot write.
+// writers below never see a character they cannot write, and every address
+// percent-encoded (EscapeURL) as the pages' canonical links and the
+// sitemaps give it: RSS asks for URLs, not IRIs, and a reader comparing a
+// feed's links with the pages finds the same bytes.
 func cleaned(f Feed) Feed {
 	f.Title = CleanXML(f.Title)
 	f.Description = CleanXML(f.Description)
 	f.Language = CleanXML(f.Language)
-	f.Link = CleanXML(f.Link)
-	f.Self = CleanXML(f.Self)
-	f.ID = CleanXML(f.ID)
-	f.Logo = CleanXML(f.Logo)
-	f.Icon = CleanXML(f.Icon)
+	f.Link = EscapeURL(f.Link)
+	f.Self = EscapeURL(f.Self)
+	f.ID = EscapeURL(f.ID)
+	f.Logo = EscapeURL(f.Logo)
+	f.Icon = EscapeURL(f.Icon)
 	items := make([]Item, len(f.Items))
 	for i, it := range f.Items {
-		it.ID = CleanXML(it.ID)
+		it.ID = EscapeURL(it.ID)
 		it.Title = CleanXML(it.Title)
-		it.Link = CleanXML(it.Link)
+		it.Link = EscapeURL(it.Link)
 		it.Summary = CleanXML(it.Summary)
 		it.ContentHTML = CleanXML(it.ContentHTML)
-		it.Image = CleanXML(it.Image)
+		it.Image = EscapeURL(it.Image)
 		authors := make([]Person, len(it.Authors))
 		for j, p := range it.Authors {
-			authors[j] = Person{Name: CleanXML(p.Name), URL: CleanXML(p.URL)}
+			authors[j] = Person{Name: CleanXML(p.Name), URL: EscapeURL(p.URL)}
 		}
 		it.Authors = authors
 		cats := make([]string, len(it.Categories))

@@ -399,3 +399,32 @@ func TestPlainText(t *testing.T) {
 		}
 	}
 }
+
+// Addresses with words in other scripts are percent-encoded in every
+// format, as the pages' canonical links and the sitemaps give them: RSS
+// asks for URLs, and one page has one address everywhere.
+func TestFeedAddressesArePercentEncoded(t *testing.T) {
+	const raw = "https://news.example.org/culture/شب-شعر"
+	const want = "https://news.example.org/culture/%D8%B4%D8%A8-%D8%B4%D8%B9%D8%B1"
+	in := Feed{Title: "Culture", Link: "https://news.example.org/culture", Self: "https://news.example.org/culture.rss", Updated: built,
+		Items: []Item{{ID: raw, Title: "شب شعر", Link: raw, Summary: "Poetry.", Published: built,
+			Authors: []Person{{Name: "Leila", URL: "https://news.example.org/author/لیلا"}}}}}
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := f.write(&buf, in); err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			if bytes.Contains(buf.Bytes(), []byte("شب-شعر")) || bytes.Contains(buf.Bytes(), []byte("/لیلا")) {
+				t.Errorf("an address is written in raw Unicode:\n%s", buf.Bytes())
+			}
+			got, err := gofeed.NewParser().ParseString(buf.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if it := got.Items[0]; it.Link != want || it.GUID != want {
+				t.Errorf("item link %q, id %q; want %q", it.Link, it.GUID, want)
+			}
+		})
+	}
+}
