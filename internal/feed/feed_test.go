@@ -392,6 +392,10 @@ func TestPlainText(t *testing.T) {
 		{"<blockquote>\n<p>said</p>\n</blockquote>\n<p>x &lt; y &amp; &quot;z&quot;</p>", `said x < y & "z"`},
 		{"<p>line<br>next</p>", "line next"},
 		{"<p>کتاب‌ها <code>x</code></p>", "کتاب‌ها x"},
+		// Footnotes as the Markdown renderer writes them: the prose only.
+		{`<p>Met<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">1</a></sup> today.</p>
+<div class="footnotes" role="doc-endnotes"><hr><ol><li id="fn:1"><div><p>A <em>note</em>.&#160;<a href="#fnref:1" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a></p></div></li></ol></div><p>After.</p>`,
+			"Met today. After."},
 		{"", ""},
 	} {
 		if got := PlainText(tt.in); got != tt.want {

@@ -14,6 +14,9 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // HeadingIDPrefix begins every id made from an editor's heading, as in
@@ -35,12 +38,6 @@ type Renderer struct {
 // New returns the renderer for newsroom content: headings, lists, quotes,
 // tables, links, emphasis, code and footnotes; no raw HTML, no scripts.
 func New() *Renderer {
-	md := goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.Typographer),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-		// goldmark.WithRendererOptions(html.WithUnsafe()) is deliberately absent:
-		// raw HTML in the source is dropped and dangerous URLs are not linked.
-	)
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("id").Matching(headingID).OnElements("h2", "h3", "h4", "h5", "h6")
 	p.AllowAttrs("id").Matching(footnoteID).OnElements("li", "sup")
@@ -50,6 +47,12 @@ func New() *Renderer {
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.RequireNoFollowOnLinks(false)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.Typographer),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), refusedImagesAsText(p)),
+		// goldmark.WithRendererOptions(html.WithUnsafe()) is deliberately absent:
+		// raw HTML in the source is dropped and dangerous URLs are not linked.
+	)
 	return &Renderer{md: md, policy: p}
 }
 
@@ -86,9 +89,8 @@ func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 
 // NewComments returns the renderer for readers' comments: emphasis, links,
 // quotes, code and lists only. Links are marked nofollow ugc and noopener;
-// images, headings, tables and raw HTML never appear.
+// an image is its alt text; headings, tables and raw HTML never appear.
 func NewComments() *Renderer {
-	md := goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify))
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "em", "strong", "del", "blockquote", "code", "pre", "ul", "ol", "li")
 	p.AllowAttrs("href").OnElements("a")
@@ -98,5 +100,71 @@ func NewComments() *Renderer {
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	p.RequireNoReferrerOnLinks(false)
 	p.AllowRelativeURLs(false)
+	md := goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify),
+		goldmark.WithParserOptions(refusedImagesAsText(p)))
 	return &Renderer{md: md, policy: p, commentLinks: true}
+}
+
+// refusedImagesAsText turns every image whose source the policy would strip
+// into its alt text before rendering. Left alone, the sanitiser drops the
+// src (or the whole element) and leaves an <img> without src, which is
+// invalid HTML, or nothing at all, which loses the editor's words; a
+// comment, whose policy allows no images, keeps them as text the same way.
+func refusedImagesAsText(p *bluemonday.Policy) parser.Option {
+	return parser.WithASTTransformers(util.Prioritized(refusedImages{p}, 1000))
+}
+
+type refusedImages struct{ policy *bluemonday.Policy }
+
+func (t refusedImages) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var refused []*ast.Image
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		img, ok := n.(*ast.Image)
+		if !ok || !entering {
+			return ast.WalkContinue, nil
+		}
+		if !t.allowed(img.Destination) {
+			refused = append(refused, img)
+		}
+		// An image inside an image's alt is only ever its text.
+		return ast.WalkSkipChildren, nil
+	})
+	for _, img := range refused {
+		parent := img.Parent()
+		for _, leaf := range altText(img) {
+			parent.InsertBefore(parent, img, leaf)
+		}
+		parent.RemoveChild(parent, img)
+	}
+}
+
+// allowed reports whether the policy keeps the src goldmark would write for
+// dest: goldmark itself blanks dangerous URLs, the policy strips schemes and
+// addresses it does not allow, and a policy without images strips them all.
+func (t refusedImages) allowed(dest []byte) bool {
+	src := util.URLEscape(dest, true)
+	if gmhtml.IsDangerousURL(src) {
+		return false
+	}
+	out := t.policy.Sanitize(`<img src="` + string(util.EscapeHTML(src)) + `">`)
+	return strings.Contains(out, ` src="`)
+}
+
+// altText is the text goldmark writes into an image's alt attribute: its
+// words without their emphasis, links or code, rendered and escaped like
+// any other text.
+func altText(n ast.Node) []ast.Node {
+	var leaves []ast.Node
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			c.SetHardLineBreak(false) // a line break in alt text is a space
+			leaves = append(leaves, c)
+		case *ast.String:
+			leaves = append(leaves, c)
+		default:
+			leaves = append(leaves, altText(c)...)
+		}
+	}
+	return leaves
 }

@@ -37,6 +37,16 @@ func TestRender(t *testing.T) {
 		{"footnote", "Claim[^1].\n\n[^1]: Source.", []string{`<sup id="fnref:1">`, `href="#fn:1"`}, nil},
 		{"typographer", `"quoted"`, []string{"“quoted”"}, nil},
 		{"persian text", "سلام دنیا", []string{"<p>سلام دنیا</p>"}, nil},
+		{"image", "![The quay](https://example.org/quay.jpg)", []string{`<img src="https://example.org/quay.jpg" alt="The quay">`}, nil},
+		{"relative image", "![The quay](/media/1/480.jpg)", []string{`<img src="/media/1/480.jpg" alt="The quay">`}, nil},
+		// An image whose source the sanitiser refuses is its alt text,
+		// never an <img> without src (invalid HTML, and nothing to read).
+		{"data image", "![img](data:text/html,hi)", []string{"<p>img</p>"}, []string{"<img", "data:"}},
+		{"data png image", "![dot](data:image/png;base64,iVBORw0KGgo=)", []string{"<p>dot</p>"}, []string{"<img", "data:"}},
+		{"javascript image", "![x](javascript:alert(1))", []string{"<p>x</p>"}, []string{"<img", "javascript:"}},
+		{"ftp image", "![a *b* & c < d](ftp://example.org/a.png)", []string{"<p>a b &amp; c &lt; d</p>"}, []string{"<img", "ftp:"}},
+		{"refused image in a link", "[![Logo](data:x)](https://example.org)", []string{`<a href="https://example.org">Logo</a>`}, []string{"<img"}},
+		{"refused image in an image", "![![in](data:y) out](data:x)", []string{"<p>in out</p>"}, []string{"<img"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +82,8 @@ func TestRenderComment(t *testing.T) {
 		{"quote", "> said", []string{"<blockquote>"}, nil},
 		{"list", "- a\n- b", []string{"<li>a</li>"}, nil},
 		{"code", "`x < y`", []string{"<code>x &lt; y</code>"}, nil},
-		{"no images", "![x](https://example.org/a.png)", nil, []string{"<img"}},
+		{"images are their alt text", "![a *cat* & a < b](https://example.org/a.png)", []string{"<p>a cat &amp; a &lt; b</p>"}, []string{"<img", "example.org"}},
+		{"image in a link", "[![x](https://example.org/a.png)](https://example.org)", []string{`<a href="https://example.org" rel="nofollow ugc noopener">x</a>`}, []string{"<img"}},
 		{"no headings", "# Shouting", []string{"Shouting"}, []string{"<h1"}},
 		{"no raw html", "<b onclick=alert(1)>x</b>", nil, []string{"<b", "onclick"}},
 		{"no javascript links", "[x](javascript:alert(1))", nil, []string{"javascript:"}},

@@ -25,7 +25,10 @@ func (ms *mailSite) setTitle(t *testing.T, title string) {
 	must(t, ms.db.SetSite(ctx, s))
 }
 
-var mailBlockPattern = regexp.MustCompile(`</(p|title|h[1-6]|li|div|td)>`)
+var (
+	mailBlockPattern = regexp.MustCompile(`</(p|title|h[1-6]|li|div|td)>`)
+	tagPattern       = regexp.MustCompile(`<[^>]*>`)
+)
 
 // repeatedPhrase finds a run of three words said twice in one line or
 // paragraph of a mail ("from The Merrow Courier from The Merrow Courier").

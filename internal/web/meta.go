@@ -1,8 +1,6 @@
 package web
 
 import (
-	"html"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -239,12 +237,10 @@ func (s *Server) homeMeta(v *view) {
 }
 
 // summary is the opening of a rendered body as plain text, for a page
-// description where the newsroom wrote none: at most about 160 characters,
-// cut at a word.
+// description where the newsroom wrote none: its prose without footnotes
+// (feed.PlainText), at most about 160 characters, cut at a word.
 func summary(body string) string {
-	text := blockPattern.ReplaceAllString(body, " ") // paragraphs apart,
-	text = tagPattern.ReplaceAllString(text, "")     // emphasis in place
-	text = strings.Join(strings.Fields(html.UnescapeString(text)), " ")
+	text := feed.PlainText(body)
 	if utf8.RuneCountInString(text) <= 160 {
 		return text
 	}
@@ -254,11 +250,6 @@ func summary(body string) string {
 	}
 	return string(r[:159]) + "…"
 }
-
-var (
-	blockPattern = regexp.MustCompile(`</?(?:p|h[1-6]|li|ul|ol|blockquote|div|br|figure|figcaption|pre|table|tr|td|th)\b[^>]*>`)
-	tagPattern   = regexp.MustCompile(`<[^>]*>`)
-)
 
 type crumb struct{ name, url string }
 

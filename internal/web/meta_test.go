@@ -265,3 +265,36 @@ func TestTwitterHandle(t *testing.T) {
 		}
 	}
 }
+
+// A description made from an article's body is its prose: the marks of
+// footnotes, the notes themselves and their back-links (↩︎) are left out.
+func TestDescriptionFromBodyIsProse(t *testing.T) {
+	s := newSite(t)
+	for i, tc := range []struct{ name, body, want string }{
+		{"footnote marks and notes", "The council met[^1] on Tuesday.\n\nIt voted[^vote].\n\n[^1]: Minutes of *4 May*, [online](https://example.org).\n[^vote]: Seven to two.",
+			"The council met on Tuesday. It voted."},
+		{"a note in a quote and a list", "> The budget[^b] is set.\n\n- Roads[^b]\n- Schools\n\n[^b]: See the annex.", "The budget is set. Roads Schools"},
+		{"notes before the prose ends", "Short[^1].\n\n[^1]: " + strings.Repeat("A long note. ", 20) + "\n\nThe rest.", "Short. The rest."},
+		{"no notes", "## The vote\n\nIt passed *narrowly*.", "The vote It passed narrowly."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := s.publish("city", fmt.Sprintf("notes-%d", i), "Notes", func(a *article.Article) {
+				a.Standfirst = ""
+				a.Body = tc.body
+			})
+			r := s.get("/city/" + a.Slug)
+			if r.status != 200 {
+				t.Fatalf("GET = %d", r.status)
+			}
+			h := parseHead(t, r.body)
+			for _, key := range []string{"description", "og:description", "twitter:description"} {
+				if got := h.one(key); got != tc.want {
+					t.Errorf("%s = %q, want %q", key, got, tc.want)
+				}
+			}
+			if got := h.ld["NewsArticle"]["description"]; got != tc.want {
+				t.Errorf("NewsArticle description = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
