@@ -121,6 +121,13 @@ func fold(r, prev rune) (_ rune, keep bool) {
 		return foldArabic(r)
 	case r == 'ё':
 		return 'е', true
+	case r >= 0xab70 && r <= 0xabbf:
+		// Cherokee small letters: Unicode folds them to the capitals
+		// (CaseFolding.txt), but x/text's Fold lowers the capitals, so
+		// text folded twice would swap back and forth. Capitals it is.
+		return r - 0xab70 + 0x13a0, true
+	case r >= 0x13f8 && r <= 0x13fd:
+		return r - 8, true
 	}
 	return r, true
 }

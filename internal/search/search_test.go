@@ -24,6 +24,7 @@ func TestNormalize(t *testing.T) {
 		{"invalid utf-8 separates", "en", "bad\xff\xfebytes", "bad bytes"},
 		{"zero-width space separates", "en", "two\u200bwords", "two words"},
 		{"soft hyphen joins", "en", "news\u00adpaper", "newspaper"},
+		{"cherokee folds to its capitals either way", "en", "Ꮺ0 ꮺ0 ᏸ Ᏸ", "Ꮺ0 Ꮺ0 Ᏸ Ᏸ"},
 		{"persian arabic letters", "fa", "كتاب علي", "کتاب علی"},
 		{"persian digits", "fa", "سال ۱۴۰۳", "سال 1403"},
 		{"persian zwnj", "fa", "می‌خواهند", "میخواهند"},
