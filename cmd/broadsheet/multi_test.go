@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"broadsheet/internal/store/postgres/pgtest"
 )
 
 // Two `broadsheet serve` processes on one PostgreSQL database are one site:
@@ -38,7 +40,7 @@ import (
 // happens only in CI or with BROADSHEET_TEST_PG_RESTART=1: it interrupts
 // everyone else using it.
 func TestMultiInstanceOnePostgres(t *testing.T) {
-	pgServer(t).Close() // skip (or fail in CI) before building anything
+	pgtest.Server(t).Close() // skip (or fail in CI) before building anything
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("go is not on PATH: cannot build the binary")
@@ -297,8 +299,8 @@ func testMultiPostgresRestart(t *testing.T, bin string) {
 	if _, err := exec.LookPath(pgRestartCommand[0]); err != nil {
 		t.Skipf("cannot restart PostgreSQL: %s is not on PATH", pgRestartCommand[0])
 	}
-	if u, err := url.Parse(pgTestURL()); err != nil || !isLoopbackHost(u.Hostname()) {
-		t.Skipf("cannot restart PostgreSQL: the test server %s is not this machine's", redactURL(pgTestURL()))
+	if u, err := url.Parse(pgtest.URL()); err != nil || !isLoopbackHost(u.Hostname()) {
+		t.Skipf("cannot restart PostgreSQL: the test server %s is not this machine's", pgtest.Redacted())
 	}
 	const commentBudget = 90
 	mx := startCountingSMTP(t, 0, "")
@@ -498,7 +500,7 @@ type siteInstance struct {
 // when the test ends.
 func newMultiSite(t *testing.T, bin, smtpAddr string, extra ...string) *multiSite {
 	t.Helper()
-	dbURL := freshMultiDatabase(t)
+	dbURL := pgtest.Database(t)
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -750,25 +752,6 @@ func (o *pgOutbox) rows(recipients []string) string {
 	return b.String()
 }
 
-// The PostgreSQL server the tests create databases on.
-const defaultPGTestURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func pgTestURL() string {
-	if u := os.Getenv("BROADSHEET_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultPGTestURL
-}
-
-// redactURL hides a URL's password, for messages.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(connection string)"
-	}
-	return u.Redacted()
-}
-
 func isLoopbackHost(h string) bool {
 	if h == "" || h == "localhost" || strings.HasPrefix(h, "/") {
 		return true // a Unix socket, or the default, is this machine's
@@ -777,76 +760,12 @@ func isLoopbackHost(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// pgServer connects to the test server's maintenance database. Without a
-// server the test skips, except in CI, where it fails.
-func pgServer(t *testing.T) *sql.DB {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	db, err := sql.Open("pgx", pgTestURL())
-	if err == nil {
-		err = db.PingContext(ctx)
-	}
-	if err != nil {
-		if db != nil {
-			db.Close()
-		}
-		if os.Getenv("CI") == "" {
-			t.Skipf("no PostgreSQL server at %s (set BROADSHEET_TEST_DATABASE_URL): %v", redactURL(pgTestURL()), err)
-		}
-		t.Fatalf("PostgreSQL server at %s: %v", redactURL(pgTestURL()), err)
-	}
-	return db
-}
-
-// freshMultiDatabase creates an empty database, bs_multi_<random>, and
-// returns its URL. It is dropped when the test ends, after the cleanups
-// registered later (the processes using it) have run.
-func freshMultiDatabase(t *testing.T) string {
-	t.Helper()
-	admin := pgServer(t)
-	defer admin.Close()
-	name := "bs_multi_" + randomHex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		// A fresh connection: the server may have restarted since.
-		db, err := sql.Open("pgx", pgTestURL())
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer db.Close()
-		for {
-			_, err = db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-			if err == nil || ctx.Err() != nil {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(pgTestURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // waitPostgres waits until the test server accepts a new connection and
 // answers a query, and returns when it did.
 func waitPostgres(t *testing.T, ctx context.Context) time.Time {
 	t.Helper()
 	for {
-		db, err := sql.Open("pgx", pgTestURL())
+		db, err := sql.Open("pgx", pgtest.URL())
 		if err == nil {
 			var one int
 			err = db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)

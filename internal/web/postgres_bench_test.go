@@ -2,24 +2,18 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"broadsheet/internal/article"
 	"broadsheet/internal/store/postgres"
+	"broadsheet/internal/store/postgres/pgtest"
 )
 
 // The same benchmarks on PostgreSQL, for the figures beside SQLite's:
@@ -28,34 +22,11 @@ import (
 
 // benchPostgres opens a throw-away PostgreSQL database, or skips.
 func benchPostgres(b *testing.B) *postgres.DB {
-	base := os.Getenv("BROADSHEET_TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	admin, err := sql.Open("pgx", base)
-	if err == nil {
-		err = admin.Ping()
-	}
-	if err != nil {
-		b.Skipf("no PostgreSQL at %s: %v", base, err)
-	}
-	buf := make([]byte, 6)
-	rand.Read(buf)
-	name := "bs_bench_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		b.Fatal(err)
-	}
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	db, err := postgres.Open(context.Background(), u.String())
+	db, err := postgres.Open(context.Background(), pgtest.Database(b))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		db.Close()
-		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	})
+	b.Cleanup(func() { db.Close() })
 	return db
 }
 

@@ -2,90 +2,21 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/store"
+	"broadsheet/internal/store/postgres/pgtest"
 	"broadsheet/internal/store/storetest"
 	"broadsheet/internal/subscription"
 )
 
-// The "pgx" driver server() opens is registered by pgx's stdlib, which
-// this package imports.
-
-// The tests need a PostgreSQL server where they may create databases:
-// BROADSHEET_TEST_DATABASE_URL, or a local server with trust auth. Without
-// one they skip, except in CI, where they must run.
-const defaultTestURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func testURL() string {
-	if u := os.Getenv("BROADSHEET_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultTestURL
-}
-
-// server connects to the maintenance database on the test server, to
-// create and drop throw-away databases.
-func server(t *testing.T) *sql.DB {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	db, err := sql.Open("pgx", testURL())
-	if err == nil {
-		err = db.PingContext(ctx)
-	}
-	if err != nil {
-		if db != nil {
-			db.Close()
-		}
-		if os.Getenv("CI") == "" {
-			t.Skipf("no PostgreSQL server at %s (set BROADSHEET_TEST_DATABASE_URL): %v", redact(testURL()), err)
-		}
-		t.Fatalf("PostgreSQL server at %s: %v", redact(testURL()), err)
-	}
-	return db
-}
-
-// freshDatabase creates an empty database, dropped when the test ends, and
-// returns its URL.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	admin := server(t)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "bs_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		admin.Close()
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		// Runs after the test's own cleanups (LIFO), which close its pools.
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(testURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 func openTemp(t *testing.T) *DB {
 	t.Helper()
-	u := freshDatabase(t)
+	u := pgtest.Database(t)
 	db, err := Open(context.Background(), u)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +40,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 // Two instances starting at once on a new database: both open, and the
 // advisory lock lets exactly one of them apply each migration.
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
-	u := freshDatabase(t)
+	u := pgtest.Database(t)
 	ms, err := store.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +84,7 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	u := freshDatabase(t)
+	u := pgtest.Database(t)
 	ctx := context.Background()
 	db, err := Open(ctx, u)
 	if err != nil {

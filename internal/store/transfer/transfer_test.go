@@ -3,13 +3,9 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,74 +18,10 @@ import (
 	"broadsheet/internal/mail"
 	"broadsheet/internal/search"
 	"broadsheet/internal/store/postgres"
+	"broadsheet/internal/store/postgres/pgtest"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 )
-
-// The tests need a PostgreSQL server where they may create databases:
-// BROADSHEET_TEST_DATABASE_URL, or a local server with trust auth. Without
-// one they skip, except in CI, where they must run. (The same approach as
-// internal/store/postgres's tests.)
-const defaultTestURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func testURL() string {
-	if u := os.Getenv("BROADSHEET_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultTestURL
-}
-
-func redacted(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(connection string)"
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
-
-// freshDatabase creates an empty database, dropped when the test ends, and
-// returns its URL.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := sql.Open("pgx", testURL())
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		if admin != nil {
-			admin.Close()
-		}
-		if os.Getenv("CI") == "" {
-			t.Skipf("no PostgreSQL server at %s (set BROADSHEET_TEST_DATABASE_URL): %v", redacted(testURL()), err)
-		}
-		t.Fatalf("PostgreSQL server at %s: %v", redacted(testURL()), err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "bs_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		admin.Close()
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		// Runs after the test's own cleanups (LIFO), which close its pools.
-		defer admin.Close()
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(testURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 func must(t *testing.T, err error) {
 	t.Helper()
@@ -219,7 +151,7 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 
 func TestCopy(t *testing.T) {
 	ctx := context.Background()
-	target := freshDatabase(t)
+	target := pgtest.Database(t)
 	path := filepath.Join(t.TempDir(), "site.db")
 	s, err := sqlite.Open(ctx, path)
 	must(t, err)
@@ -448,7 +380,7 @@ func TestCopy(t *testing.T) {
 // and leaves the target as it was.
 func TestCopyFailureLeavesTargetEmpty(t *testing.T) {
 	ctx := context.Background()
-	target := freshDatabase(t)
+	target := pgtest.Database(t)
 	path := filepath.Join(t.TempDir(), "site.db")
 	s, err := sqlite.Open(ctx, path)
 	must(t, err)
@@ -478,7 +410,7 @@ func TestCopyFailureLeavesTargetEmpty(t *testing.T) {
 // A column the target lacks would be lost: the copy refuses to start.
 func TestCopyRefusesDifferentSchemas(t *testing.T) {
 	ctx := context.Background()
-	target := freshDatabase(t)
+	target := pgtest.Database(t)
 	path := filepath.Join(t.TempDir(), "site.db")
 	s, err := sqlite.Open(ctx, path)
 	must(t, err)
@@ -501,7 +433,7 @@ func TestCopyThroughput(t *testing.T) {
 		t.Skip("-short")
 	}
 	ctx := context.Background()
-	target := freshDatabase(t)
+	target := pgtest.Database(t)
 	path := filepath.Join(t.TempDir(), "site.db")
 	s, err := sqlite.Open(ctx, path)
 	must(t, err)
