@@ -217,10 +217,6 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 // POST /{section}/{slug}/comments
 func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if r.PathValue("action") != "comments" {
-		s.fail(w, r, article.ErrNotFound)
-		return
-	}
 	a, err := s.store.ArticleBySlug(ctx, r.PathValue("slug"))
 	if err == nil && (!a.Visible() || a.Section.Slug != r.PathValue("section")) {
 		err = article.ErrNotFound
@@ -488,51 +484,84 @@ func (s *Server) challengeHandler(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(ch)
 }
 
-// POST /{section}/{slug}/comments/{id}/{op}: a reader edits or deletes
+// The routes on one comment of a discussion: a reader edits or deletes
 // their own comment within its edit window, or reports someone's.
-func (s *Server) commentAction(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	a, err := s.store.ArticleBySlug(ctx, r.PathValue("slug"))
+
+// POST /{section}/{slug}/comments/{id}/edit
+func (s *Server) editOwnComment(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := s.commentOf(w, r)
+	if !ok {
+		return
+	}
+	c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		var fe comment.FieldErrors
+		errors.As(err, &fe)
+		s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Shown: s.formStamp(a.ID, s.now()), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
+		return
+	}
+	hash := ownHash(r)
+	hold, err := s.editHold(r, id, hash, c.Body)
+	if err == nil {
+		err = s.store.EditOwnComment(r.Context(), id, hash, c.Body, hold, s.now())
+	}
+	s.commentDone(w, r, err, articlePath(a)+"#c-"+strconv.FormatInt(id, 10))
+}
+
+// POST /{section}/{slug}/comments/{id}/delete
+func (s *Server) deleteOwnComment(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := s.commentOf(w, r)
+	if !ok {
+		return
+	}
+	err := s.store.DeleteOwnComment(r.Context(), id, ownHash(r), s.now())
+	s.commentDone(w, r, err, articlePath(a)+"#comments")
+}
+
+// POST /{section}/{slug}/comments/{id}/report
+func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := s.commentOf(w, r)
+	if !ok {
+		return
+	}
+	if ok, retry := s.commentLimits.byIP.Allow("report|" + limitKey(s.ips.ClientIP(r))); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+		s.fail(w, r, &statusError{http.StatusTooManyRequests, "comment.limited"})
+		return
+	}
+	_, err := s.store.ReportComment(r.Context(), id)
+	s.commentDone(w, r, err, articlePath(a)+"#c-"+strconv.FormatInt(id, 10))
+}
+
+// commentOf finds the visible article and the comment id a comment's route
+// names, or answers 404 and reports ok=false.
+func (s *Server) commentOf(w http.ResponseWriter, r *http.Request) (a *article.Article, id int64, ok bool) {
+	a, err := s.store.ArticleBySlug(r.Context(), r.PathValue("slug"))
 	id, idErr := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil && (!a.Visible() || a.Section.Slug != r.PathValue("section") || r.PathValue("comments") != "comments" || idErr != nil) {
+	if err == nil && (!a.Visible() || a.Section.Slug != r.PathValue("section") || idErr != nil) {
 		err = article.ErrNotFound
 	}
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return nil, 0, false
 	}
-	back := articlePath(a) + "#c-" + strconv.FormatInt(id, 10)
-	var hash string
+	return a, id, true
+}
+
+// ownHash is the newest of the reader's own comment hashes, "" for none:
+// the one an edit or a deletion must match.
+func ownHash(r *http.Request) string {
 	if h := ownHashes(r); len(h) > 0 {
-		hash = h[0]
+		return h[0]
 	}
-	switch r.PathValue("op") {
-	case "edit":
-		c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
-		c.Normalize()
-		if err := c.Validate(); err != nil {
-			var fe comment.FieldErrors
-			errors.As(err, &fe)
-			s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Shown: s.formStamp(a.ID, s.now()), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
-			return
-		}
-		var hold string
-		if hold, err = s.editHold(r, id, hash, c.Body); err == nil {
-			err = s.store.EditOwnComment(ctx, id, hash, c.Body, hold, s.now())
-		}
-	case "delete":
-		err = s.store.DeleteOwnComment(ctx, id, hash, s.now())
-		back = articlePath(a) + "#comments"
-	case "report":
-		if ok, retry := s.commentLimits.byIP.Allow("report|" + limitKey(s.ips.ClientIP(r))); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-			s.fail(w, r, &statusError{http.StatusTooManyRequests, "comment.limited"})
-			return
-		}
-		_, err = s.store.ReportComment(ctx, id)
-	default:
-		err = article.ErrNotFound
-	}
+	return ""
+}
+
+// commentDone answers an action on one comment: back to it on the page
+// when it is done, 403 when the comment is not the reader's to change (or
+// its window has closed).
+func (s *Server) commentDone(w http.ResponseWriter, r *http.Request, err error, back string) {
 	if errors.Is(err, comment.ErrNotFound) {
 		s.fail(w, r, &statusError{http.StatusForbidden, "comment.not_yours"})
 		return

@@ -21,12 +21,15 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(mux, "GET /corrections", s.page(s.corrections))
 	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage))
 	s.handle(mux, "GET /{section}/{slug}", s.page(s.article))
-	// POST /{section}/{slug}/comments, written with a wildcard last segment
-	// so that the newsroom's literal /admin/... routes stay more specific.
-	s.handle(mux, "POST /{section}/{slug}/{action}", s.postComment)
+	s.handle(mux, "POST /{section}/{slug}/comments", s.postComment)
+	// GET /{section}/{slug}/comments.rss|atom|json, its last segment a
+	// wildcard: the literal would tie with /media/{id}/{file}, neither
+	// more specific, and ServeMux refuses the pair.
 	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
-	s.handle(mux, "POST /{section}/{slug}/{comments}/{id}/{op}", s.commentAction)
 	s.handle(mux, "GET /{section}/{slug}/comments/live", s.liveComments)
+	s.handle(mux, "POST /{section}/{slug}/comments/{id}/edit", s.editOwnComment)
+	s.handle(mux, "POST /{section}/{slug}/comments/{id}/delete", s.deleteOwnComment)
+	s.handle(mux, "POST /{section}/{slug}/comments/{id}/report", s.reportComment)
 	s.handle(mux, "POST /subscribe", s.subscribe)
 	s.handle(mux, "GET /subscribe/sent", s.subscribeSent)
 	s.handle(mux, "GET /subscribe/confirm", s.confirmForm)
@@ -135,7 +138,7 @@ const (
 var maxUploadBytes = media.DefaultLimits.MaxBytes + 1<<20
 
 var bodyLimits = map[string]bodyCap{
-	"POST /{section}/{slug}/{action}":     {bytes: maxFormBytes, msg: "comment.too_large"},
+	"POST /{section}/{slug}/comments":     {bytes: maxFormBytes, msg: "comment.too_large"},
 	"POST /api/v1/articles/{id}/comments": {bytes: maxFormBytes, msg: "comment.too_large"},
 	"POST /admin/articles":                {bytes: maxEditorBytes},
 	"POST /admin/articles/preview":        {bytes: maxEditorBytes},
