@@ -209,23 +209,27 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// methods lists, in a fixed order, every method an endpoint might answer.
-var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+// Methods lists, in a fixed order, every method an endpoint might answer.
+var Methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
-// Methods lists the methods the API answers at r's path, none for a path
-// it does not serve. The site asks, for the paths under /api/v1/ that it
-// serves itself, so that a wrong method names every method either answers.
-func (h *handler) Methods(r *http.Request) []string {
+// MethodsAt lists the methods mux answers at r's path with a route of its
+// own (not its /api/v1/ catch-all), in the order of Methods.
+func MethodsAt(mux *http.ServeMux, r *http.Request) []string {
 	var allow []string
-	for _, m := range methods {
+	for _, m := range Methods {
 		probe := *r
 		probe.Method = m
-		if _, pattern := h.mux.Handler(&probe); pattern != "" && pattern != "/api/v1/" {
+		if _, pattern := mux.Handler(&probe); pattern != "" && pattern != "/api/v1/" {
 			allow = append(allow, m)
 		}
 	}
 	return allow
 }
+
+// Methods lists the methods the API answers at r's path, none for a path
+// it does not serve. The site asks, for the paths under /api/v1/ that it
+// serves itself, so that a wrong method names every method either answers.
+func (h *handler) Methods(r *http.Request) []string { return MethodsAt(h.mux, r) }
 
 // /api/v1/ — anything no route matched. A path that exists under another
 // method gets 405 with Allow; anything else 404, both in JSON.

@@ -90,14 +90,14 @@ func TestEveryRouteCapsItsBody(t *testing.T) {
 func TestWrongMethodIs405WithAllow(t *testing.T) {
 	f := newFixture(t)
 	for path, served := range routePaths(t, f) {
-		for _, m := range methods {
+		for _, m := range Methods {
 			if slices.Contains(served, m) {
 				continue
 			}
 			w := f.serve(req{method: m, path: path, token: f.tokens[account.Admin]})
 			wantError(t, m+" "+path, w, http.StatusMethodNotAllowed, "method_not_allowed")
 			var want []string
-			for _, m := range methods {
+			for _, m := range Methods {
 				if slices.Contains(served, m) {
 					want = append(want, m)
 				}

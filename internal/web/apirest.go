@@ -4,11 +4,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-)
 
-// apiMethods are the methods any path under /api/v1/ might answer, in the
-// order Allow names them.
-var apiMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+	"broadsheet/internal/api"
+)
 
 // /api/v1/ — every path the site's own JSON endpoints do not serve under
 // the method asked. The API mounted there answers it, unless the site
@@ -16,7 +14,7 @@ var apiMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http
 // this one: then it is 405, with Allow naming every method either
 // answers, in the API's JSON, so that the two read as one API.
 func (s *Server) apiRest(w http.ResponseWriter, r *http.Request) {
-	own := s.ownMethods(r)
+	own := api.MethodsAt(s.root, r)
 	var theirs []string
 	if m, ok := s.api.(interface{ Methods(*http.Request) []string }); ok {
 		theirs = m.Methods(r)
@@ -30,24 +28,11 @@ func (s *Server) apiRest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var allow []string
-	for _, m := range apiMethods {
+	for _, m := range api.Methods {
 		if slices.Contains(own, m) || slices.Contains(theirs, m) {
 			allow = append(allow, m)
 		}
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
 	s.writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint answers "+strings.Join(allow, ", "))
-}
-
-// ownMethods lists the methods the site's own routes answer at r's path.
-func (s *Server) ownMethods(r *http.Request) []string {
-	var allow []string
-	for _, m := range apiMethods {
-		probe := *r
-		probe.Method = m
-		if _, pattern := s.root.Handler(&probe); pattern != "" && pattern != "/api/v1/" {
-			allow = append(allow, m)
-		}
-	}
-	return allow
 }

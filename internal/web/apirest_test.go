@@ -51,12 +51,12 @@ func TestAPIWrongMethodIs405(t *testing.T) {
 	}
 	for path, served := range paths {
 		var want []string
-		for _, m := range apiMethods {
+		for _, m := range api.Methods {
 			if slices.Contains(served, m) {
 				want = append(want, m)
 			}
 		}
-		for _, m := range apiMethods {
+		for _, m := range api.Methods {
 			if slices.Contains(served, m) {
 				continue
 			}
