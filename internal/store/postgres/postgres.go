@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/search"
 	"broadsheet/internal/store"
 
 	"github.com/jackc/pgx/v5"
@@ -29,15 +29,13 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// DB is a Broadsheet database on a PostgreSQL server.
+// DB is a Broadsheet database on a PostgreSQL server: the shared storage
+// over this engine's connections.
 type DB struct {
+	*store.DB
 	name string // the URL without its password, for messages
 	cfg  *pgx.ConnConfig
 	pool *sql.DB
-	now  func() time.Time
-
-	mu        sync.Mutex
-	listeners []func(keys []string)
 }
 
 var _ article.Store = (*DB)(nil)
@@ -76,7 +74,13 @@ func OpenNoMigrate(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", name, err)
 	}
-	return &DB{name: name, cfg: cfg, pool: pool, now: time.Now}, nil
+	db := &DB{name: name, cfg: cfg, pool: pool}
+	db.DB = store.New(store.Config{Name: "postgres", Read: pool, Write: pool, Engine: engine{db}, Dialect: store.Dialect{
+		Placeholder: store.Numbered,
+		SkipLocked:  " FOR UPDATE SKIP LOCKED",
+		FirstWord:   func(col string) string { return "split_part(" + col + ", ' ', 1)" },
+	}})
+	return db, nil
 }
 
 // redact drops the password from a connection URL; a key=value
@@ -107,7 +111,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if _, err := one.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
 		return 0, fmt.Errorf("postgres: %s: migration lock: %w", db.name, err)
 	}
-	n, err := store.Migrator{DB: one, Bind: func(n int) string { return fmt.Sprintf("$%d", n) }, Now: db.now}.Apply(ctx, ms)
+	n, err := store.Migrator{DB: one, Bind: func(n int) string { return fmt.Sprintf("$%d", n) }, Now: db.Now}.Apply(ctx, ms)
 	// Closing the connection would release the lock too; unlocking says so.
 	if _, uerr := one.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock); uerr != nil && err == nil {
 		err = fmt.Errorf("migration unlock: %w", uerr)
@@ -118,75 +122,10 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// SetClock replaces the clock used for timestamps (tests only).
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
-
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.pool.Close() }
-
-// Ping checks that the database answers a query.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.pool.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	return nil
-}
-
-// OnChange registers fn to be called after every committed write of this
-// process with the cache keys it touched. Writes by other processes reach
-// caches through ChangesSince.
-func (db *DB) OnChange(fn func(keys []string)) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	db.listeners = append(db.listeners, fn)
-}
-
-func (db *DB) notify(keys []string) {
-	db.mu.Lock()
-	ls := db.listeners
-	db.mu.Unlock()
-	for _, fn := range ls {
-		fn(keys)
-	}
-}
-
-// ChangesSince returns change-log entries with an id above after, oldest
-// first, at most limit of them. Entries commit in id order (see changeLock),
-// so a reader that remembers the last id it saw misses none.
-func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	var cs []store.Change
-	err := each(ctx, db.pool, `SELECT id, keys FROM changes WHERE id > $1 ORDER BY id LIMIT $2`, []any{after, limit}, func(rows *sql.Rows) error {
-		var c store.Change
-		var keys string
-		if err := rows.Scan(&c.ID, &keys); err != nil {
-			return err
-		}
-		c.Keys = strings.Fields(keys)
-		cs = append(cs, c)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: changes: %w", err)
-	}
-	return cs, nil
-}
-
-// LastChange returns the id of the newest change-log entry, 0 if none.
-func (db *DB) LastChange(ctx context.Context) (int64, error) {
-	var id sql.NullInt64
-	if err := db.pool.QueryRowContext(ctx, `SELECT MAX(id) FROM changes`).Scan(&id); err != nil {
-		return 0, fmt.Errorf("postgres: changes: %w", err)
-	}
-	return id.Int64, nil
-}
-
-// PruneChanges deletes change-log entries older than before.
-func (db *DB) PruneChanges(ctx context.Context, before time.Time) error {
-	if _, err := db.pool.ExecContext(ctx, `DELETE FROM changes WHERE at < $1`, before.Unix()); err != nil {
-		return fmt.Errorf("postgres: prune changes: %w", err)
-	}
-	return nil
+func (db *DB) Close() error {
+	db.CloseStatements()
+	return db.pool.Close()
 }
 
 // changeLock is the advisory lock that orders change-log entries. An
@@ -197,69 +136,69 @@ func (db *DB) PruneChanges(ctx context.Context, before time.Time) error {
 // Any constant works; this one spells "bschg".
 const changeLock = 0x6273636867
 
-// inTx runs fn in a transaction, records keys in the change log in the
-// same transaction, and tells listeners once it has committed.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) ([]string, error)) error {
-	return db.inTxThen(ctx, fn, nil)
-}
+// engine is what PostgreSQL does its own way.
+type engine struct{ db *DB }
 
-// inTxThen is inTx with then, run as soon as the commit has returned,
-// before listeners are told.
-func (db *DB) inTxThen(ctx context.Context, fn func(tx *sql.Tx) ([]string, error), then func()) error {
-	tx, err := db.pool.BeginTx(ctx, nil)
+// Update runs fn in a transaction of its own: PostgreSQL has many writers,
+// so shared writes need no group commit.
+func (e engine) Update(ctx context.Context, _ bool, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
+	tx, err := e.db.pool.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
-	keys, err := fn(tx)
+	keys, err := fn(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	keys = dedupe(keys)
+	keys = store.Dedupe(keys)
 	if len(keys) > 0 {
 		// The lock is taken last, just before the insert, and held to the
 		// commit: writers with change-log entries commit one at a time only
 		// for that short step.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLock); err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES ($1, $2)`, strings.Join(keys, " "), db.now().Unix()); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES ($1, $2)`, strings.Join(keys, " "), e.db.Now().Unix()); err != nil {
+			return nil, err
 		}
 		// Delivered at commit, to every instance listening (Listen).
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChangesChannel); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return err
+		return nil, err
 	}
-	if then != nil {
-		then()
+	if after != nil {
+		after()
 	}
-	if len(keys) > 0 {
-		db.notify(keys)
-	}
-	return nil
+	return keys, nil
 }
 
-func dedupe(keys []string) []string {
-	seen := make(map[string]bool, len(keys))
-	out := keys[:0]
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	return out
+// Lock takes the transaction-scoped advisory lock key.
+func (engine) Lock(ctx context.Context, tx *store.Tx, key int64) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
+	return err
 }
 
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool { return pgCode(err) == "23505" }
+func (e engine) Index(ctx context.Context, tx *store.Tx, id int64) error {
+	return indexArticle(ctx, tx, id)
+}
 
-// isForeignKey reports whether err is a FOREIGN KEY violation.
-func isForeignKey(err error) bool { return pgCode(err) == "23503" }
+func (e engine) Unindex(ctx context.Context, tx *store.Tx, id int64) error {
+	return unindex(ctx, tx, id)
+}
+
+func (e engine) Match(ctx context.Context, r search.Request) (store.Matches, error) {
+	return e.db.match(ctx, r)
+}
+
+// IsUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func (engine) IsUnique(err error) bool { return pgCode(err) == "23505" }
+
+// IsForeignKey reports whether err is a FOREIGN KEY violation.
+func (engine) IsForeignKey(err error) bool { return pgCode(err) == "23503" }
 
 func pgCode(err error) string {
 	var pe *pgconn.PgError
@@ -267,19 +206,4 @@ func pgCode(err error) string {
 		return pe.Code
 	}
 	return ""
-}
-
-// Time columns hold Unix seconds; NULL means "not set".
-func unix(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Unix()
-}
-
-func fromUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(n.Int64, 0).UTC()
 }

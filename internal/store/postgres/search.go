@@ -3,111 +3,79 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"math"
-	"slices"
 	"strings"
 	"time"
 
 	"broadsheet/internal/search"
+	"broadsheet/internal/store"
 )
-
-var _ search.Searcher = (*DB)(nil)
 
 // searchWeights are ts_rank_cd's weights for D, C, B and A: body,
 // standfirst, tags, headline, in the proportions SQLite's bm25 weights
 // them (1, 4, 6, 10).
 const searchWeights = `'{0.1, 0.4, 0.6, 1.0}'`
 
-// Search finds published articles by their Go-normalised terms, ranks them
-// by relevance blended with recency, and returns one page.
-func (db *DB) Search(ctx context.Context, r search.Request) (search.Results, error) {
-	var res search.Results
+// match finds the published articles matching r in the tsvector index,
+// by ts_rank_cd.
+func (db *DB) match(ctx context.Context, r search.Request) (store.Matches, error) {
+	var m store.Matches
 	forms := search.QueryForms(r.Text)
 	if len(forms) == 0 {
-		return res, nil
+		return m, nil
 	}
-	res.Terms = search.FormTerms(forms)
 	// plainto_tsquery ANDs the terms of a form; it is given them as a
 	// parameter and splits them with the same 'simple' parser that built
 	// the index. The forms are ORed (||).
-	var args params
+	var args []any
 	var tsq []string
 	for _, f := range forms {
-		tsq = append(tsq, `plainto_tsquery('simple', `+args.add(strings.Join(f, " "))+`)`)
+		args = append(args, strings.Join(f, " "))
+		tsq = append(tsq, `plainto_tsquery('simple', ?)`)
 	}
 	query := "(" + strings.Join(tsq, " || ") + ")"
 	where := []string{`f.doc @@ ` + query, `a.status = 'published'`}
+	args = append(args, args...) // the query again, for the rank
 	if r.SectionID != 0 {
-		where = append(where, `a.section_id = `+args.add(r.SectionID))
+		where = append(where, `a.section_id = ?`)
+		args = append(args, r.SectionID)
 	}
 	if r.AuthorID != 0 {
-		where = append(where, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = `+args.add(r.AuthorID)+`)`)
+		where = append(where, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)`)
+		args = append(args, r.AuthorID)
 	}
 	if !r.From.IsZero() {
-		where = append(where, `a.published_at >= `+args.add(r.From.Unix()))
+		where = append(where, `a.published_at >= ?`)
+		args = append(args, r.From.Unix())
 	}
 	if !r.To.IsZero() {
-		where = append(where, `a.published_at < `+args.add(r.To.Unix()))
+		where = append(where, `a.published_at < ?`)
+		args = append(args, r.To.Unix())
 	}
-	type hit struct {
-		id    int64
-		score float64
-	}
-	var hits []hit
-	now := db.now()
 	// Only the newest matches are ranked when there are more than newest
 	// of them (one more is read to tell).
 	newest := r.Ranks()
+	args = append(args, newest+1)
 	var oldest int64
-	err := each(ctx, db.pool, `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, `+query+`) AS rank, a.published_at
+	err := store.Each(ctx, db.Reader(), `SELECT a.id, ts_rank_cd(`+searchWeights+`, f.doc, `+query+`) AS rank, a.published_at
 		FROM article_fts f JOIN articles a ON a.id = f.article_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY a.published_at DESC, a.id DESC LIMIT `+args.add(newest+1),
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY a.published_at DESC, a.id DESC LIMIT ?`,
 		args, func(rows *sql.Rows) error {
-			var h hit
-			var rank float64
+			var h store.Hit
 			var published sql.NullInt64
-			if err := rows.Scan(&h.id, &rank, &published); err != nil {
+			if err := rows.Scan(&h.ID, &h.Relevance, &published); err != nil {
 				return err
 			}
-			if len(hits) == newest {
-				res.Window = true
+			if len(m.Hits) == newest {
+				m.Window = true
 				return nil
 			}
-			// Higher ranks are better; a story's news value fades over
-			// months, so relevance keeps most of its weight.
-			age := now.Sub(time.Unix(published.Int64, 0))
-			h.score = rank * (0.7 + 0.3*math.Exp(-float64(age)/float64(90*24*time.Hour)))
-			hits = append(hits, h)
+			h.Published = time.Unix(published.Int64, 0)
+			m.Hits = append(m.Hits, h)
 			oldest = published.Int64
 			return nil
 		})
-	if err != nil {
-		return res, fmt.Errorf("postgres: search: %w", err)
+	if m.Window {
+		m.Before = time.Unix(oldest, 0)
 	}
-	if res.Window {
-		res.Before = time.Unix(oldest, 0)
-	}
-	slices.SortStableFunc(hits, func(a, b hit) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return int(b.id - a.id)
-	})
-	hits = hits[:min(len(hits), search.MaxHits)]
-	res.Total = len(hits)
-	if r.Limit <= 0 {
-		r.Limit = 10
-	}
-	var ids []int64
-	for _, h := range hits[min(r.Offset, len(hits)):min(r.Offset+r.Limit, len(hits))] {
-		ids = append(ids, h.id)
-	}
-	if res.Articles, err = db.articlesByID(ctx, ids); err != nil {
-		return res, fmt.Errorf("postgres: search: %w", err)
-	}
-	return res, nil
+	return m, err
 }

@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
+
+	"broadsheet/internal/store"
 )
 
 // Group commit. With synchronous=FULL every commit waits for the disk, and
@@ -23,34 +24,34 @@ const maxBatch = 64
 type batchJob struct {
 	ctx   context.Context
 	fn    func(ctx context.Context, tx *sql.Tx) ([]string, error)
-	after func() // run on the committing goroutine once durable
+	after func()   // run on the committing goroutine once durable
+	keys  []string // what fn returned, once it has run
 	done  chan error
 }
 
 var errClosed = errors.New("sqlite: database closed")
 
 // inBatch runs fn in a savepoint of a shared write transaction, records the
-// cache keys it returns in the change log, and returns fn's error or the
-// commit's. fn must not keep tx, and is not interrupted by ctx once it has
-// started: interrupting one statement could roll back the others' work.
-func (db *DB) inBatch(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error)) error {
-	return db.inBatchThen(ctx, fn, nil)
-}
-
-// inBatchThen is inBatch with after, which runs on the committing goroutine
-// as soon as fn's work is durable, before any waiting writer is woken: for
-// a step that must follow the commit as closely as possible. It must be
+// cache keys it returns in the change log, and returns them with fn's
+// error or the commit's. fn must not keep tx, and is not interrupted by ctx
+// once it has started: interrupting one statement could roll back the
+// others' work. after, when not nil, runs on the committing goroutine as
+// soon as fn's work is durable, before any waiting writer is woken: for a
+// step that must follow the commit as closely as possible. It must be
 // quick and must not write to the database.
-func (db *DB) inBatchThen(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) error {
+func (db *DB) inBatch(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
 	j := &batchJob{ctx: ctx, fn: fn, after: after, done: make(chan error, 1)}
 	select {
 	case db.jobs <- j:
 	case <-db.closing:
-		return errClosed
+		return nil, errClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
-	return <-j.done
+	if err := <-j.done; err != nil {
+		return nil, err
+	}
+	return j.keys, nil
 }
 
 // commitLoop is the one goroutine that runs batches, until Close.
@@ -79,7 +80,7 @@ func (db *DB) commitLoop() {
 
 func (db *DB) runBatch(batch []*batchJob) {
 	errs := make([]error, len(batch))
-	keys, err := db.commitBatch(batch, errs)
+	err := db.commitBatch(batch, errs)
 	if err == nil {
 		for i, j := range batch {
 			if errs[i] == nil && j.after != nil {
@@ -93,19 +94,16 @@ func (db *DB) runBatch(batch []*batchJob) {
 		}
 		j.done <- errs[i]
 	}
-	if err == nil && len(keys) > 0 {
-		db.notify(keys)
-	}
 }
 
 // commitBatch runs each job in its own savepoint, setting errs[i] for a job
-// that failed, and commits the rest together. It returns the cache keys of
-// the committed jobs, or the error that lost them all.
-func (db *DB) commitBatch(batch []*batchJob, errs []error) ([]string, error) {
+// that failed, and commits the rest together, with one change-log entry
+// for all their cache keys. It returns the error that lost them all.
+func (db *DB) commitBatch(batch []*batchJob, errs []error) error {
 	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer tx.Rollback()
 	var keys []string
@@ -115,29 +113,24 @@ func (db *DB) commitBatch(batch []*batchJob, errs []error) ([]string, error) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT job`); err != nil {
-			return nil, err
+			return err
 		}
 		k, err := j.fn(context.WithoutCancel(j.ctx), tx)
 		if err != nil {
 			errs[i] = err
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
-				return nil, err
+				return err
 			}
 		} else {
+			j.keys = store.Dedupe(k)
 			keys = append(keys, k...)
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE job`); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	keys = dedupe(keys)
-	if len(keys) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES (?, ?)`, strings.Join(keys, " "), db.now().Unix()); err != nil {
-			return nil, err
-		}
+	if err := db.logChange(ctx, tx, store.Dedupe(keys)); err != nil {
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return keys, nil
+	return tx.Commit()
 }

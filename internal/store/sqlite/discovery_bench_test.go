@@ -22,6 +22,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/progress"
 	"broadsheet/internal/search"
+	"broadsheet/internal/store"
 )
 
 // BenchmarkDiscovery100k measures search, More Articles and a full reindex
@@ -311,7 +312,7 @@ func fileSizes(ctx context.Context, b *testing.B, db *DB, logf func(string, ...a
 		bytes int64
 	}
 	var parts []part
-	err = each(ctx, db.read, `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC`, nil, func(rows *sql.Rows) error {
+	err = store.Each(ctx, db.Reader(), `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC`, nil, func(rows *sql.Rows) error {
 		var p part
 		err := rows.Scan(&p.name, &p.bytes)
 		parts = append(parts, p)

@@ -12,21 +12,16 @@ import (
 
 	"broadsheet/internal/related"
 	"broadsheet/internal/search"
+	"broadsheet/internal/store"
 )
 
 // The search and More Articles index is kept in the same transaction as
 // every article write: an article is findable and related the moment it is
 // public, and gone from both the moment it is not.
 
-// reader is a transaction or a pool.
-type reader interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // indexDoc reads what the index needs of an article; ok is false for an
 // article that is not public.
-func indexDoc(ctx context.Context, tx reader, id int64) (d indexed, ok bool, err error) {
+func indexDoc(ctx context.Context, tx store.Querier, id int64) (d indexed, ok bool, err error) {
 	var status string
 	var published sql.NullInt64
 	var section int64
@@ -42,7 +37,7 @@ func indexDoc(ctx context.Context, tx reader, id int64) (d indexed, ok bool, err
 		return d, false, err
 	}
 	facets := []string{sectionFacet(section)}
-	err = each(ctx, tx, `SELECT author_id FROM article_authors WHERE article_id = ? ORDER BY position`, []any{id}, func(rows *sql.Rows) error {
+	err = store.Each(ctx, tx, `SELECT author_id FROM article_authors WHERE article_id = ? ORDER BY position`, []any{id}, func(rows *sql.Rows) error {
 		var author int64
 		err := rows.Scan(&author)
 		facets = append(facets, authorFacet(author))
@@ -52,7 +47,7 @@ func indexDoc(ctx context.Context, tx reader, id int64) (d indexed, ok bool, err
 		return d, false, err
 	}
 	d.facets = strings.Join(facets, " ")
-	err = each(ctx, tx, `SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?`, []any{id}, func(rows *sql.Rows) error {
+	err = store.Each(ctx, tx, `SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ?`, []any{id}, func(rows *sql.Rows) error {
 		var name string
 		err := rows.Scan(&name)
 		d.Tags = append(d.Tags, name)
@@ -111,7 +106,7 @@ func keyTime(key int64) int64 { return key >> keyIDBits }
 
 // indexArticle brings article id's entries up to date: removed when it is
 // not public, rewritten when it is.
-func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
+func indexArticle(ctx context.Context, tx *store.Tx, id int64) error {
 	if err := unindex(ctx, tx, id); err != nil {
 		return err
 	}
@@ -122,8 +117,8 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 	tf := related.Frequencies(d.Doc)
 	df := make(map[string]int, len(tf))
 	err = inChunks(slices.Sorted(maps.Keys(tf)), func(part []string) error {
-		return each(ctx, tx, `INSERT INTO term_df (term, df) VALUES `+rowsOf("(?, 1)", len(part))+`
-			ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df`, anys(part), func(rows *sql.Rows) error {
+		return store.Each(ctx, tx, `INSERT INTO term_df (term, df) VALUES `+rowsOf("(?, 1)", len(part))+`
+			ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df`, store.Args(part), func(rows *sql.Rows) error {
 			var t string
 			var n int
 			err := rows.Scan(&t, &n)
@@ -142,7 +137,7 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64) error {
 }
 
 // writeIndex stores an article's vector and its search row.
-func writeIndex(ctx context.Context, tx *sql.Tx, id int64, d indexed, vec []related.Term) error {
+func writeIndex(ctx context.Context, tx *store.Tx, id int64, d indexed, vec []related.Term) error {
 	err := inChunks(vec, func(part []related.Term) error {
 		args := make([]any, 0, 3*len(part))
 		for _, t := range part {
@@ -164,7 +159,7 @@ func writeIndex(ctx context.Context, tx *sql.Tx, id int64, d indexed, vec []rela
 }
 
 // unindex removes an article's entries, if it has any.
-func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
+func unindex(ctx context.Context, tx *store.Tx, id int64) error {
 	var key int64
 	err := tx.QueryRowContext(ctx, `SELECT key FROM article_fts_keys WHERE article_id = ?`, id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -182,11 +177,11 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	err = inChunks(d, func(part []string) error {
-		args := anys(part)
-		if _, err := tx.ExecContext(ctx, `UPDATE term_df SET df = df - 1 WHERE term IN (`+placeholders(len(part))+`)`, args...); err != nil {
+		args := store.Args(part)
+		if _, err := tx.ExecContext(ctx, `UPDATE term_df SET df = df - 1 WHERE term IN (`+store.Placeholders(len(part))+`)`, args...); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM term_df WHERE term IN (`+placeholders(len(part))+`) AND df <= 0`, args...)
+		_, err := tx.ExecContext(ctx, `DELETE FROM term_df WHERE term IN (`+store.Placeholders(len(part))+`) AND df <= 0`, args...)
 		return err
 	})
 	if err != nil {
@@ -207,7 +202,7 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 
 // oldDoc returns the distinct terms an indexed article was counted with,
 // from its search row, key (which holds every term of every field).
-func oldDoc(ctx context.Context, tx *sql.Tx, key int64) ([]string, error) {
+func oldDoc(ctx context.Context, tx *store.Tx, key int64) ([]string, error) {
 	var h, s, b, t string
 	if err := tx.QueryRowContext(ctx, `SELECT headline, standfirst, body, tags FROM article_fts WHERE rowid = ?`, key).Scan(&h, &s, &b, &t); err != nil {
 		return nil, err
@@ -224,7 +219,7 @@ func oldDoc(ctx context.Context, tx *sql.Tx, key int64) ([]string, error) {
 }
 
 // adjustDocs changes the count of indexed articles and returns it.
-func adjustDocs(ctx context.Context, tx *sql.Tx, by int) (int, error) {
+func adjustDocs(ctx context.Context, tx *store.Tx, by int) (int, error) {
 	var n string
 	err := tx.QueryRowContext(ctx, `INSERT INTO settings (key, value) VALUES ('index_docs', ?)
 		ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + ? RETURNING value`, strconv.Itoa(max(by, 0)), by).Scan(&n)
@@ -251,4 +246,97 @@ func inChunks[T any](list []T, fn func(part []T) error) error {
 // rowsOf is n copies of a VALUES row, such as "(?, ?)", joined by commas.
 func rowsOf(row string, n int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// Reindex rebuilds the search and More Articles index from scratch, in two
+// passes so that every article is weighed against the final term counts.
+// progress, when set, is told how many of total articles are done.
+func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error {
+	var ids []int64
+	err := store.Each(ctx, db.Reader(), `SELECT id FROM articles WHERE status = 'published' ORDER BY id`, nil, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: reindex: %w", err)
+	}
+	total := 2 * len(ids)
+	report := func(done int) {
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	report(0)
+	// Pass 1: count in how many articles each term occurs.
+	df := map[string]int{}
+	for i, id := range ids {
+		d, ok, err := indexDoc(ctx, db.Reader(), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: reindex: %w", err)
+		}
+		if ok {
+			for t := range related.Frequencies(d.Doc) {
+				df[t]++
+			}
+		}
+		if i%100 == 0 {
+			report(i)
+		}
+	}
+	// Pass 2: write everything, a batch of articles per transaction.
+	err = db.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		for _, q := range []string{`DELETE FROM article_fts`, `DELETE FROM article_fts_keys`, `DELETE FROM article_terms`, `DELETE FROM term_df`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('index_docs', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+			fmt.Sprint(len(ids))); err != nil {
+			return nil, err
+		}
+		terms := slices.Sorted(maps.Keys(df))
+		return nil, inChunks(terms, func(part []string) error {
+			args := make([]any, 0, 2*len(part))
+			for _, t := range part {
+				args = append(args, t, df[t])
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO term_df (term, df) VALUES `+rowsOf("(?, ?)", len(part)), args...)
+			return err
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: reindex: %w", err)
+	}
+	const batch = 200
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(start+batch, len(ids))]
+		err := db.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+			for _, id := range part {
+				d, ok, err := indexDoc(ctx, tx, id)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+				vec := related.Weigh(related.Frequencies(d.Doc), func(t string) int { return df[t] }, len(ids))
+				if err := writeIndex(ctx, tx, id, d, vec); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: reindex: %w", err)
+		}
+		report(len(ids) + start + len(part))
+	}
+	// Written a batch at a time, the search index is many segments, and
+	// every query would merge them: make it one.
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO article_fts (article_fts) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("sqlite: reindex: optimize: %w", err)
+	}
+	return nil
 }

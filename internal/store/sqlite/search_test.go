@@ -30,7 +30,7 @@ func TestMigrationRekeysSearchIndex(t *testing.T) {
 			before = append(before, m)
 		}
 	}
-	migrator := store.Migrator{DB: db.write, Bind: func(int) string { return "?" }, Now: db.now}
+	migrator := store.Migrator{DB: db.write, Bind: func(int) string { return "?" }, Now: db.Now}
 	if _, err := migrator.Apply(ctx, before); err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/search"
 	"broadsheet/internal/store"
 
 	"modernc.org/sqlite"
@@ -25,15 +25,13 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// DB is a Broadsheet database in one SQLite file.
+// DB is a Broadsheet database in one SQLite file: the shared storage over
+// this engine's connections.
 type DB struct {
+	*store.DB
 	path  string
 	write *sql.DB // exactly one connection: SQLite has one writer at a time
 	read  *sql.DB
-	now   func() time.Time
-
-	mu        sync.Mutex
-	listeners []func(keys []string)
 
 	jobs      chan *batchJob // group commit; see batch.go
 	closing   chan struct{}
@@ -91,8 +89,13 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	db := &DB{path: path, write: write, read: read, now: time.Now,
+	db := &DB{path: path, write: write, read: read,
 		jobs: make(chan *batchJob), closing: make(chan struct{}), stopped: make(chan struct{})}
+	db.DB = store.New(store.Config{Name: "sqlite", Read: read, Write: write, Engine: engine{db}, Dialect: store.Dialect{
+		FirstWord: func(col string) string { return "substr(" + col + ", 1, instr(" + col + ", ' ') - 1)" },
+		// A unary + keeps SQLite's planner off an index on the column.
+		Unindexed: func(col string) string { return "+" + col },
+	}})
 	go db.commitLoop()
 	return db, nil
 }
@@ -111,7 +114,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := store.Migrator{DB: db.write, Bind: func(int) string { return "?" }, Now: db.now}.Apply(ctx, ms)
+	n, err := store.Migrator{DB: db.write, Bind: func(int) string { return "?" }, Now: db.Now}.Apply(ctx, ms)
 	if err != nil {
 		return n, fmt.Errorf("sqlite: %s: %w", db.path, err)
 	}
@@ -121,122 +124,72 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// SetClock replaces the clock used for timestamps (tests only).
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
-
 // Close finishes the batch being committed, refuses later writes and
 // closes both pools.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.stopped
+	db.CloseStatements()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// Ping checks that the database answers a query.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	if err := db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+// engine is what SQLite does its own way.
+type engine struct{ db *DB }
+
+// Update runs fn in a transaction of the one writer connection. Shared
+// writes go through the group commit (batch.go).
+func (e engine) Update(ctx context.Context, shared bool, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
+	if shared {
+		return e.db.inBatch(ctx, fn, after)
 	}
-	return nil
-}
-
-// OnChange registers fn to be called after every committed write of this
-// process with the cache keys it touched. Writes by other processes reach
-// caches through ChangesSince.
-func (db *DB) OnChange(fn func(keys []string)) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	db.listeners = append(db.listeners, fn)
-}
-
-func (db *DB) notify(keys []string) {
-	db.mu.Lock()
-	ls := db.listeners
-	db.mu.Unlock()
-	for _, fn := range ls {
-		fn(keys)
-	}
-}
-
-// ChangesSince returns change-log entries with an id above after, oldest
-// first, at most limit of them.
-func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	var cs []store.Change
-	err := each(ctx, db.read, `SELECT id, keys FROM changes WHERE id > ? ORDER BY id LIMIT ?`, []any{after, limit}, func(rows *sql.Rows) error {
-		var c store.Change
-		var keys string
-		if err := rows.Scan(&c.ID, &keys); err != nil {
-			return err
-		}
-		c.Keys = strings.Fields(keys)
-		cs = append(cs, c)
-		return nil
-	})
+	tx, err := e.db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: changes: %w", err)
-	}
-	return cs, nil
-}
-
-// LastChange returns the id of the newest change-log entry, 0 if none.
-func (db *DB) LastChange(ctx context.Context) (int64, error) {
-	var id sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, `SELECT MAX(id) FROM changes`).Scan(&id); err != nil {
-		return 0, fmt.Errorf("sqlite: changes: %w", err)
-	}
-	return id.Int64, nil
-}
-
-// PruneChanges deletes change-log entries older than before.
-func (db *DB) PruneChanges(ctx context.Context, before time.Time) error {
-	if _, err := db.write.ExecContext(ctx, `DELETE FROM changes WHERE at < ?`, before.Unix()); err != nil {
-		return fmt.Errorf("sqlite: prune changes: %w", err)
-	}
-	return nil
-}
-
-// inTx runs fn in a write transaction, records keys in the change log in
-// the same transaction, and tells listeners once it has committed.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) ([]string, error)) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
-	keys, err := fn(tx)
+	keys, err := fn(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	keys = dedupe(keys)
-	if len(keys) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES (?, ?)`, strings.Join(keys, " "), db.now().Unix()); err != nil {
-			return err
-		}
+	keys = store.Dedupe(keys)
+	if err := e.db.logChange(ctx, tx, keys); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return err
+		return nil, err
 	}
-	if len(keys) > 0 {
-		db.notify(keys)
+	if after != nil {
+		after()
 	}
-	return nil
+	return keys, nil
 }
 
-func dedupe(keys []string) []string {
-	seen := make(map[string]bool, len(keys))
-	out := keys[:0]
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
+// logChange appends keys to the change log.
+func (db *DB) logChange(ctx context.Context, tx *sql.Tx, keys []string) error {
+	if len(keys) == 0 {
+		return nil
 	}
-	return out
+	_, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES (?, ?)`, strings.Join(keys, " "), db.Now().Unix())
+	return err
 }
 
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
+// Lock needs do nothing: SQLite's writers take turns anyway.
+func (engine) Lock(context.Context, *store.Tx, int64) error { return nil }
+
+func (e engine) Index(ctx context.Context, tx *store.Tx, id int64) error {
+	return indexArticle(ctx, tx, id)
+}
+
+func (e engine) Unindex(ctx context.Context, tx *store.Tx, id int64) error {
+	return unindex(ctx, tx, id)
+}
+
+func (e engine) Match(ctx context.Context, r search.Request) (store.Matches, error) {
+	return e.db.match(ctx, r)
+}
+
+// IsUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func (engine) IsUnique(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		c := se.Code()
@@ -245,17 +198,8 @@ func isUnique(err error) bool {
 	return false
 }
 
-// Time columns hold Unix seconds; NULL means "not set".
-func unix(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Unix()
-}
-
-func fromUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(n.Int64, 0).UTC()
+// IsForeignKey reports whether err is a FOREIGN KEY violation.
+func (engine) IsForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }

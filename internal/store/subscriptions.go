@@ -1,10 +1,9 @@
-package sqlite
+package store
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 
 	"broadsheet/internal/mail"
@@ -19,7 +18,7 @@ var _ subscription.Store = (*DB)(nil)
 func (db *DB) Subscribe(ctx context.Context, r subscription.Request) (subscription.Outcome, error) {
 	now := db.now()
 	var out subscription.Outcome
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, consent, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`,
 			r.Email, r.Consent, now.Unix()); err != nil {
 			return nil, err
@@ -33,31 +32,39 @@ func (db *DB) Subscribe(ctx context.Context, r subscription.Request) (subscripti
 		var id int64
 		var status subscription.Status
 		var freq subscription.Frequency
-		err := tx.QueryRowContext(ctx, `SELECT id, status, frequency FROM subscriptions WHERE subscriber_id = ? AND scope_kind = ? AND scope_id = ?`,
-			subscriberID, r.Scope.Kind, r.Scope.ID).Scan(&id, &status, &freq)
-		switch {
-		case err == nil && status == subscription.Active:
-			out = subscription.Unchanged
-			if freq != r.Frequency {
-				_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET frequency = ? WHERE id = ?`, r.Frequency, id)
-			}
-			return nil, err
-		case err == nil: // pending: a fresh link, the old one stops working
-			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET nonce = ?, frequency = ? WHERE id = ?`, r.Nonce, r.Frequency, id); err != nil {
-				return nil, err
-			}
-		case errors.Is(err, sql.ErrNoRows):
+		const find = `SELECT id, status, frequency FROM subscriptions WHERE subscriber_id = ? AND scope_kind = ? AND scope_id = ?`
+		err := tx.QueryRowContext(ctx, find, subscriberID, r.Scope.Kind, r.Scope.ID).Scan(&id, &status, &freq)
+		created := false
+		if errors.Is(err, sql.ErrNoRows) {
 			status = subscription.Pending
 			var nonce any = r.Nonce
 			if confirmed.Valid {
 				status, nonce = subscription.Active, nil
 			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO subscriptions (subscriber_id, scope_kind, scope_id, frequency, status, nonce, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, subscriberID, r.Scope.Kind, r.Scope.ID, r.Frequency, status, nonce, now.Unix()).Scan(&id); err != nil {
+			err = tx.QueryRowContext(ctx, `INSERT INTO subscriptions (subscriber_id, scope_kind, scope_id, frequency, status, nonce, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscriber_id, scope_kind, scope_id) DO NOTHING RETURNING id`,
+				subscriberID, r.Scope.Kind, r.Scope.ID, r.Frequency, status, nonce, now.Unix()).Scan(&id)
+			created = err == nil
+			if errors.Is(err, sql.ErrNoRows) {
+				// The same request, sent twice at once, committed first:
+				// answer as if it had come before.
+				err = tx.QueryRowContext(ctx, find, subscriberID, r.Scope.Kind, r.Scope.ID).Scan(&id, &status, &freq)
+			}
+		}
+		switch {
+		case err != nil:
+			return nil, err
+		case created:
+		case status == subscription.Active:
+			out = subscription.Unchanged
+			if freq != r.Frequency {
+				_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET frequency = ? WHERE id = ?`, r.Frequency, id)
+			}
+			return nil, err
+		default: // pending: a fresh link, the old one stops working
+			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET nonce = ?, frequency = ? WHERE id = ?`, r.Nonce, r.Frequency, id); err != nil {
 				return nil, err
 			}
-		default:
-			return nil, err
 		}
 		if status == subscription.Active {
 			out = subscription.Added
@@ -70,7 +77,7 @@ func (db *DB) Subscribe(ctx context.Context, r subscription.Request) (subscripti
 			Data: r.Nonce + " " + strconv.FormatInt(expires.Unix(), 10) + " " + r.Label})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: subscribe: %w", err)
+		return 0, db.errorf("subscribe: %w", err)
 	}
 	return out, nil
 }
@@ -89,7 +96,7 @@ func scanSubscription(sc interface{ Scan(...any) error }) (subscription.Subscrip
 func (db *DB) Confirm(ctx context.Context, id int64, nonce string) (*subscription.Subscription, error) {
 	now := db.now()
 	var s subscription.Subscription
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var err error
 		s, err = scanSubscription(tx.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -115,7 +122,7 @@ func (db *DB) Confirm(ctx context.Context, id int64, nonce string) (*subscriptio
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: confirm subscription %d: %w", id, err)
+		return nil, db.errorf("confirm subscription %d: %w", id, err)
 	}
 	return &s, nil
 }
@@ -137,10 +144,10 @@ func (db *DB) subscriberWhere(ctx context.Context, where string, arg any) (*subs
 	err := db.read.QueryRowContext(ctx, `SELECT id, email, confirmed_at, consent, created_at FROM subscribers WHERE `+where, arg).
 		Scan(&s.ID, &s.Email, &confirmed, &s.Consent, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: subscriber %v: %w", arg, subscription.ErrNotFound)
+		return nil, db.errorf("subscriber %v: %w", arg, subscription.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: subscriber %v: %w", arg, err)
+		return nil, db.errorf("subscriber %v: %w", arg, err)
 	}
 	s.ConfirmedAt, s.CreatedAt = fromUnix(confirmed), fromUnix(sql.NullInt64{Int64: created, Valid: true})
 	err = each(ctx, db.read, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE subscriber_id = ? ORDER BY scope_kind DESC, id`, []any{s.ID}, func(rows *sql.Rows) error {
@@ -149,7 +156,7 @@ func (db *DB) subscriberWhere(ctx context.Context, where string, arg any) (*subs
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: subscriber %d: %w", s.ID, err)
+		return nil, db.errorf("subscriber %d: %w", s.ID, err)
 	}
 	return &s, nil
 }
@@ -157,14 +164,14 @@ func (db *DB) subscriberWhere(ctx context.Context, where string, arg any) (*subs
 // SetFrequency changes one subscription's frequency.
 func (db *DB) SetFrequency(ctx context.Context, subscriberID, id int64, f subscription.Frequency) error {
 	if !f.Valid() {
-		return fmt.Errorf("sqlite: frequency %q", f)
+		return db.errorf("frequency %q", f)
 	}
 	res, err := db.exec(ctx, `UPDATE subscriptions SET frequency = ? WHERE id = ? AND subscriber_id = ? AND scope_kind != 'article'`, f, id, subscriberID)
 	if err != nil {
-		return fmt.Errorf("sqlite: set frequency: %w", err)
+		return db.errorf("set frequency: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: subscription %d: %w", id, subscription.ErrNotFound)
+		return db.errorf("subscription %d: %w", id, subscription.ErrNotFound)
 	}
 	return nil
 }
@@ -172,7 +179,7 @@ func (db *DB) SetFrequency(ctx context.Context, subscriberID, id int64, f subscr
 // Unsubscribe ends one subscription, or all; mail they queued and not yet
 // sent is cancelled with them.
 func (db *DB) Unsubscribe(ctx context.Context, subscriberID, id int64) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var email string
 		err := tx.QueryRowContext(ctx, `SELECT email FROM subscribers WHERE id = ?`, subscriberID).Scan(&email)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -196,11 +203,11 @@ func (db *DB) Unsubscribe(ctx context.Context, subscriberID, id int64) error {
 		// the message.
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'unsubscribed'
 			WHERE recipient = ? AND status = 'queued' AND kind IN ('article', 'digest', 'comment', 'subscribed')
-			AND ',' || substr(data, 1, instr(data, ' ') - 1) || ',' LIKE ?`, email, "%,"+strconv.FormatInt(id, 10)+",%")
+			AND ',' || `+db.dialect.FirstWord("data")+` || ',' LIKE ?`, email, "%,"+strconv.FormatInt(id, 10)+",%")
 		return nil, err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: unsubscribe: %w", err)
+		return db.errorf("unsubscribe: %w", err)
 	}
 	return nil
 }

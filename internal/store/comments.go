@@ -1,4 +1,4 @@
-package sqlite
+package store
 
 import (
 	"context"
@@ -36,13 +36,14 @@ func pathSegment(id int64) string { return fmt.Sprintf("%012d", id) }
 // so a page showing it is rebuilt once the comment is public.
 func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	if !c.Status.Valid() {
-		return fmt.Errorf("sqlite: comment status %q", c.Status)
+		return db.errorf("comment status %q", c.Status)
 	}
 	now := db.now()
 	c.CreatedAt = now.UTC().Truncate(time.Second)
 	var dup *comment.Comment
-	// Readers post at once under a busy story: comments share commits.
-	err := db.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	// Readers post at once under a busy story: where the engine has one
+	// writer, comments share commits.
+	err := db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		dup = nil
 		existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
 		if err == nil {
@@ -86,14 +87,11 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 				parentPath = p.path[:strings.LastIndexByte(p.path, '/')]
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
-			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		err = tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.Status, c.Pinned,
-			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix())
+			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()).Scan(&c.ID)
 		if err != nil {
-			return nil, err
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
 			return nil, err
 		}
 		if rootID == 0 {
@@ -112,6 +110,13 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		}
 		return []string{article.KeyArticle(c.ArticleID), article.KeyComments(c.ArticleID)}, nil
 	})
+	if db.eng.IsUnique(err) {
+		// The same submission committed by another writer meanwhile.
+		existing, qerr := scanComment(db.read.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
+		if qerr == nil {
+			dup = existing
+		}
+	}
 	if dup != nil {
 		return &comment.DuplicateError{Existing: dup}
 	}
@@ -122,11 +127,11 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	if errors.Is(err, comment.ErrCheckSpent) {
 		return err
 	}
-	if isForeignKey(err) {
-		return fmt.Errorf("sqlite: comment on article %d: %w", c.ArticleID, article.ErrNotFound)
+	if db.eng.IsForeignKey(err) {
+		return db.errorf("comment on article %d: %w", c.ArticleID, article.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create comment: %w", err)
+		return db.errorf("create comment: %w", err)
 	}
 	return nil
 }
@@ -135,10 +140,10 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 func (db *DB) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
 	c, err := scanComment(db.read.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: comment %d: %w", id, comment.ErrNotFound)
+		return nil, db.errorf("comment %d: %w", id, comment.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: comment %d: %w", id, err)
+		return nil, db.errorf("comment %d: %w", id, err)
 	}
 	return c, nil
 }
@@ -168,7 +173,7 @@ func (db *DB) Thread(ctx context.Context, q comment.Query) ([]comment.Comment, e
 	if q.AfterID == 0 {
 		pinned = "pinned DESC, "
 	} else {
-		where += " AND pinned = 0 AND (created_at, id) " + cmp + " (SELECT created_at, id FROM comments WHERE id = ?)"
+		where += " AND NOT pinned AND (created_at, id) " + cmp + " (SELECT created_at, id FROM comments WHERE id = ?)"
 		args = append(args, q.AfterID)
 	}
 	var roots []comment.Comment
@@ -182,7 +187,7 @@ func (db *DB) Thread(ctx context.Context, q comment.Query) ([]comment.Comment, e
 	})
 	if err != nil || len(roots) == 0 {
 		if err != nil {
-			err = fmt.Errorf("sqlite: thread of %d: %w", q.ArticleID, err)
+			err = db.errorf("thread of %d: %w", q.ArticleID, err)
 		}
 		return nil, err
 	}
@@ -205,7 +210,7 @@ func (db *DB) Thread(ctx context.Context, q comment.Query) ([]comment.Comment, e
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: thread of %d: %w", q.ArticleID, err)
+		return nil, db.errorf("thread of %d: %w", q.ArticleID, err)
 	}
 	out := make([]comment.Comment, 0, len(roots))
 	for _, r := range roots {
@@ -231,7 +236,7 @@ func (db *DB) ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]
 			return err
 		})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: comment counts: %w", err)
+		return nil, db.errorf("comment counts: %w", err)
 	}
 	return counts, nil
 }
@@ -249,7 +254,7 @@ func (db *DB) Returning(ctx context.Context, email, editHash string) (bool, erro
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("sqlite: approved commenter: %w", err)
+		return false, db.errorf("approved commenter: %w", err)
 	}
 	return true, nil
 }
@@ -279,7 +284,7 @@ func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, before
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: moderation queue: %w", err)
+		return nil, db.errorf("moderation queue: %w", err)
 	}
 	return qs, nil
 }
@@ -289,15 +294,15 @@ func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, before
 // StopReplies turns off reply notifications for a comment: the one-click
 // unsubscribe of a reply notification.
 func (db *DB) StopReplies(ctx context.Context, id int64) error {
-	if _, err := db.exec(ctx, `UPDATE comments SET notify = 0 WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("sqlite: stop replies to %d: %w", id, err)
+	if _, err := db.exec(ctx, `UPDATE comments SET notify = FALSE WHERE id = ?`, id); err != nil {
+		return db.errorf("stop replies to %d: %w", id, err)
 	}
 	return nil
 }
 
 func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.Status) error {
 	if !status.Valid() {
-		return fmt.Errorf("sqlite: comment status %q", status)
+		return db.errorf("comment status %q", status)
 	}
 	if len(ids) == 0 {
 		return nil
@@ -307,7 +312,7 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		rows, err := tx.QueryContext(ctx, `UPDATE comments SET status = ? WHERE id IN (`+placeholders(len(ids))+`) RETURNING article_id`, args...)
 		if err != nil {
 			return nil, err
@@ -328,7 +333,7 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 		if status == comment.Approved {
 			// Newly public comments are mailed to who follows them, once.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before)
-				SELECT 'comment', id, ? FROM comments WHERE id IN (`+placeholders(len(ids))+`)
+				SELECT 'comment', id, CAST(? AS BIGINT) FROM comments WHERE id IN (`+placeholders(len(ids))+`)
 				ON CONFLICT (kind, object_id) DO NOTHING`, append([]any{db.now().Unix()}, args[1:]...)...); err != nil {
 				return nil, err
 			}
@@ -336,14 +341,14 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 		return keys, nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: set comment status: %w", err)
+		return db.errorf("set comment status: %w", err)
 	}
 	return nil
 }
 
 // SetCommentPinned pins or unpins one comment.
 func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var aid int64
 		err := tx.QueryRowContext(ctx, `UPDATE comments SET pinned = ? WHERE id = ? RETURNING article_id`, pinned, id).Scan(&aid)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -355,7 +360,7 @@ func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error
 		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: pin comment %d: %w", id, err)
+		return db.errorf("pin comment %d: %w", id, err)
 	}
 	return nil
 }
@@ -366,7 +371,7 @@ func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now tim
 	if editHash == "" {
 		return comment.ErrNotFound
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var aid int64
 		var status comment.Status
 		err := tx.QueryRowContext(ctx, `SELECT article_id, status FROM comments WHERE id = ? AND edit_hash = ? AND created_at > ? AND status IN ('pending', 'approved')`,
@@ -386,7 +391,7 @@ func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now tim
 		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: own comment %d: %w", id, err)
+		return db.errorf("own comment %d: %w", id, err)
 	}
 	return nil
 }
@@ -410,7 +415,7 @@ func (db *DB) DeleteOwnComment(ctx context.Context, id int64, editHash string, n
 // moderation.
 func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
 	var n int
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var aid int64
 		var status comment.Status
 		err := tx.QueryRowContext(ctx, `UPDATE comments SET reports = reports + 1 WHERE id = ? AND status = 'approved' RETURNING reports, article_id, status`, id).
@@ -430,7 +435,7 @@ func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
 		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: report comment %d: %w", id, err)
+		return 0, db.errorf("report comment %d: %w", id, err)
 	}
 	return n, nil
 }
@@ -439,7 +444,7 @@ func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
 func (db *DB) ForgetAddresses(ctx context.Context, before time.Time) (int, error) {
 	res, err := db.exec(ctx, `UPDATE comments SET ip_hash = '' WHERE ip_hash <> '' AND created_at < ?`, before.Unix())
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: forget addresses: %w", err)
+		return 0, db.errorf("forget addresses: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
@@ -459,7 +464,7 @@ func (db *DB) CommentsByEmail(ctx context.Context, email string) ([]comment.Comm
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: comments by email: %w", err)
+		return nil, db.errorf("comments by email: %w", err)
 	}
 	return cs, nil
 }
@@ -471,7 +476,7 @@ func (db *DB) EraseCommenter(ctx context.Context, email string) (int, error) {
 		return 0, nil
 	}
 	var n int
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		rows, err := tx.QueryContext(ctx, `DELETE FROM comments WHERE email = ? RETURNING article_id`, email)
 		if err != nil {
 			return nil, err
@@ -490,7 +495,7 @@ func (db *DB) EraseCommenter(ctx context.Context, email string) (int, error) {
 		return keys, rows.Err()
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: erase commenter: %w", err)
+		return 0, db.errorf("erase commenter: %w", err)
 	}
 	return n, nil
 }
@@ -503,7 +508,7 @@ func (db *DB) Blocklist(ctx context.Context) ([]string, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: blocklist: %w", err)
+		return nil, db.errorf("blocklist: %w", err)
 	}
 	return strings.Fields(v), nil
 }
@@ -512,14 +517,14 @@ func (db *DB) Blocklist(ctx context.Context) ([]string, error) {
 func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
 	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('comment_blocklist', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 		strings.Join(entries, "\n")); err != nil {
-		return fmt.Errorf("sqlite: blocklist: %w", err)
+		return db.errorf("blocklist: %w", err)
 	}
 	return nil
 }
 
 // EditComment replaces a comment's text for a moderator.
 func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.Time) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var aid int64
 		err := tx.QueryRowContext(ctx, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_id`, body, now.Unix(), id).Scan(&aid)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -531,7 +536,7 @@ func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.T
 		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: edit comment %d: %w", id, err)
+		return db.errorf("edit comment %d: %w", id, err)
 	}
 	return nil
 }

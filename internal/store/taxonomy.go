@@ -1,4 +1,4 @@
-package postgres
+package store
 
 import (
 	"context"
@@ -10,27 +10,28 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"broadsheet/internal/article"
 )
 
 // insert runs one INSERT in a write transaction that touches the whole
-// site's navigation, returning the new row's id (query ends RETURNING id).
+// site's navigation, returning the new row's id.
 func (db *DB) insert(ctx context.Context, what, slug string, query string, args ...any) (int64, error) {
 	if err := article.ValidateSlug(slug); err != nil {
 		return 0, &article.InvalidError{Problems: []string{err.Error()}}
 	}
 	var id int64
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		err := tx.QueryRowContext(ctx, query, args...).Scan(&id)
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		err := tx.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(&id)
 		return []string{article.KeySite}, err
 	})
-	if isUnique(err) {
-		return 0, fmt.Errorf("postgres: %s %q already exists: %w", what, slug, article.ErrConflict)
+	if db.eng.IsUnique(err) {
+		return 0, db.errorf("%s %q already exists: %w", what, slug, article.ErrConflict)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("postgres: create %s %q: %w", what, slug, err)
+		return 0, db.errorf("create %s %q: %w", what, slug, err)
 	}
 	return id, nil
 }
@@ -38,21 +39,21 @@ func (db *DB) insert(ctx context.Context, what, slug string, query string, args 
 // CreateSection inserts s and sets its ID.
 func (db *DB) CreateSection(ctx context.Context, s *article.Section) (err error) {
 	s.ID, err = db.insert(ctx, "section", s.Slug,
-		`INSERT INTO sections (slug, name, description, position) VALUES ($1, $2, $3, $4) RETURNING id`,
+		`INSERT INTO sections (slug, name, description, position) VALUES (?, ?, ?, ?)`,
 		s.Slug, s.Name, s.Description, s.Position)
 	return err
 }
 
 // CreateTag inserts t and sets its ID.
 func (db *DB) CreateTag(ctx context.Context, t *article.Tag) (err error) {
-	t.ID, err = db.insert(ctx, "tag", t.Slug, `INSERT INTO tags (slug, name) VALUES ($1, $2) RETURNING id`, t.Slug, t.Name)
+	t.ID, err = db.insert(ctx, "tag", t.Slug, `INSERT INTO tags (slug, name) VALUES (?, ?)`, t.Slug, t.Name)
 	return err
 }
 
 // CreateAuthor inserts a and sets its ID.
 func (db *DB) CreateAuthor(ctx context.Context, a *article.Author) (err error) {
 	a.ID, err = db.insert(ctx, "author", a.Slug,
-		`INSERT INTO authors (slug, name, role, bio) VALUES ($1, $2, $3, $4) RETURNING id`, a.Slug, a.Name, a.Role, a.Bio)
+		`INSERT INTO authors (slug, name, role, bio) VALUES (?, ?, ?, ?)`, a.Slug, a.Name, a.Role, a.Bio)
 	return err
 }
 
@@ -63,7 +64,7 @@ func (db *DB) CreatePage(ctx context.Context, p *article.Page) (err error) {
 	}
 	p.ModifiedAt = db.now().UTC().Truncate(1e9)
 	p.ID, err = db.insert(ctx, "page", p.Slug,
-		`INSERT INTO pages (slug, title, body, language, modified_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		`INSERT INTO pages (slug, title, body, language, modified_at) VALUES (?, ?, ?, ?, ?)`,
 		p.Slug, p.Title, p.Body, p.Language, p.ModifiedAt.Unix())
 	return err
 }
@@ -71,7 +72,7 @@ func (db *DB) CreatePage(ctx context.Context, p *article.Page) (err error) {
 // Sections returns every section in navigation order.
 func (db *DB) Sections(ctx context.Context) ([]article.Section, error) {
 	var ss []article.Section
-	err := each(ctx, db.pool, `SELECT id, slug, name, description, position FROM sections ORDER BY position, name`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT id, slug, name, description, position FROM sections ORDER BY position, name`, nil, func(rows *sql.Rows) error {
 		var s article.Section
 		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position); err != nil {
 			return err
@@ -80,19 +81,19 @@ func (db *DB) Sections(ctx context.Context) ([]article.Section, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: sections: %w", err)
+		return nil, db.errorf("sections: %w", err)
 	}
 	return ss, nil
 }
 
 // one runs a single-row lookup by slug and maps "no row" to ErrNotFound.
 func (db *DB) one(ctx context.Context, what, slug, query string, dest ...any) error {
-	err := db.pool.QueryRowContext(ctx, query, slug).Scan(dest...)
+	err := db.read.QueryRowContext(ctx, query, slug).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("postgres: %s %q: %w", what, slug, article.ErrNotFound)
+		return db.errorf("%s %q: %w", what, slug, article.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: %s %q: %w", what, slug, err)
+		return db.errorf("%s %q: %w", what, slug, err)
 	}
 	return nil
 }
@@ -100,7 +101,7 @@ func (db *DB) one(ctx context.Context, what, slug, query string, dest ...any) er
 // SectionBySlug returns one section.
 func (db *DB) SectionBySlug(ctx context.Context, slug string) (*article.Section, error) {
 	var s article.Section
-	err := db.one(ctx, "section", slug, `SELECT id, slug, name, description, position FROM sections WHERE slug = $1`,
+	err := db.one(ctx, "section", slug, `SELECT id, slug, name, description, position FROM sections WHERE slug = ?`,
 		&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position)
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func (db *DB) SectionBySlug(ctx context.Context, slug string) (*article.Section,
 // TagBySlug returns one tag.
 func (db *DB) TagBySlug(ctx context.Context, slug string) (*article.Tag, error) {
 	var t article.Tag
-	if err := db.one(ctx, "tag", slug, `SELECT id, slug, name FROM tags WHERE slug = $1`, &t.ID, &t.Slug, &t.Name); err != nil {
+	if err := db.one(ctx, "tag", slug, `SELECT id, slug, name FROM tags WHERE slug = ?`, &t.ID, &t.Slug, &t.Name); err != nil {
 		return nil, err
 	}
 	return &t, nil
@@ -120,7 +121,7 @@ func (db *DB) TagBySlug(ctx context.Context, slug string) (*article.Tag, error) 
 // AuthorBySlug returns one author.
 func (db *DB) AuthorBySlug(ctx context.Context, slug string) (*article.Author, error) {
 	var a article.Author
-	err := db.one(ctx, "author", slug, `SELECT id, slug, name, role, bio FROM authors WHERE slug = $1`,
+	err := db.one(ctx, "author", slug, `SELECT id, slug, name, role, bio FROM authors WHERE slug = ?`,
 		&a.ID, &a.Slug, &a.Name, &a.Role, &a.Bio)
 	if err != nil {
 		return nil, err
@@ -132,7 +133,7 @@ func (db *DB) AuthorBySlug(ctx context.Context, slug string) (*article.Author, e
 func (db *DB) PageBySlug(ctx context.Context, slug string) (*article.Page, error) {
 	var p article.Page
 	var mod sql.NullInt64
-	err := db.one(ctx, "page", slug, `SELECT id, slug, title, body, language, modified_at FROM pages WHERE slug = $1`,
+	err := db.one(ctx, "page", slug, `SELECT id, slug, title, body, language, modified_at FROM pages WHERE slug = ?`,
 		&p.ID, &p.Slug, &p.Title, &p.Body, &p.Language, &mod)
 	if err != nil {
 		return nil, err
@@ -144,7 +145,7 @@ func (db *DB) PageBySlug(ctx context.Context, slug string) (*article.Page, error
 // Pages lists static pages by title, bodies left empty.
 func (db *DB) Pages(ctx context.Context) ([]article.Page, error) {
 	var ps []article.Page
-	err := each(ctx, db.pool, `SELECT id, slug, title, language, modified_at FROM pages ORDER BY title`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT id, slug, title, language, modified_at FROM pages ORDER BY title`, nil, func(rows *sql.Rows) error {
 		var p article.Page
 		var mod sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.Slug, &p.Title, &p.Language, &mod); err != nil {
@@ -155,7 +156,7 @@ func (db *DB) Pages(ctx context.Context) ([]article.Page, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: pages: %w", err)
+		return nil, db.errorf("pages: %w", err)
 	}
 	return ps, nil
 }
@@ -165,15 +166,15 @@ func (db *DB) CreateImage(ctx context.Context, img *article.Image, variants []ar
 	if len(variants) == 0 {
 		return &article.InvalidError{Problems: []string{"an image needs at least one variant"}}
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO images (alt, caption, credit, width, height, created_at, source_hash, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		err := tx.QueryRowContext(ctx, `INSERT INTO images (alt, caption, credit, width, height, created_at, source_hash, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			img.Alt, img.Caption, img.Credit, img.Width, img.Height, db.now().Unix(), nullString(img.SourceHash), nullID(img.UploadedBy)).Scan(&img.ID)
 		if err != nil {
 			return nil, err
 		}
 		img.Variants = img.Variants[:0]
 		for _, v := range variants {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO image_variants (image_id, width, height, content_type, bytes) VALUES ($1, $2, $3, $4, $5)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO image_variants (image_id, width, height, content_type, bytes) VALUES (?, ?, ?, ?, ?)`,
 				img.ID, v.Width, v.Height, v.ContentType, v.Bytes); err != nil {
 				return nil, err
 			}
@@ -181,20 +182,13 @@ func (db *DB) CreateImage(ctx context.Context, img *article.Image, variants []ar
 		}
 		return nil, nil
 	})
-	if isUnique(err) {
-		return fmt.Errorf("postgres: image %s already stored: %w", img.SourceHash, article.ErrConflict)
+	if db.eng.IsUnique(err) {
+		return db.errorf("image %s already stored: %w", img.SourceHash, article.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: create image: %w", err)
+		return db.errorf("create image: %w", err)
 	}
 	return nil
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 const imageColumns = `id, alt, caption, credit, width, height, COALESCE(source_hash, ''), COALESCE(uploaded_by, 0), created_at`
@@ -212,7 +206,7 @@ func scanImage(sc interface{ Scan(...any) error }) (*article.Image, error) {
 // Images lists the media library, newest first, with their widths.
 func (db *DB) Images(ctx context.Context, limit int) ([]article.Image, error) {
 	var imgs []article.Image
-	err := each(ctx, db.pool, `SELECT `+imageColumns+` FROM images ORDER BY created_at DESC, id DESC LIMIT $1`, []any{limit}, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT `+imageColumns+` FROM images ORDER BY created_at DESC, id DESC LIMIT ?`, []any{limit}, func(rows *sql.Rows) error {
 		img, err := scanImage(rows)
 		if err == nil {
 			imgs = append(imgs, *img)
@@ -220,10 +214,10 @@ func (db *DB) Images(ctx context.Context, limit int) ([]article.Image, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: images: %w", err)
+		return nil, db.errorf("images: %w", err)
 	}
 	byID := map[int64]*article.Image{}
-	var ids []int64
+	var ids []any
 	for i := range imgs {
 		byID[imgs[i].ID] = &imgs[i]
 		ids = append(ids, imgs[i].ID)
@@ -231,7 +225,7 @@ func (db *DB) Images(ctx context.Context, limit int) ([]article.Image, error) {
 	if len(ids) == 0 {
 		return imgs, nil
 	}
-	err = each(ctx, db.pool, `SELECT image_id, width FROM image_variants WHERE image_id = ANY($1) ORDER BY image_id, width`, []any{ids}, func(rows *sql.Rows) error {
+	err = each(ctx, db.read, `SELECT image_id, width FROM image_variants WHERE image_id IN (`+placeholders(len(ids))+`) ORDER BY image_id, width`, ids, func(rows *sql.Rows) error {
 		var id int64
 		var w int
 		err := rows.Scan(&id, &w)
@@ -239,19 +233,19 @@ func (db *DB) Images(ctx context.Context, limit int) ([]article.Image, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: images: %w", err)
+		return nil, db.errorf("images: %w", err)
 	}
 	return imgs, nil
 }
 
 // ImageBySourceHash finds an earlier upload of the same file.
 func (db *DB) ImageBySourceHash(ctx context.Context, hash string) (*article.Image, error) {
-	img, err := scanImage(db.pool.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE source_hash = $1`, hash))
+	img, err := scanImage(db.read.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE source_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: image %s: %w", hash, article.ErrNotFound)
+		return nil, db.errorf("image %s: %w", hash, article.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: image %s: %w", hash, err)
+		return nil, db.errorf("image %s: %w", hash, err)
 	}
 	return img, nil
 }
@@ -259,13 +253,13 @@ func (db *DB) ImageBySourceHash(ctx context.Context, hash string) (*article.Imag
 // ImageVariant returns the bytes of one stored width of an image.
 func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*article.Variant, error) {
 	v := article.Variant{Width: width}
-	err := db.pool.QueryRowContext(ctx, `SELECT height, content_type, bytes FROM image_variants WHERE image_id = $1 AND width = $2`,
+	err := db.read.QueryRowContext(ctx, `SELECT height, content_type, bytes FROM image_variants WHERE image_id = ? AND width = ?`,
 		imageID, width).Scan(&v.Height, &v.ContentType, &v.Bytes)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: image %d at %dw: %w", imageID, width, article.ErrNotFound)
+		return nil, db.errorf("image %d at %dw: %w", imageID, width, article.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: image %d at %dw: %w", imageID, width, err)
+		return nil, db.errorf("image %d at %dw: %w", imageID, width, err)
 	}
 	return &v, nil
 }
@@ -273,7 +267,7 @@ func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*arti
 // Site returns the site settings, defaults filled in.
 func (db *DB) Site(ctx context.Context) (article.Site, error) {
 	s := article.DefaultSite
-	err := each(ctx, db.pool, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text', 'twitter_site')`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text', 'twitter_site')`, nil, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
 			return err
@@ -299,35 +293,22 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 		return nil
 	})
 	if err != nil {
-		return s, fmt.Errorf("postgres: settings: %w", err)
+		return s, db.errorf("settings: %w", err)
 	}
 	return s, nil
 }
 
 // SetSite stores the site settings.
 func (db *DB) SetSite(ctx context.Context, s article.Site) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		return []string{article.KeySite}, setSettings(ctx, tx, map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone,
 			"comments_close_days": strconv.Itoa(s.CommentsCloseDays), "digest_hour": strconv.Itoa(s.DigestHour),
 			"feed_full_text": map[bool]string{true: "1", false: "0"}[s.FeedFullText], "twitter_site": s.TwitterSite})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: settings: %w", err)
+		return db.errorf("settings: %w", err)
 	}
 	return nil
-}
-
-// setSettings stores several settings in one statement, in key order:
-// writers that lock the same rows in the same order cannot deadlock.
-func setSettings(ctx context.Context, tx *sql.Tx, kv map[string]string) error {
-	keys := slices.Sorted(maps.Keys(kv))
-	values := make([]string, len(keys))
-	for i, k := range keys {
-		values[i] = kv[k]
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) SELECT * FROM unnest($1::text[], $2::text[])
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, keys, values)
-	return err
 }
 
 // SigningKey returns the site's secret for signing links, creating it on
@@ -337,23 +318,23 @@ func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('signing_key', $1) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(key)); err != nil {
-		return nil, fmt.Errorf("postgres: signing key: %w", err)
+	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('signing_key', ?) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(key)); err != nil {
+		return nil, db.errorf("signing key: %w", err)
 	}
 	var v string
-	if err := db.pool.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&v); err != nil {
-		return nil, fmt.Errorf("postgres: signing key: %w", err)
+	if err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&v); err != nil {
+		return nil, db.errorf("signing key: %w", err)
 	}
 	return hex.DecodeString(v)
 }
 
 // update runs one UPDATE of a named record in a write transaction that
 // touches the whole site's navigation.
-func (db *DB) update(ctx context.Context, what, slug string, id int64, query string, args ...any) error {
+func (db *DB) updateNamed(ctx context.Context, what, slug string, id int64, query string, args ...any) error {
 	if err := article.ValidateSlug(slug); err != nil {
 		return &article.InvalidError{Problems: []string{err.Error()}}
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return nil, err
@@ -364,36 +345,36 @@ func (db *DB) update(ctx context.Context, what, slug string, id int64, query str
 		return []string{article.KeySite}, nil
 	})
 	switch {
-	case isUnique(err):
-		return fmt.Errorf("postgres: %s %q already exists: %w", what, slug, article.ErrConflict)
+	case db.eng.IsUnique(err):
+		return db.errorf("%s %q already exists: %w", what, slug, article.ErrConflict)
 	case errors.Is(err, article.ErrNotFound):
-		return fmt.Errorf("postgres: %s %d: %w", what, id, err)
+		return db.errorf("%s %d: %w", what, id, err)
 	case err != nil:
-		return fmt.Errorf("postgres: update %s %d: %w", what, id, err)
+		return db.errorf("update %s %d: %w", what, id, err)
 	}
 	return nil
 }
 
 // UpdateSection stores s's slug, name, description and position.
 func (db *DB) UpdateSection(ctx context.Context, s *article.Section) error {
-	return db.update(ctx, "section", s.Slug, s.ID, `UPDATE sections SET slug = $1, name = $2, description = $3, position = $4 WHERE id = $5`,
+	return db.updateNamed(ctx, "section", s.Slug, s.ID, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ? WHERE id = ?`,
 		s.Slug, s.Name, s.Description, s.Position, s.ID)
 }
 
 // UpdateTag stores t's slug and name.
 func (db *DB) UpdateTag(ctx context.Context, t *article.Tag) error {
-	return db.update(ctx, "tag", t.Slug, t.ID, `UPDATE tags SET slug = $1, name = $2 WHERE id = $3`, t.Slug, t.Name, t.ID)
+	return db.updateNamed(ctx, "tag", t.Slug, t.ID, `UPDATE tags SET slug = ?, name = ? WHERE id = ?`, t.Slug, t.Name, t.ID)
 }
 
 // UpdateAuthor stores a's slug, name, role and bio.
 func (db *DB) UpdateAuthor(ctx context.Context, a *article.Author) error {
-	return db.update(ctx, "author", a.Slug, a.ID, `UPDATE authors SET slug = $1, name = $2, role = $3, bio = $4 WHERE id = $5`,
+	return db.updateNamed(ctx, "author", a.Slug, a.ID, `UPDATE authors SET slug = ?, name = ?, role = ?, bio = ? WHERE id = ?`,
 		a.Slug, a.Name, a.Role, a.Bio, a.ID)
 }
 
 // remove deletes one record unless articles still use it.
 func (db *DB) remove(ctx context.Context, what string, id int64, inUse, del string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var n int
 		if err := tx.QueryRowContext(ctx, inUse, id).Scan(&n); err != nil {
 			return nil, err
@@ -411,30 +392,30 @@ func (db *DB) remove(ctx context.Context, what string, id int64, inUse, del stri
 		return []string{article.KeySite}, nil
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: delete %s %d: %w", what, id, err)
+		return db.errorf("delete %s %d: %w", what, id, err)
 	}
 	return nil
 }
 
 // DeleteSection deletes an unused section.
 func (db *DB) DeleteSection(ctx context.Context, id int64) error {
-	return db.remove(ctx, "section", id, `SELECT count(*) FROM articles WHERE section_id = $1`, `DELETE FROM sections WHERE id = $1`)
+	return db.remove(ctx, "section", id, `SELECT count(*) FROM articles WHERE section_id = ?`, `DELETE FROM sections WHERE id = ?`)
 }
 
 // DeleteTag deletes an unused tag.
 func (db *DB) DeleteTag(ctx context.Context, id int64) error {
-	return db.remove(ctx, "tag", id, `SELECT count(*) FROM article_tags WHERE tag_id = $1`, `DELETE FROM tags WHERE id = $1`)
+	return db.remove(ctx, "tag", id, `SELECT count(*) FROM article_tags WHERE tag_id = ?`, `DELETE FROM tags WHERE id = ?`)
 }
 
 // DeleteAuthor deletes an author with no bylines.
 func (db *DB) DeleteAuthor(ctx context.Context, id int64) error {
-	return db.remove(ctx, "author", id, `SELECT count(*) FROM article_authors WHERE author_id = $1`, `DELETE FROM authors WHERE id = $1`)
+	return db.remove(ctx, "author", id, `SELECT count(*) FROM article_authors WHERE author_id = ?`, `DELETE FROM authors WHERE id = ?`)
 }
 
 // TagUsage counts articles per tag.
 func (db *DB) TagUsage(ctx context.Context) (map[int64]int, error) {
 	m := map[int64]int{}
-	err := each(ctx, db.pool, `SELECT tag_id, count(*) FROM article_tags GROUP BY tag_id`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT tag_id, count(*) FROM article_tags GROUP BY tag_id`, nil, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		err := rows.Scan(&id, &n)
@@ -442,7 +423,7 @@ func (db *DB) TagUsage(ctx context.Context) (map[int64]int, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: tag usage: %w", err)
+		return nil, db.errorf("tag usage: %w", err)
 	}
 	return m, nil
 }
@@ -451,7 +432,7 @@ func (db *DB) TagUsage(ctx context.Context) (map[int64]int, error) {
 // only drafts use could give an unpublished story away.
 func (db *DB) PublishedTags(ctx context.Context) ([]article.Tag, error) {
 	var ts []article.Tag
-	err := each(ctx, db.pool, `SELECT t.id, t.slug, t.name FROM tags t WHERE EXISTS (
+	err := each(ctx, db.read, `SELECT t.id, t.slug, t.name FROM tags t WHERE EXISTS (
 		SELECT 1 FROM article_tags at JOIN articles a ON a.id = at.article_id WHERE at.tag_id = t.id AND a.status = 'published')
 		ORDER BY t.name`, nil, func(rows *sql.Rows) error {
 		var t article.Tag
@@ -460,7 +441,7 @@ func (db *DB) PublishedTags(ctx context.Context) ([]article.Tag, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: published tags: %w", err)
+		return nil, db.errorf("published tags: %w", err)
 	}
 	return ts, nil
 }
@@ -468,33 +449,51 @@ func (db *DB) PublishedTags(ctx context.Context) ([]article.Tag, error) {
 // ImagePublic reports whether a published article shows the image.
 func (db *DB) ImagePublic(ctx context.Context, id int64) (bool, error) {
 	var one int
-	err := db.pool.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE lead_image_id = $1 AND status = 'published' LIMIT 1`, id).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE lead_image_id = ? AND status = 'published' LIMIT 1`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("postgres: image %d: %w", id, err)
+		return false, db.errorf("image %d: %w", id, err)
 	}
 	return true, nil
 }
 
 // ImageByID returns one image with its widths.
 func (db *DB) ImageByID(ctx context.Context, id int64) (*article.Image, error) {
-	img, err := scanImage(db.pool.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE id = $1`, id))
+	img, err := scanImage(db.read.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: image %d: %w", id, article.ErrNotFound)
+		return nil, db.errorf("image %d: %w", id, article.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: image %d: %w", id, err)
+		return nil, db.errorf("image %d: %w", id, err)
 	}
-	err = each(ctx, db.pool, `SELECT width FROM image_variants WHERE image_id = $1 ORDER BY width`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, db.read, `SELECT width FROM image_variants WHERE image_id = ? ORDER BY width`, []any{id}, func(rows *sql.Rows) error {
 		var w int
 		err := rows.Scan(&w)
 		img.Variants = append(img.Variants, w)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: image %d: %w", id, err)
+		return nil, db.errorf("image %d: %w", id, err)
 	}
 	return img, nil
+}
+
+// setSettings stores several settings in one statement, in key order:
+// writers that lock the same rows in the same order cannot deadlock.
+func setSettings(ctx context.Context, tx *Tx, kv map[string]string) error {
+	keys := slices.Sorted(maps.Keys(kv))
+	args := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		args = append(args, k, kv[k])
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES `+valueRows("(?, ?)", len(keys))+`
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, args...)
+	return err
+}
+
+// valueRows is n copies of one row of placeholders, for a multi-row VALUES.
+func valueRows(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }

@@ -1,11 +1,12 @@
-package sqlite
+package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (mail.Message, error) {
 }
 
 // enqueue queues msgs inside tx; a key already in the outbox is skipped.
-func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, msgs ...mail.Message) error {
+func enqueue(ctx context.Context, tx *Tx, now time.Time, msgs ...mail.Message) error {
 	for _, m := range msgs {
 		next := m.NextAt
 		if next.IsZero() {
@@ -44,21 +45,25 @@ func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, msgs ...mail.Messag
 
 // Enqueue queues messages on their own.
 func (db *DB) Enqueue(ctx context.Context, msgs ...mail.Message) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		return nil, enqueue(ctx, tx, db.now(), msgs...)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: enqueue: %w", err)
+		return db.errorf("enqueue: %w", err)
 	}
 	return nil
 }
 
-// Claim leases due messages, oldest first.
+// Claim leases due messages, oldest first. Where writers run side by side,
+// SKIP LOCKED passes over rows another instance is claiming this instant,
+// so no message is claimed twice and no instance waits for another.
 func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Message, error) {
 	var out []mail.Message
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		out = out[:0]
 		return nil, each(ctx, tx, `UPDATE outbox SET lease_until = ?
-			WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?)
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_at <= ? AND lease_until <= ?
+				ORDER BY next_at, id LIMIT ?`+db.dialect.SkipLocked+`)
 			RETURNING `+outboxColumns,
 			[]any{now.Add(lease).Unix(), now.Unix(), now.Unix(), limit}, func(rows *sql.Rows) error {
 				m, err := scanMessage(rows)
@@ -67,20 +72,27 @@ func (db *DB) Claim(ctx context.Context, now time.Time, lease time.Duration, lim
 			})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: claim mail: %w", err)
+		return nil, db.errorf("claim mail: %w", err)
 	}
+	// RETURNING keeps no order.
+	slices.SortFunc(out, func(a, b mail.Message) int {
+		if c := a.NextAt.Compare(b.NextAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }
 
 // MarkSent records a message as sent and runs then the moment the record
 // is durable. Messages being sent at once share a commit.
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time, then func()) error {
-	err := db.inBatchThen(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	err := db.run(ctx, true, func(ctx context.Context, tx *Tx) ([]string, error) {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = 0 WHERE id = ?`, at.Unix(), id)
 		return nil, err
 	}, then)
 	if err != nil {
-		return fmt.Errorf("sqlite: mark mail %d sent: %w", id, err)
+		return db.errorf("mark mail %d sent: %w", id, err)
 	}
 	return nil
 }
@@ -96,7 +108,7 @@ func (db *DB) Requeue(ctx context.Context, id int64, attempts int, next time.Tim
 	}
 	if _, err := db.exec(ctx, `UPDATE outbox SET status = ?, attempts = ?, next_at = ?, last_error = ?, lease_until = 0, sent_at = NULL WHERE id = ?`,
 		status, attempts, next.Unix(), lastErr, id); err != nil {
-		return fmt.Errorf("sqlite: requeue mail %d: %w", id, err)
+		return db.errorf("requeue mail %d: %w", id, err)
 	}
 	return nil
 }
@@ -104,7 +116,7 @@ func (db *DB) Requeue(ctx context.Context, id int64, attempts int, next time.Tim
 // Cancel marks a message that has nothing left to say.
 func (db *DB) Cancel(ctx context.Context, id int64, why string) error {
 	if _, err := db.exec(ctx, `UPDATE outbox SET status = 'cancelled', last_error = ?, lease_until = 0 WHERE id = ? AND status = 'queued'`, why, id); err != nil {
-		return fmt.Errorf("sqlite: cancel mail %d: %w", id, err)
+		return db.errorf("cancel mail %d: %w", id, err)
 	}
 	return nil
 }
@@ -113,16 +125,18 @@ func (db *DB) Cancel(ctx context.Context, id int64, why string) error {
 // fan-out comes up (an imported archive, say) is not mailed.
 const announceWindow = 48 * time.Hour
 
-// ExpandFanouts queues up to batch messages of the oldest due fan-out.
+// ExpandFanouts queues up to batch messages of the oldest due fan-out that
+// no other instance is expanding this instant (SKIP LOCKED).
 // Each batch commits with the fan-out's cursor, so a restart resumes after
 // the last committed subscriber; the outbox's unique key makes a repeated
 // batch harmless anyway.
 func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool, error) {
 	more := false
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var id, object, cursor int64
 		var kind string
-		err := tx.QueryRowContext(ctx, `SELECT id, kind, object_id, cursor FROM fanouts WHERE done_at IS NULL AND not_before <= ? ORDER BY not_before, id LIMIT 1`,
+		err := tx.QueryRowContext(ctx, `SELECT id, kind, object_id, cursor FROM fanouts WHERE done_at IS NULL AND not_before <= ?
+			ORDER BY not_before, id LIMIT 1`+db.dialect.SkipLocked,
 			now.Unix()).Scan(&id, &kind, &object, &cursor)
 		if err == sql.ErrNoRows {
 			return nil, nil
@@ -160,7 +174,7 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 			WHERE sub.status = 'active' AND sub.frequency = 'immediate'
 			AND (sub.scope_kind = 'site' OR (sub.scope_kind = 'section' AND sub.scope_id = ?)) AND s.id > ?`
 		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?)`,
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?) AS page`,
 			section, cursor, batch).Scan(&last); err != nil {
 			return nil, err
 		}
@@ -168,7 +182,7 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 			return done()
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-			SELECT lower(s.email) || '|article|' || ?, s.email, 'article', ?, group_concat(sub.id, ',') || ' ' || s.id, ?, ? `+match+` AND s.id <= ?
+			SELECT lower(s.email) || '|article|' || CAST(? AS TEXT), s.email, 'article', CAST(? AS BIGINT), string_agg(CAST(sub.id AS TEXT), ',' ORDER BY sub.id) || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 			GROUP BY s.id ORDER BY s.id
 			ON CONFLICT (key) DO NOTHING`,
 			strconv.FormatInt(object, 10), object, now.Unix(), now.Unix(), section, cursor, last.Int64)
@@ -180,14 +194,14 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 		return nil, err
 	})
 	if err != nil {
-		return false, fmt.Errorf("sqlite: fan-out: %w", err)
+		return false, db.errorf("fan-out: %w", err)
 	}
 	return more, nil
 }
 
 // announce records that article id went live: its fan-out runs once,
 // whatever happens to the article later.
-func announce(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
+func announce(ctx context.Context, tx *Tx, id int64, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('article', ?, ?) ON CONFLICT (kind, object_id) DO NOTHING`,
 		id, at.Unix())
 	return err
@@ -204,7 +218,7 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[mail.Status]int, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: outbox counts: %w", err)
+		return nil, db.errorf("outbox counts: %w", err)
 	}
 	return counts, nil
 }
@@ -213,7 +227,7 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[mail.Status]int, error) {
 // notification to the author of the comment it answers, if they asked,
 // and a message to everyone following the discussion, never to the
 // comment's own author.
-func (db *DB) expandComment(ctx context.Context, tx *sql.Tx, id, commentID, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
+func (db *DB) expandComment(ctx context.Context, tx *Tx, id, commentID, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
 	var articleID int64
 	var email, status string
 	var parentEmail sql.NullString
@@ -238,14 +252,14 @@ func (db *DB) expandComment(ctx context.Context, tx *sql.Tx, id, commentID, curs
 	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
 		WHERE sub.status = 'active' AND sub.scope_kind = 'article' AND sub.scope_id = ? AND s.id > ? AND s.email != ?`
 	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` ORDER BY s.id LIMIT ?)`, articleID, cursor, email, batch).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` ORDER BY s.id LIMIT ?) AS page`, articleID, cursor, email, batch).Scan(&last); err != nil {
 		return nil, err
 	}
 	if !last.Valid {
 		return done()
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-		SELECT lower(s.email) || '|comment|' || ?, s.email, 'comment', ?, sub.id || ' ' || s.id, ?, ? `+match+` AND s.id <= ?
+		SELECT lower(s.email) || '|comment|' || CAST(? AS TEXT), s.email, 'comment', CAST(? AS BIGINT), sub.id || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 		ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
 		object, commentID, now.Unix(), now.Unix(), articleID, cursor, email, last.Int64)
 	if err != nil {
@@ -271,7 +285,7 @@ func (db *DB) OutboxList(ctx context.Context, status mail.Status, beforeID int64
 			return err
 		})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: outbox: %w", err)
+		return nil, db.errorf("outbox: %w", err)
 	}
 	return out, nil
 }
@@ -280,10 +294,10 @@ func (db *DB) OutboxList(ctx context.Context, status mail.Status, beforeID int64
 func (db *DB) OutboxMessage(ctx context.Context, id int64) (*mail.Message, error) {
 	m, err := scanMessage(db.read.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: message %d: %w", id, mail.ErrNotFound)
+		return nil, db.errorf("message %d: %w", id, mail.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: message %d: %w", id, err)
+		return nil, db.errorf("message %d: %w", id, err)
 	}
 	return &m, nil
 }
@@ -296,7 +310,7 @@ func (db *DB) Retry(ctx context.Context, id int64, now time.Time) (int, error) {
 	}
 	res, err := db.exec(ctx, q, args...)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: retry mail: %w", err)
+		return 0, db.errorf("retry mail: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
@@ -305,9 +319,16 @@ func (db *DB) Retry(ctx context.Context, id int64, now time.Time) (int, error) {
 // QueueModerationNotice mails every editor and admin about the comments
 // held since the last notice: one mail for all of them, at most once per
 // every. It returns how many comments the notice names.
+// noticeLock names the lock of the moderation notice ("bsntc").
+const noticeLock = 0x62736e7463
+
 func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every time.Duration) (int, error) {
 	count := 0
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		// One instance at a time reads and moves the notice's mark.
+		if err := db.eng.Lock(ctx, tx, noticeLock); err != nil {
+			return nil, err
+		}
 		var lastID, lastAt int64
 		err := each(ctx, tx, `SELECT key, value FROM settings WHERE key IN ('moderation_notice_id', 'moderation_notice_at')`, nil, func(rows *sql.Rows) error {
 			var k, v string
@@ -336,7 +357,7 @@ func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every ti
 			return nil, nil
 		}
 		var to []string
-		err = each(ctx, tx, `SELECT email FROM users WHERE role IN ('editor', 'admin') AND disabled = 0 ORDER BY id`, nil, func(rows *sql.Rows) error {
+		err = each(ctx, tx, `SELECT email FROM users WHERE role IN ('editor', 'admin') AND NOT disabled ORDER BY id`, nil, func(rows *sql.Rows) error {
 			var e string
 			err := rows.Scan(&e)
 			to = append(to, e)
@@ -351,16 +372,11 @@ func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every ti
 				return nil, err
 			}
 		}
-		for k, v := range map[string]int64{"moderation_notice_id": maxID.Int64, "moderation_notice_at": now.Unix()} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-				k, strconv.FormatInt(v, 10)); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
+		return nil, setSettings(ctx, tx, map[string]string{"moderation_notice_id": strconv.FormatInt(maxID.Int64, 10),
+			"moderation_notice_at": strconv.FormatInt(now.Unix(), 10)})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: moderation notice: %w", err)
+		return 0, db.errorf("moderation notice: %w", err)
 	}
 	return count, nil
 }
@@ -370,18 +386,18 @@ func (db *DB) QueueModerationNotice(ctx context.Context, now time.Time, every ti
 func (db *DB) QueueDigest(ctx context.Context, day int64, at time.Time) error {
 	if _, err := db.exec(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('digest', ?, ?) ON CONFLICT (kind, object_id) DO NOTHING`,
 		day, at.Unix()); err != nil {
-		return fmt.Errorf("sqlite: queue digest %d: %w", day, err)
+		return db.errorf("queue digest %d: %w", day, err)
 	}
 	return nil
 }
 
 // expandDigest queues one digest per daily subscriber, naming the scopes
 // it covers; the letter lists what was published in them that day.
-func (db *DB) expandDigest(ctx context.Context, tx *sql.Tx, id, day, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
+func (db *DB) expandDigest(ctx context.Context, tx *Tx, id, day, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
 	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
 		WHERE sub.status = 'active' AND sub.frequency = 'daily' AND sub.scope_kind IN ('site', 'section') AND s.id > ?`
 	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?)`, cursor, batch).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?) AS page`, cursor, batch).Scan(&last); err != nil {
 		return nil, err
 	}
 	if !last.Valid {
@@ -389,8 +405,8 @@ func (db *DB) expandDigest(ctx context.Context, tx *sql.Tx, id, day, cursor int6
 	}
 	object := strconv.FormatInt(day, 10)
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-		SELECT lower(s.email) || '|digest|' || ?, s.email, 'digest', ?,
-			group_concat(sub.id, ',') || ' ' || s.id || ' ' || group_concat(sub.scope_kind || ':' || sub.scope_id, ','), ?, ? `+match+` AND s.id <= ?
+		SELECT lower(s.email) || '|digest|' || CAST(? AS TEXT), s.email, 'digest', CAST(? AS BIGINT),
+			string_agg(CAST(sub.id AS TEXT), ',' ORDER BY sub.id) || ' ' || s.id || ' ' || string_agg(sub.scope_kind || ':' || sub.scope_id, ',' ORDER BY sub.id), CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 		GROUP BY s.id ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
 		object, day, now.Unix(), now.Unix(), cursor, last.Int64)
 	if err != nil {

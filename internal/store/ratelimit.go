@@ -1,8 +1,7 @@
-package sqlite
+package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -12,9 +11,9 @@ func (db *DB) CountEvent(ctx context.Context, key string, window time.Duration, 
 	start := now.Truncate(window)
 	var n int
 	err := db.write.QueryRowContext(ctx, `INSERT INTO rate_events (key, window_start, n) VALUES (?, ?, 1)
-		ON CONFLICT (key, window_start) DO UPDATE SET n = n + 1 RETURNING n`, key, start.Unix()).Scan(&n)
+		ON CONFLICT (key, window_start) DO UPDATE SET n = rate_events.n + 1 RETURNING n`, key, start.Unix()).Scan(&n)
 	if err != nil {
-		return 0, start, fmt.Errorf("sqlite: rate limit: %w", err)
+		return 0, start, db.errorf("rate limit: %w", err)
 	}
 	return n, start, nil
 }
@@ -25,7 +24,7 @@ func (db *DB) CountEvent(ctx context.Context, key string, window time.Duration, 
 func (db *DB) UncountEvent(ctx context.Context, key string, window time.Duration, now time.Time) error {
 	if _, err := db.exec(ctx, `UPDATE rate_events SET n = n - 1 WHERE key = ? AND window_start = ? AND n > 0`,
 		key, now.Truncate(window).Unix()); err != nil {
-		return fmt.Errorf("sqlite: take back a rate limit event: %w", err)
+		return db.errorf("take back a rate limit event: %w", err)
 	}
 	return nil
 }
@@ -33,7 +32,7 @@ func (db *DB) UncountEvent(ctx context.Context, key string, window time.Duration
 // PruneRateEvents forgets windows that began before before.
 func (db *DB) PruneRateEvents(ctx context.Context, before time.Time) error {
 	if _, err := db.exec(ctx, `DELETE FROM rate_events WHERE window_start < ?`, before.Unix()); err != nil {
-		return fmt.Errorf("sqlite: prune rate limits: %w", err)
+		return db.errorf("prune rate limits: %w", err)
 	}
 	return nil
 }

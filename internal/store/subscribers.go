@@ -1,9 +1,8 @@
-package sqlite
+package store
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"broadsheet/internal/subscription"
@@ -15,7 +14,7 @@ var _ subscription.Admin = (*DB)(nil)
 func (db *DB) SubscriberStats(ctx context.Context) (subscription.Stats, error) {
 	st := subscription.Stats{ByScope: map[subscription.Scope]int{}}
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*), count(confirmed_at) FROM subscribers`).Scan(&st.Subscribers, &st.Confirmed); err != nil {
-		return st, fmt.Errorf("sqlite: subscriber stats: %w", err)
+		return st, db.errorf("subscriber stats: %w", err)
 	}
 	err := each(ctx, db.read, `SELECT scope_kind, scope_id, count(*) FROM subscriptions WHERE status = 'active' GROUP BY scope_kind, scope_id`, nil,
 		func(rows *sql.Rows) error {
@@ -26,7 +25,7 @@ func (db *DB) SubscriberStats(ctx context.Context) (subscription.Stats, error) {
 			return err
 		})
 	if err != nil {
-		return st, fmt.Errorf("sqlite: subscriber stats: %w", err)
+		return st, db.errorf("subscriber stats: %w", err)
 	}
 	return st, nil
 }
@@ -57,7 +56,7 @@ func (db *DB) Subscribers(ctx context.Context, q subscription.Query) ([]subscrip
 		})
 	if err != nil || len(out) == 0 {
 		if err != nil {
-			err = fmt.Errorf("sqlite: subscribers: %w", err)
+			err = db.errorf("subscribers: %w", err)
 		}
 		return out, err
 	}
@@ -74,7 +73,7 @@ func (db *DB) Subscribers(ctx context.Context, q subscription.Query) ([]subscrip
 			return err
 		})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: subscribers: %w", err)
+		return nil, db.errorf("subscribers: %w", err)
 	}
 	return out, nil
 }
@@ -88,14 +87,14 @@ func likeEscape(s string) string {
 func (db *DB) ImportSubscribers(ctx context.Context, rows []subscription.Import) (int, error) {
 	now := db.now().Unix()
 	added := 0
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		for _, r := range rows {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, confirmed_at, consent, created_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (email) DO UPDATE SET confirmed_at = COALESCE(confirmed_at, excluded.confirmed_at)`, r.Email, now, r.Consent, now); err != nil {
+				ON CONFLICT (email) DO UPDATE SET confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at)`, r.Email, now, r.Consent, now); err != nil {
 				return nil, err
 			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, scope_kind, scope_id, frequency, status, created_at)
-				SELECT id, ?, ?, 'immediate', 'active', ? FROM subscribers WHERE email = ?
+				SELECT id, CAST(? AS TEXT), CAST(? AS BIGINT), 'immediate', 'active', CAST(? AS BIGINT) FROM subscribers WHERE email = ?
 				ON CONFLICT (subscriber_id, scope_kind, scope_id) DO NOTHING`, r.Scope.Kind, r.Scope.ID, now, r.Email)
 			if err != nil {
 				return nil, err
@@ -106,7 +105,7 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []subscription.Import)
 		return nil, nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: import subscribers: %w", err)
+		return 0, db.errorf("import subscribers: %w", err)
 	}
 	return added, nil
 }
@@ -114,7 +113,7 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []subscription.Import)
 // EraseSubscriber deletes an address and everything sent or queued to it.
 func (db *DB) EraseSubscriber(ctx context.Context, email string) (bool, error) {
 	found := false
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		res, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE email = ?`, email)
 		if err != nil {
 			return nil, err
@@ -129,7 +128,7 @@ func (db *DB) EraseSubscriber(ctx context.Context, email string) (bool, error) {
 		return nil, nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("sqlite: erase subscriber: %w", err)
+		return false, db.errorf("erase subscriber: %w", err)
 	}
 	return found, nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package store
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -47,30 +46,30 @@ func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra .
 
 // ArticleBySlug returns the article with that slug, whatever its status.
 func (db *DB) ArticleBySlug(ctx context.Context, slug string) (*article.Article, error) {
-	return db.articleWhere(ctx, fmt.Sprintf("%q", slug), "a.slug = $1", slug)
+	return db.articleWhere(ctx, fmt.Sprintf("%q", slug), "a.slug = ?", slug)
 }
 
 // ArticleByID returns the article with that id, whatever its status.
 func (db *DB) ArticleByID(ctx context.Context, id int64) (*article.Article, error) {
-	return db.articleWhere(ctx, fmt.Sprint(id), "a.id = $1", id)
+	return db.articleWhere(ctx, fmt.Sprint(id), "a.id = ?", id)
 }
 
 func (db *DB) articleWhere(ctx context.Context, what, where string, arg any) (*article.Article, error) {
 	var a article.Article
-	row := db.pool.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE `+where, arg)
+	row := db.read.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE `+where, arg)
 	if err := scanArticle(row, &a, &a.Body); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("postgres: article %s: %w", what, article.ErrNotFound)
+			return nil, db.errorf("article %s: %w", what, article.ErrNotFound)
 		}
-		return nil, fmt.Errorf("postgres: article %s: %w", what, err)
+		return nil, db.errorf("article %s: %w", what, err)
 	}
 	list := []article.Article{a}
-	if err := db.fillRelations(ctx, db.pool, list, true); err != nil {
-		return nil, fmt.Errorf("postgres: article %s: %w", what, err)
+	if err := db.fillRelations(ctx, db.read, list, true); err != nil {
+		return nil, db.errorf("article %s: %w", what, err)
 	}
 	notes, err := db.notes(ctx, a.ID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: article %s: %w", what, err)
+		return nil, db.errorf("article %s: %w", what, err)
 	}
 	list[0].Notes = notes
 	return &list[0], nil
@@ -79,12 +78,12 @@ func (db *DB) articleWhere(ctx context.Context, what, where string, arg any) (*a
 // RedirectSlug returns the current slug of the article once published as old.
 func (db *DB) RedirectSlug(ctx context.Context, old string) (string, error) {
 	var slug string
-	err := db.pool.QueryRowContext(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id WHERE r.old_slug = $1`, old).Scan(&slug)
+	err := db.read.QueryRowContext(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id WHERE r.old_slug = ?`, old).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("postgres: redirect %q: %w", old, article.ErrNotFound)
+		return "", db.errorf("redirect %q: %w", old, article.ErrNotFound)
 	}
 	if err != nil {
-		return "", fmt.Errorf("postgres: redirect %q: %w", old, err)
+		return "", db.errorf("redirect %q: %w", old, err)
 	}
 	return slug, nil
 }
@@ -92,41 +91,41 @@ func (db *DB) RedirectSlug(ctx context.Context, old string) (string, error) {
 // Articles lists published articles newest first, one keyset page at a time.
 func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, error) {
 	where := []string{"a.status = 'published'"}
-	var args params
+	var args []any
 	if q.SectionID != 0 {
-		where = append(where, "a.section_id = "+args.add(q.SectionID))
+		where = append(where, "a.section_id = ?")
+		args = append(args, q.SectionID)
 	}
 	if q.TagID != 0 {
-		where = append(where, "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = "+args.add(q.TagID)+")")
+		where = append(where, "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)")
+		args = append(args, q.TagID)
 	}
 	if q.AuthorID != 0 {
-		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = "+args.add(q.AuthorID)+")")
+		where = append(where, "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)")
+		args = append(args, q.AuthorID)
 	}
 	if q.ExcludeID != 0 {
-		where = append(where, "a.id <> "+args.add(q.ExcludeID))
+		where = append(where, "a.id <> ?")
+		args = append(args, q.ExcludeID)
 	}
 	limit := q.PageSize()
 	order := "DESC"
 	page := where
 	pageArgs := args
-	// before and after add a keyset condition to copies of where and args.
-	before := func(c *article.Cursor) ([]string, params) {
-		a := slices.Clip(args)
-		return append(slices.Clip(where), "(a.published_at, a.id) < ("+a.add(c.PublishedAt.Unix())+", "+a.add(c.ID)+")"), a
-	}
 	switch {
 	case q.Before != nil:
-		page, pageArgs = before(q.Before)
+		page = append(slices.Clip(where), "(a.published_at, a.id) < (?, ?)")
+		pageArgs = append(slices.Clip(args), q.Before.PublishedAt.Unix(), q.Before.ID)
 	case q.After != nil:
-		pageArgs = slices.Clip(args)
-		page = append(slices.Clip(where), "(a.published_at, a.id) > ("+pageArgs.add(q.After.PublishedAt.Unix())+", "+pageArgs.add(q.After.ID)+")")
+		page = append(slices.Clip(where), "(a.published_at, a.id) > (?, ?)")
+		pageArgs = append(slices.Clip(args), q.After.PublishedAt.Unix(), q.After.ID)
 		order = "ASC"
 	}
 	query := `SELECT ` + articleColumns + ` ` + articleFrom +
 		` WHERE ` + strings.Join(page, " AND ") +
-		` ORDER BY a.published_at ` + order + `, a.id ` + order + ` LIMIT ` + pageArgs.add(limit+1)
+		` ORDER BY a.published_at ` + order + `, a.id ` + order + ` LIMIT ?`
 	var list []article.Article
-	err := each(ctx, db.pool, query, pageArgs, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, query, append(pageArgs, limit+1), func(rows *sql.Rows) error {
 		var a article.Article
 		if err := scanArticle(rows, &a); err != nil {
 			return err
@@ -135,7 +134,7 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 		return nil
 	})
 	if err != nil {
-		return article.List{}, fmt.Errorf("postgres: list articles: %w", err)
+		return article.List{}, db.errorf("list articles: %w", err)
 	}
 
 	more := len(list) > limit
@@ -162,8 +161,7 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 			res.Newer = first
 		}
 		// Something older exists unless the cursor's own article is gone.
-		w, args := before(last)
-		exists, err := db.exists(ctx, w, args)
+		exists, err := db.exists(ctx, append(slices.Clip(where), "(a.published_at, a.id) < (?, ?)"), append(slices.Clip(args), last.PublishedAt.Unix(), last.ID))
 		if err != nil {
 			return article.List{}, err
 		}
@@ -175,37 +173,34 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 			res.Older = last
 		}
 	}
-	if err := db.fillRelations(ctx, db.pool, res.Articles, false); err != nil {
-		return article.List{}, fmt.Errorf("postgres: list articles: %w", err)
+	if err := db.fillRelations(ctx, db.read, res.Articles, false); err != nil {
+		return article.List{}, db.errorf("list articles: %w", err)
 	}
 	return res, nil
 }
 
-func (db *DB) exists(ctx context.Context, where []string, args params) (bool, error) {
+func (db *DB) exists(ctx context.Context, where []string, args []any) (bool, error) {
 	var one int
-	err := db.pool.QueryRowContext(ctx, `SELECT 1 FROM articles a WHERE `+strings.Join(where, " AND ")+` LIMIT 1`, args...).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM articles a WHERE `+strings.Join(where, " AND ")+` LIMIT 1`, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("postgres: list articles: %w", err)
+		return false, db.errorf("list articles: %w", err)
 	}
 	return true, nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
 
 // fillRelations loads bylines, image variants and (when withTags) tags for
 // list in one query each, whatever the length of list.
-func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Article, withTags bool) error {
+func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Article, withTags bool) error {
 	if len(list) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*article.Article, len(list))
-	ids := make([]int64, 0, len(list))
-	var imageIDs []int64
+	ids := make([]any, 0, len(list))
+	var imageIDs []any
 	byImage := map[int64][]*article.Image{}
 	for i := range list {
 		a := &list[i]
@@ -218,9 +213,11 @@ func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Artic
 			byImage[a.LeadImage.ID] = append(byImage[a.LeadImage.ID], a.LeadImage)
 		}
 	}
+	in := placeholders(len(ids))
+
 	err := each(ctx, q, `SELECT aa.article_id, au.id, au.slug, au.name, au.role, au.bio
 		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id = ANY($1) ORDER BY aa.article_id, aa.position`, []any{ids}, func(rows *sql.Rows) error {
+		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids, func(rows *sql.Rows) error {
 		var id int64
 		var au article.Author
 		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Role, &au.Bio); err != nil {
@@ -235,7 +232,7 @@ func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Artic
 	if withTags {
 		err := each(ctx, q, `SELECT at.article_id, t.id, t.slug, t.name
 			FROM article_tags at JOIN tags t ON t.id = at.tag_id
-			WHERE at.article_id = ANY($1) ORDER BY t.name`, []any{ids}, func(rows *sql.Rows) error {
+			WHERE at.article_id IN (`+in+`) ORDER BY t.name`, ids, func(rows *sql.Rows) error {
 			var id int64
 			var t article.Tag
 			if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name); err != nil {
@@ -250,7 +247,7 @@ func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Artic
 	}
 	if len(imageIDs) > 0 {
 		err := each(ctx, q, `SELECT image_id, width FROM image_variants
-			WHERE image_id = ANY($1) ORDER BY image_id, width`, []any{imageIDs}, func(rows *sql.Rows) error {
+			WHERE image_id IN (`+placeholders(len(imageIDs))+`) ORDER BY image_id, width`, imageIDs, func(rows *sql.Rows) error {
 			var id int64
 			var w int
 			if err := rows.Scan(&id, &w); err != nil {
@@ -268,30 +265,8 @@ func (db *DB) fillRelations(ctx context.Context, q querier, list []article.Artic
 	return nil
 }
 
-// each runs query and calls fn for every row, closing the rows whatever
-// happens.
-func each(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
 
-// params collects a dynamic query's arguments and hands out their
-// placeholders: where = append(where, "a.section_id = "+args.add(id)).
-type params []any
 
-func (p *params) add(v any) string {
-	*p = append(*p, v)
-	return "$" + strconv.Itoa(len(*p))
-}
 
 // CreateArticle inserts a and its bylines and tags.
 func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
@@ -299,11 +274,11 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 		return err
 	}
 	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO articles
 			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
 			 version, created_by, submitted_at, replaced_by, comments_closed)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16) RETURNING id`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
 			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix(),
 			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed).Scan(&a.ID)
@@ -311,7 +286,7 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 			return nil, err
 		}
 		// The slug now belongs to this article, whatever once had it.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = $1`, a.Slug); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
 			return nil, err
 		}
 		if err := writeRelations(ctx, tx, a); err != nil {
@@ -326,25 +301,25 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 				return nil, err
 			}
 		}
-		if err := indexArticle(ctx, tx, a.ID); err != nil {
+		if err := db.eng.Index(ctx, tx, a.ID); err != nil {
 			return nil, err
 		}
 		return a.Keys(), nil
 	})
 	if err != nil {
-		return articleWriteError(a.Slug, err)
+		return db.articleWriteError(a.Slug, err)
 	}
 	a.ModifiedAt = now.UTC().Truncate(1e9)
 	return nil
 }
 
 // writeRevision records a's state as its current version.
-func writeRevision(ctx context.Context, tx *sql.Tx, a *article.Article, now time.Time) error {
+func writeRevision(ctx context.Context, tx *Tx, a *article.Article, now time.Time) error {
 	snap, err := json.Marshal(article.SnapshotOf(a))
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, user_id, created_at, snapshot) VALUES ($1, $2, $3, $4, $5)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, user_id, created_at, snapshot) VALUES (?, ?, ?, ?, ?)`,
 		a.ID, a.Version, nullID(a.EditorID), now.Unix(), string(snap))
 	return err
 }
@@ -356,16 +331,16 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		return err
 	}
 	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		old, err := db.articleRelations(ctx, tx, a.ID)
 		if err != nil {
 			return nil, err
 		}
 		// A zero Version means "whatever is stored" (programs, not people).
-		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $1, headline = $2, standfirst = $3, body = $4,
-			section_id = $5, lead_image_id = $6, status = $7, language = $8, published_at = $9, updated_at = $10, modified_at = $11,
-			submitted_at = $12, replaced_by = $13, comments_closed = $14, version = version + 1
-			WHERE id = $15 AND ($16 = 0 OR version = $17)`,
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?,
+			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?,
+			submitted_at = ?, replaced_by = ?, comments_closed = ?, version = version + 1
+			WHERE id = ? AND (? = 0 OR version = ?)`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
 			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed,
 			a.ID, a.Version, a.Version)
@@ -375,22 +350,22 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil, errStale // the article exists (articleRelations found it): another save won
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT version FROM articles WHERE id = $1`, a.ID).Scan(&a.Version); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM articles WHERE id = ?`, a.ID).Scan(&a.Version); err != nil {
 			return nil, err
 		}
 		if old.Slug != a.Slug {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = $1`, a.Slug); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
 				return nil, err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO slug_redirects (old_slug, article_id) VALUES (?, ?)
 				ON CONFLICT (old_slug) DO UPDATE SET article_id = excluded.article_id`, old.Slug, a.ID); err != nil {
 				return nil, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = $1`, a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = ?`, a.ID); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = $1`, a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
 			return nil, err
 		}
 		if err := writeRelations(ctx, tx, a); err != nil {
@@ -404,7 +379,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 				return nil, err
 			}
 		}
-		if err := indexArticle(ctx, tx, a.ID); err != nil {
+		if err := db.eng.Index(ctx, tx, a.ID); err != nil {
 			return nil, err
 		}
 		return append(old.Keys(), a.Keys()...), nil
@@ -412,21 +387,21 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 	if errors.Is(err, errStale) {
 		current, cerr := db.ArticleByID(ctx, a.ID)
 		if cerr != nil {
-			return fmt.Errorf("postgres: article %d: %w", a.ID, cerr)
+			return db.errorf("article %d: %w", a.ID, cerr)
 		}
 		return &article.ConflictError{Current: current, Sent: a.Version}
 	}
 	if err != nil {
-		return articleWriteError(a.Slug, err)
+		return db.articleWriteError(a.Slug, err)
 	}
 	a.ModifiedAt = now.UTC().Truncate(1e9)
 	return nil
 }
 
 // articleRelations loads what an article's cache keys depend on.
-func (db *DB) articleRelations(ctx context.Context, tx *sql.Tx, id int64) (*article.Article, error) {
+func (db *DB) articleRelations(ctx context.Context, tx *Tx, id int64) (*article.Article, error) {
 	a := article.Article{ID: id}
-	err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = $1`, id).Scan(&a.Slug, &a.Section.ID)
+	err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, article.ErrNotFound
 	}
@@ -440,14 +415,14 @@ func (db *DB) articleRelations(ctx context.Context, tx *sql.Tx, id int64) (*arti
 	return &list[0], nil
 }
 
-func writeRelations(ctx context.Context, tx *sql.Tx, a *article.Article) error {
+func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 	for i, au := range a.Authors {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)`, a.ID, au.ID, i); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES (?, ?, ?)`, a.ID, au.ID, i); err != nil {
 			return fmt.Errorf("byline %d: %w", au.ID, err)
 		}
 	}
 	for _, t := range a.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)`, a.ID, t.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)`, a.ID, t.ID); err != nil {
 			return fmt.Errorf("tag %d: %w", t.ID, err)
 		}
 	}
@@ -456,16 +431,16 @@ func writeRelations(ctx context.Context, tx *sql.Tx, a *article.Article) error {
 
 var errStale = errors.New("stale version")
 
-func articleWriteError(slug string, err error) error {
+func (db *DB) articleWriteError(slug string, err error) error {
 	switch {
 	case errors.Is(err, article.ErrNotFound):
-		return fmt.Errorf("postgres: article %q: %w", slug, err)
-	case isUnique(err):
-		return fmt.Errorf("postgres: article %q: slug or byline already taken: %w", slug, article.ErrConflict)
-	case isForeignKey(err):
+		return db.errorf("article %q: %w", slug, err)
+	case db.eng.IsUnique(err):
+		return db.errorf("article %q: slug or byline already taken: %w", slug, article.ErrConflict)
+	case db.eng.IsForeignKey(err):
 		return &article.InvalidError{Problems: []string{"section, tag, author or lead image does not exist"}}
 	}
-	return fmt.Errorf("postgres: article %q: %w", slug, err)
+	return db.errorf("article %q: %w", slug, err)
 }
 
 func imageID(img *article.Image) any {

@@ -1,9 +1,8 @@
-package postgres
+package store
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 )
 
@@ -11,9 +10,9 @@ import (
 // this was its first use. The primary key makes the check and the record
 // one atomic step, so two simultaneous submissions cannot both pass.
 func (db *DB) MarkUsed(ctx context.Context, id string, expires time.Time) (bool, error) {
-	first, err := markUsed(ctx, db.pool, id, expires)
+	first, err := markUsed(ctx, db.write, id, expires)
 	if err != nil {
-		return false, fmt.Errorf("postgres: used challenge: %w", err)
+		return false, db.errorf("used challenge: %w", err)
 	}
 	return first, nil
 }
@@ -23,7 +22,7 @@ type execer interface {
 }
 
 func markUsed(ctx context.Context, x execer, id string, expires time.Time) (bool, error) {
-	res, err := x.ExecContext(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, id, expires.Unix())
+	res, err := x.ExecContext(ctx, `INSERT INTO used_challenges (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, expires.Unix())
 	if err != nil {
 		return false, err
 	}
@@ -37,8 +36,8 @@ func markUsed(ctx context.Context, x execer, id string, expires time.Time) (bool
 // PruneUsedChallenges forgets challenges that expired before now: an
 // expired challenge fails on its expiry alone.
 func (db *DB) PruneUsedChallenges(ctx context.Context, now time.Time) error {
-	if _, err := db.exec(ctx, `DELETE FROM used_challenges WHERE expires_at < $1`, now.Unix()); err != nil {
-		return fmt.Errorf("postgres: prune used challenges: %w", err)
+	if _, err := db.exec(ctx, `DELETE FROM used_challenges WHERE expires_at < ?`, now.Unix()); err != nil {
+		return db.errorf("prune used challenges: %w", err)
 	}
 	return nil
 }

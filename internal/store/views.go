@@ -1,32 +1,40 @@
-package sqlite
+package store
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"broadsheet/internal/article"
 )
 
-// AddViews adds counted page views to their hour, one transaction for the
+// AddViews adds counted page views to their hour, one statement for the
 // whole batch. Articles are named by id, which a change of slug between
 // the count and the flush leaves alone; articles no longer published are
-// skipped.
+// skipped. Rows are written in article order, so instances flushing at
+// once cannot deadlock on them.
 func (db *DB) AddViews(ctx context.Context, byID map[int64]int, at time.Time) error {
 	hour := at.Truncate(time.Hour).Unix()
-	err := db.inTx(ctx, func(tx *sql.Tx) ([]string, error) {
-		for id, n := range byID {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO article_views (article_id, hour, views)
-				SELECT id, ?, ? FROM articles WHERE id = ? AND status = 'published'
-				ON CONFLICT (article_id, hour) DO UPDATE SET views = views + excluded.views`, hour, n, id); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	})
+	if len(byID) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(byID))
+	args := make([]any, 0, 1+2*len(ids))
+	args = append(args, hour)
+	for _, id := range ids {
+		args = append(args, id, byID[id])
+	}
+	// WHERE, not ON, holds the condition: SQLite reads "ON CONFLICT"
+	// after a join's ON otherwise.
+	_, err := db.exec(ctx, `INSERT INTO article_views (article_id, hour, views)
+		SELECT a.id, CAST(? AS BIGINT), v.column2 FROM (VALUES `+valueRows("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(ids))+`) AS v
+		JOIN articles a ON a.id = v.column1 WHERE a.status = 'published'
+		ORDER BY a.id
+		ON CONFLICT (article_id, hour) DO UPDATE SET views = article_views.views + excluded.views`, args...)
 	if err != nil {
-		return fmt.Errorf("sqlite: add views: %w", err)
+		return db.errorf("add views: %w", err)
 	}
 	return nil
 }
@@ -45,13 +53,13 @@ func (db *DB) MostRead(ctx context.Context, since time.Time, limit int) ([]artic
 			return err
 		})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: most read: %w", err)
+		return nil, db.errorf("most read: %w", err)
 	}
 	out := make([]article.Article, 0, len(ids))
 	for _, id := range ids {
 		a, err := db.ArticleByID(ctx, id)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: most read: %w", err)
+			return nil, db.errorf("most read: %w", err)
 		}
 		out = append(out, *a)
 	}
@@ -61,7 +69,7 @@ func (db *DB) MostRead(ctx context.Context, since time.Time, limit int) ([]artic
 // PruneViews forgets view counts older than before.
 func (db *DB) PruneViews(ctx context.Context, before time.Time) error {
 	if _, err := db.exec(ctx, `DELETE FROM article_views WHERE hour < ?`, before.Unix()); err != nil {
-		return fmt.Errorf("sqlite: prune views: %w", err)
+		return db.errorf("prune views: %w", err)
 	}
 	return nil
 }

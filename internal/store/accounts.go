@@ -1,4 +1,4 @@
-package sqlite
+package store
 
 import (
 	"context"
@@ -12,10 +12,6 @@ import (
 
 var _ account.Store = (*DB)(nil)
 
-// exec runs one write outside the change log (accounts are not on pages).
-func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.write.ExecContext(ctx, query, args...)
-}
 
 const userColumns = `id, email, name, role, password_hash, COALESCE(author_id, 0), created_at, disabled`
 
@@ -29,12 +25,6 @@ func scanUser(sc interface{ Scan(...any) error }) (*account.User, error) {
 	return &u, nil
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
 
 // CreateUser inserts u and sets its ID.
 func (db *DB) CreateUser(ctx context.Context, u *account.User) error {
@@ -42,16 +32,15 @@ func (db *DB) CreateUser(ctx context.Context, u *account.User) error {
 		return err
 	}
 	u.CreatedAt = db.now().UTC().Truncate(time.Second)
-	res, err := db.exec(ctx, `INSERT INTO users (email, name, role, password_hash, author_id, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.CreatedAt.Unix(), u.Disabled)
-	if isUnique(err) {
-		return fmt.Errorf("sqlite: user %q already exists: %w", u.Email, account.ErrConflict)
+	err := db.write.QueryRowContext(ctx, `INSERT INTO users (email, name, role, password_hash, author_id, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.CreatedAt.Unix(), u.Disabled).Scan(&u.ID)
+	if db.eng.IsUnique(err) {
+		return db.errorf("user %q already exists: %w", u.Email, account.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create user %q: %w", u.Email, err)
+		return db.errorf("create user %q: %w", u.Email, err)
 	}
-	u.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 // UpdateUser stores u's name, email, role, password hash, byline and state.
@@ -61,14 +50,14 @@ func (db *DB) UpdateUser(ctx context.Context, u *account.User) error {
 	}
 	res, err := db.exec(ctx, `UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, author_id = ?, disabled = ? WHERE id = ?`,
 		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.Disabled, u.ID)
-	if isUnique(err) {
-		return fmt.Errorf("sqlite: user %q already exists: %w", u.Email, account.ErrConflict)
+	if db.eng.IsUnique(err) {
+		return db.errorf("user %q already exists: %w", u.Email, account.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: update user %d: %w", u.ID, err)
+		return db.errorf("update user %d: %w", u.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: user %d: %w", u.ID, account.ErrNotFound)
+		return db.errorf("user %d: %w", u.ID, account.ErrNotFound)
 	}
 	return nil
 }
@@ -76,10 +65,10 @@ func (db *DB) UpdateUser(ctx context.Context, u *account.User) error {
 func (db *DB) userWhere(ctx context.Context, what string, where string, arg any) (*account.User, error) {
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: user %s: %w", what, account.ErrNotFound)
+		return nil, db.errorf("user %s: %w", what, account.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: user %s: %w", what, err)
+		return nil, db.errorf("user %s: %w", what, err)
 	}
 	return u, nil
 }
@@ -105,7 +94,7 @@ func (db *DB) Users(ctx context.Context) ([]account.User, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: users: %w", err)
+		return nil, db.errorf("users: %w", err)
 	}
 	return us, nil
 }
@@ -113,8 +102,8 @@ func (db *DB) Users(ctx context.Context) ([]account.User, error) {
 // CountAdmins counts enabled admins.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: count admins: %w", err)
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&n); err != nil {
+		return 0, db.errorf("count admins: %w", err)
 	}
 	return n, nil
 }
@@ -133,23 +122,22 @@ func scanSession(sc interface{ Scan(...any) error }) (*account.Session, error) {
 
 // CreateSession inserts s and sets its ID.
 func (db *DB) CreateSession(ctx context.Context, s *account.Session) error {
-	res, err := db.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?)`,
-		s.TokenHash, s.UserID, s.CreatedAt.Unix(), s.LastSeenAt.Unix(), s.UserAgent, s.IP)
+	err := db.write.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		s.TokenHash, s.UserID, s.CreatedAt.Unix(), s.LastSeenAt.Unix(), s.UserAgent, s.IP).Scan(&s.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
+		return db.errorf("create session: %w", err)
 	}
-	s.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 // SessionByTokenHash returns the session whose cookie hashes to hash.
 func (db *DB) SessionByTokenHash(ctx context.Context, hash string) (*account.Session, error) {
 	s, err := scanSession(db.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: session: %w", account.ErrNotFound)
+		return nil, db.errorf("session: %w", account.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: session: %w", err)
+		return nil, db.errorf("session: %w", err)
 	}
 	return s, nil
 }
@@ -157,7 +145,7 @@ func (db *DB) SessionByTokenHash(ctx context.Context, hash string) (*account.Ses
 // TouchSession records activity.
 func (db *DB) TouchSession(ctx context.Context, id int64, at time.Time) error {
 	if _, err := db.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, at.Unix(), id); err != nil {
-		return fmt.Errorf("sqlite: touch session: %w", err)
+		return db.errorf("touch session: %w", err)
 	}
 	return nil
 }
@@ -165,7 +153,7 @@ func (db *DB) TouchSession(ctx context.Context, id int64, at time.Time) error {
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, id int64) error {
 	if _, err := db.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+		return db.errorf("delete session: %w", err)
 	}
 	return nil
 }
@@ -181,7 +169,7 @@ func (db *DB) UserSessions(ctx context.Context, userID int64) ([]account.Session
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: sessions: %w", err)
+		return nil, db.errorf("sessions: %w", err)
 	}
 	return ss, nil
 }
@@ -189,7 +177,7 @@ func (db *DB) UserSessions(ctx context.Context, userID int64) ([]account.Session
 // DeleteUserSessions ends every session of userID except keep.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error {
 	if _, err := db.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep); err != nil {
-		return fmt.Errorf("sqlite: delete sessions: %w", err)
+		return db.errorf("delete sessions: %w", err)
 	}
 	return nil
 }
@@ -197,13 +185,12 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error 
 // CreateToken inserts an API token and sets its ID.
 func (db *DB) CreateToken(ctx context.Context, t *account.Token) error {
 	t.CreatedAt = db.now().UTC().Truncate(time.Second)
-	res, err := db.exec(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
-		t.UserID, t.Name, t.TokenHash, t.CreatedAt.Unix())
+	err := db.write.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		t.UserID, t.Name, t.TokenHash, t.CreatedAt.Unix()).Scan(&t.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: create token: %w", err)
+		return db.errorf("create token: %w", err)
 	}
-	t.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 const tokenColumns = `id, user_id, name, token_hash, created_at, last_used_at, revoked_at`
@@ -223,10 +210,10 @@ func scanToken(sc interface{ Scan(...any) error }) (*account.Token, error) {
 func (db *DB) TokenByHash(ctx context.Context, hash string) (*account.Token, error) {
 	t, err := scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: token: %w", account.ErrNotFound)
+		return nil, db.errorf("token: %w", account.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: token: %w", err)
+		return nil, db.errorf("token: %w", err)
 	}
 	return t, nil
 }
@@ -242,7 +229,7 @@ func (db *DB) UserTokens(ctx context.Context, userID int64) ([]account.Token, er
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tokens: %w", err)
+		return nil, db.errorf("tokens: %w", err)
 	}
 	return ts, nil
 }
@@ -251,10 +238,10 @@ func (db *DB) UserTokens(ctx context.Context, userID int64) ([]account.Token, er
 func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) error {
 	res, err := db.exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`, at.Unix(), id, userID)
 	if err != nil {
-		return fmt.Errorf("sqlite: revoke token: %w", err)
+		return db.errorf("revoke token: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: token %d: %w", id, account.ErrNotFound)
+		return db.errorf("token %d: %w", id, account.ErrNotFound)
 	}
 	return nil
 }
@@ -262,7 +249,7 @@ func (db *DB) RevokeToken(ctx context.Context, userID, id int64, at time.Time) e
 // TouchToken records a token's use.
 func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	if _, err := db.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, at.Unix(), id); err != nil {
-		return fmt.Errorf("sqlite: touch token: %w", err)
+		return db.errorf("touch token: %w", err)
 	}
 	return nil
 }
@@ -270,7 +257,7 @@ func (db *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
 // CreateSetupToken stores a first-admin link.
 func (db *DB) CreateSetupToken(ctx context.Context, hash string, expires time.Time) error {
 	if _, err := db.exec(ctx, `INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?, ?)`, hash, expires.Unix()); err != nil {
-		return fmt.Errorf("sqlite: setup token: %w", err)
+		return db.errorf("setup token: %w", err)
 	}
 	return nil
 }
@@ -279,10 +266,10 @@ func (db *DB) CreateSetupToken(ctx context.Context, hash string, expires time.Ti
 func (db *DB) UseSetupToken(ctx context.Context, hash string, now time.Time) error {
 	res, err := db.exec(ctx, `UPDATE setup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, now.Unix(), hash, now.Unix())
 	if err != nil {
-		return fmt.Errorf("sqlite: setup token: %w", err)
+		return db.errorf("setup token: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: setup token: %w", account.ErrNotFound)
+		return db.errorf("setup token: %w", account.ErrNotFound)
 	}
 	return nil
 }

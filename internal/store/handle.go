@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// Handle is a connection pool as the storage uses it: statements are
+// rebound to the engine's placeholders, prepared once and kept, and every
+// one is counted and timed for /metrics.
+type Handle struct {
+	db   *DB
+	pool *sql.DB
+
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt
+}
+
+// maxStatements bounds the prepared statements kept per pool. Statements
+// with an IN list of varying length are many; past the bound they run
+// unprepared, as before.
+const maxStatements = 1000
+
+func newHandle(db *DB, pool *sql.DB) *Handle {
+	return &Handle{db: db, pool: pool, stmts: map[string]*sql.Stmt{}}
+}
+
+// Pool is the underlying pool, for an engine's own statements.
+func (h *Handle) Pool() *sql.DB { return h.pool }
+
+// stmt returns query prepared on the pool, or nil when it cannot be kept.
+func (h *Handle) stmt(ctx context.Context, query string) *sql.Stmt {
+	h.mu.RLock()
+	s, ok := h.stmts[query]
+	h.mu.RUnlock()
+	if ok {
+		return s
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s, ok := h.stmts[query]; ok {
+		return s
+	}
+	if len(h.stmts) >= maxStatements {
+		return nil
+	}
+	s, err := h.pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run unprepared: the error, if it is one, shows there
+	}
+	h.stmts[query] = s
+	return s
+}
+
+func (h *Handle) sql(query string) string {
+	return rebind(query, h.db.dialect.Placeholder)
+}
+
+// QueryContext runs a query that returns rows.
+func (h *Handle) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	defer h.db.observe(time.Now())
+	q := h.sql(query)
+	if s := h.stmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return h.pool.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs a query that returns at most one row.
+func (h *Handle) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	defer h.db.observe(time.Now())
+	q := h.sql(query)
+	if s := h.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return h.pool.QueryRowContext(ctx, q, args...)
+}
+
+// ExecContext runs a statement that returns no rows.
+func (h *Handle) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	defer h.db.observe(time.Now())
+	q := h.sql(query)
+	if s := h.stmt(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return h.pool.ExecContext(ctx, q, args...)
+}
+
+// close releases the prepared statements.
+func (h *Handle) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for q, s := range h.stmts {
+		s.Close()
+		delete(h.stmts, q)
+	}
+}
+
+// Tx is a write transaction as the storage uses it: statements are bound,
+// prepared and counted as on a Handle.
+type Tx struct {
+	tx *sql.Tx
+	h  *Handle
+}
+
+// prepared is query as a statement of the transaction when the pool has
+// it prepared already. A transaction never prepares on the pool: where
+// the pool is the transaction's one connection (SQLite's writer), that
+// would wait for the transaction to end.
+func (t *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, string) {
+	q := t.h.sql(query)
+	t.h.mu.RLock()
+	s := t.h.stmts[q]
+	t.h.mu.RUnlock()
+	if s != nil {
+		return t.tx.StmtContext(ctx, s), q
+	}
+	return nil, q
+}
+
+// QueryContext runs a query that returns rows.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	defer t.h.db.observe(time.Now())
+	if s, _ := t.prepared(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, t.h.sql(query), args...)
+}
+
+// QueryRowContext runs a query that returns at most one row.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	defer t.h.db.observe(time.Now())
+	if s, _ := t.prepared(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, t.h.sql(query), args...)
+}
+
+// ExecContext runs a statement that returns no rows.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	defer t.h.db.observe(time.Now())
+	if s, _ := t.prepared(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, t.h.sql(query), args...)
+}
+
+// QueryObserver is told the duration of every statement the storage runs.
+type QueryObserver func(engine string, d time.Duration)
+
+// Observe makes fn hear of every statement; nil stops it.
+func (db *DB) Observe(fn QueryObserver) {
+	if fn == nil {
+		db.observer.Store(nil)
+		return
+	}
+	db.observer.Store(&fn)
+}
+
+func (db *DB) observe(start time.Time) {
+	db.queries.Add(1)
+	if fn := db.observer.Load(); fn != nil {
+		(*fn)(db.name, time.Since(start))
+	}
+}
+
+// Queries counts the statements this DB has run, for tests and tools.
+func (db *DB) Queries() uint64 { return db.queries.Load() }
+
+// CloseStatements releases the prepared statements; an engine calls it
+// before closing its pools.
+func (db *DB) CloseStatements() {
+	db.read.close()
+	db.write.close()
+}
