@@ -12,7 +12,6 @@ import (
 
 var _ account.Store = (*DB)(nil)
 
-
 const userColumns = `id, email, name, role, password_hash, COALESCE(author_id, 0), created_at, disabled`
 
 func scanUser(sc interface{ Scan(...any) error }) (*account.User, error) {
@@ -24,7 +23,6 @@ func scanUser(sc interface{ Scan(...any) error }) (*account.User, error) {
 	u.CreatedAt = time.Unix(created, 0).UTC()
 	return &u, nil
 }
-
 
 // CreateUser inserts u and sets its ID.
 func (db *DB) CreateUser(ctx context.Context, u *account.User) error {

@@ -191,7 +191,6 @@ func (db *DB) exists(ctx context.Context, where []string, args []any) (bool, err
 	return true, nil
 }
 
-
 // fillRelations loads bylines, image variants and (when withTags) tags for
 // list in one query each, whatever the length of list.
 func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Article, withTags bool) error {
@@ -264,9 +263,6 @@ func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Artic
 	}
 	return nil
 }
-
-
-
 
 // CreateArticle inserts a and its bylines and tags.
 func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {

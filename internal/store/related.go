@@ -125,7 +125,6 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 	return out, nil
 }
 
-
 // SitemapArticles lists published articles in the order they were made,
 // page by page, for sitemaps: offset is how many to skip.
 func (db *DB) SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error) {

@@ -25,7 +25,6 @@ import (
 // this one spells "bsidx".
 const indexLock = 0x6273696478
 
-
 // indexDoc reads what the index needs of an article; ok is false for an
 // article that is not public.
 func indexDoc(ctx context.Context, tx store.Querier, id int64) (related.Doc, bool, error) {
