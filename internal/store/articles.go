@@ -297,7 +297,7 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 				return nil, err
 			}
 		}
-		if err := db.eng.Index(ctx, tx, a.ID); err != nil {
+		if err := db.index(ctx, tx, a.ID); err != nil {
 			return nil, err
 		}
 		return a.Keys(), nil
@@ -375,7 +375,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 				return nil, err
 			}
 		}
-		if err := db.eng.Index(ctx, tx, a.ID); err != nil {
+		if err := db.index(ctx, tx, a.ID); err != nil {
 			return nil, err
 		}
 		return append(old.Keys(), a.Keys()...), nil

@@ -48,12 +48,8 @@ type Engine interface {
 	// IsForeignKey whether it is a FOREIGN KEY violation.
 	IsUnique(err error) bool
 	IsForeignKey(err error) bool
-	// Index brings the search index and the More Articles terms of
-	// article id up to date inside tx: a public article is (re)indexed,
-	// any other is removed.
-	Index(ctx context.Context, tx *Tx, id int64) error
-	// Unindex removes article id from both, before it is deleted.
-	Unindex(ctx context.Context, tx *Tx, id int64) error
+	// TextIndex is the engine's full-text index.
+	TextIndex
 	// Match asks the engine's search index for the articles matching r.
 	Match(ctx context.Context, r search.Request) (Matches, error)
 	// Lock holds the lock named key until tx ends, so that writers doing

@@ -31,24 +31,29 @@ func newHandle(db *DB, pool *sql.DB) *Handle {
 func (h *Handle) Pool() *sql.DB { return h.pool }
 
 // stmt returns query prepared on the pool, or nil when it cannot be kept.
+// The lock is not held while preparing: preparing waits for a connection,
+// and on SQLite's writer the one connection may be in a transaction that
+// is itself looking a statement up.
 func (h *Handle) stmt(ctx context.Context, query string) *sql.Stmt {
 	h.mu.RLock()
 	s, ok := h.stmts[query]
+	full := len(h.stmts) >= maxStatements
 	h.mu.RUnlock()
 	if ok {
 		return s
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if s, ok := h.stmts[query]; ok {
-		return s
-	}
-	if len(h.stmts) >= maxStatements {
+	if full {
 		return nil
 	}
 	s, err := h.pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // run unprepared: the error, if it is one, shows there
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if kept, ok := h.stmts[query]; ok {
+		s.Close()
+		return kept
 	}
 	h.stmts[query] = s
 	return s

@@ -197,7 +197,7 @@ func (db *DB) PublishDue(ctx context.Context, now time.Time) ([]int64, error) {
 			if err := announce(ctx, tx, id, now); err != nil {
 				return nil, err
 			}
-			if err := db.eng.Index(ctx, tx, id); err != nil {
+			if err := db.index(ctx, tx, id); err != nil {
 				return nil, err
 			}
 		}

@@ -182,14 +182,6 @@ func (engine) Lock(ctx context.Context, tx *store.Tx, key int64) error {
 	return err
 }
 
-func (e engine) Index(ctx context.Context, tx *store.Tx, id int64) error {
-	return indexArticle(ctx, tx, id)
-}
-
-func (e engine) Unindex(ctx context.Context, tx *store.Tx, id int64) error {
-	return unindex(ctx, tx, id)
-}
-
 func (e engine) Match(ctx context.Context, r search.Request) (store.Matches, error) {
 	return e.db.match(ctx, r)
 }

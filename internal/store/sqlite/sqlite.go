@@ -176,14 +176,6 @@ func (db *DB) logChange(ctx context.Context, tx *sql.Tx, keys []string) error {
 // Lock needs do nothing: SQLite's writers take turns anyway.
 func (engine) Lock(context.Context, *store.Tx, int64) error { return nil }
 
-func (e engine) Index(ctx context.Context, tx *store.Tx, id int64) error {
-	return indexArticle(ctx, tx, id)
-}
-
-func (e engine) Unindex(ctx context.Context, tx *store.Tx, id int64) error {
-	return unindex(ctx, tx, id)
-}
-
 func (e engine) Match(ctx context.Context, r search.Request) (store.Matches, error) {
 	return e.db.match(ctx, r)
 }
