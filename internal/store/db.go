@@ -36,14 +36,9 @@ type DB struct {
 
 // Engine is what one database engine does its own way.
 type Engine interface {
-	// Update runs fn in a write transaction, appends the cache keys it
-	// returns to the change log in the same transaction, commits, and
-	// returns those keys. With shared set, the engine may commit fn
-	// together with other writes arriving at the same moment (group
-	// commit). after, when not nil, runs as soon as fn's work is durable
-	// and before any other writer learns of its own commit; it must be
-	// quick and must not write.
-	Update(ctx context.Context, shared bool, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error)
+	// LogChange appends a write's cache keys to the change log inside its
+	// transaction, last before the commit.
+	LogChange(ctx context.Context, tx *sql.Tx, keys []string) error
 	// IsUnique reports whether err is a UNIQUE or PRIMARY KEY violation,
 	// IsForeignKey whether it is a FOREIGN KEY violation.
 	IsUnique(err error) bool
@@ -56,6 +51,16 @@ type Engine interface {
 	// the same read-then-write take turns. An engine with one writer at a
 	// time needs do nothing.
 	Lock(ctx context.Context, tx *Tx, key int64) error
+}
+
+// Batcher is an engine that gathers concurrent writes into one commit
+// (group commit): Batch runs fn as part of a shared transaction and
+// returns the cache keys it logged once that has committed. after, when
+// not nil, runs as soon as fn's work is durable, before any other writer
+// of the batch learns of its own commit; it must be quick and must not
+// write.
+type Batcher interface {
+	Batch(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error)
 }
 
 // Dialect holds the few statement fragments the two engines write
@@ -81,6 +86,26 @@ type Config struct {
 	Write   *sql.DB // the one-statement writes outside Engine.Update
 	Engine  Engine
 	Dialect Dialect
+}
+
+// Migrator is an open database that can bring its schema up to date.
+type migrator interface {
+	Migrate(ctx context.Context) (int, error)
+	Close() error
+}
+
+// Migrated is what an engine's Open returns: db, opened without changing
+// its schema, with its migrations applied, or closed and the error.
+func Migrated[D migrator](ctx context.Context, db D, err error) (D, error) {
+	if err != nil {
+		return db, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		var zero D
+		return zero, err
+	}
+	return db, nil
 }
 
 // New returns the storage over an engine's connections.
@@ -147,8 +172,8 @@ func (db *DB) notify(keys []string) {
 	}
 }
 
-// update runs fn in a write transaction of its own (see Engine.Update) and
-// tells listeners once it has committed.
+// update runs fn in a write transaction of its own, logs the cache keys it
+// returns in the change log, and tells listeners once it has committed.
 func (db *DB) update(ctx context.Context, fn func(ctx context.Context, tx *Tx) ([]string, error)) error {
 	return db.run(ctx, false, fn, nil)
 }
@@ -165,14 +190,48 @@ func (db *DB) batch(ctx context.Context, fn func(ctx context.Context, tx *Tx) ([
 }
 
 func (db *DB) run(ctx context.Context, shared bool, fn func(ctx context.Context, tx *Tx) ([]string, error), after func()) error {
-	keys, err := db.eng.Update(ctx, shared, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	wrapped := func(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		return fn(ctx, &Tx{tx: tx, h: db.write})
-	}, after)
+	}
+	var keys []string
+	var err error
+	if b, ok := db.eng.(Batcher); ok && shared {
+		keys, err = b.Batch(ctx, wrapped, after)
+	} else {
+		keys, err = db.transact(ctx, wrapped, after)
+	}
 	if err != nil {
 		return err
 	}
 	db.notify(keys)
 	return nil
+}
+
+// transact runs fn in a write transaction of its own, logs the cache keys
+// it returns, commits, and runs after.
+func (db *DB) transact(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
+	tx, err := db.write.pool.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	keys, err := fn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	keys = Dedupe(keys)
+	if len(keys) > 0 {
+		if err := db.eng.LogChange(ctx, tx, keys); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		after()
+	}
+	return keys, nil
 }
 
 // exec runs one write statement outside any transaction of ours.

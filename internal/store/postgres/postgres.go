@@ -49,14 +49,7 @@ const migrationLock = 0x62736d6967
 // brings its schema up to date.
 func Open(ctx context.Context, url string) (*DB, error) {
 	db, err := OpenNoMigrate(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return store.Migrated(ctx, db, err)
 }
 
 // OpenNoMigrate connects without changing the schema.
@@ -139,41 +132,19 @@ const changeLock = 0x6273636867
 // engine is what PostgreSQL does its own way.
 type engine struct{ db *DB }
 
-// Update runs fn in a transaction of its own: PostgreSQL has many writers,
-// so shared writes need no group commit.
-func (e engine) Update(ctx context.Context, _ bool, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
-	tx, err := e.db.pool.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
+// LogChange appends keys to the change log, holding changeLock to the
+// commit: taken last, just before the insert, it makes writers with
+// change-log entries commit one at a time only for that short step. The
+// entry is announced to every instance listening (Listen) at commit.
+func (e engine) LogChange(ctx context.Context, tx *sql.Tx, keys []string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLock); err != nil {
+		return err
 	}
-	defer tx.Rollback()
-	keys, err := fn(ctx, tx)
-	if err != nil {
-		return nil, err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES ($1, $2)`, strings.Join(keys, " "), e.db.Now().Unix()); err != nil {
+		return err
 	}
-	keys = store.Dedupe(keys)
-	if len(keys) > 0 {
-		// The lock is taken last, just before the insert, and held to the
-		// commit: writers with change-log entries commit one at a time only
-		// for that short step.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLock); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES ($1, $2)`, strings.Join(keys, " "), e.db.Now().Unix()); err != nil {
-			return nil, err
-		}
-		// Delivered at commit, to every instance listening (Listen).
-		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChangesChannel); err != nil {
-			return nil, err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	if after != nil {
-		after()
-	}
-	return keys, nil
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChangesChannel)
+	return err
 }
 
 // Lock takes the transaction-scoped advisory lock key.

@@ -129,8 +129,10 @@ func (db *DB) commitBatch(batch []*batchJob, errs []error) error {
 			return err
 		}
 	}
-	if err := db.logChange(ctx, tx, store.Dedupe(keys)); err != nil {
-		return err
+	if keys = store.Dedupe(keys); len(keys) > 0 {
+		if err := (engine{db}).LogChange(ctx, tx, keys); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

@@ -46,14 +46,7 @@ var _ article.Store = (*DB)(nil)
 // program, is reported and left untouched.
 func Open(ctx context.Context, path string) (*DB, error) {
 	db, err := OpenNoMigrate(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return store.Migrated(ctx, db, err)
 }
 
 // OpenNoMigrate opens the database without changing its schema.
@@ -136,40 +129,14 @@ func (db *DB) Close() error {
 // engine is what SQLite does its own way.
 type engine struct{ db *DB }
 
-// Update runs fn in a transaction of the one writer connection. Shared
-// writes go through the group commit (batch.go).
-func (e engine) Update(ctx context.Context, shared bool, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
-	if shared {
-		return e.db.inBatch(ctx, fn, after)
-	}
-	tx, err := e.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	keys, err := fn(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	keys = store.Dedupe(keys)
-	if err := e.db.logChange(ctx, tx, keys); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	if after != nil {
-		after()
-	}
-	return keys, nil
+// Batch runs fn through the group commit (batch.go).
+func (e engine) Batch(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
+	return e.db.inBatch(ctx, fn, after)
 }
 
-// logChange appends keys to the change log.
-func (db *DB) logChange(ctx context.Context, tx *sql.Tx, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES (?, ?)`, strings.Join(keys, " "), db.Now().Unix())
+// LogChange appends keys to the change log.
+func (e engine) LogChange(ctx context.Context, tx *sql.Tx, keys []string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES (?, ?)`, strings.Join(keys, " "), e.db.Now().Unix())
 	return err
 }
 
