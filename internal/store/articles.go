@@ -64,14 +64,9 @@ func (db *DB) articleWhere(ctx context.Context, what, where string, arg any) (*a
 		return nil, db.errorf("article %s: %w", what, err)
 	}
 	list := []article.Article{a}
-	if err := db.fillRelations(ctx, db.read, list, true); err != nil {
+	if err := db.fillRelations(ctx, db.read, list, withTags|withNotes); err != nil {
 		return nil, db.errorf("article %s: %w", what, err)
 	}
-	notes, err := db.notes(ctx, a.ID)
-	if err != nil {
-		return nil, db.errorf("article %s: %w", what, err)
-	}
-	list[0].Notes = notes
 	return &list[0], nil
 }
 
@@ -173,7 +168,7 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 			res.Older = last
 		}
 	}
-	if err := db.fillRelations(ctx, db.read, res.Articles, false); err != nil {
+	if err := db.fillRelations(ctx, db.read, res.Articles, 0); err != nil {
 		return article.List{}, db.errorf("list articles: %w", err)
 	}
 	return res, nil
@@ -191,9 +186,19 @@ func (db *DB) exists(ctx context.Context, where []string, args []any) (bool, err
 	return true, nil
 }
 
-// fillRelations loads bylines, image variants and (when withTags) tags for
-// list in one query each, whatever the length of list.
-func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Article, withTags bool) error {
+// relations says what fillRelations loads beside bylines and lead images.
+type relations uint8
+
+const (
+	withTags  relations = 1 << iota
+	withNotes           // corrections and updates: one article's page
+)
+
+// fillRelations loads the bylines, lead image variants and the relations
+// asked for of every article of list, in one query whatever the length of
+// list: on a database over a network, each query is a round trip. Each
+// row is one relation, its kind first, in columns every kind shares.
+func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Article, rel relations) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -213,53 +218,49 @@ func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Artic
 		}
 	}
 	in := placeholders(len(ids))
-
-	err := each(ctx, q, `SELECT aa.article_id, au.id, au.slug, au.name, au.role, au.bio
-		FROM article_authors aa JOIN authors au ON au.id = aa.author_id
-		WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`, ids, func(rows *sql.Rows) error {
-		var id int64
-		var au article.Author
-		if err := rows.Scan(&id, &au.ID, &au.Slug, &au.Name, &au.Role, &au.Bio); err != nil {
+	parts := []string{`SELECT 'a' AS kind, aa.article_id AS owner, aa.position AS ord, au.id, au.slug AS t1, au.name AS t2, au.role AS t3, au.bio AS t4, 0 AS n
+		FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (` + in + `)`}
+	args := slices.Clone(ids)
+	if rel&withTags != 0 {
+		parts = append(parts, `SELECT 't', at.article_id, 0, t.id, t.slug, t.name, '', '', 0
+			FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (`+in+`)`)
+		args = append(args, ids...)
+	}
+	if rel&withNotes != 0 {
+		parts = append(parts, `SELECT 'n', article_id, created_at, id, kind, '', body, '', COALESCE(user_id, 0)
+			FROM article_notes WHERE article_id IN (`+in+`)`)
+		args = append(args, ids...)
+	}
+	if len(imageIDs) > 0 {
+		parts = append(parts, `SELECT 'v', image_id, width, 0, '', '', '', '', 0
+			FROM image_variants WHERE image_id IN (`+placeholders(len(imageIDs))+`)`)
+		args = append(args, imageIDs...)
+	}
+	// Bylines in their order, tags by name, notes oldest first, variants
+	// narrowest first.
+	err := each(ctx, q, strings.Join(parts, " UNION ALL ")+` ORDER BY kind, owner, ord, t2, id`, args, func(rows *sql.Rows) error {
+		var kind, t1, t2, t3, t4 string
+		var owner, ord, id, n int64
+		if err := rows.Scan(&kind, &owner, &ord, &id, &t1, &t2, &t3, &t4, &n); err != nil {
 			return err
 		}
-		byID[id].Authors = append(byID[id].Authors, au)
+		switch kind {
+		case "a":
+			byID[owner].Authors = append(byID[owner].Authors, article.Author{ID: id, Slug: t1, Name: t2, Role: t3, Bio: t4})
+		case "t":
+			byID[owner].Tags = append(byID[owner].Tags, article.Tag{ID: id, Slug: t1, Name: t2})
+		case "n":
+			byID[owner].Notes = append(byID[owner].Notes, article.Note{ID: id, ArticleID: owner, Kind: article.NoteKind(t1), Body: t3,
+				CreatedAt: time.Unix(ord, 0).UTC(), UserID: n})
+		case "v":
+			for _, img := range byImage[owner] {
+				img.Variants = append(img.Variants, int(ord))
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("authors: %w", err)
-	}
-	if withTags {
-		err := each(ctx, q, `SELECT at.article_id, t.id, t.slug, t.name
-			FROM article_tags at JOIN tags t ON t.id = at.tag_id
-			WHERE at.article_id IN (`+in+`) ORDER BY t.name`, ids, func(rows *sql.Rows) error {
-			var id int64
-			var t article.Tag
-			if err := rows.Scan(&id, &t.ID, &t.Slug, &t.Name); err != nil {
-				return err
-			}
-			byID[id].Tags = append(byID[id].Tags, t)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("tags: %w", err)
-		}
-	}
-	if len(imageIDs) > 0 {
-		err := each(ctx, q, `SELECT image_id, width FROM image_variants
-			WHERE image_id IN (`+placeholders(len(imageIDs))+`) ORDER BY image_id, width`, imageIDs, func(rows *sql.Rows) error {
-			var id int64
-			var w int
-			if err := rows.Scan(&id, &w); err != nil {
-				return err
-			}
-			for _, img := range byImage[id] {
-				img.Variants = append(img.Variants, w)
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("image variants: %w", err)
-		}
+		return fmt.Errorf("relations: %w", err)
 	}
 	return nil
 }
@@ -405,7 +406,7 @@ func (db *DB) articleRelations(ctx context.Context, tx *Tx, id int64) (*article.
 		return nil, err
 	}
 	list := []article.Article{a}
-	if err := db.fillRelations(ctx, tx, list, true); err != nil {
+	if err := db.fillRelations(ctx, tx, list, withTags); err != nil {
 		return nil, err
 	}
 	return &list[0], nil

@@ -17,12 +17,12 @@ var _ comment.Store = (*DB)(nil)
 const commentColumns = `id, article_id, COALESCE(parent_id, 0), depth, reply_to_name, name, email, body, status, pinned,
 	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at`
 
-func scanComment(sc interface{ Scan(...any) error }) (*comment.Comment, error) {
+func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*comment.Comment, error) {
 	var c comment.Comment
 	var created int64
 	var edited sql.NullInt64
-	err := sc.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
-		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited)
+	err := sc.Scan(append([]any{&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
+		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,46 +176,28 @@ func (db *DB) Thread(ctx context.Context, q comment.Query) ([]comment.Comment, e
 		where += " AND NOT pinned AND (created_at, id) " + cmp + " (SELECT created_at, id FROM comments WHERE id = ?)"
 		args = append(args, q.AfterID)
 	}
-	var roots []comment.Comment
-	err := each(ctx, db.read, `SELECT `+commentColumns+` FROM comments WHERE `+where+
-		` ORDER BY `+pinned+`created_at `+order+`, id `+order+` LIMIT ?`, append(args, limit), func(rows *sql.Rows) error {
-		c, err := scanComment(rows)
+	// One query: the page of top-level comments, numbered in their order,
+	// and the replies under them in thread order.
+	args = append(args, limit)
+	args = append(args, args[1:1+len(q.OwnEditHashes)]...)
+	var out []comment.Comment
+	err := each(ctx, db.read, `WITH page AS (
+			SELECT id AS top, ROW_NUMBER() OVER (ORDER BY `+pinned+`created_at `+order+`, id `+order+`) AS n
+			FROM comments WHERE `+where+` ORDER BY `+pinned+`created_at `+order+`, id `+order+` LIMIT ?)
+		SELECT `+commentColumns+`, n, path FROM comments JOIN page ON id = top
+		UNION ALL
+		SELECT `+commentColumns+`, n, path FROM comments JOIN page ON root_id = top WHERE depth > 0 AND `+visible+`
+		ORDER BY n, path`, args, func(rows *sql.Rows) error {
+		var n int64
+		var path string
+		c, err := scanComment(rows, &n, &path)
 		if err == nil {
-			roots = append(roots, *c)
+			out = append(out, *c)
 		}
-		return err
-	})
-	if err != nil || len(roots) == 0 {
-		if err != nil {
-			err = db.errorf("thread of %d: %w", q.ArticleID, err)
-		}
-		return nil, err
-	}
-	ids := make([]any, 0, len(roots))
-	for _, r := range roots {
-		ids = append(ids, r.ID)
-	}
-	replyArgs := append(ids, args[1:1+len(q.OwnEditHashes)]...)
-	replies := map[int64][]comment.Comment{}
-	err = each(ctx, db.read, `SELECT `+commentColumns+`, root_id FROM comments WHERE root_id IN (`+placeholders(len(ids))+`) AND depth > 0 AND `+visible+
-		` ORDER BY root_id, path`, replyArgs, func(rows *sql.Rows) error {
-		var root int64
-		var c comment.Comment
-		var created int64
-		var edited sql.NullInt64
-		err := rows.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
-			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &root)
-		c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
-		replies[root] = append(replies[root], c)
 		return err
 	})
 	if err != nil {
 		return nil, db.errorf("thread of %d: %w", q.ArticleID, err)
-	}
-	out := make([]comment.Comment, 0, len(roots))
-	for _, r := range roots {
-		out = append(out, r)
-		out = append(out, replies[r.ID]...)
 	}
 	return out, nil
 }

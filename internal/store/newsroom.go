@@ -72,7 +72,7 @@ func (db *DB) AdminArticles(ctx context.Context, q article.AdminQuery) ([]articl
 		return nil
 	})
 	if err == nil {
-		err = db.fillRelations(ctx, db.read, list, false)
+		err = db.fillRelations(ctx, db.read, list, 0)
 	}
 	if err != nil {
 		return nil, db.errorf("admin articles: %w", err)
@@ -247,20 +247,6 @@ func (db *DB) AddNote(ctx context.Context, n *article.Note) error {
 		return db.errorf("note on article %d: %w", n.ArticleID, err)
 	}
 	return nil
-}
-
-func (db *DB) notes(ctx context.Context, articleID int64) ([]article.Note, error) {
-	var ns []article.Note
-	err := each(ctx, db.read, `SELECT id, article_id, kind, body, created_at, COALESCE(user_id, 0) FROM article_notes
-		WHERE article_id = ? ORDER BY created_at, id`, []any{articleID}, func(rows *sql.Rows) error {
-		var n article.Note
-		var at int64
-		err := rows.Scan(&n.ID, &n.ArticleID, &n.Kind, &n.Body, &at, &n.UserID)
-		n.CreatedAt = time.Unix(at, 0).UTC()
-		ns = append(ns, n)
-		return err
-	})
-	return ns, err
 }
 
 // Corrections lists corrections on published articles, newest first.

@@ -23,24 +23,33 @@ const candidatePool = 100
 // filled up with the latest of its section, then of the site, so that
 // there are limit of them whenever the site has that many.
 func (db *DB) RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error) {
+	// The article's section and time come with its strongest terms: one
+	// row without a term when it has none, no row when there is no such
+	// article.
 	var sectionID int64
 	var published sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, `SELECT section_id, published_at FROM articles WHERE id = ?`, id).Scan(&sectionID, &published); err != nil {
-		if err == sql.ErrNoRows {
-			return nil, db.errorf("related to %d: %w", id, article.ErrNotFound)
-		}
-		return nil, db.errorf("related to %d: %w", id, err)
-	}
 	var source []related.Term
-	err := each(ctx, db.read, `SELECT term, weight FROM article_terms WHERE article_id = ? ORDER BY weight DESC LIMIT ?`, []any{id, related.QueryTerms},
+	found := false
+	err := each(ctx, db.read, `SELECT a.section_id, a.published_at, t.term, t.weight FROM articles a
+		LEFT JOIN (SELECT term, weight FROM article_terms WHERE article_id = ? ORDER BY weight DESC LIMIT ?) t ON TRUE
+		WHERE a.id = ? ORDER BY t.weight DESC`, []any{id, related.QueryTerms, id},
 		func(rows *sql.Rows) error {
-			var t related.Term
-			err := rows.Scan(&t.Word, &t.Weight)
-			source = append(source, t)
-			return err
+			var word sql.NullString
+			var weight sql.NullFloat64
+			if err := rows.Scan(&sectionID, &published, &word, &weight); err != nil {
+				return err
+			}
+			found = true
+			if word.Valid {
+				source = append(source, related.Term{Word: word.String, Weight: weight.Float64})
+			}
+			return nil
 		})
 	if err != nil {
 		return nil, db.errorf("related to %d: %w", id, err)
+	}
+	if !found {
+		return nil, db.errorf("related to %d: %w", id, article.ErrNotFound)
 	}
 	// One statement gathers the strongest holders of each source term,
 	// adds up the products, and returns the best of them with what
@@ -119,7 +128,7 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 			out = append(out, a)
 		}
 	}
-	if err := db.fillRelations(ctx, db.read, out, false); err != nil {
+	if err := db.fillRelations(ctx, db.read, out, 0); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -85,6 +85,12 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	if err != nil {
 		return nil, err
 	}
+	// The counts of the article's comments and of More Articles', in one
+	// question.
+	countKeys, err := s.withCounts(r, v, []article.Article{*a}, more)
+	if err != nil {
+		return nil, err
+	}
 	discussion, err := s.discussion(r, v, a)
 	if err != nil {
 		return nil, err
@@ -120,10 +126,6 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	av := v.Data.(articleView)
 	av.MostRead = mostRead
 	v.Data = av
-	countKeys, err := s.withCounts(r, v, more)
-	if err != nil {
-		return nil, err
-	}
 	keys := append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))
 	for _, m := range more {
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn

@@ -23,7 +23,7 @@ import (
 
 // benchSite is a site with a realistic article: a 900-word body with
 // headings, quotes and links, two bylines, tags, and a section of 40 others.
-func benchSite(b *testing.B) *site {
+func benchSite(b testing.TB) *site {
 	s := newSite(b)
 	para := "The council's planning committee met on Tuesday evening to consider the proposal, which has divided opinion in Eastgate for most of the year. [The report](https://example.org/report) runs to *ninety pages*.\n\n"
 	body := "## Background\n\n" + strings.Repeat(para, 10) + "> We have waited long enough, said one resident.\n\n## What happens next\n\n" + strings.Repeat(para, 10) +

@@ -185,9 +185,11 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.store.ApprovedCount(ctx, []int64{a.ID})
-	if err != nil {
-		return nil, err
+	counts := v.counts // the article page has asked already
+	if counts == nil {
+		if counts, err = s.store.ApprovedCount(ctx, []int64{a.ID}); err != nil {
+			return nil, err
+		}
 	}
 	d.Count = counts[a.ID]
 	own := ownHashes(r)

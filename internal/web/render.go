@@ -97,25 +97,15 @@ type view struct {
 }
 
 func (s *Server) newView(ctx context.Context) (*view, error) {
-	site, err := s.store.Site(ctx)
+	f, err := s.siteFrame(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sections, err := s.store.Sections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := s.store.Pages(ctx)
-	if err != nil {
-		return nil, err
-	}
-	banner, err := s.store.Banner(ctx)
-	if err != nil {
-		return nil, err
-	}
+	site := f.site
 	v := s.bareView()
-	v.Site, v.Sections, v.Pages = site, sections, pages
-	if banner.Active(s.now()) {
+	v.Site, v.Sections, v.Pages = site, f.sections, f.pages
+	if f.banner.Active(s.now()) {
+		banner := f.banner
 		v.Banner = &banner
 	}
 	v.Lang, v.Dir = site.Language, i18n.Dir(site.Language)

@@ -121,6 +121,7 @@ type Server struct {
 	// adminPages are the newsroom's templates.
 	adminPages map[string]*template.Template
 	cache      *pageCache
+	frame      frame // what surrounds every page, kept in memory
 	metrics    *metrics.Registry
 	log        *slog.Logger
 	baseURL    string
@@ -270,6 +271,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Invalidate drops every cached page built from any of keys.
 func (s *Server) Invalidate(keys []string) {
+	s.frame.drop(keys)
 	s.cache.invalidate(keys)
 	s.live.notify(keys)
 }
@@ -285,7 +287,10 @@ func (s *Server) Poke() {
 
 // DropCache forgets every rendered page: for when notifications of other
 // processes' writes may have been missed.
-func (s *Server) DropCache() { s.cache.invalidate([]string{article.KeySite}) }
+func (s *Server) DropCache() {
+	s.frame.drop([]string{article.KeySite})
+	s.cache.invalidate([]string{article.KeySite})
+}
 
 // Follow starts reading the shared change log every interval, dropping the
 // pages that other processes' writes touched, until ctx ends. It reads the

@@ -119,7 +119,7 @@ type mostReadList struct {
 func (s *Server) mostRead(ctx context.Context, v *view) ([]mostReadList, error) {
 	var out []mostReadList
 	for _, p := range mostReadPeriods {
-		list, err := s.store.MostRead(ctx, s.now().Add(-p.d), mostReadSize)
+		list, err := s.mostReadSince(ctx, p.d)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"broadsheet/internal/article"
+)
+
+// frame keeps in memory what is around every page and changes rarely: the
+// site's settings, sections, static pages and banner, and the Most read
+// lists. A page rendered because its own content changed then asks the
+// database only for that content. Writes drop what they touch (Invalidate
+// hears of this process's writes and, through Follow, of every other's).
+type frame struct {
+	mu   sync.Mutex
+	gen  uint64 // counts drops: a load begun before one is not kept
+	site *siteFrame
+	read map[time.Duration]mostReadCache
+}
+
+type siteFrame struct {
+	site     article.Site
+	sections []article.Section
+	pages    []article.Page
+	banner   article.Banner
+}
+
+type mostReadCache struct {
+	list    []article.Article
+	expires time.Time
+}
+
+// mostReadFresh is how long a Most read list is kept: views move it all
+// the time, and no reader can tell a list a minute old.
+const mostReadFresh = time.Minute
+
+// drop forgets what keys touch: KeySite is the whole frame; an article in
+// a Most read list drops the lists.
+func (f *frame) drop(keys []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range keys {
+		if k == article.KeySite {
+			f.gen++
+			f.site, f.read = nil, nil
+			return
+		}
+	}
+	for p, c := range f.read {
+		for _, a := range c.list {
+			if slices.Contains(keys, article.KeyArticle(a.ID)) {
+				f.gen++
+				delete(f.read, p)
+				break
+			}
+		}
+	}
+}
+
+// siteFrame returns the site's frame, loading it when it is not held.
+func (s *Server) siteFrame(ctx context.Context) (*siteFrame, error) {
+	f := &s.frame
+	f.mu.Lock()
+	sf, gen := f.site, f.gen
+	f.mu.Unlock()
+	if sf != nil {
+		return sf, nil
+	}
+	sf = &siteFrame{}
+	var err error
+	if sf.site, err = s.store.Site(ctx); err != nil {
+		return nil, err
+	}
+	if sf.sections, err = s.store.Sections(ctx); err != nil {
+		return nil, err
+	}
+	if sf.pages, err = s.store.Pages(ctx); err != nil {
+		return nil, err
+	}
+	if sf.banner, err = s.store.Banner(ctx); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	if f.gen == gen {
+		f.site = sf
+	}
+	f.mu.Unlock()
+	return sf, nil
+}
+
+// mostReadSince returns the Most read list of the last d, from memory
+// while it is fresh.
+func (s *Server) mostReadSince(ctx context.Context, d time.Duration) ([]article.Article, error) {
+	f := &s.frame
+	now := s.now()
+	f.mu.Lock()
+	c, ok := f.read[d]
+	gen := f.gen
+	f.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.list, nil
+	}
+	list, err := s.store.MostRead(ctx, now.Add(-d), mostReadSize)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	if f.gen == gen {
+		if f.read == nil {
+			f.read = map[time.Duration]mostReadCache{}
+		}
+		f.read[d] = mostReadCache{list: list, expires: now.Add(mostReadFresh)}
+	}
+	f.mu.Unlock()
+	return list, nil
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+)
+
+// TestUncachedArticlePageQueries counts what one cache miss of an article
+// page asks the database: on a server with a round trip per query, each
+// one is felt. The page is the benchmark's (900 words, bylines, tags,
+// More Articles) with fifty comments, some of them replies, and Most read
+// lists. The statements are the same on both engines.
+func TestUncachedArticlePageQueries(t *testing.T) {
+	ctx := context.Background()
+	s := benchSite(t)
+	a, err := s.db.ArticleBySlug(ctx, "the-story")
+	must(t, err)
+	var parent int64
+	for i := range 50 {
+		c := &comment.Comment{ArticleID: a.ID, Name: "Reader", Body: fmt.Sprintf("Comment %d.", i), Status: comment.Approved, Key: fmt.Sprint("k", i)}
+		if i%5 != 0 {
+			c.ParentID = parent
+		}
+		must(t, s.db.CreateComment(ctx, c))
+		if i%5 == 0 {
+			parent = c.ID
+		}
+	}
+	story, err := s.db.ArticleBySlug(ctx, "story-3")
+	must(t, err)
+	must(t, s.db.AddViews(ctx, map[int64]int{a.ID: 40, story.ID: 12}, s.clock))
+
+	req := httptest.NewRequest("GET", "/city/the-story", nil)
+	render := func() string {
+		s.srv.cache.invalidate([]string{article.KeySite})
+		rec := httptest.NewRecorder()
+		s.srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d", rec.Code)
+		}
+		return rec.Body.String()
+	}
+	render() // what is kept in memory between pages is loaded once
+	before := s.db.Queries()
+	page := render()
+	if got := s.db.Queries() - before; got > 8 {
+		t.Errorf("an uncached article page made %d queries, want at most 8", got)
+	}
+	for _, want := range []string{"Comment 0.", "Comment 49.", "Story 3"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
