@@ -10,6 +10,7 @@ import (
 
 	"broadsheet/internal/mail"
 	"broadsheet/internal/ratelimit"
+	"broadsheet/internal/store"
 	"broadsheet/internal/store/postgres"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/web"
@@ -22,6 +23,7 @@ type engine interface {
 	web.ChangeFeed
 	mail.Outbox
 	OnChange(fn func(keys []string))
+	Observe(fn store.QueryObserver)
 	Migrate(ctx context.Context) (int, error)
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	QueueModerationNotice(ctx context.Context, now time.Time, every time.Duration) (int, error)

@@ -24,6 +24,7 @@ import (
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
+	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
 	"broadsheet/internal/subscription"
@@ -210,7 +211,9 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		deps.Limits = db // instances sharing the database limit together
 	}
 	apiHandler := api.New(deps)
-	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler,
+	reg := metrics.New()
+	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
+	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler, Metrics: reg,
 		ChallengeExpiry: c.ChallengeExpiry, CommentMinFill: c.CommentMinFill,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	if c.CommentMinFill == 0 {

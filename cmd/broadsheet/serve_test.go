@@ -131,6 +131,12 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if code, body := get("http://" + maddr + "/metrics"); code != 200 || !strings.Contains(body, "broadsheet_page_cache_entries") {
 		t.Errorf("metrics listener = %d", code)
 	}
+	// What the database is asked: a page read from it counts its queries.
+	get("http://" + addr + "/")
+	if _, body := get("http://" + maddr + "/metrics"); !strings.Contains(body, `broadsheet_db_queries_total{engine="sqlite"}`) ||
+		!strings.Contains(body, `broadsheet_db_query_duration_seconds_count{engine="sqlite"}`) {
+		t.Errorf("metrics lack the database's queries:\n%s", body)
+	}
 	if code, _ := get("http://" + addr + "/metrics"); code != 404 {
 		t.Errorf("site's /metrics with a metrics listener = %d, want 404", code)
 	}

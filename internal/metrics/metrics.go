@@ -6,6 +6,7 @@ package metrics
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -21,6 +22,7 @@ type Registry struct {
 	mu       sync.Mutex
 	requests map[requestKey]*atomic.Uint64
 	latency  map[string]*histogram // by route
+	queries  map[string]*histogram // database statements, by engine
 	gauges   []gauge
 	counters []counterFunc
 	started  time.Time
@@ -45,14 +47,37 @@ type counterFunc struct {
 // an uncached one a few.
 var buckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
+// Query buckets in seconds: a statement on loopback takes tens of
+// microseconds, one over a network a millisecond or more.
+var queryBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}
+
 type histogram struct {
 	counts [13]atomic.Uint64 // len(buckets)+1, the last is +Inf
 	sumNS  atomic.Uint64
 }
 
+func (h *histogram) observe(bs []float64, d time.Duration) {
+	i, _ := slices.BinarySearch(bs, d.Seconds())
+	h.counts[i].Add(1)
+	h.sumNS.Add(uint64(d.Nanoseconds()))
+}
+
+// write writes h as the series name with the label label="value".
+func (h *histogram) write(b *strings.Builder, name, label, value string, bs []float64) {
+	var cum uint64
+	for i, le := range bs {
+		cum += h.counts[i].Load()
+		fmt.Fprintf(b, "%s_bucket{%s=%s,le=\"%s\"} %d\n", name, label, quote(value), strconv.FormatFloat(le, 'g', -1, 64), cum)
+	}
+	cum += h.counts[len(bs)].Load()
+	fmt.Fprintf(b, "%s_bucket{%s=%s,le=\"+Inf\"} %d\n", name, label, quote(value), cum)
+	fmt.Fprintf(b, "%s_sum{%s=%s} %s\n", name, label, quote(value), float(float64(h.sumNS.Load())/1e9))
+	fmt.Fprintf(b, "%s_count{%s=%s} %d\n", name, label, quote(value), cum)
+}
+
 // New returns an empty registry.
 func New() *Registry {
-	return &Registry{requests: map[requestKey]*atomic.Uint64{}, latency: map[string]*histogram{}, started: time.Now()}
+	return &Registry{requests: map[requestKey]*atomic.Uint64{}, latency: map[string]*histogram{}, queries: map[string]*histogram{}, started: time.Now()}
 }
 
 // ObserveRequest counts one finished HTTP request.
@@ -71,10 +96,19 @@ func (r *Registry) ObserveRequest(route, method string, code int, d time.Duratio
 	}
 	r.mu.Unlock()
 	c.Add(1)
-	s := d.Seconds()
-	i, _ := slices.BinarySearch(buckets, s)
-	h.counts[i].Add(1)
-	h.sumNS.Add(uint64(d.Nanoseconds()))
+	h.observe(buckets, d)
+}
+
+// ObserveQuery counts one database statement of engine and its duration.
+func (r *Registry) ObserveQuery(engine string, d time.Duration) {
+	r.mu.Lock()
+	h, ok := r.queries[engine]
+	if !ok {
+		h = new(histogram)
+		r.queries[engine] = h
+	}
+	r.mu.Unlock()
+	h.observe(queryBuckets, d)
 }
 
 // Gauge registers a value read at scrape time.
@@ -126,15 +160,33 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 		r.mu.Lock()
 		h := r.latency[route]
 		r.mu.Unlock()
-		var cum uint64
-		for i, le := range buckets {
-			cum += h.counts[i].Load()
-			fmt.Fprintf(&b, "broadsheet_http_request_duration_seconds_bucket{route=%s,le=\"%s\"} %d\n", quote(route), strconv.FormatFloat(le, 'g', -1, 64), cum)
+		h.write(&b, "broadsheet_http_request_duration_seconds", "route", route, buckets)
+	}
+
+	r.mu.Lock()
+	engines := slices.Sorted(maps.Keys(r.queries))
+	r.mu.Unlock()
+	if len(engines) > 0 {
+		b.WriteString("# HELP broadsheet_db_queries_total Statements sent to the database, by engine.\n")
+		b.WriteString("# TYPE broadsheet_db_queries_total counter\n")
+		for _, e := range engines {
+			r.mu.Lock()
+			h := r.queries[e]
+			r.mu.Unlock()
+			var n uint64
+			for i := range h.counts {
+				n += h.counts[i].Load()
+			}
+			fmt.Fprintf(&b, "broadsheet_db_queries_total{engine=%s} %d\n", quote(e), n)
 		}
-		cum += h.counts[len(buckets)].Load()
-		fmt.Fprintf(&b, "broadsheet_http_request_duration_seconds_bucket{route=%s,le=\"+Inf\"} %d\n", quote(route), cum)
-		fmt.Fprintf(&b, "broadsheet_http_request_duration_seconds_sum{route=%s} %s\n", quote(route), float(float64(h.sumNS.Load())/1e9))
-		fmt.Fprintf(&b, "broadsheet_http_request_duration_seconds_count{route=%s} %d\n", quote(route), cum)
+		b.WriteString("# HELP broadsheet_db_query_duration_seconds Time the database took to answer a statement, by engine.\n")
+		b.WriteString("# TYPE broadsheet_db_query_duration_seconds histogram\n")
+		for _, e := range engines {
+			r.mu.Lock()
+			h := r.queries[e]
+			r.mu.Unlock()
+			h.write(&b, "broadsheet_db_query_duration_seconds", "engine", e, queryBuckets)
+		}
 	}
 
 	for _, c := range counters {

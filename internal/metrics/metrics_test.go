@@ -13,6 +13,8 @@ func TestExposition(t *testing.T) {
 	r.ObserveRequest("GET /{section}/{slug}", "GET", 404, 3*time.Second)
 	r.Gauge("broadsheet_page_cache_entries", "Pages in the cache.", func() float64 { return 7 })
 	r.Counter("broadsheet_page_cache_hits_total", "Cache hits.", func() uint64 { return 3 })
+	r.ObserveQuery("postgres", 80*time.Microsecond)
+	r.ObserveQuery("postgres", 3*time.Millisecond)
 	var b strings.Builder
 	if _, err := r.WriteTo(&b); err != nil {
 		t.Fatal(err)
@@ -29,6 +31,11 @@ func TestExposition(t *testing.T) {
 		`broadsheet_http_request_duration_seconds_sum{route="GET /{section}/{slug}"} 3.0023`,
 		"# TYPE broadsheet_page_cache_entries gauge\nbroadsheet_page_cache_entries 7\n",
 		"# TYPE broadsheet_page_cache_hits_total counter\nbroadsheet_page_cache_hits_total 3\n",
+		"# TYPE broadsheet_db_queries_total counter\nbroadsheet_db_queries_total{engine=\"postgres\"} 2\n",
+		`broadsheet_db_query_duration_seconds_bucket{engine="postgres",le="0.0001"} 1`,
+		`broadsheet_db_query_duration_seconds_bucket{engine="postgres",le="0.0025"} 1`,
+		`broadsheet_db_query_duration_seconds_bucket{engine="postgres",le="0.005"} 2`,
+		`broadsheet_db_query_duration_seconds_count{engine="postgres"} 2`,
 		"go_goroutines ",
 	} {
 		if !strings.Contains(out, want) {
