@@ -45,20 +45,6 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	// writer, comments share commits.
 	err := db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		dup = nil
-		existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
-		if err == nil {
-			dup = existing
-			return nil, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		if c.Check.ID != "" {
-			if first, err := markUsed(ctx, tx, c.Check.ID, c.Check.Expires); err != nil {
-				return nil, err
-			} else if !first {
-				return nil, comment.ErrCheckSpent
-			}
-		}
 		parentPath, rootID := "", int64(0)
 		c.Depth, c.ReplyToName = 0, ""
 		if c.ParentID != 0 {
@@ -87,12 +73,30 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 				parentPath = p.path[:strings.LastIndexByte(p.path, '/')]
 			}
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
-			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		// The same submission sent again (a double click, a retry after a
+		// lost answer) finds the first: nothing is written, nothing spent.
+		err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id`,
 			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.Status, c.Pinned,
 			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()).Scan(&c.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
+			if err != nil {
+				return nil, err
+			}
+			dup = existing
+			return nil, nil
+		}
 		if err != nil {
 			return nil, err
+		}
+		if c.Check.ID != "" {
+			if first, err := markUsed(ctx, tx, c.Check.ID, c.Check.Expires); err != nil {
+				return nil, err
+			} else if !first {
+				return nil, comment.ErrCheckSpent
+			}
 		}
 		if rootID == 0 {
 			rootID = c.ID

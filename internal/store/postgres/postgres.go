@@ -135,15 +135,13 @@ type engine struct{ db *DB }
 // LogChange appends keys to the change log, holding changeLock to the
 // commit: taken last, just before the insert, it makes writers with
 // change-log entries commit one at a time only for that short step. The
-// entry is announced to every instance listening (Listen) at commit.
+// entry is announced to every instance listening (Listen) at commit. One
+// statement, one round trip: the insert reads its row from the lock, so
+// the lock is held before the entry's id is drawn.
 func (e engine) LogChange(ctx context.Context, tx *sql.Tx, keys []string) error {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLock); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at) VALUES ($1, $2)`, strings.Join(keys, " "), e.db.Now().Unix()); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, ChangesChannel)
+	_, err := tx.ExecContext(ctx, `INSERT INTO changes (keys, at)
+		SELECT $2, $3 FROM (SELECT pg_advisory_xact_lock($1)) AS locked
+		RETURNING pg_notify($4, '')`, changeLock, strings.Join(keys, " "), e.db.Now().Unix(), ChangesChannel)
 	return err
 }
 
