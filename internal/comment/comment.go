@@ -36,6 +36,19 @@ func (s Status) Valid() bool {
 // depth and say whom they answer.
 const MaxDepth = 3
 
+// ReplyPlace is where a reply to a comment at parentDepth by parentName
+// goes: one level deeper, or, under a comment already at MaxDepth, beside
+// it at the last level, saying whom it answers.
+func ReplyPlace(parentDepth int, parentName string) (depth int, replyTo string, beside bool) {
+	if parentDepth < MaxDepth {
+		return parentDepth + 1, "", false
+	}
+	return MaxDepth, parentName, true
+}
+
+// HeldReported is why a comment readers reported went back to moderation.
+const HeldReported = "reported by readers"
+
 // Limits on what a reader may send.
 const (
 	MaxName      = 80

@@ -65,3 +65,21 @@ func TestNormalize(t *testing.T) {
 		t.Errorf("Normalize = %+v", c)
 	}
 }
+
+func TestReplyPlace(t *testing.T) {
+	for _, tt := range []struct {
+		parent     int
+		depth      int
+		replyTo    string
+		wantBeside bool
+	}{
+		{0, 1, "", false},
+		{MaxDepth - 1, MaxDepth, "", false},
+		{MaxDepth, MaxDepth, "Ann", true},
+	} {
+		depth, replyTo, beside := ReplyPlace(tt.parent, "Ann")
+		if depth != tt.depth || replyTo != tt.replyTo || beside != tt.wantBeside {
+			t.Errorf("ReplyPlace(%d) = %d, %q, %v; want %d, %q, %v", tt.parent, depth, replyTo, beside, tt.depth, tt.replyTo, tt.wantBeside)
+		}
+	}
+}

@@ -106,3 +106,7 @@ type Admin interface {
 
 // ErrNotFound: no such message.
 var ErrNotFound = errors.New("mail: message not found")
+
+// AnnounceWindow: an article published longer ago than this when its
+// fan-out comes up (an imported archive, say) is not mailed.
+const AnnounceWindow = 48 * time.Hour

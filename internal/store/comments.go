@@ -64,12 +64,10 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 				return nil, err
 			}
 			rootID = p.root
-			if p.depth < comment.MaxDepth {
-				c.Depth, parentPath = p.depth+1, p.path
-			} else {
-				// Deeper replies stay at the last level, after their parent,
-				// and say whom they answer.
-				c.Depth, c.ReplyToName = comment.MaxDepth, p.name
+			var beside bool
+			c.Depth, c.ReplyToName, beside = comment.ReplyPlace(p.depth, p.name)
+			parentPath = p.path
+			if beside { // after the parent, under the parent's own parent
 				parentPath = p.path[:strings.LastIndexByte(p.path, '/')]
 			}
 		}
@@ -415,7 +413,7 @@ func (db *DB) ReportComment(ctx context.Context, id int64) (int, error) {
 		if n < comment.ReportThreshold {
 			return nil, nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE comments SET status = 'pending', held_reason = 'reported by readers' WHERE id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET status = 'pending', held_reason = ? WHERE id = ?`, comment.HeldReported, id); err != nil {
 			return nil, err
 		}
 		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil

@@ -121,10 +121,6 @@ func (db *DB) Cancel(ctx context.Context, id int64, why string) error {
 	return nil
 }
 
-// announceWindow: an article published longer ago than this when its
-// fan-out comes up (an imported archive, say) is not mailed.
-const announceWindow = 48 * time.Hour
-
 // ExpandFanouts queues up to batch messages of the oldest due fan-out that
 // no other instance is expanding this instant (SKIP LOCKED).
 // Each batch commits with the fan-out's cursor, so a restart resumes after
@@ -162,7 +158,7 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 		var section int64
 		var published sql.NullInt64
 		err = tx.QueryRowContext(ctx, `SELECT status, section_id, published_at FROM articles WHERE id = ?`, object).Scan(&status, &section, &published)
-		if err == sql.ErrNoRows || status != "published" || !published.Valid || now.Sub(time.Unix(published.Int64, 0)) > announceWindow {
+		if err == sql.ErrNoRows || status != "published" || !published.Valid || now.Sub(time.Unix(published.Int64, 0)) > mail.AnnounceWindow {
 			return done()
 		}
 		if err != nil {
