@@ -14,8 +14,10 @@ type Handle struct {
 	db   *DB
 	pool *sql.DB
 
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt
+	mu     sync.RWMutex
+	stmts  map[string]*sql.Stmt
+	wanted map[string]bool // met in transactions, to prepare when the pool is free
+	closed bool
 }
 
 // maxStatements bounds the prepared statements kept per pool. Statements
@@ -51,7 +53,7 @@ func (h *Handle) stmt(ctx context.Context, query string) *sql.Stmt {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if kept, ok := h.stmts[query]; ok {
+	if kept, ok := h.stmts[query]; ok || h.closed {
 		s.Close()
 		return kept
 	}
@@ -93,10 +95,50 @@ func (h *Handle) ExecContext(ctx context.Context, query string, args ...any) (sq
 	return h.pool.ExecContext(ctx, q, args...)
 }
 
+// want records a statement met in a transaction; one goroutine prepares
+// what is wanted, waiting for a connection as long as it must.
+func (h *Handle) want(q string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || h.wanted[q] || len(h.stmts)+len(h.wanted) >= maxStatements {
+		return
+	}
+	if h.wanted == nil {
+		h.wanted = map[string]bool{}
+	}
+	h.wanted[q] = true
+	if len(h.wanted) == 1 {
+		go h.prepareWanted()
+	}
+}
+
+func (h *Handle) prepareWanted() {
+	for {
+		h.mu.Lock()
+		var q string
+		for q = range h.wanted {
+			break
+		}
+		h.mu.Unlock()
+		if q == "" {
+			return
+		}
+		h.stmt(context.Background(), q)
+		h.mu.Lock()
+		delete(h.wanted, q)
+		done := len(h.wanted) == 0
+		h.mu.Unlock()
+		if done {
+			return
+		}
+	}
+}
+
 // close releases the prepared statements.
 func (h *Handle) close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.closed = true
 	for q, s := range h.stmts {
 		s.Close()
 		delete(h.stmts, q)
@@ -113,7 +155,8 @@ type Tx struct {
 // prepared is query as a statement of the transaction when the pool has
 // it prepared already. A transaction never prepares on the pool: where
 // the pool is the transaction's one connection (SQLite's writer), that
-// would wait for the transaction to end.
+// would wait for the transaction to end. It asks for the statement to be
+// prepared once the pool is free instead, and runs unprepared this time.
 func (t *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, string) {
 	q := t.h.sql(query)
 	t.h.mu.RLock()
@@ -122,6 +165,7 @@ func (t *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, string) {
 	if s != nil {
 		return t.tx.StmtContext(ctx, s), q
 	}
+	t.h.want(q)
 	return nil, q
 }
 
