@@ -17,10 +17,19 @@ import (
 	"broadsheet/internal/article"
 )
 
-// Store is what the workflow needs from storage.
+// Store is what the workflow needs from storage: the methods it calls.
 type Store interface {
-	article.Store
-	article.Newsroom
+	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
+	CreateArticle(ctx context.Context, a *article.Article) error
+	UpdateArticle(ctx context.Context, a *article.Article) error
+	PublishDue(ctx context.Context, now time.Time) ([]int64, error)
+	Revision(ctx context.Context, articleID int64, version int) (*article.Revision, error)
+	AddNote(ctx context.Context, n *article.Note) error
+	Audit(ctx context.Context, e article.AuditEntry) error
+	SectionBySlug(ctx context.Context, slug string) (*article.Section, error)
+	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
+	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
+	CreateTag(ctx context.Context, t *article.Tag) error
 }
 
 // ErrForbidden means the user's role does not allow the action.
