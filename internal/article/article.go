@@ -291,7 +291,7 @@ func TwitterHandle(s string) (string, error) {
 	}
 	s = strings.TrimSuffix(s, "/")
 	if !twitterName.MatchString(s) {
-		return "", errors.New("an X account is @ and up to 15 letters, digits or underscores")
+		return "", errs.InvalidField("twitter_site", "an X account is @ and up to 15 letters, digits or underscores")
 	}
 	return "@" + s, nil
 }
