@@ -5,12 +5,13 @@ package account
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"broadsheet/internal/errs"
 )
 
 // Role is a user's place in the newsroom. Each role can do everything the
@@ -88,35 +89,32 @@ type User struct {
 // Can reports whether the user holds p.
 func (u *User) Can(p Permission) bool { return u != nil && !u.Disabled && u.Role.Can(p) }
 
-// Validate checks what an admin types about a user.
+// Validate checks what an admin types about a user, naming the field of
+// each problem.
 func (u *User) Validate() error {
-	var problems []string
+	inv := &InvalidError{}
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || !strings.Contains(u.Email, ".") {
-		problems = append(problems, fmt.Sprintf("%q is not an email address", u.Email))
+		inv.Add("email", fmt.Sprintf("%q is not an email address", u.Email))
 	}
 	if strings.TrimSpace(u.Name) == "" {
-		problems = append(problems, "name is required")
+		inv.Add("name", "name is required")
 	} else if utf8.RuneCountInString(u.Name) > 100 {
-		problems = append(problems, "name is longer than 100 characters")
+		inv.Add("name", "name is longer than 100 characters")
 	}
 	if !u.Role.Valid() {
-		problems = append(problems, fmt.Sprintf("role %q is not one of contributor, author, editor, admin", u.Role))
+		inv.Add("role", fmt.Sprintf("role %q is not one of contributor, author, editor, admin", u.Role))
 	}
-	if len(problems) > 0 {
-		return &InvalidError{Problems: problems}
-	}
-	return nil
+	return inv.OrNil()
 }
 
-// InvalidError lists what is wrong with an input, in words safe to show.
-type InvalidError struct{ Problems []string }
-
-func (e *InvalidError) Error() string { return "invalid: " + strings.Join(e.Problems, "; ") }
+// InvalidError lists what is wrong with an input, in words safe to show,
+// each with the field it is about: the vocabulary's errs.InvalidError.
+type InvalidError = errs.InvalidError
 
 // Sentinel errors; stores wrap them.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
+	ErrNotFound = errs.New(errs.NotFound, "not found")
+	ErrConflict = errs.New(errs.Conflict, "conflict")
 )
 
 // Session is a signed-in browser. The cookie holds a random token; the

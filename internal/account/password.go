@@ -6,13 +6,14 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"broadsheet/internal/errs"
 )
 
 // Password rules. There is no truncation: every byte counts, up to a
@@ -33,22 +34,30 @@ const (
 )
 
 // CheckPassword applies the password policy. words are things the password
-// must not be built from: the user's email, name, the site's title.
+// must not be built from: the user's email, name, the site's title. What is
+// wrong is a problem about the password field.
 func CheckPassword(pw string, words ...string) error {
+	if msg := passwordProblem(pw, words); msg != "" {
+		return errs.InvalidField("password", msg)
+	}
+	return nil
+}
+
+func passwordProblem(pw string, words []string) string {
 	switch {
 	case len(pw) > MaxPasswordBytes:
-		return fmt.Errorf("the password is longer than %d bytes", MaxPasswordBytes)
+		return fmt.Sprintf("the password is longer than %d bytes", MaxPasswordBytes)
 	case !utf8.ValidString(pw):
-		return errors.New("the password is not valid text")
+		return "the password is not valid text"
 	case utf8.RuneCountInString(pw) < MinPasswordRunes:
-		return fmt.Errorf("the password must be at least %d characters", MinPasswordRunes)
+		return fmt.Sprintf("the password must be at least %d characters", MinPasswordRunes)
 	}
 	lower := strings.ToLower(pw)
 	if isCommon(lower) {
-		return errors.New("this password is on the list of the most common passwords; choose another")
+		return "this password is on the list of the most common passwords; choose another"
 	}
 	if repetitive(lower) {
-		return errors.New("this password is a repeated or sequential pattern; choose another")
+		return "this password is a repeated or sequential pattern; choose another"
 	}
 	for _, w := range words {
 		w = strings.ToLower(strings.TrimSpace(w))
@@ -56,10 +65,10 @@ func CheckPassword(pw string, words ...string) error {
 			w = local
 		}
 		if len(w) >= 4 && strings.Contains(lower, w) {
-			return errors.New("the password must not contain your name, email address or the site's name")
+			return "the password must not contain your name, email address or the site's name"
 		}
 	}
-	return nil
+	return ""
 }
 
 // repetitive catches one character repeated or a run of neighbouring

@@ -10,6 +10,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
 )
 
 // Sections and authors can be listed, read, created, changed (PATCH: the
@@ -43,11 +44,11 @@ func checkSectionSlug(problems map[string]string, slug string) {
 	}
 }
 
-// refusedDelete turns a store's refusal to delete a record that articles
-// still use (ErrConflict) into a 409 saying so; it is not a slug conflict.
+// refusedDelete says what a store's refusal to delete a record that
+// articles still use (ErrConflict) means: not a slug conflict.
 func refusedDelete(err error, message string) error {
 	if errors.Is(err, article.ErrConflict) {
-		return &apiError{Status: http.StatusConflict, Code: "conflict", Message: message}
+		return errs.Wrap(errs.Conflict, message, err)
 	}
 	return err
 }
@@ -115,7 +116,7 @@ func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *accou
 		return invalid(problems)
 	}
 	if err := h.store.CreateSection(r.Context(), &s); err != nil {
-		return err
+		return article.SlugTaken(err)
 	}
 	w.Header().Set("Location", "/api/v1/admin/sections/"+url.PathEscape(s.Slug))
 	writeJSON(w, http.StatusCreated, h.sectionJSON(&s))
@@ -163,7 +164,7 @@ func (h *handler) patchSection(w http.ResponseWriter, r *http.Request, _ *accoun
 	}
 	if s != *old {
 		if err := h.store.UpdateSection(ctx, &s); err != nil {
-			return err
+			return article.SlugTaken(err)
 		}
 	}
 	writeJSON(w, http.StatusOK, h.sectionJSON(&s))
@@ -225,7 +226,7 @@ func (h *handler) createAuthor(w http.ResponseWriter, r *http.Request, _ *accoun
 		return invalid(problems)
 	}
 	if err := h.store.CreateAuthor(r.Context(), &a); err != nil {
-		return err
+		return article.SlugTaken(err)
 	}
 	w.Header().Set("Location", "/api/v1/admin/authors/"+url.PathEscape(a.Slug))
 	writeJSON(w, http.StatusCreated, h.authorJSON(&a))
@@ -271,7 +272,7 @@ func (h *handler) patchAuthor(w http.ResponseWriter, r *http.Request, _ *account
 	}
 	if a != *old {
 		if err := h.store.UpdateAuthor(ctx, &a); err != nil {
-			return err
+			return article.SlugTaken(err)
 		}
 	}
 	writeJSON(w, http.StatusOK, h.authorJSON(&a))

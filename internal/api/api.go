@@ -17,6 +17,8 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/clientip"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
@@ -236,9 +238,8 @@ func (h *handler) Methods(r *http.Request) []string { return MethodsAt(h.mux, r)
 func (h *handler) unknown(w http.ResponseWriter, r *http.Request) {
 	if allow := h.Methods(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		h.fail(w, r, &apiError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
-			Message: "this endpoint answers " + strings.Join(allow, ", ")})
+		h.fail(w, r, httperr.New(http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint answers "+strings.Join(allow, ", ")))
 		return
 	}
-	h.fail(w, r, &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "there is no such endpoint; see docs/api.md"})
+	h.fail(w, r, errs.Shown(errs.NotFound, "there is no such endpoint; see docs/api.md"))
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 )
 
 // contentFunc serves a Content API request; adminFunc an Admin API request
@@ -22,7 +24,7 @@ func (h *handler) content(fn contentFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		allowAnyOrigin(w)
 		if ok, retry := h.perIP.Allow(h.ips.Key(r)); !ok {
-			h.fail(w, r, tooManyRequests(w, retry))
+			h.fail(w, r, tooManyRequests(retry))
 			return
 		}
 		if err := fn(w, r); err != nil {
@@ -32,10 +34,10 @@ func (h *handler) content(fn contentFunc) http.HandlerFunc {
 }
 
 var (
-	errNoToken = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized",
-		Message: "this endpoint needs an API token: Authorization: Bearer TOKEN"}
-	errBadToken = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized",
-		Message: "the API token is unknown or revoked, or its user is disabled"}
+	errNoToken = httperr.New(http.StatusUnauthorized, "unauthorized",
+		"this endpoint needs an API token: Authorization: Bearer TOKEN")
+	errBadToken = httperr.New(http.StatusUnauthorized, "unauthorized",
+		"the API token is unknown or revoked, or its user is disabled")
 )
 
 // admin wraps a newsroom endpoint: a valid token, its rate limit, and at
@@ -52,7 +54,7 @@ func (h *handler) admin(perm account.Permission, fn adminFunc) http.HandlerFunc 
 		// Undo count where the limit counts, shared by every instance
 		// when it is shared.
 		if ok, retry := h.failedAuth.Allow(ip); !ok {
-			h.fail(w, r, tooManyRequests(w, retry))
+			h.fail(w, r, tooManyRequests(retry))
 			return
 		}
 		u, tok, err := h.authenticate(r)
@@ -67,7 +69,7 @@ func (h *handler) admin(perm account.Permission, fn adminFunc) http.HandlerFunc 
 			return
 		}
 		if ok, retry := h.perToken.Allow("token:" + strconv.FormatInt(tok.ID, 10)); !ok {
-			h.fail(w, r, tooManyRequests(w, retry))
+			h.fail(w, r, tooManyRequests(retry))
 			return
 		}
 		h.touch(r, tok)
@@ -81,7 +83,7 @@ func (h *handler) admin(perm account.Permission, fn adminFunc) http.HandlerFunc 
 	}
 }
 
-var errForbidden = &apiError{Status: http.StatusForbidden, Code: "forbidden", Message: "your role does not allow this"}
+var errForbidden = errs.Shown(errs.Forbidden, "your role does not allow this")
 
 // authenticate finds the user behind the request's bearer token. A token
 // acts as its user, with that user's role as it is now.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"broadsheet/internal/errs"
 )
 
 // decode reads the request body into dst: JSON by Content-Type, no unknown
@@ -68,13 +70,13 @@ func jsonError(err error) error {
 		}
 		field := typeErr.Field[strings.LastIndex(typeErr.Field, ".")+1:]
 		e := badRequest("%s must be %s", field, kindName(typeErr.Type))
-		e.Fields = map[string]string{field: "must be " + kindName(typeErr.Type)}
+		e.Fields = []errs.Problem{{Field: field, Message: "must be " + kindName(typeErr.Type)}}
 		return e
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name, _ = strconv.Unquote(name)
 		e := badRequest("unknown field %q", name)
-		e.Fields = map[string]string{name: "unknown field"}
+		e.Fields = []errs.Problem{{Field: name, Message: "unknown field"}}
 		return e
 	}
 	return badRequest("malformed JSON")

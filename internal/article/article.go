@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"broadsheet/internal/errs"
 )
 
 // Status is where an article stands in the publishing workflow.
@@ -196,6 +198,12 @@ func (e *ConflictError) Message() string {
 
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
+// Shown says the conflict as the vocabulary does: its message, and the
+// version field as stale.
+func (e *ConflictError) Shown() *errs.Error {
+	return &errs.Error{Kind: errs.Conflict, Message: e.Message(), Fields: []errs.Problem{{Field: "version", Message: "stale"}}}
+}
+
 // AuditEntry records who did what to which object.
 type AuditEntry struct {
 	ID         int64
@@ -283,7 +291,7 @@ func TwitterHandle(s string) (string, error) {
 	}
 	s = strings.TrimSuffix(s, "/")
 	if !twitterName.MatchString(s) {
-		return "", errors.New("an X account is @ and up to 15 letters, digits or underscores")
+		return "", errs.InvalidField("twitter_site", "an X account is @ and up to 15 letters, digits or underscores")
 	}
 	return "@" + s, nil
 }
@@ -324,51 +332,62 @@ const (
 	MaxSlug       = 80
 )
 
-// Validate checks the fields an editor controls and says what is wrong.
+// Validate checks the fields an editor controls and says what is wrong,
+// naming the field of each problem.
 func (a *Article) Validate() error {
-	var problems []string
+	inv := &InvalidError{}
 	if strings.TrimSpace(a.Headline) == "" {
-		problems = append(problems, "headline is required")
+		inv.Add("headline", "headline is required")
 	} else if utf8.RuneCountInString(a.Headline) > MaxHeadline {
-		problems = append(problems, fmt.Sprintf("headline is longer than %d characters", MaxHeadline))
+		inv.Add("headline", fmt.Sprintf("headline is longer than %d characters", MaxHeadline))
 	}
 	if utf8.RuneCountInString(a.Standfirst) > MaxStandfirst {
-		problems = append(problems, fmt.Sprintf("standfirst is longer than %d characters", MaxStandfirst))
+		inv.Add("standfirst", fmt.Sprintf("standfirst is longer than %d characters", MaxStandfirst))
 	}
 	if len(a.Body) > MaxBody {
-		problems = append(problems, fmt.Sprintf("body is longer than %d bytes", MaxBody))
+		inv.Add("body", fmt.Sprintf("body is longer than %d bytes", MaxBody))
 	}
 	if err := ValidateSlug(a.Slug); err != nil {
-		problems = append(problems, err.Error())
+		inv.Add("slug", err.Error())
 	}
 	if !a.Status.Valid() {
-		problems = append(problems, fmt.Sprintf("status %q is not one of draft, scheduled, published, unpublished", a.Status))
+		inv.Add("status", fmt.Sprintf("status %q is not one of draft, scheduled, published, unpublished", a.Status))
 	}
 	if a.Section.ID == 0 {
-		problems = append(problems, "section is required")
+		inv.Add("section", "section is required")
 	}
 	if a.Status == Published && a.PublishedAt.IsZero() {
-		problems = append(problems, "a published article needs a publication time")
+		inv.Add("publish_at", "a published article needs a publication time")
 	}
 	if a.Language == "" {
-		problems = append(problems, "language is required")
+		inv.Add("language", "language is required")
 	}
-	if len(problems) > 0 {
-		return &InvalidError{Problems: problems}
-	}
-	return nil
+	return inv.OrNil()
 }
 
-// InvalidError lists everything wrong with an input, in words safe to show.
-type InvalidError struct{ Problems []string }
+// InvalidError lists everything wrong with an input, in words safe to
+// show, each with the field it is about: the vocabulary's errs.InvalidError.
+type InvalidError = errs.InvalidError
 
-func (e *InvalidError) Error() string { return "invalid: " + strings.Join(e.Problems, "; ") }
-
-// Sentinel errors every Store returns, wrapped with context.
+// Sentinel errors every Store returns, wrapped with context. Their text is
+// for logs; whoever answers says the kind's own words.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict") // e.g. a slug already taken
+	ErrNotFound = errs.New(errs.NotFound, "not found")
+	ErrConflict = errs.New(errs.Conflict, "conflict") // e.g. a slug already taken
 )
+
+// SlugTaken says what a store's ErrConflict on saving a record means to
+// whoever sent it: the slug is another record's, the only unique key a
+// save can hit. A stale version (*ConflictError) and any other error stay
+// as they are.
+func SlugTaken(err error) error {
+	var stale *ConflictError
+	if !errors.Is(err, ErrConflict) || errors.As(err, &stale) {
+		return err
+	}
+	return &errs.Error{Kind: errs.Conflict, Message: "the slug is already in use",
+		Fields: []errs.Problem{{Field: "slug", Message: "already in use"}}, Err: err}
+}
 
 // ReadingTime estimates minutes to read a Markdown body at an adult's
 // average silent reading speed. Never less than one minute.

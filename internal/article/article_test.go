@@ -122,3 +122,34 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// Each problem Validate finds names the field it is about, as data: the
+// API's fields and the forms' messages come from here, never from words.
+func TestValidateNamesTheFieldOfEachProblem(t *testing.T) {
+	good := Article{Headline: "H", Slug: "h", Status: Draft, Section: Section{ID: 1}, Language: "en"}
+	for _, tt := range []struct {
+		field string
+		spoil func(*Article)
+	}{
+		{"headline", func(a *Article) { a.Headline = " " }},
+		{"headline", func(a *Article) { a.Headline = strings.Repeat("h", MaxHeadline+1) }},
+		{"standfirst", func(a *Article) { a.Standfirst = strings.Repeat("s", MaxStandfirst+1) }},
+		{"body", func(a *Article) { a.Body = strings.Repeat("b", MaxBody+1) }},
+		{"slug", func(a *Article) { a.Slug = "Bad Slug" }},
+		{"status", func(a *Article) { a.Status = "live" }},
+		{"section", func(a *Article) { a.Section = Section{} }},
+		{"publish_at", func(a *Article) { a.Status = Published }},
+		{"language", func(a *Article) { a.Language = "" }},
+	} {
+		a := good
+		tt.spoil(&a)
+		var inv *InvalidError
+		if err := a.Validate(); !errors.As(err, &inv) || len(inv.Problems) != 1 {
+			t.Errorf("%s: Validate = %v, want one problem", tt.field, err)
+			continue
+		}
+		if got := inv.Field(0); got != tt.field {
+			t.Errorf("%q is about %q, want %q", inv.Problems[0], got, tt.field)
+		}
+	}
+}

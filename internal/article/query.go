@@ -1,10 +1,11 @@
 package article
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"broadsheet/internal/errs"
 )
 
 // Query selects visible articles for a listing, newest first. At most one of
@@ -55,7 +56,7 @@ type Cursor struct {
 func CursorOf(a *Article) *Cursor { return &Cursor{PublishedAt: a.PublishedAt, ID: a.ID} }
 
 // ErrBadCursor is returned for a cursor that was not made by String.
-var ErrBadCursor = errors.New("malformed page cursor")
+var ErrBadCursor = errs.New(errs.BadRequest, "malformed page cursor")
 
 // String encodes c as "UNIXSECONDS-ID", short and safe in a query string.
 func (c Cursor) String() string {

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"broadsheet/internal/errs"
 )
 
 // Status is where a comment stands in moderation.
@@ -95,17 +97,35 @@ type SpentCheck struct {
 // Staff reports whether a newsroom member wrote it.
 func (c *Comment) Staff() bool { return c.UserID != 0 }
 
-// FieldErrors maps a form field to the message shown beside it.
+// FieldErrors maps a form field to the message shown beside it: invalid
+// input in the vocabulary (errs.Invalid), its problems in the form's order.
 type FieldErrors map[string]string
+
+// fieldOrder is the comment form's order of fields.
+var fieldOrder = []string{"name", "email", "body", "parent", "notify"}
 
 func (e FieldErrors) Error() string {
 	parts := make([]string, 0, len(e))
-	for _, f := range []string{"name", "email", "body", "parent", "notify"} {
+	for _, f := range fieldOrder {
 		if m, ok := e[f]; ok {
 			parts = append(parts, f+": "+m)
 		}
 	}
 	return "invalid comment: " + strings.Join(parts, "; ")
+}
+
+// Is reports a match with errs.Invalid.
+func (e FieldErrors) Is(target error) bool { return target == errs.Invalid }
+
+// Shown says the problems as the vocabulary does, in the form's order.
+func (e FieldErrors) Shown() *errs.Error {
+	inv := &errs.InvalidError{}
+	for _, f := range fieldOrder {
+		if m, ok := e[f]; ok {
+			inv.Add(f, m)
+		}
+	}
+	return inv.Shown()
 }
 
 // Messages shown to readers. They name exactly what is missing.
@@ -131,38 +151,38 @@ func (c *Comment) Normalize() {
 
 // Validate checks what the reader typed and says, per field, what to fix.
 func (c *Comment) Validate() error {
-	errs := FieldErrors{}
+	problems := FieldErrors{}
 	switch n := utf8.RuneCountInString(c.Name); {
 	case !utf8.ValidString(c.Name):
-		errs["name"] = MsgBadEncoding
+		problems["name"] = MsgBadEncoding
 	case n == 0:
-		errs["name"] = MsgNameMissing
+		problems["name"] = MsgNameMissing
 	case n > MaxName:
-		errs["name"] = MsgNameTooLong
+		problems["name"] = MsgNameTooLong
 	case hasControl(c.Name, false):
-		errs["name"] = MsgControlChars
+		problems["name"] = MsgControlChars
 	}
 	switch n := utf8.RuneCountInString(c.Body); {
 	case !utf8.ValidString(c.Body):
-		errs["body"] = MsgBadEncoding
+		problems["body"] = MsgBadEncoding
 	case n == 0:
-		errs["body"] = MsgBodyMissing
+		problems["body"] = MsgBodyMissing
 	case n < MinBody:
-		errs["body"] = MsgBodyTooShort
+		problems["body"] = MsgBodyTooShort
 	case n > MaxBody:
-		errs["body"] = MsgBodyTooLong
+		problems["body"] = MsgBodyTooLong
 	case hasControl(c.Body, true):
-		errs["body"] = MsgControlChars
+		problems["body"] = MsgControlChars
 	}
 	if c.Email != "" {
 		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || len(c.Email) > MaxEmail || !strings.Contains(c.Email, "@") {
-			errs["email"] = MsgEmailInvalid
+			problems["email"] = MsgEmailInvalid
 		}
 	} else if c.Notify {
-		errs["email"] = MsgEmailNotify
+		problems["email"] = MsgEmailNotify
 	}
-	if len(errs) > 0 {
-		return errs
+	if len(problems) > 0 {
+		return problems
 	}
 	return nil
 }
@@ -187,13 +207,13 @@ func hasControl(s string, multiline bool) bool {
 
 // Sentinel errors; stores wrap them.
 var (
-	ErrNotFound = errors.New("comment not found")
+	ErrNotFound = errs.New(errs.NotFound, "comment not found")
 	// ErrDuplicate means the same form was submitted again; the error
 	// carries the comment the first submission created.
-	ErrDuplicate = errors.New("comment already posted")
+	ErrDuplicate = errs.New(errs.Conflict, "comment already posted")
 	// ErrCheckSpent means the comment's anti-bot check was already used by
-	// another submission.
-	ErrCheckSpent = errors.New("comment: anti-bot check already used")
+	// another submission: to the sender, a check that failed.
+	ErrCheckSpent = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Err: errors.New("comment: anti-bot check already used")}
 )
 
 // DuplicateError carries the comment a repeated submission already made.

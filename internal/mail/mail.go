@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"broadsheet/internal/errs"
 )
 
 // Kind is why a message is sent; it picks the template.
@@ -105,7 +107,7 @@ type Admin interface {
 }
 
 // ErrNotFound: no such message.
-var ErrNotFound = errors.New("mail: message not found")
+var ErrNotFound = errs.New(errs.NotFound, "mail: message not found")
 
 // AnnounceWindow: an article published longer ago than this when its
 // fan-out comes up (an imported archive, say) is not mailed.

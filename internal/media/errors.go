@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"broadsheet/internal/errs"
 )
 
 // Sentinel errors. Every error that Process returns for a bad upload wraps
@@ -47,6 +49,12 @@ func (e *Error) Unwrap() []error {
 		return []error{e.Kind}
 	}
 	return []error{e.Kind, e.Err}
+}
+
+// Shown says the rejection as the vocabulary does: invalid input, a
+// problem with the file, in Message's words.
+func (e *Error) Shown() *errs.Error {
+	return &errs.Error{Kind: errs.Invalid, Message: e.Message, Fields: []errs.Problem{{Field: "file", Message: e.Message}}}
 }
 
 // Message returns text about err that is safe and useful to show the editor

@@ -15,6 +15,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
 )
 
 // Store is what the workflow needs from storage: the methods it calls.
@@ -30,10 +31,11 @@ type Store interface {
 	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
 	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
 	CreateTag(ctx context.Context, t *article.Tag) error
+	ImageByID(ctx context.Context, id int64) (*article.Image, error)
 }
 
 // ErrForbidden means the user's role does not allow the action.
-var ErrForbidden = errors.New("your role does not allow this")
+var ErrForbidden = errs.Shown(errs.Forbidden, "your role does not allow this")
 
 // Service runs the workflow on a store.
 type Service struct {
@@ -109,7 +111,7 @@ func CanPublish(u *account.User, a *article.Article) bool {
 
 // apply copies d onto a, resolving slugs to records.
 func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error {
-	var problems []string
+	inv := &article.InvalidError{}
 	a.Headline = strings.TrimSpace(d.Headline)
 	a.Standfirst = strings.TrimSpace(d.Standfirst)
 	a.Body = d.Body
@@ -122,15 +124,14 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	if a.Language == "" {
 		a.Language = "en"
 	}
-	sectionOK := false
 	if d.Section == "" {
-		problems = append(problems, "section is required")
+		inv.Add("section", "section is required")
 	} else if sec, err := s.store.SectionBySlug(ctx, d.Section); errors.Is(err, article.ErrNotFound) {
-		problems = append(problems, fmt.Sprintf("there is no section %q", d.Section))
+		inv.Add("section", fmt.Sprintf("there is no section %q", d.Section))
 	} else if err != nil {
 		return err
 	} else {
-		a.Section, sectionOK = *sec, true
+		a.Section = *sec
 	}
 	a.Authors = a.Authors[:0]
 	seen := map[string]bool{}
@@ -142,7 +143,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		seen[slug] = true
 		au, err := s.store.AuthorBySlug(ctx, slug)
 		if errors.Is(err, article.ErrNotFound) {
-			problems = append(problems, fmt.Sprintf("there is no author %q", slug))
+			inv.Add("authors", fmt.Sprintf("there is no author %q", slug))
 			continue
 		} else if err != nil {
 			return err
@@ -170,25 +171,31 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	}
 	a.LeadImage = nil
 	if d.LeadImageID != 0 {
+		if _, err := s.store.ImageByID(ctx, d.LeadImageID); errors.Is(err, article.ErrNotFound) {
+			inv.Add("lead_image_id", fmt.Sprintf("there is no image %d", d.LeadImageID))
+		} else if err != nil {
+			return err
+		}
 		a.LeadImage = &article.Image{ID: d.LeadImageID}
 	}
 	// Report every problem at once, not one per attempt.
-	var inv *article.InvalidError
-	if err := a.Validate(); errors.As(err, &inv) {
-		for _, p := range inv.Problems {
-			if p == "section is required" && !sectionOK {
+	var found *article.InvalidError
+	if err := a.Validate(); errors.As(err, &found) {
+		for i, p := range found.Problems {
+			field := found.Field(i)
+			if field == "section" && inv.Has("section") {
 				continue // already said, more precisely
 			}
-			if p == "slug is required" && a.Headline == "" {
+			if field == "slug" && a.Slug == "" && a.Headline == "" {
 				continue // follows from the missing headline
 			}
-			if !slices.Contains(problems, p) {
-				problems = append(problems, p)
+			if !slices.Contains(inv.Problems, p) {
+				inv.Add(field, p)
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return &article.InvalidError{Problems: problems}
+	if err := inv.OrNil(); err != nil {
+		return err
 	}
 	// New tags are created only for an article that will be saved, so a
 	// failed attempt leaves nothing behind.
@@ -217,7 +224,7 @@ func (s *Service) Create(ctx context.Context, u *account.User, d Draft) (*articl
 		return nil, err
 	}
 	if err := s.store.CreateArticle(ctx, a); err != nil {
-		return nil, err
+		return nil, article.SlugTaken(err)
 	}
 	s.audit(ctx, u, "article.create", a.ID, a.Headline)
 	return a, nil
@@ -248,14 +255,14 @@ func (s *Service) Update(ctx context.Context, u *account.User, id int64, version
 	if version < 1 {
 		// Without the version the editor started from, a save could not
 		// tell whether it overwrites someone else's.
-		return nil, &article.InvalidError{Problems: []string{"the save did not say which version it edits; reload the article and try again"}}
+		return nil, errs.InvalidField("version", "the save did not say which version it edits; reload the article and try again")
 	}
 	if err := s.apply(ctx, a, d); err != nil {
 		return nil, err
 	}
 	a.Version, a.EditorID = version, u.ID
 	if err := s.store.UpdateArticle(ctx, a); err != nil {
-		return nil, err
+		return nil, article.SlugTaken(err)
 	}
 	s.audit(ctx, u, "article.update", a.ID, fmt.Sprintf("version %d", a.Version))
 	return a, nil
@@ -278,7 +285,7 @@ func (s *Service) change(ctx context.Context, u *account.User, id int64, allowed
 	}
 	a.EditorID = u.ID
 	if err := s.store.UpdateArticle(ctx, a); err != nil {
-		return nil, err
+		return nil, article.SlugTaken(err)
 	}
 	s.audit(ctx, u, action, a.ID, detail)
 	return a, nil
@@ -288,7 +295,7 @@ func (s *Service) change(ctx context.Context, u *account.User, id int64, allowed
 func (s *Service) Submit(ctx context.Context, u *account.User, id int64) (*article.Article, error) {
 	return s.change(ctx, u, id, CanEdit, "article.submit", func(a *article.Article) (string, error) {
 		if a.Status != article.Draft {
-			return "", &article.InvalidError{Problems: []string{"only a draft can be submitted for review"}}
+			return "", errs.InvalidField("status", "only a draft can be submitted for review")
 		}
 		a.SubmittedAt = s.now()
 		return "", nil
@@ -308,7 +315,8 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64, at tim
 			return "published", nil
 		}
 		if a.Status == article.Published {
-			return "", &article.InvalidError{Problems: []string{"the article is already published; unpublish it first to schedule it again"}}
+			// About no field of the request: the article's state.
+			return "", errs.InvalidField("", "the article is already published; unpublish it first to schedule it again")
 		}
 		a.Status, a.PublishedAt, a.SubmittedAt = article.Scheduled, at.UTC().Truncate(time.Second), time.Time{}
 		return "scheduled for " + a.PublishedAt.Format(time.RFC3339), nil
@@ -319,19 +327,19 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64, at tim
 // its URL answers 301 to that article; without, 410 Gone.
 func (s *Service) Unpublish(ctx context.Context, u *account.User, id, replacement int64) (*article.Article, error) {
 	if replacement == id {
-		return nil, &article.InvalidError{Problems: []string{"an article cannot replace itself"}}
+		return nil, errs.InvalidField("replacement_id", "an article cannot replace itself")
 	}
 	if replacement != 0 {
 		r, err := s.store.ArticleByID(ctx, replacement)
 		if errors.Is(err, article.ErrNotFound) || (err == nil && !r.Visible()) {
-			return nil, &article.InvalidError{Problems: []string{"the replacement must be a published article"}}
+			return nil, errs.InvalidField("replacement_id", "the replacement must be a published article")
 		} else if err != nil {
 			return nil, err
 		}
 	}
 	return s.change(ctx, u, id, CanPublish, "article.unpublish", func(a *article.Article) (string, error) {
 		if a.Status != article.Published && a.Status != article.Scheduled {
-			return "", &article.InvalidError{Problems: []string{"only a published or scheduled article can be unpublished"}}
+			return "", errs.InvalidField("status", "only a published or scheduled article can be unpublished")
 		}
 		if a.Status == article.Scheduled {
 			a.Status, a.PublishedAt = article.Draft, time.Time{}
@@ -383,7 +391,7 @@ func (s *Service) AddNote(ctx context.Context, u *account.User, id int64, kind a
 		return nil, ErrForbidden
 	}
 	if a.Status != article.Published {
-		return nil, &article.InvalidError{Problems: []string{"corrections and updates go on published articles"}}
+		return nil, errs.InvalidField("", "corrections and updates go on published articles")
 	}
 	n := &article.Note{ArticleID: id, Kind: kind, Body: strings.TrimSpace(body), UserID: u.ID}
 	if err := s.store.AddNote(ctx, n); err != nil {

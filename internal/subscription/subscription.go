@@ -6,12 +6,13 @@ package subscription
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
 	"time"
+
+	"broadsheet/internal/errs"
 )
 
 // Kind is what a subscription follows.
@@ -108,13 +109,13 @@ const (
 
 // Sentinel errors; stores wrap them.
 var (
-	ErrNotFound = errors.New("subscription not found")
+	ErrNotFound = errs.New(errs.NotFound, "subscription not found")
 	// ErrBadLink: a confirm or manage link that is forged, expired, or
 	// already spent.
-	ErrBadLink = errors.New("subscription: link is not valid")
+	ErrBadLink = errs.New(errs.Gone, "subscription: link is not valid")
 	// ErrNoEmail and ErrBadEmail: what is wrong with a typed address.
-	ErrNoEmail  = errors.New("subscription: no email address")
-	ErrBadEmail = errors.New("subscription: not an email address")
+	ErrNoEmail  = errs.New(errs.Invalid, "subscription: no email address")
+	ErrBadEmail = errs.New(errs.Invalid, "subscription: not an email address")
 )
 
 // MaxEmail is the longest address accepted (RFC 5321).

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -12,7 +11,8 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
-	"broadsheet/internal/newsroom"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 )
 
 // adminPageNames are the newsroom templates in templates/admin/.
@@ -70,29 +70,40 @@ var noticeKeys = map[string]bool{
 	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true, "uploaded": true, "exists": true, "erased": true, "retried": true, "reset": true,
 }
 
-// adminFail maps an error to a newsroom error page.
+// adminKeys are the newsroom's words for each kind of error without words
+// of its own.
+var adminKeys = map[errs.Kind]string{
+	errs.Internal:   "admin.error.internal",
+	errs.BadRequest: "error.bad_body",
+	errs.Invalid:    "admin.error.invalid",
+	errs.Forbidden:  "admin.forbidden",
+	errs.NotFound:   "admin.error.notfound",
+	errs.Gone:       "error.410.body",
+	errs.Conflict:   "admin.error.conflict",
+	errs.TooLarge:   "error.413.body",
+}
+
+// adminFail answers err with a newsroom error page, as internal/httperr
+// maps it; anything outside the vocabulary is logged once.
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, u *account.User, err error) {
-	status, msgKey, detail := http.StatusInternalServerError, "admin.error.internal", ""
-	var se *statusError
-	var inv *article.InvalidError
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &se):
-		status, msgKey = se.status, se.key
-	case errors.As(err, &tooBig):
-		status, msgKey = http.StatusRequestEntityTooLarge, "error.413.body"
-	case errors.Is(err, newsroom.ErrForbidden):
-		status, msgKey = http.StatusForbidden, "admin.forbidden"
-	case errors.Is(err, article.ErrNotFound), errors.Is(err, account.ErrNotFound):
-		status, msgKey = http.StatusNotFound, "admin.error.notfound"
-	case errors.As(err, &inv):
-		status, msgKey, detail = http.StatusUnprocessableEntity, "admin.error.invalid", fmt.Sprint(inv.Problems)
-	case errors.Is(err, article.ErrConflict), errors.Is(err, account.ErrConflict):
-		status, msgKey = http.StatusConflict, "admin.error.conflict"
-	default:
+	if httperr.ClientLeft(r, err) {
+		return
+	}
+	rep := httperr.Of(err)
+	if rep.Internal {
 		s.log.Error("newsroom request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	s.renderAdmin(w, r, status, "error", u, "admin.error.title", map[string]any{"Status": status, "Key": msgKey, "Detail": detail})
+	key, detail := rep.Key, ""
+	if key == "" {
+		if key = adminKeys[rep.Kind]; key == "" {
+			key = adminKeys[errs.Internal]
+		}
+		if rep.Kind == errs.Invalid && !rep.Generic {
+			detail = rep.Message
+		}
+	}
+	rep.SetRetryAfter(w.Header())
+	s.renderAdmin(w, r, rep.Status, "error", u, "admin.error.title", map[string]any{"Status": rep.Status, "Key": key, "Detail": detail})
 }
 
 func auditEntry(u *account.User, action, objectType string, id int64, detail string) article.AuditEntry {

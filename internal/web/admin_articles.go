@@ -13,6 +13,8 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/diff"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 	"broadsheet/internal/i18n"
 	"broadsheet/internal/newsroom"
 )
@@ -318,9 +320,9 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		at, perr := time.ParseInLocation(localInputLayout, f.PublishAt, s.siteLocation(r))
 		switch {
 		case perr != nil:
-			err = &article.InvalidError{Problems: []string{userText("admin.editor.schedule_time")}}
+			err = errs.InvalidField("publish_at", userText("admin.editor.schedule_time"))
 		case !at.After(s.now()):
-			err = &article.InvalidError{Problems: []string{userText("admin.editor.schedule_future")}}
+			err = errs.InvalidField("publish_at", userText("admin.editor.schedule_future"))
 		default:
 			_, err = s.newsroom.Publish(ctx, u, id, at)
 			notice = "scheduled"
@@ -329,7 +331,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		var repl int64
 		if f.Replacement != "" {
 			if repl, err = strconv.ParseInt(strings.TrimSpace(f.Replacement), 10, 64); err != nil {
-				err = &article.InvalidError{Problems: []string{userText("admin.editor.replacement")}}
+				err = errs.InvalidField("replacement", userText("admin.editor.replacement"))
 			}
 		}
 		if err == nil {
@@ -352,26 +354,29 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 // userText is a newsroom message in the site's interface language.
 func userText(key string) string { return i18n.For("en").T(key) }
 
-// editorError re-renders the editor with everything the writer typed.
+// editorError re-renders the editor with everything the writer typed and
+// what is wrong, as internal/httperr maps the error: both texts for a
+// stale version, the problems of invalid input, the slug for any other
+// conflict; anything else is the newsroom's error page.
 func (s *Server) editorError(w http.ResponseWriter, r *http.Request, a *article.Article, f editorForm, err error) {
-	u := currentUser(r.Context())
-	var inv *article.InvalidError
-	var conflict *article.ConflictError
-	switch {
-	case errors.As(err, &conflict):
-		s.renderConflict(w, r, conflict.Current, f)
-	case errors.As(err, &inv):
+	var stale *article.ConflictError
+	if errors.As(err, &stale) {
+		s.renderConflict(w, r, stale.Current, f)
+		return
+	}
+	switch rep := httperr.Of(err); rep.Kind {
+	case errs.Invalid:
 		if r.PostFormValue("action") == "autosave" {
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnprocessableEntity)
-			json.NewEncoder(w).Encode(map[string]any{"errors": inv.Problems})
+			w.WriteHeader(rep.Status)
+			json.NewEncoder(w).Encode(map[string]any{"errors": problemsOf(err)})
 			return
 		}
-		s.renderEditor(w, r, http.StatusUnprocessableEntity, a, f, inv.Problems)
-	case errors.Is(err, article.ErrConflict):
-		s.renderEditor(w, r, http.StatusConflict, a, f, []string{userText("admin.editor.slug_taken")})
+		s.renderEditor(w, r, rep.Status, a, f, problemsOf(err))
+	case errs.Conflict:
+		s.renderEditor(w, r, rep.Status, a, f, []string{userText("admin.editor.slug_taken")})
 	default:
-		s.adminFail(w, r, u, err)
+		s.adminFail(w, r, currentUser(r.Context()), err)
 	}
 }
 

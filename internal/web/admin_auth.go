@@ -12,6 +12,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/clientip"
+	"broadsheet/internal/errs"
 )
 
 // The session cookie. __Host- makes browsers insist on Secure, Path=/ and
@@ -93,7 +94,7 @@ func (s *Server) staff(perm account.Permission, h http.HandlerFunc) http.Handler
 	}
 }
 
-var errForbidden = &statusError{http.StatusForbidden, "admin.forbidden"}
+var errForbidden = refuse(errs.Forbidden, "admin.forbidden")
 
 // loginView is the login form.
 type loginView struct {
@@ -232,12 +233,11 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := &account.User{Email: view.Email, Name: view.Name, Role: account.Admin}
-	var inv *account.InvalidError
-	if err := u.Validate(); errors.As(err, &inv) {
-		view.Errors = append(view.Errors, inv.Problems...)
+	if err := u.Validate(); err != nil {
+		view.Errors = append(view.Errors, problemsOf(err)...)
 	}
 	if err := account.CheckPassword(password, view.Email, view.Name); err != nil {
-		view.Errors = append(view.Errors, err.Error())
+		view.Errors = append(view.Errors, problemsOf(err)...)
 	}
 	if len(view.Errors) > 0 {
 		s.loginByIP.Undo(ipKey) // a mistake in the form, not a guess at the link

@@ -10,6 +10,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/errs"
 )
 
 // moderationView is the moderation queue.
@@ -174,7 +175,7 @@ func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
 	c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
-		s.adminFail(w, r, u, &statusError{http.StatusUnprocessableEntity, "admin.comments.edit_invalid"})
+		s.adminFail(w, r, u, refuse(errs.Invalid, "admin.comments.edit_invalid"))
 		return
 	}
 	if err := s.store.EditComment(ctx, id, c.Body, s.now()); err != nil {

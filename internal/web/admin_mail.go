@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/errs"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/subscription"
 )
@@ -61,7 +62,7 @@ func (s *Server) mailMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.store.OutboxMessage(ctx, id)
 	if errors.Is(err, mail.ErrNotFound) {
-		s.adminFail(w, r, u, &statusError{http.StatusNotFound, "admin.error.not_found"})
+		s.adminFail(w, r, u, refuse(errs.NotFound, "admin.error.not_found"))
 		return
 	}
 	if err != nil {
@@ -343,7 +344,7 @@ func (s *Server) eraseSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !found {
-		s.adminFail(w, r, u, &statusError{http.StatusNotFound, "admin.subscribers.not_found"})
+		s.adminFail(w, r, u, refuse(errs.NotFound, "admin.subscribers.not_found"))
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "subscriber.erase", "subscriber", 0, email))

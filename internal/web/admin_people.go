@@ -13,6 +13,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
 )
 
 // Preview links let someone without an account read an unpublished article
@@ -41,7 +42,7 @@ func (s *Server) signedPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.now().Unix() > exp {
-		s.fail(w, r, &statusError{http.StatusGone, "error.preview_expired"})
+		s.fail(w, r, refuse(errs.Gone, "error.preview_expired"))
 		return
 	}
 	a, err := s.store.ArticleByID(r.Context(), id)
@@ -55,7 +56,7 @@ func (s *Server) signedPreview(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.Status == article.Unpublished {
 		// A withdrawn article stays withdrawn, whatever links went out.
-		s.fail(w, r, &statusError{http.StatusGone, "error.410.body"})
+		s.fail(w, r, refuse(errs.Gone, "error.410.body"))
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -118,7 +119,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	site, _ := s.store.Site(ctx)
 	if err := account.CheckPassword(next, u.Email, u.Name, site.Title); err != nil {
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, []string{err.Error()})
+		s.renderAccount(w, r, http.StatusUnprocessableEntity, problemsOf(err))
 		return
 	}
 	hash, err := account.HashPassword(next)
@@ -222,13 +223,12 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
 	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
 	nu.AuthorID, _ = strconv.ParseInt(r.PostFormValue("author"), 10, 64)
-	var inv *account.InvalidError
-	if err := nu.Validate(); errors.As(err, &inv) {
-		v.Errors = append(v.Errors, inv.Problems...)
+	if err := nu.Validate(); err != nil {
+		v.Errors = append(v.Errors, problemsOf(err)...)
 	}
 	password := r.PostFormValue("password")
 	if err := account.CheckPassword(password, nu.Email, nu.Name); err != nil {
-		v.Errors = append(v.Errors, err.Error())
+		v.Errors = append(v.Errors, problemsOf(err)...)
 	}
 	if len(v.Errors) == 0 {
 		hash, err := account.HashPassword(password)
@@ -271,12 +271,12 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	role := account.Role(r.PostFormValue("role"))
 	disabled := r.PostFormValue("disabled") == "on"
 	if !role.Valid() {
-		s.adminFail(w, r, admin, &article.InvalidError{Problems: []string{"unknown role"}})
+		s.adminFail(w, r, admin, errs.InvalidField("role", "unknown role"))
 		return
 	}
 	if target.Role == account.Admin && !target.Disabled && (role != account.Admin || disabled) {
 		if n, err := s.store.CountAdmins(ctx); err != nil || n <= 1 {
-			s.adminFail(w, r, admin, &article.InvalidError{Problems: []string{s.adminView(ctx, admin).T("admin.users.last_admin")}})
+			s.adminFail(w, r, admin, errs.InvalidField("role", s.adminView(ctx, admin).T("admin.users.last_admin")))
 			return
 		}
 	}

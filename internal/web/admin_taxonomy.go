@@ -2,13 +2,14 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 )
 
 // The sections, tags and authors pages share one template: a table of
@@ -55,7 +56,7 @@ func formValues(r *http.Request, fields []taxonomyField) map[string]string {
 
 func requireName(values map[string]string) error {
 	if values["name"] == "" || len(values["name"]) > 200 {
-		return &article.InvalidError{Problems: []string{"a name is required (at most 200 characters)"}}
+		return errs.InvalidField("name", "a name is required (at most 200 characters)")
 	}
 	return nil
 }
@@ -81,10 +82,10 @@ var taxonomyKinds = map[string]*taxonomyKind{
 			pos, _ := strconv.Atoi(v["position"])
 			sec := article.Section{ID: id, Name: v["name"], Slug: v["slug"], Description: v["description"], Position: pos}
 			if _, err := s.store.PageBySlug(ctx, sec.Slug); err == nil {
-				return 0, &article.InvalidError{Problems: []string{"a static page already uses this address"}}
+				return 0, errs.InvalidField("slug", "a static page already uses this address")
 			}
 			if article.Reserved(sec.Slug) {
-				return 0, &article.InvalidError{Problems: []string{"this address is reserved by Broadsheet"}}
+				return 0, errs.InvalidField("slug", "this address is reserved by Broadsheet")
 			}
 			if id == 0 {
 				err := s.store.CreateSection(ctx, &sec)
@@ -199,20 +200,19 @@ func (s *Server) saveTaxonomy(w http.ResponseWriter, r *http.Request) {
 	} else {
 		id, err = k.save(s, ctx, id, values)
 	}
-	var inv *article.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		s.renderTaxonomy(w, r, k, http.StatusUnprocessableEntity, values, inv.Problems)
-		return
-	case errors.Is(err, article.ErrConflict):
-		key := "admin.taxonomy.taken"
-		if action == "delete" {
-			key = "admin.taxonomy.in_use"
+	if err != nil {
+		switch rep := httperr.Of(err); rep.Kind {
+		case errs.Invalid:
+			s.renderTaxonomy(w, r, k, rep.Status, values, problemsOf(err))
+		case errs.Conflict:
+			key := "admin.taxonomy.taken"
+			if action == "delete" {
+				key = "admin.taxonomy.in_use"
+			}
+			s.renderTaxonomy(w, r, k, rep.Status, values, []string{s.adminView(ctx, u).T(key)})
+		default:
+			s.adminFail(w, r, u, err)
 		}
-		s.renderTaxonomy(w, r, k, http.StatusConflict, values, []string{s.adminView(ctx, u).T(key)})
-		return
-	case err != nil:
-		s.adminFail(w, r, u, err)
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, strings.TrimSuffix(k.name, "s")+"."+action, strings.TrimSuffix(k.name, "s"), id, values["name"]))
@@ -266,7 +266,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if site.TwitterSite, err = article.TwitterHandle(r.PostFormValue("twitter_site")); err != nil {
 		site.TwitterSite = r.PostFormValue("twitter_site")
-		problems = append(problems, err.Error())
+		problems = append(problems, problemsOf(err)...)
 	}
 	if len(problems) > 0 {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title", map[string]any{"Site": site, "Errors": problems})

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"broadsheet/internal/api"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 )
 
 // /api/v1/ — every path the site's own JSON endpoints do not serve under
@@ -24,7 +26,7 @@ func (s *Server) apiRest(w http.ResponseWriter, r *http.Request) {
 			s.api.ServeHTTP(w, r)
 			return
 		}
-		s.writeProblem(w, http.StatusNotFound, "not_found", "there is no such endpoint; see docs/api.md")
+		s.writeProblem(w, r, errs.Shown(errs.NotFound, "there is no such endpoint; see docs/api.md"))
 		return
 	}
 	var allow []string
@@ -34,5 +36,5 @@ func (s *Server) apiRest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
-	s.writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint answers "+strings.Join(allow, ", "))
+	s.writeProblem(w, r, httperr.New(http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint answers "+strings.Join(allow, ", ")))
 }

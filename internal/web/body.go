@@ -6,6 +6,9 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 )
 
 // bodyCap is how much of a request body one route may read.
@@ -79,24 +82,24 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 	}
 	// Whatever of the body is left unread is not worth reading.
 	w.Header().Set("Connection", "close")
-	s.refuseBody(w, r, &statusError{http.StatusRequestEntityTooLarge, key}, "too_large")
+	s.refuseBody(w, r, refuse(errs.TooLarge, key))
 }
 
 // badBody answers a form that cannot be read.
 func (s *Server) badBody(w http.ResponseWriter, r *http.Request) {
-	s.refuseBody(w, r, &statusError{http.StatusBadRequest, "error.bad_body"}, "bad_request")
+	s.refuseBody(w, r, badRequest("error.bad_body"))
 }
 
 // refuseBody answers a body refused before its handler ran. The newsroom's
 // page knows nobody yet: who is asking is looked at after the body.
-func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, se *statusError, code string) {
+func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, err error) {
 	switch p := r.URL.Path; {
 	case strings.HasPrefix(p, "/api/"):
-		s.writeProblem(w, se.status, code, s.message(r, se.key))
+		s.writeProblem(w, r, err)
 	case p == "/admin" || strings.HasPrefix(p, "/admin/"):
-		s.adminFail(w, r, nil, se)
+		s.adminFail(w, r, nil, err)
 	default:
-		s.fail(w, r, se)
+		s.fail(w, r, err)
 	}
 }
 
@@ -109,12 +112,29 @@ func (s *Server) message(r *http.Request, key string) string {
 	return v.T(key)
 }
 
-// writeProblem writes {"error": {"code", "message"}}, the shape of every
-// error under /api/.
-func (s *Server) writeProblem(w http.ResponseWriter, status int, code, msg string) {
+// writeProblem answers err under /api/ in the API's shape, {"error":
+// {"code", "message", "fields"}}, as internal/httperr maps it; the words
+// of a catalog key in the site's language.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	if httperr.ClientLeft(r, err) {
+		return
+	}
+	rep := httperr.Of(err)
+	if rep.Internal {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	msg := rep.Message
+	if rep.Key != "" {
+		msg = s.message(r, rep.Key)
+	}
+	problem := map[string]any{"code": rep.Code, "message": msg}
+	if f := rep.FieldMessages(); f != nil {
+		problem["fields"] = f
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	rep.SetRetryAfter(h)
+	w.WriteHeader(rep.Status)
+	json.NewEncoder(w).Encode(map[string]any{"error": problem})
 }

@@ -22,6 +22,8 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 	"broadsheet/internal/ratelimit"
 )
 
@@ -240,17 +242,18 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		Altcha: r.PostFormValue("altcha"), Token: s.formToken(r), Honeypot: r.PostFormValue("website") != "",
 	}
 	in.Parent, _ = strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
-	c, token, p := s.acceptComment(r, a, &in)
-	if p != nil {
-		if p.err != nil {
-			s.fail(w, r, p.err)
+	c, token, err := s.acceptComment(r, a, &in)
+	if err != nil {
+		rep := httperr.Of(err)
+		if rep.Internal {
+			s.fail(w, r, err)
 			return
 		}
-		if p.retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
-		}
-		in.Notice, in.Resubmit = p.notice, p.resubmit
-		s.commentProblem(w, r, a, in.commentForm, p.fields, p.status)
+		rep.SetRetryAfter(w.Header())
+		// A check that expired while the reader wrote is renewed in the
+		// page: with JavaScript the form goes again at once, text kept.
+		in.Notice, in.Resubmit = rep.Key, rep.Code == "check_expired" && s.external == nil
+		s.commentProblem(w, r, a, in.commentForm, rep.FieldMessages(), rep.Status)
 		return
 	}
 	for _, ck := range []struct {
@@ -281,31 +284,29 @@ func (s *Server) formToken(r *http.Request) string {
 	return ""
 }
 
-// commentRefusal says why a submission was not stored, for the form (a
-// notice and field messages) and the API (a status and code) alike. err is
-// set for failures of our own.
-type commentRefusal struct {
-	status   int
-	code     string // for the API: invalid, forbidden, rate_limited, check_expired, check_failed
-	notice   string // catalog key
-	fields   comment.FieldErrors
-	retry    time.Duration
-	resubmit bool
-	err      error
-}
+// Why a comment is refused, beyond invalid fields: each a code for API
+// clients and the catalog key of what the reader is told.
+var (
+	errCommentsClosed   = &errs.Error{Kind: errs.Forbidden, Key: "comment.closed"}
+	errCheckWrong       = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Key: "comment.check_wrong"}
+	errCheckExpired     = &errs.Error{Kind: errs.Invalid, Code: "check_expired", Key: "comment.check_expired"}
+	errCheckUnavailable = &errs.Error{Kind: errs.Unavailable, Code: "check_unavailable", Key: "comment.check_unavailable"}
+	errCheckFailed      = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Key: "comment.check_failed"}
+)
 
 // acceptComment runs every check a comment passes, whichever door it came
 // in by — closed discussion, validation, the anti-bot check, rate limits,
 // the publish-or-hold rules — and stores it. It returns the comment and the
-// commenter's token, or why it was refused.
-func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentInput) (*comment.Comment, string, *commentRefusal) {
+// commenter's token, or why it was refused in the vocabulary of
+// internal/errs.
+func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentInput) (*comment.Comment, string, error) {
 	ctx := r.Context()
 	site, err := s.store.Site(ctx)
 	if err != nil {
-		return nil, "", &commentRefusal{err: err}
+		return nil, "", err
 	}
 	if !site.CommentsOpen(a, s.now()) {
-		return nil, "", &commentRefusal{status: http.StatusForbidden, code: "forbidden", notice: "comment.closed"}
+		return nil, "", errCommentsClosed
 	}
 	if in.Key == "" || len(in.Key) > comment.MaxKeyLength {
 		in.Key = newFormKey()
@@ -320,9 +321,7 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	c := &comment.Comment{ArticleID: a.ID, ParentID: in.Parent, Name: in.Name, Email: in.Email, Body: in.Body, Notify: in.Notify}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
-		var fe comment.FieldErrors
-		errors.As(err, &fe)
-		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "invalid", fields: fe}
+		return nil, "", err
 	}
 	ip := s.ips.ClientIP(r)
 	verdict, err := s.antibot.Check(ctx, challenge.Proof{Altcha: in.Altcha, Token: in.Token, RemoteIP: ip.String()})
@@ -334,21 +333,21 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 			c.Check = comment.SpentCheck{ID: verdict.Unspent.ID, Expires: verdict.Unspent.Expires}
 		}
 	case errors.Is(err, challenge.ErrWrongProof):
-		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_wrong"}
+		return nil, "", errCheckWrong
 	case errors.Is(err, challenge.ErrExpired):
 		// The reader took longer than the check lasts. Nothing is lost:
 		// the text comes back with a fresh check.
-		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", notice: "comment.check_expired", resubmit: s.external == nil}
+		return nil, "", errCheckExpired
 	case errors.Is(err, challenge.ErrUnavailable):
-		return nil, "", &commentRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", notice: "comment.check_unavailable"}
+		return nil, "", errCheckUnavailable
 	case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
+		return nil, "", errCheckFailed
 	default:
-		return nil, "", &commentRefusal{err: err}
+		return nil, "", err
 	}
 	verified := verdict.Verified
 	if msg, retry := s.commentRateLimited(ip, c.Email, verified); msg != "" {
-		return nil, "", &commentRefusal{status: http.StatusTooManyRequests, code: "rate_limited", notice: msg, retry: retry}
+		return nil, "", &errs.Error{Kind: errs.TooMany, Key: msg, Retry: retry}
 	}
 	// The commenter's token: the API client's, else this browser's, else
 	// a new one. Trust follows the token, not the address typed.
@@ -365,11 +364,11 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	u, _ := s.authenticate(r)
 	returning, err := s.store.Returning(ctx, c.Email, c.EditHash)
 	if err != nil {
-		return nil, "", &commentRefusal{err: err}
+		return nil, "", err
 	}
 	blocklist, err := s.store.Blocklist(ctx)
 	if err != nil {
-		return nil, "", &commentRefusal{err: err}
+		return nil, "", err
 	}
 	staff := u != nil && u.Can(account.WriteDrafts)
 	c.Status, c.HeldReason = comment.Decide(c, comment.Signals{Verified: verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot, Hurried: hurried, Blocklist: blocklist})
@@ -383,16 +382,13 @@ func (s *Server) acceptComment(r *http.Request, a *article.Article, in *commentI
 	c.IPHash = s.hashIP(ip)
 	err = s.store.CreateComment(ctx, c)
 	var dup *comment.DuplicateError
-	var fe comment.FieldErrors
 	switch {
 	case errors.As(err, &dup):
 		c = dup.Existing
-	case errors.As(err, &fe):
-		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "invalid", fields: fe}
 	case errors.Is(err, comment.ErrCheckSpent):
-		return nil, "", &commentRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", notice: "comment.check_failed"}
+		return nil, "", errCheckFailed
 	case err != nil:
-		return nil, "", &commentRefusal{err: err}
+		return nil, "", err
 	}
 	return c, token, nil
 }
@@ -441,7 +437,7 @@ func (s *Server) hashIP(ip netip.Addr) string {
 
 // commentProblem shows the article again with the reader's text in the
 // form and a message at each field that needs it. Never cached.
-func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *article.Article, form commentForm, errs comment.FieldErrors, status int) {
+func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *article.Article, form commentForm, fields map[string]string, status int) {
 	v, err := s.newView(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -450,7 +446,7 @@ func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *artic
 	if form.Notice != "" {
 		form.Notice = v.T(form.Notice)
 	}
-	resp, err := s.articlePage(r, v, a, form, errs)
+	resp, err := s.articlePage(r, v, a, form, fields)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -467,22 +463,18 @@ func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *artic
 // GET /api/v1/challenge hands out a fresh anti-bot challenge. Never cached:
 // each is single-use.
 func (s *Server) challengeHandler(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", "application/json; charset=utf-8")
 	if ok, retry := s.challengeByIP.Allow(limitKey(s.ips.ClientIP(r))); !ok {
-		h.Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-		w.WriteHeader(http.StatusTooManyRequests)
-		w.Write([]byte(`{"error":{"code":"rate_limited","message":"Too many challenges requested; try again in a minute."}}` + "\n"))
+		s.writeProblem(w, r, &errs.Error{Kind: errs.TooMany, Message: "Too many challenges requested; try again in a minute.", Retry: retry})
 		return
 	}
 	ch, err := s.challenges.Challenge()
 	if err != nil {
-		s.log.Error("issuing a challenge", "err", err)
-		w.WriteHeader(http.StatusInternalServerError)
-		w.Write([]byte(`{"error":{"code":"internal","message":"No challenge could be made."}}` + "\n"))
+		s.writeProblem(w, r, fmt.Errorf("issuing a challenge: %w", err))
 		return
 	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(ch)
 }
 
@@ -498,9 +490,8 @@ func (s *Server) editOwnComment(w http.ResponseWriter, r *http.Request) {
 	c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
-		var fe comment.FieldErrors
-		errors.As(err, &fe)
-		s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Shown: s.formStamp(a.ID, s.now()), Body: c.Body, Notice: "comment.edit_invalid"}, fe, http.StatusUnprocessableEntity)
+		rep := httperr.Of(err)
+		s.commentProblem(w, r, a, commentForm{Key: newFormKey(), Shown: s.formStamp(a.ID, s.now()), Body: c.Body, Notice: "comment.edit_invalid"}, rep.FieldMessages(), rep.Status)
 		return
 	}
 	hash := ownHash(r)
@@ -528,8 +519,7 @@ func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok, retry := s.commentLimits.byIP.Allow("report|" + limitKey(s.ips.ClientIP(r))); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-		s.fail(w, r, &statusError{http.StatusTooManyRequests, "comment.limited"})
+		s.fail(w, r, &errs.Error{Kind: errs.TooMany, Key: "comment.limited", Retry: retry})
 		return
 	}
 	_, err := s.store.ReportComment(r.Context(), id)
@@ -565,7 +555,7 @@ func ownHash(r *http.Request) string {
 // its window has closed).
 func (s *Server) commentDone(w http.ResponseWriter, r *http.Request, err error, back string) {
 	if errors.Is(err, comment.ErrNotFound) {
-		s.fail(w, r, &statusError{http.StatusForbidden, "comment.not_yours"})
+		s.fail(w, r, refuse(errs.Forbidden, "comment.not_yours"))
 		return
 	}
 	if err != nil {
@@ -619,17 +609,6 @@ type commentJSON struct {
 // way around the anti-bot check, the limits or moderation.
 func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	writeErr := func(status int, code, message string, fields comment.FieldErrors) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(status)
-		body := map[string]any{"code": code, "message": message}
-		if len(fields) > 0 {
-			body["fields"] = fields
-		}
-		json.NewEncoder(w).Encode(map[string]any{"error": body})
-	}
-	v := s.bareView()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var a *article.Article
 	if err == nil {
@@ -637,16 +616,15 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil && !errors.Is(err, article.ErrNotFound) && !errors.Is(err, strconv.ErrSyntax) {
 		// The database did not answer: say so, so the client tries again.
-		s.log.Error("comment API", "err", err)
-		writeErr(http.StatusInternalServerError, "internal", "The comment could not be stored. Please try again.", nil)
+		s.writeProblem(w, r, err)
 		return
 	}
 	if err != nil || !a.Visible() {
-		writeErr(http.StatusNotFound, "not_found", "There is no such article.", nil)
+		s.writeProblem(w, r, errs.Shown(errs.NotFound, "There is no such article."))
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		writeErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the comment as application/json.", nil)
+		s.writeProblem(w, r, httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the comment as application/json."))
 		return
 	}
 	dec := json.NewDecoder(r.Body)
@@ -655,29 +633,17 @@ func (s *Server) apiPostComment(w http.ResponseWriter, r *http.Request) {
 	if err := dec.Decode(&body); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeErr(http.StatusRequestEntityTooLarge, "too_large", v.T("comment.too_large"), nil)
+			s.writeProblem(w, r, refuse(errs.TooLarge, "comment.too_large"))
 			return
 		}
-		writeErr(http.StatusBadRequest, "bad_request", "The body is not a comment in JSON: "+jsonProblem(err), nil)
+		s.writeProblem(w, r, errs.Shown(errs.BadRequest, "The body is not a comment in JSON: "+jsonProblem(err)))
 		return
 	}
 	in := commentInput{commentForm: commentForm{Name: body.Name, Email: body.Email, Body: body.Body, Notify: body.Notify, Key: body.Key, Shown: body.Shown, Parent: body.Parent},
 		Altcha: body.Altcha, Token: body.Token, Commenter: body.Commenter}
-	c, token, p := s.acceptComment(r, a, &in)
-	if p != nil {
-		if p.err != nil {
-			s.log.Error("comment API", "err", p.err)
-			writeErr(http.StatusInternalServerError, "internal", "The comment could not be stored. Please try again.", nil)
-			return
-		}
-		if p.retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
-		}
-		msg := "Please check the fields."
-		if p.notice != "" {
-			msg = v.T(p.notice)
-		}
-		writeErr(p.status, p.code, msg, p.fields)
+	c, token, err := s.acceptComment(r, a, &in)
+	if err != nil {
+		s.writeProblem(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -3,24 +3,20 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 )
 
-// statusError is an error with a status code and the catalog key of a
-// message safe to show.
-type statusError struct {
-	status int
-	key    string
-}
+// refuse is an error of kind k whose words for the reader are the
+// catalog's message key.
+func refuse(k errs.Kind, key string) error { return &errs.Error{Kind: k, Key: key} }
 
-func (e *statusError) Error() string { return strconv.Itoa(e.status) + ": " + e.key }
-
-func badRequest(key string) error { return &statusError{http.StatusBadRequest, key} }
+// badRequest is a request the site cannot read, saying the message key.
+func badRequest(key string) error { return refuse(errs.BadRequest, key) }
 
 // errorView is what the error page shows.
 type errorView struct {
@@ -29,37 +25,54 @@ type errorView struct {
 	Message string
 }
 
-// fail is the one place an error becomes a response. Not-found, gone and
-// bad input get their own page; anything else is logged once and answered
-// with a generic 500 page that reveals nothing of the cause.
+// fail answers err with the reader's error page, as internal/httperr maps
+// it: the error's own message when it has one for readers (a catalog key,
+// or the problems of invalid input), the status's usual words otherwise.
+// Anything outside the vocabulary is logged once and answered with a
+// generic 500 page that reveals nothing of the cause.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, detail := http.StatusInternalServerError, ""
-	var se *statusError
-	var inv *article.InvalidError
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.Is(err, article.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.As(err, &tooBig):
-		status, detail = http.StatusRequestEntityTooLarge, "@error.413.body"
-	case errors.As(err, &se):
-		status, detail = se.status, "@"+se.key
-	case errors.As(err, &inv):
-		status, detail = http.StatusBadRequest, strings.Join(inv.Problems, "; ")
-	case errors.Is(err, article.ErrConflict):
-		status = http.StatusConflict
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	if httperr.ClientLeft(r, err) {
 		return // the reader left; nobody to answer
-	default:
+	}
+	rep := httperr.Of(err)
+	if rep.Internal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	body := s.errorPage(r.Context(), status, detail)
+	rep.SetRetryAfter(w.Header())
+	body := s.errorPage(r.Context(), rep.Status, pageDetail(rep))
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
+	w.WriteHeader(rep.Status)
 	w.Write(body)
+}
+
+// pageDetail is what a page says of an error beyond its status: "@" and
+// the catalog key of its words, the problems of invalid input, or nothing
+// for the status's usual words.
+func pageDetail(rep httperr.Reply) string {
+	switch {
+	case rep.Key != "":
+		return "@" + rep.Key
+	case rep.Kind == errs.Invalid && !rep.Generic:
+		return rep.Message
+	}
+	return ""
+}
+
+// problemsOf lists what is wrong with an input in words safe to show: each
+// problem of invalid input, or the error's one message.
+func problemsOf(err error) []string {
+	rep := httperr.Of(err)
+	if rep.Kind == errs.Invalid && len(rep.Fields) > 0 {
+		out := make([]string, len(rep.Fields))
+		for i, p := range rep.Fields {
+			out[i] = p.Message
+		}
+		return out
+	}
+	return []string{rep.Message}
 }
 
 // errorPage renders the error template, still with the site's navigation

@@ -14,6 +14,8 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/httperr"
 	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/subscription"
 )
@@ -96,30 +98,29 @@ type subscribeInput struct {
 	Honeypot                bool
 }
 
-// subscribeRefusal says why a request was not taken, for the form (a
-// message) and the API (a status and code) alike; err is set for failures
-// of our own.
-type subscribeRefusal struct {
-	status int
-	code   string // invalid, check_expired, check_failed, check_unavailable, rate_limited
-	msg    string // catalog key
-	retry  time.Duration
-	err    error
-}
+// Why a subscription request is refused: each a code for API clients and
+// the catalog key of what the reader is told.
+var (
+	errSubscribeCheckWrong       = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Key: "subscribe.check_wrong"}
+	errSubscribeCheckExpired     = &errs.Error{Kind: errs.Invalid, Code: "check_expired", Key: "subscribe.check_expired"}
+	errSubscribeCheckUnavailable = &errs.Error{Kind: errs.Unavailable, Code: "check_unavailable", Key: "comment.check_unavailable"}
+	errSubscribeCheckFailed      = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Key: "subscribe.check_failed"}
+)
 
 // acceptSubscription runs every check a request passes, whichever door it
-// came in by, and records it. The caller answers the same whether the
-// address was new, pending or long subscribed: nobody learns who reads us.
-func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput) *subscribeRefusal {
+// came in by, and records it; what is refused is said in the vocabulary of
+// internal/errs. The caller answers the same whether the address was new,
+// pending or long subscribed: nobody learns who reads us.
+func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput) error {
 	ctx := r.Context()
-	invalid := func(msg string) *subscribeRefusal {
-		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "invalid", msg: msg}
+	invalid := func(field, key string) error {
+		return &errs.Error{Kind: errs.Invalid, Key: key, Fields: []errs.Problem{{Field: field, Message: v.T(key)}}}
 	}
 	email, err := subscription.NormalizeEmail(in.Email)
 	if errors.Is(err, subscription.ErrNoEmail) {
-		return invalid("subscribe.email_missing")
+		return invalid("email", "subscribe.email_missing")
 	} else if err != nil {
-		return invalid("subscribe.email_invalid")
+		return invalid("email", "subscribe.email_invalid")
 	}
 	scope, err := subscription.ParseScope(in.Scope, func(slug string) (int64, error) {
 		sec, err := s.store.SectionBySlug(ctx, slug)
@@ -133,39 +134,39 @@ func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput)
 		label, err = s.scopeLabel(r, v, scope)
 	}
 	if err != nil {
-		return invalid("subscribe.scope_invalid")
+		return invalid("scope", "subscribe.scope_invalid")
 	}
 	freq := subscription.Frequency(in.Frequency)
 	if freq == "" || scope.Kind == subscription.Article {
 		freq = subscription.Immediate // a discussion has no digest
 	}
 	if !freq.Valid() {
-		return invalid("subscribe.frequency_invalid")
+		return invalid("frequency", "subscribe.frequency_invalid")
 	}
 	ip := s.ips.ClientIP(r)
 	verified, err := s.antibot.Verify(ctx, challenge.Proof{Altcha: in.Altcha, Token: in.Token, RemoteIP: ip.String()})
 	switch {
 	case err == nil:
 	case errors.Is(err, challenge.ErrWrongProof):
-		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_wrong"}
+		return errSubscribeCheckWrong
 	case errors.Is(err, challenge.ErrExpired):
-		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_expired", msg: "subscribe.check_expired"}
+		return errSubscribeCheckExpired
 	case errors.Is(err, challenge.ErrUnavailable):
-		return &subscribeRefusal{status: http.StatusServiceUnavailable, code: "check_unavailable", msg: "comment.check_unavailable"}
+		return errSubscribeCheckUnavailable
 	case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-		return &subscribeRefusal{status: http.StatusUnprocessableEntity, code: "check_failed", msg: "subscribe.check_failed"}
+		return errSubscribeCheckFailed
 	default:
-		return &subscribeRefusal{err: err}
+		return err
 	}
 	if retry := s.subscribeRateLimited(ip, email, verified); retry > 0 {
-		return &subscribeRefusal{status: http.StatusTooManyRequests, code: "rate_limited", msg: "subscribe.rate_limited", retry: retry}
+		return &errs.Error{Kind: errs.TooMany, Key: "subscribe.rate_limited", Retry: retry}
 	}
 	if in.Honeypot {
 		return nil // a bot is told the same, and nothing happens
 	}
 	if _, err := s.store.Subscribe(ctx, subscription.Request{Email: email, Scope: scope, Frequency: freq, Nonce: newNonce(),
 		Consent: "double opt-in from " + s.baseURL, Label: label}); err != nil {
-		return &subscribeRefusal{err: err}
+		return err
 	}
 	s.wakeMail()
 	return nil
@@ -184,42 +185,32 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	in := subscribeInput{Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency"),
 		Altcha: r.PostFormValue("altcha"), Token: s.formToken(r), Honeypot: r.PostFormValue("website") != ""}
-	p := s.acceptSubscription(r, v, in)
-	switch {
-	case p == nil:
+	err = s.acceptSubscription(r, v, in)
+	if err == nil {
 		redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
-	case p.err != nil:
-		s.fail(w, r, p.err)
-	default:
-		if p.retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
-		}
-		page := subscribePage{Kind: "form", Email: in.Email, Scope: in.Scope, Frequency: in.Frequency, Error: v.T(p.msg)}
-		page.Box = v.SubscribeBox(nil)
-		for i := range page.Box.Options {
-			page.Box.Options[i].Checked = false
-		}
-		page.Box.Options = s.withScope(v, page.Box.Options, page.Scope)
-		s.renderSubscribe(w, v, p.status, page)
+		return
 	}
+	rep := httperr.Of(err)
+	if rep.Internal {
+		s.fail(w, r, err)
+		return
+	}
+	rep.SetRetryAfter(w.Header())
+	page := subscribePage{Kind: "form", Email: in.Email, Scope: in.Scope, Frequency: in.Frequency, Error: v.T(rep.Key)}
+	page.Box = v.SubscribeBox(nil)
+	for i := range page.Box.Options {
+		page.Box.Options[i].Checked = false
+	}
+	page.Box.Options = s.withScope(v, page.Box.Options, page.Scope)
+	s.renderSubscribe(w, v, rep.Status, page)
 }
 
 // POST /api/v1/subscriptions takes the same request as JSON, through the
 // same checks: {"email", "scope", "frequency", "altcha"}. It answers 202
 // whether or not the address was known.
 func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
-	v := s.bareView()
-	writeJSON := func(status int, body any) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(body)
-	}
-	fail := func(status int, code, msg string) {
-		writeJSON(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
-	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		fail(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the request as application/json.")
+		s.writeProblem(w, r, httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the request as application/json."))
 		return
 	}
 	dec := json.NewDecoder(r.Body)
@@ -234,29 +225,25 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 	if err := dec.Decode(&body); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			fail(http.StatusRequestEntityTooLarge, "too_large", v.T("error.413.body"))
+			s.writeProblem(w, r, refuse(errs.TooLarge, "error.413.body"))
 			return
 		}
-		fail(http.StatusBadRequest, "bad_request", "The body is not a subscription request in JSON: "+jsonProblem(err))
+		s.writeProblem(w, r, errs.Shown(errs.BadRequest, "The body is not a subscription request in JSON: "+jsonProblem(err)))
 		return
 	}
-	site, err := s.newView(r.Context())
-	if err == nil {
-		v = site
+	v, err := s.newView(r.Context())
+	if err != nil {
+		v = s.bareView()
 	}
-	p := s.acceptSubscription(r, v, subscribeInput{Email: body.Email, Scope: body.Scope, Frequency: body.Frequency, Altcha: body.Altcha, Token: body.Token})
-	switch {
-	case p == nil:
-		writeJSON(http.StatusAccepted, map[string]string{"status": "check_inbox", "message": v.T("subscribe.sent")})
-	case p.err != nil:
-		s.log.Error("subscription API", "err", p.err)
-		fail(http.StatusInternalServerError, "internal", "The request could not be recorded. Please try again.")
-	default:
-		if p.retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(p.retry.Seconds())+1))
-		}
-		fail(p.status, p.code, v.T(p.msg))
+	err = s.acceptSubscription(r, v, subscribeInput{Email: body.Email, Scope: body.Scope, Frequency: body.Frequency, Altcha: body.Altcha, Token: body.Token})
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
 	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusAccepted)
+	json.NewEncoder(w).Encode(map[string]string{"status": "check_inbox", "message": v.T("subscribe.sent")})
 }
 
 // withScope marks the option the reader chose, adding it when it is not
