@@ -206,31 +206,43 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	deps := api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log}
-	if c.DatabaseURL != "" {
-		deps.Limits = db // instances sharing the database limit together
-	}
-	apiHandler := api.New(deps)
-	reg := metrics.New()
-	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
-	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: apiHandler, Metrics: reg,
-		ChallengeExpiry: c.ChallengeExpiry, CommentMinFill: c.CommentMinFill,
-		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
-	if c.CommentMinFill == 0 {
-		opts.CommentMinFill = -1 // off
-	}
-	if c.CaptchaProvider != "" {
-		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
-		host, _, _ = strings.Cut(host, "/")
-		host, _, _ = strings.Cut(host, ":")
-		opts.External = &challenge.External{Provider: challenge.Provider(c.CaptchaProvider), Secret: c.CaptchaSecret, Hostname: host,
-			MinScore: 0.5, Used: db}
-		opts.SiteKey = c.CaptchaSiteKey
-	}
 	worker, err := newMailWorker(ctx, c, db, log)
 	if err != nil {
 		return err
 	}
+	// The anti-bot check and the use cases readers reach, made once and
+	// handed to the site's forms and to the API alike, so that one rule
+	// and one count hold whichever door a request comes in by.
+	key, err := db.SigningKey(ctx)
+	if err != nil {
+		return err
+	}
+	challenges, err := challenge.New(challenge.Config{Key: key, Expiry: c.ChallengeExpiry}, db)
+	if err != nil {
+		return err
+	}
+	var external *challenge.External
+	if c.CaptchaProvider != "" {
+		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
+		host, _, _ = strings.Cut(host, "/")
+		host, _, _ = strings.Cut(host, ":")
+		external = &challenge.External{Provider: challenge.Provider(c.CaptchaProvider), Secret: c.CaptchaSecret, Hostname: host,
+			MinScore: 0.5, Used: db}
+	}
+	antibot := challenge.Policy{Builtin: challenges, External: external}
+	comments := comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: c.CommentMinFill})
+	subscriptions := subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + strings.TrimSuffix(c.BaseURL, "/"), Wake: worker.Wake})
+
+	deps := api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log,
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
+	if c.DatabaseURL != "" {
+		deps.Limits = db // instances sharing the database limit together
+	}
+	reg := metrics.New()
+	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
+	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: api.New(deps), Metrics: reg,
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, External: external, SiteKey: c.CaptchaSiteKey,
+		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	srv, err := web.New(db, opts)
 	if err != nil {

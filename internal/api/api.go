@@ -1,8 +1,12 @@
 // Package api is Broadsheet's JSON interface: the public, read-only Content
-// API under /api/v1/ and the token-authenticated Admin API under
-// /api/v1/admin/. Article writes go through the newsroom workflow, so a
-// permission rule holds whichever door a request comes in by. Errors become
-// JSON in one place (errors.go) and an internal error is never shown.
+// API under /api/v1/, the token-authenticated Admin API under
+// /api/v1/admin/, and the reading site's JSON doors (the anti-bot
+// challenge, comments, subscriptions). Article writes go through the
+// newsroom workflow, comments and subscriptions through their domain's
+// services, so a rule holds whichever door a request comes in by. The
+// package translates HTTP and nothing more; errors become JSON in one
+// place (errors.go, through internal/httperr) and an internal error is
+// never shown.
 package api
 
 import (
@@ -16,12 +20,15 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
+	"broadsheet/internal/subscription"
 )
 
 // Store is what the API reads and writes directly. Article writes are not
@@ -51,20 +58,29 @@ type Store interface {
 	UpdateAuthor(ctx context.Context, a *article.Author) error
 	DeleteAuthor(ctx context.Context, id int64) error
 
+	// The site's language, for the words of the reading site's doors.
+	Site(ctx context.Context) (article.Site, error)
+
 	// Tokens.
 	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	UserByID(ctx context.Context, id int64) (*account.User, error)
 }
 
-// Deps is what the API is built from. Store and Newsroom are required.
+// Deps is what the API is built from. Store, Newsroom, Challenges,
+// Comments and Subscriptions are required; the reading site is given the
+// same Challenges, Comments and Subscriptions, so that a limit counts the
+// same whichever door a request comes in by.
 type Deps struct {
-	Store    Store
-	Newsroom *newsroom.Service
-	BaseURL  string             // absolute, e.g. "https://courier.example", for "url" fields
-	IPs      *clientip.Resolver // nil trusts no proxy
-	Log      *slog.Logger       // nil for the default logger
-	Now      func() time.Time   // nil for the wall clock
+	Store         Store
+	Newsroom      *newsroom.Service
+	Challenges    *challenge.Issuer
+	Comments      *comment.Service
+	Subscriptions *subscription.Service
+	BaseURL       string             // absolute, e.g. "https://courier.example", for "url" fields
+	IPs           *clientip.Resolver // nil trusts no proxy
+	Log           *slog.Logger       // nil for the default logger
+	Now           func() time.Time   // nil for the wall clock
 	// Limits, when set, is where the API's rate limits count, so that
 	// instances sharing a database limit together.
 	Limits ratelimit.Counter
@@ -74,6 +90,7 @@ type Deps struct {
 const (
 	maxBodyBytes     = 1 << 20
 	adminPerToken    = 600 // requests per token per window
+	challengesPerIP  = 60  // anti-bot challenges per client address per window: each costs a key derivation
 	contentPerIP     = 300 // Content API requests per client address per window
 	failedAuthPerIP  = 30  // bad tokens per client address per window
 	rateWindow       = time.Minute
@@ -84,27 +101,31 @@ const (
 
 // handler serves the whole API.
 type handler struct {
-	store    Store
-	newsroom *newsroom.Service
-	baseURL  string
-	ips      *clientip.Resolver
-	log      *slog.Logger
-	now      func() time.Time
-	md       *markup.Renderer
-	mux      *http.ServeMux
+	store         Store
+	newsroom      *newsroom.Service
+	challenges    *challenge.Issuer
+	comments      *comment.Service
+	subscriptions *subscription.Service
+	baseURL       string
+	ips           *clientip.Resolver
+	log           *slog.Logger
+	now           func() time.Time
+	md            *markup.Renderer
+	mux           *http.ServeMux
 
-	perToken, perIP, failedAuth *ratelimit.Limiter
-	routeList                   []string // every route pattern, in the order registered
+	perToken, perIP, failedAuth, challengeByIP *ratelimit.Limiter
+	routeList                                  []string // every route pattern, in the order registered
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // token id → last TouchToken by this process
 }
 
 // New returns the handler for every path under /api/v1/. It panics when
-// Store or Newsroom is missing: that is a wiring mistake, found at start-up.
+// a required dependency is missing: that is a wiring mistake, found at
+// start-up.
 func New(d Deps) http.Handler {
-	if d.Store == nil || d.Newsroom == nil {
-		panic("api: Deps.Store and Deps.Newsroom are required")
+	if d.Store == nil || d.Newsroom == nil || d.Challenges == nil || d.Comments == nil || d.Subscriptions == nil {
+		panic("api: Deps.Store, Newsroom, Challenges, Comments and Subscriptions are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -116,25 +137,27 @@ func New(d Deps) http.Handler {
 		d.IPs, _ = clientip.New(nil)
 	}
 	h := &handler{
-		store:      d.Store,
-		newsroom:   d.Newsroom,
-		baseURL:    strings.TrimSuffix(d.BaseURL, "/"),
-		ips:        d.IPs,
-		log:        d.Log,
-		now:        d.Now,
-		md:         markup.New(),
-		perToken:   ratelimit.New(adminPerToken, rateWindow, maxLimiterKeys),
-		perIP:      ratelimit.New(contentPerIP, rateWindow, maxLimiterKeys),
-		failedAuth: ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),
-		touched:    map[int64]time.Time{},
+		store:         d.Store,
+		newsroom:      d.Newsroom,
+		challenges:    d.Challenges,
+		comments:      d.Comments,
+		subscriptions: d.Subscriptions,
+		baseURL:       strings.TrimSuffix(d.BaseURL, "/"),
+		ips:           d.IPs,
+		log:           d.Log,
+		now:           d.Now,
+		md:            markup.New(),
+		perToken:      ratelimit.New(adminPerToken, rateWindow, maxLimiterKeys),
+		perIP:         ratelimit.New(contentPerIP, rateWindow, maxLimiterKeys),
+		failedAuth:    ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),
+		challengeByIP: ratelimit.New(challengesPerIP, rateWindow, maxLimiterKeys),
+		touched:       map[int64]time.Time{},
 	}
-	for _, l := range []*ratelimit.Limiter{h.perToken, h.perIP, h.failedAuth} {
+	for name, l := range h.Limiters() {
 		l.SetClock(d.Now)
-	}
-	if d.Limits != nil {
-		h.perToken.Share("api-token", d.Limits)
-		h.perIP.Share("api-ip", d.Limits)
-		h.failedAuth.Share("api-failed-auth", d.Limits)
+		if d.Limits != nil {
+			l.Share(name, d.Limits)
+		}
 	}
 	h.mux = h.routes()
 	return h
@@ -175,8 +198,39 @@ func (h *handler) routes() *http.ServeMux {
 	h.handle(mux, "PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.patchAuthor))
 	h.handle(mux, "DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.deleteAuthor))
 
+	// The reading site's JSON doors (readers.go).
+	h.door(mux, "GET /api/v1/challenge", h.challenge)
+	h.door(mux, "POST /api/v1/articles/{id}/comments", h.postComment)
+	h.door(mux, "POST /api/v1/subscriptions", h.subscribe)
+
 	mux.HandleFunc("/api/v1/", h.unknown)
 	return mux
+}
+
+// Limiters names every limit the API keeps, as they count when shared
+// (Deps.Limits).
+func (h *handler) Limiters() map[string]*ratelimit.Limiter {
+	return map[string]*ratelimit.Limiter{"api-token": h.perToken, "api-ip": h.perIP, "api-failed-auth": h.failedAuth,
+		"challenge-ip": h.challengeByIP}
+}
+
+// Route is one route of the API and the most of a request body it reads.
+type Route struct {
+	Pattern string
+	MaxBody int64
+}
+
+// Routes lists every route, in the order registered, for the tests that
+// walk them, here and through the site.
+func (h *handler) Routes() []Route {
+	routes := make([]Route, len(h.routeList))
+	for i, p := range h.routeList {
+		routes[i] = Route{Pattern: p, MaxBody: maxBodyBytes}
+		if c, ok := doorCaps[p]; ok {
+			routes[i].MaxBody = c.bytes
+		}
+	}
+	return routes
 }
 
 // handle registers fn for pattern and lists the pattern, for the tests
@@ -214,29 +268,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Methods lists, in a fixed order, every method an endpoint might answer.
 var Methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
-// MethodsAt lists the methods mux answers at r's path with a route of its
-// own (not its /api/v1/ catch-all), in the order of Methods.
-func MethodsAt(mux *http.ServeMux, r *http.Request) []string {
+// methods lists the methods the API answers at r's path with a route of
+// its own (not its /api/v1/ catch-all), in the order of Methods; none for
+// a path it does not serve.
+func (h *handler) methods(r *http.Request) []string {
 	var allow []string
 	for _, m := range Methods {
 		probe := *r
 		probe.Method = m
-		if _, pattern := mux.Handler(&probe); pattern != "" && pattern != "/api/v1/" {
+		if _, pattern := h.mux.Handler(&probe); pattern != "" && pattern != "/api/v1/" {
 			allow = append(allow, m)
 		}
 	}
 	return allow
 }
 
-// Methods lists the methods the API answers at r's path, none for a path
-// it does not serve. The site asks, for the paths under /api/v1/ that it
-// serves itself, so that a wrong method names every method either answers.
-func (h *handler) Methods(r *http.Request) []string { return MethodsAt(h.mux, r) }
-
 // /api/v1/ — anything no route matched. A path that exists under another
 // method gets 405 with Allow; anything else 404, both in JSON.
 func (h *handler) unknown(w http.ResponseWriter, r *http.Request) {
-	if allow := h.Methods(r); len(allow) > 0 {
+	if allow := h.methods(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		h.fail(w, r, httperr.New(http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint answers "+strings.Join(allow, ", ")))
 		return

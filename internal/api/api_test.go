@@ -17,8 +17,11 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/store/sqlite"
+	"broadsheet/internal/subscription"
 )
 
 var _ Store = (*sqlite.DB)(nil)
@@ -31,6 +34,7 @@ type fixture struct {
 	t      *testing.T
 	db     *sqlite.DB
 	svc    *newsroom.Service
+	deps   Deps
 	h      http.Handler
 	users  map[account.Role]*account.User
 	tokens map[account.Role]string
@@ -53,7 +57,15 @@ func newFixture(t *testing.T) *fixture {
 	db.SetClock(f.clock)
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.svc = newsroom.New(db, f.clock, log)
-	f.h = New(Deps{Store: db, Newsroom: f.svc, BaseURL: baseURL + "/", Log: log, Now: f.clock})
+	key, err := db.SigningKey(ctx)
+	must(t, err)
+	issuer, err := challenge.New(challenge.Config{Key: key, Now: f.clock}, db)
+	must(t, err)
+	antibot := challenge.Policy{Builtin: issuer}
+	f.deps = Deps{Store: db, Newsroom: f.svc, BaseURL: baseURL + "/", Log: log, Now: f.clock, Challenges: issuer,
+		Comments:      comment.NewService(db, comment.Config{Key: key, Antibot: antibot, Now: f.clock}),
+		Subscriptions: subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "test"})}
+	f.h = New(f.deps)
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City", Position: 1}))
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "sport", Name: "Sport", Position: 2}))
 	must(t, db.CreateAuthor(ctx, &article.Author{Slug: "ada", Name: "Ada Reed", Role: "City reporter"}))
@@ -393,7 +405,8 @@ func TestRateLimits(t *testing.T) {
 func TestBadTokensCountSharedAndAlone(t *testing.T) {
 	f := newFixture(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	deps := Deps{Store: f.db, Newsroom: f.svc, BaseURL: baseURL, Log: log, Now: f.clock, Limits: f.db}
+	deps := f.deps
+	deps.BaseURL, deps.Log, deps.Limits = baseURL, log, f.db
 	one, other := New(deps), New(deps)
 	serve := func(h http.Handler, token string) int {
 		r := httptest.NewRequest("GET", "/api/v1/admin/sections", nil)

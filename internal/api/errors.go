@@ -58,6 +58,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	e := errorJSON{Code: rep.Code, Message: rep.Message, Fields: rep.FieldMessages()}
+	if rep.Key != "" && rep.Generic {
+		e.Message = h.words(r.Context()).T(rep.Key) // words of the site's, in its language
+	}
 	if stale := (*article.ConflictError)(nil); errors.As(err, &stale) {
 		e.Current = h.adminArticle(stale.Current)
 	}

@@ -92,7 +92,7 @@ func TestExpiredCheckCostsNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	const expiry = 4 * time.Second
-	db, ts := startSiteWith(t, ctx, dir, web.Options{ChallengeExpiry: expiry})
+	db, ts := startSiteWith(t, ctx, dir, web.Options{}, expiry)
 	bctx, _, _ := startNewsroomBrowser(t, ctx, dir)
 	const path = "/city/council-votes-eastgate-tram-depot-homes"
 	if _, err := chromedp.Run(bctx, chromedp.NavigateResponse(ts.URL+path)); err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,9 +24,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
-	"broadsheet/internal/demo"
 	"broadsheet/internal/store/sqlite"
-	"broadsheet/internal/web"
 )
 
 const (
@@ -368,50 +364,6 @@ func TestNewsroomJourney(t *testing.T) {
 	}
 	step("forged publish refused")
 	t.Logf("journey done in %v", time.Since(start).Round(time.Millisecond))
-}
-
-// startSite serves the demo newspaper from a fresh database in dir on a
-// loopback port, and closes both when the test ends.
-func startSite(t *testing.T, ctx context.Context, dir string) (*sqlite.DB, *httptest.Server) {
-	return startSiteWith(t, ctx, dir, web.Options{})
-}
-
-// startSiteWith is startSite with options for the server (BaseURL and
-// Logger are filled in).
-func startSiteWith(t *testing.T, ctx context.Context, dir string, opts web.Options) (*sqlite.DB, *httptest.Server) {
-	t.Helper()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
-	if err != nil {
-		t.Fatalf("open the database: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close the database: %v", err)
-		}
-	})
-	if err := demo.Load(ctx, db, time.Now(), nil); err != nil {
-		t.Fatalf("load the demo content: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen on loopback: %v", err)
-	}
-	baseURL := "http://" + ln.Addr().String()
-	opts.BaseURL = baseURL
-	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := web.New(db, opts)
-	if err != nil {
-		ln.Close()
-		t.Fatalf("build the web server: %v", err)
-	}
-	db.OnChange(srv.Invalidate)
-	ts := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv}}
-	ts.Start()
-	t.Cleanup(ts.Close)
-	if ts.URL != baseURL {
-		t.Fatalf("test server URL %q, want %q", ts.URL, baseURL)
-	}
-	return db, ts
 }
 
 // newsroomUser is a user of the newsroom, with the password to sign in.

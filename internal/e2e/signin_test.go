@@ -31,7 +31,7 @@ func TestSignInWhileTheAccountIsAttacked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, ts := startSiteWith(t, ctx, dir, web.Options{IPs: ips})
+	db, ts := startSiteWith(t, ctx, dir, web.Options{IPs: ips}, 0)
 	owner := createNewsroomUser(t, ctx, db, "owner@courier.example", "Olive Owner", account.Editor)
 	for i := range 50 { // five guesses from each of ten addresses
 		form := url.Values{"email": {owner.Email}, "password": {"a stranger's guess"}}

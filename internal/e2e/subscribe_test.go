@@ -373,7 +373,7 @@ func startMailSite(t *testing.T, ctx context.Context, dir string) *mailSite {
 				w.Wake()
 			}
 		},
-	})
+	}, 0)
 	key, err := db.SigningKey(ctx)
 	if err != nil {
 		t.Fatalf("read the signing key: %v", err)

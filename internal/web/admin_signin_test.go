@@ -206,8 +206,7 @@ func TestSignInLimitsShared(t *testing.T) {
 		db, err := sqlite.Open(ctx, path)
 		must(t, err)
 		t.Cleanup(func() { db.Close() })
-		srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock})
-		must(t, err)
+		srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock})
 		srv.ShareLimits(db)
 		for _, l := range []interface{ SetClock(func() time.Time) }{srv.loginByAccount, srv.loginByIP, srv.loginByAccountAll} {
 			l.SetClock(clock)

@@ -41,9 +41,8 @@ func newNewsroom(t testing.TB) *newsroomSite {
 	ns := &newsroomSite{users: map[account.Role]*account.User{}, cookies: map[account.Role]string{},
 		clock: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
 	ips, _ := clientip.New([]string{"10.0.0.0/8"})
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		IPs: ips, Now: func() time.Time { return ns.clock }})
-	must(t, err)
 	db.OnChange(srv.Invalidate)
 	db.SetClock(func() time.Time { return ns.clock })
 	srv.loginByAccount.SetClock(func() time.Time { return ns.clock })
@@ -300,8 +299,7 @@ func TestSetupLinkCreatesFirstAdminOnce(t *testing.T) {
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "setup.db"))
 	must(t, err)
 	defer db.Close()
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	must(t, err)
+	srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	link, err := srv.SetupLink(ctx)
 	must(t, err)
 	u, _ := url.Parse(link)

@@ -42,8 +42,7 @@ func newAntibotSite(t *testing.T, siteverify *httptest.Server) *antibotSite {
 			Endpoint: siteverify.URL, Client: siteverify.Client(), Used: db}
 		opts.SiteKey = "site-key-1"
 	}
-	srv, err := New(db, opts)
-	must(t, err)
+	srv := newServer(t, db, opts)
 	must(t, db.SetSite(ctx, article.Site{Title: "The Test Gazette", Language: "en", TimeZone: "UTC"}))
 	sec := article.Section{Slug: "city", Name: "City"}
 	must(t, db.CreateSection(ctx, &sec))

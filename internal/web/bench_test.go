@@ -17,7 +17,6 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
-	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -115,19 +114,16 @@ func benchmarkPostComment(b *testing.B, readers int) {
 
 func benchmarkPostCommentOn(b *testing.B, db Store, readers int) {
 	ctx := context.Background()
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		ChallengeCost: challenge.Cost{Iterations: 1, MinCounter: 1, MaxCounter: 2}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newServer(b, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		built{cost: challenge.Cost{Iterations: 1, MinCounter: 1, MaxCounter: 2}, minFill: -1})
 	sec := article.Section{Slug: "city", Name: "City"}
 	must(b, db.CreateSection(ctx, &sec))
 	a := &article.Article{Slug: "story", Headline: "Story", Section: sec, Status: article.Published, Language: "en", PublishedAt: time.Now()}
 	must(b, db.CreateArticle(ctx, a))
 	// Limits sized for a load test, not for strangers.
-	big := func() *ratelimit.Limiter { return ratelimit.New(1<<30, time.Hour, 1<<20) }
-	srv.commentLimits = commentLimits{byIP: big(), byEmail: big(), site: big(), unverifiedByIP: big(), unverifiedAll: big()}
-	srv.challengeByIP = big()
+	for _, l := range srv.comments.Limiters() {
+		l.Max = 1 << 30
+	}
 
 	payloads := make([]string, b.N)
 	for i := range payloads {
@@ -140,7 +136,7 @@ func benchmarkPostCommentOn(b *testing.B, db Store, readers int) {
 		}
 	}
 	body := "A considered reply about the *tram depot*, with a [link](https://example.org/plan) and two sentences."
-	shown := srv.formStamp(a.ID, time.Now().Add(-time.Minute))
+	shown := srv.comments.Stamp(a.ID) // no minimum fill time: never hurried
 	post := func(i int) {
 		form := url.Values{"name": {"Reader"}, "email": {fmt.Sprintf("r%d@example.org", i)}, "body": {body}, "key": {fmt.Sprint(i)},
 			"shown": {shown}, "altcha": {payloads[i]}}

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
 	"strings"
 
 	"broadsheet/internal/errs"
-	"broadsheet/internal/httperr"
 )
 
 // bodyCap is how much of a request body one route may read.
@@ -73,8 +71,8 @@ func (s *Server) capBody(c bodyCap, h http.Handler) http.Handler {
 }
 
 // tooLarge answers a body over its cap in the words of the tree it was
-// sent to: a JSON problem under /api/, like the API's others, a newsroom
-// page under /admin, a reader's page elsewhere.
+// sent to: a newsroom page under /admin, a reader's page elsewhere. (The
+// API under /api/v1/ caps its own bodies.)
 func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 	key := c.msg
 	if key == "" {
@@ -94,47 +92,9 @@ func (s *Server) badBody(w http.ResponseWriter, r *http.Request) {
 // page knows nobody yet: who is asking is looked at after the body.
 func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, err error) {
 	switch p := r.URL.Path; {
-	case strings.HasPrefix(p, "/api/"):
-		s.writeProblem(w, r, err)
 	case p == "/admin" || strings.HasPrefix(p, "/admin/"):
 		s.adminFail(w, r, nil, err)
 	default:
 		s.fail(w, r, err)
 	}
-}
-
-// message is the catalog's message for key, in the site's language.
-func (s *Server) message(r *http.Request, key string) string {
-	v, err := s.newView(r.Context())
-	if err != nil {
-		v = s.bareView()
-	}
-	return v.T(key)
-}
-
-// writeProblem answers err under /api/ in the API's shape, {"error":
-// {"code", "message", "fields"}}, as internal/httperr maps it; the words
-// of a catalog key in the site's language.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
-	if httperr.ClientLeft(r, err) {
-		return
-	}
-	rep := httperr.Of(err)
-	if rep.Internal {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	msg := rep.Message
-	if rep.Key != "" {
-		msg = s.message(r, rep.Key)
-	}
-	problem := map[string]any{"code": rep.Code, "message": msg}
-	if f := rep.FieldMessages(); f != nil {
-		problem["fields"] = f
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	rep.SetRetryAfter(h)
-	w.WriteHeader(rep.Status)
-	json.NewEncoder(w).Encode(map[string]any{"error": problem})
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/api"
 	"broadsheet/internal/i18n"
 )
 
@@ -44,18 +45,52 @@ func routeTarget(pattern string) (method, path string) {
 	return method, wildcard.ReplaceAllString(path, "1")
 }
 
-// Every route reads at most its cap of a body, and a body over it gets a
-// clear 413 — whether it says its length or not, signed in or not.
+// apiRoutes lists the routes of the API the site mounts, with their caps.
+func apiRoutes(t testing.TB, srv *Server) []api.Route {
+	t.Helper()
+	a, ok := srv.api.(interface{ Routes() []api.Route })
+	if !ok {
+		t.Fatalf("the site mounts no API that lists its routes: %T", srv.api)
+	}
+	return a.Routes()
+}
+
+// siteDoors are the site's own JSON endpoints, served by the API it
+// mounts: they take what the site's forms take.
+var siteDoors = []string{"GET /api/v1/challenge", "POST /api/v1/articles/{id}/comments", "POST /api/v1/subscriptions"}
+
+// Every route of the site, and of the API it mounts, reads at most its cap
+// of a body, and a body over it gets a clear 413 — whether it says its
+// length or not, signed in or not.
 func TestEveryRouteCapsItsBody(t *testing.T) {
 	ns := newNewsroom(t)
 	if len(ns.srv.routeList) < 80 {
 		t.Fatalf("only %d routes listed", len(ns.srv.routeList))
 	}
+	caps := map[string]bodyCap{}
+	var patterns []string
 	for _, pattern := range ns.srv.routeList {
 		c, ok := bodyLimits[pattern]
 		if !ok {
 			c = bodyCap{bytes: maxFormBytes}
 		}
+		caps[pattern] = c
+		patterns = append(patterns, pattern)
+	}
+	for _, route := range apiRoutes(t, ns.srv) {
+		if _, ok := caps[route.Pattern]; ok {
+			t.Errorf("%s is both the site's and the API's", route.Pattern)
+		}
+		caps[route.Pattern] = bodyCap{bytes: route.MaxBody}
+		patterns = append(patterns, route.Pattern)
+	}
+	for _, door := range siteDoors {
+		if c, ok := caps[door]; !ok || c.bytes != maxFormBytes {
+			t.Errorf("%s: cap %d (route listed: %v), want the forms' %d", door, c.bytes, ok, maxFormBytes)
+		}
+	}
+	for _, pattern := range patterns {
+		c := caps[pattern]
 		method, path := routeTarget(pattern)
 		t.Run(pattern, func(t *testing.T) {
 			// Said to be too large: refused before a byte is read, before

@@ -324,8 +324,8 @@ func TestHurriedCommentsAreHeld(t *testing.T) {
 	ns := newNewsroom(t)
 	ctx := context.Background()
 	// One commenter posts many times here: the limits follow the test's clock.
-	ns.srv.commentLimits.byEmail.SetClock(func() time.Time { return ns.clock })
-	ns.srv.commentLimits.byIP.SetClock(func() time.Time { return ns.clock })
+	ns.srv.limiters()["comment-email"].SetClock(func() time.Time { return ns.clock })
+	ns.srv.limiters()["comment-ip"].SetClock(func() time.Time { return ns.clock })
 	_, path := publishedArticle(t, ns, "Harbour wall repairs")
 	dee := postComment(ns, path+"/comments", url.Values{"name": {"Dee"}, "email": {"dee@example.org"}, "body": {"First time here."}}, "203.0.113.61:1").Result().Cookies()[0]
 	must(t, ns.db.SetCommentStatus(ctx, []int64{mustPending(t, ns)[0].ID}, comment.Approved))
@@ -670,8 +670,7 @@ func TestExternalVerifierOnTheForm(t *testing.T) {
 	must(t, err)
 	defer db.Close()
 	ext := &challenge.External{Provider: challenge.Turnstile, Secret: "sec", Hostname: "news.example.org", Endpoint: siteverify.URL, Client: siteverify.Client(), Used: db}
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), External: ext, SiteKey: "site-key-1"})
-	must(t, err)
+	srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), External: ext, SiteKey: "site-key-1"})
 	sec := article.Section{Slug: "city", Name: "City"}
 	must(t, db.CreateSection(ctx, &sec))
 	must(t, db.CreateArticle(ctx, &article.Article{Slug: "s", Headline: "S", Section: sec, Status: article.Published, Language: "en", PublishedAt: time.Now()}))

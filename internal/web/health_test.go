@@ -31,9 +31,7 @@ func metricsServer(t *testing.T, opts Options) *Server {
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
 	opts.BaseURL, opts.Logger = "https://news.example.org", slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := New(db, opts)
-	must(t, err)
-	return srv
+	return newServer(t, db, opts)
 }
 
 // The figures are not public on the site's listener: a stranger gets the

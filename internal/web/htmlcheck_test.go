@@ -49,8 +49,7 @@ func demoSite(t *testing.T) *site {
 	}
 	t.Cleanup(func() { db.Close() })
 	must(t, demo.Load(ctx, db, time.Now(), nil))
-	srv, err := New(db, Options{BaseURL: "https://courier.example", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	must(t, err)
+	srv := newServer(t, db, Options{BaseURL: "https://courier.example", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	db.OnChange(srv.Invalidate)
 	return &site{t: t, db: db, srv: srv}
 }

@@ -35,8 +35,7 @@ func benchPostgres(b *testing.B) *postgres.DB {
 func BenchmarkPostgresArticlePageUncached(b *testing.B) {
 	ctx := context.Background()
 	db := benchPostgres(b)
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	must(b, err)
+	srv := newServer(b, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must(b, db.SetSite(ctx, article.Site{Title: "The Test Gazette", Language: "en", TimeZone: "UTC", DigestHour: 7}))
 	sec := article.Section{Slug: "city", Name: "City"}
 	must(b, db.CreateSection(ctx, &sec))

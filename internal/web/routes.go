@@ -108,12 +108,10 @@ func (s *Server) routes() *http.ServeMux {
 
 	s.handle(admin, "/admin/", s.fallback)
 
-	// The site's own JSON endpoints; the rest of /api/v1/ is the API's
-	// (apiRest).
+	// Everything under /api/v1/ is the API's (internal/api), the site's
+	// own JSON endpoints among them: the anti-bot challenge, comments and
+	// subscriptions.
 	root := http.NewServeMux()
-	s.handle(root, "GET /api/v1/challenge", s.challengeHandler)
-	s.handle(root, "POST /api/v1/articles/{id}/comments", s.apiPostComment)
-	s.handle(root, "POST /api/v1/subscriptions", s.apiSubscribe)
 	root.HandleFunc("/api/v1/", s.apiRest)
 	root.Handle("/admin", admin)
 	root.Handle("/admin/", admin)
@@ -125,7 +123,8 @@ func (s *Server) routes() *http.ServeMux {
 
 // Body limits: how much of a request body each route may read, in this one
 // place. Every route gets maxFormBytes unless named here; the API mounted
-// under /api/v1/ caps its own bodies (internal/api). See capBody.
+// under /api/v1/ caps its own bodies (internal/api: the comment and
+// subscription endpoints take what these forms take). See capBody.
 const (
 	// maxFormBytes holds any form of the site: a comment of 5,000
 	// characters in any script, its other fields and the anti-bot payload.
@@ -138,13 +137,12 @@ const (
 var maxUploadBytes = media.DefaultLimits.MaxBytes + 1<<20
 
 var bodyLimits = map[string]bodyCap{
-	"POST /{section}/{slug}/comments":     {bytes: maxFormBytes, msg: "comment.too_large"},
-	"POST /api/v1/articles/{id}/comments": {bytes: maxFormBytes, msg: "comment.too_large"},
-	"POST /admin/articles":                {bytes: maxEditorBytes},
-	"POST /admin/articles/preview":        {bytes: maxEditorBytes},
-	"POST /admin/articles/{id}":           {bytes: maxEditorBytes},
-	"POST /admin/media":                   {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
-	"POST /admin/subscribers/import":      {bytes: maxImportBytes, upload: true},
+	"POST /{section}/{slug}/comments": {bytes: maxFormBytes, msg: "comment.too_large"},
+	"POST /admin/articles":            {bytes: maxEditorBytes},
+	"POST /admin/articles/preview":    {bytes: maxEditorBytes},
+	"POST /admin/articles/{id}":       {bytes: maxEditorBytes},
+	"POST /admin/media":               {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
+	"POST /admin/subscribers/import":  {bytes: maxImportBytes, upload: true},
 }
 
 // adminRoutes lists every newsroom route with the least role that may use

@@ -1,15 +1,19 @@
-// Package web is the HTTP face of Broadsheet: routes, handlers, templates,
-// static assets and the cache of rendered pages. It maps domain errors to
-// status codes in one place (errors.go) and never writes an internal error
-// to a response.
+// Package web is the reading site and the newsroom over HTTP: routes,
+// handlers, templates, static assets and the cache of rendered pages. It
+// translates HTTP and nothing more: what a comment or a subscription goes
+// through is the domain's (comment.Service, subscription.Service, shared
+// with the API mounted under /api/v1/), and errors become pages through
+// internal/httperr (errors.go), never showing an internal one.
 package web
 
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -60,10 +64,6 @@ type ChangeFeed interface {
 	LastChange(ctx context.Context) (int64, error)
 }
 
-// DefaultCommentMinFill is the least time between a comment form appearing
-// and a comment being sent that does not hold the comment for a moderator.
-const DefaultCommentMinFill = 3 * time.Second
-
 // Options configure a Server. Zero values get sensible defaults.
 type Options struct {
 	BaseURL    string // absolute URL of the site, used in canonical links
@@ -71,18 +71,19 @@ type Options struct {
 	CacheBytes int // upper bound of the rendered-page cache; default 64 MiB
 	Metrics    *metrics.Registry
 	IPs        *clientip.Resolver // who the client is; nil trusts no proxy
-	API        http.Handler       // serves /api/v1/; nil for none
-	// ChallengeExpiry is how long an anti-bot challenge stays valid;
-	// zero means 20 minutes.
-	ChallengeExpiry time.Duration
-	// ChallengeCost is the proof-of-work difficulty; zero means the default.
-	ChallengeCost challenge.Cost
-	// CommentMinFill is how long after its form appeared a comment may be
-	// sent without being held as hurried; zero means DefaultCommentMinFill,
-	// a negative value turns the rule off.
-	CommentMinFill time.Duration
-	// External, when set, is a third-party check (reCAPTCHA, hCaptcha or
-	// Turnstile) accepted beside the built-in one; SiteKey is its public key.
+	// API serves /api/v1/, the site's JSON endpoints among them (the
+	// anti-bot challenge, comments, subscriptions); nil for none.
+	API http.Handler
+	// Challenges issues and checks the built-in anti-bot check; Comments
+	// and Subscriptions are the use cases readers reach by the site's
+	// forms and the API alike. All three are required, and the API must
+	// be given the same ones.
+	Challenges    *challenge.Issuer
+	Comments      *comment.Service
+	Subscriptions *subscription.Service
+	// External, when set, is the third-party check (reCAPTCHA, hCaptcha or
+	// Turnstile) the services' anti-bot rule takes instead of the built-in
+	// one: the pages show its widget. SiteKey is its public key.
 	External *challenge.External
 	SiteKey  string
 	Now      func() time.Time // nil for the wall clock
@@ -106,17 +107,15 @@ type Server struct {
 	store Store
 	md    *markup.Renderer
 	// commentMD renders readers' comments with a smaller allow-list.
-	commentMD       *markup.Renderer
-	commentLimits   commentLimits
-	subscribeLimits subscribeLimits
-	links           subscription.Links
-	mailQueued      func()
-	views           viewCounter
-	poke            chan struct{} // wakes Follow
-	smtpConfigured  bool
-	letters         *mail.Letters // to show a queued message as it will read
-	// commentMinFill: see Options.CommentMinFill.
-	commentMinFill time.Duration
+	commentMD      *markup.Renderer
+	comments       *comment.Service
+	subscriptions  *subscription.Service
+	links          subscription.Links
+	mailQueued     func()
+	views          viewCounter
+	poke           chan struct{} // wakes Follow
+	smtpConfigured bool
+	letters        *mail.Letters // to show a queued message as it will read
 	pages          map[string]*template.Template
 	// adminPages are the newsroom's templates.
 	adminPages map[string]*template.Template
@@ -150,13 +149,10 @@ type Server struct {
 	root       *http.ServeMux // the routes, for the methods a path answers
 	challenges *challenge.Issuer
 	external   *challenge.External
-	antibot    challenge.Policy // the one anti-bot rule of every form and API
+	tokenField string // the form field of the provider's token, "" without one
 	siteKey    string
 	csp        []string
 	live       *liveHub
-	// challengeByIP bounds how many challenges one address may fetch:
-	// each costs a key derivation.
-	challengeByIP *ratelimit.Limiter
 	// searchByIP bounds searches per client address.
 	searchByIP *ratelimit.Limiter
 	// searchNewest overrides search.Window when set (in tests).
@@ -177,6 +173,9 @@ var staticFS embed.FS
 // New builds a Server, parsing every template now so that a broken one
 // stops the program at start-up instead of on some reader's request.
 func New(st Store, opts Options) (*Server, error) {
+	if opts.Challenges == nil || opts.Comments == nil || opts.Subscriptions == nil {
+		return nil, errors.New("web: Options.Challenges, Comments and Subscriptions are required")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -192,18 +191,15 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.IPs == nil {
 		opts.IPs, _ = clientip.New(nil)
 	}
-	if opts.CommentMinFill == 0 {
-		opts.CommentMinFill = DefaultCommentMinFill
-	}
 	s := &Server{
 		store:             st,
 		md:                markup.New(),
 		commentMD:         markup.NewComments(),
-		commentLimits:     newCommentLimits(),
-		subscribeLimits:   newSubscribeLimits(),
+		comments:          opts.Comments,
+		subscriptions:     opts.Subscriptions,
+		challenges:        opts.Challenges,
 		mailQueued:        opts.MailQueued,
 		smtpConfigured:    opts.MailSending,
-		commentMinFill:    opts.CommentMinFill,
 		cache:             newPageCache(opts.CacheBytes),
 		metrics:           opts.Metrics,
 		log:               opts.Logger,
@@ -231,12 +227,8 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.letters, err = mail.NewLetters(st, s.baseURL, s.links); err != nil {
 		return nil, err
 	}
-	if s.challenges, err = challenge.New(challenge.Config{Key: s.signingKey, Expiry: opts.ChallengeExpiry, Cost: opts.ChallengeCost, Now: opts.Now}, st); err != nil {
-		return nil, err
-	}
-	s.challengeByIP = ratelimit.New(60, time.Minute, 100_000)
 	s.external, s.siteKey, s.csp = opts.External, opts.SiteKey, hdrCSP
-	s.antibot = challenge.Policy{Builtin: s.challenges, External: opts.External}
+	s.tokenField = (&challenge.Policy{External: opts.External}).TokenField()
 	if w, ok := challenge.Widgets[opts.External.GetProvider()]; ok {
 		// The provider's script and frames come from its own origins.
 		origins := strings.Join(w.Origins, " ")
@@ -455,9 +447,10 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, article.ErrNotFound)
 }
 
-// ShareLimits makes every limit on what strangers can do — sign-in
-// attempts, comments, subscriptions, challenges, searches — count in c,
-// so that instances sharing a database enforce them together.
+// ShareLimits makes every limit on what strangers can do through the
+// site — sign-in attempts, comments, subscriptions, searches — count in c,
+// so that instances sharing a database enforce them together. (The API
+// shares its own, the challenges' among them: api.Deps.Limits.)
 func (s *Server) ShareLimits(c ratelimit.Counter) {
 	for name, l := range s.limiters() {
 		l.Share(name, c)
@@ -467,12 +460,11 @@ func (s *Server) ShareLimits(c ratelimit.Counter) {
 // limiters names every limit the site keeps. Those on client addresses
 // count clientip.Key (limitKey), in memory and shared alike.
 func (s *Server) limiters() map[string]*ratelimit.Limiter {
-	return map[string]*ratelimit.Limiter{
+	all := map[string]*ratelimit.Limiter{
 		"login-account": s.loginByAccount, "login-ip": s.loginByIP, "login-account-all": s.loginByAccountAll,
-		"challenge-ip": s.challengeByIP, "search-ip": s.searchByIP,
-		"comment-ip": s.commentLimits.byIP, "comment-email": s.commentLimits.byEmail, "comment-site": s.commentLimits.site,
-		"comment-unverified-ip": s.commentLimits.unverifiedByIP, "comment-unverified-all": s.commentLimits.unverifiedAll,
-		"subscribe-ip": s.subscribeLimits.byIP, "subscribe-domain": s.subscribeLimits.byDomain,
-		"subscribe-unverified-ip": s.subscribeLimits.unverifiedByIP, "subscribe-unverified-all": s.subscribeLimits.unverifiedAll,
+		"search-ip": s.searchByIP,
 	}
+	maps.Copy(all, s.comments.Limiters())
+	maps.Copy(all, s.subscriptions.Limiters())
+	return all
 }

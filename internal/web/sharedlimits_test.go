@@ -23,8 +23,7 @@ func TestSharedLimits(t *testing.T) {
 		db, err := sqlite.Open(ctx, path)
 		must(t, err)
 		t.Cleanup(func() { db.Close() })
-		srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		must(t, err)
+		srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		srv.ShareLimits(db)
 		// One fixed window for the whole test, wherever the minute falls.
 		srv.searchByIP.SetClock(func() time.Time { return time.Date(2026, 6, 1, 12, 0, 30, 0, time.UTC) })

@@ -2,44 +2,19 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 
 	"broadsheet/internal/article"
-	"broadsheet/internal/challenge"
-	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
-	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/subscription"
 )
 
 // Subscriptions. The Subscribe control is the same on every cached page:
 // nothing in it belongs to one visitor. Every answer after it is private
 // and never cached.
-
-// Limits on subscribing: per client address, per email domain (so one
-// victim's domain cannot be flooded with confirmations), and, for requests
-// without the anti-bot check, per address and site-wide.
-type subscribeLimits struct {
-	byIP, byDomain                *ratelimit.Limiter
-	unverifiedByIP, unverifiedAll *ratelimit.Limiter
-}
-
-func newSubscribeLimits() subscribeLimits {
-	return subscribeLimits{
-		byIP:           ratelimit.New(6, 10*time.Minute, 100_000),
-		byDomain:       ratelimit.New(30, time.Hour, 100_000),
-		unverifiedByIP: ratelimit.New(3, time.Hour, 100_000),
-		unverifiedAll:  ratelimit.New(100, time.Hour, 1),
-	}
-}
 
 // subscribeOption is one scope the control offers.
 type subscribeOption struct {
@@ -91,87 +66,6 @@ type subscribePage struct {
 	Heading   string
 }
 
-// subscribeInput is a request to subscribe, from the form or the JSON API.
-type subscribeInput struct {
-	Email, Scope, Frequency string
-	Altcha, Token           string // the built-in check's solution, or a provider's token
-	Honeypot                bool
-}
-
-// Why a subscription request is refused: each a code for API clients and
-// the catalog key of what the reader is told.
-var (
-	errSubscribeCheckWrong       = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Key: "subscribe.check_wrong"}
-	errSubscribeCheckExpired     = &errs.Error{Kind: errs.Invalid, Code: "check_expired", Key: "subscribe.check_expired"}
-	errSubscribeCheckUnavailable = &errs.Error{Kind: errs.Unavailable, Code: "check_unavailable", Key: "comment.check_unavailable"}
-	errSubscribeCheckFailed      = &errs.Error{Kind: errs.Invalid, Code: "check_failed", Key: "subscribe.check_failed"}
-)
-
-// acceptSubscription runs every check a request passes, whichever door it
-// came in by, and records it; what is refused is said in the vocabulary of
-// internal/errs. The caller answers the same whether the address was new,
-// pending or long subscribed: nobody learns who reads us.
-func (s *Server) acceptSubscription(r *http.Request, v *view, in subscribeInput) error {
-	ctx := r.Context()
-	invalid := func(field, key string) error {
-		return &errs.Error{Kind: errs.Invalid, Key: key, Fields: []errs.Problem{{Field: field, Message: v.T(key)}}}
-	}
-	email, err := subscription.NormalizeEmail(in.Email)
-	if errors.Is(err, subscription.ErrNoEmail) {
-		return invalid("email", "subscribe.email_missing")
-	} else if err != nil {
-		return invalid("email", "subscribe.email_invalid")
-	}
-	scope, err := subscription.ParseScope(in.Scope, func(slug string) (int64, error) {
-		sec, err := s.store.SectionBySlug(ctx, slug)
-		if err != nil {
-			return 0, err
-		}
-		return sec.ID, nil
-	})
-	label := ""
-	if err == nil {
-		label, err = s.scopeLabel(r, v, scope)
-	}
-	if err != nil {
-		return invalid("scope", "subscribe.scope_invalid")
-	}
-	freq := subscription.Frequency(in.Frequency)
-	if freq == "" || scope.Kind == subscription.Article {
-		freq = subscription.Immediate // a discussion has no digest
-	}
-	if !freq.Valid() {
-		return invalid("frequency", "subscribe.frequency_invalid")
-	}
-	ip := s.ips.ClientIP(r)
-	verified, err := s.antibot.Verify(ctx, challenge.Proof{Altcha: in.Altcha, Token: in.Token, RemoteIP: ip.String()})
-	switch {
-	case err == nil:
-	case errors.Is(err, challenge.ErrWrongProof):
-		return errSubscribeCheckWrong
-	case errors.Is(err, challenge.ErrExpired):
-		return errSubscribeCheckExpired
-	case errors.Is(err, challenge.ErrUnavailable):
-		return errSubscribeCheckUnavailable
-	case errors.Is(err, challenge.ErrInvalid), errors.Is(err, challenge.ErrReplayed):
-		return errSubscribeCheckFailed
-	default:
-		return err
-	}
-	if retry := s.subscribeRateLimited(ip, email, verified); retry > 0 {
-		return &errs.Error{Kind: errs.TooMany, Key: "subscribe.rate_limited", Retry: retry}
-	}
-	if in.Honeypot {
-		return nil // a bot is told the same, and nothing happens
-	}
-	if _, err := s.store.Subscribe(ctx, subscription.Request{Email: email, Scope: scope, Frequency: freq, Nonce: newNonce(),
-		Consent: "double opt-in from " + s.baseURL, Label: label}); err != nil {
-		return err
-	}
-	s.wakeMail()
-	return nil
-}
-
 // POST /subscribe
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
@@ -183,9 +77,10 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	in := subscribeInput{Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency"),
-		Altcha: r.PostFormValue("altcha"), Token: s.formToken(r), Honeypot: r.PostFormValue("website") != ""}
-	err = s.acceptSubscription(r, v, in)
+	in := subscription.Signup{Email: r.PostFormValue("email"), Scope: r.PostFormValue("scope"), Frequency: r.PostFormValue("frequency"),
+		Altcha: r.PostFormValue("altcha"), Token: s.formToken(r), Client: s.ips.ClientIP(r), ClientKey: s.ips.Key(r),
+		Honeypot: r.PostFormValue("website") != ""}
+	err = s.subscriptions.Request(r.Context(), in)
 	if err == nil {
 		redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
 		return
@@ -196,54 +91,16 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep.SetRetryAfter(w.Header())
-	page := subscribePage{Kind: "form", Email: in.Email, Scope: in.Scope, Frequency: in.Frequency, Error: v.T(rep.Key)}
+	page := subscribePage{Kind: "form", Email: in.Email, Scope: in.Scope, Frequency: in.Frequency, Error: rep.Message}
+	if rep.Key != "" {
+		page.Error = v.T(rep.Key)
+	}
 	page.Box = v.SubscribeBox(nil)
 	for i := range page.Box.Options {
 		page.Box.Options[i].Checked = false
 	}
 	page.Box.Options = s.withScope(v, page.Box.Options, page.Scope)
 	s.renderSubscribe(w, v, rep.Status, page)
-}
-
-// POST /api/v1/subscriptions takes the same request as JSON, through the
-// same checks: {"email", "scope", "frequency", "altcha"}. It answers 202
-// whether or not the address was known.
-func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		s.writeProblem(w, r, httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the request as application/json."))
-		return
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	var body struct {
-		Email     string `json:"email"`
-		Scope     string `json:"scope"`
-		Frequency string `json:"frequency"`
-		Altcha    string `json:"altcha"`
-		Token     string `json:"captcha_token"` // a third-party check's token, when one is configured
-	}
-	if err := dec.Decode(&body); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.writeProblem(w, r, refuse(errs.TooLarge, "error.413.body"))
-			return
-		}
-		s.writeProblem(w, r, errs.Shown(errs.BadRequest, "The body is not a subscription request in JSON: "+jsonProblem(err)))
-		return
-	}
-	v, err := s.newView(r.Context())
-	if err != nil {
-		v = s.bareView()
-	}
-	err = s.acceptSubscription(r, v, subscribeInput{Email: body.Email, Scope: body.Scope, Frequency: body.Frequency, Altcha: body.Altcha, Token: body.Token})
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusAccepted)
-	json.NewEncoder(w).Encode(map[string]string{"status": "check_inbox", "message": v.T("subscribe.sent")})
 }
 
 // withScope marks the option the reader chose, adding it when it is not
@@ -271,55 +128,9 @@ func (s *Server) withScope(v *view, opts []subscribeOption, scope string) []subs
 	return opts
 }
 
-// scopeLabel names a scope as the mail and the manage page show it; an
-// article must be public to be followed.
+// scopeLabel names a scope as the mail and the manage page show it.
 func (s *Server) scopeLabel(r *http.Request, v *view, sc subscription.Scope) (string, error) {
-	switch sc.Kind {
-	case subscription.Site:
-		return v.T("subscribe.label_site", v.Site.Title), nil
-	case subscription.Section:
-		for _, sec := range v.Sections {
-			if sec.ID == sc.ID {
-				return v.T("subscribe.label_section", sec.Name), nil
-			}
-		}
-	case subscription.Article:
-		a, err := s.store.ArticleByID(r.Context(), sc.ID)
-		if err == nil && a.Visible() {
-			return v.T("subscribe.label_article", a.Headline), nil
-		}
-	}
-	return "", article.ErrNotFound
-}
-
-// subscribeRateLimited applies the limits, the client's own before the
-// site-wide one, as for comments: a request its own address's limit
-// refuses never takes a site-wide slot, so one client cannot spend the
-// whole site's allowance of unchecked requests.
-func (s *Server) subscribeRateLimited(ip netip.Addr, email string, verified bool) time.Duration {
-	l := s.subscribeLimits
-	key := limitKey(ip)
-	if !verified {
-		if ok, retry := l.unverifiedByIP.Allow(key); !ok {
-			return retry
-		}
-		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
-			return retry
-		}
-	}
-	if ok, retry := l.byIP.Allow(key); !ok {
-		return retry
-	}
-	if ok, retry := l.byDomain.Allow(subscription.Domain(email)); !ok {
-		return retry
-	}
-	return 0
-}
-
-func newNonce() string {
-	b := make([]byte, 15)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return s.subscriptions.Label(r.Context(), v.Site, v.Sections, sc)
 }
 
 // GET /subscribe/sent

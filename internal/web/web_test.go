@@ -39,10 +39,7 @@ func newSite(t testing.TB) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	db.OnChange(srv.Invalidate)
 	s := &site{t: t, db: db, srv: srv, sections: map[string]article.Section{}, authors: map[string]article.Author{},
 		tags: map[string]article.Tag{}, clock: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
@@ -516,8 +513,7 @@ func TestRoutesWithAPI(t *testing.T) {
 	must(t, err)
 	defer db.Close()
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), API: api})
-	must(t, err)
+	srv := newServer(t, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), API: api})
 	for path, want := range map[string]int{"/api/v1/articles": http.StatusTeapot, "/admin/nowhere": http.StatusSeeOther, "/": 200, "/nope/x/y": 404} {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))

@@ -1,0 +1,120 @@
+package comment_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
+	"broadsheet/internal/comment"
+	"broadsheet/internal/errs"
+	"broadsheet/internal/store/sqlite"
+)
+
+// newService is a comment service on a real SQLite file with one
+// published article, open to comments, and one closed, and an editor.
+func newService(t *testing.T) (*comment.Service, *article.Article, *article.Article, *account.User) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "comments.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.SetSite(ctx, article.Site{Title: "The Test Gazette", Language: "en", TimeZone: "UTC"}))
+	sec := article.Section{Slug: "city", Name: "City"}
+	must(db.CreateSection(ctx, &sec))
+	open := &article.Article{Slug: "open", Headline: "Open", Section: sec, Status: article.Published, Language: "en", PublishedAt: time.Now().Add(-time.Hour)}
+	must(db.CreateArticle(ctx, open))
+	closed := &article.Article{Slug: "closed", Headline: "Closed", Section: sec, Status: article.Published, Language: "en",
+		PublishedAt: time.Now().Add(-time.Hour), CommentsClosed: true}
+	must(db.CreateArticle(ctx, closed))
+	editor := &account.User{Email: "ed@courier.example", Name: "Ed", Role: account.Editor, PasswordHash: "x"}
+	must(db.CreateUser(ctx, editor))
+	key, err := db.SigningKey(ctx)
+	must(err)
+	issuer, err := challenge.New(challenge.Config{Key: key}, db)
+	must(err)
+	svc := comment.NewService(db, comment.Config{Key: key, Antibot: challenge.Policy{Builtin: issuer}, MinFill: comment.DefaultMinFill})
+	return svc, open, closed, editor
+}
+
+func submission(name, body string, client string) *comment.Submission {
+	addr := netip.MustParseAddr(client)
+	return &comment.Submission{Name: name, Body: body, Key: "k-" + name + body, Client: addr, ClientKey: addr.String()}
+}
+
+// Every refusal is in the one vocabulary, with its words in the site's
+// language and, for invalid input, the field of each problem.
+func TestSubmitRefusals(t *testing.T) {
+	svc, open, closed, _ := newService(t)
+	ctx := context.Background()
+
+	_, err := svc.Submit(ctx, open, submission("", "", "203.0.113.1"))
+	if !errors.Is(err, errs.Invalid) || errs.Fields(errs.From(err).Fields)["name"] != comment.MsgNameMissing ||
+		errs.Fields(errs.From(err).Fields)["body"] != comment.MsgBodyMissing {
+		t.Errorf("empty comment: %v, fields %v", err, errs.From(err).Fields)
+	}
+
+	_, err = svc.Submit(ctx, closed, submission("Ana", "A fair point.", "203.0.113.1"))
+	if e := errs.From(err); e.Kind != errs.Forbidden || e.Key != "comment.closed" || e.Message != "Comments on this article have closed." {
+		t.Errorf("closed discussion: %+v", e)
+	}
+
+	forged := submission("Ana", "A fair point.", "203.0.113.1")
+	forged.Altcha = "eyJ4IjoxfQ=="
+	_, err = svc.Submit(ctx, open, forged)
+	if e := errs.From(err); e.Kind != errs.Invalid || e.Code != "check_failed" || e.Message == "" {
+		t.Errorf("forged check: %+v", e)
+	}
+
+	draft := *open
+	draft.Status = article.Draft
+	if _, err := svc.Submit(ctx, &draft, submission("Ana", "A fair point.", "203.0.113.1")); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("comment on a draft: %v, want ErrNotFound", err)
+	}
+}
+
+// Without the check a comment is held, its double is the same comment,
+// and one client gets only a few such comments an hour.
+func TestSubmitHoldsAndLimitsTheUnverified(t *testing.T) {
+	svc, open, _, editor := newService(t)
+	ctx := context.Background()
+	in := submission("Ana", "A fair point about the harbour.", "203.0.113.2")
+	first, err := svc.Submit(ctx, open, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Comment.Status != comment.Pending || first.Token == "" || comment.CommenterToken(first.Token) == "" {
+		t.Errorf("unverified comment = %+v, want pending with a commenter token", first)
+	}
+	again, err := svc.Submit(ctx, open, submission("Ana", "A fair point about the harbour.", "203.0.113.2"))
+	if err != nil || again.Comment.ID != first.Comment.ID {
+		t.Errorf("the same submission again = %+v, %v; want comment %d", again, err, first.Comment.ID)
+	}
+	_, err = svc.Submit(ctx, open, submission("Ana", "A third, unverified.", "203.0.113.2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Submit(ctx, open, submission("Ana", "A fourth, unverified.", "203.0.113.2"))
+	if e := errs.From(err); e.Kind != errs.TooMany || e.Retry <= 0 || e.Key != "comment.limited_unverified" {
+		t.Errorf("fourth unverified comment from one client: %+v", e)
+	}
+	staff := submission("Ed", "From the newsroom.", "203.0.113.3")
+	staff.Staff = editor
+	done, err := svc.Submit(ctx, open, staff)
+	if err != nil || done.Comment.Status != comment.Approved {
+		t.Errorf("an editor's comment = %+v, %v; want approved", done, err)
+	}
+}
