@@ -9,6 +9,30 @@ import (
 	"broadsheet/internal/account"
 )
 
+// Accounts is the newsroom's users, their sessions and API tokens, and
+// the one-time setup link.
+type Accounts interface {
+	CreateUser(ctx context.Context, u *account.User) error
+	UpdateUser(ctx context.Context, u *account.User) error
+	UserByID(ctx context.Context, id int64) (*account.User, error)
+	UserByEmail(ctx context.Context, email string) (*account.User, error)
+	Users(ctx context.Context) ([]account.User, error)
+	CountAdmins(ctx context.Context) (int, error)
+	CreateSession(ctx context.Context, s *account.Session) error
+	SessionByTokenHash(ctx context.Context, hash string) (*account.Session, error)
+	TouchSession(ctx context.Context, id int64, at time.Time) error
+	DeleteSession(ctx context.Context, id int64) error
+	UserSessions(ctx context.Context, userID int64) ([]account.Session, error)
+	DeleteUserSessions(ctx context.Context, userID, keep int64) error
+	CreateToken(ctx context.Context, t *account.Token) error
+	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
+	UserTokens(ctx context.Context, userID int64) ([]account.Token, error)
+	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	CreateSetupToken(ctx context.Context, hash string, expires time.Time) error
+	UseSetupToken(ctx context.Context, hash string, now time.Time) error
+}
+
 func testUsers(t *testing.T, s Store) {
 	ctx := context.Background()
 	u := account.User{Email: "ed@courier.example", Name: "Ed Itor", Role: account.Editor, PasswordHash: "$argon2id$x"}

@@ -10,6 +10,16 @@ import (
 	"broadsheet/internal/article"
 )
 
+// Articles is the public side of articles: reading and writing them.
+type Articles interface {
+	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
+	RedirectSlug(ctx context.Context, old string) (string, error)
+	Articles(ctx context.Context, q article.Query) (article.List, error)
+	CreateArticle(ctx context.Context, a *article.Article) error
+	UpdateArticle(ctx context.Context, a *article.Article) error
+}
+
 func testArticleRoundTrip(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)

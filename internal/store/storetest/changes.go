@@ -5,9 +5,30 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/store"
 )
+
+// Plumbing is what every read and write goes through: the change log that
+// tells caches what to drop, the clock, the statement counters, and the
+// write transaction an engine's own writes use.
+type Plumbing interface {
+	Name() string
+	Ping(ctx context.Context) error
+	Now() time.Time
+	SetClock(now func() time.Time)
+	Reader() *store.Handle
+	Update(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) ([]string, error)) error
+	OnChange(fn func(keys []string))
+	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)
+	LastChange(ctx context.Context) (int64, error)
+	PruneChanges(ctx context.Context, before time.Time) error
+	Observe(fn store.QueryObserver)
+	Queries() uint64
+	CloseStatements()
+}
 
 func testChangeLog(t *testing.T, s Store) {
 	ctx := context.Background()

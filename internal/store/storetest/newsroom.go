@@ -11,6 +11,22 @@ import (
 	"broadsheet/internal/article"
 )
 
+// Newsroom is what editors use beyond the public side: the list of every
+// article, revisions, the scheduler, notes, the audit log and the banner.
+type Newsroom interface {
+	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
+	Revisions(ctx context.Context, articleID int64) ([]article.Revision, error)
+	Revision(ctx context.Context, articleID int64, version int) (*article.Revision, error)
+	PublishDue(ctx context.Context, now time.Time) ([]int64, error)
+	NextScheduled(ctx context.Context) (time.Time, bool, error)
+	AddNote(ctx context.Context, n *article.Note) error
+	Corrections(ctx context.Context, limit int) ([]article.Note, error)
+	Audit(ctx context.Context, e article.AuditEntry) error
+	AuditLog(ctx context.Context, beforeID int64, limit int) ([]article.AuditEntry, error)
+	Banner(ctx context.Context) (article.Banner, error)
+	SetBanner(ctx context.Context, b article.Banner) error
+}
+
 func testOptimisticLocking(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)

@@ -12,13 +12,17 @@ import (
 	"broadsheet/internal/search"
 )
 
-// Discovery is what an engine offers for More Articles and reading figures.
+// Discovery is what readers find articles by: More Articles, most read,
+// search, and the sitemaps.
 type Discovery interface {
 	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	AddViews(ctx context.Context, byID map[int64]int, at time.Time) error
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
-	search.Searcher
+	PruneViews(ctx context.Context, before time.Time) error
+	Search(ctx context.Context, r search.Request) (search.Results, error)
+	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)
+	PublishedCount(ctx context.Context) (int, error)
 }
 
 // topics of the generated corpus: clearly apart, with the filler words

@@ -9,6 +9,47 @@ import (
 	"broadsheet/internal/article"
 )
 
+// Taxonomy is sections, tags, authors and static pages.
+type Taxonomy interface {
+	CreateSection(ctx context.Context, s *article.Section) error
+	CreateTag(ctx context.Context, t *article.Tag) error
+	CreateAuthor(ctx context.Context, a *article.Author) error
+	CreatePage(ctx context.Context, p *article.Page) error
+	Sections(ctx context.Context) ([]article.Section, error)
+	SectionBySlug(ctx context.Context, slug string) (*article.Section, error)
+	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
+	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
+	PageBySlug(ctx context.Context, slug string) (*article.Page, error)
+	Pages(ctx context.Context) ([]article.Page, error)
+	Tags(ctx context.Context) ([]article.Tag, error)
+	Authors(ctx context.Context) ([]article.Author, error)
+	PublishedTags(ctx context.Context) ([]article.Tag, error)
+	TagUsage(ctx context.Context) (map[int64]int, error)
+	UpdateSection(ctx context.Context, s *article.Section) error
+	UpdateTag(ctx context.Context, t *article.Tag) error
+	UpdateAuthor(ctx context.Context, a *article.Author) error
+	DeleteSection(ctx context.Context, id int64) error
+	DeleteTag(ctx context.Context, id int64) error
+	DeleteAuthor(ctx context.Context, id int64) error
+}
+
+// Media is the image library.
+type Media interface {
+	CreateImage(ctx context.Context, img *article.Image, variants []article.Variant) error
+	Images(ctx context.Context, limit int) ([]article.Image, error)
+	ImageByID(ctx context.Context, id int64) (*article.Image, error)
+	ImageBySourceHash(ctx context.Context, hash string) (*article.Image, error)
+	ImageVariant(ctx context.Context, imageID int64, width int) (*article.Variant, error)
+	ImagePublic(ctx context.Context, id int64) (bool, error)
+}
+
+// Settings is the site's settings and the secret its links are signed with.
+type Settings interface {
+	Site(ctx context.Context) (article.Site, error)
+	SetSite(ctx context.Context, s article.Site) error
+	SigningKey(ctx context.Context) ([]byte, error)
+}
+
 func testTaxonomy(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
