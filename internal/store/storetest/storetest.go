@@ -71,6 +71,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SearchAcrossLanguages", testSearchAcrossLanguages},
 		{"MostRead", testMostRead},
 		{"RateEvents", testRateEvents},
+		{"OutboxQueue", testOutboxQueue},
+		{"ClaimLeases", testClaimLeases},
+		{"OutboxOutcomes", testOutboxOutcomes},
+		{"ClaimConcurrent", testClaimConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
