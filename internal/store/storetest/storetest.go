@@ -75,6 +75,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ClaimLeases", testClaimLeases},
 		{"OutboxOutcomes", testOutboxOutcomes},
 		{"ClaimConcurrent", testClaimConcurrent},
+		{"SubscribeAndConfirm", testSubscribeAndConfirm},
+		{"SubscriptionChanges", testSubscriptionChanges},
+		{"ConcurrentSubscribe", testConcurrentSubscribe},
+		{"SubscriberAdmin", testSubscriberAdmin},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
