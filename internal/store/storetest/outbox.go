@@ -159,8 +159,8 @@ func testClaimLeases(t *testing.T, s Store) {
 	}{
 		{"due, longest due first, then as queued", 0, 10, []string{"b@example.org", "a@example.org", "d@example.org"}},
 		{"leased for a minute", 30 * time.Second, 10, nil},
-		{"the lease ended: at most limit", 61 * time.Second, 2, []string{"b@example.org", "a@example.org"}},
-		{"the rest", 62 * time.Second, 10, []string{"d@example.org"}},
+		{"the lease ended: at most limit, longest due first", 61 * time.Second, 1, []string{"b@example.org"}},
+		{"the rest", 62 * time.Second, 10, []string{"a@example.org", "d@example.org"}},
 		{"all leased", 63 * time.Second, 10, nil},
 		{"every lease ended, and the later one is due", time.Hour, 10, []string{"b@example.org", "a@example.org", "d@example.org", "c@example.org"}},
 	} {
@@ -190,16 +190,16 @@ func testOutboxOutcomes(t *testing.T, s Store) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	s.SetClock(func() time.Time { return now })
 	var all []mail.Message
-	for _, to := range []string{"a@example.org", "b@example.org", "c@example.org", "d@example.org", "e@example.org"} {
+	for _, to := range []string{"a@example.org", "b@example.org", "c@example.org", "d@example.org", "e@example.org", "f@example.org"} {
 		all = append(all, letter(to, now.Add(-time.Minute)))
 	}
 	must(t, s.Enqueue(ctx, all...))
 	claimed, err := s.Claim(ctx, now, time.Hour, 10)
 	must(t, err)
-	if len(claimed) != 5 {
-		t.Fatalf("claimed %d, want 5", len(claimed))
+	if len(claimed) != 6 {
+		t.Fatalf("claimed %d, want 6", len(claimed))
 	}
-	a, b, c, d := claimed[0], claimed[1], claimed[2], claimed[3]
+	a, b, c, d, e := claimed[0], claimed[1], claimed[2], claimed[3], claimed[4]
 
 	// Sent: durable, and visible to readers, when then runs, which is
 	// once and before MarkSent returns.
@@ -218,6 +218,8 @@ func testOutboxOutcomes(t *testing.T, s Store) {
 	// waits for its next attempt.
 	must(t, s.MarkSent(ctx, b.ID, now.Add(time.Minute), nil))
 	must(t, s.Requeue(ctx, b.ID, 1, now.Add(10*time.Minute), "554 5.0.0 refused", false))
+	// Refused before: it waits too.
+	must(t, s.Requeue(ctx, e.ID, 1, now.Add(10*time.Minute), "451 4.3.0 try later", false))
 	// Dead after its last attempt, its error cut short.
 	must(t, s.Requeue(ctx, c.ID, 8, now.Add(10*time.Minute), strings.Repeat("x", 2000), true))
 	// Cancelled while queued; a sent message stays sent.
@@ -238,7 +240,8 @@ func testOutboxOutcomes(t *testing.T, s Store) {
 		{"b@example.org", mail.Queued, 1, now.Add(10 * time.Minute), "554 5.0.0 refused", time.Time{}},
 		{"c@example.org", mail.Failed, 8, now.Add(10 * time.Minute), strings.Repeat("x", 1000), time.Time{}},
 		{"d@example.org", mail.Cancelled, 0, now.Add(-time.Minute), "article withdrawn", time.Time{}},
-		{"e@example.org", mail.Queued, 0, now.Add(-time.Minute), "", time.Time{}},
+		{"e@example.org", mail.Queued, 1, now.Add(10 * time.Minute), "451 4.3.0 try later", time.Time{}},
+		{"f@example.org", mail.Queued, 0, now.Add(-time.Minute), "", time.Time{}},
 	} {
 		m := box[tt.to]
 		if m.Status != tt.status || m.Attempts != tt.attempts || !m.NextAt.Equal(tt.next) || m.LastError != tt.lastError || !m.SentAt.Equal(tt.sentAt) {
@@ -246,14 +249,14 @@ func testOutboxOutcomes(t *testing.T, s Store) {
 				tt.to, m.Status, m.Attempts, m.NextAt, m.LastError, m.SentAt, tt.status, tt.attempts, tt.next, tt.lastError, tt.sentAt)
 		}
 	}
-	// A requeued message is no longer leased: it goes at its next
+	// Requeued messages are no longer leased: they go at their next
 	// attempt, while the message still leased waits for its lease.
 	for _, tt := range []struct {
 		at   time.Duration
 		want []string
 	}{
 		{9 * time.Minute, nil},
-		{10 * time.Minute, []string{"b@example.org"}},
+		{10 * time.Minute, []string{"b@example.org", "e@example.org"}},
 	} {
 		got, err := s.Claim(ctx, now.Add(tt.at), time.Hour, 10)
 		must(t, err)
@@ -293,8 +296,8 @@ func testOutboxOutcomes(t *testing.T, s Store) {
 	}
 	counts, err := s.OutboxCounts(ctx)
 	must(t, err)
-	if !maps.Equal(counts, map[mail.Status]int{mail.Queued: 4, mail.Sent: 1}) {
-		t.Errorf("OutboxCounts = %v, want 4 queued and 1 sent", counts)
+	if !maps.Equal(counts, map[mail.Status]int{mail.Queued: 5, mail.Sent: 1}) {
+		t.Errorf("OutboxCounts = %v, want 5 queued and 1 sent", counts)
 	}
 }
 
