@@ -79,6 +79,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SubscriptionChanges", testSubscriptionChanges},
 		{"ConcurrentSubscribe", testConcurrentSubscribe},
 		{"SubscriberAdmin", testSubscriberAdmin},
+		{"ArticleFanout", testArticleFanout},
+		{"FanoutOnlyLiveArticles", testFanoutOnlyLiveArticles},
+		{"CommentFanout", testCommentFanout},
+		{"Digest", testDigest},
+		{"ModerationNotice", testModerationNotice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
