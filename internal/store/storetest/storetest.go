@@ -84,6 +84,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommentFanout", testCommentFanout},
 		{"Digest", testDigest},
 		{"ModerationNotice", testModerationNotice},
+		{"MailArrivesOnce", testMailArrivesOnce},
+		{"MailOnlyToWhoWantsIt", testMailOnlyToWhoWantsIt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
