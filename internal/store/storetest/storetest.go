@@ -86,6 +86,15 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ModerationNotice", testModerationNotice},
 		{"MailArrivesOnce", testMailArrivesOnce},
 		{"MailOnlyToWhoWantsIt", testMailOnlyToWhoWantsIt},
+		{"ChangeLogUnderConcurrentWriters", testChangeLogUnderConcurrentWriters},
+		{"PruneChanges", testPruneChanges},
+		{"Update", testUpdate},
+		{"Plumbing", testPlumbing},
+		{"AuditLog", testAuditLog},
+		{"ImagePublic", testImagePublic},
+		{"SigningKey", testSigningKey},
+		{"SitemapArticles", testSitemapArticles},
+		{"PruneViews", testPruneViews},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

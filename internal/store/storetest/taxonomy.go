@@ -1,9 +1,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"broadsheet/internal/article"
@@ -238,5 +240,60 @@ func testTaxonomyUpdatesAndDeletes(t *testing.T, s Store) {
 	}
 	if err := s.UpdateAuthor(ctx, &article.Author{ID: 9999, Slug: "ghost", Name: "Ghost"}); !errors.Is(err, article.ErrNotFound) {
 		t.Errorf("update missing author: err = %v", err)
+	}
+}
+
+// testImagePublic: an image is public while a published article leads
+// with it, and only then.
+func testImagePublic(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	img := article.Image{Alt: "Quay", Width: 10, Height: 5}
+	must(t, s.CreateImage(ctx, &img, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: []byte("x")}}))
+	a := f.article(0)
+	a.Status, a.LeadImage = article.Draft, &img
+	for _, tt := range []struct {
+		name string
+		step func()
+		id   int64
+		want bool
+	}{
+		{"in no article", func() {}, img.ID, false},
+		{"leading a draft", func() { must(t, s.CreateArticle(ctx, a)) }, img.ID, false},
+		{"leading a published article", func() { a.Status = article.Published; must(t, s.UpdateArticle(ctx, a)) }, img.ID, true},
+		{"leading a withdrawn one", func() { a.Status = article.Unpublished; must(t, s.UpdateArticle(ctx, a)) }, img.ID, false},
+		{"a missing image", func() {}, img.ID + 1000, false},
+	} {
+		tt.step()
+		got, err := s.ImagePublic(ctx, tt.id)
+		if err != nil || got != tt.want {
+			t.Errorf("ImagePublic(%s) = %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+// testSigningKey: the site's key is made on first use, 32 bytes, the same
+// for every caller at once and ever after, whatever else is stored.
+func testSigningKey(t *testing.T, s Store) {
+	ctx := context.Background()
+	keys := make([][]byte, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() {
+			k, err := s.SigningKey(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			keys[i] = k
+		})
+	}
+	wg.Wait()
+	must(t, s.SetSite(ctx, article.Site{Title: "The Courier", Language: "en", TimeZone: "UTC"}))
+	again, err := s.SigningKey(ctx)
+	must(t, err)
+	for _, k := range append(keys, again) {
+		if len(k) != 32 || !bytes.Equal(k, keys[0]) {
+			t.Fatalf("keys differ or are short: %x and %x", k, keys[0])
+		}
 	}
 }
