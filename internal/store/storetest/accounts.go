@@ -73,10 +73,35 @@ func testUsers(t *testing.T, s Store) {
 	if _, err := s.UserByID(ctx, 999); !errors.Is(err, account.ErrNotFound) {
 		t.Errorf("missing user: err = %v", err)
 	}
+	other := account.User{Email: "au@courier.example", Name: "Au Thor", Role: account.Author}
+	must(t, s.CreateUser(ctx, &other))
 	list, err := s.Users(ctx)
 	must(t, err)
-	if len(list) != 1 {
-		t.Errorf("Users() = %d, want 1", len(list))
+	if len(list) != 2 || list[0].ID != other.ID || list[1].ID != u.ID {
+		t.Errorf("Users() = %+v, want Au Thor then Ed Promoted, by name", list)
+	}
+	for _, tt := range []struct {
+		name     string
+		u        account.User
+		notFound bool
+		conflict bool
+		invalid  bool
+	}{
+		{"a missing user", account.User{ID: u.ID + 1000, Email: "x@courier.example", Name: "X", Role: account.Author}, true, false, false},
+		{"onto another's email, in another case", account.User{ID: other.ID, Email: "ED@courier.example", Name: "Au", Role: account.Author}, false, true, false},
+		{"an unknown role", account.User{ID: other.ID, Email: "au@courier.example", Name: "Au", Role: "boss"}, false, false, true},
+	} {
+		err := s.UpdateUser(ctx, &tt.u)
+		var inv *account.InvalidError
+		if errors.Is(err, account.ErrNotFound) != tt.notFound || errors.Is(err, account.ErrConflict) != tt.conflict || errors.As(err, &inv) != tt.invalid {
+			t.Errorf("UpdateUser(%s) err = %v, want not found %v, conflict %v, invalid %v", tt.name, err, tt.notFound, tt.conflict, tt.invalid)
+		}
+	}
+	if got, err := s.UserByID(ctx, other.ID); err != nil || got.Email != "au@courier.example" || got.Role != account.Author {
+		t.Errorf("after refused updates: %+v, %v; want Au Thor unchanged", got, err)
+	}
+	if _, err := s.UserByEmail(ctx, "nobody@courier.example"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("UserByEmail(missing) err = %v, want ErrNotFound", err)
 	}
 }
 
