@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SigningKey", testSigningKey},
 		{"SitemapArticles", testSitemapArticles},
 		{"PruneViews", testPruneViews},
+		{"AddressesIgnoreCase", testAddressesIgnoreCase},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
