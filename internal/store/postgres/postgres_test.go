@@ -3,15 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 
-	"broadsheet/internal/article"
 	"broadsheet/internal/store"
 	"broadsheet/internal/store/postgres/pgtest"
 	"broadsheet/internal/store/storetest"
-	"broadsheet/internal/subscription"
 )
 
 func openTemp(t *testing.T) *DB {
@@ -109,76 +106,5 @@ func TestRedact(t *testing.T) {
 	}
 	if got := redact("postgres://db.example/news"); got != "postgres://db.example/news" {
 		t.Errorf("redact(no user) = %q", got)
-	}
-}
-
-// With many writers, a reader that remembers the last change id it saw
-// must still see every change: ids become visible in order.
-func TestChangeLogOrderUnderConcurrentWriters(t *testing.T) {
-	db := openTemp(t)
-	ctx := context.Background()
-	const writers, each = 8, 15
-	done := make(chan struct{})
-	seen := map[int64]bool{}
-	var last int64
-	read := func() {
-		cs, err := db.ChangesSince(ctx, last, 1000)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		for _, c := range cs {
-			seen[c.ID] = true
-			last = c.ID
-		}
-	}
-	go func() {
-		defer close(done)
-		var wg sync.WaitGroup
-		for w := range writers {
-			wg.Go(func() {
-				for i := range each {
-					tag := article.Tag{Slug: fmt.Sprintf("t-%d-%d", w, i), Name: "T"}
-					if err := db.CreateTag(ctx, &tag); err != nil {
-						t.Error(err)
-					}
-				}
-			})
-		}
-		wg.Wait()
-	}()
-	for running := true; running; {
-		select {
-		case <-done:
-			running = false
-		default:
-		}
-		read()
-	}
-	read()
-	if len(seen) != writers*each {
-		t.Errorf("reader saw %d of %d changes", len(seen), writers*each)
-	}
-}
-
-// The same subscription requested twice at once (a double click) is one
-// subscription, and neither request fails.
-func TestConcurrentSubscribe(t *testing.T) {
-	db := openTemp(t)
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() {
-			_, err := db.Subscribe(ctx, subscription.Request{Email: "Ana@example.org", Scope: subscription.Scope{Kind: subscription.Site},
-				Frequency: subscription.Immediate, Nonce: fmt.Sprint("nonce-", i)})
-			if err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	s, err := db.SubscriberByEmail(ctx, "ana@example.org")
-	if err != nil || len(s.Subs) != 1 {
-		t.Fatalf("SubscriberByEmail = %+v, %v; want one subscription", s, err)
 	}
 }

@@ -9,6 +9,30 @@ import (
 	"broadsheet/internal/account"
 )
 
+// Accounts is the newsroom's users, their sessions and API tokens, and
+// the one-time setup link.
+type Accounts interface {
+	CreateUser(ctx context.Context, u *account.User) error
+	UpdateUser(ctx context.Context, u *account.User) error
+	UserByID(ctx context.Context, id int64) (*account.User, error)
+	UserByEmail(ctx context.Context, email string) (*account.User, error)
+	Users(ctx context.Context) ([]account.User, error)
+	CountAdmins(ctx context.Context) (int, error)
+	CreateSession(ctx context.Context, s *account.Session) error
+	SessionByTokenHash(ctx context.Context, hash string) (*account.Session, error)
+	TouchSession(ctx context.Context, id int64, at time.Time) error
+	DeleteSession(ctx context.Context, id int64) error
+	UserSessions(ctx context.Context, userID int64) ([]account.Session, error)
+	DeleteUserSessions(ctx context.Context, userID, keep int64) error
+	CreateToken(ctx context.Context, t *account.Token) error
+	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
+	UserTokens(ctx context.Context, userID int64) ([]account.Token, error)
+	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	CreateSetupToken(ctx context.Context, hash string, expires time.Time) error
+	UseSetupToken(ctx context.Context, hash string, now time.Time) error
+}
+
 func testUsers(t *testing.T, s Store) {
 	ctx := context.Background()
 	u := account.User{Email: "ed@courier.example", Name: "Ed Itor", Role: account.Editor, PasswordHash: "$argon2id$x"}
@@ -49,10 +73,35 @@ func testUsers(t *testing.T, s Store) {
 	if _, err := s.UserByID(ctx, 999); !errors.Is(err, account.ErrNotFound) {
 		t.Errorf("missing user: err = %v", err)
 	}
+	other := account.User{Email: "au@courier.example", Name: "Au Thor", Role: account.Author}
+	must(t, s.CreateUser(ctx, &other))
 	list, err := s.Users(ctx)
 	must(t, err)
-	if len(list) != 1 {
-		t.Errorf("Users() = %d, want 1", len(list))
+	if len(list) != 2 || list[0].ID != other.ID || list[1].ID != u.ID {
+		t.Errorf("Users() = %+v, want Au Thor then Ed Promoted, by name", list)
+	}
+	for _, tt := range []struct {
+		name     string
+		u        account.User
+		notFound bool
+		conflict bool
+		invalid  bool
+	}{
+		{"a missing user", account.User{ID: u.ID + 1000, Email: "x@courier.example", Name: "X", Role: account.Author}, true, false, false},
+		{"onto another's email, in another case", account.User{ID: other.ID, Email: "ED@courier.example", Name: "Au", Role: account.Author}, false, true, false},
+		{"an unknown role", account.User{ID: other.ID, Email: "au@courier.example", Name: "Au", Role: "boss"}, false, false, true},
+	} {
+		err := s.UpdateUser(ctx, &tt.u)
+		var inv *account.InvalidError
+		if errors.Is(err, account.ErrNotFound) != tt.notFound || errors.Is(err, account.ErrConflict) != tt.conflict || errors.As(err, &inv) != tt.invalid {
+			t.Errorf("UpdateUser(%s) err = %v, want not found %v, conflict %v, invalid %v", tt.name, err, tt.notFound, tt.conflict, tt.invalid)
+		}
+	}
+	if got, err := s.UserByID(ctx, other.ID); err != nil || got.Email != "au@courier.example" || got.Role != account.Author {
+		t.Errorf("after refused updates: %+v, %v; want Au Thor unchanged", got, err)
+	}
+	if _, err := s.UserByEmail(ctx, "nobody@courier.example"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("UserByEmail(missing) err = %v, want ErrNotFound", err)
 	}
 }
 

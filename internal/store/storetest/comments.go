@@ -11,6 +11,29 @@ import (
 	"broadsheet/internal/comment"
 )
 
+// Comments is readers' comments: threads, moderation, their authors' own
+// edits, reports, privacy, the blocklist and reply notifications.
+type Comments interface {
+	CreateComment(ctx context.Context, c *comment.Comment) error
+	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
+	Thread(ctx context.Context, q comment.Query) ([]comment.Comment, error)
+	ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+	Returning(ctx context.Context, email, editHash string) (bool, error)
+	ModerationQueue(ctx context.Context, status comment.Status, beforeID int64, limit int) ([]comment.Queued, error)
+	SetCommentStatus(ctx context.Context, ids []int64, status comment.Status) error
+	SetCommentPinned(ctx context.Context, id int64, pinned bool) error
+	EditComment(ctx context.Context, id int64, body string, now time.Time) error
+	EditOwnComment(ctx context.Context, id int64, editHash, body, hold string, now time.Time) error
+	DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error
+	ReportComment(ctx context.Context, id int64) (int, error)
+	StopReplies(ctx context.Context, id int64) error
+	ForgetAddresses(ctx context.Context, before time.Time) (int, error)
+	CommentsByEmail(ctx context.Context, email string) ([]comment.Comment, error)
+	EraseCommenter(ctx context.Context, email string) (int, error)
+	Blocklist(ctx context.Context) ([]string, error)
+	SetBlocklist(ctx context.Context, entries []string) error
+}
+
 func newComment(articleID, parent int64, name, key string, status comment.Status) *comment.Comment {
 	return &comment.Comment{ArticleID: articleID, ParentID: parent, Name: name, Body: "Comment by " + name, Status: status, Key: key}
 }

@@ -8,8 +8,25 @@ import (
 	"testing"
 	"time"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 )
+
+// Newsroom is what editors use beyond the public side: the list of every
+// article, revisions, the scheduler, notes, the audit log and the banner.
+type Newsroom interface {
+	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
+	Revisions(ctx context.Context, articleID int64) ([]article.Revision, error)
+	Revision(ctx context.Context, articleID int64, version int) (*article.Revision, error)
+	PublishDue(ctx context.Context, now time.Time) ([]int64, error)
+	NextScheduled(ctx context.Context) (time.Time, bool, error)
+	AddNote(ctx context.Context, n *article.Note) error
+	Corrections(ctx context.Context, limit int) ([]article.Note, error)
+	Audit(ctx context.Context, e article.AuditEntry) error
+	AuditLog(ctx context.Context, beforeID int64, limit int) ([]article.AuditEntry, error)
+	Banner(ctx context.Context) (article.Banner, error)
+	SetBanner(ctx context.Context, b article.Banner) error
+}
 
 func testOptimisticLocking(t *testing.T, s Store) {
 	ctx := context.Background()
@@ -202,5 +219,65 @@ func testAdminListAndBanner(t *testing.T, s Store) {
 	must(t, err)
 	if len(tags) != 2 || len(authors) != 3 {
 		t.Errorf("Tags %d, Authors %d; want 2 and 3", len(tags), len(authors))
+	}
+}
+
+// testAuditLog: entries are listed newest first, page by page, each with
+// the current name of the user who acted; an entry without a time gets
+// the store's; one naming a user who does not exist is refused.
+func testAuditLog(t *testing.T, s Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	u := account.User{Email: "ed@courier.example", Name: "Ed Itor", Role: account.Editor}
+	must(t, s.CreateUser(ctx, &u))
+	entries := []article.AuditEntry{
+		{At: now.Add(-time.Hour), UserID: u.ID, Action: "article.update", ObjectType: "article", ObjectID: 7, Detail: "headline"},
+		{Action: "settings.update", ObjectType: "settings", Detail: "site"},
+		{At: now.Add(-2 * time.Hour), UserID: u.ID, Action: "user.create", ObjectType: "user", ObjectID: u.ID},
+	}
+	for _, e := range entries {
+		must(t, s.Audit(ctx, e))
+	}
+	if err := s.Audit(ctx, article.AuditEntry{UserID: u.ID + 1000, Action: "x", ObjectType: "x"}); err == nil {
+		t.Error("an entry by a user who does not exist was kept")
+	}
+	u.Name = "Ed Renamed"
+	must(t, s.UpdateUser(ctx, &u))
+	all, err := s.AuditLog(ctx, 0, 10)
+	must(t, err)
+	if len(all) != 3 {
+		t.Fatalf("AuditLog = %+v, want 3 entries", all)
+	}
+	for i, want := range []article.AuditEntry{entries[2], entries[1], entries[0]} {
+		want.ID = all[i].ID
+		if want.At.IsZero() {
+			want.At = now
+		}
+		if want.UserID != 0 {
+			want.UserName = "Ed Renamed"
+		}
+		if all[i] != want {
+			t.Errorf("entry %d = %+v, want %+v", i, all[i], want)
+		}
+	}
+	for _, tt := range []struct {
+		beforeID int64
+		limit    int
+		want     []int64
+	}{
+		{0, 2, []int64{all[0].ID, all[1].ID}},
+		{all[0].ID, 1, []int64{all[1].ID}},
+		{all[2].ID, 10, nil},
+	} {
+		page, err := s.AuditLog(ctx, tt.beforeID, tt.limit)
+		must(t, err)
+		var ids []int64
+		for _, e := range page {
+			ids = append(ids, e.ID)
+		}
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("AuditLog(%d, %d) = %v, want %v", tt.beforeID, tt.limit, ids, tt.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,13 +13,17 @@ import (
 	"broadsheet/internal/search"
 )
 
-// Discovery is what an engine offers for More Articles and reading figures.
+// Discovery is what readers find articles by: More Articles, most read,
+// search, and the sitemaps.
 type Discovery interface {
 	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	AddViews(ctx context.Context, byID map[int64]int, at time.Time) error
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
-	search.Searcher
+	PruneViews(ctx context.Context, before time.Time) error
+	Search(ctx context.Context, r search.Request) (search.Results, error)
+	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)
+	PublishedCount(ctx context.Context) (int, error)
 }
 
 // topics of the generated corpus: clearly apart, with the filler words
@@ -78,7 +83,6 @@ func topicOf(ids map[string][]int64, id int64) string {
 // Articles are from its topic; never itself, never an unpublished or
 // scheduled article; a full rebuild gives the same answers.
 func testRelatedArticles(t *testing.T, s Store) {
-	d := s
 	ctx := context.Background()
 	f := newFixture(t, s)
 	ids := corpus(t, s, f, 8)
@@ -87,7 +91,7 @@ func testRelatedArticles(t *testing.T, s Store) {
 		t.Helper()
 		for topic, list := range ids {
 			for _, id := range list {
-				rel, err := d.RelatedArticles(ctx, id, 4)
+				rel, err := s.RelatedArticles(ctx, id, 4)
 				must(t, err)
 				if len(rel) != 4 {
 					t.Fatalf("%s: %d related articles for %d, want 4", when, len(rel), id)
@@ -115,7 +119,7 @@ func testRelatedArticles(t *testing.T, s Store) {
 	later.Status, later.PublishedAt = article.Scheduled, f.clock.Add(48*time.Hour)
 	must(t, s.CreateArticle(ctx, later))
 	for _, id := range ids["elections"][1:] {
-		rel, err := d.RelatedArticles(ctx, id, 4)
+		rel, err := s.RelatedArticles(ctx, id, 4)
 		must(t, err)
 		for _, r := range rel {
 			if r.ID == gone.ID || r.ID == later.ID {
@@ -126,7 +130,7 @@ func testRelatedArticles(t *testing.T, s Store) {
 	ids["elections"] = ids["elections"][1:]
 
 	var calls, last int
-	must(t, d.Reindex(ctx, func(done, total int) { calls++; last = done; _ = total }))
+	must(t, s.Reindex(ctx, func(done, total int) { calls++; last = done; _ = total }))
 	if calls < 2 || last == 0 {
 		t.Errorf("Reindex reported progress %d times, last %d", calls, last)
 	}
@@ -136,7 +140,7 @@ func testRelatedArticles(t *testing.T, s Store) {
 	odd := f.article(1)
 	odd.Headline, odd.Body = "Zebra xylophone quokka", "Zebra xylophone quokka yodel."
 	must(t, s.CreateArticle(ctx, odd))
-	rel, err := d.RelatedArticles(ctx, odd.ID, 4)
+	rel, err := s.RelatedArticles(ctx, odd.ID, 4)
 	must(t, err)
 	if len(rel) != 4 {
 		t.Errorf("an unrelated article gets %d More Articles, want 4 filled from the latest", len(rel))
@@ -147,7 +151,6 @@ func testRelatedArticles(t *testing.T, s Store) {
 // whatever the article's slug became; unknown ids and unpublished
 // articles are left out.
 func testMostRead(t *testing.T, s Store) {
-	d := s
 	ctx := context.Background()
 	f := newFixture(t, s)
 	var as []*article.Article
@@ -157,15 +160,15 @@ func testMostRead(t *testing.T, s Store) {
 		as = append(as, a)
 	}
 	now := f.clock
-	must(t, d.AddViews(ctx, map[int64]int{as[0].ID: 2, as[1].ID: 5, as[2].ID + 1000: 9}, now.Add(-30*time.Hour)))
-	must(t, d.AddViews(ctx, map[int64]int{as[0].ID: 4, as[2].ID: 1}, now))
+	must(t, s.AddViews(ctx, map[int64]int{as[0].ID: 2, as[1].ID: 5, as[2].ID + 1000: 9}, now.Add(-30*time.Hour)))
+	must(t, s.AddViews(ctx, map[int64]int{as[0].ID: 4, as[2].ID: 1}, now))
 	// Counted under one slug, flushed after a rename: the views stay.
 	as[0].Slug += "-renamed"
 	must(t, s.UpdateArticle(ctx, as[0]))
-	must(t, d.AddViews(ctx, map[int64]int{as[0].ID: 1}, now))
-	day, err := d.MostRead(ctx, now.Add(-24*time.Hour), 5)
+	must(t, s.AddViews(ctx, map[int64]int{as[0].ID: 1}, now))
+	day, err := s.MostRead(ctx, now.Add(-24*time.Hour), 5)
 	must(t, err)
-	week, err := d.MostRead(ctx, now.Add(-7*24*time.Hour), 5)
+	week, err := s.MostRead(ctx, now.Add(-7*24*time.Hour), 5)
 	must(t, err)
 	slugs := func(list []article.Article) string {
 		var out []string
@@ -182,9 +185,92 @@ func testMostRead(t *testing.T, s Store) {
 	}
 	as[0].Status = article.Unpublished
 	must(t, s.UpdateArticle(ctx, as[0]))
-	week, err = d.MostRead(ctx, now.Add(-7*24*time.Hour), 5)
+	week, err = s.MostRead(ctx, now.Add(-7*24*time.Hour), 5)
 	must(t, err)
 	if strings.Contains(slugs(week), as[0].Slug) {
 		t.Error("an unpublished article is still among the most read")
+	}
+}
+
+// testSitemapArticles: the sitemaps list published articles in the order
+// they were made, whatever their publication times, page by page, and
+// count them.
+func testSitemapArticles(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	mk := func(status article.Status) *article.Article {
+		t.Helper()
+		a := f.article(0)
+		a.Status = status
+		must(t, s.CreateArticle(ctx, a))
+		return a
+	}
+	first := mk(article.Published)
+	mk(article.Draft)
+	second := f.article(1)
+	second.PublishedAt = first.PublishedAt.Add(-24 * time.Hour) // back-dated
+	must(t, s.CreateArticle(ctx, second))
+	third := mk(article.Published)
+	mk(article.Scheduled)
+
+	for _, tt := range []struct {
+		offset, limit int
+		want          []int64
+	}{
+		{0, 10, []int64{first.ID, second.ID, third.ID}},
+		{1, 1, []int64{second.ID}},
+		{3, 10, nil},
+	} {
+		list, err := s.SitemapArticles(ctx, tt.offset, tt.limit)
+		must(t, err)
+		var ids []int64
+		for _, a := range list {
+			ids = append(ids, a.ID)
+			if a.Section.Slug == "" || a.Slug == "" {
+				t.Errorf("sitemap article %d lacks its section or slug: %+v", a.ID, a)
+			}
+		}
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("SitemapArticles(%d, %d) = %v, want %v", tt.offset, tt.limit, ids, tt.want)
+		}
+	}
+	if n, err := s.PublishedCount(ctx); err != nil || n != 3 {
+		t.Errorf("PublishedCount = %d, %v; want 3", n, err)
+	}
+	second.Status = article.Unpublished
+	must(t, s.UpdateArticle(ctx, second))
+	if n, err := s.PublishedCount(ctx); err != nil || n != 2 {
+		t.Errorf("PublishedCount after withdrawing one = %d, %v; want 2", n, err)
+	}
+}
+
+// testPruneViews: views counted before the cut-off are forgotten; later
+// ones still rank.
+func testPruneViews(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	old, recent := f.article(0), f.article(0)
+	must(t, s.CreateArticle(ctx, old))
+	must(t, s.CreateArticle(ctx, recent))
+	now := f.clock
+	must(t, s.AddViews(ctx, map[int64]int{old.ID: 9}, now.Add(-48*time.Hour)))
+	must(t, s.AddViews(ctx, map[int64]int{recent.ID: 2}, now))
+	week := now.Add(-7 * 24 * time.Hour)
+	ids := func() []int64 {
+		t.Helper()
+		list, err := s.MostRead(ctx, week, 10)
+		must(t, err)
+		var out []int64
+		for _, a := range list {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	if got := ids(); !slices.Equal(got, []int64{old.ID, recent.ID}) {
+		t.Fatalf("most read in the week = %v, want [%d %d]", got, old.ID, recent.ID)
+	}
+	must(t, s.PruneViews(ctx, now.Add(-24*time.Hour)))
+	if got := ids(); !slices.Equal(got, []int64{recent.ID}) {
+		t.Errorf("after pruning views older than a day: %v, want [%d]", got, recent.ID)
 	}
 }

@@ -1,10 +1,8 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -92,14 +90,6 @@ func TestSearch(t *testing.T) {
 	if err != nil || !equal(ids(res), []int64{sport.ID, inBody.ID}) {
 		t.Errorf("after unpublishing and Reindex: %v, %v", ids(res), err)
 	}
-	n, err := db.PublishedCount(ctx)
-	if err != nil || n != 3 {
-		t.Errorf("PublishedCount = %d, %v; want 3", n, err)
-	}
-	sm, err := db.SitemapArticles(ctx, 1, 10)
-	if err != nil || len(sm) != 2 || sm[0].ID != sport.ID {
-		t.Errorf("SitemapArticles(1, 10) = %d articles, %v", len(sm), err)
-	}
 }
 
 func equal(a, b []int64) bool {
@@ -112,49 +102,4 @@ func equal(a, b []int64) bool {
 		}
 	}
 	return true
-}
-
-// Every instance, asking at once, gets the same key.
-func TestSigningKey(t *testing.T) {
-	db := openTemp(t)
-	ctx := context.Background()
-	keys := make([][]byte, 8)
-	var wg sync.WaitGroup
-	for i := range keys {
-		wg.Go(func() {
-			k, err := db.SigningKey(ctx)
-			if err != nil {
-				t.Error(err)
-			}
-			keys[i] = k
-		})
-	}
-	wg.Wait()
-	for _, k := range keys {
-		if len(k) != 32 || !bytes.Equal(k, keys[0]) {
-			t.Fatalf("keys differ or are short: %x vs %x", k, keys[0])
-		}
-	}
-}
-
-// The housekeeping the scheduler runs.
-func TestPrune(t *testing.T) {
-	db := openTemp(t)
-	ctx := context.Background()
-	now := time.Now()
-	if err := db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.PruneChanges(ctx, now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if cs, err := db.ChangesSince(ctx, 0, 10); err != nil || len(cs) != 0 {
-		t.Errorf("after PruneChanges: %v, %v", cs, err)
-	}
-	if err := db.PruneViews(ctx, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := db.NextScheduled(ctx); err != nil {
-		t.Fatal(err)
-	}
 }
