@@ -233,7 +233,8 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	comments := comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: c.CommentMinFill})
 	subscriptions := subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + strings.TrimSuffix(c.BaseURL, "/"), Wake: worker.Wake})
 
-	deps := api.Deps{Store: db, Newsroom: newsroom.New(db, nil, log), BaseURL: c.BaseURL, IPs: ips, Log: log,
+	desk := newsroom.New(db, nil, log) // the newsroom's pages and the Admin API share it
+	deps := api.Deps{Store: db, Newsroom: desk, BaseURL: c.BaseURL, IPs: ips, Log: log,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
 	if c.DatabaseURL != "" {
 		deps.Limits = db // instances sharing the database limit together
@@ -241,7 +242,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	reg := metrics.New()
 	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: api.New(deps), Metrics: reg,
-		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, External: external, SiteKey: c.CaptchaSiteKey,
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	srv, err := web.New(db, opts)

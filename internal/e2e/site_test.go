@@ -61,7 +61,8 @@ func startSiteWith(t *testing.T, ctx context.Context, dir string, opts web.Optio
 	antibot := challenge.Policy{Builtin: opts.Challenges, External: opts.External}
 	opts.Comments = comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: comment.DefaultMinFill})
 	opts.Subscriptions = subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + baseURL, Wake: opts.MailQueued})
-	opts.API = api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, nil, opts.Logger), BaseURL: baseURL, IPs: opts.IPs, Log: opts.Logger,
+	opts.Newsroom = newsroom.New(db, nil, opts.Logger)
+	opts.API = api.New(api.Deps{Store: db, Newsroom: opts.Newsroom, BaseURL: baseURL, IPs: opts.IPs, Log: opts.Logger,
 		Challenges: opts.Challenges, Comments: opts.Comments, Subscriptions: opts.Subscriptions})
 	srv, err := web.New(db, opts)
 	if err != nil {

@@ -76,11 +76,13 @@ type Options struct {
 	API http.Handler
 	// Challenges issues and checks the built-in anti-bot check; Comments
 	// and Subscriptions are the use cases readers reach by the site's
-	// forms and the API alike. All three are required, and the API must
-	// be given the same ones.
+	// forms and the API alike. Newsroom is the editorial workflow the
+	// newsroom pages and the Admin API share. All four are required, and
+	// the API must be given the same ones.
 	Challenges    *challenge.Issuer
 	Comments      *comment.Service
 	Subscriptions *subscription.Service
+	Newsroom      *newsroom.Service
 	// External, when set, is the third-party check (reCAPTCHA, hCaptcha or
 	// Turnstile) the services' anti-bot rule takes instead of the built-in
 	// one: the pages show its widget. SiteKey is its public key.
@@ -173,8 +175,8 @@ var staticFS embed.FS
 // New builds a Server, parsing every template now so that a broken one
 // stops the program at start-up instead of on some reader's request.
 func New(st Store, opts Options) (*Server, error) {
-	if opts.Challenges == nil || opts.Comments == nil || opts.Subscriptions == nil {
-		return nil, errors.New("web: Options.Challenges, Comments and Subscriptions are required")
+	if opts.Challenges == nil || opts.Comments == nil || opts.Subscriptions == nil || opts.Newsroom == nil {
+		return nil, errors.New("web: Options.Challenges, Comments, Subscriptions and Newsroom are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -205,7 +207,7 @@ func New(st Store, opts Options) (*Server, error) {
 		log:               opts.Logger,
 		baseURL:           strings.TrimSuffix(opts.BaseURL, "/"),
 		now:               opts.Now,
-		newsroom:          newsroom.New(st, opts.Now, opts.Logger),
+		newsroom:          opts.Newsroom,
 		ips:               opts.IPs,
 		api:               opts.API,
 		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),

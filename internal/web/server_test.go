@@ -43,8 +43,9 @@ func newServer(t testing.TB, db Store, opts Options, knobs ...built) *Server {
 	opts.Comments = comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: k.minFill, Now: opts.Now})
 	opts.Subscriptions = subscription.NewService(db, subscription.Config{Antibot: antibot,
 		Consent: "double opt-in from " + strings.TrimSuffix(opts.BaseURL, "/"), Wake: opts.MailQueued})
+	opts.Newsroom = newsroom.New(db, opts.Now, opts.Logger)
 	if opts.API == nil {
-		opts.API = api.New(api.Deps{Store: db, Newsroom: newsroom.New(db, opts.Now, opts.Logger), BaseURL: opts.BaseURL,
+		opts.API = api.New(api.Deps{Store: db, Newsroom: opts.Newsroom, BaseURL: opts.BaseURL,
 			IPs: opts.IPs, Log: opts.Logger, Now: opts.Now,
 			Challenges: issuer, Comments: opts.Comments, Subscriptions: opts.Subscriptions})
 	}
