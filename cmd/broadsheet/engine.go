@@ -8,19 +8,34 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/account"
+	"broadsheet/internal/api"
+	"broadsheet/internal/article"
+	"broadsheet/internal/challenge"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
+	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
 	"broadsheet/internal/store"
 	"broadsheet/internal/store/postgres"
 	"broadsheet/internal/store/sqlite"
+	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
 )
 
-// engine is what the binary needs of a storage engine. SQLite (a file in
+// engine is what the binary needs of a storage engine: what each part it
+// builds asks of storage, and the upkeep it schedules. SQLite (a file in
 // --data) is the default; --database-url postgres://… selects PostgreSQL.
 type engine interface {
 	web.Store
 	web.ChangeFeed
+	api.Store
+	newsroom.Store
+	comment.SubmitStore
+	subscription.RequestStore
+	challenge.UsedStore
+	article.Store // the demo newspaper is loaded through it
+	account.Store // users and tokens from the command line
 	mail.Outbox
 	OnChange(fn func(keys []string))
 	Observe(fn store.QueryObserver)

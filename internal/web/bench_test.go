@@ -112,7 +112,7 @@ func benchmarkPostComment(b *testing.B, readers int) {
 	benchmarkPostCommentOn(b, db, readers)
 }
 
-func benchmarkPostCommentOn(b *testing.B, db Store, readers int) {
+func benchmarkPostCommentOn(b *testing.B, db testStore, readers int) {
 	ctx := context.Background()
 	srv := newServer(b, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		built{cost: challenge.Cost{Iterations: 1, MinCounter: 1, MaxCounter: 2}, minFill: -1})

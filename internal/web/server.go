@@ -21,7 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
@@ -31,32 +30,9 @@ import (
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
-	"broadsheet/internal/search"
 	"broadsheet/internal/store"
 	"broadsheet/internal/subscription"
 )
-
-// Store is what the site and the newsroom pages need from storage.
-type Store interface {
-	article.Store
-	article.Newsroom
-	account.Store
-	comment.Store
-	Ping(ctx context.Context) error
-	SigningKey(ctx context.Context) ([]byte, error)
-	challenge.UsedStore
-	subscription.Store
-	subscription.Admin
-	mail.Admin
-	Enqueue(ctx context.Context, msgs ...mail.Message) error
-	StopReplies(ctx context.Context, commentID int64) error
-	AddViews(ctx context.Context, byID map[int64]int, at time.Time) error
-	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
-	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
-	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)
-	PublishedCount(ctx context.Context) (int, error)
-	search.Searcher
-}
 
 // ChangeFeed is the change log written by every process sharing the database.
 type ChangeFeed interface {

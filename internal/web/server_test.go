@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"broadsheet/internal/api"
+	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/newsroom"
@@ -25,7 +26,18 @@ type built struct {
 // newServer builds a Server as cmd/broadsheet does: the anti-bot check and
 // the readers' use cases made once and handed to the site and to the API
 // mounted under /api/v1/ (unless opts names an API of its own).
-func newServer(t testing.TB, db Store, opts Options, knobs ...built) *Server {
+// testStore is what a test site's parts ask of storage, as cmd's engine.
+type testStore interface {
+	Store
+	api.Store
+	newsroom.Store
+	comment.SubmitStore
+	subscription.RequestStore
+	challenge.UsedStore
+	article.Store
+}
+
+func newServer(t testing.TB, db testStore, opts Options, knobs ...built) *Server {
 	t.Helper()
 	var k built
 	if len(knobs) > 0 {
