@@ -332,9 +332,15 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 
 // SetCommentPinned pins or unpins one comment.
 func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error {
+	return db.changeComment(ctx, "pin", id, `UPDATE comments SET pinned = ? WHERE id = ? RETURNING article_id`, pinned, id)
+}
+
+// changeComment runs query, an UPDATE of comment id RETURNING its
+// article_id, and rebuilds that article's pages.
+func (db *DB) changeComment(ctx context.Context, what string, id int64, query string, args ...any) error {
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		var aid int64
-		err := tx.QueryRowContext(ctx, `UPDATE comments SET pinned = ? WHERE id = ? RETURNING article_id`, pinned, id).Scan(&aid)
+		err := tx.QueryRowContext(ctx, query, args...).Scan(&aid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, comment.ErrNotFound
 		}
@@ -344,7 +350,7 @@ func (db *DB) SetCommentPinned(ctx context.Context, id int64, pinned bool) error
 		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
 	})
 	if err != nil {
-		return db.errorf("pin comment %d: %w", id, err)
+		return db.errorf("%s comment %d: %w", what, id, err)
 	}
 	return nil
 }
@@ -508,19 +514,5 @@ func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
 
 // EditComment replaces a comment's text for a moderator.
 func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.Time) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		var aid int64
-		err := tx.QueryRowContext(ctx, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_id`, body, now.Unix(), id).Scan(&aid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, comment.ErrNotFound
-		}
-		if err != nil {
-			return nil, err
-		}
-		return []string{article.KeyArticle(aid), article.KeyComments(aid)}, nil
-	})
-	if err != nil {
-		return db.errorf("edit comment %d: %w", id, err)
-	}
-	return nil
+	return db.changeComment(ctx, "edit", id, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_id`, body, now.Unix(), id)
 }
