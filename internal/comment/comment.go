@@ -48,6 +48,11 @@ func ReplyPlace(parentDepth int, parentName string) (depth int, replyTo string, 
 	return MaxDepth, parentName, true
 }
 
+// KeyRules names, in the change log, a change of the rules comments are
+// checked by (the blocklist); the site's settings change under
+// article.KeySite.
+const KeyRules = "comment-rules"
+
 // HeldReported is why a comment readers reported went back to moderation.
 const HeldReported = "reported by readers"
 

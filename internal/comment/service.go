@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"broadsheet/internal/account"
@@ -58,6 +59,58 @@ type Service struct {
 	minFill time.Duration
 	now     func() time.Time
 	limits  limits
+
+	mu    sync.Mutex
+	gen   uint64 // counts Forget calls: rules read before one are not kept
+	rules *rules // nil until read, and after a change
+}
+
+// rules are what every comment is checked by and that change rarely: the
+// site's settings and the blocklist. They are read once and kept until a
+// write changes them (Forget), so comments arriving together do not each
+// ask the database.
+type rules struct {
+	site      article.Site
+	blocklist []string
+}
+
+// Forget drops the rules kept in memory when keys say they changed: the
+// site calls it with every change-log entry, its own process's and every
+// other's.
+func (s *Service) Forget(keys []string) {
+	for _, k := range keys {
+		if k == article.KeySite || k == KeyRules {
+			s.mu.Lock()
+			s.gen++
+			s.rules = nil
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+func (s *Service) currentRules(ctx context.Context) (*rules, error) {
+	s.mu.Lock()
+	r, gen := s.rules, s.gen
+	s.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	blocklist, err := s.store.Blocklist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r = &rules{site: site, blocklist: blocklist}
+	s.mu.Lock()
+	if s.gen == gen {
+		s.rules = r
+	}
+	s.mu.Unlock()
+	return r, nil
 }
 
 // NewService returns the Service.
@@ -151,10 +204,11 @@ func (s *Service) Submit(ctx context.Context, a *article.Article, in *Submission
 	if !a.Visible() {
 		return nil, article.ErrNotFound
 	}
-	site, err := s.store.Site(ctx)
+	rules, err := s.currentRules(ctx)
 	if err != nil {
 		return nil, err
 	}
+	site := rules.site
 	words := i18n.For(site.Language)
 	if !site.CommentsOpen(a, s.now()) {
 		return nil, say(words, errClosed)
@@ -214,10 +268,7 @@ func (s *Service) Submit(ctx context.Context, a *article.Article, in *Submission
 	if err != nil {
 		return nil, err
 	}
-	blocklist, err := s.store.Blocklist(ctx)
-	if err != nil {
-		return nil, err
-	}
+	blocklist := rules.blocklist
 	staff := in.Staff.Can(account.WriteDrafts)
 	c.Status, c.HeldReason = Decide(c, Signals{Verified: verdict.Verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot, Hurried: hurried, Blocklist: blocklist})
 	if staff {

@@ -3,6 +3,7 @@ package comment_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"testing"
@@ -19,6 +20,13 @@ import (
 // newService is a comment service on a real SQLite file with one
 // published article, open to comments, and one closed, and an editor.
 func newService(t *testing.T) (*comment.Service, *article.Article, *article.Article, *account.User) {
+	t.Helper()
+	svc, open, closed, editor, _ := newServiceDB(t)
+	return svc, open, closed, editor
+}
+
+// newServiceDB is newService with its database.
+func newServiceDB(t *testing.T) (*comment.Service, *article.Article, *article.Article, *account.User, *sqlite.DB) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "comments.db"))
@@ -47,7 +55,7 @@ func newService(t *testing.T) (*comment.Service, *article.Article, *article.Arti
 	issuer, err := challenge.New(challenge.Config{Key: key}, db)
 	must(err)
 	svc := comment.NewService(db, comment.Config{Key: key, Antibot: challenge.Policy{Builtin: issuer}, MinFill: comment.DefaultMinFill})
-	return svc, open, closed, editor
+	return svc, open, closed, editor, db
 }
 
 func submission(name, body string, client string) *comment.Submission {
@@ -116,5 +124,37 @@ func TestSubmitHoldsAndLimitsTheUnverified(t *testing.T) {
 	done, err := svc.Submit(ctx, open, staff)
 	if err != nil || done.Comment.Status != comment.Approved {
 		t.Errorf("an editor's comment = %+v, %v; want approved", done, err)
+	}
+}
+
+// The site's settings and the blocklist are read once, not for every
+// comment, until a change of them is heard.
+func TestSubmitKeepsItsRulesUntilTheyChange(t *testing.T) {
+	svc, open, _, _, db := newServiceDB(t)
+	ctx := context.Background()
+	clients := 100
+	cost := func(name string) uint64 {
+		t.Helper()
+		before := db.Queries()
+		// Each from its own address: the limits on comments without the
+		// check are not what is measured.
+		clients++
+		if _, err := svc.Submit(ctx, open, submission(name, "A fair point.", fmt.Sprintf("203.0.113.%d", clients))); err != nil {
+			t.Fatal(err)
+		}
+		return db.Queries() - before
+	}
+	first := cost("Ana")
+	second := cost("Bo")
+	if second != first-2 {
+		t.Errorf("a second comment made %d queries, the first %d; want the settings and the blocklist not read again", second, first)
+	}
+	svc.Forget([]string{article.KeyTagList(1)}) // not a rule
+	if got := cost("Cy"); got != second {
+		t.Errorf("after an unrelated change a comment made %d queries, want %d", got, second)
+	}
+	svc.Forget([]string{comment.KeyRules})
+	if got := cost("Di"); got != first {
+		t.Errorf("after the blocklist changed a comment made %d queries, want %d (both read again)", got, first)
 	}
 }

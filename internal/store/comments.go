@@ -505,8 +505,11 @@ func (db *DB) Blocklist(ctx context.Context) ([]string, error) {
 
 // SetBlocklist stores the comment blocklist.
 func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
-	if _, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ('comment_blocklist', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-		strings.Join(entries, "\n")); err != nil {
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		// Logged, so that every instance's comment rules hear of it.
+		return []string{comment.KeyRules}, setSettings(ctx, tx, map[string]string{"comment_blocklist": strings.Join(entries, "\n")})
+	})
+	if err != nil {
 		return db.errorf("blocklist: %w", err)
 	}
 	return nil

@@ -239,9 +239,11 @@ func New(st Store, opts Options) (*Server, error) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Invalidate drops every cached page built from any of keys.
+// Invalidate drops every cached page built from any of keys, and what is
+// kept in memory that they touch (the frame, the comment rules).
 func (s *Server) Invalidate(keys []string) {
 	s.frame.drop(keys)
+	s.comments.Forget(keys)
 	s.cache.invalidate(keys)
 	s.live.notify(keys)
 }
@@ -259,6 +261,7 @@ func (s *Server) Poke() {
 // processes' writes may have been missed.
 func (s *Server) DropCache() {
 	s.frame.drop([]string{article.KeySite})
+	s.comments.Forget([]string{article.KeySite})
 	s.cache.invalidate([]string{article.KeySite})
 }
 
