@@ -30,7 +30,7 @@ import (
 // BenchmarkArticlePageArchive renders uncached article pages — about 900
 // words, bylines, tags, 50 approved comments with replies, More Articles
 // and Most read — of many different articles of a big archive, through
-// the real handler, on each engine: the figure of issue 13 (p99 ≤ 2 ms on
+// the real handler, on each engine: the figure the storage aims at (p99 ≤ 2 ms on
 // SQLite, ≤ 4 ms on PostgreSQL on loopback, at 100,000 articles and
 // 1,000,000 comments). It reports the pages' p50, p90, p99 and max, and
 // the statements each page sent to the database.
@@ -74,7 +74,7 @@ func archiveAsked() bool {
 }
 
 // archiveSizeFrom reads "articles/comments" or "articles"; empty is the
-// size of issue 13.
+// size the figure is stated for.
 func archiveSizeFrom(s string) (archiveSize, error) {
 	z := archiveSize{articles: 100_000, comments: 1_000_000}
 	if s == "" {
