@@ -55,13 +55,9 @@ func (db *DB) MostRead(ctx context.Context, since time.Time, limit int) ([]artic
 	if err != nil {
 		return nil, db.errorf("most read: %w", err)
 	}
-	out := make([]article.Article, 0, len(ids))
-	for _, id := range ids {
-		a, err := db.ArticleByID(ctx, id)
-		if err != nil {
-			return nil, db.errorf("most read: %w", err)
-		}
-		out = append(out, *a)
+	out, err := db.articlesByID(ctx, ids)
+	if err != nil {
+		return nil, db.errorf("most read: %w", err)
 	}
 	return out, nil
 }

@@ -99,7 +99,7 @@ func archiveSizeFrom(s string) (archiveSize, error) {
 
 // archiveStore is what the benchmark needs of either engine's database.
 type archiveStore interface {
-	Store
+	testStore
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	Queries() uint64
 	Reader() *store.Handle
@@ -235,10 +235,7 @@ func benchArchiveBuild(b *testing.B, where string, db archiveStore, sink archive
 func measureArchive(b *testing.B, db archiveStore, z archiveSize) {
 	ctx := context.Background()
 	paths := archivePaths(b, db, z)
-	srv, err := New(db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newServer(b, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	render := func(path string) (*httptest.ResponseRecorder, time.Duration) {
 		srv.cache.invalidate([]string{article.KeySite})
 		req := httptest.NewRequestWithContext(ctx, "GET", path, nil)
