@@ -80,7 +80,8 @@ type Subscription struct {
 	Nonce        string // the pending confirmation's secret
 	CreatedAt    time.Time
 	// Label names the scope for people: "Everything", a section's name or
-	// an article's headline. Filled by the store when it lists.
+	// an article's headline. The store leaves it empty; the pages that
+	// show subscriptions fill it.
 	Label string
 }
 
@@ -204,8 +205,9 @@ type Query struct {
 	Limit   int
 }
 
-// Import is one row of a subscriber import. Consent is required: it says
-// how and when the person agreed (the import refuses rows without it).
+// Import is one row of a subscriber import. Consent says how and when the
+// person agreed; the newsroom's import form refuses a file with a row
+// without it, before anything is stored.
 type Import struct {
 	Email   string
 	Scope   Scope
