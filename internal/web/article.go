@@ -76,7 +76,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	// no place in the index yet, and gets its section's latest.
 	var more []article.Article
 	if a.Visible() {
-		more, err = s.store.RelatedArticles(ctx, a.ID, moreArticles)
+		more, err = s.moreArticles(ctx, a.ID)
 	} else {
 		var list article.List
 		list, err = s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +20,14 @@ type frame struct {
 	gen  uint64 // counts drops: a load begun before one is not kept
 	site *siteFrame
 	read map[time.Duration]mostReadCache
+	// more holds each article's More Articles. They depend on articles
+	// only, so they outlive the writes of comments — the commonest reason
+	// a page is rendered again — and go with any other write.
+	more map[int64][]article.Article
 }
+
+// moreKept bounds the More Articles lists held: past it they all go.
+const moreKept = 10_000
 
 type siteFrame struct {
 	site     article.Site
@@ -42,6 +50,10 @@ const mostReadFresh = time.Minute
 func (f *frame) drop(keys []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.more != nil && !onlyComments(keys) {
+		f.gen++
+		f.more = nil
+	}
 	for _, k := range keys {
 		if k == article.KeySite {
 			f.gen++
@@ -113,6 +125,43 @@ func (s *Server) mostReadSince(ctx context.Context, d time.Duration) ([]article.
 			f.read = map[time.Duration]mostReadCache{}
 		}
 		f.read[d] = mostReadCache{list: list, expires: now.Add(mostReadFresh)}
+	}
+	f.mu.Unlock()
+	return list, nil
+}
+
+// onlyComments reports whether keys are those a comment's write touches:
+// its article's page and the article's comments.
+func onlyComments(keys []string) bool {
+	for _, k := range keys {
+		if !strings.HasPrefix(k, "comments:") && !strings.HasPrefix(k, "article:") {
+			return false
+		}
+	}
+	return true
+}
+
+// moreArticles returns an article's More Articles, from memory when they
+// are held.
+func (s *Server) moreArticles(ctx context.Context, id int64) ([]article.Article, error) {
+	f := &s.frame
+	f.mu.Lock()
+	list, ok := f.more[id]
+	gen := f.gen
+	f.mu.Unlock()
+	if ok {
+		return list, nil
+	}
+	list, err := s.store.RelatedArticles(ctx, id, moreArticles)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	if f.gen == gen {
+		if f.more == nil || len(f.more) >= moreKept {
+			f.more = map[int64][]article.Article{}
+		}
+		f.more[id] = list
 	}
 	f.mu.Unlock()
 	return list, nil

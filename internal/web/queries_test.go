@@ -59,3 +59,43 @@ func TestUncachedArticlePageQueries(t *testing.T) {
 		}
 	}
 }
+
+// More Articles outlive the writes of comments, the commonest reason a
+// page is rendered again, and are worked out again after any other write.
+func TestMoreArticlesOutliveComments(t *testing.T) {
+	ctx := context.Background()
+	s := benchSite(t)
+	a, err := s.db.ArticleBySlug(ctx, "the-story")
+	must(t, err)
+	req := httptest.NewRequest("GET", "/city/the-story", nil)
+	render := func() (uint64, string) {
+		t.Helper()
+		before := s.db.Queries()
+		rec := httptest.NewRecorder()
+		s.srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d", rec.Code)
+		}
+		return s.db.Queries() - before, rec.Body.String()
+	}
+	render() // the frame around the page is loaded once
+	s.srv.Invalidate([]string{article.KeyAllArticles, article.KeyArticle(a.ID)})
+	cold, _ := render() // More Articles worked out
+	// A comment is published: the page is rendered again, its More
+	// Articles are not worked out again.
+	must(t, s.db.CreateComment(ctx, &comment.Comment{ArticleID: a.ID, Name: "Ann", Body: "First.", Status: comment.Approved, Key: "k1"}))
+	warm, page := render()
+	if !strings.Contains(page, "First.") {
+		t.Fatal("the page was not rendered again after its comment")
+	}
+	if warm != cold-4 {
+		t.Errorf("after a comment the page made %d queries, %d before; want More Articles' four kept", warm, cold)
+	}
+	// An article is published: More Articles may change, and are asked
+	// for again.
+	s.publish("city", "depot-plan-council-approves", "Council approves the depot plan for Eastgate")
+	_, page = render()
+	if !strings.Contains(page, "Council approves the depot plan for Eastgate") {
+		t.Error("a newly published, closely related article is missing from More Articles")
+	}
+}
