@@ -286,28 +286,32 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
 			return nil, err
 		}
-		if err := writeRelations(ctx, tx, a); err != nil {
-			return nil, err
-		}
 		a.Version = 1
-		if err := writeRevision(ctx, tx, a, now); err != nil {
-			return nil, err
-		}
-		if a.Status == article.Published {
-			if err := announce(ctx, tx, a.ID, now); err != nil {
-				return nil, err
-			}
-		}
-		if err := db.index(ctx, tx, a.ID); err != nil {
-			return nil, err
-		}
-		return a.Keys(), nil
+		return a.Keys(), db.writeArticleRest(ctx, tx, a, now)
 	})
 	if err != nil {
 		return db.articleWriteError(a.Slug, err)
 	}
 	a.ModifiedAt = now.UTC().Truncate(1e9)
 	return nil
+}
+
+// writeArticleRest writes what follows an article's row on every save:
+// its bylines and tags, its revision, its announcement when it is
+// published, and its place in the index.
+func (db *DB) writeArticleRest(ctx context.Context, tx *Tx, a *article.Article, now time.Time) error {
+	if err := writeRelations(ctx, tx, a); err != nil {
+		return err
+	}
+	if err := writeRevision(ctx, tx, a, now); err != nil {
+		return err
+	}
+	if a.Status == article.Published {
+		if err := announce(ctx, tx, a.ID, now); err != nil {
+			return err
+		}
+	}
+	return db.index(ctx, tx, a.ID)
 }
 
 // writeRevision records a's state as its current version.
@@ -365,21 +369,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
 			return nil, err
 		}
-		if err := writeRelations(ctx, tx, a); err != nil {
-			return nil, err
-		}
-		if err := writeRevision(ctx, tx, a, now); err != nil {
-			return nil, err
-		}
-		if a.Status == article.Published {
-			if err := announce(ctx, tx, a.ID, now); err != nil {
-				return nil, err
-			}
-		}
-		if err := db.index(ctx, tx, a.ID); err != nil {
-			return nil, err
-		}
-		return append(old.Keys(), a.Keys()...), nil
+		return append(old.Keys(), a.Keys()...), db.writeArticleRest(ctx, tx, a, now)
 	})
 	if errors.Is(err, errStale) {
 		current, cerr := db.ArticleByID(ctx, a.ID)

@@ -88,7 +88,7 @@ type Config struct {
 	Dialect Dialect
 }
 
-// Migrator is an open database that can bring its schema up to date.
+// migrator is an open database that can bring its schema up to date.
 type migrator interface {
 	Migrate(ctx context.Context) (int, error)
 	Close() error

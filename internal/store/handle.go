@@ -32,7 +32,9 @@ func newHandle(db *DB, pool *sql.DB) *Handle {
 // Pool is the underlying pool, for an engine's own statements.
 func (h *Handle) Pool() *sql.DB { return h.pool }
 
-// stmt returns query prepared on the pool, or nil when it cannot be kept.
+// stmt returns query, as the storage writes it, prepared on the pool, or
+// nil when it cannot be kept. Statements are kept by their written text,
+// so a kept one is not rebound again.
 // The lock is not held while preparing: preparing waits for a connection,
 // and on SQLite's writer the one connection may be in a transaction that
 // is itself looking a statement up.
@@ -47,7 +49,7 @@ func (h *Handle) stmt(ctx context.Context, query string) *sql.Stmt {
 	if full {
 		return nil
 	}
-	s, err := h.pool.PrepareContext(ctx, query)
+	s, err := h.pool.PrepareContext(ctx, h.sql(query))
 	if err != nil {
 		return nil // run unprepared: the error, if it is one, shows there
 	}
@@ -68,31 +70,28 @@ func (h *Handle) sql(query string) string {
 // QueryContext runs a query that returns rows.
 func (h *Handle) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	defer h.db.observe(time.Now())
-	q := h.sql(query)
-	if s := h.stmt(ctx, q); s != nil {
+	if s := h.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return h.pool.QueryContext(ctx, q, args...)
+	return h.pool.QueryContext(ctx, h.sql(query), args...)
 }
 
 // QueryRowContext runs a query that returns at most one row.
 func (h *Handle) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	defer h.db.observe(time.Now())
-	q := h.sql(query)
-	if s := h.stmt(ctx, q); s != nil {
+	if s := h.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return h.pool.QueryRowContext(ctx, q, args...)
+	return h.pool.QueryRowContext(ctx, h.sql(query), args...)
 }
 
 // ExecContext runs a statement that returns no rows.
 func (h *Handle) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	defer h.db.observe(time.Now())
-	q := h.sql(query)
-	if s := h.stmt(ctx, q); s != nil {
+	if s := h.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return h.pool.ExecContext(ctx, q, args...)
+	return h.pool.ExecContext(ctx, h.sql(query), args...)
 }
 
 // want records a statement met in a transaction; one goroutine prepares
@@ -157,22 +156,21 @@ type Tx struct {
 // the pool is the transaction's one connection (SQLite's writer), that
 // would wait for the transaction to end. It asks for the statement to be
 // prepared once the pool is free instead, and runs unprepared this time.
-func (t *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, string) {
-	q := t.h.sql(query)
+func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	t.h.mu.RLock()
-	s := t.h.stmts[q]
+	s := t.h.stmts[query]
 	t.h.mu.RUnlock()
 	if s != nil {
-		return t.tx.StmtContext(ctx, s), q
+		return t.tx.StmtContext(ctx, s)
 	}
-	t.h.want(q)
-	return nil, q
+	t.h.want(query)
+	return nil
 }
 
 // QueryContext runs a query that returns rows.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	defer t.h.db.observe(time.Now())
-	if s, _ := t.prepared(ctx, query); s != nil {
+	if s := t.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, t.h.sql(query), args...)
@@ -181,7 +179,7 @@ func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.
 // QueryRowContext runs a query that returns at most one row.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	defer t.h.db.observe(time.Now())
-	if s, _ := t.prepared(ctx, query); s != nil {
+	if s := t.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, t.h.sql(query), args...)
@@ -190,7 +188,7 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 // ExecContext runs a statement that returns no rows.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	defer t.h.db.observe(time.Now())
-	if s, _ := t.prepared(ctx, query); s != nil {
+	if s := t.prepared(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, t.h.sql(query), args...)
