@@ -49,12 +49,25 @@ func newPageCache(maxBytes int) *pageCache {
 	return &pageCache{entries: map[string]*list.Element{}, byKey: map[string]map[string]bool{}, lru: list.New(), maxBytes: maxBytes}
 }
 
+// pageGzip holds gzip writers between pages: a writer's compressor is
+// about a megabyte, which allocating and clearing for each page cost more
+// than compressing it. The default level: on article and front pages,
+// best compression saved 0.1% of the bytes for 10% more time.
+var pageGzip = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return zw
+}}
+
 // newCached compresses and fingerprints a rendered page.
 func newCached(url string, status int, body []byte, keys []string, now time.Time) *cached {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	buf.Grow(len(body)/3 + 512)
+	zw := pageGzip.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(body)
 	zw.Close()
+	zw.Reset(nil)
+	pageGzip.Put(zw)
 	sum := sha256.Sum256(body)
 	lm := now.UTC().Truncate(time.Second)
 	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
