@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -289,6 +290,17 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		})
 	}
 	go pruneChanges(ctx, db, log)
+	// An article written may belong in other articles' More Articles.
+	relatedWake := make(chan struct{}, 1)
+	db.OnChange(func(keys []string) {
+		if slices.Contains(keys, article.KeyAllArticles) {
+			select {
+			case relatedWake <- struct{}{}:
+			default:
+			}
+		}
+	})
+	go keepRelated(ctx, db, relatedWake, log)
 	// The last flush at shutdown waits for the periodic one: one cut short
 	// puts its views back (FlushViews), and the last flush then saves them.
 	flushing := make(chan struct{})
@@ -430,6 +442,33 @@ func flushViews(ctx context.Context, srv *web.Server, log *slog.Logger) {
 			if err := srv.FlushViews(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("saving page views", "err", err)
 			}
+		}
+	}
+}
+
+// keepRelated works out the More Articles lists that are missing or old,
+// so that article pages read theirs: at once after an article is written,
+// and every 15 seconds (other instances' writes, lists grown old). Newest
+// articles go first, a batch at a time, with a pause as long as the batch
+// took, so that readers keep at least half of the cores.
+func keepRelated(ctx context.Context, db engine, wake <-chan struct{}, log *slog.Logger) {
+	const batch = 100
+	for {
+		start := time.Now()
+		n, err := db.KeepRelated(ctx, batch)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("working out More Articles", "err", err)
+		}
+		wait := 15 * time.Second
+		if n > 0 {
+			// More may be waiting: the rest, and the lists these marked.
+			wait = max(100*time.Millisecond, time.Since(start))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-time.After(wait):
 		}
 	}
 }

@@ -43,3 +43,7 @@ func (a *Article) Keys() []string {
 // KeyComments is on pages that count or list an article's comments; it is
 // touched when a comment on the article becomes public or stops being so.
 func KeyComments(id int64) string { return "comments:" + strconv.FormatInt(id, 10) }
+
+// KeyRelated is the key of an article's More Articles: the pages showing
+// them, and the lists kept in memory.
+func KeyRelated(id int64) string { return "related:" + strconv.FormatInt(id, 10) }

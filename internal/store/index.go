@@ -139,6 +139,10 @@ func (db *DB) unindex(ctx context.Context, tx *Tx, id int64) error {
 	if err := db.eng.Lock(ctx, tx, indexLock); err != nil {
 		return err
 	}
+	// Its More Articles are worked out again from what it holds now.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM related_kept WHERE article_id = ?`, id); err != nil {
+		return err
+	}
 	// Its terms were counted in term_df for every term it held, not only
 	// the strongest kept: count them again to take them away.
 	terms, ok, err := db.eng.TakeText(ctx, tx, id)

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,76 +21,50 @@ const postingsPerTerm = 400
 // candidatePool is how many of the most similar candidates are ranked.
 const candidatePool = 100
 
+// keptRelated is how many ranked ids a kept list holds: a page shows
+// fewer, and the rest stand in for any withdrawn since it was made.
+const keptRelated = 12
+
+// RelatedMaxAge is how long a kept More Articles list is trusted before it
+// is worked out again. A list that may lack a newer article is worked out
+// again sooner: when the newer article's own list is made (see
+// keepRelated). Until then pages show the list they have; KeepRelated
+// works the old ones out in the background.
+const RelatedMaxAge = 7 * 24 * time.Hour
+
 // RelatedArticles returns an article's More Articles: the published
 // articles most like it (never itself), ranked with time and section, and
 // filled up with the latest of its section, then of the site, so that
-// there are limit of them whenever the site has that many.
+// there are limit of them whenever the site has that many. The ranking is
+// kept: an article that has no list since it was last indexed has it
+// worked out now, and an old list is shown until KeepRelated replaces it.
 func (db *DB) RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error) {
-	// The article's section and time come with its strongest terms: one
-	// row without a term when it has none, no row when there is no such
-	// article.
-	var sectionID int64
-	var published sql.NullInt64
-	var source []related.Term
-	found := false
-	err := each(ctx, db.read, `SELECT a.section_id, a.published_at, t.term, t.weight FROM articles a
-		LEFT JOIN (SELECT term, weight FROM article_terms WHERE article_id = ? ORDER BY weight DESC LIMIT ?) t ON TRUE
-		WHERE a.id = ? ORDER BY t.weight DESC`, []any{id, related.QueryTerms, id},
-		func(rows *sql.Rows) error {
-			var word sql.NullString
-			var weight sql.NullFloat64
-			if err := rows.Scan(&sectionID, &published, &word, &weight); err != nil {
-				return err
-			}
-			found = true
-			if word.Valid {
-				source = append(source, related.Term{Word: word.String, Weight: weight.Float64})
-			}
-			return nil
-		})
+	src, err := db.relatedSource(ctx, id, false)
 	if err != nil {
 		return nil, db.errorf("related to %d: %w", id, err)
 	}
-	if !found {
-		return nil, db.errorf("related to %d: %w", id, article.ErrNotFound)
-	}
-	// One statement gathers the strongest holders of each source term,
-	// adds up the products, and returns the best of them with what
-	// ranking needs: a hundred rows cross to Go, not thousands.
-	var cands []related.Candidate
-	if len(source) > 0 {
-		parts := make([]string, len(source))
-		var args []any
-		for i, t := range source {
-			parts[i] = `SELECT article_id, weight * ? AS s FROM (SELECT article_id, weight FROM article_terms WHERE term = ? ORDER BY weight DESC LIMIT ?) AS h`
-			args = append(args, t.Weight, t.Word, postingsPerTerm)
+	ids := src.kept
+	if src.missing {
+		if ids, err = db.rankRelated(ctx, id, src); err != nil {
+			return nil, db.errorf("related to %d: %w", id, err)
 		}
-		args = append(args, id, candidatePool)
-		// Unindexed status: look the ids up by primary key; an index on
-		// status would walk every public article instead.
-		err := each(ctx, db.read, `SELECT p.article_id, p.sim, a.section_id, a.published_at FROM (
-				SELECT article_id, sum(s) AS sim FROM (`+strings.Join(parts, " UNION ALL ")+`) AS u
-				WHERE article_id <> ? GROUP BY article_id ORDER BY sim DESC, article_id DESC LIMIT ?) p
-			JOIN articles a ON a.id = p.article_id WHERE `+db.dialect.Unindexed("a.status")+` = 'published'`, args,
-			func(rows *sql.Rows) error {
-				var c related.Candidate
-				var at sql.NullInt64
-				err := rows.Scan(&c.ID, &c.Similarity, &c.SectionID, &at)
-				c.PublishedAt = time.Unix(at.Int64, 0)
-				cands = append(cands, c)
-				return err
-			})
+		// Keeping the list saves the next page the work; if it fails, the
+		// next page does the work again, and this one is still whole.
+		_ = db.keepRelated(ctx, id, ids, src)
+	}
+	// The best of the list that are still published: usually its first
+	// limit, and the spares after them for any withdrawn.
+	var list []article.Article
+	for lo := 0; len(list) < limit && lo < len(ids); {
+		hi := min(lo+limit-len(list), len(ids))
+		more, err := db.articlesByID(ctx, ids[lo:hi])
 		if err != nil {
 			return nil, db.errorf("related to %d: %w", id, err)
 		}
-	}
-	ids := related.Rank(cands, sectionID, time.Unix(published.Int64, 0), limit)
-	list, err := db.articlesByID(ctx, ids)
-	if err != nil {
-		return nil, db.errorf("related to %d: %w", id, err)
+		list, lo = append(list, more...), hi
 	}
 	// Fill up: the latest of the section, then of the site.
-	for _, q := range []article.Query{{SectionID: sectionID}, {}} {
+	for _, q := range []article.Query{{SectionID: src.sectionID}, {}} {
 		if len(list) >= limit {
 			break
 		}
@@ -103,6 +80,171 @@ func (db *DB) RelatedArticles(ctx context.Context, id int64, limit int) ([]artic
 		}
 	}
 	return list, nil
+}
+
+// relatedSource is what ranking an article's More Articles starts from.
+type relatedSource struct {
+	sectionID int64
+	published sql.NullInt64
+	modified  int64   // when the article was last written, Unix seconds
+	kept      []int64 // its kept list, best first
+	fresh     bool    // whether the kept list is recent enough to trust
+	missing   bool    // no list since the article was last indexed
+	terms     []related.Term
+}
+
+// relatedSource reads an article's section, time and kept list, and, when
+// the list is missing (or, with old, too old), the article's strongest
+// terms to rank with: one row without a term when it has none, no row
+// when there is no such article.
+func (db *DB) relatedSource(ctx context.Context, id int64, old bool) (relatedSource, error) {
+	var src relatedSource
+	found := false
+	trusted := db.now().Add(-RelatedMaxAge).Unix()
+	stale := int64(math.MinInt64)
+	if old {
+		stale = trusted
+	}
+	err := each(ctx, db.read, `SELECT a.section_id, a.published_at, a.modified_at, k.ids, k.made_at, t.term, t.weight FROM articles a
+		LEFT JOIN related_kept k ON k.article_id = a.id
+		LEFT JOIN (SELECT term, weight FROM article_terms WHERE article_id = ? ORDER BY weight DESC LIMIT ?) t
+			ON k.article_id IS NULL OR k.made_at <= ?
+		WHERE a.id = ? ORDER BY t.weight DESC`, []any{id, related.QueryTerms, stale, id},
+		func(rows *sql.Rows) error {
+			var kept, word sql.NullString
+			var madeAt sql.NullInt64
+			var weight sql.NullFloat64
+			if err := rows.Scan(&src.sectionID, &src.published, &src.modified, &kept, &madeAt, &word, &weight); err != nil {
+				return err
+			}
+			src.missing, src.fresh = !kept.Valid, madeAt.Int64 > trusted
+			if !found && kept.String != "" {
+				for f := range strings.SplitSeq(kept.String, ",") {
+					if n, err := strconv.ParseInt(f, 10, 64); err == nil {
+						src.kept = append(src.kept, n)
+					}
+				}
+			}
+			found = true
+			if word.Valid {
+				src.terms = append(src.terms, related.Term{Word: word.String, Weight: weight.Float64})
+			}
+			return nil
+		})
+	if err == nil && !found {
+		err = article.ErrNotFound
+	}
+	return src, err
+}
+
+// rankRelated works out an article's More Articles: its best keptRelated
+// candidates, best first.
+func (db *DB) rankRelated(ctx context.Context, id int64, src relatedSource) ([]int64, error) {
+	if len(src.terms) == 0 {
+		return nil, nil
+	}
+	// One statement gathers the strongest holders of each source term,
+	// adds up the products, and returns the best of them with what
+	// ranking needs: a hundred rows cross to Go, not thousands.
+	parts := make([]string, len(src.terms))
+	var args []any
+	for i, t := range src.terms {
+		parts[i] = `SELECT article_id, weight * ? AS s FROM (SELECT article_id, weight FROM article_terms WHERE term = ? ORDER BY weight DESC LIMIT ?) AS h`
+		args = append(args, t.Weight, t.Word, postingsPerTerm)
+	}
+	args = append(args, id, candidatePool)
+	// Unindexed status: look the ids up by primary key; an index on
+	// status would walk every public article instead.
+	var cands []related.Candidate
+	err := each(ctx, db.read, `SELECT p.article_id, p.sim, a.section_id, a.published_at FROM (
+			SELECT article_id, sum(s) AS sim FROM (`+strings.Join(parts, " UNION ALL ")+`) AS u
+			WHERE article_id <> ? GROUP BY article_id ORDER BY sim DESC, article_id DESC LIMIT ?) p
+		JOIN articles a ON a.id = p.article_id WHERE `+db.dialect.Unindexed("a.status")+` = 'published'`, args,
+		func(rows *sql.Rows) error {
+			var c related.Candidate
+			var at sql.NullInt64
+			err := rows.Scan(&c.ID, &c.Similarity, &c.SectionID, &at)
+			c.PublishedAt = time.Unix(at.Int64, 0)
+			cands = append(cands, c)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return related.Rank(cands, src.sectionID, time.Unix(src.published.Int64, 0), keptRelated), nil
+}
+
+// keepRelated keeps an article's ranked list, replacing src's. An
+// article's first list since it was last indexed (published, or changed)
+// marks the lists of the articles most like it that were made before that
+// write for working out again: they cannot hold it as it is now. Marked,
+// not dropped, so that working them out marks no others in turn. A list that replaces a
+// different one is announced under KeyRelated, for the pages showing it.
+func (db *DB) keepRelated(ctx context.Context, id int64, ids []int64, src relatedSource) error {
+	return db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		kept := make([]string, len(ids))
+		for i, n := range ids {
+			kept[i] = strconv.FormatInt(n, 10)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO related_kept (article_id, ids, made_at) VALUES (?, ?, ?)
+			ON CONFLICT (article_id) DO UPDATE SET ids = excluded.ids, made_at = excluded.made_at`,
+			id, strings.Join(kept, ","), db.now().Unix())
+		if err != nil {
+			return nil, err
+		}
+		if !src.missing {
+			if slices.Equal(ids, src.kept) {
+				return nil, nil
+			}
+			return []string{article.KeyRelated(id)}, nil
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE related_kept SET made_at = 0 WHERE article_id IN (`+placeholders(len(ids))+`) AND made_at <= ?`,
+			append(anys(ids), src.modified)...)
+		return nil, err
+	})
+}
+
+// KeepRelated works out the More Articles of up to n published articles
+// whose list is missing or older than RelatedMaxAge, newest first, and
+// reports how many it made: a site keeps every list ready by calling it
+// now and then, so that pages only read theirs.
+func (db *DB) KeepRelated(ctx context.Context, n int) (int, error) {
+	var ids []int64
+	err := each(ctx, db.read, `SELECT a.id FROM articles a LEFT JOIN related_kept k ON k.article_id = a.id
+		WHERE a.status = 'published' AND (k.article_id IS NULL OR k.made_at <= ?)
+		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, []any{db.now().Add(-RelatedMaxAge).Unix(), n},
+		func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	if err != nil {
+		return 0, db.errorf("keep related: %w", err)
+	}
+	for i, id := range ids {
+		src, err := db.relatedSource(ctx, id, true)
+		if errors.Is(err, article.ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return i, db.errorf("keep related: %w", err)
+		}
+		if src.fresh && !src.missing {
+			continue // made meanwhile
+		}
+		list, err := db.rankRelated(ctx, id, src)
+		if err == nil {
+			err = db.keepRelated(ctx, id, list, src)
+		}
+		if err != nil && !db.eng.IsForeignKey(err) {
+			return i, db.errorf("keep related to %d: %w", id, err)
+		}
+	}
+	return len(ids), nil
 }
 
 // articlesByID loads published articles in the order given.

@@ -126,7 +126,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	av := v.Data.(articleView)
 	av.MostRead = mostRead
 	v.Data = av
-	keys := append(countKeys, article.KeyArticle(a.ID), article.KeySectionList(a.Section.ID))
+	keys := append(countKeys, article.KeyArticle(a.ID), article.KeyRelated(a.ID), article.KeySectionList(a.Section.ID))
 	for _, m := range more {
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,8 @@ type frame struct {
 	read map[time.Duration]mostReadCache
 	// more holds each article's More Articles. They depend on articles
 	// only, so they outlive the writes of comments — the commonest reason
-	// a page is rendered again — and go with any other write.
+	// a page is rendered again; a list worked out again drops its own, and
+	// any other write drops them all.
 	more map[int64][]article.Article
 }
 
@@ -52,7 +54,13 @@ func (f *frame) drop(keys []string) {
 	defer f.mu.Unlock()
 	if f.more != nil && !onlyComments(keys) {
 		f.gen++
-		f.more = nil
+		if ids, ok := relatedOnly(keys); ok {
+			for _, id := range ids {
+				delete(f.more, id)
+			}
+		} else {
+			f.more = nil
+		}
 	}
 	for _, k := range keys {
 		if k == article.KeySite {
@@ -139,6 +147,21 @@ func onlyComments(keys []string) bool {
 		}
 	}
 	return true
+}
+
+// relatedOnly returns the articles whose More Articles keys name, when
+// they name nothing else.
+func relatedOnly(keys []string) ([]int64, bool) {
+	var ids []int64
+	for _, k := range keys {
+		n, ok := strings.CutPrefix(k, "related:")
+		id, err := strconv.ParseInt(n, 10, 64)
+		if !ok || err != nil {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
 }
 
 // moreArticles returns an article's More Articles, from memory when they

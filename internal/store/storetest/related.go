@@ -6,17 +6,20 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/search"
+	"broadsheet/internal/store"
 )
 
 // Discovery is what readers find articles by: More Articles, most read,
 // search, and the sitemaps.
 type Discovery interface {
 	RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error)
+	KeepRelated(ctx context.Context, n int) (int, error)
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	AddViews(ctx context.Context, byID map[int64]int, at time.Time) error
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
@@ -145,6 +148,105 @@ func testRelatedArticles(t *testing.T, s Store) {
 	if len(rel) != 4 {
 		t.Errorf("an unrelated article gets %d More Articles, want 4 filled from the latest", len(rel))
 	}
+}
+
+// testKeptRelated: More Articles are worked out once and kept. KeepRelated
+// makes the lists that are missing, newest first, and those older than
+// store.RelatedMaxAge. A new article joins the lists of the articles most
+// like it once its own list is made, and the lists that changed are
+// announced; a withdrawn article leaves every list at once, a spare
+// taking its place; an article changed has its list worked out again.
+func testKeptRelated(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ids := corpus(t, s, f, 8)
+	e0 := ids["elections"][len(ids["elections"])-1] // weighed against the whole corpus
+	// Lists are made an hour after the corpus was written, and each later
+	// write an hour after the lists before it.
+	clock := time.Now().Add(time.Hour)
+	s.SetClock(func() time.Time { return clock })
+	keep := func(want int) {
+		t.Helper()
+		n, err := s.KeepRelated(ctx, 100)
+		must(t, err)
+		if n != want {
+			t.Errorf("KeepRelated made %d lists, want %d", n, want)
+		}
+	}
+	keep(24)
+	keep(0)
+	first := func(id int64) int64 {
+		t.Helper()
+		rel, err := s.RelatedArticles(ctx, id, 4)
+		must(t, err)
+		if len(rel) != 4 {
+			t.Fatalf("%d related articles for %d, want 4", len(rel), id)
+		}
+		return rel[0].ID
+	}
+
+	// A twin of the first election article, published later.
+	clock = clock.Add(time.Hour)
+	src, err := s.ArticleByID(ctx, e0)
+	must(t, err)
+	twin := f.article(0)
+	twin.Headline, twin.Standfirst, twin.Body = src.Headline, src.Standfirst, src.Body
+	must(t, s.CreateArticle(ctx, twin))
+	var mu sync.Mutex
+	var heard []string
+	s.OnChange(func(keys []string) {
+		mu.Lock()
+		heard = append(heard, keys...)
+		mu.Unlock()
+	})
+	keep(1) // the twin's own list, which marks those of the articles most like it
+	if got := first(twin.ID); got != e0 {
+		t.Errorf("the twin's first More Article is %d, want its original %d", got, e0)
+	}
+	n, err := s.KeepRelated(ctx, 100)
+	must(t, err)
+	if n == 0 {
+		t.Fatal("the twin's list marked no other list for working out again")
+	}
+	if got := first(e0); got != twin.ID {
+		t.Errorf("after the lists were worked out again, %d's first More Article is %d, want its twin %d", e0, got, twin.ID)
+	}
+	mu.Lock()
+	if !slices.Contains(heard, article.KeyRelated(e0)) {
+		t.Errorf("the changed list of %d was not announced: heard %v", e0, heard)
+	}
+	mu.Unlock()
+	keep(0)
+
+	// Withdrawn: the twin leaves the list at once, and it still has four.
+	twin.Status = article.Unpublished
+	must(t, s.UpdateArticle(ctx, twin))
+	rel, err := s.RelatedArticles(ctx, e0, 4)
+	must(t, err)
+	if len(rel) != 4 || slices.ContainsFunc(rel, func(a article.Article) bool { return a.ID == twin.ID }) {
+		t.Errorf("after withdrawing %d, %d lists %d articles, %v", twin.ID, e0, len(rel), rel)
+	}
+
+	// Changed into a football story: its list is worked out again at once.
+	clock = clock.Add(time.Hour)
+	moved, err := s.ArticleByID(ctx, e0)
+	must(t, err)
+	football, err := s.ArticleByID(ctx, ids["football"][0])
+	must(t, err)
+	moved.Headline, moved.Standfirst, moved.Body = football.Headline, football.Standfirst, football.Body
+	must(t, s.UpdateArticle(ctx, moved))
+	if got := first(e0); topicOf(ids, got) != "football" {
+		t.Errorf("an election story rewritten about football lists %d (%s) first", got, topicOf(ids, got))
+	}
+
+	// Lists older than RelatedMaxAge are worked out again: all 24.
+	for n := 1; n > 0; {
+		n, err = s.KeepRelated(ctx, 100)
+		must(t, err)
+	}
+	clock = clock.Add(store.RelatedMaxAge + time.Minute)
+	keep(24)
+	keep(0)
 }
 
 // testMostRead: views add up by hour and rank the list, by article id

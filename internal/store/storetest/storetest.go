@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Blocklist", testBlocklist},
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 		{"RelatedArticles", testRelatedArticles},
+		{"KeptRelated", testKeptRelated},
 		{"SearchWindow", testSearchWindow},
 		{"SearchAcrossLanguages", testSearchAcrossLanguages},
 		{"MostRead", testMostRead},

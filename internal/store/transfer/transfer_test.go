@@ -142,6 +142,8 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	must(t, s.MarkSent(ctx, w.sentID, now, nil))
 
 	must(t, s.AddViews(ctx, map[int64]int{w.lead.ID: 42, other.ID: 7}, now))
+	_, err = s.KeepRelated(ctx, 10)
+	must(t, err)
 	_, _, err = s.CountEvent(ctx, "signin:192.0.2.1", time.Minute, now)
 	must(t, err)
 	w.key, err = s.SigningKey(ctx)
@@ -172,7 +174,7 @@ func TestCopy(t *testing.T) {
 	// Every table is copied whole, and the report says so. A table added
 	// by a later migration is copied too; the test site should fill it.
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
-		"articles", "audit_log", "authors", "comments", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "revisions",
+		"articles", "audit_log", "authors", "comments", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
 		"used_challenges", "users"}
 	var got []string
