@@ -55,6 +55,12 @@ type commentView struct {
 	HTML     template.HTML
 	Initials string
 	Own      bool // this browser's comment, still within its edit window
+	// Worked out here rather than by the template, which calls functions
+	// and reaches into the embedded comment by reflection: on a page of
+	// fifty comments that cost more than the rest of the page.
+	Held      bool   // not (yet) approved
+	Staff     bool   // written by a newsroom user
+	ISO, When string // its time for <time datetime> and for readers
 }
 
 // discussionView is the comment section under an article.
@@ -133,7 +139,8 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 			return nil, err
 		}
 		mine := len(own) > 0 && c.EditHash == own[0] && s.now().Sub(c.CreatedAt) < comment.EditWindow
-		d.Comments = append(d.Comments, commentView{Comment: c, HTML: template.HTML(html), Initials: initials(c.Name), Own: mine})
+		d.Comments = append(d.Comments, commentView{Comment: c, HTML: template.HTML(html), Initials: initials(c.Name), Own: mine,
+			Held: c.Status != comment.Approved, Staff: c.Staff(), ISO: v.ISO(c.CreatedAt), When: v.DateTime(c.CreatedAt)})
 		if c.Depth == 0 {
 			tops++
 			after = c.ID
