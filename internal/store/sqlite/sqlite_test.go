@@ -41,13 +41,16 @@ func TestPragmas(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
+		{"mmap_size", "1073741824"},
 	} {
-		var got string
-		if err := db.write.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != tt.want {
-			t.Errorf("PRAGMA %s = %q, want %q", tt.pragma, got, tt.want)
+		for _, conn := range []*sql.DB{db.write, db.read} {
+			var got string
+			if err := conn.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("PRAGMA %s = %q, want %q", tt.pragma, got, tt.want)
+			}
 		}
 	}
 	if _, err := db.read.ExecContext(ctx, `INSERT INTO tags (slug, name) VALUES ('x', 'x')`); err == nil {
