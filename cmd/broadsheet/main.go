@@ -301,6 +301,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		}
 	})
 	go keepRelated(ctx, db, relatedWake, log)
+	go renderComments(ctx, db, log)
 	// The last flush at shutdown waits for the periodic one: one cut short
 	// puts its views back (FlushViews), and the last flush then saves them.
 	flushing := make(chan struct{})
@@ -469,6 +470,36 @@ func keepRelated(ctx context.Context, db engine, wake <-chan struct{}, log *slog
 			return
 		case <-wake:
 		case <-time.After(wait):
+		}
+	}
+}
+
+// renderComments stores the HTML of comments stored without it or by an
+// earlier version (pages render those as they show them), a batch at a
+// time with a pause as long as the batch took, and stops when none is
+// left: only a new version makes more.
+func renderComments(ctx context.Context, db engine, log *slog.Logger) {
+	total := 0
+	for {
+		start := time.Now()
+		n, err := db.RenderComments(ctx, 500)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("rendering stored comments", "err", err)
+			}
+			return
+		}
+		total += n
+		if n == 0 {
+			if total > 0 {
+				log.Info("rendered and stored comments kept by an earlier version", "comments", total)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(10*time.Millisecond, time.Since(start))):
 		}
 	}
 }

@@ -76,17 +76,21 @@ type Comment struct {
 	Name        string
 	Email       string // never shown
 	Body        string // Markdown subset
-	Status      Status
-	Pinned      bool
-	UserID      int64 // a newsroom user replying as staff
-	Notify      bool  // email the author about replies
-	IPHash      string
-	Key         string // idempotency key from the form
-	EditHash    string // hash of the author's edit token
-	Reports     int
-	CreatedAt   time.Time
-	EditedAt    time.Time
-	HeldReason  string // why a rule held it, for moderators
+	// HTML is Body rendered for readers, as stored with the comment; empty
+	// when it was stored by another renderer (markup.CommentsVersion) and
+	// must be rendered again.
+	HTML       string
+	Status     Status
+	Pinned     bool
+	UserID     int64 // a newsroom user replying as staff
+	Notify     bool  // email the author about replies
+	IPHash     string
+	Key        string // idempotency key from the form
+	EditHash   string // hash of the author's edit token
+	Reports    int
+	CreatedAt  time.Time
+	EditedAt   time.Time
+	HeldReason string // why a rule held it, for moderators
 	// Check is the single-use anti-bot check this submission spends, if
 	// any. The store records it in the comment's own transaction, so the
 	// comment and the spent check are one durable write.

@@ -87,6 +87,12 @@ func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 	return append([]byte(HeadingIDPrefix), h.IDs.Generate(value, kind)...)
 }
 
+// CommentsVersion names what NewComments writes. Comments are stored with
+// the HTML they were rendered to and this version; HTML stored under
+// another version is rendered again. Raise it with any change to what
+// NewComments writes (TestCommentsVersion fails until then).
+const CommentsVersion = 1
+
 // NewComments returns the renderer for readers' comments: emphasis, links,
 // quotes, code and lists only. Links are marked nofollow ugc and noopener;
 // an image is its alt text; headings, tables and raw HTML never appear.

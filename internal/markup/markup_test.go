@@ -1,6 +1,8 @@
 package markup
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"strings"
 	"testing"
@@ -153,4 +155,28 @@ func FuzzRenderComment(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCommentsVersion holds CommentsVersion to what NewComments writes:
+// stored comments keep their HTML only while the renderer writes the same.
+func TestCommentsVersion(t *testing.T) {
+	const version, output = 1, "fe8e4afdeca7"
+	srcs := []string{"I *really* agree", "**strong** and ~~gone~~", "[site](https://example.org)", "see https://example.org/x and mail@example.org",
+		"> said\n\nreply", "- a\n- b\n\n1. one\n2. two", "`x < y`\n\n```\ncode\n```", "![a *cat*](https://example.org/a.png)",
+		"# Shouting", "<b onclick=alert(1)>x</b>", "[x](javascript:alert(1))", "[x](/admin)", "| a |\n|---|\n| 1 |",
+		"line one  \nline two", "\"quotes\" -- and...", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)"}
+	r := NewComments()
+	h := sha256.New()
+	for _, src := range srcs {
+		out, err := r.Render(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write([]byte(out + "\x00"))
+	}
+	got := hex.EncodeToString(h.Sum(nil))[:12]
+	if version != CommentsVersion || got != output {
+		t.Errorf("NewComments writes %s at CommentsVersion %d; this test knows %s at %d.\n"+
+			"If the output changed, raise CommentsVersion, so that stored comments are rendered again, and set both here.", got, CommentsVersion, output, version)
+	}
 }

@@ -10,24 +10,39 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/markup"
 )
 
 var _ comment.Store = (*DB)(nil)
 
 const commentColumns = `id, article_id, COALESCE(parent_id, 0), depth, reply_to_name, name, email, body, status, pinned,
-	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at`
+	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at, html, html_of`
 
 func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*comment.Comment, error) {
 	var c comment.Comment
 	var created int64
 	var edited sql.NullInt64
+	var html string
+	var htmlOf int
 	err := sc.Scan(append([]any{&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
-		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited}, extra...)...)
+		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &html, &htmlOf}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
 	c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
+	if htmlOf == markup.CommentsVersion {
+		c.HTML = html
+	}
 	return &c, nil
+}
+
+// commentHTML renders a comment's text as it is stored with it.
+func (db *DB) commentHTML(body string) (string, error) {
+	html, err := db.comments.Render(body)
+	if err != nil {
+		return "", db.errorf("comment text: %w", err)
+	}
+	return html, nil
 }
 
 func pathSegment(id int64) string { return fmt.Sprintf("%012d", id) }
@@ -40,10 +55,14 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	}
 	now := db.now()
 	c.CreatedAt = now.UTC().Truncate(time.Second)
+	var err error
+	if c.HTML, err = db.commentHTML(c.Body); err != nil {
+		return err
+	}
 	var dup *comment.Comment
 	// Readers post at once under a busy story: where the engine has one
 	// writer, comments share commits.
-	err := db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+	err = db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		dup = nil
 		parentPath, rootID := "", int64(0)
 		c.Depth, c.ReplyToName = 0, ""
@@ -73,10 +92,10 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		}
 		// The same submission sent again (a double click, a retry after a
 		// lost answer) finds the first: nothing is written, nothing spent.
-		err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, status, pinned,
-			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, html, html_of, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id`,
-			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.Status, c.Pinned,
+			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Pinned,
 			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()).Scan(&c.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
@@ -392,11 +411,16 @@ func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now tim
 // EditOwnComment replaces the text of the author's recent comment, and
 // holds it for a moderator when hold says why.
 func (db *DB) EditOwnComment(ctx context.Context, id int64, editHash, body, hold string, now time.Time) error {
-	if hold != "" {
-		return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, edited_at = ?, status = 'pending', held_reason = ? WHERE id = ?`,
-			body, now.Unix(), hold)
+	html, err := db.commentHTML(body)
+	if err != nil {
+		return err
 	}
-	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ?`, body, now.Unix())
+	if hold != "" {
+		return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, html = ?, html_of = ?, edited_at = ?, status = 'pending', held_reason = ? WHERE id = ?`,
+			body, html, markup.CommentsVersion, now.Unix(), hold)
+	}
+	return db.ownComment(ctx, id, editHash, now, `UPDATE comments SET body = ?, html = ?, html_of = ?, edited_at = ? WHERE id = ?`,
+		body, html, markup.CommentsVersion, now.Unix())
 }
 
 // DeleteOwnComment moves the author's recent comment to the trash.
@@ -520,5 +544,49 @@ func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
 
 // EditComment replaces a comment's text for a moderator.
 func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.Time) error {
-	return db.changeComment(ctx, "edit", id, `UPDATE comments SET body = ?, edited_at = ? WHERE id = ? RETURNING article_id`, body, now.Unix(), id)
+	html, err := db.commentHTML(body)
+	if err != nil {
+		return err
+	}
+	return db.changeComment(ctx, "edit", id, `UPDATE comments SET body = ?, html = ?, html_of = ?, edited_at = ? WHERE id = ? RETURNING article_id`,
+		body, html, markup.CommentsVersion, now.Unix(), id)
+}
+
+// RenderComments renders and stores the HTML of up to n comments stored
+// without it or by another renderer (markup.CommentsVersion), and reports
+// how many it rendered: after an upgrade, `serve` calls it until none is
+// left. A comment edited meanwhile keeps what its edit stored.
+func (db *DB) RenderComments(ctx context.Context, n int) (int, error) {
+	type stale struct {
+		id         int64
+		body, html string
+	}
+	var list []stale
+	err := each(ctx, db.read, `SELECT id, body FROM comments WHERE html_of < ? LIMIT ?`, []any{markup.CommentsVersion, n}, func(rows *sql.Rows) error {
+		var c stale
+		err := rows.Scan(&c.id, &c.body)
+		list = append(list, c)
+		return err
+	})
+	if err != nil {
+		return 0, db.errorf("render comments: %w", err)
+	}
+	for i := range list {
+		if list[i].html, err = db.commentHTML(list[i].body); err != nil {
+			return 0, err
+		}
+	}
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		for _, c := range list {
+			if _, err := tx.ExecContext(ctx, `UPDATE comments SET html = ?, html_of = ? WHERE id = ? AND body = ?`,
+				c.html, markup.CommentsVersion, c.id, c.body); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return 0, db.errorf("render comments: %w", err)
+	}
+	return len(list), nil
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"broadsheet/internal/markup"
 	"broadsheet/internal/search"
 )
 
@@ -26,6 +27,8 @@ type DB struct {
 	eng     Engine
 	dialect Dialect
 	now     func() time.Time
+	// comments renders readers' comments as they are stored.
+	comments *markup.Renderer
 
 	observer atomic.Pointer[QueryObserver]
 	queries  atomic.Uint64
@@ -110,7 +113,7 @@ func Migrated[D migrator](ctx context.Context, db D, err error) (D, error) {
 
 // New returns the storage over an engine's connections.
 func New(c Config) *DB {
-	db := &DB{name: c.Name, eng: c.Engine, dialect: c.Dialect, now: time.Now}
+	db := &DB{name: c.Name, eng: c.Engine, dialect: c.Dialect, now: time.Now, comments: markup.NewComments()}
 	if db.dialect.Placeholder == nil {
 		db.dialect.Placeholder = func(int) string { return "?" }
 	}

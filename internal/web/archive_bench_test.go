@@ -102,6 +102,7 @@ type archiveStore interface {
 	testStore
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	KeepRelated(ctx context.Context, n int) (int, error)
+	RenderComments(ctx context.Context, n int) (int, error)
 	Queries() uint64
 	Reader() *store.Handle
 }
@@ -237,6 +238,7 @@ func measureArchive(b *testing.B, db archiveStore, z archiveSize) {
 	ctx := context.Background()
 	paths := archivePaths(b, db, z)
 	keepArchiveRelated(b, db)
+	renderArchiveComments(b, db)
 	srv := newServer(b, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	render := func(path string) (*httptest.ResponseRecorder, time.Duration) {
 		srv.cache.invalidate([]string{article.KeySite})
@@ -312,6 +314,29 @@ func keepArchiveRelated(b *testing.B, db archiveStore) {
 		d := time.Since(t0)
 		archiveLog("More Articles lists: %d made in %s, %.2f ms each.", made, d.Round(time.Second), archiveMs(d/time.Duration(made)))
 		b.Logf("%d More Articles lists made in %s, %.2f ms each", made, d.Round(time.Second), archiveMs(d/time.Duration(made)))
+	}
+}
+
+// renderArchiveComments stores the HTML of the comments the archive was
+// written without, as a running site does after an upgrade.
+func renderArchiveComments(b *testing.B, db archiveStore) {
+	ctx := context.Background()
+	t0, done := time.Now(), 0
+	for {
+		n, err := db.RenderComments(ctx, 5000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		done += n
+		if done%100_000 < 5000 {
+			archiveLog("Comments rendered and stored: %d", done)
+		}
+	}
+	if done > 0 {
+		archiveLog("Comments rendered and stored: %d in %s.", done, time.Since(t0).Round(time.Second))
 	}
 }
 

@@ -134,7 +134,7 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	own := ownHashes(r)
 	tops := 0
 	for _, c := range list {
-		html, err := s.commentMD.Render(c.Body)
+		html, err := s.commentHTML(c)
 		if err != nil {
 			return nil, err
 		}
@@ -154,6 +154,15 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 		d.NextURL = next + "#comments"
 	}
 	return d, nil
+}
+
+// commentHTML is a comment's text for readers: as stored with it, or
+// rendered now when it was stored by another renderer.
+func (s *Server) commentHTML(c comment.Comment) (string, error) {
+	if c.HTML != "" {
+		return c.HTML, nil
+	}
+	return s.commentMD.Render(c.Body)
 }
 
 // POST /{section}/{slug}/comments

@@ -21,6 +21,7 @@ import (
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/i18n"
+	"broadsheet/internal/store"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -882,5 +883,35 @@ func TestEditPassesModeration(t *testing.T) {
 	postComment(ns, path+"/comments", form, "203.0.113.50:1", cookie)
 	if q, _ := ns.db.ModerationQueue(ctx, comment.Pending, 0, 1); len(q) != 1 || "edited: "+q[0].HeldReason != c.HeldReason {
 		t.Errorf("the same text as a new comment: %+v, want held as %q", q, strings.TrimPrefix(c.HeldReason, "edited: "))
+	}
+}
+
+// TestPagesShowStoredCommentHTML: the article page and the comment feed
+// show each comment's HTML as stored with it, rendering only what an
+// earlier renderer stored.
+func TestPagesShowStoredCommentHTML(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	a := s.publish("city", "stored-html", "Stored HTML")
+	kept := &comment.Comment{ArticleID: a.ID, Name: "Ann", Body: "kept *text*", Status: comment.Approved, Key: "k1"}
+	old := &comment.Comment{ArticleID: a.ID, Name: "Ben", Body: "old *text*", Status: comment.Approved, Key: "k2"}
+	must(t, s.db.CreateComment(ctx, kept))
+	must(t, s.db.CreateComment(ctx, old))
+	// What is stored is shown; what an earlier renderer stored is not.
+	must(t, s.db.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET html = '<p>as stored</p>' WHERE id = ?`, kept.ID); err != nil {
+			return nil, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE comments SET html = '<p>from before</p>', html_of = 0 WHERE id = ?`, old.ID)
+		return []string{article.KeyArticle(a.ID), article.KeyComments(a.ID)}, err
+	}))
+	for _, path := range []string{"/city/stored-html", "/city/stored-html/comments.atom"} {
+		body := s.get(path).body
+		if !strings.Contains(body, "as stored") || strings.Contains(body, "kept <em>text</em>") {
+			t.Errorf("%s does not show the comment's stored HTML", path)
+		}
+		if strings.Contains(body, "from before") || !strings.Contains(body, "old <em>text</em>") && !strings.Contains(body, "old &lt;em&gt;text&lt;/em&gt;") {
+			t.Errorf("%s shows HTML an earlier renderer stored, or not the comment rendered now", path)
+		}
 	}
 }

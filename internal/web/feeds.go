@@ -164,7 +164,7 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 		if c.Status != comment.Approved {
 			continue
 		}
-		html, err := s.commentMD.Render(c.Body)
+		html, err := s.commentHTML(c)
 		if err != nil {
 			return nil, err
 		}

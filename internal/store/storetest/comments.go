@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/comment"
+	"broadsheet/internal/markup"
+	"broadsheet/internal/store"
 )
 
 // Comments is readers' comments: threads, moderation, their authors' own
@@ -32,10 +35,80 @@ type Comments interface {
 	EraseCommenter(ctx context.Context, email string) (int, error)
 	Blocklist(ctx context.Context) ([]string, error)
 	SetBlocklist(ctx context.Context, entries []string) error
+	RenderComments(ctx context.Context, n int) (int, error)
 }
 
 func newComment(articleID, parent int64, name, key string, status comment.Status) *comment.Comment {
 	return &comment.Comment{ArticleID: articleID, ParentID: parent, Name: name, Body: "Comment by " + name, Status: status, Key: key}
+}
+
+// testCommentHTML: a comment is stored with its text rendered for readers,
+// again when its author or a moderator edits it. HTML stored by another
+// renderer is not given out, and RenderComments renders and stores it,
+// leaving what a newer renderer stored alone.
+func testCommentHTML(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	a := f.article(0)
+	must(t, s.CreateArticle(ctx, a))
+	md := markup.NewComments()
+	html := func(src string) string {
+		out, err := md.Render(src)
+		must(t, err)
+		return out
+	}
+	stored := func(id int64) string {
+		t.Helper()
+		c, err := s.CommentByID(ctx, id)
+		must(t, err)
+		return c.HTML
+	}
+	c := newComment(a.ID, 0, "Ann", "k1", comment.Approved)
+	c.Body, c.EditHash = "I *really* agree: [see](https://example.org)", "ann-hash"
+	must(t, s.CreateComment(ctx, c))
+	if got, want := stored(c.ID), html(c.Body); got != want || !strings.Contains(got, "<em>really</em>") {
+		t.Errorf("stored HTML = %q, want %q", got, want)
+	}
+	list, err := s.Thread(ctx, comment.Query{ArticleID: a.ID, Limit: 10})
+	must(t, err)
+	if len(list) != 1 || list[0].HTML != html(c.Body) {
+		t.Errorf("the thread gives %v, want the comment with its HTML", list)
+	}
+	must(t, s.EditOwnComment(ctx, c.ID, "ann-hash", "Now **bold**", "", f.clock))
+	if got := stored(c.ID); got != html("Now **bold**") {
+		t.Errorf("after the author's edit the HTML is %q", got)
+	}
+	must(t, s.EditComment(ctx, c.ID, "Trimmed by a *moderator*", f.clock))
+	if got := stored(c.ID); got != html("Trimmed by a *moderator*") {
+		t.Errorf("after a moderator's edit the HTML is %q", got)
+	}
+
+	// Stored by an earlier renderer, and by a later one.
+	old := newComment(a.ID, 0, "Ben", "k2", comment.Approved)
+	newer := newComment(a.ID, 0, "Cy", "k3", comment.Approved)
+	must(t, s.CreateComment(ctx, old))
+	must(t, s.CreateComment(ctx, newer))
+	must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE comments SET html = 'stale', html_of = ? WHERE id = ?`, markup.CommentsVersion-1, old.ID); err != nil {
+			return nil, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE comments SET html = 'later', html_of = ? WHERE id = ?`, markup.CommentsVersion+1, newer.ID)
+		return nil, err
+	}))
+	if got := stored(old.ID); got != "" {
+		t.Errorf("HTML of an earlier renderer given out: %q", got)
+	}
+	if got := stored(newer.ID); got != "" {
+		t.Errorf("HTML of a later renderer given out: %q", got)
+	}
+	n, err := s.RenderComments(ctx, 10)
+	must(t, err)
+	if n != 1 || stored(old.ID) != html(old.Body) {
+		t.Errorf("RenderComments rendered %d, and the earlier comment's HTML is %q", n, stored(old.ID))
+	}
+	if n, err := s.RenderComments(ctx, 10); err != nil || n != 0 {
+		t.Errorf("RenderComments again = %d, %v; want 0", n, err)
+	}
 }
 
 func names(cs []comment.Comment) []string {

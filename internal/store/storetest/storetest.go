@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"NotesAndCorrections", testNotesAndCorrections},
 		{"AdminListAndBanner", testAdminListAndBanner},
 		{"CommentThreads", testCommentThreads},
+		{"CommentHTML", testCommentHTML},
 		{"UsedChallenges", testUsedChallenges},
 		{"CommentSpendsCheck", testCommentSpendsCheck},
 		{"CommentModeration", testCommentModeration},
