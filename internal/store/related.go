@@ -36,8 +36,9 @@ const RelatedMaxAge = 7 * 24 * time.Hour
 // articles most like it (never itself), ranked with time and section, and
 // filled up with the latest of its section, then of the site, so that
 // there are limit of them whenever the site has that many. The ranking is
-// kept: an article that has no list since it was last indexed has it
-// worked out now, and an old list is shown until KeepRelated replaces it.
+// kept by KeepRelated: an article without a list since it was last
+// indexed has it worked out here (and not kept: a page does not wait for
+// a write), and an old list is shown until KeepRelated replaces it.
 func (db *DB) RelatedArticles(ctx context.Context, id int64, limit int) ([]article.Article, error) {
 	src, err := db.relatedSource(ctx, id, false)
 	if err != nil {
@@ -48,9 +49,6 @@ func (db *DB) RelatedArticles(ctx context.Context, id int64, limit int) ([]artic
 		if ids, err = db.rankRelated(ctx, id, src); err != nil {
 			return nil, db.errorf("related to %d: %w", id, err)
 		}
-		// Keeping the list saves the next page the work; if it fails, the
-		// next page does the work again, and this one is still whole.
-		_ = db.keepRelated(ctx, id, ids, src)
 	}
 	// The best of the list that are still published: usually its first
 	// limit, and the spares after them for any withdrawn.
