@@ -158,8 +158,8 @@ func seedFanout(t *testing.T, data string, readers int, headline string) []strin
 	defer tx.Rollback()
 	for i := range emails {
 		emails[i] = fmt.Sprintf("reader%05d@example.org", i)
-		res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, confirmed_at, consent, created_at) VALUES (?, ?, 'crash test', ?)`,
-			emails[i], now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, confirmed_at, consent, created_at) VALUES (?, ?, ?, 'crash test', ?)`,
+			emails[i], emails[i], now, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -658,8 +658,9 @@ func (s *multiSite) seedSubscribers(t *testing.T, prefix string, n int) []string
 	}
 	defer tx.Rollback()
 	now := time.Now().Unix()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, confirmed_at, consent, created_at)
-		SELECT $1 || lpad(g::text, 5, '0') || '@example.org', $2, 'multi-instance test', $2 FROM generate_series(1, $3::int) AS g`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, confirmed_at, consent, created_at)
+		SELECT a, lower(a), $2, 'multi-instance test', $2
+		FROM (SELECT $1 || lpad(g::text, 5, '0') || '@example.org' AS a FROM generate_series(1, $3::int) AS g) AS addrs`,
 		prefix, now, n); err != nil {
 		t.Fatal(err)
 	}

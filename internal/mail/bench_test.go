@@ -162,7 +162,7 @@ func insertSubscribers(ctx context.Context, path string, n int) error {
 		return err
 	}
 	defer tx.Rollback()
-	subscriber, err := tx.PrepareContext(ctx, `INSERT INTO subscribers (id, email, confirmed_at, consent, created_at) VALUES (?, ?, ?, 'benchmark', ?)`)
+	subscriber, err := tx.PrepareContext(ctx, `INSERT INTO subscribers (id, email, email_key, confirmed_at, consent, created_at) VALUES (?, ?, ?, ?, 'benchmark', ?)`)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func insertSubscribers(ctx context.Context, path string, n int) error {
 	bar := progress.New(os.Stderr, fmt.Sprintf("%d subscribers", n), n)
 	shown := 0
 	for i := 1; i <= n; i++ {
-		if _, err := subscriber.ExecContext(ctx, i, readerAddr(i), now, now); err != nil {
+		if _, err := subscriber.ExecContext(ctx, i, readerAddr(i), readerAddr(i), now, now); err != nil {
 			return err
 		}
 		if _, err := sub.ExecContext(ctx, i, now); err != nil {

@@ -56,10 +56,25 @@ type Message struct {
 	SentAt    time.Time
 }
 
+// AddressKey is the form under which two email addresses are one: the
+// address lower-cased letter by letter in every alphabet ("Édith@…" and
+// "édith@…", "ИВАН@…" and "иван@…"). The stores keep it beside the address
+// as typed, for uniqueness and lookups.
+//
+// strings.ToLower rather than cases.Fold: full case folding also merges
+// letters that are not one another's capital ("ß" with "ss", "ﬁ" with
+// "fi"), which could make two mailboxes one account; lower-casing maps
+// each letter to one letter and never does. It is also what the outbox
+// keys, the signed subscription links and the limits per address already
+// compare, and what PostgreSQL's CITEXT compared in a UTF-8 locale. The
+// price is that the few letters with two small forms, such as Greek final
+// "ς" beside "σ", are not matched with each other.
+func AddressKey(addr string) string { return strings.ToLower(addr) }
+
 // Key makes a message's unique key: one mail per recipient, reason and
 // object, ever.
 func Key(to string, kind Kind, object string) string {
-	return strings.ToLower(to) + "|" + string(kind) + "|" + object
+	return AddressKey(to) + "|" + string(kind) + "|" + object
 }
 
 // KeyID is Key for an object named by its id.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/mail"
 )
 
 var _ account.Store = (*DB)(nil)
@@ -30,8 +31,8 @@ func (db *DB) CreateUser(ctx context.Context, u *account.User) error {
 		return err
 	}
 	u.CreatedAt = db.now().UTC().Truncate(time.Second)
-	err := db.write.QueryRowContext(ctx, `INSERT INTO users (email, name, role, password_hash, author_id, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.CreatedAt.Unix(), u.Disabled).Scan(&u.ID)
+	err := db.write.QueryRowContext(ctx, `INSERT INTO users (email, email_key, name, role, password_hash, author_id, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Email, mail.AddressKey(u.Email), u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.CreatedAt.Unix(), u.Disabled).Scan(&u.ID)
 	if db.eng.IsUnique(err) {
 		return db.errorf("user %q already exists: %w", u.Email, account.ErrConflict)
 	}
@@ -46,8 +47,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *account.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	res, err := db.exec(ctx, `UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, author_id = ?, disabled = ? WHERE id = ?`,
-		u.Email, u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.Disabled, u.ID)
+	res, err := db.exec(ctx, `UPDATE users SET email = ?, email_key = ?, name = ?, role = ?, password_hash = ?, author_id = ?, disabled = ? WHERE id = ?`,
+		u.Email, mail.AddressKey(u.Email), u.Name, u.Role, u.PasswordHash, nullID(u.AuthorID), u.Disabled, u.ID)
 	if db.eng.IsUnique(err) {
 		return db.errorf("user %q already exists: %w", u.Email, account.ErrConflict)
 	}
@@ -78,7 +79,7 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*account.User, error) {
 
 // UserByEmail returns one user; the match ignores case.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*account.User, error) {
-	return db.userWhere(ctx, fmt.Sprintf("%q", email), "email = ?", email)
+	return db.userWhere(ctx, fmt.Sprintf("%q", email), "email_key = ?", mail.AddressKey(email))
 }
 
 // Users lists every user by name.

@@ -10,6 +10,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
 )
 
@@ -92,10 +93,10 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		}
 		// The same submission sent again (a double click, a retry after a
 		// lost answer) finds the first: nothing is written, nothing spent.
-		err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, body, html, html_of, status, pinned,
-			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, email_key, body, html, html_of, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id`,
-			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Pinned,
+			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, mail.AddressKey(c.Email), c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Pinned,
 			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()).Scan(&c.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
@@ -254,8 +255,8 @@ func (db *DB) Returning(ctx context.Context, email, editHash string) (bool, erro
 		return false, nil
 	}
 	var one int
-	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email = ? AND status = 'approved' AND edit_hash = ? LIMIT 1`,
-		email, editHash).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM comments WHERE email_key = ? AND status = 'approved' AND edit_hash = ? LIMIT 1`,
+		mail.AddressKey(email), editHash).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -473,7 +474,7 @@ func (db *DB) CommentsByEmail(ctx context.Context, email string) ([]comment.Comm
 	if email == "" {
 		return nil, nil
 	}
-	err := each(ctx, db.read, `SELECT `+commentColumns+` FROM comments WHERE email = ? ORDER BY id`, []any{email}, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT `+commentColumns+` FROM comments WHERE email_key = ? ORDER BY id`, []any{mail.AddressKey(email)}, func(rows *sql.Rows) error {
 		c, err := scanComment(rows)
 		if err == nil {
 			cs = append(cs, *c)
@@ -494,7 +495,7 @@ func (db *DB) EraseCommenter(ctx context.Context, email string) (int, error) {
 	}
 	var n int
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		rows, err := tx.QueryContext(ctx, `DELETE FROM comments WHERE email = ? RETURNING article_id`, email)
+		rows, err := tx.QueryContext(ctx, `DELETE FROM comments WHERE email_key = ? RETURNING article_id`, mail.AddressKey(email))
 		if err != nil {
 			return nil, err
 		}

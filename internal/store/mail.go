@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"broadsheet/internal/mail"
@@ -34,9 +33,9 @@ func enqueue(ctx context.Context, tx *Tx, now time.Time, msgs ...mail.Message) e
 		if next.IsZero() {
 			next = now
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-			m.Key, m.To, m.Kind, m.ObjectID, m.Data, next.Unix(), now.Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, recipient_key, kind, object_id, data, next_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			m.Key, m.To, mail.AddressKey(m.To), m.Kind, m.ObjectID, m.Data, next.Unix(), now.Unix()); err != nil {
 			return err
 		}
 	}
@@ -177,8 +176,8 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 		if !last.Valid {
 			return done()
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-			SELECT lower(s.email) || '|article|' || CAST(? AS TEXT), s.email, 'article', CAST(? AS BIGINT), string_agg(CAST(sub.id AS TEXT), ',' ORDER BY sub.id) || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, recipient_key, kind, object_id, data, next_at, created_at)
+			SELECT s.email_key || '|article|' || CAST(? AS TEXT), s.email, s.email_key, 'article', CAST(? AS BIGINT), string_agg(CAST(sub.id AS TEXT), ',' ORDER BY sub.id) || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 			GROUP BY s.id ORDER BY s.id
 			ON CONFLICT (key) DO NOTHING`,
 			strconv.FormatInt(object, 10), object, now.Unix(), now.Unix(), section, cursor, last.Int64)
@@ -225,13 +224,13 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[mail.Status]int, error) {
 // comment's own author.
 func (db *DB) expandComment(ctx context.Context, tx *Tx, id, commentID, cursor int64, batch int, now time.Time, done func() ([]string, error)) ([]string, error) {
 	var articleID int64
-	var email, status string
-	var parentEmail sql.NullString
+	var key, status string
+	var parentEmail, parentKey sql.NullString
 	var parentNotify sql.NullBool
 	var parentID sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT c.article_id, c.email, c.status, p.id, p.email, p.notify
+	err := tx.QueryRowContext(ctx, `SELECT c.article_id, c.email_key, c.status, p.id, p.email, p.email_key, p.notify
 		FROM comments c LEFT JOIN comments p ON p.id = c.parent_id AND p.status = 'approved' WHERE c.id = ?`, commentID).
-		Scan(&articleID, &email, &status, &parentID, &parentEmail, &parentNotify)
+		Scan(&articleID, &key, &status, &parentID, &parentEmail, &parentKey, &parentNotify)
 	if err == sql.ErrNoRows || (err == nil && status != "approved") {
 		return done()
 	}
@@ -239,25 +238,25 @@ func (db *DB) expandComment(ctx context.Context, tx *Tx, id, commentID, cursor i
 		return nil, err
 	}
 	object := strconv.FormatInt(commentID, 10)
-	if cursor == 0 && parentNotify.Bool && parentEmail.String != "" && !strings.EqualFold(parentEmail.String, email) {
+	if cursor == 0 && parentNotify.Bool && parentEmail.String != "" && parentKey.String != key {
 		if err := enqueue(ctx, tx, now, mail.Message{Key: mail.Key(parentEmail.String, mail.Reply, object), To: parentEmail.String,
 			Kind: mail.Reply, ObjectID: commentID, Data: strconv.FormatInt(parentID.Int64, 10)}); err != nil {
 			return nil, err
 		}
 	}
 	const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
-		WHERE sub.status = 'active' AND sub.scope_kind = 'article' AND sub.scope_id = ? AND s.id > ? AND s.email != ?`
+		WHERE sub.status = 'active' AND sub.scope_kind = 'article' AND sub.scope_id = ? AND s.id > ? AND s.email_key != ?`
 	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` ORDER BY s.id LIMIT ?) AS page`, articleID, cursor, email, batch).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` ORDER BY s.id LIMIT ?) AS page`, articleID, cursor, key, batch).Scan(&last); err != nil {
 		return nil, err
 	}
 	if !last.Valid {
 		return done()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-		SELECT lower(s.email) || '|comment|' || CAST(? AS TEXT), s.email, 'comment', CAST(? AS BIGINT), sub.id || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, recipient_key, kind, object_id, data, next_at, created_at)
+		SELECT s.email_key || '|comment|' || CAST(? AS TEXT), s.email, s.email_key, 'comment', CAST(? AS BIGINT), sub.id || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 		ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
-		object, commentID, now.Unix(), now.Unix(), articleID, cursor, email, last.Int64)
+		object, commentID, now.Unix(), now.Unix(), articleID, cursor, key, last.Int64)
 	if err != nil {
 		return nil, err
 	}
@@ -400,8 +399,8 @@ func (db *DB) expandDigest(ctx context.Context, tx *Tx, id, day, cursor int64, b
 		return done()
 	}
 	object := strconv.FormatInt(day, 10)
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, kind, object_id, data, next_at, created_at)
-		SELECT lower(s.email) || '|digest|' || CAST(? AS TEXT), s.email, 'digest', CAST(? AS BIGINT),
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, recipient, recipient_key, kind, object_id, data, next_at, created_at)
+		SELECT s.email_key || '|digest|' || CAST(? AS TEXT), s.email, s.email_key, 'digest', CAST(? AS BIGINT),
 			string_agg(CAST(sub.id AS TEXT), ',' ORDER BY sub.id) || ' ' || s.id || ' ' || string_agg(sub.scope_kind || ':' || sub.scope_id, ',' ORDER BY sub.id), CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 		GROUP BY s.id ORDER BY s.id ON CONFLICT (key) DO NOTHING`,
 		object, day, now.Unix(), now.Unix(), cursor, last.Int64)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -20,6 +21,19 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// Then, when set, runs after SQL in the same transaction: the part of
+	// the change that SQL cannot do alike on every engine. See steps.
+	Then Step
+}
+
+// Step is the Go part of a migration. bind turns a statement's ?
+// placeholders into the engine's.
+type Step func(ctx context.Context, tx *sql.Tx, bind func(query string) string) error
+
+// steps are the Go parts of migrations, by the migration's name: every
+// engine has a migration of that name, and its step runs after it.
+var steps = map[string]Step{
+	"email_keys": keyAddresses,
 }
 
 var migrationName = regexp.MustCompile(`^([0-9]{4})_([a-z0-9_]+)\.sql$`)
@@ -50,6 +64,14 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 		if m.Version != i+1 {
 			return nil, fmt.Errorf("store: migration %04d_%s: expected version %d", m.Version, m.Name, i+1)
 		}
+	}
+	for name, step := range steps {
+		i := slices.IndexFunc(ms, func(m Migration) bool { return m.Name == name })
+		if i < 0 {
+			// A step without its migration would never run on this engine.
+			return nil, fmt.Errorf("store: migrations: no NNNN_%s.sql, which the step of that name follows", name)
+		}
+		ms[i].Then = step
 	}
 	return ms, nil
 }
@@ -106,6 +128,12 @@ func (m Migrator) apply(ctx context.Context, mig Migration, at time.Time) error 
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, mig.SQL); err != nil {
 		return fmt.Errorf("store: migration %04d_%s: %w", mig.Version, mig.Name, err)
+	}
+	if mig.Then != nil {
+		bind := func(query string) string { return rebind(query, m.Bind) }
+		if err := mig.Then(ctx, tx, bind); err != nil {
+			return fmt.Errorf("store: migration %04d_%s: %w", mig.Version, mig.Name, err)
+		}
 	}
 	insert := fmt.Sprintf(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)`, m.Bind(1), m.Bind(2), m.Bind(3))
 	if _, err := tx.ExecContext(ctx, insert, mig.Version, mig.Name, at.Unix()); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 
+	"broadsheet/internal/mail"
 	"broadsheet/internal/subscription"
 )
 
@@ -34,8 +35,8 @@ func (db *DB) SubscriberStats(ctx context.Context) (subscription.Stats, error) {
 func (db *DB) Subscribers(ctx context.Context, q subscription.Query) ([]subscription.Subscriber, error) {
 	where, args := []string{"id > ?"}, []any{q.AfterID}
 	if q.Search != "" {
-		where = append(where, `email LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(q.Search)+"%")
+		where = append(where, `email_key LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscape(mail.AddressKey(q.Search))+"%")
 	}
 	if q.Limit <= 0 {
 		q.Limit = 50
@@ -89,13 +90,13 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []subscription.Import)
 	added := 0
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		for _, r := range rows {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, confirmed_at, consent, created_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (email) DO UPDATE SET confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at)`, r.Email, now, r.Consent, now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, confirmed_at, consent, created_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (email_key) DO UPDATE SET confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at)`, r.Email, mail.AddressKey(r.Email), now, r.Consent, now); err != nil {
 				return nil, err
 			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, scope_kind, scope_id, frequency, status, created_at)
-				SELECT id, CAST(? AS TEXT), CAST(? AS BIGINT), 'immediate', 'active', CAST(? AS BIGINT) FROM subscribers WHERE email = ?
-				ON CONFLICT (subscriber_id, scope_kind, scope_id) DO NOTHING`, r.Scope.Kind, r.Scope.ID, now, r.Email)
+				SELECT id, CAST(? AS TEXT), CAST(? AS BIGINT), 'immediate', 'active', CAST(? AS BIGINT) FROM subscribers WHERE email_key = ?
+				ON CONFLICT (subscriber_id, scope_kind, scope_id) DO NOTHING`, r.Scope.Kind, r.Scope.ID, now, mail.AddressKey(r.Email))
 			if err != nil {
 				return nil, err
 			}
@@ -113,13 +114,14 @@ func (db *DB) ImportSubscribers(ctx context.Context, rows []subscription.Import)
 // EraseSubscriber deletes an address and everything sent or queued to it.
 func (db *DB) EraseSubscriber(ctx context.Context, email string) (bool, error) {
 	found := false
+	key := mail.AddressKey(email)
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		res, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE email = ?`, email)
+		res, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE email_key = ?`, key)
 		if err != nil {
 			return nil, err
 		}
 		n, _ := res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE recipient = ?`, email)
+		res, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE recipient_key = ?`, key)
 		if err != nil {
 			return nil, err
 		}

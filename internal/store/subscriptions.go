@@ -19,14 +19,14 @@ func (db *DB) Subscribe(ctx context.Context, r subscription.Request) (subscripti
 	now := db.now()
 	var out subscription.Outcome
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, consent, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-			r.Email, r.Consent, now.Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, consent, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
+			r.Email, mail.AddressKey(r.Email), r.Consent, now.Unix()); err != nil {
 			return nil, err
 		}
 		var subscriberID int64
 		var email string
 		var confirmed sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT id, email, confirmed_at FROM subscribers WHERE email = ?`, r.Email).Scan(&subscriberID, &email, &confirmed); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id, email, confirmed_at FROM subscribers WHERE email_key = ?`, mail.AddressKey(r.Email)).Scan(&subscriberID, &email, &confirmed); err != nil {
 			return nil, err
 		}
 		var id int64
@@ -134,7 +134,7 @@ func (db *DB) Subscriber(ctx context.Context, id int64) (*subscription.Subscribe
 
 // SubscriberByEmail returns the subscriber with that address.
 func (db *DB) SubscriberByEmail(ctx context.Context, email string) (*subscription.Subscriber, error) {
-	return db.subscriberWhere(ctx, `email = ?`, email)
+	return db.subscriberWhere(ctx, `email_key = ?`, mail.AddressKey(email))
 }
 
 func (db *DB) subscriberWhere(ctx context.Context, where string, arg any) (*subscription.Subscriber, error) {
@@ -180,8 +180,8 @@ func (db *DB) SetFrequency(ctx context.Context, subscriberID, id int64, f subscr
 // sent is cancelled with them.
 func (db *DB) Unsubscribe(ctx context.Context, subscriberID, id int64) error {
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		var email string
-		err := tx.QueryRowContext(ctx, `SELECT email FROM subscribers WHERE id = ?`, subscriberID).Scan(&email)
+		var key string
+		err := tx.QueryRowContext(ctx, `SELECT email_key FROM subscribers WHERE id = ?`, subscriberID).Scan(&key)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil // erased: nothing left to end
 		}
@@ -193,7 +193,7 @@ func (db *DB) Unsubscribe(ctx context.Context, subscriberID, id int64) error {
 				return nil, err
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'unsubscribed'
-				WHERE recipient = ? AND status = 'queued' AND kind IN ('article', 'digest', 'comment', 'subscribed', 'confirm')`, email)
+				WHERE recipient_key = ? AND status = 'queued' AND kind IN ('article', 'digest', 'comment', 'subscribed', 'confirm')`, key)
 			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ? AND subscriber_id = ?`, id, subscriberID); err != nil {
@@ -202,8 +202,8 @@ func (db *DB) Unsubscribe(ctx context.Context, subscriberID, id int64) error {
 		// data begins with the comma-separated subscriptions that caused
 		// the message.
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'unsubscribed'
-			WHERE recipient = ? AND status = 'queued' AND kind IN ('article', 'digest', 'comment', 'subscribed')
-			AND ',' || `+db.dialect.FirstWord("data")+` || ',' LIKE ?`, email, "%,"+strconv.FormatInt(id, 10)+",%")
+			WHERE recipient_key = ? AND status = 'queued' AND kind IN ('article', 'digest', 'comment', 'subscribed')
+			AND ',' || `+db.dialect.FirstWord("data")+` || ',' LIKE ?`, key, "%,"+strconv.FormatInt(id, 10)+",%")
 		return nil, err
 	})
 	if err != nil {

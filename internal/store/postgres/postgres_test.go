@@ -26,6 +26,23 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openTemp(t) })
 }
 
+// The upgrades run in a database under the C locale, where CITEXT folded
+// ASCII letters only, as SQLite's NOCASE did: there, as there, addresses
+// that differ only in case outside ASCII were two, and lower() keys them
+// wrongly.
+func TestUpgrades(t *testing.T) {
+	storetest.RunUpgrades(t, func(t *testing.T, migration string) storetest.Upgrade {
+		ctx := context.Background()
+		db, err := OpenNoMigrate(ctx, pgtest.DatabaseInLocale(t, "C"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		storetest.MigrateBefore(t, store.Migrator{DB: db.pool, Bind: store.Numbered, Now: db.Now}, migrationFS, migration)
+		return storetest.Upgrade{Store: db, DB: db.pool, Migrate: db.Migrate}
+	})
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	db := openTemp(t)
 	n, err := db.Migrate(context.Background())

@@ -153,3 +153,23 @@ func (db *DB) inBatchErr(ctx context.Context, fn func(ctx context.Context, tx *s
 	_, err := db.inBatch(ctx, fn, nil)
 	return err
 }
+
+func TestUpgrades(t *testing.T) {
+	storetest.RunUpgrades(t, func(t *testing.T, migration string) storetest.Upgrade {
+		db, _ := openBefore(t, migration)
+		return storetest.Upgrade{Store: db, DB: db.write, Migrate: db.Migrate}
+	})
+}
+
+// openBefore opens a new database migrated up to, and not including, the
+// migration named, and says how many migrations remain.
+func openBefore(t *testing.T, migration string) (*DB, int) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := OpenNoMigrate(ctx, filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, storetest.MigrateBefore(t, store.Migrator{DB: db.write, Bind: func(int) string { return "?" }, Now: db.Now}, migrationFS, migration)
+}

@@ -147,7 +147,7 @@ func converter(c column) func(any) (any, error) {
 			}
 			return nil, bad(v)
 		}
-	case "text", "varchar", "bpchar", "citext":
+	case "text", "varchar", "bpchar":
 		return func(v any) (any, error) {
 			switch v := v.(type) {
 			case nil, string:

@@ -20,14 +20,13 @@ type table struct {
 type column struct {
 	name     string
 	source   string // SQLite expression, usually the column's name
-	udt      string // the target's type: bool, int8, text, citext, bytea…
+	udt      string // the target's type: bool, int8, text, bytea…
 	sequence bool   // an identity or serial column
 }
 
 type plan struct {
 	tables  []table // referenced tables first
 	skipped []string
-	citext  bool
 }
 
 // makePlan matches the two schemas. Every target table is copied except
@@ -72,7 +71,6 @@ func makePlan(ctx context.Context, src *sql.Tx, dst pgx.Tx) (plan, error) {
 				continue
 			}
 			used[c.source] = true
-			p.citext = p.citext || c.udt == "citext"
 			t.cols = append(t.cols, c)
 		}
 		for _, c := range have {

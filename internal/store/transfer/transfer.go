@@ -40,7 +40,6 @@ import (
 	"broadsheet/internal/store/sqlite"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -142,15 +141,6 @@ func copyTx(ctx context.Context, src *sql.Tx, pc *pgx.Conn, opts Options, rep *R
 	rep.Skipped = p.skipped
 	if err := prepareTarget(ctx, tx, p.tables, opts.Force); err != nil {
 		return err
-	}
-	if p.citext {
-		// citext is an extension type pgx does not know; COPY sends it in
-		// binary, which for citext is text's.
-		var oid uint32
-		if err := tx.QueryRow(ctx, `SELECT 'citext'::regtype::oid`).Scan(&oid); err != nil {
-			return fmt.Errorf("transfer: target: citext: %w", err)
-		}
-		pc.TypeMap().RegisterType(&pgtype.Type{Name: "citext", OID: oid, Codec: pgtype.TextCodec{}})
 	}
 	for _, t := range p.tables {
 		n, err := count(ctx, src, t.name)

@@ -68,6 +68,19 @@ func Server(tb testing.TB) *sql.DB {
 // later (which close the pools and stop the processes using it).
 func Database(tb testing.TB) string {
 	tb.Helper()
+	return create(tb, "")
+}
+
+// DatabaseInLocale is Database with its own locale, such as "C", rather
+// than the server's default.
+func DatabaseInLocale(tb testing.TB, locale string) string {
+	tb.Helper()
+	return create(tb, ` TEMPLATE template0 LOCALE '`+locale+`'`)
+}
+
+// create makes the database, with options for CREATE DATABASE.
+func create(tb testing.TB, options string) string {
+	tb.Helper()
 	base, err := url.Parse(URL())
 	if err != nil || (base.Scheme != "postgres" && base.Scheme != "postgresql") {
 		tb.Fatalf("BROADSHEET_TEST_DATABASE_URL must be a postgres:// URL, not %s", Redacted())
@@ -79,7 +92,7 @@ func Database(tb testing.TB) string {
 	name := "bs_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+options); err != nil {
 		tb.Fatalf("create database %s: %v", name, err)
 	}
 	tb.Cleanup(func() { drop(tb, name) })
