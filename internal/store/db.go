@@ -77,6 +77,16 @@ type Dialect struct {
 	// Unindexed wraps a column so that the planner does not pick an index
 	// on it, where the engine's planner needs telling ("+col" in SQLite).
 	Unindexed func(col string) string
+	// NextID draws the id the next row of table takes, for an insert that
+	// also writes the id into other columns of the row: the table's
+	// sequence; in SQLite, which writes one transaction at a time, one
+	// more than the largest id, as SQLite itself would choose.
+	NextID func(table string) string
+	// WriteWith is set where a statement may begin WITH a data-modifying
+	// query whose rows the rest of it reads (PostgreSQL): two writes that
+	// depend on one another are then one statement, one round trip.
+	// Elsewhere (SQLite) they run one after the other in a transaction.
+	WriteWith bool
 }
 
 // Config is what an engine hands to New.
