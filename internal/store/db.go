@@ -218,9 +218,13 @@ func (db *DB) run(ctx context.Context, shared bool, fn func(ctx context.Context,
 }
 
 // transact runs fn in a write transaction of its own, logs the cache keys
-// it returns, commits, and runs after.
+// it returns, commits, and runs after. Its BEGIN, COMMIT and change-log
+// entry are counted and timed as statements: on a database server each is
+// a round trip.
 func (db *DB) transact(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
+	start := time.Now()
 	tx, err := db.write.pool.BeginTx(ctx, nil)
+	db.observe(start)
 	if err != nil {
 		return nil, err
 	}
@@ -231,11 +235,17 @@ func (db *DB) transact(ctx context.Context, fn func(ctx context.Context, tx *sql
 	}
 	keys = Dedupe(keys)
 	if len(keys) > 0 {
-		if err := db.eng.LogChange(ctx, tx, keys); err != nil {
+		start := time.Now()
+		err := db.eng.LogChange(ctx, tx, keys)
+		db.observe(start)
+		if err != nil {
 			return nil, err
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	start = time.Now()
+	err = tx.Commit()
+	db.observe(start)
+	if err != nil {
 		return nil, err
 	}
 	if after != nil {
