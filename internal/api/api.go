@@ -38,6 +38,7 @@ type Store interface {
 	Articles(ctx context.Context, q article.Query) (article.List, error)
 	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+	BareArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
 
 	// Taxonomy.

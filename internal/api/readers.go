@@ -115,7 +115,7 @@ func (h *handler) postComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return errNoArticle
 	}
-	a, err := h.store.ArticleByID(ctx, id)
+	a, err := h.store.BareArticleByID(ctx, id) // one query: all a comment needs
 	if errors.Is(err, article.ErrNotFound) || (err == nil && !a.Visible()) {
 		return errNoArticle
 	} else if err != nil {

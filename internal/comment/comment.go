@@ -247,7 +247,7 @@ type Query struct {
 type Store interface {
 	// CreateComment stores c; a repeated idempotency key for the same
 	// article returns a *DuplicateError with the first comment. When
-	// c.Check is set it is recorded as used in the same transaction, and a
+	// c.Check is set it is recorded as used in the same write, and a
 	// check already used (by anything but this same submission) is
 	// ErrCheckSpent.
 	CreateComment(ctx context.Context, c *Comment) error

@@ -231,7 +231,7 @@ func (s *Service) Submit(ctx context.Context, a *article.Article, in *Submission
 	verdict, err := s.antibot.Check(ctx, challenge.Proof{Altcha: in.Altcha, Token: in.Token, RemoteIP: in.Client.String()})
 	switch {
 	case err == nil:
-		// A built-in solution is spent in the comment's own transaction
+		// A built-in solution is spent in the comment's own write
 		// below: one durable write per comment, not two.
 		if verdict.Unspent.ID != "" {
 			c.Check = SpentCheck{ID: verdict.Unspent.ID, Expires: verdict.Unspent.Expires}
@@ -264,13 +264,21 @@ func (s *Service) Submit(ctx context.Context, a *article.Article, in *Submission
 		token, _ = account.NewToken()
 	}
 	c.EditHash = account.HashToken(token)
-	returning, err := s.store.Returning(ctx, c.Email, c.EditHash)
-	if err != nil {
-		return nil, err
-	}
-	blocklist := rules.blocklist
 	staff := in.Staff.Can(account.WriteDrafts)
-	c.Status, c.HeldReason = Decide(c, Signals{Verified: verdict.Verified, Returning: returning, Staff: staff, Honeypot: in.Honeypot, Hurried: hurried, Blocklist: blocklist})
+	signals := Signals{Verified: verdict.Verified, Staff: staff, Honeypot: in.Honeypot, Hurried: hurried, Blocklist: rules.blocklist}
+	c.Status, c.HeldReason = Decide(c, signals)
+	// Whether the commenter was approved before is asked of the store only
+	// where the answer changes the decision.
+	signals.Returning = true
+	if status, why := Decide(c, signals); status != c.Status || why != c.HeldReason {
+		returning, err := s.store.Returning(ctx, c.Email, c.EditHash)
+		if err != nil {
+			return nil, err
+		}
+		if returning {
+			c.Status, c.HeldReason = status, why
+		}
+	}
 	if staff {
 		c.UserID = in.Staff.ID
 	}

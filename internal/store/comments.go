@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -46,10 +45,17 @@ func (db *DB) commentHTML(body string) (string, error) {
 	return html, nil
 }
 
-func pathSegment(id int64) string { return fmt.Sprintf("%012d", id) }
-
-// CreateComment stores c in its thread. The keys touched are the article's,
-// so a page showing it is rebuilt once the comment is public.
+// CreateComment stores c in its thread and spends its anti-bot check, if
+// it carries one, in the same write: a comment refused leaves its check
+// unspent. The keys touched are the article's, so a page showing it is
+// rebuilt once the comment is public.
+//
+// Each statement is a round trip to a database server, so a comment makes
+// few: the comment it replies to is read before the write; the row is
+// written with its thread position in one statement, which spends the
+// check too where the engine allows (Dialect.WriteWith); and a held
+// comment, which changes nothing public, needs no transaction around its
+// one statement.
 func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	if !c.Status.Valid() {
 		return db.errorf("comment status %q", c.Status)
@@ -60,102 +66,144 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	if c.HTML, err = db.commentHTML(c.Body); err != nil {
 		return err
 	}
-	var dup *comment.Comment
-	// Readers post at once under a busy story: where the engine has one
-	// writer, comments share commits.
-	err = db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		dup = nil
-		parentPath, rootID := "", int64(0)
-		c.Depth, c.ReplyToName = 0, ""
-		if c.ParentID != 0 {
-			var p struct {
-				article int64
-				depth   int
-				path    string
-				root    int64
-				name    string
-				status  comment.Status
-			}
-			err := tx.QueryRowContext(ctx, `SELECT article_id, depth, path, root_id, name, status FROM comments WHERE id = ?`, c.ParentID).
-				Scan(&p.article, &p.depth, &p.path, &p.root, &p.name, &p.status)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && (p.article != c.ArticleID || p.status == comment.Trash || p.status == comment.Spam)) {
-				return nil, comment.FieldErrors{"parent": "The comment you replied to is no longer available."}
-			} else if err != nil {
-				return nil, err
-			}
-			rootID = p.root
-			var beside bool
-			c.Depth, c.ReplyToName, beside = comment.ReplyPlace(p.depth, p.name)
-			parentPath = p.path
-			if beside { // after the parent, under the parent's own parent
-				parentPath = p.path[:strings.LastIndexByte(p.path, '/')]
-			}
-		}
-		// The same submission sent again (a double click, a retry after a
-		// lost answer) finds the first: nothing is written, nothing spent.
-		err := tx.QueryRowContext(ctx, `INSERT INTO comments (article_id, parent_id, depth, reply_to_name, name, email, email_key, body, html, html_of, status, pinned,
-			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id`,
-			c.ArticleID, nullID(c.ParentID), c.Depth, c.ReplyToName, c.Name, c.Email, mail.AddressKey(c.Email), c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Pinned,
-			nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()).Scan(&c.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			existing, err := scanComment(tx.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
-			if err != nil {
-				return nil, err
-			}
-			dup = existing
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if c.Check.ID != "" {
-			if first, err := markUsed(ctx, tx, c.Check.ID, c.Check.Expires); err != nil {
-				return nil, err
-			} else if !first {
-				return nil, comment.ErrCheckSpent
-			}
-		}
-		if rootID == 0 {
-			rootID = c.ID
-		}
-		path := parentPath + "/" + pathSegment(c.ID)
-		if _, err := tx.ExecContext(ctx, `UPDATE comments SET root_id = ?, path = ? WHERE id = ?`, rootID, path, c.ID); err != nil {
-			return nil, err
-		}
-		if c.Status != comment.Approved {
-			return nil, nil // nothing public changed
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('comment', ?, ?)
-			ON CONFLICT (kind, object_id) DO NOTHING`, c.ID, now.Unix()); err != nil {
-			return nil, err
-		}
-		return []string{article.KeyArticle(c.ArticleID), article.KeyComments(c.ArticleID)}, nil
-	})
-	if db.eng.IsUnique(err) {
-		// The same submission committed by another writer meanwhile.
-		existing, qerr := scanComment(db.read.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
-		if qerr == nil {
-			dup = existing
-		}
-	}
-	if dup != nil {
-		return &comment.DuplicateError{Existing: dup}
-	}
-	var fe comment.FieldErrors
-	if errors.As(err, &fe) {
-		return fe
-	}
-	if errors.Is(err, comment.ErrCheckSpent) {
+	root, under, err := db.threadPlace(ctx, c)
+	if err != nil {
 		return err
 	}
-	if db.eng.IsForeignKey(err) {
-		return db.errorf("comment on article %d: %w", c.ArticleID, article.ErrNotFound)
+	// Written only while the same submission is not stored — sent again (a
+	// double click, a retry after a lost answer), it finds the first, and
+	// nothing is written, nothing spent — and while the comment it replies
+	// to is still shown.
+	ready, readyArgs := `NOT EXISTS (SELECT 1 FROM comments WHERE article_id = ? AND idem_key = ?)`, []any{c.ArticleID, c.Key}
+	if c.ParentID != 0 {
+		ready += ` AND EXISTS (SELECT 1 FROM comments WHERE id = ? AND status NOT IN ('trash', 'spam'))`
+		readyArgs = append(readyArgs, c.ParentID)
 	}
-	if err != nil {
+	// The id is drawn first, so that the row's thread position is written
+	// with it: the ids from the top of its thread down to its own, each
+	// zero-padded to twelve digits, sort depth-first.
+	insert := `INSERT INTO comments (id, article_id, parent_id, root_id, path, depth, reply_to_name, name, email, email_key, body, html, html_of, status, pinned,
+			user_id, notify, ip_hash, idem_key, edit_hash, held_reason, created_at)
+		SELECT n.id, ?, ?, COALESCE(?, n.id), CAST(? AS TEXT) || '/' || substr('000000000000' || n.id, length(CAST(n.id AS TEXT)) + 1),
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		FROM (SELECT ` + db.dialect.NextID("comments") + ` AS id) n WHERE ` + ready
+	args := append([]any{c.ArticleID, nullID(c.ParentID), nullID(root), under, c.Depth, c.ReplyToName, c.Name, c.Email, mail.AddressKey(c.Email),
+		c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Pinned,
+		nullID(c.UserID), c.Notify, c.IPHash, c.Key, c.EditHash, c.HeldReason, now.Unix()}, readyArgs...)
+	var spend string
+	var spendArgs []any
+	if c.Check.ID != "" {
+		spend = `INSERT INTO used_challenges (id, expires_at) SELECT ?, ? WHERE ` + ready + ` ON CONFLICT (id) DO NOTHING RETURNING id`
+		spendArgs = append([]any{c.Check.ID, c.Check.Expires.Unix()}, readyArgs...)
+		if db.dialect.WriteWith {
+			insert = `WITH spent AS (` + spend + `) ` + insert + ` AND EXISTS (SELECT 1 FROM spent)`
+			args = append(spendArgs, args...)
+			spend = ""
+		}
+	}
+	insert += ` ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id`
+	// write reports whether it stored the comment.
+	write := func(ctx context.Context, q Querier) (bool, error) {
+		if spend != "" {
+			var id string
+			if err := q.QueryRowContext(ctx, spend, spendArgs...).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+				return false, nil // spent already: nothing is written
+			} else if err != nil {
+				return false, err
+			}
+		}
+		err := q.QueryRowContext(ctx, insert, args...).Scan(&c.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	var stored bool
+	if _, gathers := db.eng.(Batcher); c.Status != comment.Approved && spend == "" && !gathers {
+		// Held, the comment changes nothing public: its one statement
+		// commits on its own.
+		stored, err = write(ctx, db.write)
+	} else {
+		// Readers post at once under a busy story: where the engine has
+		// one writer, comments share commits.
+		err = db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+			var err error
+			if stored, err = write(ctx, tx); err != nil || !stored || c.Status != comment.Approved {
+				return nil, err // a held comment changes nothing public
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('comment', ?, ?)
+				ON CONFLICT (kind, object_id) DO NOTHING`, c.ID, now.Unix()); err != nil {
+				return nil, err
+			}
+			return []string{article.KeyArticle(c.ArticleID), article.KeyComments(c.ArticleID)}, nil
+		})
+	}
+	switch {
+	case err == nil && stored:
+		return nil
+	case err == nil, db.eng.IsUnique(err):
+		return db.notStored(ctx, c, err)
+	case db.eng.IsForeignKey(err):
+		return db.errorf("comment on article %d: %w", c.ArticleID, article.ErrNotFound)
+	default:
 		return db.errorf("create comment: %w", err)
 	}
-	return nil
+}
+
+// threadPlace places c under the comment it replies to, if any: its depth
+// and the name it replies to, and the root and path of its thread above it
+// (0 and "" at the top). A parent that is gone, on another article or not
+// shown is a field error.
+func (db *DB) threadPlace(ctx context.Context, c *comment.Comment) (root int64, under string, err error) {
+	c.Depth, c.ReplyToName = 0, ""
+	if c.ParentID == 0 {
+		return 0, "", nil
+	}
+	var p struct {
+		article int64
+		depth   int
+		path    string
+		root    int64
+		name    string
+		status  comment.Status
+	}
+	err = db.read.QueryRowContext(ctx, `SELECT article_id, depth, path, root_id, name, status FROM comments WHERE id = ?`, c.ParentID).
+		Scan(&p.article, &p.depth, &p.path, &p.root, &p.name, &p.status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (p.article != c.ArticleID || p.status == comment.Trash || p.status == comment.Spam)) {
+		return 0, "", comment.FieldErrors{"parent": "The comment you replied to is no longer available."}
+	} else if err != nil {
+		return 0, "", db.errorf("comment %d: %w", c.ParentID, err)
+	}
+	var beside bool
+	c.Depth, c.ReplyToName, beside = comment.ReplyPlace(p.depth, p.name)
+	under = p.path
+	if beside { // after the parent, under the parent's own parent
+		under = p.path[:strings.LastIndexByte(p.path, '/')]
+	}
+	return p.root, under, nil
+}
+
+// notStored says why the write of c stored nothing (cause, when it
+// failed): the same submission is stored already, perhaps by another
+// writer meanwhile; the comment it replies to went; or its check was
+// spent.
+func (db *DB) notStored(ctx context.Context, c *comment.Comment, cause error) error {
+	existing, err := scanComment(db.read.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE article_id = ? AND idem_key = ?`, c.ArticleID, c.Key))
+	switch {
+	case err == nil:
+		return &comment.DuplicateError{Existing: existing}
+	case !errors.Is(err, sql.ErrNoRows):
+		return db.errorf("create comment: %w", err)
+	case cause != nil:
+		return db.errorf("create comment: %w", cause)
+	}
+	if _, _, err := db.threadPlace(ctx, c); err != nil {
+		return err
+	}
+	if c.Check.ID != "" {
+		return comment.ErrCheckSpent
+	}
+	return db.errorf("create comment %q: nothing written", c.Key)
 }
 
 // CommentByID returns one comment.

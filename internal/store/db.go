@@ -80,6 +80,16 @@ type Dialect struct {
 	// Unindexed wraps a column so that the planner does not pick an index
 	// on it, where the engine's planner needs telling ("+col" in SQLite).
 	Unindexed func(col string) string
+	// NextID draws the id the next row of table takes, for an insert that
+	// also writes the id into other columns of the row: the table's
+	// sequence; in SQLite, which writes one transaction at a time, one
+	// more than the largest id, as SQLite itself would choose.
+	NextID func(table string) string
+	// WriteWith is set where a statement may begin WITH a data-modifying
+	// query whose rows the rest of it reads (PostgreSQL): two writes that
+	// depend on one another are then one statement, one round trip.
+	// Elsewhere (SQLite) they run one after the other in a transaction.
+	WriteWith bool
 }
 
 // Config is what an engine hands to New.
@@ -211,9 +221,13 @@ func (db *DB) run(ctx context.Context, shared bool, fn func(ctx context.Context,
 }
 
 // transact runs fn in a write transaction of its own, logs the cache keys
-// it returns, commits, and runs after.
+// it returns, commits, and runs after. Its BEGIN, COMMIT and change-log
+// entry are counted and timed as statements: on a database server each is
+// a round trip.
 func (db *DB) transact(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) ([]string, error), after func()) ([]string, error) {
+	start := time.Now()
 	tx, err := db.write.pool.BeginTx(ctx, nil)
+	db.observe(start)
 	if err != nil {
 		return nil, err
 	}
@@ -224,11 +238,17 @@ func (db *DB) transact(ctx context.Context, fn func(ctx context.Context, tx *sql
 	}
 	keys = Dedupe(keys)
 	if len(keys) > 0 {
-		if err := db.eng.LogChange(ctx, tx, keys); err != nil {
+		start := time.Now()
+		err := db.eng.LogChange(ctx, tx, keys)
+		db.observe(start)
+		if err != nil {
 			return nil, err
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	start = time.Now()
+	err = tx.Commit()
+	db.observe(start)
+	if err != nil {
 		return nil, err
 	}
 	if after != nil {

@@ -213,7 +213,10 @@ func (db *DB) observe(start time.Time) {
 	}
 }
 
-// Queries counts the statements this DB has run, for tests and tools.
+// Queries counts the statements this DB has run, for tests and tools: on
+// a database server, its round trips. The BEGIN, COMMIT and change-log
+// entry of a transaction of its own count; an engine's group commit
+// (SQLite's) adds statements of its own that do not.
 func (db *DB) Queries() uint64 { return db.queries.Load() }
 
 // CloseStatements releases the prepared statements; an engine calls it

@@ -39,7 +39,7 @@ func signIn(h http.Handler, email, password, remote, altcha string, cookies ...*
 	return rec
 }
 
-func solved(t *testing.T, srv *Server) string {
+func solved(t testing.TB, srv *Server) string {
 	t.Helper()
 	ch, err := srv.challenges.Challenge()
 	must(t, err)

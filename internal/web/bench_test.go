@@ -113,42 +113,16 @@ func benchmarkPostComment(b *testing.B, readers int) {
 }
 
 func benchmarkPostCommentOn(b *testing.B, db testStore, readers int) {
-	ctx := context.Background()
-	srv := newServer(b, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		built{cost: challenge.Cost{Iterations: 1, MinCounter: 1, MaxCounter: 2}, minFill: -1})
-	sec := article.Section{Slug: "city", Name: "City"}
-	must(b, db.CreateSection(ctx, &sec))
-	a := &article.Article{Slug: "story", Headline: "Story", Section: sec, Status: article.Published, Language: "en", PublishedAt: time.Now()}
-	must(b, db.CreateArticle(ctx, a))
+	srv, a := postingServer(b, db)
 	// Limits sized for a load test, not for strangers.
 	for _, l := range srv.comments.Limiters() {
 		l.Max = 1 << 30
 	}
-
 	payloads := make([]string, b.N)
 	for i := range payloads {
-		ch, err := srv.challenges.Challenge()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if payloads[i], err = challenge.Solve(ch); err != nil {
-			b.Fatal(err)
-		}
+		payloads[i] = solved(b, srv)
 	}
-	body := "A considered reply about the *tram depot*, with a [link](https://example.org/plan) and two sentences."
 	shown := srv.comments.Stamp(a.ID) // no minimum fill time: never hurried
-	post := func(i int) {
-		form := url.Values{"name": {"Reader"}, "email": {fmt.Sprintf("r%d@example.org", i)}, "body": {body}, "key": {fmt.Sprint(i)},
-			"shown": {shown}, "altcha": {payloads[i]}}
-		req := httptest.NewRequest("POST", "/city/story/comments", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1", i>>16&255, i>>8&255, i&255)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusSeeOther {
-			b.Errorf("comment %d = %d: %s", i, rec.Code, rec.Body.String())
-		}
-	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var next atomic.Int64
@@ -160,11 +134,45 @@ func benchmarkPostCommentOn(b *testing.B, db testStore, readers int) {
 				if i >= b.N {
 					return
 				}
-				post(i)
+				rec := sendComment(srv, a, url.Values{"email": {fmt.Sprintf("r%d@example.org", i)}, "key": {fmt.Sprint(i)},
+					"shown": {shown}, "altcha": {payloads[i]}}, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+				if rec.Code != http.StatusSeeOther {
+					b.Errorf("comment %d = %d: %s", i, rec.Code, rec.Body.String())
+				}
 			}
 		})
 	}
 	wg.Wait()
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "comments/s")
+}
+
+// postingServer is a server on db with one article open to comments, the
+// built-in check at a trivial cost (the reader's browser pays for solving
+// it, not the server) and no minimum fill time.
+func postingServer(tb testing.TB, db testStore) (*Server, *article.Article) {
+	ctx := context.Background()
+	srv := newServer(tb, db, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		built{cost: challenge.Cost{Iterations: 1, MinCounter: 1, MaxCounter: 2}, minFill: -1})
+	sec := article.Section{Slug: "city", Name: "City"}
+	must(tb, db.CreateSection(ctx, &sec))
+	a := &article.Article{Slug: "story", Headline: "Story", Section: sec, Status: article.Published, Language: "en", PublishedAt: time.Now()}
+	must(tb, db.CreateArticle(ctx, a))
+	return srv, a
+}
+
+// sendComment sends the comment form to a from client: a considered reply
+// by Reader, with one link, and the fields in form.
+func sendComment(srv *Server, a *article.Article, form url.Values, client string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	form.Set("name", "Reader")
+	form.Set("body", "A considered reply about the *tram depot*, with a [link](https://example.org/plan) and two sentences.")
+	req := httptest.NewRequest("POST", "/"+a.Section.Slug+"/"+a.Slug+"/comments", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = client + ":1"
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec
 }

@@ -168,7 +168,9 @@ func (s *Server) commentHTML(c comment.Comment) (string, error) {
 // POST /{section}/{slug}/comments
 func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	a, err := s.store.ArticleBySlug(ctx, r.PathValue("slug"))
+	// The article bare, in one query: the page is rendered only when the
+	// form must be shown again.
+	a, err := s.store.BareArticleBySlug(ctx, r.PathValue("slug"))
 	if err == nil && (!a.Visible() || a.Section.Slug != r.PathValue("section")) {
 		err = article.ErrNotFound
 	}
@@ -209,7 +211,12 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 		// JavaScript the form goes again at once.
 		form.Key, form.Shown = in.Key, in.Shown
 		form.Notice, form.Resubmit = rep.Key, rep.Code == "check_expired" && s.external == nil
-		s.commentProblem(w, r, a, form, rep.FieldMessages(), rep.Status)
+		whole, err := s.store.ArticleByID(ctx, a.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.commentProblem(w, r, whole, form, rep.FieldMessages(), rep.Status)
 		return
 	}
 	token := done.Token

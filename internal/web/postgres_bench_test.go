@@ -20,13 +20,14 @@ import (
 //
 //	go test -run '^$' -bench 'Postgres|ArticlePageUncached|PostComment' ./internal/web/
 
-// benchPostgres opens a throw-away PostgreSQL database, or skips.
-func benchPostgres(b *testing.B) *postgres.DB {
-	db, err := postgres.Open(context.Background(), pgtest.Database(b))
+// benchPostgres opens a throw-away PostgreSQL database, or skips outside
+// CI when there is no server.
+func benchPostgres(tb testing.TB) *postgres.DB {
+	db, err := postgres.Open(context.Background(), pgtest.Database(tb))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
+	tb.Cleanup(func() { db.Close() })
 	return db
 }
 

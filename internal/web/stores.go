@@ -58,7 +58,9 @@ type readerStore interface {
 // its comments, and what a commenter may do to their own.
 type discussionStore interface {
 	ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+	BareArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
 	Blocklist(ctx context.Context) ([]string, error)
 	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
 	DeleteOwnComment(ctx context.Context, id int64, editHash string, now time.Time) error

@@ -72,6 +72,8 @@ func OpenNoMigrate(ctx context.Context, url string) (*DB, error) {
 		Placeholder: store.Numbered,
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 		FirstWord:   func(col string) string { return "split_part(" + col + ", ' ', 1)" },
+		NextID:      func(table string) string { return "nextval(pg_get_serial_sequence('" + table + "', 'id'))" },
+		WriteWith:   true,
 	}})
 	return db, nil
 }

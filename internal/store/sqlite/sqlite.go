@@ -96,6 +96,7 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 		FirstWord: func(col string) string { return "substr(" + col + ", 1, instr(" + col + ", ' ') - 1)" },
 		// A unary + keeps SQLite's planner off an index on the column.
 		Unindexed: func(col string) string { return "+" + col },
+		NextID:    func(table string) string { return "(SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + ")" },
 	}})
 	go db.commitLoop()
 	return db, nil

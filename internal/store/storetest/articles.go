@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 type Articles interface {
 	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
 	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
+	BareArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+	BareArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	RedirectSlug(ctx context.Context, old string) (string, error)
 	Articles(ctx context.Context, q article.Query) (article.List, error)
 	CreateArticle(ctx context.Context, a *article.Article) error
@@ -66,6 +69,28 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 	}
 	if !got.Visible() || !got.Updated() {
 		t.Errorf("Visible() = %v, Updated() = %v; want both true", got.Visible(), got.Updated())
+	}
+
+	// Bare, the article has its own fields, section and image, and
+	// nothing the reading page alone needs.
+	for _, bare := range []func() (*article.Article, error){
+		func() (*article.Article, error) { return s.BareArticleBySlug(ctx, a.Slug) },
+		func() (*article.Article, error) { return s.BareArticleByID(ctx, a.ID) },
+	} {
+		b, err := bare()
+		must(t, err)
+		want := *got
+		want.Body, want.Authors, want.Tags, want.Notes = "", nil, nil, nil
+		want.LeadImage = &article.Image{ID: img.ID, Alt: img.Alt, Caption: img.Caption, Credit: img.Credit, Width: img.Width, Height: img.Height}
+		if !reflect.DeepEqual(b, &want) {
+			t.Errorf("bare article = %+v, want %+v", b, &want)
+		}
+	}
+	if _, err := s.BareArticleBySlug(ctx, "nope"); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("bare article with a missing slug: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.BareArticleByID(ctx, 9999); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("bare article with a missing id: err = %v, want ErrNotFound", err)
 	}
 }
 

@@ -50,57 +50,65 @@ func testUsedChallenges(t *testing.T, s Store) {
 }
 
 // testCommentSpendsCheck: a comment and the anti-bot check it spends are
-// one write. Of simultaneous comments carrying one check exactly one is
-// stored; a refused comment leaves its check unspent; the same submission
-// again is the first comment, not a replay.
+// one write, whether the comment is published or held. Of simultaneous
+// comments carrying one check exactly one is stored; a refused comment
+// leaves its check unspent; the same submission again is the first
+// comment, not a replay.
 func testCommentSpendsCheck(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
 	a := f.article(0)
 	must(t, s.CreateArticle(ctx, a))
-	check := comment.SpentCheck{ID: "solution-shared", Expires: time.Now().Add(time.Hour)}
+	for _, status := range []comment.Status{comment.Approved, comment.Pending} {
+		check := comment.SpentCheck{ID: "solution-shared-" + string(status), Expires: time.Now().Add(time.Hour)}
+		var stored, spent atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				c := newComment(a.ID, 0, fmt.Sprint("Bot", i), fmt.Sprint("key-bot-", status, i), status)
+				c.Check = check
+				switch err := s.CreateComment(ctx, c); {
+				case err == nil:
+					stored.Add(1)
+				case errors.Is(err, comment.ErrCheckSpent):
+					spent.Add(1)
+				default:
+					t.Errorf("%s comment %d: %v", status, i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if stored.Load() != 1 || spent.Load() != 7 {
+			t.Errorf("8 %s comments with one check: %d stored, %d refused as spent; want 1 and 7", status, stored.Load(), spent.Load())
+		}
+		if first, err := s.MarkUsed(ctx, check.ID, check.Expires); err != nil || first {
+			t.Errorf("MarkUsed after a %s comment spent the check = %v, %v; want false", status, first, err)
+		}
 
-	var stored, spent atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() {
-			c := newComment(a.ID, 0, fmt.Sprint("Bot", i), fmt.Sprint("key-bot-", i), comment.Approved)
-			c.Check = check
-			switch err := s.CreateComment(ctx, c); {
-			case err == nil:
-				stored.Add(1)
-			case errors.Is(err, comment.ErrCheckSpent):
-				spent.Add(1)
-			default:
-				t.Errorf("comment %d: %v", i, err)
+		// A comment refused for another reason does not spend its check.
+		fresh := comment.SpentCheck{ID: "solution-fresh-" + string(status), Expires: time.Now().Add(time.Hour)}
+		orphan := newComment(a.ID, 99999, "Jo", "key-orphan-"+string(status), status)
+		orphan.Check = fresh
+		var fe comment.FieldErrors
+		if err := s.CreateComment(ctx, orphan); !errors.As(err, &fe) {
+			t.Fatalf("%s reply to a missing comment: err = %v, want a field error", status, err)
+		}
+		ok := newComment(a.ID, 0, "Jo", "key-jo-"+string(status), status)
+		ok.Check = fresh
+		must(t, s.CreateComment(ctx, ok))
+		// The same submission sent twice (a double click) is the first
+		// comment, not a replayed check; sent again with a check of its
+		// own, it spends nothing.
+		for _, again := range []comment.SpentCheck{fresh, {ID: "solution-unused-" + string(status), Expires: time.Now().Add(time.Hour)}} {
+			c := newComment(a.ID, 0, "Jo", "key-jo-"+string(status), status)
+			c.Check = again
+			var dup *comment.DuplicateError
+			if err := s.CreateComment(ctx, c); !errors.As(err, &dup) || dup.Existing.ID != ok.ID {
+				t.Errorf("the same %s submission again: err = %v, want DuplicateError for %d", status, err, ok.ID)
 			}
-		})
-	}
-	wg.Wait()
-	if stored.Load() != 1 || spent.Load() != 7 {
-		t.Errorf("8 comments with one check: %d stored, %d refused as spent; want 1 and 7", stored.Load(), spent.Load())
-	}
-	if first, err := s.MarkUsed(ctx, check.ID, check.Expires); err != nil || first {
-		t.Errorf("MarkUsed after a comment spent the check = %v, %v; want false", first, err)
-	}
-
-	// A comment refused for another reason does not spend its check.
-	fresh := comment.SpentCheck{ID: "solution-fresh", Expires: time.Now().Add(time.Hour)}
-	orphan := newComment(a.ID, 99999, "Jo", "key-orphan", comment.Approved)
-	orphan.Check = fresh
-	var fe comment.FieldErrors
-	if err := s.CreateComment(ctx, orphan); !errors.As(err, &fe) {
-		t.Fatalf("reply to a missing comment: err = %v, want a field error", err)
-	}
-	ok := newComment(a.ID, 0, "Jo", "key-jo", comment.Approved)
-	ok.Check = fresh
-	must(t, s.CreateComment(ctx, ok))
-	// The same submission sent twice (a double click) is the first
-	// comment, not a replayed check.
-	again := newComment(a.ID, 0, "Jo", "key-jo", comment.Approved)
-	again.Check = fresh
-	var dup *comment.DuplicateError
-	if err := s.CreateComment(ctx, again); !errors.As(err, &dup) || dup.Existing.ID != ok.ID {
-		t.Errorf("the same submission again: err = %v, want DuplicateError for %d", err, ok.ID)
+		}
+		if first, err := s.MarkUsed(ctx, "solution-unused-"+string(status), time.Now().Add(time.Hour)); err != nil || !first {
+			t.Errorf("a check sent with a repeated %s submission was spent: first = %v, %v", status, first, err)
+		}
 	}
 }

@@ -139,7 +139,7 @@ func testCommentThreads(t *testing.T, s Store) {
 	di := add(cy.ID, "Di", comment.Approved)   // depth 3
 	eve := add(di.ID, "Eve", comment.Approved) // would be 4: stays at 3
 	fay := add(0, "Fay", comment.Approved)
-	add(fay.ID, "Gus", comment.Pending)
+	gus := add(fay.ID, "Gus", comment.Pending)
 	add(ann.ID, "Hal", comment.Approved) // a later reply to Ann comes after Bo's subtree
 
 	if eve.Depth != comment.MaxDepth || eve.ReplyToName != "Di" || di.ReplyToName != "" {
@@ -150,6 +150,23 @@ func testCommentThreads(t *testing.T, s Store) {
 	want := []string{"Ann@0", "Bo@1", "Cy@2", "Di@3", "Eve@3", "Hal@1", "Fay@0"}
 	if !slices.Equal(names(got), want) {
 		t.Errorf("Thread = %v, want %v", names(got), want)
+	}
+	// A thread position is the ids from the top of the thread down, each
+	// of twelve digits; the deepest reply sits beside the one it answers.
+	for _, tt := range []struct {
+		c    *comment.Comment
+		path []*comment.Comment
+	}{{ann, []*comment.Comment{ann}}, {bo, []*comment.Comment{ann, bo}}, {di, []*comment.Comment{ann, bo, cy, di}},
+		{eve, []*comment.Comment{ann, bo, cy, eve}}, {fay, []*comment.Comment{fay}}, {gus, []*comment.Comment{fay, gus}}} {
+		var root int64
+		var path, want string
+		must(t, s.Reader().QueryRowContext(ctx, `SELECT root_id, path FROM comments WHERE id = ?`, tt.c.ID).Scan(&root, &path))
+		for _, c := range tt.path {
+			want += fmt.Sprintf("/%012d", c.ID)
+		}
+		if root != tt.path[0].ID || path != want {
+			t.Errorf("%s's thread position = %d, %q; want %d, %q", tt.c.Name, root, path, tt.path[0].ID, want)
+		}
 	}
 	// The author of a held comment sees it; nobody else does.
 	held := newComment(a.ID, fay.ID, "Ivy", "key-ivy", comment.Pending)
