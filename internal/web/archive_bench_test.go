@@ -241,8 +241,7 @@ func benchArchiveBuild(b *testing.B, where string, db archiveStore, sink archive
 func measureArchive(b *testing.B, db archiveStore, z archiveSize) {
 	ctx := context.Background()
 	paths := archivePaths(b, db, z)
-	keepArchiveRelated(b, db)
-	renderArchiveComments(b, db)
+	catchUp(b, db)
 	timed := &timedArchive{archiveStore: db}
 	srv := newServer(b, timed, Options{BaseURL: "https://news.example.org", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	render := func(path string) (*httptest.ResponseRecorder, time.Duration) {
@@ -342,37 +341,23 @@ func (t *timedArchive) Thread(ctx context.Context, q comment.Query) ([]comment.C
 	return timeIn(&t.spent, func() ([]comment.Comment, error) { return t.archiveStore.Thread(ctx, q) })
 }
 
-// keepArchiveRelated works out every More Articles list the archive lacks,
-// as a running site does in the background, and says how long a list
-// took: what a page whose list is missing spends on it.
-func keepArchiveRelated(b *testing.B, db archiveStore) {
+// catchUp does what a running site does in the background for an archive
+// written straight into its tables: works out every More Articles list it
+// lacks, and stores the HTML of every comment, saying how long a list
+// took (what a page whose list is missing spends on it).
+func catchUp(b *testing.B, db archiveStore) {
 	ctx := context.Background()
-	t0, made := time.Now(), 0
-	for {
-		n, err := db.KeepRelated(ctx, 1000)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		made += n
-		archiveLog("More Articles lists: %d made", made)
-	}
-	if made > 0 {
-		d := time.Since(t0)
-		archiveLog("More Articles lists: %d made in %s, %.2f ms each.", made, d.Round(time.Second), archiveMs(d/time.Duration(made)))
+	if made, d := untilNone(b, "More Articles lists made", func() (int, error) { return db.KeepRelated(ctx, 1000) }); made > 0 {
 		b.Logf("%d More Articles lists made in %s, %.2f ms each", made, d.Round(time.Second), archiveMs(d/time.Duration(made)))
 	}
+	untilNone(b, "Comments rendered and stored", func() (int, error) { return db.RenderComments(ctx, 5000) })
 }
 
-// renderArchiveComments stores the HTML of the comments the archive was
-// written without, as a running site does after an upgrade.
-func renderArchiveComments(b *testing.B, db archiveStore) {
-	ctx := context.Background()
-	t0, done := time.Now(), 0
+// untilNone calls step until it does nothing, saying how far it got.
+func untilNone(b *testing.B, what string, step func() (int, error)) (int, time.Duration) {
+	t0, done, said := time.Now(), 0, time.Now()
 	for {
-		n, err := db.RenderComments(ctx, 5000)
+		n, err := step()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -380,13 +365,16 @@ func renderArchiveComments(b *testing.B, db archiveStore) {
 			break
 		}
 		done += n
-		if done%100_000 < 5000 {
-			archiveLog("Comments rendered and stored: %d", done)
+		if time.Since(said) > 10*time.Second {
+			archiveLog("%s: %d", what, done)
+			said = time.Now()
 		}
 	}
+	d := time.Since(t0)
 	if done > 0 {
-		archiveLog("Comments rendered and stored: %d in %s.", done, time.Since(t0).Round(time.Second))
+		archiveLog("%s: %d in %s.", what, done, d.Round(time.Second))
 	}
+	return done, d
 }
 
 // archivePaths lists the measured articles' addresses, checking that the
