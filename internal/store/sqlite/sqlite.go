@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -50,18 +49,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return store.Migrated(ctx, db, err)
 }
 
-// mmapSize is how much of the database file connections read through
-// memory mapping.
-const mmapSize = 1 << 30
-
 // OpenNoMigrate opens the database without changing its schema.
 func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout comes first so that every later pragma already waits
-	// for a lock instead of failing. mmap_size maps the first GiB of the
-	// file, so that reading a page is a memory access into the operating
-	// system's cache, not a system call: on an archive of 100,000
-	// articles, pread was a tenth of an uncached article page.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")"
+	// for a lock instead of failing. No memory mapping (mmap_size): it took
+	// pread off an uncached article page, but slowed writing, and reading
+	// what was just written, by half (docs/performance.md).
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
 	name := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err := sql.Open("sqlite", name+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
