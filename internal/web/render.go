@@ -301,9 +301,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, fn pageFunc) (re
 	var buf bytes.Buffer
 	if resp.raw != nil {
 		buf.Write(resp.raw)
-	} else if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
-		s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
-		return nil, nil, false
+	} else {
+		size := s.pageSizes[resp.template]
+		buf.Grow(int(size.Load()) + 4096)
+		if err := s.pages[resp.template].ExecuteTemplate(&buf, "layout", resp.view); err != nil {
+			s.fail(w, r, fmt.Errorf("render %s: %w", resp.template, err))
+			return nil, nil, false
+		}
+		size.Store(int64(buf.Len()))
 	}
 	if resp.status == 0 {
 		resp.status = http.StatusOK

@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/article"
@@ -95,6 +96,9 @@ type Server struct {
 	smtpConfigured bool
 	letters        *mail.Letters // to show a queued message as it will read
 	pages          map[string]*template.Template
+	// pageSizes holds each page template's last page size, so that the
+	// next is written into a buffer allocated once.
+	pageSizes map[string]*atomic.Int64
 	// adminPages are the newsroom's templates.
 	adminPages map[string]*template.Template
 	cache      *pageCache
@@ -219,6 +223,10 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	if s.assets["logo.png"], err = logoAsset(512); err != nil {
 		return nil, err
+	}
+	s.pageSizes = make(map[string]*atomic.Int64, len(pageNames))
+	for _, name := range pageNames {
+		s.pageSizes[name] = new(atomic.Int64)
 	}
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
