@@ -68,33 +68,24 @@ func (s *Server) article(r *http.Request) (*response, error) {
 // holding form (empty, or what the reader typed) and errs beside its fields.
 func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form commentForm, errs comment.FieldErrors) (*response, error) {
 	ctx := r.Context()
-	body, err := s.md.Render(a.Body)
+	// The discussion is read while More Articles and their comment counts
+	// are, and the body rendered: none needs another, and on PostgreSQL
+	// each is a round trip.
+	thread := make(chan error, 1)
+	var discussion *discussionView
+	go func() {
+		var err error
+		discussion, err = s.discussion(r, v, a)
+		thread <- err
+	}()
+	parts, err := s.articleParts(r, v, a)
+	if threadErr := <-thread; err == nil {
+		err = threadErr
+	}
 	if err != nil {
 		return nil, err
 	}
-	// More Articles by content; a preview of an unpublished article has
-	// no place in the index yet, and gets its section's latest.
-	var more []article.Article
-	if a.Visible() {
-		more, err = s.moreArticles(ctx, a.ID)
-	} else {
-		var list article.List
-		list, err = s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})
-		more = list.Articles
-	}
-	if err != nil {
-		return nil, err
-	}
-	// The counts of the article's comments and of More Articles', in one
-	// question.
-	countKeys, err := s.withCounts(r, v, []article.Article{*a}, more)
-	if err != nil {
-		return nil, err
-	}
-	discussion, err := s.discussion(r, v, a)
-	if err != nil {
-		return nil, err
-	}
+	discussion.Count = v.counts[a.ID]
 	if form.Parent == 0 {
 		form.Parent, _ = strconv.ParseInt(r.URL.Query().Get("reply"), 10, 64)
 	}
@@ -102,7 +93,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	v.Title = a.Headline
 	v.Description = a.Standfirst
 	if v.Description == "" {
-		v.Description = summary(body)
+		v.Description = summary(parts.body)
 	}
 	v.Canonical = s.abs(articlePath(a))
 	s.articleMeta(v, a)
@@ -113,10 +104,10 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	v.Current = a.Section.Slug
 	v.Data = articleView{
 		Article:  a,
-		Body:     template.HTML(body),
+		Body:     template.HTML(parts.body),
 		Lang:     a.Language,
 		Dir:      i18n.Dir(a.Language),
-		More:     more,
+		More:     parts.more,
 		Comments: discussion,
 	}
 	mostRead, err := s.mostRead(ctx, v)
@@ -126,8 +117,8 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	av := v.Data.(articleView)
 	av.MostRead = mostRead
 	v.Data = av
-	keys := append(countKeys, article.KeyArticle(a.ID), article.KeyRelated(a.ID), article.KeySectionList(a.Section.ID))
-	for _, m := range more {
+	keys := append(parts.countKeys, article.KeyArticle(a.ID), article.KeyRelated(a.ID), article.KeySectionList(a.Section.ID))
+	for _, m := range parts.more {
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
 	}
 	resp := &response{template: "article", view: v, keys: keys}
@@ -137,6 +128,39 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		resp.expires = earliest(resp.expires, v.Site.CommentsCloseAt(a))
 	}
 	return resp, nil
+}
+
+// articleParts is an article page's body and More Articles, with the
+// cache keys of the comment counts shown for them.
+type articleParts struct {
+	body      string
+	more      []article.Article
+	countKeys []string
+}
+
+// articleParts renders the body of a and finds its More Articles and the
+// comment counts of both (into v).
+func (s *Server) articleParts(r *http.Request, v *view, a *article.Article) (p articleParts, err error) {
+	ctx := r.Context()
+	if p.body, err = s.md.Render(a.Body); err != nil {
+		return p, err
+	}
+	// More Articles by content; a preview of an unpublished article has
+	// no place in the index yet, and gets its section's latest.
+	if a.Visible() {
+		p.more, err = s.moreArticles(ctx, a.ID)
+	} else {
+		var list article.List
+		list, err = s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})
+		p.more = list.Articles
+	}
+	if err != nil {
+		return p, err
+	}
+	// The counts of the article's comments and of More Articles', in one
+	// question.
+	p.countKeys, err = s.withCounts(r, v, []article.Article{*a}, p.more)
+	return p, err
 }
 
 // redirectOldSlug sends a reader who followed an article's former address

@@ -11,8 +11,8 @@ import (
 // to fifty comments a page, and html/template evaluates every action and
 // its escapers by reflection: about 15 µs a comment, most of an uncached
 // page's rendering, against about 1 µs here. Every value is escaped as
-// html/template escapes it in the same place, so the page is byte for byte
-// what the template made (TestCommentItemsEscape).
+// html/template escapes it in the same place (TestCommentItemsEscape), so
+// the page reads exactly as when the template wrote the list.
 func (d *discussionView) Items(v *view) template.HTML {
 	if len(d.Comments) == 0 {
 		return ""

@@ -113,7 +113,8 @@ func ownHashes(r *http.Request) []string {
 	return []string{account.HashToken(c.Value)}
 }
 
-// discussion loads the comments a reader of a sees.
+// discussion loads the comments a reader of a sees; its Count is the
+// article page's to fill, from the counts it asks for with More Articles'.
 func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*discussionView, error) {
 	site := v.Site
 	ctx := r.Context()
@@ -124,13 +125,6 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	if err != nil {
 		return nil, err
 	}
-	counts := v.counts // the article page has asked already
-	if counts == nil {
-		if counts, err = s.store.ApprovedCount(ctx, []int64{a.ID}); err != nil {
-			return nil, err
-		}
-	}
-	d.Count = counts[a.ID]
 	own := ownHashes(r)
 	tops := 0
 	for _, c := range list {
