@@ -260,9 +260,11 @@ func measureArchive(b *testing.B, db archiveStore, z archiveSize) {
 	// Untimed, pages spread over the archive: statements prepared, what
 	// surrounds every page loaded, and each checked to be the whole page.
 	warm := min(len(paths), 200)
+	pageBytes := 0
 	for i := range warm {
 		rec, _ := render(paths[i*len(paths)/warm])
 		page := rec.Body.String()
+		pageBytes += len(page)
 		if n := strings.Count(page, `<li class="comment depth-`); n != archivePerPage {
 			b.Fatalf("%s shows %d comments, want %d", paths[i*len(paths)/warm], n, archivePerPage)
 		}
@@ -298,8 +300,8 @@ func measureArchive(b *testing.B, db archiveStore, z archiveSize) {
 	s50, s99 := archivePct(inStore, 50), archivePct(inStore, 99)
 	b.ReportMetric(archiveMs(s50), "store-p50-ms")
 	b.ReportMetric(archiveMs(s99), "store-p99-ms")
-	b.Logf("%d uncached pages of %d articles (of %d, with %d comments in all): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms; in storage p50 %.2f ms, p99 %.2f ms; %.2f queries a page (%s); load average %s before, %s after",
-		len(times), len(paths), z.articles, z.comments, archiveMs(p50), archiveMs(p90), archiveMs(p99), archiveMs(top),
+	b.Logf("%d uncached pages (%.0f KB each) of %d articles (of %d, with %d comments in all): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms; in storage p50 %.2f ms, p99 %.2f ms; %.2f queries a page (%s); load average %s before, %s after",
+		len(times), float64(pageBytes)/float64(warm)/1000, len(paths), z.articles, z.comments, archiveMs(p50), archiveMs(p90), archiveMs(p99), archiveMs(top),
 		archiveMs(s50), archiveMs(s99), queries, strings.Join(spread, ", "), load, archiveLoad())
 }
 
