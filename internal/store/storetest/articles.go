@@ -5,10 +5,13 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/markup"
+	"broadsheet/internal/store"
 )
 
 // Articles is the public side of articles: reading and writing them.
@@ -80,7 +83,7 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 		b, err := bare()
 		must(t, err)
 		want := *got
-		want.Body, want.Authors, want.Tags, want.Notes = "", nil, nil, nil
+		want.Body, want.BodyHTML, want.Authors, want.Tags, want.Notes = "", "", nil, nil, nil
 		want.LeadImage = &article.Image{ID: img.ID, Alt: img.Alt, Caption: img.Caption, Credit: img.Credit, Width: img.Width, Height: img.Height}
 		if !reflect.DeepEqual(b, &want) {
 			t.Errorf("bare article = %+v, want %+v", b, &want)
@@ -91,6 +94,71 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 	}
 	if _, err := s.BareArticleByID(ctx, 9999); !errors.Is(err, article.ErrNotFound) {
 		t.Errorf("bare article with a missing id: err = %v, want ErrNotFound", err)
+	}
+}
+
+// testArticleHTML: an article is stored with its body rendered for
+// readers, again when it is updated; the bare article and listings, which
+// carry no body, carry none. HTML stored by another renderer is not given
+// out.
+func testArticleHTML(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	md := markup.New()
+	html := func(src string) string {
+		out, err := md.Render(src)
+		must(t, err)
+		return out
+	}
+	stored := func(id int64) string {
+		t.Helper()
+		a, err := s.ArticleByID(ctx, id)
+		must(t, err)
+		return a.BodyHTML
+	}
+	a := f.article(0)
+	a.Body = "## The vote\n\nCounted *twice*[^1].\n\n[^1]: The clerk."
+	must(t, s.CreateArticle(ctx, a))
+	want := html(a.Body)
+	if !strings.Contains(want, `<h2 id="h-the-vote">`) || !strings.Contains(want, "<em>twice</em>") {
+		t.Fatalf("the renderer writes %q; this case expects a heading and emphasis", want)
+	}
+	if a.BodyHTML != want {
+		t.Errorf("CreateArticle left BodyHTML %q, want %q", a.BodyHTML, want)
+	}
+	if got := stored(a.ID); got != want {
+		t.Errorf("ArticleByID's BodyHTML = %q, want %q", got, want)
+	}
+	if got, err := s.ArticleBySlug(ctx, a.Slug); err != nil || got.BodyHTML != want {
+		t.Errorf("ArticleBySlug = %v, %v; want BodyHTML %q", got, err, want)
+	}
+	list, err := s.Articles(ctx, article.Query{Limit: 10})
+	must(t, err)
+	if len(list.Articles) != 1 || list.Articles[0].BodyHTML != "" {
+		t.Errorf("listing = %+v, want the one article without its HTML", list.Articles)
+	}
+	a.Body = "Now **bold**"
+	must(t, s.UpdateArticle(ctx, a))
+	if want := html(a.Body); a.BodyHTML != want || stored(a.ID) != want {
+		t.Errorf("after the update BodyHTML = %q, stored %q; want %q", a.BodyHTML, stored(a.ID), want)
+	}
+
+	// Stored by an earlier renderer, and by a later one.
+	old, newer := f.article(0), f.article(0)
+	must(t, s.CreateArticle(ctx, old))
+	must(t, s.CreateArticle(ctx, newer))
+	must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = 'stale', html_of = ? WHERE id = ?`, markup.ArticlesVersion-1, old.ID); err != nil {
+			return nil, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = 'later', html_of = ? WHERE id = ?`, markup.ArticlesVersion+1, newer.ID)
+		return nil, err
+	}))
+	if got := stored(old.ID); got != "" {
+		t.Errorf("HTML of an earlier renderer given out: %q", got)
+	}
+	if got := stored(newer.ID); got != "" {
+		t.Errorf("HTML of a later renderer given out: %q", got)
 	}
 }
 

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"Taxonomy", testTaxonomy},
 		{"ArticleRoundTrip", testArticleRoundTrip},
+		{"ArticleHTML", testArticleHTML},
 		{"ArticleValidation", testArticleValidation},
 		{"ListingFilters", testListingFilters},
 		{"KeysetPagination", testKeysetPagination},
