@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/store"
 )
@@ -24,6 +25,7 @@ type Articles interface {
 	Articles(ctx context.Context, q article.Query) (article.List, error)
 	CreateArticle(ctx context.Context, a *article.Article) error
 	UpdateArticle(ctx context.Context, a *article.Article) error
+	RenderStored(ctx context.Context, n int) (int, error) // comments' HTML too
 }
 
 func testArticleRoundTrip(t *testing.T, s Store) {
@@ -100,16 +102,13 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 // testArticleHTML: an article is stored with its body rendered for
 // readers, again when it is updated; the bare article and listings, which
 // carry no body, carry none. HTML stored by another renderer is not given
-// out.
+// out, and RenderStored renders and stores it, no more rows at a call than
+// asked, comments and articles together, leaving what a newer renderer
+// stored alone.
 func testArticleHTML(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
-	md := markup.New()
-	html := func(src string) string {
-		out, err := md.Render(src)
-		must(t, err)
-		return out
-	}
+	html := rendered(t, markup.New())
 	stored := func(id int64) string {
 		t.Helper()
 		a, err := s.ArticleByID(ctx, id)
@@ -147,18 +146,28 @@ func testArticleHTML(t *testing.T, s Store) {
 	old, newer := f.article(0), f.article(0)
 	must(t, s.CreateArticle(ctx, old))
 	must(t, s.CreateArticle(ctx, newer))
+	storedByOthers(t, s, "articles", "body_html", markup.ArticlesVersion, old.ID, newer.ID, stored)
+
+	c := newComment(a.ID, 0, "Ann", "k1", comment.Approved)
+	must(t, s.CreateComment(ctx, c))
 	must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = 'stale', html_of = ? WHERE id = ?`, markup.ArticlesVersion-1, old.ID); err != nil {
-			return nil, err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = 'later', html_of = ? WHERE id = ?`, markup.ArticlesVersion+1, newer.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE comments SET html = 'stale', html_of = ? WHERE id = ?`, markup.CommentsVersion-1, c.ID)
 		return nil, err
 	}))
-	if got := stored(old.ID); got != "" {
-		t.Errorf("HTML of an earlier renderer given out: %q", got)
+	if n, err := s.RenderStored(ctx, 1); err != nil || n != 1 {
+		t.Errorf("RenderStored(1) with a comment and an article to render = %d, %v; want 1", n, err)
 	}
-	if got := stored(newer.ID); got != "" {
-		t.Errorf("HTML of a later renderer given out: %q", got)
+	if n, err := s.RenderStored(ctx, 10); err != nil || n != 1 {
+		t.Errorf("RenderStored(10) with one left = %d, %v; want 1", n, err)
+	}
+	if got, want := stored(old.ID), html(old.Body); got != want {
+		t.Errorf("after RenderStored the earlier article's HTML is %q, want %q", got, want)
+	}
+	if got, err := s.CommentByID(ctx, c.ID); err != nil || got.HTML != rendered(t, markup.NewComments())(c.Body) {
+		t.Errorf("after RenderStored the comment = %+v, %v; want its HTML", got, err)
+	}
+	if n, err := s.RenderStored(ctx, 10); err != nil || n != 0 {
+		t.Errorf("RenderStored again = %d, %v; want 0", n, err)
 	}
 }
 
