@@ -42,7 +42,7 @@ type engine interface {
 	Migrate(ctx context.Context) (int, error)
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	KeepRelated(ctx context.Context, n int) (int, error)
-	RenderComments(ctx context.Context, n int) (int, error)
+	RenderStored(ctx context.Context, n int) (int, error)
 	QueueModerationNotice(ctx context.Context, now time.Time, every time.Duration) (int, error)
 	QueueDigest(ctx context.Context, day int64, at time.Time) error
 	PruneViews(ctx context.Context, before time.Time) error

@@ -301,7 +301,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		}
 	})
 	go keepRelated(ctx, db, relatedWake, log)
-	go renderComments(ctx, db, log)
+	go renderStored(ctx, db, log)
 	// The last flush at shutdown waits for the periodic one: one cut short
 	// puts its views back (FlushViews), and the last flush then saves them.
 	flushing := make(chan struct{})
@@ -474,25 +474,25 @@ func keepRelated(ctx context.Context, db engine, wake <-chan struct{}, log *slog
 	}
 }
 
-// renderComments stores the HTML of comments stored without it or by an
-// earlier version (pages render those as they show them), a batch at a
-// time with a pause as long as the batch took, and stops when none is
-// left: only a new version makes more.
-func renderComments(ctx context.Context, db engine, log *slog.Logger) {
+// renderStored stores the HTML of comments and articles stored without it
+// or by an earlier version (pages render those as they show them), a
+// batch at a time with a pause as long as the batch took, and stops when
+// none is left: only a new version makes more.
+func renderStored(ctx context.Context, db engine, log *slog.Logger) {
 	total := 0
 	for {
 		start := time.Now()
-		n, err := db.RenderComments(ctx, 500)
+		n, err := db.RenderStored(ctx, 500)
 		if err != nil {
 			if ctx.Err() == nil {
-				log.Warn("rendering stored comments", "err", err)
+				log.Warn("rendering stored comments and articles", "err", err)
 			}
 			return
 		}
 		total += n
 		if n == 0 {
 			if total > 0 {
-				log.Info("rendered and stored comments kept by an earlier version", "comments", total)
+				log.Info("rendered and stored comments and articles kept by an earlier version", "rows", total)
 			}
 			return
 		}

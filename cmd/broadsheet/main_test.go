@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+	"broadsheet/internal/store"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -208,5 +211,51 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 	}
 	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "nobody@courier.example", "--name", "x"}, nil, io.Discard, io.Discard); err == nil {
 		t.Error("token for an unknown user")
+	}
+}
+
+// What an earlier renderer stored — a comment's HTML, an article's — is
+// rendered again and stored by serve's background loop, which says how
+// many rows it caught up on and stops once none is left.
+func TestRenderStoredCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "broadsheet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sec := article.Section{Slug: "city", Name: "City"}
+	if err := db.CreateSection(ctx, &sec); err != nil {
+		t.Fatal(err)
+	}
+	a := &article.Article{Slug: "vote", Headline: "The vote", Body: "Counted *twice*.", Section: sec, Status: article.Draft, Language: "en"}
+	if err := db.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	want := a.BodyHTML
+	err = db.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = '', html_of = 0 WHERE id = ?`, a.ID)
+		return nil, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		renderStored(ctx, db, slog.New(slog.NewTextHandler(&logs, nil)))
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("renderStored did not stop once nothing was left")
+	}
+	got, err := db.ArticleByID(ctx, a.ID)
+	if err != nil || got.BodyHTML != want || !strings.Contains(want, "<em>twice</em>") {
+		t.Errorf("after renderStored the article = %+v, %v; want BodyHTML %q", got, err, want)
+	}
+	if !strings.Contains(logs.String(), "rows=1") {
+		t.Errorf("log = %q, want it to say one row was rendered", logs.String())
 	}
 }

@@ -83,13 +83,15 @@ type Variant struct {
 	Bytes       []byte
 }
 
-// Article is a piece of journalism. Summary listings leave Body empty.
+// Article is a piece of journalism. Summary listings leave Body and
+// BodyHTML empty.
 type Article struct {
 	ID          int64
 	Slug        string
 	Headline    string
 	Standfirst  string
 	Body        string // Markdown
+	BodyHTML    string // the stored HTML of Body, empty when none is stored for the current renderer
 	Section     Section
 	Tags        []Tag
 	Authors     []Author // byline order

@@ -35,6 +35,12 @@ type Renderer struct {
 	commentLinks bool
 }
 
+// ArticlesVersion names what New writes. Articles are stored with the HTML
+// their body renders to and this version; HTML stored under another
+// version is rendered again. Raise it with any change to what New writes
+// (TestArticlesVersion fails until then).
+const ArticlesVersion = 1
+
 // New returns the renderer for newsroom content: headings, lists, quotes,
 // tables, links, emphasis, code and footnotes; no raw HTML, no scripts.
 func New() *Renderer {

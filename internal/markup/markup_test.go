@@ -157,15 +157,34 @@ func FuzzRenderComment(f *testing.F) {
 	})
 }
 
+// TestArticlesVersion holds ArticlesVersion to what New writes: stored
+// articles keep their HTML only while the renderer writes the same.
+func TestArticlesVersion(t *testing.T) {
+	srcs := []string{"Hello *world*", "**strong**, ~~gone~~ and `x < y`", "## The vote\n\n### The vote\n\n#### Comment form",
+		"[docs](https://example.org/a) and <https://example.org/b>, mail@example.org", "> said\n\nreply", "- one\n- two\n\n1. one\n2. two",
+		"```\ncode <b>\n```", "| a | b |\n|---|---|\n| 1 | 2 |", "Claim[^1].\n\n[^1]: Source.", "\"quoted\" -- and... it's",
+		"![The quay](https://example.org/quay.jpg) ![Local](/media/1/480.jpg)", "![img](data:text/html,hi) [![Logo](data:x)](https://example.org)",
+		"<script>alert(1)</script>\n\ntext <img src=x onerror=alert(1)>", "[x](javascript:alert(1)) [y](vbscript:msgbox(1))",
+		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)"}
+	checkVersion(t, New(), srcs, "ArticlesVersion", ArticlesVersion, 1, "86b457c0a0e3")
+}
+
 // TestCommentsVersion holds CommentsVersion to what NewComments writes:
 // stored comments keep their HTML only while the renderer writes the same.
 func TestCommentsVersion(t *testing.T) {
-	const version, output = 1, "fe8e4afdeca7"
 	srcs := []string{"I *really* agree", "**strong** and ~~gone~~", "[site](https://example.org)", "see https://example.org/x and mail@example.org",
 		"> said\n\nreply", "- a\n- b\n\n1. one\n2. two", "`x < y`\n\n```\ncode\n```", "![a *cat*](https://example.org/a.png)",
 		"# Shouting", "<b onclick=alert(1)>x</b>", "[x](javascript:alert(1))", "[x](/admin)", "| a |\n|---|\n| 1 |",
 		"line one  \nline two", "\"quotes\" -- and...", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)"}
-	r := NewComments()
+	checkVersion(t, NewComments(), srcs, "CommentsVersion", CommentsVersion, 1, "fe8e4afdeca7")
+}
+
+// checkVersion fails when what r writes for srcs (a digest of it) or r's
+// version, the constant named, is not what the test knows: a renderer
+// whose output changed must raise its version, so that what the one
+// before stored is rendered again, and the test then learns both anew.
+func checkVersion(t *testing.T, r *Renderer, srcs []string, name string, version, knownVersion int, knownOutput string) {
+	t.Helper()
 	h := sha256.New()
 	for _, src := range srcs {
 		out, err := r.Render(src)
@@ -175,8 +194,8 @@ func TestCommentsVersion(t *testing.T) {
 		h.Write([]byte(out + "\x00"))
 	}
 	got := hex.EncodeToString(h.Sum(nil))[:12]
-	if version != CommentsVersion || got != output {
-		t.Errorf("NewComments writes %s at CommentsVersion %d; this test knows %s at %d.\n"+
-			"If the output changed, raise CommentsVersion, so that stored comments are rendered again, and set both here.", got, CommentsVersion, output, version)
+	if version != knownVersion || got != knownOutput {
+		t.Errorf("the renderer writes %s at %s %d; this test knows %s at %d.\n"+
+			"If the output changed, raise %[2]s, so that what was stored is rendered again, and set both here.", got, name, version, knownOutput, knownVersion)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/markup"
 )
 
 // articleColumns is what every article query selects, in scanArticle's order.
@@ -67,9 +68,11 @@ func (db *DB) BareArticleByID(ctx context.Context, id int64) (*article.Article, 
 
 func (db *DB) articleWhere(ctx context.Context, what, where string, arg any, whole bool) (*article.Article, error) {
 	var a article.Article
+	var html string
+	var htmlOf int
 	query, body := `SELECT `+articleColumns+` `+articleFrom+` WHERE `+where, []any(nil)
 	if whole {
-		query, body = `SELECT `+articleColumns+`, a.body `+articleFrom+` WHERE `+where, []any{&a.Body}
+		query, body = `SELECT `+articleColumns+`, a.body, a.body_html, a.html_of `+articleFrom+` WHERE `+where, []any{&a.Body, &html, &htmlOf}
 	}
 	if err := scanArticle(db.read.QueryRowContext(ctx, query, arg), &a, body...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -79,6 +82,9 @@ func (db *DB) articleWhere(ctx context.Context, what, where string, arg any, who
 	}
 	if !whole {
 		return &a, nil
+	}
+	if htmlOf == markup.ArticlesVersion {
+		a.BodyHTML = html
 	}
 	list := []article.Article{a}
 	if err := db.fillRelations(ctx, db.read, list, withTags|withNotes); err != nil {
@@ -282,18 +288,32 @@ func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Artic
 	return nil
 }
 
-// CreateArticle inserts a and its bylines and tags.
+// articleHTML renders an article's body as it is stored with it.
+func (db *DB) articleHTML(body string) (string, error) {
+	html, err := db.articles.Render(body)
+	if err != nil {
+		return "", db.errorf("article body: %w", err)
+	}
+	return html, nil
+}
+
+// CreateArticle inserts a and its bylines and tags. Its body is stored
+// with the HTML it renders to, rendered before the write begins.
 func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	html, err := db.articleHTML(a.Body)
+	if err != nil {
+		return err
+	}
 	now := db.now()
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO articles
-			(slug, headline, standfirst, body, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
+			(slug, headline, standfirst, body, body_html, html_of, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
 			 version, created_by, submitted_at, replaced_by, comments_closed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`,
-			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`,
+			a.Slug, a.Headline, a.Standfirst, a.Body, html, markup.ArticlesVersion, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
 			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix(),
 			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed).Scan(&a.ID)
 		if err != nil {
@@ -309,7 +329,7 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	if err != nil {
 		return db.articleWriteError(a.Slug, err)
 	}
-	a.ModifiedAt = now.UTC().Truncate(1e9)
+	a.ModifiedAt, a.BodyHTML = now.UTC().Truncate(1e9), html
 	return nil
 }
 
@@ -343,23 +363,28 @@ func writeRevision(ctx context.Context, tx *Tx, a *article.Article, now time.Tim
 }
 
 // UpdateArticle replaces a's stored fields, bylines and tags. A changed slug
-// keeps the old one as a redirect.
+// keeps the old one as a redirect. The body is stored with the HTML it
+// renders to, rendered before the write begins.
 func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
+	html, err := db.articleHTML(a.Body)
+	if err != nil {
+		return err
+	}
 	now := db.now()
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		old, err := db.articleRelations(ctx, tx, a.ID)
 		if err != nil {
 			return nil, err
 		}
 		// A zero Version means "whatever is stored" (programs, not people).
-		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?,
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?, body_html = ?, html_of = ?,
 			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?,
 			submitted_at = ?, replaced_by = ?, comments_closed = ?, version = version + 1
 			WHERE id = ? AND (? = 0 OR version = ?)`,
-			a.Slug, a.Headline, a.Standfirst, a.Body, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+			a.Slug, a.Headline, a.Standfirst, a.Body, html, markup.ArticlesVersion, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
 			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed,
 			a.ID, a.Version, a.Version)
 		if err != nil {
@@ -398,7 +423,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 	if err != nil {
 		return db.articleWriteError(a.Slug, err)
 	}
-	a.ModifiedAt = now.UTC().Truncate(1e9)
+	a.ModifiedAt, a.BodyHTML = now.UTC().Truncate(1e9), html
 	return nil
 }
 

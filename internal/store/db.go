@@ -27,8 +27,8 @@ type DB struct {
 	eng     Engine
 	dialect Dialect
 	now     func() time.Time
-	// comments renders readers' comments as they are stored.
-	comments *markup.Renderer
+	// articles and comments render bodies and comments as they are stored.
+	articles, comments *markup.Renderer
 
 	observer atomic.Pointer[QueryObserver]
 	queries  atomic.Uint64
@@ -123,7 +123,7 @@ func Migrated[D migrator](ctx context.Context, db D, err error) (D, error) {
 
 // New returns the storage over an engine's connections.
 func New(c Config) *DB {
-	db := &DB{name: c.Name, eng: c.Engine, dialect: c.Dialect, now: time.Now, comments: markup.NewComments()}
+	db := &DB{name: c.Name, eng: c.Engine, dialect: c.Dialect, now: time.Now, articles: markup.New(), comments: markup.NewComments()}
 	if db.dialect.Placeholder == nil {
 		db.dialect.Placeholder = func(int) string { return "?" }
 	}

@@ -107,7 +107,7 @@ type archiveStore interface {
 	testStore
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	KeepRelated(ctx context.Context, n int) (int, error)
-	RenderComments(ctx context.Context, n int) (int, error)
+	RenderStored(ctx context.Context, n int) (int, error)
 	Queries() uint64
 	Reader() *store.Handle
 }
@@ -348,14 +348,14 @@ func (t *timedArchive) Thread(ctx context.Context, q comment.Query) ([]comment.C
 
 // catchUp does what a running site does in the background for an archive
 // written straight into its tables: works out every More Articles list it
-// lacks, and stores the HTML of every comment, saying how long a list
+// lacks, and stores the HTML of every comment and article, saying how long a list
 // took (what a page whose list is missing spends on it).
 func catchUp(b *testing.B, db archiveStore) {
 	ctx := context.Background()
 	if made, d := untilNone(b, "More Articles lists made", func() (int, error) { return db.KeepRelated(ctx, 1000) }); made > 0 {
 		b.Logf("%d More Articles lists made in %s, %.2f ms each", made, d.Round(time.Second), archiveMs(d/time.Duration(made)))
 	}
-	untilNone(b, "Comments rendered and stored", func() (int, error) { return db.RenderComments(ctx, 5000) })
+	untilNone(b, "Comments and articles rendered and stored", func() (int, error) { return db.RenderStored(ctx, 5000) })
 }
 
 // untilNone calls step until it does nothing, saying how far it got.

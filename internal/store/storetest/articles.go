@@ -5,10 +5,14 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+	"broadsheet/internal/markup"
+	"broadsheet/internal/store"
 )
 
 // Articles is the public side of articles: reading and writing them.
@@ -21,6 +25,7 @@ type Articles interface {
 	Articles(ctx context.Context, q article.Query) (article.List, error)
 	CreateArticle(ctx context.Context, a *article.Article) error
 	UpdateArticle(ctx context.Context, a *article.Article) error
+	RenderStored(ctx context.Context, n int) (int, error) // comments' HTML too
 }
 
 func testArticleRoundTrip(t *testing.T, s Store) {
@@ -80,7 +85,7 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 		b, err := bare()
 		must(t, err)
 		want := *got
-		want.Body, want.Authors, want.Tags, want.Notes = "", nil, nil, nil
+		want.Body, want.BodyHTML, want.Authors, want.Tags, want.Notes = "", "", nil, nil, nil
 		want.LeadImage = &article.Image{ID: img.ID, Alt: img.Alt, Caption: img.Caption, Credit: img.Credit, Width: img.Width, Height: img.Height}
 		if !reflect.DeepEqual(b, &want) {
 			t.Errorf("bare article = %+v, want %+v", b, &want)
@@ -91,6 +96,78 @@ func testArticleRoundTrip(t *testing.T, s Store) {
 	}
 	if _, err := s.BareArticleByID(ctx, 9999); !errors.Is(err, article.ErrNotFound) {
 		t.Errorf("bare article with a missing id: err = %v, want ErrNotFound", err)
+	}
+}
+
+// testArticleHTML: an article is stored with its body rendered for
+// readers, again when it is updated; the bare article and listings, which
+// carry no body, carry none. HTML stored by another renderer is not given
+// out, and RenderStored renders and stores it, no more rows at a call than
+// asked, comments and articles together, leaving what a newer renderer
+// stored alone.
+func testArticleHTML(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	html := rendered(t, markup.New())
+	stored := func(id int64) string {
+		t.Helper()
+		a, err := s.ArticleByID(ctx, id)
+		must(t, err)
+		return a.BodyHTML
+	}
+	a := f.article(0)
+	a.Body = "## The vote\n\nCounted *twice*[^1].\n\n[^1]: The clerk."
+	must(t, s.CreateArticle(ctx, a))
+	want := html(a.Body)
+	if !strings.Contains(want, `<h2 id="h-the-vote">`) || !strings.Contains(want, "<em>twice</em>") {
+		t.Fatalf("the renderer writes %q; this case expects a heading and emphasis", want)
+	}
+	if a.BodyHTML != want {
+		t.Errorf("CreateArticle left BodyHTML %q, want %q", a.BodyHTML, want)
+	}
+	if got := stored(a.ID); got != want {
+		t.Errorf("ArticleByID's BodyHTML = %q, want %q", got, want)
+	}
+	if got, err := s.ArticleBySlug(ctx, a.Slug); err != nil || got.BodyHTML != want {
+		t.Errorf("ArticleBySlug = %v, %v; want BodyHTML %q", got, err, want)
+	}
+	list, err := s.Articles(ctx, article.Query{Limit: 10})
+	must(t, err)
+	if len(list.Articles) != 1 || list.Articles[0].BodyHTML != "" {
+		t.Errorf("listing = %+v, want the one article without its HTML", list.Articles)
+	}
+	a.Body = "Now **bold**"
+	must(t, s.UpdateArticle(ctx, a))
+	if want := html(a.Body); a.BodyHTML != want || stored(a.ID) != want {
+		t.Errorf("after the update BodyHTML = %q, stored %q; want %q", a.BodyHTML, stored(a.ID), want)
+	}
+
+	// Stored by an earlier renderer, and by a later one.
+	old, newer := f.article(0), f.article(0)
+	must(t, s.CreateArticle(ctx, old))
+	must(t, s.CreateArticle(ctx, newer))
+	storedByOthers(t, s, "articles", "body_html", markup.ArticlesVersion, old.ID, newer.ID, stored)
+
+	c := newComment(a.ID, 0, "Ann", "k1", comment.Approved)
+	must(t, s.CreateComment(ctx, c))
+	must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE comments SET html = 'stale', html_of = ? WHERE id = ?`, markup.CommentsVersion-1, c.ID)
+		return nil, err
+	}))
+	if n, err := s.RenderStored(ctx, 1); err != nil || n != 1 {
+		t.Errorf("RenderStored(1) with a comment and an article to render = %d, %v; want 1", n, err)
+	}
+	if n, err := s.RenderStored(ctx, 10); err != nil || n != 1 {
+		t.Errorf("RenderStored(10) with one left = %d, %v; want 1", n, err)
+	}
+	if got, want := stored(old.ID), html(old.Body); got != want {
+		t.Errorf("after RenderStored the earlier article's HTML is %q, want %q", got, want)
+	}
+	if got, err := s.CommentByID(ctx, c.ID); err != nil || got.HTML != rendered(t, markup.NewComments())(c.Body) {
+		t.Errorf("after RenderStored the comment = %+v, %v; want its HTML", got, err)
+	}
+	if n, err := s.RenderStored(ctx, 10); err != nil || n != 0 {
+		t.Errorf("RenderStored again = %d, %v; want 0", n, err)
 	}
 }
 

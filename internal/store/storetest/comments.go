@@ -11,7 +11,6 @@ import (
 
 	"broadsheet/internal/comment"
 	"broadsheet/internal/markup"
-	"broadsheet/internal/store"
 )
 
 // Comments is readers' comments: threads, moderation, their authors' own
@@ -35,7 +34,6 @@ type Comments interface {
 	EraseCommenter(ctx context.Context, email string) (int, error)
 	Blocklist(ctx context.Context) ([]string, error)
 	SetBlocklist(ctx context.Context, entries []string) error
-	RenderComments(ctx context.Context, n int) (int, error)
 }
 
 func newComment(articleID, parent int64, name, key string, status comment.Status) *comment.Comment {
@@ -44,19 +42,14 @@ func newComment(articleID, parent int64, name, key string, status comment.Status
 
 // testCommentHTML: a comment is stored with its text rendered for readers,
 // again when its author or a moderator edits it. HTML stored by another
-// renderer is not given out, and RenderComments renders and stores it,
+// renderer is not given out, and RenderStored renders and stores it,
 // leaving what a newer renderer stored alone.
 func testCommentHTML(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
 	a := f.article(0)
 	must(t, s.CreateArticle(ctx, a))
-	md := markup.NewComments()
-	html := func(src string) string {
-		out, err := md.Render(src)
-		must(t, err)
-		return out
-	}
+	html := rendered(t, markup.NewComments())
 	stored := func(id int64) string {
 		t.Helper()
 		c, err := s.CommentByID(ctx, id)
@@ -88,26 +81,14 @@ func testCommentHTML(t *testing.T, s Store) {
 	newer := newComment(a.ID, 0, "Cy", "k3", comment.Approved)
 	must(t, s.CreateComment(ctx, old))
 	must(t, s.CreateComment(ctx, newer))
-	must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
-		if _, err := tx.ExecContext(ctx, `UPDATE comments SET html = 'stale', html_of = ? WHERE id = ?`, markup.CommentsVersion-1, old.ID); err != nil {
-			return nil, err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE comments SET html = 'later', html_of = ? WHERE id = ?`, markup.CommentsVersion+1, newer.ID)
-		return nil, err
-	}))
-	if got := stored(old.ID); got != "" {
-		t.Errorf("HTML of an earlier renderer given out: %q", got)
-	}
-	if got := stored(newer.ID); got != "" {
-		t.Errorf("HTML of a later renderer given out: %q", got)
-	}
-	n, err := s.RenderComments(ctx, 10)
+	storedByOthers(t, s, "comments", "html", markup.CommentsVersion, old.ID, newer.ID, stored)
+	n, err := s.RenderStored(ctx, 10)
 	must(t, err)
 	if n != 1 || stored(old.ID) != html(old.Body) {
-		t.Errorf("RenderComments rendered %d, and the earlier comment's HTML is %q", n, stored(old.ID))
+		t.Errorf("RenderStored rendered %d, and the earlier comment's HTML is %q", n, stored(old.ID))
 	}
-	if n, err := s.RenderComments(ctx, 10); err != nil || n != 0 {
-		t.Errorf("RenderComments again = %d, %v; want 0", n, err)
+	if n, err := s.RenderStored(ctx, 10); err != nil || n != 0 {
+		t.Errorf("RenderStored again = %d, %v; want 0", n, err)
 	}
 }
 

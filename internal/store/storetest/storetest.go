@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/markup"
 	"broadsheet/internal/store"
 )
 
@@ -41,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"Taxonomy", testTaxonomy},
 		{"ArticleRoundTrip", testArticleRoundTrip},
+		{"ArticleHTML", testArticleHTML},
 		{"ArticleValidation", testArticleValidation},
 		{"ListingFilters", testListingFilters},
 		{"KeysetPagination", testKeysetPagination},
@@ -161,3 +163,36 @@ func must(t *testing.T, err error) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// rendered returns what r writes for a text.
+func rendered(t *testing.T, r *markup.Renderer) func(src string) string {
+	return func(src string) string {
+		t.Helper()
+		out, err := r.Render(src)
+		must(t, err)
+		return out
+	}
+}
+
+// storedByOthers makes the HTML kept in table's column html for row
+// earlier an earlier renderer's than version, and for row later a later
+// one's, and checks that stored, which reads a row's HTML through the
+// store, gives out neither.
+func storedByOthers(t *testing.T, s Store, table, html string, version int, earlier, later int64, stored func(id int64) string) {
+	t.Helper()
+	ctx := context.Background()
+	set := `UPDATE ` + table + ` SET ` + html + ` = ?, html_of = ? WHERE id = ?`
+	must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, set, "stale", version-1, earlier); err != nil {
+			return nil, err
+		}
+		_, err := tx.ExecContext(ctx, set, "later", version+1, later)
+		return nil, err
+	}))
+	if got := stored(earlier); got != "" {
+		t.Errorf("%s: HTML of an earlier renderer given out: %q", table, got)
+	}
+	if got := stored(later); got != "" {
+		t.Errorf("%s: HTML of a later renderer given out: %q", table, got)
+	}
+}
