@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/store"
 )
 
 type listResp struct {
@@ -230,5 +232,29 @@ func TestTagsFollowPublication(t *testing.T) {
 	}
 	if got := tagSlugs(); len(got) != 1 || got[0] != "harbour" {
 		t.Errorf("tags after unpublishing = %v, want [harbour]", got)
+	}
+}
+
+// The Content API gives the HTML stored with an article, and renders the
+// body again when an earlier renderer stored it.
+func TestContentArticleStoredHTML(t *testing.T) {
+	f := newFixture(t)
+	kept := f.create(account.Author, story("Kept fares", `"status":"published"`, `"body":"Fares *kept*."`))
+	old := f.create(account.Author, story("Old fares", `"status":"published"`, `"body":"Fares *old*."`))
+	ctx := context.Background()
+	if err := f.db.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = '<p>as stored</p>' WHERE id = ?`, kept.ID); err != nil {
+			return nil, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = '<p>from before</p>', html_of = 0 WHERE id = ?`, old.ID)
+		return nil, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{kept.ID: "<p>as stored</p>", old.ID: "<p>Fares <em>old</em>.</p>"} {
+		got := decodeAs[articleResp](t, f.get("/api/v1/articles/"+strconv.FormatInt(id, 10)))
+		if got.BodyHTML == nil || strings.TrimSpace(*got.BodyHTML) != want {
+			t.Errorf("article %d: body_html %v, want %q", id, got.BodyHTML, want)
+		}
 	}
 }

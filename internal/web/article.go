@@ -130,6 +130,15 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	return resp, nil
 }
 
+// articleHTML is an article's body for readers: as stored with it, or
+// rendered now when it was stored by another renderer.
+func (s *Server) articleHTML(a *article.Article) (string, error) {
+	if a.BodyHTML != "" {
+		return a.BodyHTML, nil
+	}
+	return s.md.Render(a.Body)
+}
+
 // articleParts is an article page's body and More Articles, with the
 // cache keys of the comment counts shown for them.
 type articleParts struct {
@@ -142,7 +151,7 @@ type articleParts struct {
 // comment counts of both (into v).
 func (s *Server) articleParts(r *http.Request, v *view, a *article.Article) (p articleParts, err error) {
 	ctx := r.Context()
-	if p.body, err = s.md.Render(a.Body); err != nil {
+	if p.body, err = s.articleHTML(a); err != nil {
 		return p, err
 	}
 	// More Articles by content; a preview of an unpublished article has

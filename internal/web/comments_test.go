@@ -915,3 +915,33 @@ func TestPagesShowStoredCommentHTML(t *testing.T) {
 		}
 	}
 }
+
+// An article's page and its full-text feed show the HTML stored with the
+// article; one stored by an earlier renderer is rendered again instead.
+func TestPagesShowStoredArticleHTML(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	kept := s.publish("city", "kept-html", "Kept HTML")
+	old := s.publish("city", "old-html", "Old HTML")
+	site, err := s.db.Site(ctx)
+	must(t, err)
+	site.FeedFullText = true
+	must(t, s.db.SetSite(ctx, site))
+	must(t, s.db.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = '<p>as stored</p>' WHERE id = ?`, kept.ID); err != nil {
+			return nil, err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET body_html = '<p>from before</p>', html_of = 0 WHERE id = ?`, old.ID)
+		return []string{article.KeySite}, err
+	}))
+	if body := s.get("/city/kept-html").body; !strings.Contains(body, "<p>as stored</p>") || strings.Contains(body, "First paragraph of Kept HTML") {
+		t.Error("the article page does not show the article's stored HTML")
+	}
+	if body := s.get("/city/old-html").body; strings.Contains(body, "from before") || !strings.Contains(body, "<p>First paragraph of Old HTML.</p>") {
+		t.Error("the article page shows HTML an earlier renderer stored, or not the body rendered now")
+	}
+	feed := s.get("/city.atom").body
+	if !strings.Contains(feed, "as stored") || strings.Contains(feed, "from before") || !strings.Contains(feed, "First paragraph of Old HTML.") {
+		t.Error("the full-text feed does not carry each article's current HTML")
+	}
+}

@@ -107,7 +107,7 @@ func (s *Server) articleFeed(ctx context.Context, format, title, description, pa
 			if err != nil {
 				return nil, err
 			}
-			if it.ContentHTML, err = s.md.Render(full.Body); err != nil {
+			if it.ContentHTML, err = s.articleHTML(full); err != nil {
 				return nil, err
 			}
 		}
