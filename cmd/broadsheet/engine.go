@@ -59,7 +59,7 @@ var (
 	_ engine = (*postgres.DB)(nil)
 )
 
-func dbPath(c Config) string { return filepath.Join(c.DataDir, "broadsheet.db") }
+func dbPath(c Config) string { return filepath.Join(c.DataDir, sqlite.FileName) }
 
 // dbName says which database a command works on, for messages; never the
 // password of a URL.

@@ -25,6 +25,19 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// FileName is the database file's name in a site's data directory.
+const FileName = "broadsheet.db"
+
+// SchemaVersion is the version this program brings a database's schema
+// to: the number of its migrations, as schema_migrations records them.
+func SchemaVersion() (int, error) {
+	ms, err := store.LoadMigrations(migrationFS, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	return len(ms), nil
+}
+
 // DB is a Broadsheet database in one SQLite file: the shared storage over
 // this engine's connections.
 type DB struct {

@@ -31,6 +31,20 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	}
 }
 
+// SchemaVersion is the version a database opened by this program is at,
+// which a backup's schema is compared with.
+func TestSchemaVersionIsWhatOpenRecords(t *testing.T) {
+	db := openTemp(t)
+	var got int
+	if err := db.read.QueryRow(`SELECT MAX(version) FROM schema_migrations`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	want, err := SchemaVersion()
+	if err != nil || got != want || want < 15 {
+		t.Errorf("schema_migrations is at %d; SchemaVersion() = %d, %v", got, want, err)
+	}
+}
+
 func TestPragmas(t *testing.T) {
 	db := openTemp(t)
 	ctx := context.Background()
