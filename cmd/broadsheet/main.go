@@ -43,6 +43,10 @@ Usage:
   broadsheet reindex [flags]      rebuild the search and More Articles index
   broadsheet copy --from sqlite:PATH --to postgres://…
                                   move a whole site into PostgreSQL
+  broadsheet backup --to FILE     write a checked, compressed backup of the
+                                  database in --data, while the site runs
+  broadsheet restore --from FILE [--force]
+                                  put a backup in place as the database in --data
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
@@ -97,6 +101,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return reindex(ctx, c, stdout, stderr)
 	case "copy":
 		return copySite(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backupSite(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restoreSite(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
