@@ -94,11 +94,10 @@ func temporaries(t *testing.T, dir string) []string {
 
 // write is one write a writer had acknowledged.
 type write struct {
-	kind            string // "article" or "comment"
-	id              int64
-	start, acked    time.Time
-	latency         time.Duration
-	during, settled bool
+	kind         string // "article" or "comment"
+	id           int64
+	start, acked time.Time
+	latency      time.Duration
 }
 
 // A backup is taken while four writers keep adding comments and articles
