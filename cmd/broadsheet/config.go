@@ -45,6 +45,11 @@ type Config struct {
 	// instead of the site's; MetricsToken, when set, is the bearer token
 	// a scraper must send.
 	MetricsAddr, MetricsToken string
+	// BackupDir, when set, receives a checked backup every BackupEvery,
+	// of which the newest BackupKeep are kept (SQLite only).
+	BackupDir   string
+	BackupEvery time.Duration
+	BackupKeep  int
 }
 
 func env(name, def string) string {
@@ -80,6 +85,9 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this host:port instead of the site's address (env BROADSHEET_METRICS_ADDR)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("BROADSHEET_METRICS_TOKEN", ""), "bearer token a scraper of /metrics must send; prefer the environment variable (env BROADSHEET_METRICS_TOKEN)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
+	fs.StringVar(&c.BackupDir, "backup-dir", env("BROADSHEET_BACKUP_DIR", ""), "directory for scheduled backups of the SQLite database; none turns them off (env BROADSHEET_BACKUP_DIR)")
+	every := fs.String("backup-every", env("BROADSHEET_BACKUP_EVERY", "6h"), "how often to write a scheduled backup, e.g. 6h (env BROADSHEET_BACKUP_EVERY)")
+	keep := fs.String("backup-keep", env("BROADSHEET_BACKUP_KEEP", "28"), "how many scheduled backups to keep, newest first (env BROADSHEET_BACKUP_KEEP)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -108,6 +116,15 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.CommentMinFill, err = time.ParseDuration(*minFill); err != nil || c.CommentMinFill < 0 || c.CommentMinFill > time.Minute {
 		return c, fmt.Errorf("comment minimum fill time %q: want a duration between 0s and 1m, e.g. 3s", *minFill)
+	}
+	if c.BackupEvery, err = time.ParseDuration(*every); err != nil || c.BackupEvery < time.Second {
+		return c, fmt.Errorf("backup interval %q: want a duration of at least 1s, e.g. 6h", *every)
+	}
+	if c.BackupKeep, err = strconv.Atoi(*keep); err != nil || c.BackupKeep < 1 {
+		return c, fmt.Errorf("backups to keep %q: want a whole number, at least 1", *keep)
+	}
+	if c.BackupDir != "" && c.DatabaseURL != "" {
+		return c, errors.New("--backup-dir backs up SQLite only; on PostgreSQL use its own tools (pg_dump, or base backups with WAL archiving): see docs/operations.md")
 	}
 	if !validDatabaseURL(c.DatabaseURL) {
 		return c, errors.New("database URL: want postgres://user:pass@host:5432/dbname")

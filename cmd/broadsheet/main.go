@@ -310,6 +310,20 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	})
 	go keepRelated(ctx, db, relatedWake, log)
 	go renderStored(ctx, db, log)
+	if c.BackupDir != "" {
+		if err := checkBackupDir(c.BackupDir); err != nil {
+			return usageError{err}
+		}
+		b := &backupSchedule{src: dbPath(c), dir: c.BackupDir, every: c.BackupEvery, keep: c.BackupKeep, log: log}
+		b.register(reg)
+		// Shutdown waits for a backup under way to remove its temporaries.
+		backupsDone := make(chan struct{})
+		defer func() { cancel(); <-backupsDone }()
+		go func() {
+			defer close(backupsDone)
+			b.run(ctx)
+		}()
+	}
 	// The last flush at shutdown waits for the periodic one: one cut short
 	// puts its views back (FlushViews), and the last flush then saves them.
 	flushing := make(chan struct{})
