@@ -254,6 +254,15 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
+	var backups *backupSchedule
+	if c.BackupDir != "" {
+		if err := checkBackupDir(c.BackupDir); err != nil {
+			return usageError{err}
+		}
+		backups = &backupSchedule{src: dbPath(c), dir: c.BackupDir, every: c.BackupEvery, keep: c.BackupKeep, log: log}
+		backups.register(reg)
+		opts.Backups = backups.status
+	}
 	srv, err := web.New(db, opts)
 	if err != nil {
 		return err
@@ -310,18 +319,13 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	})
 	go keepRelated(ctx, db, relatedWake, log)
 	go renderStored(ctx, db, log)
-	if c.BackupDir != "" {
-		if err := checkBackupDir(c.BackupDir); err != nil {
-			return usageError{err}
-		}
-		b := &backupSchedule{src: dbPath(c), dir: c.BackupDir, every: c.BackupEvery, keep: c.BackupKeep, log: log}
-		b.register(reg)
+	if backups != nil {
 		// Shutdown waits for a backup under way to remove its temporaries.
 		backupsDone := make(chan struct{})
 		defer func() { cancel(); <-backupsDone }()
 		go func() {
 			defer close(backupsDone)
-			b.run(ctx)
+			backups.run(ctx)
 		}()
 	}
 	// The last flush at shutdown waits for the periodic one: one cut short

@@ -37,6 +37,8 @@ type backupSchedule struct {
 	size     int64
 	took     time.Duration
 	failures uint64
+	failedAt time.Time // the last failure, and why
+	failure  string
 }
 
 // register puts the schedule's figures in /metrics.
@@ -99,6 +101,7 @@ func (b *backupSchedule) once(ctx context.Context) {
 	b.mu.Lock()
 	if err != nil {
 		b.failures++
+		b.failedAt, b.failure = time.Now(), err.Error()
 	} else {
 		b.last, b.size, b.took = time.Now(), info.Size, took
 	}
@@ -115,6 +118,26 @@ func (b *backupSchedule) once(ctx context.Context) {
 		}
 		kept = kept[1:]
 	}
+}
+
+// status is what the newsroom shows of the schedule.
+func (b *backupSchedule) status() backup.Status {
+	b.mu.Lock()
+	st := backup.Status{Dir: b.dir, Every: b.every, Keep: b.keep, Last: b.last, Size: b.size, Took: b.took, Failures: int(b.failures)}
+	if b.failedAt.After(b.last) {
+		st.FailedAt, st.Error = b.failedAt, b.failure
+	}
+	b.mu.Unlock()
+	kept := b.kept()
+	for i := len(kept) - 1; i >= 0; i-- {
+		at, _ := backupTime(kept[i])
+		f := backup.File{Name: kept[i], At: at}
+		if fi, err := os.Stat(filepath.Join(b.dir, kept[i])); err == nil {
+			f.Size = fi.Size()
+		}
+		st.Files = append(st.Files, f)
+	}
+	return st
 }
 
 // kept lists the scheduled backups in dir, oldest first.

@@ -98,6 +98,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "POST /admin/subscribers/import", s.staff(account.ManageUsers, s.importSubscribers))
 	s.handle(admin, "POST /admin/subscribers/erase", s.staff(account.ManageUsers, s.eraseSubscriber))
 	s.handle(admin, "GET /admin/mail", s.staff(account.ManageSettings, s.mailPage))
+	s.handle(admin, "GET /admin/backups", s.staff(account.ManageSettings, s.backupsPage))
 	s.handle(admin, "POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
 	s.handle(admin, "GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
 	s.handle(admin, "POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
@@ -182,6 +183,7 @@ var adminRoutes = []struct {
 	{"POST", "/admin/subscribers/import", account.Admin},
 	{"POST", "/admin/subscribers/erase", account.Admin},
 	{"GET", "/admin/mail", account.Admin},
+	{"GET", "/admin/backups", account.Admin},
 	{"POST", "/admin/mail/retry", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},

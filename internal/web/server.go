@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/backup"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
@@ -79,6 +80,8 @@ type Options struct {
 	// MetricsElsewhere says /metrics has a listener of its own (Metrics),
 	// so the site's listener answers it 404.
 	MetricsElsewhere bool
+	// Backups, when set, tells the newsroom how scheduled backups stand.
+	Backups func() backup.Status
 }
 
 // Server serves the reading site.
@@ -121,6 +124,7 @@ type Server struct {
 	// metricsToken and metricsElsewhere: see Options.
 	metricsToken     string
 	metricsElsewhere bool
+	backups          func() backup.Status
 
 	newsroom   *newsroom.Service
 	ips        *clientip.Resolver
@@ -200,6 +204,7 @@ func New(st Store, opts Options) (*Server, error) {
 		later:             make(chan struct{}, maxLater),
 		metricsToken:      opts.MetricsToken,
 		metricsElsewhere:  opts.MetricsElsewhere,
+		backups:           opts.Backups,
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
