@@ -111,12 +111,9 @@ func (h *handler) published(w http.ResponseWriter, a *article.Article) error {
 		return article.ErrNotFound
 	}
 	j := h.article(a, true)
-	html := a.BodyHTML // stored for the current renderer, else made now
-	if html == "" {
-		var err error
-		if html, err = h.md.Render(a.Body); err != nil {
-			return err
-		}
+	html, err := h.md.RenderStored(a.BodyHTML, a.Body)
+	if err != nil {
+		return err
 	}
 	j.BodyHTML = &html
 	return ok(w, j)

@@ -69,6 +69,15 @@ var (
 	footnoteClass = regexp.MustCompile(`^footnote(s|-ref|-backref)$`)
 )
 
+// RenderStored returns stored, the HTML kept with src when this renderer's
+// version made it (empty otherwise), or src rendered now.
+func (r *Renderer) RenderStored(stored, src string) (string, error) {
+	if stored != "" {
+		return stored, nil
+	}
+	return r.Render(src)
+}
+
 // Render converts src to sanitised HTML.
 func (r *Renderer) Render(src string) (string, error) {
 	var buf bytes.Buffer

@@ -130,15 +130,6 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	return resp, nil
 }
 
-// articleHTML is an article's body for readers: as stored with it, or
-// rendered now when it was stored by another renderer.
-func (s *Server) articleHTML(a *article.Article) (string, error) {
-	if a.BodyHTML != "" {
-		return a.BodyHTML, nil
-	}
-	return s.md.Render(a.Body)
-}
-
 // articleParts is an article page's body and More Articles, with the
 // cache keys of the comment counts shown for them.
 type articleParts struct {
@@ -151,7 +142,7 @@ type articleParts struct {
 // comment counts of both (into v).
 func (s *Server) articleParts(r *http.Request, v *view, a *article.Article) (p articleParts, err error) {
 	ctx := r.Context()
-	if p.body, err = s.articleHTML(a); err != nil {
+	if p.body, err = s.md.RenderStored(a.BodyHTML, a.Body); err != nil {
 		return p, err
 	}
 	// More Articles by content; a preview of an unpublished article has

@@ -23,20 +23,25 @@ func (d *discussionView) Items(v *view) template.HTML {
 		awaiting: v.T("comments.awaiting"), edit: v.T("comments.edit"),
 		body: v.T("comments.body"), save: v.T("comments.save_edit"), del: v.T("comments.delete"),
 	}
+	// The comments' forms post to addresses under the discussion's.
+	var action strings.Builder
+	normalizeURL(&action, d.Action)
+	l.action = action.String()
 	var b strings.Builder
 	b.Grow(len(d.Comments) * 1200)
 	for i := range d.Comments {
-		d.writeItem(&b, v, &d.Comments[i], &l)
+		writeItem(&b, v, &d.Comments[i], &l)
 	}
 	return template.HTML(b.String())
 }
 
-// commentLabels are the words every comment repeats, looked up once a page.
+// commentLabels are what every comment repeats, worked out once a page.
 type commentLabels struct {
 	reply, report, staff, pinned, awaiting, edit, body, save, del string
+	action                                                        string // the discussion's address, normalised
 }
 
-func (d *discussionView) writeItem(b *strings.Builder, v *view, cv *commentView, l *commentLabels) {
+func writeItem(b *strings.Builder, v *view, cv *commentView, l *commentLabels) {
 	c := &cv.Comment
 	id := strconv.FormatInt(c.ID, 10)
 	b.WriteString("\n    <li class=\"comment depth-")
@@ -53,15 +58,11 @@ func (d *discussionView) writeItem(b *strings.Builder, v *view, cv *commentView,
 	escapeHTML(b, c.Name)
 	b.WriteString("</strong>\n        ")
 	if cv.Staff {
-		b.WriteString("<span class=\"badge\">")
-		escapeHTML(b, l.staff)
-		b.WriteString("</span>")
+		writeElement(b, "<span class=\"badge\">", l.staff, "</span>")
 	}
 	b.WriteString("\n        ")
 	if c.Pinned {
-		b.WriteString("<span class=\"badge\">")
-		escapeHTML(b, l.pinned)
-		b.WriteString("</span>")
+		writeElement(b, "<span class=\"badge\">", l.pinned, "</span>")
 	}
 	b.WriteString("\n        <a class=\"comment-time\" href=\"#c-" + id + "\"><time datetime=\"")
 	escapeHTML(b, cv.ISO)
@@ -69,23 +70,17 @@ func (d *discussionView) writeItem(b *strings.Builder, v *view, cv *commentView,
 	escapeHTML(b, cv.When)
 	b.WriteString("</time></a>\n      </div>\n      ")
 	if c.ReplyToName != "" {
-		b.WriteString("<p class=\"reply-to\">")
-		escapeHTML(b, v.T("comments.in_reply_to", c.ReplyToName))
-		b.WriteString("</p>")
+		writeElement(b, "<p class=\"reply-to\">", v.T("comments.in_reply_to", c.ReplyToName), "</p>")
 	}
 	b.WriteString("\n      ")
 	if cv.Held {
-		b.WriteString("<p class=\"held-note\">")
-		escapeHTML(b, l.awaiting)
-		b.WriteString("</p>")
+		writeElement(b, "<p class=\"held-note\">", l.awaiting, "</p>")
 	}
 	b.WriteString("\n      <div class=\"comment-body\">")
 	b.WriteString(string(cv.HTML))
 	b.WriteString("</div>\n      <div class=\"comment-actions\">\n        ")
 	if !cv.Held {
-		b.WriteString("<a href=\"?reply=" + id + "#comment-form\">")
-		escapeHTML(b, l.reply)
-		b.WriteString("</a>")
+		writeElement(b, "<a href=\"?reply="+id+"#comment-form\">", l.reply, "</a>")
 	}
 	b.WriteString("\n        ")
 	switch {
@@ -93,34 +88,41 @@ func (d *discussionView) writeItem(b *strings.Builder, v *view, cv *commentView,
 		b.WriteString("\n        <details class=\"own-edit\"><summary>")
 		escapeHTML(b, l.edit)
 		b.WriteString("</summary>\n          <form method=\"post\" action=\"")
-		d.writeAction(b, id, "/edit")
+		writeAction(b, l, id, "/edit")
 		b.WriteString("\">\n            <label for=\"edit-" + id + "\" class=\"visually-hidden\">")
 		escapeHTML(b, l.body)
 		b.WriteString("</label>\n            <textarea id=\"edit-" + id + "\" name=\"body\" rows=\"4\" maxlength=\"5000\" required>")
 		escapeHTML(b, c.Body)
 		b.WriteString("</textarea>\n            <button type=\"submit\">")
 		escapeHTML(b, l.save)
-		b.WriteString("</button>\n          </form>\n        </details>\n        <form method=\"post\" action=\"")
-		d.writeAction(b, id, "/delete")
-		b.WriteString("\" class=\"inline-form\"><button type=\"submit\" class=\"link\">")
-		escapeHTML(b, l.del)
-		b.WriteString("</button></form>\n        ")
+		b.WriteString("</button>\n          </form>\n        </details>\n        ")
+		writeButton(b, l, id, "/delete", l.del)
 	case !cv.Held:
-		b.WriteString("\n        <form method=\"post\" action=\"")
-		d.writeAction(b, id, "/report")
-		b.WriteString("\" class=\"inline-form\"><button type=\"submit\" class=\"link\">")
-		escapeHTML(b, l.report)
-		b.WriteString("</button></form>\n        ")
+		b.WriteString("\n        ")
+		writeButton(b, l, id, "/report", l.report)
 	}
 	b.WriteString("\n      </div>\n    </li>")
 }
 
 // writeAction writes the address of one of a comment's forms.
-func (d *discussionView) writeAction(b *strings.Builder, id, verb string) {
-	var u strings.Builder
-	normalizeURL(&u, d.Action)
-	escapeHTML(b, u.String())
+func writeAction(b *strings.Builder, l *commentLabels, id, verb string) {
+	escapeHTML(b, l.action)
 	b.WriteString("/" + id + verb)
+}
+
+// writeButton writes a one-button form that posts to one of a comment's
+// addresses.
+func writeButton(b *strings.Builder, l *commentLabels, id, verb, label string) {
+	b.WriteString("<form method=\"post\" action=\"")
+	writeAction(b, l, id, verb)
+	writeElement(b, "\" class=\"inline-form\"><button type=\"submit\" class=\"link\">", label, "</button></form>\n        ")
+}
+
+// writeElement writes text, escaped, between an element's tags.
+func writeElement(b *strings.Builder, open, text, close string) {
+	b.WriteString(open)
+	escapeHTML(b, text)
+	b.WriteString(close)
 }
 
 // htmlEscapes are the bytes html/template replaces in text and in quoted

@@ -128,7 +128,7 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	own := ownHashes(r)
 	tops := 0
 	for _, c := range list {
-		html, err := s.commentHTML(c)
+		html, err := s.commentMD.RenderStored(c.HTML, c.Body)
 		if err != nil {
 			return nil, err
 		}
@@ -148,15 +148,6 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 		d.NextURL = next + "#comments"
 	}
 	return d, nil
-}
-
-// commentHTML is a comment's text for readers: as stored with it, or
-// rendered now when it was stored by another renderer.
-func (s *Server) commentHTML(c comment.Comment) (string, error) {
-	if c.HTML != "" {
-		return c.HTML, nil
-	}
-	return s.commentMD.Render(c.Body)
 }
 
 // POST /{section}/{slug}/comments

@@ -107,7 +107,7 @@ func (s *Server) articleFeed(ctx context.Context, format, title, description, pa
 			if err != nil {
 				return nil, err
 			}
-			if it.ContentHTML, err = s.articleHTML(full); err != nil {
+			if it.ContentHTML, err = s.md.RenderStored(full.BodyHTML, full.Body); err != nil {
 				return nil, err
 			}
 		}
@@ -164,7 +164,7 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 		if c.Status != comment.Approved {
 			continue
 		}
-		html, err := s.commentHTML(c)
+		html, err := s.commentMD.RenderStored(c.HTML, c.Body)
 		if err != nil {
 			return nil, err
 		}
