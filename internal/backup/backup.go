@@ -189,10 +189,10 @@ func vacuumInto(ctx context.Context, src, out string, progress Progress) error {
 
 // compress writes the file at path to out as one zstd stream with its
 // checksum, and returns how many bytes it read. zstd's default level makes
-// a database of articles and comments about a fifth of its size at around
-// a hundred megabytes a second on one core. One goroutine, so that a
-// backup taken beside a busy site leaves the other cores to its readers.
-
+// a database of articles and comments a fifth to a third of its size
+// (docs/performance.md) at tens of megabytes a second on one core. One
+// goroutine, so that a backup taken beside a busy site leaves the other
+// cores to its readers.
 func compress(ctx context.Context, path string, out io.Writer, progress Progress) (int64, error) {
 	in, err := os.Open(path)
 	if err != nil {
