@@ -37,7 +37,16 @@ type Restored struct {
 // (ErrExists) unless force, and then kept beside it, renamed
 // broadsheet.db.before-restore-TIME, unless a program has it open
 // (ErrInUse): stop the site first.
-func Restore(ctx context.Context, from, dataDir string, force bool, progress Progress) (r Restored, err error) {
+func Restore(ctx context.Context, from, dataDir string, force bool, progress Progress) (Restored, error) {
+	return install(ctx, dataDir, force, func(tmp *os.File) (Info, error) {
+		return unpack(ctx, from, tmp, progress)
+	})
+}
+
+// install makes the database that fill writes into tmp (and closes) the
+// one in dataDir, with Restore's refusals: fill runs, and must check what
+// it wrote, before anything in dataDir is touched.
+func install(ctx context.Context, dataDir string, force bool, fill func(tmp *os.File) (Info, error)) (r Restored, err error) {
 	start := time.Now()
 	r.Path = filepath.Join(dataDir, sqlite.FileName)
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
@@ -61,7 +70,7 @@ func Restore(ctx context.Context, from, dataDir string, force bool, progress Pro
 		return r, fmt.Errorf("restore: %w", err)
 	}
 	defer removeDatabase(tmp.Name()) // nothing is left once renamed
-	if r.Info, err = unpack(ctx, from, tmp, progress); err != nil {
+	if r.Info, err = fill(tmp); err != nil {
 		return r, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -70,6 +79,18 @@ func Restore(ctx context.Context, from, dataDir string, force bool, progress Pro
 	if existing {
 		if r.Kept, err = moveAside(ctx, r.Path, start); err != nil {
 			return r, err
+		}
+	}
+	// Litestream's record of what it has shipped from the database that
+	// was there: beside the restored one, it would be taken for its own.
+	if meta := replicaMeta(r.Path); exists(meta) {
+		if r.Kept != "" {
+			err = os.Rename(meta, replicaMeta(r.Kept))
+		} else {
+			err = os.RemoveAll(meta)
+		}
+		if err != nil {
+			return r, fmt.Errorf("restore: %w", err)
 		}
 	}
 	if err := os.Rename(tmp.Name(), r.Path); err != nil {
