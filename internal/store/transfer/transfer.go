@@ -80,6 +80,8 @@ var notCopied = map[string]string{
 	"schema_migrations": "each engine records its own migrations",
 	"changes":           "the change log of a new database starts empty",
 	"article_fts_keys":  "the SQLite search index's own row keys; PostgreSQL's index is keyed by article id",
+	"_litestream_seq":   "Litestream's, on a site replicated by serve --replicate-to: nothing of the site",
+	"_litestream_lock":  "Litestream's, on a site replicated by serve --replicate-to: nothing of the site",
 }
 
 // notCopiedColumn are columns only the source has, and why.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/backup"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/search"
@@ -406,6 +408,33 @@ func TestCopyFailureLeavesTargetEmpty(t *testing.T) {
 	must(t, dst.QueryRow(`SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM users) + (SELECT count(*) FROM settings)`).Scan(&n))
 	if n != 0 {
 		t.Errorf("target holds %d rows after a failed copy, want 0", n)
+	}
+}
+
+// A site replicated by serve --replicate-to holds Litestream's two tables:
+// the copy leaves them behind, and says so.
+func TestCopyReplicatedSite(t *testing.T) {
+	ctx := context.Background()
+	target := pgtest.Database(t)
+	path := filepath.Join(t.TempDir(), "site.db")
+	s, err := sqlite.Open(ctx, path)
+	must(t, err)
+	defer s.Close()
+	buildSite(t, s)
+	rep, err := backup.StartReplica(ctx, path, t.TempDir(), backup.DefaultReplicaRetention, slog.New(slog.DiscardHandler))
+	must(t, err)
+	for deadline := time.Now().Add(30 * time.Second); rep.LastSync().IsZero(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica did not start within 30s")
+		}
+	}
+	must(t, rep.Close(ctx))
+	r, err := CopyFile(ctx, path, target, Options{})
+	must(t, err)
+	for _, name := range []string{"_litestream_lock", "_litestream_seq"} {
+		if !slices.Contains(r.Skipped, name) {
+			t.Errorf("Skipped = %v, want %s", r.Skipped, name)
+		}
 	}
 }
 
