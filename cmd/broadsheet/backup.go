@@ -68,20 +68,31 @@ func parseSite(fs *flag.FlagSet, args []string) (string, error) {
 	return *data, nil
 }
 
-// restoreSite puts a backup in place as the site's database:
+// restoreSite puts a backup, or the state a replica held, in place as
+// the site's database:
 //
 //	broadsheet restore --from FILE [--data DIR] [--force]
+//	broadsheet restore --from-replica DIR [--to-time TIME] [--data DIR] [--force]
 func restoreSite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "the backup file to restore, written by broadsheet backup")
+	fromReplica := fs.String("from-replica", "", "instead of --from: the replica's directory, written by serve --replicate-to")
+	toTime := fs.String("to-time", "", "with --from-replica: the moment to restore, e.g. 2026-12-04T17:30:00Z; default the latest")
 	force := fs.Bool("force", false, "replace the database already in --data, keeping it beside as "+sqlite.FileName+".before-restore-TIME")
 	data, err := parseSite(fs, args)
 	if err != nil {
 		return err
 	}
-	if *from == "" {
-		return usageError{errors.New("restore needs --from FILE, a backup written by broadsheet backup")}
+	switch {
+	case *from != "" && *fromReplica != "":
+		return usageError{errors.New("restore takes --from FILE or --from-replica DIR, not both")}
+	case *fromReplica != "":
+		return restoreReplica(ctx, *fromReplica, *toTime, data, *force, stdout, stderr)
+	case *toTime != "":
+		return usageError{errors.New("--to-time goes with --from-replica DIR: a backup file holds one moment")}
+	case *from == "":
+		return usageError{errors.New("restore needs --from FILE, a backup written by broadsheet backup, or --from-replica DIR, a replica written by serve --replicate-to")}
 	}
 	bars := newBars(stderr)
 	r, err := backup.Restore(ctx, *from, data, *force, bars.progress())
@@ -117,7 +128,8 @@ func newBars(w io.Writer) *bars {
 	return &bars{w: w}
 }
 
-var stepLabels = map[string]string{"copying": "Copying the database", "compressing": "Compressing", "decompressing": "Decompressing"}
+var stepLabels = map[string]string{"copying": "Copying the database", "compressing": "Compressing", "decompressing": "Decompressing",
+	"replaying": "Reading the replica"}
 
 // progress draws the bars; nil when there are none.
 func (b *bars) progress() backup.Progress {

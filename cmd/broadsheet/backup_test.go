@@ -135,7 +135,7 @@ func TestBackupProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	examples := map[string]string{}
-	for _, m := range regexp.MustCompile("Example: `(broadsheet (backup|restore) [^`]+)`").FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range regexp.MustCompile("Example: `(broadsheet (backup|restore) --(?:to|from) [^`]+)`").FindAllStringSubmatch(string(readme), -1) {
 		examples[m[2]] = m[1]
 	}
 	if len(examples) != 2 {

@@ -50,6 +50,10 @@ type Config struct {
 	BackupDir   string
 	BackupEvery time.Duration
 	BackupKeep  int
+	// ReplicateTo, when set, receives the SQLite database's changes
+	// continuously; the replica reaches back ReplicateRetention.
+	ReplicateTo        string
+	ReplicateRetention time.Duration
 }
 
 func env(name, def string) string {
@@ -88,6 +92,8 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.BackupDir, "backup-dir", env("BROADSHEET_BACKUP_DIR", ""), "directory for scheduled backups of the SQLite database; none turns them off (env BROADSHEET_BACKUP_DIR)")
 	every := fs.String("backup-every", env("BROADSHEET_BACKUP_EVERY", "6h"), "how often to write a scheduled backup, e.g. 6h (env BROADSHEET_BACKUP_EVERY)")
 	keep := fs.String("backup-keep", env("BROADSHEET_BACKUP_KEEP", "28"), "how many scheduled backups to keep, newest first (env BROADSHEET_BACKUP_KEEP)")
+	fs.StringVar(&c.ReplicateTo, "replicate-to", env("BROADSHEET_REPLICATE_TO", ""), "directory to replicate the SQLite database into as it is written, for restores to any moment; none turns it off (env BROADSHEET_REPLICATE_TO)")
+	retention := fs.String("replicate-retention", env("BROADSHEET_REPLICATE_RETENTION", "72h"), "how far back the replica reaches, at least 1h (env BROADSHEET_REPLICATE_RETENTION)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -125,6 +131,12 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.BackupDir != "" && c.DatabaseURL != "" {
 		return c, errors.New("--backup-dir backs up SQLite only; on PostgreSQL use its own tools (pg_dump, or base backups with WAL archiving): see docs/operations.md")
+	}
+	if c.ReplicateRetention, err = time.ParseDuration(*retention); err != nil || c.ReplicateRetention < time.Hour {
+		return c, fmt.Errorf("replica retention %q: want a duration of at least 1h, e.g. 72h", *retention)
+	}
+	if c.ReplicateTo != "" && c.DatabaseURL != "" {
+		return c, errors.New(postgresReplica)
 	}
 	if !validDatabaseURL(c.DatabaseURL) {
 		return c, errors.New("database URL: want postgres://user:pass@host:5432/dbname")

@@ -47,6 +47,9 @@ Usage:
                                   database in --data, while the site runs
   broadsheet restore --from FILE [--force]
                                   put a backup in place as the database in --data
+  broadsheet restore --from-replica DIR [--to-time TIME] [--force]
+                                  rebuild the database in --data from a replica
+                                  written by serve --replicate-to, as of TIME
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
@@ -256,13 +259,19 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	var backups *backupSchedule
 	if c.BackupDir != "" {
-		if err := checkBackupDir(c.BackupDir); err != nil {
+		if err := checkDir("backup directory", c.BackupDir); err != nil {
 			return usageError{err}
 		}
 		backups = &backupSchedule{src: dbPath(c), dir: c.BackupDir, every: c.BackupEvery, keep: c.BackupKeep, log: log}
 		backups.register(reg)
-		opts.Backups = backups.status
 	}
+	replica, err := startReplica(ctx, c, log, reg)
+	if err != nil {
+		return err
+	}
+	// Last of all, once every write is done: the database, then the replica.
+	defer replica.stop(db, log)
+	opts.Backups = backupStatus(backups, replica)
 	srv, err := web.New(db, opts)
 	if err != nil {
 		return err

@@ -169,16 +169,16 @@ func backupTime(name string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// checkBackupDir makes sure dir exists and can be written to, so that a
+// checkDir makes sure dir exists and can be written to, so that a
 // mistyped directory stops serve at once rather than failing every
-// backup later.
-func checkBackupDir(dir string) error {
+// backup later; what names the directory in messages.
+func checkDir(what, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("backup directory: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	f, err := os.CreateTemp(dir, ".broadsheet-check-*")
 	if err != nil {
-		return fmt.Errorf("backup directory %s cannot be written to: %w", dir, err)
+		return fmt.Errorf("%s %s cannot be written to: %w", what, dir, err)
 	}
 	f.Close()
 	return os.Remove(f.Name())

@@ -2,7 +2,8 @@ package backup
 
 import "time"
 
-// Status is what the newsroom shows of scheduled backups.
+// Status is what the newsroom shows of scheduled backups and of the
+// replica. Dir is empty when backups are not scheduled.
 type Status struct {
 	Dir   string
 	Every time.Duration
@@ -16,6 +17,8 @@ type Status struct {
 	FailedAt time.Time
 	Error    string
 	Files    []File // the backups kept, newest first
+	// Replica is the continuous replica, when serve keeps one.
+	Replica *ReplicaStatus
 }
 
 // File is one backup kept.

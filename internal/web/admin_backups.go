@@ -3,15 +3,25 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"time"
 )
 
-// GET /admin/backups: how scheduled backups stand, for admins.
+// GET /admin/backups: how scheduled backups and the replica stand, for
+// admins.
 func (s *Server) backupsPage(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r.Context())
-	data := map[string]any{"Scheduled": s.backups != nil}
+	data := map[string]any{"Scheduled": false}
 	if s.backups != nil {
 		st := s.backups()
+		data["Scheduled"] = st.Dir != ""
 		data["Status"] = st
+		if r := st.Replica; r != nil {
+			data["Replica"] = r
+			data["Retention"] = r.Retention.String()
+			data["Ago"] = s.now().Sub(r.LastSync).Round(time.Second).String()
+			// Stale: it tries every second, and has not caught up for a minute.
+			data["ReplicaStale"] = !r.LastSync.IsZero() && s.now().Sub(r.LastSync) > time.Minute
+		}
 		data["Every"] = st.Every.String()
 		data["Size"] = megabytes(st.Size)
 		data["Took"] = st.Took.Round(1e6).String()

@@ -47,3 +47,34 @@ func TestBackupsInTheNewsroom(t *testing.T) {
 		t.Error("a backup thirteen hours old on a six-hour schedule is not called stale")
 	}
 }
+
+// With a replica and no schedule, admins see the replica: where it is,
+// how far back it reaches, when it last caught up, an error since; and a
+// warning once it has not caught up for a minute.
+func TestReplicaInTheNewsroom(t *testing.T) {
+	ns := newNewsroom(t)
+	if body := ns.do("GET", "/admin/backups", account.Admin, nil).Body.String(); !strings.Contains(body, "No continuous replica") {
+		t.Error("the backups page without a replica does not say so")
+	}
+	rs := &backup.ReplicaStatus{Dir: "/replica", Retention: 72 * time.Hour, LastSync: ns.clock.Add(-2 * time.Second),
+		Oldest: ns.clock.Add(-50 * time.Hour), Errors: 3, ErrorAt: ns.clock.Add(-time.Second), Error: "sync error: disk <full>"}
+	ns.srv.backups = func() backup.Status { return backup.Status{Replica: rs} }
+	body := ns.do("GET", "/admin/backups", account.Admin, nil).Body.String()
+	for _, want := range []string{
+		"Scheduled backups are off",
+		"Every change is copied within about a second into /replica; any moment of the last 72h0m0s can be restored.",
+		"Last caught up with the database", "(2s ago)", "Reaches back to",
+		`role="alert">Replication failed`, "disk &lt;full&gt;", "Errors since the site started: 3.",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("backups page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "has not caught up with the database for more than a minute") {
+		t.Error("a replica two seconds behind is called stale")
+	}
+	rs.LastSync = ns.clock.Add(-2 * time.Minute)
+	if body := ns.do("GET", "/admin/backups", account.Admin, nil).Body.String(); !strings.Contains(body, "has not caught up with the database for more than a minute") {
+		t.Error("a replica two minutes behind is not called stale")
+	}
+}
