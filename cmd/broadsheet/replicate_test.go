@@ -223,6 +223,20 @@ func TestReplicaRefused(t *testing.T) {
 		}
 	}
 
+	// From the environment as from the flags.
+	t.Setenv("BROADSHEET_REPLICATE_TO", "/backups/replica")
+	t.Setenv("BROADSHEET_REPLICATE_RETENTION", "")
+	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "replica retention") {
+		t.Errorf("an empty BROADSHEET_REPLICATE_RETENTION: %v, want it refused", err)
+	}
+	t.Setenv("BROADSHEET_REPLICATE_RETENTION", "168h")
+	if c, err := parseServe(nil); err != nil || c.ReplicateTo != "/backups/replica" || c.ReplicateRetention != 168*time.Hour {
+		t.Errorf("from the environment: %+v, %v", c, err)
+	}
+	if _, err := parseServe([]string{"--database-url", "postgres://u@127.0.0.1:5432/x"}); err == nil || !strings.Contains(err.Error(), "WAL archiving") {
+		t.Errorf("BROADSHEET_REPLICATE_TO on PostgreSQL: %v, want it refused", err)
+	}
+
 	empty, into := t.TempDir(), t.TempDir()
 	for _, tt := range []struct {
 		args []string
