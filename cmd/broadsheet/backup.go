@@ -97,19 +97,28 @@ func restoreSite(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	bars := newBars(stderr)
 	r, err := backup.Restore(ctx, *from, data, *force, bars.progress())
 	bars.finish()
+	if err != nil {
+		return restoreError(err)
+	}
+	fmt.Fprintf(stdout, "restored %s into %s: %s; database %s, schema version %d, in %s%s\n",
+		*from, r.Path, counts(r.Rows), size(r.DatabaseSize), r.Version, r.Duration.Round(time.Millisecond), keptNote(r))
+	return nil
+}
+
+// restoreError says what to do about a database already in the way.
+func restoreError(err error) error {
 	if errors.Is(err, backup.ErrExists) {
 		return fmt.Errorf("%w; nothing was changed: give --force to restore over it, keeping it beside as %s.before-restore-TIME", err, sqlite.FileName)
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// keptNote says where the database a restore replaced is, if there was one.
+func keptNote(r backup.Restored) string {
+	if r.Kept == "" {
+		return ""
 	}
-	kept := ""
-	if r.Kept != "" {
-		kept = "; the database that was there is kept as " + r.Kept
-	}
-	fmt.Fprintf(stdout, "restored %s into %s: %s; database %s, schema version %d, in %s%s\n",
-		*from, r.Path, counts(r.Rows), size(r.DatabaseSize), r.Version, r.Duration.Round(time.Millisecond), kept)
-	return nil
+	return "; the database that was there is kept as " + r.Kept
 }
 
 // bars shows a progress bar per step of a backup or restore, in KiB, on

@@ -123,30 +123,15 @@ func TestBackupOnPostgresPointsToItsTools(t *testing.T) {
 // A restore over a running site is refused; once the site is stopped it
 // goes ahead and keeps the old database beside.
 func TestBackupProcesses(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH: cannot build the binary")
-	}
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("sh is not installed")
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := t.TempDir()
+	bin, readme := buildForShell(t, dir)
+	binDir := filepath.Dir(bin)
 	examples := map[string]string{}
-	for _, m := range regexp.MustCompile("Example: `(broadsheet (backup|restore) --(?:to|from) [^`]+)`").FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range regexp.MustCompile("Example: `(broadsheet (backup|restore) --(?:to|from) [^`]+)`").FindAllStringSubmatch(readme, -1) {
 		examples[m[2]] = m[1]
 	}
 	if len(examples) != 2 {
 		t.Fatalf("README has examples %v; want one for backup and one for restore", examples)
-	}
-
-	dir := t.TempDir()
-	binDir := filepath.Join(dir, "bin")
-	bin := filepath.Join(binDir, "broadsheet")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	data := filepath.Join(dir, "data")
 	live := filepath.Join(data, sqlite.FileName)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 
 	"broadsheet/internal/backup"
 	"broadsheet/internal/metrics"
-	"broadsheet/internal/store/sqlite"
 )
 
 // postgresReplica is the answer of --replicate-to on PostgreSQL.
@@ -119,15 +117,8 @@ func restoreReplica(ctx context.Context, dir, toTime, dataDir string, force bool
 	bars := newBars(stderr)
 	r, err := backup.RestoreReplica(ctx, dir, dataDir, at, force, bars.progress())
 	bars.finish()
-	if errors.Is(err, backup.ErrExists) {
-		return fmt.Errorf("%w; nothing was changed: give --force to restore over it, keeping it beside as %s.before-restore-TIME", err, sqlite.FileName)
-	}
 	if err != nil {
-		return err
-	}
-	kept := ""
-	if r.Kept != "" {
-		kept = "; the database that was there is kept as " + r.Kept
+		return restoreError(err)
 	}
 	latest := ""
 	if !at.IsZero() && !at.Before(r.Latest) {
@@ -135,6 +126,6 @@ func restoreReplica(ctx context.Context, dir, toTime, dataDir string, force bool
 	}
 	fmt.Fprintf(stdout, "restored %s from the replica in %s as of %s%s, %d files read: %s; database %s, schema version %d, in %s%s\n",
 		r.Path, dir, r.At.UTC().Format("2006-01-02T15:04:05.000Z"), latest, r.Files, counts(r.Rows), size(r.DatabaseSize), r.Version,
-		r.Duration.Round(time.Millisecond), kept)
+		r.Duration.Round(time.Millisecond), keptNote(r.Restored))
 	return nil
 }

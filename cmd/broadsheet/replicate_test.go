@@ -28,28 +28,13 @@ import (
 // shipped as it stops; a restore to a moment between the two articles
 // has the first only, the latest both.
 func TestReplicaProcesses(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH: cannot build the binary")
-	}
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("sh is not installed")
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	example := regexp.MustCompile("Example: `(broadsheet restore --from-replica [^`]+)`").FindStringSubmatch(string(readme))
+	dir := t.TempDir()
+	bin, readme := buildForShell(t, dir)
+	example := regexp.MustCompile("Example: `(broadsheet restore --from-replica [^`]+)`").FindStringSubmatch(readme)
 	if example == nil {
 		t.Fatal("README has no example of restore --from-replica")
 	}
-
-	dir := t.TempDir()
-	binDir := filepath.Join(dir, "bin")
-	bin := filepath.Join(binDir, "broadsheet")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	binDir := filepath.Dir(bin)
 	t.Setenv("BROADSHEET_DATABASE_URL", "")
 	data := filepath.Join(dir, "data")
 	replica := filepath.Join(dir, "backups", "replica")
@@ -141,6 +126,29 @@ func TestReplicaProcesses(t *testing.T) {
 		}
 		p.kill(t)
 	}
+}
+
+// buildForShell builds the binary into dir/bin, for tests that run the
+// README's examples in a shell, and returns its path and the README; it
+// skips the test where go or sh is missing.
+func buildForShell(t *testing.T, dir string) (bin, readme string) {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH: cannot build the binary")
+	}
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("sh is not installed")
+	}
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(dir, "bin", "broadsheet")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin, string(b)
 }
 
 // adminToken creates an admin in the site in data and returns an Admin

@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,24 +17,6 @@ import (
 
 	"broadsheet/internal/store/sqlite"
 )
-
-// lockedBuffer is a log written by several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // filed is an article written and when its write was acknowledged.
 type filed struct {
@@ -55,12 +36,15 @@ func TestReplicaPointInTime(t *testing.T) {
 	live, dir := t.TempDir(), filepath.Join(t.TempDir(), "replica")
 	db := openSite(t, live)
 	d := newDesk(t, db)
-	var logs lockedBuffer
-	rep, err := StartReplica(ctx, db.Path(), dir, DefaultReplicaRetention, slog.New(slog.NewTextHandler(&logs, nil)))
+	logs, err := os.Create(filepath.Join(t.TempDir(), "replica.log"))
+	must(t, err)
+	defer logs.Close()
+	rep, err := StartReplica(ctx, db.Path(), dir, DefaultReplicaRetention, slog.New(slog.NewTextHandler(logs, nil)))
 	must(t, err)
 	defer func() {
 		if t.Failed() {
-			t.Logf("replica's log:\n%s", logs.String())
+			b, _ := os.ReadFile(logs.Name())
+			t.Logf("replica's log:\n%s", b)
 		}
 	}()
 

@@ -153,14 +153,21 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	return w
 }
 
+// openSite builds a site in a new SQLite file, which stays open until the
+// test ends, as a running site's would be.
+func openSite(t *testing.T) (string, *sqlite.DB, site) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "site.db")
+	s, err := sqlite.Open(context.Background(), path)
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	return path, s, buildSite(t, s)
+}
+
 func TestCopy(t *testing.T) {
 	ctx := context.Background()
 	target := pgtest.Database(t)
-	path := filepath.Join(t.TempDir(), "site.db")
-	s, err := sqlite.Open(ctx, path)
-	must(t, err)
-	defer s.Close()
-	w := buildSite(t, s)
+	path, s, w := openSite(t)
 
 	// The site stays open, as a running one would be.
 	progress := map[string][2]int{}
@@ -416,11 +423,7 @@ func TestCopyFailureLeavesTargetEmpty(t *testing.T) {
 func TestCopyReplicatedSite(t *testing.T) {
 	ctx := context.Background()
 	target := pgtest.Database(t)
-	path := filepath.Join(t.TempDir(), "site.db")
-	s, err := sqlite.Open(ctx, path)
-	must(t, err)
-	defer s.Close()
-	buildSite(t, s)
+	path, _, _ := openSite(t)
 	rep, err := backup.StartReplica(ctx, path, t.TempDir(), backup.DefaultReplicaRetention, slog.New(slog.DiscardHandler))
 	must(t, err)
 	for deadline := time.Now().Add(30 * time.Second); rep.LastSync().IsZero(); time.Sleep(50 * time.Millisecond) {
