@@ -109,12 +109,14 @@ func restoreReplica(ctx context.Context, dir, toTime, dataDir string, force bool
 			return usageError{fmt.Errorf("--to-time %s is in the future", toTime)}
 		}
 	}
-	moment := "its latest state"
-	if !at.IsZero() {
-		moment = "the moment " + at.UTC().Format(time.RFC3339)
-	}
-	fmt.Fprintf(stderr, "Restoring %s from the replica in %s, as of %s\n", dbPath(Config{DataDir: dataDir}), dir, moment)
 	bars := newBars(stderr)
+	if bars != nil { // a person at a terminal; a script reads the one line at the end
+		moment := "its latest state"
+		if !at.IsZero() {
+			moment = "the moment " + at.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(stderr, "Restoring %s from the replica in %s, as of %s\n", dbPath(Config{DataDir: dataDir}), dir, moment)
+	}
 	r, err := backup.RestoreReplica(ctx, dir, dataDir, at, force, bars.progress())
 	bars.finish()
 	if err != nil {

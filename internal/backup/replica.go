@@ -74,6 +74,10 @@ func StartReplica(ctx context.Context, dbPath, dir string, retention time.Durati
 
 	r.db = litestream.NewDB(dbPath)
 	r.db.MonitorInterval = ReplicaSyncInterval
+	// As long as the site's own writers wait for the lock (the SQLite
+	// engine's busy_timeout): a checkpoint waits for a long write, such
+	// as a reindex, rather than failing and being reported as an error.
+	r.db.BusyTimeout = 10 * time.Second
 	client := file.NewReplicaClient(dir)
 	rep := litestream.NewReplicaWithClient(r.db, client)
 	// What the log gained is shipped as soon as it has been read: the
@@ -207,7 +211,13 @@ func RestoreReplica(ctx context.Context, dir, dataDir string, at time.Time, forc
 		return r, fmt.Errorf("restore: replica %s: %w", dir, err)
 	}
 	last := plan[len(plan)-1]
-	r.At, r.Files = last.CreatedAt, len(plan)
+	r.At = last.CreatedAt
+	// The restore reads the files that reach that transaction: the same
+	// state, not always the same files.
+	if plan, err = litestream.CalcRestorePlan(ctx, files, last.MaxTXID, time.Time{}, quiet); err != nil {
+		return r, fmt.Errorf("restore: replica %s: %w", dir, err)
+	}
+	r.Files = len(plan)
 	var total int64
 	for _, f := range plan {
 		total += f.Size
