@@ -50,6 +50,7 @@ type Replica struct {
 	db        *litestream.DB
 	store     *litestream.Store
 	errs      *replicaErrors
+	caughtUp  atomic.Pointer[time.Time] // see LastSync
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -119,7 +120,19 @@ func (r *Replica) Close(ctx context.Context) error {
 // LastSync is when the replica last caught up with the database (it
 // tries every ReplicaSyncInterval, written to or not); zero before the
 // first time.
-func (r *Replica) LastSync() time.Time { return r.db.LastSuccessfulSyncAt() }
+func (r *Replica) LastSync() time.Time {
+	shipped := r.db.LastSuccessfulSyncAt()
+	if r.db.SyncDiagnostic().Error != "" {
+		// The log could not be read: the replica keeps shipping what was
+		// read before it, which is not catching up.
+		if at := r.caughtUp.Load(); at != nil {
+			return *at
+		}
+		return time.Time{}
+	}
+	r.caughtUp.Store(&shipped)
+	return shipped
+}
 
 // Errors counts the errors Litestream reported since the start (a failure
 // that repeats is reported at most every 30 seconds).

@@ -205,6 +205,61 @@ func TestReplicatedSiteBackedUp(t *testing.T) {
 	}
 }
 
+// A replica that cannot be written to, or a log that cannot be read, is
+// reported: errors counted, the last one kept, and the moment it last
+// caught up left where it was, for /metrics and the newsroom to show its
+// age. Once the way is clear again, it catches up.
+func TestReplicaFailureReported(t *testing.T) {
+	ctx := context.Background()
+	live, dir := t.TempDir(), t.TempDir()
+	db := openSite(t, live)
+	d := newDesk(t, db)
+	rep, err := StartReplica(ctx, db.Path(), dir, DefaultReplicaRetention, slog.New(slog.DiscardHandler))
+	must(t, err)
+	defer rep.Close(ctx)
+	waitSynced(t, rep)
+
+	for i, blocked := range []string{
+		filepath.Join(dir, "ltx", "0"),                    // where the replica's files go
+		filepath.Join(replicaMeta(db.Path()), "ltx", "0"), // where the log is read to, beside the database
+	} {
+		// A file where a directory should be: refused even to root.
+		must(t, os.Rename(blocked, blocked+".away"))
+		must(t, os.WriteFile(blocked, nil, 0o600))
+		must(t, db.CreateArticle(ctx, d.article(fmt.Sprintf("blocked-%d", i), "Written while the replica was blocked.")))
+		deadline := time.Now().Add(20 * time.Second)
+		for rep.Status().Error == "" && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		last := rep.LastSync()
+		time.Sleep(2 * time.Second)
+		st := rep.Status()
+		if st.Error == "" || st.Errors == 0 || !st.LastSync.Equal(last) || !st.ErrorAt.After(st.LastSync) {
+			t.Errorf("%s blocked: %+v; want an error counted and kept, and no sync since %s", blocked, st, last.Format(time.StampMilli))
+		}
+		must(t, os.Remove(blocked))
+		must(t, os.Rename(blocked+".away", blocked))
+		deadline = time.Now().Add(60 * time.Second)
+		for !rep.LastSync().After(st.ErrorAt) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s cleared: the replica has not caught up in a minute: %+v", blocked, rep.Status())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if st := rep.Status(); st.Error != "" {
+			t.Errorf("%s cleared: still reported: %+v", blocked, st)
+		}
+	}
+	must(t, rep.Close(ctx))
+	must(t, db.Close())
+	into := t.TempDir()
+	_, err = RestoreReplica(ctx, dir, into, time.Time{}, false, nil)
+	must(t, err)
+	if got := slugsIn(t, into); !slices.Equal(got, []string{"blocked-0", "blocked-1"}) {
+		t.Errorf("restored after the failures: %v", got)
+	}
+}
+
 // A restore from a replica is refused, and changes nothing, when the
 // directory holds no replica, when the moment asked for is older than
 // the replica, and over a database unless forced; forced, the database
