@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -125,7 +124,6 @@ func TestBackupOnPostgresPointsToItsTools(t *testing.T) {
 func TestBackupProcesses(t *testing.T) {
 	dir := t.TempDir()
 	bin, readme := buildForShell(t, dir)
-	binDir := filepath.Dir(bin)
 	examples := map[string]string{}
 	for _, m := range regexp.MustCompile("Example: `(broadsheet (backup|restore) --(?:to|from) [^`]+)`").FindAllStringSubmatch(readme, -1) {
 		examples[m[2]] = m[1]
@@ -161,15 +159,8 @@ func TestBackupProcesses(t *testing.T) {
 	t.Logf("killed the backup while it was compressing; it left %v", left)
 
 	// The README's example, as an operator's shell runs it.
-	env := append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "BROADSHEET_DATA="+data, "BROADSHEET_DATABASE_URL=")
-	shell := func(example string) (string, error) {
-		script := strings.ReplaceAll(example, "/backups/", backups+"/")
-		cmd := exec.Command("sh", "-c", script)
-		cmd.Dir, cmd.Env = dir, env
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-	out, err := shell(examples["backup"])
+	sh := func(example string) (string, error) { return shell(dir, example, "BROADSHEET_DATA="+data) }
+	out, err := sh(examples["backup"])
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", examples["backup"], err, out)
 	}
@@ -189,7 +180,7 @@ func TestBackupProcesses(t *testing.T) {
 	}
 	checkIntegrity(t, live)
 
-	out, err = shell(examples["restore"])
+	out, err = sh(examples["restore"])
 	if err != nil || !strings.Contains(out, "restored ") {
 		t.Fatalf("%s: %v\n%s", examples["restore"], err, out)
 	}
@@ -211,14 +202,7 @@ func TestBackupProcesses(t *testing.T) {
 		t.Errorf("a refused restore left %v", kept)
 	}
 
-	if err := site.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-site.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
+	site.stop(t)
 	p := startBroadsheet(t, bin, []string{"restore", "--from", dst, "--data", data, "--force"})
 	<-p.exited
 	if p.err != nil || !strings.Contains(p.log.String(), "kept as "+live+".before-restore-") {

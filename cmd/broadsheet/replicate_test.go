@@ -34,7 +34,6 @@ func TestReplicaProcesses(t *testing.T) {
 	if example == nil {
 		t.Fatal("README has no example of restore --from-replica")
 	}
-	binDir := filepath.Dir(bin)
 	t.Setenv("BROADSHEET_DATABASE_URL", "")
 	data := filepath.Join(dir, "data")
 	replica := filepath.Join(dir, "backups", "replica")
@@ -64,11 +63,8 @@ func TestReplicaProcesses(t *testing.T) {
 
 	// The README's example, as an operator's shell runs it, from a
 	// directory where ./restore-test is new.
-	env := append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "BROADSHEET_DATABASE_URL=")
-	cmd := exec.Command("sh", "-c", strings.ReplaceAll(example[1], "/backups/", filepath.Join(dir, "backups")+"/"))
-	cmd.Dir, cmd.Env = dir, env
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "restored "+filepath.Join("restore-test", sqlite.FileName)+" from the replica in") {
+	out, err := shell(dir, example[1])
+	if err != nil || !strings.Contains(out, "restored "+filepath.Join("restore-test", sqlite.FileName)+" from the replica in") {
 		t.Fatalf("%s: %v\n%s", example[1], err, out)
 	}
 	t.Logf("%s\n%s", example[1], out)
@@ -87,14 +83,7 @@ func TestReplicaProcesses(t *testing.T) {
 	between := time.Now().UTC().Truncate(time.Second)
 	time.Sleep(1500 * time.Millisecond)
 	second := publish(t, base, token, "Ferry timetable doubles for the summer")
-	if err := again.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-again.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
+	again.stop(t)
 	if log := again.log.String(); again.err != nil || !strings.Contains(log, "replica up to date and stopped") || strings.Contains(log, "level=ERROR") {
 		t.Errorf("serve stopped (%v) without saying the replica is up to date, or with an error:\n%s", again.err, log)
 	}
@@ -129,8 +118,8 @@ func TestReplicaProcesses(t *testing.T) {
 }
 
 // buildForShell builds the binary into dir/bin, for tests that run the
-// README's examples in a shell, and returns its path and the README; it
-// skips the test where go or sh is missing.
+// README's examples, and returns its path and the README; it skips the
+// test where go or sh is missing.
 func buildForShell(t *testing.T, dir string) (bin, readme string) {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -149,6 +138,32 @@ func buildForShell(t *testing.T, dir string) (bin, readme string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin, string(b)
+}
+
+// shell runs a README example as an operator's shell does, in dir, with
+// the binary built by buildForShell on PATH, /backups/ standing for
+// dir/backups/, and env besides; it returns what the example printed.
+func shell(dir, example string, env ...string) (string, error) {
+	cmd := exec.Command("sh", "-c", strings.ReplaceAll(example, "/backups/", filepath.Join(dir, "backups")+"/"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(dir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"), "BROADSHEET_DATABASE_URL=")
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// stop sends SIGTERM, as an operator stopping the site does, and waits
+// for the process to be gone.
+func (p *broadsheetProcess) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
 }
 
 // adminToken creates an admin in the site in data and returns an Admin
