@@ -47,6 +47,10 @@ Usage:
                                   database in --data, while the site runs
   broadsheet restore --from FILE [--force]
                                   put a backup in place as the database in --data
+  broadsheet export --to FILE     write the whole site, on either engine, as one
+                                  documented archive (docs/export-format.md)
+  broadsheet import broadsheet FILE
+                                  read an export into a site that is still empty
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
@@ -105,6 +109,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupSite(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restoreSite(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportSite(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importSite(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
