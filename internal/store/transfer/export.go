@@ -221,7 +221,7 @@ const progressStep = 1000
 func writeRecords(ctx context.Context, tx *sql.Tx, k kind, out io.Writer, progress func(done int)) (int64, error) {
 	exprs := make([]string, len(k.fields))
 	for i, f := range k.fields {
-		exprs[i] = quote(f.name)
+		exprs[i] = quote(f.column())
 		if f.typ == tFile {
 			exprs[i] = "NULL" // the bytes are written as files, after the records
 		}

@@ -321,7 +321,7 @@ func TestImportRefusals(t *testing.T) {
 				return nil
 			}
 			return b
-		}), false, "image_variants.jsonl line 1: field \"bytes\": the archive has no media file \"media/1/480.jpg\""},
+		}), false, "image_variants.jsonl line 1: field \"file\": the archive has no media file \"media/1/480.jpg\""},
 		{"a blank line", edited("blank", inRecords("records/tags.jsonl", "\n", "\n\n")), true, "tags.jsonl line 2: not a JSON object"},
 		{"a record missing", edited("count", func(name string, b []byte) []byte {
 			if name == "records/tags.jsonl" {

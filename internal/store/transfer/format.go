@@ -18,7 +18,7 @@ import (
 // A kind is the rows of one table, with the fields listed below in that
 // order; a record's fields are its columns, except that times are RFC 3339
 // strings in UTC and an image's bytes are a file named by its "file"
-// field. Columns the program computes from others are left out and
+// field (written file=bytes: the field, then its column). Columns the program computes from others are left out and
 // computed again on import; so are the tables a site rebuilds by itself
 // (the search index, More Articles lists) and those that only hold
 // short-lived state (sessions, rate limits).
@@ -45,6 +45,15 @@ const (
 type field struct {
 	name string
 	typ  fieldType
+	col  string // the column, when it is not name
+}
+
+// column is the field's column.
+func (f field) column() string {
+	if f.col != "" {
+		return f.col
+	}
+	return f.name
 }
 
 // kind is one kind of record: the rows of one table.
@@ -87,7 +96,8 @@ var kinds = func() []kind {
 			if t == "" || (typ == tInt && t != "int") {
 				panic("transfer: bad field " + w)
 			}
-			fs = append(fs, field{name, typ})
+			name, col, _ := strings.Cut(name, "=")
+			fs = append(fs, field{name: name, typ: typ, col: col})
 		}
 		return fs
 	}
@@ -99,7 +109,7 @@ var kinds = func() []kind {
 		{name: "users", key: "id", fields: f("id:int email:text name:text role:text password_hash:text author_id:int created_at:time disabled:bool")},
 		{name: "api_tokens", key: "id", fields: f("id:int user_id:int name:text token_hash:text created_at:time last_used_at:time revoked_at:time")},
 		{name: "images", key: "id", fields: f("id:int alt:text caption:text credit:text width:int height:int created_at:time source_hash:text uploaded_by:int")},
-		{name: "image_variants", key: "image_id, width", fields: f("image_id:int width:int height:int content_type:text bytes:file")},
+		{name: "image_variants", key: "image_id, width", fields: f("image_id:int width:int height:int content_type:text file=bytes:file")},
 		{name: "articles", key: "id", fields: f(`id:int slug:text headline:text standfirst:text body:text section_id:int lead_image_id:int
 			status:text language:text published_at:time updated_at:time created_at:time modified_at:time version:int created_by:int
 			submitted_at:time replaced_by:int comments_closed:bool`), computed: []string{"body_html", "html_of"}},
@@ -156,7 +166,7 @@ var notExported = map[string]string{
 func (k kind) checkColumns(cols []string) error {
 	known := map[string]bool{}
 	for _, f := range k.fields {
-		known[f.name] = true
+		known[f.column()] = true
 	}
 	for c := range k.derived {
 		known[c] = true

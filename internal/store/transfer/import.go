@@ -229,7 +229,7 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 		}
 		cols := make([]string, 0, len(k.fields)+len(k.derived))
 		for _, f := range k.fields {
-			cols = append(cols, f.name)
+			cols = append(cols, f.column())
 		}
 		for _, c := range src.derived {
 			cols = append(cols, c)
