@@ -28,6 +28,7 @@ import (
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
+	"broadsheet/internal/store/transfer"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
 )
@@ -262,6 +263,10 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
+	opts.Export = func(ctx context.Context, w io.Writer) error {
+		_, err := transfer.Export(ctx, db.Reader().Pool(), db.Name(), w, transfer.ExportOptions{Generator: "Broadsheet " + version})
+		return err
+	}
 	var backups *backupSchedule
 	if c.BackupDir != "" {
 		if err := checkBackupDir(c.BackupDir); err != nil {

@@ -5,10 +5,11 @@ import (
 	"net/http"
 )
 
-// GET /admin/backups: how scheduled backups stand, for admins.
+// GET /admin/backups: how scheduled backups stand, for admins, and the
+// download of an export.
 func (s *Server) backupsPage(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r.Context())
-	data := map[string]any{"Scheduled": s.backups != nil}
+	data := map[string]any{"Scheduled": s.backups != nil, "Export": s.export != nil}
 	if s.backups != nil {
 		st := s.backups()
 		data["Status"] = st
