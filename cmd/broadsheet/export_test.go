@@ -100,6 +100,7 @@ func TestExportImportProcesses(t *testing.T) {
 	}
 	shell(examples["import"])
 	file := filepath.Join(dir, "site-"+time.Now().Format("2006-01-02")+".zip")
+	readExport(t, file)
 	shell(fmt.Sprintf("broadsheet import broadsheet %s --database-url '%s'", file, pgURL))
 	// Importing twice is refused, and says so.
 	cmd := exec.Command(bin, "import", "broadsheet", file, "--database-url", pgURL)
@@ -228,4 +229,52 @@ func pageChecks(t *testing.T, base, article string) map[string]string {
 		t.Errorf("searching the demo for tram found nothing: %s", checks["/search?q=tram"])
 	}
 	return checks
+}
+
+// readExport runs docs/export-format.md's examples of reading an export,
+// as written, on file: each shell line and the Python script.
+func readExport(t *testing.T, file string) {
+	t.Helper()
+	doc, err := os.ReadFile("../../docs/export-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "site.zip"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```(sh|python)\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	var ran []string
+	for _, blk := range blocks {
+		var runs [][]string
+		if blk[1] == "sh" {
+			for line := range strings.Lines(blk[2]) {
+				runs = append(runs, []string{"sh", "-c", strings.TrimSpace(line)})
+			}
+		} else {
+			runs = append(runs, []string{"python3", "-c", blk[2]})
+		}
+		for _, r := range runs {
+			if _, err := exec.LookPath(r[0]); err != nil {
+				t.Fatalf("%s is not installed: scripts/test-deps.sh installs it", r[0])
+			}
+			cmd := exec.Command(r[0], r[1:]...)
+			cmd.Dir = dir
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Errorf("docs/export-format.md: %s: %v\n%s", r[2], err, out)
+			}
+			ran = append(ran, r[2])
+			if strings.Contains(r[2], "headline") && !strings.Contains(string(out), "Eastgate") {
+				t.Errorf("docs/export-format.md: %s printed %q; want the demo's headlines", r[2], out)
+			}
+		}
+	}
+	if len(ran) != 4 {
+		t.Errorf("ran %d examples of docs/export-format.md; want its three shell lines and its Python script", len(ran))
+	}
 }
