@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/article"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/klauspost/compress/flate"
@@ -43,11 +45,15 @@ const (
 	maxMediaFile = 64 << 20 // one image size
 )
 
+// replaced are the kinds a new site writes by itself before it holds any
+// content — its settings (a signing key) and its first fan-outs (the
+// day's digest) — which an import replaces with the export's.
+var replaced = map[string]bool{"settings": true, "fanouts": true}
+
 // Import reads the export at path into db, a SQLite or PostgreSQL
 // database (engine "sqlite" or "postgres") migrated by this version of
 // Broadsheet that holds no site yet: a database with any record but
-// settings is refused with ErrNotEmpty. The export's settings replace the
-// database's. Ids are kept. Everything is written in one transaction and
+// those in replaced is refused with ErrNotEmpty, and those are replaced. Ids are kept. Everything is written in one transaction and
 // counted before it is committed, so an import either arrives whole or
 // leaves the database as it was. The search index is not in an export:
 // rebuild it afterwards (Reindex).
@@ -194,7 +200,7 @@ type target interface {
 func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts ImportOptions, rep *ImportReport) error {
 	var full []string
 	for _, k := range kinds {
-		if k.name == "settings" {
+		if replaced[k.name] {
 			continue
 		}
 		n, err := t.count(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+quote(k.name)+` LIMIT 1) s`)
@@ -208,8 +214,12 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 	if len(full) > 0 {
 		return fmt.Errorf("%w: it holds %s; import into a new site", ErrNotEmpty, strings.Join(full, ", "))
 	}
-	if err := t.exec(ctx, `DELETE FROM settings`); err != nil {
-		return fmt.Errorf("transfer: import: settings: %w", err)
+	for _, k := range kinds {
+		if replaced[k.name] {
+			if err := t.exec(ctx, `DELETE FROM `+quote(k.name)); err != nil {
+				return fmt.Errorf("transfer: import: %s: %w", k.name, err)
+			}
+		}
 	}
 	counts := map[string]int64{}
 	for _, mk := range m.Records {
@@ -260,6 +270,10 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 		progress(total)
 		rep.Records += src.n
 		rep.MediaFiles += src.media
+	}
+	// A site already serving from this database drops every cached page.
+	if err := t.exec(ctx, fmt.Sprintf(`INSERT INTO changes (keys, at) VALUES ('%s', %d)`, article.KeySite, time.Now().Unix())); err != nil {
+		return fmt.Errorf("transfer: import: change log: %w", err)
 	}
 	if err := t.commit(ctx); err != nil {
 		return fmt.Errorf("transfer: import: commit: %w", err)
