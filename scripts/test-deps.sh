@@ -3,7 +3,8 @@
 # browser tests), Node.js (to check our anti-bot server against the widget's
 # own solver), fonts that cover Latin, Cyrillic, Persian and Arabic, and
 # xmllint (libxml2-utils, to validate the sitemaps against their XSD schemas),
-# curl (the docs/api.md examples run as written), a Java runtime and the W3C
+# curl (the docs/api.md examples run as written), jq and Python (so do
+# docs/export-format.md's), a Java runtime and the W3C
 # Nu Html Checker (vnu.jar, from npm, into the user's cache directory; see
 # docs/adr/0009-nu-html-checker-in-the-tests.md), and a PostgreSQL server
 # when none answers on 127.0.0.1:5432.
@@ -13,7 +14,7 @@ set -euo pipefail
 # The Nu Html Checker's version; internal/web's test reads it from here.
 vnu_version=26.9.27
 
-packages=(chromium curl default-jre-headless fonts-dejavu-core fonts-noto-core libxml2-utils nodejs)
+packages=(chromium curl default-jre-headless fonts-dejavu-core fonts-noto-core jq libxml2-utils nodejs python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"broadsheet/internal/progress"
 	"broadsheet/internal/store/transfer"
 )
 
@@ -35,23 +34,9 @@ func copySite(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *to == "" || !validDatabaseURL(*to) {
 		return usageError{errors.New("copy needs --to postgres://user:pass@host:5432/dbname")}
 	}
-	var bar *progress.Bar
-	var current string
-	report, err := transfer.CopyFile(ctx, path, *to, transfer.Options{
-		Force: *force,
-		Progress: func(table string, done, total int) {
-			if table != current {
-				if bar != nil {
-					bar.Finish()
-				}
-				current, bar = table, progress.New(stderr, "Copying "+table, total)
-			}
-			bar.Add(done - bar.Done())
-		},
-	})
-	if bar != nil {
-		bar.Finish()
-	}
+	bars := newKindBars(stderr, "Copying")
+	report, err := transfer.CopyFile(ctx, path, *to, transfer.Options{Force: *force, Progress: bars.progress})
+	bars.finish()
 	if errors.Is(err, transfer.ErrNotEmpty) {
 		return fmt.Errorf("%w\n(the copy was not made; give --force to replace what the target holds)", err)
 	}

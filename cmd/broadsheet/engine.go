@@ -39,6 +39,9 @@ type engine interface {
 	mail.Outbox
 	OnChange(fn func(keys []string))
 	Observe(fn store.QueryObserver)
+	Name() string          // "sqlite" or "postgres"
+	Reader() *store.Handle // export reads through it
+	Writer() *store.Handle // import writes through it
 	Migrate(ctx context.Context) (int, error)
 	Reindex(ctx context.Context, progress func(done, total int)) error
 	KeepRelated(ctx context.Context, n int) (int, error)

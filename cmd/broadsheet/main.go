@@ -28,6 +28,7 @@ import (
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
+	"broadsheet/internal/store/transfer"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
 )
@@ -50,6 +51,10 @@ Usage:
   broadsheet restore --from-replica DIR [--to-time TIME] [--force]
                                   rebuild the database in --data from a replica
                                   written by serve --replicate-to, as of TIME
+  broadsheet export --to FILE     write the whole site, on either engine, as one
+                                  documented archive (docs/export-format.md)
+  broadsheet import broadsheet FILE
+                                  read an export into a site that is still empty
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
@@ -108,6 +113,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupSite(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restoreSite(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportSite(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importSite(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
@@ -257,6 +266,10 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
+	opts.Export = func(ctx context.Context, w io.Writer) error {
+		_, err := transfer.Export(ctx, db.Reader().Pool(), db.Name(), w, transfer.ExportOptions{Generator: "Broadsheet " + version})
+		return err
+	}
 	var backups *backupSchedule
 	if c.BackupDir != "" {
 		if err := checkDir("backup directory", c.BackupDir); err != nil {

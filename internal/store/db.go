@@ -150,6 +150,9 @@ func (db *DB) SetClock(now func() time.Time) { db.now = now }
 // Reader is the pool reads go through, for an engine's own queries.
 func (db *DB) Reader() *Handle { return db.read }
 
+// Writer is the pool writes go through: on SQLite its one connection.
+func (db *DB) Writer() *Handle { return db.write }
+
 // Ping checks that the database answers a query.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int

@@ -7,10 +7,10 @@ import (
 )
 
 // GET /admin/backups: how scheduled backups and the replica stand, for
-// admins.
+// admins, and the download of an export.
 func (s *Server) backupsPage(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r.Context())
-	data := map[string]any{"Scheduled": false}
+	data := map[string]any{"Scheduled": false, "Export": s.export != nil}
 	if s.backups != nil {
 		st := s.backups()
 		data["Scheduled"] = st.Dir != ""

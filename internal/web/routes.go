@@ -99,6 +99,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "POST /admin/subscribers/erase", s.staff(account.ManageUsers, s.eraseSubscriber))
 	s.handle(admin, "GET /admin/mail", s.staff(account.ManageSettings, s.mailPage))
 	s.handle(admin, "GET /admin/backups", s.staff(account.ManageSettings, s.backupsPage))
+	s.handle(admin, "POST /admin/export", s.staff(account.ManageSettings, s.exportDownload))
 	s.handle(admin, "POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
 	s.handle(admin, "GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
 	s.handle(admin, "POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
@@ -184,6 +185,7 @@ var adminRoutes = []struct {
 	{"POST", "/admin/subscribers/erase", account.Admin},
 	{"GET", "/admin/mail", account.Admin},
 	{"GET", "/admin/backups", account.Admin},
+	{"POST", "/admin/export", account.Admin},
 	{"POST", "/admin/mail/retry", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},

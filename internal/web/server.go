@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -82,6 +83,9 @@ type Options struct {
 	MetricsElsewhere bool
 	// Backups, when set, tells the newsroom how scheduled backups stand.
 	Backups func() backup.Status
+	// Export, when set, writes the whole site to w in the export format,
+	// for admins to download.
+	Export func(ctx context.Context, w io.Writer) error
 }
 
 // Server serves the reading site.
@@ -125,6 +129,8 @@ type Server struct {
 	metricsToken     string
 	metricsElsewhere bool
 	backups          func() backup.Status
+	export           func(ctx context.Context, w io.Writer) error
+	exporting        atomic.Bool // one export at a time
 
 	newsroom   *newsroom.Service
 	ips        *clientip.Resolver
@@ -205,6 +211,7 @@ func New(st Store, opts Options) (*Server, error) {
 		metricsToken:      opts.MetricsToken,
 		metricsElsewhere:  opts.MetricsElsewhere,
 		backups:           opts.Backups,
+		export:            opts.Export,
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {

@@ -240,11 +240,20 @@ func resetIdentities(ctx context.Context, tx pgx.Tx, tables []table) error {
 			if !c.sequence {
 				continue
 			}
-			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX(%s), 0) + 1, false) FROM %s`, quote(c.name), quote(t.name))
-			if _, err := tx.Exec(ctx, q, quote(t.name), c.name); err != nil {
-				return fmt.Errorf("transfer: target: %s.%s identity: %w", t.name, c.name, err)
+			if err := resetIdentity(ctx, tx, t.name, c.name); err != nil {
+				return fmt.Errorf("transfer: target: %w", err)
 			}
 		}
+	}
+	return nil
+}
+
+// resetIdentity moves the sequence of table.col, if it has one, past the
+// column's largest value.
+func resetIdentity(ctx context.Context, tx pgx.Tx, table, col string) error {
+	q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX(%s), 0) + 1, false) FROM %s`, quote(col), quote(table))
+	if _, err := tx.Exec(ctx, q, quote(table), col); err != nil {
+		return fmt.Errorf("%s.%s identity: %w", table, col, err)
 	}
 	return nil
 }

@@ -1,0 +1,217 @@
+package transfer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"broadsheet/internal/mail"
+)
+
+// The export format, version 1 (docs/export-format.md describes it for
+// readers who have no Broadsheet code): one ZIP archive holding
+//
+//	manifest.json            what the archive holds, and its version
+//	records/KIND.jsonl       one JSON object per line for each record
+//	media/IMAGE/WIDTH.EXT    the bytes of each stored image size
+//
+// A kind is the rows of one table, with the fields listed below in that
+// order; a record's fields are its columns, except that times are RFC 3339
+// strings in UTC and an image's bytes are a file named by its "file"
+// field (written file=bytes: the field, then its column). Columns the program computes from others are left out and
+// computed again on import; so are the tables a site rebuilds by itself
+// (the search index, More Articles lists) and those that only hold
+// short-lived state (sessions, rate limits).
+
+// FormatName and FormatVersion identify the export format in its
+// manifest. A reader refuses a version newer than its own.
+const (
+	FormatName    = "broadsheet-export"
+	FormatVersion = 1
+)
+
+// fieldType is how a column is written in a record.
+type fieldType int
+
+const (
+	tInt  fieldType = iota // a JSON integer
+	tText                  // a JSON string
+	tBool                  // true or false
+	tTime                  // an RFC 3339 string in UTC, from Unix seconds
+	tFile                  // the name of a file in the archive, from bytes
+)
+
+// field is one column of a kind, in the order records write them.
+type field struct {
+	name string
+	typ  fieldType
+	col  string // the column, when it is not name
+}
+
+// column is the field's column.
+func (f field) column() string {
+	if f.col != "" {
+		return f.col
+	}
+	return f.name
+}
+
+// kind is one kind of record: the rows of one table.
+type kind struct {
+	name   string
+	fields []field
+	key    string // ORDER BY: records are written in this order
+	// derived are columns computed on import from a record's fields.
+	derived map[string]func(rec []any) any
+	// computed are columns the program fills in by itself after an
+	// import (rendered HTML), left at their defaults.
+	computed []string
+}
+
+func (k kind) file() string { return "records/" + k.name + ".jsonl" }
+
+func (k kind) index(name string) int {
+	return slices.IndexFunc(k.fields, func(f field) bool { return f.name == name })
+}
+
+// addressKey derives an address's key column from its address field.
+func addressKey(k *kind, from string) func(rec []any) any {
+	i := k.index(from)
+	return func(rec []any) any {
+		if s, ok := rec[i].(string); ok && s != "" {
+			return mail.AddressKey(s)
+		}
+		return ""
+	}
+}
+
+// kinds are the kinds of record in the order an import writes them:
+// every kind after the kinds it refers to.
+var kinds = func() []kind {
+	f := func(spec string) []field {
+		var fs []field
+		for _, w := range strings.Fields(spec) {
+			name, t, _ := strings.Cut(w, ":")
+			typ := map[string]fieldType{"int": tInt, "text": tText, "bool": tBool, "time": tTime, "file": tFile}[t]
+			if t == "" || (typ == tInt && t != "int") {
+				panic("transfer: bad field " + w)
+			}
+			name, col, _ := strings.Cut(name, "=")
+			fs = append(fs, field{name: name, typ: typ, col: col})
+		}
+		return fs
+	}
+	ks := []kind{
+		{name: "settings", key: "key", fields: f("key:text value:text")},
+		{name: "sections", key: "id", fields: f("id:int slug:text name:text description:text position:int")},
+		{name: "tags", key: "id", fields: f("id:int slug:text name:text")},
+		{name: "authors", key: "id", fields: f("id:int slug:text name:text role:text bio:text")},
+		{name: "users", key: "id", fields: f("id:int email:text name:text role:text password_hash:text author_id:int created_at:time disabled:bool")},
+		{name: "api_tokens", key: "id", fields: f("id:int user_id:int name:text token_hash:text created_at:time last_used_at:time revoked_at:time")},
+		{name: "images", key: "id", fields: f("id:int alt:text caption:text credit:text width:int height:int created_at:time source_hash:text uploaded_by:int")},
+		{name: "image_variants", key: "image_id, width", fields: f("image_id:int width:int height:int content_type:text file=bytes:file")},
+		{name: "articles", key: "id", fields: f(`id:int slug:text headline:text standfirst:text body:text section_id:int lead_image_id:int
+			status:text language:text published_at:time updated_at:time created_at:time modified_at:time version:int created_by:int
+			submitted_at:time replaced_by:int comments_closed:bool`), computed: []string{"body_html", "html_of"}},
+		{name: "article_tags", key: "article_id, tag_id", fields: f("article_id:int tag_id:int")},
+		{name: "article_authors", key: "article_id, position, author_id", fields: f("article_id:int author_id:int position:int")},
+		{name: "slug_redirects", key: "old_slug", fields: f("old_slug:text article_id:int")},
+		{name: "revisions", key: "id", fields: f("id:int article_id:int version:int user_id:int created_at:time snapshot:text")},
+		{name: "article_notes", key: "id", fields: f("id:int article_id:int kind:text body:text created_at:time user_id:int")},
+		{name: "pages", key: "id", fields: f("id:int slug:text title:text body:text language:text modified_at:time")},
+		{name: "comments", key: "id", fields: f(`id:int article_id:int parent_id:int root_id:int path:text depth:int reply_to_name:text
+			name:text email:text body:text status:text pinned:bool user_id:int notify:bool ip_hash:text idem_key:text edit_hash:text
+			reports:int held_reason:text created_at:time edited_at:time`), computed: []string{"html", "html_of"}},
+		{name: "subscribers", key: "id", fields: f("id:int email:text confirmed_at:time consent:text created_at:time")},
+		{name: "subscriptions", key: "id", fields: f(`id:int subscriber_id:int scope_kind:text scope_id:int frequency:text status:text
+			nonce:text created_at:time last_digest:int`)},
+		{name: "outbox", key: "id", fields: f(`id:int key:text recipient:text kind:text object_id:int data:text status:text attempts:int
+			next_at:time lease_until:time last_error:text created_at:time sent_at:time`)},
+		{name: "fanouts", key: "id", fields: f("id:int kind:text object_id:int not_before:time cursor:int queued:int done_at:time")},
+		{name: "audit_log", key: "id", fields: f("id:int at:time user_id:int action:text object_type:text object_id:int detail:text")},
+		{name: "article_views", key: "article_id, hour", fields: f("article_id:int hour:time views:int")},
+	}
+	for i := range ks {
+		k := &ks[i]
+		switch k.name {
+		case "users", "subscribers", "comments":
+			k.derived = map[string]func([]any) any{"email_key": addressKey(k, "email")}
+		case "outbox":
+			k.derived = map[string]func([]any) any{"recipient_key": addressKey(k, "recipient")}
+		}
+	}
+	return ks
+}()
+
+// notExported are the tables an export leaves out, and why.
+var notExported = map[string]string{
+	"schema_migrations": "each engine records its own migrations",
+	"changes":           "the change log of a new site starts empty",
+	"sessions":          "everyone signs in again on the imported site",
+	"setup_tokens":      "one-time links for creating the first administrator",
+	"used_challenges":   "spent anti-bot challenges, which expire within the hour",
+	"rate_events":       "rate-limit counters, which expire within the day",
+	"article_fts":       "the search index, rebuilt by the import",
+	"article_fts_keys":  "the SQLite search index's own row keys",
+	"term_df":           "the search index, rebuilt by the import",
+	"article_terms":     "the search index, rebuilt by the import",
+	"related_kept":      "More Articles lists, made again by the imported site",
+	"_litestream_seq":   "the write-ahead-log replica's own bookkeeping",
+	"_litestream_lock":  "the write-ahead-log replica's own bookkeeping",
+}
+
+// checkColumns compares a table's columns with its kind: a column the
+// format does not know would be lost, so it stops the export (or the
+// import) and names itself.
+func (k kind) checkColumns(cols []string) error {
+	known := map[string]bool{}
+	for _, f := range k.fields {
+		known[f.column()] = true
+	}
+	for c := range k.derived {
+		known[c] = true
+	}
+	for _, c := range k.computed {
+		known[c] = true
+	}
+	var unknown, missing []string
+	for _, c := range cols {
+		if !known[c] {
+			unknown = append(unknown, k.name+"."+c)
+		}
+		delete(known, c)
+	}
+	for c := range known {
+		missing = append(missing, k.name+"."+c)
+	}
+	if len(unknown)+len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	slices.Sort(missing)
+	var parts []string
+	if len(unknown) > 0 {
+		parts = append(parts, "columns the export format does not know: "+strings.Join(unknown, ", "))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, "columns the database lacks: "+strings.Join(missing, ", "))
+	}
+	return fmt.Errorf("transfer: the database and export format version %d differ (%s)", FormatVersion, strings.Join(parts, "; "))
+}
+
+// mediaExt names the file extension of an image's content type.
+func mediaExt(contentType string) string {
+	switch contentType {
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/webp":
+		return ".webp"
+	case "image/gif":
+		return ".gif"
+	case "image/avif":
+		return ".avif"
+	}
+	return ".bin"
+}
