@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,31 +27,15 @@ import (
 // the original passes: the front page, an article with its comments,
 // search, a section and the feed show the same things.
 func TestExportImportProcesses(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH: cannot build the binary")
-	}
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("sh is not installed")
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pgURL := pgtest.Database(t) // skip (or fail in CI) before building anything
+	dir := t.TempDir()
+	bin, readme := buildForShell(t, dir)
 	examples := map[string]string{}
-	for _, m := range regexp.MustCompile("Example: `(broadsheet (export|import) [^`]+)`").FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range regexp.MustCompile("Example: `(broadsheet (export|import) [^`]+)`").FindAllStringSubmatch(readme, -1) {
 		examples[m[2]] = m[1]
 	}
 	if len(examples) != 2 {
 		t.Fatalf("README has examples %v; want one for export and one for import", examples)
-	}
-	pgURL := pgtest.Database(t)
-
-	dir := t.TempDir()
-	binDir := filepath.Join(dir, "bin")
-	bin := filepath.Join(binDir, "broadsheet")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	data := filepath.Join(dir, "data")
 	serveOn := func(args ...string) (*broadsheetProcess, string) {
@@ -61,39 +44,25 @@ func TestExportImportProcesses(t *testing.T) {
 		waitServing(t, p, "http://"+addr, 120*time.Second)
 		return p, "http://" + addr
 	}
-	stop := func(p *broadsheetProcess) {
-		t.Helper()
-		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-p.exited:
-		case <-time.After(30 * time.Second):
-			t.Fatal("serve did not stop on SIGTERM")
-		}
-	}
 
 	// The demo, with a discussion under its lead story.
 	p, _ := serveOn("--demo", "--data", data)
-	stop(p)
+	p.stop(t)
 	slug := addDiscussion(t, filepath.Join(data, sqlite.FileName))
 	original, base := serveOn("--data", data)
 	want := pageChecks(t, base, slug)
-	defer stop(original)
+	defer original.stop(t)
 
-	env := append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"), "BROADSHEET_DATA="+data, "BROADSHEET_DATABASE_URL=")
-	shell := func(script string) string {
+	sh := func(script string) string {
 		t.Helper()
-		cmd := exec.Command("sh", "-c", script)
-		cmd.Dir, cmd.Env = dir, env
-		out, err := cmd.CombinedOutput()
+		out, err := shell(dir, script, "BROADSHEET_DATA="+data)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", script, err, out)
 		}
 		t.Logf("%s\n%s", script, out)
-		return string(out)
+		return out
 	}
-	if out := shell(examples["export"]); !strings.HasPrefix(out, "exported ") || strings.Count(out, "\n") != 1 {
+	if out := sh(examples["export"]); !strings.HasPrefix(out, "exported ") || strings.Count(out, "\n") != 1 {
 		t.Errorf("without a terminal, export wrote %q; want its summary line alone", out)
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".broadsheet-export-*")); len(left) > 0 {
@@ -105,19 +74,19 @@ func TestExportImportProcesses(t *testing.T) {
 	if resp, err := http.Get(freshBase + "/"); err == nil {
 		resp.Body.Close()
 	}
-	shell(examples["import"])
+	sh(examples["import"])
 	time.Sleep(1500 * time.Millisecond) // serve reads the change log every second
 	compare(t, "imported into SQLite while serving", want, pageChecks(t, freshBase, slug))
-	stop(fresh)
+	fresh.stop(t)
 	file := filepath.Join(dir, "site-"+time.Now().Format("2006-01-02")+".zip")
 	readExport(t, file)
-	shell(fmt.Sprintf("broadsheet import broadsheet %s --database-url '%s'", file, pgURL))
+	sh(fmt.Sprintf("broadsheet import broadsheet %s --database-url '%s'", file, pgURL))
 	// Importing twice is refused, and says so.
 	cmd := exec.Command(bin, "import", "broadsheet", file, "--database-url", pgURL)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "not empty") {
 		t.Errorf("a second import into the same database: %v\n%s; want it refused", err, out)
 	}
-	shell("broadsheet backup --to site.db.zst && broadsheet restore --from site.db.zst --data ./restored")
+	sh("broadsheet backup --to site.db.zst && broadsheet restore --from site.db.zst --data ./restored")
 
 	for _, site := range [][]string{
 		{"imported into SQLite, started again", "--data", filepath.Join(dir, "imported")},
@@ -126,7 +95,7 @@ func TestExportImportProcesses(t *testing.T) {
 	} {
 		p, base := serveOn(site[1:]...)
 		compare(t, site[0], want, pageChecks(t, base, slug))
-		stop(p)
+		p.stop(t)
 	}
 }
 
