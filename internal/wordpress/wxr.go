@@ -604,10 +604,24 @@ func num(s string) int64 {
 	return n
 }
 
-// parseItem reads one item, wrapped in the rss start tag.
+// parseItem reads one item, wrapped in the rss start tag. WordPress
+// writes some fields (a commenter's URL) without escaping them, so an
+// item that is not well-formed is read again leniently, where a bare "&"
+// is text; what even that cannot read is an error.
 func parseItem(doc []byte) (*Item, error) {
+	it, err := parseItemStrict(doc, true)
+	if err == nil {
+		return it, nil
+	}
+	if lenient, err2 := parseItemStrict(doc, false); err2 == nil {
+		return lenient, nil
+	}
+	return it, err
+}
+
+func parseItemStrict(doc []byte, strict bool) (*Item, error) {
 	d := xml.NewDecoder(bytes.NewReader(doc))
-	d.Strict = true
+	d.Strict = strict
 	it := &Item{}
 	depth := 0
 	for {

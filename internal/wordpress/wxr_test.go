@@ -41,7 +41,7 @@ func readAll(t *testing.T, r io.Reader) (*Reader, *Export, []*Item, []*ItemError
 // "]]>", "<item>" as text and in a comment, entities, a control
 // character, right-to-left text, threaded comments and a pingback, and a
 // broken item between two good ones, which is reported with its line and
-// skipped.
+// skipped, and a bare "&" in a commenter's URL, as WordPress writes it.
 func TestReadEdgeCases(t *testing.T) {
 	f, err := os.Open("testdata/edge-1.1.wxr.xml")
 	if err != nil {
@@ -61,8 +61,11 @@ func TestReadEdgeCases(t *testing.T) {
 	if len(x.Tags) != 1 || x.Tags[0].Name != "اقتصاد" || len(x.Terms) != 1 || x.Terms[0].Taxonomy != "nav_menu" {
 		t.Errorf("tags = %+v, terms = %+v", x.Tags, x.Terms)
 	}
-	if len(items) != 2 {
-		t.Fatalf("read %d items, want 2", len(items))
+	if len(items) != 3 {
+		t.Fatalf("read %d items, want 3", len(items))
+	}
+	if raw := items[2]; len(raw.Comments) != 1 || raw.Comments[0].URL != "https://ben.example/?a=1&b=2" {
+		t.Errorf("an item with a bare & in a URL, as WordPress writes it: %+v", raw)
 	}
 	if len(bad) != 1 || bad[0].ID != 11 || bad[0].Line != 84 {
 		t.Errorf("bad items = %v; want item 11 at line 84", bad)
@@ -112,5 +115,38 @@ func TestNotWXR(t *testing.T) {
 		if !errors.Is(err, ErrNotWXR) {
 			t.Errorf("%s: %v; want ErrNotWXR", name, err)
 		}
+	}
+}
+
+// The export of a real WordPress 6.1 (scripts/wordpress-fixture.sh) reads
+// whole.
+func TestReadRealExport(t *testing.T) {
+	f, err := os.Open("testdata/real/wordpress-6.1.wxr.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, x, items, bad := readAll(t, f)
+	kinds := map[string]int{}
+	comments := 0
+	for _, it := range items {
+		kinds[it.Type+"/"+it.Status]++
+		comments += len(it.Comments)
+	}
+	t.Logf("%s: %d authors, %d categories, %d tags; items %v; %d comments", x.Title, len(x.Authors), len(x.Categories), len(x.Tags), kinds, comments)
+	if len(bad) != 0 {
+		t.Errorf("items not read: %v", bad)
+	}
+	if x.Version != "1.2" || len(x.Authors) != 5 || len(x.Categories) != 5 || len(x.Tags) != 7 {
+		t.Errorf("header: version %s, %d authors, %d categories, %d tags; want 1.2, 5, 5, 7", x.Version, len(x.Authors), len(x.Categories), len(x.Tags))
+	}
+	posts := 0
+	for k, n := range kinds {
+		if strings.HasPrefix(k, "post/") {
+			posts += n
+		}
+	}
+	if posts != 13 || kinds["page/publish"] != 2 || kinds["attachment/inherit"] != 12 || comments != 12 {
+		t.Errorf("items %v, %d comments; want 13 posts, 2 pages, 12 attachments and 12 comments", kinds, comments)
 	}
 }
