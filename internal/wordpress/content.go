@@ -50,8 +50,12 @@ func Convert(content string, media Media) (markdown string, notes []string) {
 	src := c.expand(c.cleanText(content))
 	body := newElement("body")
 	nodes, err := nethtml.ParseFragment(strings.NewReader(src), body)
-	if err != nil { // a strings.Reader cannot fail
-		panic(fmt.Sprintf("wordpress: parse content: %v", err))
+	if err != nil { // elements nested deeper than the parser goes
+		c.note("HTML nested too deeply to read (%v): kept as its text", err)
+		src = c.open(autopTag) + html.EscapeString(htmlText(src)) + "</" + autopTag + ">"
+		if nodes, err = nethtml.ParseFragment(strings.NewReader(src), body); err != nil {
+			panic(fmt.Sprintf("wordpress: parse content as text: %v", err))
+		}
 	}
 	for _, n := range nodes {
 		body.AppendChild(n)
@@ -202,6 +206,7 @@ func parseBlocks(s string) []piece {
 func (c *conversion) expand(content string) string {
 	if strings.Contains(content, "<!--nextpage-->") {
 		c.note("page breaks (<!--nextpage-->) dropped: the pages are one")
+		content = strings.ReplaceAll(content, "<!--nextpage-->", "\n\n") // pages share no paragraph
 	}
 	var b strings.Builder
 	for _, p := range parseBlocks(content) {
@@ -354,6 +359,7 @@ func (c *conversion) shortcodes(s string) string {
 	if !strings.Contains(s, "[") {
 		return s
 	}
+	f := &finder{s: s, at: map[string]int{}}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		switch s[i] {
@@ -362,7 +368,7 @@ func (c *conversion) shortcodes(s string) string {
 			b.WriteString(s[i:j])
 			i = j
 		case '[':
-			if out, j, ok := c.shortcode(s, i); ok {
+			if out, j, ok := c.shortcode(f, i); ok {
 				b.WriteString(out)
 				i = j
 			} else {
@@ -427,21 +433,42 @@ var knownShortcodes = map[string]bool{"caption": true, "wp_caption": true, "gall
 // enclosingShortcodes may have content and a closing tag.
 var enclosingShortcodes = map[string]bool{"caption": true, "wp_caption": true, "embed": true, "video": true, "audio": true}
 
-func (c *conversion) shortcode(s string, i int) (string, int, bool) {
+// finder finds text in s from positions that only grow, each search
+// starting where the last one for the same text ended: however many
+// brackets a post has, it is read through once per kind of search.
+type finder struct {
+	s  string
+	at map[string]int // where sub was last found; -1 for nowhere after
+}
+
+func (f *finder) index(from int, sub string) int {
+	if at, ok := f.at[sub]; ok && (at < 0 || at >= from) {
+		return at
+	}
+	at := strings.Index(f.s[from:], sub)
+	if at >= 0 {
+		at += from
+	}
+	f.at[sub] = at
+	return at
+}
+
+func (c *conversion) shortcode(f *finder, i int) (string, int, bool) {
+	s := f.s
 	if strings.HasPrefix(s[i:], "[[") {
-		sc, ok := parseShortcode(s, i+1)
+		sc, ok := parseShortcode(f, i+1)
 		if ok && knownShortcodes[sc.name] && sc.end < len(s) && s[sc.end] == ']' {
 			return s[i+1 : sc.end], sc.end + 1, true
 		}
 		return "", 0, false
 	}
-	sc, ok := parseShortcode(s, i)
+	sc, ok := parseShortcode(f, i)
 	if !ok {
 		return "", 0, false
 	}
 	if !knownShortcodes[sc.name] {
 		if strings.Contains(sc.rawAttrs, "=") || strings.ContainsAny(sc.name, "_-") || sc.selfClosed ||
-			strings.Contains(s[sc.end:], "[/"+sc.name+"]") {
+			f.index(sc.end, "[/"+sc.name+"]") >= 0 {
 			c.note("shortcode [%s] kept as text", sc.name)
 		}
 		return "", 0, false
@@ -452,7 +479,8 @@ func (c *conversion) shortcode(s string, i int) (string, int, bool) {
 // parseShortcode reads [name attrs], [name attrs /] or, for an enclosing
 // shortcode, [name attrs]content[/name], as WordPress's shortcode regex
 // does: the first closing tag of the same name ends it.
-func parseShortcode(s string, i int) (shortcode, bool) {
+func parseShortcode(f *finder, i int) (shortcode, bool) {
+	s := f.s
 	j := i + 1
 	for j < len(s) && (isLetter(s[j]) || s[j] >= '0' && s[j] <= '9' || s[j] == '_' || s[j] == '-') {
 		j++
@@ -460,11 +488,11 @@ func parseShortcode(s string, i int) (shortcode, bool) {
 	if j == i+1 || !isLetter(s[i+1]) || j >= len(s) || !strings.ContainsRune("]/ \t\n\r", rune(s[j])) {
 		return shortcode{}, false
 	}
-	k := strings.IndexByte(s[j:], ']')
+	k := f.index(j, "]")
 	if k < 0 {
 		return shortcode{}, false
 	}
-	sc := shortcode{name: s[i+1 : j], rawAttrs: s[j : j+k], end: j + k + 1}
+	sc := shortcode{name: s[i+1 : j], rawAttrs: s[j:k], end: k + 1}
 	if strings.HasSuffix(sc.rawAttrs, "/") {
 		sc.selfClosed = true
 		sc.rawAttrs = sc.rawAttrs[:len(sc.rawAttrs)-1]
@@ -472,9 +500,9 @@ func parseShortcode(s string, i int) (shortcode, bool) {
 	sc.attrs = shortcodeAttrs(sc.rawAttrs)
 	if !sc.selfClosed && enclosingShortcodes[sc.name] {
 		closing := "[/" + sc.name + "]"
-		if k := strings.Index(s[sc.end:], closing); k >= 0 {
-			sc.content, sc.hasContent = s[sc.end:sc.end+k], true
-			sc.end += k + len(closing)
+		if k := f.index(sc.end, closing); k >= 0 {
+			sc.content, sc.hasContent = s[sc.end:k], true
+			sc.end = k + len(closing)
 		}
 	}
 	return sc, true
@@ -514,8 +542,11 @@ func (c *conversion) expandShortcode(sc shortcode, raw string) string {
 	switch sc.name {
 	case "caption", "wp_caption":
 		m := captionImage.FindStringSubmatch(sc.content)
+		if m == nil && strings.TrimSpace(sc.content) != "" {
+			return sc.content // WordPress shows a caption without an image as its text
+		}
 		if m == nil {
-			return sc.content
+			break
 		}
 		caption := strings.TrimSpace(m[2])
 		if caption == "" {
@@ -536,7 +567,7 @@ func (c *conversion) expandShortcode(sc shortcode, raw string) string {
 		}
 		return b.String()
 	case "embed":
-		if u := strings.TrimSpace(nethtmlText(sc.content)); u != "" {
+		if u := strings.TrimSpace(htmlText(sc.content)); u != "" {
 			return c.embedHTML(u)
 		}
 	case "video", "audio":
@@ -550,8 +581,8 @@ func (c *conversion) expandShortcode(sc shortcode, raw string) string {
 	return raw
 }
 
-// nethtmlText is the text of an HTML fragment, tags left out.
-func nethtmlText(s string) string {
+// htmlText is the text of an HTML fragment, tags left out.
+func htmlText(s string) string {
 	var b strings.Builder
 	z := nethtml.NewTokenizer(strings.NewReader(s))
 	for tt := z.Next(); tt != nethtml.ErrorToken; tt = z.Next() {
@@ -603,7 +634,7 @@ func tightItem(ctx converter.Context, w converter.Writer, li *nethtml.Node) conv
 		case ch.Type == nethtml.ElementNode && (ch.Data == "ul" || ch.Data == "ol") && list == nil:
 			list = ch
 		case ch.Type == nethtml.TextNode && strings.TrimSpace(ch.Data) == "", ch.Type == nethtml.CommentNode:
-		case list != nil || ch.Type == nethtml.ElementNode && nethtmlBlock[ch.Data]:
+		case list != nil || ch.Type == nethtml.ElementNode && blockTags[ch.Data]:
 			return converter.RenderTryNext
 		default:
 			text = append(text, ch)
@@ -629,7 +660,7 @@ func tableAsText(ctx converter.Context, w converter.Writer, n *nethtml.Node) con
 			c.note("table kept as text: a Markdown table cannot hold its lists, headings or inner tables")
 		}
 		setAttr(n, "data-bs-text", "")
-	case "td", "th", "caption":
+	case "td", "th":
 		t := n.Parent
 		for t != nil && t.Data != "table" {
 			t = t.Parent
@@ -738,7 +769,7 @@ func (c *conversion) rewriteElement(n *nethtml.Node) {
 	case "video", "audio":
 		c.mediaLink(n)
 	case "div":
-		if dom.HasClass(n, "wp-block-embed__wrapper") {
+		if _, ok := webAddress(dom.CollectText(n)); ok && dom.HasClass(n, "wp-block-embed__wrapper") {
 			dom.ReplaceNode(n, c.embedNode(dom.CollectText(n)))
 		}
 	case "ul":
@@ -1027,7 +1058,7 @@ func (c *conversion) caption(n *nethtml.Node) {
 		em.AppendChild(ch)
 	}
 	for _, e := range elements(em) {
-		if nethtmlBlock[e.Data] {
+		if blockTags[e.Data] {
 			e.InsertBefore(newText(" "), e.FirstChild)
 			dom.UnwrapNode(e)
 		}
@@ -1073,23 +1104,19 @@ func (c *conversion) table(t *nethtml.Node) {
 
 // ---- Paragraphs for classic content -----------------------------------------
 
-// autopBlocks are the tags wpautop treats as blocks: no paragraph is made
-// across them, and a newline next to one is only layout.
-var autopBlocks = map[string]bool{}
+// blockTags are the tags wpautop treats as blocks (no paragraph is made
+// across them, and a newline next to one is only layout) and our embed.
+var blockTags = map[string]bool{}
 
 // autopRaw are the elements whose content wpautop leaves alone.
 var autopRaw = map[string]bool{"pre": true, "script": true, "style": true, "svg": true, "math": true, "textarea": true,
 	"select": true, "option": true, "object": true, "video": true, "audio": true, "iframe": true, "noscript": true, "template": true}
 
-// nethtmlBlock are the elements the Markdown converter writes as blocks.
-var nethtmlBlock = map[string]bool{}
-
 func init() {
 	for _, t := range strings.Fields(`table thead tfoot caption col colgroup tbody tr td th div dl dd dt ul ol li pre
 		form map area blockquote address math style p h1 h2 h3 h4 h5 h6 hr fieldset legend section article aside
 		hgroup header footer nav figure figcaption details menu summary main ` + embedTag) {
-		autopBlocks[t] = true
-		nethtmlBlock[t] = true
+		blockTags[t] = true
 	}
 }
 
@@ -1143,7 +1170,7 @@ func autop(n *nethtml.Node, root bool) {
 	}
 	for ch := n.FirstChild; ch != nil; {
 		next := ch.NextSibling
-		if ch.Type == nethtml.ElementNode && autopBlocks[ch.Data] {
+		if ch.Type == nethtml.ElementNode && blockTags[ch.Data] {
 			flush(ch)
 			if !autopRaw[ch.Data] {
 				autop(ch, false)

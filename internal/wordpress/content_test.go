@@ -173,7 +173,21 @@ var convertCases = []convertCase{
 		"", []string{"form dropped", "plugin object dropped", "SVG drawing dropped"}},
 	{"forged converter elements", `<x-bs-embed data-url="javascript:alert(1)">text</x-bs-embed><x-bs-autop data-bs="guess">a
 b</x-bs-autop>`, "texta  \nb", nil},
+	{"more and page breaks", "Teaser\n<!--more-->\nRest\n<!--nextpage-->\nPage two", "Teaser  \nRest\n\nPage two",
+		[]string{"page breaks (<!--nextpage-->) dropped: the pages are one"}},
+	{"inline elements without markdown", `<h1>Top</h1><p><a href="/2019/05/older-story/">Older</a>, <code>x := 1</code>, <q>quoted</q>, m<sup>2</sup>, H<sub>2</sub>O, <u>under</u>, <mark>marked</mark></p><hr><dl><dt>Term</dt><dd>Meaning</dd></dl>`,
+		"# Top\n\n[Older](/2019/05/older-story/), `x := 1`, “quoted”, m2, H2O, under, marked\n\n---\n\nTerm\n\nMeaning",
+		[]string{"superscript kept as plain text: 2", "subscript kept as plain text: 2"}},
+	{"table caption", "<table><caption>Seats</caption><thead><tr><th>A</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "| A |\n|---|\n| 1 |\n\n*Seats*", nil},
+	{"caption and embed shortcodes without their content", "[caption]Only words[/caption] [embed][/embed]", "Only words \\[embed]\\[/embed]", []string{"shortcode [embed] kept as text"}},
 	{"empty", "", "", nil},
+}
+
+func init() {
+	convertCases = append(convertCases,
+		convertCase{"html nested too deeply", strings.Repeat("<div>", 600) + "Deep &amp; <em>down</em>\n\n[gallery ids=\"31\"]", "Deep & down",
+			[]string{"gallery kept as its images one after another", "HTML nested too deeply to read (html: open stack of elements exceeds 512 nodes): kept as its text"}},
+		convertCase{"many open shortcodes", strings.Repeat("[caption]", 3000) + "[x", strings.Repeat(`\[caption]`, 3000) + "[x", []string{"shortcode [caption] kept as text"}})
 }
 
 func TestConvert(t *testing.T) {
@@ -181,7 +195,7 @@ func TestConvert(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, notes := Convert(tc.in, siteMedia)
 			if got != tc.want {
-				t.Errorf("Convert(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+				t.Errorf("Convert(%.300q)\n got %.300q\nwant %.300q", tc.in, got, tc.want)
 			}
 			if !reflect.DeepEqual(notes, tc.notes) {
 				t.Errorf("notes\n got %q\nwant %q", notes, tc.notes)
