@@ -262,7 +262,7 @@ func (c *conversion) block(b *block) string {
 		c.note("page breaks (<!--nextpage-->) dropped: the pages are one")
 		return ""
 	case short == "block":
-		c.note("reusable block %v not carried over: its content is kept elsewhere", b.attrs["ref"])
+		c.note("reusable block %d not carried over: its content is kept elsewhere", number(b.attrs["ref"]))
 		return ""
 	case short == "shortcode" || short == "freeform":
 		return c.classic(b.raw)
@@ -581,13 +581,21 @@ func (c *conversion) expandShortcode(sc shortcode, raw string) string {
 	return raw
 }
 
-// htmlText is the text of an HTML fragment, tags left out.
+// htmlText is the text of an HTML fragment, tags, scripts and styles left
+// out.
 func htmlText(s string) string {
 	var b strings.Builder
 	z := nethtml.NewTokenizer(strings.NewReader(s))
+	raw := false
 	for tt := z.Next(); tt != nethtml.ErrorToken; tt = z.Next() {
-		if tt == nethtml.TextToken {
-			b.Write(z.Text())
+		switch tt {
+		case nethtml.TextToken:
+			if !raw {
+				b.Write(z.Text())
+			}
+		case nethtml.StartTagToken, nethtml.EndTagToken:
+			name, _ := z.TagName()
+			raw = tt == nethtml.StartTagToken && (string(name) == "script" || string(name) == "style")
 		}
 	}
 	return b.String()
@@ -1140,27 +1148,30 @@ func autop(n *nethtml.Node, root bool) {
 		return
 	}
 	var run []*nethtml.Node
+	inline := n.Data == "p" || len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6'
+	cur := n // the paragraph being filled, when a blank line splits one
 	flush := func(before *nethtml.Node) {
-		if len(run) == 0 {
-			return
-		}
 		for _, r := range run {
-			n.RemoveChild(r)
+			dom.RemoveNode(r)
 		}
 		segs := paragraphs(run)
 		run = nil
-		inline := n.Data == "p" || len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6'
 		for i, seg := range segs {
-			parent, at := n, before
+			parent, at := cur, before
 			switch {
-			case inline && i > 0: // a paragraph split by a blank line
-				clone := &nethtml.Node{Type: nethtml.ElementNode, Data: n.Data, DataAtom: n.DataAtom, Attr: n.Attr}
-				n.Parent.InsertBefore(clone, n.NextSibling)
-				parent, at, n = clone, nil, clone
+			case inline && i > 0: // a new paragraph, which takes what follows too
+				clone := newElement(n.Data, n.Attr...)
+				cur.Parent.InsertBefore(clone, cur.NextSibling)
+				for ch := before; ch != nil; {
+					next := ch.NextSibling
+					cur.RemoveChild(ch)
+					clone.AppendChild(ch)
+					ch = next
+				}
+				cur, parent = clone, clone
 			case !inline && (root || len(segs) > 1):
-				p := newElement("p")
-				n.InsertBefore(p, before)
-				parent, at = p, nil
+				parent, at = newElement("p"), nil
+				n.InsertBefore(parent, before)
 			}
 			for _, s := range seg {
 				parent.InsertBefore(s, at)

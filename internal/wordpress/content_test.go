@@ -180,6 +180,8 @@ b</x-bs-autop>`, "texta  \nb", nil},
 		[]string{"superscript kept as plain text: 2", "subscript kept as plain text: 2"}},
 	{"table caption", "<table><caption>Seats</caption><thead><tr><th>A</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "| A |\n|---|\n| 1 |\n\n*Seats*", nil},
 	{"caption and embed shortcodes without their content", "[caption]Only words[/caption] [embed][/embed]", "Only words \\[embed]\\[/embed]", []string{"shortcode [embed] kept as text"}},
+	{"embed inside a paragraph split by a blank line", "<p>a\n\nb [embed]https://x.example/v[/embed] c\n\nd</p>",
+		"a\n\nb\n\n<https://x.example/v>\n\nc\n\nd", []string{"embed kept as its address: https://x.example/v"}},
 	{"empty", "", "", nil},
 }
 
