@@ -1047,14 +1047,19 @@ func (c *conversion) mediaLink(n *nethtml.Node) {
 // caption turns a figcaption, or a table's caption, into an italic
 // paragraph after what it captions.
 func (c *conversion) caption(n *nethtml.Node) {
-	parent := n.Parent
-	if n.Data == "caption" {
-		for parent != nil && parent.Data != "table" {
-			parent = parent.Parent
+	parent, next := n.Parent, n.NextSibling
+	switch {
+	case n.Data == "caption":
+		t := n.Parent
+		for t != nil && t.Data != "table" {
+			t = t.Parent
 		}
-		if parent == nil {
+		if t == nil || t.Parent == nil {
 			return
 		}
+		parent, next = t.Parent, t.NextSibling
+	case parent.Data == "figure":
+		next = nil // after what it captions, wherever it stood
 	}
 	dom.RemoveNode(n)
 	if blank(n) {
@@ -1073,12 +1078,7 @@ func (c *conversion) caption(n *nethtml.Node) {
 	}
 	p := newElement("p")
 	p.AppendChild(em)
-	switch parent.Data {
-	case "figure":
-		parent.AppendChild(p)
-	default: // a table's caption, or a figcaption outside a figure
-		parent.Parent.InsertBefore(p, parent.NextSibling)
-	}
+	parent.InsertBefore(p, next)
 }
 
 // table makes cells fit a Markdown table row: their line breaks and
@@ -1235,7 +1235,7 @@ func paragraphs(nodes []*nethtml.Node) [][]*nethtml.Node {
 				el := n
 				if j > 0 {
 					segs = append(segs, nil)
-					el = &nethtml.Node{Type: nethtml.ElementNode, Data: n.Data, DataAtom: n.DataAtom, Attr: n.Attr}
+					el = newElement(n.Data, n.Attr...)
 				}
 				for _, s := range sub {
 					el.AppendChild(s)
@@ -1331,7 +1331,7 @@ func setAttr(n *nethtml.Node, key, val string) {
 }
 
 func newElement(tag string, attrs ...nethtml.Attribute) *nethtml.Node {
-	return &nethtml.Node{Type: nethtml.ElementNode, Data: tag, DataAtom: atom.Lookup([]byte(tag)), Attr: attrs}
+	return &nethtml.Node{Type: nethtml.ElementNode, Data: tag, DataAtom: atom.Lookup([]byte(tag)), Attr: append([]nethtml.Attribute(nil), attrs...)}
 }
 
 func newText(s string) *nethtml.Node { return &nethtml.Node{Type: nethtml.TextNode, Data: s} }

@@ -182,6 +182,7 @@ b</x-bs-autop>`, "texta  \nb", nil},
 	{"caption and embed shortcodes without their content", "[caption]Only words[/caption] [embed][/embed]", "Only words \\[embed]\\[/embed]", []string{"shortcode [embed] kept as text"}},
 	{"embed inside a paragraph split by a blank line", "<p>a\n\nb [embed]https://x.example/v[/embed] c\n\nd</p>",
 		"a\n\nb\n\n<https://x.example/v>\n\nc\n\nd", []string{"embed kept as its address: https://x.example/v"}},
+	{"caption outside a figure stays where it is", "<figcaption>Loose</figcaption><p>after</p>", "*Loose*\n\nafter", nil},
 	{"empty", "", "", nil},
 }
 
