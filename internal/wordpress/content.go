@@ -997,7 +997,8 @@ func (c *conversion) link(n *nethtml.Node) {
 		return
 	}
 	upload := strings.Contains(u.Path, "/wp-content/uploads/")
-	if img := loneImage(n); img != nil && (upload || u.Query().Has("attachment_id") || strings.Contains(u.Path, "/attachment/")) {
+	page := u.Query().Has("attachment_id") || strings.Contains(u.Path, "/attachment/") || strings.Contains(attr(n, "rel"), "wp-att-")
+	if onlyImage(n) && (upload || page) {
 		dom.UnwrapNode(n) // the image links to its own file or page, which the site shows itself
 		return
 	}
@@ -1010,18 +1011,19 @@ func (c *conversion) link(n *nethtml.Node) {
 	}
 }
 
-func loneImage(n *nethtml.Node) *nethtml.Node {
-	var img *nethtml.Node
+// onlyImage reports whether the link holds an image and nothing else.
+func onlyImage(n *nethtml.Node) bool {
+	images := 0
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
 		switch {
-		case ch.Type == nethtml.ElementNode && ch.Data == "img" && img == nil:
-			img = ch
+		case ch.Type == nethtml.ElementNode && ch.Data == "img":
+			images++
 		case ch.Type == nethtml.TextNode && strings.TrimSpace(ch.Data) == "", ch.Type == nethtml.CommentNode:
 		default:
-			return nil
+			return false
 		}
 	}
-	return img
+	return images == 1
 }
 
 // mediaLink turns a video or audio player into a link to its file.
@@ -1084,18 +1086,24 @@ func (c *conversion) caption(n *nethtml.Node) {
 // table makes cells fit a Markdown table row: their line breaks and
 // paragraphs become spaces.
 func (c *conversion) table(t *nethtml.Node) {
-	header, refused := false, false
+	header := false
 	for _, e := range elements(t) {
 		switch e.Data {
 		case "th", "thead":
 			header = true
 		case "ul", "ol", "blockquote", "hr", "table", "h1", "h2", "h3", "h4", "h5", "h6":
-			refused = true
-		case "br", "p", "div":
-			if e.Data != "br" && e.PrevSibling == nil && e.NextSibling == nil {
-				dom.UnwrapNode(e)
-				continue
-			}
+			return // no Markdown table holds these: the table will be kept as text
+		}
+	}
+	if !header {
+		c.note("table without a header row: its first row became the header")
+	}
+	for _, e := range elements(t) {
+		switch {
+		case e.Data != "br" && e.Data != "p" && e.Data != "div":
+		case e.Data != "br" && e.PrevSibling == nil && e.NextSibling == nil:
+			dom.UnwrapNode(e) // a cell's only paragraph
+		default:
 			c.note("line breaks in table cells kept as spaces")
 			e.Parent.InsertBefore(newText(" "), e)
 			if e.Data == "br" {
@@ -1104,9 +1112,6 @@ func (c *conversion) table(t *nethtml.Node) {
 				dom.UnwrapNode(e)
 			}
 		}
-	}
-	if !header && !refused {
-		c.note("table without a header row: its first row became the header")
 	}
 }
 

@@ -154,8 +154,8 @@ var convertCases = []convertCase{
 		"![The quay at dawn](/media/27/800.jpg)", nil},
 	{"image not found", `<p>Logo: <img src="https://other.example/logo-150x50.png" alt="The [Courier]"> and <img src="https://other.example/a%20b.jpg"> and <img src="data:image/png;base64,iVBOR"></p>`,
 		`Logo: The \[Courier] and a b.jpg and`, []string{"image not found, kept as its text: https://other.example/logo-150x50.png", "image not found, kept as its text: https://other.example/a%20b.jpg", "image written into the post (data: address) not carried over"}},
-	{"image linked to its file or page", `<a href="https://courier.example/wp-content/uploads/2022/05/quay.jpg"><img src="https://courier.example/wp-content/uploads/2022/05/quay-300x200.jpg"></a> <a href="https://courier.example/?attachment_id=27"><img class="wp-image-27" src="x.jpg"></a> <a href="https://example.org/story"><img class="wp-image-31" src="y.jpg"></a>`,
-		"![The quay at dawn](/media/27/800.jpg) ![The quay at dawn](/media/27/800.jpg) [![Polling station](/media/31/800.jpg)](https://example.org/story)", nil},
+	{"image linked to its file or page", `<a href="https://courier.example/wp-content/uploads/2022/05/quay.jpg"><img src="https://courier.example/wp-content/uploads/2022/05/quay-300x200.jpg"></a> <a href="https://courier.example/?attachment_id=27"><img class="wp-image-27" src="x.jpg"></a> <a href="https://example.org/story"><img class="wp-image-31" src="y.jpg"></a> <a href="https://courier.example/2022/05/vote/station/" rel="attachment wp-att-32"><img class="wp-image-32" src="z.jpg"></a>`,
+		"![The quay at dawn](/media/27/800.jpg) ![The quay at dawn](/media/27/800.jpg) [![Polling station](/media/31/800.jpg)](https://example.org/story) ![Queue](/media/32/800.jpg)", nil},
 	{"link to an uploaded file", `<a href="https://courier.example/wp-content/uploads/report.pdf">Report</a> and <a href="https://courier.example/wp-content/uploads/2022/05/quay-1024x683.jpg">photo</a>`,
 		"[Report](https://courier.example/wp-content/uploads/report.pdf) and [photo](/media/27/800.jpg)", []string{"link to an uploaded file kept at its old address: https://courier.example/wp-content/uploads/report.pdf"}},
 
