@@ -715,10 +715,11 @@ func (c *conversion) rewrite(body *nethtml.Node) {
 		}
 	}
 	for _, n := range elements(body) {
-		switch n.Data {
-		case "figcaption", "caption":
+		switch {
+		case !attached(n, body): // inside a caption already done
+		case n.Data == "figcaption" || n.Data == "caption":
 			c.caption(n)
-		case "table":
+		case n.Data == "table":
 			c.table(n)
 		}
 	}
