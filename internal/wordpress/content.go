@@ -44,7 +44,7 @@ type Media func(src string, attachmentID int64) (path, alt string, ok bool)
 //
 // Until Markdown has figures and embeds, an image's caption is an italic
 // paragraph after it and an embed is its address alone on a line, as an
-// autolink (<https://…>).
+// autolink (<https://…>). Convert is safe for concurrent use.
 func Convert(content string, media Media) (markdown string, notes []string) {
 	c := &conversion{media: media, key: rand.Text(), seen: map[string]bool{}}
 	src := c.expand(c.cleanText(content))
@@ -230,13 +230,9 @@ func (c *conversion) classic(s string) string {
 }
 
 // The blocks whose saved HTML is all there is to them.
-var plainBlocks = map[string]bool{
-	"paragraph": true, "heading": true, "list": true, "list-item": true, "quote": true, "pullquote": true,
-	"table": true, "separator": true, "spacer": true, "columns": true, "column": true, "group": true,
-	"row": true, "stack": true, "buttons": true, "button": true, "media-text": true, "details": true,
-	"verse": true, "subhead": true, "text-columns": true, "video": true, "audio": true, "file": true,
-	"image": true, "cover": true, "gallery": true, "code": true, "preformatted": true, "embed": true,
-}
+var plainBlocks = setOf(`paragraph heading list list-item quote pullquote table separator spacer columns column group
+	row stack buttons button media-text details verse subhead text-columns video audio file image cover gallery code
+	preformatted embed`)
 
 var iframeOnly = regexp.MustCompile(`(?is)^<iframe\s[^>]*>\s*</iframe>$`)
 
@@ -427,11 +423,11 @@ type shortcode struct {
 	rawAttrs   string
 }
 
-var knownShortcodes = map[string]bool{"caption": true, "wp_caption": true, "gallery": true, "embed": true,
-	"video": true, "audio": true, "playlist": true}
+// knownShortcodes are the shortcodes WordPress itself registers.
+var knownShortcodes = setOf("caption wp_caption gallery embed video audio playlist")
 
 // enclosingShortcodes may have content and a closing tag.
-var enclosingShortcodes = map[string]bool{"caption": true, "wp_caption": true, "embed": true, "video": true, "audio": true}
+var enclosingShortcodes = setOf("caption wp_caption embed video audio")
 
 // finder finds text in s from positions that only grow, each search
 // starting where the last one for the same text ended: however many
@@ -1074,7 +1070,7 @@ func (c *conversion) caption(n *nethtml.Node) {
 		em.AppendChild(ch)
 	}
 	for _, e := range elements(em) {
-		if blockTags[e.Data] {
+		if blockTags[e.Data] && e.Data != embedTag {
 			e.InsertBefore(newText(" "), e.FirstChild)
 			dom.UnwrapNode(e)
 		}
@@ -1119,24 +1115,24 @@ func (c *conversion) table(t *nethtml.Node) {
 // ---- Paragraphs for classic content -----------------------------------------
 
 // blockTags are the tags wpautop treats as blocks (no paragraph is made
-// across them, and a newline next to one is only layout) and our embed.
-var blockTags = map[string]bool{}
+// across them, and a newline next to one is only layout), and our embed.
+var blockTags = setOf(`table thead tfoot caption col colgroup tbody tr td th div dl dd dt ul ol li pre form map area
+	blockquote address math style p h1 h2 h3 h4 h5 h6 hr fieldset legend section article aside hgroup header footer nav
+	figure figcaption details menu summary main ` + embedTag)
 
 // autopRaw are the elements whose content wpautop leaves alone.
-var autopRaw = map[string]bool{"pre": true, "script": true, "style": true, "svg": true, "math": true, "textarea": true,
-	"select": true, "option": true, "object": true, "video": true, "audio": true, "iframe": true, "noscript": true, "template": true}
-
-func init() {
-	for _, t := range strings.Fields(`table thead tfoot caption col colgroup tbody tr td th div dl dd dt ul ol li pre
-		form map area blockquote address math style p h1 h2 h3 h4 h5 h6 hr fieldset legend section article aside
-		hgroup header footer nav figure figcaption details menu summary main ` + embedTag) {
-		blockTags[t] = true
-	}
-}
+var autopRaw = setOf("pre script style svg math textarea select option object video audio iframe noscript template")
 
 // listLike hold rows or items, never text.
-var listLike = map[string]bool{"ul": true, "ol": true, "dl": true, "table": true, "thead": true, "tbody": true,
-	"tfoot": true, "tr": true, "colgroup": true, "menu": true}
+var listLike = setOf("ul ol dl table thead tbody tfoot tr colgroup menu")
+
+func setOf(words string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		set[w] = true
+	}
+	return set
+}
 
 // autop gives classic-editor HTML the paragraphs and line breaks WordPress's
 // wpautop gives it when the post is shown: a blank line, or two <br>, ends a
