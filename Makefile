@@ -12,7 +12,8 @@ test: test-deps vet
 	$(MAKE) fuzz FUZZTIME=10s
 
 # Short fuzz runs of what strangers' input reaches first: the comment
-# sanitiser, the anti-bot verifier, the search box and redirect targets.
+# sanitiser, the anti-bot verifier, the search box, redirect targets and
+# the content of imported WordPress posts.
 # FUZZTIME=5m for more.
 FUZZTIME ?= 30s
 fuzz:
@@ -20,6 +21,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/challenge/
 	$(GO) test -run '^$$' -fuzz FuzzQuery -fuzztime $(FUZZTIME) ./internal/search/
 	$(GO) test -run '^$$' -fuzz FuzzLocalPath -fuzztime $(FUZZTIME) ./internal/web/
+	$(GO) test -run '^$$' -fuzz FuzzConvert -fuzztime $(FUZZTIME) ./internal/wordpress/
 
 test-deps:
 	@./scripts/test-deps.sh
