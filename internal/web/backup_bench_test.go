@@ -107,7 +107,15 @@ func BenchmarkBackupUnderCommentLoad(b *testing.B) {
 		const before = 5 * time.Second
 		time.Sleep(before)
 		from := time.Now()
-		info, err := backup.Snapshot(ctx, path, filepath.Join(dir, fmt.Sprintf("backup-%d.db.zst", i)), nil)
+		var copied, compressing time.Time // the ends of the copy and of its check
+		info, err := backup.Snapshot(ctx, path, filepath.Join(dir, fmt.Sprintf("backup-%d.db.zst", i)), func(step string, done, total int64) {
+			switch {
+			case step == "copying" && done == total && copied.IsZero():
+				copied = time.Now()
+			case step == "compressing" && compressing.IsZero():
+				compressing = time.Now()
+			}
+		})
 		to := time.Now()
 		time.Sleep(time.Second)
 		stop.Store(true)
@@ -128,6 +136,15 @@ func BenchmarkBackupUnderCommentLoad(b *testing.B) {
 		b.ReportMetric(ms(slices.Max(rd)), "read-max-ms-during")
 		b.ReportMetric(ms(pct(rd, 99)), "read-p99-ms-during")
 		b.ReportMetric(ms(slices.Max(rb)), "read-max-ms-before")
+		// Where in the backup the longest writes fell: the copy (VACUUM
+		// INTO), the check of the copy, the compression.
+		if !copied.IsZero() && !compressing.IsZero() {
+			b.ReportMetric(ms(slices.Max(overlapping(writes, from, copied))), "write-max-ms-copy")
+			b.ReportMetric(ms(slices.Max(overlapping(writes, copied, compressing))), "write-max-ms-check")
+			b.ReportMetric(ms(slices.Max(overlapping(writes, compressing, to))), "write-max-ms-compress")
+			b.ReportMetric(copied.Sub(from).Seconds(), "copy-s")
+			b.ReportMetric(compressing.Sub(copied).Seconds(), "check-s")
+		}
 	}
 }
 
