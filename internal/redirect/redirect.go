@@ -47,7 +47,7 @@ type Redirect struct {
 }
 
 // Imported reports whether r came from an import.
-func (r *Redirect) Imported() bool { return r.Source != "" }
+func (r Redirect) Imported() bool { return r.Source != "" }
 
 // Sources.
 const (
@@ -398,7 +398,7 @@ func CheckTarget(to string, offSite bool) (string, error) {
 		}
 		out := u.EscapedPath()
 		if u.RawQuery != "" || u.ForceQuery {
-			out += "?" + escapeLoose(u.RawQuery)
+			out += "?" + EscapeLoose(u.RawQuery)
 		}
 		if u.Fragment != "" {
 			out += "#" + u.EscapedFragment()
@@ -423,13 +423,14 @@ func CheckTarget(to string, offSite bool) (string, error) {
 		return "", fmt.Errorf("%s is on another site: a redirect leaves the site only when an admin allows off-site targets", to)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	u.RawQuery = escapeLoose(u.RawQuery)
+	u.RawQuery = EscapeLoose(u.RawQuery)
 	return u.String(), nil
 }
 
-// escapeLoose escapes what a header may not carry (spaces, controls,
-// anything beyond ASCII) and leaves the rest of a query as it was written.
-func escapeLoose(s string) string {
+// EscapeLoose escapes what a request line or a header may not carry
+// (spaces, controls, anything beyond ASCII, quotes and angle brackets) and
+// leaves the rest of a query as it was written.
+func EscapeLoose(s string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
