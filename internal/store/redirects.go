@@ -51,27 +51,7 @@ func (db *DB) CreateRedirect(ctx context.Context, r *redirect.Redirect) error {
 	}
 	r.ID, r.Hits, r.LastHitAt = 0, 0, time.Time{}
 	r.CreatedAt = db.now().UTC().Truncate(1e9)
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		if err := db.eng.Lock(ctx, tx, redirectsLock); err != nil {
-			return nil, err
-		}
-		if other, err := redirectAt(ctx, tx, r.FromPath); err == nil {
-			return nil, taken(other)
-		} else if !errors.Is(err, redirect.ErrNotFound) {
-			return nil, err
-		}
-		if err := db.chain(ctx, tx, r); err != nil {
-			return nil, err
-		}
-		return []string{redirect.CacheKey}, db.writeRedirect(ctx, tx, r)
-	})
-	if db.eng.IsUnique(err) {
-		return db.errorf("redirect %s: %w", r.FromPath, errs.Shown(errs.Conflict, redirect.Display(r.FromPath)+" has a redirect already"))
-	}
-	if err != nil {
-		return db.errorf("create redirect %s: %w", r.FromPath, err)
-	}
-	return nil
+	return db.saveByHand(ctx, r, "create", nil)
 }
 
 // UpdateRedirect changes redirect r.ID to r, after redirect.Validate. A
@@ -82,16 +62,30 @@ func (db *DB) UpdateRedirect(ctx context.Context, r *redirect.Redirect) error {
 	if err := redirect.Validate(r); err != nil {
 		return err
 	}
+	return db.saveByHand(ctx, r, "update", func(ctx context.Context, tx *Tx) error {
+		old, err := scanRedirect(tx.QueryRowContext(ctx, `SELECT `+redirectColumns+` FROM redirects WHERE id = ?`, r.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return redirect.ErrNotFound
+		}
+		if err == nil {
+			r.CreatedAt, r.CreatedBy, r.Hits, r.LastHitAt = old.CreatedAt, old.CreatedBy, old.Hits, old.LastHitAt
+		}
+		return err
+	})
+}
+
+// saveByHand writes a redirect made by hand, new (ID 0) or changed, in
+// turn with other writers: first what load reads of it, then the refusal
+// of an address another redirect answers, then its chain.
+func (db *DB) saveByHand(ctx context.Context, r *redirect.Redirect, what string, load func(ctx context.Context, tx *Tx) error) error {
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		if err := db.eng.Lock(ctx, tx, redirectsLock); err != nil {
 			return nil, err
 		}
-		old, err := scanRedirect(tx.QueryRowContext(ctx, `SELECT `+redirectColumns+` FROM redirects WHERE id = ?`, r.ID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, redirect.ErrNotFound
-		}
-		if err != nil {
-			return nil, err
+		if load != nil {
+			if err := load(ctx, tx); err != nil {
+				return nil, err
+			}
 		}
 		if other, err := redirectAt(ctx, tx, r.FromPath); err == nil && other.ID != r.ID {
 			return nil, taken(other)
@@ -101,14 +95,13 @@ func (db *DB) UpdateRedirect(ctx context.Context, r *redirect.Redirect) error {
 		if err := db.chain(ctx, tx, r); err != nil {
 			return nil, err
 		}
-		r.CreatedAt, r.CreatedBy, r.Hits, r.LastHitAt = old.CreatedAt, old.CreatedBy, old.Hits, old.LastHitAt
 		return []string{redirect.CacheKey}, db.writeRedirect(ctx, tx, r)
 	})
 	if db.eng.IsUnique(err) {
 		return db.errorf("redirect %s: %w", r.FromPath, errs.Shown(errs.Conflict, redirect.Display(r.FromPath)+" has a redirect already"))
 	}
 	if err != nil {
-		return db.errorf("update redirect %d: %w", r.ID, err)
+		return db.errorf("%s redirect %s: %w", what, r.FromPath, err)
 	}
 	return nil
 }

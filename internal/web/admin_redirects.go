@@ -156,7 +156,7 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request) {
 	rd := form.redirect()
 	rd.CreatedBy = u.ID
 	if err := s.store.CreateRedirect(ctx, &rd); err != nil {
-		if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict {
+		if !refusesInput(err) {
 			s.adminFail(w, r, u, err)
 			return
 		}
@@ -169,6 +169,13 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/admin/redirects", followedNotice(form.To, form.OffSite, rd.ToURL))
 }
 
+// refusesInput reports whether err refuses what the admin typed (invalid,
+// or an address with a redirect already), which the form says beside it.
+func refusesInput(err error) bool {
+	k := errs.KindOf(err)
+	return k == errs.Invalid || k == errs.Conflict
+}
+
 // redirectDetail is what the audit log says of a redirect.
 func redirectDetail(rd *redirects.Redirect) string {
 	return fmt.Sprintf("%s → %s (%d)", rd.FromPath, rd.ToURL, rd.Status)
@@ -176,15 +183,22 @@ func redirectDetail(rd *redirects.Redirect) string {
 
 // GET /admin/redirects/{id}
 func (s *Server) redirectPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u := currentUser(ctx)
 	rd, err := s.redirectOf(r)
 	if err != nil {
-		s.adminFail(w, r, u, err)
+		s.adminFail(w, r, currentUser(r.Context()), err)
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "redirect", u, "admin.redirects.one", redirectView{Row: rowOf(*rd), Statuses: redirects.Statuses,
-		Form: redirectForm{From: redirects.Display(rd.FromPath), To: rd.ToURL, Status: rd.Status, OffSite: rd.OffSite}})
+	s.renderRedirect(w, r, http.StatusOK, redirectView{Row: rowOf(*rd), Form: storedForm(rd)})
+}
+
+func (s *Server) renderRedirect(w http.ResponseWriter, r *http.Request, status int, v redirectView) {
+	v.Statuses = redirects.Statuses
+	s.renderAdmin(w, r, status, "redirect", currentUser(r.Context()), "admin.redirects.one", v)
+}
+
+// storedForm is the change form holding rd as it is stored.
+func storedForm(rd *redirects.Redirect) redirectForm {
+	return redirectForm{From: redirects.Display(rd.FromPath), To: rd.ToURL, Status: rd.Status, OffSite: rd.OffSite}
 }
 
 func (s *Server) redirectOf(r *http.Request) (*redirects.Redirect, error) {
@@ -208,13 +222,13 @@ func (s *Server) saveRedirect(w http.ResponseWriter, r *http.Request) {
 	rd := form.redirect()
 	rd.ID = old.ID
 	if err := s.store.UpdateRedirect(ctx, &rd); err != nil {
-		if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict {
+		if !refusesInput(err) {
 			s.adminFail(w, r, u, err)
 			return
 		}
-		v := redirectView{Row: rowOf(*old), Statuses: redirects.Statuses, Form: form}
+		v := redirectView{Row: rowOf(*old), Form: form}
 		v.Errors, v.Fields = formProblems(err)
-		s.renderAdmin(w, r, httperr.Of(err).Status, "redirect", u, "admin.redirects.one", v)
+		s.renderRedirect(w, r, httperr.Of(err).Status, v)
 		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "redirect.update", "redirect", rd.ID, redirectDetail(old)+" ⇒ "+redirectDetail(&rd)))
@@ -231,10 +245,8 @@ func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		v := redirectView{Row: rowOf(*rd), Statuses: redirects.Statuses,
-			Form:        redirectForm{From: redirects.Display(rd.FromPath), To: rd.ToURL, Status: rd.Status, OffSite: rd.OffSite},
-			DeleteError: s.adminView(ctx, u).T("admin.redirects.confirm_missing")}
-		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "redirect", u, "admin.redirects.one", v)
+		s.renderRedirect(w, r, http.StatusUnprocessableEntity, redirectView{Row: rowOf(*rd), Form: storedForm(rd),
+			DeleteError: s.adminView(ctx, u).T("admin.redirects.confirm_missing")})
 		return
 	}
 	if err := s.store.DeleteRedirect(ctx, rd.ID); err != nil {

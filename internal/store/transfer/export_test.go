@@ -174,21 +174,24 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 }
 
+// exportFile exports the site in s to path and returns path.
+func exportFile(t *testing.T, s *sqlite.DB, path string) string {
+	t.Helper()
+	f, err := os.Create(path)
+	must(t, err)
+	_, err = Export(context.Background(), s.Reader().Pool(), s.Name(), f, ExportOptions{})
+	must(t, err)
+	must(t, f.Close())
+	return path
+}
+
 // An export of format version 1, which had no redirects, is read by this
 // version: the new site has none.
 func TestImportVersion1(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
-	must(t, err)
-	defer s.Close()
-	buildSite(t, s)
-	now := filepath.Join(dir, "v2.zip")
-	f, err := os.Create(now)
-	must(t, err)
-	_, err = Export(ctx, s.Reader().Pool(), s.Name(), f, ExportOptions{})
-	must(t, err)
-	must(t, f.Close())
+	_, s, _ := openSite(t)
+	now := exportFile(t, s, filepath.Join(dir, "v2.zip"))
 	v1 := filepath.Join(dir, "v1.zip")
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
@@ -311,12 +314,7 @@ func TestImportRefusals(t *testing.T) {
 	must(t, err)
 	defer s.Close()
 	buildSite(t, s)
-	good := filepath.Join(dir, "good.zip")
-	f, err := os.Create(good)
-	must(t, err)
-	_, err = Export(ctx, s.Reader().Pool(), s.Name(), f, ExportOptions{})
-	must(t, err)
-	must(t, f.Close())
+	good := exportFile(t, s, filepath.Join(dir, "good.zip"))
 
 	// Into the site it came from: refused, naming what is there.
 	_, err = Import(ctx, good, s.Writer().Pool(), s.Name(), ImportOptions{})
