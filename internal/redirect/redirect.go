@@ -354,7 +354,10 @@ func Validate(r *Redirect) error {
 	if r.Status == 0 {
 		r.Status = 301
 	}
-	if !slices.Contains(Statuses, r.Status) {
+	switch {
+	case r.Status < 0:
+		inv.Add("status", "the status must be 301, 302, 307 or 308")
+	case !slices.Contains(Statuses, r.Status):
 		inv.Add("status", fmt.Sprintf("the status must be 301, 302, 307 or 308, not %d", r.Status))
 	}
 	if r.Source != ByHand && !sourceName.MatchString(r.Source) {

@@ -117,9 +117,12 @@ func (s *Server) renderRedirects(w http.ResponseWriter, r *http.Request, status 
 // redirect leave the site; the page is theirs alone, and this says so
 // again where the flag is read.
 func readRedirectForm(r *http.Request, u *account.User) redirectForm {
-	status, err := strconv.Atoi(r.PostFormValue("status"))
-	if err != nil {
-		status = -1 // said as not one of the four
+	status := 0 // none chosen: 301
+	if v := r.PostFormValue("status"); v != "" {
+		var err error
+		if status, err = strconv.Atoi(v); err != nil {
+			status = -1 // not a number: said to be none of the four
+		}
 	}
 	return redirectForm{
 		From:    strings.TrimSpace(r.PostFormValue("from_path")),

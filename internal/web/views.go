@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"sync"
@@ -88,22 +89,18 @@ func (s *Server) countView(r *http.Request, id int64) {
 // and AddRedirectHits store a batch whole or not at all, so nothing is
 // counted twice.
 func (s *Server) FlushViews(ctx context.Context) error {
-	hits := s.redirectHits.take()
-	if len(hits) > 0 {
-		if err := s.store.AddRedirectHits(ctx, hits); err != nil {
+	var hitsErr, viewsErr error
+	if hits := s.redirectHits.take(); len(hits) > 0 {
+		if hitsErr = s.store.AddRedirectHits(ctx, hits); hitsErr != nil {
 			s.redirectHits.putBack(hits)
-			return err
 		}
 	}
-	counts := s.views.take()
-	if len(counts) == 0 {
-		return nil
+	if counts := s.views.take(); len(counts) > 0 {
+		if viewsErr = s.store.AddViews(ctx, counts, s.now()); viewsErr != nil {
+			s.views.putBack(counts)
+		}
 	}
-	if err := s.store.AddViews(ctx, counts, s.now()); err != nil {
-		s.views.putBack(counts)
-		return err
-	}
-	return nil
+	return errors.Join(hitsErr, viewsErr)
 }
 
 // mostReadPeriods are the Most read lists: the last day and the last week.
