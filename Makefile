@@ -12,8 +12,9 @@ test: test-deps vet
 	$(MAKE) fuzz FUZZTIME=10s
 
 # Short fuzz runs of what strangers' input reaches first: the comment
-# sanitiser, the anti-bot verifier, the search box, redirect targets and
-# the content of imported WordPress posts.
+# sanitiser, the anti-bot verifier, the search box, redirect targets, the
+# key an old address is looked up under, and the content of imported
+# WordPress posts.
 # FUZZTIME=5m for more.
 FUZZTIME ?= 30s
 fuzz:
@@ -21,6 +22,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/challenge/
 	$(GO) test -run '^$$' -fuzz FuzzQuery -fuzztime $(FUZZTIME) ./internal/search/
 	$(GO) test -run '^$$' -fuzz FuzzLocalPath -fuzztime $(FUZZTIME) ./internal/web/
+	$(GO) test -run '^$$' -fuzz FuzzKey -fuzztime $(FUZZTIME) ./internal/redirect/
 	$(GO) test -run '^$$' -fuzz FuzzConvert -fuzztime $(FUZZTIME) ./internal/wordpress/
 
 test-deps:

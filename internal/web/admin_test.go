@@ -357,6 +357,7 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		"POST /admin/account/password": true, "POST /admin/account/sessions/{id}/revoke": true, "POST /admin/account/tokens/{id}/revoke": true,
 		"POST /admin/users/{id}": true, "POST /admin/comments/{id}/edit": true, "GET /admin/{kind}": true, "POST /admin/{kind}": true, "POST /admin/{kind}/{id}": true,
 		"POST /admin/login": true, "POST /admin/setup": true, "GET /admin/mail/{id}": true, "POST /admin/forgot": true, "GET /admin/reset": true, "POST /admin/reset": true, "POST /admin/mail/{id}/retry": true,
+		"GET /admin/redirects/{id}": true, "POST /admin/redirects/{id}": true, "POST /admin/redirects/{id}/delete": true,
 	}
 	for _, m := range registered {
 		route := m[1] + " " + m[2]

@@ -29,11 +29,21 @@ type errorView struct {
 // it: the error's own message when it has one for readers (a catalog key,
 // or the problems of invalid input), the status's usual words otherwise.
 // Anything outside the vocabulary is logged once and answered with a
-// generic 500 page that reveals nothing of the cause.
+// generic 500 page that reveals nothing of the cause. A request for an
+// address the site does not have is first looked up among the redirects
+// from old addresses (redirectOld).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if httperr.ClientLeft(r, err) {
 		return // the reader left; nobody to answer
 	}
+	if httperr.Of(err).Status == http.StatusNotFound && s.redirectOld(w, r) {
+		return // an old address that a redirect answers
+	}
+	s.failPage(w, r, err)
+}
+
+// failPage is fail without looking for a redirect.
+func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
 	rep := httperr.Of(err)
 	if rep.Internal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -19,9 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
+	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 )
@@ -177,10 +179,50 @@ func headingSkips(body string) []string {
 	return out
 }
 
-// Every public page kind of the demo passes the Nu Html Checker with no
-// error, and no page skips a heading level.
+// newsroomPages renders the newsroom pages the checker covers: the
+// redirects page with its list, an address tried and a refused form, and
+// one redirect's page with a refused change and an unconfirmed delete.
+func newsroomPages(t *testing.T) []demoPage {
+	t.Helper()
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	must(t, ns.db.CreateRedirect(ctx, &redirects.Redirect{FromPath: "/tag/خبر", ToURL: "/city", CreatedBy: ns.users[account.Admin].ID}))
+	_, err := ns.db.PutRedirects(ctx, []redirects.Redirect{{FromPath: "/?p=12", ToURL: "/city", Source: redirects.WordPress},
+		{FromPath: "/partner", ToURL: "https://partner.example/", OffSite: true, Status: 307, Source: redirects.WordPress}})
+	must(t, err)
+	rd, err := ns.db.RedirectFor(ctx, "/?p=12")
+	must(t, err)
+	must(t, ns.srv.store.AddRedirectHits(ctx, map[int64]redirects.Hit{rd.ID: {N: 3, Last: ns.clock}}))
+	one := fmt.Sprintf("/admin/redirects/%d", rd.ID)
+	var pages []demoPage
+	for _, p := range []struct {
+		name, method, path string
+		form               url.Values
+		status             int
+	}{
+		{"admin-redirects", "GET", "/admin/redirects?notice=saved", nil, 200},
+		{"admin-redirects-tried", "GET", "/admin/redirects?try=" + url.QueryEscape("https://old.example/?p=12"), nil, 200},
+		{"admin-redirects-tried-404", "GET", "/admin/redirects?try=/no/such/page/", nil, 200},
+		{"admin-redirects-none", "GET", "/admin/redirects?q=nothing", nil, 200},
+		{"admin-redirects-refused", "POST", "/admin/redirects", url.Values{"from_path": {"nope"}, "to_url": {"//evil"}, "status": {"1"}}, 422},
+		{"admin-redirect", "GET", one, nil, 200},
+		{"admin-redirect-refused", "POST", one, url.Values{"from_path": {"/?p=12"}, "to_url": {"/?p=12"}, "status": {"301"}}, 422},
+		{"admin-redirect-unconfirmed", "POST", one + "/delete", url.Values{}, 422},
+	} {
+		rec := ns.do(p.method, p.path, account.Admin, p.form)
+		if rec.Code != p.status {
+			t.Fatalf("%s %s = %d, want %d", p.method, p.path, rec.Code, p.status)
+		}
+		pages = append(pages, demoPage{name: p.name, path: p.method + " " + p.path, status: rec.Code, body: rec.Body.String()})
+	}
+	return pages
+}
+
+// Every public page kind of the demo, and the newsroom pages of
+// newsroomPages, pass the Nu Html Checker with no error, and no page skips
+// a heading level.
 func TestPublicPagesPassNuHTMLChecker(t *testing.T) {
-	pages := demoPages(t)
+	pages := append(demoPages(t), newsroomPages(t)...)
 	for _, p := range pages {
 		for _, skip := range headingSkips(p.body) {
 			t.Errorf("%s (%s): heading skips a level: %s", p.name, p.path, skip)

@@ -16,7 +16,7 @@ func (s *Server) routes() *http.ServeMux {
 	admin := http.NewServeMux()
 
 	// The reading site.
-	s.handle(mux, "GET /{$}", s.page(s.home))
+	s.handle(mux, "GET /{$}", s.frontPage())
 	s.handle(mux, "GET /latest", s.page(s.latest))
 	s.handle(mux, "GET /corrections", s.page(s.corrections))
 	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage))
@@ -100,6 +100,11 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "GET /admin/mail", s.staff(account.ManageSettings, s.mailPage))
 	s.handle(admin, "GET /admin/backups", s.staff(account.ManageSettings, s.backupsPage))
 	s.handle(admin, "POST /admin/export", s.staff(account.ManageSettings, s.exportDownload))
+	s.handle(admin, "GET /admin/redirects", s.staff(account.ManageSettings, s.redirectsPage))
+	s.handle(admin, "POST /admin/redirects", s.staff(account.ManageSettings, s.createRedirect))
+	s.handle(admin, "GET /admin/redirects/{id}", s.staff(account.ManageSettings, s.redirectPage))
+	s.handle(admin, "POST /admin/redirects/{id}", s.staff(account.ManageSettings, s.saveRedirect))
+	s.handle(admin, "POST /admin/redirects/{id}/delete", s.staff(account.ManageSettings, s.deleteRedirect))
 	s.handle(admin, "POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
 	s.handle(admin, "GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
 	s.handle(admin, "POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
@@ -186,6 +191,8 @@ var adminRoutes = []struct {
 	{"GET", "/admin/mail", account.Admin},
 	{"GET", "/admin/backups", account.Admin},
 	{"POST", "/admin/export", account.Admin},
+	{"GET", "/admin/redirects", account.Admin},
+	{"POST", "/admin/redirects", account.Admin},
 	{"POST", "/admin/mail/retry", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},

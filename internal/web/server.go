@@ -33,6 +33,7 @@ import (
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
+	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/store"
 	"broadsheet/internal/subscription"
 )
@@ -98,8 +99,9 @@ type Server struct {
 	subscriptions  *subscription.Service
 	links          subscription.Links
 	mailQueued     func()
-	views          viewCounter
-	poke           chan struct{} // wakes Follow
+	views          tally[int]           // page views by article
+	redirectHits   tally[redirects.Hit] // requests answered by each redirect
+	poke           chan struct{}        // wakes Follow
 	smtpConfigured bool
 	letters        *mail.Letters // to show a queued message as it will read
 	pages          map[string]*template.Template
@@ -212,6 +214,8 @@ func New(st Store, opts Options) (*Server, error) {
 		metricsElsewhere:  opts.MetricsElsewhere,
 		backups:           opts.Backups,
 		export:            opts.Export,
+		views:             tally[int]{merge: sum},
+		redirectHits:      tally[redirects.Hit]{merge: addHit},
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
@@ -436,6 +440,12 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // fallback answers every path no route claims.
 func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// An old address first, trailing slash and all, so that a reader
+		// following an old link ("/2024/05/17/harbour-reopens/") is sent
+		// on in one hop.
+		if s.redirectOld(w, r) {
+			return
+		}
 		// /city/ and /city/story/ are common hand-typed forms of real pages.
 		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
 			target := strings.TrimSuffix(p, "/")
@@ -445,7 +455,7 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.fail(w, r, article.ErrNotFound)
+	s.failPage(w, r, article.ErrNotFound)
 }
 
 // ShareLimits makes every limit on what strangers can do through the

@@ -8,6 +8,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
+	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/search"
 	"broadsheet/internal/subscription"
 )
@@ -21,6 +22,7 @@ type Store interface {
 	subscriberStore
 	accountStore
 	deskStore
+	redirectStore
 	SigningKey(ctx context.Context) ([]byte, error) // the site's secret, read once at start
 }
 
@@ -160,4 +162,16 @@ type deskStore interface {
 	UserSessions(ctx context.Context, userID int64) ([]account.Session, error)
 	UserTokens(ctx context.Context, userID int64) ([]account.Token, error)
 	Users(ctx context.Context) ([]account.User, error)
+}
+
+// redirectStore is what the redirects from old addresses ask of storage:
+// answering an address, adding up hits, and the newsroom's page.
+type redirectStore interface {
+	AddRedirectHits(ctx context.Context, hits map[int64]redirects.Hit) error
+	CreateRedirect(ctx context.Context, r *redirects.Redirect) error
+	DeleteRedirect(ctx context.Context, id int64) error
+	RedirectByID(ctx context.Context, id int64) (*redirects.Redirect, error)
+	RedirectFor(ctx context.Context, target string) (*redirects.Redirect, error)
+	Redirects(ctx context.Context, q redirects.Query) ([]redirects.Redirect, error)
+	UpdateRedirect(ctx context.Context, r *redirects.Redirect) error
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"sync"
@@ -16,46 +17,47 @@ import (
 // (FlushViews), never one write per view. Obvious robots, link previews
 // and prefetches are not counted.
 
-// maxCounted bounds the distinct articles counted between two flushes.
+// maxCounted bounds the distinct articles (or redirects) counted between
+// two flushes.
 const maxCounted = 50_000
 
-type viewCounter struct {
-	mu     sync.Mutex
-	counts map[int64]int // by article id
+// tally counts by id between two flushes: page views by article, hits by
+// redirect. merge adds a new count to one already held.
+type tally[V any] struct {
+	mu    sync.Mutex
+	m     map[int64]V
+	merge func(held, more V) V
 }
 
-func (c *viewCounter) add(id int64) {
+func (c *tally[V]) add(id int64, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.counts == nil {
-		c.counts = map[int64]int{}
+	if c.m == nil {
+		c.m = map[int64]V{}
 	}
-	if _, ok := c.counts[id]; ok || len(c.counts) < maxCounted {
-		c.counts[id]++
+	if held, ok := c.m[id]; ok {
+		c.m[id] = c.merge(held, v)
+	} else if len(c.m) < maxCounted {
+		c.m[id] = v
 	}
 }
 
 // putBack returns counts a flush took but could not store, for the next.
-func (c *viewCounter) putBack(counts map[int64]int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.counts == nil {
-		c.counts = map[int64]int{}
-	}
-	for id, n := range counts {
-		if _, ok := c.counts[id]; ok || len(c.counts) < maxCounted {
-			c.counts[id] += n
-		}
+func (c *tally[V]) putBack(counts map[int64]V) {
+	for id, v := range counts {
+		c.add(id, v)
 	}
 }
 
-func (c *viewCounter) take() map[int64]int {
+func (c *tally[V]) take() map[int64]V {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := c.counts
-	c.counts = nil
+	out := c.m
+	c.m = nil
 	return out
 }
+
+func sum(a, b int) int { return a + b }
 
 var robotAgent = regexp.MustCompile(`(?i)bot|crawl|spider|slurp|archiver|fetcher|scraper|curl|wget|python|go-http-client|java/|libwww|httpclient|headless|lighthouse|pingdom|monitor|uptime|preview|facebookexternalhit|whatsapp|telegram|discord|slack|embedly|feed|rss`)
 
@@ -76,25 +78,29 @@ func isReader(r *http.Request) bool {
 // coming back to it.
 func (s *Server) countView(r *http.Request, id int64) {
 	if id != 0 && isReader(r) {
-		s.views.add(id)
+		s.views.add(id, 1)
 	}
 }
 
-// FlushViews adds the views counted since the last flush to the database.
-// Views it could not store are kept for the next flush: a flush cut short
-// (the periodic one, when shutdown ends its context) loses nothing that
-// the last one at shutdown can save. AddViews stores a batch whole or not
-// at all, so nothing is counted twice.
+// FlushViews adds the page views and the redirects' hits counted since
+// the last flush to the database. What it could not store is kept for the
+// next flush: a flush cut short (the periodic one, when shutdown ends its
+// context) loses nothing that the last one at shutdown can save. AddViews
+// and AddRedirectHits store a batch whole or not at all, so nothing is
+// counted twice.
 func (s *Server) FlushViews(ctx context.Context) error {
-	counts := s.views.take()
-	if len(counts) == 0 {
-		return nil
+	var hitsErr, viewsErr error
+	if hits := s.redirectHits.take(); len(hits) > 0 {
+		if hitsErr = s.store.AddRedirectHits(ctx, hits); hitsErr != nil {
+			s.redirectHits.putBack(hits)
+		}
 	}
-	if err := s.store.AddViews(ctx, counts, s.now()); err != nil {
-		s.views.putBack(counts)
-		return err
+	if counts := s.views.take(); len(counts) > 0 {
+		if viewsErr = s.store.AddViews(ctx, counts, s.now()); viewsErr != nil {
+			s.views.putBack(counts)
+		}
 	}
-	return nil
+	return errors.Join(hitsErr, viewsErr)
 }
 
 // mostReadPeriods are the Most read lists: the last day and the last week.

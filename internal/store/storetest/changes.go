@@ -22,6 +22,7 @@ type Plumbing interface {
 	Now() time.Time
 	SetClock(now func() time.Time)
 	Reader() *store.Handle
+	Writer() *store.Handle
 	Update(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) ([]string, error)) error
 	OnChange(fn func(keys []string))
 	ChangesSince(ctx context.Context, after int64, limit int) ([]store.Change, error)

@@ -28,6 +28,7 @@ type Store interface {
 	Discovery
 	Outbox
 	Subscriptions
+	Redirects
 	Plumbing
 }
 
@@ -100,6 +101,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"SitemapArticles", testSitemapArticles},
 		{"PruneViews", testPruneViews},
 		{"AddressesIgnoreCase", testAddressesIgnoreCase},
+		{"Redirects", testRedirects},
+		{"RedirectList", testRedirectList},
+		{"PutRedirects", testPutRedirects},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

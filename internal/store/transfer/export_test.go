@@ -17,6 +17,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/redirect"
 	"broadsheet/internal/search"
 	"broadsheet/internal/store/postgres"
 	"broadsheet/internal/store/postgres/pgtest"
@@ -162,6 +163,84 @@ func TestExportRoundTrip(t *testing.T) {
 	if !bytes.Equal(key, w.key) {
 		t.Errorf("the signing key did not come across: links in mails already sent would break")
 	}
+	sameRedirects(t, s, pg)
+	sameRedirects(t, s, s2)
+	// Redirects imported lead on as they did: what each leads to is
+	// worked out again on import.
+	r := &redirect.Redirect{FromPath: "/city/harbour-reopens-after-storm", ToURL: "/city/harbour"}
+	must(t, pg.CreateRedirect(ctx, r))
+	if got, err := pg.RedirectFor(ctx, "/?p=123"); err != nil || got.ToURL != "/city/harbour" {
+		t.Errorf("after a redirect from its target, /?p=123 leads to %+v, %v; want /city/harbour", got, err)
+	}
+}
+
+// exportFile exports the site in s to path and returns path.
+func exportFile(t *testing.T, s *sqlite.DB, path string) string {
+	t.Helper()
+	f, err := os.Create(path)
+	must(t, err)
+	_, err = Export(context.Background(), s.Reader().Pool(), s.Name(), f, ExportOptions{})
+	must(t, err)
+	must(t, f.Close())
+	return path
+}
+
+// An export of format version 1, which had no redirects, is read by this
+// version: the new site has none.
+func TestImportVersion1(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	_, s, _ := openSite(t)
+	now := exportFile(t, s, filepath.Join(dir, "v2.zip"))
+	v1 := filepath.Join(dir, "v1.zip")
+	rewrite(t, now, v1, func(name string, b []byte) []byte {
+		switch name {
+		case "records/redirects.jsonl":
+			return nil
+		case "manifest.json":
+			var m Manifest
+			must(t, json.Unmarshal(b, &m))
+			m.Version = 1
+			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool { return mk.Kind == "redirects" })
+			out, err := json.Marshal(m)
+			must(t, err)
+			return out
+		}
+		return b
+	})
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			var db interface {
+				redirectStore
+				ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+			}
+			var rep ImportReport
+			if engine == "sqlite" {
+				fresh, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "new.db"))
+				must(t, err)
+				defer fresh.Close()
+				rep, err = Import(ctx, v1, fresh.Writer().Pool(), fresh.Name(), ImportOptions{})
+				must(t, err)
+				db = fresh
+			} else {
+				pg, err := postgres.Open(ctx, pgtest.Database(t))
+				must(t, err)
+				defer pg.Close()
+				rep, err = Import(ctx, v1, pg.Writer().Pool(), pg.Name(), ImportOptions{})
+				must(t, err)
+				db = pg
+			}
+			if rep.Manifest.Version != 1 {
+				t.Errorf("read version %d, want 1", rep.Manifest.Version)
+			}
+			if _, err := db.ArticleBySlug(ctx, "harbour-reopens-after-storm"); err != nil {
+				t.Errorf("the version 1 export's article: %v", err)
+			}
+			if list, err := db.Redirects(ctx, redirect.Query{}); err != nil || len(list) != 0 {
+				t.Errorf("redirects after a version 1 import = %+v, %v; want none", list, err)
+			}
+		})
+	}
 }
 
 // sameRecords compares two exports' files, all but the manifest's time,
@@ -235,12 +314,7 @@ func TestImportRefusals(t *testing.T) {
 	must(t, err)
 	defer s.Close()
 	buildSite(t, s)
-	good := filepath.Join(dir, "good.zip")
-	f, err := os.Create(good)
-	must(t, err)
-	_, err = Export(ctx, s.Reader().Pool(), s.Name(), f, ExportOptions{})
-	must(t, err)
-	must(t, f.Close())
+	good := exportFile(t, s, filepath.Join(dir, "good.zip"))
 
 	// Into the site it came from: refused, naming what is there.
 	_, err = Import(ctx, good, s.Writer().Pool(), s.Name(), ImportOptions{})
@@ -302,7 +376,9 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 1`, `"version": 2`)), false, "format version 2, written by a newer Broadsheet"},
+		{"newer version", edited("newer", inManifest(`"version": 2`, `"version": 3`)), false, "format version 3, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 2`, `"version": 1`)), true,
+			"manifest.json of format version 1 lists redirects records, which version 2 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {
 			if name == "manifest.json" {

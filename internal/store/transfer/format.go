@@ -6,9 +6,10 @@ import (
 	"strings"
 
 	"broadsheet/internal/mail"
+	"broadsheet/internal/redirect"
 )
 
-// The export format, version 1 (docs/export-format.md describes it for
+// The export format, version 2 (docs/export-format.md describes it for
 // readers who have no Broadsheet code): one ZIP archive holding
 //
 //	manifest.json            what the archive holds, and its version
@@ -24,10 +25,12 @@ import (
 // short-lived state (sessions, rate limits).
 
 // FormatName and FormatVersion identify the export format in its
-// manifest. A reader refuses a version newer than its own.
+// manifest. A reader refuses a version newer than its own and reads every
+// older one: a kind added since (kind.since) is simply absent from an
+// older export. Version 2 added redirects.
 const (
 	FormatName    = "broadsheet-export"
-	FormatVersion = 1
+	FormatVersion = 2
 )
 
 // fieldType is how a column is written in a record.
@@ -58,7 +61,10 @@ func (f field) column() string {
 
 // kind is one kind of record: the rows of one table.
 type kind struct {
-	name   string
+	name string
+	// since is the format version that added the kind; an export of an
+	// earlier version has none of it.
+	since  int
 	fields []field
 	key    string // ORDER BY: records are written in this order
 	// derived are columns computed on import from a record's fields.
@@ -119,6 +125,8 @@ var kinds = func() []kind {
 		{name: "revisions", key: "id", fields: f("id:int article_id:int version:int user_id:int created_at:time snapshot:text")},
 		{name: "article_notes", key: "id", fields: f("id:int article_id:int kind:text body:text created_at:time user_id:int")},
 		{name: "pages", key: "id", fields: f("id:int slug:text title:text body:text language:text modified_at:time")},
+		{name: "redirects", since: 2, key: "id", fields: f(`id:int from_path:text to_url:text off_site:bool status:int source:text
+			created_at:time created_by:int hits:int last_hit_at:time`)},
 		{name: "comments", key: "id", fields: f(`id:int article_id:int parent_id:int root_id:int path:text depth:int reply_to_name:text
 			name:text email:text body:text status:text pinned:bool user_id:int notify:bool ip_hash:text idem_key:text edit_hash:text
 			reports:int held_reason:text created_at:time edited_at:time`), computed: []string{"html", "html_of"}},
@@ -133,11 +141,21 @@ var kinds = func() []kind {
 	}
 	for i := range ks {
 		k := &ks[i]
+		if k.since == 0 {
+			k.since = 1
+		}
 		switch k.name {
 		case "users", "subscribers", "comments":
 			k.derived = map[string]func([]any) any{"email_key": addressKey(k, "email")}
 		case "outbox":
 			k.derived = map[string]func([]any) any{"recipient_key": addressKey(k, "recipient")}
+		case "redirects":
+			to, off := k.index("to_url"), k.index("off_site")
+			k.derived = map[string]func([]any) any{"to_key": func(rec []any) any {
+				s, _ := rec[to].(string)
+				o, _ := rec[off].(bool)
+				return redirect.TargetKey(s, o)
+			}}
 		}
 	}
 	return ks

@@ -143,7 +143,7 @@ func (a *archive) manifest() (Manifest, error) {
 	case m.Format != FormatName:
 		return m, fmt.Errorf("%w: manifest.json names the format %q, not %q", ErrDamaged, m.Format, FormatName)
 	case m.Version > FormatVersion:
-		return m, fmt.Errorf("transfer: the export is in format version %d, written by a newer Broadsheet; this one reads version %d: upgrade Broadsheet first", m.Version, FormatVersion)
+		return m, fmt.Errorf("transfer: the export is in format version %d, written by a newer Broadsheet; this one reads versions 1 to %d: upgrade Broadsheet first", m.Version, FormatVersion)
 	case m.Version < 1:
 		return m, fmt.Errorf("%w: manifest.json gives no format version", ErrDamaged)
 	}
@@ -153,8 +153,13 @@ func (a *archive) manifest() (Manifest, error) {
 	}
 	for _, k := range kinds {
 		mk, ok := listed[k.name]
-		if !ok {
+		switch {
+		case !ok && k.since > m.Version:
+			continue // added after the export's version: it has none
+		case !ok:
 			return m, fmt.Errorf("%w: manifest.json lists no %s records", ErrDamaged, k.name)
+		case k.since > m.Version:
+			return m, fmt.Errorf("%w: manifest.json of format version %d lists %s records, which version %d added", ErrDamaged, m.Version, k.name, k.since)
 		}
 		if mk.File != k.file() || a.files[mk.File] == nil {
 			return m, fmt.Errorf("%w: the archive has no %s", ErrDamaged, k.file())
@@ -226,6 +231,9 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 		counts[mk.Kind] = mk.Count
 	}
 	for _, k := range kinds {
+		if k.since > m.Version {
+			continue // an older export, without this kind
+		}
 		total := int(counts[k.name])
 		progress := func(done int) {
 			if opts.Progress != nil {

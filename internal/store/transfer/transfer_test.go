@@ -18,6 +18,7 @@ import (
 	"broadsheet/internal/backup"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
+	"broadsheet/internal/redirect"
 	"broadsheet/internal/search"
 	"broadsheet/internal/store/postgres"
 	"broadsheet/internal/store/postgres/pgtest"
@@ -143,6 +144,18 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	w.sentID = queued[0].ID
 	must(t, s.MarkSent(ctx, w.sentID, now, nil))
 
+	// Redirects from the old site: one by hand, leading on through another,
+	// one imported, and one to another site.
+	byHand := &redirect.Redirect{FromPath: "/2024/05/17/harbour-reopens/", ToURL: "/city/harbour-reopens-after-storm", CreatedBy: w.user.ID}
+	must(t, s.CreateRedirect(ctx, byHand))
+	_, err = s.PutRedirects(ctx, []redirect.Redirect{
+		{FromPath: "/?p=123", ToURL: "/2024/05/17/harbour-reopens", Source: redirect.WordPress},
+		{FromPath: "/tag/%d8%ae%d8%a8%d8%b1/", ToURL: "/tag/harbour", Status: 302, Source: redirect.WordPress},
+	})
+	must(t, err)
+	must(t, s.CreateRedirect(ctx, &redirect.Redirect{FromPath: "/partner", ToURL: "https://partner.example/story?id=1", OffSite: true, Status: 307}))
+	must(t, s.AddRedirectHits(ctx, map[int64]redirect.Hit{byHand.ID: {N: 12, Last: now}}))
+
 	must(t, s.AddViews(ctx, map[int64]int{w.lead.ID: 42, other.ID: 7}, now))
 	_, err = s.KeepRelated(ctx, 10)
 	must(t, err)
@@ -151,6 +164,34 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	w.key, err = s.SigningKey(ctx)
 	must(t, err)
 	return w
+}
+
+// redirectStore is what sameRedirects reads of a site.
+type redirectStore interface {
+	Redirects(ctx context.Context, q redirect.Query) ([]redirect.Redirect, error)
+	RedirectFor(ctx context.Context, target string) (*redirect.Redirect, error)
+}
+
+// sameRedirects checks that to holds from's redirects, field for field,
+// and answers their addresses as from does.
+func sameRedirects(t *testing.T, from, to redirectStore) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := from.Redirects(ctx, redirect.Query{})
+	must(t, err)
+	got, err := to.Redirects(ctx, redirect.Query{})
+	must(t, err)
+	if len(want) != 4 || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("redirects =\n%+v\nwant\n%+v", got, want)
+	}
+	for addr, target := range map[string]string{
+		"/2024/05/17/harbour-reopens": "/city/harbour-reopens-after-storm", "/?p=123&utm_source=x": "/city/harbour-reopens-after-storm",
+		"/tag/خبر": "/tag/harbour", "/partner/": "https://partner.example/story?id=1",
+	} {
+		if r, err := to.RedirectFor(ctx, addr); err != nil || r.ToURL != target {
+			t.Errorf("RedirectFor(%q) = %+v, %v; want it to lead to %s", addr, r, err, target)
+		}
+	}
 }
 
 // openSite builds a site in a new SQLite file, which stays open until the
@@ -183,7 +224,7 @@ func TestCopy(t *testing.T) {
 	// Every table is copied whole, and the report says so. A table added
 	// by a later migration is copied too; the test site should fill it.
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
-		"articles", "audit_log", "authors", "comments", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "related_kept", "revisions",
+		"articles", "audit_log", "authors", "comments", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
 		"used_challenges", "users"}
 	var got []string
@@ -331,6 +372,7 @@ func TestCopy(t *testing.T) {
 	if p, err := pg.PageBySlug(ctx, "about"); err != nil || p.Title != "About us" {
 		t.Errorf("page = %+v, %v", p, err)
 	}
+	sameRedirects(t, s, pg)
 	if log, err := pg.AuditLog(ctx, 0, 10); err != nil || len(log) == 0 {
 		t.Errorf("audit log = %+v, %v", log, err)
 	}
