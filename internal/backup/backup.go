@@ -163,6 +163,12 @@ func vacuumInto(ctx context.Context, src, out string, progress Progress) error {
 		defer close(watched)
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
+		var f *os.File
+		defer func() {
+			if f != nil {
+				f.Close()
+			}
+		}()
 		for {
 			select {
 			case <-stop:
@@ -170,6 +176,15 @@ func vacuumInto(ctx context.Context, src, out string, progress Progress) error {
 			case <-t.C:
 				if st, err := os.Stat(out); err == nil {
 					progress("copying", min(st.Size(), total), total)
+				}
+				// Written out as it is made: left to the kernel, gigabytes
+				// of the copy would wait in memory and be flushed after it,
+				// holding up the site's own commits for seconds.
+				if f == nil {
+					f, _ = os.Open(out)
+				}
+				if f != nil {
+					f.Sync()
 				}
 			}
 		}
@@ -203,6 +218,9 @@ func compress(ctx context.Context, path string, out io.Writer, progress Progress
 	if err != nil {
 		return 0, err
 	}
+	if f, ok := out.(*os.File); ok {
+		out = &pacedWriter{f: f}
+	}
 	enc, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(true))
 	if err != nil {
 		return 0, err
@@ -214,6 +232,24 @@ func compress(ctx context.Context, path string, out io.Writer, progress Progress
 		return m.done, err
 	}
 	return m.done, enc.Close()
+}
+
+// pacedWriter writes to f and has it written out every syncEvery bytes,
+// so that a backup's output never piles up in memory to be flushed at
+// once while the site is committing its own writes.
+type pacedWriter struct {
+	f       *os.File
+	pending int64
+}
+
+const syncEvery = 32 << 20
+
+func (w *pacedWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if w.pending += int64(n); err == nil && w.pending >= syncEvery {
+		w.pending, err = 0, w.f.Sync()
+	}
+	return n, err
 }
 
 // meter reads from r, telling progress how much it has read and stopping
