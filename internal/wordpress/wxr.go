@@ -7,6 +7,10 @@
 // item is reported (with its line) and skipped, and the next one is read
 // as if nothing had happened. Characters XML does not allow (control
 // characters WordPress lets through) are dropped and counted.
+//
+// Convert turns a post's content — classic-editor HTML with WordPress's
+// automatic paragraphs (autop.go), block-editor markup (blocks.go) and
+// shortcodes (shortcodes.go) — into the site's Markdown (content.go).
 package wordpress
 
 import (
