@@ -308,7 +308,7 @@ func (s *splitter) header() ([]byte, error) {
 // item returns the next <item>…</item> and the line it starts on.
 func (s *splitter) item() ([]byte, int, error) {
 	var start []byte
-	line := s.line
+	var line int
 	if s.pending != nil {
 		start, line, s.pending = s.pending, s.pendingLine, nil
 	} else {

@@ -249,9 +249,7 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 		for _, f := range k.fields {
 			cols = append(cols, f.column())
 		}
-		for _, c := range src.derived {
-			cols = append(cols, c)
-		}
+		cols = append(cols, src.derived...)
 		err = t.insert(ctx, k.name, cols, src)
 		src.close()
 		if src.err != nil {
