@@ -662,7 +662,7 @@ func itemElement(d *xml.Decoder, t xml.StartElement, it *Item) error {
 		}
 		return err
 	case "wp:comment":
-		c, err := comment(d)
+		c, err := readComment(d)
 		if err == nil {
 			it.Comments = append(it.Comments, c)
 		}
@@ -737,8 +737,8 @@ func itemElement(d *xml.Decoder, t xml.StartElement, it *Item) error {
 	return nil
 }
 
-// comment reads a wp:comment.
-func comment(d *xml.Decoder) (Comment, error) {
+// readComment reads a wp:comment.
+func readComment(d *xml.Decoder) (Comment, error) {
 	var c Comment
 	for {
 		t, err := d.Token()
