@@ -54,18 +54,14 @@ func backupSite(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // restore share, parses args, and returns the data directory: a site on
 // PostgreSQL is refused with the tools that back it up.
 func parseSite(fs *flag.FlagSet, args []string) (string, error) {
-	data := fs.String("data", env("BROADSHEET_DATA", "./data"), "directory holding the database (env BROADSHEET_DATA)")
-	dbURL := fs.String("database-url", env("BROADSHEET_DATABASE_URL", ""), "postgres://… when the site runs on PostgreSQL (env BROADSHEET_DATABASE_URL)")
-	if err := fs.Parse(args); err != nil {
-		return "", usageError{err}
+	c, err := parseEngineFlags(fs, args)
+	if err != nil {
+		return "", err
 	}
-	if fs.NArg() > 0 {
-		return "", usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	if *dbURL != "" {
+	if c.DatabaseURL != "" {
 		return "", errors.New(postgresBackups)
 	}
-	return *data, nil
+	return c.DataDir, nil
 }
 
 // restoreSite puts a backup, or the state a replica held, in place as

@@ -55,7 +55,10 @@ func exportSite(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rep, err = write(stdout)
 		stdout = stderr // the summary must not end up in the archive
 	} else {
-		rep, err = writeFileAtomically(*to, write)
+		err = writeFileAtomically(*to, func(w io.Writer) (err error) {
+			rep, err = write(w)
+			return err
+		})
 	}
 	bars.finish()
 	if err != nil {
@@ -69,36 +72,33 @@ func exportSite(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // writeFileAtomically writes path through write under a temporary name in
 // the same directory, syncs it, and only then renames it into place; on
 // failure nothing is left behind.
-func writeFileAtomically[T any](path string, write func(io.Writer) (T, error)) (T, error) {
-	var zero T
+func writeFileAtomically(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".broadsheet-export-*")
 	if err != nil {
-		return zero, fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w", err)
 	}
 	tmp := f.Name()
-	done := false
-	defer func() {
-		if !done {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	res, err := write(f)
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
 	if err != nil {
-		return res, err
+		os.Remove(tmp)
+		return fmt.Errorf("export: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		return res, fmt.Errorf("export: %w", err)
+	// The rename itself lasts once the directory is written out.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	if err := f.Close(); err != nil {
-		return res, fmt.Errorf("export: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return res, fmt.Errorf("export: %w", err)
-	}
-	done = true
-	return res, nil
+	return nil
 }
 
 // importSite reads an export into a site that holds nothing yet, on

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/store/postgres/pgtest"
 	"broadsheet/internal/store/sqlite"
@@ -253,6 +256,44 @@ func compare(t *testing.T, site string, want, got map[string]string) {
 	for _, path := range slices.Sorted(maps.Keys(want)) {
 		if got[path] != want[path] {
 			t.Errorf("%s: %s shows\n%s\nwhere the original shows\n%s", site, path, got[path], want[path])
+		}
+	}
+}
+
+// export --to - writes the archive to standard output and its summary to
+// standard error, so that the archive can be piped; an unknown flag or a
+// missing --to is a usage error.
+func TestExportToStandardOutput(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("BROADSHEET_DATABASE_URL", "")
+	data := t.TempDir()
+	db, err := sqlite.Open(ctx, filepath.Join(data, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var stdout, stderr bytes.Buffer
+	if err := run(ctx, []string{"export", "--to", "-", "--data", data}, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("export --to -: %v\n%s", err, stderr.String())
+	}
+	zr, err := zip.NewReader(bytes.NewReader(stdout.Bytes()), int64(stdout.Len()))
+	if err != nil {
+		t.Fatalf("standard output is not the archive: %v", err)
+	}
+	f, err := zr.Open("records/sections.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(f)
+	if !strings.Contains(string(b), `"slug":"city"`) || !strings.HasPrefix(stderr.String(), "exported ") {
+		t.Errorf("sections %q, standard error %q", b, stderr.String())
+	}
+	for _, args := range [][]string{{"export", "--data", data}, {"export", "--to", "x.zip", "--colour"}, {"import", "wordpress", "x.xml"}} {
+		if err := run(ctx, args, nil, io.Discard, io.Discard); exitCode(err) != 2 {
+			t.Errorf("%q: %v; want a usage error", args, err)
 		}
 	}
 }

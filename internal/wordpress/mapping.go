@@ -65,12 +65,6 @@ func PostTime(it *Item, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// CommentTime is when a comment was written, read as PostTime reads a
-// post's dates.
-func CommentTime(c *Comment, loc *time.Location) (time.Time, bool) {
-	return PostTime(&Item{DateGMT: c.DateGMT, Date: c.Date}, loc)
-}
-
 // Slug is the item's slug for the site: WordPress's percent-encoded slug
 // decoded (Persian and Arabic slugs are stored that way), without the
 // suffix WordPress gives a trashed post, or made from the title when the

@@ -49,6 +49,9 @@ func TestReadEdgeCases(t *testing.T) {
 	}
 	defer f.Close()
 	rd, x, items, bad := readAll(t, f)
+	if st, _ := f.Stat(); rd.Offset() != st.Size() {
+		t.Errorf("Offset = %d after the last item; the file is %d bytes", rd.Offset(), st.Size())
+	}
 	if x.Version != "1.1" || x.Title != "The Courier & Café" || x.BaseSiteURL != "https://courier.example" || x.Language != "en-GB" {
 		t.Errorf("header = %+v", x)
 	}
