@@ -485,3 +485,14 @@ type Newsroom interface {
 	Banner(ctx context.Context) (Banner, error)
 	SetBanner(ctx context.Context, b Banner) error
 }
+
+// Origin names a record an import brought from another system: the
+// system and its site (Source, e.g. "wordpress https://old.example.com"),
+// the record's kind there ("post", "category"…) and its id there. The
+// store remembers what each became, so that importing again brings only
+// what is new.
+type Origin struct {
+	Source string
+	Kind   string
+	ID     int64
+}

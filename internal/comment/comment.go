@@ -75,6 +75,7 @@ type Comment struct {
 	ReplyToName string // set when a reply is deeper than MaxDepth allows
 	Name        string
 	Email       string // never shown
+	URL         string // the author's web address: only comments imported from elsewhere have one
 	Body        string // Markdown subset
 	// HTML is Body rendered for readers, as stored with the comment; empty
 	// when it was stored by another renderer (markup.CommentsVersion) and
@@ -306,4 +307,12 @@ type Queued struct {
 	Comment
 	ArticleHeadline string
 	ArticlePath     string
+}
+
+// Imported is a comment an import brings from another system, with its
+// id there and the id there of the comment it replies to (0 for none):
+// the store threads it under what that one became.
+type Imported struct {
+	Comment
+	From, Parent int64
 }

@@ -16,7 +16,7 @@ import (
 var _ comment.Store = (*DB)(nil)
 
 const commentColumns = `id, article_id, COALESCE(parent_id, 0), depth, reply_to_name, name, email, body, status, pinned,
-	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at, html, html_of`
+	COALESCE(user_id, 0), notify, ip_hash, idem_key, edit_hash, reports, held_reason, created_at, edited_at, html, html_of, url`
 
 func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*comment.Comment, error) {
 	var c comment.Comment
@@ -25,7 +25,7 @@ func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*comment.Com
 	var html string
 	var htmlOf int
 	err := sc.Scan(append([]any{&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
-		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &html, &htmlOf}, extra...)...)
+		&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &html, &htmlOf, &c.URL}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

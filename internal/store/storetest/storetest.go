@@ -29,6 +29,7 @@ type Store interface {
 	Outbox
 	Subscriptions
 	Redirects
+	Imports
 	Plumbing
 }
 
@@ -42,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		fn   func(t *testing.T, s Store)
 	}{
 		{"Taxonomy", testTaxonomy},
+		{"Imports", testImports},
 		{"ArticleRoundTrip", testArticleRoundTrip},
 		{"ArticleHTML", testArticleHTML},
 		{"ArticleValidation", testArticleValidation},

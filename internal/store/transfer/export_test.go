@@ -195,13 +195,24 @@ func TestImportVersion1(t *testing.T) {
 	v1 := filepath.Join(dir, "v1.zip")
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
-		case "records/redirects.jsonl":
+		case "records/redirects.jsonl", "records/imported.jsonl":
 			return nil
+		case "records/comments.jsonl":
+			var out []byte
+			for line := range bytes.Lines(b) {
+				var rec map[string]any
+				must(t, json.Unmarshal(line, &rec))
+				delete(rec, "url")
+				l, err := json.Marshal(rec)
+				must(t, err)
+				out = append(append(out, l...), '\n')
+			}
+			return out
 		case "manifest.json":
 			var m Manifest
 			must(t, json.Unmarshal(b, &m))
 			m.Version = 1
-			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool { return mk.Kind == "redirects" })
+			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool { return mk.Kind == "redirects" || mk.Kind == "imported" })
 			out, err := json.Marshal(m)
 			must(t, err)
 			return out
@@ -213,6 +224,7 @@ func TestImportVersion1(t *testing.T) {
 			var db interface {
 				redirectStore
 				ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
+				ImportedID(ctx context.Context, o article.Origin) (int64, error)
 			}
 			var rep ImportReport
 			if engine == "sqlite" {
@@ -238,6 +250,9 @@ func TestImportVersion1(t *testing.T) {
 			}
 			if list, err := db.Redirects(ctx, redirect.Query{}); err != nil || len(list) != 0 {
 				t.Errorf("redirects after a version 1 import = %+v, %v; want none", list, err)
+			}
+			if id, err := db.ImportedID(ctx, article.Origin{Source: "wordpress https://old.example", Kind: "post", ID: 77}); err != nil || id != 0 {
+				t.Errorf("a version 1 import remembers an imported post as %d, %v; want nothing", id, err)
 			}
 		})
 	}
@@ -376,8 +391,8 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 2`, `"version": 3`)), false, "format version 3, written by a newer Broadsheet"},
-		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 2`, `"version": 1`)), true,
+		{"newer version", edited("newer", inManifest(`"version": 3`, `"version": 4`)), false, "format version 4, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 3`, `"version": 1`)), true,
 			"manifest.json of format version 1 lists redirects records, which version 2 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {

@@ -3,6 +3,7 @@ package transfer
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"broadsheet/internal/mail"
@@ -26,11 +27,12 @@ import (
 
 // FormatName and FormatVersion identify the export format in its
 // manifest. A reader refuses a version newer than its own and reads every
-// older one: a kind added since (kind.since) is simply absent from an
-// older export. Version 2 added redirects.
+// older one: a kind or a field added since (kind.since, field.since) is
+// simply absent from an older export. Version 2 added redirects; version
+// 3 the records imports remember (imported) and comments' url.
 const (
 	FormatName    = "broadsheet-export"
-	FormatVersion = 2
+	FormatVersion = 3
 )
 
 // fieldType is how a column is written in a record.
@@ -49,6 +51,20 @@ type field struct {
 	name string
 	typ  fieldType
 	col  string // the column, when it is not name
+	// since is the format version that added the field (0: the kind's);
+	// a record of an earlier version has none, and the column keeps its
+	// default.
+	since int
+}
+
+// absent is what an export older than the field stores in its column:
+// the empty text of a text column, NULL (or the column's default) for
+// the others.
+func (f field) absent() any {
+	if f.typ == tText {
+		return ""
+	}
+	return nil
 }
 
 // column is the field's column.
@@ -97,13 +113,21 @@ var kinds = func() []kind {
 	f := func(spec string) []field {
 		var fs []field
 		for _, w := range strings.Fields(spec) {
+			w, since, _ := strings.Cut(w, "@")
 			name, t, _ := strings.Cut(w, ":")
 			typ := map[string]fieldType{"int": tInt, "text": tText, "bool": tBool, "time": tTime, "file": tFile}[t]
 			if t == "" || (typ == tInt && t != "int") {
 				panic("transfer: bad field " + w)
 			}
 			name, col, _ := strings.Cut(name, "=")
-			fs = append(fs, field{name: name, typ: typ, col: col})
+			fl := field{name: name, typ: typ, col: col}
+			if since != "" {
+				fl.since, _ = strconv.Atoi(since)
+				if fl.since < 2 {
+					panic("transfer: bad field version " + w)
+				}
+			}
+			fs = append(fs, fl)
 		}
 		return fs
 	}
@@ -129,13 +153,14 @@ var kinds = func() []kind {
 			created_at:time created_by:int hits:int last_hit_at:time`)},
 		{name: "comments", key: "id", fields: f(`id:int article_id:int parent_id:int root_id:int path:text depth:int reply_to_name:text
 			name:text email:text body:text status:text pinned:bool user_id:int notify:bool ip_hash:text idem_key:text edit_hash:text
-			reports:int held_reason:text created_at:time edited_at:time`), computed: []string{"html", "html_of"}},
+			reports:int held_reason:text created_at:time edited_at:time url:text@3`), computed: []string{"html", "html_of"}},
 		{name: "subscribers", key: "id", fields: f("id:int email:text confirmed_at:time consent:text created_at:time")},
 		{name: "subscriptions", key: "id", fields: f(`id:int subscriber_id:int scope_kind:text scope_id:int frequency:text status:text
 			nonce:text created_at:time last_digest:int`)},
 		{name: "outbox", key: "id", fields: f(`id:int key:text recipient:text kind:text object_id:int data:text status:text attempts:int
 			next_at:time lease_until:time last_error:text created_at:time sent_at:time`)},
 		{name: "fanouts", key: "id", fields: f("id:int kind:text object_id:int not_before:time cursor:int queued:int done_at:time")},
+		{name: "imported", since: 3, key: "source, kind, source_id", fields: f("source:text kind:text source_id:int local_id:int imported_at:time")},
 		{name: "audit_log", key: "id", fields: f("id:int at:time user_id:int action:text object_type:text object_id:int detail:text")},
 		{name: "article_views", key: "article_id, hour", fields: f("article_id:int hour:time views:int")},
 	}

@@ -241,7 +241,7 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 			}
 		}
 		progress(0)
-		src, err := a.records(k, progress)
+		src, err := a.records(k, m.Version, progress)
 		if err != nil {
 			return err
 		}
@@ -288,7 +288,7 @@ func (a *archive) importAll(ctx context.Context, t target, m Manifest, opts Impo
 }
 
 // records opens k's file as a source of rows.
-func (a *archive) records(k kind, progress func(done int)) (*recordSource, error) {
+func (a *archive) records(k kind, version int, progress func(done int)) (*recordSource, error) {
 	f := a.files[k.file()]
 	r, err := f.Open()
 	if err != nil {
@@ -296,7 +296,7 @@ func (a *archive) records(k kind, progress func(done int)) (*recordSource, error
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxRecord)
-	src := &recordSource{a: a, k: k, r: r, sc: sc, progress: progress, row: make([]any, len(k.fields), len(k.fields)+len(k.derived))}
+	src := &recordSource{a: a, k: k, version: version, r: r, sc: sc, progress: progress, row: make([]any, len(k.fields), len(k.fields)+len(k.derived))}
 	for c := range k.derived {
 		src.derived = append(src.derived, c)
 	}
@@ -309,6 +309,7 @@ func (a *archive) records(k kind, progress func(done int)) (*recordSource, error
 type recordSource struct {
 	a        *archive
 	k        kind
+	version  int // the export's format version
 	r        io.ReadCloser
 	sc       *bufio.Scanner
 	progress func(done int)
@@ -368,6 +369,10 @@ func (s *recordSource) decode(line []byte) error {
 	s.row = s.row[:len(s.k.fields)]
 	for i, f := range s.k.fields {
 		raw, ok := rec[f.name]
+		if !ok && f.since > s.version {
+			s.row[i] = f.absent()
+			continue
+		}
 		if !ok {
 			return fmt.Errorf("the field %q is missing", f.name)
 		}

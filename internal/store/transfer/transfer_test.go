@@ -120,6 +120,12 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	ann := add(0, "Ann", false)
 	add(0, "Bo", true)
 	add(ann.ID, "Cy", false)
+	// An article an import brought, with a comment that gave its address.
+	old := &article.Article{Slug: "from-the-archive", Headline: "From the archive", Body: "Old news.", Section: city,
+		Status: article.Published, Language: "en", PublishedAt: now.AddDate(-5, 0, 0)}
+	_, err := s.ImportArticle(ctx, article.Origin{Source: "wordpress https://old.example", Kind: "post", ID: 77}, old, []comment.Imported{
+		{From: 9, Comment: comment.Comment{Name: "Old reader", URL: "https://reader.example/", Body: "First!", Status: comment.Approved, CreatedAt: now.AddDate(-5, 0, 1)}}})
+	must(t, err)
 	thread, err := s.Thread(ctx, comment.Query{ArticleID: other.ID})
 	must(t, err)
 	for _, c := range thread {

@@ -1,0 +1,293 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+	"broadsheet/internal/mail"
+	"broadsheet/internal/markup"
+)
+
+// Records brought from another system (a WordPress export) are written
+// with the dates, statuses and threads they had there, and the store
+// remembers what each became (the imported table), so that a second
+// import of the same site brings only what is new. Nothing an import
+// writes is announced: subscribers hear of what the newsroom publishes
+// here, not of its archive.
+
+// ImportResult says what ImportArticle wrote.
+type ImportResult struct {
+	New      bool // the article was written now, not by an earlier import
+	Comments int  // comments written now
+}
+
+// ImportedID is the row the record o became, 0 when none has yet.
+func (db *DB) ImportedID(ctx context.Context, o article.Origin) (int64, error) {
+	return importedID(ctx, db.read, o)
+}
+
+func importedID(ctx context.Context, q Querier, o article.Origin) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT local_id FROM imported WHERE source = ? AND kind = ? AND source_id = ?`, o.Source, o.Kind, o.ID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("imported %s %d: %w", o.Kind, o.ID, err)
+	}
+	return id, nil
+}
+
+// RememberImport records that the record o became row id, written by the
+// store's usual methods (a section, a tag, an author, an image).
+func (db *DB) RememberImport(ctx context.Context, o article.Origin, id int64) error {
+	if _, err := remember(ctx, db.write, o, id, db.now()); err != nil {
+		return db.errorf("remember imported %s %d: %w", o.Kind, o.ID, err)
+	}
+	return nil
+}
+
+func remember(ctx context.Context, q interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, o article.Origin, id int64, now time.Time) (sql.Result, error) {
+	return q.ExecContext(ctx, `INSERT INTO imported (source, kind, source_id, local_id, imported_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (source, kind, source_id) DO UPDATE SET local_id = excluded.local_id, imported_at = excluded.imported_at`,
+		o.Source, o.Kind, o.ID, id, now.Unix())
+}
+
+// ImportArticle writes an imported article with its comments, in one
+// transaction: the article as it was (its status and publication time;
+// created then, modified now), unless an earlier import wrote it already
+// (res.New false: it is left as the newsroom may have changed it since),
+// and then those of its comments not imported before, each under the
+// comment it replied to. An article of o's that was imported and has
+// been deleted since takes no comments. A slug another article has is a
+// conflict (article.ErrConflict).
+func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (ImportResult, error) {
+	var res ImportResult
+	if err := a.Validate(); err != nil {
+		return res, err
+	}
+	html, err := db.articleHTML(a.Body)
+	if err != nil {
+		return res, err
+	}
+	for i := range comments {
+		if comments[i].HTML, err = db.commentHTML(comments[i].Body); err != nil {
+			return res, err
+		}
+	}
+	now := db.now()
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		res = ImportResult{}
+		id, err := importedID(ctx, tx, o)
+		if err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			if err := db.insertImported(ctx, tx, a, html, now); err != nil {
+				return nil, err
+			}
+			if _, err := remember(ctx, tx, o, a.ID, now); err != nil {
+				return nil, err
+			}
+			res.New = true
+		} else {
+			a.ID = id
+			err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, nil // deleted here since
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		if res.Comments, err = db.importComments(ctx, tx, o.Source, a.ID, !res.New, comments, now); err != nil {
+			return nil, err
+		}
+		if !res.New && res.Comments == 0 {
+			return nil, nil
+		}
+		return append(a.Keys(), article.KeyComments(a.ID)), nil
+	})
+	if err != nil {
+		return ImportResult{}, db.articleWriteError(a.Slug, err)
+	}
+	if res.New {
+		a.Version, a.ModifiedAt, a.BodyHTML = 1, now.UTC().Truncate(1e9), html
+	}
+	return res, nil
+}
+
+// insertImported writes a new imported article: its row, bylines, tags,
+// first revision and place in the search index, and takes its slug from
+// any old address that had it.
+func (db *DB) insertImported(ctx context.Context, tx *Tx, a *article.Article, html string, now time.Time) error {
+	created := now
+	if !a.PublishedAt.IsZero() && a.PublishedAt.Before(now) {
+		created = a.PublishedAt
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO articles
+		(slug, headline, standfirst, body, body_html, html_of, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
+		 version, comments_closed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`,
+		a.Slug, a.Headline, a.Standfirst, a.Body, html, markup.ArticlesVersion, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
+		unix(a.PublishedAt), unix(a.UpdatedAt), created.Unix(), now.Unix(), a.CommentsClosed).Scan(&a.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
+		return err
+	}
+	a.Version = 1
+	if err := writeRelations(ctx, tx, a); err != nil {
+		return err
+	}
+	if err := writeRevision(ctx, tx, a, created); err != nil {
+		return err
+	}
+	return db.index(ctx, tx, a.ID)
+}
+
+// threadRow is where a comment sits in its thread, for the replies
+// threaded under it.
+type threadRow struct {
+	id, root int64
+	depth    int
+	path     string
+	name     string
+}
+
+// importComments writes the comments of article id not imported before,
+// in the order given (a reply after the comment it replies to). A reply
+// whose comment was not imported goes to the top of the thread. again
+// says the article was imported before, so that some of its comments may
+// have been too.
+func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int64, again bool, comments []comment.Imported, now time.Time) (int, error) {
+	if len(comments) == 0 {
+		return 0, nil
+	}
+	placed := make(map[int64]threadRow, len(comments)) // by id in the source
+	// parent finds where the comment from imported as from sits.
+	parent := func(from int64) (threadRow, bool, error) {
+		if p, ok := placed[from]; ok {
+			return p, true, nil
+		}
+		if !again {
+			return threadRow{}, false, nil
+		}
+		local, err := importedID(ctx, tx, article.Origin{Source: source, Kind: "comment", ID: from})
+		if err != nil || local == 0 {
+			return threadRow{}, false, err
+		}
+		p := threadRow{id: local}
+		err = tx.QueryRowContext(ctx, `SELECT root_id, depth, path, name FROM comments WHERE id = ? AND article_id = ?`, local, id).
+			Scan(&p.root, &p.depth, &p.path, &p.name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return threadRow{}, false, nil
+		}
+		return p, err == nil, err
+	}
+	insert := `INSERT INTO comments (id, article_id, parent_id, root_id, path, depth, reply_to_name, name, email, email_key, url, body, html, html_of,
+			status, idem_key, created_at)
+		SELECT n.id, ?, ?, COALESCE(?, n.id), CAST(? AS TEXT) || '/' || substr('000000000000' || n.id, length(CAST(n.id AS TEXT)) + 1),
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		FROM (SELECT ` + db.dialect.NextID("comments") + ` AS id) n WHERE TRUE
+		ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id, root_id, path`
+	added := 0
+	for i := range comments {
+		c := &comments[i]
+		o := article.Origin{Source: source, Kind: "comment", ID: c.From}
+		if again {
+			if local, err := importedID(ctx, tx, o); err != nil {
+				return added, err
+			} else if local != 0 {
+				continue
+			}
+		}
+		if !c.Status.Valid() {
+			return added, db.errorf("imported comment %d: status %q", c.From, c.Status)
+		}
+		row := threadRow{name: c.Name}
+		var parentID, root any
+		under := ""
+		if c.Parent != 0 {
+			p, ok, err := parent(c.Parent)
+			if err != nil {
+				return added, err
+			}
+			if ok {
+				var beside bool
+				row.depth, c.ReplyToName, beside = comment.ReplyPlace(p.depth, p.name)
+				parentID, root, under = p.id, p.root, p.path
+				if beside {
+					under = p.path[:strings.LastIndexByte(p.path, '/')]
+				}
+			}
+		}
+		c.Key = "import:" + strconv.FormatInt(c.From, 10)
+		err := tx.QueryRowContext(ctx, insert, id, parentID, root, under, row.depth, c.ReplyToName, c.Name, c.Email, mail.AddressKey(c.Email), c.URL,
+			c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Key, c.CreatedAt.Unix()).Scan(&row.id, &row.root, &row.path)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // written by an import that did not remember it
+		}
+		if err != nil {
+			return added, err
+		}
+		c.ID, c.ArticleID, c.Depth, c.ParentID = row.id, id, row.depth, 0
+		if parentID != nil {
+			c.ParentID = parentID.(int64)
+		}
+		placed[c.From] = row
+		if _, err := remember(ctx, tx, o, row.id, now); err != nil {
+			return added, err
+		}
+		added++
+	}
+	return added, nil
+}
+
+// ImportPage writes an imported static page and remembers it, unless an
+// earlier import wrote it (new false). A slug another page has is a
+// conflict.
+func (db *DB) ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error) {
+	if err := article.ValidateSlug(p.Slug); err != nil {
+		return false, &article.InvalidError{Problems: []string{err.Error()}}
+	}
+	if p.Language == "" {
+		p.Language = "en"
+	}
+	now := db.now()
+	var written bool
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		id, err := importedID(ctx, tx, o)
+		if err != nil || id != 0 {
+			p.ID, written = id, false
+			return nil, err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO pages (slug, title, body, language, modified_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			p.Slug, p.Title, p.Body, p.Language, now.Unix()).Scan(&p.ID); err != nil {
+			return nil, err
+		}
+		written = true
+		_, err = remember(ctx, tx, o, p.ID, now)
+		return []string{article.KeySite}, err
+	})
+	if db.eng.IsUnique(err) {
+		return false, db.errorf("page %q already exists: %w", p.Slug, article.ErrConflict)
+	}
+	if err != nil {
+		return false, db.errorf("import page %q: %w", p.Slug, err)
+	}
+	if written {
+		p.ModifiedAt = now.UTC().Truncate(1e9)
+	}
+	return written, nil
+}

@@ -1,0 +1,149 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
+	"broadsheet/internal/store"
+)
+
+// Imports are the writes of an import from another system, which
+// remember what each record became.
+type Imports interface {
+	ImportedID(ctx context.Context, o article.Origin) (int64, error)
+	RememberImport(ctx context.Context, o article.Origin, id int64) error
+	ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (store.ImportResult, error)
+	ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error)
+}
+
+func imported(from, parent int64, name string, st comment.Status, at time.Time) comment.Imported {
+	return comment.Imported{From: from, Parent: parent,
+		Comment: comment.Comment{Name: name, Email: name + "@readers.example", Body: "Said by " + name + ".", Status: st, CreatedAt: at}}
+}
+
+func testImports(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	const source = "wordpress https://old.example"
+	post := article.Origin{Source: source, Kind: "post", ID: 42}
+	a := f.article(0)
+	a.PublishedAt = time.Date(2019, 3, 4, 5, 6, 7, 0, time.UTC)
+	at := a.PublishedAt.Add(time.Hour)
+	first := imported(100, 0, "ann", comment.Approved, at)
+	first.URL = "https://ann.example/"
+	comments := []comment.Imported{
+		first,
+		imported(101, 100, "bo", comment.Approved, at.Add(time.Minute)),
+		imported(102, 101, "cy", comment.Pending, at.Add(2*time.Minute)),
+		imported(103, 999, "di", comment.Approved, at.Add(3*time.Minute)), // its comment was not imported
+	}
+	res, err := s.ImportArticle(ctx, post, a, comments)
+	must(t, err)
+	if !res.New || res.Comments != 4 || a.ID == 0 {
+		t.Fatalf("ImportArticle = %+v, id %d; want new, 4 comments and an id", res, a.ID)
+	}
+	got, err := s.ArticleByID(ctx, a.ID)
+	must(t, err)
+	if !got.PublishedAt.Equal(a.PublishedAt) || got.Status != article.Published || got.Headline != a.Headline {
+		t.Errorf("imported article = %+v; want it as it was, published %v", got, a.PublishedAt)
+	}
+	// An archive is not news: nobody is told of it.
+	if more, err := s.ExpandFanouts(ctx, time.Now().Add(time.Hour), 10); err != nil || more {
+		t.Errorf("ExpandFanouts after an import = %v, %v; want nothing announced", more, err)
+	}
+	if id, err := s.ImportedID(ctx, post); err != nil || id != a.ID {
+		t.Errorf("ImportedID(post) = %d, %v; want %d", id, err, a.ID)
+	}
+	byFrom := map[int64]*comment.Comment{}
+	for _, from := range []int64{100, 101, 102, 103} {
+		id, err := s.ImportedID(ctx, article.Origin{Source: source, Kind: "comment", ID: from})
+		must(t, err)
+		c, err := s.CommentByID(ctx, id)
+		must(t, err)
+		byFrom[from] = c
+	}
+	if c := byFrom[100]; c.ParentID != 0 || c.Depth != 0 || c.URL != "https://ann.example/" || !c.CreatedAt.Equal(at) || c.Email != "ann@readers.example" {
+		t.Errorf("first comment = %+v; want the top of its thread, with its address, email and time", c)
+	}
+	if c := byFrom[101]; c.ParentID != byFrom[100].ID || c.Depth != 1 {
+		t.Errorf("reply = parent %d depth %d; want under %d at depth 1", c.ParentID, c.Depth, byFrom[100].ID)
+	}
+	if c := byFrom[102]; c.ParentID != byFrom[101].ID || c.Depth != 2 || c.Status != comment.Pending {
+		t.Errorf("reply to the reply = parent %d depth %d %s; want under %d at depth 2, held", c.ParentID, c.Depth, c.Status, byFrom[101].ID)
+	}
+	if c := byFrom[103]; c.ParentID != 0 || c.Depth != 0 {
+		t.Errorf("reply to a comment not imported = parent %d depth %d; want the top of a thread", c.ParentID, c.Depth)
+	}
+	thread, err := s.Thread(ctx, comment.Query{ArticleID: a.ID, Limit: 10})
+	must(t, err)
+	var order []string
+	for _, c := range thread {
+		order = append(order, c.Name)
+	}
+	if want := []string{"ann", "bo", "di"}; !slices.Equal(order, want) {
+		t.Errorf("thread = %v; want the approved comments in thread order %v", order, want)
+	}
+
+	// The newsroom edits the article; a second import leaves it as it is
+	// and brings only the comment that is new, under its own.
+	got.Headline, got.EditorID = "Edited here", 0
+	must(t, s.UpdateArticle(ctx, got))
+	again := *a
+	again.Headline = "As on the old site"
+	more := append(comments, imported(104, 102, "ed", comment.Approved, at.Add(time.Hour)))
+	res, err = s.ImportArticle(ctx, post, &again, more)
+	must(t, err)
+	if res.New || res.Comments != 1 || again.ID != a.ID {
+		t.Errorf("second ImportArticle = %+v (id %d); want the same article and 1 new comment", res, again.ID)
+	}
+	if now, err := s.ArticleByID(ctx, a.ID); err != nil || now.Headline != "Edited here" {
+		t.Errorf("after a second import the headline is %q, %v; want the newsroom's", now.Headline, err)
+	}
+	id, err := s.ImportedID(ctx, article.Origin{Source: source, Kind: "comment", ID: 104})
+	must(t, err)
+	c, err := s.CommentByID(ctx, id)
+	must(t, err)
+	if c.ParentID != byFrom[102].ID || c.Depth != 3 {
+		t.Errorf("comment imported later = parent %d depth %d; want under %d at depth 3", c.ParentID, c.Depth, byFrom[102].ID)
+	}
+	if res, err := s.ImportArticle(ctx, post, &again, more); err != nil || res.New || res.Comments != 0 {
+		t.Errorf("third ImportArticle = %+v, %v; want nothing new", res, err)
+	}
+
+	// Another post with a slug taken is refused, and nothing of it stays.
+	taken := f.article(0)
+	taken.Slug = a.Slug
+	other := article.Origin{Source: source, Kind: "post", ID: 43}
+	if _, err := s.ImportArticle(ctx, other, taken, []comment.Imported{imported(200, 0, "fay", comment.Approved, at)}); !errors.Is(err, article.ErrConflict) {
+		t.Errorf("ImportArticle with a slug taken = %v; want a conflict", err)
+	}
+	if id, err := s.ImportedID(ctx, other); err != nil || id != 0 {
+		t.Errorf("ImportedID of a refused post = %d, %v; want 0", id, err)
+	}
+
+	// Pages, and what other methods write, are remembered too.
+	page := article.Origin{Source: source, Kind: "page", ID: 7}
+	p := &article.Page{Slug: "about-us", Title: "About us", Body: "Who we are."}
+	if written, err := s.ImportPage(ctx, page, p); err != nil || !written || p.ID == 0 {
+		t.Fatalf("ImportPage = %v, %v (id %d); want written", written, err, p.ID)
+	}
+	if written, err := s.ImportPage(ctx, page, &article.Page{Slug: "about-us", Title: "About", Body: "x"}); err != nil || written {
+		t.Errorf("ImportPage again = %v, %v; want nothing written", written, err)
+	}
+	if written, err := s.ImportPage(ctx, article.Origin{Source: source, Kind: "page", ID: 8}, &article.Page{Slug: "about-us", Title: "A", Body: "x"}); !errors.Is(err, article.ErrConflict) || written {
+		t.Errorf("ImportPage with a slug taken = %v, %v; want a conflict", written, err)
+	}
+	tag := article.Origin{Source: source, Kind: "tag", ID: 5}
+	must(t, s.RememberImport(ctx, tag, f.tags[0].ID))
+	if id, err := s.ImportedID(ctx, tag); err != nil || id != f.tags[0].ID {
+		t.Errorf("ImportedID(tag) = %d, %v; want %d", id, err, f.tags[0].ID)
+	}
+	if id, err := s.ImportedID(ctx, article.Origin{Source: "wordpress https://elsewhere.example", Kind: "tag", ID: 5}); err != nil || id != 0 {
+		t.Errorf("ImportedID of another site's tag = %d, %v; want 0", id, err)
+	}
+}
