@@ -496,3 +496,9 @@ type Origin struct {
 	Kind   string
 	ID     int64
 }
+
+// ImportResult says what an import of an article wrote.
+type ImportResult struct {
+	New      bool // the article was written now, not by an earlier import
+	Comments int  // its comments written now
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,12 +22,6 @@ import (
 // import of the same site brings only what is new. Nothing an import
 // writes is announced: subscribers hear of what the newsroom publishes
 // here, not of its archive.
-
-// ImportResult says what ImportArticle wrote.
-type ImportResult struct {
-	New      bool // the article was written now, not by an earlier import
-	Comments int  // comments written now
-}
 
 // ImportedID is the row the record o became, 0 when none has yet.
 func (db *DB) ImportedID(ctx context.Context, o article.Origin) (int64, error) {
@@ -70,8 +65,8 @@ func remember(ctx context.Context, q interface {
 // comment it replied to. An article of o's that was imported and has
 // been deleted since takes no comments. A slug another article has is a
 // conflict (article.ErrConflict).
-func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (ImportResult, error) {
-	var res ImportResult
+func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (article.ImportResult, error) {
+	var res article.ImportResult
 	if err := a.Validate(); err != nil {
 		return res, err
 	}
@@ -86,7 +81,7 @@ func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Ar
 	}
 	now := db.now()
 	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		res = ImportResult{}
+		res = article.ImportResult{}
 		id, err := importedID(ctx, tx, o)
 		if err != nil {
 			return nil, err
@@ -109,7 +104,7 @@ func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Ar
 				return nil, err
 			}
 		}
-		if res.Comments, err = db.importComments(ctx, tx, o.Source, a.ID, !res.New, comments, now); err != nil {
+		if res.Comments, err = db.importComments(ctx, tx, o.Source, a.ID, !res.New, comments); err != nil {
 			return nil, err
 		}
 		if !res.New && res.Comments == 0 {
@@ -118,12 +113,46 @@ func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Ar
 		return append(a.Keys(), article.KeyComments(a.ID)), nil
 	})
 	if err != nil {
-		return ImportResult{}, db.articleWriteError(a.Slug, err)
+		return article.ImportResult{}, db.articleWriteError(a.Slug, err)
 	}
 	if res.New {
 		a.Version, a.ModifiedAt, a.BodyHTML = 1, now.UTC().Truncate(1e9), html
 	}
 	return res, nil
+}
+
+// ImportComments writes those comments of the article imported as o that
+// were not imported before, each under the comment it replied to, in one
+// transaction, and says how many it wrote. An article of o's never
+// imported, or deleted since, is not found (article.ErrNotFound).
+func (db *DB) ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error) {
+	for i := range comments {
+		var err error
+		if comments[i].HTML, err = db.commentHTML(comments[i].Body); err != nil {
+			return 0, err
+		}
+	}
+	var added int
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		id, err := importedID(ctx, tx, o)
+		if err == nil && id != 0 {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE id = ?`, id).Scan(&id)
+		}
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && id == 0) {
+			return nil, article.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		if added, err = db.importComments(ctx, tx, o.Source, id, true, comments); err != nil || added == 0 {
+			return nil, err
+		}
+		return []string{article.KeyArticle(id), article.KeyComments(id)}, nil
+	})
+	if err != nil {
+		return 0, db.errorf("import comments of %s %d: %w", o.Kind, o.ID, err)
+	}
+	return added, nil
 }
 
 // insertImported writes a new imported article: its row, bylines, tags,
@@ -170,9 +199,17 @@ type threadRow struct {
 // whose comment was not imported goes to the top of the thread. again
 // says the article was imported before, so that some of its comments may
 // have been too.
-func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int64, again bool, comments []comment.Imported, now time.Time) (int, error) {
+func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int64, again bool, comments []comment.Imported) (int, error) {
 	if len(comments) == 0 {
 		return 0, nil
+	}
+	now := db.now()
+	done := map[int64]bool{} // imported before
+	if again {
+		var err error
+		if done, err = rememberedComments(ctx, tx, source, comments); err != nil {
+			return 0, err
+		}
 	}
 	placed := make(map[int64]threadRow, len(comments)) // by id in the source
 	// parent finds where the comment from imported as from sits.
@@ -204,14 +241,10 @@ func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int6
 	added := 0
 	for i := range comments {
 		c := &comments[i]
-		o := article.Origin{Source: source, Kind: "comment", ID: c.From}
-		if again {
-			if local, err := importedID(ctx, tx, o); err != nil {
-				return added, err
-			} else if local != 0 {
-				continue
-			}
+		if done[c.From] {
+			continue
 		}
+		o := article.Origin{Source: source, Kind: "comment", ID: c.From}
 		if !c.Status.Valid() {
 			return added, db.errorf("imported comment %d: status %q", c.From, c.Status)
 		}
@@ -252,6 +285,29 @@ func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int6
 		added++
 	}
 	return added, nil
+}
+
+// rememberedComments are those of comments an earlier import wrote, by
+// their ids in the source, asked in chunks a statement's parameters hold.
+func rememberedComments(ctx context.Context, tx *Tx, source string, comments []comment.Imported) (map[int64]bool, error) {
+	done := map[int64]bool{}
+	for chunk := range slices.Chunk(comments, 500) {
+		args := []any{source}
+		for _, c := range chunk {
+			args = append(args, c.From)
+		}
+		marks := strings.Repeat(", ?", len(chunk))[2:]
+		err := each(ctx, tx, `SELECT source_id FROM imported WHERE source = ? AND kind = 'comment' AND source_id IN (`+marks+`)`, args, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			done[id] = true
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return done, nil
 }
 
 // ImportPage writes an imported static page and remembers it, unless an

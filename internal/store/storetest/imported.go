@@ -9,7 +9,6 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
-	"broadsheet/internal/store"
 )
 
 // Imports are the writes of an import from another system, which
@@ -17,7 +16,8 @@ import (
 type Imports interface {
 	ImportedID(ctx context.Context, o article.Origin) (int64, error)
 	RememberImport(ctx context.Context, o article.Origin, id int64) error
-	ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (store.ImportResult, error)
+	ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (article.ImportResult, error)
+	ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error)
 	ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error)
 }
 
@@ -113,6 +113,16 @@ func testImports(t *testing.T, s Store) {
 	}
 	if res, err := s.ImportArticle(ctx, post, &again, more); err != nil || res.New || res.Comments != 0 {
 		t.Errorf("third ImportArticle = %+v, %v; want nothing new", res, err)
+	}
+	more = append(more, imported(105, 100, "flo", comment.Approved, at.Add(2*time.Hour)))
+	if n, err := s.ImportComments(ctx, post, more); err != nil || n != 1 {
+		t.Errorf("ImportComments with one new = %d, %v; want 1", n, err)
+	}
+	if n, err := s.ImportComments(ctx, post, more); err != nil || n != 0 {
+		t.Errorf("ImportComments again = %d, %v; want 0", n, err)
+	}
+	if _, err := s.ImportComments(ctx, article.Origin{Source: source, Kind: "post", ID: 4242}, more); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("ImportComments of a post never imported = %v; want not found", err)
 	}
 
 	// Another post with a slug taken is refused, and nothing of it stays.
