@@ -8,12 +8,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/article"
 	"broadsheet/internal/mail"
 )
 
@@ -62,19 +68,7 @@ func TestSubscribersInTheNewsroom(t *testing.T) {
 	ctx := context.Background()
 	postForm(ns, "/subscribe", url.Values{"email": {"ana@example.org"}, "scope": {"site"}})
 
-	upload := func(content string) *httptest.ResponseRecorder {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", "list.csv")
-		fw.Write([]byte(content))
-		mw.Close()
-		req := httptest.NewRequest("POST", "/admin/subscribers/import", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Admin]})
-		rec := httptest.NewRecorder()
-		ns.srv.ServeHTTP(rec, req)
-		return rec
-	}
+	upload := ns.importSubscribers
 	rec := upload("email,scope,consent\nbo@example.net,section:city,signed up at the fair 2026-05-02\ncy@example.com,site,\n")
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Line 3: the consent column is empty.") {
 		t.Errorf("import without consent = %d; want 422 naming line 3", rec.Code)
@@ -109,6 +103,79 @@ func TestSubscribersInTheNewsroom(t *testing.T) {
 	}
 	if c, _ := ns.db.OutboxCounts(ctx); c[mail.Queued] != 0 {
 		t.Errorf("outbox %v after erasing: the confirmation to the erased address is still there", c)
+	}
+}
+
+// importSubscribers sends content, as an admin, to the subscriber import.
+func (ns *newsroomSite) importSubscribers(content string) *httptest.ResponseRecorder {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "list.csv")
+	fw.Write([]byte(content))
+	mw.Close()
+	req := httptest.NewRequest("POST", "/admin/subscribers/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Admin]})
+	rec := httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+// docs/migrating-from-wordpress.md's worked example runs as written: its
+// python3 line turns its MailPoet export (with the byte-order mark MailPoet
+// writes) into the CSV the guide shows, and the subscriber import takes that
+// file as the guide says.
+func TestMailPoetExampleOfTheWordPressGuide(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/migrating-from-wordpress.md")
+	must(t, err)
+	_, example, ok := strings.Cut(string(doc), "### A worked example: MailPoet")
+	if !ok {
+		t.Fatal("the guide has no MailPoet example")
+	}
+	blocks := regexp.MustCompile("(?s)```(sh)?\n(.*?)```").FindAllStringSubmatch(example, 3)
+	if len(blocks) != 3 || blocks[1][1] != "sh" || !strings.HasPrefix(blocks[1][2], "python3 ") {
+		t.Fatalf("the MailPoet example is not the export, the command and its output: %q", blocks)
+	}
+	export, command, want := blocks[0][2], blocks[1][2], blocks[2][2]
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("python3 is not installed: scripts/test-deps.sh installs it")
+	}
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "MailPoet_export.csv"), []byte("\ufeff"+export), 0o600))
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the example's command: %v\n%s", err, out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "subscribers.csv"))
+	must(t, err)
+	if g := strings.ReplaceAll(string(got), "\r\n", "\n"); g != want {
+		t.Fatalf("the example's command wrote\n%s\nthe guide shows\n%s", g, want)
+	}
+
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	must(t, ns.db.CreateSection(ctx, &article.Section{Slug: "sport", Name: "Sport"}))
+	rec := ns.importSubscribers(string(got))
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/subscribers?imported=3" {
+		t.Fatalf("importing the example's file = %d %s, want 3 subscriptions imported", rec.Code, rec.Header().Get("Location"))
+	}
+	for email, want := range map[string][]string{"ada@example.org": {"section", "site"}, "ben@example.net": {"site"}} {
+		sub, err := ns.db.SubscriberByEmail(ctx, email)
+		must(t, err)
+		var kinds []string
+		for _, s := range sub.Subs {
+			kinds = append(kinds, string(s.Scope.Kind))
+		}
+		slices.Sort(kinds)
+		if !slices.Equal(kinds, want) || !sub.Confirmed() || !strings.HasPrefix(sub.Consent, "MailPoet list Newsletter, subscribed 2023-") {
+			t.Errorf("%s: subscriptions %v, confirmed %v, consent %q; want %v, confirmed, with MailPoet's consent", email, kinds, sub.Confirmed(), sub.Consent, want)
+		}
+	}
+	for _, email := range []string{"cy@example.com", "dee@example.com"} {
+		if _, err := ns.db.SubscriberByEmail(ctx, email); err == nil {
+			t.Errorf("%s is a subscriber; the example leaves them out", email)
+		}
 	}
 }
 
