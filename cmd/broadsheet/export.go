@@ -106,8 +106,11 @@ func writeFileAtomically(path string, write func(io.Writer) error) error {
 //
 //	broadsheet import broadsheet FILE [--data DIR | --database-url URL]
 func importSite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "wordpress" {
+		return importWordPress(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "broadsheet" {
-		return usageError{errors.New("usage: broadsheet import broadsheet FILE [--data DIR | --database-url URL] (a file written by broadsheet export)")}
+		return usageError{errors.New("usage: broadsheet import broadsheet FILE (a file written by broadsheet export) or broadsheet import wordpress FILE.xml (a WordPress export), each with [--data DIR | --database-url URL]")}
 	}
 	fs := flag.NewFlagSet("import broadsheet", flag.ContinueOnError)
 	fs.SetOutput(stderr)

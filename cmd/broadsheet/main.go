@@ -55,6 +55,9 @@ Usage:
                                   documented archive (docs/export-format.md)
   broadsheet import broadsheet FILE
                                   read an export into a site that is still empty
+  broadsheet import wordpress FILE.xml [--uploads DIR] [--dry-run] [--accounts] [--time-zone ZONE]
+                                  bring a WordPress site across from its export
+                                  (docs/migrating-from-wordpress.md)
   broadsheet user add [flags]     create a newsroom account
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version

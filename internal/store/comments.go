@@ -324,7 +324,7 @@ func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, before
 	}
 	var qs []comment.Queued
 	err := each(ctx, db.read, `SELECT c.id, c.article_id, COALESCE(c.parent_id, 0), c.depth, c.reply_to_name, c.name, c.email, c.body, c.status, c.pinned,
-		COALESCE(c.user_id, 0), c.notify, c.ip_hash, c.idem_key, c.edit_hash, c.reports, c.held_reason, c.created_at, c.edited_at,
+		COALESCE(c.user_id, 0), c.notify, c.ip_hash, c.idem_key, c.edit_hash, c.reports, c.held_reason, c.created_at, c.edited_at, c.url,
 		a.headline, '/' || s.slug || '/' || a.slug
 		FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id
 		WHERE c.status = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?`, []any{status, beforeID, limit}, func(rows *sql.Rows) error {
@@ -333,7 +333,7 @@ func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, before
 		var edited sql.NullInt64
 		c := &q.Comment
 		err := rows.Scan(&c.ID, &c.ArticleID, &c.ParentID, &c.Depth, &c.ReplyToName, &c.Name, &c.Email, &c.Body, &c.Status, &c.Pinned,
-			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &q.ArticleHeadline, &q.ArticlePath)
+			&c.UserID, &c.Notify, &c.IPHash, &c.Key, &c.EditHash, &c.Reports, &c.HeldReason, &created, &edited, &c.URL, &q.ArticleHeadline, &q.ArticlePath)
 		c.CreatedAt, c.EditedAt = time.Unix(created, 0).UTC(), fromUnix(edited)
 		qs = append(qs, q)
 		return err

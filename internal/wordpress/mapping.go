@@ -133,7 +133,8 @@ func sitePath(base, link string) string {
 // ItemPaths are the old site's addresses of an item, which redirect to
 // its new one: its permalink, its ?p= (or ?page_id=) form, the feed of
 // its comments and their AMP forms. The redirects' own keys (package
-// redirect) fold the trailing slash and the query's order.
+// redirect) fold the trailing slash, the query's order and the query
+// parameters that name no content (?amp=1 is ?p='s own).
 func ItemPaths(x *Export, it *Item) []string {
 	var out []string
 	add := func(p string) {
@@ -161,7 +162,6 @@ func ItemPaths(x *Export, it *Item) []string {
 	default:
 		add("/?p=" + id)
 		add("/?p=" + id + "&feed=rss2")
-		add("/?p=" + id + "&amp=1")
 	}
 	if g := sitePath(base, it.GUID); g != "" && g != link && !strings.HasPrefix(g, "/?") {
 		add(g) // the permalink at first save, when the slug has changed since
