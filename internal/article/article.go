@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -501,4 +503,21 @@ type Origin struct {
 type ImportResult struct {
 	New      bool // the article was written now, not by an earlier import
 	Comments int  // its comments written now
+}
+
+// bodyImage finds an image of the media library in Markdown: its
+// address, /media/ID/WIDTH.jpg.
+var bodyImage = regexp.MustCompile(`/media/([0-9]{1,18})/[0-9]+\.jpg`)
+
+// BodyImages are the ids of the media library's images a body shows, each
+// once, in order.
+func BodyImages(body string) []int64 {
+	var ids []int64
+	for _, m := range bodyImage.FindAllStringSubmatch(body, -1) {
+		id, err := strconv.ParseInt(m[1], 10, 64)
+		if err == nil && id > 0 && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }

@@ -340,6 +340,9 @@ func (db *DB) writeArticleRest(ctx context.Context, tx *Tx, a *article.Article, 
 	if err := writeRelations(ctx, tx, a); err != nil {
 		return err
 	}
+	if err := writeBodyImages(ctx, tx, a.ID, a.Body); err != nil {
+		return err
+	}
 	if err := writeRevision(ctx, tx, a, now); err != nil {
 		return err
 	}
@@ -454,6 +457,28 @@ func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id) VALUES (?, ?)`, a.ID, t.ID); err != nil {
 			return fmt.Errorf("tag %d: %w", t.ID, err)
 		}
+	}
+	return nil
+}
+
+// writeBodyImages records the images of the media library article id's
+// body shows (those that exist), in place of those it showed before.
+func writeBodyImages(ctx context.Context, tx *Tx, id int64, body string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_images WHERE article_id = ?`, id); err != nil {
+		return fmt.Errorf("body images: %w", err)
+	}
+	ids := article.BodyImages(body)
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{id}
+	for _, img := range ids {
+		args = append(args, img)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, id FROM images WHERE id IN (`+
+		strings.Repeat(", ?", len(ids))[2:]+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("body images: %w", err)
 	}
 	return nil
 }

@@ -17,6 +17,8 @@ type renderedText struct {
 	store   string // HTML, version, id, and the text it was rendered from
 	version int
 	render  func(text string) (string, error)
+	// also writes what else is found in a row's text when it is stored.
+	also func(ctx context.Context, tx *Tx, id int64, text string) error
 }
 
 // renderedTexts are the texts stored with their HTML, in the order
@@ -28,7 +30,7 @@ func (db *DB) renderedTexts() []renderedText {
 			store: `UPDATE comments SET html = ?, html_of = ? WHERE id = ? AND body = ?`},
 		{what: "articles", version: markup.ArticlesVersion, render: db.articleHTML,
 			stale: `SELECT id, body FROM articles WHERE html_of < ? LIMIT ?`,
-			store: `UPDATE articles SET body_html = ?, html_of = ? WHERE id = ? AND body = ?`},
+			store: `UPDATE articles SET body_html = ?, html_of = ? WHERE id = ? AND body = ?`, also: writeBodyImages},
 	}
 }
 
@@ -81,8 +83,14 @@ func (db *DB) renderStale(ctx context.Context, k renderedText, n int) (int, erro
 	}
 	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		for _, r := range list {
-			if _, err := tx.ExecContext(ctx, k.store, r.html, k.version, r.id, r.text); err != nil {
+			res, err := tx.ExecContext(ctx, k.store, r.html, k.version, r.id, r.text)
+			if err != nil {
 				return nil, err
+			}
+			if n, _ := res.RowsAffected(); n == 1 && k.also != nil {
+				if err := k.also(ctx, tx, r.id, r.text); err != nil {
+					return nil, err
+				}
 			}
 		}
 		return nil, nil

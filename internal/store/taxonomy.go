@@ -446,10 +446,12 @@ func (db *DB) PublishedTags(ctx context.Context) ([]article.Tag, error) {
 	return ts, nil
 }
 
-// ImagePublic reports whether a published article shows the image.
+// ImagePublic reports whether a published article shows the image, as
+// its lead image or in its body.
 func (db *DB) ImagePublic(ctx context.Context, id int64) (bool, error) {
 	var one int
-	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE lead_image_id = ? AND status = 'published' LIMIT 1`, id).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 WHERE EXISTS (SELECT 1 FROM articles WHERE lead_image_id = ? AND status = 'published')
+		OR EXISTS (SELECT 1 FROM article_images m JOIN articles a ON a.id = m.article_id WHERE m.image_id = ? AND a.status = 'published')`, id, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -130,6 +130,7 @@ type attachment struct {
 	url, file           string // its address, and its path under uploads
 	alt, caption, title string
 	credit              string
+	altGuessed          bool     // alt is its caption or title: it had none
 	sizes               []string // the file names of its resized copies
 	paths               []string // the old addresses of its page
 	image               int64    // the image it became, 0 when none
@@ -245,7 +246,12 @@ func (im *importer) first(_ context.Context, it *Item) error {
 		im.s.Attachments++
 		a := &attachment{id: it.ID, line: it.Line, url: strings.TrimSpace(it.AttachmentURL), title: plain(it.Title), caption: plain(it.Excerpt)}
 		a.alt, _ = it.MetaValue("_wp_attachment_image_alt")
-		a.alt = plain(a.alt)
+		if a.alt = plain(a.alt); a.alt == "" {
+			// No alt text on the old site: its caption or title, which is
+			// often the file's name, in words.
+			a.alt = strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(cmp.Or(a.caption, a.title)))
+			a.altGuessed = a.alt != ""
+		}
 		a.file, _ = it.MetaValue("_wp_attached_file")
 		if a.file == "" {
 			a.file = uploadPath(a.url)
@@ -544,8 +550,8 @@ func (im *importer) attachment(ctx context.Context, root *os.Root, a *attachment
 			return nil
 		}
 		img = &article.Image{Alt: a.alt, Caption: a.caption, Credit: a.credit, Width: res.Width, Height: res.Height, SourceHash: hash}
-		if img.Alt == "" {
-			img.Alt = a.title
+		if a.altGuessed {
+			im.s.Notes["an image without alt text is described by its caption or title: check it in the media library"]++
 		}
 		variants := make([]article.Variant, 0, len(res.Variants))
 		for _, v := range res.Variants {
@@ -771,6 +777,12 @@ func (im *importer) post(ctx context.Context, it *Item) error {
 			}
 		}
 	}
+	if a.LeadImage != nil && a.LeadImage.ID != 0 {
+		if rest, ok := withoutLead(a.Body, a.LeadImage.ID); ok {
+			a.Body = rest
+			im.s.Notes["a featured image that also opened the text is shown once, as the lead image"]++
+		}
+	}
 	section, tags, more, hasSection := Sections(it)
 	if !hasSection {
 		im.problem(it.Line, it.ID, "no category: it goes into the first section")
@@ -843,6 +855,20 @@ func (im *importer) post(ctx context.Context, it *Item) error {
 		return im.flush(ctx)
 	}
 	return nil
+}
+
+// leadAtTop is an image of the media library opening a body, with the
+// caption under it, if any.
+var leadAtTop = regexp.MustCompile(`^\s*!\[[^\]\n]*\]\(/media/([0-9]+)/[0-9]+\.jpg\)[ \t]*(?:\n\n\*[^\n]+\*[ \t]*)?(?:\n+|$)`)
+
+// withoutLead is body without the image id at its top: a theme shows
+// the featured image above the text, so posts often open with it too.
+func withoutLead(body string, id int64) (string, bool) {
+	m := leadAtTop.FindStringSubmatch(body)
+	if m == nil || m[1] != strconv.FormatInt(id, 10) {
+		return body, false
+	}
+	return body[len(m[0]):], true
 }
 
 // page brings one static page across. The site's static pages have no

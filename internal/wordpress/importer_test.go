@@ -109,6 +109,9 @@ func TestImportRealExport(t *testing.T) {
 			if want := time.Date(2024, 1, 15, 9, 30, 0, 0, time.UTC); !a.PublishedAt.Equal(want) {
 				t.Errorf("published %v; want the export's GMT date, %v", a.PublishedAt, want)
 			}
+			if strings.HasPrefix(a.Body, "![") {
+				t.Errorf("the harbour story's text opens with its lead image again:\n%s", a.Body)
+			}
 			var tags []string
 			for _, tg := range a.Tags {
 				tags = append(tags, tg.Slug)
@@ -249,4 +252,26 @@ func addComment(t *testing.T, before, c string) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+// A post that opens with its featured image shows it once, as its lead
+// image; an image further down, or another image at the top, stays.
+func TestWithoutLead(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want string
+		ok   bool
+	}{
+		{"![Quay](/media/7/800.jpg)\n\n*The quay. Photo: Desk*\n\nThe harbour reopened.", "The harbour reopened.", true},
+		{"![Quay](/media/7/1200.jpg)\n\nThe harbour reopened.", "The harbour reopened.", true},
+		{"![Quay](/media/7/800.jpg)", "", true},
+		{"![Quay](/media/8/800.jpg)\n\nThe harbour reopened.", "", false},
+		{"The harbour reopened.\n\n![Quay](/media/7/800.jpg)", "", false},
+		{"![Quay](/media/77/800.jpg)\n\nText.", "", false},
+	} {
+		got, ok := wordpress.WithoutLead(tt.body, 7)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("WithoutLead(%q) = %q, %v; want %q, %v", tt.body, got, ok, tt.want, tt.ok)
+		}
+	}
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/store"
 )
 
 // Taxonomy is sections, tags, authors and static pages.
@@ -244,7 +246,7 @@ func testTaxonomyUpdatesAndDeletes(t *testing.T, s Store) {
 }
 
 // testImagePublic: an image is public while a published article leads
-// with it, and only then.
+// with it or shows it in its body, and only then.
 func testImagePublic(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
@@ -262,6 +264,30 @@ func testImagePublic(t *testing.T, s Store) {
 		{"leading a draft", func() { must(t, s.CreateArticle(ctx, a)) }, img.ID, false},
 		{"leading a published article", func() { a.Status = article.Published; must(t, s.UpdateArticle(ctx, a)) }, img.ID, true},
 		{"leading a withdrawn one", func() { a.Status = article.Unpublished; must(t, s.UpdateArticle(ctx, a)) }, img.ID, false},
+		{"in the body of a draft", func() {
+			a.LeadImage, a.Body = nil, fmt.Sprintf("Before.\n\n![Quay](/media/%d/10.jpg)\n\nAfter.", img.ID)
+			a.Status = article.Draft
+			must(t, s.UpdateArticle(ctx, a))
+		}, img.ID, false},
+		{"in the body of a published article", func() { a.Status = article.Published; must(t, s.UpdateArticle(ctx, a)) }, img.ID, true},
+		{"after the body no longer shows it", func() { a.Body = "No picture."; must(t, s.UpdateArticle(ctx, a)) }, img.ID, false},
+		{"shown again, and the article's stored HTML made by an earlier renderer", func() {
+			a.Body = fmt.Sprintf("![Quay](/media/%d/10.jpg)", img.ID)
+			must(t, s.UpdateArticle(ctx, a))
+			// As after an upgrade: the row's images not yet found.
+			must(t, s.Update(ctx, func(ctx context.Context, tx *store.Tx) ([]string, error) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM article_images WHERE article_id = ?`, a.ID); err != nil {
+					return nil, err
+				}
+				_, err := tx.ExecContext(ctx, `UPDATE articles SET html_of = 0 WHERE id = ?`, a.ID)
+				return nil, err
+			}))
+			if public, err := s.ImagePublic(ctx, img.ID); err != nil || public {
+				t.Errorf("before the article is rendered again its image is public: %v, %v", public, err)
+			}
+			_, err := s.RenderStored(ctx, 10)
+			must(t, err)
+		}, img.ID, true},
 		{"a missing image", func() {}, img.ID + 1000, false},
 	} {
 		tt.step()

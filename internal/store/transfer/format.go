@@ -199,6 +199,7 @@ var notExported = map[string]string{
 	"term_df":           "the search index, rebuilt by the import",
 	"article_terms":     "the search index, rebuilt by the import",
 	"related_kept":      "More Articles lists, made again by the imported site",
+	"article_images":    "the images articles' bodies show, found again as the imported site renders them",
 	"_litestream_seq":   "the write-ahead-log replica's own bookkeeping",
 	"_litestream_lock":  "the write-ahead-log replica's own bookkeeping",
 }

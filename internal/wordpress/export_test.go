@@ -1,0 +1,4 @@
+package wordpress
+
+// WithoutLead is withoutLead, for the external tests.
+var WithoutLead = withoutLead
