@@ -101,7 +101,7 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	w.replaced.ReplacedBy = w.lead.ID
 	must(t, s.UpdateArticle(ctx, w.replaced))
 	other := &article.Article{Slug: "rents-rise", Headline: "Rents rise again", Section: city,
-		Body: fmt.Sprintf("Rents in the city rose.\n\n![The quay](/media/%d/480.jpg)", w.img.ID),
+		Body:   fmt.Sprintf("Rents in the city rose.\n\n![The quay](/media/%d/480.jpg)", w.img.ID),
 		Status: article.Published, Language: "en", Authors: []article.Author{authors[1]}, Tags: []article.Tag{tags[1]}, PublishedAt: now.Add(-2 * time.Hour)}
 	must(t, s.CreateArticle(ctx, other))
 	must(t, s.AddNote(ctx, &article.Note{ArticleID: w.lead.ID, Kind: article.Correction, Body: "The storm was on Sunday.", UserID: w.user.ID}))
