@@ -24,6 +24,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLocalPath -fuzztime $(FUZZTIME) ./internal/web/
 	$(GO) test -run '^$$' -fuzz FuzzKey -fuzztime $(FUZZTIME) ./internal/redirect/
 	$(GO) test -run '^$$' -fuzz FuzzConvert -fuzztime $(FUZZTIME) ./internal/wordpress/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/wordpress/
 
 test-deps:
 	@./scripts/test-deps.sh
