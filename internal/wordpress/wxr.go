@@ -174,6 +174,7 @@ type Reader struct {
 	in      *countingReader
 	split   *splitter
 	header  *Export
+	failed  error  // why the header could not be read: the export is refused for good
 	open    []byte // the <rss …> start tag, with its namespaces, that wraps each item
 	Dropped int    // characters XML does not allow, dropped
 }
@@ -187,17 +188,20 @@ func NewReader(r io.Reader) *Reader {
 // Offset is how many bytes of the export have been read.
 func (r *Reader) Offset() int64 { return r.in.n }
 
-// Header reads the channel up to its first item.
+// Header reads the channel up to its first item. An export whose header
+// cannot be read gives the same error from every later call.
 func (r *Reader) Header() (*Export, error) {
-	if r.header != nil {
-		return r.header, nil
+	if r.header != nil || r.failed != nil {
+		return r.header, r.failed
 	}
 	head, err := r.split.header()
 	if err != nil {
+		r.failed = err
 		return nil, err
 	}
 	x, open, err := parseHeader(r.clean(head))
 	if err != nil {
+		r.failed = err
 		return nil, err
 	}
 	r.header, r.open = x, open
