@@ -85,6 +85,10 @@ type Dialect struct {
 	// sequence; in SQLite, which writes one transaction at a time, one
 	// more than the largest id, as SQLite itself would choose.
 	NextID func(table string) string
+	// NextIDs is a query drawing the ids the next rows of table take, as
+	// many as its one parameter says, for an insert of several rows that
+	// writes each id into other columns of its row.
+	NextIDs func(table string) string
 	// WriteWith is set where a statement may begin WITH a data-modifying
 	// query whose rows the rest of it reads (PostgreSQL): two writes that
 	// depend on one another are then one statement, one round trip.

@@ -235,59 +235,84 @@ func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int6
 		}
 		return p, err == nil, err
 	}
-	insert := `INSERT INTO comments (id, article_id, parent_id, root_id, path, depth, reply_to_name, name, email, email_key, url, body, html, html_of,
-			status, idem_key, created_at)
-		SELECT n.id, ?, ?, COALESCE(?, n.id), CAST(? AS TEXT) || '/' || substr('000000000000' || n.id, length(CAST(n.id AS TEXT)) + 1),
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-		FROM (SELECT ` + db.dialect.NextID("comments") + ` AS id) n WHERE TRUE
-		ON CONFLICT (article_id, idem_key) DO NOTHING RETURNING id, root_id, path`
-	added := 0
+	var todo []*comment.Imported
 	for i := range comments {
 		c := &comments[i]
 		if done[c.From] {
 			continue
 		}
-		o := article.Origin{Source: source, Kind: "comment", ID: c.From}
 		if !c.Status.Valid() {
-			return added, db.errorf("imported comment %d: status %q", c.From, c.Status)
+			return 0, db.errorf("imported comment %d: status %q", c.From, c.Status)
 		}
-		row := threadRow{name: c.Name}
-		var parentID, root any
+		todo = append(todo, c)
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	// The ids are drawn first, so that each row is written whole, with its
+	// place in its thread: the ids from the top of its thread down to its
+	// own, each zero-padded to twelve digits, sort depth-first.
+	ids := make([]int64, 0, len(todo))
+	err := each(ctx, tx, db.dialect.NextIDs("comments"), []any{len(todo)}, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) != len(todo) {
+		return 0, fmt.Errorf("drew %d comment ids for %d comments", len(ids), len(todo))
+	}
+	const cols = 17
+	rows := make([]any, 0, cols*len(todo))
+	for i, c := range todo {
+		row := threadRow{id: ids[i], root: ids[i], name: c.Name}
+		var parentID any
 		under := ""
 		if c.Parent != 0 {
 			p, ok, err := parent(c.Parent)
 			if err != nil {
-				return added, err
+				return 0, err
 			}
 			if ok {
 				var beside bool
 				row.depth, c.ReplyToName, beside = comment.ReplyPlace(p.depth, p.name)
-				parentID, root, under = p.id, p.root, p.path
+				parentID, row.root, under = p.id, p.root, p.path
 				if beside {
 					under = p.path[:strings.LastIndexByte(p.path, '/')]
 				}
 			}
 		}
-		c.Key = "import:" + strconv.FormatInt(c.From, 10)
-		err := tx.QueryRowContext(ctx, insert, id, parentID, root, under, row.depth, c.ReplyToName, c.Name, c.Email, mail.AddressKey(c.Email), c.URL,
-			c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Key, c.CreatedAt.Unix()).Scan(&row.id, &row.root, &row.path)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // written by an import that did not remember it
-		}
-		if err != nil {
-			return added, err
-		}
+		row.path = fmt.Sprintf("%s/%012d", under, row.id)
+		placed[c.From] = row
 		c.ID, c.ArticleID, c.Depth, c.ParentID = row.id, id, row.depth, 0
 		if parentID != nil {
 			c.ParentID = parentID.(int64)
 		}
-		placed[c.From] = row
-		if _, err := remember(ctx, tx, o, row.id, now); err != nil {
-			return added, err
-		}
-		added++
+		c.Key = "import:" + strconv.FormatInt(c.From, 10)
+		rows = append(rows, row.id, id, parentID, row.root, row.path, row.depth, c.ReplyToName, c.Name, c.Email, mail.AddressKey(c.Email), c.URL,
+			c.Body, c.HTML, markup.CommentsVersion, c.Status, c.Key, c.CreatedAt.Unix())
 	}
-	return added, nil
+	for chunk := range slices.Chunk(rows, cols*500) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO comments (id, article_id, parent_id, root_id, path, depth, reply_to_name, name, email, email_key, url,
+			body, html, html_of, status, idem_key, created_at) VALUES `+valueRows("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(chunk)/cols), chunk...); err != nil {
+			return 0, err
+		}
+	}
+	remembered := make([]any, 0, 5*len(todo))
+	for _, c := range todo {
+		remembered = append(remembered, source, "comment", c.From, c.ID, now.Unix())
+	}
+	for chunk := range slices.Chunk(remembered, 5*1000) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO imported (source, kind, source_id, local_id, imported_at) VALUES `+
+			valueRows("(?, ?, ?, ?, ?)", len(chunk)/5)+`
+			ON CONFLICT (source, kind, source_id) DO UPDATE SET local_id = excluded.local_id, imported_at = excluded.imported_at`, chunk...); err != nil {
+			return 0, err
+		}
+	}
+	return len(todo), nil
 }
 
 // rememberedComments are those of comments an earlier import wrote, by

@@ -160,7 +160,8 @@ func (db *DB) writeRedirect(ctx context.Context, tx *Tx, r *redirect.Redirect) e
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE redirects SET to_url = ?, to_key = ?, off_site = ? WHERE to_key = ? AND id <> ?`,
+	// to_key <> '' lets the engines use the partial index on to_key.
+	_, err = tx.ExecContext(ctx, `UPDATE redirects SET to_url = ?, to_key = ?, off_site = ? WHERE to_key = ? AND to_key <> '' AND id <> ?`,
 		r.ToURL, key, r.OffSite, r.FromPath, r.ID)
 	return err
 }
@@ -294,6 +295,136 @@ func (db *DB) AddRedirectHits(ctx context.Context, hits map[int64]redirect.Hit) 
 	return nil
 }
 
+// putBatch writes a batch of valid imported redirects as PutRedirects
+// says, reading first, in a few statements, every stored redirect the
+// batch may meet — at its addresses, at its targets, and leading to its
+// addresses — then working out in memory what each becomes, then writing
+// the new ones in a few statements and each changed one in its own.
+func (db *DB) putBatch(ctx context.Context, tx *Tx, batch []redirect.Redirect, now time.Time) (redirect.PutResult, error) {
+	var counts redirect.PutResult
+	at := map[string]*redirect.Redirect{}               // by address: stored, then the batch's
+	leading := map[string]map[*redirect.Redirect]bool{} // by the address they lead to
+	follow := func(r *redirect.Redirect, key string) {
+		if key == "" {
+			return
+		}
+		if leading[key] == nil {
+			leading[key] = map[*redirect.Redirect]bool{}
+		}
+		leading[key][r] = true
+	}
+	var addrs, targets []any
+	for _, r := range batch {
+		addrs = append(addrs, r.FromPath)
+		if k := redirect.TargetKey(r.ToURL, r.OffSite); k != "" {
+			targets = append(targets, k)
+		}
+	}
+	load := func(where string, keys []any) error {
+		for chunk := range slices.Chunk(keys, 500) {
+			err := each(ctx, tx, `SELECT `+redirectColumns+` FROM redirects WHERE `+where+` IN (`+strings.Repeat(", ?", len(chunk))[2:]+`)`, chunk,
+				func(rows *sql.Rows) error {
+					r, err := scanRedirect(rows)
+					if err != nil {
+						return err
+					}
+					if _, ok := at[r.FromPath]; !ok {
+						at[r.FromPath] = r
+						follow(r, redirect.TargetKey(r.ToURL, r.OffSite))
+					}
+					return nil
+				})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := load("from_path", append(addrs, targets...)); err != nil {
+		return counts, err
+	}
+	// to_key <> '' lets the engines use the partial index on to_key.
+	if err := load("to_key <> '' AND to_key", addrs); err != nil {
+		return counts, err
+	}
+	changed := map[*redirect.Redirect]bool{}
+	var added []*redirect.Redirect
+	newID := int64(0) // the batch's new redirects are told apart by ids below zero until written
+	for _, r := range batch {
+		old := at[r.FromPath]
+		if old != nil && !old.Imported() {
+			counts.Kept++
+			continue
+		}
+		r := r
+		if old != nil {
+			r.ID, r.CreatedAt, r.CreatedBy, r.Hits, r.LastHitAt = old.ID, old.CreatedAt, old.CreatedBy, old.Hits, old.LastHitAt
+		} else {
+			newID--
+			r.ID, r.CreatedAt = newID, now
+		}
+		// Where its target leads on, it leads straight there; never round
+		// a circle.
+		if key := redirect.TargetKey(r.ToURL, r.OffSite); key != "" {
+			if next := at[key]; next != nil && next.ID != r.ID {
+				if redirect.TargetKey(next.ToURL, next.OffSite) == r.FromPath {
+					counts.Skipped++
+					continue
+				}
+				r.ToURL, r.OffSite = next.ToURL, next.OffSite
+			}
+		}
+		if old != nil && old.ToURL == r.ToURL && old.OffSite == r.OffSite && old.Status == r.Status && old.Source == r.Source {
+			counts.Unchanged++
+			continue
+		}
+		stored := &r
+		if old != nil {
+			counts.Updated++
+			delete(leading[redirect.TargetKey(old.ToURL, old.OffSite)], old)
+			*old = r
+			stored = old
+			changed[old] = true
+		} else {
+			counts.Added++
+			at[r.FromPath] = stored
+			added = append(added, stored)
+		}
+		key := redirect.TargetKey(stored.ToURL, stored.OffSite)
+		follow(stored, key)
+		// Those that led to its address lead where it leads.
+		for other := range leading[stored.FromPath] {
+			if other == stored {
+				continue
+			}
+			other.ToURL, other.OffSite = stored.ToURL, stored.OffSite
+			delete(leading[stored.FromPath], other)
+			follow(other, key)
+			if other.ID > 0 {
+				changed[other] = true
+			}
+		}
+	}
+	const cols = 8
+	rows := make([]any, 0, cols*len(added))
+	for _, r := range added {
+		rows = append(rows, r.FromPath, r.ToURL, redirect.TargetKey(r.ToURL, r.OffSite), r.OffSite, r.Status, r.Source, r.CreatedAt.Unix(), nullID(r.CreatedBy))
+	}
+	for chunk := range slices.Chunk(rows, cols*500) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO redirects (from_path, to_url, to_key, off_site, status, source, created_at, created_by) VALUES `+
+			valueRows("(?, ?, ?, ?, ?, ?, ?, ?)", len(chunk)/cols), chunk...); err != nil {
+			return counts, err
+		}
+	}
+	for r := range changed {
+		if _, err := tx.ExecContext(ctx, `UPDATE redirects SET to_url = ?, to_key = ?, off_site = ?, status = ?, source = ? WHERE id = ?`,
+			r.ToURL, redirect.TargetKey(r.ToURL, r.OffSite), r.OffSite, r.Status, r.Source, r.ID); err != nil {
+			return counts, err
+		}
+	}
+	return counts, nil
+}
+
 // PutRedirects stores imported redirects (each with its importer's
 // Source) in one transaction: a new address is added, one imported before
 // is updated, and one that has a redirect made by hand keeps it. Chains
@@ -336,39 +467,11 @@ func (db *DB) PutRedirects(ctx context.Context, rs []redirect.Redirect) (redirec
 		if err := db.eng.Lock(ctx, tx, redirectsLock); err != nil {
 			return nil, err
 		}
-		counts := redirect.PutResult{Skipped: res.Skipped}
-		for _, r := range batch {
-			old, err := redirectAt(ctx, tx, r.FromPath)
-			if err != nil && !errors.Is(err, redirect.ErrNotFound) {
-				return nil, err
-			}
-			if old != nil && !old.Imported() {
-				counts.Kept++
-				continue
-			}
-			if old != nil {
-				r.ID = old.ID
-			}
-			if err := db.chain(ctx, tx, &r); errs.KindOf(err) == errs.Invalid {
-				counts.Skipped++
-				continue
-			} else if err != nil {
-				return nil, err
-			}
-			if old != nil && old.ToURL == r.ToURL && old.OffSite == r.OffSite && old.Status == r.Status && old.Source == r.Source {
-				counts.Unchanged++
-				continue
-			}
-			if old != nil {
-				counts.Updated++
-			} else {
-				counts.Added++
-				r.CreatedAt = now
-			}
-			if err := db.writeRedirect(ctx, tx, &r); err != nil {
-				return nil, err
-			}
+		counts, err := db.putBatch(ctx, tx, batch, now)
+		if err != nil {
+			return nil, err
 		}
+		counts.Skipped += res.Skipped
 		res = counts
 		if counts.Added+counts.Updated == 0 {
 			return nil, nil

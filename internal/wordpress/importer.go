@@ -148,13 +148,13 @@ func run(ctx context.Context, open func() (io.ReadCloser, error), st Store, opts
 		attachments: map[int64]*attachment{}, byUpload: map[string]int64{}, blocks: map[int64]string{},
 		cats: map[string]Category{}, catParents: map[string]string{}, sections: map[string]article.Section{}, bySection: map[string]article.Section{},
 		tags: map[string]article.Tag{}, authors: map[string]article.Author{}, termTargets: map[string]string{}, years: map[string]bool{}}
-	if err := im.pass(ctx, open, "read", im.first); err != nil {
+	if err := im.pass(ctx, open, "read", nil, im.first); err != nil {
 		return im.s, err
 	}
 	if err := im.prepare(ctx); err != nil {
 		return im.s, err
 	}
-	if err := im.pass(ctx, open, "import", im.second); err != nil {
+	if err := im.pass(ctx, open, "import", im.prep, im.second); err != nil {
 		return im.s, err
 	}
 	if err := im.finish(ctx); err != nil {
@@ -164,8 +164,12 @@ func run(ctx context.Context, open func() (io.ReadCloser, error), st Store, opts
 	return im.s, nil
 }
 
-// pass reads the export once, giving each item to fn.
-func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error), stage string, fn func(ctx context.Context, it *Item) error) error {
+// pass reads the export once, giving each item to fn. With prep, the
+// items are read, and prep run on each, a few items ahead of fn, on
+// another goroutine: the reading and converting of one post goes on
+// while the one before is written. prep must not change the importer.
+func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error), stage string,
+	prep func(it *Item) *prepared, fn func(ctx context.Context, it *Item, p *prepared) error) error {
 	f, err := open()
 	if err != nil {
 		return err
@@ -180,38 +184,68 @@ func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error)
 	if first {
 		im.header(x)
 	}
-	report := func() {
+	report := func(offset int64) {
 		if im.opts.Progress != nil {
-			im.opts.Progress(stage, rd.Offset(), im.opts.Size)
+			im.opts.Progress(stage, offset, im.opts.Size)
 		}
 	}
-	report()
-	for n := 0; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return err
+	report(rd.Offset())
+	type read struct {
+		it     *Item
+		p      *prepared
+		offset int64
+		err    error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	items := make(chan read, 32)
+	go func() {
+		defer close(items)
+		for {
+			it, err := rd.Next()
+			r := read{it: it, offset: rd.Offset(), err: err}
+			if err == nil && prep != nil {
+				r.p = prep(it)
+			}
+			select {
+			case items <- r:
+			case <-ctx.Done():
+				return
+			}
+			var ie *ItemError
+			if err != nil && !errors.As(err, &ie) {
+				return // the end, or an export that cannot be read on
+			}
 		}
-		it, err := rd.Next()
-		if errors.Is(err, io.EOF) {
+	}()
+	for n := 0; ; n++ {
+		var r read
+		select {
+		case r = <-items:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if errors.Is(r.err, io.EOF) {
 			break
 		}
 		var ie *ItemError
-		if errors.As(err, &ie) {
+		if errors.As(r.err, &ie) {
 			if first {
 				im.problem(ie.Line, ie.ID, "%s", ie.Err)
 			}
 			continue
 		}
-		if err != nil {
-			return err
+		if r.err != nil {
+			return r.err
 		}
-		if err := fn(ctx, it); err != nil {
+		if err := fn(ctx, r.it, r.p); err != nil {
 			return err
 		}
 		if n%64 == 0 {
-			report()
+			report(r.offset)
 		}
 	}
-	report()
+	report(rd.Offset())
 	if first {
 		im.s.Dropped = rd.Dropped
 	}
@@ -240,7 +274,7 @@ func (im *importer) header(x *Export) {
 
 // first is pass one: attachments and reusable blocks, which posts refer
 // to, and what is left out.
-func (im *importer) first(_ context.Context, it *Item) error {
+func (im *importer) first(_ context.Context, it *Item, _ *prepared) error {
 	switch it.Type {
 	case "attachment":
 		im.s.Attachments++
@@ -529,7 +563,7 @@ func (im *importer) attachment(ctx context.Context, root *os.Root, a *attachment
 		return nil
 	}
 	if root == nil {
-		im.problem(a.line, a.id, "image %s not imported: no uploads directory was given", a.file)
+		im.s.LeftOut["images (no uploads directory was given)"]++
 		return nil
 	}
 	data, err := readUpload(root, a.file)
@@ -693,19 +727,42 @@ func (im *importer) expandBlocks(content string) string {
 	})
 }
 
+// prepared is what pass two works out of an item before it writes
+// anything: its text converted, with notes, and its comments.
+type prepared struct {
+	body     string
+	notes    []string
+	comments postComments
+}
+
+// prep converts an item of pass two. It reads only what pass one
+// gathered, and changes nothing.
+func (im *importer) prep(it *Item) *prepared {
+	if it.Type != "post" && it.Type != "page" {
+		return nil
+	}
+	p := &prepared{}
+	p.body, p.notes = Convert(im.expandBlocks(it.Content), im.resolve)
+	if it.Type == "post" {
+		at, _ := PostTime(it, im.opts.Location)
+		p.comments = im.comments(it, at)
+	}
+	return p
+}
+
 // second is pass two: posts and pages.
-func (im *importer) second(ctx context.Context, it *Item) error {
+func (im *importer) second(ctx context.Context, it *Item, p *prepared) error {
 	switch it.Type {
 	case "post":
-		return im.post(ctx, it)
+		return im.post(ctx, it, p)
 	case "page":
-		return im.page(ctx, it)
+		return im.page(ctx, it, p)
 	}
 	return nil
 }
 
 // post brings one post across with its comments.
-func (im *importer) post(ctx context.Context, it *Item) error {
+func (im *importer) post(ctx context.Context, it *Item, p *prepared) error {
 	st, note, ok := ArticleStatus(it.Status)
 	if !ok {
 		im.s.LeftOut[it.Status+" posts"]++
@@ -724,7 +781,11 @@ func (im *importer) post(ctx context.Context, it *Item) error {
 		return nil
 	}
 	o := article.Origin{Source: im.source, Kind: "post", ID: it.ID}
-	comments := im.comments(it, at)
+	im.s.Pingbacks += p.comments.pingbacks
+	for why, n := range p.comments.leftOut {
+		im.s.LeftOut[why] += n
+	}
+	comments := p.comments.list
 	if im.st != nil {
 		if id, err := im.st.ImportedID(ctx, o); err != nil {
 			return err
@@ -756,9 +817,8 @@ func (im *importer) post(ctx context.Context, it *Item) error {
 	if st != article.Draft {
 		a.PublishedAt = at
 	}
-	body, notes := Convert(im.expandBlocks(it.Content), im.resolve)
-	a.Body += body
-	for _, n := range notes {
+	a.Body += p.body
+	for _, n := range p.notes {
 		im.s.Notes[n]++
 	}
 	if len(a.Body) > article.MaxBody {
@@ -772,7 +832,7 @@ func (im *importer) post(ctx context.Context, it *Item) error {
 				im.problem(it.Line, it.ID, "its featured image %d is not in the export", id)
 			case att.image != 0:
 				a.LeadImage = &article.Image{ID: att.image}
-			case im.st != nil:
+			case im.st != nil && im.opts.Uploads != "":
 				im.problem(it.Line, it.ID, "its featured image %d was not imported", id)
 			}
 		}
@@ -873,7 +933,10 @@ func withoutLead(body string, id int64) (string, bool) {
 
 // page brings one static page across. The site's static pages have no
 // drafts, so only published pages come.
-func (im *importer) page(ctx context.Context, it *Item) error {
+func (im *importer) page(ctx context.Context, it *Item, pre *prepared) error {
+	if n := len(it.Comments); n > 0 {
+		im.s.LeftOut["comments on pages"] += n
+	}
 	if it.Status != "publish" || it.Password != "" {
 		why := it.Status + " pages"
 		if it.Password != "" {
@@ -882,8 +945,7 @@ func (im *importer) page(ctx context.Context, it *Item) error {
 		im.s.LeftOut[why]++
 		return nil
 	}
-	body, notes := Convert(im.expandBlocks(it.Content), im.resolve)
-	for _, n := range notes {
+	for _, n := range pre.notes {
 		im.s.Notes[n]++
 	}
 	im.s.Pages++
@@ -891,7 +953,7 @@ func (im *importer) page(ctx context.Context, it *Item) error {
 		im.s.OldAddresses += len(ItemPaths(im.x, it))
 		return nil
 	}
-	p := &article.Page{Slug: Slug(it), Title: cmp.Or(plain(it.Title), "Untitled"), Body: body, Language: im.lang}
+	p := &article.Page{Slug: Slug(it), Title: cmp.Or(plain(it.Title), "Untitled"), Body: pre.body, Language: im.lang}
 	if article.Reserved(p.Slug) || im.sections[p.Slug].ID != 0 {
 		p.Slug = article.Slugify(p.Slug + "-page")
 	}
@@ -920,10 +982,19 @@ func (im *importer) page(ctx context.Context, it *Item) error {
 	return nil
 }
 
+// postComments are the comments of a post that come across, and those
+// that do not.
+type postComments struct {
+	list      []comment.Imported
+	pingbacks int
+	leftOut   map[string]int // by why
+}
+
 // comments are the comments of a post that come across, each after the
 // one it replies to; a reply to one that does not come (trashed, or a
 // pingback) replies to the nearest above it that does.
-func (im *importer) comments(it *Item, postTime time.Time) []comment.Imported {
+func (im *importer) comments(it *Item, postTime time.Time) postComments {
+	var pc postComments
 	parentOf := map[int64]int64{}
 	keep := map[int64]*comment.Imported{}
 	var kept []int64
@@ -931,12 +1002,15 @@ func (im *importer) comments(it *Item, postTime time.Time) []comment.Imported {
 		c := &it.Comments[i]
 		parentOf[c.ID] = c.Parent
 		if IsPingback(c) {
-			im.s.Pingbacks++
+			pc.pingbacks++
 			continue
 		}
 		st, ok := CommentStatus(c.Approved)
 		if !ok {
-			im.s.LeftOut[cmp.Or(c.Approved, "unknown")+" comments"]++
+			if pc.leftOut == nil {
+				pc.leftOut = map[string]int{}
+			}
+			pc.leftOut[cmp.Or(c.Approved, "unknown")+" comments"]++
 			continue
 		}
 		body, _ := Convert(c.Content, nil)
@@ -988,7 +1062,8 @@ func (im *importer) comments(it *Item, postTime time.Time) []comment.Imported {
 			walk(id)
 		}
 	}
-	return out
+	pc.list = out
+	return pc
 }
 
 func commentName(s string) string {

@@ -30,9 +30,9 @@ type site interface {
 	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
 }
 
-func engines(t *testing.T) map[string]func(t *testing.T) site {
-	return map[string]func(t *testing.T) site{
-		"sqlite": func(t *testing.T) site {
+func engines(testing.TB) map[string]func(t testing.TB) site {
+	return map[string]func(t testing.TB) site{
+		"sqlite": func(t testing.TB) site {
 			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "site.db"))
 			if err != nil {
 				t.Fatal(err)
@@ -40,7 +40,7 @@ func engines(t *testing.T) map[string]func(t *testing.T) site {
 			t.Cleanup(func() { db.Close() })
 			return db
 		},
-		"postgres": func(t *testing.T) site {
+		"postgres": func(t testing.TB) site {
 			db, err := postgres.Open(context.Background(), pgtest.Database(t))
 			if err != nil {
 				t.Fatal(err)

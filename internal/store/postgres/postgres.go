@@ -73,7 +73,10 @@ func OpenNoMigrate(ctx context.Context, url string) (*DB, error) {
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 		FirstWord:   func(col string) string { return "split_part(" + col + ", ' ', 1)" },
 		NextID:      func(table string) string { return "nextval(pg_get_serial_sequence('" + table + "', 'id'))" },
-		WriteWith:   true,
+		NextIDs: func(table string) string {
+			return "SELECT nextval(pg_get_serial_sequence('" + table + "', 'id')) FROM generate_series(1, ?::integer) ORDER BY 1"
+		},
+		WriteWith: true,
 	}})
 	return db, nil
 }

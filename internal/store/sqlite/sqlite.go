@@ -104,6 +104,9 @@ func OpenNoMigrate(ctx context.Context, path string) (*DB, error) {
 		// A unary + keeps SQLite's planner off an index on the column.
 		Unindexed: func(col string) string { return "+" + col },
 		NextID:    func(table string) string { return "(SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + ")" },
+		NextIDs: func(table string) string {
+			return "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT (SELECT COALESCE(MAX(id), 0) FROM " + table + ") + i FROM n"
+		},
 	}})
 	go db.commitLoop()
 	return db, nil
