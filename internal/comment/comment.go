@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
 )
 
@@ -315,4 +316,15 @@ type Queued struct {
 type Imported struct {
 	Comment
 	From, Parent int64
+}
+
+// ArticleImport is one article an import writes with its comments, in a
+// group written together (see the store's ImportArticles); Result and
+// Err say what became of it.
+type ArticleImport struct {
+	Origin   article.Origin
+	Article  *article.Article
+	Comments []Imported
+	Result   article.ImportResult
+	Err      error // this article not written: invalid, or its slug taken
 }

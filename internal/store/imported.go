@@ -66,59 +66,114 @@ func remember(ctx context.Context, q interface {
 // been deleted since takes no comments. A slug another article has is a
 // conflict (article.ErrConflict).
 func (db *DB) ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (article.ImportResult, error) {
-	var res article.ImportResult
-	if err := a.Validate(); err != nil {
-		return res, err
+	group := []comment.ArticleImport{{Origin: o, Article: a, Comments: comments}}
+	if err := db.ImportArticles(ctx, group); err != nil {
+		return article.ImportResult{}, err
 	}
-	html, err := db.articleHTML(a.Body)
-	if err != nil {
-		return res, err
-	}
-	for i := range comments {
-		if comments[i].HTML, err = db.commentHTML(comments[i].Body); err != nil {
-			return res, err
+	return group[0].Result, group[0].Err
+}
+
+// ImportArticles writes a group of imported articles, each as
+// ImportArticle does, in one transaction: one commit for many articles.
+// An article that cannot be written (invalid, or its slug taken) is left
+// out of it with its Err set, and the others are written; any other
+// failure writes none and is returned.
+func (db *DB) ImportArticles(ctx context.Context, group []comment.ArticleImport) error {
+	html := make([]string, len(group))
+	invalid := make([]error, len(group))
+	for i := range group {
+		g := &group[i]
+		if invalid[i] = g.Article.Validate(); invalid[i] != nil {
+			continue
+		}
+		var err error
+		if html[i], err = db.articleHTML(g.Article.Body); err != nil {
+			return err
+		}
+		for j := range g.Comments {
+			var err error
+			if g.Comments[j].HTML, err = db.commentHTML(g.Comments[j].Body); err != nil {
+				return err
+			}
 		}
 	}
 	now := db.now()
-	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
-		res = article.ImportResult{}
-		id, err := importedID(ctx, tx, o)
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		var keys []string
+		for i := range group {
+			g := &group[i]
+			g.Result, g.Err = article.ImportResult{}, invalid[i]
+			if g.Err != nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT import_article`); err != nil {
+				return nil, err
+			}
+			k, err := db.importArticle(ctx, tx, g, html[i], now)
+			if err != nil && (db.eng.IsUnique(err) || db.eng.IsForeignKey(err)) {
+				// This article alone is refused; the group goes on.
+				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_article`); rerr != nil {
+					return nil, rerr
+				}
+				g.Result, g.Err, g.Article.ID = article.ImportResult{}, db.articleWriteError(g.Article.Slug, err), 0
+			} else if err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_article`); err != nil {
+				return nil, err
+			}
+			keys = append(keys, k...)
+		}
+		return keys, nil
+	})
+	if err != nil {
+		for i := range group {
+			group[i].Result = article.ImportResult{}
+		}
+		return db.errorf("import articles: %w", err)
+	}
+	for i := range group {
+		g := &group[i]
+		if g.Result.New {
+			g.Article.Version, g.Article.ModifiedAt, g.Article.BodyHTML = 1, now.UTC().Truncate(1e9), html[i]
+		}
+	}
+	return nil
+}
+
+// importArticle writes one article of a group, and returns the keys its
+// pages are cached under.
+func (db *DB) importArticle(ctx context.Context, tx *Tx, g *comment.ArticleImport, html string, now time.Time) ([]string, error) {
+	a := g.Article
+	id, err := importedID(ctx, tx, g.Origin)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		if err := db.insertImported(ctx, tx, a, html, now); err != nil {
+			return nil, err
+		}
+		if _, err := remember(ctx, tx, g.Origin, a.ID, now); err != nil {
+			return nil, err
+		}
+		g.Result.New = true
+	} else {
+		a.ID = id
+		err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil // deleted here since
+		}
 		if err != nil {
 			return nil, err
 		}
-		if id == 0 {
-			if err := db.insertImported(ctx, tx, a, html, now); err != nil {
-				return nil, err
-			}
-			if _, err := remember(ctx, tx, o, a.ID, now); err != nil {
-				return nil, err
-			}
-			res.New = true
-		} else {
-			a.ID = id
-			err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, nil // deleted here since
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if res.Comments, err = db.importComments(ctx, tx, o.Source, a.ID, !res.New, comments); err != nil {
-			return nil, err
-		}
-		if !res.New && res.Comments == 0 {
-			return nil, nil
-		}
-		return append(a.Keys(), article.KeyComments(a.ID)), nil
-	})
-	if err != nil {
-		return article.ImportResult{}, db.articleWriteError(a.Slug, err)
 	}
-	if res.New {
-		a.Version, a.ModifiedAt, a.BodyHTML = 1, now.UTC().Truncate(1e9), html
+	if g.Result.Comments, err = db.importComments(ctx, tx, g.Origin.Source, a.ID, !g.Result.New, g.Comments); err != nil {
+		return nil, err
 	}
-	return res, nil
+	if !g.Result.New && g.Result.Comments == 0 {
+		return nil, nil
+	}
+	return append(a.Keys(), article.KeyComments(a.ID)), nil
 }
 
 // ImportComments writes those comments of the article imported as o that

@@ -45,6 +45,7 @@ type Store interface {
 	ImportedID(ctx context.Context, o article.Origin) (int64, error)
 	RememberImport(ctx context.Context, o article.Origin, id int64) error
 	ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (article.ImportResult, error)
+	ImportArticles(ctx context.Context, group []comment.ArticleImport) error
 	ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error)
 	ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error)
 	PutRedirects(ctx context.Context, rs []redirect.Redirect) (redirect.PutResult, error)
@@ -121,6 +122,7 @@ type importer struct {
 	termTargets map[string]string // a term's old addresses' key → where they lead
 	redirects   []redirect.Redirect
 	years       map[string]bool
+	pending     []pendingPost // posts to be written together
 }
 
 // attachment is what pass one learns of an attachment.
@@ -154,7 +156,11 @@ func run(ctx context.Context, open func() (io.ReadCloser, error), st Store, opts
 	if err := im.prepare(ctx); err != nil {
 		return im.s, err
 	}
-	if err := im.pass(ctx, open, "import", im.prep, im.second); err != nil {
+	err := im.pass(ctx, open, "import", im.prep, im.second)
+	if err == nil && im.st != nil {
+		err = im.writePending(ctx)
+	}
+	if err != nil {
 		return im.s, err
 	}
 	if err := im.finish(ctx); err != nil {
@@ -183,6 +189,13 @@ func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error)
 	first := im.x == nil
 	if first {
 		im.header(x)
+	}
+	// Each item is read in one pass: posts and pages in the second, the
+	// rest (attachments, reusable blocks) in the first.
+	posts := func(t string) bool { return t == "post" || t == "page" }
+	rd.Only = posts
+	if first {
+		rd.Only = func(t string) bool { return !posts(t) }
 	}
 	report := func(offset int64) {
 		if im.opts.Progress != nil {
@@ -230,7 +243,7 @@ func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error)
 		}
 		var ie *ItemError
 		if errors.As(r.err, &ie) {
-			if first {
+			if first != posts(ie.Type) {
 				im.problem(ie.Line, ie.ID, "%s", ie.Err)
 			}
 			continue
@@ -246,9 +259,7 @@ func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error)
 		}
 	}
 	report(rd.Offset())
-	if first {
-		im.s.Dropped = rd.Dropped
-	}
+	im.s.Dropped += rd.Dropped
 	return nil
 }
 
@@ -882,35 +893,72 @@ func (im *importer) post(ctx context.Context, it *Item, p *prepared) error {
 	if au, ok := im.authors[it.Creator]; ok {
 		a.Authors = []article.Author{au}
 	}
-	res, err := im.st.ImportArticle(ctx, o, a, comments)
-	if errors.Is(err, article.ErrConflict) {
-		// Another article has the slug: this one takes its id too.
-		a.Slug = article.Slugify(a.Slug + "-" + strconv.FormatInt(it.ID, 10))
-		im.s.Notes["a post whose address another article has is given its WordPress id in its slug"]++
-		res, err = im.st.ImportArticle(ctx, o, a, comments)
+	im.pending = append(im.pending, pendingPost{it: it, at: at, count: count,
+		ArticleImport: comment.ArticleImport{Origin: o, Article: a, Comments: comments}})
+	if len(im.pending) >= groupSize {
+		return im.writePending(ctx)
 	}
-	var inv *article.InvalidError
-	if errors.As(err, &inv) || errors.Is(err, article.ErrConflict) {
-		im.problem(it.Line, it.ID, "not imported: %v", err)
+	return nil
+}
+
+// groupSize is how many posts are written in one transaction: one commit
+// (a wait for the disk) for many posts.
+const groupSize = 32
+
+// pendingPost is a post waiting for its group to be written.
+type pendingPost struct {
+	comment.ArticleImport
+	it    *Item
+	at    time.Time
+	count func() // adds it to the summary, once written
+}
+
+// writePending writes the posts waiting, as one group, and what follows
+// from each: its counts, its redirects. A post whose slug another article
+// has is written again on its own, with its WordPress id in its slug.
+func (im *importer) writePending(ctx context.Context) error {
+	if len(im.pending) == 0 {
 		return nil
 	}
-	if err != nil {
+	group := make([]comment.ArticleImport, len(im.pending))
+	for i, p := range im.pending {
+		group[i] = p.ArticleImport
+	}
+	if err := im.st.ImportArticles(ctx, group); err != nil {
 		return err
 	}
-	count()
-	if res.New {
-		im.s.Written["articles"]++
-	} else {
-		im.s.Before["articles"]++
+	for i, p := range im.pending {
+		a, it := p.Article, p.it
+		res, err := group[i].Result, group[i].Err
+		if errors.Is(err, article.ErrConflict) {
+			a.Slug = article.Slugify(a.Slug + "-" + strconv.FormatInt(it.ID, 10))
+			im.s.Notes["a post whose address another article has is given its WordPress id in its slug"]++
+			res, err = im.st.ImportArticle(ctx, p.Origin, a, p.Comments)
+		}
+		var inv *article.InvalidError
+		if errors.As(err, &inv) || errors.Is(err, article.ErrConflict) {
+			im.problem(it.Line, it.ID, "not imported: %v", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		p.count()
+		if res.New {
+			im.s.Written["articles"]++
+		} else {
+			im.s.Before["articles"]++
+		}
+		im.s.Written["comments"] += res.Comments
+		to := "/" + a.Section.Slug + "/" + a.Slug
+		for _, path := range ItemPaths(im.x, it) {
+			im.redirect(path, to)
+		}
+		if a.Status == article.Published {
+			im.years[p.at.In(im.opts.Location).Format("2006/01/02")] = true
+		}
 	}
-	im.s.Written["comments"] += res.Comments
-	to := "/" + a.Section.Slug + "/" + a.Slug
-	for _, p := range ItemPaths(im.x, it) {
-		im.redirect(p, to)
-	}
-	if st == article.Published {
-		im.years[at.In(im.opts.Location).Format("2006/01/02")] = true
-	}
+	im.pending = im.pending[:0]
 	if len(im.redirects) >= 1000 {
 		return im.flush(ctx)
 	}

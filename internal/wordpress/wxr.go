@@ -149,8 +149,9 @@ type Comment struct {
 // ItemError is an item that could not be read; the reader goes on to the
 // next.
 type ItemError struct {
-	Line int   // where the item starts
-	ID   int64 // its wp:post_id, when that much could be read
+	Line int    // where the item starts
+	ID   int64  // its wp:post_id, when that much could be read
+	Type string // its wp:post_type, when it could be told at a glance
 	Err  error
 }
 
@@ -177,6 +178,10 @@ type Reader struct {
 	failed  error  // why the header could not be read: the export is refused for good
 	open    []byte // the <rss …> start tag, with its namespaces, that wraps each item
 	Dropped int    // characters XML does not allow, dropped
+	// Only, when set, picks the items to read by their type: an item of
+	// another type is returned with its Type, ID and Line alone, its XML
+	// not read (an item whose type cannot be told at a glance is read).
+	Only func(postType string) bool
 }
 
 // NewReader reads the export in r.
@@ -222,11 +227,16 @@ func (r *Reader) Next() (*Item, error) {
 		}
 		return nil, err
 	}
+	typ := glance(raw, "<wp:post_type>")
+	if r.Only != nil && typ != "" && !r.Only(typ) {
+		id, _ := strconv.ParseInt(glance(raw, "<wp:post_id>"), 10, 64)
+		return &Item{Type: typ, ID: id, Line: line}, nil
+	}
 	doc := make([]byte, 0, len(r.open)+len(raw)+len("</rss>"))
 	doc = append(append(append(doc, r.open...), r.clean(raw)...), "</rss>"...)
 	it, err := parseItem(doc)
 	if err != nil {
-		e := &ItemError{Line: line, Err: err}
+		e := &ItemError{Line: line, Type: typ, Err: err}
 		if it != nil {
 			e.ID = it.ID
 		}
@@ -234,6 +244,30 @@ func (r *Reader) Next() (*Item, error) {
 	}
 	it.Line = line
 	return it, nil
+}
+
+// glance is the text of the first element of an item's XML that opens
+// with tag, plain or in CDATA, without reading the XML: "" when it is not
+// there or not simple text.
+func glance(raw []byte, tag string) string {
+	i := bytes.Index(raw, []byte(tag))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(raw[i+len(tag):], " \t\r\n")
+	end := []byte("<")
+	if after, ok := bytes.CutPrefix(rest, []byte("<![CDATA[")); ok {
+		rest, end = after, []byte("]]>")
+	}
+	j := bytes.Index(rest, end)
+	if j < 0 || j > 64 {
+		return ""
+	}
+	v := string(bytes.TrimSpace(rest[:j]))
+	if strings.ContainsAny(v, "<>&") {
+		return ""
+	}
+	return v
 }
 
 // clean drops the characters XML 1.0 does not allow: C0 controls other

@@ -153,3 +153,42 @@ func TestReadRealExport(t *testing.T) {
 		t.Errorf("items %v, %d comments; want 13 posts, 2 pages, 12 attachments and 12 comments", kinds, comments)
 	}
 }
+
+// A reader told which types to read returns the others with their type,
+// id and line alone, as a full reading would give them.
+func TestReaderOnly(t *testing.T) {
+	read := func(only func(string) bool) []*Item {
+		f, err := os.Open("testdata/real/wordpress-6.1.wxr.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rd := NewReader(f)
+		rd.Only = only
+		var items []*Item
+		for {
+			it, err := rd.Next()
+			if err == io.EOF {
+				return items
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, it)
+		}
+	}
+	all := read(nil)
+	some := read(func(typ string) bool { return typ == "attachment" })
+	if len(all) != len(some) || len(all) < 30 {
+		t.Fatalf("%d items read whole, %d read in part", len(all), len(some))
+	}
+	for i, it := range all {
+		got := some[i]
+		if got.Type != it.Type || got.ID != it.ID || got.Line != it.Line {
+			t.Errorf("item %d: %s %d at line %d; want %s %d at line %d", i, got.Type, got.ID, got.Line, it.Type, it.ID, it.Line)
+		}
+		if (got.Title != "") != (it.Type == "attachment" && it.Title != "") {
+			t.Errorf("item %d (%s): title %q read", i, it.Type, got.Title)
+		}
+	}
+}

@@ -17,6 +17,7 @@ type Imports interface {
 	ImportedID(ctx context.Context, o article.Origin) (int64, error)
 	RememberImport(ctx context.Context, o article.Origin, id int64) error
 	ImportArticle(ctx context.Context, o article.Origin, a *article.Article, comments []comment.Imported) (article.ImportResult, error)
+	ImportArticles(ctx context.Context, group []comment.ArticleImport) error
 	ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error)
 	ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error)
 }
@@ -134,6 +135,33 @@ func testImports(t *testing.T, s Store) {
 	}
 	if id, err := s.ImportedID(ctx, other); err != nil || id != 0 {
 		t.Errorf("ImportedID of a refused post = %d, %v; want 0", id, err)
+	}
+
+	// A group is written together; an article refused in it leaves the
+	// others written, and nothing of its own.
+	taken2, invalid, fine := f.article(0), f.article(0), f.article(0)
+	taken2.Slug, invalid.Headline = a.Slug, ""
+	group := []comment.ArticleImport{
+		{Origin: article.Origin{Source: source, Kind: "post", ID: 50}, Article: taken2, Comments: []comment.Imported{imported(500, 0, "gil", comment.Approved, at)}},
+		{Origin: article.Origin{Source: source, Kind: "post", ID: 51}, Article: invalid},
+		{Origin: article.Origin{Source: source, Kind: "post", ID: 52}, Article: fine, Comments: []comment.Imported{imported(520, 0, "hal", comment.Approved, at)}},
+	}
+	must(t, s.ImportArticles(ctx, group))
+	var inv *article.InvalidError
+	if !errors.Is(group[0].Err, article.ErrConflict) || !errors.As(group[1].Err, &inv) || group[2].Err != nil {
+		t.Errorf("group errors %v, %v, %v; want a conflict, an invalid article and none", group[0].Err, group[1].Err, group[2].Err)
+	}
+	if !group[2].Result.New || group[2].Result.Comments != 1 || group[0].Result.New || taken2.ID != 0 {
+		t.Errorf("group results %+v, %+v (id %d); want the third written with its comment, the first not", group[2].Result, group[0].Result, taken2.ID)
+	}
+	for _, from := range []int64{50, 500} {
+		kind := map[int64]string{50: "post", 500: "comment"}[from]
+		if id, err := s.ImportedID(ctx, article.Origin{Source: source, Kind: kind, ID: from}); err != nil || id != 0 {
+			t.Errorf("the refused article's %s is remembered as %d, %v", kind, id, err)
+		}
+	}
+	if got, err := s.ArticleBySlug(ctx, fine.Slug); err != nil || got.ID != fine.ID {
+		t.Errorf("the group's written article: %+v, %v", got, err)
 	}
 
 	// Pages, and what other methods write, are remembered too.
