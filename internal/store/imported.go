@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -181,14 +182,25 @@ func (db *DB) importArticle(ctx context.Context, tx *Tx, g *comment.ArticleImpor
 // transaction, and says how many it wrote. An article of o's never
 // imported, or deleted since, is not found (article.ErrNotFound).
 func (db *DB) ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error) {
+	// Imported again, a post has seldom a new comment: that is known
+	// without a transaction.
+	done, err := rememberedComments(ctx, db.read, o.Source, comments)
+	if err != nil {
+		return 0, db.errorf("import comments of %s %d: %w", o.Kind, o.ID, err)
+	}
+	if len(done) == len(comments) {
+		if id, err := importedID(ctx, db.read, o); err != nil || id == 0 {
+			return 0, cmp.Or(err, db.errorf("import comments of %s %d: %w", o.Kind, o.ID, article.ErrNotFound))
+		}
+		return 0, nil
+	}
 	for i := range comments {
-		var err error
 		if comments[i].HTML, err = db.commentHTML(comments[i].Body); err != nil {
 			return 0, err
 		}
 	}
 	var added int
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		id, err := importedID(ctx, tx, o)
 		if err == nil && id != 0 {
 			err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE id = ?`, id).Scan(&id)
@@ -372,7 +384,7 @@ func (db *DB) importComments(ctx context.Context, tx *Tx, source string, id int6
 
 // rememberedComments are those of comments an earlier import wrote, by
 // their ids in the source, asked in chunks a statement's parameters hold.
-func rememberedComments(ctx context.Context, tx *Tx, source string, comments []comment.Imported) (map[int64]bool, error) {
+func rememberedComments(ctx context.Context, q Querier, source string, comments []comment.Imported) (map[int64]bool, error) {
 	done := map[int64]bool{}
 	for chunk := range slices.Chunk(comments, 500) {
 		args := []any{source}
@@ -380,7 +392,7 @@ func rememberedComments(ctx context.Context, tx *Tx, source string, comments []c
 			args = append(args, c.From)
 		}
 		marks := strings.Repeat(", ?", len(chunk))[2:]
-		err := each(ctx, tx, `SELECT source_id FROM imported WHERE source = ? AND kind = 'comment' AND source_id IN (`+marks+`)`, args, func(rows *sql.Rows) error {
+		err := each(ctx, q, `SELECT source_id FROM imported WHERE source = ? AND kind = 'comment' AND source_id IN (`+marks+`)`, args, func(rows *sql.Rows) error {
 			var id int64
 			err := rows.Scan(&id)
 			done[id] = true
@@ -429,4 +441,16 @@ func (db *DB) ImportPage(ctx context.Context, o article.Origin, p *article.Page)
 		p.ModifiedAt = now.UTC().Truncate(1e9)
 	}
 	return written, nil
+}
+
+// Analyze brings the planner's statistics of the tables an import fills
+// up to date, so that the queries of the site, and of the next import,
+// use their indexes however much was written at once.
+func (db *DB) Analyze(ctx context.Context) error {
+	for _, table := range []string{"articles", "comments", "imported", "redirects", "article_terms", "term_df", "article_tags", "article_authors", "article_images"} {
+		if _, err := db.write.ExecContext(ctx, `ANALYZE `+table); err != nil {
+			return db.errorf("analyze %s: %w", table, err)
+		}
+	}
+	return nil
 }

@@ -49,6 +49,7 @@ type Store interface {
 	ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error)
 	ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error)
 	PutRedirects(ctx context.Context, rs []redirect.Redirect) (redirect.PutResult, error)
+	Analyze(ctx context.Context) error
 }
 
 // Options shape an import.
@@ -123,6 +124,7 @@ type importer struct {
 	redirects   []redirect.Redirect
 	years       map[string]bool
 	pending     []pendingPost // posts to be written together
+	analyzed    int           // articles written when the statistics were last taken
 }
 
 // attachment is what pass one learns of an attachment.
@@ -175,7 +177,7 @@ func run(ctx context.Context, open func() (io.ReadCloser, error), st Store, opts
 // another goroutine: the reading and converting of one post goes on
 // while the one before is written. prep must not change the importer.
 func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error), stage string,
-	prep func(it *Item) *prepared, fn func(ctx context.Context, it *Item, p *prepared) error) error {
+	prep func(ctx context.Context, it *Item) *prepared, fn func(ctx context.Context, it *Item, p *prepared) error) error {
 	f, err := open()
 	if err != nil {
 		return err
@@ -218,7 +220,7 @@ func (im *importer) pass(ctx context.Context, open func() (io.ReadCloser, error)
 			it, err := rd.Next()
 			r := read{it: it, offset: rd.Offset(), err: err}
 			if err == nil && prep != nil {
-				r.p = prep(it)
+				r.p = prep(ctx, it)
 			}
 			select {
 			case items <- r:
@@ -744,20 +746,29 @@ type prepared struct {
 	body     string
 	notes    []string
 	comments postComments
+	before   int64 // the article a post became in an earlier import, if it did
+	err      error // of the store, asked that
 }
 
 // prep converts an item of pass two. It reads only what pass one
 // gathered, and changes nothing.
-func (im *importer) prep(it *Item) *prepared {
+func (im *importer) prep(ctx context.Context, it *Item) *prepared {
 	if it.Type != "post" && it.Type != "page" {
 		return nil
 	}
 	p := &prepared{}
-	p.body, p.notes = Convert(im.expandBlocks(it.Content), im.resolve)
 	if it.Type == "post" {
 		at, _ := PostTime(it, im.opts.Location)
 		p.comments = im.comments(it, at)
+		if im.st != nil {
+			// A post imported before brings only its new comments: its
+			// text is not converted again.
+			if p.before, p.err = im.st.ImportedID(ctx, article.Origin{Source: im.source, Kind: "post", ID: it.ID}); p.err != nil || p.before != 0 {
+				return p
+			}
+		}
 	}
+	p.body, p.notes = Convert(im.expandBlocks(it.Content), im.resolve)
 	return p
 }
 
@@ -797,18 +808,17 @@ func (im *importer) post(ctx context.Context, it *Item, p *prepared) error {
 		im.s.LeftOut[why] += n
 	}
 	comments := p.comments.list
-	if im.st != nil {
-		if id, err := im.st.ImportedID(ctx, o); err != nil {
-			return err
-		} else if id != 0 {
-			im.s.Before["articles"]++
-			n, err := im.st.ImportComments(ctx, o, comments)
-			if errors.Is(err, article.ErrNotFound) {
-				return nil // deleted here since
-			}
-			im.s.Written["comments"] += n
-			return err
+	if p.err != nil {
+		return p.err
+	}
+	if p.before != 0 {
+		im.s.Before["articles"]++
+		n, err := im.st.ImportComments(ctx, o, comments)
+		if errors.Is(err, article.ErrNotFound) {
+			return nil // deleted here since
 		}
+		im.s.Written["comments"] += n
+		return err
 	}
 	a := &article.Article{Slug: Slug(it), Headline: plain(it.Title), Standfirst: plain(it.Excerpt), Status: st, Language: im.lang,
 		CommentsClosed: it.CommentStatus == "closed"}
@@ -959,6 +969,15 @@ func (im *importer) writePending(ctx context.Context) error {
 		}
 	}
 	im.pending = im.pending[:0]
+	// The planner's statistics, taken of tables nearly empty, would keep
+	// their lookups on full scans as they grow: they are taken again as
+	// the site grows eightfold.
+	if n := im.s.Written["articles"]; n >= im.analyzed*8 {
+		if err := im.st.Analyze(ctx); err != nil {
+			return err
+		}
+		im.analyzed = max(n, 64)
+	}
 	if len(im.redirects) >= 1000 {
 		return im.flush(ctx)
 	}
@@ -1300,5 +1319,8 @@ func (im *importer) finish(ctx context.Context) error {
 	for _, d := range slices.Sorted(maps.Keys(dates)) {
 		im.redirect(d, "/latest")
 	}
-	return im.flush(ctx)
+	if err := im.flush(ctx); err != nil {
+		return err
+	}
+	return im.st.Analyze(ctx)
 }
