@@ -117,40 +117,52 @@ func keptNote(r backup.Restored) string {
 	return "; the database that was there is kept as " + r.Kept
 }
 
-// bars shows a progress bar per step of a backup or restore, in KiB, on
-// a terminal only: run by cron or a timer, a backup writes its summary
-// line and nothing else unless it fails.
+// bars shows a progress bar per step of a long command (a backup, a
+// restore, an import), on a terminal only: run by cron or a timer, a
+// command writes its summary and nothing else unless it fails. A step
+// counts bytes, shown in KiB, unless it is one of items.
 type bars struct {
-	w    io.Writer
-	bar  *progress.Bar
-	step string
+	w      io.Writer
+	bar    *progress.Bar
+	step   string
+	labels map[string]string
+	items  map[string]bool
 }
 
-func newBars(w io.Writer) *bars {
+func newBars(w io.Writer) *bars { return newStepBars(w, stepLabels, nil) }
+
+func newStepBars(w io.Writer, labels map[string]string, items map[string]bool) *bars {
 	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return &bars{w: w}
+	return &bars{w: w, labels: labels, items: items}
 }
 
 var stepLabels = map[string]string{"copying": "Copying the database", "compressing": "Compressing", "decompressing": "Decompressing",
 	"replaying": "Reading the replica"}
 
 // progress draws the bars; nil when there are none.
-func (b *bars) progress() backup.Progress {
+func (b *bars) progress() func(step string, done, total int64) {
 	if b == nil {
 		return nil
 	}
 	return func(step string, done, total int64) {
+		shift := 10 // KiB
+		if b.items[step] {
+			shift = 0
+		}
 		if step != b.step {
 			b.finish()
-			label := stepLabels[step]
+			label := b.labels[step]
 			if label == "" {
 				label = step
 			}
-			b.step, b.bar = step, progress.New(b.w, label+" (KiB)", int(total>>10))
+			if shift > 0 {
+				label += " (KiB)"
+			}
+			b.step, b.bar = step, progress.New(b.w, label, int(total>>shift))
 		}
-		b.bar.Add(int(done>>10) - b.bar.Done())
+		b.bar.Add(int(done>>shift) - b.bar.Done())
 	}
 }
 

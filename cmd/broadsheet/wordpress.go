@@ -12,10 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"broadsheet/internal/progress"
 	"broadsheet/internal/wordpress"
-
-	"golang.org/x/term"
 )
 
 // importWordPress brings a WordPress site across from its export:
@@ -60,8 +57,9 @@ func importWordPress(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 	opts.Size = info.Size()
-	bars := newStageBars(stderr)
-	opts.Progress = bars.progress
+	bars := newStepBars(stderr, map[string]string{"read": "Reading the export", "media": "Importing images", "import": "Importing posts"},
+		map[string]bool{"media": true})
+	opts.Progress = bars.progress()
 	open := func() (io.ReadCloser, error) { return os.Open(file) }
 	start := time.Now()
 	if dry {
@@ -100,48 +98,6 @@ func importWordPress(ctx context.Context, args []string, stdout, stderr io.Write
 		return fmt.Errorf("the import stopped (what is counted above was written; run it again to go on): %w", err)
 	}
 	return nil
-}
-
-// stageBars shows one progress bar per stage of an import, on a
-// terminal only.
-type stageBars struct {
-	w     io.Writer
-	bar   *progress.Bar
-	stage string
-}
-
-func newStageBars(w io.Writer) *stageBars {
-	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return &stageBars{w: w}
-}
-
-func (b *stageBars) progress(stage string, done, total int64) {
-	if b == nil {
-		return
-	}
-	if stage != b.stage || b.bar == nil {
-		b.finish()
-		label := map[string]string{"read": "Reading the export (KiB)", "media": "Importing images", "import": "Importing posts (KiB)"}[stage]
-		b.stage, b.bar = stage, progress.New(b.w, label, int(scaled(stage, total)))
-	}
-	b.bar.Add(int(scaled(stage, done)) - b.bar.Done())
-}
-
-// scaled counts bytes in KiB, so that a bar's numbers stay readable.
-func scaled(stage string, n int64) int64 {
-	if stage == "media" {
-		return n
-	}
-	return n >> 10
-}
-
-func (b *stageBars) finish() {
-	if b != nil && b.bar != nil {
-		b.bar.Finish()
-		b.bar = nil
-	}
 }
 
 // writeSummary prints what an import did, or a survey found: counts by
