@@ -291,7 +291,7 @@ func TestExportToStandardOutput(t *testing.T) {
 	if !strings.Contains(string(b), `"slug":"city"`) || !strings.HasPrefix(stderr.String(), "exported ") {
 		t.Errorf("sections %q, standard error %q", b, stderr.String())
 	}
-	for _, args := range [][]string{{"export", "--data", data}, {"export", "--to", "x.zip", "--colour"}, {"import", "wordpress", "x.xml"}} {
+	for _, args := range [][]string{{"export", "--data", data}, {"export", "--to", "x.zip", "--colour"}, {"import", "joomla", "x.xml"}} {
 		if err := run(ctx, args, nil, io.Discard, io.Discard); exitCode(err) != 2 {
 			t.Errorf("%q: %v; want a usage error", args, err)
 		}

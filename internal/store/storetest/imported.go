@@ -20,6 +20,7 @@ type Imports interface {
 	ImportArticles(ctx context.Context, group []comment.ArticleImport) error
 	ImportComments(ctx context.Context, o article.Origin, comments []comment.Imported) (int, error)
 	ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error)
+	Analyze(ctx context.Context) error
 }
 
 func imported(from, parent int64, name string, st comment.Status, at time.Time) comment.Imported {
@@ -175,6 +176,11 @@ func testImports(t *testing.T, s Store) {
 	}
 	if written, err := s.ImportPage(ctx, article.Origin{Source: source, Kind: "page", ID: 8}, &article.Page{Slug: "about-us", Title: "A", Body: "x"}); !errors.Is(err, article.ErrConflict) || written {
 		t.Errorf("ImportPage with a slug taken = %v, %v; want a conflict", written, err)
+	}
+	// The planner's statistics taken again, what was imported reads the same.
+	must(t, s.Analyze(ctx))
+	if id, err := s.ImportedID(ctx, post); err != nil || id != a.ID {
+		t.Errorf("ImportedID(post) after Analyze = %d, %v; want %d", id, err, a.ID)
 	}
 	tag := article.Origin{Source: source, Kind: "tag", ID: 5}
 	must(t, s.RememberImport(ctx, tag, f.tags[0].ID))
