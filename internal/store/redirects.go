@@ -380,11 +380,13 @@ func (db *DB) putBatch(ctx context.Context, tx *Tx, batch []redirect.Redirect, n
 		}
 		stored := &r
 		if old != nil {
-			counts.Updated++
+			if old.ID > 0 { // stored before; else added earlier in the batch
+				counts.Updated++
+				changed[old] = true
+			}
 			delete(leading[redirect.TargetKey(old.ToURL, old.OffSite)], old)
 			*old = r
 			stored = old
-			changed[old] = true
 		} else {
 			counts.Added++
 			at[r.FromPath] = stored

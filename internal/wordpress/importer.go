@@ -120,7 +120,7 @@ type importer struct {
 	tags        map[string]article.Tag     // by origin kind and nicename
 	authors     map[string]article.Author  // by login
 	fallback    *article.Section
-	termTargets map[string]string // a term's old addresses' key → where they lead
+	termTargets map[string]bool // a term's old addresses redirected, true when to a section
 	redirects   []redirect.Redirect
 	years       map[string]bool
 	pending     []pendingPost // posts to be written together
@@ -151,7 +151,7 @@ func run(ctx context.Context, open func() (io.ReadCloser, error), st Store, opts
 			Written: map[string]int{}, Before: map[string]int{}},
 		attachments: map[int64]*attachment{}, byUpload: map[string]int64{}, blocks: map[int64]string{},
 		cats: map[string]Category{}, catParents: map[string]string{}, sections: map[string]article.Section{}, bySection: map[string]article.Section{},
-		tags: map[string]article.Tag{}, authors: map[string]article.Author{}, termTargets: map[string]string{}, years: map[string]bool{}}
+		tags: map[string]article.Tag{}, authors: map[string]article.Author{}, termTargets: map[string]bool{}, years: map[string]bool{}}
 	if err := im.pass(ctx, open, "read", nil, im.first); err != nil {
 		return im.s, err
 	}
@@ -978,10 +978,9 @@ func (im *importer) writePending(ctx context.Context) error {
 		}
 		im.analyzed = max(n, 64)
 	}
-	if len(im.redirects) >= 1000 {
-		return im.flush(ctx)
-	}
-	return nil
+	// The group's redirects are written with it: an import stopped later
+	// and run again finds its posts imported, and would not make them.
+	return im.flush(ctx)
 }
 
 // leadAtTop is an image of the media library opening a body, with the
@@ -1271,12 +1270,14 @@ func (im *importer) tag(ctx context.Context, t ItemTerm) (article.Tag, error) {
 	return *tag, nil
 }
 
-// termTarget sets where a term's old addresses lead: a category that is a
-// section for some posts and a tag for others leads to its section.
-func (im *importer) termTarget(paths []string, to string, strong bool) {
+// termTarget makes a term's old addresses lead to to, written with the
+// next group of posts: a category that is a section for some posts and a
+// tag for others leads to its section.
+func (im *importer) termTarget(paths []string, to string, section bool) {
 	for _, p := range paths {
-		if _, ok := im.termTargets[p]; !ok || strong {
-			im.termTargets[p] = to
+		if done, ok := im.termTargets[p]; !ok || (section && !done) {
+			im.termTargets[p] = section
+			im.redirect(p, to)
 		}
 	}
 }
@@ -1304,9 +1305,6 @@ func (im *importer) finish(ctx context.Context) error {
 			im.s.OldAddresses += len(AuthorPaths(a))
 		}
 		return nil
-	}
-	for _, p := range slices.Sorted(maps.Keys(im.termTargets)) {
-		im.redirect(p, im.termTargets[p])
 	}
 	// The site has no dated archives: a day, month or year of the old
 	// site's leads to the latest articles.

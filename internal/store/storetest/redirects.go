@@ -312,4 +312,13 @@ func testPutRedirects(t *testing.T, s Store) {
 	if res, err := s.PutRedirects(ctx, nil); err != nil || res != (redirect.PutResult{}) {
 		t.Errorf("PutRedirects(nil) = %+v, %v", res, err)
 	}
+
+	// One address twice in a batch is one redirect, to the later target.
+	res, err = s.PutRedirects(ctx, []redirect.Redirect{wp("/category/twice/", "/tag/twice"), wp("/category/twice/", "/twice")})
+	if err != nil || res != (redirect.PutResult{Added: 1}) {
+		t.Errorf("an address twice in a batch: %+v, %v; want one added", res, err)
+	}
+	if to := target(t, s, "/category/twice"); to != "/twice" {
+		t.Errorf("an address twice in a batch leads to %q; want the later target", to)
+	}
 }
