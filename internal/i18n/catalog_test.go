@@ -1,0 +1,140 @@
+package i18n
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/language"
+)
+
+var verb = regexp.MustCompile(`%(\[(\d+)\])?([-+# 0]*\d*(?:\.\d+)?[a-zA-Z%])`)
+
+// verbs are a message's formatting verbs, each with the argument it
+// formats (a translation may take them in another order, with explicit
+// indexes: "%[2]s … %[1]s"), sorted.
+func verbs(msg string) string {
+	var out []string
+	arg := 0
+	for _, m := range verb.FindAllStringSubmatch(msg, -1) {
+		if m[3] == "%" {
+			continue
+		}
+		if m[2] != "" {
+			arg, _ = strconv.Atoi(m[2])
+		} else {
+			arg++
+		}
+		out = append(out, strconv.Itoa(arg)+":"+m[3])
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
+// Every catalog holds every message of English, each with the same
+// placeholders, a message holding a count in every plural form its
+// language tells apart, and nothing English lacks.
+func TestCatalogsComplete(t *testing.T) {
+	en := catalogs["en"]
+	for _, lang := range Languages() {
+		c := catalogs[lang]
+		t.Run(lang, func(t *testing.T) {
+			for key, msg := range en.messages {
+				got, ok := c.messages[key]
+				switch {
+				case !ok:
+					t.Errorf("%s lacks %q", lang, key)
+				case verbs(got) != verbs(msg):
+					t.Errorf("%s %q has placeholders %q; English has %q", lang, key, verbs(got), verbs(msg))
+				case strings.TrimSpace(got) == "" && strings.TrimSpace(msg) != "":
+					t.Errorf("%s %q is empty", lang, key)
+				}
+			}
+			forms := c.PluralForms()
+			for key, enForms := range en.plurals {
+				got, ok := c.plurals[key]
+				if !ok {
+					t.Errorf("%s lacks the counted message %q", lang, key)
+					continue
+				}
+				for _, f := range forms {
+					msg, ok := got[f]
+					if !ok {
+						t.Errorf("%s %q lacks the plural form %q (the language has %v)", lang, key, f, forms)
+					} else if verbs(msg) != verbs(enForms["other"]) {
+						t.Errorf("%s %q (%s) has placeholders %q; English has %q", lang, key, f, verbs(msg), verbs(enForms["other"]))
+					}
+				}
+				for f := range got {
+					if !slices.Contains(forms, f) {
+						t.Errorf("%s %q has the form %q, which the language does not use (%v)", lang, key, f, forms)
+					}
+				}
+			}
+			for key := range c.messages {
+				if _, ok := en.messages[key]; !ok {
+					t.Errorf("%s has %q, which English has not (or has as a counted message)", lang, key)
+				}
+			}
+			for key := range c.plurals {
+				if _, ok := en.plurals[key]; !ok {
+					t.Errorf("%s counts %q, which English does not", lang, key)
+				}
+			}
+		})
+	}
+	if len(en.messages) < 400 || !slices.Contains(slices.Collect(maps.Keys(en.plurals)), "comments.card") {
+		t.Fatalf("the English catalog is not the reference it should be: %d messages", len(en.messages))
+	}
+}
+
+// The plural forms are CLDR's, and the count picks its form.
+func TestPlurals(t *testing.T) {
+	en := For("en")
+	if got := en.T("comments.card", 1); got != "1 comment" {
+		t.Errorf("one comment: %q", got)
+	}
+	if got := en.T("comments.card", 0); got != "0 comments" {
+		t.Errorf("no comments: %q", got)
+	}
+	for lang, want := range map[string][]string{
+		"en": {"one", "other"},
+		"fa": {"one", "other"},
+		"ru": {"one", "few", "many", "other"},
+		"ar": {"zero", "one", "two", "few", "many", "other"},
+	} {
+		c := &Catalog{lang: lang, tag: language.MustParse(lang)}
+		if got := c.PluralForms(); !slices.Equal(got, want) {
+			t.Errorf("%s plural forms %v, want %v", lang, got, want)
+		}
+	}
+	ru := &Catalog{lang: "ru", tag: language.Russian}
+	for n, want := range map[int]string{1: "one", 21: "one", 2: "few", 24: "few", 5: "many", 11: "many", 12: "many", 111: "many", 0: "many"} {
+		if got := ru.PluralForm(n); got != want {
+			t.Errorf("ru %d: %s, want %s", n, got, want)
+		}
+	}
+}
+
+func TestVerbs(t *testing.T) {
+	if verbs("%s a %d b %s") != verbs("%[3]s x %[1]s y %[2]d") {
+		t.Errorf("reordered placeholders are not the same: %q, %q", verbs("%s a %d b %s"), verbs("%[3]s x %[1]s y %[2]d"))
+	}
+	if verbs("%s %d") == verbs("%d %s") || verbs("%s") == verbs("%s %s") || verbs("100%% %s") != verbs("%s") {
+		t.Error("different placeholders are the same")
+	}
+}
+
+// Numbers in messages and dates are written in the language's digits.
+func TestDigits(t *testing.T) {
+	c := &Catalog{lang: "fa", tag: language.Persian, digits: "۰۱۲۳۴۵۶۷۸۹", messages: map[string]string{"x": "%d از %s", "y": "%[2]s: %[1]d"}}
+	if got := c.T("x", 1405, "ab12"); got != "۱۴۰۵ از ab12" {
+		t.Errorf("T = %q: the number in Persian digits, the text as it is", got)
+	}
+	if got := c.T("y", 7, "ab12"); got != "ab12: ۷" {
+		t.Errorf("T = %q: the number in Persian digits, in the translation's order", got)
+	}
+}
