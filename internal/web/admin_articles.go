@@ -131,7 +131,9 @@ func readEditorForm(r *http.Request) editorForm {
 func (f editorForm) draft() newsroom.Draft {
 	d := newsroom.Draft{Headline: f.Headline, Standfirst: f.Standfirst, Slug: f.Slug, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"),
 		Section: f.Section, Language: f.Language, LeadImageID: f.LeadImageID, CommentsClosed: f.CommentsClosed}
-	for _, t := range strings.Split(f.Tags, ",") {
+	// Tags are separated by commas, Latin or Arabic (،: Persian and
+	// Arabic keyboards type it).
+	for _, t := range strings.FieldsFunc(f.Tags, func(r rune) bool { return r == ',' || r == '،' }) {
 		if t = strings.TrimSpace(t); t != "" {
 			d.Tags = append(d.Tags, t)
 		}

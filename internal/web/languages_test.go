@@ -52,3 +52,11 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		})
 	}
 }
+
+// Tags typed in the editor are separated by a Latin or an Arabic comma.
+func TestEditorTagsSplitOnEitherComma(t *testing.T) {
+	d := editorForm{Tags: "مسکن، فوتبال,Housing , ،"}.draft()
+	if want := []string{"مسکن", "فوتبال", "Housing"}; strings.Join(d.Tags, "|") != strings.Join(want, "|") {
+		t.Errorf("tags %q, want %q", d.Tags, want)
+	}
+}
