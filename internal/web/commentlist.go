@@ -54,9 +54,12 @@ func writeItem(b *strings.Builder, v *view, cv *commentView, l *commentLabels) {
 	}
 	b.WriteString("\" id=\"c-" + id + "\">\n      <div class=\"comment-head\">\n        <span class=\"avatar\" aria-hidden=\"true\">")
 	escapeHTML(b, cv.Initials)
-	b.WriteString("</span>\n        <strong class=\"comment-name\">")
+	// A name in another script than the page's is isolated (<bdi>), so
+	// that a Latin name keeps its place in a Persian line, and the other
+	// way round.
+	b.WriteString("</span>\n        <strong class=\"comment-name\"><bdi>")
 	escapeHTML(b, c.Name)
-	b.WriteString("</strong>\n        ")
+	b.WriteString("</bdi></strong>\n        ")
 	if cv.Staff {
 		writeElement(b, "<span class=\"badge\">", l.staff, "</span>")
 	}

@@ -26,7 +26,7 @@ func TestCommentItemsEscape(t *testing.T) {
 	page := string(d.Items(v))
 	const escaped = `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39; &#43;1` + "\uFFFD"
 	for _, want := range []string{
-		`<strong class="comment-name">` + escaped + `</strong>`,
+		`<strong class="comment-name"><bdi>` + escaped + `</bdi></strong>`,
 		`<span class="avatar" aria-hidden="true">&lt;S</span>`,
 		`<p class="reply-to">In reply to ` + escaped + `</p>`,
 		`required>` + escaped + `</textarea>`,

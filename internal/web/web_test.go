@@ -173,7 +173,7 @@ func TestArticlePage(t *testing.T) {
 	r.has(t,
 		`<h1>Council &lt;vote&gt; &amp; budget</h1>`,
 		`<p class="standfirst">Standfirst of Council &lt;vote&gt; &amp; budget.</p>`,
-		`By <a href="/author/grace-hopper" rel="author">Grace Hopper</a> and <a href="/author/ada-lovelace" rel="author">Ada Lovelace</a>`,
+		`By <a href="/author/grace-hopper" rel="author"><bdi>Grace Hopper</bdi></a> and <a href="/author/ada-lovelace" rel="author"><bdi>Ada Lovelace</bdi></a>`,
 		`<time datetime="`+a.PublishedAt.Format(time.RFC3339)+`">`,
 		`Updated <time datetime="`+a.UpdatedAt.Format(time.RFC3339)+`">`,
 		"3 min read",
