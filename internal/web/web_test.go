@@ -144,7 +144,7 @@ func TestFrontPage(t *testing.T) {
 	r.has(t, `<html lang="en" dir="ltr">`, `<title>The Test Gazette</title>`,
 		`<link rel="canonical" href="https://news.example.org/">`,
 		`href="/city/council-vote">Council vote</a>`, `href="/sport/match-report">Match report</a>`,
-		`<a href="/city">City</a>`, `aria-current="page">Home</a>`, `<li><a href="/about">About the Gazette</a></li>`)
+		`<a href="/city"><bdi>City</bdi></a>`, `aria-current="page">Home</a>`, `<li><a href="/about">About the Gazette</a></li>`)
 	if strings.Count(r.body, `href="/city/council-vote">`) != 1 {
 		t.Error("the lead story is repeated further down the front page")
 	}
@@ -177,8 +177,8 @@ func TestArticlePage(t *testing.T) {
 		`<time datetime="`+a.PublishedAt.Format(time.RFC3339)+`">`,
 		`Updated <time datetime="`+a.UpdatedAt.Format(time.RFC3339)+`">`,
 		"3 min read",
-		`<a href="/city">City</a>`,
-		`<a href="/tag/housing" rel="tag">Housing</a>`,
+		`<a href="/city"><bdi>City</bdi></a>`,
+		`<a href="/tag/housing" rel="tag"><bdi>Housing</bdi></a>`,
 		`srcset="/media/`, `480w`, `alt="The quay"`, `Boats at the quay.`, `<span class="credit">Desk photo</span>`,
 		`<link rel="canonical" href="https://news.example.org/city/council-vote">`,
 		`<article class="story" lang="en" dir="ltr">`,

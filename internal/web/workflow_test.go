@@ -332,7 +332,7 @@ func TestTaxonomyAndSettingsPages(t *testing.T) {
 	}
 	sec, err := ns.db.SectionBySlug(ctx, "science-tech")
 	must(t, err)
-	if r := ns.get("/"); !strings.Contains(r.body, `<a href="/science-tech">Science &amp; Tech</a>`) {
+	if r := ns.get("/"); !strings.Contains(r.body, `<a href="/science-tech"><bdi>Science &amp; Tech</bdi></a>`) {
 		t.Error("the navigation lacks the new section")
 	}
 	for _, tt := range []struct {
