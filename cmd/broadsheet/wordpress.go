@@ -12,7 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/store/postgres"
+	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/wordpress"
+)
+
+// Both engines take a WordPress import.
+var (
+	_ wordpress.Store = (*sqlite.DB)(nil)
+	_ wordpress.Store = (*postgres.DB)(nil)
 )
 
 // importWordPress brings a WordPress site across from its export:
@@ -78,7 +86,7 @@ func importWordPress(ctx context.Context, args []string, stdout, stderr io.Write
 	defer db.Close()
 	st, ok := db.(wordpress.Store)
 	if !ok {
-		return errors.New("this database cannot take an import") // every engine can; a new one must say so
+		return errors.New("this database cannot take an import") // a new engine must be added above
 	}
 	if opts.Location == nil {
 		site, err := db.Site(ctx)

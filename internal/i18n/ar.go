@@ -2,7 +2,7 @@ package i18n
 
 func init() {
 	register(&Catalog{lang: "ar", messages: arabic, plurals: arabicPlurals, months: [12]string{"يناير", "فبراير", "مارس", "أبريل",
-		"مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}, digits: "٠١٢٣٤٥٦٧٨٩", jalali: false})
+		"مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}, digits: "٠١٢٣٤٥٦٧٨٩", comma: "،", jalali: false})
 }
 
 // arabic is Modern Standard Arabic as news sites write their interface.
@@ -130,7 +130,7 @@ var arabic = map[string]string{
 	"admin.editor.slug_help":   "جزء من الرابط. اتركه فارغًا ليُشتق من العنوان. وإذا غيّرته يبقى الرابط القديم عاملًا.",
 	"admin.editor.byline":      "الكاتب %d",
 	// Tags are split at the Latin comma only.
-	"admin.editor.tags_help":         "افصل بين الوسوم بالفاصلة (,). تُنشأ الوسوم الجديدة تلقائيًا.",
+	"admin.editor.tags_help":         "افصل بين الوسوم بفاصلة. تُنشأ الوسوم الجديدة تلقائيًا.",
 	"admin.editor.image_help":        "ارفع الصور الجديدة في",
 	"admin.editor.schedule_time":     "اختر تاريخ النشر ووقته.",
 	"admin.editor.schedule_future":   "يجب أن يكون موعد النشر في المستقبل.",

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/language"
 )
@@ -136,5 +137,15 @@ func TestDigits(t *testing.T) {
 	}
 	if got := c.T("y", 7, "ab12"); got != "ab12: ۷" {
 		t.Errorf("T = %q: the number in Persian digits, in the translation's order", got)
+	}
+}
+
+// A date and its time are joined by the language's comma.
+func TestDateTimeComma(t *testing.T) {
+	at := time.Date(2026, 11, 29, 8, 30, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"en": "29 November 2026, 08:30", "fa": "۸ آذر ۱۴۰۵، ۰۸:۳۰", "ru": "29 ноября 2026, 08:30"} {
+		if got := For(lang).DateTime(at); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }

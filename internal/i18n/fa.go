@@ -2,7 +2,7 @@ package i18n
 
 func init() {
 	register(&Catalog{lang: "fa", messages: persian, plurals: persianPlurals, months: [12]string{"فروردین", "اردیبهشت", "خرداد", "تیر",
-		"مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"}, digits: "۰۱۲۳۴۵۶۷۸۹", jalali: true})
+		"مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"}, digits: "۰۱۲۳۴۵۶۷۸۹", comma: "،", jalali: true})
 }
 
 // Terms used throughout: article مطلب (مطلب‌ها), section بخش, topic (reading
@@ -130,7 +130,7 @@ var persian = map[string]string{
 	"admin.editor.slug_help":   "بخشی از نشانی مطلب. اگر خالی بماند، از روی تیتر ساخته می‌شود. با تغییر آن، نشانی قبلی همچنان کار می‌کند.",
 	"admin.editor.byline":      "نویسنده %d",
 	// The form splits tags on the Latin comma only, so the help names it.
-	"admin.editor.tags_help":         "برچسب‌ها را با ویرگول لاتین (,) از هم جدا کنید. برچسب‌های تازه ساخته می‌شوند.",
+	"admin.editor.tags_help":         "برچسب‌ها را با ویرگول از هم جدا کنید. برچسب‌های تازه ساخته می‌شوند.",
 	"admin.editor.image_help":        "برای بارگذاری تصویر تازه به این صفحه بروید:",
 	"admin.editor.schedule_time":     "تاریخ و ساعت انتشار را انتخاب کنید.",
 	"admin.editor.schedule_future":   "زمان انتشار باید در آینده باشد.",

@@ -26,6 +26,8 @@ type Catalog struct {
 	months  [12]string
 	// digits are the language's ten digits, "" for 0–9.
 	digits string
+	// comma is the language's comma, "" for ",".
+	comma string
 	// jalali dates are written in the Solar Hijri calendar.
 	jalali bool
 }
@@ -214,11 +216,11 @@ func (c *Catalog) Date(t time.Time) string {
 
 // DateTime formats t with its time of day, e.g. "29 November 2026, 08:30".
 func (c *Catalog) DateTime(t time.Time) string {
-	sep := ", "
-	if c.lang == "fa" || c.lang == "ar" {
-		sep = "، "
+	comma := c.comma
+	if comma == "" {
+		comma = ","
 	}
-	return c.Date(t) + sep + c.Digits(t.Format("15:04"))
+	return c.Date(t) + comma + " " + c.Digits(t.Format("15:04"))
 }
 
 // Dir returns the writing direction of lang: "rtl" or "ltr".

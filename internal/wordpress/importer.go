@@ -71,9 +71,9 @@ type Options struct {
 	Size int64
 }
 
-// Featured is the tag a sticky post is given: WordPress keeps it at the
+// featured is the tag a sticky post is given: WordPress keeps it at the
 // top of the front page, and the newsroom finds such posts by it.
-var Featured = article.Tag{Slug: "featured", Name: "Featured"}
+var featured = article.Tag{Slug: "featured", Name: "Featured"}
 
 // Import brings a WordPress export into the site st: authors, categories
 // and tags as they are used, the attachments' images (found under
@@ -360,13 +360,11 @@ func uploadPath(addr string) string {
 }
 
 // uploadKey is how an upload is known whatever the host or scheme it was
-// written with: its path under uploads, or the whole address.
+// written with: its path under uploads, or else what was given (an
+// address elsewhere, or a path under uploads already).
 func uploadKey(addr string) string {
 	if p := uploadPath(addr); p != "" {
 		return p
-	}
-	if !strings.Contains(addr, "://") && !strings.HasPrefix(addr, "/") {
-		return addr // already a path under uploads
 	}
 	return addr
 }
@@ -894,7 +892,7 @@ func (im *importer) post(ctx context.Context, it *Item, p *prepared) error {
 		}
 	}
 	if it.Sticky {
-		tag, err := im.tag(ctx, ItemTerm{Domain: "featured", Nicename: Featured.Slug, Name: Featured.Name})
+		tag, err := im.tag(ctx, ItemTerm{Domain: "featured", Nicename: featured.Slug, Name: featured.Name})
 		if err != nil {
 			return err
 		}
