@@ -43,6 +43,26 @@ type Section struct {
 	Name        string
 	Description string
 	Position    int // order in navigation, ascending
+	// Edition is the edition the section and its articles belong to: ""
+	// for the site's main edition, otherwise the edition's language code,
+	// which is also the start of its addresses ("/fa/…").
+	Edition string
+}
+
+// Path is the section's address on the site.
+func (s Section) Path() string { return EditionPath(s.Edition, "/"+s.Slug) }
+
+// EditionPath is path as the edition ed serves it: unchanged in the main
+// edition (ed ""), under "/ed" in another. The front page "/" of an
+// edition is "/ed".
+func EditionPath(ed, path string) string {
+	switch {
+	case ed == "":
+		return path
+	case path == "/":
+		return "/" + ed
+	}
+	return "/" + ed + path
 }
 
 // Tag is a free-form topic label.
@@ -112,6 +132,10 @@ type Article struct {
 	Notes       []Note    // corrections and updates, oldest first
 	// CommentsClosed stops new comments; existing ones stay visible.
 	CommentsClosed bool
+	// TranslationOf is the article this one translates, 0 for none. The
+	// original and its translations are one group, each in its own
+	// edition; a translation of a translation names the group's original.
+	TranslationOf int64
 	// EditorID is who is saving; recorded in the revision, not on the article.
 	EditorID int64
 }
@@ -123,6 +147,18 @@ const (
 	Correction NoteKind = "correction"
 	Update     NoteKind = "update"
 )
+
+// Path is the article's address on the site.
+func (a *Article) Path() string { return a.Section.Path() + "/" + a.Slug }
+
+// Original is the id of the article a's translation group is named by:
+// the article it translates, or a itself.
+func (a *Article) Original() int64 {
+	if a.TranslationOf != 0 {
+		return a.TranslationOf
+	}
+	return a.ID
+}
 
 // Note is a dated correction or update appended to a published article.
 type Note struct {
@@ -278,6 +314,102 @@ type Site struct {
 	// TwitterSite is the site's X (Twitter) account, "@name", named in
 	// link previews as twitter:site; empty for none.
 	TwitterSite string
+	// LatinDigits writes numbers in the main edition in 0–9 where its
+	// language has digits of its own (Arabic may use either).
+	LatinDigits bool
+	// Editions are the languages the site publishes in besides Language,
+	// each under its own addresses.
+	Editions []Edition
+}
+
+// Edition is one of the languages a site publishes in. The main edition
+// is the site's own Language, at the site's root; another lives under
+// "/Lang".
+type Edition struct {
+	Lang        string `json:"lang"`    // a language code, also the start of the edition's addresses
+	Title       string `json:"title"`   // the site's name in this edition
+	Tagline     string `json:"tagline"` // the site's tagline in this edition
+	LatinDigits bool   `json:"latin_digits,omitempty"`
+	// Main is set on the main edition that Site.Edition makes up.
+	Main bool `json:"-"`
+}
+
+// Code is the edition's code in sections and addresses: "" for the main
+// edition.
+func (e Edition) Code() string {
+	if e.Main {
+		return ""
+	}
+	return e.Lang
+}
+
+// Path is path in this edition.
+func (e Edition) Path(path string) string { return EditionPath(e.Code(), path) }
+
+// Edition returns the edition with code ("" is the main edition), and
+// whether the site has it.
+func (s Site) Edition(code string) (Edition, bool) {
+	if code == "" {
+		return Edition{Lang: s.Language, Title: s.Title, Tagline: s.Tagline, LatinDigits: s.LatinDigits, Main: true}, true
+	}
+	for _, e := range s.Editions {
+		if e.Lang == code {
+			if e.Title == "" {
+				e.Title = s.Title
+			}
+			return e, true
+		}
+	}
+	return Edition{}, false
+}
+
+// AllEditions lists the main edition and then the others.
+func (s Site) AllEditions() []Edition {
+	all := make([]Edition, 0, 1+len(s.Editions))
+	for _, code := range append([]string{""}, s.EditionCodes()...) {
+		e, _ := s.Edition(code)
+		all = append(all, e)
+	}
+	return all
+}
+
+// EditionCodes lists the codes of the editions besides the main one.
+func (s Site) EditionCodes() []string {
+	codes := make([]string, len(s.Editions))
+	for i, e := range s.Editions {
+		codes[i] = e.Lang
+	}
+	return codes
+}
+
+// editionCode is what an edition's language code may be: a primary
+// language subtag. It is the first segment of the edition's addresses, so
+// the newsroom refuses one that a section or page of the main edition
+// already has as its slug.
+var editionCode = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// ValidateEditions checks s.Editions: codes well formed, none the main
+// language nor repeated, each in known (the languages with a catalogue).
+func (s Site) ValidateEditions(known []string) error {
+	inv := &InvalidError{}
+	seen := map[string]bool{s.Language: true}
+	for _, e := range s.Editions {
+		switch {
+		case !editionCode.MatchString(e.Lang):
+			inv.Add("editions", fmt.Sprintf("%q is not a language code such as fa or ru", e.Lang))
+		case !slices.Contains(known, e.Lang):
+			inv.Add("editions", fmt.Sprintf("there is no catalogue for the language %q", e.Lang))
+		case e.Lang == s.Language:
+			inv.Add("editions", fmt.Sprintf("%q is the main edition's language already", e.Lang))
+		case seen[e.Lang]:
+			inv.Add("editions", fmt.Sprintf("the edition %q is listed twice", e.Lang))
+		}
+		seen[e.Lang] = true
+		if utf8.RuneCountInString(e.Title) > 200 || utf8.RuneCountInString(e.Tagline) > 300 {
+			inv.Add("editions", fmt.Sprintf("the %q edition's title or tagline is too long", e.Lang))
+		}
+	}
+	return inv.OrNil()
 }
 
 var twitterName = regexp.MustCompile(`^[A-Za-z0-9_]{1,15}$`)

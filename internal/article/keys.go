@@ -30,7 +30,7 @@ func KeyAuthorList(id int64) string { return "list:author:" + strconv.FormatInt(
 // article's section, tags or authors must publish the keys of the old and
 // the new version.
 func (a *Article) Keys() []string {
-	keys := []string{KeyArticle(a.ID), KeyAllArticles, KeySectionList(a.Section.ID)}
+	keys := []string{KeyArticle(a.ID), KeyAllArticles, KeySectionList(a.Section.ID), KeyTranslations(a.Original())}
 	for _, t := range a.Tags {
 		keys = append(keys, KeyTagList(t.ID))
 	}
@@ -39,6 +39,10 @@ func (a *Article) Keys() []string {
 	}
 	return keys
 }
+
+// KeyTranslations is on the pages of a translation group's articles, each
+// of which links to the others: original is the group's Original.
+func KeyTranslations(original int64) string { return "translations:" + strconv.FormatInt(original, 10) }
 
 // KeyComments is on pages that count or list an article's comments; it is
 // touched when a comment on the article becomes public or stops being so.

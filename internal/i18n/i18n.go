@@ -30,6 +30,9 @@ type Catalog struct {
 	comma string
 	// jalali dates are written in the Solar Hijri calendar.
 	jalali bool
+	// latin is the same catalog writing numbers in 0–9: itself when its
+	// digits are those already.
+	latin *Catalog
 }
 
 var catalogs = map[string]*Catalog{}
@@ -37,8 +40,18 @@ var catalogs = map[string]*Catalog{}
 // register adds a language's catalog.
 func register(c *Catalog) {
 	c.tag = language.MustParse(c.lang)
+	c.latin = c
+	if c.digits != "" {
+		l := *c
+		l.digits, l.latin = "", &l
+		c.latin = &l
+	}
 	catalogs[c.lang] = c
 }
+
+// LatinDigits returns the catalog writing numbers in the digits 0–9, for
+// an Arabic edition that chooses them over Arabic-Indic ones.
+func (c *Catalog) LatinDigits() *Catalog { return c.latin }
 
 func init() {
 	register(&Catalog{lang: "en", messages: english, plurals: englishPlurals, months: [12]string{"January", "February", "March", "April",

@@ -17,8 +17,8 @@ import (
 // articleColumns is what every article query selects, in scanArticle's order.
 const articleColumns = `a.id, a.slug, a.headline, a.standfirst, a.status, a.language,
 	a.published_at, a.updated_at, a.modified_at,
-	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0), a.comments_closed,
-	s.id, s.slug, s.name, s.description, s.position,
+	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0), a.comments_closed, COALESCE(a.translation_of, 0),
+	s.id, s.slug, s.name, s.description, s.position, s.edition,
 	i.id, i.alt, i.caption, i.credit, i.width, i.height`
 
 const articleFrom = `FROM articles a
@@ -31,8 +31,8 @@ func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra .
 	var alt, caption, credit sql.NullString
 	dest := []any{&a.ID, &a.Slug, &a.Headline, &a.Standfirst, &a.Status, &a.Language,
 		&pub, &upd, &mod,
-		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy, &a.CommentsClosed,
-		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position,
+		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy, &a.CommentsClosed, &a.TranslationOf,
+		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position, &a.Section.Edition,
 		&imgID, &alt, &caption, &credit, &imgW, &imgH}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return err
@@ -125,6 +125,10 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 	if q.ExcludeID != 0 {
 		where = append(where, "a.id <> ?")
 		args = append(args, q.ExcludeID)
+	}
+	if q.OneEdition {
+		where = append(where, "s.edition = ?")
+		args = append(args, q.Edition)
 	}
 	limit := q.PageSize()
 	order := "DESC"
@@ -319,6 +323,9 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 		if err != nil {
 			return nil, err
 		}
+		if err := linkTranslation(ctx, tx, a); err != nil {
+			return nil, err
+		}
 		// The slug now belongs to this article, whatever once had it.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
 			return nil, err
@@ -399,6 +406,9 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if err := tx.QueryRowContext(ctx, `SELECT version FROM articles WHERE id = ?`, a.ID).Scan(&a.Version); err != nil {
 			return nil, err
 		}
+		if err := linkTranslation(ctx, tx, a); err != nil {
+			return nil, err
+		}
 		if old.Slug != a.Slug {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, a.Slug); err != nil {
 				return nil, err
@@ -433,7 +443,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 // articleRelations loads what an article's cache keys depend on.
 func (db *DB) articleRelations(ctx context.Context, tx *Tx, id int64) (*article.Article, error) {
 	a := article.Article{ID: id}
-	err := tx.QueryRowContext(ctx, `SELECT slug, section_id FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID)
+	err := tx.QueryRowContext(ctx, `SELECT slug, section_id, COALESCE(translation_of, 0) FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID, &a.TranslationOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, article.ErrNotFound
 	}
@@ -486,7 +496,10 @@ func writeBodyImages(ctx context.Context, tx *Tx, id int64, body string) error {
 var errStale = errors.New("stale version")
 
 func (db *DB) articleWriteError(slug string, err error) error {
+	var inv *article.InvalidError
 	switch {
+	case errors.As(err, &inv):
+		return inv
 	case errors.Is(err, article.ErrNotFound):
 		return db.errorf("article %q: %w", slug, err)
 	case db.eng.IsUnique(err):

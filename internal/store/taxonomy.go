@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -39,8 +40,8 @@ func (db *DB) insert(ctx context.Context, what, slug string, query string, args 
 // CreateSection inserts s and sets its ID.
 func (db *DB) CreateSection(ctx context.Context, s *article.Section) (err error) {
 	s.ID, err = db.insert(ctx, "section", s.Slug,
-		`INSERT INTO sections (slug, name, description, position) VALUES (?, ?, ?, ?)`,
-		s.Slug, s.Name, s.Description, s.Position)
+		`INSERT INTO sections (slug, name, description, position, edition) VALUES (?, ?, ?, ?, ?)`,
+		s.Slug, s.Name, s.Description, s.Position, s.Edition)
 	return err
 }
 
@@ -72,9 +73,9 @@ func (db *DB) CreatePage(ctx context.Context, p *article.Page) (err error) {
 // Sections returns every section in navigation order.
 func (db *DB) Sections(ctx context.Context) ([]article.Section, error) {
 	var ss []article.Section
-	err := each(ctx, db.read, `SELECT id, slug, name, description, position FROM sections ORDER BY position, name`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT id, slug, name, description, position, edition FROM sections ORDER BY position, name`, nil, func(rows *sql.Rows) error {
 		var s article.Section
-		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position); err != nil {
+		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position, &s.Edition); err != nil {
 			return err
 		}
 		ss = append(ss, s)
@@ -101,8 +102,8 @@ func (db *DB) one(ctx context.Context, what, slug, query string, dest ...any) er
 // SectionBySlug returns one section.
 func (db *DB) SectionBySlug(ctx context.Context, slug string) (*article.Section, error) {
 	var s article.Section
-	err := db.one(ctx, "section", slug, `SELECT id, slug, name, description, position FROM sections WHERE slug = ?`,
-		&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position)
+	err := db.one(ctx, "section", slug, `SELECT id, slug, name, description, position, edition FROM sections WHERE slug = ?`,
+		&s.ID, &s.Slug, &s.Name, &s.Description, &s.Position, &s.Edition)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,8 @@ func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*arti
 // Site returns the site settings, defaults filled in.
 func (db *DB) Site(ctx context.Context) (article.Site, error) {
 	s := article.DefaultSite
-	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text', 'twitter_site')`, nil, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text', 'twitter_site',
+		'latin_digits', 'editions')`, nil, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
 			return err
@@ -289,6 +291,16 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 			s.FeedFullText = v == "1"
 		case "twitter_site":
 			s.TwitterSite = v
+		case "latin_digits":
+			s.LatinDigits = v == "1"
+		case "editions":
+			// Written by SetSite only; a value it cannot read is reported.
+			if err := json.Unmarshal([]byte(v), &s.Editions); err != nil {
+				return fmt.Errorf("editions: %w", err)
+			}
+			if len(s.Editions) == 0 {
+				s.Editions = nil
+			}
 		}
 		return nil
 	})
@@ -300,15 +312,30 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 
 // SetSite stores the site settings.
 func (db *DB) SetSite(ctx context.Context, s article.Site) error {
-	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+	if s.Editions == nil {
+		s.Editions = []article.Edition{}
+	}
+	editions, err := json.Marshal(s.Editions)
+	if err != nil {
+		return db.errorf("settings: editions: %w", err)
+	}
+	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		return []string{article.KeySite}, setSettings(ctx, tx, map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone,
 			"comments_close_days": strconv.Itoa(s.CommentsCloseDays), "digest_hour": strconv.Itoa(s.DigestHour),
-			"feed_full_text": map[bool]string{true: "1", false: "0"}[s.FeedFullText], "twitter_site": s.TwitterSite})
+			"feed_full_text": flag(s.FeedFullText), "twitter_site": s.TwitterSite,
+			"latin_digits": flag(s.LatinDigits), "editions": string(editions)})
 	})
 	if err != nil {
 		return db.errorf("settings: %w", err)
 	}
 	return nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // SigningKey returns the site's secret for signing links, creating it on
@@ -357,8 +384,8 @@ func (db *DB) updateNamed(ctx context.Context, what, slug string, id int64, quer
 
 // UpdateSection stores s's slug, name, description and position.
 func (db *DB) UpdateSection(ctx context.Context, s *article.Section) error {
-	return db.updateNamed(ctx, "section", s.Slug, s.ID, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ? WHERE id = ?`,
-		s.Slug, s.Name, s.Description, s.Position, s.ID)
+	return db.updateNamed(ctx, "section", s.Slug, s.ID, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ?, edition = ? WHERE id = ?`,
+		s.Slug, s.Name, s.Description, s.Position, s.Edition, s.ID)
 }
 
 // UpdateTag stores t's slug and name.

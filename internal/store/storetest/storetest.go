@@ -30,6 +30,7 @@ type Store interface {
 	Subscriptions
 	Redirects
 	Imports
+	Editions
 	Plumbing
 }
 
@@ -54,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ChangeLog", testChangeLog},
 		{"Images", testImages},
 		{"SiteSettings", testSiteSettings},
+		{"Editions", testEditions},
+		{"Translations", testTranslations},
 		{"Pages", testPages},
 		{"TaxonomyUpdatesAndDeletes", testTaxonomyUpdatesAndDeletes},
 		{"Users", testUsers},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -145,17 +146,23 @@ func testSiteSettings(t *testing.T, s Store) {
 	ctx := context.Background()
 	got, err := s.Site(ctx)
 	must(t, err)
-	if got != article.DefaultSite {
+	if !reflect.DeepEqual(got, article.DefaultSite) {
 		t.Errorf("Site() on empty store = %+v, want defaults %+v", got, article.DefaultSite)
 	}
 	want := article.Site{Title: "The Courier", Tagline: "News", Language: "en", TimeZone: "Europe/Lisbon", CommentsCloseDays: 14, DigestHour: 18, FeedFullText: true,
-		TwitterSite: "@courier"}
+		TwitterSite: "@courier", LatinDigits: true,
+		Editions: []article.Edition{{Lang: "fa", Title: "پیک", Tagline: "خبر"}, {Lang: "ar", LatinDigits: true}}}
 	must(t, s.SetSite(ctx, want))
 	must(t, s.SetSite(ctx, want)) // idempotent
 	got, err = s.Site(ctx)
 	must(t, err)
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Site() = %+v, want %+v", got, want)
+	}
+	want.Editions = nil
+	must(t, s.SetSite(ctx, want))
+	if got, err = s.Site(ctx); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Site() without editions = %+v, %v; want %+v", got, err, want)
 	}
 }
 

@@ -391,8 +391,8 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 3`, `"version": 4`)), false, "format version 4, written by a newer Broadsheet"},
-		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 3`, `"version": 1`)), true,
+		{"newer version", edited("newer", inManifest(`"version": 4`, `"version": 5`)), false, "format version 5, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 4`, `"version": 1`)), true,
 			"manifest.json of format version 1 lists redirects records, which version 2 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {

@@ -29,10 +29,11 @@ import (
 // manifest. A reader refuses a version newer than its own and reads every
 // older one: a kind or a field added since (kind.since, field.since) is
 // simply absent from an older export. Version 2 added redirects; version
-// 3 the records imports remember (imported) and comments' url.
+// 3 the records imports remember (imported) and comments' url; version 4
+// sections' edition and articles' translation_of.
 const (
 	FormatName    = "broadsheet-export"
-	FormatVersion = 3
+	FormatVersion = 4
 )
 
 // fieldType is how a column is written in a record.
@@ -133,7 +134,7 @@ var kinds = func() []kind {
 	}
 	ks := []kind{
 		{name: "settings", key: "key", fields: f("key:text value:text")},
-		{name: "sections", key: "id", fields: f("id:int slug:text name:text description:text position:int")},
+		{name: "sections", key: "id", fields: f("id:int slug:text name:text description:text position:int edition:text@4")},
 		{name: "tags", key: "id", fields: f("id:int slug:text name:text")},
 		{name: "authors", key: "id", fields: f("id:int slug:text name:text role:text bio:text")},
 		{name: "users", key: "id", fields: f("id:int email:text name:text role:text password_hash:text author_id:int created_at:time disabled:bool")},
@@ -142,7 +143,7 @@ var kinds = func() []kind {
 		{name: "image_variants", key: "image_id, width", fields: f("image_id:int width:int height:int content_type:text file=bytes:file")},
 		{name: "articles", key: "id", fields: f(`id:int slug:text headline:text standfirst:text body:text section_id:int lead_image_id:int
 			status:text language:text published_at:time updated_at:time created_at:time modified_at:time version:int created_by:int
-			submitted_at:time replaced_by:int comments_closed:bool`), computed: []string{"body_html", "html_of"}},
+			submitted_at:time replaced_by:int comments_closed:bool translation_of:int@4`), computed: []string{"body_html", "html_of"}},
 		{name: "article_tags", key: "article_id, tag_id", fields: f("article_id:int tag_id:int")},
 		{name: "article_authors", key: "article_id, position, author_id", fields: f("article_id:int author_id:int position:int")},
 		{name: "slug_redirects", key: "old_slug", fields: f("old_slug:text article_id:int")},

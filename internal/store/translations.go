@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
+)
+
+// linkTranslation stores which article a translates, in the write that
+// saves a. A translation of a translation joins the group of the first
+// one's original, and an original that becomes a translation brings its
+// own translations along: a group always has one original. Each edition
+// has at most one article of a group, which is what lets a page name its
+// translation by language alone.
+func linkTranslation(ctx context.Context, tx *Tx, a *article.Article) error {
+	if a.TranslationOf == 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = NULL WHERE id = ? AND translation_of IS NOT NULL`, a.ID)
+		return err
+	}
+	var original int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(translation_of, id) FROM articles WHERE id = ?`, a.TranslationOf).Scan(&original)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.InvalidField("translation_of", fmt.Sprintf("there is no article %d to be a translation of", a.TranslationOf))
+	}
+	if err != nil {
+		return err
+	}
+	if original == a.ID {
+		return errs.InvalidField("translation_of", "an article cannot be a translation of itself or of its own translation")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = ? WHERE id = ? OR translation_of = ?`, original, a.ID, a.ID); err != nil {
+		return err
+	}
+	a.TranslationOf = original
+	var edition string
+	err = tx.QueryRowContext(ctx, `SELECT s.edition FROM articles a JOIN sections s ON s.id = a.section_id
+		WHERE COALESCE(a.translation_of, a.id) = ? GROUP BY s.edition HAVING COUNT(*) > 1 LIMIT 1`, original).Scan(&edition)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case edition == "":
+		return errs.InvalidField("translation_of", "the article it translates, or another of its translations, is in the main edition already: an edition holds one version of a story")
+	}
+	return errs.InvalidField("translation_of", fmt.Sprintf("the article it translates, or another of its translations, is in the %q edition already: an edition holds one version of a story", edition))
+}
+
+// Translations returns the articles of the translation group named by
+// original (an Article's Original), the original among them, whatever
+// their status, ordered by edition, main edition first.
+func (db *DB) Translations(ctx context.Context, original int64) ([]article.Article, error) {
+	var list []article.Article
+	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+`
+		WHERE a.id = ? OR a.translation_of = ? ORDER BY s.edition, a.id`, []any{original, original}, func(rows *sql.Rows) error {
+		var a article.Article
+		if err := scanArticle(rows, &a); err != nil {
+			return err
+		}
+		list = append(list, a)
+		return nil
+	})
+	if err != nil {
+		return nil, db.errorf("translations of %d: %w", original, err)
+	}
+	return list, nil
+}
