@@ -2,6 +2,8 @@ package i18n
 
 import (
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -89,6 +91,44 @@ func TestCatalogsComplete(t *testing.T) {
 	}
 	if len(en.messages) < 400 || !slices.Contains(slices.Collect(maps.Keys(en.plurals)), "comments.card") {
 		t.Fatalf("the English catalog is not the reference it should be: %d messages", len(en.messages))
+	}
+}
+
+// mailKey is a message key of the mail, quoted, as the mail templates and
+// the composing code name it.
+var mailKey = regexp.MustCompile(`"(mail\.[a-z0-9_.]+)"`)
+
+// The mail (internal/mail) names only messages the catalogues hold, and
+// every message of the mail is named there: a letter never shows a
+// bracketed key, and no translation is kept for nothing.
+func TestMailUsesItsMessages(t *testing.T) {
+	files, _ := filepath.Glob("../mail/templates/*")
+	code, _ := filepath.Glob("../mail/*.go")
+	used := map[string]bool{}
+	for _, f := range append(files, code...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mailKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+			if !Has(m[1]) {
+				t.Errorf("%s uses message %q, missing from the catalogue", f, m[1])
+			}
+		}
+	}
+	if len(files) < 17 || len(used) < 40 {
+		t.Fatalf("found %d mail messages in %d templates: the pattern or the paths are out of date", len(used), len(files))
+	}
+	for _, keys := range [][]string{slices.Collect(maps.Keys(english)), slices.Collect(maps.Keys(englishPlurals))} {
+		for _, key := range keys {
+			if strings.HasPrefix(key, "mail.") && !used[key] {
+				t.Errorf("the catalogue holds %q, which no mail uses", key)
+			}
+		}
 	}
 }
 

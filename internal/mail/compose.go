@@ -16,6 +16,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/i18n"
 	"broadsheet/internal/subscription"
 )
 
@@ -124,7 +125,17 @@ type letterData struct {
 	Comment   *comment.Comment
 	Count     int
 	Articles  []article.Article // a digest's
+	Day       time.Time         // a digest's day
 	Image     string            // an article's lead image, absolute
+	// Why says, at the foot of a mail a reader asked for, why it came;
+	// Stop names the link that ends it. Both are message keys.
+	Why, Stop string
+
+	// The letter's language (language), its direction, and the side its
+	// lines start on, for the HTML part's attributes and styles.
+	Lang, Dir, Start string
+	words            *i18n.Catalog
+	loc              *time.Location
 }
 
 // Compose writes m's letter. ErrSkip means it should not be sent: the
@@ -134,7 +145,7 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := letterData{Site: site, BaseURL: l.BaseURL, To: m.To}
+	d := letterData{Site: site, BaseURL: l.BaseURL, To: m.To, Why: "mail.why.asked", Stop: "mail.manage"}
 	lt := &Letter{Site: site.Title}
 	switch m.Kind {
 	case Confirm:
@@ -181,6 +192,8 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		token := l.Links.ManageToken(sid, m.To)
 		d.ManageURL = l.BaseURL + "/subscriptions?t=" + url.QueryEscape(token)
 		d.Count = len(d.Articles)
+		_, d.Day = subscription.DigestWindow(m.ObjectID, site.Location(), site.DigestHour)
+		d.Why = "mail.why.digest"
 		lt.ListID = listID(site.Title, l.BaseURL)
 		lt.Unsubscribe = l.BaseURL + "/unsubscribe?t=" + url.QueryEscape(token) + "&s=" + url.QueryEscape(f[0])
 	case Moderation:
@@ -211,6 +224,7 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		token := l.Links.ReplyToken(parent, m.To)
 		d.ManageURL = l.BaseURL + "/unsubscribe?r=" + url.QueryEscape(token)
 		lt.Unsubscribe = d.ManageURL
+		d.Why, d.Stop = "mail.why.reply", "mail.reply.stop"
 	case Subscribed, Article, Comment:
 		// Data: the subscriptions that caused the mail, their subscriber,
 		// and for a notice the scope's label.
@@ -238,8 +252,10 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 			if err := l.aboutComment(ctx, &d, m.ObjectID); err != nil {
 				return nil, err
 			}
+			d.Why = "mail.why.comment"
 			break
 		}
+		d.Why = "mail.why.article"
 		a, err := l.article(ctx, m.ObjectID)
 		if errors.Is(err, article.ErrNotFound) {
 			return nil, ErrSkip
@@ -264,15 +280,16 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 	default:
 		return nil, fmt.Errorf("mail: no template for %q", m.Kind)
 	}
+	d.speak(site.Location())
 	var subj, text, html bytes.Buffer
-	if err := l.text.ExecuteTemplate(&subj, string(m.Kind)+".subject", d); err != nil {
-		return nil, err
+	if err := l.text.ExecuteTemplate(&subj, string(m.Kind)+".subject", &d); err != nil {
+		return nil, fmt.Errorf("mail: %s subject: %w", m.Kind, err)
 	}
-	if err := l.text.ExecuteTemplate(&text, string(m.Kind)+".text", d); err != nil {
-		return nil, err
+	if err := l.text.ExecuteTemplate(&text, string(m.Kind)+".text", &d); err != nil {
+		return nil, fmt.Errorf("mail: %s text: %w", m.Kind, err)
 	}
-	if err := l.html.ExecuteTemplate(&html, string(m.Kind), d); err != nil {
-		return nil, err
+	if err := l.html.ExecuteTemplate(&html, string(m.Kind), &d); err != nil {
+		return nil, fmt.Errorf("mail: %s HTML: %w", m.Kind, err)
 	}
 	lt.Subject = strings.Join(strings.Fields(subj.String()), " ")
 	lt.Text, lt.HTML = text.String(), html.String()
