@@ -100,7 +100,7 @@ func timeOrNull(t time.Time) *time.Time {
 }
 
 func (h *handler) sectionJSON(s *article.Section) sectionJSON {
-	return sectionJSON{ID: s.ID, Slug: s.Slug, Name: s.Name, Description: s.Description, Position: s.Position, URL: h.baseURL + "/" + s.Slug}
+	return sectionJSON{ID: s.ID, Slug: s.Slug, Name: s.Name, Description: s.Description, Position: s.Position, URL: h.baseURL + s.Path()}
 }
 
 func (h *handler) tagJSON(t *article.Tag) tagJSON {
@@ -113,7 +113,7 @@ func (h *handler) authorJSON(a *article.Author) authorJSON {
 
 // articleURL is the article's canonical address on the site.
 func (h *handler) articleURL(a *article.Article) string {
-	return h.baseURL + "/" + a.Section.Slug + "/" + a.Slug
+	return h.baseURL + a.Path()
 }
 
 // article is the reader's view. full adds what only a single article

@@ -11,15 +11,18 @@ func init() {
 // публикации, newsroom — редакция, redirect — перенаправление, slug —
 // ярлык (as in WordPress), standfirst — лид, erase — удалить безвозвратно.
 var russian = map[string]string{
-	"site.skip":      "Перейти к содержанию",
-	"nav.sections":   "Разделы",
-	"nav.home":       "Главная",
-	"nav.latest":     "Свежее",
-	"footer.powered": "Сайт работает на Broadsheet",
-	"home.lead":      "Главное",
-	"home.latest":    "Свежее",
-	"home.more_in":   "Ещё в разделе «%s»",
-	"home.empty":     "Здесь пока ничего не опубликовано.",
+	"site.skip":            "Перейти к содержанию",
+	"nav.sections":         "Разделы",
+	"nav.home":             "Главная",
+	"nav.latest":           "Свежее",
+	"footer.powered":       "Сайт работает на Broadsheet",
+	"language.name":        "Русский",
+	"nav.editions":         "Выпуски",
+	"article.translations": "Эта статья на других языках",
+	"home.lead":            "Главное",
+	"home.latest":          "Свежее",
+	"home.more_in":         "Ещё в разделе «%s»",
+	"home.empty":           "Здесь пока ничего не опубликовано.",
 	// Followed by the authors' names ("Текст: А и Б"), so it reads for
 	// one author or several.
 	"article.by":         "Текст:",

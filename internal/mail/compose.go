@@ -267,7 +267,7 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 			return nil, ErrSkip // withdrawn before it went out
 		}
 		d.Article = a
-		d.URL = l.BaseURL + "/" + a.Section.Slug + "/" + a.Slug
+		d.URL = l.BaseURL + a.Path()
 		if img := a.LeadImage; img != nil && len(img.Variants) > 0 {
 			w := img.Variants[0]
 			for _, v := range img.Variants {
@@ -350,7 +350,7 @@ func (l *Letters) aboutComment(ctx context.Context, d *letterData, id int64) err
 		return ErrSkip
 	}
 	d.Comment, d.Article = c, a
-	d.URL = l.BaseURL + "/" + a.Section.Slug + "/" + a.Slug + "#c-" + strconv.FormatInt(c.ID, 10)
+	d.URL = l.BaseURL + a.Path() + "#c-" + strconv.FormatInt(c.ID, 10)
 	return nil
 }
 

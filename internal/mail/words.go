@@ -21,11 +21,23 @@ func language(d *letterData) string {
 	return d.Site.Language
 }
 
+// editionCode is the edition the letter speaks for: its article's, or
+// the main edition.
+func (d *letterData) editionCode() string {
+	if d.Article != nil {
+		return d.Article.Section.Edition
+	}
+	return ""
+}
+
 // speak sets the letter's words, and its direction from the language the
 // words are actually in (a language without a catalogue is written in
 // English, left to right).
 func (d *letterData) speak(loc *time.Location) {
 	d.words = i18n.For(language(d))
+	if ed, ok := d.Site.Edition(d.editionCode()); ok && ed.LatinDigits && ed.Lang == d.words.Lang() {
+		d.words = d.words.LatinDigits()
+	}
 	d.loc = loc
 	d.Lang = d.words.Lang()
 	d.Dir = i18n.Dir(d.Lang)

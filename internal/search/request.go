@@ -14,7 +14,10 @@ type Request struct {
 	// theirs.
 	Text      string
 	SectionID int64
-	AuthorID  int64
+	// Sections, when not empty, limits the search to articles in any of
+	// them: an edition's sections, for a search of one edition.
+	Sections []int64
+	AuthorID int64
 	From, To  time.Time // published on or after From, before To; zero for open
 	Offset    int
 	Limit     int

@@ -127,7 +127,7 @@ func (db *DB) Articles(ctx context.Context, q article.Query) (article.List, erro
 		args = append(args, q.ExcludeID)
 	}
 	if q.OneEdition {
-		where = append(where, "s.edition = ?")
+		where = append(where, "a.section_id IN (SELECT id FROM sections WHERE edition = ?)")
 		args = append(args, q.Edition)
 	}
 	limit := q.PageSize()

@@ -35,6 +35,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	ctx := r.Context()
 	q := spec.query
 	q.Limit = archivePageSize
+	q.OneEdition, q.Edition = true, editionOf(ctx)
 	params := r.URL.Query()
 	before, after := params.Get("before"), params.Get("after")
 	if len(params["before"]) > 1 || len(params["after"]) > 1 || (before != "" && after != "") {
@@ -64,10 +65,10 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	}
 	av := archiveView{Kind: spec.kind, Heading: spec.heading, Description: spec.description, Author: spec.author, Articles: list.Articles}
 	if list.Newer != nil {
-		av.NewerURL = r.URL.Path + "?after=" + url.QueryEscape(list.Newer.String())
+		av.NewerURL = requestPath(r) + "?after=" + url.QueryEscape(list.Newer.String())
 	}
 	if list.Older != nil {
-		av.OlderURL = r.URL.Path + "?before=" + url.QueryEscape(list.Older.String())
+		av.OlderURL = requestPath(r) + "?before=" + url.QueryEscape(list.Older.String())
 	}
 	v.Title = spec.heading
 	v.Description = spec.description
@@ -77,7 +78,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 		v.Description = v.T("archive."+spec.kind+"_description", spec.heading, v.Site.Title)
 	}
 	// Every page of an archive is its own canonical page; the first has no cursor.
-	v.Canonical = s.abs(r.URL.Path)
+	v.Canonical = s.abs(requestPath(r))
 	if q.Before != nil || q.After != nil {
 		v.Canonical += "?" + r.URL.RawQuery
 	}
@@ -85,7 +86,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	v.Data = av
 	v.Feeds = spec.feeds
 	if spec.kind == "section" || spec.kind == "latest" {
-		v.Feeds = append(v.Feeds, feedLinks(v.Site.Title, "/feed")...)
+		v.Feeds = append(v.Feeds, feedLinks(v.Site.Title, v.Under("/feed"))...)
 	}
 	s.archiveMeta(v, spec, list.Articles)
 	keys, err := s.withCounts(r, v, list.Articles)
@@ -115,7 +116,7 @@ func (s *Server) tagArchive(r *http.Request) (*response, error) {
 		return s.articleFeed(r.Context(), format, t.Name, "", "/tag/"+t.Slug, article.Query{TagID: t.ID}, []string{article.KeyTagList(t.ID)})
 	}
 	resp, err := s.archive(r, archiveSpec{kind: "tag", heading: t.Name, query: article.Query{TagID: t.ID}, key: article.KeyTagList(t.ID),
-		feeds: feedLinks(t.Name, "/tag/"+t.Slug)})
+		feeds: feedLinks(t.Name, inEdition(r.Context(), "/tag/"+t.Slug))})
 	if err == nil && len(resp.view.Data.(archiveView).Articles) == 0 {
 		// A tag only drafts use must not give their story away by its name.
 		return nil, article.ErrNotFound
@@ -138,7 +139,7 @@ func (s *Server) authorArchive(r *http.Request) (*response, error) {
 		return s.articleFeed(r.Context(), format, a.Name, a.Bio, "/author/"+a.Slug, article.Query{AuthorID: a.ID}, []string{article.KeyAuthorList(a.ID)})
 	}
 	return s.archive(r, archiveSpec{kind: "author", heading: a.Name, description: a.Bio, author: a,
-		query: article.Query{AuthorID: a.ID}, key: article.KeyAuthorList(a.ID), feeds: feedLinks(a.Name, "/author/"+a.Slug)})
+		query: article.Query{AuthorID: a.ID}, key: article.KeyAuthorList(a.ID), feeds: feedLinks(a.Name, inEdition(r.Context(), "/author/"+a.Slug))})
 }
 
 // correctionsView is the public list of corrections.

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"broadsheet/internal/article"
@@ -18,6 +20,9 @@ type articleView struct {
 	Lang    string
 	Dir     string
 	More    []article.Article
+	// Translations are the article's published versions in the site's
+	// other editions.
+	Translations []translation
 	// MostRead are the site's most read lists.
 	MostRead []mostReadList
 	Preview  bool // not published: say so instead of a publication time
@@ -54,7 +59,7 @@ func (s *Server) article(r *http.Request) (*response, error) {
 		return &response{status: http.StatusGone, template: "error", view: v, keys: []string{article.KeyArticle(a.ID)}}, nil
 	case !a.Visible():
 		return nil, article.ErrNotFound
-	case a.Section.Slug != r.PathValue("section"):
+	case a.Section.Slug != r.PathValue("section") || a.Section.Edition != editionOf(ctx):
 		return &response{redirect: articlePath(a)}, nil
 	}
 	resp, err := s.articlePage(r, v, a, s.newForm(a.ID), nil)
@@ -96,8 +101,12 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		v.Description = summary(parts.body)
 	}
 	v.Canonical = s.abs(articlePath(a))
-	s.articleMeta(v, a)
-	v.Feeds = feedLinks(v.Site.Title, "/feed")
+	translations, err := s.translations(ctx, v, a)
+	if err != nil {
+		return nil, err
+	}
+	s.articleMeta(v, a, translations)
+	v.Feeds = feedLinks(v.Site.Title, v.Under("/feed"))
 	if a.Visible() {
 		v.Feeds = append(v.Feeds, feedLinks(v.T("comments.title")+": "+a.Headline, articlePath(a)+"/comments")...)
 	}
@@ -110,14 +119,22 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		More:     parts.more,
 		Comments: discussion,
 	}
+	av := v.Data.(articleView)
+	for _, t := range translations {
+		if t.ID != a.ID {
+			av.Translations = append(av.Translations, translation{Article: t, Name: i18n.For(t.Language).T("language.name")})
+		}
+	}
+	v.Data = av
 	mostRead, err := s.mostRead(ctx, v)
 	if err != nil {
 		return nil, err
 	}
-	av := v.Data.(articleView)
+	av = v.Data.(articleView)
 	av.MostRead = mostRead
 	v.Data = av
-	keys := append(parts.countKeys, article.KeyArticle(a.ID), article.KeyRelated(a.ID), article.KeySectionList(a.Section.ID))
+	keys := append(parts.countKeys, article.KeyArticle(a.ID), article.KeyRelated(a.ID), article.KeySectionList(a.Section.ID),
+		article.KeyTranslations(a.Original()))
 	for _, m := range parts.more {
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
 	}
@@ -128,6 +145,48 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		resp.expires = earliest(resp.expires, v.Site.CommentsCloseAt(a))
 	}
 	return resp, nil
+}
+
+// translation is a version of an article in another edition, named in
+// its own language.
+type translation struct {
+	article.Article
+	Name string
+}
+
+// translations returns the published articles of a's translation group in
+// the site's editions, a among them, main edition first; none when a
+// stands alone. A page lists the others and names them all as its
+// alternates (hreflang), the main edition's, or else the original, as the
+// x-default.
+func (s *Server) translations(ctx context.Context, v *view, a *article.Article) ([]article.Article, error) {
+	if !a.Visible() || (a.TranslationOf == 0 && len(v.Site.Editions) == 0) {
+		return nil, nil
+	}
+	group, err := s.store.Translations(ctx, a.Original())
+	if err != nil {
+		return nil, err
+	}
+	group = slices.DeleteFunc(group, func(t article.Article) bool {
+		_, ok := v.Site.Edition(t.Section.Edition)
+		return !ok || !t.Visible()
+	})
+	if len(group) < 2 {
+		return nil, nil
+	}
+	for _, t := range group {
+		v.Alternates = append(v.Alternates, alternate{Lang: t.Language, Href: s.abs(t.Path())})
+	}
+	def := group[0] // main edition first
+	if def.Section.Edition != "" {
+		for _, t := range group {
+			if t.ID == a.Original() {
+				def = t
+			}
+		}
+	}
+	v.Alternates = append(v.Alternates, alternate{Lang: "x-default", Href: s.abs(def.Path())})
+	return group, nil
 }
 
 // articleParts is an article page's body and More Articles, with the
@@ -149,6 +208,8 @@ func (s *Server) articleParts(r *http.Request, v *view, a *article.Article) (p a
 	// no place in the index yet, and gets its section's latest.
 	if a.Visible() {
 		p.more, err = s.moreArticles(ctx, a.ID)
+		// Related by content, but read in the page's edition.
+		p.more = slices.DeleteFunc(slices.Clone(p.more), func(m article.Article) bool { return m.Section.Edition != a.Section.Edition })
 	} else {
 		var list article.List
 		list, err = s.store.Articles(ctx, article.Query{SectionID: a.Section.ID, ExcludeID: a.ID, Limit: moreArticles})
@@ -202,18 +263,29 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 		if err != nil {
 			return nil, err
 		}
+		if sec.Edition != editionOf(ctx) {
+			return nil, article.ErrNotFound
+		}
 		return s.articleFeed(ctx, format, sec.Name, sec.Description, "/"+sec.Slug, article.Query{SectionID: sec.ID}, []string{article.KeySectionList(sec.ID)})
 	}
 	sec, err := s.store.SectionBySlug(ctx, slug)
+	if err == nil && sec.Edition != editionOf(ctx) {
+		// A section's address names its edition; the other is an old link.
+		return &response{redirect: sec.Path()}, nil
+	}
 	if err == nil {
 		return s.archive(r, archiveSpec{
-			feeds: feedLinks(sec.Name, "/"+sec.Slug),
+			feeds: feedLinks(sec.Name, sec.Path()),
 			kind:  "section", current: sec.Slug, heading: sec.Name, description: sec.Description,
 			query: article.Query{SectionID: sec.ID}, key: article.KeySectionList(sec.ID),
 		})
 	}
 	if !errors.Is(err, article.ErrNotFound) {
 		return nil, err
+	}
+	if editionOf(ctx) != "" {
+		// Static pages are the main edition's.
+		return nil, article.ErrNotFound
 	}
 	p, err := s.store.PageBySlug(ctx, slug)
 	if err != nil {

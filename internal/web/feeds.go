@@ -74,20 +74,26 @@ func writeFeed(format string, f feed.Feed, keys []string) (*response, error) {
 	return &response{raw: buf.Bytes(), contentType: w.contentType, keys: keys}, nil
 }
 
-// articleFeed is a feed of the latest articles q selects.
+// articleFeed is a feed of the latest articles q selects in the request's
+// edition; pagePath is the page it follows, as the main edition has it.
 func (s *Server) articleFeed(ctx context.Context, format, title, description, pagePath string, q article.Query, keys []string) (*response, error) {
 	site, err := s.store.Site(ctx)
 	if err != nil {
 		return nil, err
 	}
+	ed, ok := site.Edition(editionOf(ctx))
+	if !ok {
+		return nil, article.ErrNotFound
+	}
 	q.Limit = feedItems
+	q.OneEdition, q.Edition = true, ed.Code()
 	list, err := s.store.Articles(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	f := feed.Feed{
-		Title: title, Description: description, Language: site.Language,
-		Link: s.baseURL + pagePath, Self: s.baseURL + strings.TrimSuffix(pagePath, "/") + feedSelf(pagePath, format),
+		Title: title, Description: description, Language: ed.Lang,
+		Link: s.baseURL + ed.Path(pagePath), Self: s.baseURL + ed.Path(strings.TrimSuffix(pagePath, "/")+feedSelf(pagePath, format)),
 		Logo: s.baseURL + s.assetURL("logo.png"), Icon: s.baseURL + s.assetURL("logo.png"),
 	}
 	for _, a := range list.Articles {
@@ -135,7 +141,11 @@ func (s *Server) siteFeed(r *http.Request, format string) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.articleFeed(r.Context(), format, site.Title, site.Tagline, "/", article.Query{}, []string{article.KeyAllArticles})
+	ed, ok := site.Edition(editionOf(r.Context()))
+	if !ok {
+		return nil, article.ErrNotFound
+	}
+	return s.articleFeed(r.Context(), format, ed.Title, ed.Tagline, "/", article.Query{}, []string{article.KeyAllArticles})
 }
 
 // GET /{section}/{slug}/comments.rss|atom|json: the newest approved
@@ -150,7 +160,7 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.Visible() || a.Section.Slug != r.PathValue("section") {
+	if !a.Visible() || a.Section.Slug != r.PathValue("section") || a.Section.Edition != editionOf(ctx) {
 		return nil, article.ErrNotFound
 	}
 	list, err := s.store.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: true, Limit: 50})

@@ -123,7 +123,7 @@ func (s *Server) mostReadSince(ctx context.Context, d time.Duration) ([]article.
 	if ok && now.Before(c.expires) {
 		return c.list, nil
 	}
-	list, err := s.store.MostRead(ctx, now.Add(-d), mostReadSize)
+	list, err := s.store.MostRead(ctx, now.Add(-d), mostReadKept)
 	if err != nil {
 		return nil, err
 	}

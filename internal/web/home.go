@@ -34,7 +34,7 @@ func (s *Server) home(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	latest, err := s.store.Articles(ctx, article.Query{Limit: homeLatest + homeSecondary + 1})
+	latest, err := s.store.Articles(ctx, article.Query{Limit: homeLatest + homeSecondary + 1, OneEdition: true, Edition: v.Edition.Code()})
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +87,10 @@ func (s *Server) home(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	v.Description = v.Site.Tagline
-	v.Canonical = s.abs("/")
+	v.Canonical = s.abs(v.Under("/"))
+	s.editionAlternates(v, func(e article.Edition) string { return e.Path("/") })
 	s.homeMeta(v)
-	v.Feeds = feedLinks(v.Site.Title, "/feed")
+	v.Feeds = feedLinks(v.Site.Title, v.Under("/feed"))
 	v.Current = "/"
 	v.Data = hv
 	lists := [][]article.Article{hv.Secondary, hv.Latest}

@@ -114,7 +114,7 @@ func ogLocale(tag string) string {
 }
 
 // articleMeta fills in an article page's tags and structured data.
-func (s *Server) articleMeta(v *view, a *article.Article) {
+func (s *Server) articleMeta(v *view, a *article.Article, translations []article.Article) {
 	url := s.abs(articlePath(a))
 	published, modified := a.PublishedAt.UTC().Format(time.RFC3339), a.PublishedAt
 	if a.Updated() {
@@ -164,6 +164,19 @@ func (s *Server) articleMeta(v *view, a *article.Article) {
 	}
 	if v.Description != "" {
 		news["description"] = v.Description
+	}
+	// A translation names its original; the original, its translations.
+	var versions []jsonLD
+	for _, t := range translations {
+		switch {
+		case t.ID == a.TranslationOf:
+			news["translationOfWork"] = jsonLD{"@id": s.abs(t.Path()), "inLanguage": t.Language}
+		case a.TranslationOf == 0 && t.ID != a.ID:
+			versions = append(versions, jsonLD{"@id": s.abs(t.Path()), "inLanguage": t.Language})
+		}
+	}
+	if len(versions) > 0 {
+		news["workTranslation"] = versions
 	}
 	if len(a.Tags) > 0 {
 		var kw []string

@@ -83,6 +83,11 @@ type view struct {
 	Meta        []metaTag       // OpenGraph and Twitter card tags
 	JSONLD      []jsonLD        // schema.org structured data
 	Feeds       []feedLink      // <link rel="alternate"> feeds of the page
+	Alternates  []alternate     // the page in other languages (hreflang)
+	// Edition is the edition the page is in; EditionLinks lead to every
+	// edition's front page when the site has more than one.
+	Edition      article.Edition
+	EditionLinks []editionLink
 	counts      map[int64]int   // approved comments per listed article
 
 	// Newsroom pages.
@@ -108,8 +113,8 @@ func (s *Server) newView(ctx context.Context) (*view, error) {
 		banner := f.banner
 		v.Banner = &banner
 	}
-	v.Lang, v.Dir = site.Language, i18n.Dir(site.Language)
-	v.cat, v.loc = i18n.For(site.Language), site.Location()
+	v.loc = site.Location()
+	v.setEdition(site, editionOf(ctx), f.sections)
 	return v, nil
 }
 
@@ -139,9 +144,9 @@ func (v *view) DateTime(t time.Time) string { return v.cat.DateTime(t.In(v.loc))
 func (v *view) ISO(t time.Time) string { return t.In(v.loc).Format(time.RFC3339) }
 
 // ArticleURL is the canonical path of an article.
-func (v *view) ArticleURL(a article.Article) string { return articlePath(&a) }
+func (v *view) ArticleURL(a article.Article) string { return a.Path() }
 
-func articlePath(a *article.Article) string { return "/" + a.Section.Slug + "/" + a.Slug }
+func articlePath(a *article.Article) string { return a.Path() }
 
 // ImageURL is the path of one stored width of an image.
 func (v *view) ImageURL(img *article.Image, width int) string {
@@ -254,7 +259,7 @@ type pageFunc func(r *http.Request) (*response, error)
 // page serves fn's output through the rendered-page cache.
 func (s *Server) page(fn pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		url := r.URL.Path
+		url := requestPath(r)
 		if r.URL.RawQuery != "" {
 			url += "?" + r.URL.RawQuery
 		}

@@ -123,7 +123,7 @@ func (s *Server) routes() *http.ServeMux {
 	root.Handle("/admin", admin)
 	root.Handle("/admin/", admin)
 	s.handle(mux, "/", s.fallback)
-	root.Handle("/", mux)
+	root.Handle("/", s.editions(mux))
 	s.root = root
 	return root
 }

@@ -74,6 +74,13 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 		if sec.Slug == sv.Section {
 			req.SectionID = sec.ID
 		}
+		if len(v.Site.Editions) > 0 {
+			// A site of several editions searches the page's own.
+			req.Sections = append(req.Sections, sec.ID)
+		}
+	}
+	if len(v.Site.Editions) > 0 && len(req.Sections) == 0 {
+		req.Sections = []int64{0} // an edition without sections: no section has id 0
 	}
 	for _, a := range sv.Authors {
 		if a.Slug == sv.Author {
@@ -127,7 +134,7 @@ func (s *Server) searchHandler(w http.ResponseWriter, r *http.Request) {
 				if p > 1 {
 					u.Set("page", strconv.Itoa(p))
 				}
-				return "/search?" + u.Encode()
+				return v.Under("/search") + "?" + u.Encode()
 			}
 			if page > 1 {
 				sv.PrevURL = link(page-1, sv.To)

@@ -54,6 +54,7 @@ type readerStore interface {
 	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)
 	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
 	Thread(ctx context.Context, q comment.Query) ([]comment.Comment, error)
+	Translations(ctx context.Context, original int64) ([]article.Article, error)
 }
 
 // discussionStore is what a discussion under an article asks of storage:

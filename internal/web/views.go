@@ -109,8 +109,12 @@ var mostReadPeriods = []struct {
 	d   time.Duration
 }{{"mostread.day", 24 * time.Hour}, {"mostread.week", 7 * 24 * time.Hour}}
 
-// mostReadSize is how many articles each list shows.
-const mostReadSize = 5
+// mostReadSize is how many articles each list shows; mostReadKept how
+// many are kept in memory, so that each edition finds its own among them.
+const (
+	mostReadSize = 5
+	mostReadKept = 40
+)
 
 // mostReadAge is how long a page shows the same Most read lists: views
 // change all the time, and a page is not rendered again for each.
@@ -129,8 +133,14 @@ func (s *Server) mostRead(ctx context.Context, v *view) ([]mostReadList, error) 
 		if err != nil {
 			return nil, err
 		}
-		if len(list) > 0 {
-			out = append(out, mostReadList{Title: v.T(p.key), Articles: list})
+		var mine []article.Article
+		for _, a := range list {
+			if a.Section.Edition == v.Edition.Code() && len(mine) < mostReadSize {
+				mine = append(mine, a)
+			}
+		}
+		if len(mine) > 0 {
+			out = append(out, mostReadList{Title: v.T(p.key), Articles: mine})
 		}
 	}
 	return out, nil

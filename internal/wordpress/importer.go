@@ -958,7 +958,7 @@ func (im *importer) writePending(ctx context.Context) error {
 			im.s.Before["articles"]++
 		}
 		im.s.Written["comments"] += res.Comments
-		to := "/" + a.Section.Slug + "/" + a.Slug
+		to := a.Path()
 		for _, path := range ItemPaths(im.x, it) {
 			im.redirect(path, to)
 		}

@@ -43,6 +43,12 @@ func (db *DB) match(ctx context.Context, r search.Request) (store.Matches, error
 		where = append(where, `a.id IN (SELECT article_id FROM article_authors WHERE author_id = ?)`)
 		args = append(args, r.AuthorID)
 	}
+	if len(r.Sections) > 0 {
+		where = append(where, `a.section_id IN (`+strings.Repeat(", ?", len(r.Sections))[2:]+`)`)
+		for _, id := range r.Sections {
+			args = append(args, id)
+		}
+	}
 	if !r.From.IsZero() {
 		where = append(where, `a.published_at >= ?`)
 		args = append(args, r.From.Unix())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"strings"
 	"time"
 
 	"broadsheet/internal/search"
@@ -38,6 +39,13 @@ func (db *DB) match(ctx context.Context, r search.Request) (store.Matches, error
 	}
 	if r.AuthorID != 0 {
 		match += ` AND "` + authorFacet(r.AuthorID) + `"`
+	}
+	if len(r.Sections) > 0 {
+		any := make([]string, len(r.Sections))
+		for i, id := range r.Sections {
+			any[i] = `"` + sectionFacet(id) + `"`
+		}
+		match += ` AND (` + strings.Join(any, " OR ") + `)`
 	}
 	// When more than newest articles match, only the newest of them are
 	// ranked; finding where they begin reads that many keys, where

@@ -52,6 +52,26 @@ func testEditions(t *testing.T, s Store) {
 		}
 	}
 
+	// Walking an edition's pages back and forth stays in the edition.
+	var more []*article.Article
+	for range 3 {
+		a := f.article(0)
+		must(t, s.CreateArticle(ctx, a))
+		more = append(more, a)
+	}
+	first, err := s.Articles(ctx, article.Query{OneEdition: true, Limit: 2})
+	must(t, err)
+	second, err := s.Articles(ctx, article.Query{OneEdition: true, Limit: 2, Before: first.Older})
+	must(t, err)
+	back, err := s.Articles(ctx, article.Query{OneEdition: true, Limit: 2, After: second.Newer})
+	must(t, err)
+	if got, want := slugs(second.Articles), []string{more[0].Slug, en.Slug}; !slices.Equal(got, want) {
+		t.Errorf("second page of the main edition = %v, want %v", got, want)
+	}
+	if !slices.Equal(slugs(back.Articles), slugs(first.Articles)) || back.Older == nil {
+		t.Errorf("back to the first page = %v (older %v), want %v with a next page", slugs(back.Articles), back.Older, slugs(first.Articles))
+	}
+
 	// Moving a section to another edition moves its articles.
 	fa.Edition = "ar"
 	must(t, s.UpdateSection(ctx, &fa))
