@@ -14,14 +14,14 @@ type Query struct {
 	SectionID int64
 	TagID     int64
 	AuthorID  int64
-	ExcludeID int64   // leave this article out (an article's own More Articles box)
+	ExcludeID int64 // leave this article out (an article's own More Articles box)
 	// OneEdition limits the list to the articles of Edition ("" is the
 	// main edition); otherwise every edition's are listed.
 	OneEdition bool
 	Edition    string
-	Before    *Cursor // older than this position
-	After     *Cursor // newer than this position; ignored when Before is set
-	Limit     int     // clamped to [1, MaxLimit]; 0 means DefaultLimit
+	Before     *Cursor // older than this position
+	After      *Cursor // newer than this position; ignored when Before is set
+	Limit      int     // clamped to [1, MaxLimit]; 0 means DefaultLimit
 }
 
 // Listing sizes.

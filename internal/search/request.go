@@ -18,9 +18,9 @@ type Request struct {
 	// them: an edition's sections, for a search of one edition.
 	Sections []int64
 	AuthorID int64
-	From, To  time.Time // published on or after From, before To; zero for open
-	Offset    int
-	Limit     int
+	From, To time.Time // published on or after From, before To; zero for open
+	Offset   int
+	Limit    int
 	// Newest bounds how many matches a search ranks (the newest); zero
 	// means Window.
 	Newest int

@@ -88,7 +88,7 @@ type view struct {
 	// edition's front page when the site has more than one.
 	Edition      article.Edition
 	EditionLinks []editionLink
-	counts      map[int64]int   // approved comments per listed article
+	counts       map[int64]int // approved comments per listed article
 
 	// Newsroom pages.
 	User            *account.User
