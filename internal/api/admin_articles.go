@@ -26,9 +26,11 @@ type articleFields struct {
 	Slug        *string   `json:"slug"` // "" makes one from the headline
 	LeadImageID *int64    `json:"lead_image_id"`
 	// CommentsClosed stops new comments on the article.
-	CommentsClosed *bool   `json:"comments_closed"`
-	Status         *string `json:"status"`     // draft, scheduled, published
-	PublishAt      *string `json:"publish_at"` // RFC 3339, with status scheduled
+	CommentsClosed *bool `json:"comments_closed"`
+	// TranslationOf is the id of the article this one translates; 0 for none.
+	TranslationOf *int64  `json:"translation_of"`
+	Status        *string `json:"status"`     // draft, scheduled, published
+	PublishAt     *string `json:"publish_at"` // RFC 3339, with status scheduled
 }
 
 // patchRequest is a PATCH body: the fields to change and the version the
@@ -41,7 +43,8 @@ type patchRequest struct {
 // changesText reports whether f touches anything but the status.
 func (f *articleFields) changesText() bool {
 	return f.Headline != nil || f.Standfirst != nil || f.Body != nil || f.Section != nil || f.Tags != nil ||
-		f.Authors != nil || f.Language != nil || f.Slug != nil || f.LeadImageID != nil || f.CommentsClosed != nil
+		f.Authors != nil || f.Language != nil || f.Slug != nil || f.LeadImageID != nil || f.CommentsClosed != nil ||
+		f.TranslationOf != nil
 }
 
 // draft lays f over d.
@@ -67,6 +70,9 @@ func (f *articleFields) draft(d newsroom.Draft) newsroom.Draft {
 	}
 	if f.LeadImageID != nil {
 		d.LeadImageID = *f.LeadImageID
+	}
+	if f.TranslationOf != nil {
+		d.TranslationOf = *f.TranslationOf
 	}
 	if f.CommentsClosed != nil {
 		d.CommentsClosed = *f.CommentsClosed

@@ -69,6 +69,9 @@ type articleJSON struct {
 	Tags       []tagJSON    `json:"tags,omitzero"`
 	LeadImage  *imageJSON   `json:"lead_image"`
 	Language   string       `json:"language"`
+	// TranslationOf is the id of the article this one translates, 0 for
+	// none: the original of its group.
+	TranslationOf int64 `json:"translation_of"`
 	// CommentsClosed says whether readers may still comment.
 	CommentsClosed bool       `json:"comments_closed"`
 	PublishedAt    *time.Time `json:"published_at"`
@@ -122,7 +125,7 @@ func (h *handler) article(a *article.Article, full bool) articleJSON {
 	j := articleJSON{
 		ID: a.ID, Slug: a.Slug, URL: h.articleURL(a), Headline: a.Headline, Standfirst: a.Standfirst,
 		Section: h.sectionJSON(&a.Section), Authors: make([]authorJSON, 0, len(a.Authors)),
-		Language: a.Language, PublishedAt: timeOrNull(a.PublishedAt), CommentsClosed: a.CommentsClosed,
+		Language: a.Language, PublishedAt: timeOrNull(a.PublishedAt), CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf,
 	}
 	for i := range a.Authors {
 		j.Authors = append(j.Authors, h.authorJSON(&a.Authors[i]))

@@ -49,6 +49,10 @@ func register(c *Catalog) {
 	catalogs[c.lang] = c
 }
 
+// OwnDigits reports whether the language writes numbers in digits of its
+// own rather than 0–9.
+func (c *Catalog) OwnDigits() bool { return c.digits != "" }
+
 // LatinDigits returns the catalog writing numbers in the digits 0–9, for
 // an Arabic edition that chooses them over Arabic-Indic ones.
 func (c *Catalog) LatinDigits() *Catalog { return c.latin }

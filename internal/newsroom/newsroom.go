@@ -71,13 +71,16 @@ type Draft struct {
 	LeadImageID int64
 	// CommentsClosed stops new comments on the article.
 	CommentsClosed bool
+	// TranslationOf is the id of the article this one translates, 0 for
+	// none.
+	TranslationOf int64
 }
 
 // DraftOf is a's editable state: the base a partial change starts from, so
 // every field a caller does not mention keeps its value.
 func DraftOf(a *article.Article) Draft {
 	d := Draft{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body,
-		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed}
+		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf}
 	for _, t := range a.Tags {
 		d.Tags = append(d.Tags, t.Name)
 	}
@@ -120,10 +123,12 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		a.Slug = article.Slugify(a.Headline)
 	}
 	a.CommentsClosed = d.CommentsClosed
-	a.Language = strings.TrimSpace(d.Language)
-	if a.Language == "" {
-		a.Language = "en"
+	a.TranslationOf = d.TranslationOf
+	if a.TranslationOf < 0 {
+		inv.Add("translation_of", "give the number of the article this one translates, as in its newsroom address (/admin/articles/12)")
+		a.TranslationOf = 0
 	}
+	a.Language = strings.TrimSpace(d.Language)
 	if d.Section == "" {
 		inv.Add("section", "section is required")
 	} else if sec, err := s.store.SectionBySlug(ctx, d.Section); errors.Is(err, article.ErrNotFound) {
@@ -132,6 +137,13 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		return err
 	} else {
 		a.Section = *sec
+	}
+	if a.Language == "" {
+		// An article is in its edition's language unless it says otherwise.
+		a.Language = a.Section.Edition
+	}
+	if a.Language == "" {
+		a.Language = "en"
 	}
 	a.Authors = a.Authors[:0]
 	seen := map[string]bool{}

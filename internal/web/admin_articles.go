@@ -77,6 +77,9 @@ type editorView struct {
 	Revisions  []article.Revision
 	PreviewURL string
 	Images     []article.Image // the media library, for the lead image
+	// Translations are the other articles of the article's translation
+	// group, whatever their status.
+	Translations []translation
 }
 
 // editorForm is what the editor's fields hold, kept verbatim so a failed
@@ -89,11 +92,12 @@ type editorForm struct {
 	PublishAt                                                 string
 	Replacement                                               string
 	CommentsClosed                                            bool
+	TranslationOf                                             string // as typed: a number or an address
 }
 
 func formFromArticle(a *article.Article, loc *time.Location) editorForm {
 	f := editorForm{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body, Section: a.Section.Slug,
-		Language: a.Language, Version: a.Version, CommentsClosed: a.CommentsClosed}
+		Language: a.Language, Version: a.Version, CommentsClosed: a.CommentsClosed, TranslationOf: idField(a.TranslationOf)}
 	var tags []string
 	for _, t := range a.Tags {
 		tags = append(tags, t.Name)
@@ -125,12 +129,42 @@ func readEditorForm(r *http.Request) editorForm {
 	f.LeadImageID, _ = strconv.ParseInt(r.PostFormValue("lead_image"), 10, 64)
 	f.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	f.CommentsClosed = r.PostFormValue("comments_closed") != ""
+	f.TranslationOf = strings.TrimSpace(r.PostFormValue("translation_of"))
 	return f
+}
+
+// idField is an id as a form shows it: empty for none.
+func idField(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// translationID reads the editor's "translation of" field: an article's
+// number, or its newsroom or public address, which an editor is likelier
+// to have at hand.
+func translationID(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, true
+	}
+	if i := strings.Index(s, "/admin/articles/"); i >= 0 {
+		s = s[i+len("/admin/articles/"):]
+		s, _, _ = strings.Cut(s, "/")
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
 }
 
 func (f editorForm) draft() newsroom.Draft {
 	d := newsroom.Draft{Headline: f.Headline, Standfirst: f.Standfirst, Slug: f.Slug, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"),
 		Section: f.Section, Language: f.Language, LeadImageID: f.LeadImageID, CommentsClosed: f.CommentsClosed}
+	if id, ok := translationID(f.TranslationOf); ok {
+		d.TranslationOf = id
+	} else {
+		d.TranslationOf = -1 // refused by the newsroom, naming the field
+	}
 	// Tags are separated by commas, Latin or Arabic (،: Persian and
 	// Arabic keyboards type it).
 	for _, t := range strings.FieldsFunc(f.Tags, func(r rune) bool { return r == ',' || r == '،' }) {
@@ -174,6 +208,15 @@ func (s *Server) editorView(r *http.Request, a *article.Article, f editorForm, p
 		}
 		if !a.Visible() && a.Status != article.Unpublished {
 			v.PreviewURL = s.previewURL(a.ID, s.now().Add(previewLifetime))
+		}
+		group, err := s.store.Translations(ctx, a.Original())
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range group {
+			if t.ID != a.ID {
+				v.Translations = append(v.Translations, translation{Article: t, Name: i18n.For(t.Language).T("language.name")})
+			}
 		}
 	} else {
 		v.CanPublish = u.Can(account.PublishOwn)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
+	"broadsheet/internal/i18n"
 )
 
 // The sections, tags and authors pages share one template: a table of
@@ -27,6 +29,7 @@ type taxonomyField struct {
 	Name, Label string
 	Long        bool // a textarea
 	Number      bool
+	Edition     bool // a choice of the site's editions
 }
 
 type taxonomyRow struct {
@@ -36,11 +39,32 @@ type taxonomyRow struct {
 }
 
 type taxonomyView struct {
-	Kind   string
-	Fields []taxonomyField
-	Rows   []taxonomyRow
-	Form   map[string]string
-	Errors []string
+	Kind     string
+	Fields   []taxonomyField
+	Rows     []taxonomyRow
+	Form     map[string]string
+	Errors   []string
+	Editions []editionOption
+}
+
+// editionOption is an edition in a choice of editions: Code "" is the
+// main edition.
+type editionOption struct {
+	Code, Name string
+}
+
+// editionOptions lists the site's editions, main first, each named in the
+// newsroom's language and its own.
+func editionOptions(site article.Site, cat *i18n.Catalog) []editionOption {
+	var opts []editionOption
+	for _, e := range site.AllEditions() {
+		name := i18n.For(e.Lang).T("language.name")
+		if e.Main {
+			name = cat.T("admin.field.main_edition") + " (" + name + ")"
+		}
+		opts = append(opts, editionOption{Code: e.Code(), Name: name})
+	}
+	return opts
 }
 
 func formValues(r *http.Request, fields []taxonomyField) map[string]string {
@@ -65,13 +89,14 @@ var taxonomyKinds = map[string]*taxonomyKind{
 	"sections": {
 		name: "sections",
 		fields: []taxonomyField{{Name: "name", Label: "admin.field.name"}, {Name: "slug", Label: "admin.field.slug"},
-			{Name: "description", Label: "admin.taxonomy.description", Long: true}, {Name: "position", Label: "admin.taxonomy.position", Number: true}},
+			{Name: "description", Label: "admin.taxonomy.description", Long: true}, {Name: "position", Label: "admin.taxonomy.position", Number: true},
+			{Name: "edition", Label: "admin.field.edition", Edition: true}},
 		list: func(s *Server, ctx context.Context) ([]taxonomyRow, error) {
 			secs, err := s.store.Sections(ctx)
 			var rows []taxonomyRow
 			for _, sec := range secs {
 				rows = append(rows, taxonomyRow{ID: sec.ID, Uses: -1, Values: map[string]string{"name": sec.Name, "slug": sec.Slug,
-					"description": sec.Description, "position": strconv.Itoa(sec.Position)}})
+					"description": sec.Description, "position": strconv.Itoa(sec.Position), "edition": sec.Edition}})
 			}
 			return rows, err
 		},
@@ -80,7 +105,17 @@ var taxonomyKinds = map[string]*taxonomyKind{
 				return 0, err
 			}
 			pos, _ := strconv.Atoi(v["position"])
-			sec := article.Section{ID: id, Name: v["name"], Slug: v["slug"], Description: v["description"], Position: pos}
+			sec := article.Section{ID: id, Name: v["name"], Slug: v["slug"], Description: v["description"], Position: pos, Edition: v["edition"]}
+			site, err := s.store.Site(ctx)
+			if err != nil {
+				return 0, err
+			}
+			if _, ok := site.Edition(sec.Edition); !ok {
+				return 0, errs.InvalidField("edition", "the site has no such edition: add it in Settings first")
+			}
+			if _, ok := site.Edition(sec.Slug); ok && sec.Edition == "" {
+				return 0, errs.InvalidField("slug", "this address is an edition's: the section would not be reached")
+			}
 			if _, err := s.store.PageBySlug(ctx, sec.Slug); err == nil {
 				return 0, errs.InvalidField("slug", "a static page already uses this address")
 			}
@@ -172,7 +207,13 @@ func (s *Server) renderTaxonomy(w http.ResponseWriter, r *http.Request, k *taxon
 		s.adminFail(w, r, u, err)
 		return
 	}
-	s.renderAdmin(w, r, status, "taxonomy", u, "admin.taxonomy."+k.name, taxonomyView{Kind: k.name, Fields: k.fields, Rows: rows, Form: form, Errors: problems})
+	site, err := s.store.Site(r.Context())
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.renderAdmin(w, r, status, "taxonomy", u, "admin.taxonomy."+k.name, taxonomyView{Kind: k.name, Fields: k.fields, Rows: rows, Form: form, Errors: problems,
+		Editions: editionOptions(site, i18n.For(site.Language))})
 }
 
 // POST /admin/{kind} creates; POST /admin/{kind}/{id} saves or deletes.
@@ -226,7 +267,78 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, currentUser(r.Context()), err)
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "settings", currentUser(r.Context()), "admin.settings.title", map[string]any{"Site": site})
+	s.renderAdmin(w, r, http.StatusOK, "settings", currentUser(r.Context()), "admin.settings.title",
+		map[string]any{"Site": site, "Editions": editionRows(site)})
+}
+
+// editionRow is one language's line in the settings' list of editions.
+type editionRow struct {
+	article.Edition
+	Name      string // the language's name in itself
+	On        bool
+	OwnDigits bool // offer Latin digits instead
+}
+
+// editionRows lists every language with a catalogue but the main one,
+// with the site's edition in it where there is one.
+func editionRows(site article.Site) []editionRow {
+	var rows []editionRow
+	for _, lang := range i18n.Languages() {
+		if lang == site.Language {
+			continue
+		}
+		row := editionRow{Edition: article.Edition{Lang: lang}, Name: i18n.For(lang).T("language.name"), OwnDigits: i18n.For(lang).OwnDigits()}
+		for _, e := range site.Editions {
+			if e.Lang == lang {
+				row.Edition, row.On = e, true
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// readEditions reads the settings form's editions: a checked language is
+// published, with its own title, tagline and digits.
+func readEditions(r *http.Request) []article.Edition {
+	var eds []article.Edition
+	for _, lang := range i18n.Languages() {
+		if r.PostFormValue("edition_"+lang) == "" {
+			continue
+		}
+		eds = append(eds, article.Edition{Lang: lang,
+			Title:       strings.TrimSpace(r.PostFormValue("edition_" + lang + "_title")),
+			Tagline:     strings.TrimSpace(r.PostFormValue("edition_" + lang + "_tagline")),
+			LatinDigits: r.PostFormValue("edition_"+lang+"_latin") != ""})
+	}
+	return eds
+}
+
+// editionClashes names the editions whose code a section or page of the
+// main edition has as its slug: that address would stop reaching it.
+func (s *Server) editionClashes(ctx context.Context, site article.Site) ([]string, error) {
+	var problems []string
+	sections, err := s.store.Sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := s.store.Pages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range site.Editions {
+		for _, sec := range sections {
+			if sec.Edition == "" && sec.Slug == e.Lang {
+				problems = append(problems, fmt.Sprintf("the section %q has the address /%s, which the %s edition would take: change its slug first", sec.Name, sec.Slug, e.Lang))
+			}
+		}
+		for _, p := range pages {
+			if p.Slug == e.Lang {
+				problems = append(problems, fmt.Sprintf("the page %q has the address /%s, which the %s edition would take: change its slug first", p.Title, p.Slug, e.Lang))
+			}
+		}
+	}
+	return problems, nil
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +355,17 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		site.CommentsCloseDays = n
 	}
 	site.FeedFullText = r.PostFormValue("feed_full_text") != ""
+	site.LatinDigits = r.PostFormValue("latin_digits") != ""
+	site.Editions = readEditions(r)
+	if err := site.ValidateEditions(i18n.Languages()); err != nil {
+		problems = append(problems, problemsOf(err)...)
+	}
+	clashes, err := s.editionClashes(ctx, site)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	problems = append(problems, clashes...)
 	site.DigestHour = article.DefaultSite.DigestHour
 	if h := strings.TrimSpace(r.PostFormValue("digest_hour")); h != "" {
 		n, err := strconv.Atoi(h)
@@ -263,13 +386,13 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
 		problems = append(problems, "the time zone must be a name such as Europe/London or Asia/Tehran")
 	}
-	var err error
 	if site.TwitterSite, err = article.TwitterHandle(r.PostFormValue("twitter_site")); err != nil {
 		site.TwitterSite = r.PostFormValue("twitter_site")
 		problems = append(problems, problemsOf(err)...)
 	}
 	if len(problems) > 0 {
-		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title", map[string]any{"Site": site, "Errors": problems})
+		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title",
+			map[string]any{"Site": site, "Editions": editionRows(site), "Errors": problems})
 		return
 	}
 	if err := s.store.SetSite(ctx, site); err != nil {
