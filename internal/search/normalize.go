@@ -21,6 +21,7 @@
 package search
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -54,7 +55,10 @@ import (
 // space, and the suffixes ها, های, هایی and ترین to the word before one, so
 // all three spellings become the single word میخواهند. Joining rather than
 // splitting keeps one term per word, which is what TF-IDF should count, and
-// never turns a prefix into a word that matches everything.
+// never turns a prefix into a word that matches everything. The one ZWNJ
+// that separates is the one after a silent heh before the ezafe ی or
+// before ای (هسته‌ای, nuclear, is هسته ای): joined, the word would end
+// like a plural in های, and stemming would make it هست (is).
 func Normalize(lang, text string) string {
 	return strings.Join(words(primary(lang), text), " ")
 }
@@ -77,14 +81,22 @@ func words(lang, text string) []string {
 	var out []string
 	var w []byte
 	base := false // w has a letter or digit, not only marks
+	zwnj := -1    // where in w the last ZWNJ was dropped
 	flush := func() {
 		if base {
-			out = append(out, string(w))
+			if lang == "fa" && zwnj > 0 && persianClitic(w[:zwnj], w[zwnj:]) {
+				out = append(out, string(w[:zwnj]), string(w[zwnj:]))
+			} else {
+				out = append(out, string(w))
+			}
 		}
-		w, base = w[:0], false
+		w, base, zwnj = w[:0], false, -1
 	}
 	var prev rune
 	for _, r := range text {
+		if r == '\u200c' {
+			zwnj = len(w)
+		}
 		r, keep := fold(r, prev)
 		prev = r
 		switch {
@@ -153,6 +165,14 @@ func foldArabic(r rune) (_ rune, keep bool) {
 		return '0' + r - '۰', true
 	}
 	return r, true
+}
+
+// persianClitic reports whether the end of a Persian word, written after a
+// ZWNJ, is the ezafe ی or the ای (a, -ic, you are) that follow a silent
+// heh: خانه‌ی, هسته‌ای. Such an end is a word of its own, as when typed
+// after a space; joined, هسته‌ای would read as the plural های of هست.
+func persianClitic(word, end []byte) bool {
+	return (string(end) == "ی" || string(end) == "ای") && bytes.HasSuffix(word, []byte("ه"))
 }
 
 // Persian affixes written as separate words, joined by joinPersianAffixes.
