@@ -16,8 +16,34 @@
 // article it looks for may carry different tags, and a Russian article
 // quotes English names while a Persian one quotes Arabic: Arabic-script
 // letters, digits and diacritics are folded the same way for every language,
-// and so is Cyrillic ё. Only joining Persian affixes, stop words and
-// stemming depend on the language.
+// and so is Cyrillic ё. Only joining and separating Persian affixes, stop
+// words and stemming depend on the language.
+//
+// What Terms stems, by the article's (or query form's) language:
+//
+//   - English and Russian: every Latin or Cyrillic word, with Snowball.
+//   - Persian: Arabic-script words, lightly (stemPersian): the plural ها
+//     and its ezafe, indefinite and possessive forms, the plurals ان, یان
+//     and گان, the Arabic plural ات read as its singular in ه, the
+//     possessives شان and اش, the comparative تر and superlative ترین,
+//     each only when enough of the word is left. Not stemmed: a final ی
+//     or ه, the first and second persons, verbs, and irregular or Arabic
+//     broken plurals (اخبار stays apart from خبر).
+//   - Arabic: Arabic-script words, lightly (stemArabic): the definite
+//     article with و, ف, ب, ک or ل before it, the pronoun ها, the sound
+//     plurals ون and ین and the feminine ات (read as its singular in ة).
+//     Not stemmed: a bare و, a final ة or ه, ي and ية, the dual ان, and
+//     broken plurals (مدارس stays apart from مدرسة), which a light
+//     stemmer cannot reach without a dictionary of roots.
+//   - Every other language, and words of other scripts in Persian or
+//     Arabic text: not stemmed.
+//
+// The light stemmers strip less than the published ones they follow,
+// because a wrong conflation (مهمان, guest, read as مهم, important)
+// pollutes every search for either word, while a missed one only leaves
+// a form unfound. Changing what Terms returns changes what an index
+// holds: after such a change an existing index must be rebuilt
+// (`broadsheet reindex`) for old articles to be found by the new terms.
 package search
 
 import (
