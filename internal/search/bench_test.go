@@ -22,6 +22,10 @@ var benchParagraphs = map[string]string{
 		بالاترین سطح خود در دو دهه گذشته رسیده است و رأی‌دهندگان پیش از باز شدن حوزه‌های
 		رأی‌گیری در پایتخت صف کشیده بودند. رهبران مخالف که خواستار تحریم شده بودند، دولت را
 		متهم کردند که نامزدهای مستقل را از حضور در تلویزیون دولتی محروم کرده است.`,
+	"ar": `أعلنت اللجنة الانتخابية يوم الأحد أن نسبة المشاركة في الانتخابات البرلمانية
+		بلغت أعلى مستوى لها منذ عقدين، إذ اصطف الناخبون أمام مراكز الاقتراع في العاصمة
+		قبل فتحها بوقت طويل. واتهم قادة المعارضة، الذين دعوا إلى المقاطعة، الحكومة بإدارة
+		حملة حرمت المرشحين المستقلين من الظهور على شاشات التلفزيون الرسمي.`,
 }
 
 // benchArticle returns a text of n words made of lang's paragraph.
@@ -37,7 +41,7 @@ func benchArticle(lang string, n int) string {
 // BenchmarkTerms is the cost of indexing a 1,000-word article, or of the
 // related-articles engine reading one.
 func BenchmarkTerms(b *testing.B) {
-	for _, lang := range []string{"en", "ru", "fa"} {
+	for _, lang := range []string{"en", "ru", "fa", "ar"} {
 		b.Run(lang, func(b *testing.B) {
 			text := benchArticle(lang, 1000)
 			b.SetBytes(int64(len(text)))

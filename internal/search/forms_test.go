@@ -39,8 +39,10 @@ func TestMatchAnyFindsEveryLanguage(t *testing.T) {
 		{"کتابخانه ها", []int64{2}}, // a space where the writer put a ZWNJ
 		{"کتابخانهها", []int64{2}},
 		{"کتابخانه‌ها", []int64{2}},
+		{"کتابخانه", []int64{2}}, // the Persian singular finds the plural
+		{"مكتبة", []int64{4}},    // so does the Arabic: المكتبات is مكتبة's
 		{"домов", []int64{3}},    // Russian inflection, on any site
-		{"المكتبات", []int64{4}}, // Arabic, unstemmed
+		{"المكتبات", []int64{4}},
 		{"homes تهران", []int64{2}},
 		{"the", nil}, // a stop word in English, in no article's index as a word
 	} {
@@ -79,6 +81,9 @@ func TestQueryForms(t *testing.T) {
 	}
 	if got := QueryForms("homes"); len(got) != 2 {
 		t.Errorf("QueryForms(homes) = %q, want the stem and the word", got)
+	}
+	if got := QueryForms("المدرسة"); len(got) != 2 {
+		t.Errorf("QueryForms(المدرسة) = %q, want the Arabic stem and the word", got)
 	}
 	if got := QueryForms("!!"); len(got) != 0 {
 		t.Errorf("QueryForms(!!) = %q, want none", got)

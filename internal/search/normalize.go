@@ -16,11 +16,38 @@
 // article it looks for may carry different tags, and a Russian article
 // quotes English names while a Persian one quotes Arabic: Arabic-script
 // letters, digits and diacritics are folded the same way for every language,
-// and so is Cyrillic ё. Only joining Persian affixes, stop words and
-// stemming depend on the language.
+// and so is Cyrillic ё. Only joining and separating Persian affixes, stop
+// words and stemming depend on the language.
+//
+// What Terms stems, by the article's (or query form's) language:
+//
+//   - English and Russian: every Latin or Cyrillic word, with Snowball.
+//   - Persian: Arabic-script words, lightly (stemPersian): the plural ها
+//     and its ezafe, indefinite and possessive forms, the plurals ان, یان
+//     and گان, the Arabic plural ات read as its singular in ه, the
+//     possessives شان and اش, the comparative تر and superlative ترین,
+//     each only when enough of the word is left. Not stemmed: a final ی
+//     or ه, the first and second persons, verbs, and irregular or Arabic
+//     broken plurals (اخبار stays apart from خبر).
+//   - Arabic: Arabic-script words, lightly (stemArabic): the definite
+//     article with و, ف, ب, ک or ل before it, the pronoun ها, the sound
+//     plurals ون and ین and the feminine ات (read as its singular in ة).
+//     Not stemmed: a bare و, a final ة or ه, ي and ية, the dual ان, and
+//     broken plurals (مدارس stays apart from مدرسة), which a light
+//     stemmer cannot reach without a dictionary of roots.
+//   - Every other language, and words of other scripts in Persian or
+//     Arabic text: not stemmed.
+//
+// The light stemmers strip less than the published ones they follow,
+// because a wrong conflation (مهمان, guest, read as مهم, important)
+// pollutes every search for either word, while a missed one only leaves
+// a form unfound. Changing what Terms returns changes what an index
+// holds: after such a change an existing index must be rebuilt
+// (`broadsheet reindex`) for old articles to be found by the new terms.
 package search
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -54,7 +81,10 @@ import (
 // space, and the suffixes ها, های, هایی and ترین to the word before one, so
 // all three spellings become the single word میخواهند. Joining rather than
 // splitting keeps one term per word, which is what TF-IDF should count, and
-// never turns a prefix into a word that matches everything.
+// never turns a prefix into a word that matches everything. The one ZWNJ
+// that separates is the one after a silent heh before the ezafe ی or
+// before ای (هسته‌ای, nuclear, is هسته ای): joined, the word would end
+// like a plural in های, and stemming would make it هست (is).
 func Normalize(lang, text string) string {
 	return strings.Join(words(primary(lang), text), " ")
 }
@@ -77,14 +107,22 @@ func words(lang, text string) []string {
 	var out []string
 	var w []byte
 	base := false // w has a letter or digit, not only marks
+	zwnj := -1    // where in w the last ZWNJ was dropped
 	flush := func() {
 		if base {
-			out = append(out, string(w))
+			if lang == "fa" && zwnj > 0 && persianClitic(w[:zwnj], w[zwnj:]) {
+				out = append(out, string(w[:zwnj]), string(w[zwnj:]))
+			} else {
+				out = append(out, string(w))
+			}
 		}
-		w, base = w[:0], false
+		w, base, zwnj = w[:0], false, -1
 	}
 	var prev rune
 	for _, r := range text {
+		if r == '\u200c' {
+			zwnj = len(w)
+		}
 		r, keep := fold(r, prev)
 		prev = r
 		switch {
@@ -153,6 +191,14 @@ func foldArabic(r rune) (_ rune, keep bool) {
 		return '0' + r - '۰', true
 	}
 	return r, true
+}
+
+// persianClitic reports whether the end of a Persian word, written after a
+// ZWNJ, is the ezafe ی or the ای (a, -ic, you are) that follow a silent
+// heh: خانه‌ی, هسته‌ای. Such an end is a word of its own, as when typed
+// after a space; joined, هسته‌ای would read as the plural های of هست.
+func persianClitic(word, end []byte) bool {
+	return (string(end) == "ی" || string(end) == "ای") && bytes.HasSuffix(word, []byte("ه"))
 }
 
 // Persian affixes written as separate words, joined by joinPersianAffixes.

@@ -87,9 +87,9 @@ func quoteTerms(b *strings.Builder, ts []string) {
 
 // indexRules names one language for each set of rules Terms can index an
 // article by: English and Russian stem each word by its script, Persian
-// joins its affixes, and every other language (Arabic among them) does
-// neither.
-var indexRules = []string{"en", "fa", "und"}
+// joins its affixes and stems its words, Arabic stems its words, and
+// every other language does none of these.
+var indexRules = []string{"en", "fa", "ar", "und"}
 
 // QueryForms returns the ways a reader's query q can have been indexed:
 // QueryTerms of q under each set of indexing rules, without repeats,
@@ -98,8 +98,9 @@ var indexRules = []string{"en", "fa", "und"}
 // English site quotes a Persian book title; a Persian one an English
 // name), so a search matches an article that holds every term of any one
 // form: "homes" finds the English stem "home" and the word "homes" in a
-// Persian article; "کتابخانه ها" finds the Persian "کتابخانهها" and the
-// two words elsewhere.
+// Persian article; "کتابخانه ها" finds the Persian stem "کتابخانه" and the
+// two words elsewhere; "المدرسة" finds the Arabic stem "مدرسه" and the
+// word "المدرسه" in a Persian article.
 func QueryForms(q string) [][]string {
 	var out [][]string
 	for _, lang := range indexRules {

@@ -15,20 +15,22 @@ import (
 //
 // In English and Russian text each word is stemmed with Snowball by its own
 // script, so a Russian article's English names and an English article's
-// Russian ones stem as they should; words mixing scripts or holding digits
-// are left whole. Other languages, Persian and Arabic among them, get the
-// normalised words unstemmed: this Snowball module has no stemmer for them.
+// Russian ones stem as they should. In Persian and Arabic text each word
+// of Arabic-script letters is stemmed lightly by that language's rules
+// (stemPersian, stemArabic), and words in other scripts are left as they
+// are. Words mixing scripts or holding digits are left whole. Other
+// languages get the normalised words unstemmed.
 func Terms(lang, text string) []string {
 	lang = primary(lang)
 	ws := words(lang, text)
-	stemming := lang == "en" || lang == "ru"
+	stem := stemmer(lang)
 	var stems map[string]string // an article repeats its words: stem each once
-	if stemming {
+	if stem != nil {
 		stems = make(map[string]string)
 	}
 	out := ws[:0]
 	for _, w := range ws {
-		if stemming {
+		if stem != nil {
 			s, ok := stems[w]
 			if !ok {
 				s = stem(w)
@@ -44,9 +46,33 @@ func Terms(lang, text string) []string {
 	return out
 }
 
-// stem stems a word of English or Russian text by its script, returning ""
-// for a stop word.
-func stem(w string) string {
+// stemmer returns how Terms stems a word of text in language lang (a
+// primary subtag), or nil when it does not stem.
+func stemmer(lang string) func(string) string {
+	switch lang {
+	case "en", "ru":
+		return stemSnowball
+	case "fa":
+		return arabicScriptOnly(stemPersian)
+	case "ar":
+		return arabicScriptOnly(stemArabic)
+	}
+	return nil
+}
+
+// arabicScriptOnly applies stem to words of Arabic-script letters only.
+func arabicScriptOnly(stem func(string) string) func(string) string {
+	return func(w string) string {
+		if script(w) != unicode.Arabic {
+			return w
+		}
+		return stem(w)
+	}
+}
+
+// stemSnowball stems a word of English or Russian text by its script,
+// returning "" for a stop word.
+func stemSnowball(w string) string {
 	switch script(w) {
 	case unicode.Latin:
 		if englishStop[w] {
@@ -62,8 +88,8 @@ func stem(w string) string {
 	return w
 }
 
-// script returns unicode.Latin or unicode.Cyrillic when every rune of the
-// word is a letter of that script, and nil otherwise.
+// script returns unicode.Latin, unicode.Cyrillic or unicode.Arabic when
+// every rune of the word is a letter of that script, and nil otherwise.
 func script(w string) *unicode.RangeTable {
 	var s *unicode.RangeTable
 	for _, r := range w {
@@ -73,6 +99,8 @@ func script(w string) *unicode.RangeTable {
 			rs = unicode.Latin
 		case unicode.Is(unicode.Cyrillic, r) && unicode.IsLetter(r):
 			rs = unicode.Cyrillic
+		case unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r):
+			rs = unicode.Arabic
 		default:
 			return nil
 		}

@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"KeptRelated", testKeptRelated},
 		{"SearchWindow", testSearchWindow},
 		{"SearchAcrossLanguages", testSearchAcrossLanguages},
+		{"SearchLightStems", testSearchLightStems},
 		{"MostRead", testMostRead},
 		{"RateEvents", testRateEvents},
 		{"OutboxQueue", testOutboxQueue},
