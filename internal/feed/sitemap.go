@@ -23,6 +23,7 @@ var ErrTooManyURLs = errors.New("too many URLs for one sitemap")
 const (
 	nsSitemap = "http://www.sitemaps.org/schemas/sitemap/0.9"
 	nsNews    = "http://www.google.com/schemas/sitemap-news/0.9"
+	nsXHTML   = "http://www.w3.org/1999/xhtml"
 )
 
 // SitemapRef is one sitemap listed in a sitemap index.
@@ -35,6 +36,16 @@ type SitemapRef struct {
 type URL struct {
 	Loc     string
 	LastMod time.Time // optional
+	// Alternates are the page in other languages, itself among them, and
+	// the x-default: xhtml:link elements, as search engines read hreflang
+	// in sitemaps.
+	Alternates []Alternate
+}
+
+// Alternate is a version of a page in one language (Lang a BCP 47 tag, or
+// "x-default").
+type Alternate struct {
+	Lang, Href string
 }
 
 // Publication names the publisher in a Google News sitemap.
@@ -59,8 +70,22 @@ type sitemapIndexDoc struct {
 }
 
 type urlSetDoc struct {
-	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
-	URLs    []locLastMod `xml:"url"`
+	XMLName xml.Name `xml:"urlset"`
+	NS      string   `xml:"xmlns,attr"`
+	XHTMLNS string   `xml:"xmlns:xhtml,attr,omitempty"`
+	URLs    []urlDoc `xml:"url"`
+}
+
+type urlDoc struct {
+	Loc        string      `xml:"loc"`
+	LastMod    string      `xml:"lastmod,omitempty"`
+	Alternates []xhtmlLink `xml:"xhtml:link"`
+}
+
+type xhtmlLink struct {
+	Rel      string `xml:"rel,attr"`
+	HrefLang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
 }
 
 type locLastMod struct {
@@ -108,9 +133,13 @@ func URLSet(w io.Writer, urls []URL) error {
 	if len(urls) > MaxURLs {
 		return fmt.Errorf("feed: urlset: %d URLs, limit %d: %w", len(urls), MaxURLs, ErrTooManyURLs)
 	}
-	doc := urlSetDoc{URLs: make([]locLastMod, len(urls))}
+	doc := urlSetDoc{NS: nsSitemap, URLs: make([]urlDoc, len(urls))}
 	for i, u := range urls {
-		doc.URLs[i] = locLastMod{Loc: EscapeURL(u.Loc), LastMod: rfc3339(u.LastMod)}
+		doc.URLs[i] = urlDoc{Loc: EscapeURL(u.Loc), LastMod: rfc3339(u.LastMod)}
+		for _, a := range u.Alternates {
+			doc.XHTMLNS = nsXHTML
+			doc.URLs[i].Alternates = append(doc.URLs[i].Alternates, xhtmlLink{Rel: "alternate", HrefLang: CleanXML(a.Lang), Href: EscapeURL(a.Href)})
+		}
 	}
 	if err := writeXML(w, doc); err != nil {
 		return fmt.Errorf("feed: urlset: %w", err)

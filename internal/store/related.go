@@ -274,12 +274,13 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 	return out, nil
 }
 
-// SitemapArticles lists published articles in the order they were made,
-// page by page, for sitemaps: offset is how many to skip.
-func (db *DB) SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error) {
+// SitemapArticles lists an edition's published articles in the order they
+// were made, page by page, for its sitemaps: offset is how many to skip.
+func (db *DB) SitemapArticles(ctx context.Context, edition string, offset, limit int) ([]article.Article, error) {
 	var out []article.Article
-	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` WHERE a.status = 'published' ORDER BY a.id LIMIT ? OFFSET ?`,
-		[]any{limit, offset}, func(rows *sql.Rows) error {
+	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` WHERE a.status = 'published' AND s.edition = ?
+		ORDER BY a.id LIMIT ? OFFSET ?`,
+		[]any{edition, limit, offset}, func(rows *sql.Rows) error {
 			var a article.Article
 			err := scanArticle(rows, &a)
 			out = append(out, a)
@@ -291,10 +292,11 @@ func (db *DB) SitemapArticles(ctx context.Context, offset, limit int) ([]article
 	return out, nil
 }
 
-// PublishedCount counts published articles.
-func (db *DB) PublishedCount(ctx context.Context) (int, error) {
+// PublishedCount counts an edition's published articles.
+func (db *DB) PublishedCount(ctx context.Context, edition string) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE status = 'published'`).Scan(&n); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles
+		WHERE status = 'published' AND section_id IN (SELECT id FROM sections WHERE edition = ?)`, edition).Scan(&n); err != nil {
 		return 0, db.errorf("count articles: %w", err)
 	}
 	return n, nil

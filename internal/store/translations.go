@@ -69,3 +69,26 @@ func (db *DB) Translations(ctx context.Context, original int64) ([]article.Artic
 	}
 	return list, nil
 }
+
+// PublishedTranslations returns every published article whose translation
+// group has another published article, ordered by group (Original) and
+// edition: what the sitemaps name as each other's alternates.
+func (db *DB) PublishedTranslations(ctx context.Context) ([]article.Article, error) {
+	var list []article.Article
+	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+`
+		WHERE a.status = 'published' AND COALESCE(a.translation_of, a.id) IN (
+			SELECT COALESCE(t.translation_of, t.id) FROM articles t WHERE t.status = 'published'
+			GROUP BY COALESCE(t.translation_of, t.id) HAVING COUNT(*) > 1)
+		ORDER BY COALESCE(a.translation_of, a.id), s.edition, a.id`, nil, func(rows *sql.Rows) error {
+		var a article.Article
+		if err := scanArticle(rows, &a); err != nil {
+			return err
+		}
+		list = append(list, a)
+		return nil
+	})
+	if err != nil {
+		return nil, db.errorf("published translations: %w", err)
+	}
+	return list, nil
+}

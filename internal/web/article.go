@@ -177,16 +177,26 @@ func (s *Server) translations(ctx context.Context, v *view, a *article.Article) 
 	for _, t := range group {
 		v.Alternates = append(v.Alternates, alternate{Lang: t.Language, Href: s.abs(t.Path())})
 	}
-	def := group[0] // main edition first
-	if def.Section.Edition != "" {
-		for _, t := range group {
-			if t.ID == a.Original() {
-				def = t
-			}
-		}
-	}
+	def := defaultVersion(group)
 	v.Alternates = append(v.Alternates, alternate{Lang: "x-default", Href: s.abs(def.Path())})
 	return group, nil
+}
+
+// defaultVersion is the version of a story for readers whose language has
+// none (hreflang x-default): the main edition's, or else the original.
+// group is ordered main edition first.
+func defaultVersion(group []article.Article) *article.Article {
+	for i := range group {
+		if group[i].Section.Edition == "" {
+			return &group[i]
+		}
+	}
+	for i := range group {
+		if group[i].ID == group[i].Original() {
+			return &group[i]
+		}
+	}
+	return &group[0]
 }
 
 // articleParts is an article page's body and More Articles, with the

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,15 +15,28 @@ import (
 // Sitemaps for search engines: /sitemap.xml indexes the sitemap of the
 // site's pages, the article sitemaps (50,000 articles each, oldest first)
 // and the Google News sitemap (the last 48 hours, at most 1,000 articles).
-// robots.txt points to them. All are cached like pages.
+// Each edition has its own (/fa/sitemap.xml), and a page with versions in
+// other editions names them all (xhtml:link hreflang). robots.txt points
+// to every edition's. All are cached like pages.
 
 const newsWindow = 48 * time.Hour
 
 // GET /robots.txt
 func (s *Server) robots(r *http.Request) (*response, error) {
+	site, err := s.store.Site(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var maps []string
+	for _, e := range site.AllEditions() {
+		maps = append(maps, s.baseURL+e.Path("/sitemap.xml"), s.baseURL+e.Path("/sitemaps/news.xml"))
+	}
+	disallow := []string{"/admin/", "/api/", "/preview/", "/search", "/subscribe", "/subscriptions", "/unsubscribe"}
+	for _, code := range site.EditionCodes() {
+		disallow = append(disallow, "/"+code+"/search")
+	}
 	var buf bytes.Buffer
-	err := feed.Robots(&buf, []string{s.baseURL + "/sitemap.xml", s.baseURL + "/sitemaps/news.xml"},
-		[]string{"/admin/", "/api/", "/preview/", "/search", "/subscribe", "/subscriptions", "/unsubscribe"})
+	err = feed.Robots(&buf, maps, disallow)
 	if err != nil {
 		return nil, err
 	}
@@ -31,14 +45,16 @@ func (s *Server) robots(r *http.Request) (*response, error) {
 
 // GET /sitemap.xml
 func (s *Server) sitemapIndex(r *http.Request) (*response, error) {
-	n, err := s.store.PublishedCount(r.Context())
+	ed := editionOf(r.Context())
+	n, err := s.store.PublishedCount(r.Context(), ed)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	refs := []feed.SitemapRef{{Loc: s.baseURL + "/sitemaps/pages.xml", LastMod: now}, {Loc: s.baseURL + "/sitemaps/news.xml", LastMod: now}}
+	at := func(file string) string { return s.baseURL + article.EditionPath(ed, "/sitemaps/"+file) }
+	refs := []feed.SitemapRef{{Loc: at("pages.xml"), LastMod: now}, {Loc: at("news.xml"), LastMod: now}}
 	for i := 0; i*feed.MaxURLs < max(n, 1); i++ {
-		refs = append(refs, feed.SitemapRef{Loc: s.baseURL + "/sitemaps/articles-" + strconv.Itoa(i+1) + ".xml"})
+		refs = append(refs, feed.SitemapRef{Loc: at("articles-" + strconv.Itoa(i+1) + ".xml")})
 	}
 	var buf bytes.Buffer
 	if err := feed.SitemapIndex(&buf, refs); err != nil {
@@ -51,40 +67,58 @@ func (s *Server) sitemapIndex(r *http.Request) (*response, error) {
 func (s *Server) sitemap(r *http.Request) (*response, error) {
 	ctx := r.Context()
 	file := r.PathValue("file")
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ed, ok := site.Edition(editionOf(ctx))
+	if !ok {
+		return nil, article.ErrNotFound
+	}
 	var buf bytes.Buffer
 	switch {
 	case file == "pages.xml":
-		urls := []feed.URL{{Loc: s.baseURL + "/"}, {Loc: s.baseURL + "/latest"}}
+		var fronts []feed.Alternate
+		if len(site.Editions) > 0 {
+			for _, e := range site.AllEditions() {
+				fronts = append(fronts, feed.Alternate{Lang: e.Lang, Href: s.baseURL + e.Path("/")})
+				if e.Main {
+					fronts = append(fronts, feed.Alternate{Lang: "x-default", Href: s.baseURL + e.Path("/")})
+				}
+			}
+		}
+		urls := []feed.URL{{Loc: s.baseURL + ed.Path("/"), Alternates: fronts}, {Loc: s.baseURL + ed.Path("/latest")}}
 		sections, err := s.store.Sections(ctx)
 		if err != nil {
 			return nil, err
 		}
 		for _, sec := range sections {
-			urls = append(urls, feed.URL{Loc: s.baseURL + "/" + sec.Slug})
+			if sec.Edition == ed.Code() {
+				urls = append(urls, feed.URL{Loc: s.baseURL + sec.Path()})
+			}
 		}
-		pages, err := s.store.Pages(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range pages {
-			urls = append(urls, feed.URL{Loc: s.baseURL + "/" + p.Slug})
-		}
-		authors, err := s.store.Authors(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range authors {
-			urls = append(urls, feed.URL{Loc: s.baseURL + "/author/" + a.Slug})
+		if ed.Main {
+			// Static pages and authors' pages are the main edition's.
+			pages, err := s.store.Pages(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range pages {
+				urls = append(urls, feed.URL{Loc: s.baseURL + "/" + p.Slug})
+			}
+			authors, err := s.store.Authors(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range authors {
+				urls = append(urls, feed.URL{Loc: s.baseURL + "/author/" + a.Slug})
+			}
 		}
 		if err := feed.URLSet(&buf, urls); err != nil {
 			return nil, err
 		}
 	case file == "news.xml":
-		site, err := s.store.Site(ctx)
-		if err != nil {
-			return nil, err
-		}
-		list, err := s.store.Articles(ctx, article.Query{Limit: article.MaxLimit})
+		list, err := s.store.Articles(ctx, article.Query{Limit: article.MaxLimit, OneEdition: true, Edition: ed.Code()})
 		if err != nil {
 			return nil, err
 		}
@@ -99,11 +133,11 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 			if list.Older == nil || len(urls) >= feed.MaxNewsURLs || len(list.Articles) == 0 || s.now().Sub(list.Articles[len(list.Articles)-1].PublishedAt) > newsWindow {
 				break
 			}
-			if list, err = s.store.Articles(ctx, article.Query{Before: list.Older, Limit: article.MaxLimit}); err != nil {
+			if list, err = s.store.Articles(ctx, article.Query{Before: list.Older, Limit: article.MaxLimit, OneEdition: true, Edition: ed.Code()}); err != nil {
 				return nil, err
 			}
 		}
-		if err := feed.NewsSitemap(&buf, feed.Publication{Name: site.Title, Language: site.Language}, urls); err != nil {
+		if err := feed.NewsSitemap(&buf, feed.Publication{Name: ed.Title, Language: ed.Lang}, urls); err != nil {
 			return nil, err
 		}
 	case strings.HasPrefix(file, "articles-") && strings.HasSuffix(file, ".xml"):
@@ -111,7 +145,11 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 		if err != nil || n < 1 || strconv.Itoa(n) != strings.TrimSuffix(strings.TrimPrefix(file, "articles-"), ".xml") {
 			return nil, article.ErrNotFound
 		}
-		list, err := s.store.SitemapArticles(ctx, (n-1)*feed.MaxURLs, feed.MaxURLs)
+		list, err := s.store.SitemapArticles(ctx, ed.Code(), (n-1)*feed.MaxURLs, feed.MaxURLs)
+		if err != nil {
+			return nil, err
+		}
+		alternates, err := s.sitemapAlternates(ctx, site)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +162,7 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 			if a.Updated() {
 				mod = a.UpdatedAt
 			}
-			urls = append(urls, feed.URL{Loc: s.baseURL + articlePath(&a), LastMod: mod})
+			urls = append(urls, feed.URL{Loc: s.baseURL + articlePath(&a), LastMod: mod, Alternates: alternates[a.Original()]})
 		}
 		if err := feed.URLSet(&buf, urls); err != nil {
 			return nil, err
@@ -137,4 +175,31 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 		resp.expires = s.now().Add(time.Hour) // articles age out of the window
 	}
 	return resp, nil
+}
+
+// sitemapAlternates lists, by translation group (Article.Original), the
+// published versions of each story in the site's editions with the
+// x-default: the main edition's version, or else the original.
+func (s *Server) sitemapAlternates(ctx context.Context, site article.Site) (map[int64][]feed.Alternate, error) {
+	list, err := s.store.PublishedTranslations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[int64][]article.Article{}
+	for _, a := range list {
+		if _, ok := site.Edition(a.Section.Edition); ok {
+			groups[a.Original()] = append(groups[a.Original()], a)
+		}
+	}
+	out := make(map[int64][]feed.Alternate, len(groups))
+	for original, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		for _, a := range g {
+			out[original] = append(out[original], feed.Alternate{Lang: a.Language, Href: s.baseURL + a.Path()})
+		}
+		out[original] = append(out[original], feed.Alternate{Lang: "x-default", Href: s.baseURL + defaultVersion(g).Path()})
+	}
+	return out, nil
 }

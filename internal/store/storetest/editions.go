@@ -12,6 +12,7 @@ import (
 // Editions is what editions and translations add to storage.
 type Editions interface {
 	Translations(ctx context.Context, original int64) ([]article.Article, error)
+	PublishedTranslations(ctx context.Context) ([]article.Article, error)
 }
 
 // testEditions: a section keeps its edition, an article is listed in its
@@ -120,6 +121,22 @@ func testTranslations(t *testing.T, s Store) {
 	if got, want := slugs(group), []string{original.Slug, fa.Slug, ru.Slug}; !slices.Equal(got, want) {
 		t.Errorf("Translations = %v, want %v (main edition first)", got, want)
 	}
+	// A draft translation is no published alternate; an article alone is none.
+	draft := in("ar")
+	draft.Section = article.Section{Slug: "world-ar", Name: "World ar", Edition: "ar"}
+	must(t, s.CreateSection(ctx, &draft.Section))
+	draft.Status, draft.TranslationOf = article.Draft, original.ID
+	must(t, s.CreateArticle(ctx, draft))
+	must(t, s.CreateArticle(ctx, in("")))
+	pub, err := s.PublishedTranslations(ctx)
+	must(t, err)
+	if got, want := slugs(pub), []string{original.Slug, fa.Slug, ru.Slug}; !slices.Equal(got, want) {
+		t.Errorf("PublishedTranslations = %v, want %v", got, want)
+	}
+	d, err := s.ArticleByID(ctx, draft.ID)
+	must(t, err)
+	d.TranslationOf = 0
+	must(t, s.UpdateArticle(ctx, d))
 	if a, err := s.ArticleByID(ctx, ru.ID); err != nil || a.TranslationOf != original.ID {
 		t.Errorf("ArticleByID(ru) = %+v, %v; want translation_of %d", a, err, original.ID)
 	}

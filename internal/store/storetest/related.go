@@ -25,8 +25,8 @@ type Discovery interface {
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
 	PruneViews(ctx context.Context, before time.Time) error
 	Search(ctx context.Context, r search.Request) (search.Results, error)
-	SitemapArticles(ctx context.Context, offset, limit int) ([]article.Article, error)
-	PublishedCount(ctx context.Context) (int, error)
+	SitemapArticles(ctx context.Context, edition string, offset, limit int) ([]article.Article, error)
+	PublishedCount(ctx context.Context, edition string) (int, error)
 }
 
 // topics of the generated corpus: clearly apart, with the filler words
@@ -314,6 +314,18 @@ func testSitemapArticles(t *testing.T, s Store) {
 	must(t, s.CreateArticle(ctx, second))
 	third := mk(article.Published)
 	mk(article.Scheduled)
+	// An article of another edition is in that edition's sitemaps only.
+	fa := article.Section{Slug: "jahan", Name: "جهان", Edition: "fa"}
+	must(t, s.CreateSection(ctx, &fa))
+	other := f.article(0)
+	other.Section = fa
+	must(t, s.CreateArticle(ctx, other))
+	if list, err := s.SitemapArticles(ctx, "fa", 0, 10); err != nil || len(list) != 1 || list[0].ID != other.ID {
+		t.Errorf("SitemapArticles(fa) = %v, %v; want the Persian edition's one", slugs(list), err)
+	}
+	if n, err := s.PublishedCount(ctx, "fa"); err != nil || n != 1 {
+		t.Errorf("PublishedCount(fa) = %d, %v; want 1", n, err)
+	}
 
 	for _, tt := range []struct {
 		offset, limit int
@@ -323,7 +335,7 @@ func testSitemapArticles(t *testing.T, s Store) {
 		{1, 1, []int64{second.ID}},
 		{3, 10, nil},
 	} {
-		list, err := s.SitemapArticles(ctx, tt.offset, tt.limit)
+		list, err := s.SitemapArticles(ctx, "", tt.offset, tt.limit)
 		must(t, err)
 		var ids []int64
 		for _, a := range list {
@@ -336,12 +348,12 @@ func testSitemapArticles(t *testing.T, s Store) {
 			t.Errorf("SitemapArticles(%d, %d) = %v, want %v", tt.offset, tt.limit, ids, tt.want)
 		}
 	}
-	if n, err := s.PublishedCount(ctx); err != nil || n != 3 {
+	if n, err := s.PublishedCount(ctx, ""); err != nil || n != 3 {
 		t.Errorf("PublishedCount = %d, %v; want 3", n, err)
 	}
 	second.Status = article.Unpublished
 	must(t, s.UpdateArticle(ctx, second))
-	if n, err := s.PublishedCount(ctx); err != nil || n != 2 {
+	if n, err := s.PublishedCount(ctx, ""); err != nil || n != 2 {
 		t.Errorf("PublishedCount after withdrawing one = %d, %v; want 2", n, err)
 	}
 }
