@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"broadsheet/internal/article"
@@ -53,6 +54,12 @@ func (s *Server) editions(next http.Handler) http.Handler {
 		}
 		if _, ok := f.site.Edition(code); !ok {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path == "/"+code+"/" {
+			// The edition's front page is /fa, as every page is without
+			// the slash.
+			redirect(w, r, (&url.URL{Path: "/" + code, RawQuery: r.URL.RawQuery}).String(), http.StatusMovedPermanently)
 			return
 		}
 		r2 := new(http.Request)
