@@ -310,3 +310,14 @@ func TestEditionsInTheNewsroom(t *testing.T) {
 		}
 	}
 }
+
+// A reader subscribing from an edition's page stays in its language.
+func TestSubscribeFromAnEdition(t *testing.T) {
+	s, _, _ := newEditionsSite(t)
+	home := s.get("/fa")
+	home.has(t, `<form class="subscribe-form" method="post" action="/fa/subscribe"`)
+	sent := s.get("/fa/subscribe/sent")
+	if sent.status != 200 || !strings.Contains(sent.body, `lang="fa" dir="rtl"`) {
+		t.Errorf("GET /fa/subscribe/sent = %d, want the Persian page", sent.status)
+	}
+}

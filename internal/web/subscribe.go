@@ -82,7 +82,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		Honeypot: r.PostFormValue("website") != ""}
 	err = s.subscriptions.Request(r.Context(), in)
 	if err == nil {
-		redirect(w, r, "/subscribe/sent", http.StatusSeeOther)
+		redirect(w, r, inEdition(r.Context(), "/subscribe/sent"), http.StatusSeeOther)
 		return
 	}
 	rep := httperr.Of(err)
