@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -102,6 +103,7 @@ func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *accou
 		Slug        string `json:"slug"`
 		Description string `json:"description"`
 		Position    int    `json:"position"`
+		Edition     string `json:"edition"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -110,8 +112,11 @@ func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *accou
 	checkText(problems, "name", req.Name, true, maxName)
 	checkText(problems, "description", req.Description, false, maxDescription)
 	s := article.Section{Name: strings.TrimSpace(req.Name), Slug: slugFor(problems, req.Slug, req.Name),
-		Description: strings.TrimSpace(req.Description), Position: req.Position}
+		Description: strings.TrimSpace(req.Description), Position: req.Position, Edition: req.Edition}
 	checkSectionSlug(problems, s.Slug)
+	if err := h.checkEdition(r.Context(), problems, s); err != nil {
+		return err
+	}
 	if len(problems) > 0 {
 		return invalid(problems)
 	}
@@ -130,6 +135,7 @@ func (h *handler) patchSection(w http.ResponseWriter, r *http.Request, _ *accoun
 		Slug        *string `json:"slug"`
 		Description *string `json:"description"`
 		Position    *int    `json:"position"`
+		Edition     *string `json:"edition"`
 	}
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -159,6 +165,12 @@ func (h *handler) patchSection(w http.ResponseWriter, r *http.Request, _ *accoun
 			checkSectionSlug(problems, s.Slug)
 		}
 	}
+	if req.Edition != nil {
+		s.Edition = *req.Edition
+	}
+	if err := h.checkEdition(ctx, problems, s); err != nil {
+		return err
+	}
 	if len(problems) > 0 {
 		return invalid(problems)
 	}
@@ -168,6 +180,22 @@ func (h *handler) patchSection(w http.ResponseWriter, r *http.Request, _ *accoun
 		}
 	}
 	writeJSON(w, http.StatusOK, h.sectionJSON(&s))
+	return nil
+}
+
+// checkEdition adds a problem when s names an edition the site lacks, or
+// is a main-edition section whose slug is an edition's code.
+func (h *handler) checkEdition(ctx context.Context, problems map[string]string, s article.Section) error {
+	site, err := h.store.Site(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := site.Edition(s.Edition); !ok {
+		problems["edition"] = "the site has no such edition: \"\" is the main edition, or one of " + strings.Join(site.EditionCodes(), ", ")
+	}
+	if _, ok := site.Edition(s.Slug); ok && s.Slug != "" && s.Edition == "" {
+		problems["slug"] = "this address is an edition's: the section would not be reached"
+	}
 	return nil
 }
 

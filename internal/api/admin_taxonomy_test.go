@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/article"
 )
 
 type sectionResp struct {
@@ -205,5 +206,46 @@ func TestDeleteAuthor(t *testing.T) {
 	}
 	if _, err := f.db.AuthorBySlug(context.Background(), "ada"); err != nil {
 		t.Errorf("author after the refusal: %v", err)
+	}
+}
+
+// Sections take an edition the site has; articles link translations.
+func TestEditionsThroughTheAPI(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	site, err := f.db.Site(ctx)
+	must(t, err)
+	site.Editions = []article.Edition{{Lang: "fa"}}
+	must(t, f.db.SetSite(ctx, site))
+	if w := f.as(account.Editor, "POST", "/api/v1/admin/sections", `{"name":"Welt","slug":"welt","edition":"de"}`); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "edition") {
+		t.Errorf("a section in a missing edition: %d %s", w.Code, w.Body)
+	}
+	if w := f.as(account.Editor, "POST", "/api/v1/admin/sections", `{"name":"Farsi","slug":"fa"}`); w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a main-edition section at an edition's address: %d, want 422", w.Code)
+	}
+	w := f.as(account.Editor, "POST", "/api/v1/admin/sections", `{"name":"جهان","slug":"jahan","edition":"fa"}`)
+	sec := decodeAs[struct {
+		Edition string `json:"edition"`
+		URL     string `json:"url"`
+	}](t, w)
+	if w.Code != http.StatusCreated || sec.Edition != "fa" || sec.URL != baseURL+"/fa/jahan" {
+		t.Fatalf("a Persian section: %d %+v", w.Code, sec)
+	}
+	original := decodeAs[articleResp](t, f.as(account.Editor, "POST", "/api/v1/admin/articles", story("Harbour reopens", `"status":"published"`)))
+	w = f.as(account.Editor, "POST", "/api/v1/admin/articles",
+		`{"headline":"بندر باز شد","body":"متن.","section":"jahan","authors":["ada"],"status":"published","translation_of":`+strconv.FormatInt(original.ID, 10)+`}`)
+	tr := decodeAs[struct {
+		TranslationOf int64  `json:"translation_of"`
+		Language      string `json:"language"`
+		URL           string `json:"url"`
+	}](t, w)
+	if w.Code != http.StatusCreated || tr.TranslationOf != original.ID || tr.Language != "fa" || !strings.HasPrefix(tr.URL, baseURL+"/fa/jahan/") {
+		t.Errorf("the translation: %d %+v; want of %d, in Persian, under /fa/jahan", w.Code, tr, original.ID)
+	}
+	// A second Persian version of the same story is refused, naming the field.
+	w = f.as(account.Editor, "POST", "/api/v1/admin/articles",
+		`{"headline":"نسخهٔ دیگر","body":"متن.","section":"jahan","authors":["ada"],"translation_of":`+strconv.FormatInt(original.ID, 10)+`}`)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "translation_of") {
+		t.Errorf("a second Persian version: %d %s", w.Code, w.Body)
 	}
 }

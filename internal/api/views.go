@@ -16,7 +16,10 @@ type sectionJSON struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Position    int    `json:"position"`
-	URL         string `json:"url"`
+	// Edition is the edition the section is in: "" for the main one,
+	// otherwise its language code.
+	Edition string `json:"edition"`
+	URL     string `json:"url"`
 }
 
 type tagJSON struct {
@@ -103,7 +106,7 @@ func timeOrNull(t time.Time) *time.Time {
 }
 
 func (h *handler) sectionJSON(s *article.Section) sectionJSON {
-	return sectionJSON{ID: s.ID, Slug: s.Slug, Name: s.Name, Description: s.Description, Position: s.Position, URL: h.baseURL + s.Path()}
+	return sectionJSON{ID: s.ID, Slug: s.Slug, Name: s.Name, Description: s.Description, Position: s.Position, Edition: s.Edition, URL: h.baseURL + s.Path()}
 }
 
 func (h *handler) tagJSON(t *article.Tag) tagJSON {
