@@ -325,7 +325,7 @@ func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, before
 	var qs []comment.Queued
 	err := each(ctx, db.read, `SELECT c.id, c.article_id, COALESCE(c.parent_id, 0), c.depth, c.reply_to_name, c.name, c.email, c.body, c.status, c.pinned,
 		COALESCE(c.user_id, 0), c.notify, c.ip_hash, c.idem_key, c.edit_hash, c.reports, c.held_reason, c.created_at, c.edited_at, c.url,
-		a.headline, '/' || s.slug || '/' || a.slug
+		a.headline, CASE WHEN s.edition = '' THEN '' ELSE '/' || s.edition END || '/' || s.slug || '/' || a.slug
 		FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id
 		WHERE c.status = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?`, []any{status, beforeID, limit}, func(rows *sql.Rows) error {
 		var q comment.Queued

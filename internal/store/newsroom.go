@@ -252,13 +252,14 @@ func (db *DB) AddNote(ctx context.Context, n *article.Note) error {
 // Corrections lists corrections on published articles, newest first.
 func (db *DB) Corrections(ctx context.Context, limit int) ([]article.Note, error) {
 	var ns []article.Note
-	err := each(ctx, db.read, `SELECT n.id, n.article_id, n.body, n.created_at, a.slug, a.headline, s.slug
+	err := each(ctx, db.read, `SELECT n.id, n.article_id, n.body, n.created_at, a.slug, a.headline, a.language, s.slug, s.edition
 		FROM article_notes n JOIN articles a ON a.id = n.article_id JOIN sections s ON s.id = a.section_id
 		WHERE n.kind = 'correction' AND a.status = 'published'
 		ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, []any{limit}, func(rows *sql.Rows) error {
 		n := article.Note{Kind: article.Correction, Article: &article.Article{}}
 		var at int64
-		err := rows.Scan(&n.ID, &n.ArticleID, &n.Body, &at, &n.Article.Slug, &n.Article.Headline, &n.Article.Section.Slug)
+		err := rows.Scan(&n.ID, &n.ArticleID, &n.Body, &at, &n.Article.Slug, &n.Article.Headline, &n.Article.Language,
+			&n.Article.Section.Slug, &n.Article.Section.Edition)
 		n.CreatedAt, n.Article.ID = time.Unix(at, 0).UTC(), n.ArticleID
 		ns = append(ns, n)
 		return err

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"broadsheet/internal/article"
 )
@@ -154,13 +155,15 @@ func (s *Server) corrections(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each edition lists the corrections of its own articles.
+	notes = slices.DeleteFunc(notes, func(n article.Note) bool { return n.Article.Section.Edition != editionOf(ctx) })
 	v, err := s.newView(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v.Title = v.T("corrections.title")
 	v.Description = v.T("corrections.intro")
-	v.Canonical = s.abs("/corrections")
+	v.Canonical = s.abs(v.Under("/corrections"))
 	v.Data = correctionsView{Notes: notes}
 	return &response{template: "corrections", view: v, keys: []string{"corrections"}}, nil
 }

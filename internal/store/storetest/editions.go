@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/comment"
 )
 
 // Editions is what editions and translations add to storage.
@@ -51,6 +52,21 @@ func testEditions(t *testing.T, s Store) {
 		if got := slugs(list.Articles); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: Articles = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+
+	// The newsroom's lists link to the article in its edition.
+	c := newComment(p.ID, 0, "Sara", "fa1", comment.Pending)
+	must(t, s.CreateComment(ctx, c))
+	q, err := s.ModerationQueue(ctx, comment.Pending, 0, 10)
+	must(t, err)
+	if len(q) != 1 || q[0].ArticlePath != p.Path() {
+		t.Errorf("ModerationQueue = %+v, want the article at %s", q, p.Path())
+	}
+	must(t, s.AddNote(ctx, &article.Note{ArticleID: p.ID, Kind: article.Correction, Body: "نام شهردار اصلاح شد."}))
+	cs, err := s.Corrections(ctx, 10)
+	must(t, err)
+	if len(cs) != 1 || cs[0].Article.Path() != p.Path() || cs[0].Article.Language != "fa" {
+		t.Errorf("Corrections = %+v, want the Persian article's at %s", cs, p.Path())
 	}
 
 	// Walking an edition's pages back and forth stays in the edition.
