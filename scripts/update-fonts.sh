@@ -32,8 +32,8 @@ integrity=sha512-fbjNc0CMjazZpIegWzz9OHGzI1APFboT+x7ZecXlUCtDe/nkyx7gtCTZnWS/+ee
 # shaping picks initial, medial and final forms through the font's GSUB
 # tables, which the subset keeps, not through those code points. « and »
 # are left to the Latin faces: Russian uses them too, and a Russian page
-# must not fetch this font for them. Keep in step with unicode-range in
-# style.css and admin.css.
+# must not fetch this font for them. unicode-range in style.css and
+# admin.css must match (internal/web's tests check).
 unicodes=U+0600-06FF,U+200C-200F,U+25CC,U+FDF2,U+FDFC
 
 for tool in npm tar openssl base64 sha256sum pyftsubset ttx; do

@@ -69,12 +69,7 @@ const loadStateJS = `(async () => {
 // each page transferred (docs/performance.md quotes it) and saves a
 // screenshot of the Persian article.
 func TestPersianFont(t *testing.T) {
-	requireChromium(t)
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), journeyTimeout)
-	t.Cleanup(cancel)
-	_, ts := startSite(t, ctx, dir)
-	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
+	base, bctx, problems := startFontTest(t, "")
 	// The type the server sent each font with; Resource Timing does not
 	// tell a font's.
 	var mu sync.Mutex
@@ -95,7 +90,7 @@ func TestPersianFont(t *testing.T) {
 		{"English article", englishArticle, ""},
 		{"Russian search results", russianSearch, "«"},
 	} {
-		st := loadPage(t, bctx, ts.URL+p.path)
+		st := loadPage(t, bctx, base+p.path)
 		if st.Arabic != "" {
 			t.Fatalf("%s shows Arabic-script text (%q), so it cannot show that a page without it fetches no font", p.path, st.Arabic)
 		}
@@ -116,7 +111,7 @@ func TestPersianFont(t *testing.T) {
 		problems.report(t, p.name)
 	}
 
-	fa := loadPage(t, bctx, ts.URL+persianArticle)
+	fa := loadPage(t, bctx, base+persianArticle)
 	loaded := map[string]bool{}
 	for _, f := range fa.Faces {
 		loaded[f.Weight] = f.Status == "loaded"
@@ -180,20 +175,7 @@ const slowLoadJS = `(async () => {
 // in a fallback face (font-display: swap), rather than wait for it. It
 // logs the medians that docs/performance.md quotes.
 func TestPersianTextBeforeFont(t *testing.T) {
-	requireChromium(t)
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), journeyTimeout)
-	t.Cleanup(cancel)
-	db, ts := startSite(t, ctx, dir)
-	site, err := db.Site(ctx)
-	if err != nil {
-		t.Fatalf("read the site: %v", err)
-	}
-	site.Language = "fa"
-	if err := db.SetSite(ctx, site); err != nil {
-		t.Fatalf("make the site Persian: %v", err)
-	}
-	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
+	base, bctx, problems := startFontTest(t, "fa")
 	slow4G := []*network.Conditions{{Latency: 150, DownloadThroughput: 1.6e6 / 8, UploadThroughput: 750e3 / 8}}
 	if _, err := chromedp.Call(bctx, network.EmulateNetworkConditionsByRule,
 		network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: slow4G}); err != nil {
@@ -201,7 +183,7 @@ func TestPersianTextBeforeFont(t *testing.T) {
 	}
 	var fcps, arrivals []float64
 	for range 3 {
-		openFresh(t, bctx, ts.URL+persianArticle)
+		openFresh(t, bctx, base+persianArticle)
 		got, err := chromedp.Run(bctx, chromedp.Evaluate[struct {
 			FCP     float64 `json:"fcp"`
 			Fonts   int     `json:"fonts"`
@@ -226,6 +208,29 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// startFontTest serves the demo paper, in lang when it is not empty, and
+// starts Chromium; it returns the site's address and the browser.
+func startFontTest(t *testing.T, lang string) (string, context.Context, *pageProblems) {
+	t.Helper()
+	requireChromium(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), journeyTimeout)
+	t.Cleanup(cancel)
+	db, ts := startSite(t, ctx, dir)
+	if lang != "" {
+		site, err := db.Site(ctx)
+		if err != nil {
+			t.Fatalf("read the site: %v", err)
+		}
+		site.Language = lang
+		if err := db.SetSite(ctx, site); err != nil {
+			t.Fatalf("make the site's language %s: %v", lang, err)
+		}
+	}
+	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
+	return ts.URL, bctx, problems
 }
 
 // openFresh opens url as a first visit does, with nothing in the cache.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -85,5 +86,36 @@ func TestStylesheetFontFingerprints(t *testing.T) {
 	fsys["static/b.css"] = &fstest.MapFile{Data: []byte(`@font-face { src: url(gone.woff2) }`)}
 	if _, err := loadAssets(fsys, "static"); err == nil || !strings.Contains(err.Error(), "gone.woff2") {
 		t.Errorf("a url() naming no file: err = %v, want one that names gone.woff2", err)
+	}
+}
+
+// Each stylesheet's unicode-range is what scripts/update-fonts.sh keeps: a
+// wider range would fetch the font for letters it lacks, a narrower one
+// would leave letters it has to a system face.
+func TestFontRangesMatchTheSubset(t *testing.T) {
+	script, err := os.ReadFile("../../scripts/update-fonts.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^unicodes=(\S+)$`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("scripts/update-fonts.sh sets no unicodes=")
+	}
+	want := string(m[1])
+	ranges := regexp.MustCompile(`unicode-range:\s*([^;}]+)`)
+	for _, css := range []string{"style.css", "admin.css"} {
+		body, err := staticFS.ReadFile("static/" + css)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := ranges.FindAllSubmatch(body, -1)
+		if len(found) == 0 {
+			t.Errorf("%s declares no unicode-range", css)
+		}
+		for _, f := range found {
+			if got := strings.Join(strings.Fields(string(f[1])), ""); got != want {
+				t.Errorf("%s: unicode-range %s, want the subset's %s", css, got, want)
+			}
+		}
 	}
 }
