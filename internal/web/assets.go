@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -25,38 +26,81 @@ type asset struct {
 	hash        string
 }
 
+// contentTypes are the types of static files that Go's table, and the host's
+// mime.types that it reads, may lack: the binary must not depend on them.
+var contentTypes = map[string]string{".woff2": "font/woff2"}
+
+// cssURL is a url() in a stylesheet that names another static file (a font)
+// by its bare name.
+var cssURL = regexp.MustCompile(`url\(([A-Za-z0-9_-]+\.[a-z0-9]+)\)`)
+
 // loadAssets reads every file under dir. Only these names are ever served,
 // so no request can reach a file outside the set.
+//
+// A stylesheet's url(name) becomes url(name?v=hash), so the font it names
+// is cached forever like the stylesheet, and a new font gives the
+// stylesheet a new fingerprint too. Stylesheets are therefore done last.
 func loadAssets(fsys fs.FS, dir string) (map[string]*asset, error) {
-	assets := map[string]*asset{}
+	bodies := map[string][]byte{}
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		body, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		a := &asset{body: body, hash: hex.EncodeToString(sum[:6])}
-		a.contentType = mime.TypeByExtension(path.Ext(p))
-		if a.contentType == "" {
-			a.contentType = "application/octet-stream"
-		}
-		if strings.HasPrefix(a.contentType, "text/") || strings.Contains(a.contentType, "svg") || strings.Contains(a.contentType, "javascript") {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			zw.Write(body)
-			zw.Close()
-			a.gz = buf.Bytes()
-		}
-		assets[strings.TrimPrefix(p, dir+"/")] = a
-		return nil
+		bodies[strings.TrimPrefix(p, dir+"/")] = body
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: static assets: %w", err)
 	}
+	assets := make(map[string]*asset, len(bodies))
+	for name, body := range bodies {
+		if path.Ext(name) != ".css" {
+			assets[name] = newAsset(name, body)
+		}
+	}
+	for name, body := range bodies {
+		if path.Ext(name) != ".css" {
+			continue
+		}
+		var missing []string
+		body = cssURL.ReplaceAllFunc(body, func(m []byte) []byte {
+			ref := string(cssURL.FindSubmatch(m)[1])
+			a, ok := assets[ref]
+			if !ok {
+				missing = append(missing, ref)
+				return m
+			}
+			return []byte("url(" + ref + "?v=" + a.hash + ")")
+		})
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("web: static assets: %s names %s, which is not a static file", name, strings.Join(missing, ", "))
+		}
+		assets[name] = newAsset(name, body)
+	}
 	return assets, nil
+}
+
+// newAsset fingerprints body and compresses it if it is text: a font or an
+// image is compressed already.
+func newAsset(name string, body []byte) *asset {
+	sum := sha256.Sum256(body)
+	a := &asset{body: body, hash: hex.EncodeToString(sum[:6])}
+	a.contentType = contentTypes[path.Ext(name)]
+	if a.contentType == "" {
+		a.contentType = mime.TypeByExtension(path.Ext(name))
+	}
+	if a.contentType == "" {
+		a.contentType = "application/octet-stream"
+	}
+	if strings.HasPrefix(a.contentType, "text/") || strings.Contains(a.contentType, "svg") || strings.Contains(a.contentType, "javascript") {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		a.gz = buf.Bytes()
+	}
+	return a
 }
 
 // assetURL returns the fingerprinted URL of a static file; a page built

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// fontRef is a font in a stylesheet as the browser reads it: the name of a
+// file beside the stylesheet, with the fingerprint the server added.
+var fontRef = regexp.MustCompile(`url\(([a-z0-9-]+\.woff2)\?v=([0-9a-f]+)\)`)
+
+// Both stylesheets name the Persian and Arabic font by fingerprinted URLs,
+// and the server sends each as font/woff2, uncompressed (WOFF2 is Brotli
+// inside already) and cached for a year.
+func TestFontsServedImmutable(t *testing.T) {
+	s := newSite(t)
+	for _, css := range []string{"style.css", "admin.css"} {
+		sheet := s.get(s.srv.assetURL(css))
+		found := map[string]bool{}
+		for _, m := range fontRef.FindAllStringSubmatch(sheet.body, -1) {
+			name, hash := m[1], m[2]
+			found[name] = true
+			if want := s.srv.assets[name]; want == nil || want.hash != hash {
+				t.Errorf("%s names %s?v=%s, which is not its fingerprint", css, name, hash)
+			}
+			r := s.get("/static/"+name+"?v="+hash, "Accept-Encoding", "gzip, br")
+			if r.status != 200 {
+				t.Errorf("GET %s (from %s) = %d, want 200", name, css, r.status)
+				continue
+			}
+			if got := r.header.Get("Content-Type"); got != "font/woff2" {
+				t.Errorf("%s: Content-Type %q, want font/woff2", name, got)
+			}
+			if got := r.header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
+				t.Errorf("%s: Cache-Control %q, want a year, immutable", name, got)
+			}
+			if got := r.header.Get("Content-Encoding"); got != "" {
+				t.Errorf("%s: Content-Encoding %q, want none: WOFF2 is compressed already", name, got)
+			}
+			if !strings.HasPrefix(r.body, "wOF2") {
+				t.Errorf("%s: body starts %q, want the WOFF2 signature wOF2", name, r.body[:min(4, len(r.body))])
+			}
+		}
+		for _, want := range []string{"vazirmatn-regular.woff2", "vazirmatn-bold.woff2"} {
+			if !found[want] {
+				t.Errorf("%s does not name %s by a fingerprinted url()", css, want)
+			}
+		}
+	}
+}
+
+// A stylesheet's url(file) gets the file's fingerprint, so a new font makes
+// a new stylesheet URL; a url() naming no static file stops the server at
+// start-up rather than sending readers to a 404.
+func TestStylesheetFontFingerprints(t *testing.T) {
+	fsys := fstest.MapFS{
+		"static/a.css":   {Data: []byte(`@font-face { src: url(f.woff2) format("woff2"); } b { background: url(data:image/png;base64,AA==) }`)},
+		"static/f.woff2": {Data: []byte("wOF2 one")},
+	}
+	one, err := loadAssets(fsys, "static")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(one["a.css"].body), `url(f.woff2?v=`+one["f.woff2"].hash+`)`; !strings.Contains(got, want) {
+		t.Errorf("a.css = %s, want it to contain %s", got, want)
+	}
+	if got := string(one["a.css"].body); !strings.Contains(got, "url(data:image/png;base64,AA==)") {
+		t.Errorf("a data: URL was rewritten: %s", got)
+	}
+	if got := one["f.woff2"].contentType; got != "font/woff2" {
+		t.Errorf("f.woff2 has type %q, want font/woff2", got)
+	}
+
+	fsys["static/f.woff2"] = &fstest.MapFile{Data: []byte("wOF2 two")}
+	two, err := loadAssets(fsys, "static")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one["a.css"].hash == two["a.css"].hash {
+		t.Error("a new font left the stylesheet's fingerprint as it was: browsers would keep the old font")
+	}
+
+	fsys["static/b.css"] = &fstest.MapFile{Data: []byte(`@font-face { src: url(gone.woff2) }`)}
+	if _, err := loadAssets(fsys, "static"); err == nil || !strings.Contains(err.Error(), "gone.woff2") {
+		t.Errorf("a url() naming no file: err = %v, want one that names gone.woff2", err)
+	}
+}
+
+// Each stylesheet's unicode-range is what scripts/update-fonts.sh keeps: a
+// wider range would fetch the font for letters it lacks, a narrower one
+// would leave letters it has to a system face.
+func TestFontRangesMatchTheSubset(t *testing.T) {
+	script, err := os.ReadFile("../../scripts/update-fonts.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^unicodes=(\S+)$`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("scripts/update-fonts.sh sets no unicodes=")
+	}
+	want := string(m[1])
+	ranges := regexp.MustCompile(`unicode-range:\s*([^;}]+)`)
+	for _, css := range []string{"style.css", "admin.css"} {
+		body, err := staticFS.ReadFile("static/" + css)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := ranges.FindAllSubmatch(body, -1)
+		if len(found) == 0 {
+			t.Errorf("%s declares no unicode-range", css)
+		}
+		for _, f := range found {
+			if got := strings.Join(strings.Fields(string(f[1])), ""); got != want {
+				t.Errorf("%s: unicode-range %s, want the subset's %s", css, got, want)
+			}
+		}
+	}
+}
