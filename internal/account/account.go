@@ -5,7 +5,6 @@ package account
 
 import (
 	"context"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -89,20 +88,24 @@ type User struct {
 // Can reports whether the user holds p.
 func (u *User) Can(p Permission) bool { return u != nil && !u.Disabled && u.Role.Can(p) }
 
+// MaxName is the length of the longest name a user may have, in
+// characters.
+const MaxName = 100
+
 // Validate checks what an admin types about a user, naming the field of
 // each problem.
 func (u *User) Validate() error {
 	inv := &InvalidError{}
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || !strings.Contains(u.Email, ".") {
-		inv.Add("email", fmt.Sprintf("%q is not an email address", u.Email))
+		inv.AddKey("email", "problem.email_invalid", u.Email)
 	}
 	if strings.TrimSpace(u.Name) == "" {
-		inv.Add("name", "name is required")
-	} else if utf8.RuneCountInString(u.Name) > 100 {
-		inv.Add("name", "name is longer than 100 characters")
+		inv.AddKey("name", "problem.name_required")
+	} else if utf8.RuneCountInString(u.Name) > MaxName {
+		inv.AddKey("name", "problem.name_long", MaxName)
 	}
 	if !u.Role.Valid() {
-		inv.Add("role", fmt.Sprintf("role %q is not one of contributor, author, editor, admin", u.Role))
+		inv.AddKey("role", "problem.role_unknown", string(u.Role))
 	}
 	return inv.OrNil()
 }

@@ -37,27 +37,29 @@ const (
 // must not be built from: the user's email, name, the site's title. What is
 // wrong is a problem about the password field.
 func CheckPassword(pw string, words ...string) error {
-	if msg := passwordProblem(pw, words); msg != "" {
-		return errs.InvalidField("password", msg)
+	if key, args := passwordProblem(pw, words); key != "" {
+		return errs.InvalidKey("password", key, args...)
 	}
 	return nil
 }
 
-func passwordProblem(pw string, words []string) string {
+// passwordProblem is what is wrong with pw, as a message key of the
+// catalog and its arguments; "" when nothing is.
+func passwordProblem(pw string, words []string) (string, []any) {
 	switch {
 	case len(pw) > MaxPasswordBytes:
-		return fmt.Sprintf("the password is longer than %d bytes", MaxPasswordBytes)
+		return "problem.password_long", []any{MaxPasswordBytes}
 	case !utf8.ValidString(pw):
-		return "the password is not valid text"
+		return "problem.password_text", nil
 	case utf8.RuneCountInString(pw) < MinPasswordRunes:
-		return fmt.Sprintf("the password must be at least %d characters", MinPasswordRunes)
+		return "problem.password_short", []any{MinPasswordRunes}
 	}
 	lower := strings.ToLower(pw)
 	if isCommon(lower) {
-		return "this password is on the list of the most common passwords; choose another"
+		return "problem.password_common", nil
 	}
 	if repetitive(lower) {
-		return "this password is a repeated or sequential pattern; choose another"
+		return "problem.password_pattern", nil
 	}
 	for _, w := range words {
 		w = strings.ToLower(strings.TrimSpace(w))
@@ -65,10 +67,10 @@ func passwordProblem(pw string, words []string) string {
 			w = local
 		}
 		if len(w) >= 4 && strings.Contains(lower, w) {
-			return "the password must not contain your name, email address or the site's name"
+			return "problem.password_personal", nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // repetitive catches one character repeated or a run of neighbouring

@@ -66,7 +66,7 @@ func slugFor(problems map[string]string, slug, name string) string {
 	switch {
 	case slug != "":
 		if err := article.ValidateSlug(slug); err != nil {
-			problems["slug"] = err.Error()
+			problems["slug"] = errs.From(err).Message
 		}
 	case problems["name"] == "":
 		if slug = article.Slugify(name); slug == "" {

@@ -396,23 +396,26 @@ func (s Site) ValidateEditions(known []string) error {
 	for _, e := range s.Editions {
 		switch {
 		case !editionCode.MatchString(e.Lang):
-			inv.Add("editions", fmt.Sprintf("%q is not a language code such as fa or ru", e.Lang))
+			inv.AddKey("editions", "problem.edition_code", e.Lang)
 		case !slices.Contains(known, e.Lang):
-			inv.Add("editions", fmt.Sprintf("there is no catalogue for the language %q", e.Lang))
+			inv.AddKey("editions", "problem.edition_no_catalogue", e.Lang)
 		case e.Lang == s.Language:
-			inv.Add("editions", fmt.Sprintf("%q is the main edition's language already", e.Lang))
+			inv.AddKey("editions", "problem.edition_main", e.Lang)
 		case seen[e.Lang]:
-			inv.Add("editions", fmt.Sprintf("the edition %q is listed twice", e.Lang))
+			inv.AddKey("editions", "problem.edition_twice", e.Lang)
 		}
 		seen[e.Lang] = true
 		if utf8.RuneCountInString(e.Title) > 200 || utf8.RuneCountInString(e.Tagline) > 300 {
-			inv.Add("editions", fmt.Sprintf("the %q edition's title or tagline is too long", e.Lang))
+			inv.AddKey("editions", "problem.edition_too_long", e.Lang)
 		}
 	}
 	return inv.OrNil()
 }
 
-var twitterName = regexp.MustCompile(`^[A-Za-z0-9_]{1,15}$`)
+// maxTwitterName is the length of the longest X account name.
+const maxTwitterName = 15
+
+var twitterName = regexp.MustCompile(fmt.Sprintf(`^[A-Za-z0-9_]{1,%d}$`, maxTwitterName))
 
 // TwitterHandle reads an X (Twitter) account as an editor may type it —
 // "@courier", "courier", "https://x.com/courier" — and gives it as
@@ -427,7 +430,7 @@ func TwitterHandle(s string) (string, error) {
 	}
 	s = strings.TrimSuffix(s, "/")
 	if !twitterName.MatchString(s) {
-		return "", errs.InvalidField("twitter_site", "an X account is @ and up to 15 letters, digits or underscores")
+		return "", errs.InvalidKey("twitter_site", "problem.x_account", maxTwitterName)
 	}
 	return "@" + s, nil
 }
@@ -473,30 +476,32 @@ const (
 func (a *Article) Validate() error {
 	inv := &InvalidError{}
 	if strings.TrimSpace(a.Headline) == "" {
-		inv.Add("headline", "headline is required")
+		inv.AddKey("headline", "problem.headline_required")
 	} else if utf8.RuneCountInString(a.Headline) > MaxHeadline {
-		inv.Add("headline", fmt.Sprintf("headline is longer than %d characters", MaxHeadline))
+		inv.AddKey("headline", "problem.headline_long", MaxHeadline)
 	}
 	if utf8.RuneCountInString(a.Standfirst) > MaxStandfirst {
-		inv.Add("standfirst", fmt.Sprintf("standfirst is longer than %d characters", MaxStandfirst))
+		inv.AddKey("standfirst", "problem.standfirst_long", MaxStandfirst)
 	}
 	if len(a.Body) > MaxBody {
-		inv.Add("body", fmt.Sprintf("body is longer than %d bytes", MaxBody))
+		inv.AddKey("body", "problem.body_long", MaxBody)
 	}
 	if err := ValidateSlug(a.Slug); err != nil {
-		inv.Add("slug", err.Error())
+		for _, p := range errs.From(err).Fields {
+			inv.AddProblem(p)
+		}
 	}
 	if !a.Status.Valid() {
-		inv.Add("status", fmt.Sprintf("status %q is not one of draft, scheduled, published, unpublished", a.Status))
+		inv.AddKey("status", "problem.status_unknown", string(a.Status))
 	}
 	if a.Section.ID == 0 {
-		inv.Add("section", "section is required")
+		inv.AddKey("section", "problem.section_required")
 	}
 	if a.Status == Published && a.PublishedAt.IsZero() {
-		inv.Add("publish_at", "a published article needs a publication time")
+		inv.AddKey("publish_at", "problem.publish_time_required")
 	}
 	if a.Language == "" {
-		inv.Add("language", "language is required")
+		inv.AddKey("language", "problem.language_required")
 	}
 	return inv.OrNil()
 }

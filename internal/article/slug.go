@@ -1,13 +1,13 @@
 package article
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"broadsheet/internal/errs"
 )
 
 // Slugify turns a headline into a URL slug: lower case, letters and digits of
@@ -54,18 +54,16 @@ func lastIndexRune(rs []rune, r rune) int {
 	return -1
 }
 
-var errEmptySlug = errors.New("slug is required")
-
-// ValidateSlug accepts exactly what Slugify can produce.
+// ValidateSlug accepts exactly what Slugify can produce; anything else is
+// invalid input about the field "slug".
 func ValidateSlug(s string) error {
-	if s == "" {
-		return errEmptySlug
-	}
-	if utf8.RuneCountInString(s) > MaxSlug {
-		return fmt.Errorf("slug is longer than %d characters", MaxSlug)
-	}
-	if !utf8.ValidString(s) || Slugify(s) != s {
-		return fmt.Errorf("slug %q may hold only lower-case letters, digits and single hyphens", s)
+	switch {
+	case s == "":
+		return errs.InvalidKey("slug", "problem.slug_required")
+	case utf8.RuneCountInString(s) > MaxSlug:
+		return errs.InvalidKey("slug", "problem.slug_long", MaxSlug)
+	case !utf8.ValidString(s) || Slugify(s) != s:
+		return errs.InvalidKey("slug", "problem.slug_letters", s)
 	}
 	return nil
 }

@@ -2,7 +2,10 @@
 // speaks: what went wrong, as a Kind (not found, conflict, invalid input,
 // forbidden, …), and what of it may be shown to the person who asked — a
 // message in words safe to show and, for input, the field each problem is
-// about, recorded where the problem is found.
+// about, recorded where the problem is found. A problem's words are
+// English, for logs and the JSON API; one recorded with its message
+// catalog's key (AddKey, InvalidKey) can also be said in the language of
+// the page that shows it (Problem.In).
 //
 // Domain and storage code raise these; internal/httperr turns any error
 // into an HTTP answer in one place. An error outside the vocabulary is an
@@ -17,6 +20,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"broadsheet/internal/i18n"
 )
 
 // Kind is what went wrong, in the words every package shares. A Kind is
@@ -82,8 +87,22 @@ func (k Kind) Shown() *Error { return &Error{Kind: k} }
 // Problem is one thing wrong with an input: the field it is about ("" for
 // the input as a whole) and what is wrong, in words safe to show.
 type Problem struct {
-	Field   string
+	Field string
+	// Message is in English: what logs and the JSON API say.
 	Message string
+	// Key is the message catalog's key (internal/i18n) of Message, and
+	// Args its arguments, when it was recorded with them; "" otherwise.
+	Key  string
+	Args []any
+}
+
+// In says the problem in the catalog's language: its message there when it
+// has a key, its English Message otherwise.
+func (p Problem) In(c *i18n.Catalog) string {
+	if p.Key == "" {
+		return p.Message
+	}
+	return c.T(p.Key, p.Args...)
 }
 
 // Error is an error of the vocabulary: its kind and what may be shown of
@@ -159,11 +178,27 @@ func (e *Error) Shown() *Error { return e }
 type InvalidError struct {
 	Problems []string
 	Fields   []string
+	// keys are the catalog's key and arguments of the problems recorded
+	// with them, by index like Fields; zero for one in English only.
+	keys []catalogKey
+}
+
+type catalogKey struct {
+	key  string
+	args []any
 }
 
 // InvalidField returns an InvalidError of one problem about field.
 func InvalidField(field, message string) *InvalidError {
 	return &InvalidError{Problems: []string{message}, Fields: []string{field}}
+}
+
+// InvalidKey returns an InvalidError of one problem about field, said by
+// the catalog's message key with args (AddKey).
+func InvalidKey(field, key string, args ...any) *InvalidError {
+	e := &InvalidError{}
+	e.AddKey(field, key, args...)
+	return e
 }
 
 // InvalidFields returns an InvalidError of a problem per field, in the
@@ -176,13 +211,30 @@ func InvalidFields(byField map[string]string) *InvalidError {
 	return e
 }
 
-// Add records a problem about field ("" for none).
+// Add records a problem about field ("" for none), in English only.
 func (e *InvalidError) Add(field, message string) {
+	e.AddProblem(Problem{Field: field, Message: message})
+}
+
+// AddKey records a problem about field ("" for none) as the catalog's
+// message key with args: its Message is the English catalog's words, so a
+// page can say it in its own language (Problem.In) while logs and the API
+// keep English.
+func (e *InvalidError) AddKey(field, key string, args ...any) {
+	e.AddProblem(Problem{Field: field, Message: i18n.For("en").T(key, args...), Key: key, Args: args})
+}
+
+// AddProblem records p, with its field and key.
+func (e *InvalidError) AddProblem(p Problem) {
 	for len(e.Fields) < len(e.Problems) {
 		e.Fields = append(e.Fields, "")
 	}
-	e.Problems = append(e.Problems, message)
-	e.Fields = append(e.Fields, field)
+	for len(e.keys) < len(e.Problems) {
+		e.keys = append(e.keys, catalogKey{})
+	}
+	e.Problems = append(e.Problems, p.Message)
+	e.Fields = append(e.Fields, p.Field)
+	e.keys = append(e.keys, catalogKey{p.Key, p.Args})
 }
 
 // Field is the field Problems[i] is about, "" for none.
@@ -208,6 +260,9 @@ func (e *InvalidError) List() []Problem {
 	list := make([]Problem, len(e.Problems))
 	for i, p := range e.Problems {
 		list[i] = Problem{Field: e.Field(i), Message: p}
+		if i < len(e.keys) {
+			list[i].Key, list[i].Args = e.keys[i].key, e.keys[i].args
+		}
 	}
 	return list
 }

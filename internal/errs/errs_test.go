@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"broadsheet/internal/i18n"
 )
 
 // Every error of the vocabulary answers errors.Is for its kind, however
@@ -64,7 +66,8 @@ func TestInvalidErrorFields(t *testing.T) {
 	inv.Add("headline", "headline is required")
 	inv.Add("", "the save did not say which version it edits")
 	inv.Add("headline", "headline is longer than 200 characters")
-	want := []Problem{{"headline", "headline is required"}, {"", "the save did not say which version it edits"}, {"headline", "headline is longer than 200 characters"}}
+	want := []Problem{{Field: "headline", Message: "headline is required"}, {Message: "the save did not say which version it edits"},
+		{Field: "headline", Message: "headline is longer than 200 characters"}}
 	if got := inv.List(); !reflect.DeepEqual(got, want) {
 		t.Errorf("List() = %v, want %v", got, want)
 	}
@@ -91,5 +94,42 @@ func TestInvalidErrorFields(t *testing.T) {
 	byField := InvalidFields(map[string]string{"slug": "taken", "name": "name is required"})
 	if byField.Shown().Message != "name is required; taken" || !byField.Has("slug") || byField.Has("bio") {
 		t.Errorf("InvalidFields: %+v", byField)
+	}
+}
+
+// A problem recorded with its catalog key says the English catalog's words
+// wherever English is read (the message, the fields, the log line) and
+// the reader's language where a page asks for it; one without a key is
+// English everywhere. Keys stay with their problems, in order, as problems
+// are copied from one error to another.
+func TestInvalidErrorKeys(t *testing.T) {
+	inv := &InvalidError{Problems: []string{"an image needs at least one variant"}}
+	inv.AddKey("headline", "problem.headline_long", 200)
+	inv.Add("authors", "headline writers cannot be bylined")
+	inv.AddKey("section", "problem.section_unknown", "weather")
+	if want := "invalid: an image needs at least one variant; headline is longer than 200 characters; headline writers cannot be bylined; there is no section \"weather\""; inv.Error() != want {
+		t.Errorf("Error() = %q, want %q", inv.Error(), want)
+	}
+	list := inv.List()
+	fa := i18n.For("fa")
+	for i, want := range []string{"an image needs at least one variant", "تیتر بیش از ۲۰۰ نویسه است", "headline writers cannot be bylined", "بخشی با نامک «weather» وجود ندارد"} {
+		if got := list[i].In(fa); got != want {
+			t.Errorf("problem %d in Persian = %q, want %q", i, got, want)
+		}
+	}
+	if got := list[1].In(i18n.For("en")); got != list[1].Message {
+		t.Errorf("in English = %q, its message %q", got, list[1].Message)
+	}
+
+	copied := &InvalidError{}
+	for _, p := range From(inv).Fields[1:] {
+		copied.AddProblem(p)
+	}
+	if !reflect.DeepEqual(copied.List(), list[1:]) {
+		t.Errorf("copied = %+v\nwant     %+v", copied.List(), list[1:])
+	}
+	one := InvalidKey("slug", "problem.slug_required")
+	if p := one.List()[0]; p.Field != "slug" || p.Message != "slug is required" || p.In(fa) != "نامک الزامی است" {
+		t.Errorf("InvalidKey = %+v", p)
 	}
 }

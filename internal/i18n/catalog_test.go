@@ -18,13 +18,17 @@ var verb = regexp.MustCompile(`%(\[(\d+)\])?([-+# 0]*\d*(?:\.\d+)?[a-zA-Z%])`)
 
 // verbs are a message's formatting verbs, each with the argument it
 // formats (a translation may take them in another order, with explicit
-// indexes: "%[2]s … %[1]s"), sorted.
+// indexes: "%[2]s … %[1]s"), sorted. A quoted %q counts as %s: a
+// translation quotes a value with its own quotation marks, «%s».
 func verbs(msg string) string {
 	var out []string
 	arg := 0
 	for _, m := range verb.FindAllStringSubmatch(msg, -1) {
 		if m[3] == "%" {
 			continue
+		}
+		if m[3] == "q" {
+			m[3] = "s"
 		}
 		if m[2] != "" {
 			arg, _ = strconv.Atoi(m[2])
@@ -132,6 +136,63 @@ func TestMailUsesItsMessages(t *testing.T) {
 	}
 }
 
+// problemKey is a message key of a problem with what was typed, quoted,
+// as the code that finds the problem names it; keyedProblem is any key
+// given to errs where a problem is recorded.
+var (
+	problemKey   = regexp.MustCompile(`"(problem\.[a-z0-9_.]+)"`)
+	keyedProblem = regexp.MustCompile(`(?:InvalidKey|AddKey)\([^,()]+, "([a-z0-9_.]+)"`)
+)
+
+// The code that finds problems with what was typed names only messages the
+// catalogues hold, and every problem message is named somewhere: the
+// newsroom never shows a bracketed key, and no translation is kept for
+// nothing.
+func TestProblemsUseTheirMessages(t *testing.T) {
+	used := map[string]bool{}
+	recorded := 0
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && path == filepath.Join("..", "i18n"):
+			return filepath.SkipDir // the catalogues themselves
+		case d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go"):
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range problemKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+		for _, m := range keyedProblem.FindAllStringSubmatch(string(b), -1) {
+			recorded++
+			used[m[1]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(used) < 70 || recorded < 50 {
+		t.Fatalf("found %d problem messages, %d recorded with a key: the patterns or the paths are out of date", len(used), recorded)
+	}
+	for key := range used {
+		if !Has(key) {
+			t.Errorf("the code names message %q, missing from the catalogue", key)
+		}
+	}
+	for _, keys := range [][]string{slices.Collect(maps.Keys(english)), slices.Collect(maps.Keys(englishPlurals))} {
+		for _, key := range keys {
+			if strings.HasPrefix(key, "problem.") && !used[key] {
+				t.Errorf("the catalogue holds %q, which no code uses", key)
+			}
+		}
+	}
+}
+
 // The plural forms are CLDR's, and the count picks its form.
 func TestPlurals(t *testing.T) {
 	en := For("en")
@@ -163,6 +224,9 @@ func TestPlurals(t *testing.T) {
 func TestVerbs(t *testing.T) {
 	if verbs("%s a %d b %s") != verbs("%[3]s x %[1]s y %[2]d") {
 		t.Errorf("reordered placeholders are not the same: %q, %q", verbs("%s a %d b %s"), verbs("%[3]s x %[1]s y %[2]d"))
+	}
+	if verbs("slug %q is taken") != verbs("نامک «%s» گرفته شده است") {
+		t.Errorf("a translation may quote %%q's value with its own marks: %q, %q", verbs("slug %q is taken"), verbs("نامک «%s» گرفته شده است"))
 	}
 	if verbs("%s %d") == verbs("%d %s") || verbs("%s") == verbs("%s %s") || verbs("100%% %s") != verbs("%s") {
 		t.Error("different placeholders are the same")

@@ -57,6 +57,25 @@ func (c *Catalog) OwnDigits() bool { return c.digits != "" }
 // an Arabic edition that chooses them over Arabic-Indic ones.
 func (c *Catalog) LatinDigits() *Catalog { return c.latin }
 
+// extend adds the messages of another file to a language's catalog: a
+// language may keep its messages in several files (its newsroom problems
+// apart, LANG_problems.go). A key written twice is a mistake, refused at
+// start-up rather than one copy silently winning.
+func extend(messages, more map[string]string, plurals, morePlurals map[string]map[string]string) {
+	for k, v := range more {
+		if _, dup := messages[k]; dup {
+			panic("i18n: message " + k + " is written twice")
+		}
+		messages[k] = v
+	}
+	for k, v := range morePlurals {
+		if _, dup := plurals[k]; dup || messages[k] != "" {
+			panic("i18n: message " + k + " is written twice")
+		}
+		plurals[k] = v
+	}
+}
+
 func init() {
 	register(&Catalog{lang: "en", messages: english, plurals: englishPlurals, months: [12]string{"January", "February", "March", "April",
 		"May", "June", "July", "August", "September", "October", "November", "December"}})

@@ -125,14 +125,14 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	a.CommentsClosed = d.CommentsClosed
 	a.TranslationOf = d.TranslationOf
 	if a.TranslationOf < 0 {
-		inv.Add("translation_of", "give the number of the article this one translates, as in its newsroom address (/admin/articles/12)")
+		inv.AddKey("translation_of", "problem.translation_of_number")
 		a.TranslationOf = 0
 	}
 	a.Language = strings.TrimSpace(d.Language)
 	if d.Section == "" {
-		inv.Add("section", "section is required")
+		inv.AddKey("section", "problem.section_required")
 	} else if sec, err := s.store.SectionBySlug(ctx, d.Section); errors.Is(err, article.ErrNotFound) {
-		inv.Add("section", fmt.Sprintf("there is no section %q", d.Section))
+		inv.AddKey("section", "problem.section_unknown", d.Section)
 	} else if err != nil {
 		return err
 	} else {
@@ -155,7 +155,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		seen[slug] = true
 		au, err := s.store.AuthorBySlug(ctx, slug)
 		if errors.Is(err, article.ErrNotFound) {
-			inv.Add("authors", fmt.Sprintf("there is no author %q", slug))
+			inv.AddKey("authors", "problem.author_unknown", slug)
 			continue
 		} else if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	a.LeadImage = nil
 	if d.LeadImageID != 0 {
 		if _, err := s.store.ImageByID(ctx, d.LeadImageID); errors.Is(err, article.ErrNotFound) {
-			inv.Add("lead_image_id", fmt.Sprintf("there is no image %d", d.LeadImageID))
+			inv.AddKey("lead_image_id", "problem.image_unknown", d.LeadImageID)
 		} else if err != nil {
 			return err
 		}
@@ -193,16 +193,15 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	// Report every problem at once, not one per attempt.
 	var found *article.InvalidError
 	if err := a.Validate(); errors.As(err, &found) {
-		for i, p := range found.Problems {
-			field := found.Field(i)
-			if field == "section" && inv.Has("section") {
+		for _, p := range found.List() {
+			if p.Field == "section" && inv.Has("section") {
 				continue // already said, more precisely
 			}
-			if field == "slug" && a.Slug == "" && a.Headline == "" {
+			if p.Field == "slug" && a.Slug == "" && a.Headline == "" {
 				continue // follows from the missing headline
 			}
-			if !slices.Contains(inv.Problems, p) {
-				inv.Add(field, p)
+			if !slices.Contains(inv.Problems, p.Message) {
+				inv.AddProblem(p)
 			}
 		}
 	}
@@ -267,7 +266,7 @@ func (s *Service) Update(ctx context.Context, u *account.User, id int64, version
 	if version < 1 {
 		// Without the version the editor started from, a save could not
 		// tell whether it overwrites someone else's.
-		return nil, errs.InvalidField("version", "the save did not say which version it edits; reload the article and try again")
+		return nil, errs.InvalidKey("version", "problem.version_missing")
 	}
 	if err := s.apply(ctx, a, d); err != nil {
 		return nil, err
@@ -307,7 +306,7 @@ func (s *Service) change(ctx context.Context, u *account.User, id int64, allowed
 func (s *Service) Submit(ctx context.Context, u *account.User, id int64) (*article.Article, error) {
 	return s.change(ctx, u, id, CanEdit, "article.submit", func(a *article.Article) (string, error) {
 		if a.Status != article.Draft {
-			return "", errs.InvalidField("status", "only a draft can be submitted for review")
+			return "", errs.InvalidKey("status", "problem.submit_not_draft")
 		}
 		a.SubmittedAt = s.now()
 		return "", nil
@@ -328,7 +327,7 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64, at tim
 		}
 		if a.Status == article.Published {
 			// About no field of the request: the article's state.
-			return "", errs.InvalidField("", "the article is already published; unpublish it first to schedule it again")
+			return "", errs.InvalidKey("", "problem.schedule_published")
 		}
 		a.Status, a.PublishedAt, a.SubmittedAt = article.Scheduled, at.UTC().Truncate(time.Second), time.Time{}
 		return "scheduled for " + a.PublishedAt.Format(time.RFC3339), nil
@@ -339,19 +338,19 @@ func (s *Service) Publish(ctx context.Context, u *account.User, id int64, at tim
 // its URL answers 301 to that article; without, 410 Gone.
 func (s *Service) Unpublish(ctx context.Context, u *account.User, id, replacement int64) (*article.Article, error) {
 	if replacement == id {
-		return nil, errs.InvalidField("replacement_id", "an article cannot replace itself")
+		return nil, errs.InvalidKey("replacement_id", "problem.replace_itself")
 	}
 	if replacement != 0 {
 		r, err := s.store.ArticleByID(ctx, replacement)
 		if errors.Is(err, article.ErrNotFound) || (err == nil && !r.Visible()) {
-			return nil, errs.InvalidField("replacement_id", "the replacement must be a published article")
+			return nil, errs.InvalidKey("replacement_id", "problem.replacement_unpublished")
 		} else if err != nil {
 			return nil, err
 		}
 	}
 	return s.change(ctx, u, id, CanPublish, "article.unpublish", func(a *article.Article) (string, error) {
 		if a.Status != article.Published && a.Status != article.Scheduled {
-			return "", errs.InvalidField("status", "only a published or scheduled article can be unpublished")
+			return "", errs.InvalidKey("status", "problem.unpublish_not_published")
 		}
 		if a.Status == article.Scheduled {
 			a.Status, a.PublishedAt = article.Draft, time.Time{}
@@ -403,7 +402,7 @@ func (s *Service) AddNote(ctx context.Context, u *account.User, id int64, kind a
 		return nil, ErrForbidden
 	}
 	if a.Status != article.Published {
-		return nil, errs.InvalidField("", "corrections and updates go on published articles")
+		return nil, errs.InvalidKey("", "problem.note_unpublished")
 	}
 	n := &article.Note{ArticleID: id, Kind: kind, Body: strings.TrimSpace(body), UserID: u.ID}
 	if err := s.store.AddNote(ctx, n); err != nil {

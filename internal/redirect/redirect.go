@@ -7,6 +7,7 @@
 package redirect
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -55,8 +56,23 @@ const (
 	WordPress = "wordpress"
 )
 
+// What Key refuses, said after the address it was given.
+var (
+	errNotPath      = errors.New("is neither a path starting with / nor an http(s) address")
+	errBrokenEscape = errors.New("has a broken percent-escape")
+)
+
 // Statuses a redirect may answer with.
 var Statuses = []int{301, 302, 307, 308}
+
+// statusArgs are the Statuses, then more, as a message's arguments.
+func statusArgs(more ...any) []any {
+	args := make([]any, 0, len(Statuses)+len(more))
+	for _, s := range Statuses {
+		args = append(args, s)
+	}
+	return append(args, more...)
+}
 
 // Permanent reports whether status says the move is for good (301, 308):
 // browsers and CDNs may then keep the answer.
@@ -158,12 +174,12 @@ func Key(raw string) (string, error) {
 		s = "/" + s // the front page's query alone
 	}
 	if !strings.HasPrefix(s, "/") {
-		return "", fmt.Errorf("%q is neither a path starting with / nor an http(s) address", raw)
+		return "", fmt.Errorf("%q %w", raw, errNotPath)
 	}
 	p, q, _ := strings.Cut(s, "?")
 	decoded, err := url.PathUnescape(p)
 	if err != nil {
-		return "", fmt.Errorf("%q has a broken percent-escape", raw)
+		return "", fmt.Errorf("%q %w", raw, errBrokenEscape)
 	}
 	clean := path.Clean(decoded)
 	for strings.HasPrefix(clean, "/index.php") {
@@ -327,28 +343,32 @@ func Validate(r *Redirect) error {
 	from := strings.TrimSpace(r.FromPath)
 	switch key, err := Key(from); {
 	case from == "":
-		inv.Add("from_path", "enter the old address to redirect, such as /category/world or /?p=123")
+		inv.AddKey("from_path", "problem.redirect_from_missing")
+	case errors.Is(err, errBrokenEscape):
+		inv.AddKey("from_path", "problem.redirect_from_escape", from)
 	case err != nil:
-		inv.Add("from_path", "the old address "+err.Error())
+		inv.AddKey("from_path", "problem.redirect_from_not_path", from)
 	case len(key) > MaxAddress:
-		inv.Add("from_path", fmt.Sprintf("the old address is longer than %d characters", MaxAddress))
+		inv.AddKey("from_path", "problem.redirect_from_long", MaxAddress)
 	case hasUnsafeByte(mustUnescape(key)):
-		inv.Add("from_path", "the old address holds a control character or a backslash, which no address of a site has")
+		inv.AddKey("from_path", "problem.redirect_from_unsafe")
 	case key == "/":
-		inv.Add("from_path", "the front page cannot be redirected; an old address of it with a query, such as /?p=123, can")
+		inv.AddKey("from_path", "problem.redirect_front_page")
 	case Reserved(key):
-		inv.Add("from_path", Display(key)+" is the newsroom's or the API's own address, which a redirect never answers")
+		inv.AddKey("from_path", "problem.redirect_reserved", Display(key))
 	default:
 		r.FromPath = key
 	}
 	switch to, err := CheckTarget(r.ToURL, r.OffSite); {
 	case err != nil:
-		inv.Add("to_url", err.Error())
+		for _, p := range errs.From(err).Fields {
+			inv.AddProblem(p)
+		}
 	default:
 		r.ToURL = to
 		r.OffSite = r.OffSite && !strings.HasPrefix(to, "/")
 		if !inv.Has("from_path") && TargetKey(to, r.OffSite) == r.FromPath {
-			inv.Add("to_url", "a redirect cannot lead to the address it answers ("+Display(r.FromPath)+")")
+			inv.AddKey("to_url", "problem.redirect_to_itself", Display(r.FromPath))
 		}
 	}
 	if r.Status == 0 {
@@ -356,12 +376,12 @@ func Validate(r *Redirect) error {
 	}
 	switch {
 	case r.Status < 0:
-		inv.Add("status", "the status must be 301, 302, 307 or 308")
+		inv.AddKey("status", "problem.redirect_status", statusArgs()...)
 	case !slices.Contains(Statuses, r.Status):
-		inv.Add("status", fmt.Sprintf("the status must be 301, 302, 307 or 308, not %d", r.Status))
+		inv.AddKey("status", "problem.redirect_status_not", statusArgs(r.Status)...)
 	}
 	if r.Source != ByHand && !sourceName.MatchString(r.Source) {
-		inv.Add("source", fmt.Sprintf("%q is not the name of an importer", r.Source))
+		inv.AddKey("source", "problem.redirect_source", r.Source)
 	}
 	return inv.OrNil()
 }
@@ -383,21 +403,23 @@ func mustUnescape(key string) string {
 // text percent-escaped; or, only when offSite, an absolute http or https
 // address. A path must be one every browser reads as a path of this site
 // (LocalPath): no "//" at its start, no backslash, no control character,
-// no dot segment, however it is decoded.
+// no dot segment, however it is decoded. What is wrong is a problem
+// about the field "to_url".
 func CheckTarget(to string, offSite bool) (string, error) {
 	to = strings.TrimSpace(to)
+	refuse := func(key string, args ...any) (string, error) { return "", errs.InvalidKey("to_url", key, args...) }
 	switch {
 	case to == "":
-		return "", fmt.Errorf("enter where the redirect leads: a path of this site, such as /city/harbour-reopens")
+		return refuse("problem.redirect_to_missing")
 	case len(to) > MaxAddress:
-		return "", fmt.Errorf("the new address is longer than %d characters", MaxAddress)
+		return refuse("problem.redirect_to_long", MaxAddress)
 	case hasUnsafeByte(to):
-		return "", fmt.Errorf("the new address holds a control character or a backslash")
+		return refuse("problem.redirect_to_unsafe")
 	}
 	if strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//") {
 		u, err := url.Parse(to)
 		if err != nil {
-			return "", fmt.Errorf("the new address %q is not a valid path", to)
+			return refuse("problem.redirect_to_bad_path", to)
 		}
 		out := u.EscapedPath()
 		if u.RawQuery != "" || u.ForceQuery {
@@ -408,22 +430,22 @@ func CheckTarget(to string, offSite bool) (string, error) {
 		}
 		clean, ok := LocalPath(out)
 		if !ok {
-			return "", fmt.Errorf("the new address %q is not plainly a path of this site: it must not begin with // or hold a backslash, a control character or a . or .. segment, however it is decoded", to)
+			return refuse("problem.redirect_to_not_local", to)
 		}
 		return clean, nil
 	}
 	rest, absolute := cutScheme(to)
 	if !absolute {
-		return "", fmt.Errorf("the new address must be a path of this site starting with one /, such as /city/harbour-reopens, or an http(s) address")
+		return refuse("problem.redirect_to_relative")
 	}
 	u, err := url.Parse(to)
 	switch {
 	case err != nil || u.Host == "" || strings.HasPrefix(rest, "/"):
-		return "", fmt.Errorf("the new address %q is not a valid http(s) address", to)
+		return refuse("problem.redirect_to_bad_url", to)
 	case u.User != nil:
-		return "", fmt.Errorf("the new address must not hold a user name or password")
+		return refuse("problem.redirect_to_userinfo")
 	case !offSite:
-		return "", fmt.Errorf("%s is on another site: a redirect leaves the site only when an admin allows off-site targets", to)
+		return refuse("problem.redirect_off_site", to)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.RawQuery = EscapeLoose(u.RawQuery)

@@ -410,7 +410,7 @@ func rememberedComments(ctx context.Context, q Querier, source string, comments 
 // conflict.
 func (db *DB) ImportPage(ctx context.Context, o article.Origin, p *article.Page) (bool, error) {
 	if err := article.ValidateSlug(p.Slug); err != nil {
-		return false, &article.InvalidError{Problems: []string{err.Error()}}
+		return false, err
 	}
 	if p.Language == "" {
 		p.Language = "en"

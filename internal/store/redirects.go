@@ -137,8 +137,7 @@ func (db *DB) chain(ctx context.Context, tx *Tx, r *redirect.Redirect) error {
 		return err
 	}
 	if redirect.TargetKey(next.ToURL, next.OffSite) == r.FromPath {
-		return errs.InvalidField("to_url", fmt.Sprintf("%s redirects to %s already: this redirect would send readers round in a circle",
-			redirect.Display(next.FromPath), redirect.Display(r.FromPath)))
+		return errs.InvalidKey("to_url", "problem.redirect_circle", redirect.Display(next.FromPath), redirect.Display(r.FromPath))
 	}
 	r.ToURL, r.OffSite = next.ToURL, next.OffSite
 	return nil

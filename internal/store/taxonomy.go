@@ -21,7 +21,7 @@ import (
 // site's navigation, returning the new row's id.
 func (db *DB) insert(ctx context.Context, what, slug string, query string, args ...any) (int64, error) {
 	if err := article.ValidateSlug(slug); err != nil {
-		return 0, &article.InvalidError{Problems: []string{err.Error()}}
+		return 0, err
 	}
 	var id int64
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
@@ -359,7 +359,7 @@ func (db *DB) SigningKey(ctx context.Context) ([]byte, error) {
 // touches the whole site's navigation.
 func (db *DB) updateNamed(ctx context.Context, what, slug string, id int64, query string, args ...any) error {
 	if err := article.ValidateSlug(slug); err != nil {
-		return &article.InvalidError{Problems: []string{err.Error()}}
+		return err
 	}
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		res, err := tx.ExecContext(ctx, query, args...)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
@@ -24,13 +23,13 @@ func linkTranslation(ctx context.Context, tx *Tx, a *article.Article) error {
 	var original int64
 	err := tx.QueryRowContext(ctx, `SELECT COALESCE(translation_of, id) FROM articles WHERE id = ?`, a.TranslationOf).Scan(&original)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errs.InvalidField("translation_of", fmt.Sprintf("there is no article %d to be a translation of", a.TranslationOf))
+		return errs.InvalidKey("translation_of", "problem.translation_of_missing", a.TranslationOf)
 	}
 	if err != nil {
 		return err
 	}
 	if original == a.ID {
-		return errs.InvalidField("translation_of", "an article cannot be a translation of itself or of its own translation")
+		return errs.InvalidKey("translation_of", "problem.translation_of_self")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = ? WHERE id = ? OR translation_of = ?`, original, a.ID, a.ID); err != nil {
 		return err
@@ -45,9 +44,9 @@ func linkTranslation(ctx context.Context, tx *Tx, a *article.Article) error {
 	case err != nil:
 		return err
 	case edition == "":
-		return errs.InvalidField("translation_of", "the article it translates, or another of its translations, is in the main edition already: an edition holds one version of a story")
+		return errs.InvalidKey("translation_of", "problem.translation_main_taken")
 	}
-	return errs.InvalidField("translation_of", fmt.Sprintf("the article it translates, or another of its translations, is in the %q edition already: an edition holds one version of a story", edition))
+	return errs.InvalidKey("translation_of", "problem.translation_edition_taken", edition)
 }
 
 // Translations returns the articles of the translation group named by

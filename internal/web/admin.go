@@ -100,7 +100,7 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, u *account.Us
 			key = adminKeys[errs.Internal]
 		}
 		if rep.Kind == errs.Invalid && !rep.Generic {
-			detail = rep.Message
+			detail = strings.Join(problemsOf(s.adminWords(r.Context()), err), "; ")
 		}
 	}
 	rep.SetRetryAfter(w.Header())

@@ -365,9 +365,9 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		at, perr := time.ParseInLocation(localInputLayout, f.PublishAt, s.siteLocation(r))
 		switch {
 		case perr != nil:
-			err = errs.InvalidField("publish_at", userText("admin.editor.schedule_time"))
+			err = errs.InvalidKey("publish_at", "admin.editor.schedule_time")
 		case !at.After(s.now()):
-			err = errs.InvalidField("publish_at", userText("admin.editor.schedule_future"))
+			err = errs.InvalidKey("publish_at", "admin.editor.schedule_future")
 		default:
 			_, err = s.newsroom.Publish(ctx, u, id, at)
 			notice = "scheduled"
@@ -376,7 +376,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		var repl int64
 		if f.Replacement != "" {
 			if repl, err = strconv.ParseInt(strings.TrimSpace(f.Replacement), 10, 64); err != nil {
-				err = errs.InvalidField("replacement", userText("admin.editor.replacement"))
+				err = errs.InvalidKey("replacement", "admin.editor.replacement")
 			}
 		}
 		if err == nil {
@@ -396,9 +396,6 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 	seeOther(w, r, "/admin/articles/"+strconv.FormatInt(id, 10), notice)
 }
 
-// userText is a newsroom message in the site's interface language.
-func userText(key string) string { return i18n.For("en").T(key) }
-
 // editorError re-renders the editor with everything the writer typed and
 // what is wrong, as internal/httperr maps the error: both texts for a
 // stale version, the problems of invalid input, the slug for any other
@@ -409,17 +406,18 @@ func (s *Server) editorError(w http.ResponseWriter, r *http.Request, a *article.
 		s.renderConflict(w, r, stale.Current, f)
 		return
 	}
+	words := s.adminWords(r.Context())
 	switch rep := httperr.Of(err); rep.Kind {
 	case errs.Invalid:
 		if r.PostFormValue("action") == "autosave" {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(rep.Status)
-			json.NewEncoder(w).Encode(map[string]any{"errors": problemsOf(err)})
+			json.NewEncoder(w).Encode(map[string]any{"errors": problemsOf(words, err)})
 			return
 		}
-		s.renderEditor(w, r, rep.Status, a, f, problemsOf(err))
+		s.renderEditor(w, r, rep.Status, a, f, problemsOf(words, err))
 	case errs.Conflict:
-		s.renderEditor(w, r, rep.Status, a, f, []string{userText("admin.editor.slug_taken")})
+		s.renderEditor(w, r, rep.Status, a, f, []string{words.T("admin.editor.slug_taken")})
 	default:
 		s.adminFail(w, r, currentUser(r.Context()), err)
 	}

@@ -234,10 +234,10 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	u := &account.User{Email: view.Email, Name: view.Name, Role: account.Admin}
 	if err := u.Validate(); err != nil {
-		view.Errors = append(view.Errors, problemsOf(err)...)
+		view.Errors = append(view.Errors, problemsOf(v.cat, err)...)
 	}
 	if err := account.CheckPassword(password, view.Email, view.Name); err != nil {
-		view.Errors = append(view.Errors, problemsOf(err)...)
+		view.Errors = append(view.Errors, problemsOf(v.cat, err)...)
 	}
 	if len(view.Errors) > 0 {
 		s.loginByIP.Undo(ipKey) // a mistake in the form, not a guess at the link

@@ -119,7 +119,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	site, _ := s.store.Site(ctx)
 	if err := account.CheckPassword(next, u.Email, u.Name, site.Title); err != nil {
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, problemsOf(err))
+		s.renderAccount(w, r, http.StatusUnprocessableEntity, problemsOf(v.cat, err))
 		return
 	}
 	hash, err := account.HashPassword(next)
@@ -223,12 +223,13 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
 	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
 	nu.AuthorID, _ = strconv.ParseInt(r.PostFormValue("author"), 10, 64)
+	words := s.adminWords(ctx)
 	if err := nu.Validate(); err != nil {
-		v.Errors = append(v.Errors, problemsOf(err)...)
+		v.Errors = append(v.Errors, problemsOf(words, err)...)
 	}
 	password := r.PostFormValue("password")
 	if err := account.CheckPassword(password, nu.Email, nu.Name); err != nil {
-		v.Errors = append(v.Errors, problemsOf(err)...)
+		v.Errors = append(v.Errors, problemsOf(words, err)...)
 	}
 	if len(v.Errors) == 0 {
 		hash, err := account.HashPassword(password)
@@ -239,7 +240,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		nu.PasswordHash = hash
 		err = s.store.CreateUser(ctx, nu)
 		if errors.Is(err, account.ErrConflict) {
-			v.Errors = append(v.Errors, s.adminView(ctx, admin).T("admin.users.taken"))
+			v.Errors = append(v.Errors, words.T("admin.users.taken"))
 		} else if err != nil {
 			s.adminFail(w, r, admin, err)
 			return
@@ -271,12 +272,12 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	role := account.Role(r.PostFormValue("role"))
 	disabled := r.PostFormValue("disabled") == "on"
 	if !role.Valid() {
-		s.adminFail(w, r, admin, errs.InvalidField("role", "unknown role"))
+		s.adminFail(w, r, admin, errs.InvalidKey("role", "problem.role_unknown", string(role)))
 		return
 	}
 	if target.Role == account.Admin && !target.Disabled && (role != account.Admin || disabled) {
 		if n, err := s.store.CountAdmins(ctx); err != nil || n <= 1 {
-			s.adminFail(w, r, admin, errs.InvalidField("role", s.adminView(ctx, admin).T("admin.users.last_admin")))
+			s.adminFail(w, r, admin, errs.InvalidKey("role", "admin.users.last_admin"))
 			return
 		}
 	}
@@ -315,17 +316,18 @@ func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
 	b := article.Banner{Text: strings.TrimSpace(r.PostFormValue("text")), URL: strings.TrimSpace(r.PostFormValue("url"))}
 	var problems []string
 	if r.PostFormValue("action") != "clear" {
+		words := s.adminWords(ctx)
 		exp, err := time.ParseInLocation(localInputLayout, r.PostFormValue("expires"), s.siteLocation(r))
 		switch {
 		case b.Text == "" || len(b.Text) > 200:
-			problems = append(problems, userText("admin.banner.headline_invalid"))
+			problems = append(problems, words.T("admin.banner.headline_invalid"))
 		case err != nil:
-			problems = append(problems, userText("admin.banner.expires_invalid"))
+			problems = append(problems, words.T("admin.banner.expires_invalid"))
 		case !exp.After(s.now()):
-			problems = append(problems, userText("admin.banner.expires_past"))
+			problems = append(problems, words.T("admin.banner.expires_past"))
 		case b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://"),
 			strings.HasPrefix(b.URL, "//"):
-			problems = append(problems, userText("admin.banner.link_invalid"))
+			problems = append(problems, words.T("admin.banner.link_invalid"))
 		}
 		b.Expires = exp
 	} else {

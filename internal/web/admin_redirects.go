@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -145,10 +146,11 @@ func followedNotice(typed string, offSite bool, stored string) string {
 	return "saved"
 }
 
-// formProblems is what the page says of a refused form: every problem, and
-// each field's beside it.
-func formProblems(err error) ([]string, map[string]string) {
-	return problemsOf(err), errs.Fields(errs.From(err).Fields)
+// formProblems is what the page says of a refused form, in the
+// newsroom's language: every problem, and each field's beside it.
+func (s *Server) formProblems(ctx context.Context, err error) ([]string, map[string]string) {
+	words := s.adminWords(ctx)
+	return problemsOf(words, err), fieldProblemsOf(words, err)
 }
 
 // POST /admin/redirects
@@ -164,7 +166,7 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := redirectsView{Form: form}
-		v.Errors, v.Fields = formProblems(err)
+		v.Errors, v.Fields = s.formProblems(ctx, err)
 		s.renderRedirects(w, r, httperr.Of(err).Status, v)
 		return
 	}
@@ -230,7 +232,7 @@ func (s *Server) saveRedirect(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := redirectView{Row: rowOf(*old), Form: form}
-		v.Errors, v.Fields = formProblems(err)
+		v.Errors, v.Fields = s.formProblems(ctx, err)
 		s.renderRedirect(w, r, httperr.Of(err).Status, v)
 		return
 	}

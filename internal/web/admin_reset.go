@@ -141,7 +141,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	if next != confirm {
 		problem = v.T("admin.account.mismatch")
 	} else if err := account.CheckPassword(next, u.Email, u.Name, v.Site.Title); err != nil {
-		problem = problemsOf(err)[0]
+		problem = problemsOf(v.cat, err)[0]
 	}
 	if problem != "" {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "reset", nil, "admin.reset.title", resetView{Token: t, Errors: []string{problem}})

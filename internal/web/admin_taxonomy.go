@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -78,9 +77,13 @@ func formValues(r *http.Request, fields []taxonomyField) map[string]string {
 	return v
 }
 
+// maxTaxonomyName is the length of the longest name of a section, tag or
+// author.
+const maxTaxonomyName = 200
+
 func requireName(values map[string]string) error {
-	if values["name"] == "" || len(values["name"]) > 200 {
-		return errs.InvalidField("name", "a name is required (at most 200 characters)")
+	if values["name"] == "" || len(values["name"]) > maxTaxonomyName {
+		return errs.InvalidKey("name", "problem.taxonomy_name", maxTaxonomyName)
 	}
 	return nil
 }
@@ -111,16 +114,16 @@ var taxonomyKinds = map[string]*taxonomyKind{
 				return 0, err
 			}
 			if _, ok := site.Edition(sec.Edition); !ok {
-				return 0, errs.InvalidField("edition", "the site has no such edition: add it in Settings first")
+				return 0, errs.InvalidKey("edition", "problem.section_edition_unknown")
 			}
 			if _, ok := site.Edition(sec.Slug); ok && sec.Edition == "" {
-				return 0, errs.InvalidField("slug", "this address is an edition's: the section would not be reached")
+				return 0, errs.InvalidKey("slug", "problem.slug_edition")
 			}
 			if _, err := s.store.PageBySlug(ctx, sec.Slug); err == nil {
-				return 0, errs.InvalidField("slug", "a static page already uses this address")
+				return 0, errs.InvalidKey("slug", "problem.slug_page")
 			}
 			if article.Reserved(sec.Slug) {
-				return 0, errs.InvalidField("slug", "this address is reserved by Broadsheet")
+				return 0, errs.InvalidKey("slug", "problem.slug_reserved")
 			}
 			if id == 0 {
 				err := s.store.CreateSection(ctx, &sec)
@@ -244,7 +247,7 @@ func (s *Server) saveTaxonomy(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch rep := httperr.Of(err); rep.Kind {
 		case errs.Invalid:
-			s.renderTaxonomy(w, r, k, rep.Status, values, problemsOf(err))
+			s.renderTaxonomy(w, r, k, rep.Status, values, problemsOf(s.adminWords(ctx), err))
 		case errs.Conflict:
 			key := "admin.taxonomy.taken"
 			if action == "delete" {
@@ -314,9 +317,10 @@ func readEditions(r *http.Request) []article.Edition {
 	return eds
 }
 
-// editionClashes names the editions whose code a section or page of the
-// main edition has as its slug: that address would stop reaching it.
-func (s *Server) editionClashes(ctx context.Context, site article.Site) ([]string, error) {
+// editionClashes names, in words' language, the editions whose code a
+// section or page of the main edition has as its slug: that address would
+// stop reaching it.
+func (s *Server) editionClashes(ctx context.Context, site article.Site, words *i18n.Catalog) ([]string, error) {
 	var problems []string
 	sections, err := s.store.Sections(ctx)
 	if err != nil {
@@ -329,28 +333,35 @@ func (s *Server) editionClashes(ctx context.Context, site article.Site) ([]strin
 	for _, e := range site.Editions {
 		for _, sec := range sections {
 			if sec.Edition == "" && sec.Slug == e.Lang {
-				problems = append(problems, fmt.Sprintf("the section %q has the address /%s, which the %s edition would take: change its slug first", sec.Name, sec.Slug, e.Lang))
+				problems = append(problems, words.T("problem.edition_section_clash", sec.Name, sec.Slug, e.Lang))
 			}
 		}
 		for _, p := range pages {
 			if p.Slug == e.Lang {
-				problems = append(problems, fmt.Sprintf("the page %q has the address /%s, which the %s edition would take: change its slug first", p.Title, p.Slug, e.Lang))
+				problems = append(problems, words.T("problem.edition_page_clash", p.Title, p.Slug, e.Lang))
 			}
 		}
 	}
 	return problems, nil
 }
 
+// Limits on the site's title and tagline.
+const (
+	maxSiteTitle   = 100
+	maxSiteTagline = 200
+)
+
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
 	site := article.Site{Title: strings.TrimSpace(r.PostFormValue("title")), Tagline: strings.TrimSpace(r.PostFormValue("tagline")),
 		Language: strings.TrimSpace(r.PostFormValue("language")), TimeZone: strings.TrimSpace(r.PostFormValue("timezone"))}
+	words := s.adminWords(ctx)
 	var problems []string
 	if days := strings.TrimSpace(r.PostFormValue("comments_close_days")); days != "" {
 		n, err := strconv.Atoi(days)
 		if err != nil || n < 0 || n > 3650 {
-			problems = append(problems, "comments close after a whole number of days, 0 for never")
+			problems = append(problems, words.T("problem.close_days", 0))
 		}
 		site.CommentsCloseDays = n
 	}
@@ -358,9 +369,9 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	site.LatinDigits = r.PostFormValue("latin_digits") != ""
 	site.Editions = readEditions(r)
 	if err := site.ValidateEditions(i18n.Languages()); err != nil {
-		problems = append(problems, problemsOf(err)...)
+		problems = append(problems, problemsOf(words, err)...)
 	}
-	clashes, err := s.editionClashes(ctx, site)
+	clashes, err := s.editionClashes(ctx, site, words)
 	if err != nil {
 		s.adminFail(w, r, u, err)
 		return
@@ -370,25 +381,25 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if h := strings.TrimSpace(r.PostFormValue("digest_hour")); h != "" {
 		n, err := strconv.Atoi(h)
 		if err != nil || n < 0 || n > 23 {
-			problems = append(problems, "daily digests go out at an hour from 0 to 23")
+			problems = append(problems, words.T("problem.digest_hour", 0, 23))
 		}
 		site.DigestHour = n
 	}
-	if site.Title == "" || len(site.Title) > 100 {
-		problems = append(problems, "the site needs a title of at most 100 characters")
+	if site.Title == "" || len(site.Title) > maxSiteTitle {
+		problems = append(problems, words.T("problem.site_title", maxSiteTitle))
 	}
-	if len(site.Tagline) > 200 {
-		problems = append(problems, "the tagline is longer than 200 characters")
+	if len(site.Tagline) > maxSiteTagline {
+		problems = append(problems, words.T("problem.site_tagline", maxSiteTagline))
 	}
 	if site.Language == "" || len(site.Language) > 20 || strings.ContainsAny(site.Language, " \"<>") {
-		problems = append(problems, "the language must be a tag such as en or fa")
+		problems = append(problems, words.T("problem.site_language"))
 	}
 	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
-		problems = append(problems, "the time zone must be a name such as Europe/London or Asia/Tehran")
+		problems = append(problems, words.T("problem.time_zone"))
 	}
 	if site.TwitterSite, err = article.TwitterHandle(r.PostFormValue("twitter_site")); err != nil {
 		site.TwitterSite = r.PostFormValue("twitter_site")
-		problems = append(problems, problemsOf(err)...)
+		problems = append(problems, problemsOf(words, err)...)
 	}
 	if len(problems) > 0 {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title",

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
+	"broadsheet/internal/i18n"
 )
 
 // refuse is an error of kind k whose words for the reader are the
@@ -71,18 +73,35 @@ func pageDetail(rep httperr.Reply) string {
 	return ""
 }
 
-// problemsOf lists what is wrong with an input in words safe to show: each
-// problem of invalid input, or the error's one message.
-func problemsOf(err error) []string {
+// problemsOf lists what is wrong with an input in words safe to show, in
+// the catalog's language: each problem of invalid input, or the error's
+// one message. A problem recorded without a catalog key stays in English.
+func problemsOf(cat *i18n.Catalog, err error) []string {
 	rep := httperr.Of(err)
 	if rep.Kind == errs.Invalid && len(rep.Fields) > 0 {
 		out := make([]string, len(rep.Fields))
 		for i, p := range rep.Fields {
-			out[i] = p.Message
+			out[i] = p.In(cat)
 		}
 		return out
 	}
+	if rep.Key != "" {
+		return []string{cat.T(rep.Key)}
+	}
 	return []string{rep.Message}
+}
+
+// adminWords is the catalog the newsroom speaks: the site's language.
+func (s *Server) adminWords(ctx context.Context) *i18n.Catalog { return s.adminView(ctx, nil).cat }
+
+// fieldProblemsOf says, field by field, what is wrong with an input, in
+// the catalog's language (errs.Fields).
+func fieldProblemsOf(cat *i18n.Catalog, err error) map[string]string {
+	problems := slices.Clone(errs.From(err).Fields)
+	for i, p := range problems {
+		problems[i].Message = p.In(cat)
+	}
+	return errs.Fields(problems)
 }
 
 // errorPage renders the error template, still with the site's navigation

@@ -17,7 +17,7 @@ func TestNewsroomErrorPageSaysTheProblem(t *testing.T) {
 	path := fmt.Sprintf("/admin/users/%d", ns.users[account.Author].ID)
 	rec := ns.do("POST", path, account.Admin, url.Values{"role": {"owner"}})
 	body := rec.Body.String()
-	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "<p>unknown role</p>") || strings.Contains(body, "[unknown role]") {
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "<p>role &#34;owner&#34; is not one of contributor, author, editor, admin</p>") || strings.Contains(body, "[problem.") {
 		t.Errorf("POST %s with an unknown role = %d:\n%.600s", path, rec.Code, body)
 	}
 }
