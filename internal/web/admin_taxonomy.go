@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
@@ -385,10 +386,10 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		site.DigestHour = n
 	}
-	if site.Title == "" || len(site.Title) > maxSiteTitle {
+	if site.Title == "" || utf8.RuneCountInString(site.Title) > maxSiteTitle {
 		problems = append(problems, words.T("problem.site_title", maxSiteTitle))
 	}
-	if len(site.Tagline) > maxSiteTagline {
+	if utf8.RuneCountInString(site.Tagline) > maxSiteTagline {
 		problems = append(problems, words.T("problem.site_tagline", maxSiteTagline))
 	}
 	if site.Language == "" || len(site.Language) > 20 || strings.ContainsAny(site.Language, " \"<>") {

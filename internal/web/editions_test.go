@@ -321,3 +321,17 @@ func TestSubscribeFromAnEdition(t *testing.T) {
 		t.Errorf("GET /fa/subscribe/sent = %d, want the Persian page", sent.status)
 	}
 }
+
+// The site's title is limited in characters, not bytes: sixty Persian
+// letters take 120 bytes and are well within the limit.
+func TestSiteTitleCountsCharacters(t *testing.T) {
+	ns := newNewsroom(t)
+	title := strings.Repeat("پ", 60)
+	rec := ns.do("POST", "/admin/settings", account.Admin, url.Values{"title": {title}, "language": {"fa"}, "timezone": {"Asia/Tehran"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("a 60-letter Persian title = %d: %s", rec.Code, rec.Body.String())
+	}
+	if site, err := ns.db.Site(context.Background()); err != nil || site.Title != title {
+		t.Errorf("title = %q, %v", site.Title, err)
+	}
+}
