@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"broadsheet/internal/article"
 )
@@ -70,6 +72,20 @@ type Progress interface {
 // Load writes the demo newspaper into st, with publication times counted
 // back from now. It returns ErrNotEmpty if st already has content.
 func Load(ctx context.Context, st article.Store, now time.Time, p Progress) error {
+	stories, err := Stories()
+	if err != nil {
+		return err
+	}
+	pages, err := pages()
+	if err != nil {
+		return err
+	}
+	return load(ctx, st, now, p, stories, pages)
+}
+
+// load is Load with the content already read, so that a test can hand it
+// content the embedded files do not have.
+func load(ctx context.Context, st article.Store, now time.Time, p Progress, stories []Story, pages []article.Page) error {
 	if secs, err := st.Sections(ctx); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	} else if len(secs) > 0 {
@@ -79,14 +95,6 @@ func Load(ctx context.Context, st article.Store, now time.Time, p Progress) erro
 		return fmt.Errorf("demo: %w", err)
 	} else if len(list.Articles) > 0 {
 		return ErrNotEmpty
-	}
-	stories, err := Stories()
-	if err != nil {
-		return err
-	}
-	pages, err := pages()
-	if err != nil {
-		return err
 	}
 	if p == nil {
 		p = nopProgress{}
@@ -118,6 +126,9 @@ func Load(ctx context.Context, st article.Store, now time.Time, p Progress) erro
 
 	images := drawAll(stories, p)
 	tagBySlug := map[string]article.Tag{}
+	// Files load in name order, so a translation's file comes after its
+	// original's and finds it here.
+	loaded := map[string]article.Article{}
 	for i, s := range stories {
 		a := article.Article{
 			Slug: s.Slug, Headline: s.Headline, Standfirst: s.Standfirst, Body: s.Body,
@@ -130,6 +141,21 @@ func Load(ctx context.Context, st article.Store, now time.Time, p Progress) erro
 		var ok bool
 		if a.Section, ok = sectionBySlug[s.Section]; !ok {
 			return fmt.Errorf("demo: %s: unknown section %q", s.File, s.Section)
+		}
+		// An edition is in one language; the main edition may carry a
+		// story in another, in a section that says why.
+		if ed := a.Section.Edition; ed != "" && s.Language != ed {
+			return fmt.Errorf("demo: %s: a story in language %q in section %q of the %q edition", s.File, s.Language, s.Section, ed)
+		}
+		if s.TranslationOf != "" {
+			orig, ok := loaded[s.TranslationOf]
+			switch {
+			case !ok:
+				return fmt.Errorf("demo: %s: translation_of %q: no story with that slug in an earlier file", s.File, s.TranslationOf)
+			case orig.Section.Edition == a.Section.Edition:
+				return fmt.Errorf("demo: %s: translation_of %q: the original is in the same edition (%q); a translation belongs in another", s.File, s.TranslationOf, a.Section.Edition)
+			}
+			a.TranslationOf = orig.ID
 		}
 		for _, slug := range s.Authors {
 			au, ok := authorBySlug[slug]
@@ -161,6 +187,7 @@ func Load(ctx context.Context, st article.Store, now time.Time, p Progress) erro
 		if err := st.CreateArticle(ctx, &a); err != nil {
 			return fmt.Errorf("demo: %s: %w", s.File, err)
 		}
+		loaded[a.Slug] = a
 		p.Add(1)
 	}
 	return nil
@@ -191,7 +218,8 @@ type drawn struct {
 }
 
 // drawAll renders every story's illustration at every width, spread over
-// the machine's cores.
+// the machine's cores. A picture two stories share (a translation shows
+// its original's) is drawn once.
 func drawAll(stories []Story, p Progress) []drawn {
 	out := make([]drawn, len(stories))
 	jobs := make(chan int)
@@ -200,7 +228,7 @@ func drawAll(stories []Story, p Progress) []drawn {
 		wg.Go(func() {
 			for i := range jobs {
 				s := stories[i]
-				seed := int64(fnvHash(s.Slug))
+				seed := s.imageSeed()
 				for _, w := range imageWidths {
 					h := w * 9 / 16
 					b, err := EncodeJPEG(s.Image, seed, w, h)
@@ -214,13 +242,30 @@ func drawAll(stories []Story, p Progress) []drawn {
 			}
 		})
 	}
+	type picture struct {
+		kind string
+		seed int64
+	}
+	first := map[picture]int{}
+	same := map[int]int{}
 	for i, s := range stories {
-		if s.Image != "" {
-			jobs <- i
+		if s.Image == "" {
+			continue
 		}
+		pic := picture{s.Image, s.imageSeed()}
+		if j, ok := first[pic]; ok {
+			same[i] = j
+			continue
+		}
+		first[pic] = i
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
+	for i, j := range same {
+		out[i] = out[j]
+		p.Add(1)
+	}
 	return out
 }
 
@@ -230,9 +275,12 @@ func fnvHash(s string) uint64 {
 	return h.Sum64()
 }
 
+// tagName makes a tag's name from its slug: "city-council" is "City
+// council", "شورای-شهر" is "شورای شهر".
 func tagName(slug string) string {
 	name := strings.ReplaceAll(slug, "-", " ")
-	return strings.ToUpper(name[:1]) + name[1:]
+	r, n := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[n:]
 }
 
 // Story is one demo article as written in content/articles.
@@ -251,7 +299,19 @@ type Story struct {
 	HoursAgo        int
 	UpdatedHoursAgo int
 	Language        string
-	Body            string
+	// TranslationOf is the slug of the story this one translates, in an
+	// earlier file and another edition; empty for none.
+	TranslationOf string
+	Body          string
+}
+
+// imageSeed seeds the story's illustration. A translation draws its
+// original's picture, so that both editions show the same illustration.
+func (s Story) imageSeed() int64 {
+	if s.TranslationOf != "" {
+		return int64(fnvHash(s.TranslationOf))
+	}
+	return int64(fnvHash(s.Slug))
 }
 
 // Stories parses every demo article, oldest file name first.
@@ -292,6 +352,8 @@ func Stories() ([]Story, error) {
 				s.Credit = v
 			case "language":
 				s.Language = v
+			case "translation_of":
+				s.TranslationOf = v
 			case "hours_ago", "updated_hours_ago":
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 0 {
