@@ -27,12 +27,17 @@ import (
 //go:embed content
 var contentFS embed.FS
 
-// Site is the demo newspaper's settings.
+// Site is the demo newspaper's settings. Besides the English paper it
+// has a Persian edition at /fa, for the city's Persian speakers: some of
+// the week's stories translated, and one written in Persian.
 var Site = article.Site{
 	Title:    "The Merrow Courier",
 	Tagline:  "News from Port Merrow and the Saltings coast",
 	Language: "en",
 	TimeZone: "Europe/London",
+	Editions: []article.Edition{
+		{Lang: "fa", Title: "پیک مرو", Tagline: "خبرهای پورت مرو و کرانهٔ سالتینگز"},
+	},
 }
 
 var sections = []article.Section{
@@ -41,10 +46,20 @@ var sections = []article.Section{
 	{Slug: "science", Name: "Science", Description: "Science, the environment and the changing coast.", Position: 3},
 	{Slug: "sport", Name: "Sport", Description: "Port Merrow Athletic, sailing, and every club between.", Position: 4},
 	{Slug: "culture", Name: "Culture", Description: "Music, theatre, books and the city's festivals.", Position: 5},
-	// Port Merrow's Persian and Russian speakers get some of the city's
-	// news in their own languages; the section says so, in English, so
-	// that a reader of the English paper knows why they are there.
-	{Slug: "community-languages", Name: "Community languages", Description: "The Courier's stories for Port Merrow's Persian- and Russian-speaking communities, written in Persian and Russian by our reporters with the city's community associations.", Position: 6},
+	// Port Merrow's Russian speakers get some of the city's news in their
+	// own language inside the English paper, as a newsroom without an
+	// edition for a language would publish it; the section says so, in
+	// English, so that a reader of the English paper knows why the story
+	// is there. Persian has an edition of its own.
+	{Slug: "community-languages", Name: "Community languages", Description: "The Courier's stories for Port Merrow's Russian-speaking community, written in Russian by our reporters with the city's community associations. Stories in Persian are in our Persian edition, پیک مرو.", Position: 6},
+
+	// The Persian edition's sections: slugs are unique across the site,
+	// so they are Persian words rather than the English ones again.
+	{Slug: "شهر", Name: "شهر", Description: "شورای شهر، مسکن، حمل‌ونقل و زندگی روزمرهٔ پورت مرو.", Position: 1, Edition: "fa"},
+	{Slug: "اقتصاد", Name: "اقتصاد", Description: "کار و اشتغال، اقتصاد بندر، مغازه‌ها و شرکت‌هایی که مردم شهر در آن‌ها کار می‌کنند.", Position: 2, Edition: "fa"},
+	{Slug: "علم-و-محیط-زیست", Name: "علم و محیط زیست", Description: "علم، محیط زیست و ساحلی که پیوسته تغییر می‌کند.", Position: 3, Edition: "fa"},
+	{Slug: "ورزش", Name: "ورزش", Description: "اتلتیک پورت مرو، قایقرانی بادبانی و همهٔ باشگاه‌های شهر.", Position: 4, Edition: "fa"},
+	{Slug: "فرهنگ", Name: "فرهنگ", Description: "موسیقی، تئاتر، کتاب و جشنواره‌های شهر.", Position: 5, Edition: "fa"},
 }
 
 var authors = []article.Author{

@@ -36,17 +36,31 @@ func TestStoriesAreWellFormed(t *testing.T) {
 	}
 }
 
-func TestLoad(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+// openStore is an empty SQLite store in a temporary file.
+func openStore(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "demo.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	if err := Load(ctx, db, now, nil); err != nil {
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// loadedAt is the demo loaded into a new store, published up to now.
+func loadedAt(t *testing.T, now time.Time) *sqlite.DB {
+	t.Helper()
+	db := openStore(t)
+	if err := Load(context.Background(), db, now, nil); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	db := loadedAt(t, now)
 	sections, err := db.Sections(ctx)
 	if err != nil || len(sections) < 4 {
 		t.Fatalf("%d sections, %v; want at least 4", len(sections), err)
@@ -90,47 +104,74 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// A story that is not in the paper's language sits in a section whose
-// English description names its language, so that a reader of the English
-// paper knows why it is there.
+// A story in another edition is in that edition's language. A story in
+// the main edition that is not in the paper's language sits in a section
+// whose English description names its language, so that a reader of the
+// English paper knows why it is there.
 func TestOtherLanguagesAreExplained(t *testing.T) {
 	stories, err := Stories()
 	if err != nil {
 		t.Fatal(err)
 	}
 	names := map[string]string{"fa": "Persian", "ru": "Russian", "ar": "Arabic"}
+	explained := 0
 	for _, s := range stories {
-		if s.Language == "" || s.Language == Site.Language {
-			continue
-		}
-		var sec *article.Section
-		for i := range sections {
-			if sections[i].Slug == s.Section {
-				sec = &sections[i]
+		sec := sectionOf(s)
+		switch {
+		case sec == nil:
+			t.Errorf("%s: unknown section %q", s.File, s.Section)
+		case sec.Edition != "":
+			if s.Language != sec.Edition {
+				t.Errorf("%s: a %s story in section %q of the %s edition", s.File, s.Language, s.Section, sec.Edition)
 			}
+		case s.Language != Site.Language:
+			name := names[s.Language]
+			if name == "" || !strings.Contains(sec.Description, name) {
+				t.Errorf("%s: a %s story in section %q, whose description does not say why", s.File, s.Language, s.Section)
+			}
+			explained++
 		}
-		name := names[s.Language]
-		if sec == nil || name == "" || !strings.Contains(sec.Description, name) {
-			t.Errorf("%s: a %s story in section %q, whose description does not say why", s.File, s.Language, s.Section)
-		}
+	}
+	if explained == 0 {
+		t.Error("the main edition has no story in another language; the demo no longer shows one")
 	}
 }
 
+func sectionOf(s Story) *article.Section {
+	for i := range sections {
+		if sections[i].Slug == s.Section {
+			return &sections[i]
+		}
+	}
+	return nil
+}
+
 // Alt text describes the picture that is drawn: each kind of illustration
-// shows its subject, and the alt text names it (the drawings were checked
-// by eye; this keeps a new story from borrowing a photograph's words).
+// shows its subject, and the alt text names it in the story's language
+// (the drawings were checked by eye; this keeps a new story from
+// borrowing a photograph's words). A translation shows its original's
+// picture, so it must ask for the same kind.
 func TestAltTextNamesWhatIsDrawn(t *testing.T) {
 	stories, err := Stories()
 	if err != nil {
 		t.Fatal(err)
 	}
-	subject := map[string]string{"skyline": "skyline", "harbour": "lighthouse", "hills": "hills", "field": "football match",
-		"abstract": "Abstract illustration", "chart": "Chart illustration"}
+	subject := map[string]map[string]string{
+		"en": {"skyline": "skyline", "harbour": "lighthouse", "hills": "hills", "field": "football match",
+			"abstract": "Abstract illustration", "chart": "Chart illustration"},
+		"fa": {"skyline": "خط آسمان", "harbour": "فانوس دریایی", "hills": "تپه", "field": "مسابقهٔ فوتبال",
+			"abstract": "تصویرسازی انتزاعی", "chart": "تصویرسازی نمودار"},
+	}
+	kind := map[string]string{}
 	for _, s := range stories {
+		kind[s.Slug] = s.Image
+		if s.TranslationOf != "" && s.Image != "" && s.Image != kind[s.TranslationOf] {
+			t.Errorf("%s: a %s illustration for a translation of a story with a %q one", s.File, s.Image, kind[s.TranslationOf])
+		}
 		if s.Image == "" {
 			continue
 		}
-		if want := subject[s.Image]; want == "" || !strings.Contains(s.Alt, want) {
+		if want := subject[s.Language][s.Image]; want == "" || !strings.Contains(s.Alt, want) {
 			t.Errorf("%s: a %s illustration with alt text %q, which does not name %q", s.File, s.Image, s.Alt, want)
 		}
 	}
