@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -333,5 +334,67 @@ func TestSiteTitleCountsCharacters(t *testing.T) {
 	}
 	if site, err := ns.db.Site(context.Background()); err != nil || site.Title != title {
 		t.Errorf("title = %q, %v", site.Title, err)
+	}
+}
+
+// README's table of the demo's addresses in both editions is true: every
+// address answers, in its edition's language, and the two articles in one
+// row are each other's translation.
+func TestREADMEEditionsTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	must(t, err)
+	text := string(readme)
+	start := strings.Index(text, "| Main edition | Persian edition |")
+	if start < 0 {
+		t.Fatal("README has no table of the editions' addresses")
+	}
+	table := text[start:]
+	table = table[:strings.Index(table, "\n\n")]
+	s := demoSite(t)
+	code := regexp.MustCompile("`([^`]+)`")
+	rows := 0
+	for _, line := range strings.Split(table, "\n")[2:] {
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		if len(cells) != 2 {
+			t.Fatalf("README table row %q has %d cells", line, len(cells))
+		}
+		rows++
+		var articles []string
+		for i, cell := range cells {
+			lang := []string{"en", "fa"}[i]
+			for _, m := range code.FindAllStringSubmatch(cell, -1) {
+				u, err := url.Parse(m[1])
+				must(t, err)
+				path := (&url.URL{Path: u.Path, RawQuery: url.Values(u.Query()).Encode()}).RequestURI()
+				r := s.get(path)
+				if r.status != 200 {
+					t.Errorf("README's %s = %d, want 200", m[1], r.status)
+					continue
+				}
+				if strings.Contains(r.header.Get("Content-Type"), "text/html") && !strings.Contains(r.body, `<html lang="`+lang+`"`) {
+					t.Errorf("README's %s is not a page in %s", m[1], lang)
+				}
+				segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+				if lang != "en" {
+					segs = segs[1:]
+				}
+				if len(segs) == 2 && segs[0] != "tag" && segs[0] != "author" {
+					articles = append(articles, u.Path) // /{section}/{slug}
+				}
+			}
+		}
+		if len(articles) == 2 {
+			en := unescape(s.get((&url.URL{Path: articles[0]}).EscapedPath()).body)
+			fa := unescape(s.get((&url.URL{Path: articles[1]}).EscapedPath()).body)
+			if !strings.Contains(en, `hreflang="fa" href="https://courier.example`+articles[1]+`"`) {
+				t.Errorf("%s does not name %s as its Persian version", articles[0], articles[1])
+			}
+			if !strings.Contains(fa, `hreflang="en" href="https://courier.example`+articles[0]+`"`) {
+				t.Errorf("%s does not name %s as its English version", articles[1], articles[0])
+			}
+		}
+	}
+	if rows < 4 {
+		t.Errorf("README's editions table has %d rows; the parser lost some", rows)
 	}
 }
