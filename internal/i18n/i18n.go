@@ -252,11 +252,15 @@ func (c *Catalog) Date(t time.Time) string {
 
 // DateTime formats t with its time of day, e.g. "29 November 2026, 08:30".
 func (c *Catalog) DateTime(t time.Time) string {
-	comma := c.comma
-	if comma == "" {
-		comma = ","
+	return c.Date(t) + c.Comma() + " " + c.Digits(t.Format("15:04"))
+}
+
+// Comma is the language's comma: "،" in Persian and Arabic, "," otherwise.
+func (c *Catalog) Comma() string {
+	if c.comma == "" {
+		return ","
 	}
-	return c.Date(t) + comma + " " + c.Digits(t.Format("15:04"))
+	return c.comma
 }
 
 // Dir returns the writing direction of lang: "rtl" or "ltr".

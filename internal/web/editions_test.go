@@ -398,3 +398,26 @@ func TestREADMEEditionsTable(t *testing.T) {
 		t.Errorf("README's editions table has %d rows; the parser lost some", rows)
 	}
 }
+
+// An edition's pages offer its sections, never "every new article", which
+// would bring every edition's articles in the main edition's language.
+func TestEditionSubscribesToItsSections(t *testing.T) {
+	s, _, fa := newEditionsSite(t)
+	home := s.get("/fa")
+	home.has(t, `name="scope" value="section:جهان" checked`)
+	home.lacks(t, `name="scope" value="site"`)
+	s.get(fa.Path()).has(t, `name="scope" value="section:جهان" checked`, `name="scope" value="article:`)
+	s.get("/").has(t, `name="scope" value="site" checked`)
+}
+
+// A byline of several names is joined with the language's own comma.
+func TestBylineCommaIsTheLanguages(t *testing.T) {
+	s, _, _ := newEditionsSite(t)
+	three := []article.Author{s.authors["ada-lovelace"], s.authors["grace-hopper"], s.authors["ada-lovelace"]}
+	three[2] = article.Author{Slug: "cy", Name: "Cy Byline"}
+	must(t, s.db.CreateAuthor(context.Background(), &three[2]))
+	s.publish("جهان", "se-nevisande", "سه نویسنده", func(a *article.Article) { a.Language, a.Authors = "fa", three })
+	s.get("/fa/" + url.PathEscape("جهان") + "/se-nevisande").has(t, "<bdi>Ada Lovelace</bdi></a>، <a")
+	s.publish("city", "three-writers", "Three writers", func(a *article.Article) { a.Authors = three })
+	s.get("/city/three-writers").has(t, "<bdi>Ada Lovelace</bdi></a>, <a")
+}

@@ -233,7 +233,7 @@ func (v *view) Sep(i, n int) string {
 	case i == n-1:
 		return " " + v.T("article.and") + " "
 	}
-	return ", "
+	return v.cat.Comma() + " "
 }
 
 // response is what a public page handler produces: a template to render

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,23 +30,32 @@ type subscribeBox struct {
 
 // SubscribeBox is the control for a page: the whole site, the section the
 // page belongs to, and the discussion of the article when there is one.
+// In an edition other than the main one, "every new article" would mean
+// every edition's, so its pages offer its sections instead: the page's
+// own, or on its front page all of them. No options, no control.
 func (v *view) SubscribeBox(a *article.Article) subscribeBox {
-	box := subscribeBox{External: v.external, Options: []subscribeOption{{Value: "site", Label: v.T("subscribe.scope_site", v.Site.Title)}}}
+	box := subscribeBox{External: v.external}
+	if v.Edition.Main {
+		box.Options = append(box.Options, subscribeOption{Value: "site", Label: v.T("subscribe.scope_site", v.Site.Title)})
+	}
 	sec := ""
 	if a != nil {
 		sec = a.Section.Slug
 	} else {
 		sec = v.Current
 	}
+	own := slices.ContainsFunc(v.Sections, func(s article.Section) bool { return s.Slug == sec })
 	for _, s := range v.Sections {
-		if s.Slug == sec {
+		if s.Slug == sec || (!v.Edition.Main && !own) {
 			box.Options = append(box.Options, subscribeOption{Value: "section:" + s.Slug, Label: v.T("subscribe.scope_section", s.Name)})
 		}
 	}
 	if a != nil {
 		box.Options = append(box.Options, subscribeOption{Value: "article:" + strconv.FormatInt(a.ID, 10), Label: v.T("subscribe.scope_article")})
 	}
-	box.Options[0].Checked = true
+	if len(box.Options) > 0 {
+		box.Options[0].Checked = true
+	}
 	return box
 }
 
