@@ -417,7 +417,7 @@ func TestBylineCommaIsTheLanguages(t *testing.T) {
 	three[2] = article.Author{Slug: "cy", Name: "Cy Byline"}
 	must(t, s.db.CreateAuthor(context.Background(), &three[2]))
 	s.publish("جهان", "se-nevisande", "سه نویسنده", func(a *article.Article) { a.Language, a.Authors = "fa", three })
-	s.get("/fa/" + url.PathEscape("جهان") + "/se-nevisande").has(t, "<bdi>Ada Lovelace</bdi></a>، <a")
+	s.get("/fa/"+url.PathEscape("جهان")+"/se-nevisande").has(t, "<bdi>Ada Lovelace</bdi></a>، <a")
 	s.publish("city", "three-writers", "Three writers", func(a *article.Article) { a.Authors = three })
 	s.get("/city/three-writers").has(t, "<bdi>Ada Lovelace</bdi></a>, <a")
 }
