@@ -277,15 +277,7 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 // SitemapArticles lists an edition's published articles in the order they
 // were made, page by page, for its sitemaps: offset is how many to skip.
 func (db *DB) SitemapArticles(ctx context.Context, edition string, offset, limit int) ([]article.Article, error) {
-	var out []article.Article
-	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` WHERE a.status = 'published' AND s.edition = ?
-		ORDER BY a.id LIMIT ? OFFSET ?`,
-		[]any{edition, limit, offset}, func(rows *sql.Rows) error {
-			var a article.Article
-			err := scanArticle(rows, &a)
-			out = append(out, a)
-			return err
-		})
+	out, err := db.articleRows(ctx, `WHERE a.status = 'published' AND s.edition = ? ORDER BY a.id LIMIT ? OFFSET ?`, edition, limit, offset)
 	if err != nil {
 		return nil, db.errorf("sitemap articles: %w", err)
 	}

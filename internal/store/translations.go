@@ -53,16 +53,7 @@ func linkTranslation(ctx context.Context, tx *Tx, a *article.Article) error {
 // original (an Article's Original), the original among them, whatever
 // their status, ordered by edition, main edition first.
 func (db *DB) Translations(ctx context.Context, original int64) ([]article.Article, error) {
-	var list []article.Article
-	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+`
-		WHERE a.id = ? OR a.translation_of = ? ORDER BY s.edition, a.id`, []any{original, original}, func(rows *sql.Rows) error {
-		var a article.Article
-		if err := scanArticle(rows, &a); err != nil {
-			return err
-		}
-		list = append(list, a)
-		return nil
-	})
+	list, err := db.articleRows(ctx, `WHERE a.id = ? OR a.translation_of = ? ORDER BY s.edition, a.id`, original, original)
 	if err != nil {
 		return nil, db.errorf("translations of %d: %w", original, err)
 	}
@@ -73,21 +64,25 @@ func (db *DB) Translations(ctx context.Context, original int64) ([]article.Artic
 // group has another published article, ordered by group (Original) and
 // edition: what the sitemaps name as each other's alternates.
 func (db *DB) PublishedTranslations(ctx context.Context) ([]article.Article, error) {
-	var list []article.Article
-	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+`
-		WHERE a.status = 'published' AND COALESCE(a.translation_of, a.id) IN (
+	list, err := db.articleRows(ctx, `WHERE a.status = 'published' AND COALESCE(a.translation_of, a.id) IN (
 			SELECT COALESCE(t.translation_of, t.id) FROM articles t WHERE t.status = 'published'
 			GROUP BY COALESCE(t.translation_of, t.id) HAVING COUNT(*) > 1)
-		ORDER BY COALESCE(a.translation_of, a.id), s.edition, a.id`, nil, func(rows *sql.Rows) error {
-		var a article.Article
-		if err := scanArticle(rows, &a); err != nil {
-			return err
-		}
-		list = append(list, a)
-		return nil
-	})
+		ORDER BY COALESCE(a.translation_of, a.id), s.edition, a.id`)
 	if err != nil {
 		return nil, db.errorf("published translations: %w", err)
 	}
 	return list, nil
+}
+
+// articleRows reads the summaries of the articles a query's tail (its
+// WHERE, ORDER BY and LIMIT) selects, without bylines or images.
+func (db *DB) articleRows(ctx context.Context, tail string, args ...any) ([]article.Article, error) {
+	var list []article.Article
+	err := each(ctx, db.read, `SELECT `+articleColumns+` `+articleFrom+` `+tail, args, func(rows *sql.Rows) error {
+		var a article.Article
+		err := scanArticle(rows, &a)
+		list = append(list, a)
+		return err
+	})
+	return list, err
 }
