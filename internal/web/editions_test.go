@@ -421,3 +421,29 @@ func TestBylineCommaIsTheLanguages(t *testing.T) {
 	s.publish("city", "three-writers", "Three writers", func(a *article.Article) { a.Authors = three })
 	s.get("/city/three-writers").has(t, "<bdi>Ada Lovelace</bdi></a>, <a")
 }
+
+// An Arabic edition writes Arabic-Indic digits, or 0–9 when it says so;
+// the Gregorian datetime stays as it is either way.
+func TestArabicEditionDigits(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	sec := article.Section{Slug: "alam", Name: "العالم", Edition: "ar"}
+	must(t, s.db.CreateSection(ctx, &sec))
+	s.sections[sec.Slug] = sec
+	a := s.publish("alam", "al-mina", "الميناء يعود", func(a *article.Article) { a.Language = "ar" })
+	for _, latin := range []bool{false, true} {
+		site, err := s.db.Site(ctx)
+		must(t, err)
+		site.Editions = []article.Edition{{Lang: "ar", LatinDigits: latin}}
+		must(t, s.db.SetSite(ctx, site))
+		page := s.get(a.Path())
+		year := "٢٠٢٦"
+		if latin {
+			year = "2026"
+		}
+		page.has(t, `lang="ar" dir="rtl"`, year+"،", `datetime="2026-05-01T`)
+		if !latin && strings.Contains(page.body, "2026،") {
+			t.Error("Latin digits in the date of an Arabic edition that writes Arabic-Indic ones")
+		}
+	}
+}
