@@ -447,3 +447,13 @@ func TestArabicEditionDigits(t *testing.T) {
 		}
 	}
 }
+
+// An edition's front page describes itself as its own site in its own
+// language, and link previews name the other languages.
+func TestEditionFrontPageMeta(t *testing.T) {
+	s, _, _ := newEditionsSite(t)
+	home := s.get("/fa")
+	home.has(t, `"inLanguage":"fa"`, `"url":"https://news.example.org/fa"`, `<meta property="og:locale" content="fa_IR">`,
+		`<meta property="og:locale:alternate" content="en_`, `<link rel="canonical" href="https://news.example.org/fa">`)
+	s.get("/").has(t, `<meta property="og:locale:alternate" content="fa_IR">`, `"inLanguage":"en"`)
+}

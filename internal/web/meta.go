@@ -66,7 +66,7 @@ type share struct {
 // shareMeta writes s's tags into v.Meta, after any already there.
 func (s *Server) shareMeta(v *view, sh share) {
 	if sh.lang == "" {
-		sh.lang = v.Site.Language
+		sh.lang = v.Lang
 	}
 	m := []metaTag{
 		{Property: "og:type", Content: sh.kind},
@@ -74,6 +74,11 @@ func (s *Server) shareMeta(v *view, sh share) {
 		{Property: "og:title", Content: sh.title},
 		{Property: "og:url", Content: sh.url},
 		{Property: "og:locale", Content: ogLocale(sh.lang)},
+	}
+	for _, alt := range v.Alternates {
+		if alt.Lang != "x-default" && alt.Lang != sh.lang {
+			m = append(m, metaTag{Property: "og:locale:alternate", Content: ogLocale(alt.Lang)})
+		}
 	}
 	if sh.description != "" {
 		m = append(m, metaTag{Property: "og:description", Content: sh.description})
@@ -186,8 +191,8 @@ func (s *Server) articleMeta(v *view, a *article.Article, translations []article
 		news["keywords"] = kw
 	}
 	v.JSONLD = []jsonLD{news, breadcrumbs(
-		crumb{v.Site.Title, s.abs("/")},
-		crumb{a.Section.Name, s.abs("/" + a.Section.Slug)},
+		crumb{v.Site.Title, s.abs(v.Under("/"))},
+		crumb{a.Section.Name, s.abs(a.Section.Path())},
 		crumb{a.Headline, url},
 	)}
 }
@@ -212,8 +217,8 @@ func (s *Server) archiveMeta(v *view, spec archiveSpec, list []article.Article) 
 		"@type":      typ,
 		"name":       v.Title,
 		"url":        url,
-		"inLanguage": v.Site.Language,
-		"isPartOf":   jsonLD{"@type": "WebSite", "name": v.Site.Title, "url": s.abs("/")},
+		"inLanguage": v.Lang,
+		"isPartOf":   jsonLD{"@type": "WebSite", "name": v.Site.Title, "url": s.abs(v.Under("/"))},
 		"publisher":  s.publisher(v.Site),
 	}
 	if v.Description != "" {
@@ -232,19 +237,19 @@ func (s *Server) archiveMeta(v *view, spec archiveSpec, list []article.Article) 
 	} else {
 		page["mainEntity"] = jsonLD{"@type": "ItemList", "itemListElement": items}
 	}
-	v.JSONLD = []jsonLD{page, breadcrumbs(crumb{v.Site.Title, s.abs("/")}, crumb{v.Title, url})}
+	v.JSONLD = []jsonLD{page, breadcrumbs(crumb{v.Site.Title, s.abs(v.Under("/"))}, crumb{v.Title, url})}
 }
 
 // homeMeta describes the front page as the site.
 func (s *Server) homeMeta(v *view) {
 	v.Meta = nil
-	s.shareMeta(v, share{kind: "website", title: v.Site.Title, url: s.abs("/"), description: v.Description})
+	s.shareMeta(v, share{kind: "website", title: v.Site.Title, url: s.abs(v.Under("/")), description: v.Description})
 	v.JSONLD = []jsonLD{{
 		"@context":   "https://schema.org",
 		"@type":      "WebSite",
 		"name":       v.Site.Title,
-		"url":        s.abs("/"),
-		"inLanguage": v.Site.Language,
+		"url":        s.abs(v.Under("/")),
+		"inLanguage": v.Lang,
 		"publisher":  s.publisher(v.Site),
 	}}
 }
