@@ -82,6 +82,24 @@ func TestSitemapsValidate(t *testing.T) {
 			},
 		},
 		{
+			name: "url set with alternate languages",
+			xsd:  "hreflang.xsd",
+			write: func(b *bytes.Buffer) error {
+				alts := []Alternate{{Lang: "en", Href: "https://news.example.com/city/harbour"},
+					{Lang: "fa", Href: "https://news.example.com/fa/شهر/bandar"}, {Lang: "x-default", Href: "https://news.example.com/city/harbour"}}
+				return URLSet(b, []URL{
+					{Loc: "https://news.example.com/city/harbour", LastMod: mod, Alternates: alts},
+					{Loc: "https://news.example.com/fa/شهر/bandar", Alternates: alts},
+					{Loc: "https://news.example.com/city/alone"},
+				})
+			},
+			want: []string{
+				`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">`,
+				`<xhtml:link rel="alternate" hreflang="fa" href="https://news.example.com/fa/%D8%B4%D9%87%D8%B1/bandar"></xhtml:link>`,
+				`<xhtml:link rel="alternate" hreflang="x-default" href="https://news.example.com/city/harbour"></xhtml:link>`,
+			},
+		},
+		{
 			name: "empty url set",
 			xsd:  "",
 			write: func(b *bytes.Buffer) error {
