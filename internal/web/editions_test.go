@@ -457,3 +457,14 @@ func TestEditionFrontPageMeta(t *testing.T) {
 		`<meta property="og:locale:alternate" content="en_`, `<link rel="canonical" href="https://news.example.org/fa">`)
 	s.get("/").has(t, `<meta property="og:locale:alternate" content="fa_IR">`, `"inLanguage":"en"`)
 }
+
+// Every sitemap of both editions validates, alternates and all (the news
+// sitemaps are empty here: the stories are older than two days).
+func TestEditionSitemapsValidate(t *testing.T) {
+	s, _, _ := newEditionsSite(t)
+	for _, ed := range []string{"", "/fa"} {
+		validate(t, "siteindex.xsd", s.get(ed+"/sitemap.xml").body)
+		validate(t, "hreflang.xsd", s.get(ed+"/sitemaps/pages.xml").body)
+		validate(t, "hreflang.xsd", s.get(ed+"/sitemaps/articles-1.xml").body)
+	}
+}
