@@ -126,7 +126,7 @@ func TestHreflangIsReciprocal(t *testing.T) {
 		return m
 	}
 	seen := map[string]bool{}
-	queue := []string{"/", en.Path(), "/fa"}
+	queue := []string{"/", en.Path(), "/fa", "/latest", "/fa/corrections"}
 	for len(queue) > 0 {
 		path := queue[0]
 		queue = queue[1:]
