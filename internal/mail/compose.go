@@ -136,6 +136,9 @@ type letterData struct {
 	Lang, Dir, Start string
 	words            *i18n.Catalog
 	loc              *time.Location
+	// lang is the language a subscription's mail is to be written in, as
+	// the request said (WithLanguage); "" leaves it to language.
+	lang string
 }
 
 // Compose writes m's letter. ErrSkip means it should not be sent: the
@@ -159,8 +162,8 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 			return nil, fmt.Errorf("mail: confirm message %d: malformed expiry", m.ID)
 		}
 		d.Expires = time.Unix(exp, 0).In(site.Location())
-		d.Scope = f[2]
-		d.URL = l.BaseURL + "/subscribe/confirm?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
+		d.lang, d.Scope = splitLanguage(f[2])
+		d.URL = l.BaseURL + d.under("/subscribe/confirm") + "?t=" + url.QueryEscape(l.Links.ConfirmToken(m.ObjectID, f[0], time.Unix(exp, 0)))
 	case Digest:
 		// Data: the subscriptions, the subscriber, and the scopes covered
 		// ("site", "section:3", comma-separated).
@@ -244,7 +247,7 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		lt.Unsubscribe = l.BaseURL + "/unsubscribe?t=" + url.QueryEscape(token) + "&s=" + url.QueryEscape(f[0])
 		if m.Kind == Subscribed {
 			if len(f) == 3 {
-				d.Scope = f[2]
+				d.lang, d.Scope = splitLanguage(f[2])
 			}
 			break
 		}

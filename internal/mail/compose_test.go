@@ -355,3 +355,50 @@ func TestLetterHTMLEscapesWhatWasTyped(t *testing.T) {
 		t.Errorf("the reply's lead is not\n%s\nin:\n%s", want, reply.HTML)
 	}
 }
+
+// A reader who subscribes to a section of the Persian edition of an
+// English site is asked to confirm in Persian, on the Persian edition's
+// pages; the request's language travels with the queued message.
+func TestSubscriptionMailInItsEditionsLanguage(t *testing.T) {
+	s := newLetterSite(t, editions["en"], editions["en"])
+	ctx := context.Background()
+	site, err := s.db.Site(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.Editions = []article.Edition{{Lang: "fa", Title: "پیک مرو"}}
+	if err := s.db.SetSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	sec := article.Section{Slug: "jahan", Name: "جهان", Edition: "fa"}
+	if err := s.db.CreateSection(ctx, &sec); err != nil {
+		t.Fatal(err)
+	}
+	label := i18n.For("fa").T("subscribe.label_section", sec.Name)
+	if _, err := s.db.Subscribe(ctx, subscription.Request{Email: "reader@example.org", Scope: subscription.Scope{Kind: subscription.Section, ID: sec.ID},
+		Frequency: subscription.Immediate, Nonce: "nonce", Consent: "test", Label: label, Language: "fa"}); err != nil {
+		t.Fatal(err)
+	}
+	queued, err := s.db.OutboxList(ctx, bmail.Queued, 0, 10)
+	if err != nil || len(queued) != 1 || queued[0].Kind != bmail.Confirm {
+		t.Fatalf("outbox = %+v, %v; want one confirmation", queued, err)
+	}
+	l, err := s.letters.Compose(ctx, queued[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{phrases["fa"][bmail.Confirm], label, "https://news.example.org/fa/subscribe/confirm?t="} {
+		if !strings.Contains(l.Text, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, l.Text)
+		}
+	}
+	if !strings.Contains(l.HTML, `<html lang="fa" dir="rtl">`) || strings.Contains(l.Text, "@fa") {
+		t.Errorf("the confirmation is not a Persian letter, or shows its language mark:\n%s", l.Text)
+	}
+	// A message queued before messages carried a language is the site's.
+	old := queued[0]
+	old.Data = "nonce " + strconv.FormatInt(published.Add(48*time.Hour).Unix(), 10) + " " + label
+	if l, err := s.letters.Compose(ctx, old); err != nil || !strings.Contains(l.HTML, `<html lang="en"`) {
+		t.Errorf("an unmarked confirmation: %v; want it in English", err)
+	}
+}

@@ -11,10 +11,13 @@ import (
 	"broadsheet/internal/i18n"
 )
 
-// language is the language a letter is written in: the language of the
-// article it is about, otherwise the site's. A reader's own choice of
-// edition would be decided here, and nowhere else.
+// language is the language a letter is written in: a subscription's, as
+// its request said (that of the edition or article it follows); else the
+// language of the article it is about; else the site's.
 func language(d *letterData) string {
+	if d.lang != "" {
+		return d.lang
+	}
 	if d.Article != nil && d.Article.Language != "" {
 		return d.Article.Language
 	}
@@ -163,3 +166,34 @@ type button struct{ URL, Text string }
 
 // Button is a link drawn as a button.
 func (d *letterData) Button(url, text string) button { return button{url, text} }
+
+// under is path in the edition of the letter's language, so that a
+// reader who subscribed in the Persian edition confirms on its pages.
+func (d *letterData) under(path string) string {
+	for _, e := range d.Site.Editions {
+		if e.Lang == d.lang {
+			return e.Path(path)
+		}
+	}
+	return path
+}
+
+// WithLanguage marks a subscription mail's label with the language the
+// mail is to be written in, as "@fa label"; splitLanguage reads it back. A
+// label without the mark (a message queued before it existed) leaves the
+// language to the letter.
+func WithLanguage(lang, label string) string {
+	if lang == "" || strings.ContainsAny(lang, " @") {
+		return label
+	}
+	return "@" + lang + " " + label
+}
+
+func splitLanguage(data string) (lang, label string) {
+	if rest, ok := strings.CutPrefix(data, "@"); ok {
+		if l, label, ok := strings.Cut(rest, " "); ok {
+			return l, label
+		}
+	}
+	return "", data
+}

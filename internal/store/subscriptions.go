@@ -69,12 +69,12 @@ func (db *DB) Subscribe(ctx context.Context, r subscription.Request) (subscripti
 		if status == subscription.Active {
 			out = subscription.Added
 			return nil, enqueue(ctx, tx, now, mail.Message{Key: mail.KeyID(email, mail.Subscribed, id), To: email, Kind: mail.Subscribed, ObjectID: id,
-				Data: strconv.FormatInt(id, 10) + " " + strconv.FormatInt(subscriberID, 10) + " " + r.Label})
+				Data: strconv.FormatInt(id, 10) + " " + strconv.FormatInt(subscriberID, 10) + " " + mail.WithLanguage(r.Language, r.Label)})
 		}
 		out = subscription.Confirming
 		expires := now.Add(subscription.ConfirmLifetime)
 		return nil, enqueue(ctx, tx, now, mail.Message{Key: mail.Key(email, mail.Confirm, strconv.FormatInt(id, 10)+"."+r.Nonce), To: email, Kind: mail.Confirm, ObjectID: id,
-			Data: r.Nonce + " " + strconv.FormatInt(expires.Unix(), 10) + " " + r.Label})
+			Data: r.Nonce + " " + strconv.FormatInt(expires.Unix(), 10) + " " + mail.WithLanguage(r.Language, r.Label)})
 	})
 	if err != nil {
 		return 0, db.errorf("subscribe: %w", err)

@@ -142,7 +142,7 @@ func (s *Service) Request(ctx context.Context, in Signup) error {
 	if err != nil {
 		return invalid("scope", "subscribe.scope_invalid")
 	}
-	label, err := s.Label(ctx, site, sections, scope)
+	label, lang, err := s.labelIn(ctx, site, sections, scope)
 	if errors.Is(err, article.ErrNotFound) {
 		return invalid("scope", "subscribe.scope_invalid")
 	} else if err != nil {
@@ -176,7 +176,7 @@ func (s *Service) Request(ctx context.Context, in Signup) error {
 		return nil // a bot is told the same, and nothing happens
 	}
 	if _, err := s.store.Subscribe(ctx, Request{Email: email, Scope: scope, Frequency: freq, Nonce: newNonce(),
-		Consent: s.consent, Label: label}); err != nil {
+		Consent: s.consent, Label: label, Language: lang}); err != nil {
 		return err
 	}
 	if s.wake != nil {
@@ -189,25 +189,36 @@ func (s *Service) Request(ctx context.Context, in Signup) error {
 // language; an article must be public to be followed (ErrNotFound
 // otherwise), and so must a section be one of sections.
 func (s *Service) Label(ctx context.Context, site article.Site, sections []article.Section, sc Scope) (string, error) {
-	words := i18n.For(site.Language)
+	label, _, err := s.labelIn(ctx, site, sections, sc)
+	return label, err
+}
+
+// labelIn is Label in the language of what the scope follows, and that
+// language: a section's edition's, an article's own, or the site's. The
+// mail about the subscription is written in it.
+func (s *Service) labelIn(ctx context.Context, site article.Site, sections []article.Section, sc Scope) (label, lang string, err error) {
 	switch sc.Kind {
 	case Site:
-		return words.T("subscribe.label_site", site.Title), nil
+		return i18n.For(site.Language).T("subscribe.label_site", site.Title), site.Language, nil
 	case Section:
 		for _, sec := range sections {
 			if sec.ID == sc.ID {
-				return words.T("subscribe.label_section", sec.Name), nil
+				ed, ok := site.Edition(sec.Edition)
+				if !ok {
+					ed, _ = site.Edition("")
+				}
+				return i18n.For(ed.Lang).T("subscribe.label_section", sec.Name), ed.Lang, nil
 			}
 		}
 	case Article:
 		a, err := s.store.ArticleByID(ctx, sc.ID)
 		if err == nil && a.Visible() {
-			return words.T("subscribe.label_article", a.Headline), nil
+			return i18n.For(a.Language).T("subscribe.label_article", a.Headline), a.Language, nil
 		} else if err != nil && !errors.Is(err, article.ErrNotFound) {
-			return "", err
+			return "", "", err
 		}
 	}
-	return "", article.ErrNotFound
+	return "", "", article.ErrNotFound
 }
 
 // say gives e its words in the site's language.

@@ -6,11 +6,14 @@ import (
 	"net/netip"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/errs"
+	"broadsheet/internal/i18n"
+	"broadsheet/internal/mail"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 )
@@ -99,5 +102,47 @@ func TestRequestQueuesAndLimits(t *testing.T) {
 	err := svc.Request(ctx, signup("fourth@example.org", "site", "203.0.113.5"))
 	if e := errs.From(err); !errors.Is(err, errs.TooMany) || e.Retry <= 0 || e.Key != "subscribe.rate_limited" {
 		t.Errorf("fourth unchecked request from one client: %v (%+v)", err, e)
+	}
+}
+
+// A request is queued in the language of what it follows: a section of
+// the Persian edition in Persian, the whole site in the site's language.
+func TestRequestSpeaksTheEditionsLanguage(t *testing.T) {
+	svc, db := newService(t, nil)
+	ctx := context.Background()
+	site, err := db.Site(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.Editions = []article.Edition{{Lang: "fa"}}
+	if err := db.SetSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateSection(ctx, &article.Section{Slug: "jahan", Name: "جهان", Edition: "fa"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ email, scope, data string }{
+		{"fa@example.org", "section:jahan", "@fa " + i18n.For("fa").T("subscribe.label_section", "جهان")},
+		{"en@example.org", "site", "@en " + i18n.For("en").T("subscribe.label_site", "The Test Gazette")},
+	} {
+		if err := svc.Request(ctx, signup(tt.email, tt.scope, "203.0.113.9")); err != nil {
+			t.Fatalf("request %s: %v", tt.scope, err)
+		}
+		msgs, err := db.OutboxList(ctx, mail.Queued, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range msgs {
+			if m.To == tt.email {
+				found = strings.HasSuffix(m.Data, " "+tt.data)
+				if !found {
+					t.Errorf("%s: queued %q, want it to end %q", tt.scope, m.Data, tt.data)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no confirmation queued for %s", tt.scope, tt.email)
+		}
 	}
 }

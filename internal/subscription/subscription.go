@@ -93,6 +93,9 @@ type Request struct {
 	Nonce     string // a fresh secret for the confirmation link
 	Consent   string
 	Label     string // the scope for people, as the mail will name it
+	// Language is the language the mail about the request is written in:
+	// that of what the scope follows.
+	Language string
 }
 
 // Outcome says what a request did.
