@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,10 +45,7 @@ const axeRunJS = `(async () => {
 // allows, and no page may have a serious or critical violation.
 func TestAccessibility(t *testing.T) {
 	requireChromium(t)
-	axe, err := os.ReadFile(axeBundle)
-	if err != nil {
-		t.Fatalf("axe-core is missing (run scripts/update-axe.sh): %v", err)
-	}
+	axe := readAxe(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	t.Cleanup(cancel)
@@ -55,36 +53,16 @@ func TestAccessibility(t *testing.T) {
 	bctx, _, _ := startNewsroomBrowser(t, ctx, dir)
 
 	pages := []string{"/", "/city/council-votes-eastgate-tram-depot-homes", "/city"}
-	sizes := []struct {
-		name          string
-		width, height int64
-		mobile        bool
-	}{
-		{"phone", phoneWidth, phoneHeight, true},
-		{"desktop", desktopWidth, desktopHeight, false},
-	}
-	for _, size := range sizes {
-		emulate := []chromedp.EmulateViewportOption{chromedp.EmulatePortrait}
-		if size.mobile {
-			emulate = append(emulate, chromedp.EmulateMobile)
-		}
-		if err := chromedp.Do(bctx, chromedp.EmulateViewport(size.width, size.height, emulate...)); err != nil {
-			t.Fatalf("emulate a %d×%d window: %v", size.width, size.height, err)
-		}
+	for _, size := range axeSizes {
+		emulateSize(t, bctx, size)
 		for _, path := range pages {
 			if _, err := chromedp.Run(bctx, chromedp.NavigateResponse(ts.URL+path)); err != nil {
 				t.Fatalf("open %s: %v", path, err)
 			}
-			if _, err := chromedp.Run(bctx, chromedp.Evaluate[any](string(axe))); err != nil {
-				t.Fatalf("load axe-core into %s: %v", path, err)
-			}
-			found, err := chromedp.Run(bctx, chromedp.Evaluate[[]axeViolation](axeRunJS, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("run axe-core on %s: %v", path, err)
-			}
+			found := runAxe(t, bctx, axe, path)
 			for _, v := range found {
 				if v.ID == "target-size" || v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s at %s width: %s (%s, %s):\n  %s", path, size.name, v.ID, v.Impact, v.Help, strings.Join(v.Targets, "\n  "))
+					t.Errorf("%s at %s width: %s", path, size.name, v)
 				} else {
 					t.Logf("%s at %s width: %s (%s, %s): %d elements", path, size.name, v.ID, v.Impact, v.Help, len(v.Targets))
 				}
@@ -94,4 +72,57 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	}
+}
+
+// screenSize is a window the accessibility tests run axe-core in.
+type screenSize struct {
+	name          string
+	width, height int64
+	mobile        bool
+}
+
+// axeSizes are the widths of a phone and of a desktop window.
+var axeSizes = []screenSize{
+	{"phone", phoneWidth, phoneHeight, true},
+	{"desktop", desktopWidth, desktopHeight, false},
+}
+
+// emulateSize makes the browser's window the size given.
+func emulateSize(t *testing.T, ctx context.Context, size screenSize) {
+	t.Helper()
+	emulate := []chromedp.EmulateViewportOption{chromedp.EmulatePortrait}
+	if size.mobile {
+		emulate = append(emulate, chromedp.EmulateMobile)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.width, size.height, emulate...)); err != nil {
+		t.Fatalf("emulate a %d×%d window: %v", size.width, size.height, err)
+	}
+}
+
+// readAxe reads axe-core's browser build.
+func readAxe(t *testing.T) []byte {
+	t.Helper()
+	axe, err := os.ReadFile(axeBundle)
+	if err != nil {
+		t.Fatalf("axe-core is missing (run scripts/update-axe.sh): %v", err)
+	}
+	return axe
+}
+
+// runAxe loads axe-core into the page the browser shows, page for the
+// messages, and returns what it finds.
+func runAxe(t *testing.T, ctx context.Context, axe []byte, page string) []axeViolation {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe))); err != nil {
+		t.Fatalf("load axe-core into %s: %v", page, err)
+	}
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRunJS, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core on %s: %v", page, err)
+	}
+	return found
+}
+
+func (v axeViolation) String() string {
+	return fmt.Sprintf("%s (%s, %s):\n  %s", v.ID, v.Impact, v.Help, strings.Join(v.Targets, "\n  "))
 }
