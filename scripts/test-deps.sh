@@ -6,13 +6,17 @@
 # curl (the docs/api.md examples run as written), jq and Python (so do
 # docs/export-format.md's), a Java runtime and the W3C
 # Nu Html Checker (vnu.jar, from npm, into the user's cache directory; see
-# docs/adr/0009-nu-html-checker-in-the-tests.md), and a PostgreSQL server
-# when none answers on 127.0.0.1:5432.
+# docs/adr/0009-nu-html-checker-in-the-tests.md), Lighthouse (from npm, into
+# the same cache: internal/e2e scores pages of the Persian edition with it),
+# and a PostgreSQL server when none answers on 127.0.0.1:5432.
 # Does nothing when they are present.
 set -euo pipefail
 
 # The Nu Html Checker's version; internal/web's test reads it from here.
 vnu_version=26.9.27
+# Lighthouse's version; internal/e2e's test reads it from here. 12.8.2 is
+# the last that runs on the Node.js of Debian 12 (18.20); 13 needs 22.19.
+lighthouse_version=12.8.2
 
 packages=(chromium curl default-jre-headless fonts-dejavu-core fonts-noto-core jq libxml2-utils nodejs python3)
 missing=()
@@ -30,19 +34,28 @@ if ! pg_ready; then
 	need_pg=1
 	missing+=(postgresql postgresql-contrib)
 fi
-# vnu.jar goes into the cache, not the system: no root needed, and a new
-# version sits beside the old one. Its install script (which fetches a Java
-# runtime) is not run: Debian's is used.
-install_vnu() {
-	local dir="${XDG_CACHE_HOME:-$HOME/.cache}/broadsheet/vnu-jar-$vnu_version"
-	[ -f "$dir/node_modules/vnu-jar/build/dist/vnu.jar" ] && return 0
-	echo "installing the Nu Html Checker $vnu_version into $dir"
+# vnu.jar and Lighthouse go into the cache, not the system: no root
+# needed, and a new version sits beside the old one. No install script is
+# run: vnu-jar's would fetch a Java runtime, and Lighthouse runs with
+# Debian's node and Chromium. install_npm PACKAGE VERSION FILE installs
+# PACKAGE unless its FILE is there, and checks the version it got.
+install_npm() {
+	local dir="${XDG_CACHE_HOME:-$HOME/.cache}/broadsheet/$1-$2"
+	[ -f "$dir/node_modules/$1/$3" ] && return 0
+	echo "installing npm $1 $2 into $dir"
 	mkdir -p "$dir"
-	npm install --prefix "$dir" --ignore-scripts --no-save --no-audit --no-fund --silent "vnu-jar@$vnu_version"
+	npm install --prefix "$dir" --ignore-scripts --no-save --no-audit --no-fund --silent "$1@$2"
+	local got
+	got=$(node -p "require(process.argv[1]).version" "$dir/node_modules/$1/package.json")
+	[ "$got" = "$2" ] || { echo "npm installed $1 $got into $dir, not $2" >&2; exit 1; }
+}
+install_cached() {
+	install_npm vnu-jar "$vnu_version" build/dist/vnu.jar
+	install_npm lighthouse "$lighthouse_version" cli/index.js
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-	install_vnu
+	install_cached
 	exit 0
 fi
 
@@ -69,4 +82,4 @@ if [ "$need_pg" -eq 1 ] && ! pg_ready; then
 	for _ in $(seq 30); do pg_ready && break; sleep 1; done
 	pg_ready || { echo "PostgreSQL did not start" >&2; exit 1; }
 fi
-install_vnu
+install_cached
