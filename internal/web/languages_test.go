@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
 	"broadsheet/internal/i18n"
 )
 
@@ -58,5 +60,35 @@ func TestEditorTagsSplitOnEitherComma(t *testing.T) {
 	d := editorForm{Tags: "مسکن، فوتبال,Housing , ،"}.draft()
 	if want := []string{"مسکن", "فوتبال", "Housing"}; strings.Join(d.Tags, "|") != strings.Join(want, "|") {
 		t.Errorf("tags %q, want %q", d.Tags, want)
+	}
+}
+
+// The names of a byline are separated by the language's own comma, in
+// the reading site and in the newsroom's list of articles, each name
+// isolated there so that Latin names keep the order of a right-to-left
+// list.
+func TestBylineCommaOfTheLanguage(t *testing.T) {
+	for lang, comma := range map[string]string{"en": ",", "fa": "،", "ar": "،", "ru": ","} {
+		t.Run(lang, func(t *testing.T) {
+			ns := newNewsroom(t)
+			ctx := context.Background()
+			site, err := ns.db.Site(ctx)
+			must(t, err)
+			site.Language = lang
+			must(t, ns.db.SetSite(ctx, site))
+			authors := []article.Author{ns.authors["ada"]}
+			for _, name := range []string{"Grace Hopper", "Katherine Johnson"} {
+				au := article.Author{Slug: article.Slugify(name), Name: name}
+				must(t, ns.db.CreateAuthor(ctx, &au))
+				authors = append(authors, au)
+			}
+			ns.publish("city", "harbour-reopens", "Harbour reopens", func(a *article.Article) { a.Authors = authors })
+			and := i18n.For(lang).T("article.and")
+			ns.get("/city/harbour-reopens").has(t, `<bdi>Ada Byline</bdi></a>`+comma+` <a`, `<bdi>Grace Hopper</bdi></a> `+and+` <a`)
+			list := ns.do("GET", "/admin/articles", account.Editor, nil)
+			if want := `<bdi>Ada Byline</bdi>` + comma + ` <bdi>Grace Hopper</bdi> ` + and + ` <bdi>Katherine Johnson</bdi>`; !strings.Contains(list.Body.String(), want) {
+				t.Errorf("the newsroom's list of articles lacks %s", want)
+			}
+		})
 	}
 }

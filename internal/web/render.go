@@ -224,8 +224,8 @@ func (v *view) UIAttrs(contentLang string) template.HTMLAttr {
 	return template.HTMLAttr(` lang="` + template.HTMLEscapeString(v.Lang) + `" dir="` + v.Dir + `"`)
 }
 
-// Sep is what goes before the i-th of n names in a byline: nothing, a comma,
-// or the word for "and" before the last.
+// Sep is what goes before the i-th of n names in a byline: nothing, the
+// language's comma, or the word for "and" before the last.
 func (v *view) Sep(i, n int) string {
 	switch {
 	case i == 0:
