@@ -79,7 +79,9 @@ func writeItem(b *strings.Builder, v *view, cv *commentView, l *commentLabels) {
 	if cv.Held {
 		writeElement(b, "<p class=\"held-note\">", l.awaiting, "</p>")
 	}
-	b.WriteString("\n      <div class=\"comment-body\">")
+	// A comment is in the language its reader wrote it in, which may not
+	// be the page's: its own text sets its direction.
+	b.WriteString("\n      <div class=\"comment-body\" dir=\"auto\">")
 	b.WriteString(string(cv.HTML))
 	b.WriteString("</div>\n      <div class=\"comment-actions\">\n        ")
 	if !cv.Held {
@@ -94,7 +96,7 @@ func writeItem(b *strings.Builder, v *view, cv *commentView, l *commentLabels) {
 		writeAction(b, l, id, "/edit")
 		b.WriteString("\">\n            <label for=\"edit-" + id + "\" class=\"visually-hidden\">")
 		escapeHTML(b, l.body)
-		b.WriteString("</label>\n            <textarea id=\"edit-" + id + "\" name=\"body\" rows=\"4\" maxlength=\"5000\" required>")
+		b.WriteString("</label>\n            <textarea id=\"edit-" + id + "\" name=\"body\" rows=\"4\" maxlength=\"5000\" dir=\"auto\" required>")
 		escapeHTML(b, c.Body)
 		b.WriteString("</textarea>\n            <button type=\"submit\">")
 		escapeHTML(b, l.save)

@@ -30,7 +30,7 @@ func TestCommentItemsEscape(t *testing.T) {
 		`<span class="avatar" aria-hidden="true">&lt;S</span>`,
 		`<p class="reply-to">In reply to ` + escaped + `</p>`,
 		`required>` + escaped + `</textarea>`,
-		`<div class="comment-body"><p>kept</p></div>`,
+		`<div class="comment-body" dir="auto"><p>kept</p></div>`,
 		`<time datetime="2026-03-01T13:00:00&#43;03:30">`,
 		`action="/%d8%ac%d9%87%d8%a7%d9%86/%d8%b3%d9%84%d8%a7%d9%85/comments/11/edit"`,
 		`action="/%d8%ac%d9%87%d8%a7%d9%86/%d8%b3%d9%84%d8%a7%d9%85/comments/11/delete"`,
