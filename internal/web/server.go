@@ -240,6 +240,11 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.assets["logo.png"], err = logoAsset(512); err != nil {
 		return nil, err
 	}
+	words, err := altchaWordsJS()
+	if err != nil {
+		return nil, err
+	}
+	s.assets["altcha-words.js"] = newAsset("altcha-words.js", words)
 	s.pageSizes = make(map[string]*atomic.Int64, len(pageNames))
 	for _, name := range pageNames {
 		s.pageSizes[name] = new(atomic.Int64)
