@@ -46,4 +46,3 @@ func TestAntiBotCheckSpeaksThePagesLanguage(t *testing.T) {
 		problems.report(t, tt.path)
 	}
 }
-
