@@ -89,7 +89,7 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this host:port instead of the site's address (env BROADSHEET_METRICS_ADDR)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("BROADSHEET_METRICS_TOKEN", ""), "bearer token a scraper of /metrics must send; prefer the environment variable (env BROADSHEET_METRICS_TOKEN)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
-	fs.StringVar(&c.BackupDir, "backup-dir", env("BROADSHEET_BACKUP_DIR", ""), "directory for scheduled backups of the SQLite database; none turns them off (env BROADSHEET_BACKUP_DIR)")
+	fs.StringVar(&c.BackupDir, "backup-dir", env("BROADSHEET_BACKUP_DIR", ""), "directory for scheduled backups of the SQLite database; empty, the default, writes none (env BROADSHEET_BACKUP_DIR)")
 	every := fs.String("backup-every", env("BROADSHEET_BACKUP_EVERY", "6h"), "how often to write a scheduled backup, e.g. 6h (env BROADSHEET_BACKUP_EVERY)")
 	keep := fs.String("backup-keep", env("BROADSHEET_BACKUP_KEEP", "28"), "how many scheduled backups to keep, newest first (env BROADSHEET_BACKUP_KEEP)")
 	fs.StringVar(&c.ReplicateTo, "replicate-to", env("BROADSHEET_REPLICATE_TO", ""), "directory to replicate the SQLite database into as it is written, for restores to any moment; none turns it off (env BROADSHEET_REPLICATE_TO)")
