@@ -24,6 +24,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/i18n"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -484,8 +485,10 @@ func signIn(t *testing.T, ctx context.Context, base string, u newsroomUser) {
 	if a := inspectOne(t, ctx, selAdminUser); !a.Visible || a.Text != u.Name {
 		t.Errorf("the admin bar names %q (visible=%v), want %q", a.Text, a.Visible, u.Name)
 	}
-	if r := inspectOne(t, ctx, selAdminRole); !strings.EqualFold(r.Text, string(u.Role)) {
-		t.Errorf("the admin bar shows the role %q, want %q", r.Text, u.Role)
+	// The role is named in the newsroom's language.
+	role := i18n.For(evaluate[string](t, ctx, `document.documentElement.lang`)).T("admin.role." + string(u.Role))
+	if r := inspectOne(t, ctx, selAdminRole); !strings.EqualFold(r.Text, role) {
+		t.Errorf("the admin bar shows the role %q, want %q", r.Text, role)
 	}
 	c := sessionCookie(t, ctx, base)
 	if c == nil {
