@@ -28,6 +28,7 @@ type Store interface {
 	AddNote(ctx context.Context, n *article.Note) error
 	Audit(ctx context.Context, e article.AuditEntry) error
 	SectionBySlug(ctx context.Context, slug string) (*article.Section, error)
+	Site(ctx context.Context) (article.Site, error)
 	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
 	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
 	CreateTag(ctx context.Context, t *article.Tag) error
@@ -140,10 +141,15 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	}
 	if a.Language == "" {
 		// An article is in its edition's language unless it says otherwise.
-		a.Language = a.Section.Edition
-	}
-	if a.Language == "" {
-		a.Language = "en"
+		site, err := s.store.Site(ctx)
+		if err != nil {
+			return err
+		}
+		ed, ok := site.Edition(a.Section.Edition)
+		if !ok {
+			ed, _ = site.Edition("")
+		}
+		a.Language = ed.Lang
 	}
 	a.Authors = a.Authors[:0]
 	seen := map[string]bool{}
@@ -225,12 +231,31 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 	return nil
 }
 
+// mayLink refuses a link to a translation group u could not see: linking
+// shows the group's headlines in u's editor and joins the group, so u must
+// be able to open the article linked to (an editor any, a contributor
+// their own). Keeping the link a is saved with needs nothing.
+func (s *Service) mayLink(ctx context.Context, u *account.User, a *article.Article, d Draft) error {
+	if d.TranslationOf <= 0 || d.TranslationOf == a.TranslationOf {
+		return nil
+	}
+	target, err := s.store.ArticleByID(ctx, d.TranslationOf)
+	if errors.Is(err, article.ErrNotFound) || (err == nil && !CanEdit(u, target) && !target.Visible()) {
+		// Not there, or not the user's to know about: the same answer.
+		return errs.InvalidKey("translation_of", "problem.translation_of_missing", d.TranslationOf)
+	}
+	return err
+}
+
 // Create stores a new draft written by u.
 func (s *Service) Create(ctx context.Context, u *account.User, d Draft) (*article.Article, error) {
 	if !u.Can(account.WriteDrafts) {
 		return nil, ErrForbidden
 	}
 	a := &article.Article{Status: article.Draft, CreatedBy: u.ID, EditorID: u.ID}
+	if err := s.mayLink(ctx, u, a, d); err != nil {
+		return nil, err
+	}
 	if err := s.apply(ctx, a, d); err != nil {
 		return nil, err
 	}
@@ -267,6 +292,9 @@ func (s *Service) Update(ctx context.Context, u *account.User, id int64, version
 		// Without the version the editor started from, a save could not
 		// tell whether it overwrites someone else's.
 		return nil, errs.InvalidKey("version", "problem.version_missing")
+	}
+	if err := s.mayLink(ctx, u, a, d); err != nil {
+		return nil, err
 	}
 	if err := s.apply(ctx, a, d); err != nil {
 		return nil, err

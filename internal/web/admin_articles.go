@@ -214,9 +214,15 @@ func (s *Server) editorView(r *http.Request, a *article.Article, f editorForm, p
 			return nil, err
 		}
 		for _, t := range group {
-			if t.ID != a.ID {
-				v.Translations = append(v.Translations, translation{Article: t, Name: i18n.For(t.Language).T("language.name")})
+			if t.ID == a.ID {
+				continue
 			}
+			if !t.Visible() && !newsroom.CanEdit(u, &t) {
+				// Another writer's unpublished work: its language and
+				// number only, as the editor of a translation needs.
+				t = article.Article{ID: t.ID, Language: t.Language}
+			}
+			v.Translations = append(v.Translations, translation{Article: t, Name: i18n.For(t.Language).T("language.name")})
 		}
 	} else {
 		v.CanPublish = u.Can(account.PublishOwn)

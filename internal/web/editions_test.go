@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
@@ -467,4 +468,66 @@ func TestEditionSitemapsValidate(t *testing.T) {
 		validate(t, "hreflang.xsd", s.get(ed+"/sitemaps/pages.xml").body)
 		validate(t, "hreflang.xsd", s.get(ed+"/sitemaps/articles-1.xml").body)
 	}
+}
+
+// A contributor cannot reach into other people's unpublished work through
+// "translation of": a draft they may not open is answered as if it did not
+// exist, and a group's other drafts show in their editor by number only.
+func TestTranslationLinksRespectWhoMaySee(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	site, err := ns.db.Site(ctx)
+	must(t, err)
+	site.Editions = []article.Edition{{Lang: "fa"}, {Lang: "ru"}}
+	must(t, ns.db.SetSite(ctx, site))
+	for _, sec := range []article.Section{{Slug: "jahan", Name: "جهان", Edition: "fa"}, {Slug: "mir", Name: "Мир", Edition: "ru"}} {
+		must(t, ns.db.CreateSection(ctx, &sec))
+	}
+	embargoed := ns.create(account.Editor, "EMBARGOED: the mayor resigns")
+	form := articleForm("بندر", 0)
+	form.Set("section", "jahan")
+	form.Set("language", "")
+	form.Set("action", "save")
+	form.Set("translation_of", strconv.FormatInt(embargoed, 10))
+	rec := ns.do("POST", "/admin/articles", account.Contributor, form)
+	if rec.Code != http.StatusUnprocessableEntity || strings.Contains(rec.Body.String(), "EMBARGOED") ||
+		!strings.Contains(rec.Body.String(), fmt.Sprintf("there is no article %d", embargoed)) {
+		t.Fatalf("a contributor linking to an editor's draft = %d; want 422 as if it did not exist", rec.Code)
+	}
+	// An editor's Russian draft joins the group; the contributor may link a
+	// Persian one to the same (published) original, and sees the Russian
+	// draft only as its language and number.
+	original := ns.create(account.Editor, "Harbour reopens")
+	a, err := ns.db.ArticleByID(ctx, original)
+	must(t, err)
+	a.Status, a.PublishedAt, a.Version = article.Published, ns.clock.Add(-time.Hour), 0
+	must(t, ns.db.UpdateArticle(ctx, a))
+	ru := articleForm("SECRET Russian draft", 0)
+	ru.Set("section", "mir")
+	ru.Set("language", "")
+	ru.Set("action", "save")
+	ru.Set("translation_of", strconv.FormatInt(original, 10))
+	if rec := ns.do("POST", "/admin/articles", account.Editor, ru); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the editor's Russian draft = %d: %s", rec.Code, rec.Body.String())
+	}
+	form.Set("translation_of", strconv.FormatInt(original, 10))
+	rec = ns.do("POST", "/admin/articles", account.Contributor, form)
+	m := articleIDInLocation.FindStringSubmatch(rec.Header().Get("Location"))
+	if rec.Code != http.StatusSeeOther || m == nil {
+		t.Fatalf("a contributor's translation of a published article = %d: %s", rec.Code, rec.Body.String())
+	}
+	editor := ns.do("GET", "/admin/articles/"+m[1], account.Contributor, nil).Body.String()
+	if strings.Contains(editor, "SECRET") || !strings.Contains(editor, "Harbour reopens") || !strings.Contains(editor, "Русский (#") {
+		t.Errorf("the contributor's editor shows the group wrongly (want the published original by name, the Russian draft by number)")
+	}
+	if tr, err := ns.db.ArticleByID(ctx, mustID(t, m[1])); err != nil || tr.Language != "fa" {
+		t.Errorf("the translation's language = %v, %v; want fa, its edition's", tr, err)
+	}
+}
+
+func mustID(t *testing.T, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	must(t, err)
+	return id
 }
