@@ -29,6 +29,7 @@ var arabicProblems = map[string]string{
 	"problem.translation_of_self":       "لا يمكن أن يكون المقال ترجمة لنفسه أو لإحدى ترجماته",
 	"problem.translation_main_taken":    "المقال الذي يترجمه، أو ترجمة أخرى له، موجود بالفعل في الطبعة الرئيسية: لكل طبعة نسخة واحدة من القصة",
 	"problem.translation_edition_taken": "المقال الذي يترجمه، أو ترجمة أخرى له، موجود بالفعل في طبعة «%s»: لكل طبعة نسخة واحدة من القصة",
+	"problem.section_edition_taken":     "يضم هذا القسم «%s»، ولمجموعة ترجماته مقال في تلك الطبعة بالفعل: لكل طبعة نسخة واحدة من القصة",
 
 	// Sections, tags and authors.
 	"problem.section_edition_unknown": "ليست للموقع طبعة كهذه: أضفها في الإعدادات أولًا",
@@ -44,6 +45,7 @@ var arabicProblems = map[string]string{
 	"problem.edition_too_long":      "عنوان طبعة «%s» أو عبارتها التعريفية أطول مما ينبغي",
 	"problem.edition_section_clash": "رابط القسم «%s» هو ‎/%s‎، وستأخذه طبعة %s: غيّر معرّف القسم أولًا",
 	"problem.edition_page_clash":    "رابط الصفحة «%s» هو ‎/%s‎، وستأخذه طبعة %s: غيّر معرّف الصفحة أولًا",
+	"problem.edition_has_sections":  "لا تزال طبعة «%s» تضم القسم «%s»: انقله إلى طبعة أخرى أو احذفه أولًا",
 	"problem.close_days":            "تُغلق التعليقات بعد عدد صحيح من الأيام، و%d يعني ألّا تُغلق أبدًا",
 	"problem.digest_hour":           "يُرسل الموجز اليومي في ساعة من %d إلى %d",
 	"problem.site_language":         "يجب أن تكون اللغة رمزًا مثل en أو fa",

@@ -32,6 +32,7 @@ var englishProblems = map[string]string{
 	"problem.translation_of_self":       "an article cannot be a translation of itself or of its own translation",
 	"problem.translation_main_taken":    "the article it translates, or another of its translations, is in the main edition already: an edition holds one version of a story",
 	"problem.translation_edition_taken": "the article it translates, or another of its translations, is in the %q edition already: an edition holds one version of a story",
+	"problem.section_edition_taken":     "the section holds %q, whose translation group has an article in that edition already: an edition holds one version of a story",
 
 	// Sections, tags and authors.
 	"problem.section_edition_unknown": "the site has no such edition: add it in Settings first",
@@ -47,6 +48,7 @@ var englishProblems = map[string]string{
 	"problem.edition_too_long":      "the %q edition's title or tagline is too long",
 	"problem.edition_section_clash": "the section %q has the address /%s, which the %s edition would take: change its slug first",
 	"problem.edition_page_clash":    "the page %q has the address /%s, which the %s edition would take: change its slug first",
+	"problem.edition_has_sections":  "the %q edition still has the section %q: move it to another edition or delete it first",
 	"problem.close_days":            "comments close after a whole number of days, %d for never",
 	"problem.digest_hour":           "daily digests go out at an hour from %d to %d",
 	"problem.site_language":         "the language must be a tag such as en or fa",

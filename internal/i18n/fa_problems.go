@@ -29,6 +29,7 @@ var persianProblems = map[string]string{
 	"problem.translation_of_self":       "مطلب نمی‌تواند ترجمهٔ خودش یا ترجمهٔ ترجمهٔ خودش باشد",
 	"problem.translation_main_taken":    "مطلبی که این ترجمهٔ آن است، یا ترجمهٔ دیگری از آن، از پیش در نسخهٔ اصلی است: هر نسخه از هر خبر فقط یک روایت دارد",
 	"problem.translation_edition_taken": "مطلبی که این ترجمهٔ آن است، یا ترجمهٔ دیگری از آن، از پیش در نسخهٔ «%s» است: هر نسخه از هر خبر فقط یک روایت دارد",
+	"problem.section_edition_taken":     "این بخش مطلب «%s» را دارد که گروه ترجمه‌اش از پیش مطلبی در آن نسخه دارد: هر نسخه از هر خبر فقط یک روایت دارد",
 
 	// Sections, tags and authors.
 	"problem.section_edition_unknown": "سایت چنین نسخه‌ای ندارد: نخست آن را در تنظیمات بیفزایید",
@@ -44,6 +45,7 @@ var persianProblems = map[string]string{
 	"problem.edition_too_long":      "عنوان یا شعار نسخهٔ «%s» بیش از اندازه بلند است",
 	"problem.edition_section_clash": "نشانی بخش «%s» ‎/%s‎ است که از آنِ نسخهٔ %s می‌شود: نخست نامک بخش را تغییر دهید",
 	"problem.edition_page_clash":    "نشانی صفحهٔ «%s» ‎/%s‎ است که از آنِ نسخهٔ %s می‌شود: نخست نامک صفحه را تغییر دهید",
+	"problem.edition_has_sections":  "نسخهٔ «%s» هنوز بخش «%s» را دارد: نخست آن را به نسخهٔ دیگری ببرید یا حذفش کنید",
 	"problem.close_days":            "شمار روزهای پیش از بسته شدن نظرها باید عددی صحیح باشد؛ %d یعنی هرگز بسته نشوند",
 	"problem.digest_hour":           "خلاصه روزانه در ساعتی از %d تا %d فرستاده می‌شود",
 	"problem.site_language":         "زبان باید کدی مانند en یا fa باشد",

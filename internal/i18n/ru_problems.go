@@ -28,6 +28,7 @@ var russianProblems = map[string]string{
 	"problem.translation_of_self":       "Статья не может быть переводом самой себя или собственного перевода",
 	"problem.translation_main_taken":    "Переводимая статья или другой её перевод уже есть в основном выпуске: в каждом выпуске — одна версия материала",
 	"problem.translation_edition_taken": "Переводимая статья или другой её перевод уже есть в выпуске «%s»: в каждом выпуске — одна версия материала",
+	"problem.section_edition_taken":     "В разделе есть «%s», а у его группы переводов уже есть статья в этом выпуске: в каждом выпуске — одна версия материала",
 
 	// Sections, tags and authors.
 	"problem.section_edition_unknown": "Такого выпуска у сайта нет: сначала добавьте его в настройках",
@@ -43,6 +44,7 @@ var russianProblems = map[string]string{
 	"problem.edition_too_long":      "Название или слоган выпуска «%s» слишком длинные",
 	"problem.edition_section_clash": "У раздела «%s» адрес /%s, который займёт выпуск %s: сначала измените ярлык раздела",
 	"problem.edition_page_clash":    "У страницы «%s» адрес /%s, который займёт выпуск %s: сначала измените ярлык страницы",
+	"problem.edition_has_sections":  "В выпуске «%s» ещё есть раздел «%s»: сначала перенесите его в другой выпуск или удалите",
 	"problem.close_days":            "Комментарии закрываются через целое число дней; %d — никогда",
 	"problem.digest_hour":           "Ежедневный дайджест рассылается в час от %d до %d",
 	"problem.site_language":         "Язык должен быть кодом вроде en или fa",

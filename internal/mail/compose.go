@@ -185,7 +185,8 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 			scopes[sc] = true
 		}
 		for _, a := range day {
-			if scopes["site:0"] || scopes["section:"+strconv.FormatInt(a.Section.ID, 10)] {
+			// The site's scope is its main edition's articles.
+			if (scopes["site:0"] && a.Section.Edition == "") || scopes["section:"+strconv.FormatInt(a.Section.ID, 10)] {
 				d.Articles = append(d.Articles, a)
 			}
 		}

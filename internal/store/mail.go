@@ -153,24 +153,25 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 		if kind != string(mail.Article) {
 			return done() // a kind this version does not know
 		}
-		var status string
+		var status, edition string
 		var section int64
 		var published sql.NullInt64
-		err = tx.QueryRowContext(ctx, `SELECT status, section_id, published_at FROM articles WHERE id = ?`, object).Scan(&status, &section, &published)
+		err = tx.QueryRowContext(ctx, `SELECT a.status, a.section_id, a.published_at, s.edition FROM articles a JOIN sections s ON s.id = a.section_id
+			WHERE a.id = ?`, object).Scan(&status, &section, &published, &edition)
 		if err == sql.ErrNoRows || status != "published" || !published.Valid || now.Sub(time.Unix(published.Int64, 0)) > mail.AnnounceWindow {
 			return done()
 		}
 		if err != nil {
 			return nil, err
 		}
-		// Subscribers to the site or the article's section, once each,
-		// in id order after the cursor.
+		// Subscribers to the site (its main edition's articles) or the
+		// article's section, once each, in id order after the cursor.
 		const match = `FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
 			WHERE sub.status = 'active' AND sub.frequency = 'immediate'
-			AND (sub.scope_kind = 'site' OR (sub.scope_kind = 'section' AND sub.scope_id = ?)) AND s.id > ?`
+			AND ((sub.scope_kind = 'site' AND ? = '') OR (sub.scope_kind = 'section' AND sub.scope_id = ?)) AND s.id > ?`
 		var last sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT s.id `+match+` GROUP BY s.id ORDER BY s.id LIMIT ?) AS page`,
-			section, cursor, batch).Scan(&last); err != nil {
+			edition, section, cursor, batch).Scan(&last); err != nil {
 			return nil, err
 		}
 		if !last.Valid {
@@ -180,7 +181,7 @@ func (db *DB) ExpandFanouts(ctx context.Context, now time.Time, batch int) (bool
 			SELECT s.email_key || '|article|' || CAST(? AS TEXT), s.email, s.email_key, 'article', CAST(? AS BIGINT), string_agg(CAST(sub.id AS TEXT), ',' ORDER BY sub.id) || ' ' || s.id, CAST(? AS BIGINT), CAST(? AS BIGINT) `+match+` AND s.id <= ?
 			GROUP BY s.id ORDER BY s.id
 			ON CONFLICT (key) DO NOTHING`,
-			strconv.FormatInt(object, 10), object, now.Unix(), now.Unix(), section, cursor, last.Int64)
+			strconv.FormatInt(object, 10), object, now.Unix(), now.Unix(), edition, section, cursor, last.Int64)
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/errs"
 )
 
 // insert runs one INSERT in a write transaction that touches the whole
@@ -384,6 +385,19 @@ func (db *DB) updateNamed(ctx context.Context, what, slug string, id int64, quer
 
 // UpdateSection stores s's slug, name, description and position.
 func (db *DB) UpdateSection(ctx context.Context, s *article.Section) error {
+	// Moving a section moves its articles: none may land in an edition
+	// where its translation group has another article already.
+	var clash string
+	err := db.read.QueryRowContext(ctx, `SELECT a.headline FROM articles a
+		JOIN articles b ON COALESCE(b.translation_of, b.id) = COALESCE(a.translation_of, a.id) AND b.id <> a.id
+		JOIN sections sb ON sb.id = b.section_id
+		WHERE a.section_id = ? AND b.section_id <> ? AND sb.edition = ? LIMIT 1`, s.ID, s.ID, s.Edition).Scan(&clash)
+	switch {
+	case err == nil:
+		return errs.InvalidKey("edition", "problem.section_edition_taken", clash)
+	case !errors.Is(err, sql.ErrNoRows):
+		return db.errorf("update section %d: %w", s.ID, err)
+	}
 	return db.updateNamed(ctx, "section", s.Slug, s.ID, `UPDATE sections SET slug = ?, name = ?, description = ?, position = ?, edition = ? WHERE id = ?`,
 		s.Slug, s.Name, s.Description, s.Position, s.Edition, s.ID)
 }

@@ -16,27 +16,31 @@ import (
 // has at most one article of a group, which is what lets a page name its
 // translation by language alone.
 func linkTranslation(ctx context.Context, tx *Tx, a *article.Article) error {
+	original := a.ID
 	if a.TranslationOf == 0 {
-		_, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = NULL WHERE id = ? AND translation_of IS NOT NULL`, a.ID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = NULL WHERE id = ? AND translation_of IS NOT NULL`, a.ID); err != nil {
+			return err
+		}
+	} else {
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(translation_of, id) FROM articles WHERE id = ?`, a.TranslationOf).Scan(&original)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.InvalidKey("translation_of", "problem.translation_of_missing", a.TranslationOf)
+		}
+		if err != nil {
+			return err
+		}
+		if original == a.ID {
+			return errs.InvalidKey("translation_of", "problem.translation_of_self")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = ? WHERE id = ? OR translation_of = ?`, original, a.ID, a.ID); err != nil {
+			return err
+		}
+		a.TranslationOf = original
 	}
-	var original int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(translation_of, id) FROM articles WHERE id = ?`, a.TranslationOf).Scan(&original)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.InvalidKey("translation_of", "problem.translation_of_missing", a.TranslationOf)
-	}
-	if err != nil {
-		return err
-	}
-	if original == a.ID {
-		return errs.InvalidKey("translation_of", "problem.translation_of_self")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE articles SET translation_of = ? WHERE id = ? OR translation_of = ?`, original, a.ID, a.ID); err != nil {
-		return err
-	}
-	a.TranslationOf = original
+	// Checked on every save, not only when linking: an article moved to
+	// another section may have moved into an edition its group holds.
 	var edition string
-	err = tx.QueryRowContext(ctx, `SELECT s.edition FROM articles a JOIN sections s ON s.id = a.section_id
+	err := tx.QueryRowContext(ctx, `SELECT s.edition FROM articles a JOIN sections s ON s.id = a.section_id
 		WHERE COALESCE(a.translation_of, a.id) = ? GROUP BY s.edition HAVING COUNT(*) > 1 LIMIT 1`, original).Scan(&edition)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

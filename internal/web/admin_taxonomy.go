@@ -343,6 +343,13 @@ func (s *Server) editionClashes(ctx context.Context, site article.Site, words *i
 			}
 		}
 	}
+	// An edition taken away would leave its sections' articles at
+	// addresses that answer nothing.
+	for _, sec := range sections {
+		if _, ok := site.Edition(sec.Edition); !ok {
+			problems = append(problems, words.T("problem.edition_has_sections", sec.Edition, sec.Name))
+		}
+	}
 	return problems, nil
 }
 

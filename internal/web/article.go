@@ -174,12 +174,27 @@ func (s *Server) translations(ctx context.Context, v *view, a *article.Article) 
 	if len(group) < 2 {
 		return nil, nil
 	}
-	for _, t := range group {
+	for _, t := range oneEachLanguage(group) {
 		v.Alternates = append(v.Alternates, alternate{Lang: t.Language, Href: s.abs(t.Path())})
 	}
 	def := defaultVersion(group)
 	v.Alternates = append(v.Alternates, alternate{Lang: "x-default", Href: s.abs(def.Path())})
 	return group, nil
+}
+
+// oneEachLanguage keeps the first article of group in each language: two
+// editions may hold a story in one language (an English article in the
+// Russian edition), and hreflang names one page a language.
+func oneEachLanguage(group []article.Article) []article.Article {
+	seen := map[string]bool{}
+	var out []article.Article
+	for _, a := range group {
+		if !seen[a.Language] {
+			seen[a.Language] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // defaultVersion is the version of a story for readers whose language has

@@ -17,6 +17,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	redirects "broadsheet/internal/redirect"
 )
 
 // newEditionsSite is the test site with a Persian edition: a section of
@@ -311,6 +312,12 @@ func TestEditionsInTheNewsroom(t *testing.T) {
 			t.Errorf("translation_of %q = %d, want 422 keeping what was typed", of, rec.Code)
 		}
 	}
+
+	// An edition with a section cannot be taken away: its articles would
+	// be stranded.
+	if rec := settings(url.Values{"edition_ar": {"1"}}); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "still has the section") {
+		t.Errorf("removing the Persian edition that has a section = %d, want 422", rec.Code)
+	}
 }
 
 // A reader subscribing from an edition's page stays in its language.
@@ -530,4 +537,43 @@ func mustID(t *testing.T, s string) int64 {
 	id, err := strconv.ParseInt(s, 10, 64)
 	must(t, err)
 	return id
+}
+
+// An edition's hand-typed trailing slash and its stored redirects keep to
+// the edition.
+func TestEditionAddressesKeepTheirEdition(t *testing.T) {
+	s, _, fa := newEditionsSite(t)
+	if r := s.get("/fa/latest/"); r.status != 301 || r.header.Get("Location") != "/fa/latest" {
+		t.Errorf("GET /fa/latest/ = %d to %q, want 301 to /fa/latest", r.status, r.header.Get("Location"))
+	}
+	ctx := context.Background()
+	must(t, s.db.CreateRedirect(ctx, &redirects.Redirect{FromPath: "/fa/old-persian", ToURL: fa.Path(), Status: 301}))
+	if r := s.get("/fa/old-persian"); r.status != 301 || unescape(strings.TrimPrefix(r.header.Get("Location"), "https://news.example.org")) != fa.Path() {
+		t.Errorf("GET /fa/old-persian = %d to %q, want 301 to %s", r.status, r.header.Get("Location"), fa.Path())
+	}
+	must(t, s.db.CreateRedirect(ctx, &redirects.Redirect{FromPath: "/old-english", ToURL: "/latest", Status: 301}))
+	if r := s.get("/fa/old-english"); r.status != 404 {
+		t.Errorf("GET /fa/old-english = %d, want 404: the main edition's redirect is not the Persian one's", r.status)
+	}
+}
+
+// Two editions holding a story in one language name one page for it.
+func TestHreflangOnePageALanguage(t *testing.T) {
+	s, en, _ := newEditionsSite(t)
+	ctx := context.Background()
+	site, err := s.db.Site(ctx)
+	must(t, err)
+	site.Editions = append(site.Editions, article.Edition{Lang: "ru"})
+	must(t, s.db.SetSite(ctx, site))
+	mir := article.Section{Slug: "mir", Name: "Мир", Edition: "ru"}
+	must(t, s.db.CreateSection(ctx, &mir))
+	s.sections["mir"] = mir
+	s.publish("mir", "harbour-in-english", "Harbour reopens, for the Russian edition", func(a *article.Article) { a.TranslationOf = en.ID })
+	page := s.get(en.Path()).body
+	if n := strings.Count(page, `<link rel="alternate" hreflang="en"`); n != 1 {
+		t.Errorf("the original names %d English alternates, want 1", n)
+	}
+	if n := strings.Count(s.get("/sitemaps/articles-1.xml").body, `hreflang="en" href="https://news.example.org/city/harbour-reopens"`); n == 0 {
+		t.Error("the sitemap lost the English alternate")
+	}
 }

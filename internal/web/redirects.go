@@ -38,7 +38,8 @@ func (s *Server) redirectOld(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
-	target := r.URL.EscapedPath()
+	// The address as asked, an edition's code and all.
+	target := inEdition(r.Context(), r.URL.EscapedPath())
 	if r.URL.RawQuery != "" {
 		target += "?" + r.URL.RawQuery
 	}

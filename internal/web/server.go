@@ -452,7 +452,7 @@ func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// /city/ and /city/story/ are common hand-typed forms of real pages.
-		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		if p := requestPath(r); len(p) > 1 && strings.HasSuffix(p, "/") {
 			target := strings.TrimSuffix(p, "/")
 			if clean, ok := localPath(target); ok && clean == target {
 				redirect(w, r, (&url.URL{Path: target, RawQuery: r.URL.RawQuery}).String(), http.StatusMovedPermanently)

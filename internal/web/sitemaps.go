@@ -196,7 +196,7 @@ func (s *Server) sitemapAlternates(ctx context.Context, site article.Site) (map[
 		if len(g) < 2 {
 			continue
 		}
-		for _, a := range g {
+		for _, a := range oneEachLanguage(g) {
 			out[original] = append(out[original], feed.Alternate{Lang: a.Language, Href: s.baseURL + a.Path()})
 		}
 		out[original] = append(out[original], feed.Alternate{Lang: "x-default", Href: s.baseURL + defaultVersion(g).Path()})

@@ -201,6 +201,23 @@ func testTranslations(t *testing.T, s Store) {
 		}
 	}
 
+	// Nor does a move make two: an article moved into an edition its group
+	// holds, or a section moved into one, is refused and nothing changes.
+	moved, err := s.ArticleByID(ctx, original.ID)
+	must(t, err)
+	moved.Section = secs["fa"]
+	if err := s.UpdateArticle(ctx, moved); !errors.As(err, &inv) {
+		t.Errorf("the original moved into the Persian edition: err = %v, want invalid", err)
+	}
+	sec := secs["ru"]
+	sec.Edition = ""
+	if err := s.UpdateSection(ctx, &sec); !errors.As(err, &inv) || !inv.Has("edition") {
+		t.Errorf("the Russian section moved into the main edition: err = %v, want invalid edition", err)
+	}
+	if got, err := s.SectionBySlug(ctx, sec.Slug); err != nil || got.Edition != "ru" {
+		t.Errorf("the refused move changed the section: %+v, %v", got, err)
+	}
+
 	// Unlinked, an article stands alone and the others stay together.
 	r, err := s.ArticleByID(ctx, ru.ID)
 	must(t, err)

@@ -106,6 +106,19 @@ func testArticleFanout(t *testing.T, s Store) {
 	if n := len(about(t, s, mail.Article, a.ID)); n != 2 {
 		t.Errorf("after saving the article again: %d article mails, want still 2", n)
 	}
+
+	// An article of another edition goes to its section's subscribers,
+	// not to the site's: "every new article" is the main edition's.
+	jahan := article.Section{Slug: "jahan", Name: "جهان", Edition: "fa"}
+	must(t, s.CreateSection(ctx, &jahan))
+	gi := subscribe(t, s, "gi@example.org", subscription.Scope{Kind: subscription.Section, ID: jahan.ID}, subscription.Immediate)
+	fa := f.article(0)
+	fa.Section, fa.Language, fa.PublishedAt = jahan, "fa", now
+	must(t, s.CreateArticle(ctx, fa))
+	expandAll(t, s, now, 10)
+	checkMail(t, "the Persian article", about(t, s, mail.Article, fa.ID), mail.Article, strconv.FormatInt(fa.ID, 10), map[string]string{
+		"gi@example.org": fmt.Sprintf("%d %d", gi.ID, gi.SubscriberID),
+	})
 }
 
 // testFanoutOnlyLiveArticles: only a live article is mailed, once, when it
