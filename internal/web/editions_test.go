@@ -577,3 +577,12 @@ func TestHreflangOnePageALanguage(t *testing.T) {
 		t.Error("the sitemap lost the English alternate")
 	}
 }
+
+// Each edition describes its own search to browsers.
+func TestEditionOpenSearch(t *testing.T) {
+	s, _, _ := newEditionsSite(t)
+	s.get("/fa").has(t, `href="/fa/opensearch.xml"`)
+	d := s.get("/fa/opensearch.xml")
+	d.has(t, "<Language>fa</Language>", `template="https://news.example.org/fa/search?q={searchTerms}"`, "روزنامهٔ آزمون")
+	s.get("/opensearch.xml").has(t, "<Language>en</Language>", `template="https://news.example.org/search?q={searchTerms}"`)
+}

@@ -239,18 +239,23 @@ func (s *Server) openSearch(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each edition searches itself, in its language.
+	ed, ok := site.Edition(editionOf(r.Context()))
+	if !ok {
+		return nil, article.ErrNotFound
+	}
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">` + "\n")
-	short := site.Title
+	short := ed.Title
 	if r := []rune(short); len(r) > 16 {
 		short = string(r[:16])
 	}
-	for _, e := range [][2]string{{"ShortName", short}, {"Description", site.Title}, {"InputEncoding", "UTF-8"}, {"Language", site.Language}} {
+	for _, e := range [][2]string{{"ShortName", short}, {"Description", ed.Title}, {"InputEncoding", "UTF-8"}, {"Language", ed.Lang}} {
 		b.WriteString("  <" + e[0] + ">" + template.HTMLEscapeString(e[1]) + "</" + e[0] + ">\n")
 	}
 	b.WriteString(`  <Image height="512" width="512" type="image/png">` + template.HTMLEscapeString(s.baseURL+s.assetURL("logo.png")) + "</Image>\n")
-	b.WriteString(`  <Url type="text/html" method="get" template="` + template.HTMLEscapeString(s.baseURL) + `/search?q={searchTerms}"/>` + "\n")
-	b.WriteString(`  <Url type="application/opensearchdescription+xml" rel="self" template="` + template.HTMLEscapeString(s.baseURL) + `/opensearch.xml"/>` + "\n")
+	b.WriteString(`  <Url type="text/html" method="get" template="` + template.HTMLEscapeString(s.baseURL+ed.Path("/search")) + `?q={searchTerms}"/>` + "\n")
+	b.WriteString(`  <Url type="application/opensearchdescription+xml" rel="self" template="` + template.HTMLEscapeString(s.baseURL+ed.Path("/opensearch.xml")) + `"/>` + "\n")
 	b.WriteString("</OpenSearchDescription>\n")
 	return &response{raw: b.Bytes(), contentType: "application/opensearchdescription+xml; charset=utf-8", keys: []string{article.KeySite}}, nil
 }
