@@ -87,7 +87,7 @@ func (s *Server) archive(r *http.Request, spec archiveSpec) (*response, error) {
 	if spec.kind == "latest" && q.Before == nil && q.After == nil {
 		// Every edition has its latest articles: the same page in each
 		// language.
-		s.editionAlternates(v, func(e article.Edition) string { return e.Path("/latest") })
+		s.editionAlternates(v, "/latest")
 	}
 	v.Data = av
 	v.Feeds = spec.feeds
@@ -169,7 +169,7 @@ func (s *Server) corrections(r *http.Request) (*response, error) {
 	v.Title = v.T("corrections.title")
 	v.Description = v.T("corrections.intro")
 	v.Canonical = s.abs(v.Under("/corrections"))
-	s.editionAlternates(v, func(e article.Edition) string { return e.Path("/corrections") })
+	s.editionAlternates(v, "/corrections")
 	v.Data = correctionsView{Notes: notes}
 	return &response{template: "corrections", view: v, keys: []string{"corrections"}}, nil
 }

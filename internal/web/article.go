@@ -174,11 +174,7 @@ func (s *Server) translations(ctx context.Context, v *view, a *article.Article) 
 	if len(group) < 2 {
 		return nil, nil
 	}
-	for _, t := range oneEachLanguage(group) {
-		v.Alternates = append(v.Alternates, alternate{Lang: t.Language, Href: s.abs(t.Path())})
-	}
-	def := defaultVersion(group)
-	v.Alternates = append(v.Alternates, alternate{Lang: "x-default", Href: s.abs(def.Path())})
+	v.Alternates = append(v.Alternates, versions(group, s.abs)...)
 	return group, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/feed"
 	"broadsheet/internal/i18n"
 )
 
@@ -85,7 +86,7 @@ func editionPrefix(path string) (code, rest string) {
 	return seg, "/" + rest
 }
 
-// editionView sets what v shows from the request's edition: its language,
+// setEdition sets what v shows from the request's edition: its language,
 // title, sections and the links to the other editions.
 func (v *view) setEdition(site article.Site, code string, sections []article.Section) {
 	ed, ok := site.Edition(code)
@@ -99,13 +100,14 @@ func (v *view) setEdition(site article.Site, code string, sections []article.Sec
 	if ed.LatinDigits {
 		v.cat = v.cat.LatinDigits()
 	}
-	v.Sections = v.Sections[:0:0]
-	for _, sec := range sections {
-		if sec.Edition == ed.Code() {
-			v.Sections = append(v.Sections, sec)
-		}
-	}
+	v.Sections = sections // a site of one edition: every section is its
 	if len(site.Editions) > 0 {
+		v.Sections = nil
+		for _, sec := range sections {
+			if sec.Edition == ed.Code() {
+				v.Sections = append(v.Sections, sec)
+			}
+		}
 		for _, e := range site.AllEditions() {
 			v.EditionLinks = append(v.EditionLinks, editionLink{Lang: e.Lang, Name: i18n.For(e.Lang).T("language.name"),
 				Href: e.Path("/"), Current: e.Code() == ed.Code()})
@@ -123,21 +125,37 @@ type editionLink struct {
 func (v *view) Under(path string) string { return v.Edition.Path(path) }
 
 // alternate is a version of the page in another language, for
-// <link rel="alternate" hreflang>.
-type alternate struct {
-	Lang, Href string
+// <link rel="alternate" hreflang> and a sitemap's xhtml:link.
+type alternate = feed.Alternate
+
+// editionAlternates names path in every edition as v's alternates.
+func (s *Server) editionAlternates(v *view, path string) {
+	v.Alternates = append(v.Alternates, inEveryEdition(v.Site, path, s.abs)...)
 }
 
-// editionAlternates are the front pages of every edition, each the
-// others' alternate, the main edition's also the x-default.
-func (s *Server) editionAlternates(v *view, path func(article.Edition) string) {
-	if len(v.Site.Editions) == 0 {
-		return
+// inEveryEdition is path in each of site's editions (none on a site of one
+// edition), the main edition's also the x-default; href makes an address
+// absolute.
+func inEveryEdition(site article.Site, path string, href func(string) string) []alternate {
+	if len(site.Editions) == 0 {
+		return nil
 	}
-	for _, e := range v.Site.AllEditions() {
-		v.Alternates = append(v.Alternates, alternate{Lang: e.Lang, Href: s.abs(path(e))})
+	var out []alternate
+	for _, e := range site.AllEditions() {
+		out = append(out, alternate{Lang: e.Lang, Href: href(e.Path(path))})
 		if e.Main {
-			v.Alternates = append(v.Alternates, alternate{Lang: "x-default", Href: s.abs(path(e))})
+			out = append(out, alternate{Lang: "x-default", Href: href(e.Path(path))})
 		}
 	}
+	return out
+}
+
+// versions names a translation group's articles, one a language, then the
+// x-default (defaultVersion); group is ordered main edition first.
+func versions(group []article.Article, href func(string) string) []alternate {
+	var out []alternate
+	for _, a := range oneEachLanguage(group) {
+		out = append(out, alternate{Lang: a.Language, Href: href(a.Path())})
+	}
+	return append(out, alternate{Lang: "x-default", Href: href(defaultVersion(group).Path())})
 }

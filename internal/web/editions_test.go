@@ -586,3 +586,23 @@ func TestEditionOpenSearch(t *testing.T) {
 	d.has(t, "<Language>fa</Language>", `template="https://news.example.org/fa/search?q={searchTerms}"`, "روزنامهٔ آزمون")
 	s.get("/opensearch.xml").has(t, "<Language>en</Language>", `template="https://news.example.org/search?q={searchTerms}"`)
 }
+
+// Each edition's Most read lists are its own articles.
+func TestEditionMostRead(t *testing.T) {
+	s, en, fa := newEditionsSite(t)
+	must(t, s.db.AddViews(context.Background(), map[int64]int{en.ID: 40, fa.ID: 12}, time.Now()))
+	mostRead := func(path string) string {
+		body := s.get(path).body
+		i := strings.Index(body, `<aside class="most-read"`)
+		if i < 0 {
+			t.Fatalf("%s has no Most read", path)
+		}
+		return body[i : i+strings.Index(body[i:], "</aside>")]
+	}
+	if m := mostRead("/fa"); !strings.Contains(m, "بندر دوباره باز شد") || strings.Contains(m, "Harbour reopens") {
+		t.Errorf("the Persian edition's Most read:\n%s", m)
+	}
+	if m := mostRead("/"); !strings.Contains(m, "Harbour reopens") || strings.Contains(m, "بندر دوباره باز شد") {
+		t.Errorf("the main edition's Most read:\n%s", m)
+	}
+}

@@ -123,7 +123,13 @@ func (s *Server) mostReadSince(ctx context.Context, d time.Duration) ([]article.
 	if ok && now.Before(c.expires) {
 		return c.list, nil
 	}
-	list, err := s.store.MostRead(ctx, now.Add(-d), mostReadKept)
+	limit := mostReadSize
+	if sf, err := s.siteFrame(ctx); err != nil {
+		return nil, err
+	} else if len(sf.site.Editions) > 0 {
+		limit = mostReadKept // each edition picks its own among them
+	}
+	list, err := s.store.MostRead(ctx, now.Add(-d), limit)
 	if err != nil {
 		return nil, err
 	}

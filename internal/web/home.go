@@ -88,7 +88,7 @@ func (s *Server) home(r *http.Request) (*response, error) {
 	}
 	v.Description = v.Site.Tagline
 	v.Canonical = s.abs(v.Under("/"))
-	s.editionAlternates(v, func(e article.Edition) string { return e.Path("/") })
+	s.editionAlternates(v, "/")
 	s.homeMeta(v)
 	v.Feeds = feedLinks(v.Site.Title, v.Under("/feed"))
 	v.Current = "/"

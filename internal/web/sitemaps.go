@@ -78,16 +78,8 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 	var buf bytes.Buffer
 	switch {
 	case file == "pages.xml":
-		var fronts []feed.Alternate
-		if len(site.Editions) > 0 {
-			for _, e := range site.AllEditions() {
-				fronts = append(fronts, feed.Alternate{Lang: e.Lang, Href: s.baseURL + e.Path("/")})
-				if e.Main {
-					fronts = append(fronts, feed.Alternate{Lang: "x-default", Href: s.baseURL + e.Path("/")})
-				}
-			}
-		}
-		urls := []feed.URL{{Loc: s.baseURL + ed.Path("/"), Alternates: fronts}, {Loc: s.baseURL + ed.Path("/latest")}}
+		urls := []feed.URL{{Loc: s.baseURL + ed.Path("/"), Alternates: inEveryEdition(site, "/", s.onSite)},
+			{Loc: s.baseURL + ed.Path("/latest"), Alternates: inEveryEdition(site, "/latest", s.onSite)}}
 		sections, err := s.store.Sections(ctx)
 		if err != nil {
 			return nil, err
@@ -193,13 +185,12 @@ func (s *Server) sitemapAlternates(ctx context.Context, site article.Site) (map[
 	}
 	out := make(map[int64][]feed.Alternate, len(groups))
 	for original, g := range groups {
-		if len(g) < 2 {
-			continue
+		if len(g) >= 2 {
+			out[original] = versions(g, s.onSite)
 		}
-		for _, a := range oneEachLanguage(g) {
-			out[original] = append(out[original], feed.Alternate{Lang: a.Language, Href: s.baseURL + a.Path()})
-		}
-		out[original] = append(out[original], feed.Alternate{Lang: "x-default", Href: s.baseURL + defaultVersion(g).Path()})
 	}
 	return out, nil
 }
+
+// onSite is path on the site, unescaped: the sitemap writer escapes it.
+func (s *Server) onSite(path string) string { return s.baseURL + path }

@@ -110,7 +110,8 @@ var mostReadPeriods = []struct {
 }{{"mostread.day", 24 * time.Hour}, {"mostread.week", 7 * 24 * time.Hour}}
 
 // mostReadSize is how many articles each list shows; mostReadKept how
-// many are kept in memory, so that each edition finds its own among them.
+// many a site of several editions keeps in memory, so that each edition
+// finds its own among them.
 const (
 	mostReadSize = 5
 	mostReadKept = 40
