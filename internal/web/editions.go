@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"broadsheet/internal/article"
@@ -100,14 +101,17 @@ func (v *view) setEdition(site article.Site, code string, sections []article.Sec
 	if ed.LatinDigits {
 		v.cat = v.cat.LatinDigits()
 	}
-	v.Sections = sections // a site of one edition: every section is its
-	if len(site.Editions) > 0 {
+	v.Sections = sections
+	if slices.ContainsFunc(sections, func(sec article.Section) bool { return sec.Edition != ed.Code() }) {
+		// Only the edition's own; a site of one edition keeps the list.
 		v.Sections = nil
 		for _, sec := range sections {
 			if sec.Edition == ed.Code() {
 				v.Sections = append(v.Sections, sec)
 			}
 		}
+	}
+	if len(site.Editions) > 0 {
 		for _, e := range site.AllEditions() {
 			v.EditionLinks = append(v.EditionLinks, editionLink{Lang: e.Lang, Name: i18n.For(e.Lang).T("language.name"),
 				Href: e.Path("/"), Current: e.Code() == ed.Code()})
