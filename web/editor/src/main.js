@@ -4,7 +4,7 @@
 // nothing changed (source.js). Without JavaScript, or in Markdown mode, the
 // textarea is all there is.
 
-import { Editor, editorViewCtx, editorViewOptionsCtx, remarkCtx, schemaCtx, serializerCtx, rootCtx } from '@milkdown/kit/core'
+import { Editor, editorViewCtx, editorViewOptionsCtx, remarkCtx, remarkStringifyOptionsCtx, schemaCtx, serializerCtx, rootCtx } from '@milkdown/kit/core'
 import { commonmark, syncHeadingIdPlugin, syncListOrderPlugin, imageSchema } from '@milkdown/kit/preset/commonmark'
 import { gfm, tableCellSchema, tableHeaderSchema } from '@milkdown/kit/preset/gfm'
 import { history } from '@milkdown/kit/plugin/history'
@@ -71,6 +71,8 @@ class RichEditor {
     this.editor = await Editor.make()
       .config((ctx) => {
         ctx.set(rootCtx, host)
+        // New Markdown is written the way the newsroom's is: - for a list.
+        ctx.update(remarkStringifyOptionsCtx, (prev) => ({ ...prev, bullet: '-' }))
         ctx.update(editorViewOptionsCtx, (prev) => ({
           ...prev,
           attributes: {

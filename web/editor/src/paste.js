@@ -15,6 +15,11 @@ export function cleanPastedHTML(html) {
   // Google Docs wraps everything in <b id="docs-internal-guid-…"
   // style="font-weight:normal">, which is not bold.
   root.querySelectorAll('b[id^="docs-internal-guid"]').forEach(unwrap)
+  // Line breaks between blocks (Google Docs puts one before a table and
+  // one after everything) are not paragraphs.
+  root.querySelectorAll('br').forEach((br) => {
+    if (br.classList.contains('Apple-interchange-newline') || !br.closest('p, li, td, th, h1, h2, h3, h4, h5, h6, blockquote, span, a, b, i, em, strong')) br.remove()
+  })
   // Word marks each list item's bullet or number as a span to ignore: a
   // number or a letter makes a numbered list.
   root.querySelectorAll('span').forEach((s) => {
@@ -50,8 +55,7 @@ export function cleanPastedHTML(html) {
     if (!/^(https?:|mailto:|\/)/i.test(a.getAttribute('href') || '')) unwrap(a)
   })
   // What is left of the wrappers: spans and fonts without meaning.
-  root.querySelectorAll('span, font, div:not(:has(> table)), section, article, o\\:p').forEach(unwrap)
-  root.querySelectorAll('div').forEach(unwrap)
+  root.querySelectorAll('span, font, div, section, article').forEach(unwrap)
   return root.innerHTML
 }
 
@@ -168,6 +172,8 @@ function tables(root) {
         unwrap(p)
       })
       cell.querySelectorAll('ul, ol, br').forEach(unwrap)
+      // A header cell is bold already.
+      if (cell.tagName === 'TH') cell.querySelectorAll('strong, b').forEach(unwrap)
     })
   })
 }

@@ -176,9 +176,13 @@ export class Source {
       return '\n\n'
     }
     const parts = [this.leading]
+    let prev = null
     doc.forEach((node, _, i) => {
-      if (i > 0) parts.push(sep(at[i - 1], at[i]))
+      // A new empty paragraph (Enter pressed twice) writes nothing.
+      if (at[i] < 0 && node.type.name === 'paragraph' && !node.content.size) return
+      if (prev !== null) parts.push(sep(prev, at[i]))
       parts.push(at[i] >= 0 ? this.origins.get(this.originals[at[i]]).src : this.text(node))
+      prev = at[i]
     })
     parts.push(this.trailing)
     return parts.join('')
