@@ -159,6 +159,7 @@ func TestNewsroomJourney(t *testing.T) {
 	if n := len(inspectAll(t, bctx, selEdPublish)); n != 1 {
 		t.Fatalf("the editor sees %d Publish now buttons, want 1", n)
 	}
+	useMarkdownMode(t, bctx)
 	if err := chromedp.Do(bctx,
 		chromedp.SendKeys(chromedp.CSS(selEdHeadline), edHeadline),
 		chromedp.SendKeys(chromedp.CSS(selEdStandfirst), edStandfirst),
@@ -297,6 +298,7 @@ func TestNewsroomJourney(t *testing.T) {
 	if b := inspectOne(t, bctx, selEdSubmit); !b.Visible || b.Text != "Submit for review" {
 		t.Fatalf("the contributor's editor has no visible Submit for review button: %q %+v", b.Text, b.box())
 	}
+	useMarkdownMode(t, bctx)
 	if err := chromedp.Do(bctx,
 		chromedp.SendKeys(chromedp.CSS(selEdHeadline), coHeadline),
 		chromedp.SendKeys(chromedp.CSS(selEdStandfirst), coStandfirst),

@@ -5,7 +5,7 @@
 // textarea is all there is.
 
 import { Editor, editorViewCtx, editorViewOptionsCtx, remarkCtx, remarkStringifyOptionsCtx, schemaCtx, serializerCtx, rootCtx } from '@milkdown/kit/core'
-import { commonmark, syncHeadingIdPlugin, syncListOrderPlugin, imageSchema } from '@milkdown/kit/preset/commonmark'
+import { commonmark, syncHeadingIdPlugin, syncListOrderPlugin, remarkPreserveEmptyLinePlugin, imageSchema } from '@milkdown/kit/preset/commonmark'
 import { gfm, tableCellSchema, tableHeaderSchema } from '@milkdown/kit/preset/gfm'
 import { history } from '@milkdown/kit/plugin/history'
 import { clipboard } from '@milkdown/kit/plugin/clipboard'
@@ -120,7 +120,10 @@ class RichEditor {
           })
         }
       })
-      .use(commonmark.filter((p) => p !== syncHeadingIdPlugin && p !== syncListOrderPlugin))
+      // Left out: heading ids and list numbers rewritten on every change
+      // (they would make unchanged blocks look changed), and empty lines
+      // kept as <br /> (an empty table cell would be written so).
+      .use(commonmark.filter((p) => ![syncHeadingIdPlugin, syncListOrderPlugin, remarkPreserveEmptyLinePlugin].flat().includes(p)))
       .use(gfm)
       .use(history)
       .use(clipboard)
@@ -148,6 +151,7 @@ class RichEditor {
     this.setMode(mode === 'markdown' ? 'markdown' : 'rich', false)
     this.field.classList.add('has-rich')
     this.field.dataset.rich = 'ready'
+    this.field.richEditor = this
   }
 
   // plugin watches the document for changes to write back, and handles

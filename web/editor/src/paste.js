@@ -8,6 +8,9 @@ const DROP = 'style, meta, link, script, title, xml, o\\:p, colgroup, col, head'
 // cleanPastedHTML returns the clipboard's HTML with only what the article's
 // Markdown can hold.
 export function cleanPastedHTML(html) {
+  // Stylesheets go, and style attributes are read as data: parsed as
+  // style, the page's CSP would refuse (and report) each one.
+  html = html.replace(/<style[\s\S]*?<\/style\s*>/gi, '').replace(/<[a-zA-Z][^>]*>/g, (tag) => tag.replace(/(\s)style\s*=/gi, '$1data-style='))
   const doc = new DOMParser().parseFromString(html, 'text/html')
   const root = doc.body
   root.querySelectorAll(DROP).forEach((el) => el.remove())
@@ -23,7 +26,7 @@ export function cleanPastedHTML(html) {
   // Word marks each list item's bullet or number as a span to ignore: a
   // number or a letter makes a numbered list.
   root.querySelectorAll('span').forEach((s) => {
-    if (!/mso-list:\s*ignore/i.test(s.getAttribute('style') || '')) return
+    if (!/mso-list:\s*ignore/i.test(s.getAttribute('data-style') || '')) return
     const p = s.closest('p')
     if (p && /^\s*[0-9A-Za-z]{1,4}[.)]/.test(s.textContent)) p.setAttribute('data-ordered', '')
     s.remove()
@@ -84,7 +87,7 @@ function rename(el, tag) {
 // bold and italic stay, the rest goes. A <b> or <strong> whose style says
 // normal weight is not bold (Google Docs does this).
 function styledInline(el) {
-  const style = (el.getAttribute('style') || '').toLowerCase()
+  const style = (el.getAttribute('data-style') || '').toLowerCase()
   const weight = /font-weight:\s*(\w+)/.exec(style)
   const fstyle = /font-style:\s*(\w+)/.exec(style)
   const tag = el.tagName
@@ -121,7 +124,7 @@ function wordLists(root) {
   let stack = [] // open lists: {el, level, id}
   let last = null
   for (const p of paras) {
-    const m = /mso-list:\s*(l\d+)\s+level(\d+)/i.exec(p.getAttribute('style') || '')
+    const m = /mso-list:\s*(l\d+)\s+level(\d+)/i.exec(p.getAttribute('data-style') || '')
     if (!m) {
       stack = []
       last = null
@@ -152,7 +155,7 @@ function wordLists(root) {
     last = p
   }
   root.querySelectorAll('p').forEach((p) => {
-    if (/mso-list:/i.test(p.getAttribute('style') || '') && !p.firstChild) p.remove()
+    if (/mso-list:/i.test(p.getAttribute('data-style') || '') && !p.firstChild) p.remove()
   })
 }
 

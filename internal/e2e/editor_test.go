@@ -1,0 +1,491 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"broadsheet/internal/account"
+	"broadsheet/internal/article"
+)
+
+// The rich editor's parts the tests use.
+const (
+	selRichReady    = `#body-field[data-rich="ready"]`
+	selRichText     = `#body-field .rich-text`
+	selRichPane     = `#body-field .rich-pane`
+	selModeRich     = `#body-field .editor-modes .mode-rich`
+	selModeMarkdown = `#body-field .editor-modes .mode-markdown`
+	selRichDialog   = `dialog.rich-dialog[open]`
+)
+
+// richDemoSlug is the demo story whose body the round trip starts from.
+const richDemoSlug = "storm-hesper-saltings-sea-wall-floods"
+
+// watchPage records, in the page, every CSP violation, and in the test
+// every console error or warning: the editor must cause neither.
+type consoleLog struct{ problems *pageProblems }
+
+func (c consoleLog) listen(ev any) {
+	if e, ok := ev.(*runtime.EventConsoleAPICalled); ok && (e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning) {
+		var parts []string
+		for _, a := range e.Args {
+			if a.Value != nil {
+				parts = append(parts, string(a.Value))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		c.problems.mu.Lock()
+		c.problems.problems = append(c.problems.problems, fmt.Sprintf("console.%s: %s", e.Type, strings.Join(parts, " ")))
+		c.problems.mu.Unlock()
+	}
+}
+
+// cspWatchJS runs before any script of each page.
+const cspWatchJS = `window.__csp = []; document.addEventListener("securitypolicyviolation",
+  e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sample || "")));`
+
+// richSession is a browser signed in to the newsroom of the demo site.
+type richSession struct {
+	t        *testing.T
+	base     string
+	ctx      context.Context
+	problems *pageProblems
+}
+
+func startRichSession(t *testing.T) (*richSession, *article.Article, func(context.Context, int64) *article.Article) {
+	requireChromium(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 170*time.Second)
+	t.Cleanup(cancel)
+	db, ts := startSite(t, ctx, dir)
+	editor := createNewsroomUser(t, ctx, db, "editor@courier.example", "Eda Editor", account.Editor)
+	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
+	if err := chromedp.Listen(bctx, consoleLog{problems}.listen); err != nil {
+		t.Fatalf("listen to the console: %v", err)
+	}
+	if _, err := chromedp.Call(bctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatchJS}); err != nil {
+		t.Fatalf("watch for CSP violations: %v", err)
+	}
+	signIn(t, bctx, ts.URL, editor)
+
+	body, err := os.ReadFile(filepath.Join("testdata", "editor", "roundtrip.md"))
+	if err != nil {
+		t.Fatalf("read the round-trip article: %v", err)
+	}
+	a, err := db.ArticleBySlug(ctx, richDemoSlug)
+	if err != nil {
+		t.Fatalf("find %s: %v", richDemoSlug, err)
+	}
+	a.Body, a.Version = string(body), 0
+	if err := db.UpdateArticle(ctx, a); err != nil {
+		t.Fatalf("give %s the round-trip body: %v", richDemoSlug, err)
+	}
+	load := func(ctx context.Context, id int64) *article.Article {
+		got, err := db.ArticleByID(ctx, id)
+		if err != nil {
+			t.Fatalf("read article %d: %v", id, err)
+		}
+		return got
+	}
+	return &richSession{t: t, base: ts.URL, ctx: bctx, problems: problems}, a, load
+}
+
+// open loads a newsroom page with the editor and waits for the rich view.
+func (s *richSession) open(path string) {
+	s.t.Helper()
+	resp, err := chromedp.Run(s.ctx, chromedp.NavigateResponse(s.base+path))
+	if err != nil {
+		s.t.Fatalf("open %s: %v", path, err)
+	}
+	expectPage(s.t, s.ctx, resp, http.StatusOK, "")
+	if err := chromedp.Do(s.ctx, chromedp.WaitReady(chromedp.CSS(selRichReady))); err != nil {
+		s.t.Fatalf("%s: the rich editor did not start: %v", path, err)
+	}
+}
+
+func (s *richSession) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	s.t.Helper()
+	if err := chromedp.Do(s.ctx, actions...); err != nil {
+		s.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// markdown is what the form would send as the body now.
+func (s *richSession) markdown() string {
+	s.t.Helper()
+	return evaluate[string](s.t, s.ctx, `new FormData(document.getElementById("editor")).get("body").replace(/\r\n/g, "\n")`)
+}
+
+func (s *richSession) textarea() string {
+	s.t.Helper()
+	return evaluate[string](s.t, s.ctx, `document.getElementById("body").value`)
+}
+
+func (s *richSession) click(sel string) {
+	s.t.Helper()
+	s.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// button clicks the rich toolbar's button for cmd.
+func (s *richSession) button(cmd string) {
+	s.t.Helper()
+	s.click(fmt.Sprintf(`#body-field .rich-toolbar button[data-cmd=%q]`, cmd))
+}
+
+func (s *richSession) keys(text string, mods ...chromedp.Modifier) {
+	s.t.Helper()
+	s.do(fmt.Sprintf("type %q", text), chromedp.KeyEvent(text, chromedp.KeyModifiers(mods...)))
+}
+
+// press presses Enter or Tab as a keyboard does: a key down that the
+// editor handles, and no separate character event (chromedp's KeyEvent
+// sends one, which a contenteditable takes as a second keystroke).
+func (s *richSession) press(key string, mods ...chromedp.Modifier) {
+	s.t.Helper()
+	code := map[string]int64{"Enter": 13, "Tab": 9}[key]
+	var m int64
+	for _, x := range mods {
+		m |= int64(x)
+	}
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		p := input.DispatchKeyEventParams{Type: typ, Key: key, Code: key, WindowsVirtualKeyCode: code, NativeVirtualKeyCode: code, Modifiers: m}
+		if _, err := chromedp.Call(s.ctx, input.DispatchKeyEvent, p); err != nil {
+			s.t.Fatalf("press %s: %v", key, err)
+		}
+	}
+}
+
+// setBody puts md in the Markdown textarea, as typing there would.
+func (s *richSession) setBody(md string) {
+	s.t.Helper()
+	s.setField("body", md)
+}
+
+func (s *richSession) setField(id, value string) {
+	s.t.Helper()
+	evaluate[bool](s.t, s.ctx, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %s;
+  e.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, id, jsString(value)))
+}
+
+// settle waits past the editor's write-back delay.
+func (s *richSession) settle() {
+	s.t.Helper()
+	s.do("wait", chromedp.Sleep(400*time.Millisecond))
+}
+
+// focusEnd puts the caret at the end of the first block of the rich view
+// whose text starts with prefix.
+func (s *richSession) focusEnd(prefix string) {
+	s.t.Helper()
+	ok := evaluate[bool](s.t, s.ctx, fmt.Sprintf(`(() => {
+  const view = document.querySelector(%q);
+  const block = [...view.querySelectorAll("p, li, h2, h3")].find(b => b.textContent.startsWith(%q));
+  if (!block) return false;
+  view.focus();
+  const r = document.createRange();
+  r.selectNodeContents(block);
+  r.collapse(false);
+  const sel = getSelection();
+  sel.removeAllRanges();
+  sel.addRange(r);
+  return true;
+})()`, selRichText, prefix))
+	if !ok {
+		s.t.Fatalf("the rich view shows no block starting %q", prefix)
+	}
+	s.do("let the editor see the selection", chromedp.Sleep(100*time.Millisecond))
+}
+
+// checkClean fails the test for any CSP violation, console error or
+// warning, failed request or uncaught exception since the last check.
+func (s *richSession) checkClean(where string) {
+	s.t.Helper()
+	for _, v := range evaluate[[]string](s.t, s.ctx, `window.__csp || []`) {
+		s.t.Errorf("%s: CSP violation: %s", where, v)
+	}
+	s.problems.report(s.t, where)
+}
+
+// TestRichEditorKeepsTheMarkdown opens an article whose body has all the
+// Markdown the newsroom writes and some it should not (footnotes, raw HTML,
+// reference links, odd spacing): switching between the rich view and the
+// Markdown and saving changes no byte; editing one paragraph in the rich
+// view changes only that paragraph's bytes.
+func TestRichEditorKeepsTheMarkdown(t *testing.T) {
+	s, a, load := startRichSession(t)
+	want := a.Body
+	s.open(fmt.Sprintf("/admin/articles/%d", a.ID))
+
+	if p := inspectOne(t, s.ctx, selRichPane); !p.Visible {
+		t.Fatalf("the rich view is not shown by default: %+v", p.box())
+	}
+	if ta := inspectOne(t, s.ctx, "#body"); ta.Visible {
+		t.Error("the Markdown textarea is visible in the rich mode")
+	}
+	if got := evaluate[string](t, s.ctx, `document.querySelector(".mode-rich").getAttribute("aria-pressed") + " " + document.querySelector(".mode-markdown").getAttribute("aria-pressed")`); got != "true false" {
+		t.Errorf("the mode buttons' aria-pressed are %q, want \"true false\"", got)
+	}
+	// Every kind of block the body has is shown as itself.
+	for _, sel := range []string{"h2", "ul li", "ol li", "blockquote", "blockquote.pullquote", "table th", "figure.figure img", "figure.gallery img", ".embed-card", "pre.md-source", "hr", "dl"} {
+		if len(inspectAll(t, s.ctx, selRichText+" "+sel)) == 0 {
+			t.Errorf("the rich view shows no %s", sel)
+		}
+	}
+	if got := s.markdown(); got != want {
+		t.Errorf("on opening, the form's body changed:\n%s", firstDifference(want, got))
+	}
+	for i, mode := range []string{selModeMarkdown, selModeRich, selModeMarkdown, selModeRich, selModeMarkdown} {
+		s.click(mode)
+		if got := s.textarea(); got != want {
+			t.Fatalf("after switch %d (to %s) the Markdown changed:\n%s", i+1, mode, firstDifference(want, got))
+		}
+	}
+	s.click(selModeRich)
+	s.checkClean("editor (switching)")
+
+	// Save from the rich view: the stored body is the same bytes.
+	resp, err := chromedp.RunResponse(s.ctx, chromedp.Click(chromedp.CSS(selEdSave)))
+	if err != nil {
+		t.Fatalf("click Save: %v", err)
+	}
+	loc := expectPage(t, s.ctx, resp, http.StatusOK, "")
+	editedArticleID(t, loc, "saved")
+	if got := load(s.ctx, a.ID).Body; got != want {
+		t.Errorf("saved from the rich view, the body changed:\n%s", firstDifference(want, got))
+	}
+	if err := chromedp.Do(s.ctx, chromedp.WaitReady(chromedp.CSS(selRichReady))); err != nil {
+		t.Fatalf("the rich editor did not start after saving: %v", err)
+	}
+
+	// Edit one paragraph: only its bytes change.
+	const para = "Firefighters and volunteers"
+	s.focusEnd(para)
+	s.keys(" They worked until dawn.")
+	s.settle()
+	i := strings.Index(want, "Northfield.\n\n> \"It came")
+	if i < 0 {
+		t.Fatal("the round-trip article lacks the paragraph to edit")
+	}
+	i += len("Northfield.")
+	edited := want[:i] + " They worked until dawn." + want[i:]
+	if got := s.textarea(); got != edited {
+		t.Errorf("after typing at the end of one paragraph, the Markdown differs elsewhere:\n%s", firstDifference(edited, got))
+	}
+	s.checkClean("editor (editing)")
+}
+
+// firstDifference shows where two texts part.
+func firstDifference(want, got string) string {
+	i := 0
+	for i < len(want) && i < len(got) && want[i] == got[i] {
+		i++
+	}
+	from := max(0, i-60)
+	return fmt.Sprintf("at byte %d:\n  want …%q\n  got  …%q", i, want[from:min(len(want), i+80)], got[from:min(len(got), i+80)])
+}
+
+// TestRichEditorFormatting writes with the toolbar and the shortcuts and
+// checks the Markdown they make; a link's address must be one a reader can
+// follow, and Escape closes its dialog with the caret back in the text.
+func TestRichEditorFormatting(t *testing.T) {
+	s, _, _ := startRichSession(t)
+	s.open("/admin/articles/new")
+	s.click(selRichText)
+
+	s.keys("Key facts")
+	s.keys("2", chromedp.ModifierCtrl, chromedp.ModifierAlt) // heading
+	s.keys(kb.End)
+	s.press("Enter")
+	s.keys("The surge was ")
+	s.keys("b", chromedp.ModifierCtrl)
+	s.keys("higher")
+	s.keys("b", chromedp.ModifierCtrl)
+	s.keys(" than the ")
+	s.button("italic")
+	s.keys("forecast")
+	s.button("italic")
+	s.keys(".")
+	s.press("Enter")
+	s.button("bullet")
+	s.keys("gusts")
+	s.press("Enter")
+	s.keys("floods")
+	s.press("Enter")
+	s.press("Enter")
+	s.keys("It came under the door.")
+	s.button("quote")
+	s.press("Enter")
+	s.button("quote") // the new paragraph leaves the quote
+	s.button("h3")
+	s.keys("Readings")
+	s.press("Enter")
+	s.button("table")
+	s.keys("Station")
+	s.press("Tab")
+	s.keys("Gust")
+	s.press("Tab")
+	s.keys("Time")
+	s.press("Tab")
+	s.keys("Gull Head")
+	s.press("Tab")
+	s.keys("82")
+	s.button("row_add")
+	s.button("col_add")
+	s.press("Tab") // into the new column
+	s.button("col_remove")
+	s.press("Tab") // into the new row
+	s.button("row_remove")
+	s.settle()
+	want := strings.Join([]string{
+		"## Key facts",
+		"The surge was **higher** than the *forecast*.",
+		"- gusts\n- floods",
+		"> It came under the door.",
+		"### Readings",
+		"| Station   | Gust | Time |\n| --------- | ---- | ---- |\n| Gull Head | 82   |      |\n|           |      |      |",
+	}, "\n\n")
+	if got := s.markdown(); got != want {
+		t.Errorf("the toolbar and shortcuts wrote:\n%s\nwant:\n%s", got, want)
+	}
+	if got := evaluate[string](t, s.ctx, `document.querySelector('[data-cmd="bold"]').getAttribute("aria-pressed")`); got != "false" {
+		t.Errorf("Bold shows aria-pressed=%q in a table cell without bold, want false", got)
+	}
+
+	// A link: the dialog refuses what is not an address.
+	s.click(selModeMarkdown)
+	s.setBody("Read the council's page.")
+	s.click(selModeRich)
+	s.focusEnd("Read the council")
+	s.keys(kb.ArrowLeft)
+	for range len("council's page") {
+		s.keys(kb.ArrowLeft, chromedp.ModifierShift)
+	}
+	s.keys("k", chromedp.ModifierCtrl)
+	s.do("wait for the link dialog", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" #rich-link-url")))
+	if got := evaluate[string](t, s.ctx, `document.activeElement.id`); got != "rich-link-url" {
+		t.Errorf("the link dialog opened with the focus on %q, want its address field", got)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "htp:/x"} {
+		s.setField("rich-link-url", bad)
+		s.keys(kb.Enter)
+		alert := inspectOne(t, s.ctx, selRichDialog+" .dialog-error[role=alert]")
+		if !alert.Visible || !strings.Contains(alert.Text, "not an address a link can lead to") {
+			t.Errorf("the link dialog took %q: its alert says %q (visible %v)", bad, alert.Text, alert.Visible)
+		}
+		if got := evaluate[string](t, s.ctx, `document.getElementById("rich-link-url").getAttribute("aria-invalid")`); got != "true" {
+			t.Errorf("after %q the address field has aria-invalid=%q, want true", bad, got)
+		}
+	}
+	s.setField("rich-link-url", "https://example.org/council")
+	s.keys(kb.Enter)
+	s.do("wait for the dialog to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	if !evaluate[bool](t, s.ctx, `document.activeElement.classList.contains("rich-text")`) {
+		t.Error("after the link dialog the focus is not back in the text")
+	}
+	s.settle()
+	if got, want := s.markdown(), "Read the [council's page](https://example.org/council)."; got != want {
+		t.Errorf("with a link the body is %q, want %q", got, want)
+	}
+	s.keys("k", chromedp.ModifierCtrl)
+	s.do("wait for the link dialog", chromedp.WaitVisible(chromedp.CSS(selRichDialog)))
+	s.keys(kb.Escape)
+	s.do("wait for Escape to close the dialog", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	if !evaluate[bool](t, s.ctx, `document.activeElement.classList.contains("rich-text")`) {
+		t.Error("after Escape the focus is not back in the text")
+	}
+
+	// Tab leaves the text (outside tables and lists).
+	s.focusEnd("Read the")
+	s.press("Tab")
+	if evaluate[bool](t, s.ctx, `document.activeElement.closest(".rich-text") !== null`) {
+		t.Error("Tab in a paragraph kept the focus in the text")
+	}
+	s.checkClean("new article (formatting)")
+}
+
+// TestRichEditorPaste pastes what Word and Google Docs put on the
+// clipboard: the structure stays, the styling goes.
+func TestRichEditorPaste(t *testing.T) {
+	s, _, _ := startRichSession(t)
+	s.open("/admin/articles/new")
+	for _, name := range []string{"word", "gdocs"} {
+		html, err := os.ReadFile(filepath.Join("testdata", "editor", name+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("testdata", "editor", name+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.click(selModeMarkdown)
+		s.setBody("")
+		s.click(selModeRich)
+		s.click(selRichText)
+		evaluate[bool](t, s.ctx, fmt.Sprintf(`(() => {
+  const dt = new DataTransfer();
+  dt.setData("text/html", %s);
+  dt.setData("text/plain", "pasted");
+  document.querySelector(%q).dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+  return true;
+})()`, jsString(string(html)), selRichText))
+		s.settle()
+		if got := s.markdown(); got != strings.TrimSuffix(string(want), "\n") {
+			t.Errorf("pasted from %s, the body is:\n%s\nwant:\n%s", name, got, want)
+		}
+	}
+	s.checkClean("new article (paste)")
+}
+
+// TestRichEditorAccessible runs axe-core on the editor page in the rich
+// mode, with a figure, a gallery, an embed and a table in view, and checks
+// the text's role and names.
+func TestRichEditorAccessible(t *testing.T) {
+	s, a, _ := startRichSession(t)
+	axe := readAxe(t)
+	s.open(fmt.Sprintf("/admin/articles/%d", a.ID))
+	type box struct{ Role, Multi, Label, Toolbar string }
+	got := evaluate[box](t, s.ctx, `(() => { const e = document.querySelector(".rich-text"); return {
+  role: e.getAttribute("role"), multi: e.getAttribute("aria-multiline"), label: e.getAttribute("aria-label"),
+  toolbar: document.querySelector(".rich-toolbar").getAttribute("role") }; })()`)
+	if got.Role != "textbox" || got.Multi != "true" || got.Label != "Body" || got.Toolbar != "toolbar" {
+		t.Errorf("the rich text is role=%q aria-multiline=%q aria-label=%q in a %q; want a multi-line textbox named Body with a toolbar", got.Role, got.Multi, got.Label, got.Toolbar)
+	}
+	// One tab stop in the toolbar; arrows move along it.
+	if n := evaluate[int](t, s.ctx, `document.querySelectorAll(".rich-toolbar button[tabindex='0']").length`); n != 1 {
+		t.Errorf("the toolbar has %d tab stops, want 1", n)
+	}
+	s.do("focus the toolbar", chromedp.Focus(chromedp.CSS(`.rich-toolbar button[tabindex='0']`)))
+	s.keys(kb.ArrowRight)
+	if got := evaluate[string](t, s.ctx, `document.activeElement.dataset.cmd`); got != "h3" {
+		t.Errorf("ArrowRight from the first button moved to %q, want h3", got)
+	}
+	for _, size := range axeSizes {
+		emulateSize(t, s.ctx, size)
+		for _, v := range runAxe(t, s.ctx, axe, "editor") {
+			t.Errorf("editor (rich) at %s width: %s", size.name, v)
+		}
+	}
+	s.checkClean("editor (accessibility)")
+}
+
+// useMarkdownMode switches the article editor to Markdown, as a writer who
+// types Markdown does; the browser remembers the choice.
+func useMarkdownMode(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(selRichReady)), chromedp.Click(chromedp.CSS(selModeMarkdown))); err != nil {
+		t.Fatalf("switch the editor to Markdown: %v", err)
+	}
+}
