@@ -47,6 +47,9 @@ var funcs = template.FuncMap{
 	},
 	"dir": i18n.Dir,
 	"add": func(a, b int) int { return a + b },
+	// storyWidth is the size of an image a story's Markdown names.
+	"storyWidth": func(widths []int) int { return imageItem(&article.Image{Variants: widths}).width() },
+	"kilobytes":  func(n int64) int64 { return (n + 1023) / 1024 },
 	// dict passes named values to a partial: dict "V" $v "Box" $box.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
