@@ -137,6 +137,15 @@ func (m MediaItem) CreatedAt() time.Time {
 	return m.Document.CreatedAt
 }
 
+// MediaPage is one page of the media library: images and documents,
+// newest first.
+type MediaPage struct {
+	Items     []MediaItem // both, in the library's order
+	Images    []Image
+	Documents []Document
+	More      bool // a further page exists
+}
+
 // Variant is one stored rendition of an image.
 type Variant struct {
 	Width       int

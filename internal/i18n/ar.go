@@ -162,7 +162,7 @@ var arabic = map[string]string{
 	"admin.action.save":              "حفظ",
 	"admin.action.preview":           "معاينة",
 	"admin.action.publish":           "نشر الآن",
-	"admin.action.update":            "حفظ مع إبقائه منشورًا",
+	"admin.action.update":            "تحديث",
 	"admin.action.schedule":          "جدولة",
 	"admin.action.submit":            "إرسال للمراجعة",
 	"admin.action.unpublish":         "إلغاء النشر",
@@ -228,6 +228,11 @@ var arabic = map[string]string{
 	"admin.audit.detail":             "التفاصيل",
 	"admin.audit.system":             "الجدولة الآلية",
 	"admin.notice.saved":             "تم الحفظ.",
+	"admin.editor.preview_cards":     "كيف يظهر في نتائج البحث وعند المشاركة",
+	"admin.editor.preview_search":    "نتيجة البحث",
+	"admin.editor.preview_social":    "بطاقة المشاركة",
+	"admin.editor.update_help":       "هذا المقال منشور: «تحديث» يضع تعديلاتك على الصفحة المنشورة فورًا.",
+	"admin.notice.updated":           "تم التحديث: الصفحة المنشورة تعرض تعديلاتك.",
 	"admin.notice.published":         "تم النشر.",
 	"admin.notice.scheduled":         "تمت الجدولة.",
 	"admin.notice.submitted":         "أُرسل للمراجعة.",
@@ -665,6 +670,9 @@ var arabic = map[string]string{
 // which Arabic would usually leave out (تعليق واحد، تعليقان): the singular
 // or dual noun follows it.
 var arabicPlurals = map[string]map[string]string{
+	"admin.editor.words":           {"zero": "%d كلمة", "one": "%d كلمة", "two": "%d كلمتان", "few": "%d كلمات", "many": "%d كلمة", "other": "%d كلمة"},
+	"admin.editor.headline_hint":   {"zero": "%d حرف؛ تعرض نتائج البحث نحو ٦٠ حرفًا الأولى.", "one": "%d حرف؛ تعرض نتائج البحث نحو ٦٠ حرفًا الأولى.", "two": "%d حرفان؛ تعرض نتائج البحث نحو ٦٠ حرفًا الأولى.", "few": "%d أحرف؛ تعرض نتائج البحث نحو ٦٠ حرفًا الأولى.", "many": "%d حرفًا؛ تعرض نتائج البحث نحو ٦٠ حرفًا الأولى.", "other": "%d حرف؛ تعرض نتائج البحث نحو ٦٠ حرفًا الأولى."},
+	"admin.editor.standfirst_hint": {"zero": "%d حرف؛ تعرض نتائج البحث وبطاقات المشاركة نحو ١٦٠ حرفًا الأولى.", "one": "%d حرف؛ تعرض نتائج البحث وبطاقات المشاركة نحو ١٦٠ حرفًا الأولى.", "two": "%d حرفان؛ تعرض نتائج البحث وبطاقات المشاركة نحو ١٦٠ حرفًا الأولى.", "few": "%d أحرف؛ تعرض نتائج البحث وبطاقات المشاركة نحو ١٦٠ حرفًا الأولى.", "many": "%d حرفًا؛ تعرض نتائج البحث وبطاقات المشاركة نحو ١٦٠ حرفًا الأولى.", "other": "%d حرف؛ تعرض نتائج البحث وبطاقات المشاركة نحو ١٦٠ حرفًا الأولى."},
 	"article.reading_time": {
 		"zero":  "مدة القراءة: %d دقيقة",
 		"one":   "مدة القراءة: %d دقيقة",

@@ -162,7 +162,7 @@ var russian = map[string]string{
 	"admin.action.save":              "Сохранить",
 	"admin.action.preview":           "Предпросмотр",
 	"admin.action.publish":           "Опубликовать сейчас",
-	"admin.action.update":            "Сохранить и обновить на сайте",
+	"admin.action.update":            "Обновить",
 	"admin.action.schedule":          "Запланировать",
 	"admin.action.submit":            "Отправить на проверку",
 	"admin.action.unpublish":         "Снять с публикации",
@@ -229,6 +229,11 @@ var russian = map[string]string{
 	"admin.audit.detail":            "Подробности",
 	"admin.audit.system":            "Планировщик",
 	"admin.notice.saved":            "Сохранено.",
+	"admin.editor.preview_cards":    "Как статья выглядит в поиске и при публикации в соцсетях",
+	"admin.editor.preview_search":   "Результат поиска",
+	"admin.editor.preview_social":   "Карточка для соцсетей",
+	"admin.editor.update_help":      "Статья опубликована: «Обновить» сразу выводит ваши правки на живую страницу.",
+	"admin.notice.updated":          "Обновлено: живая страница показывает ваши правки.",
 	"admin.notice.published":        "Опубликовано.",
 	"admin.notice.scheduled":        "Публикация запланирована.",
 	"admin.notice.submitted":        "Отправлено на проверку.",
@@ -665,6 +670,9 @@ var russian = map[string]string{
 // form of Russian: one (1, 21, 31…), few (2–4, 22–24…), many (0, 5–20,
 // 25–30…) and other (fractions, which take the genitive singular).
 var russianPlurals = map[string]map[string]string{
+	"admin.editor.words":           {"one": "%d слово", "few": "%d слова", "many": "%d слов", "other": "%d слова"},
+	"admin.editor.headline_hint":   {"one": "%d символ; в результатах поиска видно около 60 первых.", "few": "%d символа; в результатах поиска видно около 60 первых.", "many": "%d символов; в результатах поиска видно около 60 первых.", "other": "%d символа; в результатах поиска видно около 60 первых."},
+	"admin.editor.standfirst_hint": {"one": "%d символ; в результатах поиска и карточках видно около 160 первых.", "few": "%d символа; в результатах поиска и карточках видно около 160 первых.", "many": "%d символов; в результатах поиска и карточках видно около 160 первых.", "other": "%d символа; в результатах поиска и карточках видно около 160 первых."},
 	"article.reading_time": {
 		"one":   "%d минута чтения",
 		"few":   "%d минуты чтения",

@@ -90,20 +90,10 @@ func (db *DB) DocumentPublic(ctx context.Context, id int64) (bool, error) {
 	return true, nil
 }
 
-// MediaPage is one page of the media library: images and documents,
-// newest first.
-type MediaPage struct {
-	Images    []article.Image
-	Documents []article.Document
-	// Items are both, in the library's order.
-	Items []article.MediaItem
-	More  bool // a further page exists
-}
-
 // Media lists the media library newest first, page by page (from 1, of
 // size each), keeping what q's words all match: an image's alt text,
 // caption or credit, a document's name or title, without regard to case.
-func (db *DB) Media(ctx context.Context, q string, page, size int) (*MediaPage, error) {
+func (db *DB) Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error) {
 	page = max(page, 1)
 	n := page*size + 1 // enough of each kind to fill the page and see beyond it
 	var imgWhere, docWhere []string
@@ -157,7 +147,7 @@ func (db *DB) Media(ctx context.Context, q string, page, size int) (*MediaPage, 
 		return int(b.ID() - a.ID())
 	})
 	from, to := min((page-1)*size, len(items)), min(page*size, len(items))
-	p := &MediaPage{Items: items[from:to], More: len(items) > to}
+	p := &article.MediaPage{Items: items[from:to], More: len(items) > to}
 	var imgIDs []any
 	for _, it := range p.Items {
 		if it.Image != nil {

@@ -51,7 +51,7 @@ type Media interface {
 	DocumentBySourceHash(ctx context.Context, hash string) (*article.Document, error)
 	DocumentBytes(ctx context.Context, id int64) ([]byte, error)
 	DocumentPublic(ctx context.Context, id int64) (bool, error)
-	Media(ctx context.Context, q string, page, size int) (*store.MediaPage, error)
+	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
 }
 
 // Settings is the site's settings and the secret its links are signed with.
