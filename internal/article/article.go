@@ -97,6 +97,55 @@ type Image struct {
 	CreatedAt  time.Time
 }
 
+// Document is a file of the media library that is not a picture: a PDF or
+// an audio recording, served as uploaded at Path.
+type Document struct {
+	ID int64
+	// Name is the file name it is served under: the uploaded name's words
+	// in lower case joined by hyphens, with the extension its bytes show.
+	Name        string
+	Title       string
+	ContentType string
+	Size        int64
+	SourceHash  string
+	UploadedBy  int64
+	CreatedAt   time.Time
+}
+
+// Path is where the site serves the document.
+func (d Document) Path() string { return "/media/" + strconv.FormatInt(d.ID, 10) + "/" + d.Name }
+
+// MediaItem is an image or a document of the media library.
+type MediaItem struct {
+	Image    *Image
+	Document *Document
+}
+
+// ID is the item's id, unique within its kind.
+func (m MediaItem) ID() int64 {
+	if m.Image != nil {
+		return m.Image.ID
+	}
+	return m.Document.ID
+}
+
+// CreatedAt is when the item was uploaded.
+func (m MediaItem) CreatedAt() time.Time {
+	if m.Image != nil {
+		return m.Image.CreatedAt
+	}
+	return m.Document.CreatedAt
+}
+
+// MediaPage is one page of the media library: images and documents,
+// newest first.
+type MediaPage struct {
+	Items     []MediaItem // both, in the library's order
+	Images    []Image
+	Documents []Document
+	More      bool // a further page exists
+}
+
 // Variant is one stored rendition of an image.
 type Variant struct {
 	Width       int
@@ -642,15 +691,25 @@ type ImportResult struct {
 	Comments int  // its comments written now
 }
 
+// bodyDocument finds a document of the media library in Markdown: its
+// address, /media/ID/NAME.EXT with one of the extensions documents get.
+var bodyDocument = regexp.MustCompile(`/media/([0-9]{1,18})/[a-z0-9][a-z0-9-]{0,79}\.(?:pdf|mp3|m4a|ogg|oga|opus|wav|flac)\b`)
+
+// BodyDocuments are the ids of the media library's documents a body links
+// to, each once, in order.
+func BodyDocuments(body string) []int64 { return mediaIDs(bodyDocument, body) }
+
 // bodyImage finds an image of the media library in Markdown: its
 // address, /media/ID/WIDTH.jpg.
 var bodyImage = regexp.MustCompile(`/media/([0-9]{1,18})/[0-9]+\.jpg`)
 
 // BodyImages are the ids of the media library's images a body shows, each
 // once, in order.
-func BodyImages(body string) []int64 {
+func BodyImages(body string) []int64 { return mediaIDs(bodyImage, body) }
+
+func mediaIDs(re *regexp.Regexp, body string) []int64 {
 	var ids []int64
-	for _, m := range bodyImage.FindAllStringSubmatch(body, -1) {
+	for _, m := range re.FindAllStringSubmatch(body, -1) {
 		id, err := strconv.ParseInt(m[1], 10, 64)
 		if err == nil && id > 0 && !slices.Contains(ids, id) {
 			ids = append(ids, id)

@@ -176,6 +176,7 @@ func TestNewsroomJourney(t *testing.T) {
 		"section": edSection, "byline1": edByline, "byline2": "", "tags": edTags,
 		"language": "en", "lead_image": imageID,
 	})
+	checkWritingAids(t, bctx)
 	screenshot(t, bctx, filepath.Join(artifacts, "newsroom-editor.png"))
 	problems.report(t, "new article (editor)")
 	step("article typed in")
@@ -803,5 +804,30 @@ func requireChromium(t *testing.T) {
 			t.Fatalf("CI is set, but Chromium is not usable at %s: %v", chromiumPath, err)
 		}
 		t.Skipf("skipping the browser test: Chromium is not usable at %s (%v); install Debian's chromium package to run it", chromiumPath, err)
+	}
+}
+
+// checkWritingAids checks that the counts and the search and share
+// previews followed what was typed.
+func checkWritingAids(t *testing.T, ctx context.Context) {
+	t.Helper()
+	words := len(strings.Fields(edBody))
+	minutes := max(1, (words+115)/230)
+	unit := "words"
+	if words == 1 {
+		unit = "word"
+	}
+	for sel, want := range map[string]string{
+		"#body-stats .words":         fmt.Sprintf("%d %s", words, unit),
+		"#body-stats .minutes":       fmt.Sprintf("%d min read", minutes),
+		"#headline-hint":             fmt.Sprintf("%d characters; search results show about the first 60.", len([]rune(edHeadline))),
+		"#share-preview .card-title": edHeadline,
+		"#share-preview .serp-path":  " › " + edSection,
+	} {
+		text := `(document.querySelector(` + jsString(sel) + `) || {}).textContent`
+		if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](text+` === `+jsString(want),
+			chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			t.Errorf("%s reads %q, want %q", sel, evaluate[string](t, ctx, text), want)
+		}
 	}
 }

@@ -136,6 +136,23 @@ func (c *Catalog) T(key string, args ...any) string {
 // place of as text.
 var decimalVerb = regexp.MustCompile(`%(\[\d+\])?d`)
 
+// Forms are the message of key in each plural form the language has, by
+// CLDR form name, for a script that counts as the writer types (with
+// Intl.PluralRules); a message without plural forms is its only form,
+// "other". A key the language lacks is taken from English.
+func (c *Catalog) Forms(key string) map[string]string {
+	if forms, ok := c.plurals[key]; ok {
+		return forms
+	}
+	if msg, ok := c.messages[key]; ok {
+		return map[string]string{"other": msg}
+	}
+	if c.lang != "en" {
+		return catalogs["en"].Forms(key)
+	}
+	return map[string]string{"other": "[" + key + "]"}
+}
+
 // message is the text of key, in the plural form its count asks for.
 func (c *Catalog) message(key string, args []any) (string, bool) {
 	if msg, ok := c.messages[key]; ok {

@@ -347,7 +347,7 @@ func (db *DB) writeArticleRest(ctx context.Context, tx *Tx, a *article.Article, 
 	if err := writeRelations(ctx, tx, a); err != nil {
 		return err
 	}
-	if err := writeBodyImages(ctx, tx, a.ID, a.Body); err != nil {
+	if err := writeBodyMedia(ctx, tx, a.ID, a.Body); err != nil {
 		return err
 	}
 	if err := writeRevision(ctx, tx, a, now); err != nil {
@@ -471,24 +471,32 @@ func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 	return nil
 }
 
-// writeBodyImages records the images of the media library article id's
-// body shows (those that exist), in place of those it showed before.
-func writeBodyImages(ctx context.Context, tx *Tx, id int64, body string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM article_images WHERE article_id = ?`, id); err != nil {
-		return fmt.Errorf("body images: %w", err)
-	}
-	ids := article.BodyImages(body)
-	if len(ids) == 0 {
-		return nil
-	}
-	args := []any{id}
-	for _, img := range ids {
-		args = append(args, img)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, id FROM images WHERE id IN (`+
-		strings.Repeat(", ?", len(ids))[2:]+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("body images: %w", err)
+// writeBodyMedia records the images and documents of the media library
+// article id's body shows or links to (those that exist), in place of
+// those it held before.
+func writeBodyMedia(ctx context.Context, tx *Tx, id int64, body string) error {
+	for _, m := range []struct {
+		table, column, from string
+		ids                 []int64
+	}{
+		{"article_images", "image_id", "images", article.BodyImages(body)},
+		{"article_documents", "document_id", "documents", article.BodyDocuments(body)},
+	} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+m.table+` WHERE article_id = ?`, id); err != nil {
+			return fmt.Errorf("body %s: %w", m.from, err)
+		}
+		if len(m.ids) == 0 {
+			continue
+		}
+		args := []any{id}
+		for _, v := range m.ids {
+			args = append(args, v)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (article_id, `+m.column+`) SELECT ?, id FROM `+m.from+` WHERE id IN (`+
+			placeholders(len(m.ids))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("body %s: %w", m.from, err)
+		}
 	}
 	return nil
 }

@@ -246,7 +246,7 @@ func (db *DB) insertImported(ctx context.Context, tx *Tx, a *article.Article, ht
 	if err := writeRelations(ctx, tx, a); err != nil {
 		return err
 	}
-	if err := writeBodyImages(ctx, tx, a.ID, a.Body); err != nil {
+	if err := writeBodyMedia(ctx, tx, a.ID, a.Body); err != nil {
 		return err
 	}
 	if err := writeRevision(ctx, tx, a, created); err != nil {

@@ -30,7 +30,7 @@ func (db *DB) renderedTexts() []renderedText {
 			store: `UPDATE comments SET html = ?, html_of = ? WHERE id = ? AND body = ?`},
 		{what: "articles", version: markup.ArticlesVersion, render: db.articleHTML,
 			stale: `SELECT id, body FROM articles WHERE html_of < ? LIMIT ?`,
-			store: `UPDATE articles SET body_html = ?, html_of = ? WHERE id = ? AND body = ?`, also: writeBodyImages},
+			store: `UPDATE articles SET body_html = ?, html_of = ? WHERE id = ? AND body = ?`, also: writeBodyMedia},
 	}
 }
 

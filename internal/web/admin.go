@@ -68,7 +68,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 var noticeKeys = map[string]bool{
 	"": true, "saved": true, "published": true, "scheduled": true, "submitted": true, "unpublished": true,
 	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true, "uploaded": true, "exists": true, "erased": true, "retried": true, "reset": true,
-	"redirect_followed": true, "deleted": true,
+	"redirect_followed": true, "deleted": true, "updated": true,
 }
 
 // adminKeys are the newsroom's words for each kind of error without words

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,7 +81,27 @@ type editorView struct {
 	// Translations are the other articles of the article's translation
 	// group, whatever their status.
 	Translations []translation
+	// Aids are the writing aids: counts and how the article shows in
+	// search results and when shared.
+	Aids writingAids
 }
+
+// writingAids are what the editor tells a writer as they type (the page's
+// script keeps them current; without it they are as of the last save).
+type writingAids struct {
+	Words, Minutes int
+	Host           string // the site's host, as search results show it
+	Digits         string // the newsroom language's digits, 0 to 9
+	SiteTitle      string
+	Card           string // the share card's picture when the article has none
+}
+
+// Limits a writer is told about: what search results show of a title and
+// of a description, about.
+const (
+	headlineShown   = 60
+	standfirstShown = 160
+)
 
 // editorForm is what the editor's fields hold, kept verbatim so a failed
 // save shows the writer exactly what they typed.
@@ -187,7 +208,19 @@ func (s *Server) editorView(r *http.Request, a *article.Article, f editorForm, p
 	ctx := r.Context()
 	u := currentUser(ctx)
 	v := &editorView{Article: a, Form: f, Errors: problems, Languages: languages}
-	var err error
+	words := s.adminWords(ctx)
+	v.Aids = writingAids{Words: len(strings.Fields(f.Body)), Minutes: article.ReadingTime(f.Body), Card: cardPath}
+	for d := range 10 {
+		v.Aids.Digits += words.Number(d)
+	}
+	if u, err := url.Parse(s.baseURL); err == nil {
+		v.Aids.Host = u.Host
+	}
+	site, err := s.store.Site(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.Aids.SiteTitle = site.Title
 	if v.Sections, err = s.store.Sections(ctx); err != nil {
 		return nil, err
 	}
@@ -361,6 +394,8 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"version": a.Version, "saved_at": s.now().UTC().Format(time.RFC3339)})
 		return
+	case "update":
+		notice = "updated"
 	case "submit":
 		_, err = s.newsroom.Submit(ctx, u, id)
 		notice = "submitted"

@@ -151,6 +151,10 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	width, ext, _ := strings.Cut(r.PathValue("file"), ".")
+	if err == nil && id > 0 && ext != "jpg" {
+		s.document(w, r, id, r.PathValue("file"))
+		return
+	}
 	wd, werr := strconv.Atoi(width)
 	if err != nil || werr != nil || id <= 0 || wd <= 0 || ext != "jpg" {
 		s.fail(w, r, article.ErrNotFound)
@@ -195,4 +199,52 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(v.Bytes)
 	}
+}
+
+// document serves a PDF or a recording of the media library under its
+// name, with ranges (players seek in recordings) and conditional requests.
+// Like an image, it is public once a published article links to it, and
+// until then only for the newsroom.
+func (s *Server) document(w http.ResponseWriter, r *http.Request, id int64, name string) {
+	ctx := r.Context()
+	d, err := s.store.DocumentByID(ctx, id)
+	if err == nil && d.Name != name {
+		err = article.ErrNotFound
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	public, err := s.store.DocumentPublic(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h["Cache-Control"] = hdrImmutable
+	if !public {
+		if u, _ := s.authenticate(r); u == nil {
+			s.fail(w, r, article.ErrNotFound)
+			return
+		}
+		h["Cache-Control"] = hdrPrivate
+	}
+	h.Set("ETag", `"d`+strconv.FormatInt(id, 10)+`-`+d.SourceHash[:min(16, len(d.SourceHash))]+`"`)
+	h.Set("Content-Type", d.ContentType)
+	// The bytes start as a PDF or a recording (they were sniffed at
+	// upload) and nosniff holds the browser to the type, so they are never
+	// read as a page; the policy lets a browser's PDF viewer show them
+	// (it embeds the file, hence object-src) and forbids anything else.
+	h.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; media-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'")
+	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": d.Name}))
+	if match := r.Header.Get("If-None-Match"); match != "" && match == h.Get("ETag") {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	b, err := s.store.DocumentBytes(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.ServeContent(w, r, "", d.CreatedAt, bytes.NewReader(b))
 }

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -19,6 +23,11 @@ import (
 )
 
 func upload(ns *newsroomSite, role account.Role, fields map[string]string, filename string, content []byte) *httptest.ResponseRecorder {
+	return uploadAccepting(ns, role, "", fields, filename, content)
+}
+
+// uploadAccepting uploads as a client that accepts the given type.
+func uploadAccepting(ns *newsroomSite, role account.Role, accept string, fields map[string]string, filename string, content []byte) *httptest.ResponseRecorder {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range fields {
@@ -31,6 +40,9 @@ func upload(ns *newsroomSite, role account.Role, fields map[string]string, filen
 	mw.Close()
 	req := httptest.NewRequest("POST", "/admin/media", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
 	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[role]})
 	rec := httptest.NewRecorder()
 	ns.srv.ServeHTTP(rec, req)
@@ -117,5 +129,151 @@ func TestRepeatUploadIsNotProcessedAgain(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the same file again waited to be processed")
+	}
+}
+
+// The editor uploads with Accept: application/json and is answered with
+// the item, or with the problems, as JSON.
+func TestMediaUploadJSON(t *testing.T) {
+	ns := newNewsroom(t)
+	const js = "application/json"
+	decode := func(rec *httptest.ResponseRecorder) map[string]any {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || !strings.HasPrefix(rec.Header().Get("Content-Type"), js) {
+			t.Fatalf("answer %q (%s) is not JSON: %v", rec.Body.String(), rec.Header().Get("Content-Type"), err)
+		}
+		return m
+	}
+	photo := testPNG(1400, 700)
+	rec := uploadAccepting(ns, account.Author, js, map[string]string{"caption": "Dawn."}, "quay.png", photo)
+	if m := decode(rec); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(m["errors"]), "alternative text") {
+		t.Errorf("without alt text = %d %v; want 422 with the problem", rec.Code, m)
+	}
+	rec = uploadAccepting(ns, account.Author, js, map[string]string{"alt": "Page"}, "page.html", []byte("<!doctype html><script>alert(1)</script>"))
+	if m := decode(rec); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(m["errors"]), "not an image, a PDF or a recording") {
+		t.Errorf("an HTML file = %d %v; want 422 saying what is accepted", rec.Code, m)
+	}
+	rec = uploadAccepting(ns, account.Author, js, map[string]string{"alt": "Boats at the quay", "caption": "Dawn.", "credit": "Desk"}, "quay.png", photo)
+	m := decode(rec)
+	id := int64(m["id"].(float64))
+	want := map[string]any{"kind": "image", "url": fmt.Sprintf("/media/%d/1200.jpg", id), "thumb": fmt.Sprintf("/media/%d/480.jpg", id),
+		"alt": "Boats at the quay", "caption": "Dawn.", "credit": "Desk", "width": 1400.0, "height": 700.0}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("new image: %s = %v, want %v", k, m[k], v)
+		}
+	}
+	if rec.Code != http.StatusCreated {
+		t.Errorf("new image = %d, want 201", rec.Code)
+	}
+	rec = uploadAccepting(ns, account.Editor, js, map[string]string{"alt": "Again"}, "copy.png", photo)
+	if again := decode(rec); rec.Code != http.StatusOK || again["id"] != m["id"] || again["alt"] != "Boats at the quay" {
+		t.Errorf("the same file again = %d %v; want 200 and the image already stored", rec.Code, again)
+	}
+
+	pdf := []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+	rec = uploadAccepting(ns, account.Author, js, map[string]string{"alt": ""}, "Council Budget 2027.pdf", pdf)
+	doc := decode(rec)
+	if rec.Code != http.StatusCreated || doc["kind"] != "document" || doc["type"] != "application/pdf" || doc["name"] != "council-budget-2027.pdf" ||
+		doc["title"] != "Council Budget 2027" || doc["url"] != fmt.Sprintf("/media/%v/council-budget-2027.pdf", doc["id"]) {
+		t.Errorf("a PDF = %d %v; want 201, a document named after the file", rec.Code, doc)
+	}
+	rec = upload(ns, account.Author, map[string]string{"alt": "Interview with the harbour master"}, "interview.mp3", append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), bytes.Repeat([]byte{0xff, 0xfb, 0x90, 0x64}, 100)...))
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "#document-") {
+		t.Errorf("a recording through the form = %d %q; want the library at the document", rec.Code, rec.Header().Get("Location"))
+	}
+
+	// The picker's search: newest first, both kinds, by their words.
+	var list struct {
+		Items []map[string]any
+		Next  bool
+	}
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"", []string{"image", "interview.mp3", "council-budget-2027.pdf"}}, // within a second, images first
+		{"harbour", []string{"interview.mp3"}},
+		{"QUAY desk", []string{"image"}},
+		{"nothing-like-it", nil},
+	} {
+		rec := ns.do("GET", "/admin/media.json?q="+url.QueryEscape(tt.q), account.Contributor, nil)
+		list.Items = nil
+		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("media.json?q=%s = %d %q", tt.q, rec.Code, rec.Body.String())
+		}
+		var got []string
+		for _, it := range list.Items {
+			if it["kind"] == "image" {
+				got = append(got, "image")
+			} else {
+				got = append(got, it["name"].(string))
+			}
+		}
+		if !slices.Equal(got, tt.want) || list.Next {
+			t.Errorf("media.json?q=%s = %q (next %v), want %q", tt.q, got, list.Next, tt.want)
+		}
+	}
+	if rec := ns.do("GET", "/admin/media?q=budget", account.Contributor, nil); !strings.Contains(rec.Body.String(), "Council Budget 2027") ||
+		strings.Contains(rec.Body.String(), "Boats at the quay") {
+		t.Error("the library page searched for budget does not show just the PDF")
+	}
+}
+
+// A document is served as uploaded, under its name, to the newsroom until
+// a published article links to it, and then to everyone, with ranges.
+func TestDocumentServing(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	pdf := []byte("%PDF-1.7\n% the harbour board's report, in full\n%%EOF\n")
+	rec := upload(ns, account.Author, map[string]string{"alt": "Harbour report"}, "report.pdf", pdf)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload = %d: %s", rec.Code, rec.Body.String())
+	}
+	p, err := ns.db.Media(ctx, "", 1, 10)
+	must(t, err)
+	if len(p.Documents) != 1 {
+		t.Fatalf("library = %+v, want one document", p)
+	}
+	d := p.Documents[0]
+	anon := func(path string, h map[string]string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		ns.srv.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := anon(d.Path(), nil); rec.Code != http.StatusNotFound {
+		t.Errorf("an unpublished document to a stranger = %d, want 404", rec.Code)
+	}
+	if rec := ns.do("GET", d.Path(), account.Contributor, nil); rec.Code != http.StatusOK || rec.Body.String() != string(pdf) {
+		t.Errorf("an unpublished document to the newsroom = %d %q", rec.Code, rec.Body.String())
+	}
+	form := articleForm("Harbour report published", 0)
+	form.Set("body", "The board's findings:\n\n["+d.Title+"]("+d.Path()+")\n")
+	form.Set("action", "publish")
+	if rec := ns.do("POST", "/admin/articles", account.Editor, form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("publish = %d: %s", rec.Code, rec.Body.String())
+	}
+	rec = anon(d.Path(), nil)
+	h := rec.Header()
+	if rec.Code != http.StatusOK || rec.Body.String() != string(pdf) || h.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(h.Get("Content-Security-Policy"), "default-src 'none'") || h.Get("X-Content-Type-Options") != "nosniff" ||
+		h.Get("Content-Disposition") != `inline; filename=report.pdf` {
+		t.Errorf("a published document = %d %q, headers %v", rec.Code, rec.Body.String(), h)
+	}
+	if rec := anon(d.Path(), map[string]string{"Range": "bytes=0-7"}); rec.Code != http.StatusPartialContent || rec.Body.String() != "%PDF-1.7" {
+		t.Errorf("a range = %d %q, want 206 and the first 8 bytes", rec.Code, rec.Body.String())
+	}
+	if rec := anon(d.Path(), map[string]string{"If-None-Match": h.Get("ETag")}); rec.Code != http.StatusNotModified {
+		t.Errorf("revalidated = %d, want 304", rec.Code)
+	}
+	for _, path := range []string{strings.Replace(d.Path(), "report.pdf", "other.pdf", 1), strings.Replace(d.Path(), "report.pdf", "report.html", 1)} {
+		if rec := anon(path, nil); rec.Code != http.StatusNotFound {
+			t.Errorf("%s = %d, want 404", path, rec.Code)
+		}
 	}
 }

@@ -3,12 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
@@ -47,6 +49,17 @@ var funcs = template.FuncMap{
 	},
 	"dir": i18n.Dir,
 	"add": func(a, b int) int { return a + b },
+	// storyWidth is the size of an image a story's Markdown names.
+	"storyWidth": func(widths []int) int { return imageItem(&article.Image{Variants: widths}).width() },
+	"kilobytes":  func(n int64) int64 { return (n + 1023) / 1024 },
+	"runes":      func(s string) int { return utf8.RuneCountInString(s) },
+	// clip cuts s to n characters at most, marking the cut with an ellipsis.
+	"clip": func(s string, n int) string {
+		if utf8.RuneCountInString(s) <= n {
+			return s
+		}
+		return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
+	},
 	// dict passes named values to a partial: dict "V" $v "Box" $box.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
@@ -133,6 +146,12 @@ func (s *Server) bareView() *view {
 
 // T translates a UI message.
 func (v *view) T(key string, args ...any) string { return v.cat.T(key, args...) }
+
+// Forms is the message of key in each plural form, as JSON for a script.
+func (v *view) Forms(key string) (string, error) {
+	b, err := json.Marshal(v.cat.Forms(key))
+	return string(b), err
+}
 
 // Date formats t as a date in the site's time zone.
 func (v *view) Date(t time.Time) string { return v.cat.Date(t.In(v.loc)) }

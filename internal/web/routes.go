@@ -74,6 +74,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "POST /admin/articles/{id}/restore", s.staff(account.WriteDrafts, s.restoreRevision))
 	s.handle(admin, "POST /admin/articles/{id}/notes", s.staff(account.PublishOwn, s.addNote))
 	s.handle(admin, "GET /admin/media", s.staff(account.UploadMedia, s.mediaPage))
+	s.handle(admin, "GET /admin/media.json", s.staff(account.UploadMedia, s.mediaJSON))
 	s.handle(admin, "POST /admin/media", s.staff(account.UploadMedia, s.uploadMedia))
 	s.handle(admin, "GET /admin/account", s.staff(account.WriteDrafts, s.accountPage))
 	s.handle(admin, "POST /admin/account/password", s.staff(account.WriteDrafts, s.changePassword))
@@ -168,6 +169,7 @@ var adminRoutes = []struct {
 	{"POST", "/admin/articles/preview", account.Contributor},
 	{"GET", "/admin/account", account.Contributor},
 	{"GET", "/admin/media", account.Contributor},
+	{"GET", "/admin/media.json", account.Contributor},
 	{"POST", "/admin/media", account.Contributor},
 	{"GET", "/admin/banner", account.Editor},
 	{"POST", "/admin/banner", account.Editor},

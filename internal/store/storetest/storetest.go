@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"UpdateReplacesRelations", testUpdateReplacesRelations},
 		{"ChangeLog", testChangeLog},
 		{"Images", testImages},
+		{"Documents", testDocuments},
+		{"MediaSearch", testMediaSearch},
 		{"SiteSettings", testSiteSettings},
 		{"Editions", testEditions},
 		{"Translations", testTranslations},

@@ -46,6 +46,12 @@ type Media interface {
 	ImageBySourceHash(ctx context.Context, hash string) (*article.Image, error)
 	ImageVariant(ctx context.Context, imageID int64, width int) (*article.Variant, error)
 	ImagePublic(ctx context.Context, id int64) (bool, error)
+	CreateDocument(ctx context.Context, doc *article.Document, data []byte) error
+	DocumentByID(ctx context.Context, id int64) (*article.Document, error)
+	DocumentBySourceHash(ctx context.Context, hash string) (*article.Document, error)
+	DocumentBytes(ctx context.Context, id int64) ([]byte, error)
+	DocumentPublic(ctx context.Context, id int64) (bool, error)
+	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
 }
 
 // Settings is the site's settings and the secret its links are signed with.

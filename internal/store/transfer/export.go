@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -340,55 +341,89 @@ func (e *recordEncoder) writeValue(f field, v any) error {
 	return nil
 }
 
-// mediaName is the archive's name for the bytes of one image size:
-// media/IMAGE/WIDTH.EXT.
+// mediaName is the archive's name for the bytes of one image size,
+// media/ID/WIDTH.EXT, or of one document, media/documents/ID/NAME.
 func mediaName(k kind, vals []any) string {
+	if k.name == "documents" {
+		id, _ := vals[k.index("id")].(int64)
+		name, _ := vals[k.index("name")].(string)
+		return fmt.Sprintf("media/documents/%d/%s", id, path.Base("/"+name))
+	}
 	id, _ := vals[k.index("image_id")].(int64)
 	width, _ := vals[k.index("width")].(int64)
 	ct, _ := vals[k.index("content_type")].(string)
 	return fmt.Sprintf("media/%d/%d%s", id, width, mediaExt(ct))
 }
 
-// writeMedia writes the bytes of every image size as its own file, in the
-// order of the image_variants records that name them.
+// mediaFiles are the kinds whose records name files, and the columns
+// mediaName needs, then the bytes.
+var mediaFiles = []struct{ kind, columns string }{
+	{"image_variants", "image_id, width, content_type, bytes"},
+	{"documents", "id, name, bytes"},
+}
+
+// writeMedia writes the bytes of every image size and every document as
+// its own file, in the order of the records that name them.
 func writeMedia(ctx context.Context, tx *sql.Tx, zw *zip.Writer, modified time.Time, progress func(string, int, int)) (ManifestMedia, error) {
 	var m ManifestMedia
-	k := kinds[slices.IndexFunc(kinds, func(k kind) bool { return k.name == "image_variants" })]
-	n, err := countRows(ctx, tx, k.name)
-	if err != nil {
-		return m, err
-	}
-	progress("media", 0, int(n))
-	rows, err := tx.QueryContext(ctx, `SELECT image_id, width, content_type, bytes FROM image_variants ORDER BY `+k.key)
-	if err != nil {
-		return m, err
-	}
-	defer rows.Close()
-	vals := make([]any, len(k.fields))
-	for rows.Next() {
-		var id, width int64
-		var ct string
-		var b []byte
-		if err := rows.Scan(&id, &width, &ct, &b); err != nil {
-			return m, err
-		}
-		vals[k.index("image_id")], vals[k.index("width")], vals[k.index("content_type")] = id, width, ct
-		out, err := zw.CreateHeader(&zip.FileHeader{Name: mediaName(k, vals), Method: mediaMethod, Modified: modified})
+	var total int64
+	for _, mf := range mediaFiles {
+		n, err := countRows(ctx, tx, mf.kind)
 		if err != nil {
 			return m, err
 		}
-		if _, err := out.Write(b); err != nil {
+		total += n
+	}
+	progress("media", 0, int(total))
+	for _, mf := range mediaFiles {
+		if err := writeMediaOf(ctx, tx, zw, modified, mf.kind, mf.columns, &m, func() {
+			if m.Files%100 == 0 {
+				progress("media", m.Files, int(total))
+			}
+		}); err != nil {
 			return m, err
+		}
+	}
+	progress("media", m.Files, int(total))
+	return m, nil
+}
+
+func writeMediaOf(ctx context.Context, tx *sql.Tx, zw *zip.Writer, modified time.Time, kindName, columns string, m *ManifestMedia, step func()) error {
+	k := kinds[slices.IndexFunc(kinds, func(k kind) bool { return k.name == kindName })]
+	cols := strings.Split(columns, ", ")
+	rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM `+k.name+` ORDER BY `+k.key)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	vals := make([]any, len(k.fields))
+	scanned := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range scanned {
+		ptrs[i] = &scanned[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, c := range cols[:len(cols)-1] {
+			v := scanned[i]
+			if b, ok := v.([]byte); ok { // text as some drivers scan it
+				v = string(b)
+			}
+			vals[k.index(c)] = v
+		}
+		b, _ := scanned[len(cols)-1].([]byte)
+		out, err := zw.CreateHeader(&zip.FileHeader{Name: mediaName(k, vals), Method: mediaMethod, Modified: modified})
+		if err != nil {
+			return err
+		}
+		if _, err := out.Write(b); err != nil {
+			return err
 		}
 		m.Files++
 		m.Bytes += int64(len(b))
-		if m.Files%100 == 0 {
-			progress("media", m.Files, int(n))
-		}
+		step()
 	}
-	if err := rows.Err(); err != nil {
-		return m, err
-	}
-	progress("media", m.Files, int(n))
-	return m, nil
+	return rows.Err()
 }

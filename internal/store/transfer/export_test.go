@@ -75,8 +75,12 @@ func TestExportRoundTrip(t *testing.T) {
 			t.Errorf("%s: no records: the test site should fill every kind", mk.Kind)
 		}
 	}
-	if rep.Manifest.Media.Files != 2 || rep.Manifest.Media.Bytes != 5+10000 {
-		t.Errorf("media = %+v, want the two sizes of the one image", rep.Manifest.Media)
+	pdf := int64(len("%PDF-1.7\n% the harbour board's report\n"))
+	if rep.Manifest.Media.Files != 3 || rep.Manifest.Media.Bytes != 5+10000+pdf {
+		t.Errorf("media = %+v, want the two sizes of the one image and the document", rep.Manifest.Media)
+	}
+	if got := string(entries(t, first)["media/documents/1/harbour-report.pdf"]); !strings.HasPrefix(got, "%PDF-1.7") {
+		t.Errorf("the document's file in the export holds %q", got)
 	}
 	a := entries(t, first)
 	var pageLine string
@@ -105,8 +109,8 @@ func TestExportRoundTrip(t *testing.T) {
 	defer pg.Close()
 	irep, err := Import(ctx, first, pg.Writer().Pool(), pg.Name(), ImportOptions{})
 	must(t, err)
-	if irep.Records != rep.Records || irep.MediaFiles != 2 {
-		t.Errorf("imported %d records and %d media files; exported %d and 2", irep.Records, irep.MediaFiles, rep.Records)
+	if irep.Records != rep.Records || irep.MediaFiles != 3 {
+		t.Errorf("imported %d records and %d media files; exported %d and 3", irep.Records, irep.MediaFiles, rep.Records)
 	}
 	must(t, pg.Reindex(ctx, nil))
 	second := filepath.Join(dir, "second.zip")
@@ -195,7 +199,7 @@ func TestImportVersion1(t *testing.T) {
 	v1 := filepath.Join(dir, "v1.zip")
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
-		case "records/redirects.jsonl", "records/imported.jsonl":
+		case "records/redirects.jsonl", "records/imported.jsonl", "records/documents.jsonl", "records/article_documents.jsonl":
 			return nil
 		case "records/comments.jsonl":
 			var out []byte
@@ -212,7 +216,9 @@ func TestImportVersion1(t *testing.T) {
 			var m Manifest
 			must(t, json.Unmarshal(b, &m))
 			m.Version = 1
-			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool { return mk.Kind == "redirects" || mk.Kind == "imported" })
+			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool {
+				return slices.Contains([]string{"redirects", "imported", "documents", "article_documents"}, mk.Kind)
+			})
 			out, err := json.Marshal(m)
 			must(t, err)
 			return out
@@ -391,9 +397,9 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 4`, `"version": 5`)), false, "format version 5, written by a newer Broadsheet"},
-		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 4`, `"version": 1`)), true,
-			"manifest.json of format version 1 lists redirects records, which version 2 added"},
+		{"newer version", edited("newer", inManifest(`"version": 5`, `"version": 6`)), false, "format version 6, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 5`, `"version": 1`)), true,
+			"manifest.json of format version 1 lists documents records, which version 5 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {
 			if name == "manifest.json" {

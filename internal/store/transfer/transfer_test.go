@@ -37,6 +37,7 @@ func must(t *testing.T, err error) {
 type site struct {
 	lead, replaced *article.Article
 	img            article.Image
+	doc            article.Document
 	user           account.User
 	sessionHash    string
 	tokenHash      string
@@ -83,12 +84,15 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 		{Width: 1200, Height: 675, ContentType: "image/webp", Bytes: bytes.Repeat([]byte{0, 1, 2, 254, 255}, 2000)},
 	}))
 
+	w.doc = article.Document{Name: "harbour-report.pdf", Title: "Harbour report", ContentType: "application/pdf", SourceHash: "def456", UploadedBy: w.user.ID}
+	must(t, s.CreateDocument(ctx, &w.doc, []byte("%PDF-1.7\n% the harbour board's report\n")))
+
 	// The article that replaces another is made after it: the reference
 	// points forward, to a larger id.
 	w.replaced = &article.Article{Slug: "old-quay", Headline: "Old quay", Body: "Old.", Section: city, Status: article.Unpublished, Language: "en"}
 	must(t, s.CreateArticle(ctx, w.replaced))
 	w.lead = &article.Article{Slug: "harbour-reopens", Headline: "Harbour reopens after storm", Standfirst: "Boats return to the quay.",
-		Body: "The **harbour** reopened on Monday, a week after the storm.", Section: city, Status: article.Published, Language: "en",
+		Body: "The **harbour** reopened on Monday, a week after the storm.\n\n[The board's report](" + w.doc.Path() + ")", Section: city, Status: article.Published, Language: "en",
 		Authors: []article.Author{authors[2], authors[0]}, Tags: []article.Tag{tags[1], tags[0]}, LeadImage: &w.img,
 		PublishedAt: now.Add(-time.Hour), CreatedBy: w.user.ID, EditorID: w.user.ID}
 	must(t, s.CreateArticle(ctx, w.lead))
@@ -231,7 +235,7 @@ func TestCopy(t *testing.T) {
 	// Every table is copied whole, and the report says so. A table added
 	// by a later migration is copied too; the test site should fill it.
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
-		"articles", "audit_log", "authors", "comments", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
+		"article_documents", "articles", "audit_log", "authors", "comments", "documents", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
 		"used_challenges", "users"}
 	var got []string

@@ -57,6 +57,57 @@
   var form = document.getElementById("editor");
   if (!form) return;
   var status = form.querySelector(".autosave-status");
+
+  // Writing aids: counts and the search and share previews follow the
+  // text as it is typed (the page shows them as of the last save).
+  var lang = document.documentElement.lang || "en";
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  var stats = document.getElementById("body-stats");
+  var digits = stats && stats.dataset.digits || "0123456789";
+  function number(n) {
+    return String(n).replace(/[0-9]/g, function (d) { return digits.charAt(+d); });
+  }
+  function says(json, n) {
+    var forms = JSON.parse(json);
+    var msg = forms[plural ? plural.select(n) : "other"] || forms.other;
+    return msg.replace("%d", number(n));
+  }
+  function chars(s) { return Array.from(s).length; }
+  function clip(s, n) {
+    var a = Array.from(s);
+    return a.length <= n ? s : a.slice(0, n - 1).join("").trim() + "\u2026";
+  }
+  var preview = document.getElementById("share-preview");
+  function aids() {
+    var el = form.elements;
+    if (stats && el.body) {
+      // As the reading page counts: words between spaces, 230 a minute.
+      var words = el.body.value.split(/\s+/).filter(Boolean).length;
+      stats.querySelector(".words").textContent = says(stats.dataset.words, words);
+      stats.querySelector(".minutes").textContent = says(stats.dataset.minutes, Math.max(1, Math.floor((words + 115) / 230)));
+    }
+    form.querySelectorAll(".count-hint").forEach(function (hint) {
+      var field = document.querySelector('[aria-describedby~="' + hint.id + '"]');
+      if (!field) return;
+      var n = chars(field.value.trim());
+      hint.textContent = says(hint.dataset.forms, n);
+      hint.classList.toggle("over", n > +hint.dataset.shown);
+    });
+    if (preview && el.headline) {
+      var headline = el.headline.value.trim(), standfirst = el.standfirst ? el.standfirst.value.trim() : "";
+      var section = el.section && el.section.value, slug = el.slug && el.slug.value.trim();
+      preview.querySelector(".serp-path").textContent = section ? " \u203a " + section + (slug ? " \u203a " + slug : "") : "";
+      preview.querySelector(".serp-title").textContent = clip(headline, 60) + " \u00b7 " + preview.dataset.site;
+      preview.querySelector(".serp-desc").textContent = clip(standfirst, 160);
+      preview.querySelector(".card-title").textContent = headline;
+      preview.querySelector(".card-desc").textContent = clip(standfirst, 160);
+      var lead = el.lead_image && el.lead_image.selectedOptions[0];
+      preview.querySelector(".social-card img").src = lead && lead.dataset.thumb || preview.dataset.card;
+    }
+  }
+  form.addEventListener("input", aids);
+  form.addEventListener("change", aids);
+  aids();
   // Kept per user and per article, so nobody is offered another person's text.
   var key = "broadsheet-draft:" + form.dataset.user + ":" + form.getAttribute("action");
   var dirty = false;
@@ -96,7 +147,7 @@
   });
   // The page after a successful save says so: only then is the kept copy
   // of no more use.
-  if (/[?&]notice=(saved|published|scheduled|submitted|restored)/.test(location.search)) {
+  if (/[?&]notice=(saved|updated|published|scheduled|submitted|restored)/.test(location.search)) {
     try { localStorage.removeItem(key); } catch (e) {}
   }
   window.addEventListener("beforeunload", function (e) {

@@ -65,7 +65,7 @@ class RichEditor {
     this.pane.append(this.toolbar.dom, this.toolbar.help, host)
     this.ta.before(modes)
     this.ta.after(this.pane)
-    this.hint = this.field.querySelector('.help')
+    this.hint = this.field.querySelector('.markdown-help')
 
     const self = this
     this.editor = await Editor.make()
@@ -79,7 +79,7 @@ class RichEditor {
             role: 'textbox',
             'aria-multiline': 'true',
             'aria-label': this.labelText,
-            'aria-describedby': this.toolbar.helpHintID,
+            'aria-describedby': this.describedBy(),
             dir: 'auto',
             spellcheck: 'true',
             class: 'rich-text',
@@ -152,6 +152,16 @@ class RichEditor {
     this.field.classList.add('has-rich')
     this.field.dataset.rich = 'ready'
     this.field.richEditor = this
+  }
+
+  // describedBy is what describes the textarea, less the Markdown hint,
+  // and how Tab behaves here.
+  describedBy() {
+    const ids = (this.ta.getAttribute('aria-describedby') || '').split(/\s+/).filter((id) => {
+      const e = id && document.getElementById(id)
+      return e && !e.classList.contains('markdown-help')
+    })
+    return [...ids, this.toolbar.helpHintID].join(' ')
   }
 
   // plugin watches the document for changes to write back, and handles
