@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +166,14 @@ func (s *richSession) press(key string, mods ...chromedp.Modifier) {
 		if _, err := chromedp.Call(s.ctx, input.DispatchKeyEvent, p); err != nil {
 			s.t.Fatalf("press %s: %v", key, err)
 		}
+	}
+}
+
+// await runs js, which returns a promise, to its end.
+func (s *richSession) await(js string) {
+	s.t.Helper()
+	if _, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise)); err != nil {
+		s.t.Fatalf("run in the page: %v", err)
 	}
 }
 
@@ -447,6 +456,22 @@ func TestRichEditorPaste(t *testing.T) {
 			t.Errorf("pasted from %s, the body is:\n%s\nwant:\n%s", name, got, want)
 		}
 	}
+	// An address pasted alone on an empty line stays the address alone,
+	// shown as an embed; the editor asks the provider nothing.
+	const video = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+	s.click(selModeMarkdown)
+	s.setBody("")
+	s.click(selModeRich)
+	s.click(selRichText)
+	evaluate[bool](t, s.ctx, fmt.Sprintf(`(() => { const dt = new DataTransfer(); dt.setData("text/plain", %q);
+  document.querySelector(%q).dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})); return true; })()`, video, selRichText))
+	s.settle()
+	if got := s.markdown(); got != video {
+		t.Errorf("an address pasted alone gives the body %q, want %q", got, video)
+	}
+	if e := inspectOne(t, s.ctx, selRichText+" .embed-card"); !e.Visible || !strings.Contains(e.Text, video) {
+		t.Errorf("the pasted address is not shown as an embed card: %q", e.Text)
+	}
 	s.checkClean("new article (paste)")
 }
 
@@ -489,4 +514,113 @@ func useMarkdownMode(t *testing.T, ctx context.Context) {
 	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(selRichReady)), chromedp.Click(chromedp.CSS(selModeMarkdown))); err != nil {
 		t.Fatalf("switch the editor to Markdown: %v", err)
 	}
+}
+
+// pasteImageJS pastes a 480×320 PNG drawn in the page (or, with bad, a file
+// that only says it is one) into the rich view.
+const pasteImageJS = `(async () => {
+  let blob;
+  if (%t) {
+    blob = new Blob(["not an image"], {type: "image/png"});
+  } else {
+    const c = document.createElement("canvas");
+    c.width = 480; c.height = 320;
+    const g = c.getContext("2d");
+    g.fillStyle = "#2a6f97"; g.fillRect(0, 0, 480, 320);
+    g.fillStyle = "#f6f5f1"; g.fillRect(40, 200, 400, 60);
+    blob = await new Promise(r => c.toBlob(r, "image/png"));
+  }
+  const dt = new DataTransfer();
+  dt.items.add(new File([blob], "sea-wall.png", {type: "image/png"}));
+  document.querySelector(".rich-text").dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+  return true;
+})()`
+
+// TestRichEditorImages pastes an image: a dialog asks for its alt text
+// (refusing none), caption and credit, uploads it to the media library and
+// inserts a figure; a refused upload says why in the dialog and keeps what
+// was typed. The library's picker inserts a figure, and a gallery of
+// several images.
+func TestRichEditorImages(t *testing.T) {
+	s, _, _ := startRichSession(t)
+	s.open("/admin/articles/new")
+	s.click(selRichText)
+
+	// A file the library refuses: the dialog shows the server's reason.
+	s.await(fmt.Sprintf(pasteImageJS, true))
+	s.do("wait for the image dialog", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" #rich-image-alt")))
+	s.setField("rich-image-alt", "Waves over the sea wall")
+	s.click(selRichDialog + " button[type=submit]")
+	s.do("wait for the refusal", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" .dialog-error li, "+selRichDialog+" .dialog-error p")))
+	if got := evaluate[string](t, s.ctx, `document.getElementById("rich-image-alt").value`); got != "Waves over the sea wall" {
+		t.Errorf("after a refused upload the alt text is %q, want what was typed", got)
+	}
+	t.Logf("refused upload: %s", inspectOne(t, s.ctx, selRichDialog+" .dialog-error").Text)
+	s.keys(kb.Escape)
+	s.do("close the dialog", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	// The browser reports the refused request; it is the test's doing.
+	s.problems.mu.Lock()
+	s.problems.problems = nil
+	s.problems.mu.Unlock()
+
+	// A real image: alt text required, then uploaded and placed.
+	s.await(fmt.Sprintf(pasteImageJS, false))
+	s.do("wait for the image dialog", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" #rich-image-alt")))
+	if got := evaluate[string](t, s.ctx, `document.activeElement.id`); got != "rich-image-alt" {
+		t.Errorf("the image dialog opened with the focus on %q, want the alt text", got)
+	}
+	s.click(selRichDialog + " button[type=submit]")
+	if alert := inspectOne(t, s.ctx, selRichDialog+" .dialog-error"); !strings.Contains(alert.Text, "alt text is required") {
+		t.Errorf("without alt text the dialog says %q", alert.Text)
+	}
+	s.setField("rich-image-alt", "Waves over the sea wall")
+	s.setField("rich-image-caption", "The surge at high tide.")
+	s.setField("rich-image-credit", "Photo: Ines Dalgaard")
+	s.click(selRichDialog + " button[type=submit]")
+	s.do("wait for the upload", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	s.settle()
+	figure := regexp.MustCompile(`^!\[Waves over the sea wall\]\((/media/\d+/[^ )]+)\ "Photo: Ines Dalgaard"\)\nThe surge at high tide\.$`)
+	md := s.markdown()
+	m := figure.FindStringSubmatch(md)
+	if m == nil {
+		t.Fatalf("after the upload the body is %q, want a figure of the uploaded image", md)
+	}
+	if n := len(inspectAll(t, s.ctx, selRichText+" figure img[src='"+m[1]+"']")); n != 1 {
+		t.Errorf("the rich view shows the uploaded image %d times, want once", n)
+	}
+
+	// From the library: one image, then two as a gallery.
+	s.click(selModeMarkdown)
+	s.setBody("")
+	s.click(selModeRich)
+	s.click(selRichText)
+	s.button("library")
+	s.do("wait for the library", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" .picker-item")))
+	s.click(selRichDialog + " .picker-item")
+	s.click(selRichDialog + " button[type=submit]")
+	s.do("wait for the picker to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	s.settle()
+	if got := s.markdown(); !regexp.MustCompile(`^!\[[^\]]+\]\(/media/\d+/[^)]+\)`).MatchString(got) {
+		t.Errorf("picked from the library, the body is %q, want a figure", got)
+	}
+	s.click(selModeMarkdown)
+	s.setBody("")
+	s.click(selModeRich)
+	s.click(selRichText)
+	s.button("library")
+	s.do("wait for the library", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" .picker-item")))
+	s.click(selRichDialog + " #rich-picker-gallery")
+	s.click(selRichDialog + " li:nth-child(1) .picker-item")
+	s.click(selRichDialog + " li:nth-child(2) .picker-item")
+	s.click(selRichDialog + " button[type=submit]")
+	s.do("wait for the picker to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	s.settle()
+	gallery := regexp.MustCompile(`^!\[[^\]]+\]\(/media/\d+/[^)]+\)\n!\[[^\]]+\]\(/media/\d+/[^)]+\)$`)
+	if got := s.markdown(); !gallery.MatchString(got) {
+		t.Errorf("two picked as a gallery, the body is %q, want two image lines in one paragraph", got)
+	}
+	if n := len(inspectAll(t, s.ctx, selRichText+" figure.gallery img")); n != 2 {
+		t.Errorf("the rich view's gallery shows %d images, want 2", n)
+	}
+	s.checkClean("new article (images)")
 }

@@ -157,7 +157,8 @@ export class Dialogs {
   // imageFields are the words of an image: alt text, caption, credit.
   imageFields(values, withCaption) {
     const w = this.w
-    const alt = el('input', { type: 'text', required: '', maxlength: '300', dir: 'auto', value: values.alt || '' })
+    // aria-required, not required: the dialog says what is missing itself.
+    const alt = el('input', { type: 'text', 'aria-required': 'true', maxlength: '300', dir: 'auto', value: values.alt || '' })
     const caption = el('textarea', { rows: '2', maxlength: '1000', dir: 'auto' })
     caption.value = values.caption || ''
     const credit = el('input', { type: 'text', maxlength: '200', dir: 'auto', value: values.credit || '' })

@@ -164,8 +164,7 @@ class RichEditor {
     return [...ids, this.toolbar.helpHintID].join(' ')
   }
 
-  // plugin watches the document for changes to write back, and handles
-  // pasted and dropped images and addresses.
+  // plugin watches the document for changes to write back.
   plugin() {
     const self = this
     return new Plugin({
@@ -176,6 +175,15 @@ class RichEditor {
           self.toolbar.update(view.state)
         },
       }),
+    })
+  }
+
+  // pasting handles pasted and dropped images and addresses before
+  // Milkdown's clipboard does.
+  pasting() {
+    const self = this
+    return new Plugin({
+      key: new PluginKey('broadsheet-paste'),
       props: {
         handlePaste(view, event) {
           const files = [...(event.clipboardData?.files || [])].filter((f) => f.type.startsWith('image/'))
@@ -243,10 +251,9 @@ class RichEditor {
   load(md) {
     const doc = this.source.parse(md)
     const plugins = this.view.state.plugins
-    if (!this.keyPlugin) {
-      this.keyPlugin = this.keys()
-    }
-    this.view.updateState(EditorState.create({ doc, plugins: [this.keyPlugin, ...plugins.filter((p) => p !== this.keyPlugin)] }))
+    // Ours first: their keys and paste handling come before Milkdown's.
+    if (!this.first) this.first = [this.keys(), this.pasting()]
+    this.view.updateState(EditorState.create({ doc, plugins: [...this.first, ...plugins.filter((p) => !this.first.includes(p))] }))
     this.written = md
     this.toolbar.update(this.view.state)
   }
