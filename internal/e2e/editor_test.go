@@ -201,7 +201,7 @@ func (s *richSession) focusEnd(prefix string) {
 	s.t.Helper()
 	ok := evaluate[bool](s.t, s.ctx, fmt.Sprintf(`(() => {
   const view = document.querySelector(%q);
-  const block = [...view.querySelectorAll("p, li, h2, h3")].find(b => b.textContent.startsWith(%q));
+  const block = [...view.querySelectorAll("p, li, h2, h3, figcaption")].find(b => b.textContent.startsWith(%q));
   if (!block) return false;
   view.focus();
   const r = document.createRange();
@@ -498,8 +498,15 @@ func TestRichEditorAccessible(t *testing.T) {
 	if got := evaluate[string](t, s.ctx, `document.activeElement.dataset.cmd`); got != "h3" {
 		t.Errorf("ArrowRight from the first button moved to %q, want h3", got)
 	}
+	// The text reads down the page: each block below the one before (the
+	// page's grid must not reach inside it).
+	if !evaluate[bool](t, s.ctx, `(() => { const kids = [...document.querySelector(".rich-text").children];
+  return kids.every((k, i) => i === 0 || k.getBoundingClientRect().top >= kids[i - 1].getBoundingClientRect().bottom - 1); })()`) {
+		t.Error("the rich view's blocks are not stacked one below the other")
+	}
 	for _, size := range axeSizes {
 		emulateSize(t, s.ctx, size)
+		screenshot(t, s.ctx, filepath.Join(t.ArtifactDir(), "editor-rich-"+size.name+".png"))
 		for _, v := range runAxe(t, s.ctx, axe, "editor") {
 			t.Errorf("editor (rich) at %s width: %s", size.name, v)
 		}
@@ -587,6 +594,20 @@ func TestRichEditorImages(t *testing.T) {
 	}
 	if n := len(inspectAll(t, s.ctx, selRichText+" figure img[src='"+m[1]+"']")); n != 1 {
 		t.Errorf("the rich view shows the uploaded image %d times, want once", n)
+	}
+
+	// The figure's alt text and credit change through its Edit button; the
+	// caption is typed in place.
+	s.click(selRichText + " figure .figure-edit")
+	s.do("wait for the image's dialog", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" #rich-image-credit")))
+	s.setField("rich-image-credit", "Photo: Courier")
+	s.click(selRichDialog + " button[type=submit]")
+	s.do("wait for the dialog to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	s.focusEnd("The surge at high tide.")
+	s.keys(" Saltings.")
+	s.settle()
+	if got, want := s.markdown(), "![Waves over the sea wall]("+m[1]+" \"Photo: Courier\")\nThe surge at high tide. Saltings."; got != want {
+		t.Errorf("after editing the figure the body is %q, want %q", got, want)
 	}
 
 	// From the library: one image, then two as a gallery.

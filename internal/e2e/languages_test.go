@@ -153,7 +153,9 @@ func TestEveryLanguageOnScreen(t *testing.T) {
 	requireChromium(t)
 	dir := t.TempDir()
 	artifacts := t.ArtifactDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	// Four languages of eight pages each, two of them the article editor
+	// with its rich view: on a busy machine of two cores, that takes time.
+	ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 	t.Cleanup(cancel)
 	db, ts := startSite(t, ctx, dir)
 	story := englishDiscussion(t, ctx, db)

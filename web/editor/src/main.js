@@ -134,6 +134,8 @@ class RichEditor {
 
     this.editor.action((ctx) => {
       this.view = ctx.get(editorViewCtx)
+      // Milkdown names its text "editor", the class of the newsroom's form.
+      this.view.dom.classList.remove('editor')
       this.source = new Source(ctx.get(schemaCtx), ctx.get(remarkCtx), ctx.get(serializerCtx))
     })
 
