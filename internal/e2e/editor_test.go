@@ -177,6 +177,33 @@ func (s *richSession) await(js string) {
 	}
 }
 
+// pick empties the body, opens the media library, picks the items
+// (selectors inside the dialog), as a gallery or not, and inserts them.
+func (s *richSession) pick(gallery bool, items ...string) {
+	s.t.Helper()
+	s.reset("")
+	s.click(selRichText)
+	s.button("library")
+	s.do("wait for the library", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" .picker-item")))
+	if gallery {
+		s.click(selRichDialog + " #rich-picker-gallery")
+	}
+	for _, sel := range items {
+		s.click(selRichDialog + " " + sel)
+	}
+	s.click(selRichDialog + " button[type=submit]")
+	s.do("wait for the picker to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
+	s.settle()
+}
+
+// reset gives the editor the body md, through the Markdown view.
+func (s *richSession) reset(md string) {
+	s.t.Helper()
+	s.click(selModeMarkdown)
+	s.setBody(md)
+	s.click(selModeRich)
+}
+
 // setBody puts md in the Markdown textarea, as typing there would.
 func (s *richSession) setBody(md string) {
 	s.t.Helper()
@@ -375,9 +402,7 @@ func TestRichEditorFormatting(t *testing.T) {
 	}
 
 	// A link: the dialog refuses what is not an address.
-	s.click(selModeMarkdown)
-	s.setBody("Read the council's page.")
-	s.click(selModeRich)
+	s.reset("Read the council's page.")
 	s.focusEnd("Read the council")
 	s.keys(kb.ArrowLeft)
 	for range len("council's page") {
@@ -440,9 +465,7 @@ func TestRichEditorPaste(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.click(selModeMarkdown)
-		s.setBody("")
-		s.click(selModeRich)
+		s.reset("")
 		s.click(selRichText)
 		evaluate[bool](t, s.ctx, fmt.Sprintf(`(() => {
   const dt = new DataTransfer();
@@ -459,9 +482,7 @@ func TestRichEditorPaste(t *testing.T) {
 	// An address pasted alone on an empty line stays the address alone,
 	// shown as an embed; the editor asks the provider nothing.
 	const video = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-	s.click(selModeMarkdown)
-	s.setBody("")
-	s.click(selModeRich)
+	s.reset("")
 	s.click(selRichText)
 	evaluate[bool](t, s.ctx, fmt.Sprintf(`(() => { const dt = new DataTransfer(); dt.setData("text/plain", %q);
   document.querySelector(%q).dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true})); return true; })()`, video, selRichText))
@@ -611,31 +632,11 @@ func TestRichEditorImages(t *testing.T) {
 	}
 
 	// From the library: one image, then two as a gallery.
-	s.click(selModeMarkdown)
-	s.setBody("")
-	s.click(selModeRich)
-	s.click(selRichText)
-	s.button("library")
-	s.do("wait for the library", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" .picker-item")))
-	s.click(selRichDialog + " .picker-item")
-	s.click(selRichDialog + " button[type=submit]")
-	s.do("wait for the picker to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
-	s.settle()
+	s.pick(false, ".picker-item")
 	if got := s.markdown(); !regexp.MustCompile(`^!\[[^\]]+\]\(/media/\d+/[^)]+\)`).MatchString(got) {
 		t.Errorf("picked from the library, the body is %q, want a figure", got)
 	}
-	s.click(selModeMarkdown)
-	s.setBody("")
-	s.click(selModeRich)
-	s.click(selRichText)
-	s.button("library")
-	s.do("wait for the library", chromedp.WaitVisible(chromedp.CSS(selRichDialog+" .picker-item")))
-	s.click(selRichDialog + " #rich-picker-gallery")
-	s.click(selRichDialog + " li:nth-child(1) .picker-item")
-	s.click(selRichDialog + " li:nth-child(2) .picker-item")
-	s.click(selRichDialog + " button[type=submit]")
-	s.do("wait for the picker to close", chromedp.WaitNotPresent(chromedp.CSS(selRichDialog)))
-	s.settle()
+	s.pick(true, "li:nth-child(1) .picker-item", "li:nth-child(2) .picker-item")
 	gallery := regexp.MustCompile(`^!\[[^\]]+\]\(/media/\d+/[^)]+\)\n!\[[^\]]+\]\(/media/\d+/[^)]+\)$`)
 	if got := s.markdown(); !gallery.MatchString(got) {
 		t.Errorf("two picked as a gallery, the body is %q, want two image lines in one paragraph", got)
