@@ -10,7 +10,7 @@ import { gfm, tableCellSchema, tableHeaderSchema } from '@milkdown/kit/preset/gf
 import { history } from '@milkdown/kit/plugin/history'
 import { clipboard } from '@milkdown/kit/plugin/clipboard'
 import { $prose, $view } from '@milkdown/kit/utils'
-import { EditorState, Plugin, PluginKey } from '@milkdown/kit/prose/state'
+import { EditorState, Plugin, PluginKey, Selection } from '@milkdown/kit/prose/state'
 import { keymap } from '@milkdown/kit/prose/keymap'
 import { setBlockType } from '@milkdown/kit/prose/commands'
 
@@ -153,7 +153,6 @@ class RichEditor {
     this.setMode(mode === 'markdown' ? 'markdown' : 'rich', false)
     this.field.classList.add('has-rich')
     this.field.dataset.rich = 'ready'
-    this.field.richEditor = this
   }
 
   // describedBy is what describes the textarea, less the Markdown hint,
@@ -181,7 +180,7 @@ class RichEditor {
   }
 
   // pasting handles pasted and dropped images and addresses before
-  // Milkdown's clipboard does.
+  // Milkdown's clipboard does, and clicks in the text's margins.
   pasting() {
     const self = this
     return new Plugin({
@@ -202,12 +201,27 @@ class RichEditor {
           }
           return false
         },
+        // A click in the text's margin, beside or below the blocks, puts
+        // the caret in the nearest block (the browser would put it between
+        // blocks, where no text can go).
+        handleDOMEvents: {
+          mousedown(view, event) {
+            if (event.target !== view.dom || event.button !== 0) return false
+            event.preventDefault()
+            const at = view.posAtCoords({ left: event.clientX, top: event.clientY })
+            const doc = view.state.doc
+            const sel = at ? Selection.near(doc.resolve(at.pos)) : Selection.atEnd(doc)
+            view.dispatch(view.state.tr.setSelection(sel))
+            view.focus()
+            return true
+          },
+        },
         handleDrop(view, event) {
           const files = [...(event.dataTransfer?.files || [])].filter((f) => f.type.startsWith('image/'))
           if (!files.length) return false
           event.preventDefault()
           const at = view.posAtCoords({ left: event.clientX, top: event.clientY })
-          if (at) view.dispatch(view.state.tr.setSelection(view.state.selection.constructor.near(view.state.doc.resolve(at.pos))))
+          if (at) view.dispatch(view.state.tr.setSelection(Selection.near(view.state.doc.resolve(at.pos))))
           self.dialogs.uploadImage(files[0], (fig) => self.insertBlock(fig))
           return true
         },
