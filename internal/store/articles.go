@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/embed"
 	"broadsheet/internal/markup"
 )
 
@@ -472,23 +473,25 @@ func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 }
 
 // writeBodyImages records the images of the media library article id's
-// body shows (those that exist), in place of those it showed before.
+// body shows (those that exist), in place of those it showed before: its
+// own, and the thumbnails of its embeds.
 func writeBodyImages(ctx context.Context, tx *Tx, id int64, body string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_images WHERE article_id = ?`, id); err != nil {
 		return fmt.Errorf("body images: %w", err)
 	}
-	ids := article.BodyImages(body)
-	if len(ids) == 0 {
-		return nil
+	if ids := article.BodyImages(body); len(ids) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, id FROM images WHERE id IN (`+
+			placeholders(len(ids))+`)`, append([]any{id}, anys(ids)...)...)
+		if err != nil {
+			return fmt.Errorf("body images: %w", err)
+		}
 	}
-	args := []any{id}
-	for _, img := range ids {
-		args = append(args, img)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, id FROM images WHERE id IN (`+
-		strings.Repeat(", ?", len(ids))[2:]+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("body images: %w", err)
+	if urls := embed.LoneURLs(body); len(urls) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, thumbnail_id FROM embeds
+			WHERE url IN (`+placeholders(len(urls))+`) AND thumbnail_id IS NOT NULL ON CONFLICT DO NOTHING`, append([]any{id}, anys(urls)...)...)
+		if err != nil {
+			return fmt.Errorf("embed thumbnails: %w", err)
+		}
 	}
 	return nil
 }
