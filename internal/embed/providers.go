@@ -132,7 +132,11 @@ var providers = []*provider{
 						f += m[2] + "/"
 					}
 					f += "id" + m[3]
-					if q := digitsOnly(u.Query(), "i"); q != nil {
+					if u.Query().Has("i") { // an episode
+						q := digitsOnly(u.Query(), "i")
+						if q == nil {
+							return ""
+						}
 						f += "?" + q.Encode()
 					}
 					return f
