@@ -195,7 +195,7 @@ func TestImportVersion1(t *testing.T) {
 	v1 := filepath.Join(dir, "v1.zip")
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
-		case "records/redirects.jsonl", "records/imported.jsonl":
+		case "records/redirects.jsonl", "records/imported.jsonl", "records/embeds.jsonl":
 			return nil
 		case "records/comments.jsonl":
 			var out []byte
@@ -212,7 +212,9 @@ func TestImportVersion1(t *testing.T) {
 			var m Manifest
 			must(t, json.Unmarshal(b, &m))
 			m.Version = 1
-			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool { return mk.Kind == "redirects" || mk.Kind == "imported" })
+			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool {
+				return mk.Kind == "redirects" || mk.Kind == "imported" || mk.Kind == "embeds"
+			})
 			out, err := json.Marshal(m)
 			must(t, err)
 			return out
@@ -391,9 +393,9 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 4`, `"version": 5`)), false, "format version 5, written by a newer Broadsheet"},
-		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 4`, `"version": 1`)), true,
-			"manifest.json of format version 1 lists redirects records, which version 2 added"},
+		{"newer version", edited("newer", inManifest(`"version": 5`, `"version": 6`)), false, "format version 6, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 5`, `"version": 1`)), true,
+			"manifest.json of format version 1 lists embeds records, which version 5 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {
 			if name == "manifest.json" {
