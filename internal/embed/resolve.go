@@ -273,11 +273,10 @@ func frameURL(src string) string {
 	if strings.HasPrefix(src, "//") {
 		src = "https:" + src
 	}
-	u, err := url.Parse(src)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || len(src) > maxURL {
-		return ""
+	if f := webURL(src); strings.HasPrefix(f, "https://") {
+		return f
 	}
-	return u.String()
+	return ""
 }
 
 // webURL is an absolute http(s) address without user or password, as a
