@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -84,17 +81,7 @@ func TestSaveKeepsEmbedsWithoutNetwork(t *testing.T) {
 func TestAPISaveKeepsEmbedsWithThumbnail(t *testing.T) {
 	ns := newNewsroom(t)
 	ctx := context.Background()
-	thumb := func() []byte {
-		img := image.NewRGBA(image.Rect(0, 0, 480, 360))
-		for y := range 360 {
-			for x := range 480 {
-				img.Set(x, y, color.RGBA{uint8(x), uint8(y), 64, 255})
-			}
-		}
-		var b bytes.Buffer
-		must(t, png.Encode(&b, img))
-		return b.Bytes()
-	}()
+	thumb := testPNG(480, 360)
 	mux := http.NewServeMux()
 	var srv *httptest.Server
 	mux.HandleFunc("/oembed", func(w http.ResponseWriter, r *http.Request) {

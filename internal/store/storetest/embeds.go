@@ -21,6 +21,14 @@ type Embeds interface {
 
 var _ embed.Store = Store(nil)
 
+// still is an image of the media library, a video's thumbnail.
+func still(t *testing.T, s Store) article.Image {
+	t.Helper()
+	img := article.Image{Alt: "A still", Width: 480, Height: 360}
+	must(t, s.CreateImage(context.Background(), &img, []article.Variant{{Width: 480, Height: 360, ContentType: "image/jpeg", Bytes: []byte("x")}}))
+	return img
+}
+
 // testEmbeds: a record is kept whole by its address, found alone or with
 // others, replaced by a newer one, but never a complete one by one kept
 // after a provider did not answer.
@@ -43,8 +51,7 @@ func testEmbeds(t *testing.T, s Store) {
 		t.Errorf("Embed = %+v\nwant %+v", got, bare)
 	}
 
-	img := article.Image{Alt: "A still", Width: 480, Height: 360}
-	must(t, s.CreateImage(ctx, &img, []article.Variant{{Width: 480, Height: 360, ContentType: "image/jpeg", Bytes: []byte("x")}}))
+	img := still(t, s)
 	full := bare
 	full.Title, full.Author, full.Width, full.Height = "Harbour reopens — «live»", "The Courier", 200, 113
 	full.ThumbnailURL, full.ThumbnailID, full.Complete, full.FetchedAt = "https://i.ytimg.com/vi/M7lc1UVf-VE/hqdefault.jpg", img.ID, true, at.Add(time.Hour)
@@ -91,8 +98,7 @@ func testEmbeds(t *testing.T, s Store) {
 func testEmbedThumbnails(t *testing.T, s Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
-	img := article.Image{Alt: "A still", Width: 480, Height: 360}
-	must(t, s.CreateImage(ctx, &img, []article.Variant{{Width: 480, Height: 360, ContentType: "image/jpeg", Bytes: []byte("x")}}))
+	img := still(t, s)
 	const video = "https://youtu.be/M7lc1UVf-VE"
 	rec, _ := embed.Match(video)
 	rec.ThumbnailID, rec.Complete, rec.FetchedAt = img.ID, true, f.clock
