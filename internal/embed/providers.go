@@ -319,8 +319,11 @@ func Match(addr string) (rec Record, ok bool) {
 	if !ok {
 		return Record{}, false
 	}
-	return Record{URL: addr, Provider: p.Name, ProviderKey: p.Key, Frame: frame, FrameOrigin: Origin(frame),
-		Width: pt.width, Height: pt.height}, true
+	return matched(addr, p, pt, frame), true
+}
+
+func matched(addr string, p *provider, pt *pattern, frame string) Record {
+	return Record{URL: addr, Provider: p.Name, ProviderKey: p.Key, Frame: frame, FrameOrigin: Origin(frame), Width: pt.width, Height: pt.height}
 }
 
 // FrameOrigins are the origins of every known provider's frames, for a

@@ -123,29 +123,8 @@ func (r *Resolver) endpoint(addr string) (Endpoint, bool) {
 // (provider and frame), Complete false, together with the error; an
 // address of no provider is ErrNotEmbed.
 func (r *Resolver) Resolve(ctx context.Context, addr string) (Record, error) {
-	rec, known := Match(addr)
-	var endpoint string
-	var token bool
-	if known {
-		p, pt, _, _ := match(addr)
-		endpoint = p.oembed
-		if pt.oembed != "" {
-			endpoint = pt.oembed
-		}
-		if e, ok := r.o.ProviderEndpoints[p.Key]; ok {
-			endpoint = e
-		}
-		if p.meta {
-			if r.o.MetaToken == "" {
-				endpoint = "" // nothing can be asked
-			}
-			token = true
-		}
-	} else if e, ok := r.endpoint(addr); ok {
-		u, _ := url.Parse(e.Endpoint)
-		rec = Record{URL: addr, Provider: u.Hostname(), ProviderKey: "oembed"}
-		endpoint = e.Endpoint
-	} else {
+	rec, endpoint, token, known := r.start(addr)
+	if rec.URL == "" {
 		return Record{}, ErrNotEmbed
 	}
 	rec.FetchedAt = r.o.Now().UTC().Truncate(time.Second)
@@ -184,6 +163,33 @@ func (r *Resolver) Resolve(ctx context.Context, addr string) (Record, error) {
 		}
 	}
 	return rec, nil
+}
+
+// start is the record of an address before any provider is asked, the
+// endpoint to ask ("" for none), whether the endpoint needs the Meta
+// token, and whether the provider is a built-in one; a record without
+// URL for an address of no provider.
+func (r *Resolver) start(addr string) (rec Record, endpoint string, token, known bool) {
+	p, pt, frame, known := match(addr)
+	if !known {
+		e, ok := r.endpoint(addr)
+		if !ok {
+			return Record{}, "", false, false
+		}
+		u, _ := url.Parse(e.Endpoint)
+		return Record{URL: addr, Provider: u.Hostname(), ProviderKey: "oembed"}, e.Endpoint, false, false
+	}
+	endpoint = p.oembed
+	if pt.oembed != "" {
+		endpoint = pt.oembed
+	}
+	if e, ok := r.o.ProviderEndpoints[p.Key]; ok {
+		endpoint = e
+	}
+	if p.meta && r.o.MetaToken == "" {
+		endpoint = "" // nothing can be asked
+	}
+	return matched(addr, p, pt, frame), endpoint, p.meta, true
 }
 
 // oembedAnswer is the part of an oEmbed response a record keeps.
