@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/embed"
 	"broadsheet/internal/markup"
 )
 
@@ -473,7 +474,8 @@ func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 
 // writeBodyMedia records the images and documents of the media library
 // article id's body shows or links to (those that exist), in place of
-// those it held before.
+// those it held before: its own images, the thumbnails of its embeds, and
+// its documents.
 func writeBodyMedia(ctx context.Context, tx *Tx, id int64, body string) error {
 	for _, m := range []struct {
 		table, column, from string
@@ -488,14 +490,17 @@ func writeBodyMedia(ctx context.Context, tx *Tx, id int64, body string) error {
 		if len(m.ids) == 0 {
 			continue
 		}
-		args := []any{id}
-		for _, v := range m.ids {
-			args = append(args, v)
-		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (article_id, `+m.column+`) SELECT ?, id FROM `+m.from+` WHERE id IN (`+
-			placeholders(len(m.ids))+`)`, args...)
+			placeholders(len(m.ids))+`)`, append([]any{id}, anys(m.ids)...)...)
 		if err != nil {
 			return fmt.Errorf("body %s: %w", m.from, err)
+		}
+	}
+	if urls := embed.LoneURLs(body); len(urls) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, thumbnail_id FROM embeds
+			WHERE url IN (`+placeholders(len(urls))+`) AND thumbnail_id IS NOT NULL ON CONFLICT DO NOTHING`, append([]any{id}, anys(urls)...)...)
+		if err != nil {
+			return fmt.Errorf("embed thumbnails: %w", err)
 		}
 	}
 	return nil

@@ -31,6 +31,7 @@ type Store interface {
 	Redirects
 	Imports
 	Editions
+	Embeds
 	Plumbing
 }
 
@@ -112,6 +113,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Redirects", testRedirects},
 		{"RedirectList", testRedirectList},
 		{"PutRedirects", testPutRedirects},
+		{"Embeds", testEmbeds},
+		{"EmbedThumbnails", testEmbedThumbnails},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
