@@ -1,6 +1,7 @@
 package markup
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
@@ -39,8 +40,9 @@ func TestRender(t *testing.T) {
 		{"footnote", "Claim[^1].\n\n[^1]: Source.", []string{`<sup id="fnref:1">`, `href="#fn:1"`}, nil},
 		{"typographer", `"quoted"`, []string{"“quoted”"}, nil},
 		{"persian text", "سلام دنیا", []string{"<p>سلام دنیا</p>"}, nil},
-		{"image", "![The quay](https://example.org/quay.jpg)", []string{`<img src="https://example.org/quay.jpg" alt="The quay">`}, nil},
-		{"relative image", "![The quay](/media/1/480.jpg)", []string{`<img src="/media/1/480.jpg" alt="The quay">`}, nil},
+		{"image", "![The quay](https://example.org/quay.jpg)", []string{`<figure class="figure"><img src="https://example.org/quay.jpg" alt="The quay" loading="lazy" decoding="async"></figure>`}, nil},
+		{"relative image", "![The quay](/media/1/480.jpg)", []string{`<figure class="figure"><img src="/media/1/480.jpg" alt="The quay" loading="lazy" decoding="async"></figure>`}, nil},
+		{"inline image", "See ![The quay](/media/1/480.jpg).", []string{`<p>See <img src="/media/1/480.jpg" alt="The quay">.</p>`}, nil},
 		// An image whose source the sanitiser refuses is its alt text,
 		// never an <img> without src (invalid HTML, and nothing to read).
 		{"data image", "![img](data:text/html,hi)", []string{"<p>img</p>"}, []string{"<img", "data:"}},
@@ -52,7 +54,7 @@ func TestRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(tt.src)
+			got, err := r.Render(context.Background(), tt.src)
 			if err != nil {
 				t.Fatalf("Render(%q) error: %v", tt.src, err)
 			}
@@ -94,7 +96,7 @@ func TestRenderComment(t *testing.T) {
 		{"script text escaped", "<script>alert(1)</script>", nil, []string{"<script"}},
 	}
 	for _, tt := range tests {
-		got, err := r.Render(tt.src)
+		got, err := r.Render(context.Background(), tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +126,7 @@ func FuzzRenderComment(f *testing.F) {
 		"pre": true, "ul": true, "ol": true, "li": true, "a": true}
 	r := NewComments()
 	f.Fuzz(func(t *testing.T, src string) {
-		out, err := r.Render(src)
+		out, err := r.Render(context.Background(), src)
 		if err != nil {
 			return
 		}
@@ -165,8 +167,11 @@ func TestArticlesVersion(t *testing.T) {
 		"```\ncode <b>\n```", "| a | b |\n|---|---|\n| 1 | 2 |", "Claim[^1].\n\n[^1]: Source.", "\"quoted\" -- and... it's",
 		"![The quay](https://example.org/quay.jpg) ![Local](/media/1/480.jpg)", "![img](data:text/html,hi) [![Logo](data:x)](https://example.org)",
 		"<script>alert(1)</script>\n\ntext <img src=x onerror=alert(1)>", "[x](javascript:alert(1)) [y](vbscript:msgbox(1))",
-		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)"}
-	checkVersion(t, New(), srcs, "ArticlesVersion", ArticlesVersion, 1, "86b457c0a0e3")
+		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)",
+		"![The quay](/media/1/480.jpg \"Ana\")\nThe *quay*.", "![Far](https://example.org/far.jpg)", "![a](/media/1/480.jpg)\n![b](/media/2/960.jpg 'B')\nBoth.",
+		"[Budget](/media/4/budget.pdf)\n\n[Interview](/media/5/interview.mp3)", "https://www.youtube.com/watch?v=abc_d--e\n\n<https://vimeo.com/1>",
+		"[https://example.org/post](https://example.org/post)\n\nhttps://unknown.example/a"}
+	checkVersion(t, New(WithLookup(library)), srcs, "ArticlesVersion", ArticlesVersion, 2, "9f0911b15a19")
 }
 
 // TestCommentsVersion holds CommentsVersion to what NewComments writes:
@@ -187,7 +192,7 @@ func checkVersion(t *testing.T, r *Renderer, srcs []string, name string, version
 	t.Helper()
 	h := sha256.New()
 	for _, src := range srcs {
-		out, err := r.Render(src)
+		out, err := r.Render(context.Background(), src)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -495,7 +495,7 @@ func (s *Server) renderArticlePreview(w http.ResponseWriter, r *http.Request, a 
 		s.fail(w, r, err)
 		return
 	}
-	body, err := s.md.Render(a.Body)
+	body, err := s.md.Render(ctx, a.Body)
 	if err != nil {
 		s.fail(w, r, err)
 		return

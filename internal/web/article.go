@@ -222,7 +222,7 @@ type articleParts struct {
 // comment counts of both (into v).
 func (s *Server) articleParts(r *http.Request, v *view, a *article.Article) (p articleParts, err error) {
 	ctx := r.Context()
-	if p.body, err = s.md.RenderStored(a.BodyHTML, a.Body); err != nil {
+	if p.body, err = s.md.RenderStored(ctx, a.BodyHTML, a.Body); err != nil {
 		return p, err
 	}
 	// More Articles by content; a preview of an unpublished article has
@@ -312,7 +312,7 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := s.md.Render(p.Body)
+	body, err := s.md.Render(ctx, p.Body)
 	if err != nil {
 		return nil, err
 	}

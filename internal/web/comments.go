@@ -128,7 +128,7 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	own := ownHashes(r)
 	tops := 0
 	for _, c := range list {
-		html, err := s.commentMD.RenderStored(c.HTML, c.Body)
+		html, err := s.commentMD.RenderStored(ctx, c.HTML, c.Body)
 		if err != nil {
 			return nil, err
 		}

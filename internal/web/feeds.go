@@ -113,7 +113,7 @@ func (s *Server) articleFeed(ctx context.Context, format, title, description, pa
 			if err != nil {
 				return nil, err
 			}
-			if it.ContentHTML, err = s.md.RenderStored(full.BodyHTML, full.Body); err != nil {
+			if it.ContentHTML, err = s.md.RenderStored(ctx, full.BodyHTML, full.Body); err != nil {
 				return nil, err
 			}
 		}
@@ -174,7 +174,7 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 		if c.Status != comment.Approved {
 			continue
 		}
-		html, err := s.commentMD.RenderStored(c.HTML, c.Body)
+		html, err := s.commentMD.RenderStored(ctx, c.HTML, c.Body)
 		if err != nil {
 			return nil, err
 		}
