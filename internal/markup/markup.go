@@ -96,6 +96,10 @@ func allowStories(p *bluemonday.Policy) {
 	p.AllowAttrs("data-embed-provider").Matching(providerName).OnElements("figure")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(document|embed-link)$`)).OnElements("p")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^credit$`)).OnElements("small")
+	// Any words describe a picture ("Chart: prices, 2020–2026", Persian's
+	// zero-width non-joiner): the policy's own pattern, which refuses a
+	// colon, left such pictures without alt text. Written escaped, as text.
+	p.AllowAttrs("alt").Matching(regexp.MustCompile(`^[\P{Cc}\t\n\r]*$`)).OnElements("img")
 	p.AllowAttrs("srcset").Matching(mediaSrcset).OnElements("img")
 	p.AllowAttrs("sizes").Matching(regexp.MustCompile(`^(` + regexp.QuoteMeta(figureSizes) + `|` + regexp.QuoteMeta(gallerySizes) + `)$`)).OnElements("img")
 	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")

@@ -170,8 +170,8 @@ func TestArticlesVersion(t *testing.T) {
 		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)",
 		"![The quay](/media/1/480.jpg \"Ana\")\nThe *quay*.", "![Far](https://example.org/far.jpg)", "![a](/media/1/480.jpg)\n![b](/media/2/960.jpg 'B')\nBoth.",
 		"[Budget](/media/4/budget.pdf)\n\n[Interview](/media/5/interview.mp3)", "https://www.youtube.com/watch?v=abc_d--e\n\n<https://vimeo.com/1>",
-		"[https://example.org/post](https://example.org/post)\n\nhttps://unknown.example/a"}
-	checkVersion(t, New(WithLookup(library)), srcs, "ArticlesVersion", ArticlesVersion, 2, "9f0911b15a19")
+		"[https://example.org/post](https://example.org/post)\n\nhttps://unknown.example/a", "![Chart: prices, 2020–2026](/media/1/480.jpg)"}
+	checkVersion(t, New(WithLookup(library)), srcs, "ArticlesVersion", ArticlesVersion, 2, "648520a61877")
 }
 
 // TestCommentsVersion holds CommentsVersion to what NewComments writes:

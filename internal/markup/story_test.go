@@ -61,6 +61,8 @@ func TestStoryRules(t *testing.T) {
 		{"figure with caption and credit", "![The quay](/media/1/480.jpg \"Ana Ruiz\")\nThe *quay* at dawn.\nBefore the ferries.",
 			[]string{`<figure class="figure">` + quay + "<figcaption>The <em>quay</em> at dawn.\nBefore the ferries. <small class=\"credit\">Ana Ruiz</small></figcaption></figure>"},
 			[]string{"<p>", `title=`}},
+		{"alt text keeps every word", "![Chart: prices «up» 2020–2026; why? نمودار‌ها](/media/1/480.jpg)",
+			[]string{`alt="Chart: prices «up» 2020–2026; why? نمودار‌ها"`}, nil},
 		{"figure alone", "![The quay](/media/1/480.jpg)", []string{`<figure class="figure">` + quay + `</figure>`}, []string{"<figcaption", "<p>"}},
 		{"figure with a credit only", "![The quay](/media/1/480.jpg 'Ana')", []string{`<figcaption><small class="credit">Ana</small></figcaption>`}, nil},
 		{"figure after a hard break", "![The quay](/media/1/480.jpg)  \nCaption", []string{quay + "<figcaption>Caption</figcaption>"}, nil},
@@ -189,5 +191,29 @@ func TestRatio(t *testing.T) {
 		if got := ratio(tt.w, tt.h); got != tt.want {
 			t.Errorf("ratio(%d, %d) = %q, want %q", tt.w, tt.h, got, tt.want)
 		}
+	}
+}
+
+func TestAbsolute(t *testing.T) {
+	r := New(WithLookup(library))
+	body, err := r.Render(context.Background(), "![The quay](/media/1/480.jpg)\n\n[Budget](/media/4/b.pdf), [home](/), [far](https://example.org/a) "+
+		"and [net](//example.net/x) `a src=\"/x\"`.\n\n[Talk](/media/5/t.mp3)\n\nhttps://www.youtube.com/watch?v=abc_d--e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Absolute(body, "https://news.example.org/")
+	for _, w := range []string{
+		`src="https://news.example.org/media/1/480.jpg"`,
+		`srcset="https://news.example.org/media/1/480.jpg 480w, https://news.example.org/media/1/960.jpg 960w"`,
+		`href="https://news.example.org/media/4/b.pdf"`, `href="https://news.example.org/"`, `href="https://example.org/a"`, `href="//example.net/x"`,
+		`<code>a src=&#34;/x&#34;</code>`, `<audio controls="" preload="none" src="https://news.example.org/media/5/t.mp3">`,
+		`srcset="https://news.example.org/media/7/640.jpg 640w"`, `data-embed-frame="https://www.youtube-nocookie.com/embed/abc?rel=0&amp;start=5"`,
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("Absolute(…) =\n%s\nwant it to contain %s", got, w)
+		}
+	}
+	if strings.Contains(got, `"/media`) || strings.Contains(got, " /media") {
+		t.Errorf("Absolute(…) =\n%s\nstill holds a relative address", got)
 	}
 }
