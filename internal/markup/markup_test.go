@@ -11,14 +11,39 @@ import (
 	"golang.org/x/net/html"
 )
 
+// renderCase is a text and what its HTML must and must not hold.
+type renderCase struct {
+	name    string
+	src     string
+	want    []string // substrings that must appear
+	mustNot []string // substrings that must not appear, in any case
+}
+
+// checkRender renders each case's text with r and checks its HTML.
+func checkRender(t *testing.T, r *Renderer, cases []renderCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := r.Render(context.Background(), tt.src)
+			if err != nil {
+				t.Fatalf("Render(%q) error: %v", tt.src, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Render(%q) =\n%s\nwant it to contain\n%s", tt.src, got, w)
+				}
+			}
+			for _, w := range tt.mustNot {
+				if strings.Contains(strings.ToLower(got), strings.ToLower(w)) {
+					t.Errorf("Render(%q) =\n%s\nmust not contain %q", tt.src, got, w)
+				}
+			}
+		})
+	}
+}
+
 func TestRender(t *testing.T) {
-	r := New()
-	tests := []struct {
-		name    string
-		src     string
-		want    []string // substrings that must appear
-		mustNot []string // substrings that must not appear
-	}{
+	checkRender(t, New(), []renderCase{
 		{"paragraph", "Hello *world*", []string{"<p>Hello <em>world</em></p>"}, nil},
 		{"heading gets an id", "## The vote", []string{`<h2 id="h-the-vote">The vote</h2>`}, nil},
 		{"heading ids stay out of the page's", "## Comment form\n\n## comments\n\n## Comment form", []string{`<h2 id="h-comment-form">`, `<h2 id="h-comments">`, `<h2 id="h-comment-form-1">`}, []string{`id="comment-form"`, `id="comments"`}},
@@ -51,25 +76,7 @@ func TestRender(t *testing.T) {
 		{"ftp image", "![a *b* & c < d](ftp://example.org/a.png)", []string{"<p>a b &amp; c &lt; d</p>"}, []string{"<img", "ftp:"}},
 		{"refused image in a link", "[![Logo](data:x)](https://example.org)", []string{`<a href="https://example.org">Logo</a>`}, []string{"<img"}},
 		{"refused image in an image", "![![in](data:y) out](data:x)", []string{"<p>in out</p>"}, []string{"<img"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(context.Background(), tt.src)
-			if err != nil {
-				t.Fatalf("Render(%q) error: %v", tt.src, err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("Render(%q) = %q, want it to contain %q", tt.src, got, w)
-				}
-			}
-			for _, w := range tt.mustNot {
-				if strings.Contains(strings.ToLower(got), strings.ToLower(w)) {
-					t.Errorf("Render(%q) = %q, must not contain %q", tt.src, got, w)
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestRenderComment(t *testing.T) {

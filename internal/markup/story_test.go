@@ -43,7 +43,6 @@ var library = memLookup{
 }
 
 func TestStoryRules(t *testing.T) {
-	r := New(WithLookup(library))
 	const (
 		quay   = `<img src="/media/1/480.jpg" alt="The quay" srcset="/media/1/480.jpg 480w, /media/1/960.jpg 960w" sizes="(min-width: 46rem) 44rem, 100vw" width="1600" height="900" loading="lazy" decoding="async">`
 		lazy   = `loading="lazy" decoding="async"`
@@ -51,12 +50,7 @@ func TestStoryRules(t *testing.T) {
 			`<a href="https://www.youtube.com/watch?v=abc_d--e"><img src="/media/7/640.jpg" alt="" srcset="/media/7/640.jpg 640w" sizes="(min-width: 46rem) 44rem, 100vw" width="1280" height="720" loading="lazy" decoding="async">` +
 			`<span>Harbour at dawn</span></a><figcaption>YouTube <small class="credit">Ana Ruiz</small></figcaption></figure>`
 	)
-	tests := []struct {
-		name    string
-		src     string
-		want    []string
-		mustNot []string
-	}{
+	checkRender(t, New(WithLookup(library)), []renderCase{
 		// Figures.
 		{"figure with caption and credit", "![The quay](/media/1/480.jpg \"Ana Ruiz\")\nThe *quay* at dawn.\nBefore the ferries.",
 			[]string{`<figure class="figure">` + quay + "<figcaption>The <em>quay</em> at dawn.\nBefore the ferries. <small class=\"credit\">Ana Ruiz</small></figcaption></figure>"},
@@ -130,25 +124,7 @@ func TestStoryRules(t *testing.T) {
 		{"raw attributes in a paragraph are dropped", `x <span data-embed-frame="https://evil.example/">y</span>`, nil, []string{"data-embed"}},
 		{"attribute syntax is not read", "## Title {data-embed-frame=\"https://evil.example/\"}", nil, []string{"data-embed-frame=\""}},
 		{"raw iframe is dropped", `<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>`, nil, []string{"<iframe"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(context.Background(), tt.src)
-			if err != nil {
-				t.Fatalf("Render(%q) error: %v", tt.src, err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("Render(%q) =\n%s\nwant it to contain\n%s", tt.src, got, w)
-				}
-			}
-			for _, w := range tt.mustNot {
-				if strings.Contains(strings.ToLower(got), strings.ToLower(w)) {
-					t.Errorf("Render(%q) =\n%s\nmust not contain %q", tt.src, got, w)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestStoryPolicy holds the sanitiser to exactly what the story rules

@@ -13,6 +13,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/markup"
+	"broadsheet/internal/markup/markuptest"
 	"broadsheet/internal/store"
 	"broadsheet/internal/store/sqlite"
 )
@@ -26,16 +27,8 @@ type embedding struct {
 	embeds map[string]markup.Embed
 }
 
-func (e embedding) MarkupLookup() markup.Lookup { return embedLookup{e.DB.MarkupLookup(), e.embeds} }
-
-type embedLookup struct {
-	markup.Lookup
-	embeds map[string]markup.Embed
-}
-
-func (l embedLookup) Embed(_ context.Context, url string) (markup.Embed, bool) {
-	e, ok := l.embeds[url]
-	return e, ok
+func (e embedding) MarkupLookup() markup.Lookup {
+	return markuptest.Embeds(e.DB.MarkupLookup(), e.embeds)
 }
 
 var testEmbeds = map[string]markup.Embed{
