@@ -294,8 +294,8 @@ func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Artic
 }
 
 // articleHTML renders an article's body as it is stored with it.
-func (db *DB) articleHTML(body string) (string, error) {
-	html, err := db.articles.Render(body)
+func (db *DB) articleHTML(ctx context.Context, body string) (string, error) {
+	html, err := db.articles.Render(ctx, body)
 	if err != nil {
 		return "", db.errorf("article body: %w", err)
 	}
@@ -308,7 +308,7 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	html, err := db.articleHTML(a.Body)
+	html, err := db.articleHTML(ctx, a.Body)
 	if err != nil {
 		return err
 	}
@@ -380,7 +380,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	html, err := db.articleHTML(a.Body)
+	html, err := db.articleHTML(ctx, a.Body)
 	if err != nil {
 		return err
 	}
