@@ -73,7 +73,7 @@ func New(opts ...Option) *Renderer {
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.Typographer),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID(), refusedImagesAsText(p)),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), refusedImagesAsText(p), pullQuotes()),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(storyRenderer{}, 500))),
 		// goldmark.WithRendererOptions(html.WithUnsafe()) is deliberately absent:
 		// raw HTML in the source is dropped and dangerous URLs are not linked.
@@ -96,6 +96,7 @@ func allowStories(p *bluemonday.Policy) {
 	p.AllowAttrs("data-embed-provider").Matching(providerName).OnElements("figure")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(document|embed-link)$`)).OnElements("p")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^credit$`)).OnElements("small")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^pullquote$`)).OnElements("blockquote")
 	// Any words describe a picture ("Chart: prices, 2020–2026", Persian's
 	// zero-width non-joiner): the policy's own pattern, which refuses a
 	// colon, left such pictures without alt text. Written escaped, as text.

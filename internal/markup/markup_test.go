@@ -177,8 +177,9 @@ func TestArticlesVersion(t *testing.T) {
 		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)",
 		"![The quay](/media/1/480.jpg \"Ana\")\nThe *quay*.", "![Far](https://example.org/far.jpg)", "![a](/media/1/480.jpg)\n![b](/media/2/960.jpg 'B')\nBoth.",
 		"[Budget](/media/4/budget.pdf)\n\n[Interview](/media/5/interview.mp3)", "https://www.youtube.com/watch?v=abc_d--e\n\n<https://vimeo.com/1>",
-		"[https://example.org/post](https://example.org/post)\n\nhttps://unknown.example/a", "![Chart: prices, 2020–2026](/media/1/480.jpg)"}
-	checkVersion(t, New(WithLookup(library)), srcs, "ArticlesVersion", ArticlesVersion, 2, "648520a61877")
+		"[https://example.org/post](https://example.org/post)\n\nhttps://unknown.example/a", "![Chart: prices, 2020–2026](/media/1/480.jpg)",
+		"> [!pullquote]\n> Words *set* large.\n\n> [!pullquote]\n\n> [!note]\n> plain"}
+	checkVersion(t, New(WithLookup(library)), srcs, "ArticlesVersion", ArticlesVersion, 2, "2a81602a744c")
 }
 
 // TestCommentsVersion holds CommentsVersion to what NewComments writes:
@@ -209,5 +210,22 @@ func checkVersion(t *testing.T, r *Renderer, srcs []string, name string, version
 	if version != knownVersion || got != knownOutput {
 		t.Errorf("the renderer writes %s at %s %d; this test knows %s at %d.\n"+
 			"If the output changed, raise %[2]s, so that what was stored is rendered again, and set both here.", got, name, version, knownOutput, knownVersion)
+	}
+}
+
+func TestPullQuotes(t *testing.T) {
+	r := New()
+	for _, tt := range []struct{ src, want string }{
+		{"> [!pullquote]\n> The sea came over in a minute.", "<blockquote class=\"pullquote\"><p>The sea came over in a minute.</p>\n</blockquote>\n"},
+		{"> [!pullquote]\n> One *line*\n> and the next.\n>\n> — Dr Mensah", "<blockquote class=\"pullquote\"><p>One <em>line</em>\nand the next.</p>\n<p>— Dr Mensah</p>\n</blockquote>\n"},
+		{"> [!pullquote]\n>\n> After a blank line.", "<blockquote class=\"pullquote\"><p>After a blank line.</p>\n</blockquote>\n"},
+		{"> A quote.\n> [!pullquote]", "<blockquote>\n<p>A quote.\n[!pullquote]</p>\n</blockquote>\n"},
+		{"> [!note]\n> Not a pull quote.", "<blockquote>\n<p>[!note]\nNot a pull quote.</p>\n</blockquote>\n"},
+		{"[!pullquote]\nNot in a quote.", "<p>[!pullquote]\nNot in a quote.</p>\n"},
+	} {
+		got, err := r.Render(context.Background(), tt.src)
+		if err != nil || got != tt.want {
+			t.Errorf("Render(%q) =\n%q, %v; want\n%q", tt.src, got, err, tt.want)
+		}
 	}
 }
