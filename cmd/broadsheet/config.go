@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"broadsheet/internal/clientip"
+	"broadsheet/internal/embed"
 	bmail "broadsheet/internal/mail"
 )
 
@@ -54,6 +55,13 @@ type Config struct {
 	// continuously; the replica reaches back ReplicateRetention.
 	ReplicateTo        string
 	ReplicateRetention time.Duration
+	// OEmbedEndpoints are oEmbed providers embedded beside the built-in
+	// ones; MetaAppToken lets Instagram and Facebook be asked about
+	// theirs; EmbedsAllowPrivate lets the requests about embeds reach
+	// internal addresses.
+	OEmbedEndpoints    []embed.Endpoint
+	MetaAppToken       string
+	EmbedsAllowPrivate bool
 }
 
 func env(name, def string) string {
@@ -94,6 +102,21 @@ func parseServe(args []string) (Config, error) {
 	keep := fs.String("backup-keep", env("BROADSHEET_BACKUP_KEEP", "28"), "how many scheduled backups to keep, newest first (env BROADSHEET_BACKUP_KEEP)")
 	fs.StringVar(&c.ReplicateTo, "replicate-to", env("BROADSHEET_REPLICATE_TO", ""), "directory to replicate the SQLite database into as it is written, for restores to any moment; none turns it off (env BROADSHEET_REPLICATE_TO)")
 	retention := fs.String("replicate-retention", env("BROADSHEET_REPLICATE_RETENTION", "72h"), "how far back the replica reaches, at least 1h (env BROADSHEET_REPLICATE_RETENTION)")
+	endpoints := []string{env("BROADSHEET_OEMBED_ENDPOINT", "")}
+	flagged := false
+	fs.Func("oembed-endpoint", "an oEmbed provider to embed, PATTERN=ENDPOINT, e.g. https://media.example.org/video/*=https://media.example.org/oembed; repeat it or separate several with commas (env BROADSHEET_OEMBED_ENDPOINT)", func(v string) error {
+		if !flagged {
+			endpoints, flagged = nil, true // the flags replace the variable
+		}
+		endpoints = append(endpoints, v)
+		return nil
+	})
+	fs.StringVar(&c.MetaAppToken, "meta-app-token", env("BROADSHEET_META_APP_TOKEN", ""), "a Meta app's access token, APP_ID|CLIENT_TOKEN, to ask Instagram and Facebook about their embeds; prefer the environment variable (env BROADSHEET_META_APP_TOKEN)")
+	allowPrivate, err := envBool("BROADSHEET_EMBEDS_ALLOW_PRIVATE")
+	if err != nil {
+		return c, err
+	}
+	fs.BoolVar(&c.EmbedsAllowPrivate, "embeds-allow-private", allowPrivate, "let the requests about embeds reach loopback and private addresses, for a provider on your own network (env BROADSHEET_EMBEDS_ALLOW_PRIVATE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -137,6 +160,18 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.ReplicateTo != "" && c.DatabaseURL != "" {
 		return c, errors.New(postgresReplica)
+	}
+	for _, list := range endpoints {
+		for _, e := range strings.Split(list, ",") {
+			if e = strings.TrimSpace(e); e == "" {
+				continue
+			}
+			ep, err := embed.ParseEndpoint(e)
+			if err != nil {
+				return c, err
+			}
+			c.OEmbedEndpoints = append(c.OEmbedEndpoints, ep)
+		}
 	}
 	if !validDatabaseURL(c.DatabaseURL) {
 		return c, errors.New("database URL: want postgres://user:pass@host:5432/dbname")

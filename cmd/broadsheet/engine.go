@@ -13,6 +13,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/embed"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
@@ -36,6 +37,7 @@ type engine interface {
 	challenge.UsedStore
 	article.Store // the demo newspaper is loaded through it
 	account.Store // users and tokens from the command line
+	embed.Store   // what providers said of articles' embeds
 	mail.Outbox
 	OnChange(fn func(keys []string))
 	Observe(fn store.QueryObserver)

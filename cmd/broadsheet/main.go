@@ -25,6 +25,7 @@ import (
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
+	"broadsheet/internal/embed"
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/progress"
@@ -260,7 +261,11 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	comments := comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: c.CommentMinFill})
 	subscriptions := subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + strings.TrimSuffix(c.BaseURL, "/"), Wake: worker.Wake})
 
-	desk := newsroom.New(db, nil, log) // the newsroom's pages and the Admin API share it
+	// Every save asks providers about the body's new embeds, once; the
+	// pages readers load never do.
+	embeds := &embed.Keeper{Store: db, Log: log, Resolver: embed.NewResolver(embed.Options{Endpoints: c.OEmbedEndpoints,
+		MetaToken: c.MetaAppToken, AllowPrivate: c.EmbedsAllowPrivate, Images: db, Log: log})}
+	desk := newsroom.New(db, nil, log).WithEmbeds(embeds) // the newsroom's pages and the Admin API share it
 	deps := api.Deps{Store: db, Newsroom: desk, BaseURL: c.BaseURL, IPs: ips, Log: log,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
 	if c.DatabaseURL != "" {

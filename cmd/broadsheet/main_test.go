@@ -58,6 +58,26 @@ func TestParseServe(t *testing.T) {
 			t.Errorf("parseServe(%q) accepted bad input", args)
 		}
 	}
+	t.Setenv("BROADSHEET_OEMBED_ENDPOINT", "https://media.example.org/video/*=https://media.example.org/oembed, https://*.example.net/v/*=https://example.net/oembed")
+	t.Setenv("BROADSHEET_EMBEDS_ALLOW_PRIVATE", "true")
+	if c, err = parseServe(nil); err != nil || len(c.OEmbedEndpoints) != 2 || c.OEmbedEndpoints[1].Endpoint != "https://example.net/oembed" || !c.EmbedsAllowPrivate {
+		t.Errorf("oEmbed endpoints from the environment: %+v, %v", c.OEmbedEndpoints, err)
+	}
+	c, err = parseServe([]string{"--oembed-endpoint", "https://a.example/*=https://a.example/oembed", "--oembed-endpoint", "https://b.example/*=https://b.example/oembed",
+		"--meta-app-token", "1|x", "--embeds-allow-private=false"})
+	if err != nil || len(c.OEmbedEndpoints) != 2 || c.OEmbedEndpoints[0].Scheme != "https://a.example/*" || c.MetaAppToken != "1|x" || c.EmbedsAllowPrivate {
+		t.Errorf("oEmbed endpoints from flags, over the environment: %+v, %v", c, err)
+	}
+	for _, bad := range []string{"https://a.example/*", "a.example/*=https://a.example/oembed"} {
+		if _, err := parseServe([]string{"--oembed-endpoint", bad}); err == nil {
+			t.Errorf("--oembed-endpoint %q accepted", bad)
+		}
+	}
+	t.Setenv("BROADSHEET_EMBEDS_ALLOW_PRIVATE", "perhaps")
+	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "BROADSHEET_EMBEDS_ALLOW_PRIVATE") {
+		t.Errorf("bad BROADSHEET_EMBEDS_ALLOW_PRIVATE: err = %v", err)
+	}
+	t.Setenv("BROADSHEET_EMBEDS_ALLOW_PRIVATE", "")
 	t.Setenv("BROADSHEET_DEMO", "maybe")
 	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "BROADSHEET_DEMO") {
 		t.Errorf("bad BROADSHEET_DEMO: err = %v", err)

@@ -40,6 +40,9 @@ type Store interface {
 	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
 	BareArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
+	// MarkupLookup is what an article's body is rendered with when its
+	// stored HTML is out of date.
+	MarkupLookup() markup.Lookup
 
 	// Taxonomy.
 	Sections(ctx context.Context) ([]article.Section, error)
@@ -147,7 +150,7 @@ func New(d Deps) http.Handler {
 		ips:           d.IPs,
 		log:           d.Log,
 		now:           d.Now,
-		md:            markup.New(),
+		md:            markup.New(markup.WithLookup(d.Store.MarkupLookup())),
 		perToken:      ratelimit.New(adminPerToken, rateWindow, maxLimiterKeys),
 		perIP:         ratelimit.New(contentPerIP, rateWindow, maxLimiterKeys),
 		failedAuth:    ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),

@@ -93,7 +93,7 @@ func (h *handler) getArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.published(w, a)
+	return h.published(w, r, a)
 }
 
 // GET /api/v1/articles/by-slug/{slug}
@@ -102,16 +102,16 @@ func (h *handler) getArticleBySlug(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return h.published(w, a)
+	return h.published(w, r, a)
 }
 
 // published sends a if readers may see it, with its body also rendered.
-func (h *handler) published(w http.ResponseWriter, a *article.Article) error {
+func (h *handler) published(w http.ResponseWriter, r *http.Request, a *article.Article) error {
 	if !a.Visible() {
 		return article.ErrNotFound
 	}
 	j := h.article(a, true)
-	html, err := h.md.RenderStored(a.BodyHTML, a.Body)
+	html, err := h.md.RenderStored(r.Context(), a.BodyHTML, a.Body)
 	if err != nil {
 		return err
 	}

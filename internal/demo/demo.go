@@ -13,6 +13,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,6 +163,10 @@ func load(ctx context.Context, st article.Store, now time.Time, p Progress, stor
 		if ed := a.Section.Edition; ed != "" && s.Language != ed {
 			return fmt.Errorf("demo: %s: a story in language %q in section %q of the %q edition", s.File, s.Language, s.Section, ed)
 		}
+		var err error
+		if a.Body, err = withPictures(a.Body, loaded); err != nil {
+			return fmt.Errorf("demo: %s: %w", s.File, err)
+		}
 		if s.TranslationOf != "" {
 			orig, ok := loaded[s.TranslationOf]
 			switch {
@@ -206,6 +211,29 @@ func load(ctx context.Context, st article.Store, now time.Time, p Progress, stor
 		p.Add(1)
 	}
 	return nil
+}
+
+// pictureRef is a picture of an earlier story in a story's Markdown:
+// ![alt](media:SLUG "credit") shows that story's lead image.
+var pictureRef = regexp.MustCompile(`\]\(media:([a-z0-9-]+)`)
+
+// withPictures puts the media library's address of each picture a body
+// names in place of its name.
+func withPictures(body string, loaded map[string]article.Article) (string, error) {
+	var missing string
+	body = pictureRef.ReplaceAllStringFunc(body, func(m string) string {
+		slug := pictureRef.FindStringSubmatch(m)[1]
+		a, ok := loaded[slug]
+		if !ok || a.LeadImage == nil {
+			missing = slug
+			return m
+		}
+		return "](/media/" + strconv.FormatInt(a.LeadImage.ID, 10) + "/1200.jpg"
+	})
+	if missing != "" {
+		return "", fmt.Errorf("a picture of %q: no story with that slug and a picture in an earlier file", missing)
+	}
+	return body, nil
 }
 
 // Steps is how many Add calls Load makes, for sizing a progress bar.

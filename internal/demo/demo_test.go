@@ -176,3 +176,21 @@ func TestAltTextNamesWhatIsDrawn(t *testing.T) {
 		}
 	}
 }
+
+// A story shows another's picture by naming its slug; the name becomes
+// the media library's address of that story's lead image.
+func TestWithPictures(t *testing.T) {
+	loaded := map[string]article.Article{
+		"quay":   {Slug: "quay", LeadImage: &article.Image{ID: 7}},
+		"no-pic": {Slug: "no-pic"},
+	}
+	got, err := withPictures("![Quay](media:quay \"Desk\")\n![Quay again](media:quay)\nCaption.", loaded)
+	if want := "![Quay](/media/7/1200.jpg \"Desk\")\n![Quay again](/media/7/1200.jpg)\nCaption."; err != nil || got != want {
+		t.Errorf("withPictures = %q, %v; want %q", got, err, want)
+	}
+	for _, body := range []string{"![x](media:later)", "![x](media:no-pic)"} {
+		if _, err := withPictures(body, loaded); err == nil {
+			t.Errorf("withPictures(%q) accepted a picture no earlier story has", body)
+		}
+	}
+}

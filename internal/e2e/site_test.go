@@ -32,6 +32,19 @@ func startSite(t *testing.T, ctx context.Context, dir string) (*sqlite.DB, *http
 // lasts (0 for its default).
 func startSiteWith(t *testing.T, ctx context.Context, dir string, opts web.Options, expiry time.Duration) (*sqlite.DB, *httptest.Server) {
 	t.Helper()
+	return startSiteOn(t, ctx, dir, opts, expiry, nil)
+}
+
+// siteStore is what the site and its API are served from.
+type siteStore interface {
+	web.Store
+	api.Store
+}
+
+// startSiteOn is startSiteWith serving the site and its API from
+// wrap(db), nil for db itself.
+func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options, expiry time.Duration, wrap func(*sqlite.DB) siteStore) (*sqlite.DB, *httptest.Server) {
+	t.Helper()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
 	if err != nil {
 		t.Fatalf("open the database: %v", err)
@@ -62,9 +75,13 @@ func startSiteWith(t *testing.T, ctx context.Context, dir string, opts web.Optio
 	opts.Comments = comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: comment.DefaultMinFill})
 	opts.Subscriptions = subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + baseURL, Wake: opts.MailQueued})
 	opts.Newsroom = newsroom.New(db, nil, opts.Logger)
-	opts.API = api.New(api.Deps{Store: db, Newsroom: opts.Newsroom, BaseURL: baseURL, IPs: opts.IPs, Log: opts.Logger,
+	var st siteStore = db
+	if wrap != nil {
+		st = wrap(db)
+	}
+	opts.API = api.New(api.Deps{Store: st, Newsroom: opts.Newsroom, BaseURL: baseURL, IPs: opts.IPs, Log: opts.Logger,
 		Challenges: opts.Challenges, Comments: opts.Comments, Subscriptions: opts.Subscriptions})
-	srv, err := web.New(db, opts)
+	srv, err := web.New(st, opts)
 	if err != nil {
 		ln.Close()
 		t.Fatalf("build the web server: %v", err)

@@ -85,6 +85,8 @@ var arabic = map[string]string{
 	"article.notes":               "التصحيحات والتحديثات",
 	"article.correction":          "تصحيح",
 	"article.update":              "تحديث",
+	"embed.load":                  "تحميل المحتوى من %s",
+	"embed.notice":                "قد يحفظ %s ملفات تعريف الارتباط بعد تحميله.",
 	"error.preview_expired":       "انتهت صلاحية رابط المعاينة هذا. اطلب رابطًا جديدًا من غرفة الأخبار.",
 
 	"admin.newsroom":           "غرفة الأخبار",

@@ -73,6 +73,8 @@ var english = map[string]string{
 	"article.notes":               "Corrections and updates",
 	"article.correction":          "Correction",
 	"article.update":              "Update",
+	"embed.load":                  "Load content from %s",
+	"embed.notice":                "%s may set cookies once it is loaded.",
 	"error.preview_expired":       "This preview link has expired. Ask the newsroom for a new one.",
 
 	"admin.newsroom":                   "Newsroom",

@@ -86,6 +86,8 @@ var persian = map[string]string{
 	"article.notes":               "اصلاحیه‌ها و به‌روزرسانی‌ها",
 	"article.correction":          "اصلاحیه",
 	"article.update":              "به‌روزرسانی",
+	"embed.load":                  "بارگذاری محتوا از %s",
+	"embed.notice":                "%s ممکن است پس از بارگذاری کوکی ذخیره کند.",
 	"error.preview_expired":       "اعتبار این پیوند پیش‌نمایش تمام شده است. از تحریریه پیوند تازه‌ای بخواهید.",
 
 	"admin.newsroom":           "تحریریه",

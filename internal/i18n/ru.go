@@ -85,6 +85,8 @@ var russian = map[string]string{
 	"article.notes":               "Исправления и обновления",
 	"article.correction":          "Исправление",
 	"article.update":              "Обновление",
+	"embed.load":                  "Загрузить содержимое с %s",
+	"embed.notice":                "После загрузки %s может сохранить файлы cookie.",
 	"error.preview_expired":       "Срок действия этой ссылки на предпросмотр истёк. Попросите новую в редакции.",
 
 	"admin.newsroom":           "Редакция",

@@ -5,6 +5,7 @@ package markup
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -33,33 +35,79 @@ type Renderer struct {
 	policy *bluemonday.Policy
 	// commentLinks marks every link rel="nofollow ugc noopener".
 	commentLinks bool
+	// stories applies the story rules (story.go): figures, galleries,
+	// documents and embeds, asking lookup (nil: nothing is known).
+	stories bool
+	lookup  Lookup
+}
+
+// Option configures the article renderer.
+type Option func(*Renderer)
+
+// WithLookup has the renderer ask l about the media library's images and
+// the pages articles embed.
+func WithLookup(l Lookup) Option {
+	return func(r *Renderer) { r.lookup = l }
 }
 
 // ArticlesVersion names what New writes. Articles are stored with the HTML
 // their body renders to and this version; HTML stored under another
 // version is rendered again. Raise it with any change to what New writes
 // (TestArticlesVersion fails until then).
-const ArticlesVersion = 1
+const ArticlesVersion = 2
 
 // New returns the renderer for newsroom content: headings, lists, quotes,
-// tables, links, emphasis, code and footnotes; no raw HTML, no scripts.
-func New() *Renderer {
+// tables, links, emphasis, code and footnotes, and the story rules'
+// figures, galleries, documents and embed placeholders; no raw HTML, no
+// scripts, no frames.
+func New(opts ...Option) *Renderer {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("id").Matching(headingID).OnElements("h2", "h3", "h4", "h5", "h6")
 	p.AllowAttrs("id").Matching(footnoteID).OnElements("li", "sup")
 	p.AllowAttrs("href").Matching(footnoteHref).OnElements("a")
 	p.AllowAttrs("class").Matching(footnoteClass).OnElements("a", "div", "sup")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|endnotes|backlink)$`)).OnElements("a", "div")
+	allowStories(p)
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.RequireNoFollowOnLinks(false)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.Typographer),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID(), refusedImagesAsText(p)),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID(), refusedImagesAsText(p), pullQuotes()),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(storyRenderer{}, 500))),
 		// goldmark.WithRendererOptions(html.WithUnsafe()) is deliberately absent:
 		// raw HTML in the source is dropped and dangerous URLs are not linked.
 	)
-	return &Renderer{md: md, policy: p}
+	r := &Renderer{md: md, policy: p, stories: true}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// allowStories lets through exactly what the story rules write, each
+// attribute on its elements only and matched whole: the frame of an embed
+// is an https address and nothing else, so no Markdown, and no lookup,
+// can put a script or a frame of its choosing on a page.
+func allowStories(p *bluemonday.Policy) {
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(figure|gallery|audio|embed)$`)).OnElements("figure")
+	p.AllowAttrs("data-embed-frame").Matching(frameURL).OnElements("figure")
+	p.AllowAttrs("data-embed-ratio").Matching(frameRatio).OnElements("figure")
+	p.AllowAttrs("data-embed-provider").Matching(providerName).OnElements("figure")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(document|embed-link)$`)).OnElements("p")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^credit$`)).OnElements("small")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^pullquote$`)).OnElements("blockquote")
+	// Any words describe a picture ("Chart: prices, 2020–2026", Persian's
+	// zero-width non-joiner): the policy's own pattern, which refuses a
+	// colon, left such pictures without alt text. Written escaped, as text.
+	p.AllowAttrs("alt").Matching(regexp.MustCompile(`^[\P{Cc}\t\n\r]*$`)).OnElements("img")
+	p.AllowAttrs("srcset").Matching(mediaSrcset).OnElements("img")
+	p.AllowAttrs("sizes").Matching(regexp.MustCompile(`^(` + regexp.QuoteMeta(figureSizes) + `|` + regexp.QuoteMeta(gallerySizes) + `)$`)).OnElements("img")
+	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
+	p.AllowAttrs("decoding").Matching(regexp.MustCompile(`^async$`)).OnElements("img")
+	p.AllowAttrs("controls").Matching(regexp.MustCompile(`^$`)).OnElements("audio")
+	p.AllowAttrs("preload").Matching(regexp.MustCompile(`^none$`)).OnElements("audio")
+	p.AllowAttrs("src").Matching(mediaAudio).OnElements("audio")
 }
 
 var (
@@ -67,22 +115,30 @@ var (
 	footnoteID    = regexp.MustCompile(`^fn(ref)?(:|-)?[0-9]{1,4}(-[0-9]{1,3})?$`)
 	footnoteHref  = regexp.MustCompile(`^#fn(ref)?(:|-)?[0-9]{1,4}(-[0-9]{1,3})?$`)
 	footnoteClass = regexp.MustCompile(`^footnote(s|-ref|-backref)$`)
+	mediaSrcset   = regexp.MustCompile(`^/media/[0-9]{1,18}/[0-9]{1,5}\.(jpg|png) [0-9]{1,5}w(, /media/[0-9]{1,18}/[0-9]{1,5}\.(jpg|png) [0-9]{1,5}w){0,31}$`)
+	mediaAudio    = regexp.MustCompile(`^/media/[0-9]{1,18}/[^/?#\s"'<>\\]{1,200}\.(?i:mp3|m4a|ogg|wav)$`)
 )
 
 // RenderStored returns stored, the HTML kept with src when this renderer's
 // version made it (empty otherwise), or src rendered now.
-func (r *Renderer) RenderStored(stored, src string) (string, error) {
+func (r *Renderer) RenderStored(ctx context.Context, stored, src string) (string, error) {
 	if stored != "" {
 		return stored, nil
 	}
-	return r.Render(src)
+	return r.Render(ctx, src)
 }
 
-// Render converts src to sanitised HTML.
-func (r *Renderer) Render(src string) (string, error) {
+// Render converts src to sanitised HTML; ctx bounds the questions the
+// renderer asks its lookup.
+func (r *Renderer) Render(ctx context.Context, src string) (string, error) {
+	source := []byte(src)
+	pc := parser.NewContext(parser.WithIDs(&headingIDs{parser.NewContext().IDs()}))
+	doc := r.md.Parser().Parse(text.NewReader(source), parser.WithContext(pc))
+	if r.stories {
+		r.place(ctx, doc, source)
+	}
 	var buf bytes.Buffer
-	ctx := parser.NewContext(parser.WithIDs(&headingIDs{parser.NewContext().IDs()}))
-	if err := r.md.Convert([]byte(src), &buf, parser.WithContext(ctx)); err != nil {
+	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
 		return "", fmt.Errorf("markup: %w", err)
 	}
 	out := r.policy.Sanitize(buf.String())

@@ -1,6 +1,7 @@
 package markup
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
@@ -10,14 +11,39 @@ import (
 	"golang.org/x/net/html"
 )
 
+// renderCase is a text and what its HTML must and must not hold.
+type renderCase struct {
+	name    string
+	src     string
+	want    []string // substrings that must appear
+	mustNot []string // substrings that must not appear, in any case
+}
+
+// checkRender renders each case's text with r and checks its HTML.
+func checkRender(t *testing.T, r *Renderer, cases []renderCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := r.Render(context.Background(), tt.src)
+			if err != nil {
+				t.Fatalf("Render(%q) error: %v", tt.src, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Render(%q) =\n%s\nwant it to contain\n%s", tt.src, got, w)
+				}
+			}
+			for _, w := range tt.mustNot {
+				if strings.Contains(strings.ToLower(got), strings.ToLower(w)) {
+					t.Errorf("Render(%q) =\n%s\nmust not contain %q", tt.src, got, w)
+				}
+			}
+		})
+	}
+}
+
 func TestRender(t *testing.T) {
-	r := New()
-	tests := []struct {
-		name    string
-		src     string
-		want    []string // substrings that must appear
-		mustNot []string // substrings that must not appear
-	}{
+	checkRender(t, New(), []renderCase{
 		{"paragraph", "Hello *world*", []string{"<p>Hello <em>world</em></p>"}, nil},
 		{"heading gets an id", "## The vote", []string{`<h2 id="h-the-vote">The vote</h2>`}, nil},
 		{"heading ids stay out of the page's", "## Comment form\n\n## comments\n\n## Comment form", []string{`<h2 id="h-comment-form">`, `<h2 id="h-comments">`, `<h2 id="h-comment-form-1">`}, []string{`id="comment-form"`, `id="comments"`}},
@@ -39,8 +65,9 @@ func TestRender(t *testing.T) {
 		{"footnote", "Claim[^1].\n\n[^1]: Source.", []string{`<sup id="fnref:1">`, `href="#fn:1"`}, nil},
 		{"typographer", `"quoted"`, []string{"“quoted”"}, nil},
 		{"persian text", "سلام دنیا", []string{"<p>سلام دنیا</p>"}, nil},
-		{"image", "![The quay](https://example.org/quay.jpg)", []string{`<img src="https://example.org/quay.jpg" alt="The quay">`}, nil},
-		{"relative image", "![The quay](/media/1/480.jpg)", []string{`<img src="/media/1/480.jpg" alt="The quay">`}, nil},
+		{"image", "![The quay](https://example.org/quay.jpg)", []string{`<figure class="figure"><img src="https://example.org/quay.jpg" alt="The quay" loading="lazy" decoding="async"></figure>`}, nil},
+		{"relative image", "![The quay](/media/1/480.jpg)", []string{`<figure class="figure"><img src="/media/1/480.jpg" alt="The quay" loading="lazy" decoding="async"></figure>`}, nil},
+		{"inline image", "See ![The quay](/media/1/480.jpg).", []string{`<p>See <img src="/media/1/480.jpg" alt="The quay">.</p>`}, nil},
 		// An image whose source the sanitiser refuses is its alt text,
 		// never an <img> without src (invalid HTML, and nothing to read).
 		{"data image", "![img](data:text/html,hi)", []string{"<p>img</p>"}, []string{"<img", "data:"}},
@@ -49,25 +76,7 @@ func TestRender(t *testing.T) {
 		{"ftp image", "![a *b* & c < d](ftp://example.org/a.png)", []string{"<p>a b &amp; c &lt; d</p>"}, []string{"<img", "ftp:"}},
 		{"refused image in a link", "[![Logo](data:x)](https://example.org)", []string{`<a href="https://example.org">Logo</a>`}, []string{"<img"}},
 		{"refused image in an image", "![![in](data:y) out](data:x)", []string{"<p>in out</p>"}, []string{"<img"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(tt.src)
-			if err != nil {
-				t.Fatalf("Render(%q) error: %v", tt.src, err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("Render(%q) = %q, want it to contain %q", tt.src, got, w)
-				}
-			}
-			for _, w := range tt.mustNot {
-				if strings.Contains(strings.ToLower(got), strings.ToLower(w)) {
-					t.Errorf("Render(%q) = %q, must not contain %q", tt.src, got, w)
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestRenderComment(t *testing.T) {
@@ -94,7 +103,7 @@ func TestRenderComment(t *testing.T) {
 		{"script text escaped", "<script>alert(1)</script>", nil, []string{"<script"}},
 	}
 	for _, tt := range tests {
-		got, err := r.Render(tt.src)
+		got, err := r.Render(context.Background(), tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +133,7 @@ func FuzzRenderComment(f *testing.F) {
 		"pre": true, "ul": true, "ol": true, "li": true, "a": true}
 	r := NewComments()
 	f.Fuzz(func(t *testing.T, src string) {
-		out, err := r.Render(src)
+		out, err := r.Render(context.Background(), src)
 		if err != nil {
 			return
 		}
@@ -165,8 +174,12 @@ func TestArticlesVersion(t *testing.T) {
 		"```\ncode <b>\n```", "| a | b |\n|---|---|\n| 1 | 2 |", "Claim[^1].\n\n[^1]: Source.", "\"quoted\" -- and... it's",
 		"![The quay](https://example.org/quay.jpg) ![Local](/media/1/480.jpg)", "![img](data:text/html,hi) [![Logo](data:x)](https://example.org)",
 		"<script>alert(1)</script>\n\ntext <img src=x onerror=alert(1)>", "[x](javascript:alert(1)) [y](vbscript:msgbox(1))",
-		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)"}
-	checkVersion(t, New(), srcs, "ArticlesVersion", ArticlesVersion, 1, "86b457c0a0e3")
+		"line one  \nline two\n\n---\n\nafter", "سلام *دنیا*", "Привет, [мир](https://example.org/мир)",
+		"![The quay](/media/1/480.jpg \"Ana\")\nThe *quay*.", "![Far](https://example.org/far.jpg)", "![a](/media/1/480.jpg)\n![b](/media/2/960.jpg 'B')\nBoth.",
+		"[Budget](/media/4/budget.pdf)\n\n[Interview](/media/5/interview.mp3)", "https://www.youtube.com/watch?v=abc_d--e\n\n<https://vimeo.com/1>",
+		"[https://example.org/post](https://example.org/post)\n\nhttps://unknown.example/a", "![Chart: prices, 2020–2026](/media/1/480.jpg)",
+		"> [!pullquote]\n> Words *set* large.\n\n> [!pullquote]\n\n> [!note]\n> plain"}
+	checkVersion(t, New(WithLookup(library)), srcs, "ArticlesVersion", ArticlesVersion, 2, "2a81602a744c")
 }
 
 // TestCommentsVersion holds CommentsVersion to what NewComments writes:
@@ -187,7 +200,7 @@ func checkVersion(t *testing.T, r *Renderer, srcs []string, name string, version
 	t.Helper()
 	h := sha256.New()
 	for _, src := range srcs {
-		out, err := r.Render(src)
+		out, err := r.Render(context.Background(), src)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,5 +210,22 @@ func checkVersion(t *testing.T, r *Renderer, srcs []string, name string, version
 	if version != knownVersion || got != knownOutput {
 		t.Errorf("the renderer writes %s at %s %d; this test knows %s at %d.\n"+
 			"If the output changed, raise %[2]s, so that what was stored is rendered again, and set both here.", got, name, version, knownOutput, knownVersion)
+	}
+}
+
+func TestPullQuotes(t *testing.T) {
+	r := New()
+	for _, tt := range []struct{ src, want string }{
+		{"> [!pullquote]\n> The sea came over in a minute.", "<blockquote class=\"pullquote\"><p>The sea came over in a minute.</p>\n</blockquote>\n"},
+		{"> [!pullquote]\n> One *line*\n> and the next.\n>\n> — Dr Mensah", "<blockquote class=\"pullquote\"><p>One <em>line</em>\nand the next.</p>\n<p>— Dr Mensah</p>\n</blockquote>\n"},
+		{"> [!pullquote]\n>\n> After a blank line.", "<blockquote class=\"pullquote\"><p>After a blank line.</p>\n</blockquote>\n"},
+		{"> A quote.\n> [!pullquote]", "<blockquote>\n<p>A quote.\n[!pullquote]</p>\n</blockquote>\n"},
+		{"> [!note]\n> Not a pull quote.", "<blockquote>\n<p>[!note]\nNot a pull quote.</p>\n</blockquote>\n"},
+		{"[!pullquote]\nNot in a quote.", "<p>[!pullquote]\nNot in a quote.</p>\n"},
+	} {
+		got, err := r.Render(context.Background(), tt.src)
+		if err != nil || got != tt.want {
+			t.Errorf("Render(%q) =\n%q, %v; want\n%q", tt.src, got, err, tt.want)
+		}
 	}
 }

@@ -40,9 +40,31 @@ var ErrForbidden = errs.Shown(errs.Forbidden, "your role does not allow this")
 
 // Service runs the workflow on a store.
 type Service struct {
-	store Store
-	now   func() time.Time
-	log   *slog.Logger
+	store  Store
+	now    func() time.Time
+	log    *slog.Logger
+	embeds Embeds
+}
+
+// Embeds keeps what providers say of the embeds of a body about to be
+// stored (embed.Keeper), so that the article's page finds it stored. It
+// never fails a save, and bounds the time it takes.
+type Embeds interface {
+	Keep(ctx context.Context, body string) int
+}
+
+// WithEmbeds makes every save of an article's text keep its embeds first.
+// Call it once, before the service is used.
+func (s *Service) WithEmbeds(e Embeds) *Service {
+	s.embeds = e
+	return s
+}
+
+// keepEmbeds is the one place a save asks for its body's embeds.
+func (s *Service) keepEmbeds(ctx context.Context, body string) {
+	if s.embeds != nil {
+		s.embeds.Keep(ctx, body)
+	}
 }
 
 // New returns a Service. now may be nil for the wall clock, log nil for
@@ -259,6 +281,7 @@ func (s *Service) Create(ctx context.Context, u *account.User, d Draft) (*articl
 	if err := s.apply(ctx, a, d); err != nil {
 		return nil, err
 	}
+	s.keepEmbeds(ctx, a.Body)
 	if err := s.store.CreateArticle(ctx, a); err != nil {
 		return nil, article.SlugTaken(err)
 	}
@@ -300,6 +323,7 @@ func (s *Service) Update(ctx context.Context, u *account.User, id int64, version
 		return nil, err
 	}
 	a.Version, a.EditorID = version, u.ID
+	s.keepEmbeds(ctx, a.Body)
 	if err := s.store.UpdateArticle(ctx, a); err != nil {
 		return nil, article.SlugTaken(err)
 	}
@@ -400,6 +424,7 @@ func (s *Service) Restore(ctx context.Context, u *account.User, id int64, versio
 		return nil, err
 	}
 	return s.change(ctx, u, id, CanEdit, "article.restore", func(a *article.Article) (string, error) {
+		s.keepEmbeds(ctx, rev.Snapshot.Body)
 		snap := rev.Snapshot
 		a.Headline, a.Standfirst, a.Slug, a.Body, a.Language = snap.Headline, snap.Standfirst, snap.Slug, snap.Body, snap.Language
 		a.Section = article.Section{ID: snap.SectionID}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/embed"
 	"broadsheet/internal/markup"
 )
 
@@ -293,8 +294,8 @@ func (db *DB) fillRelations(ctx context.Context, q Querier, list []article.Artic
 }
 
 // articleHTML renders an article's body as it is stored with it.
-func (db *DB) articleHTML(body string) (string, error) {
-	html, err := db.articles.Render(body)
+func (db *DB) articleHTML(ctx context.Context, body string) (string, error) {
+	html, err := db.articles.Render(ctx, body)
 	if err != nil {
 		return "", db.errorf("article body: %w", err)
 	}
@@ -307,7 +308,7 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	html, err := db.articleHTML(a.Body)
+	html, err := db.articleHTML(ctx, a.Body)
 	if err != nil {
 		return err
 	}
@@ -379,7 +380,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	html, err := db.articleHTML(a.Body)
+	html, err := db.articleHTML(ctx, a.Body)
 	if err != nil {
 		return err
 	}
@@ -473,7 +474,8 @@ func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 
 // writeBodyMedia records the images and documents of the media library
 // article id's body shows or links to (those that exist), in place of
-// those it held before.
+// those it held before: its own images, the thumbnails of its embeds, and
+// its documents.
 func writeBodyMedia(ctx context.Context, tx *Tx, id int64, body string) error {
 	for _, m := range []struct {
 		table, column, from string
@@ -488,14 +490,17 @@ func writeBodyMedia(ctx context.Context, tx *Tx, id int64, body string) error {
 		if len(m.ids) == 0 {
 			continue
 		}
-		args := []any{id}
-		for _, v := range m.ids {
-			args = append(args, v)
-		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (article_id, `+m.column+`) SELECT ?, id FROM `+m.from+` WHERE id IN (`+
-			placeholders(len(m.ids))+`)`, args...)
+			placeholders(len(m.ids))+`)`, append([]any{id}, anys(m.ids)...)...)
 		if err != nil {
 			return fmt.Errorf("body %s: %w", m.from, err)
+		}
+	}
+	if urls := embed.LoneURLs(body); len(urls) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, thumbnail_id FROM embeds
+			WHERE url IN (`+placeholders(len(urls))+`) AND thumbnail_id IS NOT NULL ON CONFLICT DO NOTHING`, append([]any{id}, anys(urls)...)...)
+		if err != nil {
+			return fmt.Errorf("embed thumbnails: %w", err)
 		}
 	}
 	return nil

@@ -37,8 +37,8 @@ func scanComment(sc interface{ Scan(...any) error }, extra ...any) (*comment.Com
 }
 
 // commentHTML renders a comment's text as it is stored with it.
-func (db *DB) commentHTML(body string) (string, error) {
-	html, err := db.comments.Render(body)
+func (db *DB) commentHTML(ctx context.Context, body string) (string, error) {
+	html, err := db.comments.Render(ctx, body)
 	if err != nil {
 		return "", db.errorf("comment text: %w", err)
 	}
@@ -63,7 +63,7 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 	now := db.now()
 	c.CreatedAt = now.UTC().Truncate(time.Second)
 	var err error
-	if c.HTML, err = db.commentHTML(c.Body); err != nil {
+	if c.HTML, err = db.commentHTML(ctx, c.Body); err != nil {
 		return err
 	}
 	root, under, err := db.threadPlace(ctx, c)
@@ -460,7 +460,7 @@ func (db *DB) ownComment(ctx context.Context, id int64, editHash string, now tim
 // EditOwnComment replaces the text of the author's recent comment, and
 // holds it for a moderator when hold says why.
 func (db *DB) EditOwnComment(ctx context.Context, id int64, editHash, body, hold string, now time.Time) error {
-	html, err := db.commentHTML(body)
+	html, err := db.commentHTML(ctx, body)
 	if err != nil {
 		return err
 	}
@@ -593,7 +593,7 @@ func (db *DB) SetBlocklist(ctx context.Context, entries []string) error {
 
 // EditComment replaces a comment's text for a moderator.
 func (db *DB) EditComment(ctx context.Context, id int64, body string, now time.Time) error {
-	html, err := db.commentHTML(body)
+	html, err := db.commentHTML(ctx, body)
 	if err != nil {
 		return err
 	}

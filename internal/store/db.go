@@ -127,7 +127,8 @@ func Migrated[D migrator](ctx context.Context, db D, err error) (D, error) {
 
 // New returns the storage over an engine's connections.
 func New(c Config) *DB {
-	db := &DB{name: c.Name, eng: c.Engine, dialect: c.Dialect, now: time.Now, articles: markup.New(), comments: markup.NewComments()}
+	db := &DB{name: c.Name, eng: c.Engine, dialect: c.Dialect, now: time.Now, comments: markup.NewComments()}
+	db.articles = markup.New(markup.WithLookup(db.MarkupLookup()))
 	if db.dialect.Placeholder == nil {
 		db.dialect.Placeholder = func(int) string { return "?" }
 	}

@@ -148,29 +148,14 @@ func (db *DB) Media(ctx context.Context, q string, page, size int) (*article.Med
 	})
 	from, to := min((page-1)*size, len(items)), min(page*size, len(items))
 	p := &article.MediaPage{Items: items[from:to], More: len(items) > to}
-	var imgIDs []any
+	var imgs []*article.Image
 	for _, it := range p.Items {
 		if it.Image != nil {
-			imgIDs = append(imgIDs, it.Image.ID)
+			imgs = append(imgs, it.Image)
 		}
 	}
-	if len(imgIDs) > 0 {
-		byID := map[int64]*article.Image{}
-		for _, it := range p.Items {
-			if it.Image != nil {
-				byID[it.Image.ID] = it.Image
-			}
-		}
-		err = each(ctx, db.read, `SELECT image_id, width FROM image_variants WHERE image_id IN (`+placeholders(len(imgIDs))+`) ORDER BY image_id, width`, imgIDs, func(rows *sql.Rows) error {
-			var id int64
-			var w int
-			err := rows.Scan(&id, &w)
-			byID[id].Variants = append(byID[id].Variants, w)
-			return err
-		})
-		if err != nil {
-			return nil, db.errorf("media: %w", err)
-		}
+	if err := db.readWidths(ctx, imgs); err != nil {
+		return nil, db.errorf("media: %w", err)
 	}
 	for _, it := range p.Items {
 		if it.Image != nil {

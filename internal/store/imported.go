@@ -88,12 +88,12 @@ func (db *DB) ImportArticles(ctx context.Context, group []comment.ArticleImport)
 			continue
 		}
 		var err error
-		if html[i], err = db.articleHTML(g.Article.Body); err != nil {
+		if html[i], err = db.articleHTML(ctx, g.Article.Body); err != nil {
 			return err
 		}
 		for j := range g.Comments {
 			var err error
-			if g.Comments[j].HTML, err = db.commentHTML(g.Comments[j].Body); err != nil {
+			if g.Comments[j].HTML, err = db.commentHTML(ctx, g.Comments[j].Body); err != nil {
 				return err
 			}
 		}
@@ -195,7 +195,7 @@ func (db *DB) ImportComments(ctx context.Context, o article.Origin, comments []c
 		return 0, nil
 	}
 	for i := range comments {
-		if comments[i].HTML, err = db.commentHTML(comments[i].Body); err != nil {
+		if comments[i].HTML, err = db.commentHTML(ctx, comments[i].Body); err != nil {
 			return 0, err
 		}
 	}

@@ -16,7 +16,7 @@ type renderedText struct {
 	stale   string // id and text of up to n rows whose html_of is below version
 	store   string // HTML, version, id, and the text it was rendered from
 	version int
-	render  func(text string) (string, error)
+	render  func(ctx context.Context, text string) (string, error)
 	// also writes what else is found in a row's text when it is stored.
 	also func(ctx context.Context, tx *Tx, id int64, text string) error
 }
@@ -77,7 +77,7 @@ func (db *DB) renderStale(ctx context.Context, k renderedText, n int) (int, erro
 		return 0, nil
 	}
 	for i := range list {
-		if list[i].html, err = k.render(list[i].text); err != nil {
+		if list[i].html, err = k.render(ctx, list[i].text); err != nil {
 			return 0, err
 		}
 	}

@@ -218,26 +218,34 @@ func (db *DB) Images(ctx context.Context, limit int) ([]article.Image, error) {
 	if err != nil {
 		return nil, db.errorf("images: %w", err)
 	}
-	byID := map[int64]*article.Image{}
-	var ids []any
+	ptrs := make([]*article.Image, len(imgs))
 	for i := range imgs {
-		byID[imgs[i].ID] = &imgs[i]
-		ids = append(ids, imgs[i].ID)
+		ptrs[i] = &imgs[i]
 	}
-	if len(ids) == 0 {
-		return imgs, nil
+	if err := db.readWidths(ctx, ptrs); err != nil {
+		return nil, db.errorf("images: %w", err)
 	}
-	err = each(ctx, db.read, `SELECT image_id, width FROM image_variants WHERE image_id IN (`+placeholders(len(ids))+`) ORDER BY image_id, width`, ids, func(rows *sql.Rows) error {
+	return imgs, nil
+}
+
+// readWidths sets the stored widths of each image, narrowest first.
+func (db *DB) readWidths(ctx context.Context, imgs []*article.Image) error {
+	if len(imgs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*article.Image, len(imgs))
+	ids := make([]any, 0, len(imgs))
+	for _, img := range imgs {
+		byID[img.ID] = img
+		ids = append(ids, img.ID)
+	}
+	return each(ctx, db.read, `SELECT image_id, width FROM image_variants WHERE image_id IN (`+placeholders(len(ids))+`) ORDER BY image_id, width`, ids, func(rows *sql.Rows) error {
 		var id int64
 		var w int
 		err := rows.Scan(&id, &w)
 		byID[id].Variants = append(byID[id].Variants, w)
 		return err
 	})
-	if err != nil {
-		return nil, db.errorf("images: %w", err)
-	}
-	return imgs, nil
 }
 
 // ImageBySourceHash finds an earlier upload of the same file.

@@ -530,14 +530,16 @@ func (s *Server) renderArticlePreview(w http.ResponseWriter, r *http.Request, a 
 		s.fail(w, r, err)
 		return
 	}
-	body, err := s.md.Render(a.Body)
+	body, err := s.md.Render(ctx, a.Body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	v.Title, v.NoIndex = a.Headline, true
-	v.Data = articleView{Article: a, Body: template.HTML(body), Lang: a.Language, Dir: i18n.Dir(a.Language), Preview: true}
+	frames := embedOrigins(body)
+	v.Data = articleView{Article: a, Body: template.HTML(body), Lang: a.Language, Dir: i18n.Dir(a.Language), Preview: true, Embeds: len(frames) > 0}
 	h := w.Header()
+	setCSP(h, s.framing(frames))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex, nofollow")

@@ -26,6 +26,9 @@ type articleView struct {
 	// MostRead are the site's most read lists.
 	MostRead []mostReadList
 	Preview  bool // not published: say so instead of a publication time
+	// Embeds says the body holds embed placeholders: the page loads
+	// embed.js.
+	Embeds bool
 	// Comments is the discussion under the article; nil in previews.
 	Comments *discussionView
 }
@@ -111,9 +114,11 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		v.Feeds = append(v.Feeds, feedLinks(v.T("comments.title")+": "+a.Headline, articlePath(a)+"/comments")...)
 	}
 	v.Current = a.Section.Slug
+	frames := embedOrigins(parts.body)
 	v.Data = articleView{
 		Article:  a,
 		Body:     template.HTML(parts.body),
+		Embeds:   len(frames) > 0,
 		Lang:     a.Language,
 		Dir:      i18n.Dir(a.Language),
 		More:     parts.more,
@@ -138,7 +143,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	for _, m := range parts.more {
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
 	}
-	resp := &response{template: "article", view: v, keys: keys}
+	resp := &response{template: "article", view: v, keys: keys, csp: s.framing(frames)}
 	resp.expires = s.now().Add(mostReadAge)
 	if !discussion.Closed {
 		// The form must not outlive the discussion on a cached page.
@@ -222,7 +227,7 @@ type articleParts struct {
 // comment counts of both (into v).
 func (s *Server) articleParts(r *http.Request, v *view, a *article.Article) (p articleParts, err error) {
 	ctx := r.Context()
-	if p.body, err = s.md.RenderStored(a.BodyHTML, a.Body); err != nil {
+	if p.body, err = s.md.RenderStored(ctx, a.BodyHTML, a.Body); err != nil {
 		return p, err
 	}
 	// More Articles by content; a preview of an unpublished article has
@@ -265,9 +270,10 @@ func (s *Server) redirectOldSlug(r *http.Request, old string) (*response, error)
 
 // pageView is a static page.
 type pageView struct {
-	Page *article.Page
-	Body template.HTML
-	Dir  string
+	Page   *article.Page
+	Body   template.HTML
+	Dir    string
+	Embeds bool // as articleView's
 }
 
 // GET /{slug}: a section front, or else a static page. Section and page
@@ -312,7 +318,7 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := s.md.Render(p.Body)
+	body, err := s.md.Render(ctx, p.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +330,7 @@ func (s *Server) sectionOrPage(r *http.Request) (*response, error) {
 	v.Description = summary(body)
 	v.Canonical = s.abs("/" + p.Slug)
 	s.shareMeta(v, share{kind: "website", title: p.Title, url: v.Canonical, description: v.Description, lang: p.Language})
-	v.Data = pageView{Page: p, Body: template.HTML(body), Dir: i18n.Dir(p.Language)}
-	return &response{template: "page", view: v}, nil
+	frames := embedOrigins(body)
+	v.Data = pageView{Page: p, Body: template.HTML(body), Dir: i18n.Dir(p.Language), Embeds: len(frames) > 0}
+	return &response{template: "page", view: v, csp: s.framing(frames)}, nil
 }

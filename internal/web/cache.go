@@ -43,6 +43,7 @@ type cached struct {
 	contentType  []string
 	expires      time.Time // zero: until a write invalidates it
 	viewOf       int64     // the article whose reading the page counts
+	csp          []string  // the page's own Content-Security-Policy; nil: the site's
 	served       int       // hits, counted under the cache's lock
 	packed       bool      // gz is at the best compression
 	// Header values formatted once, not per request.

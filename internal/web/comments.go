@@ -128,7 +128,7 @@ func (s *Server) discussion(r *http.Request, v *view, a *article.Article) (*disc
 	own := ownHashes(r)
 	tops := 0
 	for _, c := range list {
-		html, err := s.commentMD.RenderStored(c.HTML, c.Body)
+		html, err := s.commentMD.RenderStored(ctx, c.HTML, c.Body)
 		if err != nil {
 			return nil, err
 		}
@@ -243,6 +243,7 @@ func (s *Server) commentProblem(w http.ResponseWriter, r *http.Request, a *artic
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	setCSP(h, resp.csp)
 	w.WriteHeader(status)
 	if err := s.pages["article"].ExecuteTemplate(w, "layout", resp.view); err != nil {
 		s.log.Error("rendering comment form", "err", err)

@@ -11,6 +11,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/feed"
+	"broadsheet/internal/markup"
 )
 
 // Feeds. Every list a reader can follow — the site, a section, a tag, an
@@ -113,9 +114,12 @@ func (s *Server) articleFeed(ctx context.Context, format, title, description, pa
 			if err != nil {
 				return nil, err
 			}
-			if it.ContentHTML, err = s.md.RenderStored(full.BodyHTML, full.Body); err != nil {
+			body, err := s.md.RenderStored(ctx, full.BodyHTML, full.Body)
+			if err != nil {
 				return nil, err
 			}
+			// Read away from the site: its pictures and links named in full.
+			it.ContentHTML = markup.Absolute(body, s.baseURL)
 		}
 		if it.Published.After(f.Updated) {
 			f.Updated = it.Published
@@ -174,7 +178,7 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 		if c.Status != comment.Approved {
 			continue
 		}
-		html, err := s.commentMD.RenderStored(c.HTML, c.Body)
+		html, err := s.commentMD.RenderStored(ctx, c.HTML, c.Body)
 		if err != nil {
 			return nil, err
 		}

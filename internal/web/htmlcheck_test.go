@@ -41,7 +41,7 @@ type demoPage struct {
 }
 
 // demoSite is the demo newspaper on a real SQLite file, served by a real
-// Server.
+// Server, with the embeds of embed_pages_test.go kept.
 func demoSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
@@ -51,6 +51,7 @@ func demoSite(t *testing.T) *site {
 	}
 	t.Cleanup(func() { db.Close() })
 	must(t, demo.Load(ctx, db, time.Now(), nil))
+	keepEmbeds(t, db, testEmbeds)
 	srv := newServer(t, db, Options{BaseURL: "https://courier.example", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	db.OnChange(srv.Invalidate)
 	return &site{t: t, db: db, srv: srv}
@@ -74,6 +75,21 @@ func demoPages(t *testing.T) []demoPage {
 	must(t, s.db.CreateComment(ctx, first))
 	must(t, s.db.CreateComment(ctx, &comment.Comment{ArticleID: lead.ID, ParentID: first.ID, Name: "Bo", Body: "I agree.", Status: comment.Approved, Key: "k2"}))
 	must(t, s.db.AddNote(ctx, &article.Note{ArticleID: lead.ID, Kind: article.Correction, Body: "An earlier version gave the wrong vote count.", CreatedAt: time.Now()}))
+	// A story with a picture, a gallery, documents and embeds.
+	imgs, err := s.db.Images(ctx, 3)
+	must(t, err)
+	if len(imgs) < 3 {
+		t.Fatalf("the demo has %d images, want 3 for a gallery", len(imgs))
+	}
+	src := func(i int) string { return fmt.Sprintf("/media/%d/%d.jpg", imgs[i].ID, imgs[i].Variants[0]) }
+	media := &article.Article{Slug: "the-port-in-pictures", Headline: "The port in pictures", Section: lead.Section, Authors: lead.Authors,
+		Status: article.Published, Language: "en", PublishedAt: time.Now().Add(-time.Minute),
+		Body: "![" + imgs[0].Alt + "](" + src(0) + " \"Courier staff\")\nThe quay at *dawn*.\n\n" +
+			"![" + imgs[1].Alt + "](" + src(1) + ")\n![" + imgs[2].Alt + "](" + src(2) + " \"Desk\")\nTwo views of the port.\n\n" +
+			"[The budget](/media/4/budget.pdf)\n\n[The interview](/media/5/interview.mp3)\n\n" +
+			"https://www.youtube.com/watch?v=harbour\n\n<https://vimeo.com/42>\n\nhttps://example.org/post"}
+	must(t, s.db.CreateArticle(ctx, media))
+	s.unrendered(media.ID)
 
 	var pages []demoPage
 	add := func(name, path string, status int, body string) {
@@ -86,6 +102,7 @@ func demoPages(t *testing.T) []demoPage {
 		{"front", "/", 200},
 		{"article-image-comments", "/city/council-votes-eastgate-tram-depot-homes", 200},
 		{"article-no-image", "/city/eastgate-residents-depot-homes-meeting", 200},
+		{"article-pictures-embeds", "", 200}, // the story above, in its section
 		{"article-rtl", "/fa/فرهنگ/persian-poetry-night-central-library", 200},
 		{"edition-front", "/fa", 200},
 		{"article-translated", "/fa/شهر/ساخت-۳۰۰-خانه-در-دپوی-تراموای-ایستگیت", 200},
@@ -101,6 +118,9 @@ func demoPages(t *testing.T) []demoPage {
 		{"corrections", "/corrections", 200},
 		{"404", "/no-such-page", 404},
 	} {
+		if p.name == "article-pictures-embeds" {
+			p.path = media.Path()
+		}
 		if p.path == "" {
 			older := regexp.MustCompile(`href="(/latest\?before=[^"]+)" rel="next"`).FindStringSubmatch(pages[len(pages)-1].body)
 			if older == nil {
@@ -111,6 +131,10 @@ func demoPages(t *testing.T) []demoPage {
 		r := s.get(p.path)
 		if r.status != p.status {
 			t.Fatalf("GET %s = %d, want %d", p.path, r.status, p.status)
+		}
+		if p.name == "article-pictures-embeds" {
+			r.has(t, `<figure class="figure">`, `<figure class="gallery">`, `<p class="document">`, `<figure class="audio">`,
+				`<figure class="embed"`, `<p class="embed-link">`, "embed.js")
 		}
 		add(p.name, p.path, r.status, r.body)
 	}

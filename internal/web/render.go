@@ -271,6 +271,9 @@ type response struct {
 	expires time.Time
 	// viewOf is the article whose reading this page counts (0: none).
 	viewOf int64
+	// csp, when set, replaces the site's Content-Security-Policy: a page
+	// with embeds lets their frames in (framing).
+	csp []string
 }
 
 type pageFunc func(r *http.Request) (*response, error)
@@ -304,6 +307,7 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		}
 		c.expires = resp.expires
 		c.viewOf = resp.viewOf
+		c.csp = resp.csp
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 		s.countView(r, c.viewOf)
@@ -353,6 +357,7 @@ func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc
 	}
 	h.Set("Content-Type", ctype)
 	h.Set("Cache-Control", "private, no-store")
+	setCSP(h, resp.csp)
 	w.WriteHeader(resp.status)
 	w.Write(body)
 	s.countView(r, resp.viewOf)
@@ -368,6 +373,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) 
 	h["Cache-Control"] = hdrRevalid
 	h["Etag"] = c.etagHeader
 	h["Last-Modified"] = c.lastModifiedHeader
+	setCSP(h, c.csp)
 	if c.status == http.StatusOK && notModified(r, c) {
 		w.WriteHeader(http.StatusNotModified)
 		return

@@ -187,7 +187,7 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		store:             st,
-		md:                markup.New(),
+		md:                markup.New(markup.WithLookup(st.MarkupLookup())),
 		commentMD:         markup.NewComments(),
 		comments:          opts.Comments,
 		subscriptions:     opts.Subscriptions,

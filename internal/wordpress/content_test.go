@@ -1,6 +1,7 @@
 package wordpress
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -228,9 +229,10 @@ func TestConvertRendered(t *testing.T) {
 		name, in string
 		want     []string
 	}{
-		{"gallery", `[gallery ids="31,32"]`, []string{`<img src="/media/31/800.jpg" alt="Polling station">`, `<img src="/media/32/800.jpg" alt="Queue">`}},
+		{"gallery", `[gallery ids="31,32"]`, []string{`<figure class="figure"><img src="/media/31/800.jpg" alt="Polling station" loading="lazy" decoding="async"></figure>`,
+			`<figure class="figure"><img src="/media/32/800.jpg" alt="Queue" loading="lazy" decoding="async"></figure>`}},
 		{"caption", `[caption id="attachment_27"]<img src="https://courier.example/wp-content/uploads/2022/05/quay-300x200.jpg"> At dawn[/caption]`,
-			[]string{`<p><img src="/media/27/800.jpg" alt="The quay at dawn"></p>`, "<p><em>At dawn</em></p>"}},
+			[]string{`<figure class="figure"><img src="/media/27/800.jpg" alt="The quay at dawn" loading="lazy" decoding="async"></figure>`, "<p><em>At dawn</em></p>"}},
 		{"embed", "https://www.youtube.com/watch?v=a_b_--c", []string{`<p><a href="https://www.youtube.com/watch?v=a_b_--c">https://www.youtube.com/watch?v=a_b_--c</a></p>`}},
 		{"markdown characters", "<p>* star</p><p># hash</p><p>5 * 3 * 2 and _x_</p>", []string{"<p>* star</p>", "<p># hash</p>", "<p>5 * 3 * 2 and _x_</p>"}},
 		{"entity-looking text", "AT&amp;T &amp;copy; &amp;#169;", []string{"<p>AT&amp;T &amp;copy; &amp;#169;</p>"}},
@@ -241,7 +243,7 @@ func TestConvertRendered(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			md, _ := Convert(tc.in, siteMedia)
-			out, err := r.Render(md)
+			out, err := r.Render(context.Background(), md)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -305,7 +307,7 @@ func FuzzConvert(f *testing.F) {
 // frame, an event handler or a javascript: address in what comes out.
 func assertSafe(t *testing.T, in, md string) {
 	t.Helper()
-	out, err := markup.New().Render(md)
+	out, err := markup.New().Render(context.Background(), md)
 	if err != nil {
 		t.Fatalf("Render(Convert(%q)) = %v", in, err)
 	}

@@ -19,6 +19,7 @@ type Store interface {
 	Articles
 	Taxonomy
 	Media
+	Pictures
 	Settings
 	Newsroom
 	Accounts
@@ -31,6 +32,7 @@ type Store interface {
 	Redirects
 	Imports
 	Editions
+	Embeds
 	Plumbing
 }
 
@@ -56,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Images", testImages},
 		{"Documents", testDocuments},
 		{"MediaSearch", testMediaSearch},
+		{"BodyPictures", testBodyPictures},
 		{"SiteSettings", testSiteSettings},
 		{"Editions", testEditions},
 		{"Translations", testTranslations},
@@ -112,6 +115,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Redirects", testRedirects},
 		{"RedirectList", testRedirectList},
 		{"PutRedirects", testPutRedirects},
+		{"Embeds", testEmbeds},
+		{"EmbedThumbnails", testEmbedThumbnails},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -180,7 +185,7 @@ func second[T any](_ T, err error) error { return err }
 func rendered(t *testing.T, r *markup.Renderer) func(src string) string {
 	return func(src string) string {
 		t.Helper()
-		out, err := r.Render(src)
+		out, err := r.Render(context.Background(), src)
 		must(t, err)
 		return out
 	}

@@ -199,7 +199,7 @@ func TestImportVersion1(t *testing.T) {
 	v1 := filepath.Join(dir, "v1.zip")
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
-		case "records/redirects.jsonl", "records/imported.jsonl", "records/documents.jsonl", "records/article_documents.jsonl":
+		case "records/redirects.jsonl", "records/imported.jsonl", "records/documents.jsonl", "records/article_documents.jsonl", "records/embeds.jsonl":
 			return nil
 		case "records/comments.jsonl":
 			var out []byte
@@ -217,7 +217,7 @@ func TestImportVersion1(t *testing.T) {
 			must(t, json.Unmarshal(b, &m))
 			m.Version = 1
 			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool {
-				return slices.Contains([]string{"redirects", "imported", "documents", "article_documents"}, mk.Kind)
+				return slices.Contains([]string{"redirects", "imported", "documents", "article_documents", "embeds"}, mk.Kind)
 			})
 			out, err := json.Marshal(m)
 			must(t, err)
@@ -399,7 +399,7 @@ func TestImportRefusals(t *testing.T) {
 		{"cut short", truncated, true, ""},
 		{"newer version", edited("newer", inManifest(`"version": 5`, `"version": 6`)), false, "format version 6, written by a newer Broadsheet"},
 		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 5`, `"version": 1`)), true,
-			"manifest.json of format version 1 lists documents records, which version 5 added"},
+			"manifest.json of format version 1 lists embeds records, which version 5 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {
 			if name == "manifest.json" {

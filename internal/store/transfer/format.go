@@ -30,8 +30,8 @@ import (
 // older one: a kind or a field added since (kind.since, field.since) is
 // simply absent from an older export. Version 2 added redirects; version
 // 3 the records imports remember (imported) and comments' url; version 4
-// sections' edition and articles' translation_of; version 5 documents
-// (PDFs and audio) and the documents articles link to.
+// sections' edition and articles' translation_of; version 5 embeds,
+// documents (PDFs and audio) and the documents articles link to.
 const (
 	FormatName    = "broadsheet-export"
 	FormatVersion = 5
@@ -142,6 +142,8 @@ var kinds = func() []kind {
 		{name: "api_tokens", key: "id", fields: f("id:int user_id:int name:text token_hash:text created_at:time last_used_at:time revoked_at:time")},
 		{name: "images", key: "id", fields: f("id:int alt:text caption:text credit:text width:int height:int created_at:time source_hash:text uploaded_by:int")},
 		{name: "image_variants", key: "image_id, width", fields: f("image_id:int width:int height:int content_type:text file=bytes:file")},
+		{name: "embeds", since: 5, key: "url", fields: f(`url:text provider:text provider_name:text title:text author:text frame:text
+			width:int height:int thumbnail_url:text thumbnail_id:int complete:bool fetched_at:time`)},
 		{name: "documents", since: 5, key: "id", fields: f("id:int name:text title:text content_type:text size:int file=bytes:file source_hash:text uploaded_by:int created_at:time")},
 		{name: "articles", key: "id", fields: f(`id:int slug:text headline:text standfirst:text body:text section_id:int lead_image_id:int
 			status:text language:text published_at:time updated_at:time created_at:time modified_at:time version:int created_by:int

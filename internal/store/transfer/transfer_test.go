@@ -17,6 +17,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/backup"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/embed"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/redirect"
 	"broadsheet/internal/search"
@@ -167,6 +168,16 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	must(t, s.CreateRedirect(ctx, &redirect.Redirect{FromPath: "/partner", ToURL: "https://partner.example/story?id=1", OffSite: true, Status: 307}))
 	must(t, s.AddRedirectHits(ctx, map[int64]redirect.Hit{byHand.ID: {N: 12, Last: now}}))
 
+	// An embed with a thumbnail, and one kept while its provider did not
+	// answer.
+	video, _ := embed.Match("https://www.youtube.com/watch?v=M7lc1UVf-VE")
+	video.Title, video.Author, video.ThumbnailURL, video.ThumbnailID, video.Complete, video.FetchedAt = "Harbour at dawn", "The Courier",
+		"https://i.ytimg.com/vi/M7lc1UVf-VE/hqdefault.jpg", w.img.ID, true, now
+	must(t, s.SaveEmbed(ctx, &video))
+	chart, _ := embed.Match("https://datawrapper.dwcdn.net/aBc12/")
+	chart.FetchedAt = now
+	must(t, s.SaveEmbed(ctx, &chart))
+
 	must(t, s.AddViews(ctx, map[int64]int{w.lead.ID: 42, other.ID: 7}, now))
 	_, err = s.KeepRelated(ctx, 10)
 	must(t, err)
@@ -235,7 +246,7 @@ func TestCopy(t *testing.T) {
 	// Every table is copied whole, and the report says so. A table added
 	// by a later migration is copied too; the test site should fill it.
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
-		"article_documents", "articles", "audit_log", "authors", "comments", "documents", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
+		"article_documents", "articles", "audit_log", "authors", "comments", "documents", "embeds", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
 		"used_challenges", "users"}
 	var got []string
