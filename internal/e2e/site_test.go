@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"broadsheet/internal/embed"
 	"context"
 	"log/slog"
 	"net"
@@ -41,9 +42,9 @@ type siteStore interface {
 	api.Store
 }
 
-// startSiteOn is startSiteWith serving the site and its API from
-// wrap(db), nil for db itself.
-func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options, expiry time.Duration, wrap func(*sqlite.DB) siteStore) (*sqlite.DB, *httptest.Server) {
+// startSiteOn is startSiteWith whose newsroom keeps the embeds of what it
+// saves, as serve does, when embeds is not nil.
+func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options, expiry time.Duration, embeds *embed.Options) (*sqlite.DB, *httptest.Server) {
 	t.Helper()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
 	if err != nil {
@@ -75,10 +76,11 @@ func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options
 	opts.Comments = comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: comment.DefaultMinFill})
 	opts.Subscriptions = subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + baseURL, Wake: opts.MailQueued})
 	opts.Newsroom = newsroom.New(db, nil, opts.Logger)
-	var st siteStore = db
-	if wrap != nil {
-		st = wrap(db)
+	if embeds != nil {
+		embeds.Images, embeds.Log = db, opts.Logger
+		opts.Newsroom.WithEmbeds(&embed.Keeper{Store: db, Resolver: embed.NewResolver(*embeds), Log: opts.Logger})
 	}
+	var st siteStore = db
 	opts.API = api.New(api.Deps{Store: st, Newsroom: opts.Newsroom, BaseURL: baseURL, IPs: opts.IPs, Log: opts.Logger,
 		Challenges: opts.Challenges, Comments: opts.Comments, Subscriptions: opts.Subscriptions})
 	srv, err := web.New(st, opts)
