@@ -96,13 +96,6 @@ type writingAids struct {
 	Card           string // the share card's picture when the article has none
 }
 
-// Limits a writer is told about: what search results show of a title and
-// of a description, about.
-const (
-	headlineShown   = 60
-	standfirstShown = 160
-)
-
 // editorForm is what the editor's fields hold, kept verbatim so a failed
 // save shows the writer exactly what they typed.
 type editorForm struct {
