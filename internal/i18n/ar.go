@@ -148,7 +148,7 @@ var arabic = map[string]string{
 	"admin.editor.view":        "عرض على الموقع",
 	"admin.editor.version":     "النسخة %d",
 	"admin.editor.problems":    "لم يُحفظ المقال:",
-	"admin.editor.markdown":    "Markdown: ## عنوان فرعي، *تأكيد*، **غامق**، [رابط](‎https://…‎)، > اقتباس، - قائمة.",
+	"admin.editor.markdown":    "Markdown: ## عنوان فرعي، *تأكيد*، **غامق**، [رابط](‎https://…‎)، > اقتباس، - قائمة. صورة: ‎![ما تُظهره](/media/ID/1200.jpg \"المصدر\")‎ في سطر وحدها وتعليقها في السطر التالي. فيديو أو منشور أو رسم بياني: عنوانه وحده في سطر.",
 	"admin.editor.slug_help":   "جزء من الرابط. اتركه فارغًا ليُشتق من العنوان. وإذا غيّرته يبقى الرابط القديم عاملًا.",
 	"admin.editor.byline":      "الكاتب %d",
 	// Tags are split at the Latin comma only.

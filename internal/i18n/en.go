@@ -135,7 +135,7 @@ var english = map[string]string{
 	"admin.editor.view":                "View on the site",
 	"admin.editor.version":             "version %d",
 	"admin.editor.problems":            "The article was not saved:",
-	"admin.editor.markdown":            "Markdown: ## heading, *emphasis*, **bold**, [link](https://…), > quote, - list.",
+	"admin.editor.markdown":            "Markdown: ## heading, *emphasis*, **bold**, [link](https://…), > quote, - list. A picture: ![what it shows](/media/ID/1200.jpg \"credit\") on a line of its own, its caption on the next. A video, post or chart: its address alone on a line.",
 	"admin.editor.slug_help":           "Part of the address. Leave empty to make it from the headline. Changing it keeps the old address working.",
 	"admin.editor.byline":              "Byline %d",
 	"admin.editor.tags_help":           "Separate tags with commas. New tags are created.",

@@ -148,7 +148,7 @@ var persian = map[string]string{
 	"admin.editor.view":        "مشاهده در سایت",
 	"admin.editor.version":     "نسخه %d",
 	"admin.editor.problems":    "مطلب ذخیره نشد:",
-	"admin.editor.markdown":    "Markdown: ## میان‌تیتر، *تأکید*، **پررنگ**، [پیوند](‎https://…‎)، > نقل‌قول، - فهرست.",
+	"admin.editor.markdown":    "Markdown: ## میان‌تیتر، *تأکید*، **پررنگ**، [پیوند](‎https://…‎)، > نقل‌قول، - فهرست. تصویر: ‎![آنچه نشان می‌دهد](/media/ID/1200.jpg \"منبع\")‎ در سطری جدا و زیرنویسش در سطر بعد. ویدیو، پست یا نمودار: نشانی‌اش به‌تنهایی در یک سطر.",
 	"admin.editor.slug_help":   "بخشی از نشانی مطلب. اگر خالی بماند، از روی تیتر ساخته می‌شود. با تغییر آن، نشانی قبلی همچنان کار می‌کند.",
 	"admin.editor.byline":      "نویسنده %d",
 	// The form splits tags on the Latin comma only, so the help names it.
