@@ -115,8 +115,8 @@ var (
 	footnoteID    = regexp.MustCompile(`^fn(ref)?(:|-)?[0-9]{1,4}(-[0-9]{1,3})?$`)
 	footnoteHref  = regexp.MustCompile(`^#fn(ref)?(:|-)?[0-9]{1,4}(-[0-9]{1,3})?$`)
 	footnoteClass = regexp.MustCompile(`^footnote(s|-ref|-backref)$`)
-	mediaSrcset   = regexp.MustCompile(`^/media/[0-9]{1,18}/[0-9]{1,5}\.(jpg|png) [0-9]{1,5}w(, /media/[0-9]{1,18}/[0-9]{1,5}\.(jpg|png) [0-9]{1,5}w){0,31}$`)
-	mediaAudio    = regexp.MustCompile(`^/media/[0-9]{1,18}/[^/?#\s"'<>\\]{1,200}\.(?i:mp3|m4a|ogg|wav)$`)
+	mediaSrcset   = regexp.MustCompile(`^/media/[0-9]{1,18}/[0-9]{1,5}\.jpg [0-9]{1,5}w(, /media/[0-9]{1,18}/[0-9]{1,5}\.jpg [0-9]{1,5}w){0,31}$`)
+	mediaAudio    = regexp.MustCompile(`^/media/[0-9]{1,18}/[^/?#\s"'<>\\]{1,200}\.(?i:mp3|m4a|ogg|oga|opus|wav|flac)$`)
 )
 
 // RenderStored returns stored, the HTML kept with src when this renderer's

@@ -21,9 +21,9 @@ import (
 
 var (
 	// mediaImage is an image of the media library, /media/ID/WIDTH.jpg.
-	mediaImage = regexp.MustCompile(`^/media/[0-9]{1,18}/[0-9]{1,5}\.(jpg|png)$`)
+	mediaImage = regexp.MustCompile(`^/media/[0-9]{1,18}/[0-9]{1,5}\.jpg$`)
 	// mediaDocument is a document of the media library: a PDF or a sound.
-	mediaDocument = regexp.MustCompile(`^/media/[0-9]{1,18}/[^/?#\s"'<>\\]{1,200}\.(?i:pdf|mp3|m4a|ogg|wav)$`)
+	mediaDocument = regexp.MustCompile(`^/media/[0-9]{1,18}/[^/?#\s"'<>\\]{1,200}\.(?i:pdf|mp3|m4a|ogg|oga|opus|wav|flac)$`)
 	// bareURL is an address written on its own, without <> or [](): what
 	// a reporter pastes.
 	bareURL = regexp.MustCompile("^https?://[^\\s<>\"'`\\\\]+$")

@@ -20,7 +20,7 @@ type markupLookup struct{ db *DB }
 func (db *DB) MarkupLookup() markup.Lookup { return markupLookup{db} }
 
 // mediaSrc is the address of a stored width of an image, /media/ID/WIDTH.jpg.
-var mediaSrc = regexp.MustCompile(`^/media/([0-9]{1,18})/[0-9]{1,5}\.(jpg|png)$`)
+var mediaSrc = regexp.MustCompile(`^/media/([0-9]{1,18})/[0-9]{1,5}\.jpg$`)
 
 // Image describes the media-library image src shows; false for any other
 // address, an image that is not stored, or a database that does not

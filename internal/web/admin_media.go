@@ -119,7 +119,7 @@ func (s *Server) mediaJSON(w http.ResponseWriter, r *http.Request) {
 // pageParam is the page a list is asked for, from 1.
 func pageParam(q url.Values) int {
 	n, err := strconv.Atoi(q.Get("page"))
-	if err != nil || n < 1 || n > 10000 {
+	if err != nil || n < 1 || n > 100 {
 		return 1
 	}
 	return n
@@ -208,8 +208,14 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	// The same file again is the one already in the library: known by its
 	// hash before anything is decoded, and without waiting its turn.
 	sum := sha256.New()
-	if _, err := io.Copy(sum, io.LimitReader(file, media.DefaultLimits.MaxBytes+1)); err != nil {
+	size, err := io.Copy(sum, io.LimitReader(file, media.DefaultLimits.MaxBytes+1))
+	if err != nil {
 		s.adminFail(w, r, u, fmt.Errorf("hashing an upload: %w", err))
+		return
+	}
+	if size > media.DefaultLimits.MaxBytes {
+		v.Errors = []string{t("admin.media.too_large")}
+		refuse(http.StatusRequestEntityTooLarge)
 		return
 	}
 	hash := hex.EncodeToString(sum.Sum(nil))
@@ -316,6 +322,7 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request, file io.
 		s.adminFail(w, r, u, fmt.Errorf("reading an upload: %w", err))
 		return
 	}
+
 	name := media.DocumentName(filename, typ.Ext)
 	if title == "" {
 		title = strings.TrimSuffix(filepath.Base(strings.ReplaceAll(filename, `\`, "/")), filepath.Ext(filename))

@@ -80,6 +80,10 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, c bodyCap) {
 	}
 	// Whatever of the body is left unread is not worth reading.
 	w.Header().Set("Connection", "close")
+	if wantsJSON(r) { // the editor's upload: it shows the words in its dialog
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []string{s.adminWords(r.Context()).T(key)}})
+		return
+	}
 	s.refuseBody(w, r, refuse(errs.TooLarge, key))
 }
 

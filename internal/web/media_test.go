@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,12 +15,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/media"
 )
 
 func upload(ns *newsroomSite, role account.Role, fields map[string]string, filename string, content []byte) *httptest.ResponseRecorder {
@@ -275,5 +278,47 @@ func TestDocumentServing(t *testing.T) {
 		if rec := anon(path, nil); rec.Code != http.StatusNotFound {
 			t.Errorf("%s = %d, want 404", path, rec.Code)
 		}
+	}
+}
+
+// A file over the library's limit is refused whole, whether the request
+// says its size (refused before it is read) or not (refused once read),
+// and the editor is told in JSON.
+func TestUploadOverTheLimit(t *testing.T) {
+	ns := newNewsroom(t)
+	big := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{'x'}, int(media.DefaultLimits.MaxBytes))...)
+	rec := uploadAccepting(ns, account.Author, "application/json", map[string]string{"alt": "Budget"}, "budget.pdf", big)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "larger than the limit of 20 MB") {
+		t.Errorf("a PDF a little over 20 MB = %d %q; want 413 saying the limit", rec.Code, rec.Body.String())
+	}
+	if p, err := ns.db.Media(context.Background(), "", 1, 10); err != nil || len(p.Items) != 0 {
+		t.Errorf("after the refusal the library holds %d items (%v), want none", len(p.Items), err)
+	}
+	huge := bytes.Repeat([]byte{'x'}, int(maxUploadBytes)+1)
+	var body bytes.Buffer
+	body.Write(huge)
+	req := httptest.NewRequest("POST", "/admin/media", &body)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.Header.Set("Accept", "application/json")
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Author]})
+	rec = httptest.NewRecorder()
+	ns.srv.ServeHTTP(rec, req)
+	var answer struct{ Errors []string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &answer); rec.Code != http.StatusRequestEntityTooLarge || err != nil || len(answer.Errors) != 1 {
+		t.Errorf("a body over the route's cap, asked as JSON = %d %q; want 413 with the reason as JSON", rec.Code, rec.Body.String())
+	}
+}
+
+// The library shows each item as Markdown to copy into a story; words
+// that Markdown would read as syntax are escaped.
+func TestMediaSnippetsEscapeMarkdown(t *testing.T) {
+	ns := newNewsroom(t)
+	if rec := upload(ns, account.Author, map[string]string{"alt": `The [old] quay`, "credit": `"Desk" \ wire`}, "quay.png", testPNG(500, 300)); rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload = %d", rec.Code)
+	}
+	page := html.UnescapeString(ns.do("GET", "/admin/media", account.Author, nil).Body.String())
+	want := regexp.MustCompile(`!\[The \\\[old\\\] quay\]\(/media/\d+/500\.jpg "\\"Desk\\" \\\\ wire"\)`)
+	if !want.MatchString(page) {
+		t.Errorf("the library's snippet is not escaped Markdown: want %s in\n%s", want, page[strings.Index(page, "media-grid"):])
 	}
 }

@@ -53,6 +53,10 @@ var funcs = template.FuncMap{
 	"storyWidth": func(widths []int) int { return imageItem(&article.Image{Variants: widths}).width() },
 	"kilobytes":  func(n int64) int64 { return (n + 1023) / 1024 },
 	"runes":      func(s string) int { return utf8.RuneCountInString(s) },
+	// mdText and mdTitle write words into Markdown's link text and title
+	// so that they stay words: the media page's snippets to copy.
+	"mdText":  strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`).Replace,
+	"mdTitle": strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace,
 	// clip cuts s to n characters at most, marking the cut with an ellipsis.
 	"clip": func(s string, n int) string {
 		if utf8.RuneCountInString(s) <= n {
