@@ -62,10 +62,16 @@ func (db *DB) DocumentBySourceHash(ctx context.Context, hash string) (*article.D
 	return db.documentWhere(ctx, "source_hash", hash)
 }
 
-// DocumentBytes returns a document's file.
-func (db *DB) DocumentBytes(ctx context.Context, id int64) ([]byte, error) {
+// DocumentBytes returns up to n bytes of a document's file from offset
+// (fewer at its end): a player asking for a range of a recording costs
+// that range, not the whole file.
+func (db *DB) DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, error) {
+	if offset < 0 || n < 0 {
+		return nil, db.errorf("document %d: a range from %d of %d bytes", id, offset, n)
+	}
 	var b []byte
-	err := db.read.QueryRowContext(ctx, `SELECT bytes FROM documents WHERE id = ?`, id).Scan(&b)
+	// substr counts from 1, in bytes for a BLOB and a bytea alike.
+	err := db.read.QueryRowContext(ctx, `SELECT substr(bytes, ?, ?) FROM documents WHERE id = ?`, offset+1, n, id).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.errorf("document %d: %w", id, article.ErrNotFound)
 	}

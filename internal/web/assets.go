@@ -2,10 +2,12 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -241,10 +243,57 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request, id int64, name
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	b, err := s.store.DocumentBytes(ctx, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	http.ServeContent(w, r, "", d.CreatedAt, &documentReader{ctx: ctx, store: s.store, id: id, size: d.Size})
+}
+
+// documentChunk is how much of a document one read asks the database for.
+const documentChunk = 1 << 20
+
+// documentReader reads a document from the database a chunk at a time,
+// from wherever http.ServeContent seeks: a range costs its own bytes, and
+// a whole file at most a chunk of memory at once.
+type documentReader struct {
+	ctx   context.Context
+	store interface {
+		DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, error)
 	}
-	http.ServeContent(w, r, "", d.CreatedAt, bytes.NewReader(b))
+	id, size, off int64
+	buf           []byte // the bytes from bufAt
+	bufAt         int64
+}
+
+func (d *documentReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += d.off
+	case io.SeekEnd:
+		offset += d.size
+	default:
+		return 0, errors.New("document: bad whence")
+	}
+	if offset < 0 {
+		return 0, errors.New("document: seek before the start")
+	}
+	d.off = offset
+	return offset, nil
+}
+
+func (d *documentReader) Read(p []byte) (int, error) {
+	if d.off >= d.size {
+		return 0, io.EOF
+	}
+	if d.off < d.bufAt || d.off >= d.bufAt+int64(len(d.buf)) {
+		b, err := d.store.DocumentBytes(d.ctx, d.id, d.off, documentChunk)
+		if err != nil {
+			return 0, err
+		}
+		if len(b) == 0 { // the file is shorter than recorded
+			return 0, io.ErrUnexpectedEOF
+		}
+		d.buf, d.bufAt = b, d.off
+	}
+	n := copy(p, d.buf[d.off-d.bufAt:])
+	d.off += int64(n)
+	return n, nil
 }

@@ -322,3 +322,28 @@ func TestMediaSnippetsEscapeMarkdown(t *testing.T) {
 		t.Errorf("the library's snippet is not escaped Markdown: want %s in\n%s", want, page[strings.Index(page, "media-grid"):])
 	}
 }
+
+// A document larger than what one read asks the database for is served
+// whole, and a range across the reads' boundary is served exactly.
+func TestLargeDocumentRanges(t *testing.T) {
+	ns := newNewsroom(t)
+	pdf := []byte("%PDF-1.7\n")
+	for i := 0; len(pdf) < 2*documentChunk+12345; i++ {
+		pdf = fmt.Appendf(pdf, "%% line %d of the report\n", i)
+	}
+	if rec := upload(ns, account.Author, map[string]string{"alt": "Report"}, "report.pdf", pdf); rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload = %d: %s", rec.Code, rec.Body.String())
+	}
+	p, err := ns.db.Media(context.Background(), "", 1, 1)
+	must(t, err)
+	path := p.Documents[0].Path()
+	if rec := ns.do("GET", path, account.Author, nil); rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), pdf) {
+		t.Errorf("GET the whole document = %d, %d bytes; want 200 and its %d bytes", rec.Code, rec.Body.Len(), len(pdf))
+	}
+	for _, r := range [][2]int{{documentChunk - 10, documentChunk + 10}, {2*documentChunk - 1, len(pdf) - 1}, {0, 4}} {
+		rec := ns.do("GET", path, account.Author, nil, "Range", fmt.Sprintf("bytes=%d-%d", r[0], r[1]))
+		if want := pdf[r[0] : r[1]+1]; rec.Code != http.StatusPartialContent || !bytes.Equal(rec.Body.Bytes(), want) {
+			t.Errorf("bytes %d-%d = %d, %d bytes; want 206 and those %d bytes", r[0], r[1], rec.Code, rec.Body.Len(), len(want))
+		}
+	}
+}

@@ -41,7 +41,7 @@ type readerStore interface {
 	Corrections(ctx context.Context, limit int) ([]article.Note, error)
 	ImagePublic(ctx context.Context, id int64) (bool, error)
 	DocumentByID(ctx context.Context, id int64) (*article.Document, error)
-	DocumentBytes(ctx context.Context, id int64) ([]byte, error)
+	DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, error)
 	DocumentPublic(ctx context.Context, id int64) (bool, error)
 	ImageVariant(ctx context.Context, imageID int64, width int) (*article.Variant, error)
 	// MarkupLookup is what article bodies and pages are rendered with

@@ -34,13 +34,16 @@ func testDocuments(t *testing.T, s Store) {
 			t.Errorf("%s: %+v, %v; want the stored document", name, got, err)
 		}
 	}
-	if b, err := s.DocumentBytes(ctx, doc.ID); err != nil || !bytes.Equal(b, pdf) {
-		t.Errorf("DocumentBytes = %q, %v; want the stored file", b, err)
+	for _, r := range []struct{ off, n int64 }{{0, int64(len(pdf))}, {0, 1 << 20}, {5, 3}, {int64(len(pdf)) - 2, 10}, {int64(len(pdf)), 10}, {0, 0}} {
+		want := pdf[min(r.off, int64(len(pdf))):min(r.off+r.n, int64(len(pdf)))]
+		if b, err := s.DocumentBytes(ctx, doc.ID, r.off, r.n); err != nil || !bytes.Equal(b, want) {
+			t.Errorf("DocumentBytes(from %d, %d bytes) = %q, %v; want %q", r.off, r.n, b, err, want)
+		}
 	}
 	if _, err := s.DocumentByID(ctx, doc.ID+100); !errors.Is(err, article.ErrNotFound) {
 		t.Errorf("a missing document: %v, want ErrNotFound", err)
 	}
-	if _, err := s.DocumentBytes(ctx, doc.ID+100); !errors.Is(err, article.ErrNotFound) {
+	if _, err := s.DocumentBytes(ctx, doc.ID+100, 0, 10); !errors.Is(err, article.ErrNotFound) {
 		t.Errorf("a missing document's bytes: %v, want ErrNotFound", err)
 	}
 

@@ -49,7 +49,7 @@ type Media interface {
 	CreateDocument(ctx context.Context, doc *article.Document, data []byte) error
 	DocumentByID(ctx context.Context, id int64) (*article.Document, error)
 	DocumentBySourceHash(ctx context.Context, hash string) (*article.Document, error)
-	DocumentBytes(ctx context.Context, id int64) ([]byte, error)
+	DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, error)
 	DocumentPublic(ctx context.Context, id int64) (bool, error)
 	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
 }
