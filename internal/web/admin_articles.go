@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
@@ -384,8 +383,7 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, a *article.Ar
 	notice := "saved"
 	switch action {
 	case "autosave":
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"version": a.Version, "saved_at": s.now().UTC().Format(time.RFC3339)})
+		writeJSON(w, http.StatusOK, map[string]any{"version": a.Version, "saved_at": s.now().UTC().Format(time.RFC3339)})
 		return
 	case "update":
 		notice = "updated"
@@ -444,9 +442,7 @@ func (s *Server) editorError(w http.ResponseWriter, r *http.Request, a *article.
 	switch rep := httperr.Of(err); rep.Kind {
 	case errs.Invalid:
 		if r.PostFormValue("action") == "autosave" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(rep.Status)
-			json.NewEncoder(w).Encode(map[string]any{"errors": problemsOf(words, err)})
+			writeJSON(w, rep.Status, map[string]any{"errors": problemsOf(words, err)})
 			return
 		}
 		s.renderEditor(w, r, rep.Status, a, f, problemsOf(words, err))
@@ -466,9 +462,7 @@ type conflictView struct {
 
 func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, current *article.Article, mine editorForm) {
 	if r.PostFormValue("action") == "autosave" {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusConflict)
-		json.NewEncoder(w).Encode(map[string]any{"conflict": true, "version": current.Version})
+		writeJSON(w, http.StatusConflict, map[string]any{"conflict": true, "version": current.Version})
 		return
 	}
 	v := conflictView{Current: current, Mine: mine, Diff: diff.Lines(current.Body, strings.ReplaceAll(mine.Body, "\r\n", "\n"))}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -74,21 +73,22 @@ func imageItem(img *article.Image) mediaItem {
 	it := mediaItem{ID: img.ID, Kind: "image", Alt: img.Alt, Caption: img.Caption, Credit: img.Credit, Width: img.Width, Height: img.Height}
 	if len(img.Variants) > 0 {
 		url := func(w int) string { return "/media/" + strconv.FormatInt(img.ID, 10) + "/" + strconv.Itoa(w) + ".jpg" }
-		story := img.Variants[0]
-		for _, w := range img.Variants {
-			if w <= storyWidth {
-				story = w
-			}
-		}
-		it.URL, it.Thumb = url(story), url(img.Variants[0])
+		it.URL, it.Thumb = url(storyWidthOf(img.Variants)), url(img.Variants[0])
 	}
 	return it
 }
 
-// width is the width of the size the item's URL names.
-func (it mediaItem) width() int {
-	w, _ := strconv.Atoi(strings.TrimSuffix(path.Base(it.URL), ".jpg"))
-	return w
+// storyWidthOf is the width, of an image's stored widths (narrowest
+// first), that a story's Markdown names: the widest up to storyWidth, or
+// the narrowest when all are wider.
+func storyWidthOf(widths []int) int {
+	story := widths[0]
+	for _, w := range widths {
+		if w <= storyWidth {
+			story = w
+		}
+	}
+	return story
 }
 
 func documentItem(d *article.Document) mediaItem {

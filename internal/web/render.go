@@ -50,7 +50,7 @@ var funcs = template.FuncMap{
 	"dir": i18n.Dir,
 	"add": func(a, b int) int { return a + b },
 	// storyWidth is the size of an image a story's Markdown names.
-	"storyWidth": func(widths []int) int { return imageItem(&article.Image{Variants: widths}).width() },
+	"storyWidth": storyWidthOf,
 	"kilobytes":  func(n int64) int64 { return (n + 1023) / 1024 },
 	"runes":      func(s string) int { return utf8.RuneCountInString(s) },
 	// mdText and mdTitle write words into Markdown's link text and title
@@ -58,12 +58,7 @@ var funcs = template.FuncMap{
 	"mdText":  strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`).Replace,
 	"mdTitle": strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace,
 	// clip cuts s to n characters at most, marking the cut with an ellipsis.
-	"clip": func(s string, n int) string {
-		if utf8.RuneCountInString(s) <= n {
-			return s
-		}
-		return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
-	},
+	"clip": truncateRunes,
 	// dict passes named values to a partial: dict "V" $v "Box" $box.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

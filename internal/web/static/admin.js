@@ -75,7 +75,7 @@
   function chars(s) { return Array.from(s).length; }
   function clip(s, n) {
     var a = Array.from(s);
-    return a.length <= n ? s : a.slice(0, n - 1).join("").trim() + "\u2026";
+    return a.length <= n ? s : a.slice(0, n - 1).join("") + "\u2026";
   }
   var preview = document.getElementById("share-preview");
   function aids() {
