@@ -144,6 +144,9 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
 	}
 	resp := &response{template: "article", view: v, keys: keys, csp: s.framing(frames)}
+	for _, au := range a.Authors {
+		resp.tags = append(resp.tags, "author-"+strconv.FormatInt(au.ID, 10))
+	}
 	resp.expires = s.now().Add(mostReadAge)
 	if !discussion.Closed {
 		// The form must not outlive the discussion on a cached page.

@@ -44,8 +44,11 @@ type cached struct {
 	expires      time.Time // zero: until a write invalidates it
 	viewOf       int64     // the article whose reading the page counts
 	csp          []string  // the page's own Content-Security-Policy; nil: the site's
-	served       int       // hits, counted under the cache's lock
-	packed       bool      // gz is at the best compression
+	// Cache-Tag and Surrogate-Key values: what the page shows, for a CDN's
+	// purge by tag (cdntags.go).
+	cacheTag, surrogateKey []string
+	served                 int  // hits, counted under the cache's lock
+	packed                 bool // gz is at the best compression
 	// Header values formatted once, not per request.
 	etagHeader, lastModifiedHeader, bodyLen, gzLen []string
 }

@@ -273,6 +273,9 @@ type response struct {
 	// csp, when set, replaces the site's Content-Security-Policy: a page
 	// with embeds lets their frames in (framing).
 	csp []string
+	// tags are CDN tags the page shows beyond those of its keys
+	// (cdnTagHeaders).
+	tags []string
 }
 
 type pageFunc func(r *http.Request) (*response, error)
@@ -307,6 +310,7 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		c.expires = resp.expires
 		c.viewOf = resp.viewOf
 		c.csp = resp.csp
+		c.cacheTag, c.surrogateKey = cdnTagHeaders(c.keys, resp.tags)
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 		s.countView(r, c.viewOf)
@@ -373,6 +377,10 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) 
 	h["Etag"] = c.etagHeader
 	h["Last-Modified"] = c.lastModifiedHeader
 	setCSP(h, c.csp)
+	if c.cacheTag != nil {
+		h["Cache-Tag"] = c.cacheTag
+		h["Surrogate-Key"] = c.surrogateKey
+	}
 	if c.status == http.StatusOK && notModified(r, c) {
 		w.WriteHeader(http.StatusNotModified)
 		return
