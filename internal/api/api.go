@@ -119,6 +119,9 @@ type handler struct {
 
 	perToken, perIP, failedAuth, challengeByIP *ratelimit.Limiter
 	routeList                                  []string // every route pattern, in the order registered
+	routeKinds                                 map[string]routeKind
+	routePerms                                 map[string]account.Permission // an Admin API route's least permission
+	openAPI                                    []byte                        // the document, made once by New
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // token id → last TouchToken by this process
@@ -156,6 +159,8 @@ func New(d Deps) http.Handler {
 		failedAuth:    ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),
 		challengeByIP: ratelimit.New(challengesPerIP, rateWindow, maxLimiterKeys),
 		touched:       map[int64]time.Time{},
+		routeKinds:    map[string]routeKind{},
+		routePerms:    map[string]account.Permission{},
 	}
 	for name, l := range h.Limiters() {
 		l.SetClock(d.Now)
@@ -164,6 +169,11 @@ func New(d Deps) http.Handler {
 		}
 	}
 	h.mux = h.routes()
+	doc, err := h.document()
+	if err != nil {
+		panic(err) // a route without its description: found at start-up
+	}
+	h.openAPI = doc
 	return h
 }
 
@@ -180,27 +190,28 @@ func (h *handler) routes() *http.ServeMux {
 	h.public(mux, "/api/v1/sections", h.listSections)
 	h.public(mux, "/api/v1/tags", h.listTags)
 	h.public(mux, "/api/v1/authors", h.listAuthors)
+	h.public(mux, "/api/v1/openapi.json", h.openAPIDocument)
 
 	// Admin API: bearer tokens, acting with the token's user's role.
-	h.handle(mux, "GET /api/v1/admin/articles", h.admin(account.WriteDrafts, h.adminListArticles))
-	h.handle(mux, "POST /api/v1/admin/articles", h.admin(account.WriteDrafts, h.createArticle))
-	h.handle(mux, "GET /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.adminGetArticle))
-	h.handle(mux, "PATCH /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.patchArticle))
-	h.handle(mux, "DELETE /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.deleteArticle))
-	h.handle(mux, "POST /api/v1/admin/articles/{id}/publish", h.admin(account.WriteDrafts, h.publishArticle))
-	h.handle(mux, "POST /api/v1/admin/articles/{id}/unpublish", h.admin(account.WriteDrafts, h.unpublishArticle))
+	h.adminRoute(mux, "GET /api/v1/admin/articles", account.WriteDrafts, h.adminListArticles)
+	h.adminRoute(mux, "POST /api/v1/admin/articles", account.WriteDrafts, h.createArticle)
+	h.adminRoute(mux, "GET /api/v1/admin/articles/{id}", account.WriteDrafts, h.adminGetArticle)
+	h.adminRoute(mux, "PATCH /api/v1/admin/articles/{id}", account.WriteDrafts, h.patchArticle)
+	h.adminRoute(mux, "DELETE /api/v1/admin/articles/{id}", account.WriteDrafts, h.deleteArticle)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/publish", account.WriteDrafts, h.publishArticle)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/unpublish", account.WriteDrafts, h.unpublishArticle)
 
-	h.handle(mux, "GET /api/v1/admin/sections", h.admin(account.WriteDrafts, h.adminListSections))
-	h.handle(mux, "POST /api/v1/admin/sections", h.admin(account.ManageTaxonomy, h.createSection))
-	h.handle(mux, "GET /api/v1/admin/sections/{slug}", h.admin(account.WriteDrafts, h.adminGetSection))
-	h.handle(mux, "PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.patchSection))
-	h.handle(mux, "DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.deleteSection))
+	h.adminRoute(mux, "GET /api/v1/admin/sections", account.WriteDrafts, h.adminListSections)
+	h.adminRoute(mux, "POST /api/v1/admin/sections", account.ManageTaxonomy, h.createSection)
+	h.adminRoute(mux, "GET /api/v1/admin/sections/{slug}", account.WriteDrafts, h.adminGetSection)
+	h.adminRoute(mux, "PATCH /api/v1/admin/sections/{slug}", account.ManageTaxonomy, h.patchSection)
+	h.adminRoute(mux, "DELETE /api/v1/admin/sections/{slug}", account.ManageTaxonomy, h.deleteSection)
 
-	h.handle(mux, "GET /api/v1/admin/authors", h.admin(account.WriteDrafts, h.adminListAuthors))
-	h.handle(mux, "POST /api/v1/admin/authors", h.admin(account.ManageTaxonomy, h.createAuthor))
-	h.handle(mux, "GET /api/v1/admin/authors/{slug}", h.admin(account.WriteDrafts, h.adminGetAuthor))
-	h.handle(mux, "PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.patchAuthor))
-	h.handle(mux, "DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.deleteAuthor))
+	h.adminRoute(mux, "GET /api/v1/admin/authors", account.WriteDrafts, h.adminListAuthors)
+	h.adminRoute(mux, "POST /api/v1/admin/authors", account.ManageTaxonomy, h.createAuthor)
+	h.adminRoute(mux, "GET /api/v1/admin/authors/{slug}", account.WriteDrafts, h.adminGetAuthor)
+	h.adminRoute(mux, "PATCH /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.patchAuthor)
+	h.adminRoute(mux, "DELETE /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.deleteAuthor)
 
 	// The reading site's JSON doors (readers.go).
 	h.door(mux, "GET /api/v1/challenge", h.challenge)
@@ -237,11 +248,29 @@ func (h *handler) Routes() []Route {
 	return routes
 }
 
+// routeKind is which of the API's doors a route belongs to: it decides
+// its security, its caching and the errors common to its kind.
+type routeKind int
+
+const (
+	contentRoute   routeKind = iota // the Content API: public, cacheable
+	preflightRoute                  // OPTIONS on a Content API path
+	adminRoute                      // the Admin API: a bearer token
+	doorRoute                       // the reading site's JSON doors
+)
+
 // handle registers fn for pattern and lists the pattern, for the tests
-// that walk every route.
-func (h *handler) handle(mux *http.ServeMux, pattern string, fn http.HandlerFunc) {
+// that walk every route and for the OpenAPI document.
+func (h *handler) handle(mux *http.ServeMux, pattern string, kind routeKind, fn http.HandlerFunc) {
 	h.routeList = append(h.routeList, pattern)
+	h.routeKinds[pattern] = kind
 	mux.HandleFunc(pattern, fn)
+}
+
+// adminRoute registers an Admin API endpoint that needs perm.
+func (h *handler) adminRoute(mux *http.ServeMux, pattern string, perm account.Permission, fn adminFunc) {
+	h.routePerms[pattern] = perm
+	h.handle(mux, pattern, adminRoute, h.admin(perm, fn))
 }
 
 // ServeHTTP caps every request body at maxBodyBytes, the one limit of the

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"net/http"
+
+	"broadsheet/internal/challenge"
+)
+
+// What each route does, for the OpenAPI document (openapi.go), by route
+// pattern. A route registered without an entry here, or an entry for no
+// route, stops New at start-up.
+
+// apiTags group the operations as docs/api.md does.
+var apiTags = []any{
+	map[string]any{"name": "Content", "description": "Public and read-only: what the reading site shows."},
+	map[string]any{"name": "Articles", "description": "The Admin API's articles, through the newsroom workflow."},
+	map[string]any{"name": "Sections and authors"},
+	map[string]any{"name": "Reading site", "description": "The JSON doors of the site's forms: the same anti-bot check, limits and moderation."},
+}
+
+// Query parameters shared by the lists.
+var (
+	limitParam   = param{name: "limit", typ: "integer", description: "items per page, 1–100"}
+	beforeParam  = param{name: "before", typ: "string", description: "the next cursor of the previous page"}
+	sectionParam = param{name: "section", typ: "string", description: "a section's slug (unknown: 404)"}
+	authorParam  = param{name: "author", typ: "string", description: "an author's slug (unknown: 404)"}
+)
+
+var operations = map[string]operation{
+	// Content API.
+	"GET /api/v1/articles": {id: "listArticles", tag: "Content", summary: "List published articles, newest first",
+		query: []param{limitParam, beforeParam, {name: "after", typ: "string", description: "the prev cursor of a page: newer articles"},
+			sectionParam, authorParam, {name: "tag", typ: "string", description: "a tag's slug (unknown: an empty list)"}},
+		resp: articleList{}, errors: []int{400, 404}},
+	"GET /api/v1/articles/{id}": {id: "getArticle", tag: "Content", summary: "One published article",
+		resp: articleJSON{}},
+	"GET /api/v1/articles/by-slug/{slug}": {id: "getArticleBySlug", tag: "Content", summary: "One published article, by slug",
+		resp: articleJSON{}},
+	"GET /api/v1/sections": {id: "listSections", tag: "Content", summary: "Every edition's sections, in navigation order", resp: sectionList{}},
+	"GET /api/v1/tags":     {id: "listTags", tag: "Content", summary: "Tags on at least one published article, by name", resp: tagList{}},
+	"GET /api/v1/authors":  {id: "listAuthors", tag: "Content", summary: "Authors, by name", resp: authorList{}},
+	"GET /api/v1/openapi.json": {id: "openAPI", tag: "Content", summary: "This document",
+		description: "OpenAPI 3.1. It changes only with the program; its ETag says which.", resp: map[string]any{}, etag: true},
+
+	// Admin API: articles.
+	"GET /api/v1/admin/articles": {id: "adminListArticles", tag: "Articles", summary: "List articles of any status, most recently changed first",
+		description: "Contributors and authors see only the articles they created.",
+		query: []param{{name: "status", typ: "string", enum: []string{"draft", "review", "scheduled", "published", "unpublished"}},
+			sectionParam, authorParam, {name: "q", typ: "string", description: "words in the headline, standfirst or slug"},
+			beforeParam, limitParam},
+		resp: adminArticleList{}, errors: []int{400, 404}},
+	"POST /api/v1/admin/articles": {id: "createArticle", tag: "Articles", summary: "Create an article",
+		description: "A draft, or published or scheduled at once for a role that may publish.",
+		body:        articleFields{}, required: []string{"headline", "section"}, status: http.StatusCreated, resp: adminArticleJSON{}, location: true,
+		errors: []int{409}},
+	"GET /api/v1/admin/articles/{id}": {id: "adminGetArticle", tag: "Articles", summary: "One article, any status", resp: adminArticleJSON{}},
+	"PATCH /api/v1/admin/articles/{id}": {id: "patchArticle", tag: "Articles", summary: "Change an article",
+		description: "Fields left out keep their value; version is the article's as last read (409 with current when stale).",
+		body:        patchRequest{}, required: []string{"version"}, resp: adminArticleJSON{}, errors: []int{409}},
+	"DELETE /api/v1/admin/articles/{id}": {id: "deleteArticle", tag: "Articles", summary: "Take an article offline (nothing is erased)",
+		resp: adminArticleJSON{}, errors: []int{422}},
+	"POST /api/v1/admin/articles/{id}/publish": {id: "publishArticle", tag: "Articles", summary: "Publish now, or schedule",
+		body: publishRequest{}, resp: adminArticleJSON{}},
+	"POST /api/v1/admin/articles/{id}/unpublish": {id: "unpublishArticle", tag: "Articles", summary: "Take offline, optionally redirecting to a replacement",
+		body: unpublishRequest{}, resp: adminArticleJSON{}},
+
+	// Admin API: sections and authors.
+	"GET /api/v1/admin/sections": {id: "adminListSections", tag: "Sections and authors", summary: "List sections", resp: sectionList{}},
+	"POST /api/v1/admin/sections": {id: "createSection", tag: "Sections and authors", summary: "Create a section",
+		body: sectionCreate{}, required: []string{"name"}, status: http.StatusCreated, resp: sectionJSON{}, location: true, errors: []int{409}},
+	"GET /api/v1/admin/sections/{slug}": {id: "adminGetSection", tag: "Sections and authors", summary: "One section", resp: sectionJSON{}},
+	"PATCH /api/v1/admin/sections/{slug}": {id: "patchSection", tag: "Sections and authors", summary: "Change a section",
+		body: sectionPatch{}, resp: sectionJSON{}, errors: []int{409}},
+	"DELETE /api/v1/admin/sections/{slug}": {id: "deleteSection", tag: "Sections and authors", summary: "Delete a section no article uses",
+		status: http.StatusNoContent, errors: []int{409}},
+	"GET /api/v1/admin/authors": {id: "adminListAuthors", tag: "Sections and authors", summary: "List authors", resp: authorList{}},
+	"POST /api/v1/admin/authors": {id: "createAuthor", tag: "Sections and authors", summary: "Create an author",
+		body: authorCreate{}, required: []string{"name"}, status: http.StatusCreated, resp: authorJSON{}, location: true, errors: []int{409}},
+	"GET /api/v1/admin/authors/{slug}": {id: "adminGetAuthor", tag: "Sections and authors", summary: "One author", resp: authorJSON{}},
+	"PATCH /api/v1/admin/authors/{slug}": {id: "patchAuthor", tag: "Sections and authors", summary: "Change an author",
+		body: authorPatch{}, resp: authorJSON{}, errors: []int{409}},
+	"DELETE /api/v1/admin/authors/{slug}": {id: "deleteAuthor", tag: "Sections and authors", summary: "Delete an author on no byline",
+		status: http.StatusNoContent, errors: []int{409}},
+
+	// The reading site's doors.
+	"GET /api/v1/challenge": {id: "challenge", tag: "Reading site", summary: "A fresh anti-bot challenge (ALTCHA v2)",
+		description: "Single use, expires (20 minutes by default), never cached.", resp: challenge.Challenge{}},
+	"POST /api/v1/articles/{id}/comments": {id: "postComment", tag: "Reading site", summary: "Comment on a published article",
+		description: "Through the same checks as the article page's form; without a proof the comment is held.",
+		body:        commentJSON{}, required: []string{"name", "body"}, status: http.StatusCreated, resp: commentAccepted{},
+		errors: []int{403, http.StatusServiceUnavailable}},
+	"POST /api/v1/subscriptions": {id: "subscribe", tag: "Reading site", summary: "Ask to subscribe an address",
+		description: "The same answer whether or not the address was known: a confirmation mail goes to a new one.",
+		body:        subscribeRequest{}, required: []string{"email"}, status: http.StatusAccepted, resp: subscribeAnswer{},
+		errors: []int{http.StatusServiceUnavailable}},
+}
