@@ -169,13 +169,11 @@ func (h *handler) adminListArticles(w http.ResponseWriter, r *http.Request, u *a
 		return badRequest("status must be draft, review, scheduled, published or unpublished")
 	}
 	var err error
-	if f.Limit, err = queryLimit(r, adminDefaultPage, article.MaxLimit); err != nil {
+	if f.Limit, err = queryLimit(r, adminDefaultPage, maxAdminPage); err != nil {
 		return err
 	}
-	if s := q.Get("before"); s != "" {
-		if f.BeforeID, err = strconv.ParseInt(s, 10, 64); err != nil || f.BeforeID <= 0 {
-			return badRequest("before is not a cursor this API gave out")
-		}
+	if f.BeforeID, err = queryBefore(r); err != nil {
+		return err
 	}
 	if f.SectionID, f.AuthorID, err = h.sectionAndAuthor(ctx, q); err != nil {
 		return err

@@ -28,6 +28,7 @@ import (
 	"broadsheet/internal/markup"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
+	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/subscription"
 )
 
@@ -62,13 +63,27 @@ type Store interface {
 	UpdateAuthor(ctx context.Context, a *article.Author) error
 	DeleteAuthor(ctx context.Context, id int64) error
 
-	// The site's language, for the words of the reading site's doors.
+	// The site's settings (its language gives the words of the reading
+	// site's doors) and its banner: newsroom.SaveSite and SetBanner
+	// change them.
 	Site(ctx context.Context) (article.Site, error)
+	newsroom.SiteStore
+	Banner(ctx context.Context) (article.Banner, error)
+	SetBanner(ctx context.Context, b article.Banner) error
+
+	// Redirects from old addresses: newsroom.CreateRedirect and the rest
+	// change them.
+	newsroom.RedirectStore
+	RedirectByID(ctx context.Context, id int64) (*redirects.Redirect, error)
+	Redirects(ctx context.Context, q redirects.Query) ([]redirects.Redirect, error)
+
+	// Accounts: newsroom.CreateUser and UpdateUser change them.
+	newsroom.PeopleStore
+	Users(ctx context.Context) ([]account.User, error)
 
 	// Tokens.
 	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
-	UserByID(ctx context.Context, id int64) (*account.User, error)
 }
 
 // Deps is what the API is built from. Store, Newsroom, Challenges,
@@ -100,6 +115,7 @@ const (
 	rateWindow       = time.Minute
 	maxLimiterKeys   = 100_000
 	adminDefaultPage = 50
+	maxAdminPage     = 100
 	contentCache     = "public, max-age=60"
 )
 
@@ -201,6 +217,9 @@ func (h *handler) routes() *http.ServeMux {
 	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/publish", account.WriteDrafts, h.publishArticle)
 	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/unpublish", account.WriteDrafts, h.unpublishArticle)
 
+	h.adminRoute(mux, "GET /api/v1/admin/articles/{id}/notes", account.WriteDrafts, h.listNotes)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/notes", account.PublishOwn, h.addNote)
+
 	h.adminRoute(mux, "GET /api/v1/admin/sections", account.WriteDrafts, h.adminListSections)
 	h.adminRoute(mux, "POST /api/v1/admin/sections", account.ManageTaxonomy, h.createSection)
 	h.adminRoute(mux, "GET /api/v1/admin/sections/{slug}", account.WriteDrafts, h.adminGetSection)
@@ -212,6 +231,24 @@ func (h *handler) routes() *http.ServeMux {
 	h.adminRoute(mux, "GET /api/v1/admin/authors/{slug}", account.WriteDrafts, h.adminGetAuthor)
 	h.adminRoute(mux, "PATCH /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.patchAuthor)
 	h.adminRoute(mux, "DELETE /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.deleteAuthor)
+
+	h.adminRoute(mux, "GET /api/v1/admin/banner", account.ManageTaxonomy, h.getBanner)
+	h.adminRoute(mux, "PUT /api/v1/admin/banner", account.ManageTaxonomy, h.setBanner)
+	h.adminRoute(mux, "DELETE /api/v1/admin/banner", account.ManageTaxonomy, h.clearBanner)
+
+	h.adminRoute(mux, "GET /api/v1/admin/redirects", account.ManageSettings, h.listRedirects)
+	h.adminRoute(mux, "POST /api/v1/admin/redirects", account.ManageSettings, h.createRedirect)
+	h.adminRoute(mux, "GET /api/v1/admin/redirects/{id}", account.ManageSettings, h.getRedirect)
+	h.adminRoute(mux, "PATCH /api/v1/admin/redirects/{id}", account.ManageSettings, h.patchRedirect)
+	h.adminRoute(mux, "DELETE /api/v1/admin/redirects/{id}", account.ManageSettings, h.deleteRedirect)
+
+	h.adminRoute(mux, "GET /api/v1/admin/settings", account.ManageSettings, h.getSettings)
+	h.adminRoute(mux, "PATCH /api/v1/admin/settings", account.ManageSettings, h.patchSettings)
+
+	h.adminRoute(mux, "GET /api/v1/admin/users", account.ManageUsers, h.listUsers)
+	h.adminRoute(mux, "POST /api/v1/admin/users", account.ManageUsers, h.createUser)
+	h.adminRoute(mux, "GET /api/v1/admin/users/{id}", account.ManageUsers, h.getUser)
+	h.adminRoute(mux, "PATCH /api/v1/admin/users/{id}", account.ManageUsers, h.patchUser)
 
 	// The reading site's JSON doors (readers.go).
 	h.door(mux, "GET /api/v1/challenge", h.challenge)

@@ -68,7 +68,7 @@ var wildcardPattern = regexp.MustCompile(`\{([^}]+)\}`)
 // document makes the OpenAPI document, or says which route lacks its
 // description.
 func (h *handler) document() ([]byte, error) {
-	schemas := &schemaSet{names: schemaNames, enums: schemaEnums, schemas: map[string]schema{}}
+	schemas := &schemaSet{names: schemaNames, enums: schemaEnums, schemas: map[string]schema{}, modes: map[string]bool{}}
 	errorRef := schemas.ref(reflect.TypeFor[errorBody](), false)
 	paths := map[string]map[string]any{}
 	described := map[string]bool{}
@@ -247,6 +247,14 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[commentJSON]():      "CommentSubmission",
 	reflect.TypeFor[commentAccepted]():  "CommentAccepted",
 	reflect.TypeFor[subscribeRequest](): "SubscribeRequest",
+	reflect.TypeFor[redirectJSON]():     "Redirect",
+	reflect.TypeFor[redirectFields]():   "RedirectFields",
+	reflect.TypeFor[bannerJSON]():       "Banner",
+	reflect.TypeFor[settingsJSON]():     "Settings",
+	reflect.TypeFor[settingsPatch]():    "SettingsPatch",
+	reflect.TypeFor[userJSON]():         "User",
+	reflect.TypeFor[userCreate]():       "UserCreate",
+	reflect.TypeFor[userPatch]():        "UserPatch",
 }
 
 // schemaEnums are the string types whose values are a closed list.

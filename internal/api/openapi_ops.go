@@ -15,6 +15,11 @@ var apiTags = []any{
 	map[string]any{"name": "Content", "description": "Public and read-only: what the reading site shows."},
 	map[string]any{"name": "Articles", "description": "The Admin API's articles, through the newsroom workflow."},
 	map[string]any{"name": "Sections and authors"},
+	map[string]any{"name": "Notes", "description": "Corrections and updates on published articles."},
+	map[string]any{"name": "Banner", "description": "The breaking-news banner across every page."},
+	map[string]any{"name": "Redirects", "description": "Redirects from old addresses to where their content is now."},
+	map[string]any{"name": "Settings", "description": "The site's settings."},
+	map[string]any{"name": "Users", "description": "The newsroom's accounts. Password hashes, sessions and tokens are never shown."},
 	map[string]any{"name": "Reading site", "description": "The JSON doors of the site's forms: the same anti-bot check, limits and moderation."},
 }
 
@@ -81,6 +86,45 @@ var operations = map[string]operation{
 		body: authorPatch{}, resp: authorJSON{}, errors: []int{409}},
 	"DELETE /api/v1/admin/authors/{slug}": {id: "deleteAuthor", tag: "Sections and authors", summary: "Delete an author on no byline",
 		status: http.StatusNoContent, errors: []int{409}},
+
+	// Admin API: notes.
+	"GET /api/v1/admin/articles/{id}/notes": {id: "listNotes", tag: "Notes", summary: "An article's corrections and updates, oldest first",
+		resp: noteList{}},
+	"POST /api/v1/admin/articles/{id}/notes": {id: "addNote", tag: "Notes", summary: "Add a correction or an update to a published article",
+		description: "Shown under the article and on the corrections page; it sets the article's updated_at. An author may note their own articles, an editor any.",
+		body:        noteRequest{}, required: []string{"kind", "body"}, status: http.StatusCreated, resp: noteJSON{}},
+
+	// Admin API: the banner and the settings.
+	"GET /api/v1/admin/banner": {id: "getBanner", tag: "Banner", summary: "The breaking-news banner", resp: bannerJSON{}},
+	"PUT /api/v1/admin/banner": {id: "setBanner", tag: "Banner", summary: "Show a banner until it expires",
+		body: bannerRequest{}, required: []string{"text", "expires"}, resp: bannerJSON{}},
+	"DELETE /api/v1/admin/banner": {id: "clearBanner", tag: "Banner", summary: "Take the banner down", status: http.StatusNoContent},
+	"GET /api/v1/admin/settings":  {id: "getSettings", tag: "Settings", summary: "The site's settings", resp: settingsJSON{}},
+	"PATCH /api/v1/admin/settings": {id: "patchSettings", tag: "Settings", summary: "Change the site's settings",
+		description: "Fields left out keep their value; the whole result is checked, and nothing is saved when a field breaks a rule.",
+		body:        settingsPatch{}, resp: settingsJSON{}},
+
+	// Admin API: redirects.
+	"GET /api/v1/admin/redirects": {id: "listRedirects", tag: "Redirects", summary: "List redirects, newest first",
+		query: []param{{name: "q", typ: "string", description: "part of an address, old or new"},
+			{name: "made", typ: "string", enum: []string{"hand", "imported"}}, beforeParam, limitParam},
+		resp: redirectList{}, errors: []int{400}},
+	"POST /api/v1/admin/redirects": {id: "createRedirect", tag: "Redirects", summary: "Redirect an old address",
+		body: redirectFields{}, required: []string{"from_path", "to_url"}, status: http.StatusCreated, resp: redirectJSON{}, location: true,
+		errors: []int{409}},
+	"GET /api/v1/admin/redirects/{id}": {id: "getRedirect", tag: "Redirects", summary: "One redirect", resp: redirectJSON{}},
+	"PATCH /api/v1/admin/redirects/{id}": {id: "patchRedirect", tag: "Redirects", summary: "Change a redirect",
+		body: redirectFields{}, resp: redirectJSON{}, errors: []int{409}},
+	"DELETE /api/v1/admin/redirects/{id}": {id: "deleteRedirect", tag: "Redirects", summary: "Delete a redirect", status: http.StatusNoContent},
+
+	// Admin API: users.
+	"GET /api/v1/admin/users": {id: "listUsers", tag: "Users", summary: "List the newsroom's accounts", resp: userList{}},
+	"POST /api/v1/admin/users": {id: "createUser", tag: "Users", summary: "Create an account",
+		body: userCreate{}, required: []string{"email", "name", "role", "password"}, status: http.StatusCreated, resp: userJSON{}, location: true},
+	"GET /api/v1/admin/users/{id}": {id: "getUser", tag: "Users", summary: "One account", resp: userJSON{}},
+	"PATCH /api/v1/admin/users/{id}": {id: "patchUser", tag: "Users", summary: "Change an account's role, byline or whether it is disabled",
+		description: "The last enabled admin can be neither demoted nor disabled (422).",
+		body:        userPatch{}, resp: userJSON{}},
 
 	// The reading site's doors.
 	"GET /api/v1/challenge": {id: "challenge", tag: "Reading site", summary: "A fresh anti-bot challenge (ALTCHA v2)",

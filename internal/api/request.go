@@ -123,6 +123,20 @@ func queryLimit(r *http.Request, def, most int) (int, error) {
 	return n, nil
 }
 
+// queryBefore reads ?before=, the next cursor of an Admin API list: 0
+// when absent.
+func queryBefore(r *http.Request) (int64, error) {
+	s := r.URL.Query().Get("before")
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest("before is not a cursor this API gave out")
+	}
+	return id, nil
+}
+
 // parseFuture reads an RFC 3339 time that must lie after now.
 func parseFuture(field, s string, now time.Time) (time.Time, string) {
 	t, err := time.Parse(time.RFC3339, s)

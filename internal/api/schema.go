@@ -22,6 +22,7 @@ type schemaSet struct {
 	names   map[reflect.Type]string // Go type → component name
 	enums   map[reflect.Type][]string
 	schemas map[string]schema // component name → its schema, once made
+	modes   map[string]bool   // component name → made for a request
 }
 
 // ref is the schema of a value of type t: a $ref to its component when t
@@ -30,6 +31,10 @@ type schemaSet struct {
 // pointer field may also be null (it then keeps what is stored).
 func (s *schemaSet) ref(t reflect.Type, request bool) schema {
 	if name, ok := s.names[t]; ok {
+		if made, ok := s.modes[name]; ok && made != request {
+			panic("api: schema " + name + " is used in requests and responses alike: name only one of them")
+		}
+		s.modes[name] = request
 		if _, made := s.schemas[name]; !made {
 			s.schemas[name] = nil // guards against a type that contains itself
 			s.schemas[name] = s.describe(t, request)
