@@ -77,6 +77,12 @@ type Store interface {
 	RedirectByID(ctx context.Context, id int64) (*redirects.Redirect, error)
 	Redirects(ctx context.Context, q redirects.Query) ([]redirects.Redirect, error)
 
+	// Comments, as moderators see them: comment.Moderate and
+	// EditAsModerator change them.
+	comment.ModerationStore
+	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
+	Comments(ctx context.Context, q comment.QueueQuery) ([]comment.Queued, error)
+
 	// Accounts: newsroom.CreateUser and UpdateUser change them.
 	newsroom.PeopleStore
 	Users(ctx context.Context) ([]account.User, error)
@@ -231,6 +237,17 @@ func (h *handler) routes() *http.ServeMux {
 	h.adminRoute(mux, "GET /api/v1/admin/authors/{slug}", account.WriteDrafts, h.adminGetAuthor)
 	h.adminRoute(mux, "PATCH /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.patchAuthor)
 	h.adminRoute(mux, "DELETE /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.deleteAuthor)
+
+	h.adminRoute(mux, "GET /api/v1/admin/comments", account.ManageTaxonomy, h.listComments)
+	h.adminRoute(mux, "GET /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.getComment)
+	h.adminRoute(mux, "PATCH /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.editComment)
+	h.adminRoute(mux, "DELETE /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.moderate(comment.Delete))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/approve", account.ManageTaxonomy, h.moderate(comment.Approve))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/hold", account.ManageTaxonomy, h.moderate(comment.Hold))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/spam", account.ManageTaxonomy, h.moderate(comment.MarkSpam))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/pin", account.ManageTaxonomy, h.moderate(comment.Pin))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/unpin", account.ManageTaxonomy, h.moderate(comment.Unpin))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/replies", account.WriteDrafts, h.replyToComment)
 
 	h.adminRoute(mux, "GET /api/v1/admin/banner", account.ManageTaxonomy, h.getBanner)
 	h.adminRoute(mux, "PUT /api/v1/admin/banner", account.ManageTaxonomy, h.setBanner)
