@@ -25,6 +25,7 @@ import (
 	"broadsheet/internal/comment"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
+	"broadsheet/internal/library"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
@@ -83,6 +84,10 @@ type Store interface {
 	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
 	Comments(ctx context.Context, q comment.QueueQuery) ([]comment.Queued, error)
 
+	// The media library: library.Library adds and deletes.
+	library.Store
+	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
+
 	// Accounts: newsroom.CreateUser and UpdateUser change them.
 	newsroom.PeopleStore
 	Users(ctx context.Context) ([]account.User, error)
@@ -102,10 +107,13 @@ type Deps struct {
 	Challenges    *challenge.Issuer
 	Comments      *comment.Service
 	Subscriptions *subscription.Service
-	BaseURL       string             // absolute, e.g. "https://courier.example", for "url" fields
-	IPs           *clientip.Resolver // nil trusts no proxy
-	Log           *slog.Logger       // nil for the default logger
-	Now           func() time.Time   // nil for the wall clock
+	// Library is the media library the newsroom's uploads go through:
+	// give both the same one. Nil makes one over Store.
+	Library *library.Library
+	BaseURL string             // absolute, e.g. "https://courier.example", for "url" fields
+	IPs     *clientip.Resolver // nil trusts no proxy
+	Log     *slog.Logger       // nil for the default logger
+	Now     func() time.Time   // nil for the wall clock
 	// Limits, when set, is where the API's rate limits count, so that
 	// instances sharing a database limit together.
 	Limits ratelimit.Counter
@@ -132,6 +140,7 @@ type handler struct {
 	challenges    *challenge.Issuer
 	comments      *comment.Service
 	subscriptions *subscription.Service
+	library       *library.Library
 	baseURL       string
 	ips           *clientip.Resolver
 	log           *slog.Logger
@@ -162,6 +171,9 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Library == nil {
+		d.Library = library.New(d.Store, d.Log)
+	}
 	if d.IPs == nil {
 		d.IPs, _ = clientip.New(nil)
 	}
@@ -171,6 +183,7 @@ func New(d Deps) http.Handler {
 		challenges:    d.Challenges,
 		comments:      d.Comments,
 		subscriptions: d.Subscriptions,
+		library:       d.Library,
 		baseURL:       strings.TrimSuffix(d.BaseURL, "/"),
 		ips:           d.IPs,
 		log:           d.Log,
@@ -238,6 +251,13 @@ func (h *handler) routes() *http.ServeMux {
 	h.adminRoute(mux, "PATCH /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.patchAuthor)
 	h.adminRoute(mux, "DELETE /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.deleteAuthor)
 
+	h.adminRoute(mux, "GET /api/v1/admin/media", account.UploadMedia, h.listMedia)
+	h.adminRoute(mux, "POST /api/v1/admin/media", account.UploadMedia, h.uploadMedia)
+	h.adminRoute(mux, "GET /api/v1/admin/media/images/{id}", account.UploadMedia, h.getImage)
+	h.adminRoute(mux, "DELETE /api/v1/admin/media/images/{id}", account.EditAny, h.deleteImage)
+	h.adminRoute(mux, "GET /api/v1/admin/media/documents/{id}", account.UploadMedia, h.getDocument)
+	h.adminRoute(mux, "DELETE /api/v1/admin/media/documents/{id}", account.EditAny, h.deleteDocument)
+
 	h.adminRoute(mux, "GET /api/v1/admin/comments", account.ManageTaxonomy, h.listComments)
 	h.adminRoute(mux, "GET /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.getComment)
 	h.adminRoute(mux, "PATCH /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.editComment)
@@ -294,10 +314,7 @@ type Route struct {
 func (h *handler) Routes() []Route {
 	routes := make([]Route, len(h.routeList))
 	for i, p := range h.routeList {
-		routes[i] = Route{Pattern: p, MaxBody: maxBodyBytes}
-		if c, ok := doorCaps[p]; ok {
-			routes[i].MaxBody = c.bytes
-		}
+		routes[i] = Route{Pattern: p, MaxBody: h.bodyCap(p)}
 	}
 	return routes
 }
@@ -327,10 +344,22 @@ func (h *handler) adminRoute(mux *http.ServeMux, pattern string, perm account.Pe
 	h.handle(mux, pattern, adminRoute, h.admin(perm, fn))
 }
 
-// ServeHTTP caps every request body at maxBodyBytes, the one limit of the
-// API, before any endpoint reads it (a body said to be larger is refused
-// unread), and answers a panic with a JSON 500, like any other internal
-// error.
+// bodyCap is the most of a body the route of pattern reads: maxBodyBytes,
+// less for the site's doors, more for an upload.
+func (h *handler) bodyCap(pattern string) int64 {
+	if c, ok := doorCaps[pattern]; ok {
+		return c.bytes
+	}
+	if n, ok := bodyCaps[pattern]; ok {
+		return n
+	}
+	return maxBodyBytes
+}
+
+// ServeHTTP caps every request body at its route's cap (maxBodyBytes but
+// for uploads) before any endpoint reads it (a body said to be larger is
+// refused unread), and answers a panic with a JSON 500, like any other
+// internal error.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -341,13 +370,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, errorJSON{Code: "internal", Message: internalMessage})
 		}
 	}()
-	if r.ContentLength > maxBodyBytes {
+	limit := int64(maxBodyBytes)
+	if _, pattern := h.mux.Handler(r); pattern != "" {
+		limit = max(limit, bodyCaps[pattern])
+	}
+	if r.ContentLength > limit {
 		w.Header().Set("Connection", "close") // the rest is not worth reading
-		h.fail(w, r, &http.MaxBytesError{Limit: maxBodyBytes})
+		h.fail(w, r, &http.MaxBytesError{Limit: limit})
 		return
 	}
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	h.mux.ServeHTTP(w, r)
 }

@@ -35,6 +35,9 @@ func tooManyRequests(retry time.Duration) *errs.Error {
 var errUnsupportedMedia = httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 	"send the request body as JSON with Content-Type: application/json")
 
+var errUnsupportedUpload = httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
+	"send the file as multipart/form-data, in a part named file")
+
 const internalMessage = httperr.InternalMessage
 
 // errorJSON is the one shape of every error response, inside {"error": …}.

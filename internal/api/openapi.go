@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -36,6 +37,7 @@ type operation struct {
 	upload                        any      // a value of the multipart form's type, for an upload
 	status                        int      // the success status; 200 when 0
 	resp                          any      // a value of the success body's type; nil for none (204)
+	alsoOK                        []int    // other success statuses, with the same body
 	location                      bool     // a 201 with a Location header
 	etag                          bool     // may answer 304 to If-None-Match
 	errors                        []int    // statuses beyond those of every route of its kind
@@ -180,7 +182,13 @@ func (h *handler) describe(pattern, path string, kind routeKind, op operation, s
 		errors = append(errors, http.StatusBadRequest, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	case op.upload != nil:
 		form := schemas.ref(reflect.TypeOf(op.upload), true)
-		form = schema{"allOf": []any{form, schema{"required": op.required}}}
+		if props, ok := form["properties"].(schema); ok {
+			// The file is bytes, whatever its Go stand-in says.
+			if file, ok := props["file"].(schema); ok {
+				props["file"] = schema{"type": "string", "contentMediaType": "application/octet-stream", "description": file["description"]}
+			}
+		}
+		form["required"] = op.required
 		o["requestBody"] = map[string]any{"required": true,
 			"content": map[string]any{"multipart/form-data": map[string]any{"schema": form}}}
 		errors = append(errors, http.StatusBadRequest, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
@@ -198,6 +206,12 @@ func (h *handler) describe(pattern, path string, kind routeKind, op operation, s
 			"required": true, "schema": schema{"type": "string"}}}
 	}
 	responses := map[string]any{strconv.Itoa(status): ok}
+	for _, also := range op.alsoOK {
+		other := maps.Clone(ok)
+		other["description"] = http.StatusText(also)
+		delete(other, "headers")
+		responses[strconv.Itoa(also)] = other
+	}
 	if op.etag {
 		responses["304"] = map[string]any{"description": "Not Modified: the copy named in If-None-Match is current"}
 	}
@@ -248,6 +262,7 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[commentAccepted]():  "CommentAccepted",
 	reflect.TypeFor[subscribeRequest](): "SubscribeRequest",
 	reflect.TypeFor[redirectJSON]():     "Redirect",
+	reflect.TypeFor[mediaJSON]():        "MediaItem",
 	reflect.TypeFor[redirectFields]():   "RedirectFields",
 	reflect.TypeFor[bannerJSON]():       "Banner",
 	reflect.TypeFor[settingsJSON]():     "Settings",

@@ -15,6 +15,7 @@ var apiTags = []any{
 	map[string]any{"name": "Content", "description": "Public and read-only: what the reading site shows."},
 	map[string]any{"name": "Articles", "description": "The Admin API's articles, through the newsroom workflow."},
 	map[string]any{"name": "Sections and authors"},
+	map[string]any{"name": "Media", "description": "The media library: images, PDFs and recordings."},
 	map[string]any{"name": "Comments", "description": "Moderation, as on the newsroom's comments page, and replies as the newsroom."},
 	map[string]any{"name": "Notes", "description": "Corrections and updates on published articles."},
 	map[string]any{"name": "Banner", "description": "The breaking-news banner across every page."},
@@ -94,6 +95,23 @@ var operations = map[string]operation{
 	"POST /api/v1/admin/articles/{id}/notes": {id: "addNote", tag: "Notes", summary: "Add a correction or an update to a published article",
 		description: "Shown under the article and on the corrections page; it sets the article's updated_at. An author may note their own articles, an editor any.",
 		body:        noteRequest{}, required: []string{"kind", "body"}, status: http.StatusCreated, resp: noteJSON{}},
+
+	// Admin API: the media library.
+	"GET /api/v1/admin/media": {id: "listMedia", tag: "Media", summary: "List the library, newest first",
+		query: []param{{name: "q", typ: "string", description: "words in an image's alt text, caption or credit, or a document's name or title"},
+			beforeParam, {name: "limit", typ: "integer", description: "items per page, 1–100 (default 24)"}},
+		resp: mediaList{}, errors: []int{400}},
+	"POST /api/v1/admin/media": {id: "uploadMedia", tag: "Media", summary: "Upload an image, a PDF or a recording",
+		description: "The type is decided by the file's bytes. An image is checked before it is decoded and re-encoded into the site's widths (EXIF and GPS dropped); a document is kept as uploaded. The same file again answers 200 with the item already in the library.",
+		upload:      uploadForm{}, required: []string{"file"}, status: http.StatusCreated, resp: mediaJSON{}, location: true,
+		alsoOK: []int{http.StatusOK}},
+	"GET /api/v1/admin/media/images/{id}": {id: "getImage", tag: "Media", summary: "One image", resp: mediaJSON{}},
+	"DELETE /api/v1/admin/media/images/{id}": {id: "deleteImage", tag: "Media", summary: "Delete an image no article uses",
+		description: "409 while an article of any status uses it, as its lead image or in its text. Its addresses then answer 404.",
+		status:      http.StatusNoContent, errors: []int{409}},
+	"GET /api/v1/admin/media/documents/{id}": {id: "getDocument", tag: "Media", summary: "One document", resp: mediaJSON{}},
+	"DELETE /api/v1/admin/media/documents/{id}": {id: "deleteDocument", tag: "Media", summary: "Delete a document no article links to",
+		status: http.StatusNoContent, errors: []int{409}},
 
 	// Admin API: comments.
 	"GET /api/v1/admin/comments": {id: "listComments", tag: "Comments", summary: "List comments for moderation, newest first",
