@@ -78,24 +78,18 @@ func (h *handler) listComments(w http.ResponseWriter, r *http.Request, _ *accoun
 		}
 		query.ArticleID = id
 	}
-	limit, err := queryLimit(r, adminDefaultPage, maxAdminPage)
+	limit, n, before, err := listPage(r)
 	if err != nil {
 		return err
 	}
-	if query.BeforeID, err = queryBefore(r); err != nil {
-		return err
-	}
-	query.Limit = limit + 1 // one more says whether there is a next page
+	query.Limit, query.BeforeID = n, before
 	list, err := h.store.Comments(ctx, query)
 	if err != nil {
 		return err
 	}
-	res := moderatedList{Comments: make([]moderatedJSON, 0, len(list))}
-	if len(list) > limit {
-		list = list[:limit]
-		next := strconv.FormatInt(list[limit-1].ID, 10)
-		res.Next = &next
-	}
+	var res moderatedList
+	list, res.Next = cutPage(list, limit, func(c *comment.Queued) int64 { return c.ID })
+	res.Comments = make([]moderatedJSON, 0, len(list))
 	for i := range list {
 		res.Comments = append(res.Comments, h.moderatedView(&list[i].Comment, list[i].ArticleHeadline, list[i].ArticlePath))
 	}

@@ -72,24 +72,18 @@ func (h *handler) listRedirects(w http.ResponseWriter, r *http.Request, _ *accou
 	if query.Made != "" && query.Made != redirects.MadeByHand && query.Made != redirects.MadeByImport {
 		return badRequest("made must be %q or %q", redirects.MadeByHand, redirects.MadeByImport)
 	}
-	limit, err := queryLimit(r, adminDefaultPage, maxAdminPage)
+	limit, n, before, err := listPage(r)
 	if err != nil {
 		return err
 	}
-	if query.BeforeID, err = queryBefore(r); err != nil {
-		return err
-	}
-	query.Limit = limit + 1 // one more says whether there is a next page
+	query.Limit, query.BeforeID = n, before
 	list, err := h.store.Redirects(r.Context(), query)
 	if err != nil {
 		return err
 	}
-	res := redirectList{Redirects: make([]redirectJSON, 0, len(list))}
-	if len(list) > limit {
-		list = list[:limit]
-		next := strconv.FormatInt(list[limit-1].ID, 10)
-		res.Next = &next
-	}
+	var res redirectList
+	list, res.Next = cutPage(list, limit, func(rd *redirects.Redirect) int64 { return rd.ID })
+	res.Redirects = make([]redirectJSON, 0, len(list))
 	for i := range list {
 		res.Redirects = append(res.Redirects, redirectView(&list[i]))
 	}
