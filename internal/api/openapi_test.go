@@ -272,3 +272,22 @@ type fakeT struct{ failed bool }
 
 func (f *fakeT) Helper()               {}
 func (f *fakeT) Errorf(string, ...any) { f.failed = true }
+
+// The library that checks the document knows OpenAPI 3.1 itself: a
+// document breaking the specification's schema is refused.
+func TestOpenAPIValidatorRefusesABrokenDocument(t *testing.T) {
+	f := newFixture(t)
+	var doc map[string]any
+	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	op := doc["paths"].(map[string]any)["/api/v1/tags"].(map[string]any)["get"].(map[string]any)
+	delete(op, "responses")                               // required of every operation
+	op["parameters"] = []any{map[string]any{"name": "x"}} // a parameter must say where it is
+	broken, err := json.Marshal(doc)
+	must(t, err)
+	d, err := libopenapi.NewDocument(broken)
+	must(t, err)
+	v, _ := validator.NewValidator(d)
+	if ok, errs := v.ValidateDocument(); ok || len(errs) == 0 {
+		t.Error("a document without an operation's responses passed as OpenAPI 3.1")
+	}
+}
