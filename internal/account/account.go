@@ -67,6 +67,9 @@ var minimumRole = map[Permission]Role{
 	ViewAudit:      Admin,
 }
 
+// MinimumRole is the least role that holds p.
+func MinimumRole(p Permission) Role { return minimumRole[p] }
+
 // Can reports whether r holds p.
 func (r Role) Can(p Permission) bool {
 	min, ok := minimumRole[p]

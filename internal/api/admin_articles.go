@@ -169,13 +169,11 @@ func (h *handler) adminListArticles(w http.ResponseWriter, r *http.Request, u *a
 		return badRequest("status must be draft, review, scheduled, published or unpublished")
 	}
 	var err error
-	if f.Limit, err = queryLimit(r, adminDefaultPage, article.MaxLimit); err != nil {
+	if f.Limit, err = queryLimit(r, adminDefaultPage, maxAdminPage); err != nil {
 		return err
 	}
-	if s := q.Get("before"); s != "" {
-		if f.BeforeID, err = strconv.ParseInt(s, 10, 64); err != nil || f.BeforeID <= 0 {
-			return badRequest("before is not a cursor this API gave out")
-		}
+	if f.BeforeID, err = queryBefore(r); err != nil {
+		return err
 	}
 	if f.SectionID, f.AuthorID, err = h.sectionAndAuthor(ctx, q); err != nil {
 		return err
@@ -315,15 +313,23 @@ func (h *handler) deleteArticle(w http.ResponseWriter, r *http.Request, u *accou
 	return h.sendArticle(r.Context(), w, http.StatusOK, id)
 }
 
+// publishRequest is the optional body of …/publish: a time schedules.
+type publishRequest struct {
+	PublishAt *string `json:"publish_at" doc:"RFC 3339, in the future: schedule instead of publishing now"`
+}
+
+// unpublishRequest is the optional body of …/unpublish.
+type unpublishRequest struct {
+	ReplacementID int64 `json:"replacement_id" doc:"a published article the old address redirects to (301) instead of answering 410"`
+}
+
 // POST /api/v1/admin/articles/{id}/publish
 func (h *handler) publishArticle(w http.ResponseWriter, r *http.Request, u *account.User) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		PublishAt *string `json:"publish_at"`
-	}
+	var req publishRequest
 	if err := decodeOptional(w, r, &req); err != nil {
 		return err
 	}
@@ -346,9 +352,7 @@ func (h *handler) unpublishArticle(w http.ResponseWriter, r *http.Request, u *ac
 	if err != nil {
 		return err
 	}
-	var req struct {
-		ReplacementID int64 `json:"replacement_id"`
-	}
+	var req unpublishRequest
 	if err := decodeOptional(w, r, &req); err != nil {
 		return err
 	}

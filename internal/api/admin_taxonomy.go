@@ -76,6 +76,37 @@ func slugFor(problems map[string]string, slug, name string) string {
 	return slug
 }
 
+// The bodies of the create and change requests: in a change, a field left
+// out (or null) keeps its value.
+type (
+	sectionCreate struct {
+		Name        string `json:"name"`
+		Slug        string `json:"slug" doc:"made from the name when left out"`
+		Description string `json:"description"`
+		Position    int    `json:"position" doc:"orders the navigation, ascending"`
+		Edition     string `json:"edition" doc:"the edition's language code; \"\" for the main edition"`
+	}
+	sectionPatch struct {
+		Name        *string `json:"name"`
+		Slug        *string `json:"slug" doc:"\"\" makes a new one from the name"`
+		Description *string `json:"description"`
+		Position    *int    `json:"position"`
+		Edition     *string `json:"edition"`
+	}
+	authorCreate struct {
+		Name string `json:"name"`
+		Slug string `json:"slug" doc:"made from the name when left out"`
+		Role string `json:"role" doc:"the line under the byline, e.g. \"Sport editor\""`
+		Bio  string `json:"bio"`
+	}
+	authorPatch struct {
+		Name *string `json:"name"`
+		Slug *string `json:"slug" doc:"\"\" makes a new one from the name"`
+		Role *string `json:"role"`
+		Bio  *string `json:"bio"`
+	}
+)
+
 // GET /api/v1/admin/sections
 func (h *handler) adminListSections(w http.ResponseWriter, r *http.Request, _ *account.User) error {
 	ss, err := h.sections(r.Context())
@@ -98,13 +129,7 @@ func (h *handler) adminGetSection(w http.ResponseWriter, r *http.Request, _ *acc
 
 // POST /api/v1/admin/sections
 func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *account.User) error {
-	var req struct {
-		Name        string `json:"name"`
-		Slug        string `json:"slug"`
-		Description string `json:"description"`
-		Position    int    `json:"position"`
-		Edition     string `json:"edition"`
-	}
+	var req sectionCreate
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
@@ -130,13 +155,7 @@ func (h *handler) createSection(w http.ResponseWriter, r *http.Request, _ *accou
 
 // PATCH /api/v1/admin/sections/{slug}
 func (h *handler) patchSection(w http.ResponseWriter, r *http.Request, _ *account.User) error {
-	var req struct {
-		Name        *string `json:"name"`
-		Slug        *string `json:"slug"`
-		Description *string `json:"description"`
-		Position    *int    `json:"position"`
-		Edition     *string `json:"edition"`
-	}
+	var req sectionPatch
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
@@ -235,12 +254,7 @@ func (h *handler) adminGetAuthor(w http.ResponseWriter, r *http.Request, _ *acco
 
 // POST /api/v1/admin/authors
 func (h *handler) createAuthor(w http.ResponseWriter, r *http.Request, _ *account.User) error {
-	var req struct {
-		Name string `json:"name"`
-		Slug string `json:"slug"`
-		Role string `json:"role"`
-		Bio  string `json:"bio"`
-	}
+	var req authorCreate
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
@@ -263,12 +277,7 @@ func (h *handler) createAuthor(w http.ResponseWriter, r *http.Request, _ *accoun
 
 // PATCH /api/v1/admin/authors/{slug}
 func (h *handler) patchAuthor(w http.ResponseWriter, r *http.Request, _ *account.User) error {
-	var req struct {
-		Name *string `json:"name"`
-		Slug *string `json:"slug"`
-		Role *string `json:"role"`
-		Bio  *string `json:"bio"`
-	}
+	var req authorPatch
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}

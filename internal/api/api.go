@@ -25,9 +25,11 @@ import (
 	"broadsheet/internal/comment"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
+	"broadsheet/internal/library"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/ratelimit"
+	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/subscription"
 )
 
@@ -62,13 +64,37 @@ type Store interface {
 	UpdateAuthor(ctx context.Context, a *article.Author) error
 	DeleteAuthor(ctx context.Context, id int64) error
 
-	// The site's language, for the words of the reading site's doors.
+	// The site's settings (its language gives the words of the reading
+	// site's doors) and its banner: newsroom.SaveSite and SetBanner
+	// change them.
 	Site(ctx context.Context) (article.Site, error)
+	newsroom.SiteStore
+	Banner(ctx context.Context) (article.Banner, error)
+	SetBanner(ctx context.Context, b article.Banner) error
+
+	// Redirects from old addresses: newsroom.CreateRedirect and the rest
+	// change them.
+	newsroom.RedirectStore
+	RedirectByID(ctx context.Context, id int64) (*redirects.Redirect, error)
+	Redirects(ctx context.Context, q redirects.Query) ([]redirects.Redirect, error)
+
+	// Comments, as moderators see them: comment.Moderate and
+	// EditAsModerator change them.
+	comment.ModerationStore
+	CommentByID(ctx context.Context, id int64) (*comment.Comment, error)
+	Comments(ctx context.Context, q comment.QueueQuery) ([]comment.Queued, error)
+
+	// The media library: library.Library adds and deletes.
+	library.Store
+	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
+
+	// Accounts: newsroom.CreateUser and UpdateUser change them.
+	newsroom.PeopleStore
+	Users(ctx context.Context) ([]account.User, error)
 
 	// Tokens.
 	TokenByHash(ctx context.Context, hash string) (*account.Token, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
-	UserByID(ctx context.Context, id int64) (*account.User, error)
 }
 
 // Deps is what the API is built from. Store, Newsroom, Challenges,
@@ -81,10 +107,13 @@ type Deps struct {
 	Challenges    *challenge.Issuer
 	Comments      *comment.Service
 	Subscriptions *subscription.Service
-	BaseURL       string             // absolute, e.g. "https://courier.example", for "url" fields
-	IPs           *clientip.Resolver // nil trusts no proxy
-	Log           *slog.Logger       // nil for the default logger
-	Now           func() time.Time   // nil for the wall clock
+	// Library is the media library the newsroom's uploads go through:
+	// give both the same one. Nil makes one over Store.
+	Library *library.Library
+	BaseURL string             // absolute, e.g. "https://courier.example", for "url" fields
+	IPs     *clientip.Resolver // nil trusts no proxy
+	Log     *slog.Logger       // nil for the default logger
+	Now     func() time.Time   // nil for the wall clock
 	// Limits, when set, is where the API's rate limits count, so that
 	// instances sharing a database limit together.
 	Limits ratelimit.Counter
@@ -100,6 +129,7 @@ const (
 	rateWindow       = time.Minute
 	maxLimiterKeys   = 100_000
 	adminDefaultPage = 50
+	maxAdminPage     = 100
 	contentCache     = "public, max-age=60"
 )
 
@@ -110,6 +140,7 @@ type handler struct {
 	challenges    *challenge.Issuer
 	comments      *comment.Service
 	subscriptions *subscription.Service
+	library       *library.Library
 	baseURL       string
 	ips           *clientip.Resolver
 	log           *slog.Logger
@@ -119,6 +150,9 @@ type handler struct {
 
 	perToken, perIP, failedAuth, challengeByIP *ratelimit.Limiter
 	routeList                                  []string // every route pattern, in the order registered
+	routeKinds                                 map[string]routeKind
+	routePerms                                 map[string]account.Permission // an Admin API route's least permission
+	openAPI                                    []byte                        // the document, made once by New
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // token id → last TouchToken by this process
@@ -137,6 +171,9 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Library == nil {
+		d.Library = library.New(d.Store, d.Log)
+	}
 	if d.IPs == nil {
 		d.IPs, _ = clientip.New(nil)
 	}
@@ -146,6 +183,7 @@ func New(d Deps) http.Handler {
 		challenges:    d.Challenges,
 		comments:      d.Comments,
 		subscriptions: d.Subscriptions,
+		library:       d.Library,
 		baseURL:       strings.TrimSuffix(d.BaseURL, "/"),
 		ips:           d.IPs,
 		log:           d.Log,
@@ -156,6 +194,8 @@ func New(d Deps) http.Handler {
 		failedAuth:    ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),
 		challengeByIP: ratelimit.New(challengesPerIP, rateWindow, maxLimiterKeys),
 		touched:       map[int64]time.Time{},
+		routeKinds:    map[string]routeKind{},
+		routePerms:    map[string]account.Permission{},
 	}
 	for name, l := range h.Limiters() {
 		l.SetClock(d.Now)
@@ -164,6 +204,11 @@ func New(d Deps) http.Handler {
 		}
 	}
 	h.mux = h.routes()
+	doc, err := h.document()
+	if err != nil {
+		panic(err) // a route without its description: found at start-up
+	}
+	h.openAPI = doc
 	return h
 }
 
@@ -180,27 +225,67 @@ func (h *handler) routes() *http.ServeMux {
 	h.public(mux, "/api/v1/sections", h.listSections)
 	h.public(mux, "/api/v1/tags", h.listTags)
 	h.public(mux, "/api/v1/authors", h.listAuthors)
+	h.public(mux, "/api/v1/openapi.json", h.openAPIDocument)
 
 	// Admin API: bearer tokens, acting with the token's user's role.
-	h.handle(mux, "GET /api/v1/admin/articles", h.admin(account.WriteDrafts, h.adminListArticles))
-	h.handle(mux, "POST /api/v1/admin/articles", h.admin(account.WriteDrafts, h.createArticle))
-	h.handle(mux, "GET /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.adminGetArticle))
-	h.handle(mux, "PATCH /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.patchArticle))
-	h.handle(mux, "DELETE /api/v1/admin/articles/{id}", h.admin(account.WriteDrafts, h.deleteArticle))
-	h.handle(mux, "POST /api/v1/admin/articles/{id}/publish", h.admin(account.WriteDrafts, h.publishArticle))
-	h.handle(mux, "POST /api/v1/admin/articles/{id}/unpublish", h.admin(account.WriteDrafts, h.unpublishArticle))
+	h.adminRoute(mux, "GET /api/v1/admin/articles", account.WriteDrafts, h.adminListArticles)
+	h.adminRoute(mux, "POST /api/v1/admin/articles", account.WriteDrafts, h.createArticle)
+	h.adminRoute(mux, "GET /api/v1/admin/articles/{id}", account.WriteDrafts, h.adminGetArticle)
+	h.adminRoute(mux, "PATCH /api/v1/admin/articles/{id}", account.WriteDrafts, h.patchArticle)
+	h.adminRoute(mux, "DELETE /api/v1/admin/articles/{id}", account.WriteDrafts, h.deleteArticle)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/publish", account.WriteDrafts, h.publishArticle)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/unpublish", account.WriteDrafts, h.unpublishArticle)
 
-	h.handle(mux, "GET /api/v1/admin/sections", h.admin(account.WriteDrafts, h.adminListSections))
-	h.handle(mux, "POST /api/v1/admin/sections", h.admin(account.ManageTaxonomy, h.createSection))
-	h.handle(mux, "GET /api/v1/admin/sections/{slug}", h.admin(account.WriteDrafts, h.adminGetSection))
-	h.handle(mux, "PATCH /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.patchSection))
-	h.handle(mux, "DELETE /api/v1/admin/sections/{slug}", h.admin(account.ManageTaxonomy, h.deleteSection))
+	h.adminRoute(mux, "GET /api/v1/admin/articles/{id}/notes", account.WriteDrafts, h.listNotes)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/notes", account.PublishOwn, h.addNote)
 
-	h.handle(mux, "GET /api/v1/admin/authors", h.admin(account.WriteDrafts, h.adminListAuthors))
-	h.handle(mux, "POST /api/v1/admin/authors", h.admin(account.ManageTaxonomy, h.createAuthor))
-	h.handle(mux, "GET /api/v1/admin/authors/{slug}", h.admin(account.WriteDrafts, h.adminGetAuthor))
-	h.handle(mux, "PATCH /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.patchAuthor))
-	h.handle(mux, "DELETE /api/v1/admin/authors/{slug}", h.admin(account.ManageTaxonomy, h.deleteAuthor))
+	h.adminRoute(mux, "GET /api/v1/admin/sections", account.WriteDrafts, h.adminListSections)
+	h.adminRoute(mux, "POST /api/v1/admin/sections", account.ManageTaxonomy, h.createSection)
+	h.adminRoute(mux, "GET /api/v1/admin/sections/{slug}", account.WriteDrafts, h.adminGetSection)
+	h.adminRoute(mux, "PATCH /api/v1/admin/sections/{slug}", account.ManageTaxonomy, h.patchSection)
+	h.adminRoute(mux, "DELETE /api/v1/admin/sections/{slug}", account.ManageTaxonomy, h.deleteSection)
+
+	h.adminRoute(mux, "GET /api/v1/admin/authors", account.WriteDrafts, h.adminListAuthors)
+	h.adminRoute(mux, "POST /api/v1/admin/authors", account.ManageTaxonomy, h.createAuthor)
+	h.adminRoute(mux, "GET /api/v1/admin/authors/{slug}", account.WriteDrafts, h.adminGetAuthor)
+	h.adminRoute(mux, "PATCH /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.patchAuthor)
+	h.adminRoute(mux, "DELETE /api/v1/admin/authors/{slug}", account.ManageTaxonomy, h.deleteAuthor)
+
+	h.adminRoute(mux, "GET /api/v1/admin/media", account.UploadMedia, h.listMedia)
+	h.adminRoute(mux, "POST /api/v1/admin/media", account.UploadMedia, h.uploadMedia)
+	h.adminRoute(mux, "GET /api/v1/admin/media/images/{id}", account.UploadMedia, h.getImage)
+	h.adminRoute(mux, "DELETE /api/v1/admin/media/images/{id}", account.EditAny, h.deleteImage)
+	h.adminRoute(mux, "GET /api/v1/admin/media/documents/{id}", account.UploadMedia, h.getDocument)
+	h.adminRoute(mux, "DELETE /api/v1/admin/media/documents/{id}", account.EditAny, h.deleteDocument)
+
+	h.adminRoute(mux, "GET /api/v1/admin/comments", account.ManageTaxonomy, h.listComments)
+	h.adminRoute(mux, "GET /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.getComment)
+	h.adminRoute(mux, "PATCH /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.editComment)
+	h.adminRoute(mux, "DELETE /api/v1/admin/comments/{id}", account.ManageTaxonomy, h.moderate(comment.Delete))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/approve", account.ManageTaxonomy, h.moderate(comment.Approve))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/hold", account.ManageTaxonomy, h.moderate(comment.Hold))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/spam", account.ManageTaxonomy, h.moderate(comment.MarkSpam))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/pin", account.ManageTaxonomy, h.moderate(comment.Pin))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/unpin", account.ManageTaxonomy, h.moderate(comment.Unpin))
+	h.adminRoute(mux, "POST /api/v1/admin/comments/{id}/replies", account.WriteDrafts, h.replyToComment)
+
+	h.adminRoute(mux, "GET /api/v1/admin/banner", account.ManageTaxonomy, h.getBanner)
+	h.adminRoute(mux, "PUT /api/v1/admin/banner", account.ManageTaxonomy, h.setBanner)
+	h.adminRoute(mux, "DELETE /api/v1/admin/banner", account.ManageTaxonomy, h.clearBanner)
+
+	h.adminRoute(mux, "GET /api/v1/admin/redirects", account.ManageSettings, h.listRedirects)
+	h.adminRoute(mux, "POST /api/v1/admin/redirects", account.ManageSettings, h.createRedirect)
+	h.adminRoute(mux, "GET /api/v1/admin/redirects/{id}", account.ManageSettings, h.getRedirect)
+	h.adminRoute(mux, "PATCH /api/v1/admin/redirects/{id}", account.ManageSettings, h.patchRedirect)
+	h.adminRoute(mux, "DELETE /api/v1/admin/redirects/{id}", account.ManageSettings, h.deleteRedirect)
+
+	h.adminRoute(mux, "GET /api/v1/admin/settings", account.ManageSettings, h.getSettings)
+	h.adminRoute(mux, "PATCH /api/v1/admin/settings", account.ManageSettings, h.patchSettings)
+
+	h.adminRoute(mux, "GET /api/v1/admin/users", account.ManageUsers, h.listUsers)
+	h.adminRoute(mux, "POST /api/v1/admin/users", account.ManageUsers, h.createUser)
+	h.adminRoute(mux, "GET /api/v1/admin/users/{id}", account.ManageUsers, h.getUser)
+	h.adminRoute(mux, "PATCH /api/v1/admin/users/{id}", account.ManageUsers, h.patchUser)
 
 	// The reading site's JSON doors (readers.go).
 	h.door(mux, "GET /api/v1/challenge", h.challenge)
@@ -229,25 +314,52 @@ type Route struct {
 func (h *handler) Routes() []Route {
 	routes := make([]Route, len(h.routeList))
 	for i, p := range h.routeList {
-		routes[i] = Route{Pattern: p, MaxBody: maxBodyBytes}
-		if c, ok := doorCaps[p]; ok {
-			routes[i].MaxBody = c.bytes
-		}
+		routes[i] = Route{Pattern: p, MaxBody: h.bodyCap(p)}
 	}
 	return routes
 }
 
+// routeKind is which of the API's doors a route belongs to: it decides
+// its security, its caching and the errors common to its kind.
+type routeKind int
+
+const (
+	contentRoute   routeKind = iota // the Content API: public, cacheable
+	preflightRoute                  // OPTIONS on a Content API path
+	adminRoute                      // the Admin API: a bearer token
+	doorRoute                       // the reading site's JSON doors
+)
+
 // handle registers fn for pattern and lists the pattern, for the tests
-// that walk every route.
-func (h *handler) handle(mux *http.ServeMux, pattern string, fn http.HandlerFunc) {
+// that walk every route and for the OpenAPI document.
+func (h *handler) handle(mux *http.ServeMux, pattern string, kind routeKind, fn http.HandlerFunc) {
 	h.routeList = append(h.routeList, pattern)
+	h.routeKinds[pattern] = kind
 	mux.HandleFunc(pattern, fn)
 }
 
-// ServeHTTP caps every request body at maxBodyBytes, the one limit of the
-// API, before any endpoint reads it (a body said to be larger is refused
-// unread), and answers a panic with a JSON 500, like any other internal
-// error.
+// adminRoute registers an Admin API endpoint that needs perm.
+func (h *handler) adminRoute(mux *http.ServeMux, pattern string, perm account.Permission, fn adminFunc) {
+	h.routePerms[pattern] = perm
+	h.handle(mux, pattern, adminRoute, h.admin(perm, fn))
+}
+
+// bodyCap is the most of a body the route of pattern reads: maxBodyBytes,
+// less for the site's doors, more for an upload.
+func (h *handler) bodyCap(pattern string) int64 {
+	if c, ok := doorCaps[pattern]; ok {
+		return c.bytes
+	}
+	if n, ok := bodyCaps[pattern]; ok {
+		return n
+	}
+	return maxBodyBytes
+}
+
+// ServeHTTP caps every request body at its route's cap (maxBodyBytes but
+// for uploads) before any endpoint reads it (a body said to be larger is
+// refused unread), and answers a panic with a JSON 500, like any other
+// internal error.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -258,13 +370,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, errorJSON{Code: "internal", Message: internalMessage})
 		}
 	}()
-	if r.ContentLength > maxBodyBytes {
+	limit := int64(maxBodyBytes)
+	if _, pattern := h.mux.Handler(r); pattern != "" {
+		limit = max(limit, bodyCaps[pattern])
+	}
+	if r.ContentLength > limit {
 		w.Header().Set("Connection", "close") // the rest is not worth reading
-		h.fail(w, r, &http.MaxBytesError{Limit: maxBodyBytes})
+		h.fail(w, r, &http.MaxBytesError{Limit: limit})
 		return
 	}
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	h.mux.ServeHTTP(w, r)
 }

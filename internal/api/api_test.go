@@ -35,7 +35,8 @@ type fixture struct {
 	db     *sqlite.DB
 	svc    *newsroom.Service
 	deps   Deps
-	h      http.Handler
+	api    *handler     // the API itself
+	h      http.Handler // the API, its every answer checked against its OpenAPI document
 	users  map[account.Role]*account.User
 	tokens map[account.Role]string
 	logs   *bytes.Buffer
@@ -65,7 +66,8 @@ func newFixture(t *testing.T) *fixture {
 	f.deps = Deps{Store: db, Newsroom: f.svc, BaseURL: baseURL + "/", Log: log, Now: f.clock, Challenges: issuer,
 		Comments:      comment.NewService(db, comment.Config{Key: key, Antibot: antibot, Now: f.clock}),
 		Subscriptions: subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "test"})}
-	f.h = New(f.deps)
+	f.api = New(f.deps).(*handler)
+	f.h = checkResponses(t, f.api)
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City", Position: 1}))
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "sport", Name: "Sport", Position: 2}))
 	must(t, db.CreateAuthor(ctx, &article.Author{Slug: "ada", Name: "Ada Reed", Role: "City reporter"}))
@@ -109,8 +111,9 @@ func must(t *testing.T, err error) {
 // req is one request: JSON body when body is not empty, from addr.
 type req struct {
 	method, path, token, body string
-	contentType               string // default application/json when there is a body
-	addr                      string // default 192.0.2.1
+	contentType               string   // default application/json when there is a body
+	headers                   []string // more headers, name and value
+	addr                      string   // default 192.0.2.1
 }
 
 func (f *fixture) serve(rq req) *httptest.ResponseRecorder {
@@ -129,6 +132,9 @@ func (f *fixture) serve(rq req) *httptest.ResponseRecorder {
 	}
 	if rq.token != "" {
 		r.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for i := 0; i+1 < len(rq.headers); i += 2 {
+		r.Header.Set(rq.headers[i], rq.headers[i+1])
 	}
 	r.RemoteAddr = "192.0.2.1:4711"
 	if rq.addr != "" {
@@ -407,7 +413,7 @@ func TestBadTokensCountSharedAndAlone(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	deps := f.deps
 	deps.BaseURL, deps.Log, deps.Limits = baseURL, log, f.db
-	one, other := New(deps), New(deps)
+	one, other := checkResponses(t, New(deps)), checkResponses(t, New(deps))
 	serve := func(h http.Handler, token string) int {
 		r := httptest.NewRequest("GET", "/api/v1/admin/sections", nil)
 		r.Header.Set("Authorization", "Bearer "+token)

@@ -143,9 +143,7 @@ func (h *handler) listTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res := struct {
-		Tags []tagJSON `json:"tags"`
-	}{make([]tagJSON, 0, len(ts))}
+	res := tagList{make([]tagJSON, 0, len(ts))}
 	for i := range ts {
 		res.Tags = append(res.Tags, h.tagJSON(&ts[i]))
 	}
@@ -172,6 +170,10 @@ func (h *handler) publishedTag(ctx context.Context, slug string) (*article.Tag, 
 		}
 	}
 	return nil, nil
+}
+
+type tagList struct {
+	Tags []tagJSON `json:"tags"`
 }
 
 type sectionList struct {

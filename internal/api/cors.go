@@ -14,8 +14,8 @@ import "net/http"
 // public registers a Content API endpoint at path: GET (and so HEAD) for
 // fn, OPTIONS for a browser's preflight.
 func (h *handler) public(mux *http.ServeMux, path string, fn contentFunc) {
-	h.handle(mux, "GET "+path, h.content(fn))
-	h.handle(mux, "OPTIONS "+path, h.preflight)
+	h.handle(mux, "GET "+path, contentRoute, h.content(fn))
+	h.handle(mux, "OPTIONS "+path, preflightRoute, h.preflight)
 }
 
 // allowAnyOrigin marks a Content API response readable from any origin.

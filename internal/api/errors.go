@@ -35,13 +35,16 @@ func tooManyRequests(retry time.Duration) *errs.Error {
 var errUnsupportedMedia = httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
 	"send the request body as JSON with Content-Type: application/json")
 
+var errUnsupportedUpload = httperr.New(http.StatusUnsupportedMediaType, "unsupported_media_type",
+	"send the file as multipart/form-data, in a part named file")
+
 const internalMessage = httperr.InternalMessage
 
 // errorJSON is the one shape of every error response, inside {"error": …}.
 type errorJSON struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code    string            `json:"code" doc:"stable: branch on it"`
+	Message string            `json:"message" doc:"for people; lists every problem"`
+	Fields  map[string]string `json:"fields,omitempty" doc:"what is wrong with each request field or query parameter"`
 	// Current is what is stored now, on a 409 for a stale version.
 	Current *adminArticleJSON `json:"current,omitempty"`
 }
@@ -74,9 +77,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 func writeError(w http.ResponseWriter, status int, e errorJSON) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Del("Content-Length")
-	writeJSON(w, status, struct {
-		Error errorJSON `json:"error"`
-	}{e})
+	writeJSON(w, status, errorBody{e})
+}
+
+// errorBody is what every error response holds.
+type errorBody struct {
+	Error errorJSON `json:"error"`
 }
 
 // writeJSON sends v. Every API response goes through here. HTML is not

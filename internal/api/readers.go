@@ -48,7 +48,7 @@ func (h *handler) door(mux *http.ServeMux, pattern string, fn contentFunc) {
 		panic("api: no body cap for " + pattern)
 	}
 	tooLarge := func(err error) error { return &errs.Error{Kind: errs.TooLarge, Key: c.key, Err: err} }
-	h.handle(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
+	h.handle(mux, pattern, doorRoute, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if r.ContentLength > c.bytes {
 			w.Header().Set("Connection", "close") // the rest is not worth reading
@@ -106,6 +106,29 @@ type commentJSON struct {
 	Commenter string `json:"commenter_token"`
 }
 
+// commentAccepted answers a comment taken: stored, published or held.
+type commentAccepted struct {
+	ID             int64          `json:"id"`
+	Status         comment.Status `json:"status"`
+	URL            string         `json:"url"`
+	CommenterToken string         `json:"commenter_token" doc:"send it with every later comment of the same person; keep it secret"`
+}
+
+// subscribeRequest is the body of POST /api/v1/subscriptions.
+type subscribeRequest struct {
+	Email     string `json:"email"`
+	Scope     string `json:"scope" doc:"site, section:SLUG or article:ID"`
+	Frequency string `json:"frequency" doc:"immediate (default) or daily"`
+	Altcha    string `json:"altcha"`
+	Token     string `json:"captcha_token"` // a third-party check's token, when one is configured
+}
+
+// subscribeAnswer is the same whether or not the address was known.
+type subscribeAnswer struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
 var errNoArticle = errs.Shown(errs.NotFound, "There is no such article.")
 
 // POST /api/v1/articles/{id}/comments takes a comment as JSON.
@@ -131,21 +154,15 @@ func (h *handler) postComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": done.Comment.ID, "status": done.Comment.Status,
-		"url": h.articleURL(a) + "#c-" + strconv.FormatInt(done.Comment.ID, 10), "commenter_token": done.Token})
+	writeJSON(w, http.StatusCreated, commentAccepted{ID: done.Comment.ID, Status: done.Comment.Status,
+		URL: h.articleURL(a) + "#c-" + strconv.FormatInt(done.Comment.ID, 10), CommenterToken: done.Token})
 	return nil
 }
 
 // POST /api/v1/subscriptions takes a request to subscribe as JSON. It
 // answers 202 whether or not the address was known.
 func (h *handler) subscribe(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Email     string `json:"email"`
-		Scope     string `json:"scope"`
-		Frequency string `json:"frequency"`
-		Altcha    string `json:"altcha"`
-		Token     string `json:"captcha_token"` // a third-party check's token, when one is configured
-	}
+	var body subscribeRequest
 	if err := decode(w, r, &body); err != nil {
 		return err
 	}
@@ -154,6 +171,6 @@ func (h *handler) subscribe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "check_inbox", "message": h.words(r.Context()).T("subscribe.sent")})
+	writeJSON(w, http.StatusAccepted, subscribeAnswer{Status: "check_inbox", Message: h.words(r.Context()).T("subscribe.sent")})
 	return nil
 }

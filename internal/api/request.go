@@ -123,6 +123,45 @@ func queryLimit(r *http.Request, def, most int) (int, error) {
 	return n, nil
 }
 
+// queryBefore reads ?before=, the next cursor of an Admin API list: 0
+// when absent.
+func queryBefore(r *http.Request) (int64, error) {
+	s := r.URL.Query().Get("before")
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest("before is not a cursor this API gave out")
+	}
+	return id, nil
+}
+
+// listPage reads the limit and cursor of an Admin API list that pages by
+// id, newest first, as the list's store query takes them: one more than
+// the page, which says whether a next page follows (cutPage).
+func listPage(r *http.Request) (limit, query int, before int64, err error) {
+	if limit, err = queryLimit(r, adminDefaultPage, maxAdminPage); err != nil {
+		return 0, 0, 0, err
+	}
+	if before, err = queryBefore(r); err != nil {
+		return 0, 0, 0, err
+	}
+	return limit, limit + 1, before, nil
+}
+
+// cutPage cuts list, asked for one more than limit, to the page, and
+// returns the cursor of the next page: the id of the page's last item,
+// nil when nothing follows.
+func cutPage[T any](list []T, limit int, id func(*T) int64) ([]T, *string) {
+	if len(list) <= limit {
+		return list, nil
+	}
+	list = list[:limit]
+	next := strconv.FormatInt(id(&list[limit-1]), 10)
+	return list, &next
+}
+
 // parseFuture reads an RFC 3339 time that must lie after now.
 func parseFuture(field, s string, now time.Time) (time.Time, string) {
 	t, err := time.Parse(time.RFC3339, s)

@@ -36,7 +36,7 @@ var wildcard = regexp.MustCompile(`\{[^}]*\}`)
 func routePaths(t *testing.T, f *fixture) map[string][]string {
 	t.Helper()
 	paths := map[string][]string{}
-	for _, pattern := range f.h.(*handler).routeList {
+	for _, pattern := range f.api.routeList {
 		method, path, _ := strings.Cut(pattern, " ")
 		path = wildcard.ReplaceAllString(path, "city")
 		paths[path] = append(paths[path], method)
@@ -55,9 +55,9 @@ func routePaths(t *testing.T, f *fixture) map[string][]string {
 // with a JSON 413.
 func TestEveryRouteCapsItsBody(t *testing.T) {
 	f := newFixture(t)
-	routes := f.h.(*handler).Routes()
-	if len(routes) != len(f.h.(*handler).routeList) {
-		t.Fatalf("%d routes with caps, %d registered", len(routes), len(f.h.(*handler).routeList))
+	routes := f.api.Routes()
+	if len(routes) != len(f.api.routeList) {
+		t.Fatalf("%d routes with caps, %d registered", len(routes), len(f.api.routeList))
 	}
 	for pattern, c := range doorCaps {
 		if !slices.Contains(routes, Route{pattern, c.bytes}) {

@@ -54,6 +54,7 @@ type variantJSON struct {
 }
 
 type noteJSON struct {
+	ID        int64     `json:"id"`
 	Kind      string    `json:"kind"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
@@ -154,7 +155,7 @@ func (h *handler) article(a *article.Article, full bool) articleJSON {
 		}
 		j.Notes = make([]noteJSON, 0, len(a.Notes))
 		for _, n := range a.Notes {
-			j.Notes = append(j.Notes, noteJSON{Kind: string(n.Kind), Body: n.Body, CreatedAt: n.CreatedAt.UTC()})
+			j.Notes = append(j.Notes, noteView(&n))
 		}
 	}
 	return j
@@ -171,4 +172,8 @@ func (h *handler) adminArticleView(a *article.Article, full bool) *adminArticleJ
 		Status:      a.Status, Version: a.Version, CreatedBy: a.CreatedBy,
 		SubmittedAt: timeOrNull(a.SubmittedAt), ModifiedAt: timeOrNull(a.ModifiedAt), ReplacedBy: a.ReplacedBy,
 	}
+}
+
+func noteView(n *article.Note) noteJSON {
+	return noteJSON{ID: n.ID, Kind: string(n.Kind), Body: n.Body, CreatedAt: n.CreatedAt.UTC()}
 }

@@ -268,6 +268,9 @@ type Store interface {
 	// ModerationQueue lists comments with a status, newest first, with the
 	// headline and URL parts of their article.
 	ModerationQueue(ctx context.Context, status Status, beforeID int64, limit int) ([]Queued, error)
+	// Comments lists the comments q selects, newest first, as
+	// ModerationQueue does.
+	Comments(ctx context.Context, q QueueQuery) ([]Queued, error)
 	// SetCommentStatus moves comments to a status.
 	SetCommentStatus(ctx context.Context, ids []int64, status Status) error
 	// SetCommentPinned pins or unpins a comment to the top of its thread.
@@ -302,6 +305,15 @@ const AddressRetention = 90 * 24 * time.Hour
 
 // ReportThreshold is how many reports send a comment back to moderation.
 const ReportThreshold = 3
+
+// QueueQuery selects comments for moderators, newest first, a page at a
+// time.
+type QueueQuery struct {
+	Status    Status // "" for every status
+	ArticleID int64  // 0 for every article
+	BeforeID  int64  // the page after the comment with this id
+	Limit     int    // 1–200; 50 when out of range
+}
 
 // Queued is a comment in the moderation queue with where it was posted.
 type Queued struct {

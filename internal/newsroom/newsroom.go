@@ -445,7 +445,11 @@ func (s *Service) Restore(ctx context.Context, u *account.User, id int64, versio
 	})
 }
 
-// AddNote appends a correction or update to a published article.
+// MaxNote is the longest text of a correction or update, in bytes.
+const MaxNote = 5000
+
+// AddNote appends a correction or update to a published article: an
+// editor may note any, an author their own.
 func (s *Service) AddNote(ctx context.Context, u *account.User, id int64, kind article.NoteKind, body string) (*article.Note, error) {
 	a, err := s.store.ArticleByID(ctx, id)
 	if err != nil {
@@ -457,7 +461,18 @@ func (s *Service) AddNote(ctx context.Context, u *account.User, id int64, kind a
 	if a.Status != article.Published {
 		return nil, errs.InvalidKey("", "problem.note_unpublished")
 	}
-	n := &article.Note{ArticleID: id, Kind: kind, Body: strings.TrimSpace(body), UserID: u.ID}
+	body = strings.TrimSpace(body)
+	inv := &errs.InvalidError{}
+	if kind != article.Correction && kind != article.Update {
+		inv.Add("kind", `a note is a "correction" or an "update"`)
+	}
+	if body == "" || len(body) > MaxNote {
+		inv.Add("body", "the note needs text, at most 5,000 bytes")
+	}
+	if err := inv.OrNil(); err != nil {
+		return nil, err
+	}
+	n := &article.Note{ArticleID: id, Kind: kind, Body: body, UserID: u.ID}
 	if err := s.store.AddNote(ctx, n); err != nil {
 		return nil, err
 	}

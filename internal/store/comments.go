@@ -316,18 +316,31 @@ func (db *DB) Returning(ctx context.Context, email, editHash string) (bool, erro
 
 // ModerationQueue lists comments with status, newest first.
 func (db *DB) ModerationQueue(ctx context.Context, status comment.Status, beforeID int64, limit int) ([]comment.Queued, error) {
-	if beforeID == 0 {
-		beforeID = 1<<63 - 1
+	return db.Comments(ctx, comment.QueueQuery{Status: status, BeforeID: beforeID, Limit: limit})
+}
+
+// Comments lists the comments q selects for moderators, newest first, with
+// the headline and address of their article.
+func (db *DB) Comments(ctx context.Context, q comment.QueueQuery) ([]comment.Queued, error) {
+	if q.BeforeID == 0 {
+		q.BeforeID = 1<<63 - 1
 	}
-	if limit <= 0 || limit > 200 {
-		limit = 50
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	where, args := []string{"c.id < ?"}, []any{q.BeforeID}
+	if q.Status != "" {
+		where, args = append(where, "c.status = ?"), append(args, q.Status)
+	}
+	if q.ArticleID != 0 {
+		where, args = append(where, "c.article_id = ?"), append(args, q.ArticleID)
 	}
 	var qs []comment.Queued
 	err := each(ctx, db.read, `SELECT c.id, c.article_id, COALESCE(c.parent_id, 0), c.depth, c.reply_to_name, c.name, c.email, c.body, c.status, c.pinned,
 		COALESCE(c.user_id, 0), c.notify, c.ip_hash, c.idem_key, c.edit_hash, c.reports, c.held_reason, c.created_at, c.edited_at, c.url,
 		a.headline, CASE WHEN s.edition = '' THEN '' ELSE '/' || s.edition END || '/' || s.slug || '/' || a.slug
 		FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id
-		WHERE c.status = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?`, []any{status, beforeID, limit}, func(rows *sql.Rows) error {
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id DESC LIMIT ?`, append(args, q.Limit), func(rows *sql.Rows) error {
 		var q comment.Queued
 		var created int64
 		var edited sql.NullInt64

@@ -172,3 +172,18 @@ func (db *DB) Media(ctx context.Context, q string, page, size int) (*article.Med
 	}
 	return p, nil
 }
+
+// DeleteImage deletes an image of the media library, with its widths,
+// while no article of any status uses it: as its lead image or in its
+// body (ErrConflict then).
+func (db *DB) DeleteImage(ctx context.Context, id int64) error {
+	return db.remove(ctx, "image", id, `SELECT count(*) FROM articles a, (SELECT CAST(? AS BIGINT) AS id) x
+		WHERE a.lead_image_id = x.id OR EXISTS (SELECT 1 FROM article_images m WHERE m.article_id = a.id AND m.image_id = x.id)`,
+		`DELETE FROM images WHERE id = ?`)
+}
+
+// DeleteDocument deletes a document of the media library while no
+// article of any status links to it (ErrConflict then).
+func (db *DB) DeleteDocument(ctx context.Context, id int64) error {
+	return db.remove(ctx, "document", id, `SELECT count(*) FROM article_documents WHERE document_id = ?`, `DELETE FROM documents WHERE id = ?`)
+}

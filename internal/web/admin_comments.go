@@ -112,26 +112,9 @@ func (s *Server) moderate(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, badRequest("admin.comments.none_selected"))
 		return
 	}
-	var err error
-	switch action {
-	case "approve", "spam", "trash", "pending":
-		status := map[string]comment.Status{"approve": comment.Approved, "spam": comment.Spam, "trash": comment.Trash, "pending": comment.Pending}[action]
-		err = s.store.SetCommentStatus(ctx, ids, status)
-	case "pin", "unpin":
-		for _, id := range ids {
-			if err = s.store.SetCommentPinned(ctx, id, action == "pin"); err != nil {
-				break
-			}
-		}
-	default:
-		err = badRequest("admin.comments.no_action")
-	}
-	if err != nil {
+	if err := comment.Moderate(ctx, s.store, u, comment.Action(action), ids); err != nil {
 		s.adminFail(w, r, u, err)
 		return
-	}
-	for _, id := range ids {
-		s.store.Audit(ctx, auditEntry(u, "comment."+action, "comment", id, ""))
 	}
 	back := "/admin/comments?status=" + r.PostFormValue("from")
 	if !comment.Status(r.PostFormValue("from")).Valid() {
@@ -172,20 +155,16 @@ func (s *Server) moderatorEdit(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	c := &comment.Comment{Name: "-", Body: r.PostFormValue("body")}
-	c.Normalize()
-	if err := c.Validate(); err != nil {
-		s.adminFail(w, r, u, refuse(errs.Invalid, "admin.comments.edit_invalid"))
-		return
-	}
-	if err := s.store.EditComment(ctx, id, c.Body, s.now()); err != nil {
-		if errors.Is(err, comment.ErrNotFound) {
+	if err := comment.EditAsModerator(ctx, s.store, u, id, r.PostFormValue("body"), s.now()); err != nil {
+		switch {
+		case errs.KindOf(err) == errs.Invalid:
+			err = refuse(errs.Invalid, "admin.comments.edit_invalid")
+		case errors.Is(err, comment.ErrNotFound):
 			err = article.ErrNotFound
 		}
 		s.adminFail(w, r, u, err)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(u, "comment.edit", "comment", id, ""))
 	back := "/admin/comments"
 	if st := comment.Status(r.PostFormValue("from")); st.Valid() {
 		back += "?status=" + string(st)

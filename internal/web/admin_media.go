@@ -1,20 +1,16 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"broadsheet/internal/article"
-	"broadsheet/internal/media"
+	"broadsheet/internal/httperr"
+	"broadsheet/internal/library"
 )
 
 // mediaView is the media library page.
@@ -139,12 +135,9 @@ func wantsJSON(r *http.Request) bool {
 }
 
 // POST /admin/media takes one upload: an image, a PDF or an audio
-// recording. The file's type is decided by its bytes. An image's size and
-// dimensions are checked before any pixel is decoded, and it is re-encoded
-// (dropping EXIF, GPS and anything appended) into the widths the site
-// serves; a document is kept as it is. A form is answered with the library
-// page; a client that accepts JSON (the editor) with the item or
-// {"errors": [...]}.
+// recording, through the media library's one use case (library.Add). A
+// form is answered with the library page; a client that accepts JSON (the
+// editor) with the item or {"errors": [...]}.
 func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
@@ -172,173 +165,37 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	v.Form.Alt = strings.TrimSpace(r.FormValue("alt"))
 	v.Form.Caption = strings.TrimSpace(r.FormValue("caption"))
 	v.Form.Credit = strings.TrimSpace(r.FormValue("credit"))
-	file, header, err := r.FormFile("file")
-	var head []byte
-	if err != nil {
-		v.Errors = append(v.Errors, t("admin.media.choose"))
-	} else {
+	in := library.Upload{Alt: v.Form.Alt, Caption: v.Form.Caption, Credit: v.Form.Credit}
+	if file, header, err := r.FormFile("file"); err == nil {
 		defer file.Close()
-		head = make([]byte, media.SniffHeadBytes)
-		n, _ := io.ReadFull(file, head)
-		head = head[:n]
+		in.File, in.Filename = file, header.Filename
 	}
-	doc, isDoc := media.SniffDocument(head)
-	switch {
-	case file == nil:
-	case isDoc:
-		if len(v.Form.Alt) > 300 {
-			v.Errors = append(v.Errors, t("admin.media.title_too_long"))
-		}
-	case !media.IsImage(head):
-		v.Errors = append(v.Errors, t("admin.media.unsupported"))
-	case v.Form.Alt == "" || len(v.Form.Alt) > 300:
-		v.Errors = append(v.Errors, t("admin.media.alt_required"))
-	}
-	if len(v.Form.Caption) > 1000 || len(v.Form.Credit) > 200 {
-		v.Errors = append(v.Errors, t("admin.media.too_long"))
-	}
-	if len(v.Errors) > 0 {
-		refuse(http.StatusUnprocessableEntity)
-		return
-	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		s.adminFail(w, r, u, fmt.Errorf("rereading an upload: %w", err))
-		return
-	}
-	// The same file again is the one already in the library: known by its
-	// hash before anything is decoded, and without waiting its turn.
-	sum := sha256.New()
-	size, err := io.Copy(sum, io.LimitReader(file, media.DefaultLimits.MaxBytes+1))
+	added, err := s.library.Add(ctx, u, in)
 	if err != nil {
-		s.adminFail(w, r, u, fmt.Errorf("hashing an upload: %w", err))
-		return
-	}
-	if size > media.DefaultLimits.MaxBytes {
-		v.Errors = []string{t("admin.media.too_large")}
-		refuse(http.StatusRequestEntityTooLarge)
-		return
-	}
-	hash := hex.EncodeToString(sum.Sum(nil))
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		s.adminFail(w, r, u, fmt.Errorf("rereading an upload: %w", err))
-		return
-	}
-	if isDoc {
-		s.uploadDocument(w, r, file, header.Filename, doc, hash, v.Form.Alt)
-		return
-	}
-	// answer tells the client where the image is: the item, or the
-	// library page at its place.
-	answer := func(img *article.Image, status int, notice string) {
-		if wantsJSON(r) {
-			writeJSON(w, status, imageItem(img))
+		if rep := httperr.Of(err); !rep.Internal {
+			v.Errors = problemsOf(s.adminWords(ctx), err)
+			refuse(rep.Status)
 			return
 		}
-		seeOther(w, r, "/admin/media#image-"+strconv.FormatInt(img.ID, 10), notice)
-	}
-	// known answers for an image already in the library (or a failed
-	// look-up) and reports whether it did.
-	known := func() bool {
-		existing, err := s.store.ImageBySourceHash(ctx, hash)
-		switch {
-		case err == nil:
-			if existing, err = s.store.ImageByID(ctx, existing.ID); err != nil {
-				s.adminFail(w, r, u, err)
-				return true
-			}
-			answer(existing, http.StatusOK, "exists")
-		case !errors.Is(err, article.ErrNotFound):
-			s.adminFail(w, r, u, err)
-		default:
-			return false
-		}
-		return true
-	}
-	if known() {
-		return
-	}
-	// Decoding and resizing a large photo takes up to a few hundred
-	// megabytes for a moment; one at a time keeps a burst of uploads from
-	// exhausting memory.
-	select {
-	case s.uploads <- struct{}{}:
-		defer func() { <-s.uploads }()
-	case <-ctx.Done():
-		return
-	}
-	if known() { // the same file, sent twice at once, was processed meanwhile
-		return
-	}
-	res, err := media.Process(file, media.DefaultLimits)
-	if err != nil {
-		var me *media.Error
-		if !errors.As(err, &me) {
-			s.log.Warn("reading an upload", "err", err)
-		}
-		v.Errors = []string{media.Message(err)}
-		refuse(http.StatusUnprocessableEntity)
-		return
-	}
-	img := article.Image{Alt: v.Form.Alt, Caption: v.Form.Caption, Credit: v.Form.Credit, Width: res.Width, Height: res.Height,
-		SourceHash: hash, UploadedBy: u.ID}
-	variants := make([]article.Variant, 0, len(res.Variants))
-	for _, rv := range res.Variants {
-		variants = append(variants, article.Variant{Width: rv.Width, Height: rv.Height, ContentType: rv.ContentType, Bytes: rv.Bytes})
-	}
-	if err := s.store.CreateImage(ctx, &img, variants); err != nil {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(u, "media.upload", "image", img.ID, img.Alt))
+	status, notice := http.StatusCreated, "uploaded"
+	if added.Existing {
+		status, notice = http.StatusOK, "exists"
+	}
+	item, anchor := mediaItem{}, ""
+	if added.Image != nil {
+		item, anchor = imageItem(added.Image), "#image-"+strconv.FormatInt(added.Image.ID, 10)
+	} else {
+		item, anchor = documentItem(added.Document), "#document-"+strconv.FormatInt(added.Document.ID, 10)
+	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusCreated, imageItem(&img))
+		writeJSON(w, status, item)
 		return
 	}
-	seeOther(w, r, "/admin/media", "uploaded")
-}
-
-// uploadDocument keeps a PDF or a recording as it was uploaded, once.
-func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request, file io.Reader, filename string, typ media.DocumentType, hash, title string) {
-	ctx := r.Context()
-	u := currentUser(ctx)
-	answer := func(d *article.Document, status int, notice string) {
-		if wantsJSON(r) {
-			writeJSON(w, status, documentItem(d))
-			return
-		}
-		seeOther(w, r, "/admin/media#document-"+strconv.FormatInt(d.ID, 10), notice)
+	if added.Image != nil && !added.Existing {
+		anchor = "" // a new image leads the library page
 	}
-	existing, err := s.store.DocumentBySourceHash(ctx, hash)
-	switch {
-	case err == nil:
-		answer(existing, http.StatusOK, "exists")
-		return
-	case !errors.Is(err, article.ErrNotFound):
-		s.adminFail(w, r, u, err)
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, media.DefaultLimits.MaxBytes+1))
-	if err != nil {
-		s.adminFail(w, r, u, fmt.Errorf("reading an upload: %w", err))
-		return
-	}
-
-	name := media.DocumentName(filename, typ.Ext)
-	if title == "" {
-		title = strings.TrimSuffix(filepath.Base(strings.ReplaceAll(filename, `\`, "/")), filepath.Ext(filename))
-	}
-	d := article.Document{Name: name, Title: title, ContentType: typ.ContentType, SourceHash: hash, UploadedBy: u.ID}
-	err = s.store.CreateDocument(ctx, &d, data)
-	if errors.Is(err, article.ErrConflict) { // the same file, sent twice at once
-		if existing, err = s.store.DocumentBySourceHash(ctx, hash); err == nil {
-			answer(existing, http.StatusOK, "exists")
-			return
-		}
-	}
-	if err != nil {
-		s.adminFail(w, r, u, err)
-		return
-	}
-	s.store.Audit(ctx, auditEntry(u, "media.upload", "document", d.ID, d.Title))
-	answer(&d, http.StatusCreated, "uploaded")
+	seeOther(w, r, "/admin/media"+anchor, notice)
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
+	"broadsheet/internal/newsroom"
 )
 
 // Preview links let someone without an account read an unpublished article
@@ -223,34 +223,15 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
 	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
 	nu.AuthorID, _ = strconv.ParseInt(r.PostFormValue("author"), 10, 64)
-	words := s.adminWords(ctx)
-	if err := nu.Validate(); err != nil {
-		v.Errors = append(v.Errors, problemsOf(words, err)...)
-	}
-	password := r.PostFormValue("password")
-	if err := account.CheckPassword(password, nu.Email, nu.Name); err != nil {
-		v.Errors = append(v.Errors, problemsOf(words, err)...)
-	}
-	if len(v.Errors) == 0 {
-		hash, err := account.HashPassword(password)
-		if err != nil {
+	if err := newsroom.CreateUser(ctx, s.store, admin, nu, r.PostFormValue("password")); err != nil {
+		if errs.KindOf(err) != errs.Invalid {
 			s.adminFail(w, r, admin, err)
 			return
 		}
-		nu.PasswordHash = hash
-		err = s.store.CreateUser(ctx, nu)
-		if errors.Is(err, account.ErrConflict) {
-			v.Errors = append(v.Errors, words.T("admin.users.taken"))
-		} else if err != nil {
-			s.adminFail(w, r, admin, err)
-			return
-		}
-	}
-	if len(v.Errors) > 0 {
+		v.Errors = problemsOf(s.adminWords(ctx), err)
 		s.renderUsers(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(admin, "user.create", "user", nu.ID, string(nu.Role)))
 	seeOther(w, r, "/admin/users", "user")
 }
 
@@ -264,36 +245,13 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, admin, err)
 		return
 	}
-	target, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		s.adminFail(w, r, admin, err)
-		return
-	}
 	role := account.Role(r.PostFormValue("role"))
 	disabled := r.PostFormValue("disabled") == "on"
-	if !role.Valid() {
-		s.adminFail(w, r, admin, errs.InvalidKey("role", "problem.role_unknown", string(role)))
-		return
-	}
-	if target.Role == account.Admin && !target.Disabled && (role != account.Admin || disabled) {
-		if n, err := s.store.CountAdmins(ctx); err != nil || n <= 1 {
-			s.adminFail(w, r, admin, errs.InvalidKey("role", "admin.users.last_admin"))
-			return
-		}
-	}
-	target.Role, target.Disabled = role, disabled
-	target.AuthorID, _ = strconv.ParseInt(r.PostFormValue("author"), 10, 64)
-	if err := s.store.UpdateUser(ctx, target); err != nil {
+	authorID, _ := strconv.ParseInt(r.PostFormValue("author"), 10, 64)
+	if _, err := newsroom.UpdateUser(ctx, s.store, admin, id, newsroom.UserChange{Role: &role, Disabled: &disabled, AuthorID: &authorID}); err != nil {
 		s.adminFail(w, r, admin, err)
 		return
 	}
-	if disabled {
-		if err := s.store.DeleteUserSessions(ctx, target.ID, 0); err != nil {
-			s.adminFail(w, r, admin, err)
-			return
-		}
-	}
-	s.store.Audit(ctx, auditEntry(admin, "user.update", "user", target.ID, fmt.Sprintf("role %s, disabled %v", role, disabled)))
 	seeOther(w, r, "/admin/users", "user")
 }
 
@@ -313,36 +271,22 @@ func (s *Server) bannerPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	b := article.Banner{Text: strings.TrimSpace(r.PostFormValue("text")), URL: strings.TrimSpace(r.PostFormValue("url"))}
-	var problems []string
+	var b article.Banner
 	if r.PostFormValue("action") != "clear" {
-		words := s.adminWords(ctx)
-		exp, err := time.ParseInLocation(localInputLayout, r.PostFormValue("expires"), s.siteLocation(r))
-		switch {
-		case b.Text == "" || len(b.Text) > 200:
-			problems = append(problems, words.T("admin.banner.headline_invalid"))
-		case err != nil:
-			problems = append(problems, words.T("admin.banner.expires_invalid"))
-		case !exp.After(s.now()):
-			problems = append(problems, words.T("admin.banner.expires_past"))
-		case b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://"),
-			strings.HasPrefix(b.URL, "//"):
-			problems = append(problems, words.T("admin.banner.link_invalid"))
+		b = article.Banner{Text: r.PostFormValue("text"), URL: r.PostFormValue("url")}
+		if exp, err := time.ParseInLocation(localInputLayout, r.PostFormValue("expires"), s.siteLocation(r)); err == nil {
+			b.Expires = exp
 		}
-		b.Expires = exp
-	} else {
-		b = article.Banner{}
 	}
-	if len(problems) > 0 {
-		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "banner", u, "admin.banner.title", map[string]any{"Banner": b, "Errors": problems,
-			"Expires": r.PostFormValue("expires")})
+	if err := newsroom.SetBanner(ctx, s.store, u, b, s.now()); err != nil {
+		if errs.KindOf(err) != errs.Invalid {
+			s.adminFail(w, r, u, err)
+			return
+		}
+		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "banner", u, "admin.banner.title", map[string]any{"Banner": b,
+			"Errors": problemsOf(s.adminWords(ctx), err), "Expires": r.PostFormValue("expires")})
 		return
 	}
-	if err := s.store.SetBanner(ctx, b); err != nil {
-		s.adminFail(w, r, u, err)
-		return
-	}
-	s.store.Audit(ctx, auditEntry(u, "banner.set", "settings", 0, b.Text))
 	seeOther(w, r, "/admin/banner", "banner")
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
+	"broadsheet/internal/newsroom"
 	redirects "broadsheet/internal/redirect"
 )
 
@@ -159,8 +159,7 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(ctx)
 	form := readRedirectForm(r, u)
 	rd := form.redirect()
-	rd.CreatedBy = u.ID
-	if err := s.store.CreateRedirect(ctx, &rd); err != nil {
+	if err := newsroom.CreateRedirect(ctx, s.store, u, &rd); err != nil {
 		if !refusesInput(err) {
 			s.adminFail(w, r, u, err)
 			return
@@ -170,7 +169,6 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request) {
 		s.renderRedirects(w, r, httperr.Of(err).Status, v)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(u, "redirect.create", "redirect", rd.ID, redirectDetail(&rd)))
 	seeOther(w, r, "/admin/redirects", followedNotice(form.To, form.OffSite, rd.ToURL))
 }
 
@@ -179,11 +177,6 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request) {
 func refusesInput(err error) bool {
 	k := errs.KindOf(err)
 	return k == errs.Invalid || k == errs.Conflict
-}
-
-// redirectDetail is what the audit log says of a redirect.
-func redirectDetail(rd *redirects.Redirect) string {
-	return fmt.Sprintf("%s → %s (%d)", rd.FromPath, rd.ToURL, rd.Status)
 }
 
 // GET /admin/redirects/{id}
@@ -225,8 +218,7 @@ func (s *Server) saveRedirect(w http.ResponseWriter, r *http.Request) {
 	}
 	form := readRedirectForm(r, u)
 	rd := form.redirect()
-	rd.ID = old.ID
-	if err := s.store.UpdateRedirect(ctx, &rd); err != nil {
+	if err := newsroom.UpdateRedirect(ctx, s.store, u, old, &rd); err != nil {
 		if !refusesInput(err) {
 			s.adminFail(w, r, u, err)
 			return
@@ -236,7 +228,6 @@ func (s *Server) saveRedirect(w http.ResponseWriter, r *http.Request) {
 		s.renderRedirect(w, r, httperr.Of(err).Status, v)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(u, "redirect.update", "redirect", rd.ID, redirectDetail(old)+" ⇒ "+redirectDetail(&rd)))
 	seeOther(w, r, "/admin/redirects/"+strconv.FormatInt(rd.ID, 10), followedNotice(form.To, form.OffSite, rd.ToURL))
 }
 
@@ -254,11 +245,10 @@ func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request) {
 			DeleteError: s.adminView(ctx, u).T("admin.redirects.confirm_missing")})
 		return
 	}
-	if err := s.store.DeleteRedirect(ctx, rd.ID); err != nil {
+	if err := newsroom.DeleteRedirect(ctx, s.store, u, rd); err != nil {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(u, "redirect.delete", "redirect", rd.ID, redirectDetail(rd)))
 	seeOther(w, r, "/admin/redirects", "deleted")
 }
 

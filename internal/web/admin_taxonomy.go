@@ -5,13 +5,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
 	"broadsheet/internal/i18n"
+	"broadsheet/internal/newsroom"
 )
 
 // The sections, tags and authors pages share one template: a table of
@@ -318,106 +317,40 @@ func readEditions(r *http.Request) []article.Edition {
 	return eds
 }
 
-// editionClashes names, in words' language, the editions whose code a
-// section or page of the main edition has as its slug: that address would
-// stop reaching it.
-func (s *Server) editionClashes(ctx context.Context, site article.Site, words *i18n.Catalog) ([]string, error) {
-	var problems []string
-	sections, err := s.store.Sections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := s.store.Pages(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range site.Editions {
-		for _, sec := range sections {
-			if sec.Edition == "" && sec.Slug == e.Lang {
-				problems = append(problems, words.T("problem.edition_section_clash", sec.Name, sec.Slug, e.Lang))
-			}
-		}
-		for _, p := range pages {
-			if p.Slug == e.Lang {
-				problems = append(problems, words.T("problem.edition_page_clash", p.Title, p.Slug, e.Lang))
-			}
-		}
-	}
-	// An edition taken away would leave its sections' articles at
-	// addresses that answer nothing.
-	for _, sec := range sections {
-		if _, ok := site.Edition(sec.Edition); !ok {
-			problems = append(problems, words.T("problem.edition_has_sections", sec.Edition, sec.Name))
-		}
-	}
-	return problems, nil
-}
-
-// Limits on the site's title and tagline.
-const (
-	maxSiteTitle   = 100
-	maxSiteTagline = 200
-)
-
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
 	site := article.Site{Title: strings.TrimSpace(r.PostFormValue("title")), Tagline: strings.TrimSpace(r.PostFormValue("tagline")),
-		Language: strings.TrimSpace(r.PostFormValue("language")), TimeZone: strings.TrimSpace(r.PostFormValue("timezone"))}
+		Language: strings.TrimSpace(r.PostFormValue("language")), TimeZone: strings.TrimSpace(r.PostFormValue("timezone")),
+		TwitterSite: r.PostFormValue("twitter_site")}
 	words := s.adminWords(ctx)
-	var problems []string
 	if days := strings.TrimSpace(r.PostFormValue("comments_close_days")); days != "" {
 		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 || n > 3650 {
-			problems = append(problems, words.T("problem.close_days", 0))
+		if err != nil {
+			n = -1 // not a number: said as out of range
 		}
 		site.CommentsCloseDays = n
 	}
 	site.FeedFullText = r.PostFormValue("feed_full_text") != ""
 	site.LatinDigits = r.PostFormValue("latin_digits") != ""
 	site.Editions = readEditions(r)
-	if err := site.ValidateEditions(i18n.Languages()); err != nil {
-		problems = append(problems, problemsOf(words, err)...)
-	}
-	clashes, err := s.editionClashes(ctx, site, words)
-	if err != nil {
-		s.adminFail(w, r, u, err)
-		return
-	}
-	problems = append(problems, clashes...)
 	site.DigestHour = article.DefaultSite.DigestHour
 	if h := strings.TrimSpace(r.PostFormValue("digest_hour")); h != "" {
 		n, err := strconv.Atoi(h)
-		if err != nil || n < 0 || n > 23 {
-			problems = append(problems, words.T("problem.digest_hour", 0, 23))
+		if err != nil {
+			n = -1
 		}
 		site.DigestHour = n
 	}
-	if site.Title == "" || utf8.RuneCountInString(site.Title) > maxSiteTitle {
-		problems = append(problems, words.T("problem.site_title", maxSiteTitle))
-	}
-	if utf8.RuneCountInString(site.Tagline) > maxSiteTagline {
-		problems = append(problems, words.T("problem.site_tagline", maxSiteTagline))
-	}
-	if site.Language == "" || len(site.Language) > 20 || strings.ContainsAny(site.Language, " \"<>") {
-		problems = append(problems, words.T("problem.site_language"))
-	}
-	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
-		problems = append(problems, words.T("problem.time_zone"))
-	}
-	if site.TwitterSite, err = article.TwitterHandle(r.PostFormValue("twitter_site")); err != nil {
-		site.TwitterSite = r.PostFormValue("twitter_site")
-		problems = append(problems, problemsOf(words, err)...)
-	}
-	if len(problems) > 0 {
-		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title",
-			map[string]any{"Site": site, "Editions": editionRows(site), "Errors": problems})
-		return
-	}
-	if err := s.store.SetSite(ctx, site); err != nil {
+	saved, err := newsroom.SaveSite(ctx, s.store, u, site)
+	if err != nil && errs.KindOf(err) != errs.Invalid {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	s.store.Audit(ctx, auditEntry(u, "settings.update", "settings", 0, site.Title))
+	if err != nil {
+		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title",
+			map[string]any{"Site": saved, "Editions": editionRows(saved), "Errors": problemsOf(words, err)})
+		return
+	}
 	seeOther(w, r, "/admin/settings", "saved")
 }

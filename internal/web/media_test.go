@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/media"
@@ -109,29 +108,6 @@ func TestMediaUpload(t *testing.T) {
 	}
 	if rec := ns.do("GET", "/admin/articles/new", account.Author, nil); !strings.Contains(rec.Body.String(), ": Boats at the quay</option>") {
 		t.Error("the editor's lead image list lacks the upload")
-	}
-}
-
-// The same file again is known by its hash before it is decoded: it is
-// answered at once even while another upload holds the one processing
-// slot, which a decode would have to wait for.
-func TestRepeatUploadIsNotProcessedAgain(t *testing.T) {
-	ns := newNewsroom(t)
-	photo := testPNG(1000, 600)
-	if rec := upload(ns, account.Editor, map[string]string{"alt": "Boats at the quay"}, "quay.png", photo); rec.Code != http.StatusSeeOther {
-		t.Fatalf("upload = %d", rec.Code)
-	}
-	ns.srv.uploads <- struct{}{} // another upload is being processed
-	defer func() { <-ns.srv.uploads }()
-	done := make(chan *httptest.ResponseRecorder)
-	go func() { done <- upload(ns, account.Author, map[string]string{"alt": "Again"}, "copy.png", photo) }()
-	select {
-	case rec := <-done:
-		if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "notice=exists") {
-			t.Errorf("same file again = %d %q, want the existing image", rec.Code, rec.Header().Get("Location"))
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the same file again waited to be processed")
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"broadsheet/internal/challenge"
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/library"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/metrics"
@@ -63,6 +64,10 @@ type Options struct {
 	Comments      *comment.Service
 	Subscriptions *subscription.Service
 	Newsroom      *newsroom.Service
+	// Library is the media library the newsroom's uploads go through;
+	// give the API the same one, so that one image is processed at a
+	// time whichever door it comes in by. Nil makes one over the store.
+	Library *library.Library
 	// External, when set, is the third-party check (reCAPTCHA, hCaptcha or
 	// Turnstile) the services' anti-bot rule takes instead of the built-in
 	// one: the pages show its widget. SiteKey is its public key.
@@ -138,7 +143,7 @@ type Server struct {
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
-	uploads    chan struct{}  // one image processed at a time
+	library    *library.Library
 	routeList  []string       // every route pattern, in the order registered
 	root       *http.ServeMux // the routes, for the methods a path answers
 	challenges *challenge.Issuer
@@ -173,6 +178,9 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Library == nil {
+		opts.Library = library.New(st, opts.Logger)
+	}
 	if opts.CacheBytes <= 0 {
 		opts.CacheBytes = 64 << 20
 	}
@@ -205,7 +213,7 @@ func New(st Store, opts Options) (*Server, error) {
 		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
 		loginByAccountAll: ratelimit.New(loginFailuresBeforeCheck, loginWindow, 100_000),
-		uploads:           make(chan struct{}, 1),
+		library:           opts.Library,
 		live:              newLiveHub(),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 		poke:              make(chan struct{}, 1),

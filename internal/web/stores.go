@@ -7,6 +7,7 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/library"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
 	redirects "broadsheet/internal/redirect"
@@ -115,6 +116,7 @@ type accountStore interface {
 // deskStore is what the newsroom's pages ask of storage: articles, media,
 // sections, tags, authors, people, comments, readers and mail.
 type deskStore interface {
+	library.Store
 	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
 	ArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	Audit(ctx context.Context, e article.AuditEntry) error

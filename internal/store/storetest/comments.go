@@ -22,6 +22,7 @@ type Comments interface {
 	ApprovedCount(ctx context.Context, articleIDs []int64) (map[int64]int, error)
 	Returning(ctx context.Context, email, editHash string) (bool, error)
 	ModerationQueue(ctx context.Context, status comment.Status, beforeID int64, limit int) ([]comment.Queued, error)
+	Comments(ctx context.Context, q comment.QueueQuery) ([]comment.Queued, error)
 	SetCommentStatus(ctx context.Context, ids []int64, status comment.Status) error
 	SetCommentPinned(ctx context.Context, id int64, pinned bool) error
 	EditComment(ctx context.Context, id int64, body string, now time.Time) error
@@ -281,6 +282,29 @@ func testCommentModeration(t *testing.T, s Store) {
 	}
 	if q, _ := s.ModerationQueue(ctx, comment.Spam, 0, 10); len(q) != 1 || q[0].ID != ids[2] {
 		t.Errorf("spam queue = %+v", q)
+	}
+	// Every status of one article, a page at a time; another article's
+	// comments are not among them.
+	b := f.article(1)
+	must(t, s.CreateArticle(ctx, b))
+	must(t, s.CreateComment(ctx, newComment(b.ID, 0, "Other", "elsewhere", comment.Pending)))
+	var got []int64
+	for before := int64(0); ; {
+		page, err := s.Comments(ctx, comment.QueueQuery{ArticleID: a.ID, BeforeID: before, Limit: 2})
+		must(t, err)
+		for _, c := range page {
+			got = append(got, c.ID)
+		}
+		if len(page) < 2 {
+			break
+		}
+		before = page[len(page)-1].ID
+	}
+	if !slices.Equal(got, []int64{ids[2], ids[1], ids[0]}) {
+		t.Errorf("an article's comments, any status, in pages of 2: %v, want %v", got, []int64{ids[2], ids[1], ids[0]})
+	}
+	if q, err := s.Comments(ctx, comment.QueueQuery{Status: comment.Approved, ArticleID: a.ID}); err != nil || len(q) != 2 || q[0].ArticlePath != "/city/"+a.Slug {
+		t.Errorf("an article's approved comments: %+v, %v", q, err)
 	}
 	must(t, s.EditComment(ctx, ids[1], "Edited by a moderator.", time.Now()))
 	if got, _ := s.CommentByID(ctx, ids[1]); got.Body != "Edited by a moderator." || got.EditedAt.IsZero() {

@@ -68,6 +68,59 @@ func testDocuments(t *testing.T, s Store) {
 	}
 }
 
+// A file of the media library is deleted only while no article of any
+// status uses it.
+func testMediaDelete(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	img := article.Image{Alt: "The quay", Width: 10, Height: 5}
+	must(t, s.CreateImage(ctx, &img, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: []byte{1}}}))
+	doc := article.Document{Name: "report.pdf", ContentType: "application/pdf", SourceHash: "h-report"}
+	must(t, s.CreateDocument(ctx, &doc, []byte("%PDF-")))
+	a := f.article(0)
+	a.Status, a.LeadImage = article.Draft, &article.Image{ID: img.ID}
+	a.Body = fmt.Sprintf("[The report](%s)", doc.Path())
+	must(t, s.CreateArticle(ctx, a))
+	for _, tt := range []struct {
+		name string
+		step func()
+		used bool
+	}{
+		{"the lead image of a draft, linked from it", func() {}, true},
+		{"in the body instead", func() {
+			a.LeadImage, a.Body = nil, fmt.Sprintf("![The quay](/media/%d/10.jpg)\n\n[The report](%s)", img.ID, doc.Path())
+			must(t, s.UpdateArticle(ctx, a))
+		}, true},
+	} {
+		tt.step()
+		if err := s.DeleteImage(ctx, img.ID); !errors.Is(err, article.ErrConflict) {
+			t.Errorf("%s: DeleteImage = %v, want ErrConflict", tt.name, err)
+		}
+		if err := s.DeleteDocument(ctx, doc.ID); !errors.Is(err, article.ErrConflict) {
+			t.Errorf("%s: DeleteDocument = %v, want ErrConflict", tt.name, err)
+		}
+	}
+	a.Body = "Nothing."
+	must(t, s.UpdateArticle(ctx, a))
+	must(t, s.DeleteImage(ctx, img.ID))
+	must(t, s.DeleteDocument(ctx, doc.ID))
+	if _, err := s.ImageByID(ctx, img.ID); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("a deleted image: %v", err)
+	}
+	if _, err := s.ImageVariant(ctx, img.ID, 10); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("a deleted image's width: %v", err)
+	}
+	if _, err := s.DocumentByID(ctx, doc.ID); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("a deleted document: %v", err)
+	}
+	if err := s.DeleteImage(ctx, img.ID); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("deleting it again: %v, want ErrNotFound", err)
+	}
+	if err := s.DeleteDocument(ctx, doc.ID); !errors.Is(err, article.ErrNotFound) {
+		t.Errorf("deleting the document again: %v, want ErrNotFound", err)
+	}
+}
+
 func testMediaSearch(t *testing.T, s Store) {
 	ctx := context.Background()
 	for i, alt := range []string{"Harbour at dawn", "Council chamber", "Harbour 100% full", "Flood_gauge"} {

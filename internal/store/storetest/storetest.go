@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Images", testImages},
 		{"Documents", testDocuments},
 		{"MediaSearch", testMediaSearch},
+		{"MediaDelete", testMediaDelete},
 		{"BodyPictures", testBodyPictures},
 		{"SiteSettings", testSiteSettings},
 		{"Editions", testEditions},

@@ -52,6 +52,8 @@ type Media interface {
 	DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, error)
 	DocumentPublic(ctx context.Context, id int64) (bool, error)
 	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
+	DeleteImage(ctx context.Context, id int64) error
+	DeleteDocument(ctx context.Context, id int64) error
 }
 
 // Settings is the site's settings and the secret its links are signed with.
