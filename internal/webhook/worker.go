@@ -63,7 +63,7 @@ const (
 	// maxResponse how much is read at all.
 	ResponseExcerpt = 500
 	maxResponse     = 16 << 10
-	claimBatch      = 100
+	DefaultBatch    = 100
 	// lease is how long a claimed delivery is its worker's alone: longer
 	// than any attempt may take (leaseMargin), so that a live worker never
 	// loses one it is sending.
@@ -92,6 +92,8 @@ type Worker struct {
 	Random func() float64
 	// Retention is how long finished messages are kept (DefaultRetention).
 	Retention time.Duration
+	// Batch is how many deliveries one round claims (DefaultBatch).
+	Batch int
 
 	initOnce  sync.Once
 	wake      chan struct{}
@@ -141,6 +143,9 @@ func (w *Worker) init() {
 		}
 		if w.Retention <= 0 {
 			w.Retention = DefaultRetention
+		}
+		if w.Batch <= 0 {
+			w.Batch = DefaultBatch
 		}
 	})
 }
@@ -193,7 +198,7 @@ func (w *Worker) Step(ctx context.Context) (busy bool, err error) {
 		return false, err
 	}
 	claimed := w.Now()
-	jobs, err := w.Queue.ClaimWebhooks(ctx, claimed, lease, claimBatch)
+	jobs, err := w.Queue.ClaimWebhooks(ctx, claimed, lease, w.Batch)
 	if err != nil || len(jobs) == 0 {
 		return false, err
 	}
@@ -215,7 +220,7 @@ func (w *Worker) Step(ctx context.Context) (busy bool, err error) {
 	}
 	close(next)
 	wg.Wait()
-	return len(jobs) == claimBatch, ctx.Err()
+	return len(jobs) == w.Batch, ctx.Err()
 }
 
 // deliver makes one attempt of j and records it.
