@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -346,6 +347,40 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	if len(d[0].Log) != 1 || d[0].Log[0].Status != 307 || !strings.Contains(d[0].Log[0].Error, "redirects are not followed") ||
 		!strings.Contains(d[0].Log[0].Error, target.URL+"/elsewhere") || d[0].Status != webhook.Queued {
 		t.Errorf("after a redirect: %+v", d[0])
+	}
+
+	// Without --webhooks-allow-private, an endpoint the site may reach
+	// (127.0.0.2, allowed by name here as a public address would be) that
+	// redirects inside leads nowhere either.
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skip(err)
+	}
+	_, port, _ := net.SplitHostPort(target.Listener.Addr().String())
+	redirector := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := "http://localhost:" + port + "/elsewhere"
+		if r.URL.Path == "/metadata" {
+			to = "http://169.254.169.254/latest/meta-data/"
+		}
+		http.Redirect(w, r, to, http.StatusFound)
+	}))
+	redirector.Listener.Close()
+	redirector.Listener = ln
+	redirector.Start()
+	defer redirector.Close()
+	f = newFixture(t, false)
+	f.worker.Client = webhook.NewClient(outbound.Options{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}})
+	for _, path := range []string{"/loopback", "/metadata"} {
+		e := &webhook.Endpoint{URL: redirector.URL + path, Events: []string{webhook.ArticlePublished}, Enabled: true, Secret: webhook.NewSecret()}
+		must(t, f.db.CreateWebhookEndpoint(context.Background(), e))
+		f.sendTest(e.ID)
+		f.step()
+		if d := f.deliveries(e.ID); len(d[0].Log) != 1 || d[0].Log[0].Status != http.StatusFound || !strings.Contains(d[0].Log[0].Error, "redirects are not followed") {
+			t.Errorf("a redirect from %s: %+v", path, d[0].Log)
+		}
+	}
+	if n := len(target.requests()); n != 0 {
+		t.Errorf("the server inside got %d requests", n)
 	}
 }
 
