@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,15 +85,16 @@ type Worker struct {
 	Client *http.Client
 	Log    *slog.Logger
 	Now    func() time.Time
-	// Timeout bounds one attempt (DefaultTimeout).
+	// Timeout bounds one attempt (zero: DefaultTimeout).
 	Timeout time.Duration
-	// Conns is how many deliveries are sent at once (DefaultConns).
+	// Conns is how many deliveries are sent at once (zero: DefaultConns).
 	Conns int
 	// Random is a number in [0, 1) for the jitter of retries.
 	Random func() float64
-	// Retention is how long finished messages are kept (DefaultRetention).
+	// Retention is how long finished messages are kept (zero:
+	// DefaultRetention).
 	Retention time.Duration
-	// Batch is how many deliveries one round claims (DefaultBatch).
+	// Batch is how many deliveries one round claims (zero: DefaultBatch).
 	Batch int
 
 	initOnce  sync.Once
@@ -132,21 +134,11 @@ func (w *Worker) init() {
 		if w.Now == nil {
 			w.Now = time.Now
 		}
-		if w.Timeout <= 0 {
-			w.Timeout = DefaultTimeout
-		}
-		if w.Conns <= 0 {
-			w.Conns = DefaultConns
-		}
 		if w.Random == nil {
 			w.Random = rand.Float64
 		}
-		if w.Retention <= 0 {
-			w.Retention = DefaultRetention
-		}
-		if w.Batch <= 0 {
-			w.Batch = DefaultBatch
-		}
+		w.Timeout, w.Conns = cmp.Or(w.Timeout, DefaultTimeout), cmp.Or(w.Conns, DefaultConns)
+		w.Retention, w.Batch = cmp.Or(w.Retention, DefaultRetention), cmp.Or(w.Batch, DefaultBatch)
 	})
 }
 

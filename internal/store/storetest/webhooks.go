@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -502,35 +501,12 @@ func testWebhookClaimConcurrent(t *testing.T, s Store) {
 	for i := range 60 {
 		must(t, s.QueueWebhook(ctx, e.ID, webhook.Message{ID: webhook.NewMessageID(now), Type: webhook.Test, Payload: fmt.Appendf(nil, `{"n":%d}`, i), CreatedAt: now}))
 	}
-	var mu sync.Mutex
-	seen := map[int64]int{}
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Go(func() {
-			for {
-				got, err := s.ClaimWebhooks(ctx, now, time.Minute, 7)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, j := range got {
-					seen[j.Delivery.ID]++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if len(seen) != 60 {
-		t.Errorf("claimed %d distinct deliveries, want 60", len(seen))
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Errorf("delivery %d claimed %d times", id, n)
+	claimedOnce(t, "deliveries", 60, func() ([]int64, error) {
+		got, err := s.ClaimWebhooks(ctx, now, time.Minute, 7)
+		var ids []int64
+		for _, j := range got {
+			ids = append(ids, j.Delivery.ID)
 		}
-	}
+		return ids, err
+	})
 }
