@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -286,7 +287,11 @@ func (w *Worker) describe(err error) string {
 	}
 	switch {
 	case errors.Is(err, outbound.ErrRefused):
-		return "refused: " + err.Error() + " (see --webhooks-allow-private)"
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err // without "dial tcp" and the port
+		}
+		return err.Error() + " (--webhooks-allow-private allows it)"
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("no answer within %s", w.Timeout)
 	}
