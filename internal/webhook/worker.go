@@ -220,8 +220,14 @@ func (w *Worker) Step(ctx context.Context) (busy bool, err error) {
 func (w *Worker) deliver(ctx context.Context, j Job) {
 	now := w.Now()
 	a, retryAfter := w.attempt(ctx, j, now)
+	if a.Status == 0 && ctx.Err() != nil {
+		// Cut short by the site stopping, not by the endpoint: no failure
+		// to count. The claim's lease ends and the delivery goes out again.
+		return
+	}
 	a.DeliveryID = j.Delivery.ID
 	o := Judge(a, j.Delivery.Attempts+1, retryAfter, now, w.Random())
+	// Recorded whole even if the site is stopping meanwhile.
 	if err := w.Queue.RecordWebhookAttempt(context.WithoutCancel(ctx), j, a, o); err != nil {
 		w.Log.Error("webhooks: record attempt", "delivery", j.Delivery.ID, "message", j.Message.ID, "err", err)
 		return
