@@ -559,3 +559,29 @@ func TestServiceChecksAndAudits(t *testing.T) {
 		t.Errorf("audit log: %s", got)
 	}
 }
+
+// An attempt cut short because the site stops is not the endpoint's
+// failure: nothing is counted, and the delivery waits for the next run.
+func TestStoppingCountsNoFailure(t *testing.T) {
+	f := newFixture(t, true)
+	arrived := make(chan struct{})
+	rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	})
+	e := f.endpoint(rc.URL)
+	f.sendTest(e.ID)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := f.worker.Step(ctx)
+		done <- err
+	}()
+	<-arrived
+	stop()
+	<-done
+	d := f.deliveries(e.ID)
+	if d[0].Status != webhook.Queued || d[0].Attempts != 0 || len(d[0].Log) != 0 {
+		t.Errorf("after stopping mid-attempt: %+v", d[0])
+	}
+}
