@@ -62,6 +62,9 @@ type Config struct {
 	OEmbedEndpoints    []embed.Endpoint
 	MetaAppToken       string
 	EmbedsAllowPrivate bool
+	// WebhooksAllowPrivate lets webhooks be registered at, and delivered
+	// to, internal addresses.
+	WebhooksAllowPrivate bool
 }
 
 func env(name, def string) string {
@@ -117,6 +120,11 @@ func parseServe(args []string) (Config, error) {
 		return c, err
 	}
 	fs.BoolVar(&c.EmbedsAllowPrivate, "embeds-allow-private", allowPrivate, "let the requests about embeds reach loopback and private addresses, for a provider on your own network (env BROADSHEET_EMBEDS_ALLOW_PRIVATE)")
+	hooksPrivate, err := envBool("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE")
+	if err != nil {
+		return c, err
+	}
+	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", hooksPrivate, "let webhooks be sent to loopback, private and link-local addresses, for receivers on your own network and tests (env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

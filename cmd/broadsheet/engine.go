@@ -22,6 +22,7 @@ import (
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
+	"broadsheet/internal/webhook"
 )
 
 // engine is what the binary needs of a storage engine: what each part it
@@ -39,6 +40,9 @@ type engine interface {
 	account.Store // users and tokens from the command line
 	embed.Store   // what providers said of articles' embeds
 	mail.Outbox
+	webhook.Store // endpoints, for the newsroom and the Admin API
+	webhook.Queue // deliveries, for the worker
+	SetWebhookSite(s webhook.Site)
 	OnChange(fn func(keys []string))
 	Observe(fn store.QueryObserver)
 	Name() string          // "sqlite" or "postgres"

@@ -268,6 +268,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		MetaToken: c.MetaAppToken, AllowPrivate: c.EmbedsAllowPrivate, Images: db, Log: log})}
 	desk := newsroom.New(db, nil, log).WithEmbeds(embeds) // the newsroom's pages and the Admin API share it
 	media := library.New(db, log)                         // one image processed at a time, from the pages or the API
+	hooks, hooksWorker := newWebhooks(c, db, log)
 	deps := api.Deps{Store: db, Newsroom: desk, Library: media, BaseURL: c.BaseURL, IPs: ips, Log: log,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
 	if c.DatabaseURL != "" {
@@ -276,7 +277,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	reg := metrics.New()
 	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: api.New(deps), Metrics: reg,
-		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, Library: media, External: external, SiteKey: c.CaptchaSiteKey,
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, Library: media, Webhooks: hooks, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	opts.Export = func(ctx context.Context, w io.Writer) error {
@@ -309,19 +310,25 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	}
 
 	// Background work starts here, and every way out of this function
-	// stops it and waits for the mail worker.
+	// stops it and waits for the mail and webhook workers.
 	ctx, cancel := context.WithCancel(ctx)
-	mailDone := make(chan struct{})
+	mailDone, hooksDone := make(chan struct{}), make(chan struct{})
 	defer func() {
 		cancel()
 		<-mailDone
+		<-hooksDone
 	}()
 	db.OnChange(srv.Invalidate)
-	// A write may have queued mail (an article going live fans out).
-	db.OnChange(func([]string) { worker.Wake() })
+	// A write may have queued mail (an article going live fans out) and
+	// recorded webhook events.
+	db.OnChange(func([]string) { worker.Wake(); hooksWorker.Wake() })
 	go func() {
 		defer close(mailDone)
 		worker.Run(ctx, 2*time.Second)
+	}()
+	go func() {
+		defer close(hooksDone)
+		hooksWorker.Run(ctx, time.Second)
 	}()
 	if err := srv.Follow(ctx, db, time.Second); err != nil {
 		return err

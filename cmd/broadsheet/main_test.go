@@ -78,6 +78,18 @@ func TestParseServe(t *testing.T) {
 		t.Errorf("bad BROADSHEET_EMBEDS_ALLOW_PRIVATE: err = %v", err)
 	}
 	t.Setenv("BROADSHEET_EMBEDS_ALLOW_PRIVATE", "")
+	t.Setenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE", "1")
+	if c, err = parseServe(nil); err != nil || !c.WebhooksAllowPrivate || c.EmbedsAllowPrivate {
+		t.Errorf("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1: %v, %v", c.WebhooksAllowPrivate, err)
+	}
+	if c, err = parseServe([]string{"--webhooks-allow-private=false"}); err != nil || c.WebhooksAllowPrivate {
+		t.Errorf("the flag over the environment: %v, %v", c.WebhooksAllowPrivate, err)
+	}
+	t.Setenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE", "perhaps")
+	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") {
+		t.Errorf("bad BROADSHEET_WEBHOOKS_ALLOW_PRIVATE: err = %v", err)
+	}
+	t.Setenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE", "")
 	t.Setenv("BROADSHEET_DEMO", "maybe")
 	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "BROADSHEET_DEMO") {
 		t.Errorf("bad BROADSHEET_DEMO: err = %v", err)

@@ -19,6 +19,7 @@ import (
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/web"
+	"broadsheet/internal/webhook"
 )
 
 // startSite serves the demo newspaper from a fresh database in dir on a
@@ -76,6 +77,7 @@ func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options
 	opts.Comments = comment.NewService(db, comment.Config{Key: key, Antibot: antibot, MinFill: comment.DefaultMinFill})
 	opts.Subscriptions = subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "double opt-in from " + baseURL, Wake: opts.MailQueued})
 	opts.Newsroom = newsroom.New(db, nil, opts.Logger)
+	opts.Webhooks = webhook.NewService(db, webhook.Config{Site: webhook.Site{BaseURL: baseURL}, Log: opts.Logger})
 	if embeds != nil {
 		embeds.Images, embeds.Log = db, opts.Logger
 		opts.Newsroom.WithEmbeds(&embed.Keeper{Store: db, Resolver: embed.NewResolver(*embeds), Log: opts.Logger})

@@ -332,7 +332,10 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 			return nil, err
 		}
 		a.Version = 1
-		return a.Keys(), db.writeArticleRest(ctx, tx, a, now)
+		if err := db.writeArticleRest(ctx, tx, a, now); err != nil {
+			return nil, err
+		}
+		return a.Keys(), db.articleChanged(ctx, tx, a.ID, "", a.Status, nil, now)
 	})
 	if err != nil {
 		return db.articleWriteError(a.Slug, err)
@@ -425,7 +428,10 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
 			return nil, err
 		}
-		return append(old.Keys(), a.Keys()...), db.writeArticleRest(ctx, tx, a, now)
+		if err := db.writeArticleRest(ctx, tx, a, now); err != nil {
+			return nil, err
+		}
+		return append(old.Keys(), a.Keys()...), db.articleChanged(ctx, tx, a.ID, old.Status, a.Status, old, now)
 	})
 	if errors.Is(err, errStale) {
 		current, cerr := db.ArticleByID(ctx, a.ID)
@@ -441,10 +447,12 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 	return nil
 }
 
-// articleRelations loads what an article's cache keys depend on.
+// articleRelations loads what an article's cache keys depend on, and its
+// status.
 func (db *DB) articleRelations(ctx context.Context, tx *Tx, id int64) (*article.Article, error) {
 	a := article.Article{ID: id}
-	err := tx.QueryRowContext(ctx, `SELECT slug, section_id, COALESCE(translation_of, 0) FROM articles WHERE id = ?`, id).Scan(&a.Slug, &a.Section.ID, &a.TranslationOf)
+	err := tx.QueryRowContext(ctx, `SELECT slug, section_id, COALESCE(translation_of, 0), status FROM articles WHERE id = ?`, id).
+		Scan(&a.Slug, &a.Section.ID, &a.TranslationOf, &a.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, article.ErrNotFound
 	}

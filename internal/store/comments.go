@@ -11,6 +11,7 @@ import (
 	"broadsheet/internal/comment"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
+	"broadsheet/internal/webhook"
 )
 
 var _ comment.Store = (*DB)(nil)
@@ -118,8 +119,11 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		}
 		return err == nil, err
 	}
+	// A comment someone's webhook awaits is written with its event, in a
+	// transaction.
+	hooked, err := db.wants(ctx, db.read, webhook.CommentCreated)
 	var stored bool
-	if _, gathers := db.eng.(Batcher); c.Status != comment.Approved && spend == "" && !gathers {
+	if _, gathers := db.eng.(Batcher); c.Status != comment.Approved && spend == "" && !gathers && !hooked && err == nil {
 		// Held, the comment changes nothing public: its one statement
 		// commits on its own.
 		stored, err = write(ctx, db.write)
@@ -128,8 +132,14 @@ func (db *DB) CreateComment(ctx context.Context, c *comment.Comment) error {
 		// one writer, comments share commits.
 		err = db.batch(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 			var err error
-			if stored, err = write(ctx, tx); err != nil || !stored || c.Status != comment.Approved {
-				return nil, err // a held comment changes nothing public
+			if stored, err = write(ctx, tx); err != nil || !stored {
+				return nil, err
+			}
+			if err := db.commentEvents(ctx, tx, c, now); err != nil {
+				return nil, err
+			}
+			if c.Status != comment.Approved {
+				return nil, nil // a held comment changes nothing public
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO fanouts (kind, object_id, not_before) VALUES ('comment', ?, ?)
 				ON CONFLICT (kind, object_id) DO NOTHING`, c.ID, now.Unix()); err != nil {
@@ -381,6 +391,21 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 		args = append(args, id)
 	}
 	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		// Which comments become public, for the webhooks that await them.
+		var approved []int64
+		if hooked, err := db.wants(ctx, tx, webhook.CommentApproved); err != nil {
+			return nil, err
+		} else if hooked && status == comment.Approved {
+			err := each(ctx, tx, `SELECT id FROM comments WHERE id IN (`+placeholders(len(ids))+`) AND status != 'approved'`, args[1:], func(rows *sql.Rows) error {
+				var id int64
+				err := rows.Scan(&id)
+				approved = append(approved, id)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
 		rows, err := tx.QueryContext(ctx, `UPDATE comments SET status = ? WHERE id IN (`+placeholders(len(ids))+`) RETURNING article_id`, args...)
 		if err != nil {
 			return nil, err
@@ -406,7 +431,7 @@ func (db *DB) SetCommentStatus(ctx context.Context, ids []int64, status comment.
 				return nil, err
 			}
 		}
-		return keys, nil
+		return keys, db.commentsEvent(ctx, tx, []string{webhook.CommentApproved}, approved, db.now())
 	})
 	if err != nil {
 		return db.errorf("set comment status: %w", err)

@@ -12,6 +12,7 @@ import (
 
 	"broadsheet/internal/markup"
 	"broadsheet/internal/search"
+	"broadsheet/internal/webhook"
 )
 
 // DB is Broadsheet's storage, written once over database/sql for every
@@ -35,6 +36,10 @@ type DB struct {
 
 	mu        sync.Mutex
 	listeners []func(keys []string)
+	// site names pages in webhook events; routes are the events some
+	// endpoint wants (webhook_events.go).
+	site   webhook.Site
+	routes routes
 }
 
 // Engine is what one database engine does its own way.

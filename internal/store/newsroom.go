@@ -200,6 +200,9 @@ func (db *DB) PublishDue(ctx context.Context, now time.Time) ([]int64, error) {
 			if err := db.index(ctx, tx, id); err != nil {
 				return nil, err
 			}
+			if err := db.articleChanged(ctx, tx, id, article.Scheduled, article.Published, nil, now); err != nil {
+				return nil, err
+			}
 		}
 		return keys, nil
 	})
@@ -240,6 +243,11 @@ func (db *DB) AddNote(ctx context.Context, n *article.Note) error {
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET updated_at = ?, modified_at = ? WHERE id = ?`, now.Unix(), now.Unix(), n.ArticleID); err != nil {
 			return nil, err
+		}
+		if a.Status == article.Published {
+			if err := db.articleNoted(ctx, tx, n, now); err != nil {
+				return nil, err
+			}
 		}
 		return append(a.Keys(), "corrections"), nil
 	})

@@ -115,8 +115,12 @@ func (db *DB) Confirm(ctx context.Context, id int64, nonce string) (*subscriptio
 			return nil, err
 		}
 		s.Status, s.Nonce = subscription.Active, ""
-		_, err = tx.ExecContext(ctx, `UPDATE subscribers SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`, now.Unix(), s.SubscriberID)
-		return nil, err
+		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`, now.Unix(), s.SubscriberID)
+		if err != nil {
+			return nil, err
+		}
+		first, _ := res.RowsAffected()
+		return nil, db.subscriptionConfirmed(ctx, tx, &s, first > 0, now)
 	})
 	if errors.Is(err, subscription.ErrBadLink) {
 		return nil, err

@@ -358,6 +358,9 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		"POST /admin/users/{id}": true, "POST /admin/comments/{id}/edit": true, "GET /admin/{kind}": true, "POST /admin/{kind}": true, "POST /admin/{kind}/{id}": true,
 		"POST /admin/login": true, "POST /admin/setup": true, "GET /admin/mail/{id}": true, "POST /admin/forgot": true, "GET /admin/reset": true, "POST /admin/reset": true, "POST /admin/mail/{id}/retry": true,
 		"GET /admin/redirects/{id}": true, "POST /admin/redirects/{id}": true, "POST /admin/redirects/{id}/delete": true,
+		// TestWebhooksPageRoles walks these with every role.
+		"GET /admin/webhooks/{id}": true, "POST /admin/webhooks/{id}": true, "POST /admin/webhooks/{id}/rotate": true,
+		"POST /admin/webhooks/{id}/delete": true, "POST /admin/webhooks/{id}/test": true, "POST /admin/webhooks/{id}/deliveries/{delivery}/resend": true,
 	}
 	for _, m := range registered {
 		route := m[1] + " " + m[2]

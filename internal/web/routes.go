@@ -109,6 +109,14 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "POST /admin/mail/retry", s.staff(account.ManageSettings, s.retryMail))
 	s.handle(admin, "GET /admin/mail/{id}", s.staff(account.ManageSettings, s.mailMessage))
 	s.handle(admin, "POST /admin/mail/{id}/retry", s.staff(account.ManageSettings, s.retryMail))
+	s.handle(admin, "GET /admin/webhooks", s.staff(account.ManageSettings, s.webhooksPage))
+	s.handle(admin, "POST /admin/webhooks", s.staff(account.ManageSettings, s.createWebhook))
+	s.handle(admin, "GET /admin/webhooks/{id}", s.staff(account.ManageSettings, s.onWebhook(s.webhookPage)))
+	s.handle(admin, "POST /admin/webhooks/{id}", s.staff(account.ManageSettings, s.onWebhook(s.saveWebhook)))
+	s.handle(admin, "POST /admin/webhooks/{id}/rotate", s.staff(account.ManageSettings, s.onWebhook(s.rotateWebhook)))
+	s.handle(admin, "POST /admin/webhooks/{id}/delete", s.staff(account.ManageSettings, s.onWebhook(s.deleteWebhook)))
+	s.handle(admin, "POST /admin/webhooks/{id}/test", s.staff(account.ManageSettings, s.onWebhook(s.testWebhook)))
+	s.handle(admin, "POST /admin/webhooks/{id}/deliveries/{delivery}/resend", s.staff(account.ManageSettings, s.onWebhook(s.resendWebhook)))
 	s.handle(admin, "GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
 	s.handle(admin, "POST /admin/users", s.staff(account.ManageUsers, s.createUser))
 	s.handle(admin, "POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
@@ -196,6 +204,8 @@ var adminRoutes = []struct {
 	{"GET", "/admin/redirects", account.Admin},
 	{"POST", "/admin/redirects", account.Admin},
 	{"POST", "/admin/mail/retry", account.Admin},
+	{"GET", "/admin/webhooks", account.Admin},
+	{"POST", "/admin/webhooks", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},
 	{"GET", "/admin/audit", account.Admin},

@@ -37,6 +37,7 @@ import (
 	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/store"
 	"broadsheet/internal/subscription"
+	"broadsheet/internal/webhook"
 )
 
 // ChangeFeed is the change log written by every process sharing the database.
@@ -68,6 +69,9 @@ type Options struct {
 	// give the API the same one, so that one image is processed at a
 	// time whichever door it comes in by. Nil makes one over the store.
 	Library *library.Library
+	// Webhooks is the admins' use cases of webhooks, which the newsroom's
+	// pages and the Admin API share; required.
+	Webhooks *webhook.Service
 	// External, when set, is the third-party check (reCAPTCHA, hCaptcha or
 	// Turnstile) the services' anti-bot rule takes instead of the built-in
 	// one: the pages show its widget. SiteKey is its public key.
@@ -140,6 +144,7 @@ type Server struct {
 	exporting        atomic.Bool // one export at a time
 
 	newsroom   *newsroom.Service
+	webhooks   *webhook.Service
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
@@ -172,8 +177,8 @@ var staticFS embed.FS
 // New builds a Server, parsing every template now so that a broken one
 // stops the program at start-up instead of on some reader's request.
 func New(st Store, opts Options) (*Server, error) {
-	if opts.Challenges == nil || opts.Comments == nil || opts.Subscriptions == nil || opts.Newsroom == nil {
-		return nil, errors.New("web: Options.Challenges, Comments, Subscriptions and Newsroom are required")
+	if opts.Challenges == nil || opts.Comments == nil || opts.Subscriptions == nil || opts.Newsroom == nil || opts.Webhooks == nil {
+		return nil, errors.New("web: Options.Challenges, Comments, Subscriptions, Newsroom and Webhooks are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -208,6 +213,7 @@ func New(st Store, opts Options) (*Server, error) {
 		baseURL:           strings.TrimSuffix(opts.BaseURL, "/"),
 		now:               opts.Now,
 		newsroom:          opts.Newsroom,
+		webhooks:          opts.Webhooks,
 		ips:               opts.IPs,
 		api:               opts.API,
 		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),

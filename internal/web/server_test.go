@@ -12,6 +12,7 @@ import (
 	"broadsheet/internal/comment"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/subscription"
+	"broadsheet/internal/webhook"
 )
 
 // built are the knobs of a test server beside its Options: the built-in
@@ -35,6 +36,7 @@ type testStore interface {
 	subscription.RequestStore
 	challenge.UsedStore
 	article.Store
+	webhook.Store
 }
 
 func newServer(t testing.TB, db testStore, opts Options, knobs ...built) *Server {
@@ -56,6 +58,7 @@ func newServer(t testing.TB, db testStore, opts Options, knobs ...built) *Server
 	opts.Subscriptions = subscription.NewService(db, subscription.Config{Antibot: antibot,
 		Consent: "double opt-in from " + strings.TrimSuffix(opts.BaseURL, "/"), Wake: opts.MailQueued})
 	opts.Newsroom = newsroom.New(db, opts.Now, opts.Logger)
+	opts.Webhooks = webhook.NewService(db, webhook.Config{Site: webhook.Site{BaseURL: opts.BaseURL}, Now: opts.Now, Log: opts.Logger})
 	if opts.API == nil {
 		opts.API = api.New(api.Deps{Store: db, Newsroom: opts.Newsroom, BaseURL: opts.BaseURL,
 			IPs: opts.IPs, Log: opts.Logger, Now: opts.Now,

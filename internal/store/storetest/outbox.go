@@ -32,6 +32,45 @@ type Outbox interface {
 	QueueModerationNotice(ctx context.Context, now time.Time, every time.Duration) (int, error)
 }
 
+// claimedOnce runs claim from six workers at once until it claims
+// nothing, and checks that they claimed want distinct ids of what
+// (plural), each once. It returns the ids.
+func claimedOnce(t *testing.T, what string, want int, claim func() ([]int64, error)) map[int64]int {
+	t.Helper()
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			for {
+				got, err := claim()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, id := range got {
+					seen[id]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != want {
+		t.Errorf("claimed %d distinct %s, want %d", len(seen), what, want)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s: id %d claimed %d times", what, id, n)
+		}
+	}
+	return seen
+}
+
 // letter is a message of no particular meaning to to, due at due.
 func letter(to string, due time.Time) mail.Message {
 	return mail.Message{Key: mail.Key(to, mail.Article, "1"), To: to, Kind: mail.Article, ObjectID: 1, Data: "1 1", NextAt: due}
@@ -312,37 +351,15 @@ func testClaimConcurrent(t *testing.T, s Store) {
 		msgs = append(msgs, letter(fmt.Sprintf("r%02d@example.org", i), now))
 	}
 	must(t, s.Enqueue(ctx, msgs...))
-	var mu sync.Mutex
-	seen := map[int64]int{}
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Go(func() {
-			for {
-				got, err := s.Claim(ctx, now, time.Minute, 7)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, m := range got {
-					seen[m.ID]++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if len(seen) != 60 {
-		t.Errorf("claimed %d distinct messages, want 60", len(seen))
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Errorf("message %d claimed %d times", id, n)
+	seen := claimedOnce(t, "messages", 60, func() ([]int64, error) {
+		got, err := s.Claim(ctx, now, time.Minute, 7)
+		var ids []int64
+		for _, m := range got {
+			ids = append(ids, m.ID)
 		}
-	}
+		return ids, err
+	})
+	var wg sync.WaitGroup
 	for id := range seen {
 		wg.Go(func() {
 			told := false

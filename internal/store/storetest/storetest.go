@@ -33,6 +33,7 @@ type Store interface {
 	Imports
 	Editions
 	Embeds
+	Webhooks
 	Plumbing
 }
 
@@ -118,6 +119,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PutRedirects", testPutRedirects},
 		{"Embeds", testEmbeds},
 		{"EmbedThumbnails", testEmbedThumbnails},
+		{"WebhookEndpoints", testWebhookEndpoints},
+		{"WebhookArticleEvents", testWebhookArticleEvents},
+		{"WebhookReaderEvents", testWebhookReaderEvents},
+		{"WebhookRoutes", testWebhookRoutes},
+		{"WebhookQueue", testWebhookQueue},
+		{"WebhookClaimConcurrent", testWebhookClaimConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -208,6 +208,14 @@ var notExported = map[string]string{
 	"article_images":    "the images articles' bodies show, found again as the imported site renders them",
 	"_litestream_seq":   "the write-ahead-log replica's own bookkeeping",
 	"_litestream_lock":  "the write-ahead-log replica's own bookkeeping",
+	// Webhook endpoints hold live secrets that sign to other systems, and
+	// their queue is the old site's deliveries: the new site's admin
+	// registers the endpoints again and gives each receiver its secret.
+	"webhook_endpoints":       "webhook endpoints and their signing secrets, registered again on the new site",
+	"webhook_endpoint_events": "the events of webhook endpoints, registered again on the new site",
+	"webhook_messages":        "the webhook queue: the old site's events",
+	"webhook_deliveries":      "the webhook queue: the old site's deliveries",
+	"webhook_attempts":        "the webhook delivery log of the old site",
 }
 
 // checkColumns compares a table's columns with its kind: a column the

@@ -25,6 +25,7 @@ import (
 	"broadsheet/internal/store/postgres/pgtest"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
+	"broadsheet/internal/webhook"
 )
 
 func must(t *testing.T, err error) {
@@ -71,6 +72,10 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	}
 	w.user = account.User{Email: "Ed@Courier.example", Name: "Ed Itor", Role: account.Editor, PasswordHash: "$argon2id$x", AuthorID: authors[0].ID}
 	must(t, s.CreateUser(ctx, &w.user))
+	// A webhook endpoint, before the articles, so that their events queue
+	// deliveries to it.
+	hook := &webhook.Endpoint{URL: "https://hooks.example/in", Events: []string{webhook.ArticlePublished}, Enabled: true, Secret: webhook.NewSecret()}
+	must(t, s.CreateWebhookEndpoint(ctx, hook))
 	off := account.User{Email: "gone@courier.example", Name: "Gone", Role: account.Author, PasswordHash: "h", Disabled: true}
 	must(t, s.CreateUser(ctx, &off))
 	_, w.sessionHash = account.NewToken()
@@ -183,6 +188,12 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	must(t, err)
 	_, _, err = s.CountEvent(ctx, "signin:192.0.2.1", time.Minute, now)
 	must(t, err)
+	jobs, err := s.ClaimWebhooks(ctx, now, time.Minute, 1)
+	must(t, err)
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %d webhook deliveries, want 1", len(jobs))
+	}
+	must(t, s.RecordWebhookAttempt(ctx, jobs[0], webhook.Attempt{At: now, Status: 204}, webhook.Outcome{Status: webhook.Delivered}))
 	w.key, err = s.SigningKey(ctx)
 	must(t, err)
 	return w
@@ -248,7 +259,7 @@ func TestCopy(t *testing.T) {
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
 		"article_documents", "articles", "audit_log", "authors", "comments", "documents", "embeds", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
-		"used_challenges", "users"}
+		"used_challenges", "users", "webhook_attempts", "webhook_deliveries", "webhook_endpoint_events", "webhook_endpoints", "webhook_messages"}
 	var got []string
 	for _, tb := range rep.Tables {
 		got = append(got, tb.Name)
