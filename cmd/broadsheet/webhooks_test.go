@@ -224,7 +224,7 @@ func TestWebhookDocExamplesAgainstTheServer(t *testing.T) {
 	mu.Lock()
 	gotPurges, gotKept := slices.Clone(purges), slices.Clone(kept)
 	mu.Unlock()
-	want := purge{"POST /client/v4/zones/zone-1/purge_cache", "Bearer cf-token", `{"tags":["article-1","author-1","section-1"]}`}
+	want := purge{"POST /client/v4/zones/zone-1/purge_cache", "Bearer cf-token", `{"tags":["article-1","articles","author-1","section-1","translations-1"]}`}
 	for i, p := range gotPurges {
 		if p != want {
 			t.Errorf("purge %d: %+v, want %+v", i+1, p, want)

@@ -1,6 +1,10 @@
 package article
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // Cache keys name what a rendered page shows, so a write can drop exactly
 // the pages it changes. A page is tagged with the keys it depends on; a
@@ -11,6 +15,8 @@ const (
 	KeySite = "site"
 	// KeyAllArticles is on every page that lists articles from all sections.
 	KeyAllArticles = "list:all"
+	// KeyCorrections is on the corrections page; a note touches it.
+	KeyCorrections = "corrections"
 )
 
 // KeyArticle is on the article's own page.
@@ -51,3 +57,57 @@ func KeyComments(id int64) string { return "comments:" + strconv.FormatInt(id, 1
 // KeyRelated is the key of an article's More Articles: the pages showing
 // them, and the lists kept in memory.
 func KeyRelated(id int64) string { return "related:" + strconv.FormatInt(id, 10) }
+
+// A CDN in front of the site can drop exactly the pages a change touched
+// when each page names what it shows: the reading site sends a page's
+// tags in Cache-Tag and Surrogate-Key, and webhooks name the tags a
+// change touched. Tags are the public names of cache keys:
+//
+//	site          every page (navigation, site title, settings)
+//	articles      pages listing articles of all sections (front page, Latest, feeds)
+//	article-12    the article's own page, and pages showing it in a box
+//	section-3     pages listing the section's articles, its articles' pages among them
+//	author-7      the author's archive, and the pages of articles under their byline
+//	tag-9         the tag's archive
+//	comments-12   pages showing the article's comments or their count
+//	translations-12  the pages of a translation group, 12 being its original
+//	corrections   the corrections page
+
+// CacheTag is the public name of a cache key, "" for keys that only matter
+// inside the process.
+func CacheTag(key string) string {
+	switch key {
+	case KeySite:
+		return "site"
+	case KeyAllArticles:
+		return "articles"
+	case KeyCorrections:
+		return "corrections"
+	}
+	for _, p := range [...]struct{ key, tag string }{
+		{"article:", "article-"},
+		{"list:section:", "section-"},
+		{"list:author:", "author-"},
+		{"list:tag:", "tag-"},
+		{"comments:", "comments-"},
+		{"translations:", "translations-"},
+	} {
+		if id, ok := strings.CutPrefix(key, p.key); ok && id != "" && strings.Trim(id, "0123456789") == "" {
+			return p.tag + id
+		}
+	}
+	return ""
+}
+
+// CacheTags returns the tags of keys and extra, sorted and without repeats.
+func CacheTags(keys []string, extra ...string) []string {
+	tags := make([]string, 0, len(keys)+len(extra))
+	for _, k := range keys {
+		if t := CacheTag(k); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	tags = append(tags, extra...)
+	slices.Sort(tags)
+	return slices.Compact(tags)
+}

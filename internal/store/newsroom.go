@@ -249,7 +249,7 @@ func (db *DB) AddNote(ctx context.Context, n *article.Note) error {
 				return nil, err
 			}
 		}
-		return append(a.Keys(), "corrections"), nil
+		return append(a.Keys(), article.KeyCorrections), nil
 	})
 	if err != nil {
 		return db.errorf("note on article %d: %w", n.ArticleID, err)

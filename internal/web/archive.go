@@ -171,5 +171,5 @@ func (s *Server) corrections(r *http.Request) (*response, error) {
 	v.Canonical = s.abs(v.Under("/corrections"))
 	s.editionAlternates(v, "/corrections")
 	v.Data = correctionsView{Notes: notes}
-	return &response{template: "corrections", view: v, keys: []string{"corrections"}}, nil
+	return &response{template: "corrections", view: v, keys: []string{article.KeyCorrections}}, nil
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+
+	"broadsheet/internal/article"
 	"slices"
 	"strings"
 	"testing"
@@ -71,7 +73,7 @@ func TestCDNTagHeaders(t *testing.T) {
 }
 
 // Only keys a CDN can use become tags; the process's own keys stay inside.
-func TestCDNTag(t *testing.T) {
+func TestArticleCacheTag(t *testing.T) {
 	for key, want := range map[string]string{
 		"site":              "site",
 		"list:all":          "articles",
@@ -88,8 +90,8 @@ func TestCDNTag(t *testing.T) {
 		"list:section:3 x":  "",
 		"something:else:12": "",
 	} {
-		if got := cdnTag(key); got != want {
-			t.Errorf("cdnTag(%q) = %q, want %q", key, got, want)
+		if got := article.CacheTag(key); got != want {
+			t.Errorf("article.CacheTag(%q) = %q, want %q", key, got, want)
 		}
 	}
 }

@@ -114,9 +114,10 @@ type ArticleData struct {
 	Translation int64     `json:"translation_of,omitempty"`
 	ReplacedBy  *Link     `json:"replaced_by,omitempty"`
 	Note        *NoteData `json:"note,omitempty"`
-	// CacheTags name what a CDN keeps of the pages the change touches,
-	// as the site's Cache-Tag and Surrogate-Key headers name them: the
-	// article's, and its section's and authors' before and after.
+	// CacheTags name the pages the change touches as the site's Cache-Tag
+	// and Surrogate-Key headers name them (article.CacheTag): the article's,
+	// the lists it is or was on (articles, its section's, tags' and
+	// authors' before and after) and its translations'.
 	CacheTags []string `json:"cache_tags"`
 }
 
@@ -167,24 +168,15 @@ func (s Site) author(au article.Author) Ref {
 	return Ref{ID: au.ID, Slug: au.Slug, Name: au.Name, URL: s.URL("/author/" + au.Slug)}
 }
 
-// CacheTags are the cache tags of the pages a change of a touches: the
-// article's own (article-ID), and its section's and authors' (section-ID,
-// author-ID) as they are and, after an update, as they were.
+// CacheTags are the cache tags of the pages a change of a touches: those
+// of the cache keys its write drops, as it is and, after an update, as it
+// was.
 func CacheTags(a, before *article.Article) []string {
-	tags := []string{"article-" + strconv.FormatInt(a.ID, 10)}
-	for _, x := range []*article.Article{a, before} {
-		if x == nil {
-			continue
-		}
-		if x.Section.ID != 0 {
-			tags = append(tags, "section-"+strconv.FormatInt(x.Section.ID, 10))
-		}
-		for _, au := range x.Authors {
-			tags = append(tags, "author-"+strconv.FormatInt(au.ID, 10))
-		}
+	keys := a.Keys()
+	if before != nil {
+		keys = append(keys, before.Keys()...)
 	}
-	slices.Sort(tags[1:])
-	return slices.Compact(tags)
+	return article.CacheTags(keys)
 }
 
 // CommentData is the data of the comment events.
