@@ -51,3 +51,8 @@ func KeyComments(id int64) string { return "comments:" + strconv.FormatInt(id, 1
 // KeyRelated is the key of an article's More Articles: the pages showing
 // them, and the lists kept in memory.
 func KeyRelated(id int64) string { return "related:" + strconv.FormatInt(id, 10) }
+
+// KeyLiveBlog is on a live blog's pages and the feed of its updates; a
+// post, edit or deletion of one of its updates touches it (and not the
+// article's own key, which the More Articles boxes of other pages carry).
+func KeyLiveBlog(id int64) string { return "liveblog:" + strconv.FormatInt(id, 10) }

@@ -97,13 +97,16 @@ type Draft struct {
 	// TranslationOf is the id of the article this one translates, 0 for
 	// none.
 	TranslationOf int64
+	// LiveBlog tells the article as a live blog: its updates are posted
+	// through internal/liveblog.
+	LiveBlog bool
 }
 
 // DraftOf is a's editable state: the base a partial change starts from, so
 // every field a caller does not mention keeps its value.
 func DraftOf(a *article.Article) Draft {
 	d := Draft{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body,
-		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf}
+		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf, LiveBlog: a.LiveBlog}
 	for _, t := range a.Tags {
 		d.Tags = append(d.Tags, t.Name)
 	}
@@ -146,6 +149,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		a.Slug = article.Slugify(a.Headline)
 	}
 	a.CommentsClosed = d.CommentsClosed
+	a.LiveBlog = d.LiveBlog
 	a.TranslationOf = d.TranslationOf
 	if a.TranslationOf < 0 {
 		inv.AddKey("translation_of", "problem.translation_of_number")

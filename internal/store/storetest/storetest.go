@@ -33,6 +33,7 @@ type Store interface {
 	Imports
 	Editions
 	Embeds
+	LiveBlogs
 	Plumbing
 }
 
@@ -117,6 +118,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PutRedirects", testPutRedirects},
 		{"Embeds", testEmbeds},
 		{"EmbedThumbnails", testEmbedThumbnails},
+		{"LiveUpdates", testLiveUpdates},
+		{"LiveEdits", testLiveEdits},
+		{"LiveConcurrentWriters", testLiveConcurrentWriters},
+		{"LiveMedia", testLiveMedia},
+		{"LiveCoverage", testLiveCoverage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
