@@ -167,6 +167,15 @@ func TestEveryAdminRouteForEveryRole(t *testing.T) {
 		{"POST", "/admin/articles/%d", account.Contributor, 403},
 		{"POST", "/admin/articles/%d/restore", account.Contributor, 403},
 		{"POST", "/admin/articles/%d/notes", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live", account.Author, 422}, // the author's, but no live blog
+		{"POST", "/admin/articles/%d/live", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live/1", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/live/1", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live/1/delete", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/live/1/delete", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/coverage", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/coverage", account.Editor, 400}, // no action named
 		{"GET", "/admin/articles/%d", "", 303},
 		{"POST", "/admin/users/%d", account.Editor, 403},
 	} {
@@ -358,6 +367,9 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		"POST /admin/users/{id}": true, "POST /admin/comments/{id}/edit": true, "GET /admin/{kind}": true, "POST /admin/{kind}": true, "POST /admin/{kind}/{id}": true,
 		"POST /admin/login": true, "POST /admin/setup": true, "GET /admin/mail/{id}": true, "POST /admin/forgot": true, "GET /admin/reset": true, "POST /admin/reset": true, "POST /admin/mail/{id}/retry": true,
 		"GET /admin/redirects/{id}": true, "POST /admin/redirects/{id}": true, "POST /admin/redirects/{id}/delete": true,
+		"POST /admin/articles/{id}/coverage": true, "GET /admin/articles/{id}/live": true, "POST /admin/articles/{id}/live": true,
+		"GET /admin/articles/{id}/live/{update}": true, "POST /admin/articles/{id}/live/{update}": true,
+		"GET /admin/articles/{id}/live/{update}/delete": true, "POST /admin/articles/{id}/live/{update}/delete": true,
 	}
 	for _, m := range registered {
 		route := m[1] + " " + m[2]

@@ -23,6 +23,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
+	"broadsheet/internal/liveblog"
 	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
@@ -220,6 +221,18 @@ func newsroomPages(t *testing.T) []demoPage {
 	must(t, err)
 	must(t, ns.srv.store.AddRedirectHits(ctx, map[int64]redirects.Hit{rd.ID: {N: 3, Last: ns.clock}}))
 	one := fmt.Sprintf("/admin/redirects/%d", rd.ID)
+	// A live blog's composer, with an update edited once.
+	liveID, _ := liveBlogArticle(t, ns, "Storm live")
+	desk := liveDeskPath(liveID)
+	if resp := postLive(ns, liveID, account.Admin, url.Values{"headline": {"Bridge shut"}, "body": {"The bridge is **shut**."}, "key_event": {"1"}, "byline": {"ada"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post a live update = %d", resp.StatusCode)
+	}
+	list, err := ns.db.LiveUpdates(ctx, liveblog.Query{ArticleID: liveID})
+	must(t, err)
+	update := liveUpdatePath(liveID, list.Updates[0].ID)
+	if rec := ns.do("POST", update, account.Admin, url.Values{"version": {"1"}, "body": {"The bridge is shut both ways."}, "pinned": {"1"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("edit a live update = %d", rec.Code)
+	}
 	var pages []demoPage
 	for _, p := range []struct {
 		name, method, path string
@@ -234,6 +247,11 @@ func newsroomPages(t *testing.T) []demoPage {
 		{"admin-redirect", "GET", one, nil, 200},
 		{"admin-redirect-refused", "POST", one, url.Values{"from_path": {"/?p=12"}, "to_url": {"/?p=12"}, "status": {"301"}}, 422},
 		{"admin-redirect-unconfirmed", "POST", one + "/delete", url.Values{}, 422},
+		{"admin-live", "GET", desk + "?notice=posted", nil, 200},
+		{"admin-live-refused", "POST", desk, url.Values{"headline": {"x"}, "body": {""}}, 422},
+		{"admin-live-edit", "GET", update, nil, 200},
+		{"admin-live-conflict", "POST", update, url.Values{"version": {"1"}, "body": {"Stale."}}, 409},
+		{"admin-live-delete", "GET", update + "/delete", nil, 200},
 	} {
 		rec := ns.do(p.method, p.path, account.Admin, p.form)
 		if rec.Code != p.status {

@@ -73,6 +73,13 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "GET /admin/articles/{id}/revisions", s.staff(account.WriteDrafts, s.articleRevisions))
 	s.handle(admin, "POST /admin/articles/{id}/restore", s.staff(account.WriteDrafts, s.restoreRevision))
 	s.handle(admin, "POST /admin/articles/{id}/notes", s.staff(account.PublishOwn, s.addNote))
+	s.handle(admin, "POST /admin/articles/{id}/coverage", s.staff(account.PublishOwn, s.setCoverage))
+	s.handle(admin, "GET /admin/articles/{id}/live", s.staff(account.PublishOwn, s.liveDesk))
+	s.handle(admin, "POST /admin/articles/{id}/live", s.staff(account.PublishOwn, s.postLiveUpdate))
+	s.handle(admin, "GET /admin/articles/{id}/live/{update}", s.staff(account.PublishOwn, s.editLiveUpdate))
+	s.handle(admin, "POST /admin/articles/{id}/live/{update}", s.staff(account.PublishOwn, s.saveLiveUpdate))
+	s.handle(admin, "GET /admin/articles/{id}/live/{update}/delete", s.staff(account.PublishOwn, s.confirmDeleteLiveUpdate))
+	s.handle(admin, "POST /admin/articles/{id}/live/{update}/delete", s.staff(account.PublishOwn, s.deleteLiveUpdate))
 	s.handle(admin, "GET /admin/media", s.staff(account.UploadMedia, s.mediaPage))
 	s.handle(admin, "GET /admin/media.json", s.staff(account.UploadMedia, s.mediaJSON))
 	s.handle(admin, "POST /admin/media", s.staff(account.UploadMedia, s.uploadMedia))
@@ -139,18 +146,24 @@ const (
 	maxFormBytes   = 64 << 10
 	maxEditorBytes = 1 << 20  // an article from the editor, Markdown and fields
 	maxImportBytes = 20 << 20 // a subscriber CSV
+	// maxLiveBytes holds a live update of the longest (liveblog.MaxBody
+	// characters, each up to four bytes and each byte percent-encoded
+	// in three) and its other fields.
+	maxLiveBytes = 192 << 10
 )
 
 // maxUploadBytes holds the largest image accepted and its fields.
 var maxUploadBytes = media.DefaultLimits.MaxBytes + 1<<20
 
 var bodyLimits = map[string]bodyCap{
-	"POST /{section}/{slug}/comments": {bytes: maxFormBytes, msg: "comment.too_large"},
-	"POST /admin/articles":            {bytes: maxEditorBytes},
-	"POST /admin/articles/preview":    {bytes: maxEditorBytes},
-	"POST /admin/articles/{id}":       {bytes: maxEditorBytes},
-	"POST /admin/media":               {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
-	"POST /admin/subscribers/import":  {bytes: maxImportBytes, upload: true},
+	"POST /{section}/{slug}/comments":         {bytes: maxFormBytes, msg: "comment.too_large"},
+	"POST /admin/articles":                    {bytes: maxEditorBytes},
+	"POST /admin/articles/preview":            {bytes: maxEditorBytes},
+	"POST /admin/articles/{id}":               {bytes: maxEditorBytes},
+	"POST /admin/articles/{id}/live":          {bytes: maxLiveBytes},
+	"POST /admin/articles/{id}/live/{update}": {bytes: maxLiveBytes},
+	"POST /admin/media":                       {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
+	"POST /admin/subscribers/import":          {bytes: maxImportBytes, upload: true},
 }
 
 // adminRoutes lists every newsroom route with the least role that may use

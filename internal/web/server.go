@@ -63,6 +63,9 @@ type Options struct {
 	Comments      *comment.Service
 	Subscriptions *subscription.Service
 	Newsroom      *newsroom.Service
+	// LiveBlogs is the live blogs' use cases the composer and the Admin
+	// API share; nil makes one from the store, keeping no embeds.
+	LiveBlogs *newsroom.LiveBlogs
 	// External, when set, is the third-party check (reCAPTCHA, hCaptcha or
 	// Turnstile) the services' anti-bot rule takes instead of the built-in
 	// one: the pages show its widget. SiteKey is its public key.
@@ -135,6 +138,7 @@ type Server struct {
 	exporting        atomic.Bool // one export at a time
 
 	newsroom   *newsroom.Service
+	liveBlogs  *newsroom.LiveBlogs
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
@@ -200,6 +204,7 @@ func New(st Store, opts Options) (*Server, error) {
 		baseURL:           strings.TrimSuffix(opts.BaseURL, "/"),
 		now:               opts.Now,
 		newsroom:          opts.Newsroom,
+		liveBlogs:         opts.LiveBlogs,
 		ips:               opts.IPs,
 		api:               opts.API,
 		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),
@@ -216,6 +221,9 @@ func New(st Store, opts Options) (*Server, error) {
 		export:            opts.Export,
 		views:             tally[int]{merge: sum},
 		redirectHits:      tally[redirects.Hit]{merge: addHit},
+	}
+	if s.liveBlogs == nil {
+		s.liveBlogs = newsroom.NewLiveBlogs(st, opts.Now, opts.Logger)
 	}
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
