@@ -9,6 +9,7 @@ var arabicLive = map[string]string{
 	"problem.live_stale":            "غيّر شخص آخر هذا التحديث منذ فتحته؛ نصك محفوظ تحت نصه",
 	"live.label":                    "مباشر",
 	"live.ended":                    "انتهت التغطية",
+	"live.key_event":                "حدث بارز",
 	"live.key_events":               "أبرز الأحداث",
 	"live.pinned":                   "مثبّت",
 	"live.updates":                  "التحديثات",

@@ -10,6 +10,7 @@ var englishLive = map[string]string{
 	"problem.live_stale":            "someone else has changed this update since you opened it; your text is kept below theirs",
 	"live.label":                    "Live",
 	"live.ended":                    "Coverage ended",
+	"live.key_event":                "Key event",
 	"live.key_events":               "Key events",
 	"live.pinned":                   "Pinned",
 	"live.updates":                  "Updates",

@@ -9,6 +9,7 @@ var persianLive = map[string]string{
 	"problem.live_stale":            "از وقتی این به‌روزرسانی را باز کردید کس دیگری آن را تغییر داده است؛ متن شما زیر متن او نگه داشته شده است",
 	"live.label":                    "زنده",
 	"live.ended":                    "پوشش خبری پایان یافت",
+	"live.key_event":                "رویداد مهم",
 	"live.key_events":               "رویدادهای مهم",
 	"live.pinned":                   "سنجاق‌شده",
 	"live.updates":                  "به‌روزرسانی‌ها",

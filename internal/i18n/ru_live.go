@@ -9,6 +9,7 @@ var russianLive = map[string]string{
 	"problem.live_stale":            "Пока вы правили эту запись, её изменил кто-то другой; ваш текст сохранён под его текстом",
 	"live.label":                    "Онлайн",
 	"live.ended":                    "Трансляция завершена",
+	"live.key_event":                "Главное событие",
 	"live.key_events":               "Главное",
 	"live.pinned":                   "Закреплено",
 	"live.updates":                  "Записи",

@@ -92,6 +92,8 @@ func demoPages(t *testing.T) []demoPage {
 	must(t, s.db.CreateArticle(ctx, media))
 	s.unrendered(media.ID)
 
+	liveEN, liveFA := demoLiveBlogs(t, s, src(0))
+
 	var pages []demoPage
 	add := func(name, path string, status int, body string) {
 		pages = append(pages, demoPage{name: name, path: path, status: status, body: body})
@@ -118,9 +120,19 @@ func demoPages(t *testing.T) []demoPage {
 		{"search-none", "/search?q=zzzzqqq", 200},
 		{"corrections", "/corrections", 200},
 		{"404", "/no-such-page", 404},
+		{"live-blog", "", 200},
+		{"live-blog-oldest", "", 200},
+		{"live-blog-rtl", "", 200},
 	} {
-		if p.name == "article-pictures-embeds" {
+		switch p.name {
+		case "article-pictures-embeds":
 			p.path = media.Path()
+		case "live-blog":
+			p.path = liveEN
+		case "live-blog-oldest":
+			p.path = liveEN + "?order=oldest"
+		case "live-blog-rtl":
+			p.path = liveFA
 		}
 		if p.path == "" {
 			older := regexp.MustCompile(`href="(/latest\?before=[^"]+)" rel="next"`).FindStringSubmatch(pages[len(pages)-1].body)
@@ -365,4 +377,49 @@ func nuChecker(t *testing.T) (java, jar, why string) {
 		return "", "", "no " + jar
 	}
 	return java, jar, ""
+}
+
+// demoLiveBlogs adds to the demo a live blog with a picture, a key event,
+// a pinned update and an edited one, and one in the Persian edition, and
+// returns their addresses.
+func demoLiveBlogs(t *testing.T, s *site, picture string) (en, fa string) {
+	t.Helper()
+	ctx := context.Background()
+	secs, err := s.db.Sections(ctx)
+	must(t, err)
+	authors, err := s.db.Authors(ctx)
+	must(t, err)
+	for _, lb := range []struct {
+		edition, slug, headline, lang string
+		bodies                        []string
+		path                          *string
+	}{
+		{"", "harbour-live", "The harbour, live", "en", []string{"![The quay](" + picture + " \"Desk\")\nThe quay at noon.", "The ferry is **cancelled**.", "Crews are on the quay."}, &en},
+		{"fa", "بندر-زنده", "بندر، زنده", "fa", []string{"کشتی امروز نمی‌رود.", "خدمه در اسکله‌اند."}, &fa},
+	} {
+		var sec article.Section
+		for _, x := range secs {
+			if x.Edition == lb.edition {
+				sec = x
+				break
+			}
+		}
+		a := &article.Article{Slug: lb.slug, Headline: lb.headline, Body: lb.bodies[len(lb.bodies)-1], Section: sec, Authors: authors[:1],
+			Status: article.Published, Language: lb.lang, PublishedAt: time.Now().Add(-time.Hour), LiveBlog: true}
+		must(t, s.db.CreateArticle(ctx, a))
+		must(t, s.db.SetCoverage(ctx, a.ID, a.PublishedAt, time.Time{}))
+		for i, body := range lb.bodies {
+			u := liveblog.Update{ArticleID: a.ID, Body: body, Authors: authors[i%2 : i%2+1], KeyEvent: i == 0, Pinned: i == 1}
+			if i == 0 {
+				u.Headline = lb.headline
+			}
+			must(t, s.db.PostLiveUpdate(ctx, &u))
+			if i == 2 {
+				u.Body += " They wait."
+				must(t, s.db.EditLiveUpdate(ctx, &u))
+			}
+		}
+		*lb.path = a.Path()
+	}
+	return en, fa
 }

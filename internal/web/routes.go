@@ -22,10 +22,11 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage))
 	s.handle(mux, "GET /{section}/{slug}", s.page(s.article))
 	s.handle(mux, "POST /{section}/{slug}/comments", s.postComment)
-	// GET /{section}/{slug}/comments.rss|atom|json, its last segment a
-	// wildcard: the literal would tie with /media/{id}/{file}, neither
-	// more specific, and ServeMux refuses the pair.
-	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
+	// GET /{section}/{slug}/comments.rss|atom|json and a live blog's
+	// updates.rss|atom|json, the last segment a wildcard: a literal would
+	// tie with /media/{id}/{file}, neither more specific, and ServeMux
+	// refuses the pair.
+	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.articleFeeds))
 	s.handle(mux, "GET /{section}/{slug}/comments/live", s.liveComments)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/edit", s.editOwnComment)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/delete", s.deleteOwnComment)
