@@ -266,6 +266,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	embeds := &embed.Keeper{Store: db, Log: log, Resolver: embed.NewResolver(embed.Options{Endpoints: c.OEmbedEndpoints,
 		MetaToken: c.MetaAppToken, AllowPrivate: c.EmbedsAllowPrivate, Images: db, Log: log})}
 	desk := newsroom.New(db, nil, log).WithEmbeds(embeds) // the newsroom's pages and the Admin API share it
+	live := newsroom.NewLiveBlogs(db, nil, log).WithEmbeds(embeds)
 	deps := api.Deps{Store: db, Newsroom: desk, BaseURL: c.BaseURL, IPs: ips, Log: log,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
 	if c.DatabaseURL != "" {
@@ -274,7 +275,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	reg := metrics.New()
 	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: api.New(deps), Metrics: reg,
-		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, External: external, SiteKey: c.CaptchaSiteKey,
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, LiveBlogs: live, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	opts.Export = func(ctx context.Context, w io.Writer) error {

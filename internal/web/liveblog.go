@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -262,4 +265,61 @@ func (s *Server) updatesFeed(r *http.Request, a *article.Article, format string)
 		}
 	}
 	return writeFeed(format, f, []string{article.KeyArticle(a.ID), article.KeyLiveBlog(a.ID)})
+}
+
+// liveMessage is the data of a live blog's "update" event: an update as
+// its page shows it, or that it was deleted.
+type liveMessage struct {
+	ID      int64  `json:"id"`
+	Seq     int64  `json:"seq"`
+	T       int64  `json:"t,omitempty"`
+	Pinned  bool   `json:"pinned,omitempty"`
+	Key     bool   `json:"key,omitempty"`
+	HTML    string `json:"html,omitempty"`
+	Deleted bool   `json:"deleted,omitempty"`
+}
+
+// liveEvents reads the live blog id as it is now and renders the events
+// of its updates changed after seq, at most limit: what every stream of
+// this instance sends, read and rendered once (liveHub).
+func (s *Server) liveEvents(ctx context.Context, id, seq int64, limit int) (*article.Article, []liveEvent, error) {
+	a, err := s.store.BareArticleByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.Visible() || !a.LiveBlog || a.LiveSeq <= seq {
+		return a, nil, nil
+	}
+	ups, err := s.store.LiveChanges(ctx, id, seq, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Rendered as the page in the live blog's edition renders it.
+	v, err := s.newView(context.WithValue(ctx, editionKey{}, a.Section.Edition))
+	if err != nil {
+		return nil, nil, err
+	}
+	events := make([]liveEvent, 0, len(ups))
+	var buf bytes.Buffer
+	for i := range ups {
+		u := &ups[i]
+		msg := liveMessage{ID: u.ID, Seq: u.Seq, Deleted: u.Deleted()}
+		if !msg.Deleted {
+			e, err := s.liveEntryOf(ctx, v, a, u)
+			if err != nil {
+				return nil, nil, err
+			}
+			buf.Reset()
+			if err := s.pages["article"].ExecuteTemplate(&buf, "live-update", map[string]any{"V": v, "U": e, "L": a.Language}); err != nil {
+				return nil, nil, fmt.Errorf("render live update %d: %w", u.ID, err)
+			}
+			msg.T, msg.Pinned, msg.Key, msg.HTML = e.T, e.Pinned, e.KeyEvent, strings.TrimSpace(buf.String())
+		}
+		data, err := json.Marshal(msg)
+		if err != nil {
+			return nil, nil, err
+		}
+		events = append(events, liveEvent{seq: u.Seq, frame: fmt.Appendf(nil, "id: %d\nevent: update\ndata: %s\n\n", u.Seq, data)})
+	}
+	return a, events, nil
 }

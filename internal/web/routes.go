@@ -28,6 +28,7 @@ func (s *Server) routes() *http.ServeMux {
 	// refuses the pair.
 	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.articleFeeds))
 	s.handle(mux, "GET /{section}/{slug}/comments/live", s.liveComments)
+	s.handle(mux, "GET /{section}/{slug}/updates/live", s.liveUpdates)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/edit", s.editOwnComment)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/delete", s.deleteOwnComment)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/report", s.reportComment)

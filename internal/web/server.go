@@ -90,6 +90,10 @@ type Options struct {
 	// Export, when set, writes the whole site to w in the export format,
 	// for admins to download.
 	Export func(ctx context.Context, w io.Writer) error
+	// LiveStreams and LiveStreamsPerIP bound the event streams open at
+	// once (live comments and live blogs), in all and per client
+	// address; 0 for 2,000 and 4.
+	LiveStreams, LiveStreamsPerIP int
 }
 
 // Server serves the reading site.
@@ -211,7 +215,7 @@ func New(st Store, opts Options) (*Server, error) {
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
 		loginByAccountAll: ratelimit.New(loginFailuresBeforeCheck, loginWindow, 100_000),
 		uploads:           make(chan struct{}, 1),
-		live:              newLiveHub(),
+		live:              newLiveHub(opts.LiveStreams, opts.LiveStreamsPerIP),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 		poke:              make(chan struct{}, 1),
 		later:             make(chan struct{}, maxLater),
@@ -225,6 +229,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.liveBlogs == nil {
 		s.liveBlogs = newsroom.NewLiveBlogs(st, opts.Now, opts.Logger)
 	}
+	s.live.read = s.liveEvents
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
@@ -267,6 +272,7 @@ func New(st Store, opts Options) (*Server, error) {
 	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages rendered because the cache did not hold them.", s.cache.misses.Load)
 	s.metrics.Gauge("broadsheet_page_cache_entries", "Rendered pages held in the cache.", func() float64 { n, _ := s.cache.stats(); return float64(n) })
 	s.metrics.Gauge("broadsheet_page_cache_bytes", "Bytes held by the rendered-page cache.", func() float64 { _, b := s.cache.stats(); return float64(b) })
+	s.metrics.Gauge("broadsheet_live_streams", "Event streams open: live comments and live blogs.", func() float64 { return float64(s.live.streams()) })
 	// Cross-origin protection refuses state-changing requests that a
 	// browser marks as coming from another site (Sec-Fetch-Site / Origin).
 	s.handler = s.recoverer(s.observe(s.guard(http.NewCrossOriginProtection().Handler(s.routes()))))
