@@ -232,3 +232,20 @@ func TestLiveStreamTooFarBehind(t *testing.T) {
 		t.Errorf("a stream 12 changes behind got %+v, want them from 191", e)
 	}
 }
+
+// A post made by another instance reaches this one's readers through the
+// change log, as every instance on one database hears every other.
+func TestLiveBlogStreamHearsOtherInstances(t *testing.T) {
+	ls := newLiveSite(t)
+	other := newServer(t, ls.db, Options{BaseURL: "https://news.example.org", Logger: ls.srv.log})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	must(t, other.Follow(ctx, ls.db, 20*time.Millisecond))
+	ts := httptest.NewServer(other)
+	defer ts.Close()
+	st := openStream(t, ctx, ts.URL+"/city/storm-live/updates/live")
+	u := ls.post(1, liveblog.Update{Body: "Heard on the other instance."})
+	if e := st.next(); e.data.ID != u.ID || !strings.Contains(e.data.HTML, "Heard on the other instance.") {
+		t.Errorf("the other instance's stream sent %+v", e)
+	}
+}
