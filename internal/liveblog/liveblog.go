@@ -196,8 +196,9 @@ func (e *ConflictError) Shown() *errs.Error {
 // Store is what live blogs need from a storage engine. Every engine
 // passes the conformance suite in internal/store/storetest.
 type Store interface {
-	// PostLiveUpdate stores u as the newest update of its article, which
-	// must be a live blog, and sets its ID, Seq, Version and CreatedAt.
+	// PostLiveUpdate stores u as an update of its article, which must be
+	// a live blog, at u.CreatedAt (an import's, a demo's) or, when that is
+	// zero, now; it sets its ID, Seq, Version and CreatedAt.
 	PostLiveUpdate(ctx context.Context, u *Update) error
 	// EditLiveUpdate saves u over the version u.Version names, keeping
 	// that version as a revision; a stale version is a *ConflictError.

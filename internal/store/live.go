@@ -73,8 +73,9 @@ func liveArticleError(ctx context.Context, tx *Tx, articleID int64) error {
 	return liveblog.ErrNotLive
 }
 
-// PostLiveUpdate stores u as the newest update of its live blog. Its body
-// is stored with the HTML it renders to, rendered before the write begins.
+// PostLiveUpdate stores u as an update of its live blog, at its
+// CreatedAt, or now when that is zero. Its body is stored with the HTML it
+// renders to, rendered before the write begins.
 func (db *DB) PostLiveUpdate(ctx context.Context, u *liveblog.Update) error {
 	if err := u.Validate(); err != nil {
 		return err
@@ -83,7 +84,10 @@ func (db *DB) PostLiveUpdate(ctx context.Context, u *liveblog.Update) error {
 	if err != nil {
 		return err
 	}
-	now := db.now()
+	now := u.CreatedAt
+	if now.IsZero() {
+		now = db.now()
+	}
 	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		seq, err := nextLiveSeq(ctx, tx, u.ArticleID)
 		if err != nil {

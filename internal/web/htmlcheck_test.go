@@ -120,6 +120,7 @@ func demoPages(t *testing.T) []demoPage {
 		{"search-none", "/search?q=zzzzqqq", 200},
 		{"corrections", "/corrections", 200},
 		{"404", "/no-such-page", 404},
+		{"live-blog-demo", "/city/storm-hesper-clean-up-live", 200},
 		{"live-blog", "", 200},
 		{"live-blog-oldest", "", 200},
 		{"live-blog-rtl", "", 200},
@@ -144,6 +145,10 @@ func demoPages(t *testing.T) []demoPage {
 		r := s.get(p.path)
 		if r.status != p.status {
 			t.Fatalf("GET %s = %d, want %d", p.path, r.status, p.status)
+		}
+		if p.name == "front" {
+			// The demo's live blog is among the latest, marked Live.
+			r.has(t, `<span class="live-label">Live</span><a href="/city"><bdi>City</bdi></a></p>`, `href="/city/storm-hesper-clean-up-live"`)
 		}
 		if p.name == "article-pictures-embeds" {
 			r.has(t, `<figure class="figure">`, `<figure class="gallery">`, `<p class="document">`, `<figure class="audio">`,

@@ -154,6 +154,16 @@ func testLiveUpdates(t *testing.T, s Store) {
 	if len(page.Updates) != 1 || len(page.Updates[0].Authors) != 1 || page.Updates[0].Authors[0].ID != f.authors[1].ID {
 		t.Errorf("listed update's bylines = %+v, want %s", page.Updates, f.authors[1].Name)
 	}
+
+	// An update brought from elsewhere keeps its time, and takes its
+	// place by it.
+	earlier := liveblog.Update{ArticleID: a.ID, Body: "Brought in.", CreatedAt: first.CreatedAt.Add(-time.Minute)}
+	must(t, s.PostLiveUpdate(ctx, &earlier))
+	page, err = s.LiveUpdates(ctx, liveblog.Query{ArticleID: a.ID, Oldest: true, Limit: 1})
+	must(t, err)
+	if len(page.Updates) != 1 || page.Updates[0].ID != earlier.ID || !page.Updates[0].CreatedAt.Equal(earlier.CreatedAt) || earlier.Seq != 10 {
+		t.Errorf("the oldest update = %+v, want the one brought in, at its time, numbered 10", page.Updates)
+	}
 }
 
 // testLiveEdits: an edit names the version it started from; a stale one
