@@ -76,7 +76,7 @@ func TestLiveBlogJourney(t *testing.T) {
 	expectPage(t, rctx, resp, http.StatusOK, blog.Path())
 	await(t, rctx, `document.querySelectorAll(".live-stream .live-update").length === 12`)
 	// The reader reads the fourth update down.
-	evaluate[any](t, rctx, `document.getElementById("update-`+strconv.FormatInt(ups[8].ID, 10)+`").scrollIntoView(); null`)
+	evaluate[any](t, rctx, `document.getElementById("`+updateID(ups[8].ID)+`").scrollIntoView(); null`)
 	before := readerView(t, rctx)
 
 	desk := ts.URL + "/admin/articles/" + strconv.FormatInt(blog.ID, 10) + "/live"
@@ -121,13 +121,7 @@ func TestLiveBlogJourney(t *testing.T) {
 
 	// A deletion above the reader applies in place, and what they read
 	// stays where it was.
-	evaluate[any](t, rctx, `document.getElementById("update-`+strconv.FormatInt(ups[5].ID, 10)+`").scrollIntoView(); null`)
-	before = readerView(t, rctx)
-	remove(t, bctx, desk, ups[10].ID)
-	await(t, rctx, `!document.getElementById("`+updateID(ups[10].ID)+`")`)
-	if after := readerView(t, rctx); after.ID != before.ID || math.Abs(after.Top-before.Top) > 2 {
-		t.Errorf("the deletion moved what the reader reads: %+v, then %+v", before, after)
-	}
+	deleteAbove(t, bctx, rctx, desk, ups[5].ID, ups[10].ID, "with scroll anchoring")
 
 	// So in a browser without scroll anchoring, where the page keeps the
 	// reader's place itself.
@@ -141,13 +135,7 @@ document.addEventListener("DOMContentLoaded", () => { for (const e of [document.
 		t.Fatalf("open the live blog: %v", err)
 	}
 	await(t, nctx, `document.querySelectorAll(".live-stream .live-update").length === 13`)
-	evaluate[any](t, nctx, `document.getElementById("update-`+strconv.FormatInt(ups[2].ID, 10)+`").scrollIntoView(); null`)
-	before = readerView(t, nctx)
-	remove(t, bctx, desk, ups[9].ID)
-	await(t, nctx, `!document.getElementById("`+updateID(ups[9].ID)+`")`)
-	if after := readerView(t, nctx); after.ID != before.ID || math.Abs(after.Top-before.Top) > 2 {
-		t.Errorf("without scroll anchoring the deletion moved what the reader reads: %+v, then %+v", before, after)
-	}
+	deleteAbove(t, bctx, nctx, desk, ups[2].ID, ups[9].ID, "without scroll anchoring")
 
 	for _, v := range runAxe(t, rctx, axe, blog.Path()) {
 		if v.ID == "target-size" || v.Impact == "serious" || v.Impact == "critical" {
@@ -181,6 +169,20 @@ func readerView(t *testing.T, ctx context.Context) shownUpdate {
   const el = [...document.querySelectorAll(".live-update")].find(e => e.getBoundingClientRect().bottom > 0);
   return {id: el ? el.id : "", top: el ? el.getBoundingClientRect().top : 0, y: window.scrollY};
 })()`)
+}
+
+// deleteAbove deletes update gone from the composer at desk while the
+// reader (rctx) reads update at, further down, and checks that what they
+// read did not move.
+func deleteAbove(t *testing.T, ctx, rctx context.Context, desk string, at, gone int64, how string) {
+	t.Helper()
+	evaluate[any](t, rctx, `document.getElementById("`+updateID(at)+`").scrollIntoView(); null`)
+	before := readerView(t, rctx)
+	remove(t, ctx, desk, gone)
+	await(t, rctx, `!document.getElementById("`+updateID(gone)+`")`)
+	if after := readerView(t, rctx); after.ID != before.ID || math.Abs(after.Top-before.Top) > 2 {
+		t.Errorf("%s the deletion moved what the reader reads: %+v, then %+v", how, before, after)
+	}
 }
 
 // post posts an update from the composer at desk, as a journalist does,

@@ -195,22 +195,9 @@ func (s *LiveBlogs) apply(ctx context.Context, up *liveblog.Update, in LiveInput
 	up.Headline = strings.TrimSpace(in.Headline)
 	up.Body = strings.TrimSpace(strings.ReplaceAll(in.Body, "\r\n", "\n"))
 	up.Pinned, up.KeyEvent = in.Pinned, in.KeyEvent
-	up.Authors = up.Authors[:0]
-	seen := map[string]bool{}
-	for _, slug := range in.Authors {
-		slug = strings.TrimSpace(slug)
-		if slug == "" || seen[slug] {
-			continue
-		}
-		seen[slug] = true
-		au, err := s.store.AuthorBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			inv.AddKey("authors", "problem.author_unknown", slug)
-			continue
-		} else if err != nil {
-			return err
-		}
-		up.Authors = append(up.Authors, *au)
+	var err error
+	if up.Authors, err = bylines(ctx, s.store, in.Authors, up.Authors[:0], inv); err != nil {
+		return err
 	}
 	var found *errs.InvalidError
 	if err := up.Validate(); errors.As(err, &found) {

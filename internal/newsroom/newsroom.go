@@ -177,22 +177,9 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		}
 		a.Language = ed.Lang
 	}
-	a.Authors = a.Authors[:0]
-	seen := map[string]bool{}
-	for _, slug := range d.Authors {
-		slug = strings.TrimSpace(slug)
-		if slug == "" || seen[slug] {
-			continue
-		}
-		seen[slug] = true
-		au, err := s.store.AuthorBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			inv.AddKey("authors", "problem.author_unknown", slug)
-			continue
-		} else if err != nil {
-			return err
-		}
-		a.Authors = append(a.Authors, *au)
+	var err error
+	if a.Authors, err = bylines(ctx, s.store, d.Authors, a.Authors[:0], inv); err != nil {
+		return err
 	}
 	a.Tags = a.Tags[:0]
 	seenTag := map[string]bool{}
@@ -255,6 +242,33 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		a.Tags = append(a.Tags, t)
 	}
 	return nil
+}
+
+// authorFinder finds the site's authors by slug.
+type authorFinder interface {
+	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
+}
+
+// bylines appends to into the authors slugs name, in order and each once,
+// recording in inv each slug that names no author.
+func bylines(ctx context.Context, st authorFinder, slugs []string, into []article.Author, inv *article.InvalidError) ([]article.Author, error) {
+	seen := map[string]bool{}
+	for _, slug := range slugs {
+		slug = strings.TrimSpace(slug)
+		if slug == "" || seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		au, err := st.AuthorBySlug(ctx, slug)
+		if errors.Is(err, article.ErrNotFound) {
+			inv.AddKey("authors", "problem.author_unknown", slug)
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		into = append(into, *au)
+	}
+	return into, nil
 }
 
 // mayLink refuses a link to a translation group u could not see: linking
