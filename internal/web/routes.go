@@ -182,6 +182,15 @@ var adminRoutes = []struct {
 	{"GET", "/admin/articles/new", account.Contributor},
 	{"POST", "/admin/articles", account.Contributor},
 	{"POST", "/admin/articles/preview", account.Contributor},
+	// A live blog's composer, on an article that is not there: the role
+	// is refused before the article is looked for.
+	{"GET", "/admin/articles/1/live", account.Author},
+	{"POST", "/admin/articles/1/live", account.Author},
+	{"GET", "/admin/articles/1/live/1", account.Author},
+	{"POST", "/admin/articles/1/live/1", account.Author},
+	{"GET", "/admin/articles/1/live/1/delete", account.Author},
+	{"POST", "/admin/articles/1/live/1/delete", account.Author},
+	{"POST", "/admin/articles/1/coverage", account.Author},
 	{"GET", "/admin/account", account.Contributor},
 	{"GET", "/admin/media", account.Contributor},
 	{"GET", "/admin/media.json", account.Contributor},
