@@ -39,7 +39,7 @@ var russianLive = map[string]string{
 	"admin.live.body":               "Запись",
 	"admin.live.body_help":          "Markdown, как в статье: картинка из медиатеки или адрес видео, поста или графика отдельной строкой.",
 	"admin.live.key_event":          "Главное событие",
-	"admin.live.pinned":             "Закрепить",
+	"admin.live.pinned":             "Закреплено",
 	"admin.live.bylines":            "Авторы",
 	"admin.live.byline":             "Автор %d",
 	"admin.live.post":               "Опубликовать",

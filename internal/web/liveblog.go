@@ -174,7 +174,7 @@ func (s *Server) liveBlog(r *http.Request, v *view, a *article.Article) (*liveVi
 	return lv, nil
 }
 
-// liveBodies is the HTML of every update lv shows, for the embeds the
+// bodies is the HTML of every update lv shows, for the embeds the
 // page must let in.
 func (lv *liveView) bodies() string {
 	var b strings.Builder
