@@ -175,7 +175,7 @@ func TestBackupProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Rows[0] != (backup.Count{Table: "articles", Rows: 41}) {
+	if info.Rows[0] != (backup.Count{Table: "articles", Rows: 42}) {
 		t.Errorf("the backup of the demo site has %v", info.Rows)
 	}
 	checkIntegrity(t, live)

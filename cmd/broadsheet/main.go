@@ -269,6 +269,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	desk := newsroom.New(db, nil, log).WithEmbeds(embeds) // the newsroom's pages and the Admin API share it
 	media := library.New(db, log)                         // one image processed at a time, from the pages or the API
 	hooks, hooksWorker := newWebhooks(c, db, log)
+	live := newsroom.NewLiveBlogs(db, nil, log).WithEmbeds(embeds)
 	deps := api.Deps{Store: db, Newsroom: desk, Library: media, BaseURL: c.BaseURL, IPs: ips, Log: log,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
 	if c.DatabaseURL != "" {
@@ -277,7 +278,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	reg := metrics.New()
 	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: api.New(deps), Metrics: reg,
-		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, Library: media, Webhooks: hooks, External: external, SiteKey: c.CaptchaSiteKey,
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, LiveBlogs: live, Library: media, Webhooks: hooks, External: external, SiteKey: c.CaptchaSiteKey,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	opts.Export = func(ctx context.Context, w io.Writer) error {

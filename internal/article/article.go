@@ -187,7 +187,27 @@ type Article struct {
 	TranslationOf int64
 	// EditorID is who is saving; recorded in the revision, not on the article.
 	EditorID int64
+
+	// LiveBlog tells the story as a live blog: short timestamped updates
+	// below the body, newest first (internal/liveblog).
+	LiveBlog bool
+	// CoverageStart and CoverageEnd are when a live blog's coverage was
+	// opened and closed; zero when not yet.
+	CoverageStart, CoverageEnd time.Time
+	// LiveSeq counts the changes to a live blog's updates: each post,
+	// edit and deletion takes the next number. A page shows the updates
+	// as of its LiveSeq, and its stream goes on from there.
+	LiveSeq int64
 }
+
+// Live reports whether a live blog's coverage is open: started and not
+// ended.
+func (a *Article) Live() bool {
+	return a.LiveBlog && !a.CoverageStart.IsZero() && a.CoverageEnd.IsZero()
+}
+
+// CoverageEnded reports whether a live blog's coverage has been closed.
+func (a *Article) CoverageEnded() bool { return a.LiveBlog && !a.CoverageEnd.IsZero() }
 
 // NoteKind tells a correction from an update.
 type NoteKind string
@@ -245,12 +265,13 @@ type Snapshot struct {
 	Status      Status    `json:"status"`
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	Closed      bool      `json:"comments_closed,omitempty"`
+	LiveBlog    bool      `json:"live_blog,omitempty"`
 }
 
 // SnapshotOf captures a's editable fields.
 func SnapshotOf(a *Article) Snapshot {
 	s := Snapshot{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body, SectionID: a.Section.ID,
-		Language: a.Language, Status: a.Status, PublishedAt: a.PublishedAt, Closed: a.CommentsClosed}
+		Language: a.Language, Status: a.Status, PublishedAt: a.PublishedAt, Closed: a.CommentsClosed, LiveBlog: a.LiveBlog}
 	for _, t := range a.Tags {
 		s.TagIDs = append(s.TagIDs, t.ID)
 	}

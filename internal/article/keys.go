@@ -58,6 +58,11 @@ func KeyComments(id int64) string { return "comments:" + strconv.FormatInt(id, 1
 // them, and the lists kept in memory.
 func KeyRelated(id int64) string { return "related:" + strconv.FormatInt(id, 10) }
 
+// KeyLiveBlog is on a live blog's pages and the feed of its updates; a
+// post, edit or deletion of one of its updates touches it (and not the
+// article's own key, which the More Articles boxes of other pages carry).
+func KeyLiveBlog(id int64) string { return "liveblog:" + strconv.FormatInt(id, 10) }
+
 // A CDN in front of the site can drop exactly the pages a change touched
 // when each page names what it shows: the reading site sends a page's
 // tags in Cache-Tag and Surrogate-Key, and webhooks name the tags a
@@ -71,6 +76,7 @@ func KeyRelated(id int64) string { return "related:" + strconv.FormatInt(id, 10)
 //	tag-9         the tag's archive
 //	comments-12   pages showing the article's comments or their count
 //	translations-12  the pages of a translation group, 12 being its original
+//	liveblog-12   a live blog's pages and the feed of its updates
 //	corrections   the corrections page
 
 // CacheTag is the public name of a cache key, "" for keys that only matter
@@ -91,6 +97,7 @@ func CacheTag(key string) string {
 		{"list:tag:", "tag-"},
 		{"comments:", "comments-"},
 		{"translations:", "translations-"},
+		{"liveblog:", "liveblog-"},
 	} {
 		if id, ok := strings.CutPrefix(key, p.key); ok && id != "" && strings.Trim(id, "0123456789") == "" {
 			return p.tag + id

@@ -87,7 +87,7 @@ type Progress interface {
 
 // Load writes the demo newspaper into st, with publication times counted
 // back from now. It returns ErrNotEmpty if st already has content.
-func Load(ctx context.Context, st article.Store, now time.Time, p Progress) error {
+func Load(ctx context.Context, st Store, now time.Time, p Progress) error {
 	stories, err := Stories()
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func Load(ctx context.Context, st article.Store, now time.Time, p Progress) erro
 
 // load is Load with the content already read, so that a test can hand it
 // content the embedded files do not have.
-func load(ctx context.Context, st article.Store, now time.Time, p Progress, stories []Story, pages []article.Page) error {
+func load(ctx context.Context, st Store, now time.Time, p Progress, stories []Story, pages []article.Page) error {
 	if secs, err := st.Sections(ctx); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	} else if len(secs) > 0 {
@@ -148,7 +148,7 @@ func load(ctx context.Context, st article.Store, now time.Time, p Progress, stor
 	for i, s := range stories {
 		a := article.Article{
 			Slug: s.Slug, Headline: s.Headline, Standfirst: s.Standfirst, Body: s.Body,
-			Status: article.Published, Language: s.Language,
+			Status: article.Published, Language: s.Language, LiveBlog: s.LiveBlog,
 			PublishedAt: now.Add(-time.Duration(s.HoursAgo) * time.Hour).Truncate(time.Minute),
 		}
 		if s.UpdatedHoursAgo > 0 {
@@ -206,6 +206,11 @@ func load(ctx context.Context, st article.Store, now time.Time, p Progress, stor
 		}
 		if err := st.CreateArticle(ctx, &a); err != nil {
 			return fmt.Errorf("demo: %s: %w", s.File, err)
+		}
+		if s.LiveBlog {
+			if err := postUpdates(ctx, st, &a, s, now, authorBySlug, loaded); err != nil {
+				return err
+			}
 		}
 		loaded[a.Slug] = a
 		p.Add(1)
@@ -346,6 +351,10 @@ type Story struct {
 	// earlier file and another edition; empty for none.
 	TranslationOf string
 	Body          string
+	// LiveBlog is a live blog whose coverage is open (header "live:
+	// open"), with Updates below its body.
+	LiveBlog bool
+	Updates  []StoryUpdate
 }
 
 // imageSeed seeds the story's illustration. A translation draws its
@@ -397,6 +406,11 @@ func Stories() ([]Story, error) {
 				s.Language = v
 			case "translation_of":
 				s.TranslationOf = v
+			case "live":
+				if v != "open" {
+					return nil, fmt.Errorf("demo: %s: live %q: a demo live blog is open", f, v)
+				}
+				s.LiveBlog = true
 			case "hours_ago", "updated_hours_ago":
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 0 {
@@ -413,6 +427,11 @@ func Stories() ([]Story, error) {
 		}
 		if s.Headline == "" || s.Slug == "" || s.Section == "" || len(s.Authors) == 0 || s.HoursAgo == 0 {
 			return nil, fmt.Errorf("demo: %s: headline, slug, section, authors and hours_ago are required", f)
+		}
+		if s.LiveBlog {
+			if s.Body, s.Updates, err = splitUpdates(s.File, s.Body); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, s)
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -192,5 +194,52 @@ func TestWithPictures(t *testing.T) {
 		if _, err := withPictures(body, loaded); err == nil {
 			t.Errorf("withPictures(%q) accepted a picture no earlier story has", body)
 		}
+	}
+}
+
+// The demo covers the storm's clean-up as a live blog, its coverage open:
+// a dozen updates after its publication, two of them key events, one
+// pinned, one with a picture of the library.
+func TestLiveBlog(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	db := loadedAt(t, now)
+	a, err := db.ArticleBySlug(ctx, "storm-hesper-clean-up-live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.LiveBlog || !a.Live() || !a.CoverageStart.Equal(a.PublishedAt) {
+		t.Errorf("the live blog: live blog %v, live %v, coverage from %v (published %v)", a.LiveBlog, a.Live(), a.CoverageStart, a.PublishedAt)
+	}
+	page, err := db.LiveUpdates(ctx, liveblog.Query{ArticleID: a.ID, Pinned: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := db.LiveHighlights(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Updates) != 12 || len(h.KeyEvents) != 2 || len(h.Pinned) != 1 {
+		t.Fatalf("%d updates, %d key events, %d pinned; want 12, 2, 1", len(page.Updates), len(h.KeyEvents), len(h.Pinned))
+	}
+	pictures := 0
+	for _, u := range page.Updates {
+		if !u.CreatedAt.After(a.PublishedAt) || u.CreatedAt.After(now) || len(u.Authors) == 0 {
+			t.Errorf("update %q at %v by %v: want a byline and a time between the publication and now", u.Body[:20], u.CreatedAt, u.Authors)
+		}
+		if strings.Contains(u.BodyHTML, "<figure") {
+			pictures++
+		}
+	}
+	if pictures != 1 {
+		t.Errorf("%d updates show a picture, want 1", pictures)
+	}
+	// It is among the latest articles the front page lists.
+	list, err := db.Articles(ctx, article.Query{Limit: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(list.Articles, func(x article.Article) bool { return x.ID == a.ID }) {
+		t.Error("the live blog is not among the six newest articles")
 	}
 }

@@ -40,7 +40,7 @@ const axeRunJS = `(async () => {
 })()`
 
 // TestAccessibility runs axe-core in Chromium on the pages readers land on
-// most, the front page, an article and a section, at the width of a phone
+// most, the front page, an article, a section and a live blog, at the width of a phone
 // and of a desktop window. No tap target may be smaller than WCAG 2.2
 // allows, and no page may have a serious or critical violation.
 func TestAccessibility(t *testing.T) {
@@ -52,7 +52,7 @@ func TestAccessibility(t *testing.T) {
 	_, ts := startSite(t, ctx, dir)
 	bctx, _, _ := startNewsroomBrowser(t, ctx, dir)
 
-	pages := []string{"/", "/city/council-votes-eastgate-tram-depot-homes", "/city"}
+	pages := []string{"/", "/city/council-votes-eastgate-tram-depot-homes", "/city", "/city/storm-hesper-clean-up-live"}
 	for _, size := range axeSizes {
 		emulateSize(t, bctx, size)
 		for _, path := range pages {

@@ -97,13 +97,16 @@ type Draft struct {
 	// TranslationOf is the id of the article this one translates, 0 for
 	// none.
 	TranslationOf int64
+	// LiveBlog tells the article as a live blog: its updates are posted
+	// through internal/liveblog.
+	LiveBlog bool
 }
 
 // DraftOf is a's editable state: the base a partial change starts from, so
 // every field a caller does not mention keeps its value.
 func DraftOf(a *article.Article) Draft {
 	d := Draft{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body,
-		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf}
+		Section: a.Section.Slug, Language: a.Language, CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf, LiveBlog: a.LiveBlog}
 	for _, t := range a.Tags {
 		d.Tags = append(d.Tags, t.Name)
 	}
@@ -146,6 +149,7 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		a.Slug = article.Slugify(a.Headline)
 	}
 	a.CommentsClosed = d.CommentsClosed
+	a.LiveBlog = d.LiveBlog
 	a.TranslationOf = d.TranslationOf
 	if a.TranslationOf < 0 {
 		inv.AddKey("translation_of", "problem.translation_of_number")
@@ -173,22 +177,9 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		}
 		a.Language = ed.Lang
 	}
-	a.Authors = a.Authors[:0]
-	seen := map[string]bool{}
-	for _, slug := range d.Authors {
-		slug = strings.TrimSpace(slug)
-		if slug == "" || seen[slug] {
-			continue
-		}
-		seen[slug] = true
-		au, err := s.store.AuthorBySlug(ctx, slug)
-		if errors.Is(err, article.ErrNotFound) {
-			inv.AddKey("authors", "problem.author_unknown", slug)
-			continue
-		} else if err != nil {
-			return err
-		}
-		a.Authors = append(a.Authors, *au)
+	var err error
+	if a.Authors, err = bylines(ctx, s.store, d.Authors, a.Authors[:0], inv); err != nil {
+		return err
 	}
 	a.Tags = a.Tags[:0]
 	seenTag := map[string]bool{}
@@ -251,6 +242,33 @@ func (s *Service) apply(ctx context.Context, a *article.Article, d Draft) error 
 		a.Tags = append(a.Tags, t)
 	}
 	return nil
+}
+
+// authorFinder finds the site's authors by slug.
+type authorFinder interface {
+	AuthorBySlug(ctx context.Context, slug string) (*article.Author, error)
+}
+
+// bylines appends to into the authors slugs name, in order and each once,
+// recording in inv each slug that names no author.
+func bylines(ctx context.Context, st authorFinder, slugs []string, into []article.Author, inv *article.InvalidError) ([]article.Author, error) {
+	seen := map[string]bool{}
+	for _, slug := range slugs {
+		slug = strings.TrimSpace(slug)
+		if slug == "" || seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		au, err := st.AuthorBySlug(ctx, slug)
+		if errors.Is(err, article.ErrNotFound) {
+			inv.AddKey("authors", "problem.author_unknown", slug)
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		into = append(into, *au)
+	}
+	return into, nil
 }
 
 // mayLink refuses a link to a translation group u could not see: linking

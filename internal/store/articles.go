@@ -19,6 +19,7 @@ import (
 const articleColumns = `a.id, a.slug, a.headline, a.standfirst, a.status, a.language,
 	a.published_at, a.updated_at, a.modified_at,
 	a.version, COALESCE(a.created_by, 0), a.submitted_at, COALESCE(a.replaced_by, 0), a.comments_closed, COALESCE(a.translation_of, 0),
+	a.live_blog, a.coverage_start, a.coverage_end, a.live_seq,
 	s.id, s.slug, s.name, s.description, s.position, s.edition,
 	i.id, i.alt, i.caption, i.credit, i.width, i.height`
 
@@ -27,18 +28,20 @@ const articleFrom = `FROM articles a
 	LEFT JOIN images i ON i.id = a.lead_image_id`
 
 func scanArticle(sc interface{ Scan(...any) error }, a *article.Article, extra ...any) error {
-	var pub, upd, mod, sub sql.NullInt64
+	var pub, upd, mod, sub, covStart, covEnd sql.NullInt64
 	var imgID, imgW, imgH sql.NullInt64
 	var alt, caption, credit sql.NullString
 	dest := []any{&a.ID, &a.Slug, &a.Headline, &a.Standfirst, &a.Status, &a.Language,
 		&pub, &upd, &mod,
 		&a.Version, &a.CreatedBy, &sub, &a.ReplacedBy, &a.CommentsClosed, &a.TranslationOf,
+		&a.LiveBlog, &covStart, &covEnd, &a.LiveSeq,
 		&a.Section.ID, &a.Section.Slug, &a.Section.Name, &a.Section.Description, &a.Section.Position, &a.Section.Edition,
 		&imgID, &alt, &caption, &credit, &imgW, &imgH}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
 	a.PublishedAt, a.UpdatedAt, a.ModifiedAt, a.SubmittedAt = fromUnix(pub), fromUnix(upd), fromUnix(mod), fromUnix(sub)
+	a.CoverageStart, a.CoverageEnd = fromUnix(covStart), fromUnix(covEnd)
 	if imgID.Valid {
 		a.LeadImage = &article.Image{ID: imgID.Int64, Alt: alt.String, Caption: caption.String,
 			Credit: credit.String, Width: int(imgW.Int64), Height: int(imgH.Int64)}
@@ -316,11 +319,11 @@ func (db *DB) CreateArticle(ctx context.Context, a *article.Article) error {
 	err = db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
 		err := tx.QueryRowContext(ctx, `INSERT INTO articles
 			(slug, headline, standfirst, body, body_html, html_of, section_id, lead_image_id, status, language, published_at, updated_at, created_at, modified_at,
-			 version, created_by, submitted_at, replaced_by, comments_closed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`,
+			 version, created_by, submitted_at, replaced_by, comments_closed, live_blog)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, html, markup.ArticlesVersion, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
 			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), now.Unix(),
-			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed).Scan(&a.ID)
+			nullID(a.CreatedBy), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed, a.LiveBlog).Scan(&a.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -396,10 +399,10 @@ func (db *DB) UpdateArticle(ctx context.Context, a *article.Article) error {
 		// A zero Version means "whatever is stored" (programs, not people).
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET slug = ?, headline = ?, standfirst = ?, body = ?, body_html = ?, html_of = ?,
 			section_id = ?, lead_image_id = ?, status = ?, language = ?, published_at = ?, updated_at = ?, modified_at = ?,
-			submitted_at = ?, replaced_by = ?, comments_closed = ?, version = version + 1
+			submitted_at = ?, replaced_by = ?, comments_closed = ?, live_blog = ?, version = version + 1
 			WHERE id = ? AND (? = 0 OR version = ?)`,
 			a.Slug, a.Headline, a.Standfirst, a.Body, html, markup.ArticlesVersion, a.Section.ID, imageID(a.LeadImage), a.Status, a.Language,
-			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed,
+			unix(a.PublishedAt), unix(a.UpdatedAt), now.Unix(), unix(a.SubmittedAt), nullID(a.ReplacedBy), a.CommentsClosed, a.LiveBlog,
 			a.ID, a.Version, a.Version)
 		if err != nil {
 			return nil, err
@@ -485,27 +488,42 @@ func writeRelations(ctx context.Context, tx *Tx, a *article.Article) error {
 // those it held before: its own images, the thumbnails of its embeds, and
 // its documents.
 func writeBodyMedia(ctx context.Context, tx *Tx, id int64, body string) error {
+	return writeMedia(ctx, tx, articleMedia, id, body)
+}
+
+// mediaOwner names the tables that record what media a kind of text
+// shows, and their column naming the text.
+type mediaOwner struct{ images, documents, owner string }
+
+var (
+	articleMedia = mediaOwner{"article_images", "article_documents", "article_id"}
+	updateMedia  = mediaOwner{"live_update_images", "live_update_documents", "update_id"}
+)
+
+// writeMedia records the media body shows in o's tables for the text id,
+// in place of those recorded before.
+func writeMedia(ctx context.Context, tx *Tx, o mediaOwner, id int64, body string) error {
 	for _, m := range []struct {
 		table, column, from string
 		ids                 []int64
 	}{
-		{"article_images", "image_id", "images", article.BodyImages(body)},
-		{"article_documents", "document_id", "documents", article.BodyDocuments(body)},
+		{o.images, "image_id", "images", article.BodyImages(body)},
+		{o.documents, "document_id", "documents", article.BodyDocuments(body)},
 	} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+m.table+` WHERE article_id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+m.table+` WHERE `+o.owner+` = ?`, id); err != nil {
 			return fmt.Errorf("body %s: %w", m.from, err)
 		}
 		if len(m.ids) == 0 {
 			continue
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (article_id, `+m.column+`) SELECT ?, id FROM `+m.from+` WHERE id IN (`+
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (`+o.owner+`, `+m.column+`) SELECT ?, id FROM `+m.from+` WHERE id IN (`+
 			placeholders(len(m.ids))+`)`, append([]any{id}, anys(m.ids)...)...)
 		if err != nil {
 			return fmt.Errorf("body %s: %w", m.from, err)
 		}
 	}
 	if urls := embed.LoneURLs(body); len(urls) > 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO article_images (article_id, image_id) SELECT ?, thumbnail_id FROM embeds
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+o.images+` (`+o.owner+`, image_id) SELECT ?, thumbnail_id FROM embeds
 			WHERE url IN (`+placeholders(len(urls))+`) AND thumbnail_id IS NOT NULL ON CONFLICT DO NOTHING`, append([]any{id}, anys(urls)...)...)
 		if err != nil {
 			return fmt.Errorf("embed thumbnails: %w", err)

@@ -81,12 +81,14 @@ func (db *DB) DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, e
 	return b, nil
 }
 
-// DocumentPublic reports whether a published article's body links to the
-// document.
+// DocumentPublic reports whether a published article's body, or one of
+// its live updates, links to the document.
 func (db *DB) DocumentPublic(ctx context.Context, id int64) (bool, error) {
 	var one int
-	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM article_documents m JOIN articles a ON a.id = m.article_id
-		WHERE m.document_id = ? AND a.status = 'published' LIMIT 1`, id).Scan(&one)
+	err := db.read.QueryRowContext(ctx, `SELECT 1 WHERE EXISTS (SELECT 1 FROM article_documents m JOIN articles a ON a.id = m.article_id
+		WHERE m.document_id = ? AND a.status = 'published')
+		OR EXISTS (SELECT 1 FROM live_update_documents m JOIN live_updates u ON u.id = m.update_id JOIN articles a ON a.id = u.article_id
+			WHERE m.document_id = ? AND a.status = 'published')`, id, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

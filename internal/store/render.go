@@ -31,12 +31,19 @@ func (db *DB) renderedTexts() []renderedText {
 		{what: "articles", version: markup.ArticlesVersion, render: db.articleHTML,
 			stale: `SELECT id, body FROM articles WHERE html_of < ? LIMIT ?`,
 			store: `UPDATE articles SET body_html = ?, html_of = ? WHERE id = ? AND body = ?`, also: writeBodyMedia},
+		// A deleted update has no text to render.
+		{what: "live updates", version: markup.ArticlesVersion, render: db.articleHTML,
+			stale: `SELECT id, body FROM live_updates WHERE html_of < ? AND deleted_at IS NULL LIMIT ?`,
+			store: `UPDATE live_updates SET body_html = ?, html_of = ? WHERE id = ? AND body = ? AND deleted_at IS NULL`,
+			also: func(ctx context.Context, tx *Tx, id int64, text string) error {
+				return writeMedia(ctx, tx, updateMedia, id, text)
+			}},
 	}
 }
 
-// RenderStored renders and stores the HTML of up to n comments and
-// articles stored without it or by an earlier renderer
-// (markup.CommentsVersion, markup.ArticlesVersion), comments first, and
+// RenderStored renders and stores the HTML of up to n comments, articles
+// and live updates stored without it or by an earlier renderer
+// (markup.CommentsVersion, markup.ArticlesVersion), in that order, and
 // reports how many it rendered: after an upgrade, `serve` calls it until
 // none is left. A comment edited, or an article updated, meanwhile keeps
 // what its write stored: the HTML is stored only beside the text it was

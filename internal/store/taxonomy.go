@@ -456,9 +456,11 @@ func (db *DB) DeleteTag(ctx context.Context, id int64) error {
 	return db.remove(ctx, "tag", id, `SELECT count(*) FROM article_tags WHERE tag_id = ?`, `DELETE FROM tags WHERE id = ?`)
 }
 
-// DeleteAuthor deletes an author with no bylines.
+// DeleteAuthor deletes an author with no bylines, on articles or on
+// live updates.
 func (db *DB) DeleteAuthor(ctx context.Context, id int64) error {
-	return db.remove(ctx, "author", id, `SELECT count(*) FROM article_authors WHERE author_id = ?`, `DELETE FROM authors WHERE id = ?`)
+	return db.remove(ctx, "author", id, `SELECT count(*) FROM (SELECT author_id FROM article_authors
+		UNION ALL SELECT author_id FROM live_update_authors) bylines WHERE author_id = ?`, `DELETE FROM authors WHERE id = ?`)
 }
 
 // TagUsage counts articles per tag.
@@ -496,11 +498,13 @@ func (db *DB) PublishedTags(ctx context.Context) ([]article.Tag, error) {
 }
 
 // ImagePublic reports whether a published article shows the image, as
-// its lead image or in its body.
+// its lead image, in its body or in one of its live updates.
 func (db *DB) ImagePublic(ctx context.Context, id int64) (bool, error) {
 	var one int
 	err := db.read.QueryRowContext(ctx, `SELECT 1 WHERE EXISTS (SELECT 1 FROM articles WHERE lead_image_id = ? AND status = 'published')
-		OR EXISTS (SELECT 1 FROM article_images m JOIN articles a ON a.id = m.article_id WHERE m.image_id = ? AND a.status = 'published')`, id, id).Scan(&one)
+		OR EXISTS (SELECT 1 FROM article_images m JOIN articles a ON a.id = m.article_id WHERE m.image_id = ? AND a.status = 'published')
+		OR EXISTS (SELECT 1 FROM live_update_images m JOIN live_updates u ON u.id = m.update_id JOIN articles a ON a.id = u.article_id
+			WHERE m.image_id = ? AND a.status = 'published')`, id, id, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // adminPageNames are the newsroom templates in templates/admin/.
-var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "commenters", "mail", "message", "backups", "subscribers", "reset", "redirects", "redirect", "webhooks", "webhook", "error"}
+var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "commenters", "mail", "message", "backups", "subscribers", "reset", "redirects", "redirect", "webhooks", "webhook", "live", "error"}
 
 func (s *Server) parseAdminTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(adminPageNames))
@@ -68,7 +68,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 var noticeKeys = map[string]bool{
 	"": true, "saved": true, "published": true, "scheduled": true, "submitted": true, "unpublished": true,
 	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true, "uploaded": true, "exists": true, "erased": true, "retried": true, "reset": true,
-	"redirect_followed": true, "deleted": true, "updated": true, "test_sent": true,
+	"redirect_followed": true, "deleted": true, "updated": true, "test_sent": true, "posted": true, "coverage_started": true, "coverage_ended": true,
 }
 
 // adminKeys are the newsroom's words for each kind of error without words

@@ -105,12 +105,13 @@ type editorForm struct {
 	PublishAt                                                 string
 	Replacement                                               string
 	CommentsClosed                                            bool
+	LiveBlog                                                  bool
 	TranslationOf                                             string // as typed: a number or an address
 }
 
 func formFromArticle(a *article.Article, loc *time.Location) editorForm {
 	f := editorForm{Headline: a.Headline, Standfirst: a.Standfirst, Slug: a.Slug, Body: a.Body, Section: a.Section.Slug,
-		Language: a.Language, Version: a.Version, CommentsClosed: a.CommentsClosed, TranslationOf: idField(a.TranslationOf)}
+		Language: a.Language, Version: a.Version, CommentsClosed: a.CommentsClosed, LiveBlog: a.LiveBlog, TranslationOf: idField(a.TranslationOf)}
 	var tags []string
 	for _, t := range a.Tags {
 		tags = append(tags, t.Name)
@@ -142,6 +143,7 @@ func readEditorForm(r *http.Request) editorForm {
 	f.LeadImageID, _ = strconv.ParseInt(r.PostFormValue("lead_image"), 10, 64)
 	f.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	f.CommentsClosed = r.PostFormValue("comments_closed") != ""
+	f.LiveBlog = r.PostFormValue("live_blog") != ""
 	f.TranslationOf = strings.TrimSpace(r.PostFormValue("translation_of"))
 	return f
 }
@@ -172,7 +174,7 @@ func translationID(s string) (int64, bool) {
 
 func (f editorForm) draft() newsroom.Draft {
 	d := newsroom.Draft{Headline: f.Headline, Standfirst: f.Standfirst, Slug: f.Slug, Body: strings.ReplaceAll(f.Body, "\r\n", "\n"),
-		Section: f.Section, Language: f.Language, LeadImageID: f.LeadImageID, CommentsClosed: f.CommentsClosed}
+		Section: f.Section, Language: f.Language, LeadImageID: f.LeadImageID, CommentsClosed: f.CommentsClosed, LiveBlog: f.LiveBlog}
 	if id, ok := translationID(f.TranslationOf); ok {
 		d.TranslationOf = id
 	} else {

@@ -167,6 +167,15 @@ func TestEveryAdminRouteForEveryRole(t *testing.T) {
 		{"POST", "/admin/articles/%d", account.Contributor, 403},
 		{"POST", "/admin/articles/%d/restore", account.Contributor, 403},
 		{"POST", "/admin/articles/%d/notes", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live", account.Author, 422}, // the author's, but no live blog
+		{"POST", "/admin/articles/%d/live", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live/1", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/live/1", account.Contributor, 403},
+		{"GET", "/admin/articles/%d/live/1/delete", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/live/1/delete", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/coverage", account.Contributor, 403},
+		{"POST", "/admin/articles/%d/coverage", account.Editor, 400}, // no action named
 		{"GET", "/admin/articles/%d", "", 303},
 		{"POST", "/admin/users/%d", account.Editor, 403},
 	} {
@@ -361,6 +370,9 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		// TestWebhooksPageRoles walks these with every role.
 		"GET /admin/webhooks/{id}": true, "POST /admin/webhooks/{id}": true, "POST /admin/webhooks/{id}/rotate": true,
 		"POST /admin/webhooks/{id}/delete": true, "POST /admin/webhooks/{id}/test": true, "POST /admin/webhooks/{id}/deliveries/{delivery}/resend": true,
+		"POST /admin/articles/{id}/coverage": true, "GET /admin/articles/{id}/live": true, "POST /admin/articles/{id}/live": true,
+		"GET /admin/articles/{id}/live/{update}": true, "POST /admin/articles/{id}/live/{update}": true,
+		"GET /admin/articles/{id}/live/{update}/delete": true, "POST /admin/articles/{id}/live/{update}/delete": true,
 	}
 	for _, m := range registered {
 		route := m[1] + " " + m[2]

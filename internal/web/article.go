@@ -31,6 +31,8 @@ type articleView struct {
 	Embeds bool
 	// Comments is the discussion under the article; nil in previews.
 	Comments *discussionView
+	// Live is a published live blog's updates; nil for other articles.
+	Live *liveView
 }
 
 const moreArticles = 5
@@ -79,16 +81,29 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	// The discussion is read while More Articles and their comment counts
 	// are, and the body rendered: none needs another, and on PostgreSQL
 	// each is a round trip.
-	thread := make(chan error, 1)
+	thread, updates := make(chan error, 1), make(chan error, 1)
 	var discussion *discussionView
 	go func() {
 		var err error
 		discussion, err = s.discussion(r, v, a)
 		thread <- err
 	}()
+	// A live blog's updates, likewise.
+	var live *liveView
+	if a.LiveBlog && a.Visible() {
+		go func() {
+			var err error
+			live, err = s.liveBlog(r, v, a)
+			updates <- err
+		}()
+	} else {
+		updates <- nil
+	}
 	parts, err := s.articleParts(r, v, a)
-	if threadErr := <-thread; err == nil {
-		err = threadErr
+	for _, c := range []chan error{thread, updates} {
+		if cerr := <-c; err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -110,11 +125,19 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 	}
 	s.articleMeta(v, a, translations)
 	v.Feeds = feedLinks(v.Site.Title, v.Under("/feed"))
+	if live != nil {
+		s.liveMeta(v, a, live)
+		v.Feeds = append(v.Feeds, feedLinks(v.T("live.feed_title", a.Headline), live.Feed)...)
+	}
 	if a.Visible() {
 		v.Feeds = append(v.Feeds, feedLinks(v.T("comments.title")+": "+a.Headline, articlePath(a)+"/comments")...)
 	}
 	v.Current = a.Section.Slug
-	frames := embedOrigins(parts.body)
+	shown := parts.body
+	if live != nil {
+		shown += live.bodies()
+	}
+	frames := embedOrigins(shown)
 	v.Data = articleView{
 		Article:  a,
 		Body:     template.HTML(parts.body),
@@ -123,6 +146,7 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		Dir:      i18n.Dir(a.Language),
 		More:     parts.more,
 		Comments: discussion,
+		Live:     live,
 	}
 	av := v.Data.(articleView)
 	for _, t := range translations {
@@ -142,6 +166,9 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		article.KeyTranslations(a.Original()))
 	for _, m := range parts.more {
 		keys = append(keys, article.KeyArticle(m.ID)) // gone from the box when withdrawn
+	}
+	if live != nil {
+		keys = append(keys, article.KeyLiveBlog(a.ID))
 	}
 	resp := &response{template: "article", view: v, keys: keys, csp: s.framing(frames)}
 	for _, au := range a.Authors {

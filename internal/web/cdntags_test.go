@@ -83,6 +83,8 @@ func TestArticleCacheTag(t *testing.T) {
 		"list:tag:9":        "tag-9",
 		"comments:12":       "comments-12",
 		"translations:4":    "translations-4",
+		"liveblog:5":        "liveblog-5",
+		"live:5:9":          "",
 		"corrections":       "corrections",
 		"related:12":        "",
 		"article:":          "",

@@ -152,11 +152,11 @@ func (s *Server) siteFeed(r *http.Request, format string) (*response, error) {
 	return s.articleFeed(r.Context(), format, ed.Title, ed.Tagline, "/", article.Query{}, []string{article.KeyAllArticles})
 }
 
-// GET /{section}/{slug}/comments.rss|atom|json: the newest approved
-// comments of one article.
-func (s *Server) commentFeed(r *http.Request) (*response, error) {
+// GET /{section}/{slug}/comments.rss|atom|json, and of a live blog
+// /{section}/{slug}/updates.rss|atom|json: an article's feeds.
+func (s *Server) articleFeeds(r *http.Request) (*response, error) {
 	base, format, ok := splitFeed(r.PathValue("feed"))
-	if !ok || base != "comments" {
+	if !ok || (base != "comments" && base != "updates") {
 		return nil, article.ErrNotFound
 	}
 	ctx := r.Context()
@@ -167,6 +167,17 @@ func (s *Server) commentFeed(r *http.Request) (*response, error) {
 	if !a.Visible() || a.Section.Slug != r.PathValue("section") || a.Section.Edition != editionOf(ctx) {
 		return nil, article.ErrNotFound
 	}
+	if base == "updates" {
+		if !a.LiveBlog {
+			return nil, article.ErrNotFound
+		}
+		return s.updatesFeed(r, a, format)
+	}
+	return s.commentFeed(ctx, a, format)
+}
+
+// commentFeed is the feed of the newest approved comments of a.
+func (s *Server) commentFeed(ctx context.Context, a *article.Article, format string) (*response, error) {
 	list, err := s.store.Thread(ctx, comment.Query{ArticleID: a.ID, Newest: true, Limit: 50})
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
+	"broadsheet/internal/liveblog"
 	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
@@ -91,6 +92,8 @@ func demoPages(t *testing.T) []demoPage {
 	must(t, s.db.CreateArticle(ctx, media))
 	s.unrendered(media.ID)
 
+	liveEN, liveFA := demoLiveBlogs(t, s, src(0))
+
 	var pages []demoPage
 	add := func(name, path string, status int, body string) {
 		pages = append(pages, demoPage{name: name, path: path, status: status, body: body})
@@ -117,9 +120,20 @@ func demoPages(t *testing.T) []demoPage {
 		{"search-none", "/search?q=zzzzqqq", 200},
 		{"corrections", "/corrections", 200},
 		{"404", "/no-such-page", 404},
+		{"live-blog-demo", "/city/storm-hesper-clean-up-live", 200},
+		{"live-blog", "", 200},
+		{"live-blog-oldest", "", 200},
+		{"live-blog-rtl", "", 200},
 	} {
-		if p.name == "article-pictures-embeds" {
+		switch p.name {
+		case "article-pictures-embeds":
 			p.path = media.Path()
+		case "live-blog":
+			p.path = liveEN
+		case "live-blog-oldest":
+			p.path = liveEN + "?order=oldest"
+		case "live-blog-rtl":
+			p.path = liveFA
 		}
 		if p.path == "" {
 			older := regexp.MustCompile(`href="(/latest\?before=[^"]+)" rel="next"`).FindStringSubmatch(pages[len(pages)-1].body)
@@ -131,6 +145,10 @@ func demoPages(t *testing.T) []demoPage {
 		r := s.get(p.path)
 		if r.status != p.status {
 			t.Fatalf("GET %s = %d, want %d", p.path, r.status, p.status)
+		}
+		if p.name == "front" {
+			// The demo's live blog is among the latest, marked Live.
+			r.has(t, `<span class="live-label">Live</span><a href="/city"><bdi>City</bdi></a></p>`, `href="/city/storm-hesper-clean-up-live"`)
 		}
 		if p.name == "article-pictures-embeds" {
 			r.has(t, `<figure class="figure">`, `<figure class="gallery">`, `<p class="document">`, `<figure class="audio">`,
@@ -220,6 +238,18 @@ func newsroomPages(t *testing.T) []demoPage {
 	must(t, err)
 	must(t, ns.srv.store.AddRedirectHits(ctx, map[int64]redirects.Hit{rd.ID: {N: 3, Last: ns.clock}}))
 	one := fmt.Sprintf("/admin/redirects/%d", rd.ID)
+	// A live blog's composer, with an update edited once.
+	liveID, _ := liveBlogArticle(t, ns, "Storm live")
+	desk := liveDeskPath(liveID)
+	if resp := postLive(ns, liveID, account.Admin, url.Values{"headline": {"Bridge shut"}, "body": {"The bridge is **shut**."}, "key_event": {"1"}, "byline": {"ada"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post a live update = %d", resp.StatusCode)
+	}
+	list, err := ns.db.LiveUpdates(ctx, liveblog.Query{ArticleID: liveID})
+	must(t, err)
+	update := liveUpdatePath(liveID, list.Updates[0].ID)
+	if rec := ns.do("POST", update, account.Admin, url.Values{"version": {"1"}, "body": {"The bridge is shut both ways."}, "pinned": {"1"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("edit a live update = %d", rec.Code)
+	}
 	var pages []demoPage
 	for _, p := range []struct {
 		name, method, path string
@@ -234,6 +264,11 @@ func newsroomPages(t *testing.T) []demoPage {
 		{"admin-redirect", "GET", one, nil, 200},
 		{"admin-redirect-refused", "POST", one, url.Values{"from_path": {"/?p=12"}, "to_url": {"/?p=12"}, "status": {"301"}}, 422},
 		{"admin-redirect-unconfirmed", "POST", one + "/delete", url.Values{}, 422},
+		{"admin-live", "GET", desk + "?notice=posted", nil, 200},
+		{"admin-live-refused", "POST", desk, url.Values{"headline": {"x"}, "body": {""}}, 422},
+		{"admin-live-edit", "GET", update, nil, 200},
+		{"admin-live-conflict", "POST", update, url.Values{"version": {"1"}, "body": {"Stale."}}, 409},
+		{"admin-live-delete", "GET", update + "/delete", nil, 200},
 	} {
 		rec := ns.do(p.method, p.path, account.Admin, p.form)
 		if rec.Code != p.status {
@@ -347,4 +382,49 @@ func nuChecker(t *testing.T) (java, jar, why string) {
 		return "", "", "no " + jar
 	}
 	return java, jar, ""
+}
+
+// demoLiveBlogs adds to the demo a live blog with a picture, a key event,
+// a pinned update and an edited one, and one in the Persian edition, and
+// returns their addresses.
+func demoLiveBlogs(t *testing.T, s *site, picture string) (en, fa string) {
+	t.Helper()
+	ctx := context.Background()
+	secs, err := s.db.Sections(ctx)
+	must(t, err)
+	authors, err := s.db.Authors(ctx)
+	must(t, err)
+	for _, lb := range []struct {
+		edition, slug, headline, lang string
+		bodies                        []string
+		path                          *string
+	}{
+		{"", "harbour-live", "The harbour, live", "en", []string{"![The quay](" + picture + " \"Desk\")\nThe quay at noon.", "The ferry is **cancelled**.", "Crews are on the quay."}, &en},
+		{"fa", "بندر-زنده", "بندر، زنده", "fa", []string{"کشتی امروز نمی‌رود.", "خدمه در اسکله‌اند."}, &fa},
+	} {
+		var sec article.Section
+		for _, x := range secs {
+			if x.Edition == lb.edition {
+				sec = x
+				break
+			}
+		}
+		a := &article.Article{Slug: lb.slug, Headline: lb.headline, Body: lb.bodies[len(lb.bodies)-1], Section: sec, Authors: authors[:1],
+			Status: article.Published, Language: lb.lang, PublishedAt: time.Now().Add(-time.Hour), LiveBlog: true}
+		must(t, s.db.CreateArticle(ctx, a))
+		must(t, s.db.SetCoverage(ctx, a.ID, a.PublishedAt, time.Time{}))
+		for i, body := range lb.bodies {
+			u := liveblog.Update{ArticleID: a.ID, Body: body, Authors: authors[i%2 : i%2+1], KeyEvent: i == 0, Pinned: i == 1}
+			if i == 0 {
+				u.Headline = lb.headline
+			}
+			must(t, s.db.PostLiveUpdate(ctx, &u))
+			if i == 2 {
+				u.Body += " They wait."
+				must(t, s.db.EditLiveUpdate(ctx, &u))
+			}
+		}
+		*lb.path = a.Path()
+	}
+	return en, fa
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,66 +10,121 @@ import (
 	"time"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/liveblog"
 )
 
-// liveHub tells readers with an article open that its discussion changed,
-// over Server-Sent Events. It hears the same change keys the page cache
-// does, from this process and, through the change log, from others.
+// liveHub tells readers with an article open what changed on it, over
+// Server-Sent Events: that its discussion changed (the page then asks for
+// the comments), and on a live blog each update posted, edited or
+// deleted, sent whole. It hears the change keys the page cache does, from
+// this process and, through the change log, from others. Every stream
+// counts against one bound in all and one per client address.
+//
+// A live blog's updates are read and rendered once per instance, however
+// many readers it has: the hub keeps, per live blog with streams open, the
+// events since a change number, each the bytes of one event, and every
+// stream writes the same bytes (liveTopic).
 type liveHub struct {
-	mu     sync.Mutex
-	subs   map[int64]map[chan struct{}]bool // article id → listeners
-	total  int
-	byAddr map[string]int
-	done   chan struct{} // closed at shutdown: streams end so the server can stop
-	once   sync.Once
+	mu       sync.Mutex
+	comments map[int64]map[chan struct{}]bool // article id → listeners
+	blogs    map[int64]*liveTopic             // live blogs with streams open
+	total    int
+	byAddr   map[string]int
+	// maxTotal and maxPerAddr bound the open streams (Options).
+	maxTotal, maxPerAddr int
+	done                 chan struct{} // closed at shutdown: streams end so the server can stop
+	once                 sync.Once
+	// read returns the live blog id as it is now and the events of its
+	// updates changed after the change number seq, at most limit: the
+	// store read and the rendering, once for every stream.
+	read func(ctx context.Context, id, seq int64, limit int) (*article.Article, []liveEvent, error)
 }
 
-// Bounds on open streams: each is a held connection.
+// Bounds on open streams, each a held connection; Options may set others.
 const (
 	maxLiveStreams       = 2000
 	maxLiveStreamsPerIP  = 4
 	liveHeartbeat        = 25 * time.Second
 	liveStreamMaxSeconds = 30 * 60 // a reader's stream is renewed by the browser after this
+	// maxLiveEvents is how many events of a live blog the hub keeps: a
+	// stream that fell further behind is resumed from the store, or told
+	// to reload.
+	maxLiveEvents = 200
 )
 
-func newLiveHub() *liveHub {
-	return &liveHub{subs: map[int64]map[chan struct{}]bool{}, byAddr: map[string]int{}, done: make(chan struct{})}
+func newLiveHub(maxTotal, maxPerAddr int) *liveHub {
+	if maxTotal <= 0 {
+		maxTotal = maxLiveStreams
+	}
+	if maxPerAddr <= 0 {
+		maxPerAddr = maxLiveStreamsPerIP
+	}
+	return &liveHub{comments: map[int64]map[chan struct{}]bool{}, blogs: map[int64]*liveTopic{}, byAddr: map[string]int{},
+		maxTotal: maxTotal, maxPerAddr: maxPerAddr, done: make(chan struct{})}
 }
 
-func (h *liveHub) subscribe(articleID int64, addr string) (chan struct{}, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.total >= maxLiveStreams || h.byAddr[addr] >= maxLiveStreamsPerIP {
-		return nil, false
+// admit counts a stream from addr, if the bounds allow one more. The
+// caller holds h.mu.
+func (h *liveHub) admit(addr string) bool {
+	if h.total >= h.maxTotal || h.byAddr[addr] >= h.maxPerAddr {
+		return false
 	}
-	ch := make(chan struct{}, 1)
-	if h.subs[articleID] == nil {
-		h.subs[articleID] = map[chan struct{}]bool{}
-	}
-	h.subs[articleID][ch] = true
 	h.total++
 	h.byAddr[addr]++
-	return ch, true
+	return true
 }
 
-func (h *liveHub) unsubscribe(articleID int64, addr string, ch chan struct{}) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.subs[articleID], ch)
-	if len(h.subs[articleID]) == 0 {
-		delete(h.subs, articleID)
-	}
+// release uncounts a stream from addr. The caller holds h.mu.
+func (h *liveHub) release(addr string) {
 	h.total--
 	if h.byAddr[addr]--; h.byAddr[addr] <= 0 {
 		delete(h.byAddr, addr)
 	}
 }
 
-// notify wakes the listeners of every article whose comments key is in keys.
+// streams is how many streams are open.
+func (h *liveHub) streams() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.total
+}
+
+func (h *liveHub) subscribe(articleID int64, addr string) (chan struct{}, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.admit(addr) {
+		return nil, false
+	}
+	ch := make(chan struct{}, 1)
+	if h.comments[articleID] == nil {
+		h.comments[articleID] = map[chan struct{}]bool{}
+	}
+	h.comments[articleID][ch] = true
+	return ch, true
+}
+
+func (h *liveHub) unsubscribe(articleID int64, addr string, ch chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.comments[articleID], ch)
+	if len(h.comments[articleID]) == 0 {
+		delete(h.comments, articleID)
+	}
+	h.release(addr)
+}
+
+// notify wakes the listeners of every discussion whose comments key is in
+// keys, and has every live blog a key names read its changes.
 func (h *liveHub) notify(keys []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, k := range keys {
+		if id, _, ok := liveblog.ParseKey(k); ok {
+			if t := h.blogs[id]; t != nil {
+				h.refresh(t)
+			}
+			continue
+		}
 		idText, ok := strings.CutPrefix(k, "comments:")
 		if !ok {
 			continue
@@ -77,12 +133,201 @@ func (h *liveHub) notify(keys []string) {
 		if err != nil {
 			continue
 		}
-		for ch := range h.subs[id] {
+		for ch := range h.comments[id] {
+			wake(ch)
+		}
+	}
+}
+
+// wake signals ch without waiting: one signal pending is enough.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// liveTopic is a live blog with streams open on this instance.
+type liveTopic struct {
+	id     int64
+	art    *article.Article // as last read: what its events are rendered for
+	subs   map[*liveSub]struct{}
+	events []liveEvent // in the order of their change numbers
+	// base is the change number events begin after: they hold the latest
+	// state of every update changed after it. seq is the newest heard.
+	base, seq int64
+	// reading says a read of the store is under way, again that a change
+	// was heard meanwhile and the store must be read once more.
+	reading, again bool
+	// filling, while a stream reads what happened before base, is closed
+	// when it is done.
+	filling chan struct{}
+}
+
+// liveEvent is one change to an update, as the bytes of its event.
+type liveEvent struct {
+	seq   int64
+	frame []byte
+}
+
+// liveSub is one reader's stream: what it has been sent, and how it is
+// woken. It holds nothing of the events but their number.
+type liveSub struct {
+	wake chan struct{}
+	last int64
+}
+
+// join opens a stream on the live blog a from addr, which has heard its
+// changes up to since; false when the bounds refuse it.
+func (h *liveHub) join(a *article.Article, addr string, since int64) (*liveTopic, *liveSub, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.admit(addr) {
+		return nil, nil, false
+	}
+	t := h.blogs[a.ID]
+	if t == nil {
+		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}, base: a.LiveSeq, seq: a.LiveSeq}
+		h.blogs[a.ID] = t
+		// A change made between a's read and now was announced to no
+		// topic: read once, for every stream to come.
+		h.refresh(t)
+	}
+	sub := &liveSub{wake: make(chan struct{}, 1), last: since}
+	t.subs[sub] = struct{}{}
+	return t, sub, true
+}
+
+// leave closes a stream; the last one closes its topic.
+func (h *liveHub) leave(t *liveTopic, sub *liveSub, addr string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(t.subs, sub)
+	if len(t.subs) == 0 && h.blogs[t.id] == t {
+		delete(h.blogs, t.id)
+	}
+	h.release(addr)
+}
+
+// refresh has t read the store for its changes since t.seq, unless a read
+// is under way, which then reads again. The caller holds h.mu.
+func (h *liveHub) refresh(t *liveTopic) {
+	if t.reading {
+		t.again = true
+		return
+	}
+	t.reading = true
+	go h.readChanges(t)
+}
+
+// readChanges reads and renders t's changes once, adds them to its
+// events, and wakes its streams.
+func (h *liveHub) readChanges(t *liveTopic) {
+	for {
+		h.mu.Lock()
+		after := t.seq
+		h.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		a, events, err := h.read(ctx, t.id, after, maxLiveEvents)
+		cancel()
+		h.mu.Lock()
+		if err == nil {
+			t.art = a
+			h.append(t, events)
+			// A full read may have left more behind it.
+			t.again = t.again || len(events) == maxLiveEvents
+		}
+		if !t.again || h.blogs[t.id] != t {
+			t.reading, t.again = false, false
+			h.mu.Unlock()
+			return
+		}
+		t.again = false
+		h.mu.Unlock()
+	}
+}
+
+// append adds events newer than t's to it, keeps at most maxLiveEvents,
+// and wakes t's streams. The caller holds h.mu.
+func (h *liveHub) append(t *liveTopic, events []liveEvent) {
+	added := false
+	for _, e := range events {
+		if e.seq > t.seq {
+			t.events = append(t.events, e)
+			t.seq, added = e.seq, true
+		}
+	}
+	if over := len(t.events) - maxLiveEvents; over > 0 {
+		t.base = t.events[over-1].seq
+		t.events = append(t.events[:0:0], t.events[over:]...)
+	}
+	if added {
+		for sub := range t.subs {
+			wake(sub.wake)
+		}
+	}
+}
+
+// pending returns the events sub has not been sent, the bytes shared with
+// every other stream, and counts them as sent; stale says sub fell behind
+// what t holds.
+func (h *liveHub) pending(t *liveTopic, sub *liveSub) (frames [][]byte, stale bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if sub.last < t.base {
+		return nil, true
+	}
+	for _, e := range t.events {
+		if e.seq > sub.last {
+			frames = append(frames, e.frame)
+		}
+	}
+	sub.last = max(sub.last, t.seq)
+	return frames, false
+}
+
+// fill gives t the changes after since that came before its events, read
+// once however many streams resume from behind them; false when they are
+// more than it keeps, and the reader must load the page again.
+func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
+	for {
+		h.mu.Lock()
+		if since >= t.base {
+			h.mu.Unlock()
+			return true
+		}
+		if wait := t.filling; wait != nil {
+			h.mu.Unlock()
 			select {
-			case ch <- struct{}{}:
-			default: // already signalled; one wake-up is enough
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return false
 			}
 		}
+		done := make(chan struct{})
+		t.filling = done
+		base := t.base
+		h.mu.Unlock()
+		_, events, err := h.read(ctx, t.id, since, maxLiveEvents)
+		h.mu.Lock()
+		t.filling = nil
+		close(done)
+		// A read cut short by its limit covers all that came before base
+		// only if it reached past it.
+		covers := err == nil && t.base == base && (len(events) < maxLiveEvents || events[len(events)-1].seq >= base)
+		if covers {
+			var before []liveEvent
+			for _, e := range events {
+				if e.seq <= base {
+					before = append(before, e)
+				}
+			}
+			t.events = append(before, t.events...)
+			t.base = since
+		}
+		h.mu.Unlock()
+		return covers
 	}
 }
 
@@ -102,11 +347,76 @@ func (s *Server) liveComments(w http.ResponseWriter, r *http.Request) {
 	addr := limitKey(s.ips.ClientIP(r))
 	ch, ok := s.live.subscribe(a.ID, addr)
 	if !ok {
-		w.Header().Set("Retry-After", "60")
-		http.Error(w, "too many live streams", http.StatusTooManyRequests)
+		tooManyStreams(w)
 		return
 	}
 	defer s.live.unsubscribe(a.ID, addr, ch)
+	s.stream(w, r, ch, func(w http.ResponseWriter) {
+		fmt.Fprintf(w, "event: changed\ndata: %d\n\n", a.ID)
+	})
+}
+
+// GET /{section}/{slug}/updates/live: a live blog's stream. Each post,
+// edit or deletion of one of its updates is an "update" event whose id is
+// its change number and whose data is JSON: the update's id, number,
+// time, whether it is pinned or a key event, and its HTML as the page
+// shows it (or "deleted": true). The first request names the number its
+// page shows (?since=); a browser that reconnects sends the last it heard
+// (Last-Event-ID) and is sent what it missed.
+func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := s.store.BareArticleBySlug(ctx, r.PathValue("slug"))
+	if err == nil && (!a.Visible() || !a.LiveBlog || a.Section.Slug != r.PathValue("section") || a.Section.Edition != editionOf(ctx)) {
+		err = article.ErrNotFound
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	since := a.LiveSeq
+	for _, heard := range []string{r.Header.Get("Last-Event-ID"), r.URL.Query().Get("since")} {
+		if n, err := strconv.ParseInt(heard, 10, 64); err == nil && n >= 0 && heard != "" {
+			since = n
+			break
+		}
+	}
+	addr := limitKey(s.ips.ClientIP(r))
+	t, sub, ok := s.live.join(a, addr, since)
+	if !ok {
+		tooManyStreams(w)
+		return
+	}
+	defer s.live.leave(t, sub, addr)
+	wake(sub.wake) // send what the page has not shown at once
+	s.stream(w, r, sub.wake, func(w http.ResponseWriter) {
+		frames, stale := s.live.pending(t, sub)
+		if stale && s.live.fill(ctx, t, sub.last) {
+			frames, stale = s.live.pending(t, sub)
+		}
+		if stale {
+			// More changed than the hub keeps: the reader loads the
+			// page again, and its stream goes on from now.
+			fmt.Fprint(w, "event: reload\ndata: {}\n\n")
+			s.live.mu.Lock()
+			sub.last = t.seq
+			s.live.mu.Unlock()
+		}
+		for _, f := range frames {
+			w.Write(f)
+		}
+	})
+}
+
+func tooManyStreams(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "60")
+	http.Error(w, "too many live streams", http.StatusTooManyRequests)
+}
+
+// stream holds an event stream open until the reader leaves, the server
+// stops or the stream's time is up, calling send each time ch is woken,
+// and a comment every liveHeartbeat so that proxies keep it open. It runs
+// in the request's goroutine: a stream costs no other.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, ch chan struct{}, send func(w http.ResponseWriter)) {
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -120,12 +430,12 @@ func (s *Server) liveComments(w http.ResponseWriter, r *http.Request) {
 	defer beat.Stop()
 	for time.Now().Before(end) {
 		select {
-		case <-ctx.Done():
+		case <-r.Context().Done():
 			return
 		case <-s.live.done:
 			return
 		case <-ch:
-			fmt.Fprintf(w, "event: changed\ndata: %d\n\n", a.ID)
+			send(w)
 		case <-beat.C:
 			fmt.Fprintf(w, ": keep-alive\n\n")
 		}

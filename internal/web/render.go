@@ -158,8 +158,16 @@ func (v *view) Date(t time.Time) string { return v.cat.Date(t.In(v.loc)) }
 // DateTime formats t with its time of day in the site's time zone.
 func (v *view) DateTime(t time.Time) string { return v.cat.DateTime(t.In(v.loc)) }
 
+// Digits are the page's digits, 0 to 9, for a script that writes
+// numbers as the page does.
+func (v *view) Digits() string { return v.cat.Digits("0123456789") }
+
 // ISO formats t for <time datetime>.
 func (v *view) ISO(t time.Time) string { return t.In(v.loc).Format(time.RFC3339) }
+
+// LiveNow reports whether a is a live blog whose coverage is open: its
+// card says "Live".
+func (v *view) LiveNow(a article.Article) bool { return a.Live() }
 
 // ArticleURL is the canonical path of an article.
 func (v *view) ArticleURL(a article.Article) string { return a.Path() }

@@ -22,11 +22,13 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage))
 	s.handle(mux, "GET /{section}/{slug}", s.page(s.article))
 	s.handle(mux, "POST /{section}/{slug}/comments", s.postComment)
-	// GET /{section}/{slug}/comments.rss|atom|json, its last segment a
-	// wildcard: the literal would tie with /media/{id}/{file}, neither
-	// more specific, and ServeMux refuses the pair.
-	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.commentFeed))
+	// GET /{section}/{slug}/comments.rss|atom|json and a live blog's
+	// updates.rss|atom|json, the last segment a wildcard: a literal would
+	// tie with /media/{id}/{file}, neither more specific, and ServeMux
+	// refuses the pair.
+	s.handle(mux, "GET /{section}/{slug}/{feed}", s.page(s.articleFeeds))
 	s.handle(mux, "GET /{section}/{slug}/comments/live", s.liveComments)
+	s.handle(mux, "GET /{section}/{slug}/updates/live", s.liveUpdates)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/edit", s.editOwnComment)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/delete", s.deleteOwnComment)
 	s.handle(mux, "POST /{section}/{slug}/comments/{id}/report", s.reportComment)
@@ -73,6 +75,13 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "GET /admin/articles/{id}/revisions", s.staff(account.WriteDrafts, s.articleRevisions))
 	s.handle(admin, "POST /admin/articles/{id}/restore", s.staff(account.WriteDrafts, s.restoreRevision))
 	s.handle(admin, "POST /admin/articles/{id}/notes", s.staff(account.PublishOwn, s.addNote))
+	s.handle(admin, "POST /admin/articles/{id}/coverage", s.staff(account.PublishOwn, s.setCoverage))
+	s.handle(admin, "GET /admin/articles/{id}/live", s.staff(account.PublishOwn, s.liveDesk))
+	s.handle(admin, "POST /admin/articles/{id}/live", s.staff(account.PublishOwn, s.postLiveUpdate))
+	s.handle(admin, "GET /admin/articles/{id}/live/{update}", s.staff(account.PublishOwn, s.editLiveUpdate))
+	s.handle(admin, "POST /admin/articles/{id}/live/{update}", s.staff(account.PublishOwn, s.saveLiveUpdate))
+	s.handle(admin, "GET /admin/articles/{id}/live/{update}/delete", s.staff(account.PublishOwn, s.confirmDeleteLiveUpdate))
+	s.handle(admin, "POST /admin/articles/{id}/live/{update}/delete", s.staff(account.PublishOwn, s.deleteLiveUpdate))
 	s.handle(admin, "GET /admin/media", s.staff(account.UploadMedia, s.mediaPage))
 	s.handle(admin, "GET /admin/media.json", s.staff(account.UploadMedia, s.mediaJSON))
 	s.handle(admin, "POST /admin/media", s.staff(account.UploadMedia, s.uploadMedia))
@@ -147,18 +156,24 @@ const (
 	maxFormBytes   = 64 << 10
 	maxEditorBytes = 1 << 20  // an article from the editor, Markdown and fields
 	maxImportBytes = 20 << 20 // a subscriber CSV
+	// maxLiveBytes holds a live update of the longest (liveblog.MaxBody
+	// characters, each up to four bytes and each byte percent-encoded
+	// in three) and its other fields.
+	maxLiveBytes = 192 << 10
 )
 
 // maxUploadBytes holds the largest image accepted and its fields.
 var maxUploadBytes = media.DefaultLimits.MaxBytes + 1<<20
 
 var bodyLimits = map[string]bodyCap{
-	"POST /{section}/{slug}/comments": {bytes: maxFormBytes, msg: "comment.too_large"},
-	"POST /admin/articles":            {bytes: maxEditorBytes},
-	"POST /admin/articles/preview":    {bytes: maxEditorBytes},
-	"POST /admin/articles/{id}":       {bytes: maxEditorBytes},
-	"POST /admin/media":               {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
-	"POST /admin/subscribers/import":  {bytes: maxImportBytes, upload: true},
+	"POST /{section}/{slug}/comments":         {bytes: maxFormBytes, msg: "comment.too_large"},
+	"POST /admin/articles":                    {bytes: maxEditorBytes},
+	"POST /admin/articles/preview":            {bytes: maxEditorBytes},
+	"POST /admin/articles/{id}":               {bytes: maxEditorBytes},
+	"POST /admin/articles/{id}/live":          {bytes: maxLiveBytes},
+	"POST /admin/articles/{id}/live/{update}": {bytes: maxLiveBytes},
+	"POST /admin/media":                       {bytes: maxUploadBytes, upload: true, msg: "admin.media.too_large"},
+	"POST /admin/subscribers/import":          {bytes: maxImportBytes, upload: true},
 }
 
 // adminRoutes lists every newsroom route with the least role that may use
@@ -175,6 +190,15 @@ var adminRoutes = []struct {
 	{"GET", "/admin/articles/new", account.Contributor},
 	{"POST", "/admin/articles", account.Contributor},
 	{"POST", "/admin/articles/preview", account.Contributor},
+	// A live blog's composer, on an article that is not there: the role
+	// is refused before the article is looked for.
+	{"GET", "/admin/articles/1/live", account.Author},
+	{"POST", "/admin/articles/1/live", account.Author},
+	{"GET", "/admin/articles/1/live/1", account.Author},
+	{"POST", "/admin/articles/1/live/1", account.Author},
+	{"GET", "/admin/articles/1/live/1/delete", account.Author},
+	{"POST", "/admin/articles/1/live/1/delete", account.Author},
+	{"POST", "/admin/articles/1/coverage", account.Author},
 	{"GET", "/admin/account", account.Contributor},
 	{"GET", "/admin/media", account.Contributor},
 	{"GET", "/admin/media.json", account.Contributor},

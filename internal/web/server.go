@@ -72,6 +72,9 @@ type Options struct {
 	// Webhooks is the admins' use cases of webhooks, which the newsroom's
 	// pages and the Admin API share; required.
 	Webhooks *webhook.Service
+	// LiveBlogs is the live blogs' use cases the composer and the Admin
+	// API share; nil makes one from the store, keeping no embeds.
+	LiveBlogs *newsroom.LiveBlogs
 	// External, when set, is the third-party check (reCAPTCHA, hCaptcha or
 	// Turnstile) the services' anti-bot rule takes instead of the built-in
 	// one: the pages show its widget. SiteKey is its public key.
@@ -96,6 +99,10 @@ type Options struct {
 	// Export, when set, writes the whole site to w in the export format,
 	// for admins to download.
 	Export func(ctx context.Context, w io.Writer) error
+	// LiveStreams and LiveStreamsPerIP bound the event streams open at
+	// once (live comments and live blogs), in all and per client
+	// address; 0 for 2,000 and 4.
+	LiveStreams, LiveStreamsPerIP int
 }
 
 // Server serves the reading site.
@@ -145,6 +152,7 @@ type Server struct {
 
 	newsroom   *newsroom.Service
 	webhooks   *webhook.Service
+	liveBlogs  *newsroom.LiveBlogs
 	ips        *clientip.Resolver
 	api        http.Handler
 	signingKey []byte
@@ -214,13 +222,14 @@ func New(st Store, opts Options) (*Server, error) {
 		now:               opts.Now,
 		newsroom:          opts.Newsroom,
 		webhooks:          opts.Webhooks,
+		liveBlogs:         opts.LiveBlogs,
 		ips:               opts.IPs,
 		api:               opts.API,
 		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
 		loginByAccountAll: ratelimit.New(loginFailuresBeforeCheck, loginWindow, 100_000),
 		library:           opts.Library,
-		live:              newLiveHub(),
+		live:              newLiveHub(opts.LiveStreams, opts.LiveStreamsPerIP),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
 		poke:              make(chan struct{}, 1),
 		later:             make(chan struct{}, maxLater),
@@ -231,6 +240,10 @@ func New(st Store, opts Options) (*Server, error) {
 		views:             tally[int]{merge: sum},
 		redirectHits:      tally[redirects.Hit]{merge: addHit},
 	}
+	if s.liveBlogs == nil {
+		s.liveBlogs = newsroom.NewLiveBlogs(st, opts.Now, opts.Logger)
+	}
+	s.live.read = s.liveEvents
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
@@ -273,6 +286,7 @@ func New(st Store, opts Options) (*Server, error) {
 	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages rendered because the cache did not hold them.", s.cache.misses.Load)
 	s.metrics.Gauge("broadsheet_page_cache_entries", "Rendered pages held in the cache.", func() float64 { n, _ := s.cache.stats(); return float64(n) })
 	s.metrics.Gauge("broadsheet_page_cache_bytes", "Bytes held by the rendered-page cache.", func() float64 { _, b := s.cache.stats(); return float64(b) })
+	s.metrics.Gauge("broadsheet_live_streams", "Event streams open: live comments and live blogs.", func() float64 { return float64(s.live.streams()) })
 	// Cross-origin protection refuses state-changing requests that a
 	// browser marks as coming from another site (Sec-Fetch-Site / Origin).
 	s.handler = s.recoverer(s.observe(s.guard(http.NewCrossOriginProtection().Handler(s.routes()))))

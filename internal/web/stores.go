@@ -8,8 +8,10 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/library"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
+	"broadsheet/internal/newsroom"
 	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/search"
 	"broadsheet/internal/subscription"
@@ -25,6 +27,7 @@ type Store interface {
 	accountStore
 	deskStore
 	redirectStore
+	liveStore
 	SigningKey(ctx context.Context) ([]byte, error) // the site's secret, read once at start
 }
 
@@ -176,6 +179,18 @@ type deskStore interface {
 	UserSessions(ctx context.Context, userID int64) ([]account.Session, error)
 	UserTokens(ctx context.Context, userID int64) ([]account.Token, error)
 	Users(ctx context.Context) ([]account.User, error)
+}
+
+// liveStore is what live blogs ask of storage: their pages, feeds and
+// readers' streams read their updates, and the newsroom's composer posts
+// through newsroom.LiveBlogs, which asks for the rest.
+type liveStore interface {
+	newsroom.LiveStore
+	LiveChanges(ctx context.Context, articleID, seq int64, limit int) ([]liveblog.Update, error)
+	LiveHighlights(ctx context.Context, articleID int64) (liveblog.Highlights, error)
+	LiveRevisions(ctx context.Context, id int64) ([]liveblog.Revision, error)
+	LiveUpdate(ctx context.Context, id int64) (*liveblog.Update, error)
+	LiveUpdates(ctx context.Context, q liveblog.Query) (liveblog.Page, error)
 }
 
 // redirectStore is what the redirects from old addresses ask of storage:

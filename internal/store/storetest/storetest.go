@@ -34,6 +34,7 @@ type Store interface {
 	Editions
 	Embeds
 	Webhooks
+	LiveBlogs
 	Plumbing
 }
 
@@ -125,6 +126,11 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WebhookRoutes", testWebhookRoutes},
 		{"WebhookQueue", testWebhookQueue},
 		{"WebhookClaimConcurrent", testWebhookClaimConcurrent},
+		{"LiveUpdates", testLiveUpdates},
+		{"LiveEdits", testLiveEdits},
+		{"LiveConcurrentWriters", testLiveConcurrentWriters},
+		{"LiveMedia", testLiveMedia},
+		{"LiveCoverage", testLiveCoverage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

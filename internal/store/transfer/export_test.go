@@ -17,6 +17,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/redirect"
 	"broadsheet/internal/search"
 	"broadsheet/internal/store/postgres"
@@ -169,6 +170,21 @@ func TestExportRoundTrip(t *testing.T) {
 	}
 	sameRedirects(t, s, pg)
 	sameRedirects(t, s, s2)
+	// The live blog goes on where it was: its update with its bylines,
+	// its picture found again, and the next post takes the next number.
+	_, err = pg.RenderStored(ctx, 100)
+	must(t, err)
+	live, err := pg.LiveUpdates(ctx, liveblog.Query{ArticleID: w.live.ID})
+	must(t, err)
+	if len(live.Updates) != 1 || live.Updates[0].Headline != "Waves over the quay" || len(live.Updates[0].Authors) != 2 ||
+		!strings.Contains(live.Updates[0].BodyHTML, "<figure") {
+		t.Errorf("the live blog on PostgreSQL = %+v, want its one update as it was", live.Updates)
+	}
+	next := liveblog.Update{ArticleID: w.live.ID, Body: "After the move."}
+	must(t, pg.PostLiveUpdate(ctx, &next))
+	if next.Seq != 5 {
+		t.Errorf("the first post after the import took number %d, want 5", next.Seq)
+	}
 	// Redirects imported lead on as they did: what each leads to is
 	// worked out again on import.
 	r := &redirect.Redirect{FromPath: "/city/harbour-reopens-after-storm", ToURL: "/city/harbour"}
@@ -199,14 +215,17 @@ func TestImportVersion1(t *testing.T) {
 	v1 := filepath.Join(dir, "v1.zip")
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
-		case "records/redirects.jsonl", "records/imported.jsonl", "records/documents.jsonl", "records/article_documents.jsonl", "records/embeds.jsonl":
+		case "records/redirects.jsonl", "records/imported.jsonl", "records/documents.jsonl", "records/article_documents.jsonl", "records/embeds.jsonl",
+			"records/live_updates.jsonl", "records/live_update_authors.jsonl", "records/live_update_revisions.jsonl":
 			return nil
-		case "records/comments.jsonl":
+		case "records/comments.jsonl", "records/articles.jsonl", "records/sections.jsonl":
 			var out []byte
 			for line := range bytes.Lines(b) {
 				var rec map[string]any
 				must(t, json.Unmarshal(line, &rec))
-				delete(rec, "url")
+				for _, later := range []string{"url", "edition", "translation_of", "live_blog", "coverage_start", "coverage_end", "live_seq"} {
+					delete(rec, later)
+				}
 				l, err := json.Marshal(rec)
 				must(t, err)
 				out = append(append(out, l...), '\n')
@@ -217,7 +236,8 @@ func TestImportVersion1(t *testing.T) {
 			must(t, json.Unmarshal(b, &m))
 			m.Version = 1
 			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool {
-				return slices.Contains([]string{"redirects", "imported", "documents", "article_documents", "embeds"}, mk.Kind)
+				return slices.Contains([]string{"redirects", "imported", "documents", "article_documents", "embeds",
+					"live_updates", "live_update_authors", "live_update_revisions"}, mk.Kind)
 			})
 			out, err := json.Marshal(m)
 			must(t, err)
@@ -253,6 +273,9 @@ func TestImportVersion1(t *testing.T) {
 			}
 			if _, err := db.ArticleBySlug(ctx, "harbour-reopens-after-storm"); err != nil {
 				t.Errorf("the version 1 export's article: %v", err)
+			}
+			if a, err := db.ArticleBySlug(ctx, "storm-live"); err != nil || a.LiveBlog || a.LiveSeq != 0 || !a.CoverageStart.IsZero() {
+				t.Errorf("an article of a version 1 export = %+v, %v; want no live blog", a, err)
 			}
 			if list, err := db.Redirects(ctx, redirect.Query{}); err != nil || len(list) != 0 {
 				t.Errorf("redirects after a version 1 import = %+v, %v; want none", list, err)
@@ -397,8 +420,8 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 5`, `"version": 6`)), false, "format version 6, written by a newer Broadsheet"},
-		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 5`, `"version": 1`)), true,
+		{"newer version", edited("newer", inManifest(`"version": 6`, `"version": 7`)), false, "format version 7, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 6`, `"version": 1`)), true,
 			"manifest.json of format version 1 lists embeds records, which version 5 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {

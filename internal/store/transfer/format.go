@@ -31,10 +31,12 @@ import (
 // simply absent from an older export. Version 2 added redirects; version
 // 3 the records imports remember (imported) and comments' url; version 4
 // sections' edition and articles' translation_of; version 5 embeds,
-// documents (PDFs and audio) and the documents articles link to.
+// documents (PDFs and audio) and the documents articles link to; version
+// 6 live blogs: articles' live_blog, coverage and live_seq, and their
+// updates, the updates' bylines and revisions.
 const (
 	FormatName    = "broadsheet-export"
-	FormatVersion = 5
+	FormatVersion = 6
 )
 
 // fieldType is how a column is written in a record.
@@ -57,14 +59,22 @@ type field struct {
 	// a record of an earlier version has none, and the column keeps its
 	// default.
 	since int
+	// zero says an older export's record gives the column 0, not NULL
+	// (written @VERSION=0): a count that cannot be NULL.
+	zero bool
 }
 
 // absent is what an export older than the field stores in its column:
-// the empty text of a text column, NULL (or the column's default) for
-// the others.
+// the empty text of a text column, false in a boolean one, 0 in a count
+// that says so (zero), NULL (or the column's default) for the others.
 func (f field) absent() any {
-	if f.typ == tText {
+	switch {
+	case f.typ == tText:
 		return ""
+	case f.typ == tBool:
+		return false
+	case f.zero:
+		return int64(0)
 	}
 	return nil
 }
@@ -124,8 +134,10 @@ var kinds = func() []kind {
 			name, col, _ := strings.Cut(name, "=")
 			fl := field{name: name, typ: typ, col: col}
 			if since != "" {
+				since, zero := strings.CutSuffix(since, "=0")
 				fl.since, _ = strconv.Atoi(since)
-				if fl.since < 2 {
+				fl.zero = zero && typ == tInt
+				if fl.since < 2 || zero != fl.zero {
 					panic("transfer: bad field version " + w)
 				}
 			}
@@ -147,7 +159,13 @@ var kinds = func() []kind {
 		{name: "documents", since: 5, key: "id", fields: f("id:int name:text title:text content_type:text size:int file=bytes:file source_hash:text uploaded_by:int created_at:time")},
 		{name: "articles", key: "id", fields: f(`id:int slug:text headline:text standfirst:text body:text section_id:int lead_image_id:int
 			status:text language:text published_at:time updated_at:time created_at:time modified_at:time version:int created_by:int
-			submitted_at:time replaced_by:int comments_closed:bool translation_of:int@4`), computed: []string{"body_html", "html_of"}},
+			submitted_at:time replaced_by:int comments_closed:bool translation_of:int@4
+			live_blog:bool@6 coverage_start:time@6 coverage_end:time@6 live_seq:int@6=0`), computed: []string{"body_html", "html_of"}},
+		{name: "live_updates", since: 6, key: "id", fields: f(`id:int article_id:int seq:int headline:text body:text pinned:bool key_event:bool
+			version:int created_by:int created_at:time edited_by:int edited_at:time deleted_at:time`), computed: []string{"body_html", "html_of"}},
+		{name: "live_update_authors", since: 6, key: "update_id, position, author_id", fields: f("update_id:int author_id:int position:int")},
+		{name: "live_update_revisions", since: 6, key: "id", fields: f(`id:int update_id:int version:int user_id:int saved_at:time
+			headline:text body:text pinned:bool key_event:bool author_ids:text`)},
 		{name: "article_documents", since: 5, key: "article_id, document_id", fields: f("article_id:int document_id:int")},
 		{name: "article_tags", key: "article_id, tag_id", fields: f("article_id:int tag_id:int")},
 		{name: "article_authors", key: "article_id, position, author_id", fields: f("article_id:int author_id:int position:int")},
@@ -194,20 +212,22 @@ var kinds = func() []kind {
 
 // notExported are the tables an export leaves out, and why.
 var notExported = map[string]string{
-	"schema_migrations": "each engine records its own migrations",
-	"changes":           "the change log of a new site starts empty",
-	"sessions":          "everyone signs in again on the imported site",
-	"setup_tokens":      "one-time links for creating the first administrator",
-	"used_challenges":   "spent anti-bot challenges, which expire within the hour",
-	"rate_events":       "rate-limit counters, which expire within the day",
-	"article_fts":       "the search index, rebuilt by the import",
-	"article_fts_keys":  "the SQLite search index's own row keys",
-	"term_df":           "the search index, rebuilt by the import",
-	"article_terms":     "the search index, rebuilt by the import",
-	"related_kept":      "More Articles lists, made again by the imported site",
-	"article_images":    "the images articles' bodies show, found again as the imported site renders them",
-	"_litestream_seq":   "the write-ahead-log replica's own bookkeeping",
-	"_litestream_lock":  "the write-ahead-log replica's own bookkeeping",
+	"schema_migrations":     "each engine records its own migrations",
+	"changes":               "the change log of a new site starts empty",
+	"sessions":              "everyone signs in again on the imported site",
+	"setup_tokens":          "one-time links for creating the first administrator",
+	"used_challenges":       "spent anti-bot challenges, which expire within the hour",
+	"rate_events":           "rate-limit counters, which expire within the day",
+	"article_fts":           "the search index, rebuilt by the import",
+	"article_fts_keys":      "the SQLite search index's own row keys",
+	"term_df":               "the search index, rebuilt by the import",
+	"article_terms":         "the search index, rebuilt by the import",
+	"related_kept":          "More Articles lists, made again by the imported site",
+	"article_images":        "the images articles' bodies show, found again as the imported site renders them",
+	"live_update_images":    "the images live updates show, found again as the imported site renders them",
+	"live_update_documents": "the documents live updates link to, found again as the imported site renders them",
+	"_litestream_seq":       "the write-ahead-log replica's own bookkeeping",
+	"_litestream_lock":      "the write-ahead-log replica's own bookkeeping",
 	// Webhook endpoints hold live secrets that sign to other systems, and
 	// their queue is the old site's deliveries: the new site's admin
 	// registers the endpoints again and gives each receiver its secret.

@@ -18,6 +18,7 @@ import (
 	"broadsheet/internal/backup"
 	"broadsheet/internal/comment"
 	"broadsheet/internal/embed"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/redirect"
 	"broadsheet/internal/search"
@@ -38,6 +39,7 @@ func must(t *testing.T, err error) {
 // site is what buildSite made, to look for in the copy.
 type site struct {
 	lead, replaced *article.Article
+	live           *article.Article // a live blog
 	img            article.Image
 	doc            article.Document
 	user           account.User
@@ -183,6 +185,21 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	chart.FetchedAt = now
 	must(t, s.SaveEmbed(ctx, &chart))
 
+	// A live blog, its coverage open: an update with a picture and the
+	// report, by two, edited once; and one posted by mistake and deleted.
+	w.live = &article.Article{Slug: "storm-live", Headline: "The storm, live", Body: "Follow the storm here.", Section: city,
+		Status: article.Published, Language: "en", PublishedAt: now.Add(-30 * time.Minute), LiveBlog: true, CreatedBy: w.user.ID}
+	must(t, s.CreateArticle(ctx, w.live))
+	must(t, s.SetCoverage(ctx, w.live.ID, now.Add(-30*time.Minute), time.Time{}))
+	waves := liveblog.Update{ArticleID: w.live.ID, Body: fmt.Sprintf("![The quay](/media/%d/480.jpg)\nWaves at the quay.\n\n[The report](%s)", w.img.ID, w.doc.Path()),
+		Authors: []article.Author{authors[1], authors[0]}, KeyEvent: true, CreatedBy: w.user.ID}
+	must(t, s.PostLiveUpdate(ctx, &waves))
+	waves.Headline, waves.EditorID = "Waves over the quay", w.user.ID
+	must(t, s.EditLiveUpdate(ctx, &waves))
+	mistake := liveblog.Update{ArticleID: w.live.ID, Body: "Posted by mistake.", Pinned: true}
+	must(t, s.PostLiveUpdate(ctx, &mistake))
+	must(t, s.DeleteLiveUpdate(ctx, w.live.ID, mistake.ID, w.user.ID))
+
 	must(t, s.AddViews(ctx, map[int64]int{w.lead.ID: 42, other.ID: 7}, now))
 	_, err = s.KeepRelated(ctx, 10)
 	must(t, err)
@@ -257,7 +274,7 @@ func TestCopy(t *testing.T) {
 	// Every table is copied whole, and the report says so. A table added
 	// by a later migration is copied too; the test site should fill it.
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
-		"article_documents", "articles", "audit_log", "authors", "comments", "documents", "embeds", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
+		"article_documents", "articles", "audit_log", "live_updates", "live_update_authors", "live_update_revisions", "live_update_images", "live_update_documents", "authors", "comments", "documents", "embeds", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
 		"used_challenges", "users", "webhook_attempts", "webhook_deliveries", "webhook_endpoint_events", "webhook_endpoints", "webhook_messages"}
 	var got []string
