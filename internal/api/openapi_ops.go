@@ -131,7 +131,7 @@ var operations = map[string]operation{
 	"POST /api/v1/admin/comments/{id}/pin":     {id: "pinComment", tag: "Comments", summary: "Pin a comment first in its thread", resp: moderatedJSON{}},
 	"POST /api/v1/admin/comments/{id}/unpin":   {id: "unpinComment", tag: "Comments", summary: "Unpin a comment", resp: moderatedJSON{}},
 	"POST /api/v1/admin/comments/{id}/replies": {id: "replyToComment", tag: "Comments", summary: "Reply as the newsroom",
-		description: "Under the token's user's name, marked as the newsroom's and published at once, as a signed-in member's reply on the article page. The article must be published and open to comments.",
+		description: "Under the token's user's name, marked as the newsroom's and published at once, as a signed-in member's reply on the article page (a blocklisted word or too many links hold it; 30 comments in 10 minutes per user). The article must be published (422 naming id) and open to comments (403).",
 		body:        commentBody{}, required: []string{"body"}, status: http.StatusCreated, resp: moderatedJSON{}, location: true},
 
 	// Admin API: the banner and the settings.
