@@ -56,9 +56,6 @@ func (h *handler) setBanner(w http.ResponseWriter, r *http.Request, u *account.U
 		}
 		b.Expires = t
 	}
-	if b == (article.Banner{}) {
-		return invalid(map[string]string{"text": "text is required; to take the banner down, DELETE it"})
-	}
 	if err := newsroom.SetBanner(r.Context(), h.store, u, b, h.now()); err != nil {
 		return err
 	}
@@ -67,7 +64,7 @@ func (h *handler) setBanner(w http.ResponseWriter, r *http.Request, u *account.U
 
 // DELETE /api/v1/admin/banner
 func (h *handler) clearBanner(w http.ResponseWriter, r *http.Request, u *account.User) error {
-	if err := newsroom.SetBanner(r.Context(), h.store, u, article.Banner{}, h.now()); err != nil {
+	if err := newsroom.ClearBanner(r.Context(), h.store, u); err != nil {
 		return err
 	}
 	noContent(w)

@@ -127,34 +127,43 @@ type BannerStore interface {
 	Audit(ctx context.Context, e article.AuditEntry) error
 }
 
-// SetBanner shows b across the site until it expires; the zero Banner
-// clears it. Its text is required, it must expire after now, and its link
-// is a path of the site or an http(s) address.
+// SetBanner shows b across the site until it expires. Its text is
+// required (at most MaxBannerText characters), it must expire after now,
+// and its link is a path of the site or an http(s) address. Nothing here
+// takes a banner down: an empty form is a mistake to name, not a wish to
+// clear the live banner (that is ClearBanner).
 func SetBanner(ctx context.Context, st BannerStore, u *account.User, b article.Banner, now time.Time) error {
 	b.Text, b.URL = strings.TrimSpace(b.Text), strings.TrimSpace(b.URL)
-	if b != (article.Banner{}) {
-		inv := &errs.InvalidError{}
-		if b.Text == "" || len(b.Text) > MaxBannerText {
-			inv.AddKey("text", "admin.banner.headline_invalid")
-		}
-		switch {
-		case b.Expires.IsZero():
-			inv.AddKey("expires", "admin.banner.expires_invalid")
-		case !b.Expires.After(now):
-			inv.AddKey("expires", "admin.banner.expires_past")
-		}
-		if b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://") ||
-			strings.HasPrefix(b.URL, "//") {
-			inv.AddKey("url", "admin.banner.link_invalid")
-		}
-		if err := inv.OrNil(); err != nil {
-			return err
-		}
+	inv := &errs.InvalidError{}
+	if b.Text == "" || utf8.RuneCountInString(b.Text) > MaxBannerText {
+		inv.AddKey("text", "admin.banner.headline_invalid")
+	}
+	switch {
+	case b.Expires.IsZero():
+		inv.AddKey("expires", "admin.banner.expires_invalid")
+	case !b.Expires.After(now):
+		inv.AddKey("expires", "admin.banner.expires_past")
+	}
+	if b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://") ||
+		strings.HasPrefix(b.URL, "//") {
+		inv.AddKey("url", "admin.banner.link_invalid")
+	}
+	if err := inv.OrNil(); err != nil {
+		return err
 	}
 	if err := st.SetBanner(ctx, b); err != nil {
 		return err
 	}
 	audit(ctx, st, u, "banner.set", "settings", 0, b.Text)
+	return nil
+}
+
+// ClearBanner takes the banner down at once.
+func ClearBanner(ctx context.Context, st BannerStore, u *account.User) error {
+	if err := st.SetBanner(ctx, article.Banner{}); err != nil {
+		return err
+	}
+	audit(ctx, st, u, "banner.clear", "settings", 0, "")
 	return nil
 }
 
