@@ -67,9 +67,9 @@ var operations = map[string]operation{
 	"DELETE /api/v1/admin/articles/{id}": {id: "deleteArticle", tag: "Articles", summary: "Take an article offline (nothing is erased)",
 		resp: adminArticleJSON{}, errors: []int{422}},
 	"POST /api/v1/admin/articles/{id}/publish": {id: "publishArticle", tag: "Articles", summary: "Publish now, or schedule",
-		body: publishRequest{}, resp: adminArticleJSON{}},
+		body: publishRequest{}, optionalBody: true, resp: adminArticleJSON{}},
 	"POST /api/v1/admin/articles/{id}/unpublish": {id: "unpublishArticle", tag: "Articles", summary: "Take offline, optionally redirecting to a replacement",
-		body: unpublishRequest{}, resp: adminArticleJSON{}},
+		body: unpublishRequest{}, optionalBody: true, resp: adminArticleJSON{}},
 
 	// Admin API: sections and authors.
 	"GET /api/v1/admin/sections": {id: "adminListSections", tag: "Sections and authors", summary: "List sections", resp: sectionList{}},
