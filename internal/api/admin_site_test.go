@@ -229,6 +229,20 @@ func TestSettings(t *testing.T) {
 	if site, _ := f.db.Site(context.Background()); site.Title != before.Title {
 		t.Errorf("a refused change was saved: %+v", site)
 	}
+	// The language reaches <html lang>: a BCP 47 tag or nothing.
+	for _, lang := range []string{`en\u0001`, `en\" onload=\"x`, "xx", "und", "", "en-"} {
+		e := wantError(t, "language "+lang, f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"language":"`+lang+`"}`),
+			http.StatusUnprocessableEntity, "invalid")
+		if e.Error.Fields["language"] == "" {
+			t.Errorf("language %q: fields %v, want language named", lang, e.Error.Fields)
+		}
+	}
+	if site, _ := f.db.Site(context.Background()); site.Language != before.Language {
+		t.Errorf("a refused language was saved: %q", site.Language)
+	}
+	if got := decodeAs[settingsJSON](t, f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"language":"en-gb"}`)); got.Language != "en-GB" {
+		t.Errorf("language en-gb saved as %q, want en-GB", got.Language)
+	}
 	w = f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"editions":[{"lang":"fa","title":"پیک","tagline":""}]}`)
 	if got := decodeAs[settingsJSON](t, w); w.Code != http.StatusOK || len(got.Editions) != 1 || got.Editions[0].Lang != "fa" {
 		t.Errorf("an edition = %d %s", w.Code, w.Body)

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
@@ -57,8 +59,13 @@ func SaveSite(ctx context.Context, st SiteStore, u *account.User, site article.S
 	if utf8.RuneCountInString(site.Tagline) > MaxSiteTagline {
 		inv.AddKey("tagline", "problem.site_tagline", MaxSiteTagline)
 	}
-	if site.Language == "" || len(site.Language) > 20 || strings.ContainsAny(site.Language, " \"<>") {
+	// The language reaches every page's <html lang> and Content-Language:
+	// only a well-formed BCP 47 tag of a known language, stored as
+	// written canonically (en-gb is en-GB).
+	if tag, err := language.Parse(strings.TrimSpace(site.Language)); err != nil || tag == language.Und {
 		inv.AddKey("language", "problem.site_language")
+	} else {
+		site.Language = tag.String()
 	}
 	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
 		inv.AddKey("time_zone", "problem.time_zone")
