@@ -278,6 +278,7 @@ var schemaEnums = map[reflect.Type][]string{
 	reflect.TypeFor[article.Status](): {"draft", "scheduled", "published", "unpublished"},
 	reflect.TypeFor[comment.Status](): {string(comment.Pending), string(comment.Approved), string(comment.Spam), string(comment.Trash)},
 	reflect.TypeFor[account.Role]():   {string(account.Contributor), string(account.Author), string(account.Editor), string(account.Admin)},
+	reflect.TypeFor[mediaKind]():      {string(imageKind), string(documentKind)},
 }
 
 // GET /api/v1/openapi.json — this API described by OpenAPI 3.1. It changes

@@ -418,3 +418,30 @@ func TestRequestBodiesRequiredAsDocumented(t *testing.T) {
 		t.Errorf("checked %d routes; the document lost its request bodies", checked)
 	}
 }
+
+// A value from a closed list is an enum in the document, so a client
+// generator makes it one.
+func TestOpenAPIEnums(t *testing.T) {
+	f := newFixture(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	for _, tt := range []struct {
+		schema, property string
+		want             []string
+	}{
+		{"MediaItem", "kind", []string{"image", "document"}},
+		{"User", "role", []string{"contributor", "author", "editor", "admin"}},
+	} {
+		if got := doc.Components.Schemas[tt.schema].Properties[tt.property].Enum; !slices.Equal(got, tt.want) {
+			t.Errorf("%s.%s: enum %v, want %v", tt.schema, tt.property, got, tt.want)
+		}
+	}
+}
