@@ -163,7 +163,7 @@ var operations = map[string]operation{
 		body: userCreate{}, required: []string{"email", "name", "role", "password"}, status: http.StatusCreated, resp: userJSON{}, location: true},
 	"GET /api/v1/admin/users/{id}": {id: "getUser", tag: "Users", summary: "One account", resp: userJSON{}},
 	"PATCH /api/v1/admin/users/{id}": {id: "patchUser", tag: "Users", summary: "Change an account's role, byline or whether it is disabled",
-		description: "The last enabled admin can be neither demoted nor disabled (422).",
+		description: "The last enabled admin can be neither demoted nor disabled (422 naming role or disabled); an author_id that is no author's is a 422 naming it.",
 		body:        userPatch{}, resp: userJSON{}},
 
 	// The reading site's doors.
