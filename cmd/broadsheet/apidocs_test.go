@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +23,8 @@ import (
 // fresh `broadsheet serve --demo` — the binary, on its own data directory —
 // and answers as the document says: the status and headers of an
 // `HTTP/1.1 …` block after it, the code and message of an error it shows,
-// the fields of an answer it shows. Variables an example exports (BASE,
+// an answer it shows, nested objects and lists too (all of what is shown
+// whole, the part shown of what is shortened with …). Variables an example exports (BASE,
 // TOKEN) carry over to the next, as in a terminal. Two things differ
 // from a reader's terminal: the site listens on a free port instead of
 // 127.0.0.1:8080, and `broadsheet user add`, which asks for a password at
@@ -118,11 +121,12 @@ type example struct {
 }
 
 type expectation struct {
-	status  int               // 0: any 2xx
-	headers map[string]string // from an HTTP/1.1 block
-	code    string            // an error's code
-	message string            // an error's message, unless shortened with …
-	fields  map[string]any    // a shown answer's top-level fields
+	status   int               // 0: any 2xx
+	headers  map[string]string // from an HTTP/1.1 block
+	code     string            // an error's code
+	message  string            // an error's message, unless shortened with …
+	problems map[string]any    // an error's fields, as shown
+	fields   map[string]any    // a shown answer, compared as differences says
 }
 
 var fence = regexp.MustCompile("^( *)```(\\w*)\\s*$")
@@ -198,6 +202,7 @@ func (w *expectation) read(lang, code string) {
 			if msg, _ := e["message"].(string); !strings.Contains(msg, "…") {
 				w.message = msg
 			}
+			w.problems, _ = e["fields"].(map[string]any)
 			return
 		}
 		w.fields = obj
@@ -264,31 +269,105 @@ func (w expectation) check(t *testing.T, name string, a answer) {
 		if e["code"] != w.code || w.message != "" && e["message"] != w.message {
 			t.Errorf("%s\nerror %v: %v, the document says %s: %q", name, e["code"], e["message"], w.code, w.message)
 		}
-		return
-	}
-	for k, want := range w.fields {
-		if k == "…" {
-			continue
-		}
-		v, ok := got[k]
-		if !ok {
-			t.Errorf("%s\nthe answer has no %q field", name, k)
-			continue
-		}
-		if s, isString := want.(string); isString {
-			if _, err := time.Parse(time.RFC3339, s); err == nil || strings.Contains(s, "…") || cursorPattern.MatchString(s) {
-				continue // a time, a cursor or a shortened value: they vary
+		if w.problems != nil {
+			for _, d := range differences(".error.fields", e["fields"], w.problems) {
+				t.Errorf("%s\n%s", name, d)
 			}
 		}
-		// Nested objects and lists are shown shortened.
-		switch want.(type) {
-		case map[string]any, []any:
-			continue
+		return
+	}
+	for _, d := range differences("", got, w.fields) {
+		t.Errorf("%s\n%s", name, d)
+	}
+}
+
+// elided is the mark docs/api.md shortens a value with.
+const elided = "…"
+
+// differences says where got differs from want, an answer as docs/api.md
+// shows it. An object with a "…" key is shown in part: only the members
+// shown are compared; without one it is shown whole, and its members must
+// be exactly those. A list whose last item is "…" is shown in part: its
+// first items are compared; without one, every item. A string with … in
+// it, a time or a cursor varies from run to run and is not compared.
+func differences(path string, got, want any) []string {
+	switch want := want.(type) {
+	case map[string]any:
+		obj, ok := got.(map[string]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s is %s, the document shows an object", where(path), show(got))}
 		}
-		if !reflect.DeepEqual(v, want) {
-			t.Errorf("%s\n%s = %v, the document says %v", name, k, v, want)
+		var out []string
+		_, partial := want[elided]
+		for _, k := range sortedKeys(want) {
+			if k == elided {
+				continue
+			}
+			v, ok := obj[k]
+			if !ok {
+				out = append(out, fmt.Sprintf("the answer has no %s", where(path+"."+k)))
+				continue
+			}
+			out = append(out, differences(path+"."+k, v, want[k])...)
+		}
+		if !partial {
+			for _, k := range sortedKeys(obj) {
+				if _, shown := want[k]; !shown {
+					out = append(out, fmt.Sprintf("the answer has %s, which the document, showing %s whole, lacks", where(path+"."+k), where(path)))
+				}
+			}
+		}
+		return out
+	case []any:
+		list, ok := got.([]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s is %s, the document shows a list", where(path), show(got))}
+		}
+		shown := want
+		partial := len(want) > 0 && want[len(want)-1] == elided
+		if partial {
+			shown = want[:len(want)-1]
+		}
+		if partial && len(list) < len(shown) {
+			return []string{fmt.Sprintf("%s has %d items, the document shows %d and more", where(path), len(list), len(shown))}
+		}
+		if !partial && len(list) != len(shown) {
+			return []string{fmt.Sprintf("%s has %d items, the document shows %d", where(path), len(list), len(shown))}
+		}
+		var out []string
+		for i := range shown {
+			out = append(out, differences(fmt.Sprintf("%s[%d]", path, i), list[i], shown[i])...)
+		}
+		return out
+	case string:
+		if _, err := time.Parse(time.RFC3339, want); err == nil || strings.Contains(want, elided) || cursorPattern.MatchString(want) {
+			return nil // a time, a cursor or a shortened value: they vary
+		}
+	case float64:
+		if want >= 1e9 && want < 4e9 {
+			return nil // a time in Unix seconds (2001–2096): it varies
 		}
 	}
+	if !reflect.DeepEqual(got, want) {
+		return []string{fmt.Sprintf("%s = %s, the document says %s", where(path), show(got), show(want))}
+	}
+	return nil
+}
+
+func where(path string) string {
+	if path == "" {
+		return "the answer"
+	}
+	return strings.TrimPrefix(path, ".")
+}
+
+func show(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sortedKeys(m map[string]any) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // runExample runs one example with the shell, stopping at the first

@@ -121,6 +121,9 @@ type InvalidError = errs.InvalidError
 var (
 	ErrNotFound = errs.New(errs.NotFound, "not found")
 	ErrConflict = errs.New(errs.Conflict, "conflict")
+	// ErrLastAdmin refuses a change that would leave the site without an
+	// enabled admin: nobody could then run it.
+	ErrLastAdmin = errs.New(errs.Conflict, "the last enabled admin")
 )
 
 // Session is a signed-in browser. The cookie holds a random token; the
@@ -164,6 +167,12 @@ type Token struct {
 type Store interface {
 	CreateUser(ctx context.Context, u *User) error
 	UpdateUser(ctx context.Context, u *User) error
+	// SetUserAccess changes a user's role, whether the account is
+	// disabled and its byline, and nothing else; a change leaving no
+	// enabled admin fails with ErrLastAdmin, whatever else runs at once.
+	SetUserAccess(ctx context.Context, id int64, role Role, disabled bool, authorID int64) error
+	// SetPassword changes a user's password hash, and nothing else.
+	SetPassword(ctx context.Context, id int64, hash string) error
 	UserByID(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	Users(ctx context.Context) ([]User, error)

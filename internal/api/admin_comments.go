@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -181,7 +182,8 @@ func (h *handler) replyToComment(w http.ResponseWriter, r *http.Request, u *acco
 		return err
 	}
 	if !a.Visible() {
-		return invalid(map[string]string{"": "the article is not published: nobody could read a reply"})
+		// The comment the path names is where the reply would go.
+		return invalid(map[string]string{"id": fmt.Sprintf("comment %d is under an article that is not published: nobody could read a reply", c.ID)})
 	}
 	done, err := h.comments.Submit(r.Context(), a, &comment.Submission{Name: u.Name, Email: u.Email, Body: req.Body, Parent: c.ID,
 		Staff: u, Client: h.ips.ClientIP(r), ClientKey: h.ips.Key(r)})

@@ -144,4 +144,11 @@ func TestStaffReply(t *testing.T) {
 	}
 	f.as(account.Editor, "PATCH", "/api/v1/admin/articles/"+strconv.FormatInt(a.ID, 10), `{"version":2,"comments_closed":true}`)
 	wantError(t, "comments closed", f.as(account.Editor, "POST", path, `{"body":"Too late."}`), http.StatusForbidden, "forbidden")
+	// Under an article taken offline, the reply is refused naming the
+	// comment the path gives, as docs/api.md says.
+	f.as(account.Editor, "POST", "/api/v1/admin/articles/"+strconv.FormatInt(a.ID, 10)+"/unpublish", "")
+	e = wantError(t, "an unpublished article", f.as(account.Editor, "POST", path, `{"body":"Nobody would read this."}`), http.StatusUnprocessableEntity, "invalid")
+	if !strings.Contains(e.Error.Fields["id"], "not published") {
+		t.Errorf("fields %v, want id named", e.Error.Fields)
+	}
 }

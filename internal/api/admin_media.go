@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -30,8 +31,8 @@ var bodyCaps = map[string]int64{"POST /api/v1/admin/media": maxUploadBytes}
 // kind are left out.
 type mediaJSON struct {
 	ID        int64         `json:"id"`
-	Kind      string        `json:"kind" doc:"image or document"`
-	URL       string        `json:"url" doc:"an image's width for a story column, or the document"`
+	Kind      mediaKind     `json:"kind"`
+	URL       string        `json:"url" doc:"an image's width for a story column, or the document; until a published article uses it, 404 to all but the newsroom signed in with a browser (an API token too)"`
 	Alt       string        `json:"alt,omitempty" doc:"an image's alternative text"`
 	Caption   string        `json:"caption,omitempty"`
 	Credit    string        `json:"credit,omitempty"`
@@ -45,12 +46,20 @@ type mediaJSON struct {
 	CreatedAt *time.Time    `json:"created_at"`
 }
 
+// mediaKind is which of the library's two kinds an item is.
+type mediaKind string
+
+const (
+	imageKind    mediaKind = "image"
+	documentKind mediaKind = "document"
+)
+
 // storyWidth is the widest stored width an image's url names, as the
 // newsroom's editor places it in a story.
 const storyWidth = 1200
 
 func (h *handler) imageView(img *article.Image) mediaJSON {
-	j := mediaJSON{ID: img.ID, Kind: "image", Alt: img.Alt, Caption: img.Caption, Credit: img.Credit, Width: img.Width, Height: img.Height,
+	j := mediaJSON{ID: img.ID, Kind: imageKind, Alt: img.Alt, Caption: img.Caption, Credit: img.Credit, Width: img.Width, Height: img.Height,
 		Variants: make([]variantJSON, 0, len(img.Variants)), CreatedAt: timeOrNull(img.CreatedAt)}
 	for _, w := range img.Variants {
 		u := h.baseURL + "/media/" + strconv.FormatInt(img.ID, 10) + "/" + strconv.Itoa(w) + ".jpg"
@@ -63,7 +72,7 @@ func (h *handler) imageView(img *article.Image) mediaJSON {
 }
 
 func (h *handler) documentView(d *article.Document) mediaJSON {
-	return mediaJSON{ID: d.ID, Kind: "document", URL: h.baseURL + d.Path(), Name: d.Name, Title: d.Title, Type: d.ContentType,
+	return mediaJSON{ID: d.ID, Kind: documentKind, URL: h.baseURL + d.Path(), Name: d.Name, Title: d.Title, Type: d.ContentType,
 		Size: d.Size, CreatedAt: timeOrNull(d.CreatedAt)}
 }
 
@@ -177,6 +186,14 @@ func (h *handler) deleteDocument(w http.ResponseWriter, r *http.Request, u *acco
 	return nil
 }
 
+// misplacedFile refuses an upload whose file is not where the form
+// says, naming the file part.
+func misplacedFile(msg string) error {
+	e := badRequest("%s", msg)
+	e.Fields = []errs.Problem{{Field: "file", Message: msg}}
+	return e
+}
+
 // POST /api/v1/admin/media takes one file as multipart/form-data: 201 with
 // what it became, or 200 with the item already in the library when the
 // same file was uploaded before.
@@ -194,10 +211,18 @@ func (h *handler) uploadMedia(w http.ResponseWriter, r *http.Request, u *account
 	for name := range r.MultipartForm.Value {
 		switch name {
 		case "alt", "caption", "credit":
+		case "file":
+			return misplacedFile("the file was sent as text: send its bytes as a file part named \"file\" (curl -F file=@PATH)")
 		default:
 			e := badRequest("unknown field %q", name)
 			e.Fields = []errs.Problem{{Field: name, Message: "unknown field"}}
 			return e
+		}
+	}
+	for name := range r.MultipartForm.File {
+		if name != "file" {
+			// Taken for no file at all, it would be refused as missing.
+			return misplacedFile(fmt.Sprintf("the file goes in a part named \"file\", not %q", name))
 		}
 	}
 	in := library.Upload{Alt: r.FormValue("alt"), Caption: r.FormValue("caption"), Credit: r.FormValue("credit")}

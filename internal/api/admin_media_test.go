@@ -35,13 +35,19 @@ func testPNG(w, h int) []byte {
 // fields, as role.
 func (f *fixture) upload(role account.Role, filename string, data []byte, fields ...string) *httptest.ResponseRecorder {
 	f.t.Helper()
+	return f.uploadIn(role, "file", filename, data, fields...)
+}
+
+// uploadIn is upload with the file in the part named part.
+func (f *fixture) uploadIn(role account.Role, part, filename string, data []byte, fields ...string) *httptest.ResponseRecorder {
+	f.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for i := 0; i+1 < len(fields); i += 2 {
 		mw.WriteField(fields[i], fields[i+1])
 	}
 	if data != nil {
-		fw, _ := mw.CreateFormFile("file", filename)
+		fw, _ := mw.CreateFormFile(part, filename)
 		fw.Write(data)
 	}
 	mw.Close()
@@ -101,6 +107,17 @@ func TestMediaUpload(t *testing.T) {
 		}
 	}
 	wantError(t, "JSON instead of a form", f.as(account.Editor, "POST", "/api/v1/admin/media", `{"alt":"x"}`), http.StatusUnsupportedMediaType, "unsupported_media_type")
+	// The file in a part of another name is not taken for no file at all:
+	// the answer says where it goes.
+	e := wantError(t, "the file in a part named upload", f.uploadIn(account.Editor, "upload", "x.png", testPNG(20, 10), "alt", "x"),
+		http.StatusBadRequest, "bad_request")
+	if msg := e.Error.Fields["file"]; !strings.Contains(msg, `"file"`) || !strings.Contains(msg, `"upload"`) {
+		t.Errorf("the file in a part named upload: fields %v, want file named and the part it came in", e.Error.Fields)
+	}
+	e = wantError(t, "file sent as text", f.upload(account.Editor, "", nil, "alt", "x", "file", "quay.png"), http.StatusBadRequest, "bad_request")
+	if e.Error.Fields["file"] == "" {
+		t.Errorf("file sent as text: fields %v, want file named", e.Error.Fields)
+	}
 
 	// Over the cap: refused unread when its length says so, and cut off
 	// at the cap when it does not.

@@ -56,9 +56,6 @@ func (h *handler) setBanner(w http.ResponseWriter, r *http.Request, u *account.U
 		}
 		b.Expires = t
 	}
-	if b == (article.Banner{}) {
-		return invalid(map[string]string{"text": "text is required; to take the banner down, DELETE it"})
-	}
 	if err := newsroom.SetBanner(r.Context(), h.store, u, b, h.now()); err != nil {
 		return err
 	}
@@ -67,7 +64,7 @@ func (h *handler) setBanner(w http.ResponseWriter, r *http.Request, u *account.U
 
 // DELETE /api/v1/admin/banner
 func (h *handler) clearBanner(w http.ResponseWriter, r *http.Request, u *account.User) error {
-	if err := newsroom.SetBanner(r.Context(), h.store, u, article.Banner{}, h.now()); err != nil {
+	if err := newsroom.ClearBanner(r.Context(), h.store, u); err != nil {
 		return err
 	}
 	noContent(w)
@@ -79,7 +76,7 @@ func (h *handler) clearBanner(w http.ResponseWriter, r *http.Request, u *account
 type settingsJSON struct {
 	Title             string        `json:"title"`
 	Tagline           string        `json:"tagline"`
-	Language          string        `json:"language" doc:"the main edition's language, BCP 47"`
+	Language          string        `json:"language" doc:"the main edition's language, a BCP 47 tag, e.g. en or en-GB"`
 	TimeZone          string        `json:"time_zone" doc:"IANA name, e.g. Europe/London"`
 	CommentsCloseDays int           `json:"comments_close_days" doc:"comments close this many days after publication; 0 keeps them open"`
 	DigestHour        int           `json:"digest_hour" doc:"the hour (0–23, in time_zone) daily digests go out"`

@@ -229,6 +229,20 @@ func TestSettings(t *testing.T) {
 	if site, _ := f.db.Site(context.Background()); site.Title != before.Title {
 		t.Errorf("a refused change was saved: %+v", site)
 	}
+	// The language reaches <html lang>: a BCP 47 tag or nothing.
+	for _, lang := range []string{`en\u0001`, `en\" onload=\"x`, "xx", "und", "", "en-"} {
+		e := wantError(t, "language "+lang, f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"language":"`+lang+`"}`),
+			http.StatusUnprocessableEntity, "invalid")
+		if e.Error.Fields["language"] == "" {
+			t.Errorf("language %q: fields %v, want language named", lang, e.Error.Fields)
+		}
+	}
+	if site, _ := f.db.Site(context.Background()); site.Language != before.Language {
+		t.Errorf("a refused language was saved: %q", site.Language)
+	}
+	if got := decodeAs[settingsJSON](t, f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"language":"en-gb"}`)); got.Language != "en-GB" {
+		t.Errorf("language en-gb saved as %q, want en-GB", got.Language)
+	}
 	w = f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"editions":[{"lang":"fa","title":"پیک","tagline":""}]}`)
 	if got := decodeAs[settingsJSON](t, w); w.Code != http.StatusOK || len(got.Editions) != 1 || got.Editions[0].Lang != "fa" {
 		t.Errorf("an edition = %d %s", w.Code, w.Body)
@@ -302,4 +316,29 @@ func TestUsers(t *testing.T) {
 		t.Errorf("the last admin became %+v", u)
 	}
 	wantError(t, "no such user", f.as(account.Admin, "PATCH", "/api/v1/admin/users/999", `{"role":"editor"}`), http.StatusNotFound, "not_found")
+
+	// A byline is an author that exists; an unknown one is named, not a
+	// failure of the server.
+	ada, err := f.db.AuthorBySlug(context.Background(), "ada")
+	must(t, err)
+	w = f.as(account.Admin, "PATCH", path, `{"author_id":`+strconv.FormatInt(ada.ID, 10)+`}`)
+	if got := decodeAs[userJSON](t, w); w.Code != http.StatusOK || got.AuthorID != ada.ID || got.Role != account.Editor {
+		t.Errorf("a byline = %d %s", w.Code, w.Body)
+	}
+	for _, tt := range []struct{ name, method, path, body string }{
+		{"an unknown byline", "PATCH", path, `{"author_id":999}`},
+		{"a new account with an unknown byline", "POST", "/api/v1/admin/users",
+			`{"email":"di@courier.example","name":"Di","role":"author","password":"tide tables and quay lights","author_id":999}`},
+	} {
+		e := wantError(t, tt.name, f.as(account.Admin, tt.method, tt.path, tt.body), http.StatusUnprocessableEntity, "invalid")
+		if e.Error.Fields["author_id"] != "there is no author 999" {
+			t.Errorf("%s: fields %v, want author_id named", tt.name, e.Error.Fields)
+		}
+	}
+	if u, _ := f.db.UserByID(context.Background(), cy.ID); u.AuthorID != ada.ID {
+		t.Errorf("after the refusal Cy's byline is %d, want %d", u.AuthorID, ada.ID)
+	}
+	if _, err := f.db.UserByEmail(context.Background(), "di@courier.example"); err == nil {
+		t.Error("an account with an unknown byline was created")
+	}
 }

@@ -33,6 +33,7 @@ type operation struct {
 	id, tag, summary, description string
 	query                         []param
 	body                          any      // a value of the JSON request body's type; nil for none
+	optionalBody                  bool     // the body may be left out (decodeOptional); otherwise it must be sent
 	required                      []string // body fields that must be sent
 	upload                        any      // a value of the multipart form's type, for an upload
 	status                        int      // the success status; 200 when 0
@@ -150,7 +151,7 @@ func (h *handler) describe(pattern, path string, kind routeKind, op operation, s
 	var params []any
 	for _, m := range wildcardPattern.FindAllStringSubmatch(path, -1) {
 		sc := schema{"type": "string"}
-		if m[1] == "id" {
+		if m[1] == "id" && kind != preflightRoute { // a preflight answers any path alike
 			sc = schema{"type": "integer", "minimum": 1}
 		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": sc})
@@ -177,7 +178,7 @@ func (h *handler) describe(pattern, path string, kind routeKind, op operation, s
 			// The named schema stays as it is; this request adds what it needs.
 			body = schema{"allOf": []any{body, schema{"required": op.required}}}
 		}
-		o["requestBody"] = map[string]any{"required": op.required != nil,
+		o["requestBody"] = map[string]any{"required": !op.optionalBody,
 			"content": map[string]any{"application/json": map[string]any{"schema": body}}}
 		errors = append(errors, http.StatusBadRequest, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	case op.upload != nil:
@@ -277,6 +278,7 @@ var schemaEnums = map[reflect.Type][]string{
 	reflect.TypeFor[article.Status](): {"draft", "scheduled", "published", "unpublished"},
 	reflect.TypeFor[comment.Status](): {string(comment.Pending), string(comment.Approved), string(comment.Spam), string(comment.Trash)},
 	reflect.TypeFor[account.Role]():   {string(account.Contributor), string(account.Author), string(account.Editor), string(account.Admin)},
+	reflect.TypeFor[mediaKind]():      {string(imageKind), string(documentKind)},
 }
 
 // GET /api/v1/openapi.json — this API described by OpenAPI 3.1. It changes

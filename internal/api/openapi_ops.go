@@ -67,9 +67,9 @@ var operations = map[string]operation{
 	"DELETE /api/v1/admin/articles/{id}": {id: "deleteArticle", tag: "Articles", summary: "Take an article offline (nothing is erased)",
 		resp: adminArticleJSON{}, errors: []int{422}},
 	"POST /api/v1/admin/articles/{id}/publish": {id: "publishArticle", tag: "Articles", summary: "Publish now, or schedule",
-		body: publishRequest{}, resp: adminArticleJSON{}},
+		body: publishRequest{}, optionalBody: true, resp: adminArticleJSON{}},
 	"POST /api/v1/admin/articles/{id}/unpublish": {id: "unpublishArticle", tag: "Articles", summary: "Take offline, optionally redirecting to a replacement",
-		body: unpublishRequest{}, resp: adminArticleJSON{}},
+		body: unpublishRequest{}, optionalBody: true, resp: adminArticleJSON{}},
 
 	// Admin API: sections and authors.
 	"GET /api/v1/admin/sections": {id: "adminListSections", tag: "Sections and authors", summary: "List sections", resp: sectionList{}},
@@ -131,7 +131,7 @@ var operations = map[string]operation{
 	"POST /api/v1/admin/comments/{id}/pin":     {id: "pinComment", tag: "Comments", summary: "Pin a comment first in its thread", resp: moderatedJSON{}},
 	"POST /api/v1/admin/comments/{id}/unpin":   {id: "unpinComment", tag: "Comments", summary: "Unpin a comment", resp: moderatedJSON{}},
 	"POST /api/v1/admin/comments/{id}/replies": {id: "replyToComment", tag: "Comments", summary: "Reply as the newsroom",
-		description: "Under the token's user's name, marked as the newsroom's and published at once, as a signed-in member's reply on the article page. The article must be published and open to comments.",
+		description: "Under the token's user's name, marked as the newsroom's and published at once, as a signed-in member's reply on the article page (a blocklisted word or too many links hold it; 30 comments in 10 minutes per user). The article must be published (422 naming id) and open to comments (403).",
 		body:        commentBody{}, required: []string{"body"}, status: http.StatusCreated, resp: moderatedJSON{}, location: true},
 
 	// Admin API: the banner and the settings.
@@ -163,7 +163,7 @@ var operations = map[string]operation{
 		body: userCreate{}, required: []string{"email", "name", "role", "password"}, status: http.StatusCreated, resp: userJSON{}, location: true},
 	"GET /api/v1/admin/users/{id}": {id: "getUser", tag: "Users", summary: "One account", resp: userJSON{}},
 	"PATCH /api/v1/admin/users/{id}": {id: "patchUser", tag: "Users", summary: "Change an account's role, byline or whether it is disabled",
-		description: "The last enabled admin can be neither demoted nor disabled (422).",
+		description: "The last enabled admin can be neither demoted nor disabled (422 naming role or disabled); an author_id that is no author's is a 422 naming it.",
 		body:        userPatch{}, resp: userJSON{}},
 
 	// The reading site's doors.

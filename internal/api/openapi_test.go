@@ -1,14 +1,20 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"broadsheet/internal/account"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -24,7 +30,10 @@ import (
 // (libopenapi-validator): its status must be documented for the
 // operation, and its body must match the schema documented for it.
 // Answers of the catch-all (no such endpoint, wrong method) must be the
-// documented error body.
+// documented error body. A request the API accepted (any 2xx) must be one
+// the document allows: its parameters, and its body, present where the
+// document requires one, matching the schema. (Refused requests are the
+// tests' deliberate mistakes.)
 
 // spec is the document as the validator reads it, made once per test
 // binary: it is the same for every handler the tests build.
@@ -110,9 +119,18 @@ func checkResponses(t *testing.T, h http.Handler) http.Handler {
 }
 
 func (c *checked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// What the API reads of the body is kept, to be checked after; what
+	// it leaves unread (a body too large) stays unread.
+	var read bytes.Buffer
+	if r.Body != nil {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(r.Body, &read), r.Body}
+	}
 	rec := httptest.NewRecorder()
 	c.h.ServeHTTP(rec, r)
-	c.check(r, rec)
+	c.check(r, read.Bytes(), rec)
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
@@ -120,10 +138,11 @@ func (c *checked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(rec.Body.Bytes())
 }
 
-func (c *checked) check(r *http.Request, rec *httptest.ResponseRecorder) {
+func (c *checked) check(r *http.Request, body []byte, rec *httptest.ResponseRecorder) {
 	c.t.Helper()
 	where := r.Method + " " + r.URL.RequestURI()
 	probe := r.Clone(r.Context())
+	probe.Body = io.NopCloser(bytes.NewReader(body))
 	head := r.Method == http.MethodHead
 	if head {
 		probe.Method = http.MethodGet // HEAD is GET without the body
@@ -144,6 +163,15 @@ func (c *checked) check(r *http.Request, rec *httptest.ResponseRecorder) {
 		return
 	}
 	resp := rec.Result()
+	if rec.Code >= 200 && rec.Code < 300 {
+		c.mu.Lock()
+		ok, errs := c.spec.v.ValidateHttpRequest(probe)
+		c.mu.Unlock()
+		if !ok {
+			c.failRequest(where, rec, errs)
+		}
+		probe.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	c.mu.Lock()
 	ok, errs := c.spec.v.ValidateHttpResponse(probe, resp)
 	c.mu.Unlock()
@@ -160,6 +188,17 @@ func (c *checked) check(r *http.Request, rec *httptest.ResponseRecorder) {
 		}
 	}
 	c.fail(where, rec, errs)
+}
+
+// failRequest reports a request the API accepted and the document does
+// not allow.
+func (c *checked) failRequest(where string, rec *httptest.ResponseRecorder, errs []*liberrors.ValidationError) {
+	c.t.Helper()
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, describeError(e))
+	}
+	c.t.Errorf("%s answered %d to a request the OpenAPI document does not allow:\n%s", where, rec.Code, strings.Join(msgs, "\n"))
 }
 
 func (c *checked) fail(where string, rec *httptest.ResponseRecorder, errs []*liberrors.ValidationError) {
@@ -260,7 +299,27 @@ func TestResponseCheckerCatchesMismatches(t *testing.T) {
 		c := &checked{t: ft, h: f.api, spec: loadSpec(t, f.api)}
 		rec := httptest.NewRecorder()
 		tt.fake(rec, nil)
-		c.check(httptest.NewRequest("GET", "/api/v1/sections", nil), rec)
+		c.check(httptest.NewRequest("GET", "/api/v1/sections", nil), nil, rec)
+		if !ft.failed {
+			t.Errorf("%s: the checker let it pass", tt.name)
+		}
+	}
+	// A request the API accepted that the document does not allow: a
+	// body it requires left out, a body of the wrong shape.
+	for _, tt := range []struct{ name, body string }{
+		{"no body where one is required", ""},
+		{"a field of the wrong type", `{"role":7}`},
+	} {
+		ft := &fakeT{}
+		c := &checked{t: ft, h: f.api, spec: loadSpec(t, f.api)}
+		rec := httptest.NewRecorder()
+		writeJSON(rec, http.StatusOK, userView(f.users[account.Author]))
+		r := httptest.NewRequest("PATCH", "/api/v1/admin/users/1", strings.NewReader(tt.body))
+		r.Header.Set("Authorization", "Bearer "+f.tokens[account.Admin])
+		if tt.body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		c.check(r, []byte(tt.body), rec)
 		if !ft.failed {
 			t.Errorf("%s: the checker let it pass", tt.name)
 		}
@@ -289,5 +348,100 @@ func TestOpenAPIValidatorRefusesABrokenDocument(t *testing.T) {
 	v, _ := validator.NewValidator(d)
 	if ok, errs := v.ValidateDocument(); ok || len(errs) == 0 {
 		t.Error("a document without an operation's responses passed as OpenAPI 3.1")
+	}
+}
+
+// A JSON request body the document marks required is one the API refuses
+// to go without, and one it marks optional is one the API does without:
+// every route taking a JSON body is sent an empty one, for records that
+// exist, by an admin.
+func TestRequestBodiesRequiredAsDocumented(t *testing.T) {
+	f := newFixture(t)
+	published := f.create(account.Editor, story("Ferry timetable", `"status":"published"`))
+	offline := f.create(account.Editor, story("Tram depot", `"status":"published"`))
+	draft := f.create(account.Editor, story("A draft"))
+	c := f.readerComment(published.ID, "Ana", "When does the late ferry start?")
+	rd := decodeAs[redirectJSON](t, f.as(account.Admin, "POST", "/api/v1/admin/redirects", `{"from_path":"/old","to_url":"/city"}`))
+	ids := map[string]int64{
+		"/api/v1/admin/articles/{id}/publish":   draft.ID,
+		"/api/v1/admin/articles/{id}/unpublish": offline.ID,
+		"/api/v1/admin/articles/{id}":           published.ID,
+		"/api/v1/admin/articles/{id}/notes":     published.ID,
+		"/api/v1/articles/{id}/comments":        published.ID,
+		"/api/v1/admin/comments/{id}":           c,
+		"/api/v1/admin/comments/{id}/replies":   c,
+		"/api/v1/admin/redirects/{id}":          rd.ID,
+		"/api/v1/admin/users/{id}":              f.users[account.Author].ID,
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			RequestBody *struct {
+				Required bool           `json:"required"`
+				Content  map[string]any `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+	}
+	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	checked := 0
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths)) {
+		for method, op := range doc.Paths[path] {
+			if op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
+				continue
+			}
+			target := strings.NewReplacer("{slug}", "city").Replace(path)
+			if strings.Contains(path, "/authors/") {
+				target = strings.Replace(path, "{slug}", "ada", 1)
+			}
+			if strings.Contains(path, "{id}") {
+				id, ok := ids[path]
+				if !ok {
+					t.Errorf("%s %s: no record to send it to", method, path)
+					continue
+				}
+				target = strings.Replace(path, "{id}", strconv.FormatInt(id, 10), 1)
+			}
+			w := f.serve(req{method: strings.ToUpper(method), path: target, token: f.tokens[account.Admin],
+				headers: []string{"Content-Type", "application/json"}})
+			if w.Code == http.StatusNotFound || w.Code == http.StatusForbidden {
+				t.Errorf("%s %s: %d %s; the test sent it to the wrong record", method, target, w.Code, w.Body)
+				continue
+			}
+			refused := w.Code == http.StatusBadRequest && decodeAs[apiErr](t, w).Error.Message == "the request body is empty"
+			if refused != op.RequestBody.Required {
+				t.Errorf("%s %s: the document says the body is required: %v; an empty one answered %d %s",
+					method, path, op.RequestBody.Required, w.Code, w.Body)
+			}
+			checked++
+		}
+	}
+	if checked < 15 {
+		t.Errorf("checked %d routes; the document lost its request bodies", checked)
+	}
+}
+
+// A value from a closed list is an enum in the document, so a client
+// generator makes it one.
+func TestOpenAPIEnums(t *testing.T) {
+	f := newFixture(t)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	for _, tt := range []struct {
+		schema, property string
+		want             []string
+	}{
+		{"MediaItem", "kind", []string{"image", "document"}},
+		{"User", "role", []string{"contributor", "author", "editor", "admin"}},
+	} {
+		if got := doc.Components.Schemas[tt.schema].Properties[tt.property].Enum; !slices.Equal(got, tt.want) {
+			t.Errorf("%s.%s: enum %v, want %v", tt.schema, tt.property, got, tt.want)
+		}
 	}
 }

@@ -33,7 +33,9 @@ var linkPattern = regexp.MustCompile(`(?i)https?://|www\.|\]\(`)
 func Decide(c *Comment, s Signals) (Status, string) {
 	switch {
 	case s.Staff:
-		return Approved, ""
+		// A newsroom member has proved who they are: the checks for bots
+		// are not theirs, nor the trust a stranger earns. What they write
+		// is still read by the rules below.
 	case s.Honeypot:
 		return Spam, "hidden field filled"
 	case !s.Verified && !s.Edit:
@@ -44,6 +46,9 @@ func Decide(c *Comment, s Signals) (Status, string) {
 	}
 	if n := len(linkPattern.FindAllStringIndex(c.Body, -1)); n > MaxLinks {
 		return Pending, "too many links"
+	}
+	if s.Staff {
+		return Approved, ""
 	}
 	if !s.Returning {
 		return Pending, "first comment from this commenter"

@@ -21,6 +21,9 @@ func TestDecide(t *testing.T) {
 		{"blocklisted email domain held", plain, Signals{Verified: true, Returning: true, Blocklist: []string{"@example.org"}}, Pending},
 		{"hurried held", plain, Signals{Verified: true, Returning: true, Hurried: true}, Pending},
 		{"hurried staff publish at once", plain, Signals{Staff: true, Hurried: true}, Approved},
+		{"staff need no check nor a hidden field left empty", plain, Signals{Staff: true, Honeypot: true}, Approved},
+		{"staff with too many links held", links, Signals{Staff: true}, Pending},
+		{"staff with a blocklisted word held", plain, Signals{Staff: true, Blocklist: []string{"ferry"}}, Pending},
 		{"empty blocklist entry ignored", plain, Signals{Verified: true, Returning: true, Blocklist: []string{" "}}, Approved},
 	}
 	for _, tt := range tests {
@@ -50,7 +53,8 @@ func TestHoldEdit(t *testing.T) {
 		{"blocklisted word held", plain, Signals{Returning: true, Blocklist: []string{"ferry"}}, true},
 		{"no longer trusted held", plain, Signals{}, true},
 		{"not asked for a check again", plain, Signals{Returning: true, Verified: false, Hurried: true}, false},
-		{"staff edit stays", spam, Signals{Staff: true}, false},
+		{"staff plain edit stays", plain, Signals{Staff: true}, false},
+		{"staff edit into too many links held", spam, Signals{Staff: true}, true},
 	}
 	for _, tt := range tests {
 		why := HoldEdit(tt.c, tt.s)

@@ -124,15 +124,26 @@ func NewService(st SubmitStore, c Config) *Service {
 // Limits on commenting, per client, per email and site-wide. The stricter
 // unverified limits apply to comments without the anti-bot check
 // (JavaScript off): they are always held, and can never flood the queue.
+// A newsroom member is counted as themselves (byUser) instead of by
+// client and address, and within the site-wide limit like anyone.
 type limits struct {
-	byIP, byEmail, site           *ratelimit.Limiter
+	byIP, byEmail, byUser, site   *ratelimit.Limiter
 	unverifiedByIP, unverifiedAll *ratelimit.Limiter
 }
+
+// MemberLimit comments in MemberWindow is what one newsroom member may
+// send: more than a reader, for a busy thread, and still not a flood
+// should their token or session fall into other hands.
+const (
+	MemberLimit  = 30
+	MemberWindow = 10 * time.Minute
+)
 
 func newLimits() limits {
 	return limits{
 		byIP:           ratelimit.New(10, 10*time.Minute, 100_000),
 		byEmail:        ratelimit.New(5, 10*time.Minute, 100_000),
+		byUser:         ratelimit.New(MemberLimit, MemberWindow, 10_000),
 		site:           ratelimit.New(600, time.Hour, 1),
 		unverifiedByIP: ratelimit.New(3, time.Hour, 100_000),
 		unverifiedAll:  ratelimit.New(100, time.Hour, 1),
@@ -143,7 +154,7 @@ func newLimits() limits {
 // instances (ratelimit.Limiter.Share) and for tests.
 func (s *Service) Limiters() map[string]*ratelimit.Limiter {
 	return map[string]*ratelimit.Limiter{
-		"comment-ip": s.limits.byIP, "comment-email": s.limits.byEmail, "comment-site": s.limits.site,
+		"comment-ip": s.limits.byIP, "comment-email": s.limits.byEmail, "comment-user": s.limits.byUser, "comment-site": s.limits.site,
 		"comment-unverified-ip": s.limits.unverifiedByIP, "comment-unverified-all": s.limits.unverifiedAll,
 	}
 }
@@ -223,15 +234,20 @@ func (s *Service) Submit(ctx context.Context, a *article.Article, in *Submission
 	if !genuine {
 		in.Shown = s.Stamp(a.ID)
 	}
+	// A signed-in newsroom member, or an API token acting as one, has
+	// proved who they are: the anti-bot check and the limits on strangers
+	// are not theirs, and they speak under their own name, whatever a
+	// form's name field says. Their own limit, the site's, the blocklist
+	// and the link rule still hold.
+	staff := in.Staff.Can(account.WriteDrafts)
 	c := &Comment{ArticleID: a.ID, ParentID: in.Parent, Name: in.Name, Email: in.Email, Body: in.Body, Notify: in.Notify}
+	if staff {
+		c.Name = in.Staff.Name
+	}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	// A signed-in newsroom member, or an API token acting as one, has
-	// proved who they are: the anti-bot check and the limits on strangers
-	// are not theirs.
-	staff := in.Staff.Can(account.WriteDrafts)
 	var verdict challenge.Verdict
 	if !staff {
 		if verdict, err = s.check(ctx, words, in); err != nil {
@@ -242,9 +258,9 @@ func (s *Service) Submit(ctx context.Context, a *article.Article, in *Submission
 			// per comment, not two.
 			c.Check = SpentCheck{ID: verdict.Unspent.ID, Expires: verdict.Unspent.Expires}
 		}
-		if key, retry := s.rateLimited(in.ClientKey, c.Email, verdict.Verified); key != "" {
-			return nil, say(words, &errs.Error{Kind: errs.TooMany, Key: key, Retry: retry})
-		}
+	}
+	if key, retry := s.rateLimited(in, c.Email, verdict.Verified, staff); key != "" {
+		return nil, say(words, &errs.Error{Kind: errs.TooMany, Key: key, Retry: retry})
 	}
 	// Trust follows the commenter's token, not the address typed: the
 	// sender's own, else a new one.
@@ -321,25 +337,34 @@ func say(words *i18n.Catalog, e *errs.Error) *errs.Error {
 	return &said
 }
 
-// rateLimited applies the limits in order of cost to a flood, the client's
-// own before the site-wide ones, and returns the catalog key of what the
-// sender is told when one is reached.
-func (s *Service) rateLimited(client, email string, verified bool) (string, time.Duration) {
+// rateLimited applies the limits in order of cost to a flood, the
+// sender's own before the site-wide ones, and returns the catalog key of
+// what the sender is told when one is reached. A member is counted by
+// their account; a stranger by client and address, and more strictly
+// without the anti-bot check.
+func (s *Service) rateLimited(in *Submission, email string, verified, staff bool) (string, time.Duration) {
 	l := s.limits
-	if !verified {
-		if ok, retry := l.unverifiedByIP.Allow(client); !ok {
-			return "comment.limited_unverified", retry
-		}
-		if ok, retry := l.unverifiedAll.Allow("all"); !ok {
-			return "comment.limited_site", retry
-		}
-	}
-	if ok, retry := l.byIP.Allow(client); !ok {
-		return "comment.limited", retry
-	}
-	if email != "" {
-		if ok, retry := l.byEmail.Allow(strings.ToLower(email)); !ok {
+	switch {
+	case staff:
+		if ok, retry := l.byUser.Allow(strconv.FormatInt(in.Staff.ID, 10)); !ok {
 			return "comment.limited", retry
+		}
+	default:
+		if !verified {
+			if ok, retry := l.unverifiedByIP.Allow(in.ClientKey); !ok {
+				return "comment.limited_unverified", retry
+			}
+			if ok, retry := l.unverifiedAll.Allow("all"); !ok {
+				return "comment.limited_site", retry
+			}
+		}
+		if ok, retry := l.byIP.Allow(in.ClientKey); !ok {
+			return "comment.limited", retry
+		}
+		if email != "" {
+			if ok, retry := l.byEmail.Allow(strings.ToLower(email)); !ok {
+				return "comment.limited", retry
+			}
 		}
 	}
 	if ok, retry := l.site.Allow("all"); !ok {

@@ -186,3 +186,65 @@ func TestSubmitAsksReturningOnlyWhenItMatters(t *testing.T) {
 		t.Errorf("a held comment with an address made %d queries, one without %d; want the same", with, without)
 	}
 }
+
+// A newsroom member skips the anti-bot check and the limits on strangers,
+// not every rule: they speak under their own name, a blocklisted word or
+// too many links still wait for a moderator, they have a limit of their
+// own, and the site-wide limit counts them too.
+func TestSubmitKeepsMembersWithinRules(t *testing.T) {
+	svc, open, _, editor, db := newServiceDB(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.SetBlocklist(ctx, []string{"casino"}))
+	svc.Forget([]string{comment.KeyRules})
+	member := func(name, body string) (*comment.Accepted, error) {
+		in := submission(name, body, "203.0.113.7")
+		in.Staff = editor
+		return svc.Submit(ctx, open, in)
+	}
+	done, err := member("Ada Reed, the councillor", "We have corrected the figure.")
+	must(err)
+	if done.Comment.Name != editor.Name || done.Comment.Status != comment.Approved || done.Comment.UserID != editor.ID {
+		t.Errorf("a member's comment = %+v; want it approved under their own name, %q", done.Comment, editor.Name)
+	}
+	for _, body := range []string{"Try the casino on the pier.", "See https://a.example, https://b.example and https://c.example."} {
+		done, err := member("Ed", body)
+		must(err)
+		if done.Comment.Status != comment.Pending {
+			t.Errorf("a member's %q = %s, want held for a moderator", body, done.Comment.Status)
+		}
+	}
+	for i := 3; i < comment.MemberLimit; i++ {
+		_, err := member("Ed", fmt.Sprintf("Reply number %d.", i))
+		must(err)
+	}
+	_, err = member("Ed", "One too many.")
+	if e := errs.From(err); e.Kind != errs.TooMany || e.Retry <= 0 || e.Key != "comment.limited" {
+		t.Errorf("comment %d from one member in %s: %+v, want refused with a time to wait", comment.MemberLimit+1, comment.MemberWindow, e)
+	}
+	// Another member is not held back by the first one's limit, but is
+	// by the site's.
+	other := &account.User{Email: "au@courier.example", Name: "Au", Role: account.Author, PasswordHash: "x"}
+	must(db.CreateUser(ctx, other))
+	in := submission("Au", "From another desk.", "203.0.113.7")
+	in.Staff = other
+	if _, err := svc.Submit(ctx, open, in); err != nil {
+		t.Errorf("another member: %v", err)
+	}
+	site := svc.Limiters()["comment-site"]
+	for {
+		if ok, _ := site.Allow("all"); !ok {
+			break
+		}
+	}
+	in = submission("Au", "Once the site has had its fill.", "203.0.113.7")
+	in.Staff = other
+	if _, err := svc.Submit(ctx, open, in); errs.From(err).Key != "comment.limited_site" {
+		t.Errorf("a member once the site-wide limit is reached: %v, want comment.limited_site", err)
+	}
+}

@@ -482,10 +482,10 @@ func (s *Service) AddNote(ctx context.Context, u *account.User, id int64, kind a
 	body = strings.TrimSpace(body)
 	inv := &errs.InvalidError{}
 	if kind != article.Correction && kind != article.Update {
-		inv.Add("kind", `a note is a "correction" or an "update"`)
+		inv.AddKey("kind", "problem.note_kind")
 	}
 	if body == "" || len(body) > MaxNote {
-		inv.Add("body", "the note needs text, at most 5,000 bytes")
+		inv.AddKey("body", "problem.note_text")
 	}
 	if err := inv.OrNil(); err != nil {
 		return nil, err

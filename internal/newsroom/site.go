@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
@@ -57,8 +59,13 @@ func SaveSite(ctx context.Context, st SiteStore, u *account.User, site article.S
 	if utf8.RuneCountInString(site.Tagline) > MaxSiteTagline {
 		inv.AddKey("tagline", "problem.site_tagline", MaxSiteTagline)
 	}
-	if site.Language == "" || len(site.Language) > 20 || strings.ContainsAny(site.Language, " \"<>") {
+	// The language reaches every page's <html lang> and Content-Language:
+	// only a well-formed BCP 47 tag of a known language, stored as
+	// written canonically (en-gb is en-GB).
+	if tag, err := language.Parse(strings.TrimSpace(site.Language)); err != nil || tag == language.Und {
 		inv.AddKey("language", "problem.site_language")
+	} else {
+		site.Language = tag.String()
 	}
 	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" {
 		inv.AddKey("time_zone", "problem.time_zone")
@@ -127,34 +134,43 @@ type BannerStore interface {
 	Audit(ctx context.Context, e article.AuditEntry) error
 }
 
-// SetBanner shows b across the site until it expires; the zero Banner
-// clears it. Its text is required, it must expire after now, and its link
-// is a path of the site or an http(s) address.
+// SetBanner shows b across the site until it expires. Its text is
+// required (at most MaxBannerText characters), it must expire after now,
+// and its link is a path of the site or an http(s) address. Nothing here
+// takes a banner down: an empty form is a mistake to name, not a wish to
+// clear the live banner (that is ClearBanner).
 func SetBanner(ctx context.Context, st BannerStore, u *account.User, b article.Banner, now time.Time) error {
 	b.Text, b.URL = strings.TrimSpace(b.Text), strings.TrimSpace(b.URL)
-	if b != (article.Banner{}) {
-		inv := &errs.InvalidError{}
-		if b.Text == "" || len(b.Text) > MaxBannerText {
-			inv.AddKey("text", "admin.banner.headline_invalid")
-		}
-		switch {
-		case b.Expires.IsZero():
-			inv.AddKey("expires", "admin.banner.expires_invalid")
-		case !b.Expires.After(now):
-			inv.AddKey("expires", "admin.banner.expires_past")
-		}
-		if b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://") ||
-			strings.HasPrefix(b.URL, "//") {
-			inv.AddKey("url", "admin.banner.link_invalid")
-		}
-		if err := inv.OrNil(); err != nil {
-			return err
-		}
+	inv := &errs.InvalidError{}
+	if b.Text == "" || utf8.RuneCountInString(b.Text) > MaxBannerText {
+		inv.AddKey("text", "admin.banner.headline_invalid")
+	}
+	switch {
+	case b.Expires.IsZero():
+		inv.AddKey("expires", "admin.banner.expires_invalid")
+	case !b.Expires.After(now):
+		inv.AddKey("expires", "admin.banner.expires_past")
+	}
+	if b.URL != "" && !strings.HasPrefix(b.URL, "/") && !strings.HasPrefix(b.URL, "https://") && !strings.HasPrefix(b.URL, "http://") ||
+		strings.HasPrefix(b.URL, "//") {
+		inv.AddKey("url", "admin.banner.link_invalid")
+	}
+	if err := inv.OrNil(); err != nil {
+		return err
 	}
 	if err := st.SetBanner(ctx, b); err != nil {
 		return err
 	}
 	audit(ctx, st, u, "banner.set", "settings", 0, b.Text)
+	return nil
+}
+
+// ClearBanner takes the banner down at once.
+func ClearBanner(ctx context.Context, st BannerStore, u *account.User) error {
+	if err := st.SetBanner(ctx, article.Banner{}); err != nil {
+		return err
+	}
+	audit(ctx, st, u, "banner.clear", "settings", 0, "")
 	return nil
 }
 

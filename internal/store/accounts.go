@@ -61,6 +61,63 @@ func (db *DB) UpdateUser(ctx context.Context, u *account.User) error {
 	return nil
 }
 
+// adminsLock names the lock of changes to who may run the site ("bsadm").
+const adminsLock = 0x627361646d
+
+// SetUserAccess changes a user's role, whether the account is disabled and
+// its byline (0 for none), and nothing else: a password changed meanwhile
+// stays changed. A change that would leave the site without an enabled
+// admin fails with account.ErrLastAdmin. The check is part of the UPDATE,
+// and such changes take turns: under PostgreSQL's READ COMMITTED two
+// admins demoting each other at once would each still count the other.
+func (db *DB) SetUserAccess(ctx context.Context, id int64, role account.Role, disabled bool, authorID int64) error {
+	if !role.Valid() {
+		inv := &account.InvalidError{}
+		inv.AddKey("role", "problem.role_unknown", string(role))
+		return inv
+	}
+	staysAdmin := role == account.Admin && !disabled
+	err := db.update(ctx, func(ctx context.Context, tx *Tx) ([]string, error) {
+		if err := db.eng.Lock(ctx, tx, adminsLock); err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, disabled = ?, author_id = ? WHERE id = ?
+			AND (? OR role <> 'admin' OR disabled
+			     OR (SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> ?) > 0)`,
+			role, disabled, nullID(authorID), id, staysAdmin, id)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return nil, err
+		}
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return nil, account.ErrNotFound
+		} else if err != nil {
+			return nil, err
+		}
+		return nil, account.ErrLastAdmin
+	})
+	if err != nil {
+		return db.errorf("user %d: role, state and byline: %w", id, err)
+	}
+	return nil
+}
+
+// SetPassword changes a user's password hash, and nothing else: an admin
+// disabling the account meanwhile is not undone.
+func (db *DB) SetPassword(ctx context.Context, id int64, hash string) error {
+	res, err := db.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+	if err != nil {
+		return db.errorf("user %d: password: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return db.errorf("user %d: %w", id, account.ErrNotFound)
+	}
+	return nil
+}
+
 func (db *DB) userWhere(ctx context.Context, what string, where string, arg any) (*account.User, error) {
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -52,3 +52,32 @@ func TestBannerFormTimes(t *testing.T) {
 		t.Errorf("the editor's Publish at does not name the site's time zone (%q)", zone)
 	}
 }
+
+// The banner form sent with its fields empty is refused with the headline
+// named and the live banner kept; the Clear button alone takes it down.
+func TestBannerFormClearsOnlyOnPurpose(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	expires := ns.clock.Add(2 * time.Hour).Format(localInputLayout)
+	if rec := ns.do("POST", "/admin/banner", account.Editor, url.Values{"text": {"Storm warning"}, "expires": {expires}, "action": {"set"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("set = %d: %s", rec.Code, rec.Body.String())
+	}
+	for _, form := range []url.Values{
+		{"text": {""}, "url": {""}, "expires": {""}, "action": {"set"}},
+		{"text": {" "}, "expires": {expires}},
+	} {
+		rec := ns.do("POST", "/admin/banner", account.Editor, form)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Write a headline of at most 200 characters.") {
+			t.Errorf("POST %v = %d, want 422 naming the headline", form, rec.Code)
+		}
+		if b, _ := ns.db.Banner(ctx); b.Text != "Storm warning" {
+			t.Errorf("after POST %v the banner is %+v, want the live one kept", form, b)
+		}
+	}
+	if rec := ns.do("POST", "/admin/banner", account.Editor, url.Values{"text": {"Storm warning"}, "action": {"clear"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("clear = %d: %s", rec.Code, rec.Body.String())
+	}
+	if b, _ := ns.db.Banner(ctx); b.Text != "" {
+		t.Errorf("after Clear the banner is %+v", b)
+	}
+}

@@ -124,8 +124,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := account.HashPassword(next)
 	if err == nil {
-		u.PasswordHash = hash
-		err = s.store.UpdateUser(ctx, u)
+		// The hash alone: an admin disabling the account meanwhile stays.
+		err = s.store.SetPassword(ctx, u.ID, hash)
 	}
 	if err == nil {
 		err = s.store.DeleteUserSessions(ctx, u.ID, currentSession(ctx).ID)
@@ -268,15 +268,22 @@ func (s *Server) bannerPage(w http.ResponseWriter, r *http.Request) {
 		"Expires": localInput(b.Expires, s.siteLocation(r))})
 }
 
+// The Clear button alone takes the banner down: a form sent empty is
+// refused, naming the headline, and the live banner stays.
 func (s *Server) setBanner(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	var b article.Banner
-	if r.PostFormValue("action") != "clear" {
-		b = article.Banner{Text: r.PostFormValue("text"), URL: r.PostFormValue("url")}
-		if exp, err := time.ParseInLocation(localInputLayout, r.PostFormValue("expires"), s.siteLocation(r)); err == nil {
-			b.Expires = exp
+	if r.PostFormValue("action") == "clear" {
+		if err := newsroom.ClearBanner(ctx, s.store, u); err != nil {
+			s.adminFail(w, r, u, err)
+			return
 		}
+		seeOther(w, r, "/admin/banner", "banner")
+		return
+	}
+	b := article.Banner{Text: r.PostFormValue("text"), URL: r.PostFormValue("url")}
+	if exp, err := time.ParseInLocation(localInputLayout, r.PostFormValue("expires"), s.siteLocation(r)); err == nil {
+		b.Expires = exp
 	}
 	if err := newsroom.SetBanner(ctx, s.store, u, b, s.now()); err != nil {
 		if errs.KindOf(err) != errs.Invalid {

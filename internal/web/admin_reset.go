@@ -149,8 +149,8 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := account.HashPassword(next)
 	if err == nil {
-		u.PasswordHash = hash
-		err = s.store.UpdateUser(ctx, u)
+		// The hash alone: an admin disabling the account meanwhile stays.
+		err = s.store.SetPassword(ctx, u.ID, hash)
 	}
 	if err == nil {
 		err = s.store.DeleteUserSessions(ctx, u.ID, 0)

@@ -164,15 +164,19 @@ func TestCommentAbuseControls(t *testing.T) {
 		!strings.Contains(rr.Body.String(), "Without JavaScript only a few comments an hour") {
 		t.Errorf("fourth unverified comment = %d; want 429 with Retry-After, a message and the text", rr.Code)
 	}
-	// Staff comments publish at once with a badge.
+	// Staff comments publish at once with a badge, under the member's own
+	// name whatever the form's name field says.
 	staff := &http.Cookie{Name: sessionCookie, Value: ns.cookies[account.Editor]}
-	rec = postComment(ns, path+"/comments", url.Values{"name": {"The editor"}, "body": {"Thanks, we have corrected the figure."}}, "10.1.1.1:1", staff)
+	rec = postComment(ns, path+"/comments", url.Values{"name": {"Mayor Ada Reed"}, "body": {"Thanks, we have corrected the figure."}}, "10.1.1.1:1", staff)
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("staff comment = %d", rec.Code)
 	}
 	_, page := getWith(ns, path)
 	if !strings.Contains(page, "Thanks, we have corrected the figure.") || !strings.Contains(page, `<span class="badge">Staff</span>`) {
 		t.Error("the staff comment is not public with its badge")
+	}
+	if name := ns.users[account.Editor].Name; !strings.Contains(page, name) || strings.Contains(page, "Mayor Ada Reed") {
+		t.Errorf("the staff comment is not under the member's name, %q, alone", name)
 	}
 }
 

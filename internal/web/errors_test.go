@@ -20,6 +20,12 @@ func TestNewsroomErrorPageSaysTheProblem(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "<p>role &#34;owner&#34; is not one of contributor, author, editor, admin</p>") || strings.Contains(body, "[problem.") {
 		t.Errorf("POST %s with an unknown role = %d:\n%.600s", path, rec.Code, body)
 	}
+	// A byline that names no author is the same kind of mistake, not a
+	// failure of the server.
+	rec = ns.do("POST", path, account.Admin, url.Values{"role": {"author"}, "author": {"999"}})
+	if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, "<p>there is no author 999</p>") {
+		t.Errorf("POST %s with an unknown byline = %d:\n%.600s", path, rec.Code, body)
+	}
 }
 
 // A comment the reader may not change is refused on the reader's page

@@ -109,7 +109,7 @@ type accountStore interface {
 	Enqueue(ctx context.Context, msgs ...mail.Message) error
 	SessionByTokenHash(ctx context.Context, hash string) (*account.Session, error)
 	TouchSession(ctx context.Context, id int64, at time.Time) error
-	UpdateUser(ctx context.Context, u *account.User) error
+	SetPassword(ctx context.Context, id int64, hash string) error
 	UseSetupToken(ctx context.Context, hash string, now time.Time) error
 	UserByEmail(ctx context.Context, email string) (*account.User, error)
 	UserByID(ctx context.Context, id int64) (*account.User, error)
@@ -174,7 +174,8 @@ type deskStore interface {
 	UpdateAuthor(ctx context.Context, a *article.Author) error
 	UpdateSection(ctx context.Context, s *article.Section) error
 	UpdateTag(ctx context.Context, t *article.Tag) error
-	UpdateUser(ctx context.Context, u *account.User) error
+	SetPassword(ctx context.Context, id int64, hash string) error
+	SetUserAccess(ctx context.Context, id int64, role account.Role, disabled bool, authorID int64) error
 	UserByID(ctx context.Context, id int64) (*account.User, error)
 	UserSessions(ctx context.Context, userID int64) ([]account.Session, error)
 	UserTokens(ctx context.Context, userID int64) ([]account.Token, error)

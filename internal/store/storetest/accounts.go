@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,8 @@ import (
 type Accounts interface {
 	CreateUser(ctx context.Context, u *account.User) error
 	UpdateUser(ctx context.Context, u *account.User) error
+	SetUserAccess(ctx context.Context, id int64, role account.Role, disabled bool, authorID int64) error
+	SetPassword(ctx context.Context, id int64, hash string) error
 	UserByID(ctx context.Context, id int64) (*account.User, error)
 	UserByEmail(ctx context.Context, email string) (*account.User, error)
 	Users(ctx context.Context) ([]account.User, error)
@@ -182,5 +186,131 @@ func testSetupTokens(t *testing.T, s Store) {
 	must(t, s.UseSetupToken(ctx, hash, now))
 	if err := s.UseSetupToken(ctx, hash, now); !errors.Is(err, account.ErrNotFound) {
 		t.Errorf("second use: err = %v, want ErrNotFound", err)
+	}
+}
+
+// An admin's change of a user's role, state and byline writes those and
+// nothing else, and never leaves the site without an enabled admin.
+func testUserAccess(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	admin := account.User{Email: "ad@courier.example", Name: "Ad Min", Role: account.Admin, PasswordHash: "old"}
+	must(t, s.CreateUser(ctx, &admin))
+	writer := account.User{Email: "wr@courier.example", Name: "Wri Ter", Role: account.Contributor, PasswordHash: "w"}
+	must(t, s.CreateUser(ctx, &writer))
+
+	// A password changed after the admin's page was read stays changed,
+	// and a disabled account stays disabled whatever its password does.
+	must(t, s.SetPassword(ctx, writer.ID, "new"))
+	must(t, s.SetUserAccess(ctx, writer.ID, account.Author, true, f.authors[1].ID))
+	got, err := s.UserByID(ctx, writer.ID)
+	must(t, err)
+	if got.PasswordHash != "new" || got.Role != account.Author || !got.Disabled || got.AuthorID != f.authors[1].ID ||
+		got.Name != "Wri Ter" || got.Email != "wr@courier.example" {
+		t.Errorf("after SetPassword then SetUserAccess: %+v", got)
+	}
+	must(t, s.SetPassword(ctx, writer.ID, "newer"))
+	if got, _ := s.UserByID(ctx, writer.ID); got.PasswordHash != "newer" || !got.Disabled || got.Role != account.Author {
+		t.Errorf("after SetPassword on a disabled account: %+v, want it still disabled", got)
+	}
+	must(t, s.SetUserAccess(ctx, writer.ID, account.Author, false, 0))
+	if got, _ := s.UserByID(ctx, writer.ID); got.AuthorID != 0 || got.Disabled {
+		t.Errorf("byline taken off and enabled again: %+v", got)
+	}
+
+	for _, tt := range []struct {
+		name     string
+		role     account.Role
+		disabled bool
+	}{
+		{"demoting the only admin", account.Editor, false},
+		{"disabling the only admin", account.Admin, true},
+		{"both", account.Contributor, true},
+	} {
+		if err := s.SetUserAccess(ctx, admin.ID, tt.role, tt.disabled, 0); !errors.Is(err, account.ErrLastAdmin) {
+			t.Errorf("%s: err = %v, want ErrLastAdmin", tt.name, err)
+		}
+	}
+	if got, _ := s.UserByID(ctx, admin.ID); got.Role != account.Admin || got.Disabled {
+		t.Errorf("after the refusals the admin is %+v", got)
+	}
+	// The only admin may still be given a byline.
+	must(t, s.SetUserAccess(ctx, admin.ID, account.Admin, false, f.authors[0].ID))
+	// With a second admin, one of them may step down; a disabled admin is
+	// not one who can run the site.
+	must(t, s.SetUserAccess(ctx, writer.ID, account.Admin, true, 0))
+	if err := s.SetUserAccess(ctx, admin.ID, account.Editor, false, 0); !errors.Is(err, account.ErrLastAdmin) {
+		t.Errorf("demoting the only enabled admin beside a disabled one: err = %v, want ErrLastAdmin", err)
+	}
+	must(t, s.SetUserAccess(ctx, writer.ID, account.Admin, false, 0))
+	must(t, s.SetUserAccess(ctx, admin.ID, account.Editor, false, 0))
+	if n, _ := s.CountAdmins(ctx); n != 1 {
+		t.Errorf("CountAdmins = %d, want 1", n)
+	}
+
+	if err := s.SetUserAccess(ctx, admin.ID+1000, account.Editor, false, 0); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("a missing user: err = %v, want ErrNotFound", err)
+	}
+	if err := s.SetPassword(ctx, admin.ID+1000, "x"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("SetPassword(missing user) err = %v, want ErrNotFound", err)
+	}
+	var inv *account.InvalidError
+	if err := s.SetUserAccess(ctx, admin.ID, "boss", false, 0); !errors.As(err, &inv) {
+		t.Errorf("an unknown role: err = %v, want *InvalidError", err)
+	}
+}
+
+// Two admins demoting or disabling each other at the same moment: one
+// of them succeeds, the other is refused, and the site keeps an admin.
+// Each round starts both changes together; where the check and the write
+// were not taken in turn, both would pass in some round.
+func testLastAdminUnderConcurrency(t *testing.T, s Store) {
+	ctx := context.Background()
+	var survivor *account.User
+	for round := range 20 {
+		var pair [2]*account.User
+		for i := range pair {
+			pair[i] = &account.User{Email: fmt.Sprintf("admin%d-%d@courier.example", round, i), Name: "Admin", Role: account.Admin, PasswordHash: "x"}
+			must(t, s.CreateUser(ctx, pair[i]))
+		}
+		if survivor != nil {
+			must(t, s.SetUserAccess(ctx, survivor.ID, account.Editor, false, 0))
+		}
+		if n, _ := s.CountAdmins(ctx); n != 2 {
+			t.Fatalf("round %d: %d enabled admins before the changes, want the pair", round, n)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		for i := range pair {
+			wg.Go(func() {
+				<-start
+				if round%2 == 0 {
+					errs[i] = s.SetUserAccess(ctx, pair[1-i].ID, account.Editor, false, 0)
+				} else {
+					errs[i] = s.SetUserAccess(ctx, pair[1-i].ID, account.Admin, true, 0)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		refused := 0
+		for _, err := range errs {
+			if errors.Is(err, account.ErrLastAdmin) {
+				refused++
+			} else if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		n, err := s.CountAdmins(ctx)
+		must(t, err)
+		if refused != 1 || n != 1 {
+			t.Fatalf("round %d: %d of the two changes refused, %d enabled admins left; want one refused and one admin", round, refused, n)
+		}
+		for _, u := range pair {
+			if got, _ := s.UserByID(ctx, u.ID); got.Role == account.Admin && !got.Disabled {
+				survivor = got
+			}
+		}
 	}
 }

@@ -68,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Pages", testPages},
 		{"TaxonomyUpdatesAndDeletes", testTaxonomyUpdatesAndDeletes},
 		{"Users", testUsers},
+		{"UserAccess", testUserAccess},
+		{"LastAdminUnderConcurrency", testLastAdminUnderConcurrency},
 		{"SessionsAndTokens", testSessionsAndTokens},
 		{"SetupTokens", testSetupTokens},
 		{"OptimisticLocking", testOptimisticLocking},
