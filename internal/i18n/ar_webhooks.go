@@ -61,7 +61,7 @@ var arabicWebhooks = map[string]string{
 	"admin.webhooks.event.article.updated":        "عُدِّلت مادة منشورة أو أُضيف إليها تحديث",
 	"admin.webhooks.event.article.unpublished":    "سُحبت مادة منشورة",
 	"admin.webhooks.event.article.corrected":      "أُضيف تصحيح إلى مادة منشورة",
-	"admin.webhooks.event.liveblog.update_posted": "نشرت تغطية مباشرة تحديثًا (يُرسَل متى صارت في الموقع تغطيات مباشرة)",
+	"admin.webhooks.event.liveblog.update_posted": "نُشر تحديث في تغطية مباشرة منشورة",
 	"admin.webhooks.event.comment.created":        "كُتب تعليق، والمعلَّقة للمراجعة أيضًا",
 	"admin.webhooks.event.comment.approved":       "صار تعليق علنيًا",
 	"admin.webhooks.event.subscriber.confirmed":   "أكَّد قارئ اشتراكًا",

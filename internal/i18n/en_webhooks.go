@@ -62,7 +62,7 @@ var englishWebhooks = map[string]string{
 	"admin.webhooks.event.article.updated":        "a published article is changed, or given an update",
 	"admin.webhooks.event.article.unpublished":    "a published article is withdrawn",
 	"admin.webhooks.event.article.corrected":      "a published article is given a correction",
-	"admin.webhooks.event.liveblog.update_posted": "a live blog posts an update (sent once the site has live blogs)",
+	"admin.webhooks.event.liveblog.update_posted": "an update is posted to a published live blog",
 	"admin.webhooks.event.comment.created":        "a comment is written, held ones too",
 	"admin.webhooks.event.comment.approved":       "a comment becomes public",
 	"admin.webhooks.event.subscriber.confirmed":   "a reader confirms a subscription",

@@ -61,7 +61,7 @@ var persianWebhooks = map[string]string{
 	"admin.webhooks.event.article.updated":        "مطلب منتشرشده‌ای تغییر می‌کند یا به‌روزرسانی می‌گیرد",
 	"admin.webhooks.event.article.unpublished":    "مطلب منتشرشده‌ای برداشته می‌شود",
 	"admin.webhooks.event.article.corrected":      "مطلب منتشرشده‌ای اصلاحیه می‌گیرد",
-	"admin.webhooks.event.liveblog.update_posted": "گزارش زنده‌ای خبر تازه‌ای می‌گذارد (از وقتی سایت گزارش زنده داشته باشد)",
+	"admin.webhooks.event.liveblog.update_posted": "خبر تازه‌ای در گزارش زندهٔ منتشرشده‌ای گذاشته می‌شود",
 	"admin.webhooks.event.comment.created":        "نظری نوشته می‌شود، نظرهای در انتظار بررسی هم",
 	"admin.webhooks.event.comment.approved":       "نظری عمومی می‌شود",
 	"admin.webhooks.event.subscriber.confirmed":   "خواننده‌ای اشتراکی را تأیید می‌کند",

@@ -61,7 +61,7 @@ var russianWebhooks = map[string]string{
 	"admin.webhooks.event.article.updated":        "опубликованная статья изменена или дополнена",
 	"admin.webhooks.event.article.unpublished":    "опубликованная статья снята",
 	"admin.webhooks.event.article.corrected":      "к опубликованной статье добавлено исправление",
-	"admin.webhooks.event.liveblog.update_posted": "в прямой трансляции новая запись (отправляется, когда на сайте появятся трансляции)",
+	"admin.webhooks.event.liveblog.update_posted": "в опубликованной прямой трансляции новая запись",
 	"admin.webhooks.event.comment.created":        "написан комментарий, в том числе ожидающий проверки",
 	"admin.webhooks.event.comment.approved":       "комментарий стал виден всем",
 	"admin.webhooks.event.subscriber.confirmed":   "читатель подтвердил подписку",

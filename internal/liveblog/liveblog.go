@@ -137,6 +137,14 @@ type Highlights struct {
 	KeyEvents []Update
 }
 
+// Permalink is the path of update id of the live blog a: the page of
+// updates that begins with it, wherever the newer ones have pushed it.
+// Readers' pages link to it, and so do the site's webhooks.
+func Permalink(a *article.Article, id int64) string {
+	n := strconv.FormatInt(id, 10)
+	return a.Path() + "?from=" + n + "#update-" + n
+}
+
 // Key is the change-log key of a post, edit or deletion of an update:
 // "live:ARTICLE:UPDATE". The streams of readers with the live blog open
 // hear it, in this process and in others; the page cache drops the live

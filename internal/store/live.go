@@ -100,7 +100,13 @@ func (db *DB) PostLiveUpdate(ctx context.Context, u *liveblog.Update) error {
 			return nil, err
 		}
 		u.Seq = seq
-		return liveKeys(u.ArticleID, u.ID), writeUpdateRest(ctx, tx, u)
+		if err := writeUpdateRest(ctx, tx, u); err != nil {
+			return nil, err
+		}
+		keys := liveKeys(u.ArticleID, u.ID)
+		posted := *u
+		posted.CreatedAt = now
+		return keys, db.liveUpdatePosted(ctx, tx, &posted, keys, db.now())
 	})
 	if err != nil {
 		return db.liveWriteError(u.ArticleID, err)

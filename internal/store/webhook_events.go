@@ -10,13 +10,15 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/webhook"
 )
 
 // Webhook events are recorded by the writes that cause them, in their
 // transaction: publishing, updating, withdrawing and correcting an
-// article, a comment written or approved, a subscription confirmed. The
+// article, an update posted to a live blog, a comment written or
+// approved, a subscription confirmed. The
 // change and its message commit together or not at all, so a receiver
 // never hears of a change that was rolled back and never misses one that
 // was made. An event is one message, its body composed as the change
@@ -200,6 +202,39 @@ func (db *DB) articleNoted(ctx context.Context, tx *Tx, n *article.Note, now tim
 			return nil, err
 		}
 		return site.Article(typ, now, webhook.ArticleEvent{Article: a, Note: n})
+	})
+}
+
+// liveUpdatePosted records liveblog.update_posted for update u, just
+// posted, when its live blog is published: a draft's updates, or a
+// withdrawn live blog's, are nobody's business yet. keys are those the
+// post logs, whose tags name the pages it changes.
+func (db *DB) liveUpdatePosted(ctx context.Context, tx *Tx, u *liveblog.Update, keys []string, now time.Time) error {
+	if ok, err := db.wants(ctx, tx, webhook.LiveblogUpdatePosted); !ok || err != nil {
+		return err
+	}
+	a := article.Article{ID: u.ArticleID}
+	err := tx.QueryRowContext(ctx, `SELECT a.slug, a.headline, a.status, s.id, s.slug, s.edition
+		FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = ?`, u.ArticleID).Scan(&a.Slug, &a.Headline, &a.Status,
+		&a.Section.ID, &a.Section.Slug, &a.Section.Edition)
+	if err != nil || !a.Visible() {
+		return err
+	}
+	// The bylines as stored, each with its slug and name.
+	posted := *u
+	posted.Authors = nil
+	err = each(ctx, tx, `SELECT au.id, au.slug, au.name FROM live_update_authors ua JOIN authors au ON au.id = ua.author_id
+		WHERE ua.update_id = ? ORDER BY ua.position`, []any{u.ID}, func(rows *sql.Rows) error {
+		var au article.Author
+		err := rows.Scan(&au.ID, &au.Slug, &au.Name)
+		posted.Authors = append(posted.Authors, au)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return db.recordEvent(ctx, tx, webhook.LiveblogUpdatePosted, now, func(site webhook.Site) ([]byte, error) {
+		return site.LiveUpdate(now, &posted, &a, keys)
 	})
 }
 

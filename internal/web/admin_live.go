@@ -115,7 +115,7 @@ func (s *Server) liveItem(r *http.Request, a *article.Article, u *liveblog.Updat
 	if err != nil {
 		return nil, err
 	}
-	return &liveItem{Update: *u, HTML: template.HTML(html), Permalink: livePermalink(a, u.ID)}, nil
+	return &liveItem{Update: *u, HTML: template.HTML(html), Permalink: liveblog.Permalink(a, u.ID)}, nil
 }
 
 // renderLiveDesk shows the live blog's composer page as v says, with its

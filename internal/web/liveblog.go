@@ -73,13 +73,6 @@ type liveLink struct {
 	Href, Title, ISO, When string
 }
 
-// livePermalink is the address of update id of the live blog a: the page
-// of updates that begins with it, wherever the newer ones have pushed it.
-func livePermalink(a *article.Article, id int64) string {
-	n := strconv.FormatInt(id, 10)
-	return a.Path() + "?from=" + n + "#update-" + n
-}
-
 // liveEntryOf renders u as v shows it.
 func (s *Server) liveEntryOf(ctx context.Context, v *view, a *article.Article, u *liveblog.Update) (liveEntry, error) {
 	html, err := s.md.RenderStored(ctx, u.BodyHTML, u.Body)
@@ -88,7 +81,7 @@ func (s *Server) liveEntryOf(ctx context.Context, v *view, a *article.Article, u
 	}
 	e := liveEntry{ID: u.ID, Seq: u.Seq, T: u.CreatedAt.Unix(), Headline: u.Headline, HTML: template.HTML(html), Text: feed.PlainText(html),
 		Byline: article.Article{Authors: u.Authors}, ISO: v.ISO(u.CreatedAt), When: v.DateTime(u.CreatedAt), Edited: u.EditedAt,
-		Pinned: u.Pinned, KeyEvent: u.KeyEvent, Permalink: livePermalink(a, u.ID)}
+		Pinned: u.Pinned, KeyEvent: u.KeyEvent, Permalink: liveblog.Permalink(a, u.ID)}
 	e.Title = u.Headline
 	if e.Title == "" {
 		e.Title = summary(html)
@@ -131,7 +124,7 @@ func (s *Server) liveBlog(r *http.Request, v *view, a *article.Article) (*liveVi
 		}
 	}
 	for _, u := range h.KeyEvents {
-		l := liveLink{Href: livePermalink(a, u.ID), Title: u.Headline, ISO: v.ISO(u.CreatedAt), When: v.DateTime(u.CreatedAt)}
+		l := liveLink{Href: liveblog.Permalink(a, u.ID), Title: u.Headline, ISO: v.ISO(u.CreatedAt), When: v.DateTime(u.CreatedAt)}
 		if shown[u.ID] {
 			l.Href = "#update-" + strconv.FormatInt(u.ID, 10)
 		}

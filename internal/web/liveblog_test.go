@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/liveblog"
+	"broadsheet/internal/webhook"
 )
 
 // liveSite is a test site with a published live blog whose coverage is
@@ -173,7 +175,7 @@ func TestLiveBlogPagesAndPermalinks(t *testing.T) {
 
 	// The first update's permalink, however far down it is.
 	oldest := ls.ups[0]
-	link := livePermalink(ls.blog, oldest.ID)
+	link := liveblog.Permalink(ls.blog, oldest.ID)
 	ls.get(strings.Split(link, "#")[0]).has(t, `id="update-`+strconv.FormatInt(oldest.ID, 10)+`"`)
 	// The page was cached; a new update drops it.
 	ls.post(100, liveblog.Update{Body: "The storm passes."})
@@ -212,6 +214,37 @@ func TestLiveBlogFeeds(t *testing.T) {
 	ls.publish("city", "plain", "Plain story")
 	if r := ls.get("/city/plain/updates.atom"); r.status != 404 {
 		t.Errorf("the updates feed of an article that is no live blog = %d, want 404", r.status)
+	}
+}
+
+// The cache tags liveblog.update_posted names are on every page the post
+// changes, in their Cache-Tag header: the live blog's pages and the feeds
+// of its updates. A CDN purging them by the event drops them all.
+func TestLiveBlogPagesCarryTheWebhookCacheTags(t *testing.T) {
+	ls := newLiveSite(t)
+	ctx := context.Background()
+	must(t, ls.db.CreateWebhookEndpoint(ctx, &webhook.Endpoint{URL: "https://hooks.example.org/cdn", Events: []string{webhook.LiveblogUpdatePosted},
+		Enabled: true, Secret: webhook.NewSecret()}))
+	u := ls.post(1, liveblog.Update{Body: "The bridge is shut."})
+	jobs, err := ls.db.ClaimWebhooks(ctx, time.Now().Add(time.Hour), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].Message.Type != webhook.LiveblogUpdatePosted {
+		t.Fatalf("the post recorded %d messages, want one liveblog.update_posted", len(jobs))
+	}
+	var ev struct{ Data webhook.LiveUpdateData }
+	must(t, json.Unmarshal(jobs[0].Message.Payload, &ev))
+	if want := fmt.Sprintf("liveblog-%d", ls.blog.ID); !slices.Contains(ev.Data.CacheTags, want) {
+		t.Errorf("the event's cache tags %q lack %q", ev.Data.CacheTags, want)
+	}
+	for _, path := range []string{"/city/storm-live", fmt.Sprintf("/city/storm-live?from=%d", u.ID), "/city/storm-live?order=oldest",
+		"/city/storm-live/updates.rss", "/city/storm-live/updates.atom", "/city/storm-live/updates.json"} {
+		r := ls.get(path)
+		tags := strings.Split(r.header.Get("Cache-Tag"), ",")
+		for _, tag := range ev.Data.CacheTags {
+			if r.status != 200 || !slices.Contains(tags, tag) {
+				t.Errorf("%s = %d with tags %q: lacks the event's %q", path, r.status, tags, tag)
+			}
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -93,8 +94,8 @@ func sameShape(path string, got, doc any) []string {
 }
 
 // Publishing, changing, correcting and withdrawing an article through the
-// newsroom, writing and approving a comment and confirming a subscription
-// each reach an endpoint, signed, with the data docs/webhooks.md
+// newsroom, posting an update to it as a live blog, writing and approving
+// a comment and confirming a subscription each reach an endpoint, signed, with the data docs/webhooks.md
 // documents for its event.
 func TestEventsArriveAsDocumented(t *testing.T) {
 	ctx := context.Background()
@@ -113,7 +114,7 @@ func TestEventsArriveAsDocumented(t *testing.T) {
 	must(t, f.db.CreateAuthor(ctx, &article.Author{Slug: "ada-byrne", Name: "Ada Byrne"}))
 	desk := newsroom.New(f.db, f.now, quiet())
 	a, err := desk.Create(ctx, f.admin, newsroom.Draft{Headline: "Council votes to turn the tram depot into homes", Standfirst: "Three hundred flats by 2029.",
-		Body: "The council voted on Tuesday.", Section: "city", Tags: []string{"Housing"}, Authors: []string{"ada-byrne"}})
+		Body: "The council voted on Tuesday.", Section: "city", Tags: []string{"Housing"}, Authors: []string{"ada-byrne"}, LiveBlog: true})
 	must(t, err)
 	f.step()
 	if n := len(rc.requests()); n != 0 {
@@ -129,6 +130,9 @@ func TestEventsArriveAsDocumented(t *testing.T) {
 	_, err = desk.Update(ctx, f.admin, a.ID, a.Version, d)
 	must(t, err)
 	_, err = desk.AddNote(ctx, f.admin, a.ID, article.Correction, "An earlier version gave the wrong year.")
+	must(t, err)
+	up, err := newsroom.NewLiveBlogs(f.db, f.now, quiet()).Post(ctx, f.admin, a.ID, newsroom.LiveInput{Headline: "Vote passed",
+		Body: "The motion passed **7–2**.", Authors: []string{"ada-byrne"}, KeyEvent: true})
 	must(t, err)
 
 	c := &comment.Comment{ArticleID: a.ID, Name: "Sam", Email: "sam@readers.example", Body: "About time.", Status: comment.Pending, Key: "k1"}
@@ -146,7 +150,7 @@ func TestEventsArriveAsDocumented(t *testing.T) {
 	f.sendTest(e.ID)
 	f.step()
 
-	want := []string{webhook.ArticlePublished, webhook.ArticleUpdated, webhook.ArticleCorrected, webhook.CommentCreated,
+	want := []string{webhook.ArticlePublished, webhook.ArticleUpdated, webhook.ArticleCorrected, webhook.LiveblogUpdatePosted, webhook.CommentCreated,
 		webhook.CommentApproved, webhook.SubscriberConfirmed, webhook.ArticleUnpublished, webhook.Test}
 	got := rc.requests()
 	var types []string
@@ -189,6 +193,23 @@ func TestEventsArriveAsDocumented(t *testing.T) {
 			len(ev.Data.Authors) != 1 || ev.Data.Authors[0].Name != "Ada Byrne" || len(ev.Data.Tags) != 1 || ev.Data.Tags[0].Slug != "housing" ||
 			!slices.Contains(ev.Data.CacheTags, "section-1") {
 			t.Errorf("article.updated: %s", r.Body)
+		}
+	}
+	// The live update's, as a receiver reads it.
+	for _, r := range got {
+		var ev struct {
+			Type string
+			Data webhook.LiveUpdateData
+		}
+		must(t, json.Unmarshal(r.Body, &ev))
+		if ev.Type != webhook.LiveblogUpdatePosted {
+			continue
+		}
+		page := "https://news.example.org/city/council-votes-to-turn-the-tram-depot-into-homes"
+		if ev.Data.ID != up.ID || ev.Data.URL != fmt.Sprintf("%s?from=%d#update-%d", page, up.ID, up.ID) || ev.Data.LiveBlog.URL != page ||
+			ev.Data.Headline != "Vote passed" || ev.Data.Text != "The motion passed **7–2**." || !ev.Data.KeyEvent || ev.Data.Pinned ||
+			len(ev.Data.Authors) != 1 || ev.Data.Authors[0].Slug != "ada-byrne" || !slices.Equal(ev.Data.CacheTags, []string{fmt.Sprintf("liveblog-%d", a.ID)}) {
+			t.Errorf("liveblog.update_posted: %s", r.Body)
 		}
 	}
 	if testing.Verbose() {

@@ -10,6 +10,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/subscription"
 )
 
@@ -238,19 +239,41 @@ func (s Site) Subscription(at time.Time, sub *subscription.Subscription, name, p
 		FirstConfirmation: first, ConfirmedAt: stamp(at)})
 }
 
-// LiveUpdateData is the data liveblog.update_posted will carry once live
-// blogs exist, as planned: the update, and the live blog it is posted to.
+// LiveUpdateData is the data of liveblog.update_posted: the update, and
+// the live blog it is posted to.
 type LiveUpdateData struct {
-	ID       int64  `json:"id"`
+	ID int64 `json:"id"`
+	// URL is the update's permalink: the page of updates that begins with
+	// it.
 	URL      string `json:"url"`
 	LiveBlog Link   `json:"live_blog"`
 	Authors  []Ref  `json:"authors"`
+	// Headline is the update's own, left out when it has none.
+	Headline string `json:"headline,omitempty"`
 	// Text is the update as written (Markdown); Pinned says it is held at
-	// the top of the live blog.
-	Text      string   `json:"text"`
-	Pinned    bool     `json:"pinned"`
-	PostedAt  string   `json:"posted_at"`
+	// the top of the live blog, KeyEvent that it is listed among the key
+	// events.
+	Text     string `json:"text"`
+	Pinned   bool   `json:"pinned"`
+	KeyEvent bool   `json:"key_event"`
+	PostedAt string `json:"posted_at"`
+	// CacheTags name the pages the post changes as their Cache-Tag and
+	// Surrogate-Key headers name them: the live blog's pages and the feed
+	// of its updates (liveblog-ID).
 	CacheTags []string `json:"cache_tags"`
+}
+
+// LiveUpdate is the body of liveblog.update_posted about u, just posted to
+// the live blog a (its id, slug, headline and section), u's bylines read
+// with it; keys are the cache keys the post touched.
+func (s Site) LiveUpdate(at time.Time, u *liveblog.Update, a *article.Article, keys []string) ([]byte, error) {
+	d := LiveUpdateData{ID: u.ID, URL: s.URL(liveblog.Permalink(a, u.ID)), LiveBlog: Link{ID: a.ID, URL: s.URL(a.Path()), Headline: a.Headline},
+		Authors: []Ref{}, Headline: u.Headline, Text: u.Body, Pinned: u.Pinned, KeyEvent: u.KeyEvent, PostedAt: stamp(u.CreatedAt),
+		CacheTags: article.CacheTags(keys)}
+	for _, au := range u.Authors {
+		d.Authors = append(d.Authors, s.author(au))
+	}
+	return Compose(LiveblogUpdatePosted, at, d)
 }
 
 // TestData is the data of webhook.test.

@@ -28,9 +28,7 @@ const (
 	ArticleUpdated     = "article.updated"
 	ArticleUnpublished = "article.unpublished"
 	ArticleCorrected   = "article.corrected"
-	// LiveblogUpdatePosted is planned for the live blogs: its name and
-	// data are settled (docs/webhooks.md), and an endpoint may ask for it
-	// already, but nothing sends it until live blogs exist.
+	// LiveblogUpdatePosted is an update posted to a published live blog.
 	LiveblogUpdatePosted = "liveblog.update_posted"
 	CommentCreated       = "comment.created"
 	CommentApproved      = "comment.approved"
@@ -44,10 +42,6 @@ const (
 // newsroom lists them.
 var Types = []string{ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleCorrected, LiveblogUpdatePosted,
 	CommentCreated, CommentApproved, SubscriberConfirmed}
-
-// Planned reports whether typ is an event of a feature this version does
-// not have yet: asked for, it arrives once the feature does.
-func Planned(typ string) bool { return typ == LiveblogUpdatePosted }
 
 // ArticleTypes are the events of articles, which a write of an article
 // may cause.

@@ -125,6 +125,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WebhookEndpoints", testWebhookEndpoints},
 		{"WebhookArticleEvents", testWebhookArticleEvents},
 		{"WebhookReaderEvents", testWebhookReaderEvents},
+		{"WebhookLiveEvents", testWebhookLiveEvents},
 		{"WebhookRoutes", testWebhookRoutes},
 		{"WebhookQueue", testWebhookQueue},
 		{"WebhookClaimConcurrent", testWebhookClaimConcurrent},

@@ -12,6 +12,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/liveblog"
 	"broadsheet/internal/store"
 	"broadsheet/internal/subscription"
 	"broadsheet/internal/webhook"
@@ -343,6 +344,71 @@ func testWebhookReaderEvents(t *testing.T, s Store) {
 	}
 	if containsAddress(jobs[0].Message.Payload) {
 		t.Errorf("an email address in %s", jobs[0].Message.Payload)
+	}
+}
+
+// testWebhookLiveEvents: an update posted to a published live blog
+// records liveblog.update_posted in the post's transaction, naming the
+// update's permalink, its bylines as stored and the cache tag of the live
+// blog's pages; edits and deletions record nothing, nor does a post to a
+// draft, nor one rolled back.
+func testWebhookLiveEvents(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	now := time.Date(2026, 6, 1, 14, 2, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	s.SetWebhookSite(webhook.Site{BaseURL: "https://news.example.org"})
+	e := newEndpoint(t, s, "https://hooks.example.org/live", webhook.LiveblogUpdatePosted, webhook.ArticleUpdated)
+	a := f.article(0)
+	a.LiveBlog, a.Headline = true, "Storm Agnes: live"
+	must(t, s.CreateArticle(ctx, a))
+
+	u := &liveblog.Update{ArticleID: a.ID, Headline: "Quay Street", Body: "The harbour wall has been **breached**.", Pinned: true, KeyEvent: true,
+		Authors: []article.Author{{ID: f.authors[1].ID}, {ID: f.authors[0].ID}}}
+	must(t, s.PostLiveUpdate(ctx, u))
+	jobs := claimAll(t, s, now)
+	if !slices.Equal(types(jobs), []string{webhook.LiveblogUpdatePosted}) || jobs[0].Endpoint.ID != e.ID {
+		t.Fatalf("a post recorded %v", types(jobs))
+	}
+	body := bodyOf(t, jobs[0])
+	d := body.Data
+	page := "https://news.example.org/city/" + a.Slug
+	if body.Timestamp != "2026-06-01T14:02:00Z" || d["id"] != float64(u.ID) || d["url"] != fmt.Sprintf("%s?from=%d#update-%d", page, u.ID, u.ID) ||
+		d["headline"] != "Quay Street" || d["text"] != u.Body || d["pinned"] != true || d["key_event"] != true || d["posted_at"] != "2026-06-01T14:02:00Z" {
+		t.Errorf("liveblog.update_posted: %s", jobs[0].Message.Payload)
+	}
+	if lb := d["live_blog"].(map[string]any); lb["id"] != float64(a.ID) || lb["url"] != page || lb["headline"] != "Storm Agnes: live" {
+		t.Errorf("live_blog: %v", lb)
+	}
+	au := d["authors"].([]any)
+	if len(au) != 2 || au[0].(map[string]any)["name"] != f.authors[1].Name || au[1].(map[string]any)["url"] != "https://news.example.org/author/"+f.authors[0].Slug {
+		t.Errorf("authors: %v", au)
+	}
+	if got, want := d["cache_tags"].([]any), sortedTags(fmt.Sprintf("liveblog-%d", a.ID)); !slices.Equal(got, want) {
+		t.Errorf("cache tags %v, want %v", got, want)
+	}
+
+	// An edit and a deletion are not posts.
+	u.Body = "The harbour wall has been breached at Quay Street."
+	must(t, s.EditLiveUpdate(ctx, u))
+	must(t, s.DeleteLiveUpdate(ctx, a.ID, u.ID, 0))
+	if jobs := claimAll(t, s, now); len(jobs) != 0 {
+		t.Errorf("an edit and a deletion recorded %v", types(jobs))
+	}
+	// A post that fails records nothing.
+	if err := s.PostLiveUpdate(ctx, &liveblog.Update{ArticleID: a.ID, Body: "By nobody.", Authors: []article.Author{{ID: f.authors[2].ID + 100}}}); err == nil {
+		t.Error("a post by an author who does not exist was stored")
+	}
+	if jobs := claimAll(t, s, now); len(jobs) != 0 {
+		t.Errorf("a post rolled back recorded %v", types(jobs))
+	}
+	// A draft's updates are nobody's business yet.
+	draft := f.article(0)
+	draft.LiveBlog, draft.Status, draft.PublishedAt = true, article.Draft, time.Time{}
+	must(t, s.CreateArticle(ctx, draft))
+	must(t, s.PostLiveUpdate(ctx, &liveblog.Update{ArticleID: draft.ID, Body: "Ready when we go live."}))
+	if jobs := claimAll(t, s, now); len(jobs) != 0 {
+		t.Errorf("a post to a draft recorded %v", types(jobs))
 	}
 }
 
