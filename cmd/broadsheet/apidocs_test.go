@@ -402,7 +402,7 @@ func runExample(t *testing.T, name, script, stdin string, env map[string]string)
 }
 
 // waitServing waits until the site answers its health check.
-func waitServing(t *testing.T, p *broadsheetProcess, base string, timeout time.Duration) {
+func waitServing(t testing.TB, p *broadsheetProcess, base string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: 2 * time.Second}
@@ -415,11 +415,11 @@ func waitServing(t *testing.T, p *broadsheetProcess, base string, timeout time.D
 		}
 		select {
 		case <-p.exited:
-			t.Fatalf("serve --demo exited (%v):\n%s", p.err, p.log.String())
+			t.Fatalf("serve exited (%v):\n%s", p.err, p.log.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve --demo did not answer within %s:\n%s", timeout, p.log.String())
+			t.Fatalf("serve did not answer within %s:\n%s", timeout, p.log.String())
 		}
 	}
 }

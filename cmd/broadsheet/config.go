@@ -17,6 +17,7 @@ import (
 	"broadsheet/internal/clientip"
 	"broadsheet/internal/embed"
 	bmail "broadsheet/internal/mail"
+	"broadsheet/internal/web"
 )
 
 // Config is everything an operator can set, from flags or BROADSHEET_*
@@ -65,6 +66,9 @@ type Config struct {
 	// WebhooksAllowPrivate lets webhooks be registered at, and delivered
 	// to, internal addresses.
 	WebhooksAllowPrivate bool
+	// LiveStreams bounds the readers' event streams open at once (each a
+	// held connection), LiveStreamsPerIP those of one client address.
+	LiveStreams, LiveStreamsPerIP int
 }
 
 func env(name, def string) string {
@@ -99,6 +103,8 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.MailFrom, "mail-from", env("BROADSHEET_MAIL_FROM", ""), "sender of outgoing mail, e.g. \"The Courier <news@example.org>\"; default news@ the base URL's host (env BROADSHEET_MAIL_FROM)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this host:port instead of the site's address (env BROADSHEET_METRICS_ADDR)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("BROADSHEET_METRICS_TOKEN", ""), "bearer token a scraper of /metrics must send; prefer the environment variable (env BROADSHEET_METRICS_TOKEN)")
+	streams := fs.String("live-streams", env("BROADSHEET_LIVE_STREAMS", strconv.Itoa(web.DefaultLiveStreams)), "most readers' live event streams open at once, each a held connection and a file descriptor (env BROADSHEET_LIVE_STREAMS)")
+	streamsPerIP := fs.String("live-streams-per-ip", env("BROADSHEET_LIVE_STREAMS_PER_IP", strconv.Itoa(web.DefaultLiveStreamsPerIP)), "most live event streams open at once from one client address (env BROADSHEET_LIVE_STREAMS_PER_IP)")
 	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
 	fs.StringVar(&c.BackupDir, "backup-dir", env("BROADSHEET_BACKUP_DIR", ""), "directory for scheduled backups of the SQLite database; empty, the default, writes none (env BROADSHEET_BACKUP_DIR)")
 	every := fs.String("backup-every", env("BROADSHEET_BACKUP_EVERY", "6h"), "how often to write a scheduled backup, e.g. 6h (env BROADSHEET_BACKUP_EVERY)")
@@ -147,6 +153,12 @@ func parseServe(args []string) (Config, error) {
 	}
 	if c.CacheMB, err = strconv.Atoi(*cache); err != nil || c.CacheMB < 1 {
 		return c, fmt.Errorf("cache size %q: want a whole number of MiB, at least 1", *cache)
+	}
+	if c.LiveStreams, err = strconv.Atoi(*streams); err != nil || c.LiveStreams < 1 {
+		return c, fmt.Errorf("live streams %q: want a whole number, at least 1", *streams)
+	}
+	if c.LiveStreamsPerIP, err = strconv.Atoi(*streamsPerIP); err != nil || c.LiveStreamsPerIP < 1 {
+		return c, fmt.Errorf("live streams per address %q: want a whole number, at least 1", *streamsPerIP)
 	}
 	if c.ChallengeExpiry, err = time.ParseDuration(*expiry); err != nil || c.ChallengeExpiry < 10*time.Second || c.ChallengeExpiry > 24*time.Hour {
 		return c, fmt.Errorf("challenge expiry %q: want a duration between 10s and 24h, e.g. 20m", *expiry)
@@ -224,6 +236,17 @@ func parseServe(args []string) (Config, error) {
 		return c, fmt.Errorf("captcha provider %q: want recaptcha, hcaptcha or turnstile", c.CaptchaProvider)
 	}
 	return c, nil
+}
+
+// fdReserve is the files the site holds open besides its live streams:
+// the database, listeners, the requests of readers who are not streaming,
+// outgoing mail and webhooks.
+const fdReserve = 1024
+
+// streamsFit reports whether a process that may open limit files can hold
+// streams live streams beside the rest of its work.
+func streamsFit(limit uint64, streams int) bool {
+	return limit >= uint64(streams)+fdReserve
 }
 
 func envBool(name string) (bool, error) {

@@ -274,7 +274,7 @@ func sample(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-func freeLoopbackAddr(t *testing.T) string {
+func freeLoopbackAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -292,7 +292,7 @@ type broadsheetProcess struct {
 	err    error // once exited is closed
 }
 
-func startBroadsheet(t *testing.T, bin string, args []string) *broadsheetProcess {
+func startBroadsheet(t testing.TB, bin string, args []string) *broadsheetProcess {
 	t.Helper()
 	p := &broadsheetProcess{cmd: exec.Command(bin, args...), log: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log

@@ -235,6 +235,10 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if limit, ok := openFileLimit(); ok && !streamsFit(limit, c.LiveStreams) {
+		log.Warn("the open-file limit leaves no room for --live-streams: each stream holds a connection; raise the limit (LimitNOFILE= in systemd, ulimit -n) or lower --live-streams",
+			"open_file_limit", limit, "live_streams", c.LiveStreams)
+	}
 	worker, err := newMailWorker(ctx, c, db, log)
 	if err != nil {
 		return err
@@ -279,7 +283,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	db.Observe(reg.ObserveQuery) // what the database is asked, in /metrics
 	opts := web.Options{BaseURL: c.BaseURL, Logger: log, CacheBytes: c.CacheMB << 20, IPs: ips, API: api.New(deps), Metrics: reg,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, Newsroom: desk, LiveBlogs: live, Library: media, Webhooks: hooks, External: external, SiteKey: c.CaptchaSiteKey,
-		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil}
+		MetricsToken: c.MetricsToken, MetricsElsewhere: metricsLn != nil, LiveStreams: c.LiveStreams, LiveStreamsPerIP: c.LiveStreamsPerIP}
 	opts.MailQueued, opts.MailSending = worker.Wake, worker.SMTP != nil
 	opts.Export = func(ctx context.Context, w io.Writer) error {
 		_, err := transfer.Export(ctx, db.Reader().Pool(), db.Name(), w, transfer.ExportOptions{Generator: "Broadsheet " + version})

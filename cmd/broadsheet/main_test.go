@@ -18,6 +18,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/store"
 	"broadsheet/internal/store/sqlite"
+	"broadsheet/internal/web"
 )
 
 func TestParseServe(t *testing.T) {
@@ -52,11 +53,25 @@ func TestParseServe(t *testing.T) {
 		{"--comment-min-fill", "2h"},
 		{"--metrics-addr", "no-port"},
 		{"--metrics-token", "short"},
+		{"--live-streams", "0"},
+		{"--live-streams", "many"},
+		{"--live-streams-per-ip", "-1"},
 		{"stray"},
 	} {
 		if _, err := parseServe(args); err == nil {
 			t.Errorf("parseServe(%q) accepted bad input", args)
 		}
+	}
+	if c.LiveStreams != web.DefaultLiveStreams || c.LiveStreamsPerIP != web.DefaultLiveStreamsPerIP {
+		t.Errorf("live stream bounds by default: %d and %d per address", c.LiveStreams, c.LiveStreamsPerIP)
+	}
+	t.Setenv("BROADSHEET_LIVE_STREAMS", "500")
+	t.Setenv("BROADSHEET_LIVE_STREAMS_PER_IP", "2")
+	if c, err = parseServe(nil); err != nil || c.LiveStreams != 500 || c.LiveStreamsPerIP != 2 {
+		t.Errorf("live stream bounds from the environment: %d and %d per address, %v", c.LiveStreams, c.LiveStreamsPerIP, err)
+	}
+	if c, err = parseServe([]string{"--live-streams", "20000", "--live-streams-per-ip", "8"}); err != nil || c.LiveStreams != 20000 || c.LiveStreamsPerIP != 8 {
+		t.Errorf("live stream bounds from flags, over the environment: %d and %d per address, %v", c.LiveStreams, c.LiveStreamsPerIP, err)
 	}
 	t.Setenv("BROADSHEET_OEMBED_ENDPOINT", "https://media.example.org/video/*=https://media.example.org/oembed, https://*.example.net/v/*=https://example.net/oembed")
 	t.Setenv("BROADSHEET_EMBEDS_ALLOW_PRIVATE", "true")
@@ -93,6 +108,29 @@ func TestParseServe(t *testing.T) {
 	t.Setenv("BROADSHEET_DEMO", "maybe")
 	if _, err := parseServe(nil); err == nil || !strings.Contains(err.Error(), "BROADSHEET_DEMO") {
 		t.Errorf("bad BROADSHEET_DEMO: err = %v", err)
+	}
+}
+
+// The site warns at start when the open-file limit cannot hold the live
+// streams it would accept, each a connection.
+func TestStreamsFitTheOpenFileLimit(t *testing.T) {
+	for _, tt := range []struct {
+		limit   uint64
+		streams int
+		fit     bool
+	}{
+		{1024, web.DefaultLiveStreams, false},
+		{20000, web.DefaultLiveStreams, true},
+		{uint64(web.DefaultLiveStreams), web.DefaultLiveStreams, false},
+		{1024, 1, false},
+		{1 << 20, 500000, true},
+	} {
+		if got := streamsFit(tt.limit, tt.streams); got != tt.fit {
+			t.Errorf("streamsFit(%d, %d) = %v, want %v", tt.limit, tt.streams, got, tt.fit)
+		}
+	}
+	if limit, ok := openFileLimit(); ok && limit == 0 {
+		t.Error("the open-file limit read as 0")
 	}
 }
 

@@ -198,6 +198,7 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 		{"broadsheet_uptime_seconds", "Seconds since the process started.", func() float64 { return time.Since(r.started).Seconds() }},
 		{"go_goroutines", "Number of goroutines that currently exist.", func() float64 { return float64(runtime.NumGoroutine()) }},
 		{"go_memstats_heap_alloc_bytes", "Bytes of allocated heap objects.", func() float64 { return float64(ms.HeapAlloc) }},
+		{"go_memstats_stack_inuse_bytes", "Bytes of goroutine stacks in use.", func() float64 { return float64(ms.StackInuse) }},
 		{"go_memstats_sys_bytes", "Bytes of memory obtained from the OS.", func() float64 { return float64(ms.Sys) }},
 	}
 	for _, g := range append(gauges, builtin...) {

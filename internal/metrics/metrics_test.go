@@ -37,6 +37,7 @@ func TestExposition(t *testing.T) {
 		`broadsheet_db_query_duration_seconds_bucket{engine="postgres",le="0.005"} 2`,
 		`broadsheet_db_query_duration_seconds_count{engine="postgres"} 2`,
 		"go_goroutines ",
+		"go_memstats_stack_inuse_bytes ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("exposition lacks %q\n%s", want, out)

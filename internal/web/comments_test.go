@@ -651,7 +651,7 @@ func TestLiveCommentStream(t *testing.T) {
 		}
 	}()
 	code := 0
-	for range maxLiveStreamsPerIP {
+	for range DefaultLiveStreamsPerIP {
 		req, _ := http.NewRequestWithContext(sctx, "GET", ts.URL+path+"/comments/live", nil)
 		r, err := http.DefaultClient.Do(req)
 		must(t, err)
@@ -659,7 +659,7 @@ func TestLiveCommentStream(t *testing.T) {
 		code = r.StatusCode
 	}
 	if code != http.StatusTooManyRequests {
-		t.Errorf("stream %d from one address = %d, want 429", maxLiveStreamsPerIP+1, code)
+		t.Errorf("stream %d from one address = %d, want 429", DefaultLiveStreamsPerIP+1, code)
 	}
 }
 

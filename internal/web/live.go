@@ -40,10 +40,14 @@ type liveHub struct {
 	read func(ctx context.Context, id, seq int64, limit int) (*article.Article, []liveEvent, error)
 }
 
-// Bounds on open streams, each a held connection; Options may set others.
+// DefaultLiveStreams and DefaultLiveStreamsPerIP bound the open streams,
+// each a held connection, unless Options set others.
 const (
-	maxLiveStreams       = 2000
-	maxLiveStreamsPerIP  = 4
+	DefaultLiveStreams      = 10000
+	DefaultLiveStreamsPerIP = 4
+)
+
+const (
 	liveHeartbeat        = 25 * time.Second
 	liveStreamMaxSeconds = 30 * 60 // a reader's stream is renewed by the browser after this
 	// maxLiveEvents is how many events of a live blog the hub keeps: a
@@ -54,10 +58,10 @@ const (
 
 func newLiveHub(maxTotal, maxPerAddr int) *liveHub {
 	if maxTotal <= 0 {
-		maxTotal = maxLiveStreams
+		maxTotal = DefaultLiveStreams
 	}
 	if maxPerAddr <= 0 {
-		maxPerAddr = maxLiveStreamsPerIP
+		maxPerAddr = DefaultLiveStreamsPerIP
 	}
 	return &liveHub{comments: map[int64]map[chan struct{}]bool{}, blogs: map[int64]*liveTopic{}, byAddr: map[string]int{},
 		maxTotal: maxTotal, maxPerAddr: maxPerAddr, done: make(chan struct{})}

@@ -204,7 +204,7 @@ func TestLiveStreamBounds(t *testing.T) {
 			t.Errorf("stream %d from one address = %d, want %d", i+1, st.resp.StatusCode, want)
 		}
 	}
-	if h := newLiveHub(0, 0); h.maxTotal != maxLiveStreams || h.maxPerAddr != maxLiveStreamsPerIP {
+	if h := newLiveHub(0, 0); h.maxTotal != DefaultLiveStreams || h.maxPerAddr != DefaultLiveStreamsPerIP {
 		t.Errorf("default bounds %d, %d", h.maxTotal, h.maxPerAddr)
 	}
 	if h := newLiveHub(10_000, 8); h.maxTotal != 10_000 || h.maxPerAddr != 8 {

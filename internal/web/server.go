@@ -101,7 +101,7 @@ type Options struct {
 	Export func(ctx context.Context, w io.Writer) error
 	// LiveStreams and LiveStreamsPerIP bound the event streams open at
 	// once (live comments and live blogs), in all and per client
-	// address; 0 for 2,000 and 4.
+	// address; 0 for DefaultLiveStreams and DefaultLiveStreamsPerIP.
 	LiveStreams, LiveStreamsPerIP int
 }
 
