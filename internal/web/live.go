@@ -1,12 +1,15 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/article"
@@ -23,7 +26,9 @@ import (
 // A live blog's updates are read and rendered once per instance, however
 // many readers it has: the hub keeps, per live blog with streams open, the
 // events since a change number, each the bytes of one event, and every
-// stream writes the same bytes (liveTopic).
+// stream writes the same bytes (liveTopic). A change publishes them anew
+// (liveLog), so that the thousands of streams it wakes read them at once,
+// none waiting for the hub's lock.
 type liveHub struct {
 	mu       sync.Mutex
 	comments map[int64]map[chan struct{}]bool // article id → listeners
@@ -153,19 +158,32 @@ func wake(ch chan struct{}) {
 
 // liveTopic is a live blog with streams open on this instance.
 type liveTopic struct {
-	id     int64
-	art    *article.Article // as last read: what its events are rendered for
-	subs   map[*liveSub]struct{}
-	events []liveEvent // in the order of their change numbers
-	// base is the change number events begin after: they hold the latest
-	// state of every update changed after it. seq is the newest heard.
-	base, seq int64
+	id   int64
+	art  *article.Article // as last read: what its events are rendered for
+	subs map[*liveSub]struct{}
+	// log is its events as streams read them, replaced (the hub's lock
+	// held) by every change.
+	log atomic.Pointer[liveLog]
 	// reading says a read of the store is under way, again that a change
 	// was heard meanwhile and the store must be read once more.
 	reading, again bool
 	// filling, while a stream reads what happened before base, is closed
 	// when it is done.
 	filling chan struct{}
+}
+
+// liveLog is a live blog's events, never changed once published.
+type liveLog struct {
+	events []liveEvent // in the order of their change numbers
+	// base is the change number events begin after: they hold the latest
+	// state of every update changed after it. seq is the newest heard.
+	base, seq int64
+}
+
+// after is what l holds that came after the change number seq, in order.
+func (l *liveLog) after(seq int64) []liveEvent {
+	i, _ := slices.BinarySearchFunc(l.events, seq+1, func(e liveEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	return l.events[i:]
 }
 
 // liveEvent is one change to an update, as the bytes of its event.
@@ -175,7 +193,8 @@ type liveEvent struct {
 }
 
 // liveSub is one reader's stream: what it has been sent, and how it is
-// woken. It holds nothing of the events but their number.
+// woken. It holds nothing of the events but their number, which only the
+// stream's own goroutine reads and writes once it has joined.
 type liveSub struct {
 	wake chan struct{}
 	last int64
@@ -191,7 +210,8 @@ func (h *liveHub) join(a *article.Article, addr string, since int64) (*liveTopic
 	}
 	t := h.blogs[a.ID]
 	if t == nil {
-		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}, base: a.LiveSeq, seq: a.LiveSeq}
+		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}}
+		t.log.Store(&liveLog{base: a.LiveSeq, seq: a.LiveSeq})
 		h.blogs[a.ID] = t
 		// A change made between a's read and now was announced to no
 		// topic: read once, for every stream to come.
@@ -213,8 +233,9 @@ func (h *liveHub) leave(t *liveTopic, sub *liveSub, addr string) {
 	h.release(addr)
 }
 
-// refresh has t read the store for its changes since t.seq, unless a read
-// is under way, which then reads again. The caller holds h.mu.
+// refresh has t read the store for its changes since the newest it has,
+// unless a read is under way, which then reads again. The caller holds
+// h.mu.
 func (h *liveHub) refresh(t *liveTopic) {
 	if t.reading {
 		t.again = true
@@ -228,9 +249,7 @@ func (h *liveHub) refresh(t *liveTopic) {
 // events, and wakes its streams.
 func (h *liveHub) readChanges(t *liveTopic) {
 	for {
-		h.mu.Lock()
-		after := t.seq
-		h.mu.Unlock()
+		after := t.log.Load().seq
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		a, events, err := h.read(ctx, t.id, after, maxLiveEvents)
 		cancel()
@@ -251,43 +270,43 @@ func (h *liveHub) readChanges(t *liveTopic) {
 	}
 }
 
-// append adds events newer than t's to it, keeps at most maxLiveEvents,
-// and wakes t's streams. The caller holds h.mu.
+// append publishes t's events with those of events newer than its own,
+// at most maxLiveEvents, and wakes t's streams. The caller holds h.mu.
 func (h *liveHub) append(t *liveTopic, events []liveEvent) {
-	added := false
+	old := t.log.Load()
+	// Clipped, the old events are copied as new ones join them: streams
+	// may be reading them.
+	l := &liveLog{events: slices.Clip(old.events), base: old.base, seq: old.seq}
 	for _, e := range events {
-		if e.seq > t.seq {
-			t.events = append(t.events, e)
-			t.seq, added = e.seq, true
+		if e.seq > l.seq {
+			l.events = append(l.events, e)
+			l.seq = e.seq
 		}
 	}
-	if over := len(t.events) - maxLiveEvents; over > 0 {
-		t.base = t.events[over-1].seq
-		t.events = append(t.events[:0:0], t.events[over:]...)
+	if l.seq == old.seq {
+		return
 	}
-	if added {
-		for sub := range t.subs {
-			wake(sub.wake)
-		}
+	if over := len(l.events) - maxLiveEvents; over > 0 {
+		l.base = l.events[over-1].seq
+		l.events = slices.Clip(l.events[over:])
+	}
+	t.log.Store(l)
+	for sub := range t.subs {
+		wake(sub.wake)
 	}
 }
 
 // pending returns the events sub has not been sent, the bytes shared with
 // every other stream, and counts them as sent; stale says sub fell behind
-// what t holds.
-func (h *liveHub) pending(t *liveTopic, sub *liveSub) (frames [][]byte, stale bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if sub.last < t.base {
+// what t holds. Only sub's stream calls it, and takes no lock.
+func (h *liveHub) pending(t *liveTopic, sub *liveSub) (events []liveEvent, stale bool) {
+	l := t.log.Load()
+	if sub.last < l.base {
 		return nil, true
 	}
-	for _, e := range t.events {
-		if e.seq > sub.last {
-			frames = append(frames, e.frame)
-		}
-	}
-	sub.last = max(sub.last, t.seq)
-	return frames, false
+	events = l.after(sub.last)
+	sub.last = max(sub.last, l.seq)
+	return events, false
 }
 
 // fill gives t the changes after since that came before its events, read
@@ -296,7 +315,8 @@ func (h *liveHub) pending(t *liveTopic, sub *liveSub) (frames [][]byte, stale bo
 func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 	for {
 		h.mu.Lock()
-		if since >= t.base {
+		base := t.log.Load().base
+		if since >= base {
 			h.mu.Unlock()
 			return true
 		}
@@ -311,7 +331,6 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 		}
 		done := make(chan struct{})
 		t.filling = done
-		base := t.base
 		h.mu.Unlock()
 		_, events, err := h.read(ctx, t.id, since, maxLiveEvents)
 		h.mu.Lock()
@@ -319,7 +338,8 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 		close(done)
 		// A read cut short by its limit covers all that came before base
 		// only if it reached past it.
-		covers := err == nil && t.base == base && (len(events) < maxLiveEvents || events[len(events)-1].seq >= base)
+		l := t.log.Load()
+		covers := err == nil && l.base == base && (len(events) < maxLiveEvents || events[len(events)-1].seq >= base)
 		if covers {
 			var before []liveEvent
 			for _, e := range events {
@@ -327,8 +347,7 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 					before = append(before, e)
 				}
 			}
-			t.events = append(before, t.events...)
-			t.base = since
+			t.log.Store(&liveLog{events: append(before, l.events...), base: since, seq: l.seq})
 		}
 		h.mu.Unlock()
 		return covers
@@ -393,20 +412,18 @@ func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 	defer s.live.leave(t, sub, addr)
 	wake(sub.wake) // send what the page has not shown at once
 	s.stream(w, r, sub.wake, func(w http.ResponseWriter) {
-		frames, stale := s.live.pending(t, sub)
+		events, stale := s.live.pending(t, sub)
 		if stale && s.live.fill(ctx, t, sub.last) {
-			frames, stale = s.live.pending(t, sub)
+			events, stale = s.live.pending(t, sub)
 		}
 		if stale {
 			// More changed than the hub keeps: the reader loads the
 			// page again, and its stream goes on from now.
 			fmt.Fprint(w, "event: reload\ndata: {}\n\n")
-			s.live.mu.Lock()
-			sub.last = t.seq
-			s.live.mu.Unlock()
+			sub.last = t.log.Load().seq
 		}
-		for _, f := range frames {
-			w.Write(f)
+		for _, e := range events {
+			w.Write(e.frame)
 		}
 	})
 }
