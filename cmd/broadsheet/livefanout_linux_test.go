@@ -196,7 +196,14 @@ func (s *fanoutSite) measure(b *testing.B, n int) {
 		in.mem[1] = in.memory(b, s.client)
 	}
 
-	var reach []time.Duration // per update, until its last reader
+	// Per update: until the POST was answered, and until its first and
+	// its last reader heard it.
+	var answered, first, reach []time.Duration
+	cpu := make([]time.Duration, len(s.instances)+1) // the instances', then the readers'
+	for i, in := range s.instances {
+		cpu[i] = -cpuTime(b, in.p.cmd.Process.Pid)
+	}
+	cpu[len(s.instances)] = -cpuTime(b, os.Getpid())
 	seq := since
 	for b.Loop() {
 		seq++
@@ -204,15 +211,28 @@ func (s *fanoutSite) measure(b *testing.B, n int) {
 		if err := s.post(fmt.Sprintf("Update %d: the harbour road is clear to the lighthouse.", seq)); err != nil {
 			b.Fatal(err)
 		}
+		answered = append(answered, time.Since(r.start))
 		select {
 		case <-r.done:
 		case <-time.After(fanoutRoundTimeout):
 		}
-		reach = append(reach, f.end(r))
+		soonest, last := f.end(r)
+		first, reach = append(first, soonest), append(reach, last)
 	}
 	b.StopTimer()
+	for i, in := range s.instances {
+		cpu[i] += cpuTime(b, in.p.cmd.Process.Pid)
+	}
+	cpu[len(s.instances)] += cpuTime(b, os.Getpid())
 
 	s.report(b, f, reach)
+	b.Logf("medians over the updates: the POST answered in %s, its first reader heard it in %s, its last in %s",
+		median(answered), median(first), median(reach))
+	var spent []string
+	for i, in := range s.instances {
+		spent = append(spent, fmt.Sprintf("%s %s", in.name, cpu[i]/time.Duration(len(reach))))
+	}
+	b.Logf("processor time per update: %s; the readers' side %s", strings.Join(spent, ", "), cpu[len(s.instances)]/time.Duration(len(reach)))
 	for _, in := range s.instances {
 		m, after := in.mem, in.memory(b, s.client)
 		b.Logf("%s: before the streams, with them, after the updates: resident %.1f, %.1f, %.1f MiB; Go heap %.1f, %.1f, %.1f MiB; stacks %.1f, %.1f, %.1f MiB; %d, %d, %d goroutines",
@@ -222,6 +242,29 @@ func (s *fanoutSite) measure(b *testing.B, n int) {
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// cpuTime is the processor time process pid has used, user and system
+// (/proc/PID/stat, in clock ticks of 10 ms).
+func cpuTime(b *testing.B, pid int) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The fields after the command's name, which is in parentheses.
+	_, rest, _ := bytes.Cut(stat, []byte(") "))
+	fields := strings.Fields(string(rest))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func median(list []time.Duration) time.Duration {
+	if len(list) == 0 {
+		return 0
+	}
+	sorted := slices.Sorted(slices.Values(list))
+	return sorted[len(sorted)/2].Round(100 * time.Microsecond)
+}
 
 // report reports the figures, and fails the benchmark for every miss.
 func (s *fanoutSite) report(b *testing.B, f *fanout, reach []time.Duration) {
@@ -548,10 +591,10 @@ func (f *fanout) begin(seq int64) *fanoutRound {
 }
 
 // end stops waiting for r's update, counts who missed it, and returns how
-// long its last reader took.
-func (f *fanout) end(r *fanoutRound) time.Duration {
+// long its first and its last reader took.
+func (f *fanout) end(r *fanoutRound) (first, last time.Duration) {
 	f.cur.Store(nil)
-	var last time.Duration
+	first = fanoutRoundTimeout
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.n {
@@ -562,9 +605,9 @@ func (f *fanout) end(r *fanoutRound) time.Duration {
 			continue
 		}
 		f.heard[i] = append(f.heard[i], d)
-		last = max(last, d)
+		first, last = min(first, d), max(last, d)
 	}
-	return last
+	return first, last
 }
 
 // latencies are every update's latency for every reader that heard it.
