@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"os"
 	"regexp"
 	"slices"
@@ -180,41 +181,42 @@ func TestEventsArriveAsDocumented(t *testing.T) {
 		t.Fatalf("events %v, want %v", types, want)
 	}
 	// The article's own data, as a receiver reads it.
-	for _, r := range got {
-		var ev struct {
-			Type string
-			Data webhook.ArticleData
-		}
-		must(t, json.Unmarshal(r.Body, &ev))
-		if ev.Type != webhook.ArticleUpdated {
-			continue
-		}
-		if ev.Data.URL != "https://news.example.org/city/council-votes-to-turn-the-tram-depot-into-homes" || ev.Data.Headline != d.Headline ||
-			len(ev.Data.Authors) != 1 || ev.Data.Authors[0].Name != "Ada Byrne" || len(ev.Data.Tags) != 1 || ev.Data.Tags[0].Slug != "housing" ||
-			!slices.Contains(ev.Data.CacheTags, "section-1") {
-			t.Errorf("article.updated: %s", r.Body)
+	for body, data := range dataOf[webhook.ArticleData](t, got, webhook.ArticleUpdated) {
+		if data.URL != "https://news.example.org/city/council-votes-to-turn-the-tram-depot-into-homes" || data.Headline != d.Headline ||
+			len(data.Authors) != 1 || data.Authors[0].Name != "Ada Byrne" || len(data.Tags) != 1 || data.Tags[0].Slug != "housing" ||
+			!slices.Contains(data.CacheTags, "section-1") {
+			t.Errorf("article.updated: %s", body)
 		}
 	}
-	// The live update's, as a receiver reads it.
-	for _, r := range got {
-		var ev struct {
-			Type string
-			Data webhook.LiveUpdateData
-		}
-		must(t, json.Unmarshal(r.Body, &ev))
-		if ev.Type != webhook.LiveblogUpdatePosted {
-			continue
-		}
+	// The live update's.
+	for body, data := range dataOf[webhook.LiveUpdateData](t, got, webhook.LiveblogUpdatePosted) {
 		page := "https://news.example.org/city/council-votes-to-turn-the-tram-depot-into-homes"
-		if ev.Data.ID != up.ID || ev.Data.URL != fmt.Sprintf("%s?from=%d#update-%d", page, up.ID, up.ID) || ev.Data.LiveBlog.URL != page ||
-			ev.Data.Headline != "Vote passed" || ev.Data.Text != "The motion passed **7–2**." || !ev.Data.KeyEvent || ev.Data.Pinned ||
-			len(ev.Data.Authors) != 1 || ev.Data.Authors[0].Slug != "ada-byrne" || !slices.Equal(ev.Data.CacheTags, []string{fmt.Sprintf("liveblog-%d", a.ID)}) {
-			t.Errorf("liveblog.update_posted: %s", r.Body)
+		if data.ID != up.ID || data.URL != fmt.Sprintf("%s?from=%d#update-%d", page, up.ID, up.ID) || data.LiveBlog.URL != page ||
+			data.Headline != "Vote passed" || data.Text != "The motion passed **7–2**." || !data.KeyEvent || data.Pinned ||
+			len(data.Authors) != 1 || data.Authors[0].Slug != "ada-byrne" || !slices.Equal(data.CacheTags, []string{fmt.Sprintf("liveblog-%d", a.ID)}) {
+			t.Errorf("liveblog.update_posted: %s", body)
 		}
 	}
 	if testing.Verbose() {
 		for _, r := range got {
 			t.Logf("%s", r.Body)
+		}
+	}
+}
+
+// dataOf yields the body and the data, as a receiver reads it into a T,
+// of each delivery of got whose event is typ.
+func dataOf[T any](t *testing.T, got []received, typ string) iter.Seq2[string, T] {
+	return func(yield func(string, T) bool) {
+		for _, r := range got {
+			var ev struct {
+				Type string
+				Data T
+			}
+			must(t, json.Unmarshal(r.Body, &ev))
+			if ev.Type == typ && !yield(string(r.Body), ev.Data) {
+				return
+			}
 		}
 	}
 }
