@@ -527,9 +527,9 @@ func TestServiceChecksAndAudits(t *testing.T) {
 	if _, err := f.svc.Endpoints(ctx, editor); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("an editor listing endpoints: %v", err)
 	}
-	e, err := f.svc.Create(ctx, f.admin, webhook.Input{URL: " https://hooks.example.org/in ", Description: "CDN purge",
+	e, err := f.svc.Create(ctx, f.admin, webhook.Input{URL: " https://hooks.example.org/in?token=receiver-secret ", Description: "CDN purge",
 		Events: []string{webhook.ArticleUpdated, webhook.ArticlePublished, webhook.ArticleUpdated}, Enabled: true})
-	if err != nil || e.URL != "https://hooks.example.org/in" || strings.Join(e.Events, " ") != "article.published article.updated" {
+	if err != nil || e.URL != "https://hooks.example.org/in?token=receiver-secret" || strings.Join(e.Events, " ") != "article.published article.updated" {
 		t.Fatalf("created %+v, %v", e, err)
 	}
 	if _, err := f.svc.Update(ctx, f.admin, e.ID, webhook.Input{URL: e.URL, Events: []string{webhook.CommentCreated}}); err != nil {
@@ -551,7 +551,7 @@ func TestServiceChecksAndAudits(t *testing.T) {
 	var actions []string
 	for _, entry := range log {
 		actions = append(actions, entry.Action)
-		if strings.Contains(entry.Detail, "whsec_") || entry.ObjectID != e.ID || entry.UserID != f.admin.ID {
+		if strings.Contains(entry.Detail, "whsec_") || strings.Contains(entry.Detail, "receiver-secret") || entry.ObjectID != e.ID || entry.UserID != f.admin.ID {
 			t.Errorf("audit entry %+v", entry)
 		}
 	}
