@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -583,5 +584,53 @@ func TestStoppingCountsNoFailure(t *testing.T) {
 	d := f.deliveries(e.ID)
 	if d[0].Status != webhook.Queued || d[0].Attempts != 0 || len(d[0].Log) != 0 {
 		t.Errorf("after stopping mid-attempt: %+v", d[0])
+	}
+}
+
+// A receiver that does not answer holds up nobody else: in a round the
+// others' deliveries all go out, the silent one gets no more than its
+// share of attempts, and what it was not sent waits, no attempt counted.
+func TestSilentEndpointHoldsUpNobody(t *testing.T) {
+	f := newFixture(t, true)
+	f.worker.Timeout, f.worker.Conns = 300*time.Millisecond, 4
+	var inFlight, most atomic.Int32
+	silent := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		<-r.Context().Done()
+	})
+	fast := newReceiver(t, nil)
+	es, ef := f.endpoint(silent.URL), f.endpoint(fast.URL)
+	for range 12 {
+		f.sendTest(es.ID)
+	}
+	for range 12 {
+		f.sendTest(ef.ID)
+	}
+	start := time.Now()
+	if _, err := f.worker.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the round took %s: the silent receiver held it up", took)
+	}
+	if got := len(fast.requests()); got != 12 {
+		t.Errorf("the answering receiver got %d deliveries in the round, want 12", got)
+	}
+	tried := 0
+	for _, d := range f.deliveries(es.ID) {
+		tried += d.Attempts
+		if d.Status != webhook.Queued {
+			t.Errorf("delivery %d to the silent receiver is %s, want queued", d.ID, d.Status)
+		}
+	}
+	if tried == 0 || tried > 2 || most.Load() > 2 {
+		t.Errorf("the silent receiver: %d attempts counted, %d at once; want 1 or 2, at most 2 at once", tried, most.Load())
 	}
 }
