@@ -28,9 +28,12 @@ type articleFields struct {
 	// CommentsClosed stops new comments on the article.
 	CommentsClosed *bool `json:"comments_closed"`
 	// TranslationOf is the id of the article this one translates; 0 for none.
-	TranslationOf *int64  `json:"translation_of"`
-	Status        *string `json:"status"`     // draft, scheduled, published
-	PublishAt     *string `json:"publish_at"` // RFC 3339, with status scheduled
+	TranslationOf *int64 `json:"translation_of"`
+	// LiveBlog tells the story as a live blog; its coverage opens and
+	// closes by …/coverage/start and …/coverage/end.
+	LiveBlog  *bool   `json:"live_blog"`
+	Status    *string `json:"status"`     // draft, scheduled, published
+	PublishAt *string `json:"publish_at"` // RFC 3339, with status scheduled
 }
 
 // patchRequest is a PATCH body: the fields to change and the version the
@@ -44,7 +47,7 @@ type patchRequest struct {
 func (f *articleFields) changesText() bool {
 	return f.Headline != nil || f.Standfirst != nil || f.Body != nil || f.Section != nil || f.Tags != nil ||
 		f.Authors != nil || f.Language != nil || f.Slug != nil || f.LeadImageID != nil || f.CommentsClosed != nil ||
-		f.TranslationOf != nil
+		f.TranslationOf != nil || f.LiveBlog != nil
 }
 
 // draft lays f over d.
@@ -76,6 +79,9 @@ func (f *articleFields) draft(d newsroom.Draft) newsroom.Draft {
 	}
 	if f.CommentsClosed != nil {
 		d.CommentsClosed = *f.CommentsClosed
+	}
+	if f.LiveBlog != nil {
+		d.LiveBlog = *f.LiveBlog
 	}
 	return d
 }
