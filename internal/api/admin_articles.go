@@ -52,37 +52,20 @@ func (f *articleFields) changesText() bool {
 
 // draft lays f over d.
 func (f *articleFields) draft(d newsroom.Draft) newsroom.Draft {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&d.Headline, f.Headline)
-	set(&d.Standfirst, f.Standfirst)
-	set(&d.Section, f.Section)
-	set(&d.Language, f.Language)
-	set(&d.Slug, f.Slug)
+	overlay(&d.Headline, f.Headline)
+	overlay(&d.Standfirst, f.Standfirst)
+	overlay(&d.Section, f.Section)
+	overlay(&d.Language, f.Language)
+	overlay(&d.Slug, f.Slug)
 	if f.Body != nil {
 		d.Body = strings.ReplaceAll(*f.Body, "\r\n", "\n")
 	}
-	if f.Tags != nil {
-		d.Tags = *f.Tags
-	}
-	if f.Authors != nil {
-		d.Authors = *f.Authors
-	}
-	if f.LeadImageID != nil {
-		d.LeadImageID = *f.LeadImageID
-	}
-	if f.TranslationOf != nil {
-		d.TranslationOf = *f.TranslationOf
-	}
-	if f.CommentsClosed != nil {
-		d.CommentsClosed = *f.CommentsClosed
-	}
-	if f.LiveBlog != nil {
-		d.LiveBlog = *f.LiveBlog
-	}
+	overlay(&d.Tags, f.Tags)
+	overlay(&d.Authors, f.Authors)
+	overlay(&d.LeadImageID, f.LeadImageID)
+	overlay(&d.TranslationOf, f.TranslationOf)
+	overlay(&d.CommentsClosed, f.CommentsClosed)
+	overlay(&d.LiveBlog, f.LiveBlog)
 	return d
 }
 

@@ -92,18 +92,10 @@ type webhookFields struct {
 
 // input lays f over in.
 func (f *webhookFields) input(in webhook.Input) webhook.Input {
-	if f.URL != nil {
-		in.URL = *f.URL
-	}
-	if f.Description != nil {
-		in.Description = *f.Description
-	}
-	if f.Events != nil {
-		in.Events = *f.Events
-	}
-	if f.Enabled != nil {
-		in.Enabled = *f.Enabled
-	}
+	overlay(&in.URL, f.URL)
+	overlay(&in.Description, f.Description)
+	overlay(&in.Events, f.Events)
+	overlay(&in.Enabled, f.Enabled)
 	return in
 }
 

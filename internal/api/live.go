@@ -79,21 +79,11 @@ type liveUpdatePatch struct {
 
 // input lays f over in.
 func (f *liveUpdateFields) input(in newsroom.LiveInput) newsroom.LiveInput {
-	if f.Headline != nil {
-		in.Headline = *f.Headline
-	}
-	if f.Body != nil {
-		in.Body = *f.Body
-	}
-	if f.Authors != nil {
-		in.Authors = *f.Authors
-	}
-	if f.Pinned != nil {
-		in.Pinned = *f.Pinned
-	}
-	if f.KeyEvent != nil {
-		in.KeyEvent = *f.KeyEvent
-	}
+	overlay(&in.Headline, f.Headline)
+	overlay(&in.Body, f.Body)
+	overlay(&in.Authors, f.Authors)
+	overlay(&in.Pinned, f.Pinned)
+	overlay(&in.KeyEvent, f.KeyEvent)
 	return in
 }
 

@@ -52,6 +52,21 @@ func (f *fixture) postUpdate(role account.Role, articleID int64, body string) li
 	return decodeAs[liveUpdateResp](f.t, w)
 }
 
+// auditActions counts the audit log's entries by action.
+func (f *fixture) auditActions() map[string]int {
+	f.t.Helper()
+	log, err := f.db.AuditLog(context.Background(), 0, 100)
+	must(f.t, err)
+	actions := map[string]int{}
+	for _, e := range log {
+		actions[e.Action]++
+		if strings.Contains(e.Detail, "whsec_") {
+			f.t.Errorf("the audit log holds a webhook's secret: %+v", e)
+		}
+	}
+	return actions
+}
+
 // liveBlogResp is the live blog part of an article.
 type liveBlogResp struct {
 	ID            int64      `json:"id"`
@@ -109,12 +124,7 @@ func TestLiveBlogArticle(t *testing.T) {
 	}
 	wantError(t, "coverage of no article", f.as(account.Author, "POST", "/api/v1/admin/articles/999/coverage/start", ""), http.StatusNotFound, "not_found")
 
-	log, err := f.db.AuditLog(ctx, 0, 100)
-	must(t, err)
-	actions := map[string]int{}
-	for _, e := range log {
-		actions[e.Action]++
-	}
+	actions := f.auditActions()
 	if actions["live.start"] != 1 || actions["live.end"] != 1 {
 		t.Errorf("audit log %v, want one live.start and one live.end", actions)
 	}
@@ -125,7 +135,6 @@ func TestLiveBlogArticle(t *testing.T) {
 // audit entries.
 func TestLiveUpdates(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	a := f.create(account.Author, story("Storm live", `"live_blog":true`, `"status":"published"`))
 	first := f.postUpdate(account.Author, a.ID, `{"headline":" Bridge shut ","body":"The bridge is *shut*.","authors":["bo","ada","bo"],"key_event":true}`)
 	if first.Headline != "Bridge shut" || first.Body != "The bridge is *shut*." || !first.KeyEvent || first.Pinned || first.Version != 1 ||
@@ -192,12 +201,7 @@ func TestLiveUpdates(t *testing.T) {
 		http.StatusBadRequest, "bad_request")
 	wantError(t, "an update id that is no number", f.as(account.Author, "GET", updatesPath(a.ID)+"/x", ""), http.StatusNotFound, "not_found")
 
-	log, err := f.db.AuditLog(ctx, 0, 100)
-	must(t, err)
-	actions := map[string]int{}
-	for _, e := range log {
-		actions[e.Action]++
-	}
+	actions := f.auditActions()
 	if actions["live.post"] != 6 || actions["live.delete"] != 1 {
 		t.Errorf("audit log %v, want six posts and a deletion", actions)
 	}
