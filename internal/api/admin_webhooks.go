@@ -128,11 +128,21 @@ func deliveryView(d *webhook.Delivery) deliveryJSON {
 	return j
 }
 
-// webhookOf is the endpoint the path's {id} names, for u.
-func (h *handler) webhookOf(r *http.Request, u *account.User) (*webhook.Endpoint, error) {
+// webhookID reads the path's {id}: anything but a positive integer names
+// no endpoint.
+func webhookID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, webhook.ErrNotFound
+		return 0, webhook.ErrNotFound
+	}
+	return id, nil
+}
+
+// webhookOf is the endpoint the path's {id} names, for u.
+func (h *handler) webhookOf(r *http.Request, u *account.User) (*webhook.Endpoint, error) {
+	id, err := webhookID(r)
+	if err != nil {
+		return nil, err
 	}
 	return h.webhooks.Endpoint(r.Context(), u, id)
 }
@@ -226,11 +236,11 @@ func (h *handler) patchWebhook(w http.ResponseWriter, r *http.Request, u *accoun
 // DELETE /api/v1/admin/webhooks/{id}: the endpoint, its deliveries and
 // their log.
 func (h *handler) deleteWebhook(w http.ResponseWriter, r *http.Request, u *account.User) error {
-	e, err := h.webhookOf(r, u)
+	id, err := webhookID(r)
 	if err != nil {
 		return err
 	}
-	if err := h.webhooks.Delete(r.Context(), u, e.ID); err != nil {
+	if err := h.webhooks.Delete(r.Context(), u, id); err != nil {
 		return err
 	}
 	noContent(w)
@@ -240,25 +250,25 @@ func (h *handler) deleteWebhook(w http.ResponseWriter, r *http.Request, u *accou
 // POST /api/v1/admin/webhooks/{id}/rotate: the answer shows the new
 // secret.
 func (h *handler) rotateWebhook(w http.ResponseWriter, r *http.Request, u *account.User) error {
-	e, err := h.webhookOf(r, u)
+	id, err := webhookID(r)
 	if err != nil {
 		return err
 	}
-	rotated, err := h.webhooks.Rotate(r.Context(), u, e.ID)
+	rotated, err := h.webhooks.Rotate(r.Context(), u, id)
 	if err != nil {
 		return err
 	}
-	return h.sendWebhook(w, r, u, http.StatusOK, e.ID, rotated.Secret)
+	return h.sendWebhook(w, r, u, http.StatusOK, id, rotated.Secret)
 }
 
 // POST /api/v1/admin/webhooks/{id}/test queues a webhook.test message to
 // the endpoint and answers with it.
 func (h *handler) testWebhook(w http.ResponseWriter, r *http.Request, u *account.User) error {
-	e, err := h.webhookOf(r, u)
+	id, err := webhookID(r)
 	if err != nil {
 		return err
 	}
-	m, err := h.webhooks.SendTest(r.Context(), u, e.ID)
+	m, err := h.webhooks.SendTest(r.Context(), u, id)
 	if err != nil {
 		return err
 	}
@@ -293,7 +303,7 @@ func (h *handler) listDeliveries(w http.ResponseWriter, r *http.Request, u *acco
 // POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/resend queues a
 // delivery again, whatever its state, and answers with it.
 func (h *handler) resendDelivery(w http.ResponseWriter, r *http.Request, u *account.User) error {
-	e, err := h.webhookOf(r, u)
+	endpointID, err := webhookID(r)
 	if err != nil {
 		return err
 	}
@@ -301,11 +311,11 @@ func (h *handler) resendDelivery(w http.ResponseWriter, r *http.Request, u *acco
 	if err != nil || id <= 0 {
 		return webhook.ErrNotFound
 	}
-	if err := h.webhooks.Resend(r.Context(), u, e.ID, id); err != nil {
+	if err := h.webhooks.Resend(r.Context(), u, endpointID, id); err != nil {
 		return err
 	}
 	// The newest delivery before the next id is this one.
-	list, err := h.webhooks.Deliveries(r.Context(), u, e.ID, id+1, 1)
+	list, err := h.webhooks.Deliveries(r.Context(), u, endpointID, id+1, 1)
 	if err != nil {
 		return err
 	}

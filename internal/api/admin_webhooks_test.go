@@ -116,6 +116,10 @@ func TestWebhookEndpoints(t *testing.T) {
 	}
 	wantError(t, "deleted", f.as(account.Admin, "GET", path, ""), http.StatusNotFound, "not_found")
 	wantError(t, "no such endpoint", f.as(account.Admin, "PATCH", "/api/v1/admin/webhooks/x", `{}`), http.StatusNotFound, "not_found")
+	for _, p := range []string{path + "/rotate", path + "/test"} {
+		wantError(t, "POST "+p+" of a deleted endpoint", f.as(account.Admin, "POST", p, ""), http.StatusNotFound, "not_found")
+	}
+	wantError(t, "deleted again", f.as(account.Admin, "DELETE", path, ""), http.StatusNotFound, "not_found")
 
 	actions := f.auditActions() // and no secret in it
 	for _, a := range []string{"webhook.create", "webhook.update", "webhook.rotate", "webhook.delete"} {
