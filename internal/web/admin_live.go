@@ -247,14 +247,7 @@ func (s *Server) liveUpdateOf(r *http.Request) (*article.Article, *liveItem, err
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := s.liveBlogs.Open(ctx, currentUser(ctx), articleID)
-	if err != nil {
-		return nil, nil, err
-	}
-	up, err := s.store.LiveUpdate(ctx, id)
-	if err == nil && (up.ArticleID != a.ID || up.Deleted()) {
-		err = liveblog.ErrNotFound
-	}
+	a, up, err := s.liveBlogs.Get(ctx, currentUser(ctx), articleID, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -73,12 +73,9 @@ type liveLink struct {
 	Href, Title, ISO, When string
 }
 
-// livePermalink is the address of update id of the live blog a: the page
-// of updates that begins with it, wherever the newer ones have pushed it.
-func livePermalink(a *article.Article, id int64) string {
-	n := strconv.FormatInt(id, 10)
-	return a.Path() + "?from=" + n + "#update-" + n
-}
+// livePermalink is the address of update id of the live blog a
+// (liveblog.Permalink).
+func livePermalink(a *article.Article, id int64) string { return liveblog.Permalink(a.Path(), id) }
 
 // liveEntryOf renders u as v shows it.
 func (s *Server) liveEntryOf(ctx context.Context, v *view, a *article.Article, u *liveblog.Update) (liveEntry, error) {
