@@ -84,6 +84,23 @@ func deleteUpdate(t *testing.T, ctx context.Context, db *sqlite.DB, blog *articl
 	}
 }
 
+// liveReader starts the demo site with the live blog of liveFixture, and
+// a browser on its front page.
+func liveReader(t *testing.T, timeout time.Duration) (ctx context.Context, db *sqlite.DB, base string, blog *article.Article, ups []liveblog.Update, bctx context.Context, problems *pageProblems) {
+	t.Helper()
+	requireChromium(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	db, ts := startSite(t, ctx, dir)
+	blog, ups = liveFixture(t, ctx, db)
+	bctx, problems, _ = startNewsroomBrowser(t, ctx, dir)
+	if _, err := chromedp.Run(bctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		t.Fatalf("open the browser: %v", err)
+	}
+	return ctx, db, ts.URL, blog, ups, bctx, problems
+}
+
 // TestLiveBlogReader: a reader with a live blog open in two tabs, its
 // newest updates in one and a page of older ones in the other. Each page
 // holds one stream, which brings the discussion's new comments too. The
@@ -94,18 +111,9 @@ func deleteUpdate(t *testing.T, ctx context.Context, db *sqlite.DB, blog *articl
 // it; the page it links to plays it. The end of the coverage reaches both
 // pages, whose streams end; their discussion then has its own.
 func TestLiveBlogReader(t *testing.T) {
-	requireChromium(t)
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	t.Cleanup(cancel)
-	db, ts := startSite(t, ctx, dir)
-	blog, ups := liveFixture(t, ctx, db)
-	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
-	if _, err := chromedp.Run(bctx, chromedp.Navigate(ts.URL+"/")); err != nil {
-		t.Fatalf("open the browser: %v", err)
-	}
-	newest := openTab(t, bctx, ts.URL+blog.Path(), false)
-	older := openTab(t, bctx, ts.URL+blog.Path()+"?from="+strconv.FormatInt(ups[5].ID, 10), false)
+	ctx, db, base, blog, ups, bctx, problems := liveReader(t, 150*time.Second)
+	newest := openTab(t, bctx, base+blog.Path(), false)
+	older := openTab(t, bctx, base+blog.Path()+"?from="+strconv.FormatInt(ups[5].ID, 10), false)
 	await(t, newest, `document.querySelectorAll(".live-stream .live-update").length === 12`)
 	await(t, older, `document.querySelectorAll(".live-stream .live-update").length === 6`)
 
@@ -216,18 +224,9 @@ func TestLiveBlogReader(t *testing.T) {
 // less often each time; once it has a stream again, the notice goes and
 // updates arrive. axe-core finds nothing serious on the page meanwhile.
 func TestLiveBlogStreamFails(t *testing.T) {
-	requireChromium(t)
+	ctx, db, base, blog, _, bctx, _ := liveReader(t, 90*time.Second)
 	axe := readAxe(t)
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	db, ts := startSite(t, ctx, dir)
-	blog, _ := liveFixture(t, ctx, db)
-	bctx, _, _ := startNewsroomBrowser(t, ctx, dir)
-	if _, err := chromedp.Run(bctx, chromedp.Navigate(ts.URL+"/")); err != nil {
-		t.Fatalf("open the browser: %v", err)
-	}
-	tab := openTab(t, bctx, ts.URL+blog.Path(), true)
+	tab := openTab(t, bctx, base+blog.Path(), true)
 	await(t, tab, `!!document.querySelector(".live-new .live-stopped")`)
 	if got := evaluate[string](t, tab, `document.querySelector(".live-stopped").textContent`); got != "Live updates are interrupted: reload the page for the latest" {
 		t.Errorf("the notice says %q", got)

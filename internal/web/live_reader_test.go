@@ -31,6 +31,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// serveLive serves ls for a test of its streams, for at most 20 seconds,
+// and returns the address of its live blog's stream.
+func serveLive(t *testing.T, ls *liveSite) (context.Context, string) {
+	t.Helper()
+	ts := httptest.NewServer(ls.srv)
+	t.Cleanup(ts.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx, ts.URL + "/city/storm-live/updates/live"
+}
+
 // A live blog's page holds one stream, and a household behind one address
 // has several pages open: the default bound leaves room for them. A
 // reader refused a stream is not refused updates: it is sent what its
@@ -39,11 +50,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // number heard once a stream is free, it is held.
 func TestLiveStreamRefused(t *testing.T) {
 	ls := newLiveSite(t)
-	ts := httptest.NewServer(ls.srv)
-	defer ts.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	stream := ts.URL + "/city/storm-live/updates/live"
+	ctx, stream := serveLive(t, ls)
 	tabs, tabsCancel := context.WithCancel(ctx)
 	for i := range 8 {
 		if st := openStream(t, tabs, stream); st.resp.StatusCode != 200 {
@@ -99,11 +106,8 @@ func TestLiveStreamRefused(t *testing.T) {
 // it, as a "changed" event, so that the page opens no second one.
 func TestLiveBlogStreamCarriesDiscussion(t *testing.T) {
 	ls := newLiveSite(t)
-	ts := httptest.NewServer(ls.srv)
-	defer ts.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	st := openStream(t, ctx, ts.URL+"/city/storm-live/updates/live")
+	ctx, stream := serveLive(t, ls)
+	st := openStream(t, ctx, stream)
 	waitFor(t, "the stream", func() bool { return ls.srv.live.streams() == 1 })
 	must(t, ls.db.CreateComment(ctx, &comment.Comment{ArticleID: ls.blog.ID, Name: "Ana", Body: "Stay safe, all.", Status: comment.Approved, Key: "k1"}))
 	if e := st.next(); e.name != "changed" || e.raw != strconv.FormatInt(ls.blog.ID, 10) {
@@ -130,11 +134,7 @@ func coverageEvent(t *testing.T, e sseEvent) coverageMessage {
 // coverage otherwise than it is is told at once.
 func TestLiveBlogStreamTellsCoverage(t *testing.T) {
 	ls := newLiveSite(t)
-	ts := httptest.NewServer(ls.srv)
-	defer ts.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	stream := ts.URL + "/city/storm-live/updates/live"
+	ctx, stream := serveLive(t, ls)
 	st := openStream(t, ctx, stream+"?since=0&coverage=live")
 	waitFor(t, "the stream", func() bool { return ls.srv.live.streams() == 1 })
 	end := ls.blog.PublishedAt.Add(3 * time.Hour)
@@ -182,11 +182,7 @@ func TestLiveStreamResumesShareOneRead(t *testing.T) {
 		}
 		return read(ctx, id, seq, limit)
 	}
-	ts := httptest.NewServer(ls.srv)
-	defer ts.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	stream := ts.URL + "/city/storm-live/updates/live"
+	ctx, stream := serveLive(t, ls)
 	openStream(t, ctx, stream) // keeps the live blog's events in memory
 	for range 3 {
 		if e := openStream(t, ctx, stream+"?since=0").next(); e.name != "reload" {
@@ -230,11 +226,8 @@ func TestLiveBlogEmbedsAndNewest(t *testing.T) {
 		t.Error("the page does not name the frames it lets in")
 	}
 
-	ts := httptest.NewServer(ls.srv)
-	defer ts.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	st := openStream(t, ctx, ts.URL+"/city/storm-live/updates/live?since=3")
+	ctx, stream := serveLive(t, ls)
+	st := openStream(t, ctx, stream+"?since=3")
 	video := ls.post(4, liveblog.Update{Body: "The ferry:\n\nhttps://vimeo.com/42"})
 	if e := st.next(); e.data.ID != video.ID || strings.Join(e.data.Frames, " ") != "https://player.vimeo.com" {
 		t.Errorf("the update with a video sent frames %v, want https://player.vimeo.com", e.data.Frames)
