@@ -44,8 +44,8 @@ type liveHub struct {
 	// updates changed after the change number seq, at most limit: the
 	// store read and the rendering, once for every stream.
 	read func(ctx context.Context, id, seq int64, limit int) (*article.Article, []liveEvent, error)
-	// cover renders the event saying the live blog's coverage as a
-	// holds it, once for every stream.
+	// cover renders the "coverage" event of the live blog a as it is
+	// now, once for every stream.
 	cover func(ctx context.Context, a *article.Article) ([]byte, error)
 }
 
@@ -275,7 +275,9 @@ func (h *liveHub) readChanges(t *liveTopic) {
 		a, events, err := h.read(ctx, t.id, after, maxLiveEvents)
 		var cover []byte
 		if err == nil && h.cover != nil && coverageOf(a) != told {
-			cover, err = h.cover(ctx, a)
+			// One that does not render is tried again at the next read;
+			// the updates go out meanwhile.
+			cover, _ = h.cover(ctx, a)
 		}
 		cancel()
 		h.mu.Lock()
@@ -486,6 +488,16 @@ func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		retry := liveRetryRefused + rand.N(liveRetrySpread)
 		fmt.Fprintf(w, "retry: %d\n\n", retry.Milliseconds())
+		if now := coverageOf(a); coverage != now && s.live.cover != nil {
+			// The topic may be as new as this answer, its coverage not
+			// read yet: the page is told from what was read here.
+			if f, err := s.live.cover(ctx, a); err == nil {
+				w.Write(f)
+				s.live.mu.Lock()
+				sub.coverage = now
+				s.live.mu.Unlock()
+			}
+		}
 		send(w)
 		return
 	}

@@ -91,6 +91,18 @@ func TestLiveStreamRefused(t *testing.T) {
 	if n := ls.srv.live.streams(); n != 1 {
 		t.Errorf("%d streams counted after the refusal, want 1", n)
 	}
+	// Refused on another live blog, which no stream holds: its page,
+	// read before the coverage opened, is told that it has.
+	ls.publish("city", "flood-live", "Flood: live", func(a *article.Article) { a.LiveBlog = true })
+	req, _ = http.NewRequestWithContext(ctx, "GET", strings.Replace(stream, "storm-live", "flood-live", 1)+"?since=0&coverage=ended", nil)
+	resp, err = http.DefaultClient.Do(req)
+	must(t, err)
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	must(t, err)
+	if !strings.Contains(string(body), "event: coverage\ndata: {\"state\":\"waiting\"}\n") {
+		t.Errorf("a refused page showing the coverage ended was not told it has not opened:\n%s", body)
+	}
 
 	heldCancel()
 	waitFor(t, "the held stream to close", func() bool { return ls.srv.live.streams() == 0 })
