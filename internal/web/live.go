@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,9 +17,14 @@ import (
 // liveHub tells readers with an article open what changed on it, over
 // Server-Sent Events: that its discussion changed (the page then asks for
 // the comments), and on a live blog each update posted, edited or
-// deleted, sent whole. It hears the change keys the page cache does, from
-// this process and, through the change log, from others. Every stream
-// counts against one bound in all and one per client address.
+// deleted, sent whole, and its coverage opening and closing. A live
+// blog's page opens one stream, which carries its discussion's changes
+// too. It hears the change keys the page cache does, from this process
+// and, through the change log, from others. Every stream counts against
+// one bound in all and one per client address; a live blog's reader
+// refused a stream is served what it lacks at once and asked to come back
+// in a minute, which its browser does by itself, so that updates never
+// stop, only slow.
 //
 // A live blog's updates are read and rendered once per instance, however
 // many readers it has: the hub keeps, per live blog with streams open, the
@@ -38,18 +44,29 @@ type liveHub struct {
 	// updates changed after the change number seq, at most limit: the
 	// store read and the rendering, once for every stream.
 	read func(ctx context.Context, id, seq int64, limit int) (*article.Article, []liveEvent, error)
+	// cover renders the "coverage" event of the live blog a as it is
+	// now, once for every stream.
+	cover func(ctx context.Context, a *article.Article) ([]byte, error)
 }
 
 // Bounds on open streams, each a held connection; Options may set others.
 const (
-	maxLiveStreams       = 2000
-	maxLiveStreamsPerIP  = 4
+	maxLiveStreams = 2000
+	// maxLiveStreamsPerIP leaves room for a household, an office or a
+	// carrier's NAT behind one IPv4 address (IPv6 is counted by /64):
+	// a live blog's page holds one stream, an article's page one.
+	maxLiveStreamsPerIP  = 16
 	liveHeartbeat        = 25 * time.Second
 	liveStreamMaxSeconds = 30 * 60 // a reader's stream is renewed by the browser after this
 	// maxLiveEvents is how many events of a live blog the hub keeps: a
 	// stream that fell further behind is resumed from the store, or told
 	// to reload.
 	maxLiveEvents = 200
+	// liveRetryRefused is when a reader refused a stream asks again,
+	// liveRetrySpread how much later at most, so that readers refused
+	// together do not come back together.
+	liveRetryRefused = 60 * time.Second
+	liveRetrySpread  = 30 * time.Second
 )
 
 func newLiveHub(maxTotal, maxPerAddr int) *liveHub {
@@ -136,6 +153,10 @@ func (h *liveHub) notify(keys []string) {
 		for ch := range h.comments[id] {
 			wake(ch)
 		}
+		if t := h.blogs[id]; t != nil {
+			t.discussion++
+			t.wakeAll()
+		}
 	}
 }
 
@@ -162,6 +183,20 @@ type liveTopic struct {
 	// filling, while a stream reads what happened before base, is closed
 	// when it is done.
 	filling chan struct{}
+	// discussion counts the changes heard to the live blog's comments;
+	// changed is the event that tells of one.
+	discussion int64
+	changed    []byte
+	// coverage is the coverage as last read (coverageOf), cover the
+	// event that says so; nil until the first read.
+	coverage string
+	cover    []byte
+}
+
+func (t *liveTopic) wakeAll() {
+	for sub := range t.subs {
+		wake(sub.wake)
+	}
 }
 
 // liveEvent is one change to an update, as the bytes of its event.
@@ -175,27 +210,34 @@ type liveEvent struct {
 type liveSub struct {
 	wake chan struct{}
 	last int64
+	// discussion and coverage are what it has been told of them.
+	discussion int64
+	coverage   string
+	// counted says it holds one of the bounded streams; one refused is
+	// answered once and closed.
+	counted bool
 }
 
-// join opens a stream on the live blog a from addr, which has heard its
-// changes up to since; false when the bounds refuse it.
-func (h *liveHub) join(a *article.Article, addr string, since int64) (*liveTopic, *liveSub, bool) {
+// join opens a stream on the live blog a from addr, whose page has heard
+// its changes up to since and shows its coverage as coverage. The stream
+// is counted when the bounds allow one more; otherwise it is answered at
+// once, from the same topic, and closed.
+func (h *liveHub) join(a *article.Article, addr string, since int64, coverage string) (*liveTopic, *liveSub) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.admit(addr) {
-		return nil, nil, false
-	}
+	counted := h.admit(addr)
 	t := h.blogs[a.ID]
 	if t == nil {
-		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}, base: a.LiveSeq, seq: a.LiveSeq}
+		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}, base: a.LiveSeq, seq: a.LiveSeq,
+			changed: fmt.Appendf(nil, "event: changed\ndata: %d\n\n", a.ID)}
 		h.blogs[a.ID] = t
 		// A change made between a's read and now was announced to no
 		// topic: read once, for every stream to come.
 		h.refresh(t)
 	}
-	sub := &liveSub{wake: make(chan struct{}, 1), last: since}
+	sub := &liveSub{wake: make(chan struct{}, 1), last: since, discussion: t.discussion, coverage: coverage, counted: counted}
 	t.subs[sub] = struct{}{}
-	return t, sub, true
+	return t, sub
 }
 
 // leave closes a stream; the last one closes its topic.
@@ -206,7 +248,9 @@ func (h *liveHub) leave(t *liveTopic, sub *liveSub, addr string) {
 	if len(t.subs) == 0 && h.blogs[t.id] == t {
 		delete(h.blogs, t.id)
 	}
-	h.release(addr)
+	if sub.counted {
+		h.release(addr)
+	}
 }
 
 // refresh has t read the store for its changes since t.seq, unless a read
@@ -225,14 +269,24 @@ func (h *liveHub) refresh(t *liveTopic) {
 func (h *liveHub) readChanges(t *liveTopic) {
 	for {
 		h.mu.Lock()
-		after := t.seq
+		after, told := t.seq, t.coverage
 		h.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		a, events, err := h.read(ctx, t.id, after, maxLiveEvents)
+		var cover []byte
+		if err == nil && h.cover != nil && coverageOf(a) != told {
+			// One that does not render is tried again at the next read;
+			// the updates go out meanwhile.
+			cover, _ = h.cover(ctx, a)
+		}
 		cancel()
 		h.mu.Lock()
 		if err == nil {
 			t.art = a
+			if cover != nil {
+				t.coverage, t.cover = coverageOf(a), cover
+				t.wakeAll()
+			}
 			h.append(t, events)
 			// A full read may have left more behind it.
 			t.again = t.again || len(events) == maxLiveEvents
@@ -262,20 +316,26 @@ func (h *liveHub) append(t *liveTopic, events []liveEvent) {
 		t.events = append(t.events[:0:0], t.events[over:]...)
 	}
 	if added {
-		for sub := range t.subs {
-			wake(sub.wake)
-		}
+		t.wakeAll()
 	}
 }
 
 // pending returns the events sub has not been sent, the bytes shared with
 // every other stream, and counts them as sent; stale says sub fell behind
-// what t holds.
+// what t holds, and was sent none of its updates.
 func (h *liveHub) pending(t *liveTopic, sub *liveSub) (frames [][]byte, stale bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if t.cover != nil && sub.coverage != t.coverage {
+		frames = append(frames, t.cover)
+		sub.coverage = t.coverage
+	}
+	if sub.discussion != t.discussion {
+		frames = append(frames, t.changed)
+		sub.discussion = t.discussion
+	}
 	if sub.last < t.base {
-		return nil, true
+		return frames, true
 	}
 	for _, e := range t.events {
 		if e.seq > sub.last {
@@ -288,13 +348,21 @@ func (h *liveHub) pending(t *liveTopic, sub *liveSub) (frames [][]byte, stale bo
 
 // fill gives t the changes after since that came before its events, read
 // once however many streams resume from behind them; false when they are
-// more than it keeps, and the reader must load the page again.
+// more than it keeps, and the reader must load the page again. The read
+// reaches back as far as t keeps, whatever since: every stream resuming
+// within that is then served from memory, and one asking from further
+// back is told to reload without a read, however often it asks.
 func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 	for {
 		h.mu.Lock()
 		if since >= t.base {
 			h.mu.Unlock()
 			return true
+		}
+		from := max(t.seq-maxLiveEvents, 0)
+		if since < from {
+			h.mu.Unlock()
+			return false
 		}
 		if wait := t.filling; wait != nil {
 			h.mu.Unlock()
@@ -309,7 +377,7 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 		t.filling = done
 		base := t.base
 		h.mu.Unlock()
-		_, events, err := h.read(ctx, t.id, since, maxLiveEvents)
+		_, events, err := h.read(ctx, t.id, from, maxLiveEvents)
 		h.mu.Lock()
 		t.filling = nil
 		close(done)
@@ -324,7 +392,7 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 				}
 			}
 			t.events = append(before, t.events...)
-			t.base = since
+			t.base = from
 		}
 		h.mu.Unlock()
 		return covers
@@ -359,10 +427,18 @@ func (s *Server) liveComments(w http.ResponseWriter, r *http.Request) {
 // GET /{section}/{slug}/updates/live: a live blog's stream. Each post,
 // edit or deletion of one of its updates is an "update" event whose id is
 // its change number and whose data is JSON: the update's id, number,
-// time, whether it is pinned or a key event, and its HTML as the page
-// shows it (or "deleted": true). The first request names the number its
-// page shows (?since=); a browser that reconnects sends the last it heard
-// (Last-Event-ID) and is sent what it missed.
+// time, whether it is pinned or a key event, its HTML as the page shows
+// it and the origins of the frames its embeds load (or "deleted": true).
+// The first request names the number its page shows (?since=) and its
+// coverage (?coverage=, coverageOf); a browser that reconnects sends the
+// last number it heard (Last-Event-ID) and is sent what it missed. A
+// "coverage" event says the coverage opened or closed, a "changed" event
+// that the discussion changed (as the comments' stream does).
+//
+// A reader the bounds refuse a stream is sent what it lacks and the
+// stream ends, asking the browser to reconnect in a minute: it resumes
+// from what it heard, a stream once one is free, an answer like this one
+// until then.
 func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a, err := s.store.BareArticleBySlug(ctx, r.PathValue("slug"))
@@ -380,18 +456,20 @@ func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	addr := limitKey(s.ips.ClientIP(r))
-	t, sub, ok := s.live.join(a, addr, since)
-	if !ok {
-		tooManyStreams(w)
-		return
+	// A page that does not say its coverage is taken to show it as it is.
+	coverage := r.URL.Query().Get("coverage")
+	if coverage == "" {
+		coverage = coverageOf(a)
 	}
+	addr := limitKey(s.ips.ClientIP(r))
+	t, sub := s.live.join(a, addr, since, coverage)
 	defer s.live.leave(t, sub, addr)
-	wake(sub.wake) // send what the page has not shown at once
-	s.stream(w, r, sub.wake, func(w http.ResponseWriter) {
+	send := func(w http.ResponseWriter) {
 		frames, stale := s.live.pending(t, sub)
 		if stale && s.live.fill(ctx, t, sub.last) {
-			frames, stale = s.live.pending(t, sub)
+			var more [][]byte
+			more, stale = s.live.pending(t, sub)
+			frames = append(frames, more...)
 		}
 		if stale {
 			// More changed than the hub keeps: the reader loads the
@@ -404,7 +482,27 @@ func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 		for _, f := range frames {
 			w.Write(f)
 		}
-	})
+	}
+	if !sub.counted {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		retry := liveRetryRefused + rand.N(liveRetrySpread)
+		fmt.Fprintf(w, "retry: %d\n\n", retry.Milliseconds())
+		if now := coverageOf(a); coverage != now && s.live.cover != nil {
+			// The topic may be as new as this answer, its coverage not
+			// read yet: the page is told from what was read here.
+			if f, err := s.live.cover(ctx, a); err == nil {
+				w.Write(f)
+				s.live.mu.Lock()
+				sub.coverage = now
+				s.live.mu.Unlock()
+			}
+		}
+		send(w)
+		return
+	}
+	wake(sub.wake) // send what the page has not shown at once
+	s.stream(w, r, sub.wake, send)
 }
 
 func tooManyStreams(w http.ResponseWriter) {
