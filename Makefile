@@ -8,7 +8,7 @@ ARTIFACTS ?= $(CURDIR)/test-output
 
 test: test-deps vet
 	mkdir -p $(ARTIFACTS)
-	$(GO) test -count=1 -artifacts -outputdir $(ARTIFACTS) ./...
+	$(GO) test -count=1 -timeout 30m -artifacts -outputdir $(ARTIFACTS) ./...
 	$(MAKE) fuzz
 
 # Short fuzz runs of what strangers' input reaches first: the comment

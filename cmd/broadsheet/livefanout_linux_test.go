@@ -49,8 +49,8 @@ import (
 // number.
 //
 // Readers connect from many loopback addresses (127.0.0.0/8), four
-// streams to an address, as the site's per-address bound allows: the
-// bound stays as it is. BROADSHEET_BENCH_STREAMS sets how many streams
+// streams to an address, within the site's bound per client address,
+// which stays as it is. BROADSHEET_BENCH_STREAMS sets how many streams
 // (500 unless set); the updates are -benchtime's count:
 //
 //	BROADSHEET_BENCH_STREAMS=10000 go test -run '^$' -bench LiveFanout -benchtime 20x -timeout 20m ./cmd/broadsheet/
@@ -92,7 +92,7 @@ func BenchmarkLiveFanout(b *testing.B) {
 
 const (
 	fanoutSlug         = "storm-hesper-clean-up-live" // the demo's live blog
-	fanoutPerAddress   = 4                            // the site's default bound per client address
+	fanoutPerAddress   = 4                            // readers behind one address, fewer than the site's bound
 	fanoutRoundTimeout = 10 * time.Second             // an update not heard by then is a miss
 	fanoutEditor       = "desk@example.org"
 	fanoutPassword     = "harbour lights at low tide"

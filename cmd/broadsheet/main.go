@@ -274,7 +274,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	media := library.New(db, log)                         // one image processed at a time, from the pages or the API
 	hooks, hooksWorker := newWebhooks(c, db, log)
 	live := newsroom.NewLiveBlogs(db, nil, log).WithEmbeds(embeds)
-	deps := api.Deps{Store: db, Newsroom: desk, Library: media, BaseURL: c.BaseURL, IPs: ips, Log: log,
+	deps := api.Deps{Store: db, Newsroom: desk, Library: media, LiveBlogs: live, Webhooks: hooks, BaseURL: c.BaseURL, IPs: ips, Log: log,
 		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
 	if c.DatabaseURL != "" {
 		deps.Limits = db // instances sharing the database limit together

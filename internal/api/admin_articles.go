@@ -28,9 +28,12 @@ type articleFields struct {
 	// CommentsClosed stops new comments on the article.
 	CommentsClosed *bool `json:"comments_closed"`
 	// TranslationOf is the id of the article this one translates; 0 for none.
-	TranslationOf *int64  `json:"translation_of"`
-	Status        *string `json:"status"`     // draft, scheduled, published
-	PublishAt     *string `json:"publish_at"` // RFC 3339, with status scheduled
+	TranslationOf *int64 `json:"translation_of"`
+	// LiveBlog tells the story as a live blog; its coverage opens and
+	// closes by …/coverage/start and …/coverage/end.
+	LiveBlog  *bool   `json:"live_blog"`
+	Status    *string `json:"status"`     // draft, scheduled, published
+	PublishAt *string `json:"publish_at"` // RFC 3339, with status scheduled
 }
 
 // patchRequest is a PATCH body: the fields to change and the version the
@@ -44,39 +47,25 @@ type patchRequest struct {
 func (f *articleFields) changesText() bool {
 	return f.Headline != nil || f.Standfirst != nil || f.Body != nil || f.Section != nil || f.Tags != nil ||
 		f.Authors != nil || f.Language != nil || f.Slug != nil || f.LeadImageID != nil || f.CommentsClosed != nil ||
-		f.TranslationOf != nil
+		f.TranslationOf != nil || f.LiveBlog != nil
 }
 
 // draft lays f over d.
 func (f *articleFields) draft(d newsroom.Draft) newsroom.Draft {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&d.Headline, f.Headline)
-	set(&d.Standfirst, f.Standfirst)
-	set(&d.Section, f.Section)
-	set(&d.Language, f.Language)
-	set(&d.Slug, f.Slug)
+	overlay(&d.Headline, f.Headline)
+	overlay(&d.Standfirst, f.Standfirst)
+	overlay(&d.Section, f.Section)
+	overlay(&d.Language, f.Language)
+	overlay(&d.Slug, f.Slug)
 	if f.Body != nil {
 		d.Body = strings.ReplaceAll(*f.Body, "\r\n", "\n")
 	}
-	if f.Tags != nil {
-		d.Tags = *f.Tags
-	}
-	if f.Authors != nil {
-		d.Authors = *f.Authors
-	}
-	if f.LeadImageID != nil {
-		d.LeadImageID = *f.LeadImageID
-	}
-	if f.TranslationOf != nil {
-		d.TranslationOf = *f.TranslationOf
-	}
-	if f.CommentsClosed != nil {
-		d.CommentsClosed = *f.CommentsClosed
-	}
+	overlay(&d.Tags, f.Tags)
+	overlay(&d.Authors, f.Authors)
+	overlay(&d.LeadImageID, f.LeadImageID)
+	overlay(&d.TranslationOf, f.TranslationOf)
+	overlay(&d.CommentsClosed, f.CommentsClosed)
+	overlay(&d.LiveBlog, f.LiveBlog)
 	return d
 }
 

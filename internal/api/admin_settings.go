@@ -149,18 +149,10 @@ func (h *handler) patchSettings(w http.ResponseWriter, r *http.Request, u *accou
 	set(&site.Language, p.Language)
 	set(&site.TimeZone, p.TimeZone)
 	set(&site.TwitterSite, p.TwitterSite)
-	if p.CommentsCloseDays != nil {
-		site.CommentsCloseDays = *p.CommentsCloseDays
-	}
-	if p.DigestHour != nil {
-		site.DigestHour = *p.DigestHour
-	}
-	if p.FeedFullText != nil {
-		site.FeedFullText = *p.FeedFullText
-	}
-	if p.LatinDigits != nil {
-		site.LatinDigits = *p.LatinDigits
-	}
+	overlay(&site.CommentsCloseDays, p.CommentsCloseDays)
+	overlay(&site.DigestHour, p.DigestHour)
+	overlay(&site.FeedFullText, p.FeedFullText)
+	overlay(&site.LatinDigits, p.LatinDigits)
 	if p.Editions != nil {
 		site.Editions = site.Editions[:0:0]
 		for _, e := range *p.Editions {

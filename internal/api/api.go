@@ -31,6 +31,7 @@ import (
 	"broadsheet/internal/ratelimit"
 	redirects "broadsheet/internal/redirect"
 	"broadsheet/internal/subscription"
+	"broadsheet/internal/webhook"
 )
 
 // Store is what the API reads and writes directly. Article writes are not
@@ -88,6 +89,11 @@ type Store interface {
 	library.Store
 	Media(ctx context.Context, q string, page, size int) (*article.MediaPage, error)
 
+	// Live blogs: newsroom.LiveBlogs posts, edits and deletes their
+	// updates and opens and closes their coverage; the API reads the
+	// updates it lists.
+	newsroom.LiveStore
+
 	// Accounts: newsroom.CreateUser and UpdateUser change them.
 	newsroom.PeopleStore
 	Users(ctx context.Context) ([]account.User, error)
@@ -98,22 +104,29 @@ type Store interface {
 }
 
 // Deps is what the API is built from. Store, Newsroom, Challenges,
-// Comments and Subscriptions are required; the reading site is given the
-// same Challenges, Comments and Subscriptions, so that a limit counts the
-// same whichever door a request comes in by.
+// Comments, Subscriptions and Webhooks are required; the reading site is
+// given the same Challenges, Comments and Subscriptions, so that a limit
+// counts the same whichever door a request comes in by.
 type Deps struct {
 	Store         Store
 	Newsroom      *newsroom.Service
 	Challenges    *challenge.Issuer
 	Comments      *comment.Service
 	Subscriptions *subscription.Service
+	// Webhooks is the admins' use cases of webhooks, which the newsroom's
+	// pages share.
+	Webhooks *webhook.Service
 	// Library is the media library the newsroom's uploads go through:
 	// give both the same one. Nil makes one over Store.
 	Library *library.Library
-	BaseURL string             // absolute, e.g. "https://courier.example", for "url" fields
-	IPs     *clientip.Resolver // nil trusts no proxy
-	Log     *slog.Logger       // nil for the default logger
-	Now     func() time.Time   // nil for the wall clock
+	// LiveBlogs is the live blogs' use cases the newsroom's composer goes
+	// through: give both the same one. Nil makes one over Store, keeping
+	// no embeds.
+	LiveBlogs *newsroom.LiveBlogs
+	BaseURL   string             // absolute, e.g. "https://courier.example", for "url" fields
+	IPs       *clientip.Resolver // nil trusts no proxy
+	Log       *slog.Logger       // nil for the default logger
+	Now       func() time.Time   // nil for the wall clock
 	// Limits, when set, is where the API's rate limits count, so that
 	// instances sharing a database limit together.
 	Limits ratelimit.Counter
@@ -140,7 +153,9 @@ type handler struct {
 	challenges    *challenge.Issuer
 	comments      *comment.Service
 	subscriptions *subscription.Service
+	webhooks      *webhook.Service
 	library       *library.Library
+	liveBlogs     *newsroom.LiveBlogs
 	baseURL       string
 	ips           *clientip.Resolver
 	log           *slog.Logger
@@ -162,8 +177,8 @@ type handler struct {
 // a required dependency is missing: that is a wiring mistake, found at
 // start-up.
 func New(d Deps) http.Handler {
-	if d.Store == nil || d.Newsroom == nil || d.Challenges == nil || d.Comments == nil || d.Subscriptions == nil {
-		panic("api: Deps.Store, Newsroom, Challenges, Comments and Subscriptions are required")
+	if d.Store == nil || d.Newsroom == nil || d.Challenges == nil || d.Comments == nil || d.Subscriptions == nil || d.Webhooks == nil {
+		panic("api: Deps.Store, Newsroom, Challenges, Comments, Subscriptions and Webhooks are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -174,6 +189,9 @@ func New(d Deps) http.Handler {
 	if d.Library == nil {
 		d.Library = library.New(d.Store, d.Log)
 	}
+	if d.LiveBlogs == nil {
+		d.LiveBlogs = newsroom.NewLiveBlogs(d.Store, d.Now, d.Log)
+	}
 	if d.IPs == nil {
 		d.IPs, _ = clientip.New(nil)
 	}
@@ -183,7 +201,9 @@ func New(d Deps) http.Handler {
 		challenges:    d.Challenges,
 		comments:      d.Comments,
 		subscriptions: d.Subscriptions,
+		webhooks:      d.Webhooks,
 		library:       d.Library,
+		liveBlogs:     d.LiveBlogs,
 		baseURL:       strings.TrimSuffix(d.BaseURL, "/"),
 		ips:           d.IPs,
 		log:           d.Log,
@@ -222,6 +242,7 @@ func (h *handler) routes() *http.ServeMux {
 	h.public(mux, "/api/v1/articles", h.listArticles)
 	h.public(mux, "/api/v1/articles/{id}", h.getArticle)
 	h.public(mux, "/api/v1/articles/by-slug/{slug}", h.getArticleBySlug)
+	h.public(mux, "/api/v1/live-blogs/{id}/updates", h.listPublicLiveUpdates)
 	h.public(mux, "/api/v1/sections", h.listSections)
 	h.public(mux, "/api/v1/tags", h.listTags)
 	h.public(mux, "/api/v1/authors", h.listAuthors)
@@ -235,6 +256,14 @@ func (h *handler) routes() *http.ServeMux {
 	h.adminRoute(mux, "DELETE /api/v1/admin/articles/{id}", account.WriteDrafts, h.deleteArticle)
 	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/publish", account.WriteDrafts, h.publishArticle)
 	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/unpublish", account.WriteDrafts, h.unpublishArticle)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/coverage/start", account.PublishOwn, h.startCoverage)
+	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/coverage/end", account.PublishOwn, h.endCoverage)
+
+	h.adminRoute(mux, "GET /api/v1/admin/live-blogs/{id}/updates", account.PublishOwn, h.listLiveUpdates)
+	h.adminRoute(mux, "POST /api/v1/admin/live-blogs/{id}/updates", account.PublishOwn, h.postLiveUpdate)
+	h.adminRoute(mux, "GET /api/v1/admin/live-blogs/{id}/updates/{update}", account.PublishOwn, h.getLiveUpdate)
+	h.adminRoute(mux, "PATCH /api/v1/admin/live-blogs/{id}/updates/{update}", account.PublishOwn, h.editLiveUpdate)
+	h.adminRoute(mux, "DELETE /api/v1/admin/live-blogs/{id}/updates/{update}", account.PublishOwn, h.deleteLiveUpdate)
 
 	h.adminRoute(mux, "GET /api/v1/admin/articles/{id}/notes", account.WriteDrafts, h.listNotes)
 	h.adminRoute(mux, "POST /api/v1/admin/articles/{id}/notes", account.PublishOwn, h.addNote)
@@ -286,6 +315,16 @@ func (h *handler) routes() *http.ServeMux {
 	h.adminRoute(mux, "POST /api/v1/admin/users", account.ManageUsers, h.createUser)
 	h.adminRoute(mux, "GET /api/v1/admin/users/{id}", account.ManageUsers, h.getUser)
 	h.adminRoute(mux, "PATCH /api/v1/admin/users/{id}", account.ManageUsers, h.patchUser)
+
+	h.adminRoute(mux, "GET /api/v1/admin/webhooks", account.ManageSettings, h.listWebhooks)
+	h.adminRoute(mux, "POST /api/v1/admin/webhooks", account.ManageSettings, h.createWebhook)
+	h.adminRoute(mux, "GET /api/v1/admin/webhooks/{id}", account.ManageSettings, h.getWebhook)
+	h.adminRoute(mux, "PATCH /api/v1/admin/webhooks/{id}", account.ManageSettings, h.patchWebhook)
+	h.adminRoute(mux, "DELETE /api/v1/admin/webhooks/{id}", account.ManageSettings, h.deleteWebhook)
+	h.adminRoute(mux, "POST /api/v1/admin/webhooks/{id}/rotate", account.ManageSettings, h.rotateWebhook)
+	h.adminRoute(mux, "POST /api/v1/admin/webhooks/{id}/test", account.ManageSettings, h.testWebhook)
+	h.adminRoute(mux, "GET /api/v1/admin/webhooks/{id}/deliveries", account.ManageSettings, h.listDeliveries)
+	h.adminRoute(mux, "POST /api/v1/admin/webhooks/{id}/deliveries/{delivery}/resend", account.ManageSettings, h.resendDelivery)
 
 	// The reading site's JSON doors (readers.go).
 	h.door(mux, "GET /api/v1/challenge", h.challenge)

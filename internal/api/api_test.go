@@ -22,6 +22,7 @@ import (
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/store/sqlite"
 	"broadsheet/internal/subscription"
+	"broadsheet/internal/webhook"
 )
 
 var _ Store = (*sqlite.DB)(nil)
@@ -65,7 +66,8 @@ func newFixture(t *testing.T) *fixture {
 	antibot := challenge.Policy{Builtin: issuer}
 	f.deps = Deps{Store: db, Newsroom: f.svc, BaseURL: baseURL + "/", Log: log, Now: f.clock, Challenges: issuer,
 		Comments:      comment.NewService(db, comment.Config{Key: key, Antibot: antibot, Now: f.clock}),
-		Subscriptions: subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "test"})}
+		Subscriptions: subscription.NewService(db, subscription.Config{Antibot: antibot, Consent: "test"}),
+		Webhooks:      webhook.NewService(db, webhook.Config{Site: webhook.Site{BaseURL: baseURL}, Now: f.clock, Log: log})}
 	f.api = New(f.deps).(*handler)
 	f.h = checkResponses(t, f.api)
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City", Position: 1}))

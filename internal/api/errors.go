@@ -11,6 +11,7 @@ import (
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
+	"broadsheet/internal/liveblog"
 )
 
 // Errors the API raises itself. Their words are all safe to show; each
@@ -46,8 +47,12 @@ type errorJSON struct {
 	Message string            `json:"message" doc:"for people; lists every problem"`
 	Fields  map[string]string `json:"fields,omitempty" doc:"what is wrong with each request field or query parameter"`
 	// Current is what is stored now, on a 409 for a stale version.
-	Current *adminArticleJSON `json:"current,omitempty"`
+	Current storedNow `json:"current,omitempty" doc:"what is stored now, on a 409 for a stale version: the article, or the live update"`
 }
+
+// storedNow is the record a stale version was sent for, as stored now: an
+// *adminArticleJSON or an *adminLiveUpdate (schemaOneOf).
+type storedNow interface{}
 
 // fail answers err in the API's JSON, as internal/httperr maps it: errors
 // of the vocabulary with their own words and fields, anything else logged
@@ -66,6 +71,13 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if stale := (*article.ConflictError)(nil); errors.As(err, &stale) {
 		e.Current = h.adminArticle(stale.Current)
+	}
+	if stale := (*liveblog.ConflictError)(nil); errors.As(err, &stale) {
+		// Its address needs its live blog's; without it the update is
+		// left out rather than the answer lost.
+		if a, aerr := h.store.BareArticleByID(r.Context(), stale.Current.ArticleID); aerr == nil {
+			e.Current = h.adminLiveUpdate(a, stale.Current)
+		}
 	}
 	rep.SetRetryAfter(w.Header())
 	if rep.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {

@@ -17,6 +17,7 @@ import (
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
+	"broadsheet/internal/webhook"
 )
 
 // The OpenAPI 3.1 document of the whole API, served at
@@ -68,10 +69,13 @@ var errorNames = map[int]string{
 
 var wildcardPattern = regexp.MustCompile(`\{([^}]+)\}`)
 
+// integerParams are the path wildcards that hold a record's id.
+var integerParams = map[string]bool{"id": true, "update": true, "delivery": true}
+
 // document makes the OpenAPI document, or says which route lacks its
 // description.
 func (h *handler) document() ([]byte, error) {
-	schemas := &schemaSet{names: schemaNames, enums: schemaEnums, schemas: map[string]schema{}, modes: map[string]bool{}}
+	schemas := &schemaSet{names: schemaNames, enums: schemaEnums, oneOf: schemaOneOf, schemas: map[string]schema{}, modes: map[string]bool{}}
 	errorRef := schemas.ref(reflect.TypeFor[errorBody](), false)
 	paths := map[string]map[string]any{}
 	described := map[string]bool{}
@@ -151,7 +155,7 @@ func (h *handler) describe(pattern, path string, kind routeKind, op operation, s
 	var params []any
 	for _, m := range wildcardPattern.FindAllStringSubmatch(path, -1) {
 		sc := schema{"type": "string"}
-		if m[1] == "id" && kind != preflightRoute { // a preflight answers any path alike
+		if integerParams[m[1]] && kind != preflightRoute { // a preflight answers any path alike
 			sc = schema{"type": "integer", "minimum": 1}
 		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": sc})
@@ -239,38 +243,56 @@ func preflightOperation(path string) operation {
 // described once and referred to. A type not named is described where
 // it is used.
 var schemaNames = map[reflect.Type]string{
-	reflect.TypeFor[errorBody]():        "Error",
-	reflect.TypeFor[errorJSON]():        "ErrorDetail",
-	reflect.TypeFor[articleJSON]():      "Article",
-	reflect.TypeFor[adminArticleJSON](): "AdminArticle",
-	reflect.TypeFor[articleList]():      "ArticlePage",
-	reflect.TypeFor[adminArticleList](): "AdminArticlePage",
-	reflect.TypeFor[sectionJSON]():      "Section",
-	reflect.TypeFor[sectionList]():      "SectionList",
-	reflect.TypeFor[tagJSON]():          "Tag",
-	reflect.TypeFor[tagList]():          "TagList",
-	reflect.TypeFor[authorJSON]():       "Author",
-	reflect.TypeFor[authorList]():       "AuthorList",
-	reflect.TypeFor[imageJSON]():        "Image",
-	reflect.TypeFor[noteJSON]():         "Note",
-	reflect.TypeFor[articleFields]():    "ArticleFields",
-	reflect.TypeFor[patchRequest]():     "ArticlePatch",
-	reflect.TypeFor[sectionCreate]():    "SectionCreate",
-	reflect.TypeFor[sectionPatch]():     "SectionPatch",
-	reflect.TypeFor[authorCreate]():     "AuthorCreate",
-	reflect.TypeFor[authorPatch]():      "AuthorPatch",
-	reflect.TypeFor[commentJSON]():      "CommentSubmission",
-	reflect.TypeFor[commentAccepted]():  "CommentAccepted",
-	reflect.TypeFor[subscribeRequest](): "SubscribeRequest",
-	reflect.TypeFor[redirectJSON]():     "Redirect",
-	reflect.TypeFor[mediaJSON]():        "MediaItem",
-	reflect.TypeFor[redirectFields]():   "RedirectFields",
-	reflect.TypeFor[bannerJSON]():       "Banner",
-	reflect.TypeFor[settingsJSON]():     "Settings",
-	reflect.TypeFor[settingsPatch]():    "SettingsPatch",
-	reflect.TypeFor[userJSON]():         "User",
-	reflect.TypeFor[userCreate]():       "UserCreate",
-	reflect.TypeFor[userPatch]():        "UserPatch",
+	reflect.TypeFor[errorBody]():           "Error",
+	reflect.TypeFor[errorJSON]():           "ErrorDetail",
+	reflect.TypeFor[articleJSON]():         "Article",
+	reflect.TypeFor[adminArticleJSON]():    "AdminArticle",
+	reflect.TypeFor[articleList]():         "ArticlePage",
+	reflect.TypeFor[adminArticleList]():    "AdminArticlePage",
+	reflect.TypeFor[sectionJSON]():         "Section",
+	reflect.TypeFor[sectionList]():         "SectionList",
+	reflect.TypeFor[tagJSON]():             "Tag",
+	reflect.TypeFor[tagList]():             "TagList",
+	reflect.TypeFor[authorJSON]():          "Author",
+	reflect.TypeFor[authorList]():          "AuthorList",
+	reflect.TypeFor[imageJSON]():           "Image",
+	reflect.TypeFor[noteJSON]():            "Note",
+	reflect.TypeFor[articleFields]():       "ArticleFields",
+	reflect.TypeFor[patchRequest]():        "ArticlePatch",
+	reflect.TypeFor[sectionCreate]():       "SectionCreate",
+	reflect.TypeFor[sectionPatch]():        "SectionPatch",
+	reflect.TypeFor[authorCreate]():        "AuthorCreate",
+	reflect.TypeFor[authorPatch]():         "AuthorPatch",
+	reflect.TypeFor[commentJSON]():         "CommentSubmission",
+	reflect.TypeFor[commentAccepted]():     "CommentAccepted",
+	reflect.TypeFor[subscribeRequest]():    "SubscribeRequest",
+	reflect.TypeFor[redirectJSON]():        "Redirect",
+	reflect.TypeFor[mediaJSON]():           "MediaItem",
+	reflect.TypeFor[redirectFields]():      "RedirectFields",
+	reflect.TypeFor[bannerJSON]():          "Banner",
+	reflect.TypeFor[settingsJSON]():        "Settings",
+	reflect.TypeFor[settingsPatch]():       "SettingsPatch",
+	reflect.TypeFor[userJSON]():            "User",
+	reflect.TypeFor[userCreate]():          "UserCreate",
+	reflect.TypeFor[userPatch]():           "UserPatch",
+	reflect.TypeFor[publicLiveUpdate]():    "LiveUpdate",
+	reflect.TypeFor[adminLiveUpdate]():     "AdminLiveUpdate",
+	reflect.TypeFor[liveUpdateList]():      "LiveUpdatePage",
+	reflect.TypeFor[adminLiveUpdateList](): "AdminLiveUpdatePage",
+	reflect.TypeFor[liveUpdateFields]():    "LiveUpdateFields",
+	reflect.TypeFor[liveUpdatePatch]():     "LiveUpdatePatch",
+	reflect.TypeFor[webhookJSON]():         "WebhookEndpoint",
+	reflect.TypeFor[webhookSecretJSON]():   "WebhookEndpointWithSecret",
+	reflect.TypeFor[webhookFields]():       "WebhookEndpointFields",
+	reflect.TypeFor[attemptJSON]():         "WebhookAttempt",
+	reflect.TypeFor[deliveryJSON]():        "WebhookDelivery",
+	reflect.TypeFor[webhookMessage]():      "WebhookMessage",
+}
+
+// schemaOneOf are the interface types a response holds one of several
+// types in.
+var schemaOneOf = map[reflect.Type][]reflect.Type{
+	reflect.TypeFor[storedNow](): {reflect.TypeFor[adminArticleJSON](), reflect.TypeFor[adminLiveUpdate]()},
 }
 
 // schemaEnums are the string types whose values are a closed list.
@@ -279,6 +301,7 @@ var schemaEnums = map[reflect.Type][]string{
 	reflect.TypeFor[comment.Status](): {string(comment.Pending), string(comment.Approved), string(comment.Spam), string(comment.Trash)},
 	reflect.TypeFor[account.Role]():   {string(account.Contributor), string(account.Author), string(account.Editor), string(account.Admin)},
 	reflect.TypeFor[mediaKind]():      {string(imageKind), string(documentKind)},
+	reflect.TypeFor[webhook.Status](): {string(webhook.Queued), string(webhook.Delivered), string(webhook.Failed)},
 }
 
 // GET /api/v1/openapi.json — this API described by OpenAPI 3.1. It changes

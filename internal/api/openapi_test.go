@@ -362,16 +362,22 @@ func TestRequestBodiesRequiredAsDocumented(t *testing.T) {
 	draft := f.create(account.Editor, story("A draft"))
 	c := f.readerComment(published.ID, "Ana", "When does the late ferry start?")
 	rd := decodeAs[redirectJSON](t, f.as(account.Admin, "POST", "/api/v1/admin/redirects", `{"from_path":"/old","to_url":"/city"}`))
+	live := f.create(account.Editor, story("Storm live", `"live_blog":true`, `"status":"published"`))
+	up := f.postUpdate(account.Editor, live.ID, `{"body":"Roads shut."}`)
+	hook := decodeAs[webhookJSON](t, f.as(account.Admin, "POST", "/api/v1/admin/webhooks", `{"url":"https://hooks.example.org/in","events":["article.published"]}`))
 	ids := map[string]int64{
-		"/api/v1/admin/articles/{id}/publish":   draft.ID,
-		"/api/v1/admin/articles/{id}/unpublish": offline.ID,
-		"/api/v1/admin/articles/{id}":           published.ID,
-		"/api/v1/admin/articles/{id}/notes":     published.ID,
-		"/api/v1/articles/{id}/comments":        published.ID,
-		"/api/v1/admin/comments/{id}":           c,
-		"/api/v1/admin/comments/{id}/replies":   c,
-		"/api/v1/admin/redirects/{id}":          rd.ID,
-		"/api/v1/admin/users/{id}":              f.users[account.Author].ID,
+		"/api/v1/admin/articles/{id}/publish":            draft.ID,
+		"/api/v1/admin/articles/{id}/unpublish":          offline.ID,
+		"/api/v1/admin/articles/{id}":                    published.ID,
+		"/api/v1/admin/articles/{id}/notes":              published.ID,
+		"/api/v1/articles/{id}/comments":                 published.ID,
+		"/api/v1/admin/comments/{id}":                    c,
+		"/api/v1/admin/comments/{id}/replies":            c,
+		"/api/v1/admin/redirects/{id}":                   rd.ID,
+		"/api/v1/admin/users/{id}":                       f.users[account.Author].ID,
+		"/api/v1/admin/live-blogs/{id}/updates":          live.ID,
+		"/api/v1/admin/live-blogs/{id}/updates/{update}": live.ID,
+		"/api/v1/admin/webhooks/{id}":                    hook.ID,
 	}
 	var doc struct {
 		Paths map[string]map[string]struct {
@@ -398,8 +404,9 @@ func TestRequestBodiesRequiredAsDocumented(t *testing.T) {
 					t.Errorf("%s %s: no record to send it to", method, path)
 					continue
 				}
-				target = strings.Replace(path, "{id}", strconv.FormatInt(id, 10), 1)
+				target = strings.Replace(target, "{id}", strconv.FormatInt(id, 10), 1)
 			}
+			target = strings.Replace(target, "{update}", strconv.FormatInt(up.ID, 10), 1)
 			w := f.serve(req{method: strings.ToUpper(method), path: target, token: f.tokens[account.Admin],
 				headers: []string{"Content-Type", "application/json"}})
 			if w.Code == http.StatusNotFound || w.Code == http.StatusForbidden {
@@ -439,6 +446,7 @@ func TestOpenAPIEnums(t *testing.T) {
 	}{
 		{"MediaItem", "kind", []string{"image", "document"}},
 		{"User", "role", []string{"contributor", "author", "editor", "admin"}},
+		{"WebhookDelivery", "status", []string{"queued", "delivered", "failed"}},
 	} {
 		if got := doc.Components.Schemas[tt.schema].Properties[tt.property].Enum; !slices.Equal(got, tt.want) {
 			t.Errorf("%s.%s: enum %v, want %v", tt.schema, tt.property, got, tt.want)

@@ -162,6 +162,14 @@ func cutPage[T any](list []T, limit int, id func(*T) int64) ([]T, *string) {
 	return list, &next
 }
 
+// overlay sets *dst to *src when the field was sent: a PATCH's pointer
+// field left out (nil) keeps what is there.
+func overlay[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
 // parseFuture reads an RFC 3339 time that must lie after now.
 func parseFuture(field, s string, now time.Time) (time.Time, string) {
 	t, err := time.Parse(time.RFC3339, s)

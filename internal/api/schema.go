@@ -21,8 +21,9 @@ type schema = map[string]any
 type schemaSet struct {
 	names   map[reflect.Type]string // Go type → component name
 	enums   map[reflect.Type][]string
-	schemas map[string]schema // component name → its schema, once made
-	modes   map[string]bool   // component name → made for a request
+	oneOf   map[reflect.Type][]reflect.Type // interface type → the types its value may be
+	schemas map[string]schema               // component name → its schema, once made
+	modes   map[string]bool                 // component name → made for a request
 }
 
 // ref is the schema of a value of type t: a $ref to its component when t
@@ -75,7 +76,15 @@ func (s *schemaSet) describe(t reflect.Type, request bool) schema {
 	case reflect.Map:
 		return schema{"type": "object", "additionalProperties": s.ref(t.Elem(), request)}
 	case reflect.Interface:
-		return schema{}
+		alts, ok := s.oneOf[t]
+		if !ok {
+			return schema{}
+		}
+		refs := make([]any, len(alts))
+		for i, alt := range alts {
+			refs[i] = s.ref(alt, request)
+		}
+		return schema{"oneOf": refs}
 	case reflect.Struct:
 		return s.object(t, request)
 	}

@@ -77,13 +77,18 @@ type articleJSON struct {
 	// none: the original of its group.
 	TranslationOf int64 `json:"translation_of"`
 	// CommentsClosed says whether readers may still comment.
-	CommentsClosed bool       `json:"comments_closed"`
-	PublishedAt    *time.Time `json:"published_at"`
-	UpdatedAt      *time.Time `json:"updated_at"`
-	Body           *string    `json:"body,omitempty"`      // Markdown
-	BodyHTML       *string    `json:"body_html,omitempty"` // rendered and sanitised, Content API only
-	ReadingTime    int        `json:"reading_time_minutes,omitempty"`
-	Notes          []noteJSON `json:"notes,omitzero"` // corrections and updates, oldest first
+	CommentsClosed bool `json:"comments_closed"`
+	// LiveBlog says the story is told as a live blog: its updates are
+	// listed at /api/v1/live-blogs/{id}/updates.
+	LiveBlog      bool       `json:"live_blog"`
+	CoverageStart *time.Time `json:"coverage_start" doc:"when a live blog's coverage opened; null until it does"`
+	CoverageEnd   *time.Time `json:"coverage_end" doc:"when a live blog's coverage closed; null while it is open"`
+	PublishedAt   *time.Time `json:"published_at"`
+	UpdatedAt     *time.Time `json:"updated_at"`
+	Body          *string    `json:"body,omitempty"`      // Markdown
+	BodyHTML      *string    `json:"body_html,omitempty"` // rendered and sanitised, Content API only
+	ReadingTime   int        `json:"reading_time_minutes,omitempty"`
+	Notes         []noteJSON `json:"notes,omitzero"` // corrections and updates, oldest first
 }
 
 // adminArticleJSON adds the workflow. For a scheduled article published_at
@@ -130,6 +135,7 @@ func (h *handler) article(a *article.Article, full bool) articleJSON {
 		ID: a.ID, Slug: a.Slug, URL: h.articleURL(a), Headline: a.Headline, Standfirst: a.Standfirst,
 		Section: h.sectionJSON(&a.Section), Authors: make([]authorJSON, 0, len(a.Authors)),
 		Language: a.Language, PublishedAt: timeOrNull(a.PublishedAt), CommentsClosed: a.CommentsClosed, TranslationOf: a.TranslationOf,
+		LiveBlog: a.LiveBlog, CoverageStart: timeOrNull(a.CoverageStart), CoverageEnd: timeOrNull(a.CoverageEnd),
 	}
 	for i := range a.Authors {
 		j.Authors = append(j.Authors, h.authorJSON(&a.Authors[i]))

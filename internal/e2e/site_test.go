@@ -84,7 +84,7 @@ func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options
 	}
 	var st siteStore = db
 	opts.API = api.New(api.Deps{Store: st, Newsroom: opts.Newsroom, BaseURL: baseURL, IPs: opts.IPs, Log: opts.Logger,
-		Challenges: opts.Challenges, Comments: opts.Comments, Subscriptions: opts.Subscriptions})
+		Challenges: opts.Challenges, Comments: opts.Comments, Subscriptions: opts.Subscriptions, Webhooks: opts.Webhooks, LiveBlogs: opts.LiveBlogs})
 	srv, err := web.New(st, opts)
 	if err != nil {
 		ln.Close()

@@ -18,7 +18,6 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
-	"broadsheet/internal/i18n"
 )
 
 // Update is one entry of a live blog.
@@ -137,12 +136,12 @@ type Highlights struct {
 	KeyEvents []Update
 }
 
-// Permalink is the path of update id of the live blog a: the page of
-// updates that begins with it, wherever the newer ones have pushed it.
-// Readers' pages link to it, and so do the site's webhooks.
-func Permalink(a *article.Article, id int64) string {
+// Permalink is the address of update id of the live blog at articlePath:
+// the page of updates that begins with it, wherever newer updates have
+// pushed it.
+func Permalink(articlePath string, id int64) string {
 	n := strconv.FormatInt(id, 10)
-	return a.Path() + "?from=" + n + "#update-" + n
+	return articlePath + "?from=" + n + "#update-" + n
 }
 
 // Key is the change-log key of a post, edit or deletion of an update:
@@ -194,10 +193,15 @@ func (e *ConflictError) Error() string {
 func (e *ConflictError) Is(target error) bool { return target == errs.Conflict }
 
 // Shown says the conflict in the vocabulary's words: a conflict about the
-// version field.
+// version field, as an article's is. The catalog's key is what the
+// composer says, in its language; the message, for the JSON API, names
+// both versions.
 func (e *ConflictError) Shown() *errs.Error {
-	const key = "problem.live_stale"
-	return &errs.Error{Kind: errs.Conflict, Code: "stale_version", Key: key, Message: i18n.For("en").T(key),
+	msg := fmt.Sprintf("you sent version %d, but someone else has saved this update since: it is now at version %d (see current)", e.Sent, e.Current.Version)
+	if e.Sent > e.Current.Version {
+		msg = fmt.Sprintf("you sent version %d, which this update has not reached: it is at version %d (see current)", e.Sent, e.Current.Version)
+	}
+	return &errs.Error{Kind: errs.Conflict, Key: "problem.live_stale", Message: msg,
 		Fields: []errs.Problem{{Field: "version", Message: "stale"}}}
 }
 

@@ -26,6 +26,14 @@ func TestKeys(t *testing.T) {
 	}
 }
 
+// An update's permalink is the page of updates beginning with it,
+// anchored at it.
+func TestPermalink(t *testing.T) {
+	if got, want := Permalink("/city/storm-live", 17), "/city/storm-live?from=17#update-17"; got != want {
+		t.Errorf("Permalink = %q, want %q", got, want)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	for _, tt := range []struct {
 		name   string

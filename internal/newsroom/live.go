@@ -79,6 +79,21 @@ func (s *LiveBlogs) Open(ctx context.Context, u *account.User, articleID int64) 
 	return a, nil
 }
 
+// Get returns the live blog articleID and its update id, if u may post to
+// it (Open). An update of another live blog, or a deleted one, is not
+// found.
+func (s *LiveBlogs) Get(ctx context.Context, u *account.User, articleID, id int64) (*article.Article, *liveblog.Update, error) {
+	a, err := s.Open(ctx, u, articleID)
+	if err != nil {
+		return nil, nil, err
+	}
+	up, err := s.update(ctx, articleID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, up, nil
+}
+
 // Post adds an update to the live blog articleID, as its newest.
 // Journalists posting at once never conflict: each post is appended.
 func (s *LiveBlogs) Post(ctx context.Context, u *account.User, articleID int64, in LiveInput) (*liveblog.Update, error) {

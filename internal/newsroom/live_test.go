@@ -212,3 +212,29 @@ func TestLiveCoverage(t *testing.T) {
 		t.Errorf("opened again: %v – %v, want from %v, open", stored.CoverageStart, stored.CoverageEnd, a.PublishedAt)
 	}
 }
+
+// Get finds an update only through its own live blog, only while it is
+// there, and only for someone who may post to it.
+func TestLiveGet(t *testing.T) {
+	f := newLiveFixture(t)
+	ctx := context.Background()
+	author := f.users[account.Author]
+	a := f.liveBlog(t, author, "Storm live")
+	other := f.liveBlog(t, author, "Flood live")
+	up, err := f.svc.Post(ctx, author, a.ID, LiveInput{Body: "Power cut in Eastgate.", Authors: []string{"ada"}})
+	must(t, err)
+	got, gotUp, err := f.svc.Get(ctx, f.users[account.Editor], a.ID, up.ID)
+	if err != nil || got.ID != a.ID || gotUp.ID != up.ID || gotUp.Body != up.Body || len(gotUp.Authors) != 1 {
+		t.Fatalf("Get = %+v, %+v, %v; want the update with its byline", got, gotUp, err)
+	}
+	if _, _, err := f.svc.Get(ctx, author, other.ID, up.ID); !errors.Is(err, errs.NotFound) {
+		t.Errorf("through another live blog: %v, want not found", err)
+	}
+	if _, _, err := f.svc.Get(ctx, f.users[account.Contributor], a.ID, up.ID); !errors.Is(err, errs.Forbidden) {
+		t.Errorf("by a contributor: %v, want forbidden", err)
+	}
+	must(t, f.svc.Delete(ctx, author, a.ID, up.ID))
+	if _, _, err := f.svc.Get(ctx, author, a.ID, up.ID); !errors.Is(err, errs.NotFound) {
+		t.Errorf("deleted: %v, want not found", err)
+	}
+}

@@ -52,6 +52,7 @@ var refused = func() []netip.Prefix {
 		"203.0.113.0/24",  // documentation
 		"224.0.0.0/4",     // multicast
 		"240.0.0.0/4",     // reserved, and the broadcast address
+		"::/96",           // IPv4-compatible, deprecated: ::7f00:1 names 127.0.0.1
 		"::/128",          // unspecified
 		"::1/128",         // loopback
 		"64:ff9b:1::/48",  // local-use IPv4/IPv6 translation

@@ -11,6 +11,8 @@ func TestInternalAddresses(t *testing.T) {
 		"127.9.9.9":            true,
 		"::1":                  true,
 		"::ffff:127.0.0.1":     true, // IPv4-mapped
+		"::7f00:1":             true, // IPv4-compatible, deprecated
+		"::a9fe:a9fe":          true, // the same form of 169.254.169.254
 		"0.0.0.0":              true,
 		"::":                   true,
 		"10.1.2.3":             true,

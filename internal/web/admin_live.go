@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"broadsheet/internal/article"
@@ -38,6 +39,9 @@ type liveDeskView struct {
 	Revisions []liveblog.Revision
 	// Deleting is the update the page asks about.
 	Deleting *liveItem
+	// Gone says the update the journalist was editing was deleted
+	// meanwhile: the composer holds their text, to post as a new one.
+	Gone bool
 }
 
 // liveForm is what the composer's fields hold, kept as typed.
@@ -115,7 +119,7 @@ func (s *Server) liveItem(r *http.Request, a *article.Article, u *liveblog.Updat
 	if err != nil {
 		return nil, err
 	}
-	return &liveItem{Update: *u, HTML: template.HTML(html), Permalink: liveblog.Permalink(a, u.ID)}, nil
+	return &liveItem{Update: *u, HTML: template.HTML(html), Permalink: livePermalink(a, u.ID)}, nil
 }
 
 // renderLiveDesk shows the live blog's composer page as v says, with its
@@ -247,14 +251,7 @@ func (s *Server) liveUpdateOf(r *http.Request) (*article.Article, *liveItem, err
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := s.liveBlogs.Open(ctx, currentUser(ctx), articleID)
-	if err != nil {
-		return nil, nil, err
-	}
-	up, err := s.store.LiveUpdate(ctx, id)
-	if err == nil && (up.ArticleID != a.ID || up.Deleted()) {
-		err = liveblog.ErrNotFound
-	}
+	a, up, err := s.liveBlogs.Get(ctx, currentUser(ctx), articleID, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -278,7 +275,9 @@ func (s *Server) editLiveUpdate(w http.ResponseWriter, r *http.Request) {
 	s.renderLiveDesk(w, r, http.StatusOK, v)
 }
 
-// POST /admin/articles/{id}/live/{update} saves an edit.
+// POST /admin/articles/{id}/live/{update} saves an edit. An update
+// someone deleted while it was being edited loses its editor nothing: the
+// composer holds their text again, to post as a new update.
 func (s *Server) saveLiveUpdate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
@@ -286,17 +285,45 @@ func (s *Server) saveLiveUpdate(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, badRequest("error.bad_body"))
 		return
 	}
+	f := readLiveForm(r)
 	a, item, err := s.liveUpdateOf(r)
-	if err != nil {
+	if err == nil {
+		if _, err = s.liveBlogs.Edit(ctx, u, a.ID, item.ID, f.Version, f.input()); err == nil {
+			seeOther(w, r, liveDeskPath(a.ID)+"#update-"+strconv.FormatInt(item.ID, 10), "saved")
+			return
+		}
+	}
+	if errors.Is(err, liveblog.ErrNotFound) {
+		if a, ok := s.deletedMeanwhile(r); ok {
+			// Posted from here, it is a new update: no version, the
+			// bylines chosen kept in the composer's selects.
+			f.Version, f.Bylines = 0, slices.DeleteFunc(f.Bylines, func(b string) bool { return b == "" })
+			s.renderLiveDesk(w, r, http.StatusConflict, &liveDeskView{Article: a, Form: f.withSelects(composerBylines), Gone: true})
+			return
+		}
+	}
+	if item == nil {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	f := readLiveForm(r)
-	if _, err := s.liveBlogs.Edit(ctx, u, a.ID, item.ID, f.Version, f.input()); err != nil {
-		s.liveFormError(w, r, a.ID, item, f.withSelects(liveblog.MaxAuthors), err)
-		return
+	s.liveFormError(w, r, a.ID, item, f.withSelects(liveblog.MaxAuthors), err)
+}
+
+// deletedMeanwhile reports whether the update the route names was
+// deleted from a live blog the user may post to, and returns the live
+// blog.
+func (s *Server) deletedMeanwhile(r *http.Request) (*article.Article, bool) {
+	ctx := r.Context()
+	articleID, id, err := liveIDs(r)
+	if err != nil {
+		return nil, false
 	}
-	seeOther(w, r, liveDeskPath(a.ID)+"#update-"+strconv.FormatInt(item.ID, 10), "saved")
+	a, err := s.liveBlogs.Open(ctx, currentUser(ctx), articleID)
+	if err != nil {
+		return nil, false
+	}
+	up, err := s.store.LiveUpdate(ctx, id)
+	return a, err == nil && up.ArticleID == a.ID && up.Deleted()
 }
 
 // GET /admin/articles/{id}/live/{update}/delete asks whether to delete.

@@ -184,3 +184,44 @@ func TestLiveComposerPermissions(t *testing.T) {
 		t.Errorf("another author's coverage = %d, want 403", rec.Code)
 	}
 }
+
+// An update someone deletes while a journalist edits it loses them
+// nothing: saving shows the composer again with their text, saying what
+// happened, ready to post it as a new update. Another author's deleted
+// update stays out of reach, and one that never was is not found.
+func TestLiveEditOfDeletedUpdate(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	id, _ := liveBlogArticle(t, ns, "Storm live")
+	desk := liveDeskPath(id)
+	if resp := postLive(ns, id, account.Editor, url.Values{"body": {"The bridge is shut."}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("post = %d", resp.StatusCode)
+	}
+	list, err := ns.db.LiveUpdates(ctx, liveblog.Query{ArticleID: id})
+	must(t, err)
+	up := list.Updates[0]
+	must(t, ns.db.DeleteLiveUpdate(ctx, id, up.ID, 0))
+
+	rec := ns.do("POST", liveUpdatePath(id, up.ID), account.Editor, url.Values{"version": {"1"}, "headline": {"Bridge <shut>"},
+		"body": {"The bridge is shut both ways."}, "byline": {"", "ada"}, "key_event": {"1"}})
+	body := rec.Body.String()
+	if rec.Code != http.StatusConflict {
+		t.Fatalf("the edit of a deleted update = %d, want 409 with the form:\n%s", rec.Code, body)
+	}
+	for _, want := range []string{"Someone deleted this update while you were editing it.", `role="alert"`,
+		`<form method="post" action="` + desk + `" class="live-form" id="composer">`, `value="Bridge &lt;shut&gt;"`,
+		`The bridge is shut both ways.</textarea>`, `name="key_event" value="1" checked`, `<option value="ada" selected>`, ">Post</button>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the composer lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `name="version"`) {
+		t.Error("the form offered to post a new update names a version")
+	}
+	if other := ns.do("POST", liveUpdatePath(id, up.ID+100), account.Editor, url.Values{"version": {"1"}, "body": {"x"}}); other.Code != http.StatusNotFound {
+		t.Errorf("an edit of an update that never was = %d, want 404", other.Code)
+	}
+	if other := ns.do("POST", liveUpdatePath(id, up.ID), account.Contributor, url.Values{"version": {"1"}, "body": {"x"}}); other.Code != http.StatusForbidden {
+		t.Errorf("a contributor's edit of the deleted update = %d, want 403", other.Code)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/comment"
@@ -138,6 +139,9 @@ func (s *Server) articlePage(r *http.Request, v *view, a *article.Article, form 
 		shown += live.bodies()
 	}
 	frames := embedOrigins(shown)
+	if live != nil {
+		live.Frames = strings.Join(frames, " ")
+	}
 	v.Data = articleView{
 		Article:  a,
 		Body:     template.HTML(parts.body),

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -19,9 +20,14 @@ import (
 // liveHub tells readers with an article open what changed on it, over
 // Server-Sent Events: that its discussion changed (the page then asks for
 // the comments), and on a live blog each update posted, edited or
-// deleted, sent whole. It hears the change keys the page cache does, from
-// this process and, through the change log, from others. Every stream
-// counts against one bound in all and one per client address.
+// deleted, sent whole, and its coverage opening and closing. A live
+// blog's page opens one stream, which carries its discussion's changes
+// too. It hears the change keys the page cache does, from this process
+// and, through the change log, from others. Every stream counts against
+// one bound in all and one per client address; a live blog's reader
+// refused a stream is served what it lacks at once and asked to come back
+// in a minute, which its browser does by itself, so that updates never
+// stop, only slow.
 //
 // A live blog's updates are read and rendered once per instance, however
 // many readers it has: the hub keeps, per live blog with streams open, the
@@ -43,13 +49,21 @@ type liveHub struct {
 	// updates changed after the change number seq, at most limit: the
 	// store read and the rendering, once for every stream.
 	read func(ctx context.Context, id, seq int64, limit int) (*article.Article, []liveEvent, error)
+	// cover renders the "coverage" event of the live blog a as it is
+	// now, once for every stream.
+	cover func(ctx context.Context, a *article.Article) ([]byte, error)
 }
 
 // DefaultLiveStreams and DefaultLiveStreamsPerIP bound the open streams,
-// each a held connection, unless Options set others.
+// each a held connection, unless Options set others. One instance holds
+// 10,000 in about 350 MB and reaches them all within a quarter of a
+// second on two cores (docs/performance.md). The bound per address leaves
+// room for a household, an office or a carrier's NAT behind one IPv4
+// address (IPv6 is counted by /64): a live blog's page holds one stream,
+// an article's page one.
 const (
 	DefaultLiveStreams      = 10000
-	DefaultLiveStreamsPerIP = 4
+	DefaultLiveStreamsPerIP = 16
 )
 
 const (
@@ -59,6 +73,11 @@ const (
 	// stream that fell further behind is resumed from the store, or told
 	// to reload.
 	maxLiveEvents = 200
+	// liveRetryRefused is when a reader refused a stream asks again,
+	// liveRetrySpread how much later at most, so that readers refused
+	// together do not come back together.
+	liveRetryRefused = 60 * time.Second
+	liveRetrySpread  = 30 * time.Second
 )
 
 func newLiveHub(maxTotal, maxPerAddr int) *liveHub {
@@ -145,6 +164,12 @@ func (h *liveHub) notify(keys []string) {
 		for ch := range h.comments[id] {
 			wake(ch)
 		}
+		if t := h.blogs[id]; t != nil {
+			l := *t.log.Load()
+			l.discussion++
+			t.log.Store(&l)
+			t.wakeAll()
+		}
 	}
 }
 
@@ -161,9 +186,11 @@ type liveTopic struct {
 	id   int64
 	art  *article.Article // as last read: what its events are rendered for
 	subs map[*liveSub]struct{}
-	// log is its events as streams read them, replaced (the hub's lock
-	// held) by every change.
+	// log is what its streams read, replaced (the hub's lock held) by
+	// every change.
 	log atomic.Pointer[liveLog]
+	// changed is the event that tells of a change to its discussion.
+	changed []byte
 	// reading says a read of the store is under way, again that a change
 	// was heard meanwhile and the store must be read once more.
 	reading, again bool
@@ -172,18 +199,31 @@ type liveTopic struct {
 	filling chan struct{}
 }
 
-// liveLog is a live blog's events, never changed once published.
+// liveLog is what a live blog's streams read, never changed once
+// published.
 type liveLog struct {
 	events []liveEvent // in the order of their change numbers
 	// base is the change number events begin after: they hold the latest
 	// state of every update changed after it. seq is the newest heard.
 	base, seq int64
+	// discussion counts the changes heard to the live blog's comments.
+	discussion int64
+	// coverage is the coverage as last read (coverageOf), cover the
+	// event that says so; nil until the first read.
+	coverage string
+	cover    []byte
 }
 
 // after is what l holds that came after the change number seq, in order.
 func (l *liveLog) after(seq int64) []liveEvent {
 	i, _ := slices.BinarySearchFunc(l.events, seq+1, func(e liveEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
 	return l.events[i:]
+}
+
+func (t *liveTopic) wakeAll() {
+	for sub := range t.subs {
+		wake(sub.wake)
+	}
 }
 
 // liveEvent is one change to an update, as the bytes of its event.
@@ -193,33 +233,40 @@ type liveEvent struct {
 }
 
 // liveSub is one reader's stream: what it has been sent, and how it is
-// woken. It holds nothing of the events but their number, which only the
-// stream's own goroutine reads and writes once it has joined.
+// woken. It holds nothing of the events but their number. Once it has
+// joined, only the stream's own goroutine reads and writes what it has
+// been sent.
 type liveSub struct {
 	wake chan struct{}
 	last int64
+	// discussion and coverage are what it has been told of them.
+	discussion int64
+	coverage   string
+	// counted says it holds one of the bounded streams; one refused is
+	// answered once and closed.
+	counted bool
 }
 
-// join opens a stream on the live blog a from addr, which has heard its
-// changes up to since; false when the bounds refuse it.
-func (h *liveHub) join(a *article.Article, addr string, since int64) (*liveTopic, *liveSub, bool) {
+// join opens a stream on the live blog a from addr, whose page has heard
+// its changes up to since and shows its coverage as coverage. The stream
+// is counted when the bounds allow one more; otherwise it is answered at
+// once, from the same topic, and closed.
+func (h *liveHub) join(a *article.Article, addr string, since int64, coverage string) (*liveTopic, *liveSub) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.admit(addr) {
-		return nil, nil, false
-	}
+	counted := h.admit(addr)
 	t := h.blogs[a.ID]
 	if t == nil {
-		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}}
+		t = &liveTopic{id: a.ID, art: a, subs: map[*liveSub]struct{}{}, changed: fmt.Appendf(nil, "event: changed\ndata: %d\n\n", a.ID)}
 		t.log.Store(&liveLog{base: a.LiveSeq, seq: a.LiveSeq})
 		h.blogs[a.ID] = t
 		// A change made between a's read and now was announced to no
 		// topic: read once, for every stream to come.
 		h.refresh(t)
 	}
-	sub := &liveSub{wake: make(chan struct{}, 1), last: since}
+	sub := &liveSub{wake: make(chan struct{}, 1), last: since, discussion: t.log.Load().discussion, coverage: coverage, counted: counted}
 	t.subs[sub] = struct{}{}
-	return t, sub, true
+	return t, sub
 }
 
 // leave closes a stream; the last one closes its topic.
@@ -230,7 +277,9 @@ func (h *liveHub) leave(t *liveTopic, sub *liveSub, addr string) {
 	if len(t.subs) == 0 && h.blogs[t.id] == t {
 		delete(h.blogs, t.id)
 	}
-	h.release(addr)
+	if sub.counted {
+		h.release(addr)
+	}
 }
 
 // refresh has t read the store for its changes since the newest it has,
@@ -249,13 +298,26 @@ func (h *liveHub) refresh(t *liveTopic) {
 // events, and wakes its streams.
 func (h *liveHub) readChanges(t *liveTopic) {
 	for {
-		after := t.log.Load().seq
+		l := t.log.Load()
+		after, told := l.seq, l.coverage
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		a, events, err := h.read(ctx, t.id, after, maxLiveEvents)
+		var cover []byte
+		if err == nil && h.cover != nil && coverageOf(a) != told {
+			// One that does not render is tried again at the next read;
+			// the updates go out meanwhile.
+			cover, _ = h.cover(ctx, a)
+		}
 		cancel()
 		h.mu.Lock()
 		if err == nil {
 			t.art = a
+			if cover != nil {
+				l := *t.log.Load()
+				l.coverage, l.cover = coverageOf(a), cover
+				t.log.Store(&l)
+				t.wakeAll()
+			}
 			h.append(t, events)
 			// A full read may have left more behind it.
 			t.again = t.again || len(events) == maxLiveEvents
@@ -274,9 +336,10 @@ func (h *liveHub) readChanges(t *liveTopic) {
 // at most maxLiveEvents, and wakes t's streams. The caller holds h.mu.
 func (h *liveHub) append(t *liveTopic, events []liveEvent) {
 	old := t.log.Load()
+	l := *old
 	// Clipped, the old events are copied as new ones join them: streams
 	// may be reading them.
-	l := &liveLog{events: slices.Clip(old.events), base: old.base, seq: old.seq}
+	l.events = slices.Clip(l.events)
 	for _, e := range events {
 		if e.seq > l.seq {
 			l.events = append(l.events, e)
@@ -290,35 +353,52 @@ func (h *liveHub) append(t *liveTopic, events []liveEvent) {
 		l.base = l.events[over-1].seq
 		l.events = slices.Clip(l.events[over:])
 	}
-	t.log.Store(l)
-	for sub := range t.subs {
-		wake(sub.wake)
-	}
+	t.log.Store(&l)
+	t.wakeAll()
 }
 
 // pending returns the events sub has not been sent, the bytes shared with
 // every other stream, and counts them as sent; stale says sub fell behind
-// what t holds. Only sub's stream calls it, and takes no lock.
-func (h *liveHub) pending(t *liveTopic, sub *liveSub) (events []liveEvent, stale bool) {
+// what t holds, and was sent none of its updates. Only sub's stream calls
+// it, and it takes no lock.
+func (h *liveHub) pending(t *liveTopic, sub *liveSub) (frames [][]byte, stale bool) {
 	l := t.log.Load()
-	if sub.last < l.base {
-		return nil, true
+	if l.cover != nil && sub.coverage != l.coverage {
+		frames = append(frames, l.cover)
+		sub.coverage = l.coverage
 	}
-	events = l.after(sub.last)
+	if sub.discussion != l.discussion {
+		frames = append(frames, t.changed)
+		sub.discussion = l.discussion
+	}
+	if sub.last < l.base {
+		return frames, true
+	}
+	for _, e := range l.after(sub.last) {
+		frames = append(frames, e.frame)
+	}
 	sub.last = max(sub.last, l.seq)
-	return events, false
+	return frames, false
 }
 
 // fill gives t the changes after since that came before its events, read
 // once however many streams resume from behind them; false when they are
-// more than it keeps, and the reader must load the page again.
+// more than it keeps, and the reader must load the page again. The read
+// reaches back as far as t keeps, whatever since: every stream resuming
+// within that is then served from memory, and one asking from further
+// back is told to reload without a read, however often it asks.
 func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 	for {
 		h.mu.Lock()
-		base := t.log.Load().base
-		if since >= base {
+		l := t.log.Load()
+		if since >= l.base {
 			h.mu.Unlock()
 			return true
+		}
+		from := max(l.seq-maxLiveEvents, 0)
+		if since < from {
+			h.mu.Unlock()
+			return false
 		}
 		if wait := t.filling; wait != nil {
 			h.mu.Unlock()
@@ -331,15 +411,16 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 		}
 		done := make(chan struct{})
 		t.filling = done
+		base := l.base
 		h.mu.Unlock()
-		_, events, err := h.read(ctx, t.id, since, maxLiveEvents)
+		_, events, err := h.read(ctx, t.id, from, maxLiveEvents)
 		h.mu.Lock()
 		t.filling = nil
 		close(done)
 		// A read cut short by its limit covers all that came before base
 		// only if it reached past it.
-		l := t.log.Load()
-		covers := err == nil && l.base == base && (len(events) < maxLiveEvents || events[len(events)-1].seq >= base)
+		cur := *t.log.Load()
+		covers := err == nil && cur.base == base && (len(events) < maxLiveEvents || events[len(events)-1].seq >= base)
 		if covers {
 			var before []liveEvent
 			for _, e := range events {
@@ -347,7 +428,8 @@ func (h *liveHub) fill(ctx context.Context, t *liveTopic, since int64) bool {
 					before = append(before, e)
 				}
 			}
-			t.log.Store(&liveLog{events: append(before, l.events...), base: since, seq: l.seq})
+			cur.events, cur.base = append(before, cur.events...), from
+			t.log.Store(&cur)
 		}
 		h.mu.Unlock()
 		return covers
@@ -382,10 +464,18 @@ func (s *Server) liveComments(w http.ResponseWriter, r *http.Request) {
 // GET /{section}/{slug}/updates/live: a live blog's stream. Each post,
 // edit or deletion of one of its updates is an "update" event whose id is
 // its change number and whose data is JSON: the update's id, number,
-// time, whether it is pinned or a key event, and its HTML as the page
-// shows it (or "deleted": true). The first request names the number its
-// page shows (?since=); a browser that reconnects sends the last it heard
-// (Last-Event-ID) and is sent what it missed.
+// time, whether it is pinned or a key event, its HTML as the page shows
+// it and the origins of the frames its embeds load (or "deleted": true).
+// The first request names the number its page shows (?since=) and its
+// coverage (?coverage=, coverageOf); a browser that reconnects sends the
+// last number it heard (Last-Event-ID) and is sent what it missed. A
+// "coverage" event says the coverage opened or closed, a "changed" event
+// that the discussion changed (as the comments' stream does).
+//
+// A reader the bounds refuse a stream is sent what it lacks and the
+// stream ends, asking the browser to reconnect in a minute: it resumes
+// from what it heard, a stream once one is free, an answer like this one
+// until then.
 func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a, err := s.store.BareArticleBySlug(ctx, r.PathValue("slug"))
@@ -403,18 +493,20 @@ func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	addr := limitKey(s.ips.ClientIP(r))
-	t, sub, ok := s.live.join(a, addr, since)
-	if !ok {
-		tooManyStreams(w)
-		return
+	// A page that does not say its coverage is taken to show it as it is.
+	coverage := r.URL.Query().Get("coverage")
+	if coverage == "" {
+		coverage = coverageOf(a)
 	}
+	addr := limitKey(s.ips.ClientIP(r))
+	t, sub := s.live.join(a, addr, since, coverage)
 	defer s.live.leave(t, sub, addr)
-	wake(sub.wake) // send what the page has not shown at once
-	s.stream(w, r, sub.wake, func(w http.ResponseWriter) {
-		events, stale := s.live.pending(t, sub)
+	send := func(w http.ResponseWriter) {
+		frames, stale := s.live.pending(t, sub)
 		if stale && s.live.fill(ctx, t, sub.last) {
-			events, stale = s.live.pending(t, sub)
+			var more [][]byte
+			more, stale = s.live.pending(t, sub)
+			frames = append(frames, more...)
 		}
 		if stale {
 			// More changed than the hub keeps: the reader loads the
@@ -422,10 +514,28 @@ func (s *Server) liveUpdates(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "event: reload\ndata: {}\n\n")
 			sub.last = t.log.Load().seq
 		}
-		for _, e := range events {
-			w.Write(e.frame)
+		for _, f := range frames {
+			w.Write(f)
 		}
-	})
+	}
+	if !sub.counted {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		retry := liveRetryRefused + rand.N(liveRetrySpread)
+		fmt.Fprintf(w, "retry: %d\n\n", retry.Milliseconds())
+		if now := coverageOf(a); coverage != now && s.live.cover != nil {
+			// The topic may be as new as this answer, its coverage not
+			// read yet: the page is told from what was read here.
+			if f, err := s.live.cover(ctx, a); err == nil {
+				w.Write(f)
+				sub.coverage = now
+			}
+		}
+		send(w)
+		return
+	}
+	wake(sub.wake) // send what the page has not shown at once
+	s.stream(w, r, sub.wake, send)
 }
 
 func tooManyStreams(w http.ResponseWriter) {

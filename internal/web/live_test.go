@@ -21,6 +21,7 @@ import (
 type sseEvent struct {
 	id, name string
 	data     liveMessage
+	raw      string
 }
 
 // sseStream reads events from a stream the test opened.
@@ -61,7 +62,8 @@ func openStream(t *testing.T, ctx context.Context, url string, headers ...string
 			case strings.HasPrefix(line, "event: "):
 				e.name = line[7:]
 			case strings.HasPrefix(line, "data: "):
-				json.Unmarshal([]byte(line[6:]), &e.data)
+				e.raw = line[6:]
+				json.Unmarshal([]byte(e.raw), &e.data)
 			}
 		}
 	}()
@@ -191,7 +193,8 @@ func TestLiveBlogStreamReadsOnce(t *testing.T) {
 }
 
 // The streams one address may hold, and all streams, are bounded by the
-// server's options.
+// server's options; a live blog's reader refused one is answered at once
+// and asked to come back in a minute (TestLiveStreamRefused).
 func TestLiveStreamBounds(t *testing.T) {
 	ls := newLiveSite(t)
 	ls.srv.live.maxPerAddr, ls.srv.live.maxTotal = 2, 3
@@ -199,10 +202,17 @@ func TestLiveStreamBounds(t *testing.T) {
 	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	for i, want := range []int{200, 200, 429} {
-		if st := openStream(t, ctx, ts.URL+"/city/storm-live/updates/live"); st.resp.StatusCode != want {
-			t.Errorf("stream %d from one address = %d, want %d", i+1, st.resp.StatusCode, want)
+	for i := range 3 {
+		if st := openStream(t, ctx, ts.URL+"/city/storm-live/updates/live"); st.resp.StatusCode != 200 {
+			t.Errorf("stream %d from one address = %d, want 200", i+1, st.resp.StatusCode)
 		}
+	}
+	if n := ls.srv.live.streams(); n != 2 {
+		t.Errorf("%d streams held from one address, want 2", n)
+	}
+	comments := openStream(t, ctx, ts.URL+"/city/storm-live/comments/live")
+	if comments.resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a discussion's stream beyond the bound = %d, want 429", comments.resp.StatusCode)
 	}
 	if h := newLiveHub(0, 0); h.maxTotal != DefaultLiveStreams || h.maxPerAddr != DefaultLiveStreamsPerIP {
 		t.Errorf("default bounds %d, %d", h.maxTotal, h.maxPerAddr)

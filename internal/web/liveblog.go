@@ -50,6 +50,29 @@ type liveView struct {
 	Feed   string
 	// NewestURL is the page new updates are read on.
 	NewestURL string
+	// NewestT and NewestID are the time and id of the live blog's newest
+	// update when the page was read, wherever the page begins: an update
+	// the stream sends that is newer was posted since, one that is not
+	// and is not on the page was edited elsewhere.
+	NewestT, NewestID int64
+	// Coverage is the coverage the page shows (coverageOf).
+	Coverage string
+	// Frames are the origins the page lets frames come from, space
+	// separated: an update arriving with an embed from another can show
+	// it only once the page is loaded again.
+	Frames string
+}
+
+// coverageOf names a live blog's coverage: "live" while open, "ended"
+// once closed, "waiting" before it opens.
+func coverageOf(a *article.Article) string {
+	switch {
+	case a.Live():
+		return "live"
+	case a.CoverageEnded():
+		return "ended"
+	}
+	return "waiting"
 }
 
 // liveEntry is one update as a page, a feed and the stream show it.
@@ -73,6 +96,10 @@ type liveLink struct {
 	Href, Title, ISO, When string
 }
 
+// livePermalink is the address of update id of the live blog a
+// (liveblog.Permalink).
+func livePermalink(a *article.Article, id int64) string { return liveblog.Permalink(a.Path(), id) }
+
 // liveEntryOf renders u as v shows it.
 func (s *Server) liveEntryOf(ctx context.Context, v *view, a *article.Article, u *liveblog.Update) (liveEntry, error) {
 	html, err := s.md.RenderStored(ctx, u.BodyHTML, u.Body)
@@ -81,7 +108,7 @@ func (s *Server) liveEntryOf(ctx context.Context, v *view, a *article.Article, u
 	}
 	e := liveEntry{ID: u.ID, Seq: u.Seq, T: u.CreatedAt.Unix(), Headline: u.Headline, HTML: template.HTML(html), Text: feed.PlainText(html),
 		Byline: article.Article{Authors: u.Authors}, ISO: v.ISO(u.CreatedAt), When: v.DateTime(u.CreatedAt), Edited: u.EditedAt,
-		Pinned: u.Pinned, KeyEvent: u.KeyEvent, Permalink: liveblog.Permalink(a, u.ID)}
+		Pinned: u.Pinned, KeyEvent: u.KeyEvent, Permalink: livePermalink(a, u.ID)}
 	e.Title = u.Headline
 	if e.Title == "" {
 		e.Title = summary(html)
@@ -93,7 +120,8 @@ func (s *Server) liveEntryOf(ctx context.Context, v *view, a *article.Article, u
 func (s *Server) liveBlog(r *http.Request, v *view, a *article.Article) (*liveView, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	lv := &liveView{Live: a.Live(), Ended: a.CoverageEnded(), EndedAt: a.CoverageEnd, Oldest: q.Get("order") == "oldest", Seq: a.LiveSeq}
+	lv := &liveView{Live: a.Live(), Ended: a.CoverageEnded(), EndedAt: a.CoverageEnd, Oldest: q.Get("order") == "oldest", Seq: a.LiveSeq,
+		Coverage: coverageOf(a)}
 	var from int64
 	if f := q.Get("from"); f != "" {
 		var err error
@@ -124,7 +152,7 @@ func (s *Server) liveBlog(r *http.Request, v *view, a *article.Article) (*liveVi
 		}
 	}
 	for _, u := range h.KeyEvents {
-		l := liveLink{Href: liveblog.Permalink(a, u.ID), Title: u.Headline, ISO: v.ISO(u.CreatedAt), When: v.DateTime(u.CreatedAt)}
+		l := liveLink{Href: livePermalink(a, u.ID), Title: u.Headline, ISO: v.ISO(u.CreatedAt), When: v.DateTime(u.CreatedAt)}
 		if shown[u.ID] {
 			l.Href = "#update-" + strconv.FormatInt(u.ID, 10)
 		}
@@ -163,6 +191,23 @@ func (s *Server) liveBlog(r *http.Request, v *view, a *article.Article) (*liveVi
 		lv.OrderURL = base + "#live-updates"
 	}
 	lv.First = !lv.Oldest && from == 0
+	newest := page.Updates
+	if !lv.First {
+		// This page does not begin with the newest: one more read finds it.
+		top, err := s.store.LiveUpdates(ctx, liveblog.Query{ArticleID: a.ID, Pinned: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		newest = top.Updates
+	}
+	for _, list := range [][]liveblog.Update{newest, h.Pinned} {
+		if len(list) == 0 {
+			continue
+		}
+		if t, id := list[0].CreatedAt.Unix(), list[0].ID; t > lv.NewestT || (t == lv.NewestT && id > lv.NewestID) {
+			lv.NewestT, lv.NewestID = t, id
+		}
+	}
 	lv.Stream, lv.Feed, lv.NewestURL = base+"/updates/live", base+"/updates", base+"#live-updates"
 	return lv, nil
 }
@@ -263,13 +308,16 @@ func (s *Server) updatesFeed(r *http.Request, a *article.Article, format string)
 // liveMessage is the data of a live blog's "update" event: an update as
 // its page shows it, or that it was deleted.
 type liveMessage struct {
-	ID      int64  `json:"id"`
-	Seq     int64  `json:"seq"`
-	T       int64  `json:"t,omitempty"`
-	Pinned  bool   `json:"pinned,omitempty"`
-	Key     bool   `json:"key,omitempty"`
-	HTML    string `json:"html,omitempty"`
-	Deleted bool   `json:"deleted,omitempty"`
+	ID     int64  `json:"id"`
+	Seq    int64  `json:"seq"`
+	T      int64  `json:"t,omitempty"`
+	Pinned bool   `json:"pinned,omitempty"`
+	Key    bool   `json:"key,omitempty"`
+	HTML   string `json:"html,omitempty"`
+	// Frames are the origins its embeds' frames come from: a page
+	// whose policy lets in others cannot show them until reloaded.
+	Frames  []string `json:"frames,omitempty"`
+	Deleted bool     `json:"deleted,omitempty"`
 }
 
 // liveEvents reads the live blog id as it is now and renders the events
@@ -307,6 +355,7 @@ func (s *Server) liveEvents(ctx context.Context, id, seq int64, limit int) (*art
 				return nil, nil, fmt.Errorf("render live update %d: %w", u.ID, err)
 			}
 			msg.T, msg.Pinned, msg.Key, msg.HTML = e.T, e.Pinned, e.KeyEvent, strings.TrimSpace(buf.String())
+			msg.Frames = embedOrigins(string(e.HTML))
 		}
 		data, err := json.Marshal(msg)
 		if err != nil {
@@ -315,4 +364,43 @@ func (s *Server) liveEvents(ctx context.Context, id, seq int64, limit int) (*art
 		events = append(events, liveEvent{seq: u.Seq, frame: fmt.Appendf(nil, "id: %d\nevent: update\ndata: %s\n\n", u.Seq, data)})
 	}
 	return a, events, nil
+}
+
+// coverageMessage is the data of a live blog's "coverage" event: its
+// coverage (coverageOf), and the label and the line saying it ended as
+// the page shows them.
+type coverageMessage struct {
+	State string `json:"state"`
+	Label string `json:"label,omitempty"`
+	Ended string `json:"ended,omitempty"`
+}
+
+// liveCoverage renders the "coverage" event of the live blog a as it is
+// now: what every stream of this instance sends when it opens or closes.
+func (s *Server) liveCoverage(ctx context.Context, a *article.Article) ([]byte, error) {
+	v, err := s.newView(context.WithValue(ctx, editionKey{}, a.Section.Edition))
+	if err != nil {
+		return nil, err
+	}
+	msg := coverageMessage{State: coverageOf(a)}
+	var buf bytes.Buffer
+	for _, part := range []struct {
+		name string
+		to   *string
+		when bool
+	}{{"live-label", &msg.Label, a.Live()}, {"live-ended", &msg.Ended, a.CoverageEnded()}} {
+		if !part.when {
+			continue
+		}
+		buf.Reset()
+		if err := s.pages["article"].ExecuteTemplate(&buf, part.name, map[string]any{"V": v, "At": a.CoverageEnd}); err != nil {
+			return nil, fmt.Errorf("render the coverage of live blog %d: %w", a.ID, err)
+		}
+		*part.to = strings.TrimSpace(buf.String())
+	}
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(nil, "event: coverage\ndata: %s\n\n", data), nil
 }

@@ -175,7 +175,7 @@ func TestLiveBlogPagesAndPermalinks(t *testing.T) {
 
 	// The first update's permalink, however far down it is.
 	oldest := ls.ups[0]
-	link := liveblog.Permalink(ls.blog, oldest.ID)
+	link := livePermalink(ls.blog, oldest.ID)
 	ls.get(strings.Split(link, "#")[0]).has(t, `id="update-`+strconv.FormatInt(oldest.ID, 10)+`"`)
 	// The page was cached; a new update drops it.
 	ls.post(100, liveblog.Update{Body: "The storm passes."})

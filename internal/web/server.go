@@ -243,7 +243,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.liveBlogs == nil {
 		s.liveBlogs = newsroom.NewLiveBlogs(st, opts.Now, opts.Logger)
 	}
-	s.live.read = s.liveEvents
+	s.live.read, s.live.cover = s.liveEvents, s.liveCoverage
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err

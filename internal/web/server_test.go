@@ -62,7 +62,7 @@ func newServer(t testing.TB, db testStore, opts Options, knobs ...built) *Server
 	if opts.API == nil {
 		opts.API = api.New(api.Deps{Store: db, Newsroom: opts.Newsroom, BaseURL: opts.BaseURL,
 			IPs: opts.IPs, Log: opts.Logger, Now: opts.Now,
-			Challenges: issuer, Comments: opts.Comments, Subscriptions: opts.Subscriptions})
+			Challenges: issuer, Comments: opts.Comments, Subscriptions: opts.Subscriptions, Webhooks: opts.Webhooks, LiveBlogs: opts.LiveBlogs})
 	}
 	srv, err := New(db, opts)
 	must(t, err)

@@ -267,7 +267,7 @@ type LiveUpdateData struct {
 // the live blog a (its id, slug, headline and section), u's bylines read
 // with it; keys are the cache keys the post touched.
 func (s Site) LiveUpdate(at time.Time, u *liveblog.Update, a *article.Article, keys []string) ([]byte, error) {
-	d := LiveUpdateData{ID: u.ID, URL: s.URL(liveblog.Permalink(a, u.ID)), LiveBlog: Link{ID: a.ID, URL: s.URL(a.Path()), Headline: a.Headline},
+	d := LiveUpdateData{ID: u.ID, URL: s.URL(liveblog.Permalink(a.Path(), u.ID)), LiveBlog: Link{ID: a.ID, URL: s.URL(a.Path()), Headline: a.Headline},
 		Authors: []Ref{}, Headline: u.Headline, Text: u.Body, Pinned: u.Pinned, KeyEvent: u.KeyEvent, PostedAt: stamp(u.CreatedAt),
 		CacheTags: article.CacheTags(keys)}
 	for _, au := range u.Authors {

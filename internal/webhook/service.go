@@ -212,7 +212,7 @@ func (s *Service) Rotate(ctx context.Context, u *account.User, id int64) (*Endpo
 		return nil, err
 	}
 	e.OldSecret, e.OldUntil, e.Secret = e.Secret, now.Add(RotationOverlap).Truncate(time.Second), secret
-	s.audit(ctx, u, "webhook.rotate", id, e.URL)
+	s.audit(ctx, u, "webhook.rotate", id, redact(e.URL))
 	return e, nil
 }
 
@@ -289,13 +289,14 @@ func (s *Service) SendTest(ctx context.Context, u *account.User, id int64) (Mess
 	return m, nil
 }
 
-// describe is what the audit log says of an endpoint: never its secret.
+// describe is what the audit log says of an endpoint: never its secret,
+// nor its address's query, which may hold a receiver's token.
 func describe(e *Endpoint) string {
 	state := "enabled"
 	if !e.Enabled {
 		state = "disabled"
 	}
-	return fmt.Sprintf("%s [%s] %s", e.URL, strings.Join(e.Events, " "), state)
+	return fmt.Sprintf("%s [%s] %s", redact(e.URL), strings.Join(e.Events, " "), state)
 }
 
 func (s *Service) audit(ctx context.Context, u *account.User, action string, id int64, detail string) {

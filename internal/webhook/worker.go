@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/outbound"
@@ -197,18 +198,40 @@ func (w *Worker) Step(ctx context.Context) (busy bool, err error) {
 	}
 	// No attempt starts that could outlast the lease.
 	stop := claimed.Add(lease - w.Timeout - 5*time.Second)
+	// One receiver cannot hold up the others: the batch is sent taking
+	// each endpoint in turn, at most perEndpoint attempts to one endpoint
+	// at a time, and an endpoint that gave no answer (a timeout, a refused
+	// connection) is not tried again in this batch. Its other deliveries
+	// keep their claim until the lease ends and go out in a later round,
+	// no attempt counted.
+	type gate struct {
+		slots  chan struct{}
+		silent atomic.Bool
+	}
+	gates := map[int64]*gate{}
+	for _, j := range jobs {
+		if gates[j.Endpoint.ID] == nil {
+			gates[j.Endpoint.ID] = &gate{slots: make(chan struct{}, perEndpoint)}
+		}
+	}
 	next := make(chan Job)
 	var wg sync.WaitGroup
 	for range min(w.Conns, len(jobs)) {
 		wg.Go(func() {
 			for j := range next {
-				if ctx.Err() == nil && w.Now().Before(stop) {
-					w.deliver(ctx, j)
+				g := gates[j.Endpoint.ID]
+				if ctx.Err() != nil || !w.Now().Before(stop) || g.silent.Load() {
+					continue
 				}
+				g.slots <- struct{}{}
+				if !g.silent.Load() && !w.deliver(ctx, j) {
+					g.silent.Store(true)
+				}
+				<-g.slots
 			}
 		})
 	}
-	for _, j := range jobs {
+	for _, j := range inTurn(jobs) {
 		next <- j
 	}
 	close(next)
@@ -216,21 +239,49 @@ func (w *Worker) Step(ctx context.Context) (busy bool, err error) {
 	return len(jobs) == w.Batch, ctx.Err()
 }
 
-// deliver makes one attempt of j and records it.
-func (w *Worker) deliver(ctx context.Context, j Job) {
+// perEndpoint is how many attempts go to one endpoint at once.
+const perEndpoint = 2
+
+// inTurn orders jobs taking each endpoint in turn, each endpoint's in
+// the order claimed.
+func inTurn(jobs []Job) []Job {
+	var order []int64
+	byEndpoint := map[int64][]Job{}
+	for _, j := range jobs {
+		id := j.Endpoint.ID
+		if byEndpoint[id] == nil {
+			order = append(order, id)
+		}
+		byEndpoint[id] = append(byEndpoint[id], j)
+	}
+	out := make([]Job, 0, len(jobs))
+	for len(out) < len(jobs) {
+		for _, id := range order {
+			if q := byEndpoint[id]; len(q) > 0 {
+				out = append(out, q[0])
+				byEndpoint[id] = q[1:]
+			}
+		}
+	}
+	return out
+}
+
+// deliver makes one attempt of j and records it, and reports whether the
+// endpoint answered at all.
+func (w *Worker) deliver(ctx context.Context, j Job) (answered bool) {
 	now := w.Now()
 	a, retryAfter := w.attempt(ctx, j, now)
 	if a.Status == 0 && ctx.Err() != nil {
 		// Cut short by the site stopping, not by the endpoint: no failure
 		// to count. The claim's lease ends and the delivery goes out again.
-		return
+		return true
 	}
 	a.DeliveryID = j.Delivery.ID
 	o := Judge(a, j.Delivery.Attempts+1, retryAfter, now, w.Random())
 	// Recorded whole even if the site is stopping meanwhile.
 	if err := w.Queue.RecordWebhookAttempt(context.WithoutCancel(ctx), j, a, o); err != nil {
 		w.Log.Error("webhooks: record attempt", "delivery", j.Delivery.ID, "message", j.Message.ID, "err", err)
-		return
+		return a.Status != 0
 	}
 	switch {
 	case o.Disable != "":
@@ -239,6 +290,7 @@ func (w *Worker) deliver(ctx context.Context, j Job) {
 		w.Log.Warn("webhooks: delivery failed for good", "delivery", j.Delivery.ID, "message", j.Message.ID,
 			"endpoint", j.Endpoint.ID, "status", a.Status, "err", a.Error)
 	}
+	return a.Status != 0
 }
 
 // attempt POSTs j's message, signed now, and says what came of it, and

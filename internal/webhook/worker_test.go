@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -527,9 +528,9 @@ func TestServiceChecksAndAudits(t *testing.T) {
 	if _, err := f.svc.Endpoints(ctx, editor); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("an editor listing endpoints: %v", err)
 	}
-	e, err := f.svc.Create(ctx, f.admin, webhook.Input{URL: " https://hooks.example.org/in ", Description: "CDN purge",
+	e, err := f.svc.Create(ctx, f.admin, webhook.Input{URL: " https://hooks.example.org/in?token=receiver-secret ", Description: "CDN purge",
 		Events: []string{webhook.ArticleUpdated, webhook.ArticlePublished, webhook.ArticleUpdated}, Enabled: true})
-	if err != nil || e.URL != "https://hooks.example.org/in" || strings.Join(e.Events, " ") != "article.published article.updated" {
+	if err != nil || e.URL != "https://hooks.example.org/in?token=receiver-secret" || strings.Join(e.Events, " ") != "article.published article.updated" {
 		t.Fatalf("created %+v, %v", e, err)
 	}
 	if _, err := f.svc.Update(ctx, f.admin, e.ID, webhook.Input{URL: e.URL, Events: []string{webhook.CommentCreated}}); err != nil {
@@ -551,7 +552,7 @@ func TestServiceChecksAndAudits(t *testing.T) {
 	var actions []string
 	for _, entry := range log {
 		actions = append(actions, entry.Action)
-		if strings.Contains(entry.Detail, "whsec_") || entry.ObjectID != e.ID || entry.UserID != f.admin.ID {
+		if strings.Contains(entry.Detail, "whsec_") || strings.Contains(entry.Detail, "receiver-secret") || entry.ObjectID != e.ID || entry.UserID != f.admin.ID {
 			t.Errorf("audit entry %+v", entry)
 		}
 	}
@@ -583,5 +584,53 @@ func TestStoppingCountsNoFailure(t *testing.T) {
 	d := f.deliveries(e.ID)
 	if d[0].Status != webhook.Queued || d[0].Attempts != 0 || len(d[0].Log) != 0 {
 		t.Errorf("after stopping mid-attempt: %+v", d[0])
+	}
+}
+
+// A receiver that does not answer holds up nobody else: in a round the
+// others' deliveries all go out, the silent one gets no more than its
+// share of attempts, and what it was not sent waits, no attempt counted.
+func TestSilentEndpointHoldsUpNobody(t *testing.T) {
+	f := newFixture(t, true)
+	f.worker.Timeout, f.worker.Conns = 300*time.Millisecond, 4
+	var inFlight, most atomic.Int32
+	silent := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		<-r.Context().Done()
+	})
+	fast := newReceiver(t, nil)
+	es, ef := f.endpoint(silent.URL), f.endpoint(fast.URL)
+	for range 12 {
+		f.sendTest(es.ID)
+	}
+	for range 12 {
+		f.sendTest(ef.ID)
+	}
+	start := time.Now()
+	if _, err := f.worker.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the round took %s: the silent receiver held it up", took)
+	}
+	if got := len(fast.requests()); got != 12 {
+		t.Errorf("the answering receiver got %d deliveries in the round, want 12", got)
+	}
+	tried := 0
+	for _, d := range f.deliveries(es.ID) {
+		tried += d.Attempts
+		if d.Status != webhook.Queued {
+			t.Errorf("delivery %d to the silent receiver is %s, want queued", d.ID, d.Status)
+		}
+	}
+	if tried == 0 || tried > 2 || most.Load() > 2 {
+		t.Errorf("the silent receiver: %d attempts counted, %d at once; want 1 or 2, at most 2 at once", tried, most.Load())
 	}
 }

@@ -29,27 +29,38 @@
   // New approved comments appear without a reload: the server says when the
   // discussion changed, and the list is fetched again. The form, and what
   // the reader is typing in it, is never touched.
-  if (window.EventSource) {
-    var live = new EventSource(new URL(form.action).pathname + "/live");
-    live.addEventListener("changed", function () {
-      fetch(location.pathname + location.search, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-        .then(function (html) {
-          var doc = new DOMParser().parseFromString(html, "text/html");
-          ["#comments-heading", ".comment-list"].forEach(function (sel) {
-            var fresh = doc.querySelector(sel), old = document.querySelector(sel);
-            if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(fresh);
-          });
-          var list = document.querySelector(".comment-list");
-          if (!list) {
-            var freshList = doc.querySelector(".comment-list");
-            var empty = document.querySelector("#comments .empty");
-            if (freshList && empty) empty.replaceWith(freshList);
-          }
-        })
-        .catch(function () { /* the next change tries again */ });
-    });
+  function refresh() {
+    fetch(location.pathname + location.search, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["#comments-heading", ".comment-list"].forEach(function (sel) {
+          var fresh = doc.querySelector(sel), old = document.querySelector(sel);
+          if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(fresh);
+        });
+        var list = document.querySelector(".comment-list");
+        if (!list) {
+          var freshList = doc.querySelector(".comment-list");
+          var empty = document.querySelector("#comments .empty");
+          if (freshList && empty) empty.replaceWith(freshList);
+        }
+      })
+      .catch(function () { /* the next change tries again */ });
   }
+
+  // A live blog's stream (live.js) says when the discussion changed, so
+  // that its page holds one stream, not two; when it ends, the discussion
+  // opens its own.
+  function listen() {
+    var carried = window.broadsheetDiscussion;
+    if (carried) {
+      carried.addEventListener("changed", refresh);
+      carried.addEventListener("stopped", listen, { once: true });
+    } else if (window.EventSource) {
+      new EventSource(new URL(form.action).pathname + "/live").addEventListener("changed", refresh);
+    }
+  }
+  listen();
 
   // The server sent the reader's text back because the check expired:
   // send it again. The widget fetches and solves a fresh check first.

@@ -5,7 +5,9 @@
 // Without it the placeholder is a link to the provider's page. The page's
 // Content-Security-Policy allows frames from its placeholders' origins
 // only. The words come from the script element's data attributes, in the
-// page's language, with {provider} where the provider's name goes.
+// page's language, with {provider} where the provider's name goes. A live
+// blog's update that arrives later is readied by live.js through
+// window.broadsheetEmbed, when the page's policy allows its frame.
 (function () {
   "use strict";
   var words = (document.currentScript && document.currentScript.dataset) || {};
@@ -15,7 +17,7 @@
     return (message || "").split("{provider}").join(provider);
   }
 
-  document.querySelectorAll("figure.embed[data-embed-frame]").forEach(function (fig) {
+  function ready(fig) {
     var frame;
     try {
       frame = new URL(fig.dataset.embedFrame);
@@ -55,5 +57,8 @@
       // The reader asked for it: the frame is where they are now.
       iframe.focus();
     });
-  });
+  }
+
+  document.querySelectorAll("figure.embed[data-embed-frame]").forEach(ready);
+  window.broadsheetEmbed = ready;
 })();
