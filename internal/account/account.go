@@ -124,6 +124,9 @@ var (
 	// ErrLastAdmin refuses a change that would leave the site without an
 	// enabled admin: nobody could then run it.
 	ErrLastAdmin = errs.New(errs.Conflict, "the last enabled admin")
+	// ErrTooMany refuses one more of something an account may hold only
+	// so many of.
+	ErrTooMany = errs.New(errs.Conflict, "too many")
 )
 
 // Session is a signed-in browser. The cookie holds a random token; the
@@ -136,6 +139,9 @@ type Session struct {
 	LastSeenAt time.Time
 	UserAgent  string
 	IP         string
+	// SecondStepAt is when a second step (or a passkey sign-in) was last
+	// taken in this session; zero if never.
+	SecondStepAt time.Time
 }
 
 // Session lifetimes: an idle session ends after IdleTimeout, any session

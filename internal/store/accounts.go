@@ -164,22 +164,25 @@ func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-const sessionColumns = `id, token_hash, user_id, created_at, last_seen_at, user_agent, ip`
+const sessionColumns = `id, token_hash, user_id, created_at, last_seen_at, user_agent, ip, second_step_at`
 
 func scanSession(sc interface{ Scan(...any) error }) (*account.Session, error) {
 	var s account.Session
-	var created, seen int64
-	if err := sc.Scan(&s.ID, &s.TokenHash, &s.UserID, &created, &seen, &s.UserAgent, &s.IP); err != nil {
+	var created, seen, second int64
+	if err := sc.Scan(&s.ID, &s.TokenHash, &s.UserID, &created, &seen, &s.UserAgent, &s.IP, &second); err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.LastSeenAt = time.Unix(created, 0).UTC(), time.Unix(seen, 0).UTC()
+	if second > 0 {
+		s.SecondStepAt = time.Unix(second, 0).UTC()
+	}
 	return &s, nil
 }
 
 // CreateSession inserts s and sets its ID.
 func (db *DB) CreateSession(ctx context.Context, s *account.Session) error {
-	err := db.write.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		s.TokenHash, s.UserID, s.CreatedAt.Unix(), s.LastSeenAt.Unix(), s.UserAgent, s.IP).Scan(&s.ID)
+	err := db.write.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip, second_step_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		s.TokenHash, s.UserID, s.CreatedAt.Unix(), s.LastSeenAt.Unix(), s.UserAgent, s.IP, unixOrZero(s.SecondStepAt)).Scan(&s.ID)
 	if err != nil {
 		return db.errorf("create session: %w", err)
 	}

@@ -23,6 +23,7 @@ type Store interface {
 	Settings
 	Newsroom
 	Accounts
+	SecondSteps
 	Comments
 	UsedStore
 	RateCounter
@@ -71,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"UserAccess", testUserAccess},
 		{"LastAdminUnderConcurrency", testLastAdminUnderConcurrency},
 		{"SessionsAndTokens", testSessionsAndTokens},
+		{"SecondSteps", testSecondSteps},
 		{"SetupTokens", testSetupTokens},
 		{"OptimisticLocking", testOptimisticLocking},
 		{"Scheduler", testScheduler},

@@ -216,14 +216,15 @@ func TestImportVersion1(t *testing.T) {
 	rewrite(t, now, v1, func(name string, b []byte) []byte {
 		switch name {
 		case "records/redirects.jsonl", "records/imported.jsonl", "records/documents.jsonl", "records/article_documents.jsonl", "records/embeds.jsonl",
-			"records/live_updates.jsonl", "records/live_update_authors.jsonl", "records/live_update_revisions.jsonl":
+			"records/live_updates.jsonl", "records/live_update_authors.jsonl", "records/live_update_revisions.jsonl",
+			"records/passkeys.jsonl", "records/recovery_codes.jsonl":
 			return nil
-		case "records/comments.jsonl", "records/articles.jsonl", "records/sections.jsonl":
+		case "records/comments.jsonl", "records/articles.jsonl", "records/sections.jsonl", "records/users.jsonl":
 			var out []byte
 			for line := range bytes.Lines(b) {
 				var rec map[string]any
 				must(t, json.Unmarshal(line, &rec))
-				for _, later := range []string{"url", "edition", "translation_of", "live_blog", "coverage_start", "coverage_end", "live_seq"} {
+				for _, later := range []string{"url", "edition", "translation_of", "live_blog", "coverage_start", "coverage_end", "live_seq", "totp_secret", "totp_step"} {
 					delete(rec, later)
 				}
 				l, err := json.Marshal(rec)
@@ -237,7 +238,7 @@ func TestImportVersion1(t *testing.T) {
 			m.Version = 1
 			m.Records = slices.DeleteFunc(m.Records, func(mk ManifestKind) bool {
 				return slices.Contains([]string{"redirects", "imported", "documents", "article_documents", "embeds",
-					"live_updates", "live_update_authors", "live_update_revisions"}, mk.Kind)
+					"live_updates", "live_update_authors", "live_update_revisions", "passkeys", "recovery_codes"}, mk.Kind)
 			})
 			out, err := json.Marshal(m)
 			must(t, err)
@@ -420,9 +421,9 @@ func TestImportRefusals(t *testing.T) {
 		{"flipped bytes", flipped, true, "comments.jsonl"},
 		{"not a ZIP file", notZip, true, "not a valid zip file"},
 		{"cut short", truncated, true, ""},
-		{"newer version", edited("newer", inManifest(`"version": 6`, `"version": 7`)), false, "format version 7, written by a newer Broadsheet"},
-		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 6`, `"version": 1`)), true,
-			"manifest.json of format version 1 lists embeds records, which version 5 added"},
+		{"newer version", edited("newer", inManifest(`"version": 7`, `"version": 8`)), false, "format version 8, written by a newer Broadsheet"},
+		{"a kind newer than its version", edited("v1redirects", inManifest(`"version": 7`, `"version": 1`)), true,
+			"manifest.json of format version 1 lists passkeys records, which version 7 added"},
 		{"another format", edited("other", inManifest(`"broadsheet-export"`, `"ghost"`)), true, `"ghost"`},
 		{"no manifest", edited("nomanifest", func(name string, b []byte) []byte {
 			if name == "manifest.json" {

@@ -33,10 +33,12 @@ import (
 // sections' edition and articles' translation_of; version 5 embeds,
 // documents (PDFs and audio) and the documents articles link to; version
 // 6 live blogs: articles' live_blog, coverage and live_seq, and their
-// updates, the updates' bylines and revisions.
+// updates, the updates' bylines and revisions; version 7 the second step
+// of newsroom sign-in: users' authenticator secret and last code's step,
+// passkeys and recovery codes.
 const (
 	FormatName    = "broadsheet-export"
-	FormatVersion = 6
+	FormatVersion = 7
 )
 
 // fieldType is how a column is written in a record.
@@ -150,7 +152,10 @@ var kinds = func() []kind {
 		{name: "sections", key: "id", fields: f("id:int slug:text name:text description:text position:int edition:text@4")},
 		{name: "tags", key: "id", fields: f("id:int slug:text name:text")},
 		{name: "authors", key: "id", fields: f("id:int slug:text name:text role:text bio:text")},
-		{name: "users", key: "id", fields: f("id:int email:text name:text role:text password_hash:text author_id:int created_at:time disabled:bool")},
+		{name: "users", key: "id", fields: f(`id:int email:text name:text role:text password_hash:text author_id:int created_at:time disabled:bool
+			totp_secret:text@7 totp_step:int@7=0`)},
+		{name: "passkeys", since: 7, key: "id", fields: f("id:int user_id:int name:text credential_id:text record:text created_at:time last_used_at:time")},
+		{name: "recovery_codes", since: 7, key: "id", fields: f("id:int user_id:int code_hash:text created_at:time used_at:time")},
 		{name: "api_tokens", key: "id", fields: f("id:int user_id:int name:text token_hash:text created_at:time last_used_at:time revoked_at:time")},
 		{name: "images", key: "id", fields: f("id:int alt:text caption:text credit:text width:int height:int created_at:time source_hash:text uploaded_by:int")},
 		{name: "image_variants", key: "image_id, width", fields: f("image_id:int width:int height:int content_type:text file=bytes:file")},

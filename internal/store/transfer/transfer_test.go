@@ -85,6 +85,13 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	_, w.tokenHash = account.NewToken()
 	must(t, s.CreateToken(ctx, &account.Token{UserID: w.user.ID, Name: "CMS import", TokenHash: w.tokenHash, CreatedAt: now}))
 	must(t, s.CreateSetupToken(ctx, "setup-hash", now.Add(time.Hour)))
+	must(t, s.SetTOTP(ctx, w.user.ID, "JBSWY3DPEHPK3PXP"))
+	must(t, s.UseTOTPStep(ctx, w.user.ID, 59_000_000))
+	must(t, s.AddPasskey(ctx, &account.Passkey{UserID: w.user.ID, Name: "Desk laptop", CredentialID: []byte{1, 2, 3, 250}, Record: []byte(`{"id":"AQID-g"}`)}))
+	must(t, s.SetRecoveryCodes(ctx, w.user.ID, []string{"hash-one", "hash-two"}))
+	if _, err := s.UseRecoveryCode(ctx, w.user.ID, "hash-one", now); err != nil {
+		t.Fatal(err)
+	}
 
 	w.img = article.Image{Alt: "The quay", Caption: "At dawn.", Credit: "Desk", Width: 1200, Height: 675, SourceHash: "abc123", UploadedBy: w.user.ID}
 	must(t, s.CreateImage(ctx, &w.img, []article.Variant{
@@ -274,7 +281,7 @@ func TestCopy(t *testing.T) {
 	// Every table is copied whole, and the report says so. A table added
 	// by a later migration is copied too; the test site should fill it.
 	want := []string{"api_tokens", "article_authors", "article_fts", "article_notes", "article_tags", "article_terms", "article_views",
-		"article_documents", "articles", "audit_log", "live_updates", "live_update_authors", "live_update_revisions", "live_update_images", "live_update_documents", "authors", "comments", "documents", "embeds", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
+		"article_documents", "articles", "audit_log", "live_updates", "live_update_authors", "live_update_revisions", "live_update_images", "live_update_documents", "authors", "passkeys", "recovery_codes", "comments", "documents", "embeds", "fanouts", "image_variants", "images", "outbox", "pages", "rate_events", "redirects", "related_kept", "revisions",
 		"sections", "sessions", "settings", "setup_tokens", "slug_redirects", "subscribers", "subscriptions", "tags", "term_df",
 		"used_challenges", "users", "webhook_attempts", "webhook_deliveries", "webhook_endpoint_events", "webhook_endpoints", "webhook_messages"}
 	var got []string
