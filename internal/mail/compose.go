@@ -104,7 +104,7 @@ func NewLetters(src Source, baseURL string, links subscription.Links) (*Letters,
 	if err != nil {
 		return nil, fmt.Errorf("mail: templates: %w", err)
 	}
-	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset, Moderation, Digest} {
+	for _, k := range []Kind{Confirm, Subscribed, Article, Comment, Reply, Reset, Moderation, Digest, Security} {
 		if t.Lookup(string(k)+".subject") == nil || t.Lookup(string(k)+".text") == nil || h.Lookup(string(k)) == nil {
 			return nil, fmt.Errorf("mail: templates: %s is incomplete", k)
 		}
@@ -127,6 +127,7 @@ type letterData struct {
 	Articles  []article.Article // a digest's
 	Day       time.Time         // a digest's day
 	Image     string            // an article's lead image, absolute
+	Security  *securityNotice   // a security letter's change
 	// Why says, at the foot of a mail a reader asked for, why it came;
 	// Stop names the link that ends it. Both are message keys.
 	Why, Stop string
@@ -216,6 +217,12 @@ func (l *Letters) Compose(ctx context.Context, m Message) (*Letter, error) {
 		}
 		d.Expires = time.Unix(exp, 0).In(site.Location())
 		d.URL = l.BaseURL + "/admin/reset?t=" + url.QueryEscape(m.Data)
+	case Security:
+		// Like a reset, it goes to one account's owner, who cannot stop
+		// it: no list headers, no link to end it.
+		if err := l.security(&d, m); err != nil {
+			return nil, err
+		}
 	case Reply:
 		// Data: the reader's comment that was answered.
 		parent, err := strconv.ParseInt(m.Data, 10, 64)

@@ -32,17 +32,18 @@ type edition struct {
 	authors                    [2]string
 	commenters                 [2]string
 	body                       string
+	passkey                    string // the name of a newsroom account's passkey
 }
 
 var editions = map[string]edition{
 	"en": {"en", "UTC", "The Merrow Courier", "City", [2]string{"Harbour wall gives way", "Ferry timetable changes"},
-		[2]string{"Ana Pereira", "Bo Lind"}, [2]string{"Cy", "Dee"}, "It was cracked for years."},
+		[2]string{"Ana Pereira", "Bo Lind"}, [2]string{"Cy", "Dee"}, "It was cracked for years.", "Work laptop"},
 	"fa": {"fa", "Asia/Tehran", "پیک مرو", "شهر", [2]string{"دیوار بندر فرو ریخت", "جدول تازه حرکت کشتی‌ها"},
-		[2]string{"سارا احمدی", "رضا کریمی"}, [2]string{"مریم", "علی"}, "سال‌ها ترک داشت."},
+		[2]string{"سارا احمدی", "رضا کریمی"}, [2]string{"مریم", "علی"}, "سال‌ها ترک داشت.", "لپ‌تاپ دفتر"},
 	"ar": {"ar", "Asia/Riyadh", "بريد مرو", "المدينة", [2]string{"انهيار جدار الميناء", "مواعيد جديدة للعبّارة"},
-		[2]string{"سارة أحمد", "عمر خالد"}, [2]string{"ليلى", "يوسف"}, "كان متصدعًا منذ سنوات."},
+		[2]string{"سارة أحمد", "عمر خالد"}, [2]string{"ليلى", "يوسف"}, "كان متصدعًا منذ سنوات.", "حاسوب العمل"},
 	"ru": {"ru", "Europe/Moscow", "Мерроуский вестник", "Город", [2]string{"Обрушилась стена гавани", "Новое расписание парома"},
-		[2]string{"Анна Петрова", "Борис Линд"}, [2]string{"Ольга", "Иван"}, "Она трескалась годами."},
+		[2]string{"Анна Петрова", "Борис Линд"}, [2]string{"Ольга", "Иван"}, "Она трескалась годами.", "Рабочий ноутбук"},
 }
 
 // published is when the test articles came out: 29 November 2026, which
@@ -124,6 +125,8 @@ func (s *letterSite) message(kind bmail.Kind, site edition) bmail.Message {
 		m.Data = "2"
 	case bmail.Reset:
 		m.Data = "token." + expires + ".signature"
+	case bmail.Security:
+		m.Data, m.CreatedAt = "passkey_added|203.0.113.7|"+site.passkey, changed
 	}
 	return m
 }
@@ -137,23 +140,31 @@ func (s *letterSite) compose(t *testing.T, kind bmail.Kind, site edition) *bmail
 	return l
 }
 
-var kinds = []bmail.Kind{bmail.Confirm, bmail.Subscribed, bmail.Article, bmail.Comment, bmail.Reply, bmail.Digest, bmail.Moderation, bmail.Reset}
+var kinds = []bmail.Kind{bmail.Confirm, bmail.Subscribed, bmail.Article, bmail.Comment, bmail.Reply, bmail.Digest, bmail.Moderation, bmail.Reset, bmail.Security}
+
+// changed is when a security letter's change was made: 08:00 in London,
+// 11:30 in Tehran.
+var changed = published.Add(6 * time.Hour)
 
 // phrases are words each kind of letter says, in each language, in both
 // of its parts.
 var phrases = map[string]map[bmail.Kind]string{
 	"en": {bmail.Confirm: "hopefully you, asked to receive", bmail.Subscribed: "It was confirmed before", bmail.Article: "because you subscribed to",
 		bmail.Comment: "commented on", bmail.Reply: "replied to your comment on", bmail.Digest: "daily digest because",
-		bmail.Moderation: "held for moderation", bmail.Reset: "reset the password of the newsroom account"},
+		bmail.Moderation: "held for moderation", bmail.Reset: "reset the password of the newsroom account",
+		bmail.Security: "was added to your newsroom account"},
 	"fa": {bmail.Confirm: "امیدواریم خود شما باشید", bmail.Subscribed: "پیش‌تر تأیید شده بود", bmail.Article: "چون مشترک",
 		bmail.Comment: "نظر گذاشت", bmail.Reply: "به نظر شما زیر مطلب", bmail.Digest: "این خلاصه روزانه",
-		bmail.Moderation: "در انتظار تأیید است", bmail.Reset: "گذرواژه حساب تحریریه"},
+		bmail.Moderation: "در انتظار تأیید است", bmail.Reset: "گذرواژه حساب تحریریه",
+		bmail.Security: "به حساب تحریریه شما"},
 	"ar": {bmail.Confirm: "ونأمل أن تكون أنت", bmail.Subscribed: "فلم نطلب تأكيده", bmail.Article: "لأنك مشترك في",
 		bmail.Comment: "تعليق جديد من", bmail.Reply: "على تعليقك في", bmail.Digest: "هذا الموجز اليومي",
-		bmail.Moderation: "بانتظار الإشراف على", bmail.Reset: "إعادة تعيين كلمة مرور حساب"},
+		bmail.Moderation: "بانتظار الإشراف على", bmail.Reset: "إعادة تعيين كلمة مرور حساب",
+		bmail.Security: "أُضيف مفتاح مرور باسم"},
 	"ru": {bmail.Confirm: "надеемся, что вы", bmail.Subscribed: "Адрес уже был подтверждён", bmail.Article: "подписаны на новости сайта",
 		bmail.Comment: "комментирует статью", bmail.Reply: "отвечает на ваш комментарий к статье", bmail.Digest: "ежедневную подборку",
-		bmail.Moderation: "ждут модерации", bmail.Reset: "сбросить пароль учётной записи"},
+		bmail.Moderation: "ждут модерации", bmail.Reset: "сбросить пароль учётной записи",
+		bmail.Security: "добавлен ключ доступа"},
 }
 
 // said are the dates and counts the letters of a kind write, in each
@@ -161,13 +172,17 @@ var phrases = map[string]map[bmail.Kind]string{
 // day, and the plural form of two.
 var said = map[string]map[bmail.Kind][]string{
 	"en": {bmail.Article: {"Published 29 November 2026"}, bmail.Digest: {"29 November 2026", "2 new articles today"},
-		bmail.Moderation: {"2 comments are waiting", "2 readers' comments"}, bmail.Confirm: {"1 December 2026, 02:00"}},
+		bmail.Moderation: {"2 comments are waiting", "2 readers' comments"}, bmail.Confirm: {"1 December 2026, 02:00"},
+		bmail.Security: {"29 November 2026, 08:00", "Work laptop"}},
 	"fa": {bmail.Article: {"تاریخ انتشار: ۸ آذر ۱۴۰۵"}, bmail.Digest: {"۸ آذر ۱۴۰۵", "۲ مطلب تازه امروز"},
-		bmail.Moderation: {"۲ نظر در انتظار تأیید", "۲ نظر خوانندگان"}, bmail.Confirm: {"۱۰ آذر ۱۴۰۵، ۰۵:۳۰"}},
+		bmail.Moderation: {"۲ نظر در انتظار تأیید", "۲ نظر خوانندگان"}, bmail.Confirm: {"۱۰ آذر ۱۴۰۵، ۰۵:۳۰"},
+		bmail.Security: {"۸ آذر ۱۴۰۵، ۱۱:۳۰", "لپ‌تاپ دفتر"}},
 	"ar": {bmail.Article: {"نُشر في ٢٩ نوفمبر ٢٠٢٦"}, bmail.Digest: {"٢٩ نوفمبر ٢٠٢٦", "مقالان جديدان اليوم (٢)"},
-		bmail.Moderation: {"تعليقان بانتظار الإشراف (٢)", "تعليقان من القراء (٢)"}, bmail.Confirm: {"١ ديسمبر ٢٠٢٦، ٠٥:٠٠"}},
+		bmail.Moderation: {"تعليقان بانتظار الإشراف (٢)", "تعليقان من القراء (٢)"}, bmail.Confirm: {"١ ديسمبر ٢٠٢٦، ٠٥:٠٠"},
+		bmail.Security: {"٢٩ نوفمبر ٢٠٢٦، ١١:٠٠", "حاسوب العمل"}},
 	"ru": {bmail.Article: {"Опубликовано 29 ноября 2026"}, bmail.Digest: {"29 ноября 2026", "2 новые статьи"},
-		bmail.Moderation: {"2 комментария ждут", "2 комментария читателей"}, bmail.Confirm: {"1 декабря 2026, 05:00"}},
+		bmail.Moderation: {"2 комментария ждут", "2 комментария читателей"}, bmail.Confirm: {"1 декабря 2026, 05:00"},
+		bmail.Security: {"29 ноября 2026, 11:00", "Рабочий ноутбук"}},
 }
 
 var (
@@ -277,7 +292,8 @@ func TestLetterByline(t *testing.T) {
 func TestLetterLanguageFollowsTheArticle(t *testing.T) {
 	s := newLetterSite(t, editions["en"], editions["fa"])
 	for kind, lang := range map[bmail.Kind]string{bmail.Article: "fa", bmail.Comment: "fa", bmail.Reply: "fa",
-		bmail.Confirm: "en", bmail.Subscribed: "en", bmail.Digest: "en", bmail.Moderation: "en", bmail.Reset: "en"} {
+		bmail.Confirm: "en", bmail.Subscribed: "en", bmail.Digest: "en", bmail.Moderation: "en", bmail.Reset: "en",
+		bmail.Security: "en"} {
 		l := s.compose(t, kind, editions["en"])
 		if want := fmt.Sprintf(`<html lang="%s" dir="%s">`, lang, i18n.Dir(lang)); !strings.Contains(l.HTML, want) {
 			t.Errorf("%s: HTML lacks %s", kind, want)
@@ -301,23 +317,9 @@ func TestLetterLanguageFollowsTheArticle(t *testing.T) {
 func TestPersianLetterThroughSMTP(t *testing.T) {
 	fa := editions["fa"]
 	s := newLetterSite(t, fa, fa)
-	ctx := context.Background()
-	srv := mailtest.Start(t)
-	sender, err := bmail.ParseSMTP(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &bmail.Worker{Outbox: s.db, Letters: s.letters, SMTP: sender, From: "news@courier.example",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return published.Add(6 * time.Hour) }}
 	m := s.message(bmail.Reply, fa)
 	m.Key = bmail.KeyID(m.To, m.Kind, m.ObjectID)
-	if err := s.db.Enqueue(ctx, m); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
-	got := srv.Wait(t, 1, 5*time.Second)[0]
+	got := s.deliver(t, m)
 	raw := got.Header.Get("Subject")
 	subject, err := new(mime.WordDecoder).DecodeHeader(raw)
 	if want := "علی به نظر شما پاسخ داد"; err != nil || subject != want {
@@ -334,6 +336,27 @@ func TestPersianLetterThroughSMTP(t *testing.T) {
 	}
 }
 
+// deliver queues m and has a worker send it to a real SMTP server, which
+// it returns as received.
+func (s *letterSite) deliver(t *testing.T, m bmail.Message) mailtest.Received {
+	t.Helper()
+	ctx := context.Background()
+	srv := mailtest.Start(t)
+	sender, err := bmail.ParseSMTP(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &bmail.Worker{Outbox: s.db, Letters: s.letters, SMTP: sender, From: "news@courier.example",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return changed }}
+	if err := s.db.Enqueue(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Wait(t, 1, 5*time.Second)[0]
+}
+
 // What readers and editors typed reaches the HTML part as text, inside
 // the translated sentences as well as around them.
 func TestLetterHTMLEscapesWhatWasTyped(t *testing.T) {
@@ -341,10 +364,11 @@ func TestLetterHTMLEscapesWhatWasTyped(t *testing.T) {
 	ed.title = `The <i>Courier</i>`
 	ed.headlines[0] = `Tolls & "fares" <rise>`
 	ed.commenters = [2]string{`<img src=x onerror=alert(1)>`, `Dee</bdi><script>`}
+	ed.passkey = `<b>"x"</b>`
 	s := newLetterSite(t, ed, ed)
 	for _, kind := range kinds {
 		l := s.compose(t, kind, ed)
-		for _, bad := range []string{"<i>", "<img", "<script", `"fares"`, "& "} {
+		for _, bad := range []string{"<i>", "<img", "<script", `"fares"`, "& ", "<b>", `"x"`} {
 			if strings.Contains(l.HTML, bad) {
 				t.Errorf("%s HTML holds %q unescaped:\n%s", kind, bad, l.HTML)
 			}
@@ -353,6 +377,10 @@ func TestLetterHTMLEscapesWhatWasTyped(t *testing.T) {
 	reply := s.compose(t, bmail.Reply, ed)
 	if want := `<strong><bdi>Dee&lt;/bdi&gt;&lt;script&gt;</bdi></strong> replied to your comment on “<a href="https://news.example.org/city/story-0" style="color:#1a1a1a">Tolls &amp; &#34;fares&#34; &lt;rise&gt;</a>”:`; !strings.Contains(reply.HTML, want) {
 		t.Errorf("the reply's lead is not\n%s\nin:\n%s", want, reply.HTML)
+	}
+	security := s.compose(t, bmail.Security, ed)
+	if want := `A passkey named “<strong><bdi>&lt;b&gt;&#34;x&#34;&lt;/b&gt;</bdi></strong>” was added to your newsroom account <bdi>reader@example.org</bdi> on The &lt;i&gt;Courier&lt;/i&gt;.`; !strings.Contains(security.HTML, want) {
+		t.Errorf("the security letter's lead is not\n%s\nin:\n%s", want, security.HTML)
 	}
 }
 

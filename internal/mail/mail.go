@@ -27,6 +27,7 @@ const (
 	Reply      Kind = "reply"      // a reply, to the commenter who asked for replies
 	Reset      Kind = "reset"      // a newsroom password reset link
 	Moderation Kind = "moderation" // comments waiting for a moderator
+	Security   Kind = "security"   // a change to a newsroom account's sign-in, told to its owner
 )
 
 // Status is where a message stands.
