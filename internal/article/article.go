@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/errs"
 )
 
@@ -390,6 +391,9 @@ type Site struct {
 	// Editions are the languages the site publishes in besides Language,
 	// each under its own addresses.
 	Editions []Edition
+	// SecondStep says which newsroom accounts must sign in with a second
+	// step beside the password.
+	SecondStep account.Policy
 }
 
 // Edition is one of the languages a site publishes in. The main edition

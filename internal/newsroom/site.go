@@ -75,6 +75,9 @@ func SaveSite(ctx context.Context, st SiteStore, u *account.User, site article.S
 	} else {
 		site.TwitterSite = handle
 	}
+	if !site.SecondStep.Valid() {
+		inv.AddKey("second_step", "problem.second_step_policy")
+	}
 	if err := inv.OrNil(); err != nil {
 		return site, err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
 )
@@ -278,7 +279,7 @@ func (db *DB) ImageVariant(ctx context.Context, imageID int64, width int) (*arti
 func (db *DB) Site(ctx context.Context) (article.Site, error) {
 	s := article.DefaultSite
 	err := each(ctx, db.read, `SELECT key, value FROM settings WHERE key IN ('title', 'tagline', 'language', 'timezone', 'comments_close_days', 'digest_hour', 'feed_full_text', 'twitter_site',
-		'latin_digits', 'editions')`, nil, func(rows *sql.Rows) error {
+		'latin_digits', 'editions', 'second_step')`, nil, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
 			return err
@@ -302,6 +303,8 @@ func (db *DB) Site(ctx context.Context) (article.Site, error) {
 			s.TwitterSite = v
 		case "latin_digits":
 			s.LatinDigits = v == "1"
+		case "second_step":
+			s.SecondStep = account.Policy(v)
 		case "editions":
 			// Written by SetSite only; a value it cannot read is reported.
 			if err := json.Unmarshal([]byte(v), &s.Editions); err != nil {
@@ -332,7 +335,7 @@ func (db *DB) SetSite(ctx context.Context, s article.Site) error {
 		return []string{article.KeySite}, setSettings(ctx, tx, map[string]string{"title": s.Title, "tagline": s.Tagline, "language": s.Language, "timezone": s.TimeZone,
 			"comments_close_days": strconv.Itoa(s.CommentsCloseDays), "digest_hour": strconv.Itoa(s.DigestHour),
 			"feed_full_text": flag(s.FeedFullText), "twitter_site": s.TwitterSite,
-			"latin_digits": flag(s.LatinDigits), "editions": string(editions)})
+			"latin_digits": flag(s.LatinDigits), "editions": string(editions), "second_step": string(s.SecondStep)})
 	})
 	if err != nil {
 		return db.errorf("settings: %w", err)

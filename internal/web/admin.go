@@ -69,6 +69,7 @@ var noticeKeys = map[string]bool{
 	"": true, "saved": true, "published": true, "scheduled": true, "submitted": true, "unpublished": true,
 	"restored": true, "noted": true, "password": true, "revoked": true, "banner": true, "user": true, "token": true, "uploaded": true, "exists": true, "erased": true, "retried": true, "reset": true,
 	"redirect_followed": true, "deleted": true, "updated": true, "test_sent": true, "posted": true, "coverage_started": true, "coverage_ended": true,
+	"passkey_added": true, "passkey_removed": true, "totp_enabled": true, "totp_removed": true, "second_step_reset": true, "enrol": true,
 }
 
 // adminKeys are the newsroom's words for each kind of error without words

@@ -76,6 +76,17 @@ func (s *Server) authenticate(r *http.Request) (*account.User, *account.Session)
 // staff wraps a newsroom page: anonymous readers go to the login page,
 // users without perm get 403. Newsroom pages are never cached.
 func (s *Server) staff(perm account.Permission, h http.HandlerFunc) http.HandlerFunc {
+	return s.staffGuard(perm, false, h)
+}
+
+// enrolling wraps the pages an account may use while the site's policy
+// wants a second step of it that it has not set up: setting one up, and
+// signing out. staff sends every other page here.
+func (s *Server) enrolling(h http.HandlerFunc) http.HandlerFunc {
+	return s.staffGuard(account.WriteDrafts, true, h)
+}
+
+func (s *Server) staffGuard(perm account.Permission, enrolment bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Robots-Tag", "noindex")
@@ -89,6 +100,16 @@ func (s *Server) staff(perm account.Permission, h http.HandlerFunc) http.Handler
 			s.adminFail(w, r, u, errForbidden)
 			return
 		}
+		if !enrolment {
+			switch need, err := s.needsEnrolment(r.Context(), u); {
+			case err != nil:
+				s.adminFail(w, r, u, err)
+				return
+			case need:
+				redirect(w, r, "/admin/account/security?notice=enrol", http.StatusSeeOther)
+				return
+			}
+		}
 		ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), sessionKey, sess)
 		h(w, r.WithContext(ctx))
 	}
@@ -101,6 +122,21 @@ type loginView struct {
 	Email, Next, Error string
 	// Challenge shows the proof of work (see admitLogin).
 	Challenge bool
+	// Passkeys offers signing in with a passkey; PasskeyOrigin is where,
+	// when not at the address the page was asked at.
+	Passkeys      bool
+	PasskeyOrigin string
+}
+
+// withPasskeys says on the sign-in form whether and where passkeys work.
+func (s *Server) withPasskeys(r *http.Request, v loginView) loginView {
+	if s.passkeys != nil {
+		v.Passkeys = s.atPasskeyOrigin(r)
+		if !v.Passkeys {
+			v.PasskeyOrigin = s.passkeyOrigin
+		}
+	}
+	return v
 }
 
 // GET /admin/login
@@ -110,7 +146,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "login", nil, "admin.login.title", loginView{Next: safeNext(r.URL.Query().Get("next"))})
+	s.renderAdmin(w, r, http.StatusOK, "login", nil, "admin.login.title", s.withPasskeys(r, loginView{Next: safeNext(r.URL.Query().Get("next"))}))
 }
 
 // safeNext keeps post-login redirects inside the newsroom pages.
@@ -127,7 +163,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
-	view := loginView{Email: email, Next: safeNext(r.PostFormValue("next"))}
+	view := s.withPasskeys(r, loginView{Email: email, Next: safeNext(r.PostFormValue("next"))})
 	v := s.adminView(r.Context(), nil)
 	attempt := s.admitLogin(w, r, view)
 	if attempt == nil {
@@ -151,12 +187,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attempt.giveBack()
-	if err := s.startSession(w, r, u); err != nil {
+	steps, err := s.store.SecondSteps(r.Context(), u.ID)
+	if err != nil {
+		s.adminFail(w, r, nil, err)
+		return
+	}
+	if steps.Enrolled() {
+		// The password opens only the second step (admin_secondstep.go).
+		s.setPending(w, u)
+		redirect(w, r, "/admin/login/verify?next="+url.QueryEscape(view.Next), http.StatusSeeOther)
+		return
+	}
+	if err := s.startSession(w, r, u, false); err != nil {
 		s.adminFail(w, r, nil, err)
 		return
 	}
 	s.rememberDevice(w, strings.ToLower(email))
-	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, limitKey(s.ips.ClientIP(r))))
+	s.store.Audit(r.Context(), auditEntry(u, "user.login", "user", u.ID, "password, "+limitKey(s.ips.ClientIP(r))))
 	redirect(w, r, view.Next, http.StatusSeeOther)
 }
 
@@ -170,7 +217,8 @@ func (s *Server) tooManyLogins(w http.ResponseWriter, r *http.Request, view logi
 
 // startSession issues a fresh session id, never reusing one the browser
 // brought (no session fixation).
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *account.User) error {
+// stepped says the second step was taken (or a passkey signed in).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *account.User, stepped bool) error {
 	token, hash := account.NewToken()
 	now := s.now()
 	ua := r.UserAgent()
@@ -178,6 +226,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *account
 		ua = ua[:200]
 	}
 	sess := account.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, LastSeenAt: now, UserAgent: ua, IP: s.ips.ClientIP(r).String()}
+	if stepped {
+		sess.SecondStepAt = now
+	}
 	if err := s.store.CreateSession(r.Context(), &sess); err != nil {
 		return err
 	}
@@ -267,7 +318,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	s.loginByIP.Undo(ipKey) // a success, not a failure
 	s.store.Audit(ctx, auditEntry(u, "user.create", "user", u.ID, "first admin, by setup link"))
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.startSession(w, r, u, false); err != nil {
 		s.adminFail(w, r, u, err)
 		return
 	}

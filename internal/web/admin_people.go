@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
@@ -68,7 +69,10 @@ type accountView struct {
 	Sessions       []account.Session
 	CurrentSession int64
 	Tokens         []account.Token
-	Errors         []string
+	Steps          account.SecondSteps
+	// NewToken is a token just made, shown once; TokenName what was typed.
+	NewToken, TokenName string
+	Errors              []string
 }
 
 // GET /admin/account
@@ -77,12 +81,19 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, problems []string) {
+	s.renderAccountView(w, r, status, accountView{Errors: problems})
+}
+
+func (s *Server) renderAccountView(w http.ResponseWriter, r *http.Request, status int, v accountView) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	v := accountView{CurrentSession: currentSession(ctx).ID, Errors: problems}
+	v.CurrentSession = currentSession(ctx).ID
 	var err error
 	if v.Sessions, err = s.store.UserSessions(ctx, u.ID); err == nil {
 		v.Tokens, err = s.store.UserTokens(ctx, u.ID)
+	}
+	if err == nil {
+		v.Steps, err = s.store.SecondSteps(ctx, u.ID)
 	}
 	if err != nil {
 		s.adminFail(w, r, u, err)
@@ -186,9 +197,86 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/admin/account", "revoked")
 }
 
+// maxTokenName is the length of the longest API token name, in
+// characters.
+const maxTokenName = 100
+
+// POST /admin/account/tokens makes an API token. A token acts as its
+// account without a second step, so making one asks for the account's
+// second step, taken within account.Freshness; an account without one
+// sets one up first.
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := currentUser(ctx)
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	words := s.adminView(ctx, u)
+	steps, err := s.store.SecondSteps(ctx, u.ID)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	switch {
+	case !steps.Enrolled():
+		s.renderAccountView(w, r, http.StatusConflict, accountView{TokenName: name, Errors: []string{words.T("admin.account.token_needs_step")}})
+		return
+	case name == "":
+		s.renderAccountView(w, r, http.StatusUnprocessableEntity, accountView{Errors: []string{words.T("admin.account.token_name_missing")}})
+		return
+	case utf8.RuneCountInString(name) > maxTokenName:
+		s.renderAccountView(w, r, http.StatusUnprocessableEntity, accountView{TokenName: name, Errors: []string{words.T("admin.account.token_name_long", maxTokenName)}})
+		return
+	}
+	if s.needFresh(w, r, "/admin/account") {
+		return
+	}
+	token, hash := account.NewToken()
+	t := account.Token{UserID: u.ID, Name: name, TokenHash: hash}
+	if err := s.store.CreateToken(ctx, &t); err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(u, "token.create", "token", t.ID, name))
+	s.tellOwner(ctx, r, u, "token_created", name)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.renderAccountView(w, r, http.StatusCreated, accountView{NewToken: token})
+}
+
+// POST /admin/users/{id}/second-step/reset removes a colleague's passkeys,
+// authenticator app and recovery codes, when they have lost them all, and
+// signs them out everywhere. Under the policy they set up a new second
+// step at their next sign-in.
+func (s *Server) resetSecondStep(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	admin := currentUser(ctx)
+	if s.needFresh(w, r, "/admin/users") {
+		return
+	}
+	id, err := pathID(r)
+	var target *account.User
+	if err == nil {
+		target, err = s.store.UserByID(ctx, id)
+	}
+	if err == nil {
+		err = s.store.ResetSecondSteps(ctx, id)
+	}
+	if err == nil {
+		err = s.store.DeleteUserSessions(ctx, id, 0)
+	}
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	s.store.Audit(ctx, auditEntry(admin, "user.second_step_reset", "user", id, target.Email))
+	s.tellOwner(ctx, r, target, "second_step_reset", admin.Name)
+	seeOther(w, r, "/admin/users", "second_step_reset")
+}
+
 // usersView is the admin's list of newsroom accounts.
 type usersView struct {
-	Users   []account.User
+	Users []account.User
+	// Steps is each account's second step, by id; Policy the site's.
+	Steps   map[int64]account.SecondSteps
+	Policy  account.Policy
 	Authors []article.Author
 	Roles   []account.Role
 	Form    struct{ Email, Name, Role string }
@@ -207,11 +295,22 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if v.Users, err = s.store.Users(ctx); err == nil {
 		v.Authors, err = s.store.Authors(ctx)
 	}
+	v.Steps = make(map[int64]account.SecondSteps, len(v.Users))
+	for _, x := range v.Users {
+		if err != nil {
+			break
+		}
+		v.Steps[x.ID], err = s.store.SecondSteps(ctx, x.ID)
+	}
+	var site article.Site
+	if err == nil {
+		site, err = s.store.Site(ctx)
+	}
 	if err != nil {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	v.Roles = account.Roles
+	v.Roles, v.Policy = account.Roles, site.SecondStep
 	s.renderAdmin(w, r, status, "users", u, "admin.users.title", v)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"broadsheet/internal/account"
 	"broadsheet/internal/article"
 	"broadsheet/internal/errs"
 	"broadsheet/internal/httperr"
@@ -271,7 +272,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "settings", currentUser(r.Context()), "admin.settings.title",
-		map[string]any{"Site": site, "Editions": editionRows(site)})
+		map[string]any{"Site": site, "Editions": editionRows(site), "Policies": account.Policies})
 }
 
 // editionRow is one language's line in the settings' list of editions.
@@ -333,6 +334,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	site.FeedFullText = r.PostFormValue("feed_full_text") != ""
 	site.LatinDigits = r.PostFormValue("latin_digits") != ""
+	site.SecondStep = account.Policy(r.PostFormValue("second_step"))
 	site.Editions = readEditions(r)
 	site.DigestHour = article.DefaultSite.DigestHour
 	if h := strings.TrimSpace(r.PostFormValue("digest_hour")); h != "" {
@@ -342,6 +344,11 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		site.DigestHour = n
 	}
+	before, err := s.store.Site(ctx)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
 	saved, err := newsroom.SaveSite(ctx, s.store, u, site)
 	if err != nil && errs.KindOf(err) != errs.Invalid {
 		s.adminFail(w, r, u, err)
@@ -349,8 +356,11 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.renderAdmin(w, r, http.StatusUnprocessableEntity, "settings", u, "admin.settings.title",
-			map[string]any{"Site": saved, "Editions": editionRows(saved), "Errors": problemsOf(words, err)})
+			map[string]any{"Site": saved, "Editions": editionRows(saved), "Policies": account.Policies, "Errors": problemsOf(words, err)})
 		return
+	}
+	if saved.SecondStep != before.SecondStep {
+		s.policyChanged(r, before.SecondStep, saved.SecondStep)
 	}
 	seeOther(w, r, "/admin/settings", "saved")
 }

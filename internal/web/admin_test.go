@@ -373,6 +373,15 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		"POST /admin/articles/{id}/coverage": true, "GET /admin/articles/{id}/live": true, "POST /admin/articles/{id}/live": true,
 		"GET /admin/articles/{id}/live/{update}": true, "POST /admin/articles/{id}/live/{update}": true,
 		"GET /admin/articles/{id}/live/{update}/delete": true, "POST /admin/articles/{id}/live/{update}/delete": true,
+		// The second step's routes: the sign-in's need the password's
+		// mark, the passkey routes a ceremony; the second-step tests walk
+		// them.
+		"GET /admin/login/verify": true, "POST /admin/login/verify": true, "POST /admin/login/verify/passkey/options": true,
+		"POST /admin/login/verify/passkey": true, "POST /admin/login/passkey/options": true, "POST /admin/login/passkey": true,
+		"POST /admin/account/passkeys/options": true, "POST /admin/account/passkeys": true, "POST /admin/account/passkeys/{key}/delete": true,
+		"POST /admin/account/totp/confirm": true, "POST /admin/account/totp/delete": true,
+		"POST /admin/account/confirm/passkey/options": true, "POST /admin/account/confirm/passkey": true,
+		"POST /admin/users/{id}/second-step/reset": true,
 	}
 	for _, m := range registered {
 		route := m[1] + " " + m[2]

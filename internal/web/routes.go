@@ -64,7 +64,25 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "POST /admin/reset", s.reset)
 	s.handle(admin, "GET /admin/setup", s.setupForm)
 	s.handle(admin, "POST /admin/setup", s.setup)
-	s.handle(admin, "POST /admin/logout", s.staff(account.WriteDrafts, s.logout))
+	s.handle(admin, "GET /admin/login/verify", s.verifyForm)
+	s.handle(admin, "POST /admin/login/verify", s.verify)
+	s.handle(admin, "POST /admin/login/verify/passkey/options", s.verifyPasskeyOptions)
+	s.handle(admin, "POST /admin/login/verify/passkey", s.verifyPasskey)
+	s.handle(admin, "POST /admin/login/passkey/options", s.signInPasskeyOptions)
+	s.handle(admin, "POST /admin/login/passkey", s.signInPasskey)
+	s.handle(admin, "POST /admin/logout", s.enrolling(s.logout))
+	s.handle(admin, "GET /admin/account/security", s.enrolling(s.securityPage))
+	s.handle(admin, "POST /admin/account/passkeys/options", s.enrolling(s.passkeyRegisterOptions))
+	s.handle(admin, "POST /admin/account/passkeys", s.enrolling(s.registerPasskey))
+	s.handle(admin, "POST /admin/account/passkeys/{key}/delete", s.enrolling(s.deletePasskey))
+	s.handle(admin, "POST /admin/account/totp", s.enrolling(s.startTOTP))
+	s.handle(admin, "POST /admin/account/totp/confirm", s.enrolling(s.confirmTOTP))
+	s.handle(admin, "POST /admin/account/totp/delete", s.enrolling(s.deleteTOTP))
+	s.handle(admin, "POST /admin/account/recovery", s.enrolling(s.makeRecoveryCodes))
+	s.handle(admin, "GET /admin/account/confirm", s.enrolling(s.stepUpForm))
+	s.handle(admin, "POST /admin/account/confirm", s.enrolling(s.stepUp))
+	s.handle(admin, "POST /admin/account/confirm/passkey/options", s.enrolling(s.stepUpPasskeyOptions))
+	s.handle(admin, "POST /admin/account/confirm/passkey", s.enrolling(s.stepUpPasskey))
 	s.handle(admin, "GET /admin", s.staff(account.WriteDrafts, s.adminHome))
 	s.handle(admin, "GET /admin/articles", s.staff(account.WriteDrafts, s.adminArticles))
 	s.handle(admin, "GET /admin/articles/new", s.staff(account.WriteDrafts, s.newArticle))
@@ -88,6 +106,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "GET /admin/account", s.staff(account.WriteDrafts, s.accountPage))
 	s.handle(admin, "POST /admin/account/password", s.staff(account.WriteDrafts, s.changePassword))
 	s.handle(admin, "POST /admin/account/sessions/{id}/revoke", s.staff(account.WriteDrafts, s.revokeSession))
+	s.handle(admin, "POST /admin/account/tokens", s.staff(account.WriteDrafts, s.createToken))
 	s.handle(admin, "POST /admin/account/tokens/{id}/revoke", s.staff(account.WriteDrafts, s.revokeToken))
 	s.handle(admin, "GET /admin/banner", s.staff(account.ManageTaxonomy, s.bannerPage))
 	s.handle(admin, "POST /admin/banner", s.staff(account.ManageTaxonomy, s.setBanner))
@@ -129,6 +148,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(admin, "GET /admin/users", s.staff(account.ManageUsers, s.usersPage))
 	s.handle(admin, "POST /admin/users", s.staff(account.ManageUsers, s.createUser))
 	s.handle(admin, "POST /admin/users/{id}", s.staff(account.ManageUsers, s.updateUser))
+	s.handle(admin, "POST /admin/users/{id}/second-step/reset", s.staff(account.ManageUsers, s.resetSecondStep))
 	s.handle(admin, "GET /admin/audit", s.staff(account.ViewAudit, s.auditPage))
 
 	s.handle(admin, "/admin/", s.fallback)
@@ -200,6 +220,12 @@ var adminRoutes = []struct {
 	{"POST", "/admin/articles/1/live/1/delete", account.Author},
 	{"POST", "/admin/articles/1/coverage", account.Author},
 	{"GET", "/admin/account", account.Contributor},
+	{"POST", "/admin/account/tokens", account.Contributor},
+	{"GET", "/admin/account/security", account.Contributor},
+	{"POST", "/admin/account/totp", account.Contributor},
+	{"POST", "/admin/account/recovery", account.Contributor},
+	{"GET", "/admin/account/confirm", account.Contributor},
+	{"POST", "/admin/account/confirm", account.Contributor},
 	{"GET", "/admin/media", account.Contributor},
 	{"GET", "/admin/media.json", account.Contributor},
 	{"POST", "/admin/media", account.Contributor},
@@ -232,6 +258,7 @@ var adminRoutes = []struct {
 	{"POST", "/admin/webhooks", account.Admin},
 	{"GET", "/admin/users", account.Admin},
 	{"POST", "/admin/users", account.Admin},
+	{"POST", "/admin/users/1/second-step/reset", account.Admin},
 	{"GET", "/admin/audit", account.Admin},
 }
 

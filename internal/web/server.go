@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/go-webauthn/webauthn/webauthn"
 	"html/template"
 	"io"
 	"log/slog"
@@ -172,6 +173,13 @@ type Server struct {
 	// Failed sign-ins by account and address, by account from anywhere,
 	// and by address (see admitLogin).
 	loginByAccount, loginByAccountAll, loginByIP *ratelimit.Limiter
+	// secondStepByDay bounds an account's wrong second steps in a day
+	// (see admitSecondStep).
+	secondStepByDay *ratelimit.Limiter
+	// passkeys is the WebAuthn relying party, nil where the site's
+	// address cannot carry passkeys; passkeyOrigin is where they work.
+	passkeys      *webauthn.WebAuthn
+	passkeyOrigin string
 	// card is the site card last drawn (card.go).
 	card cardMemo
 }
@@ -228,6 +236,7 @@ func New(st Store, opts Options) (*Server, error) {
 		loginByAccount:    ratelimit.New(loginFailuresPerSource, loginWindow, 100_000),
 		loginByIP:         ratelimit.New(loginFailuresPerIP, loginWindow, 100_000),
 		loginByAccountAll: ratelimit.New(loginFailuresBeforeCheck, loginWindow, 100_000),
+		secondStepByDay:   ratelimit.New(secondStepDaily, 24*time.Hour, 100_000),
 		library:           opts.Library,
 		live:              newLiveHub(opts.LiveStreams, opts.LiveStreamsPerIP),
 		searchByIP:        ratelimit.New(60, time.Minute, 100_000),
@@ -244,6 +253,7 @@ func New(st Store, opts Options) (*Server, error) {
 		s.liveBlogs = newsroom.NewLiveBlogs(st, opts.Now, opts.Logger)
 	}
 	s.live.read, s.live.cover = s.liveEvents, s.liveCoverage
+	s.passkeys, s.passkeyOrigin = relyingParty(s.baseURL)
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
@@ -505,7 +515,7 @@ func (s *Server) ShareLimits(c ratelimit.Counter) {
 // count clientip.Key (limitKey), in memory and shared alike.
 func (s *Server) limiters() map[string]*ratelimit.Limiter {
 	all := map[string]*ratelimit.Limiter{
-		"login-account": s.loginByAccount, "login-ip": s.loginByIP, "login-account-all": s.loginByAccountAll,
+		"login-account": s.loginByAccount, "login-ip": s.loginByIP, "login-account-all": s.loginByAccountAll, "second-step-day": s.secondStepByDay,
 		"search-ip": s.searchByIP,
 	}
 	maps.Copy(all, s.comments.Limiters())

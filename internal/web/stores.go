@@ -99,7 +99,12 @@ type subscriberStore interface {
 // accountStore is what signing in and out, the first setup and password
 // resets ask of storage.
 type accountStore interface {
+	account.SecondStepStore
 	Audit(ctx context.Context, e article.AuditEntry) error
+	CreateToken(ctx context.Context, t *account.Token) error
+	// MarkUsed spends a passkey ceremony's challenge, as it does the
+	// anti-bot check's (challenge.UsedStore).
+	MarkUsed(ctx context.Context, id string, expires time.Time) (first bool, err error)
 	CountAdmins(ctx context.Context) (int, error)
 	CreateSession(ctx context.Context, s *account.Session) error
 	CreateSetupToken(ctx context.Context, hash string, expires time.Time) error
