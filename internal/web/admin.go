@@ -16,7 +16,7 @@ import (
 )
 
 // adminPageNames are the newsroom templates in templates/admin/.
-var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "commenters", "mail", "message", "backups", "subscribers", "reset", "redirects", "redirect", "webhooks", "webhook", "live", "error"}
+var adminPageNames = []string{"login", "setup", "articles", "editor", "conflict", "revisions", "account", "users", "banner", "audit", "media", "taxonomy", "settings", "comments", "commenters", "mail", "message", "backups", "subscribers", "reset", "redirects", "redirect", "webhooks", "webhook", "live", "verify", "security", "error"}
 
 func (s *Server) parseAdminTemplates() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(adminPageNames))
