@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -281,7 +282,9 @@ func (s *Server) secondStepFailed(r *http.Request, u *account.User, method strin
 
 // tellOwner mails u a security notice of event (see mail.Security).
 func (s *Server) tellOwner(ctx context.Context, r *http.Request, u *account.User, event, detail string) {
-	s.notify(ctx, u, event+"|"+limitKey(s.ips.ClientIP(r))+"|"+detail, event+"|"+strconv.FormatInt(s.now().UnixNano(), 10))
+	// Each notice is its own message: a random key, never one a second
+	// change at the same instant could share.
+	s.notify(ctx, u, event+"|"+limitKey(s.ips.ClientIP(r))+"|"+detail, event+"|"+rand.Text())
 }
 
 func (s *Server) notify(ctx context.Context, u *account.User, data, key string) {

@@ -48,6 +48,7 @@ func newNewsroom(t testing.TB) *newsroomSite {
 	srv.loginByAccount.SetClock(func() time.Time { return ns.clock })
 	srv.loginByIP.SetClock(func() time.Time { return ns.clock })
 	srv.loginByAccountAll.SetClock(func() time.Time { return ns.clock })
+	srv.secondStepByDay.SetClock(func() time.Time { return ns.clock })
 	ns.site = &site{t: t, db: db, srv: srv, sections: map[string]article.Section{}, authors: map[string]article.Author{}, tags: map[string]article.Tag{},
 		clock: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 	must(t, db.CreateSection(ctx, &article.Section{Slug: "city", Name: "City"}))
