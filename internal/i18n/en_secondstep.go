@@ -62,6 +62,7 @@ var englishSecondStep = map[string]string{
 	"admin.security.totp_remove":          "Remove the authenticator app",
 	"admin.security.recovery":             "Recovery codes",
 	"admin.security.recovery_first":       "Recovery codes come with your first passkey or authenticator app.",
+	"admin.security.recovery_none":        "You have no recovery codes: make them now, or losing your passkeys and phone would lock you out.",
 	"admin.security.recovery_make":        "Make new recovery codes",
 	"admin.security.codes_title":          "Your recovery codes",
 	"admin.security.codes_lead":           "Each code signs you in once if you lose your passkeys and your phone. Keep them somewhere safe, away from this computer: they are shown only now. Any older codes no longer work.",

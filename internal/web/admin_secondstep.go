@@ -358,8 +358,16 @@ func (s *Server) checkPasskey(w http.ResponseWriter, r *http.Request, u *account
 		s.passkeyJSONFail(w, r, http.StatusBadRequest, "admin.passkey.expired")
 		return "", false
 	}
+	// Failures count against the address, as failed sign-ins do.
+	ip := limitKey(s.ips.ClientIP(r))
+	if ok, retry := s.loginByIP.Allow(ip); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+		s.passkeyJSONFail(w, r, http.StatusTooManyRequests, "admin.passkey.throttled")
+		return "", false
+	}
 	p, err := s.passkeyUser(ctx, u)
 	if err != nil {
+		s.loginByIP.Undo(ip)
 		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")
 		return "", false
 	}
@@ -372,10 +380,11 @@ func (s *Server) checkPasskey(w http.ResponseWriter, r *http.Request, u *account
 		_, err = s.keepUse(ctx, p, cred)
 	}
 	if err != nil {
-		s.store.Audit(ctx, auditEntry(u, "user.second_step_failed", "user", u.ID, methodPasskey+": "+passkeyProblem(err)+", "+limitKey(s.ips.ClientIP(r))))
+		s.store.Audit(ctx, auditEntry(u, "user.second_step_failed", "user", u.ID, methodPasskey+": "+passkeyProblem(err)+", "+ip))
 		s.passkeyJSONFail(w, r, http.StatusUnauthorized, "admin.passkey.refused")
 		return "", false
 	}
+	s.loginByIP.Undo(ip)
 	return ans.Next, true
 }
 
