@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -120,14 +121,20 @@ func (s *Server) stepView(r *http.Request, u *account.User, confirm bool, next s
 }
 
 // atPasskeyOrigin reports whether the request came to the address where
-// passkeys work (see relyingParty): a site at 127.0.0.1 offers them at
-// localhost.
+// passkeys work (see relyingParty): a site at a loopback IP offers them
+// at localhost, so a page asked at 127.0.0.1 links there instead. A site
+// with a name offers them wherever the page is asked: behind a proxy the
+// Host header may name the proxy's upstream, and the browser checks the
+// origin itself.
 func (s *Server) atPasskeyOrigin(r *http.Request) bool {
-	scheme := "http://"
-	if strings.HasPrefix(s.passkeyOrigin, "https://") {
-		scheme = "https://"
+	if !s.passkeysAtLocalhost {
+		return true
 	}
-	return s.passkeyOrigin == scheme+r.Host
+	host := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		host = h
+	}
+	return host == "localhost"
 }
 
 // GET /admin/login/verify

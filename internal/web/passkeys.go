@@ -30,18 +30,19 @@ import (
 // and a site addressed by any other IP offers none.
 
 // relyingParty makes the WebAuthn configuration for baseURL, or nil and ""
-// when the address cannot carry passkeys. origin is where they work.
-func relyingParty(baseURL string) (wa *webauthn.WebAuthn, origin string) {
+// when the address cannot carry passkeys. origin is where they work, and
+// atLocalhost says it is localhost standing in for a loopback IP.
+func relyingParty(baseURL string) (wa *webauthn.WebAuthn, origin string, atLocalhost bool) {
 	u, err := url.Parse(baseURL)
 	if err != nil || u.Host == "" {
-		return nil, ""
+		return nil, "", false
 	}
 	host := u.Hostname()
 	if a, err := netip.ParseAddr(host); err == nil {
 		if !a.IsLoopback() {
-			return nil, ""
+			return nil, "", false
 		}
-		host = "localhost"
+		host, atLocalhost = "localhost", true
 	}
 	origin = u.Scheme + "://" + host
 	if p := u.Port(); p != "" {
@@ -63,9 +64,9 @@ func relyingParty(baseURL string) (wa *webauthn.WebAuthn, origin string) {
 		},
 	})
 	if err != nil {
-		return nil, ""
+		return nil, "", false
 	}
-	return wa, origin
+	return wa, origin, atLocalhost
 }
 
 // A ceremony is one passkey exchange between its two requests: the

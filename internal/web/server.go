@@ -178,8 +178,9 @@ type Server struct {
 	secondStepByDay *ratelimit.Limiter
 	// passkeys is the WebAuthn relying party, nil where the site's
 	// address cannot carry passkeys; passkeyOrigin is where they work.
-	passkeys      *webauthn.WebAuthn
-	passkeyOrigin string
+	passkeys            *webauthn.WebAuthn
+	passkeyOrigin       string
+	passkeysAtLocalhost bool
 	// card is the site card last drawn (card.go).
 	card cardMemo
 }
@@ -253,7 +254,7 @@ func New(st Store, opts Options) (*Server, error) {
 		s.liveBlogs = newsroom.NewLiveBlogs(st, opts.Now, opts.Logger)
 	}
 	s.live.read, s.live.cover = s.liveEvents, s.liveCoverage
-	s.passkeys, s.passkeyOrigin = relyingParty(s.baseURL)
+	s.passkeys, s.passkeyOrigin, s.passkeysAtLocalhost = relyingParty(s.baseURL)
 	var err error
 	if s.signingKey, err = st.SigningKey(context.Background()); err != nil {
 		return nil, err
