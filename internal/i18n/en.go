@@ -650,40 +650,6 @@ var english = map[string]string{
 	"mail.reset.open":           "Set a new password here:",
 	"mail.reset.button":         "Set a new password",
 	"mail.reset.ignore":         "If you did not ask, ignore this mail: your password stays as it is.",
-
-	// Security letters: a change to how a newsroom account signs in, told to
-	// its owner. A lead takes the account, the site, then the name or the
-	// count it tells of.
-	"mail.security.subject":                    "Sign-in change on your newsroom account on %s: %s",
-	"mail.security.subject.passkey_added":      "a passkey was added",
-	"mail.security.subject.passkey_removed":    "a passkey was removed",
-	"mail.security.subject.totp_enabled":       "an authenticator app was set up",
-	"mail.security.subject.totp_removed":       "the authenticator app was removed",
-	"mail.security.subject.recovery_generated": "new recovery codes were made",
-	"mail.security.subject.recovery_used":      "a recovery code was used",
-	"mail.security.subject.second_step_reset":  "an admin reset the second step",
-	"mail.security.subject.second_step_failed": "someone failed the second step",
-	"mail.security.subject.token_created":      "an API token was created",
-	"mail.security.subject.policy_enrol":       "a second step is now required",
-	"mail.security.lead.passkey_added":         "A passkey named “%[3]s” was added to your newsroom account %[1]s on %[2]s.",
-	"mail.security.lead.passkey_removed":       "The passkey named “%[3]s” was removed from your newsroom account %[1]s on %[2]s.",
-	"mail.security.lead.totp_enabled":          "An authenticator app was set up to give the second step of signing in to your newsroom account %s on %s.",
-	"mail.security.lead.totp_removed":          "The authenticator app was removed from your newsroom account %s on %s: it no longer gives the second step of signing in.",
-	"mail.security.lead.recovery_generated":    "New recovery codes were made for your newsroom account %s on %s.",
-	"mail.security.lead.second_step_reset":     "%[3]s, an admin of %[2]s, reset the second step of signing in to your newsroom account %[1]s.",
-	"mail.security.lead.token_created":         "An API token named “%[3]s”, which lets a program use the Admin API as you, was created for your newsroom account %[1]s on %[2]s.",
-	"mail.security.lead.policy_enrol":          "%[2]s now requires a second step of signing in to your newsroom account %[1]s, beside the password: a passkey or an authenticator app.",
-	"mail.security.recovery_none":              "No recovery codes are left: make new ones now, or losing your passkeys and authenticator app will lock you out.",
-	"mail.security.recovery_low":               "Few recovery codes are left: make new ones soon, before the last is used.",
-	"mail.security.when":                       "When: %s",
-	"mail.security.from":                       "From the address: %s",
-	"mail.security.not_you":                    "If this was you, there is nothing to do. If it was not, someone else can sign in as you: change your password now, and tell an admin of the site.",
-	"mail.security.failed":                     "If this was you, there is nothing to do. If it was not, whoever tried knows your password: change it now, and tell an admin of the site.",
-	"mail.security.reset":                      "If you asked for this, set up the second step again on your account page. If you did not, change your password now, and tell another admin of the site.",
-	"mail.security.enrol":                      "Set up a passkey or an authenticator app on your account page. If you did not expect this, ask an admin of the site.",
-	"mail.security.button":                     "Review your account",
-	"mail.security.account_at":                 "Review your account: %s",
-	"mail.security.who":                        "Sent to the owner of a newsroom account whenever the way it signs in changes. These notices cannot be turned off.",
 }
 
 // englishPlurals are the messages that hold a count, by the CLDR plural
@@ -705,8 +671,4 @@ var englishPlurals = map[string]map[string]string{
 	"mail.digest.subject":     {"one": "%s: %d new article today", "other": "%s: %d new articles today"},
 	"mail.moderation.subject": {"one": "%d comment is waiting for moderation", "other": "%d comments are waiting for moderation"},
 	"mail.moderation.held":    {"one": "%d reader's comment is held for moderation on %s.", "other": "%d readers' comments are held for moderation on %s."},
-
-	// Security letters: the count picks the form.
-	"mail.security.lead.recovery_used":      {"one": "A recovery code was used to sign in to your newsroom account %[1]s on %[2]s; %[3]d code is left.", "other": "A recovery code was used to sign in to your newsroom account %[1]s on %[2]s; %[3]d codes are left."},
-	"mail.security.lead.second_step_failed": {"one": "Someone who knows the password of your newsroom account %[1]s on %[2]s failed its second step of signing in %[3]d time.", "other": "Someone who knows the password of your newsroom account %[1]s on %[2]s failed its second step of signing in %[3]d times."},
 }

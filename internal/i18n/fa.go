@@ -667,38 +667,6 @@ var persian = map[string]string{
 	"mail.reset.open":           "گذرواژه تازه را اینجا تعیین کنید:",
 	"mail.reset.button":         "تعیین گذرواژه تازه",
 	"mail.reset.ignore":         "اگر چنین درخواستی نداده‌اید، این ایمیل را نادیده بگیرید: گذرواژه‌تان تغییری نمی‌کند.",
-
-	// Security letters.
-	"mail.security.subject":                    "تغییر در ورود به حساب تحریریه شما در %s: %s",
-	"mail.security.subject.passkey_added":      "یک کلید عبور افزوده شد",
-	"mail.security.subject.passkey_removed":    "یک کلید عبور حذف شد",
-	"mail.security.subject.totp_enabled":       "برنامه احراز هویت راه‌اندازی شد",
-	"mail.security.subject.totp_removed":       "برنامه احراز هویت حذف شد",
-	"mail.security.subject.recovery_generated": "کدهای بازیابی تازه ساخته شد",
-	"mail.security.subject.recovery_used":      "یک کد بازیابی به کار رفت",
-	"mail.security.subject.second_step_reset":  "یک مدیر مرحله دوم ورود را بازنشانی کرد",
-	"mail.security.subject.second_step_failed": "مرحله دوم ورود ناموفق بود",
-	"mail.security.subject.token_created":      "یک توکن API ساخته شد",
-	"mail.security.subject.policy_enrol":       "اکنون مرحله دوم ورود الزامی است",
-	"mail.security.lead.passkey_added":         "کلید عبوری با نام «%[3]s» به حساب تحریریه شما، %[1]s، در %[2]s افزوده شد.",
-	"mail.security.lead.passkey_removed":       "کلید عبور «%[3]s» از حساب تحریریه شما، %[1]s، در %[2]s حذف شد.",
-	"mail.security.lead.totp_enabled":          "برای مرحله دوم ورود به حساب تحریریه شما، %s، در %s یک برنامه احراز هویت راه‌اندازی شد.",
-	"mail.security.lead.totp_removed":          "برنامه احراز هویت از حساب تحریریه شما، %s، در %s حذف شد و دیگر مرحله دوم ورود را فراهم نمی‌کند.",
-	"mail.security.lead.recovery_generated":    "برای حساب تحریریه شما، %s، در %s کدهای بازیابی تازه ساخته شد.",
-	"mail.security.lead.second_step_reset":     "%[3]s، از مدیران %[2]s، مرحله دوم ورود به حساب تحریریه شما، %[1]s، را بازنشانی کرد.",
-	"mail.security.lead.token_created":         "توکن API با نام «%[3]s» برای حساب تحریریه شما، %[1]s، در %[2]s ساخته شد؛ هر برنامه‌ای که آن را داشته باشد می‌تواند از طرف شما از Admin API استفاده کند.",
-	"mail.security.lead.policy_enrol":          "%[2]s اکنون برای ورود به حساب تحریریه شما، %[1]s، افزون بر گذرواژه مرحله دومی می‌خواهد: یک کلید عبور یا یک برنامه احراز هویت.",
-	"mail.security.recovery_none":              "هیچ کد بازیابی‌ای باقی نمانده است: همین حالا کدهای تازه بسازید، وگرنه اگر کلیدهای عبور و برنامه احراز هویت را از دست بدهید، دیگر نمی‌توانید وارد حسابتان شوید.",
-	"mail.security.recovery_low":               "کدهای بازیابی کمی باقی مانده است: پیش از آنکه آخرینشان به کار رود، کدهای تازه بسازید.",
-	"mail.security.when":                       "زمان: %s",
-	"mail.security.from":                       "از نشانی: %s",
-	"mail.security.not_you":                    "اگر این کار را خودتان کرده‌اید، کاری لازم نیست. اگر نه، کس دیگری می‌تواند به جای شما وارد شود: همین حالا گذرواژه‌تان را عوض کنید و به یکی از مدیران سایت خبر دهید.",
-	"mail.security.failed":                     "اگر خودتان بوده‌اید، کاری لازم نیست. اگر نه، کسی که تلاش کرده گذرواژه شما را می‌داند: همین حالا آن را عوض کنید و به یکی از مدیران سایت خبر دهید.",
-	"mail.security.reset":                      "اگر خودتان این را خواسته بودید، مرحله دوم ورود را دوباره در صفحه حسابتان راه‌اندازی کنید. اگر نه، همین حالا گذرواژه‌تان را عوض کنید و به مدیر دیگری از سایت خبر دهید.",
-	"mail.security.enrol":                      "در صفحه حسابتان یک کلید عبور یا یک برنامه احراز هویت راه‌اندازی کنید. اگر انتظارش را نداشتید، از یکی از مدیران سایت بپرسید.",
-	"mail.security.button":                     "بازبینی حساب",
-	"mail.security.account_at":                 "بازبینی حساب: %s",
-	"mail.security.who":                        "این ایمیل هر بار که شیوه ورود به یک حساب تحریریه تغییر کند برای صاحب آن حساب فرستاده می‌شود و نمی‌توان آن را خاموش کرد.",
 }
 
 // persianPlurals are the messages that hold a count. CLDR's "one" in
@@ -720,7 +688,4 @@ var persianPlurals = map[string]map[string]string{
 	"mail.digest.subject":     {"one": "%s: %d مطلب تازه امروز", "other": "%s: %d مطلب تازه امروز"},
 	"mail.moderation.subject": {"one": "%d نظر در انتظار تأیید", "other": "%d نظر در انتظار تأیید"},
 	"mail.moderation.held":    {"one": "%d نظر خوانندگان در %s در انتظار تأیید است.", "other": "%d نظر خوانندگان در %s در انتظار تأیید است."},
-
-	"mail.security.lead.recovery_used":      {"one": "برای ورود به حساب تحریریه شما، %[1]s، در %[2]s یک کد بازیابی به کار رفت؛ %[3]d کد باقی مانده است.", "other": "برای ورود به حساب تحریریه شما، %[1]s، در %[2]s یک کد بازیابی به کار رفت؛ %[3]d کد باقی مانده است."},
-	"mail.security.lead.second_step_failed": {"one": "کسی که گذرواژه حساب تحریریه شما، %[1]s، در %[2]s را می‌داند، %[3]d بار در مرحله دوم ورود ناکام ماند.", "other": "کسی که گذرواژه حساب تحریریه شما، %[1]s، در %[2]s را می‌داند، %[3]d بار در مرحله دوم ورود ناکام ماند."},
 }
