@@ -63,6 +63,7 @@ var arabicSecondStep = map[string]string{
 	"admin.security.totp_remove":          "إزالة تطبيق المصادقة",
 	"admin.security.recovery":             "رموز الاسترداد",
 	"admin.security.recovery_first":       "تأتي رموز الاسترداد مع أول مفتاح مرور أو تطبيق مصادقة تُعدّه.",
+	"admin.security.recovery_none":        "ليس لديك أي رمز استرداد: أنشئ الرموز الآن، وإلا فإن فقدان مفاتيح المرور والهاتف سيمنعك من الدخول.",
 	"admin.security.recovery_make":        "إنشاء رموز استرداد جديدة",
 	"admin.security.codes_title":          "رموز الاسترداد الخاصة بك",
 	"admin.security.codes_lead":           "كل رمز يُدخلك مرة واحدة إن فقدت مفاتيح المرور وهاتفك. احفظها في مكان آمن بعيدًا عن هذا الحاسوب: فهي لا تُعرض إلا الآن. ولم تعد الرموز الأقدم صالحة.",

@@ -63,6 +63,7 @@ var persianSecondStep = map[string]string{
 	"admin.security.totp_remove":          "حذف برنامه احراز هویت",
 	"admin.security.recovery":             "کدهای بازیابی",
 	"admin.security.recovery_first":       "کدهای بازیابی همراه نخستین کلید عبور یا برنامه احراز هویت شما ساخته می‌شوند.",
+	"admin.security.recovery_none":        "هیچ کد بازیابی‌ای ندارید: همین حالا آن‌ها را بسازید، وگرنه با از دست دادن کلیدهای عبور و تلفن، دیگر نمی‌توانید وارد شوید.",
 	"admin.security.recovery_make":        "ساختن کدهای بازیابی تازه",
 	"admin.security.codes_title":          "کدهای بازیابی شما",
 	"admin.security.codes_lead":           "اگر کلیدهای عبور و تلفنتان را از دست بدهید، با هر کد یک بار می‌توانید وارد شوید. آن‌ها را جایی امن و دور از این رایانه نگه دارید: فقط همین حالا نشان داده می‌شوند. کدهای قبلی دیگر کار نمی‌کنند.",
