@@ -403,7 +403,8 @@ func startNewsroomBrowser(t *testing.T, ctx context.Context, dir string) (contex
 		chromedp.Flag("disable-background-networking", true),
 		// Only loopback resolves: a page that asks another site for
 		// anything is seen asking, and nothing leaves the machine.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		// localhost is there too: passkeys refuse a page at an IP address.
+		chromedp.Flag("host-resolver-rules", "MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
 		chromedp.UserDataDir(filepath.Join(dir, "chromium-profile")),
 		chromedp.WindowSize(desktopWidth, desktopHeight),
 		chromedp.CombinedOutput(chromeOut),

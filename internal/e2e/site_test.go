@@ -47,6 +47,14 @@ type siteStore interface {
 // saves, as serve does, when embeds is not nil.
 func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options, expiry time.Duration, embeds *embed.Options) (*sqlite.DB, *httptest.Server) {
 	t.Helper()
+	return startSiteAt(t, ctx, dir, opts, expiry, embeds, nil)
+}
+
+// startSiteAt is startSiteOn whose BaseURL is base(port) when base is not
+// nil, port being that of the loopback listener: a site may then name
+// itself as a browser must find it (passkeys refuse an IP address).
+func startSiteAt(t *testing.T, ctx context.Context, dir string, opts web.Options, expiry time.Duration, embeds *embed.Options, base func(port string) string) (*sqlite.DB, *httptest.Server) {
+	t.Helper()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "site.db"))
 	if err != nil {
 		t.Fatalf("open the database: %v", err)
@@ -63,7 +71,12 @@ func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options
 	if err != nil {
 		t.Fatalf("listen on loopback: %v", err)
 	}
-	baseURL := "http://" + ln.Addr().String()
+	listening := "http://" + ln.Addr().String()
+	baseURL := listening
+	if base != nil {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		baseURL = base(port)
+	}
 	opts.BaseURL = baseURL
 	opts.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	key, err := db.SigningKey(ctx)
@@ -94,8 +107,8 @@ func startSiteOn(t *testing.T, ctx context.Context, dir string, opts web.Options
 	ts := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv}}
 	ts.Start()
 	t.Cleanup(ts.Close)
-	if ts.URL != baseURL {
-		t.Fatalf("test server URL %q, want %q", ts.URL, baseURL)
+	if ts.URL != listening {
+		t.Fatalf("test server URL %q, want %q", ts.URL, listening)
 	}
 	return db, ts
 }

@@ -53,13 +53,13 @@ func (s *Server) pendingMAC(u *account.User, exp string) string {
 func (s *Server) setPending(w http.ResponseWriter, u *account.User) {
 	exp := strconv.FormatInt(s.now().Add(pendingLifetime).Unix(), 10)
 	http.SetCookie(w, &http.Cookie{
-		Name: pendingCookie, Value: strconv.FormatInt(u.ID, 10) + "." + exp + "." + s.pendingMAC(u, exp), Path: "/admin/", Secure: true,
+		Name: pendingCookie, Value: strconv.FormatInt(u.ID, 10) + "." + exp + "." + s.pendingMAC(u, exp), Path: "/", Secure: true,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: int(pendingLifetime.Seconds()),
 	})
 }
 
 func clearPending(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/admin/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 }
 
 // pendingUser is the account whose password the browser gave, if it did

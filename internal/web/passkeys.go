@@ -111,7 +111,7 @@ func (s *Server) beginCeremony(w http.ResponseWriter, c ceremony, options any) {
 	}
 	payload := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{
-		Name: ceremonyCookie, Value: payload + "." + s.ceremonyMAC(payload), Path: "/admin/", Secure: true, HttpOnly: true,
+		Name: ceremonyCookie, Value: payload + "." + s.ceremonyMAC(payload), Path: "/", Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, MaxAge: int(ceremonyLifetime.Seconds()),
 	})
 	w.Header().Set("Cache-Control", "no-store")
@@ -122,7 +122,7 @@ func (s *Server) beginCeremony(w http.ResponseWriter, c ceremony, options any) {
 // brings; errCeremony if there is none, it is forged or stale, or it was
 // spent already.
 func (s *Server) endCeremony(w http.ResponseWriter, r *http.Request, purpose string) (*ceremony, error) {
-	http.SetCookie(w, &http.Cookie{Name: ceremonyCookie, Value: "", Path: "/admin/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: ceremonyCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	ck, err := r.Cookie(ceremonyCookie)
 	if err != nil || len(ck.Value) > 4096 {
 		return nil, errCeremony
