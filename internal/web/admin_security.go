@@ -199,7 +199,13 @@ func (s *Server) registerPasskey(w http.ResponseWriter, r *http.Request) {
 	s.store.MarkSecondStep(ctx, currentSession(ctx).ID, s.now())
 	s.store.Audit(ctx, auditEntry(u, "user.passkey_added", "passkey", k.ID, name))
 	s.tellOwner(ctx, r, u, "passkey_added", name)
-	writeJSON(w, http.StatusCreated, map[string]string{"redirect": "/admin/account/security?notice=passkey_added"})
+	answer := map[string]string{"redirect": "/admin/account/security?notice=passkey_added"}
+	// With the account's first second step come its recovery codes: the
+	// script posts for them at once, and the page shows them.
+	if steps, err := s.store.SecondSteps(ctx, u.ID); err == nil && steps.RecoveryLeft == 0 {
+		answer["post"] = "/admin/account/recovery"
+	}
+	writeJSON(w, http.StatusCreated, answer)
 }
 
 // POST /admin/account/passkeys/{key}/delete

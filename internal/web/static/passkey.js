@@ -87,6 +87,16 @@
       if (nameField) body.name = nameField.value.trim();
       return post(url, body);
     }).then(function (done) {
+      if (done.post) {
+        // A step that wants a form posted next (the first passkey's
+        // recovery codes): the page it answers with is shown.
+        var form = document.createElement("form");
+        form.method = "post";
+        form.action = done.post;
+        document.body.appendChild(form);
+        form.submit();
+        return;
+      }
       window.location.assign(done.redirect || "/admin");
     }).catch(function (err) {
       button.disabled = false;
