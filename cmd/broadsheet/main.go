@@ -61,6 +61,9 @@ Usage:
                                   bring a WordPress site across from its export
                                   (docs/migrating-from-wordpress.md)
   broadsheet user add [flags]     create a newsroom account
+  broadsheet user reset-second-step --email E
+                                  remove an account's passkeys, authenticator app and
+                                  recovery codes, and sign it out everywhere
   broadsheet token create [flags] print a new Admin API token
   broadsheet version              print the version
 `
@@ -126,10 +129,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "import":
 		return importSite(ctx, args[1:], stdout, stderr)
 	case "user":
-		if len(args) < 2 || args[1] != "add" {
-			return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE")}
+		switch {
+		case len(args) >= 2 && args[1] == "add":
+			return userAdd(ctx, args[2:], stdin, stdout, stderr)
+		case len(args) >= 2 && args[1] == "reset-second-step":
+			return userResetSecondStep(ctx, args[2:], stdout, stderr)
 		}
-		return userAdd(ctx, args[2:], stdin, stdout, stderr)
+		return usageError{errors.New("usage: broadsheet user add --email E --name N --role ROLE, or broadsheet user reset-second-step --email E")}
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
 			return usageError{errors.New("usage: broadsheet token create --user EMAIL --name LABEL")}

@@ -284,6 +284,62 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 	}
 }
 
+// An operator gives a locked-out account back its password-only sign-in.
+func TestUserResetSecondStep(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	if err := run(ctx, []string{"user", "add", "--data", data, "--password-stdin", "--email", "ed@courier.example", "--name", "Ed", "--role", "admin"},
+		strings.NewReader("a long good passphrase\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(data, "broadsheet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByEmail(ctx, "ed@courier.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetTOTP(ctx, u.ID, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetRecoveryCodes(ctx, u.ID, []string{"a", "b"}); err != nil {
+		t.Fatal(err)
+	}
+	_, hash := account.NewToken()
+	if err := db.CreateSession(ctx, &account.Session{TokenHash: hash, UserID: u.ID, CreatedAt: time.Now(), LastSeenAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "reset-second-step", "--data", data, "--email", "ED@courier.example"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "reset the second step of Ed <ed@courier.example>") {
+		t.Errorf("output %q", out.String())
+	}
+	steps, err := db.SecondSteps(ctx, u.ID)
+	if err != nil || steps != (account.SecondSteps{}) {
+		t.Errorf("after the reset: %+v, %v", steps, err)
+	}
+	if sessions, _ := db.UserSessions(ctx, u.ID); len(sessions) != 0 {
+		t.Errorf("%d sessions kept", len(sessions))
+	}
+	log, err := db.AuditLog(ctx, 0, 10)
+	if err != nil || len(log) == 0 || log[0].Action != "user.second_step_reset" || log[0].ObjectID != u.ID {
+		t.Errorf("audit log %+v, %v", log, err)
+	}
+	for name, args := range map[string][]string{
+		"no email":      {"user", "reset-second-step", "--data", data},
+		"unknown email": {"user", "reset-second-step", "--data", data, "--email", "nobody@courier.example"},
+		"unknown verb":  {"user", "remove", "--data", data},
+	} {
+		if err := run(ctx, args, nil, io.Discard, io.Discard); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
 // What an earlier renderer stored — a comment's HTML, an article's — is
 // rendered again and stored by serve's background loop, which says how
 // many rows it caught up on and stops once none is left.

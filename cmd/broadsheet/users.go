@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"broadsheet/internal/account"
+	"broadsheet/internal/article"
 )
 
 // userAdd creates a newsroom account from the command line.
@@ -122,5 +123,45 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stderr, "Token %q for %s (%s). It is shown once; store it now.\n", t.Name, u.Email, u.Role)
 	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+// userResetSecondStep removes an account's second step from the command
+// line: the way back in for an admin who lost every passkey, phone and
+// recovery code when no other admin can reset it in the newsroom. Whoever
+// runs it holds the database already.
+func userResetSecondStep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user reset-second-step", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", env("BROADSHEET_DATA", "./data"), "directory holding the database (env BROADSHEET_DATA)")
+	dbURL := fs.String("database-url", env("BROADSHEET_DATABASE_URL", ""), "postgres://… when the site runs on PostgreSQL (env BROADSHEET_DATABASE_URL)")
+	email := fs.String("email", "", "the account's email address")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if strings.TrimSpace(*email) == "" {
+		return usageError{errors.New("user reset-second-step needs --email EMAIL")}
+	}
+	db, err := openDB(ctx, Config{DataDir: *data, DatabaseURL: *dbURL})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByEmail(ctx, strings.TrimSpace(*email))
+	if errors.Is(err, account.ErrNotFound) {
+		return fmt.Errorf("there is no user %s", *email)
+	} else if err != nil {
+		return err
+	}
+	if err := db.ResetSecondSteps(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := db.DeleteUserSessions(ctx, u.ID, 0); err != nil {
+		return err
+	}
+	if err := db.Audit(ctx, article.AuditEntry{Action: "user.second_step_reset", ObjectType: "user", ObjectID: u.ID, Detail: u.Email + ", from the command line"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "reset the second step of %s <%s> and signed the account out everywhere; it signs in with its password alone until it sets up a new one\n", u.Name, u.Email)
 	return nil
 }
