@@ -199,6 +199,8 @@ func TestEveryLanguageOnScreen(t *testing.T) {
 			{"admin-editor-fa", fmt.Sprintf("/admin/articles/%d", persian.ID), lang},
 			{"admin-settings", "/admin/settings", lang},
 			{"admin-redirects", "/admin/redirects", lang},
+			{"admin-security", "/admin/account/security", lang},
+			{"admin-account", "/admin/account", lang},
 		}
 		if lang == "en" {
 			pages = append(pages, page{"fa-edition-front", persianFront, "fa"}, page{"fa-edition-article", persianLead, "fa"})

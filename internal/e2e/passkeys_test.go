@@ -445,7 +445,21 @@ func TestPasskeyAfterPassword(t *testing.T) {
 	if b := inspectOne(t, p.tab, passkeyButton("verify")); b.Text != "Use my passkey" {
 		t.Errorf("the second step's passkey button reads %q, want Use my passkey", b.Text)
 	}
+	axe := readAxe(t)
+	for _, v := range runAxe(t, p.tab, axe, "/admin/login/verify") {
+		if v.ID == "target-size" || v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("the second step: %s", v)
+		}
+	}
+	screenshot(t, p.tab, filepath.Join(t.ArtifactDir(), "second-step.png"))
 	p.pressPasskey("verify", "/admin/articles")
+	p.open("/admin/account/security", "/admin/account/security")
+	for _, v := range runAxe(t, p.tab, axe, "/admin/account/security") {
+		if v.ID == "target-size" || v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("the sign-in security page: %s", v)
+		}
+	}
+	p.open("/admin/articles", "/admin/articles")
 	p.checkPasskeyLogin("the second step")
 	p.problems.report(t, "password and passkey")
 }

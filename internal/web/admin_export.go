@@ -16,6 +16,10 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, refuse(errs.NotFound, "admin.error.notfound"))
 		return
 	}
+	// An export holds every account's secrets and the site's signing key.
+	if s.needFreshIfEnrolled(w, r, "/admin/backups") {
+		return
+	}
 	if !s.exporting.CompareAndSwap(false, true) {
 		s.adminFail(w, r, u, refuse(errs.Conflict, "admin.export.busy"))
 		return

@@ -318,6 +318,9 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
+	if s.needFreshIfEnrolled(w, r, "/admin/users") {
+		return
+	}
 	var v usersView
 	v.Form.Email, v.Form.Name, v.Form.Role = strings.TrimSpace(r.PostFormValue("email")), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role")
 	nu := &account.User{Email: v.Form.Email, Name: v.Form.Name, Role: account.Role(v.Form.Role)}
@@ -339,6 +342,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
+	if s.needFreshIfEnrolled(w, r, "/admin/users") {
+		return
+	}
 	id, err := pathID(r)
 	if err != nil {
 		s.adminFail(w, r, admin, err)

@@ -98,6 +98,9 @@ type stepView struct {
 	TOTP          bool
 	Recovery      bool
 	Confirm       bool
+	// Password asks for the password: confirming an account that has no
+	// second step yet.
+	Password bool
 	Error         string
 	// Left is set after a recovery code: how many remain.
 	Left     int
@@ -113,6 +116,8 @@ func (s *Server) stepView(r *http.Request, u *account.User, confirm bool, next s
 		Passkeys: steps.Passkeys > 0 && s.passkeys != nil, Action: "/admin/login/verify", PasskeyURL: "/admin/login/verify/passkey"}
 	if confirm {
 		v.Action, v.PasskeyURL = "/admin/account/confirm", "/admin/account/confirm/passkey"
+		// With no second step, the password stands in for one.
+		v.Password = !steps.Enrolled()
 	}
 	if v.Passkeys && !s.atPasskeyOrigin(r) {
 		v.PasskeyOrigin = s.passkeyOrigin
@@ -205,6 +210,7 @@ const (
 	methodPasskey  = "passkey"
 	methodTOTP     = "authenticator app"
 	methodRecovery = "recovery code"
+	methodPassword = "password"
 )
 
 // checkCodes checks the authenticator code or recovery code in the form.
@@ -244,6 +250,26 @@ func (s *Server) checkCodes(r *http.Request, u *account.User) (method string, le
 		s.store.Audit(ctx, auditEntry(u, "user.recovery_used", "user", u.ID, fmt.Sprintf("%d left", left)))
 	}
 	return method, left, 0, ""
+}
+
+// checkPassword checks the password typed to confirm an account that has
+// no second step; wrong ones are counted as a wrong current password is
+// on the account page.
+func (s *Server) checkPassword(r *http.Request, u *account.User) (method string, status int, problem string) {
+	words := s.adminView(r.Context(), nil)
+	password := r.PostFormValue("password")
+	if password == "" {
+		return "", http.StatusUnprocessableEntity, words.T("admin.confirm.password_missing")
+	}
+	key := "password-change|" + strconv.FormatInt(u.ID, 10)
+	if ok, retry := s.loginByAccount.Allow(key); !ok {
+		return "", http.StatusTooManyRequests, words.T("admin.login.throttled", int(retry.Minutes())+1)
+	}
+	if !account.VerifyPassword(u.PasswordHash, password) {
+		return "", http.StatusUnauthorized, words.T("admin.account.wrong_current")
+	}
+	s.loginByAccount.Undo(key)
+	return methodPassword, 0, ""
 }
 
 // useTOTP spends an authenticator code: ErrConflict for a wrong one, or
@@ -415,7 +441,14 @@ func (s *Server) stepUp(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, err)
 		return
 	}
-	method, left, status, problem := s.checkCodes(r, u)
+	var method string
+	var left, status int
+	var problem string
+	if v.Password {
+		method, status, problem = s.checkPassword(r, u)
+	} else {
+		method, left, status, problem = s.checkCodes(r, u)
+	}
 	if problem != "" {
 		v.Error = problem
 		s.renderAdmin(w, r, status, "verify", u, "admin.confirm.title", v)
@@ -457,12 +490,26 @@ func (s *Server) stepUpPasskey(w http.ResponseWriter, r *http.Request) {
 }
 
 // needFresh sends a session whose second step is stale to take it again,
-// and reports whether it did. An account without a second step has
-// nothing to take.
+// and reports whether it did. An account without a second step confirms
+// with its password instead, unless the session itself began within
+// account.Freshness: otherwise a browser left signed in could set up a
+// stranger's authenticator and lock the owner out.
 func (s *Server) needFresh(w http.ResponseWriter, r *http.Request, back string) bool {
+	return s.demandFresh(w, r, back, true)
+}
+
+// needFreshIfEnrolled is needFresh for tasks an account without a second
+// step may do on its password-signed session: only a second step set up
+// is asked for again.
+func (s *Server) needFreshIfEnrolled(w http.ResponseWriter, r *http.Request, back string) bool {
+	return s.demandFresh(w, r, back, false)
+}
+
+func (s *Server) demandFresh(w http.ResponseWriter, r *http.Request, back string, strict bool) bool {
 	ctx := r.Context()
 	u, sess := currentUser(ctx), currentSession(ctx)
-	if sess.Fresh(s.now()) {
+	now := s.now()
+	if sess.Fresh(now) {
 		return false
 	}
 	steps, err := s.store.SecondSteps(ctx, u.ID)
@@ -470,7 +517,7 @@ func (s *Server) needFresh(w http.ResponseWriter, r *http.Request, back string) 
 		s.adminFail(w, r, u, err)
 		return true
 	}
-	if !steps.Enrolled() {
+	if !steps.Enrolled() && (!strict || now.Sub(sess.CreatedAt) <= account.Freshness) {
 		return false
 	}
 	redirect(w, r, "/admin/account/confirm?next="+url.QueryEscape(back), http.StatusSeeOther)

@@ -119,7 +119,9 @@ func (s *Server) passkeyRegisterOptions(w http.ResponseWriter, r *http.Request) 
 // where to confirm.
 func (s *Server) freshForJSON(w http.ResponseWriter, r *http.Request) bool {
 	ctx := r.Context()
-	if currentSession(ctx).Fresh(s.now()) {
+	sess := currentSession(ctx)
+	now := s.now()
+	if sess.Fresh(now) {
 		return true
 	}
 	steps, err := s.store.SecondSteps(ctx, currentUser(ctx).ID)
@@ -127,12 +129,27 @@ func (s *Server) freshForJSON(w http.ResponseWriter, r *http.Request) bool {
 		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")
 		return false
 	}
-	if !steps.Enrolled() {
+	if !steps.Enrolled() && now.Sub(sess.CreatedAt) <= account.Freshness {
 		return true
 	}
 	v := s.adminView(ctx, currentUser(ctx))
 	writeJSON(w, http.StatusForbidden, map[string]string{"error": v.T("admin.security.confirm_first"), "redirect": "/admin/account/confirm?next=/admin/account/security"})
 	return false
+}
+
+// firstStep follows an account's first second step: the session that set
+// it up has just proved it, and every other session, which never did,
+// ends.
+func (s *Server) firstStep(r *http.Request, u *account.User, before account.SecondSteps) error {
+	if before.Enrolled() {
+		return nil
+	}
+	ctx := r.Context()
+	sess := currentSession(ctx)
+	if err := s.store.MarkSecondStep(ctx, sess.ID, s.now()); err != nil {
+		return err
+	}
+	return s.store.DeleteUserSessions(ctx, u.ID, sess.ID)
 }
 
 // POST /admin/account/passkeys registers the passkey the browser made.
@@ -141,6 +158,14 @@ func (s *Server) registerPasskey(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(ctx)
 	if s.passkeys == nil {
 		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
+		return
+	}
+	if !s.freshForJSON(w, r) {
+		return
+	}
+	before, err := s.store.SecondSteps(ctx, u.ID)
+	if err != nil {
+		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")
 		return
 	}
 	ans, err := readPasskeyAnswer(r)
@@ -194,15 +219,15 @@ func (s *Server) registerPasskey(w http.ResponseWriter, r *http.Request) {
 		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")
 		return
 	}
-	// Making the passkey proved the owner holds it: this session has
-	// taken a second step.
-	s.store.MarkSecondStep(ctx, currentSession(ctx).ID, s.now())
+	if err := s.firstStep(r, u, before); err != nil {
+		s.log.Error("after a first passkey", "user", u.ID, "err", err)
+	}
 	s.store.Audit(ctx, auditEntry(u, "user.passkey_added", "passkey", k.ID, name))
 	s.tellOwner(ctx, r, u, "passkey_added", name)
 	answer := map[string]string{"redirect": "/admin/account/security?notice=passkey_added"}
 	// With the account's first second step come its recovery codes: the
 	// script posts for them at once, and the page shows them.
-	if steps, err := s.store.SecondSteps(ctx, u.ID); err == nil && steps.RecoveryLeft == 0 {
+	if !before.Enrolled() || before.RecoveryLeft == 0 {
 		answer["post"] = "/admin/account/recovery"
 	}
 	writeJSON(w, http.StatusCreated, answer)
@@ -222,6 +247,9 @@ func (s *Server) deletePasskey(w http.ResponseWriter, r *http.Request) {
 	var k *account.Passkey
 	if err == nil {
 		k, err = s.store.DeletePasskey(ctx, u.ID, id)
+	}
+	if err == nil {
+		err = s.dropOrphanCodes(r, u)
 	}
 	if err != nil {
 		s.securityFail(w, r, err)
@@ -320,6 +348,11 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 		s.renderSecurity(w, r, http.StatusUnprocessableEntity, securityView{Errors: []string{words.T("admin.security.totp_expired")}})
 		return
 	}
+	before, err := s.store.SecondSteps(ctx, u.ID)
+	if err != nil {
+		s.adminFail(w, r, u, err)
+		return
+	}
 	step, ok := account.CheckTOTP(secret, r.PostFormValue("code"), s.now(), 0)
 	if !ok {
 		e, err := s.totpEnrolment(ctx, u, secret, exp)
@@ -335,7 +368,7 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 		err = s.store.UseTOTPStep(ctx, u.ID, step)
 	}
 	if err == nil {
-		err = s.store.MarkSecondStep(ctx, currentSession(ctx).ID, s.now())
+		err = s.firstStep(r, u, before)
 	}
 	if err != nil {
 		s.adminFail(w, r, u, err)
@@ -343,22 +376,29 @@ func (s *Server) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.store.Audit(ctx, auditEntry(u, "user.totp_enabled", "user", u.ID, ""))
 	s.tellOwner(ctx, r, u, "totp_enabled", "")
-	s.afterEnrolment(w, r, u, "totp_enabled")
+	s.afterEnrolment(w, r, u, before, "totp_enabled")
 }
 
 // afterEnrolment shows new recovery codes with an account's first second
-// step, or goes back to the sign-in page.
-func (s *Server) afterEnrolment(w http.ResponseWriter, r *http.Request, u *account.User, notice string) {
-	steps, err := s.store.SecondSteps(r.Context(), u.ID)
-	if err != nil {
-		s.adminFail(w, r, u, err)
-		return
-	}
-	if steps.RecoveryLeft > 0 {
+// step (or when none are left), or goes back to the sign-in page.
+func (s *Server) afterEnrolment(w http.ResponseWriter, r *http.Request, u *account.User, before account.SecondSteps, notice string) {
+	if before.Enrolled() && before.RecoveryLeft > 0 {
 		seeOther(w, r, "/admin/account/security", notice)
 		return
 	}
 	s.newRecoveryCodes(w, r, u)
+}
+
+// dropOrphanCodes removes the recovery codes of an account left without a
+// second step: they would otherwise outlive it, and wait for whoever
+// finds them once a new one is set up.
+func (s *Server) dropOrphanCodes(r *http.Request, u *account.User) error {
+	ctx := r.Context()
+	steps, err := s.store.SecondSteps(ctx, u.ID)
+	if err != nil || steps.Enrolled() || steps.RecoveryLeft == 0 {
+		return err
+	}
+	return s.store.SetRecoveryCodes(ctx, u.ID, nil)
 }
 
 // POST /admin/account/totp/delete
@@ -371,6 +411,9 @@ func (s *Server) deleteTOTP(w http.ResponseWriter, r *http.Request) {
 	err := s.keepsRequiredStep(r, u, func(st account.SecondSteps) account.SecondSteps { st.TOTP = false; return st })
 	if err == nil {
 		err = s.store.SetTOTP(ctx, u.ID, "")
+	}
+	if err == nil {
+		err = s.dropOrphanCodes(r, u)
 	}
 	if err != nil {
 		s.securityFail(w, r, err)
@@ -435,6 +478,9 @@ func (s *Server) policyChanged(r *http.Request, before, after account.Policy) {
 		if steps, err := s.store.SecondSteps(ctx, u.ID); err != nil || steps.Enrolled() {
 			continue
 		}
-		s.tellOwner(ctx, r, u, "policy_enrol", "")
+		// One notice a day for each policy: an admin trying the setting
+		// back and forth mails nobody twice.
+		day := s.now().UTC().Format(time.DateOnly)
+		s.notify(ctx, u, "policy_enrol|"+limitKey(s.ips.ClientIP(r))+"|", "policy_enrol|"+string(after)+"|"+day)
 	}
 }

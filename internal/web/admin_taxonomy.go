@@ -349,6 +349,9 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, u, err)
 		return
 	}
+	if site.SecondStep != before.SecondStep && s.needFreshIfEnrolled(w, r, "/admin/settings") {
+		return
+	}
 	saved, err := newsroom.SaveSite(ctx, s.store, u, site)
 	if err != nil && errs.KindOf(err) != errs.Invalid {
 		s.adminFail(w, r, u, err)

@@ -290,7 +290,10 @@ func (s *Server) signInPasskeyOptions(w http.ResponseWriter, r *http.Request) {
 		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
 		return
 	}
-	opts, sd, err := s.passkeys.BeginDiscoverableLogin()
+	// A passkey alone is the whole sign-in: the authenticator must have
+	// checked its owner (fingerprint, face or PIN), not only that someone
+	// touched it.
+	opts, sd, err := s.passkeys.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		s.log.Error("passkey sign-in options", "err", err)
 		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")

@@ -277,7 +277,7 @@ func TestPolicyBlocksEveryNewsroomPageUntilEnrolment(t *testing.T) {
 	must(t, err)
 	site.SecondStep = account.PolicyEditors
 	must(t, ns.db.SetSite(ctx, site))
-	enrolment := map[string]bool{"/admin/account/security": true, "/admin/account/totp": true, "/admin/account/recovery": true, "/admin/account/confirm": true}
+	enrolment := map[string]bool{"/admin/account": true, "/admin/account/security": true, "/admin/account/totp": true, "/admin/account/recovery": true, "/admin/account/confirm": true}
 	for _, rt := range adminRoutes {
 		if rt.min == "" || enrolment[rt.path] {
 			continue
