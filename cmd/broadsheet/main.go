@@ -281,7 +281,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	hooks, hooksWorker := newWebhooks(c, db, log)
 	live := newsroom.NewLiveBlogs(db, nil, log).WithEmbeds(embeds)
 	deps := api.Deps{Store: db, Newsroom: desk, Library: media, LiveBlogs: live, Webhooks: hooks, BaseURL: c.BaseURL, IPs: ips, Log: log,
-		Challenges: challenges, Comments: comments, Subscriptions: subscriptions}
+		Challenges: challenges, Comments: comments, Subscriptions: subscriptions, MailQueued: worker.Wake}
 	if c.DatabaseURL != "" {
 		deps.Limits = db // instances sharing the database limit together
 	}

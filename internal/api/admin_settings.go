@@ -74,16 +74,17 @@ func (h *handler) clearBanner(w http.ResponseWriter, r *http.Request, u *account
 // settingsJSON is the site's settings, as the newsroom's settings page
 // shows them.
 type settingsJSON struct {
-	Title             string        `json:"title"`
-	Tagline           string        `json:"tagline"`
-	Language          string        `json:"language" doc:"the main edition's language, a BCP 47 tag, e.g. en or en-GB"`
-	TimeZone          string        `json:"time_zone" doc:"IANA name, e.g. Europe/London"`
-	CommentsCloseDays int           `json:"comments_close_days" doc:"comments close this many days after publication; 0 keeps them open"`
-	DigestHour        int           `json:"digest_hour" doc:"the hour (0–23, in time_zone) daily digests go out"`
-	FeedFullText      bool          `json:"feed_full_text" doc:"whole articles in feeds, not standfirsts"`
-	TwitterSite       string        `json:"twitter_site" doc:"the site's X account, @name; \"\" for none"`
-	LatinDigits       bool          `json:"latin_digits" doc:"0–9 in the main edition where its language has digits of its own"`
-	Editions          []editionJSON `json:"editions" doc:"the languages published besides the main one"`
+	Title             string         `json:"title"`
+	Tagline           string         `json:"tagline"`
+	Language          string         `json:"language" doc:"the main edition's language, a BCP 47 tag, e.g. en or en-GB"`
+	TimeZone          string         `json:"time_zone" doc:"IANA name, e.g. Europe/London"`
+	CommentsCloseDays int            `json:"comments_close_days" doc:"comments close this many days after publication; 0 keeps them open"`
+	DigestHour        int            `json:"digest_hour" doc:"the hour (0–23, in time_zone) daily digests go out"`
+	FeedFullText      bool           `json:"feed_full_text" doc:"whole articles in feeds, not standfirsts"`
+	TwitterSite       string         `json:"twitter_site" doc:"the site's X account, @name; \"\" for none"`
+	LatinDigits       bool           `json:"latin_digits" doc:"0–9 in the main edition where its language has digits of its own"`
+	Editions          []editionJSON  `json:"editions" doc:"the languages published besides the main one"`
+	SecondStep        account.Policy `json:"second_step" doc:"who must have a second step at sign-in: \"\" leaves it to each person, editors requires it of editors and admins, everyone of every account"`
 }
 
 type editionJSON struct {
@@ -96,22 +97,23 @@ type editionJSON struct {
 // settingsPatch is the body of PATCH /api/v1/admin/settings: a field left
 // out keeps its value; editions, when sent, replaces the whole list.
 type settingsPatch struct {
-	Title             *string        `json:"title"`
-	Tagline           *string        `json:"tagline"`
-	Language          *string        `json:"language"`
-	TimeZone          *string        `json:"time_zone"`
-	CommentsCloseDays *int           `json:"comments_close_days"`
-	DigestHour        *int           `json:"digest_hour"`
-	FeedFullText      *bool          `json:"feed_full_text"`
-	TwitterSite       *string        `json:"twitter_site"`
-	LatinDigits       *bool          `json:"latin_digits"`
-	Editions          *[]editionJSON `json:"editions"`
+	Title             *string         `json:"title"`
+	Tagline           *string         `json:"tagline"`
+	Language          *string         `json:"language"`
+	TimeZone          *string         `json:"time_zone"`
+	CommentsCloseDays *int            `json:"comments_close_days"`
+	DigestHour        *int            `json:"digest_hour"`
+	FeedFullText      *bool           `json:"feed_full_text"`
+	TwitterSite       *string         `json:"twitter_site"`
+	LatinDigits       *bool           `json:"latin_digits"`
+	Editions          *[]editionJSON  `json:"editions"`
+	SecondStep        *account.Policy `json:"second_step"`
 }
 
 func settingsView(s article.Site) settingsJSON {
 	j := settingsJSON{Title: s.Title, Tagline: s.Tagline, Language: s.Language, TimeZone: s.TimeZone,
 		CommentsCloseDays: s.CommentsCloseDays, DigestHour: s.DigestHour, FeedFullText: s.FeedFullText,
-		TwitterSite: s.TwitterSite, LatinDigits: s.LatinDigits, Editions: make([]editionJSON, 0, len(s.Editions))}
+		TwitterSite: s.TwitterSite, LatinDigits: s.LatinDigits, Editions: make([]editionJSON, 0, len(s.Editions)), SecondStep: s.SecondStep}
 	for _, e := range s.Editions {
 		j.Editions = append(j.Editions, editionJSON{Lang: e.Lang, Title: e.Title, Tagline: e.Tagline, LatinDigits: e.LatinDigits})
 	}
@@ -139,6 +141,7 @@ func (h *handler) patchSettings(w http.ResponseWriter, r *http.Request, u *accou
 	if err != nil {
 		return err
 	}
+	before := site.SecondStep
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = strings.TrimSpace(*src)
@@ -153,6 +156,7 @@ func (h *handler) patchSettings(w http.ResponseWriter, r *http.Request, u *accou
 	overlay(&site.DigestHour, p.DigestHour)
 	overlay(&site.FeedFullText, p.FeedFullText)
 	overlay(&site.LatinDigits, p.LatinDigits)
+	overlay(&site.SecondStep, p.SecondStep)
 	if p.Editions != nil {
 		site.Editions = site.Editions[:0:0]
 		for _, e := range *p.Editions {
@@ -164,6 +168,22 @@ func (h *handler) patchSettings(w http.ResponseWriter, r *http.Request, u *accou
 	if err != nil {
 		return err
 	}
+	if saved.SecondStep != before {
+		h.policyChanged(r, u, before, saved.SecondStep)
+	}
 	writeJSON(w, http.StatusOK, settingsView(saved))
 	return nil
+}
+
+// policyChanged tells the accounts a new second-step policy covers, as
+// the newsroom's settings page does. The settings are saved by now: a
+// failure here is logged, not answered.
+func (h *handler) policyChanged(r *http.Request, admin *account.User, before, after account.Policy) {
+	queued, err := newsroom.PolicyChanged(r.Context(), h.store, admin, before, after, h.ips.Key(r), h.now())
+	if err != nil {
+		h.log.Error("telling accounts of the second-step policy", "err", err)
+	}
+	if queued > 0 && h.mailQueued != nil {
+		h.mailQueued()
+	}
 }

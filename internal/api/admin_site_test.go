@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +12,8 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/article"
+	"broadsheet/internal/mail"
+	"broadsheet/internal/subscription"
 )
 
 // lastAudit is the newest entry of the audit log.
@@ -246,6 +250,96 @@ func TestSettings(t *testing.T) {
 	w = f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"editions":[{"lang":"fa","title":"پیک","tagline":""}]}`)
 	if got := decodeAs[settingsJSON](t, w); w.Code != http.StatusOK || len(got.Editions) != 1 || got.Editions[0].Lang != "fa" {
 		t.Errorf("an edition = %d %s", w.Code, w.Body)
+	}
+}
+
+// The second-step policy is a setting like the others; a change of it is
+// audited and told, as the newsroom's settings page tells it, to each
+// enabled account it newly covers that has no second step yet.
+func TestSettingsSecondStep(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	leastRole(t, f, account.Admin, "PATCH", "/api/v1/admin/settings", `{"second_step":"everyone"}`)
+	if got := decodeAs[settingsJSON](t, f.as(account.Admin, "GET", "/api/v1/admin/settings", "")); got.SecondStep != account.PolicyNone {
+		t.Errorf("a new site's policy = %q, want none", got.SecondStep)
+	}
+	must(t, f.db.SetTOTP(ctx, f.users[account.Editor].ID, account.NewTOTPSecret()))
+	away := &account.User{Email: "away@courier.example", Name: "Away", Role: account.Author, PasswordHash: "x"}
+	must(t, f.db.CreateUser(ctx, away))
+	must(t, f.db.SetUserAccess(ctx, away.ID, account.Author, true, 0))
+	woken := 0
+	f.api.mailQueued = func() { woken++ }
+
+	letters := map[string]int{}
+	for _, tt := range []struct {
+		policy account.Policy
+		told   []account.Role // besides those told before
+	}{
+		{account.PolicyEditors, []account.Role{account.Admin}},                        // the editor has an app
+		{account.PolicyEveryone, []account.Role{account.Contributor, account.Author}}, // the admin was told already
+		{account.PolicyEveryone, nil},                                                 // no change
+	} {
+		w := f.as(account.Admin, "PATCH", "/api/v1/admin/settings", `{"second_step":"`+string(tt.policy)+`"}`)
+		if got := decodeAs[settingsJSON](t, w); w.Code != http.StatusOK || got.SecondStep != tt.policy {
+			t.Fatalf("PATCH %q = %d %s", tt.policy, w.Code, w.Body)
+		}
+		if site, err := f.db.Site(ctx); err != nil || site.SecondStep != tt.policy {
+			t.Errorf("stored policy %q, %v; want %q", site.SecondStep, err, tt.policy)
+		}
+		for _, r := range tt.told {
+			letters[f.users[r].Email]++
+		}
+		queued, err := f.db.OutboxList(ctx, mail.Queued, 0, 100)
+		must(t, err)
+		got := map[string]int{}
+		for _, m := range queued {
+			if m.Kind != mail.Security || m.Data != "policy_enrol|192.0.2.1|" {
+				t.Errorf("queued %s %q to %s; want the policy's letter", m.Kind, m.Data, m.To)
+			}
+			got[m.To]++
+		}
+		if !maps.Equal(got, letters) {
+			t.Errorf("after %q, letters to %v; want %v", tt.policy, got, letters)
+		}
+	}
+	if e := f.lastAudit(); e.Action != "settings.update" {
+		t.Errorf("a PATCH that kept the policy ends the audit log with %q", e.Action)
+	}
+	if woken != 2 {
+		t.Errorf("the sender was woken %d times; want once per change that queued letters, 2", woken)
+	}
+	entries, err := f.db.AuditLog(ctx, 0, 10)
+	must(t, err)
+	var changes []string
+	for _, e := range entries {
+		if e.Action == "settings.second_step" && e.UserID == f.users[account.Admin].ID {
+			changes = append(changes, e.Detail)
+		}
+	}
+	if want := []string{`"editors" to "everyone"`, `"" to "editors"`}; !slices.Equal(changes, want) {
+		t.Errorf("audited policy changes %q; want %q", changes, want)
+	}
+
+	// The letter is one the outbox can write.
+	queued, err := f.db.OutboxList(ctx, mail.Queued, 0, 1)
+	must(t, err)
+	if len(queued) == 0 {
+		t.Fatal("no letter was queued")
+	}
+	outbox, err := mail.NewLetters(f.db, baseURL, subscription.Links{Key: []byte("a signing key of at least thirty-two bytes")})
+	must(t, err)
+	if l, err := outbox.Compose(ctx, queued[0]); err != nil || !strings.Contains(l.Subject, "second step") {
+		t.Errorf("the policy's letter: %+v, %v", l, err)
+	}
+
+	for _, body := range []string{`{"second_step":"bogus"}`, `{"second_step":"Everyone"}`} {
+		e := wantError(t, body, f.as(account.Admin, "PATCH", "/api/v1/admin/settings", body), http.StatusUnprocessableEntity, "invalid")
+		if e.Error.Fields["second_step"] == "" {
+			t.Errorf("%s: fields %v do not name second_step", body, e.Error.Fields)
+		}
+	}
+	if site, _ := f.db.Site(ctx); site.SecondStep != account.PolicyEveryone {
+		t.Errorf("a refused policy was saved: %q", site.SecondStep)
 	}
 }
 

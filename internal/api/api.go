@@ -70,6 +70,9 @@ type Store interface {
 	// change them.
 	Site(ctx context.Context) (article.Site, error)
 	newsroom.SiteStore
+	// A change of the second-step policy is told to the accounts it
+	// newly covers.
+	newsroom.PolicyStore
 	Banner(ctx context.Context) (article.Banner, error)
 	SetBanner(ctx context.Context, b article.Banner) error
 
@@ -130,6 +133,9 @@ type Deps struct {
 	// Limits, when set, is where the API's rate limits count, so that
 	// instances sharing a database limit together.
 	Limits ratelimit.Counter
+	// MailQueued, when set, is called after a request queued mail, to
+	// wake the sender.
+	MailQueued func()
 }
 
 // Limits a client can rely on; docs/api.md states them.
@@ -160,6 +166,7 @@ type handler struct {
 	ips           *clientip.Resolver
 	log           *slog.Logger
 	now           func() time.Time
+	mailQueued    func()
 	md            *markup.Renderer
 	mux           *http.ServeMux
 
@@ -208,6 +215,7 @@ func New(d Deps) http.Handler {
 		ips:           d.IPs,
 		log:           d.Log,
 		now:           d.Now,
+		mailQueued:    d.MailQueued,
 		md:            markup.New(markup.WithLookup(d.Store.MarkupLookup())),
 		perToken:      ratelimit.New(adminPerToken, rateWindow, maxLimiterKeys),
 		perIP:         ratelimit.New(contentPerIP, rateWindow, maxLimiterKeys),

@@ -302,6 +302,16 @@ var schemaEnums = map[reflect.Type][]string{
 	reflect.TypeFor[account.Role]():   {string(account.Contributor), string(account.Author), string(account.Editor), string(account.Admin)},
 	reflect.TypeFor[mediaKind]():      {string(imageKind), string(documentKind)},
 	reflect.TypeFor[webhook.Status](): {string(webhook.Queued), string(webhook.Delivered), string(webhook.Failed)},
+	reflect.TypeFor[account.Policy](): policies(),
+}
+
+// policies are the second-step policies' values, "" among them.
+func policies() []string {
+	out := make([]string, len(account.Policies))
+	for i, p := range account.Policies {
+		out[i] = string(p)
+	}
+	return out
 }
 
 // GET /api/v1/openapi.json — this API described by OpenAPI 3.1. It changes

@@ -447,6 +447,7 @@ func TestOpenAPIEnums(t *testing.T) {
 		{"MediaItem", "kind", []string{"image", "document"}},
 		{"User", "role", []string{"contributor", "author", "editor", "admin"}},
 		{"WebhookDelivery", "status", []string{"queued", "delivered", "failed"}},
+		{"Settings", "second_step", []string{"", "editors", "everyone"}},
 	} {
 		if got := doc.Components.Schemas[tt.schema].Properties[tt.property].Enum; !slices.Equal(got, tt.want) {
 			t.Errorf("%s.%s: enum %v, want %v", tt.schema, tt.property, got, tt.want)
