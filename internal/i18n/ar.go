@@ -203,7 +203,7 @@ var arabic = map[string]string{
 	"admin.account.revoked":          "مُبطَل",
 	"admin.account.used":             "آخر استخدام",
 	"admin.account.tokens":           "رموز API",
-	"admin.account.tokens_help":      "تتيح الرموز للبرامج استخدام Admin API باسمك. أنشئ رمزًا بالأمر: broadsheet token create --user EMAIL --name LABEL",
+	"admin.account.tokens_help":      "تتيح الرموز للبرامج استخدام Admin API باسمك. يطلب إنشاء رمز خطوتك الثانية من جديد إن مضى على آخرها أكثر من ١٠ دقائق؛ ويمكن لمشغّل الخادم أيضًا إنشاء رمز بالأمر broadsheet token create --user EMAIL --name LABEL.",
 	"admin.users.title":              "المستخدمون",
 	"admin.users.role":               "الدور",
 	"admin.users.byline":             "ملف الكاتب",

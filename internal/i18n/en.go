@@ -189,7 +189,7 @@ var english = map[string]string{
 	"admin.account.revoked":            "Revoked",
 	"admin.account.used":               "Last used",
 	"admin.account.tokens":             "API tokens",
-	"admin.account.tokens_help":        "Tokens let programs use the Admin API as you. Create one with: broadsheet token create --user EMAIL --name LABEL",
+	"admin.account.tokens_help":        "Tokens let programs use the Admin API as you. Making one asks for your second step again if you took it more than 10 minutes ago; an operator can also make one with broadsheet token create --user EMAIL --name LABEL.",
 	"admin.users.title":                "Users",
 	"admin.users.role":                 "Role",
 	"admin.users.byline":               "Byline profile",

@@ -203,7 +203,7 @@ var persian = map[string]string{
 	"admin.account.revoked":          "باطل‌شده",
 	"admin.account.used":             "آخرین استفاده",
 	"admin.account.tokens":           "توکن‌های API",
-	"admin.account.tokens_help":      "با توکن، برنامه‌ها می‌توانند از طرف شما از Admin API استفاده کنند. برای ساختن توکن: broadsheet token create --user EMAIL --name LABEL",
+	"admin.account.tokens_help":      "با توکن، برنامه‌ها می‌توانند از طرف شما از Admin API استفاده کنند. اگر مرحله دوم ورود را بیش از ۱۰ دقیقه پیش گذرانده باشید، ساختن توکن دوباره آن را می‌خواهد؛ گرداننده سرور هم می‌تواند با broadsheet token create --user EMAIL --name LABEL توکن بسازد.",
 	"admin.users.title":              "کاربران",
 	"admin.users.role":               "نقش",
 	"admin.users.byline":             "نمایه نویسنده",

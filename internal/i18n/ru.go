@@ -204,7 +204,7 @@ var russian = map[string]string{
 	"admin.account.revoked":         "Отозван",
 	"admin.account.used":            "Последнее использование",
 	"admin.account.tokens":          "Токены API",
-	"admin.account.tokens_help":     "Токены позволяют программам работать с Admin API от вашего имени. Создать токен: broadsheet token create --user EMAIL --name LABEL",
+	"admin.account.tokens_help":     "Токены позволяют программам работать с Admin API от вашего имени. Создание токена снова запросит второй шаг, если вы проходили его более 10 минут назад; оператор сервера может создать токен и командой broadsheet token create --user EMAIL --name LABEL.",
 	"admin.users.title":             "Пользователи",
 	"admin.users.role":              "Роль",
 	"admin.users.byline":            "Авторский профиль",

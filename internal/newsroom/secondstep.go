@@ -3,7 +3,6 @@ package newsroom
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"broadsheet/internal/account"
@@ -45,9 +44,9 @@ func PolicyChanged(ctx context.Context, st PolicyStore, admin *account.User, bef
 		if steps.Enrolled() {
 			continue
 		}
-		// One letter per change: the key names the moment, as the
-		// newsroom's other security letters do.
-		key := "policy_enrol|" + strconv.FormatInt(now.UnixNano(), 10)
+		// One letter a day for each policy: an admin trying the setting
+		// back and forth mails nobody twice.
+		key := "policy_enrol|" + string(after) + "|" + now.UTC().Format(time.DateOnly)
 		letters = append(letters, mail.Message{Key: mail.Key(u.Email, mail.Security, key), To: u.Email, Kind: mail.Security,
 			ObjectID: u.ID, Data: "policy_enrol|" + address + "|"})
 	}

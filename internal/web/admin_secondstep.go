@@ -101,7 +101,7 @@ type stepView struct {
 	// Password asks for the password: confirming an account that has no
 	// second step yet.
 	Password bool
-	Error         string
+	Error    string
 	// Left is set after a recovery code: how many remain.
 	Left     int
 	Continue string

@@ -20,6 +20,7 @@ import (
 
 	"broadsheet/internal/account"
 	"broadsheet/internal/errs"
+	"broadsheet/internal/newsroom"
 	"broadsheet/internal/qr"
 )
 
@@ -462,25 +463,11 @@ func (s *Server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, u *acc
 // policyChanged records a change of the second-step policy and tells each
 // account it newly covers, without a second step, to set one up.
 func (s *Server) policyChanged(r *http.Request, before, after account.Policy) {
-	ctx := r.Context()
-	admin := currentUser(ctx)
-	s.store.Audit(ctx, auditEntry(admin, "settings.second_step", "settings", 0, fmt.Sprintf("%q to %q", before, after)))
-	users, err := s.store.Users(ctx)
+	queued, err := newsroom.PolicyChanged(r.Context(), s.store, currentUser(r.Context()), before, after, limitKey(s.ips.ClientIP(r)), s.now())
 	if err != nil {
 		s.log.Error("telling accounts of the second-step policy", "err", err)
-		return
 	}
-	for i := range users {
-		u := &users[i]
-		if u.Disabled || !after.Requires(u.Role) || before.Requires(u.Role) {
-			continue
-		}
-		if steps, err := s.store.SecondSteps(ctx, u.ID); err != nil || steps.Enrolled() {
-			continue
-		}
-		// One notice a day for each policy: an admin trying the setting
-		// back and forth mails nobody twice.
-		day := s.now().UTC().Format(time.DateOnly)
-		s.notify(ctx, u, "policy_enrol|"+limitKey(s.ips.ClientIP(r))+"|", "policy_enrol|"+string(after)+"|"+day)
+	if queued > 0 {
+		s.wakeMail()
 	}
 }
