@@ -428,3 +428,89 @@ func TestAdminResetsASecondStep(t *testing.T) {
 		t.Errorf("the users page has no second-step column")
 	}
 }
+
+// A browser left signed in cannot set up a stranger's second step: an
+// account without one confirms with its password when its session is
+// older than account.Freshness, and the first second step signs every
+// other browser out.
+func TestFirstSecondStepNeedsAFreshSignIn(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	editor := ns.users[account.Editor]
+	_, other := account.NewToken()
+	must(t, ns.db.CreateSession(ctx, &account.Session{TokenHash: other, UserID: editor.ID, CreatedAt: ns.clock, LastSeenAt: ns.clock}))
+	ns.clock = ns.clock.Add(account.Freshness + time.Minute)
+	for _, path := range []string{"/admin/account/totp", "/admin/account/recovery"} {
+		rec := ns.do("POST", path, account.Editor, url.Values{})
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/account/confirm?next=%2Fadmin%2Faccount%2Fsecurity" {
+			t.Errorf("POST %s from a stale session without a second step = %d %q, want 303 to confirm", path, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	page := ns.do("GET", "/admin/account/confirm?next=/admin/account/security", account.Editor, nil)
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `name="password"`) {
+		t.Fatalf("the confirm page of an account without a second step = %d, asks for no password", page.Code)
+	}
+	if rec := ns.do("POST", "/admin/account/confirm", account.Editor, url.Values{"password": {"not the password"}, "next": {"/admin/account/security"}}); rec.Code != http.StatusUnauthorized {
+		t.Errorf("confirm with a wrong password = %d, want 401", rec.Code)
+	}
+	rec := ns.do("POST", "/admin/account/confirm", account.Editor, url.Values{"password": {testPassword}, "next": {"/admin/account/security"}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/account/security" {
+		t.Fatalf("confirm with the password = %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	ns.enrolTOTP(t, account.Editor)
+	sessions, err := ns.db.UserSessions(ctx, editor.ID)
+	must(t, err)
+	if len(sessions) != 1 || sessions[0].TokenHash != account.HashToken(ns.cookies[account.Editor]) {
+		t.Errorf("after the first second step the account has %d sessions, want only the one that set it up", len(sessions))
+	}
+}
+
+// Recovery codes go with the last second step, and come new with the next.
+func TestRecoveryCodesGoWithTheLastStep(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	_, codes := ns.enrolTOTP(t, account.Author)
+	if rec := ns.do("POST", "/admin/account/totp/delete", account.Author, url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("remove the app = %d", rec.Code)
+	}
+	steps, err := ns.db.SecondSteps(ctx, ns.users[account.Author].ID)
+	must(t, err)
+	if steps != (account.SecondSteps{}) {
+		t.Errorf("after removing the only second step: %+v, want nothing left", steps)
+	}
+	_, again := ns.enrolTOTP(t, account.Author)
+	for _, c := range again {
+		if slices.Contains(codes, c) {
+			t.Errorf("code %s came back", c)
+		}
+	}
+}
+
+// An enrolled admin confirms again before downloading an export, adding
+// an account or changing the rule.
+func TestSensitiveAdminTasksAskAgain(t *testing.T) {
+	ns := newNewsroom(t)
+	ns.enrolTOTP(t, account.Admin)
+	ns.clock = ns.clock.Add(account.Freshness + time.Minute)
+	site, err := ns.db.Site(context.Background())
+	must(t, err)
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		back string
+	}{
+		{"/admin/users", url.Values{"email": {"new@courier.example"}, "name": {"New"}, "role": {"admin"}, "password": {testPassword}}, "%2Fadmin%2Fusers"},
+		{"/admin/settings", url.Values{"title": {site.Title}, "language": {site.Language}, "timezone": {site.TimeZone}, "second_step": {"everyone"}}, "%2Fadmin%2Fsettings"},
+	} {
+		rec := ns.do("POST", tc.path, account.Admin, tc.form)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/account/confirm?next="+tc.back {
+			t.Errorf("POST %s with a stale second step = %d %q, want 303 to confirm", tc.path, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	if _, err := ns.db.UserByEmail(context.Background(), "new@courier.example"); err == nil {
+		t.Error("the account was made without confirming")
+	}
+	if site, _ := ns.db.Site(context.Background()); site.SecondStep != "" {
+		t.Errorf("the rule changed without confirming: %q", site.SecondStep)
+	}
+}
