@@ -17,7 +17,7 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// An export holds every account's secrets and the site's signing key.
-	if s.needFreshIfEnrolled(w, r, "/admin/backups") {
+	if s.needFresh(w, r, "/admin/backups") {
 		return
 	}
 	if !s.exporting.CompareAndSwap(false, true) {

@@ -318,7 +318,9 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
-	if s.needFreshIfEnrolled(w, r, "/admin/users") {
+	// A new account, with a password the admin chooses, is lasting access:
+	// as much as a second step of one's own.
+	if s.needFresh(w, r, "/admin/users") {
 		return
 	}
 	var v usersView
@@ -342,15 +344,24 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	admin := currentUser(ctx)
-	if s.needFreshIfEnrolled(w, r, "/admin/users") {
-		return
-	}
 	id, err := pathID(r)
+	var target *account.User
+	if err == nil {
+		target, err = s.store.UserByID(ctx, id)
+	}
 	if err != nil {
 		s.adminFail(w, r, admin, err)
 		return
 	}
 	role := account.Role(r.PostFormValue("role"))
+	// Raising a role gives lasting power, as a new account does.
+	fresh := s.needFreshIfEnrolled
+	if role.Valid() && !target.Role.AtLeast(role) {
+		fresh = s.needFresh
+	}
+	if fresh(w, r, "/admin/users") {
+		return
+	}
 	disabled := r.PostFormValue("disabled") == "on"
 	authorID, _ := strconv.ParseInt(r.PostFormValue("author"), 10, 64)
 	if _, err := newsroom.UpdateUser(ctx, s.store, admin, id, newsroom.UserChange{Role: &role, Disabled: &disabled, AuthorID: &authorID}); err != nil {

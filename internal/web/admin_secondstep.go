@@ -261,14 +261,19 @@ func (s *Server) checkPassword(r *http.Request, u *account.User) (method string,
 	if password == "" {
 		return "", http.StatusUnprocessableEntity, words.T("admin.confirm.password_missing")
 	}
-	key := "password-change|" + strconv.FormatInt(u.ID, 10)
-	if ok, retry := s.loginByAccount.Allow(key); !ok {
-		return "", http.StatusTooManyRequests, words.T("admin.login.throttled", int(retry.Minutes())+1)
+	ip := limitKey(s.ips.ClientIP(r))
+	a := &loginAttempt{}
+	for _, l := range []loginSlot{{s.loginByAccount, "password-change|" + strconv.FormatInt(u.ID, 10)}, {s.loginByIP, ip}} {
+		if ok, retry := a.take(l.lim, l.key); !ok {
+			a.giveBack()
+			return "", http.StatusTooManyRequests, words.T("admin.login.throttled", int(retry.Minutes())+1)
+		}
 	}
 	if !account.VerifyPassword(u.PasswordHash, password) {
+		s.store.Audit(r.Context(), auditEntry(u, "user.confirm_failed", "user", u.ID, methodPassword+", "+ip))
 		return "", http.StatusUnauthorized, words.T("admin.account.wrong_current")
 	}
-	s.loginByAccount.Undo(key)
+	a.giveBack()
 	return methodPassword, 0, ""
 }
 
@@ -508,8 +513,7 @@ func (s *Server) needFreshIfEnrolled(w http.ResponseWriter, r *http.Request, bac
 func (s *Server) demandFresh(w http.ResponseWriter, r *http.Request, back string, strict bool) bool {
 	ctx := r.Context()
 	u, sess := currentUser(ctx), currentSession(ctx)
-	now := s.now()
-	if sess.Fresh(now) {
+	if sess.Fresh(s.now()) {
 		return false
 	}
 	steps, err := s.store.SecondSteps(ctx, u.ID)
@@ -517,11 +521,19 @@ func (s *Server) demandFresh(w http.ResponseWriter, r *http.Request, back string
 		s.adminFail(w, r, u, err)
 		return true
 	}
-	if !steps.Enrolled() && (!strict || now.Sub(sess.CreatedAt) <= account.Freshness) {
+	if !strict && !steps.Enrolled() || s.freshEnough(sess, steps) {
 		return false
 	}
 	redirect(w, r, "/admin/account/confirm?next="+url.QueryEscape(back), http.StatusSeeOther)
 	return true
+}
+
+// freshEnough reports whether the session may change what needs a fresh
+// second step: it took its second step within account.Freshness, or the
+// account has none and the session began that recently.
+func (s *Server) freshEnough(sess *account.Session, steps account.SecondSteps) bool {
+	now := s.now()
+	return sess.Fresh(now) || !steps.Enrolled() && now.Sub(sess.CreatedAt) <= account.Freshness
 }
 
 // needsEnrolment reports whether the site's policy wants a second step

@@ -72,7 +72,7 @@ func (s *Server) renderSecurity(w http.ResponseWriter, r *http.Request, status i
 		s.adminFail(w, r, u, err)
 		return
 	}
-	v.Fresh = !v.Steps.Enrolled() || sess.Fresh(s.now())
+	v.Fresh = s.freshEnough(sess, v.Steps)
 	v.PasskeysHere = s.passkeys != nil && s.atPasskeyOrigin(r)
 	if s.passkeys != nil && !v.PasskeysHere {
 		v.PasskeyOrigin = s.passkeyOrigin
@@ -120,17 +120,12 @@ func (s *Server) passkeyRegisterOptions(w http.ResponseWriter, r *http.Request) 
 // where to confirm.
 func (s *Server) freshForJSON(w http.ResponseWriter, r *http.Request) bool {
 	ctx := r.Context()
-	sess := currentSession(ctx)
-	now := s.now()
-	if sess.Fresh(now) {
-		return true
-	}
 	steps, err := s.store.SecondSteps(ctx, currentUser(ctx).ID)
 	if err != nil {
 		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")
 		return false
 	}
-	if !steps.Enrolled() && now.Sub(sess.CreatedAt) <= account.Freshness {
+	if s.freshEnough(currentSession(ctx), steps) {
 		return true
 	}
 	v := s.adminView(ctx, currentUser(ctx))
@@ -148,6 +143,11 @@ func (s *Server) firstStep(r *http.Request, u *account.User, before account.Seco
 	ctx := r.Context()
 	sess := currentSession(ctx)
 	if err := s.store.MarkSecondStep(ctx, sess.ID, s.now()); err != nil {
+		return err
+	}
+	// Codes left from before, should any be, are not the ones this
+	// enrolment shows.
+	if err := s.store.SetRecoveryCodes(ctx, u.ID, nil); err != nil {
 		return err
 	}
 	return s.store.DeleteUserSessions(ctx, u.ID, sess.ID)
@@ -222,6 +222,8 @@ func (s *Server) registerPasskey(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.firstStep(r, u, before); err != nil {
 		s.log.Error("after a first passkey", "user", u.ID, "err", err)
+		s.passkeyJSONFail(w, r, http.StatusInternalServerError, "admin.error.internal")
+		return
 	}
 	s.store.Audit(ctx, auditEntry(u, "user.passkey_added", "passkey", k.ID, name))
 	s.tellOwner(ctx, r, u, "passkey_added", name)

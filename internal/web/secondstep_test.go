@@ -309,6 +309,14 @@ func TestPolicyBlocksEveryNewsroomPageUntilEnrolment(t *testing.T) {
 	if secret, _, _ := ns.db.TOTP(ctx, ns.users[account.Editor].ID); secret == "" {
 		t.Error("the last second step was removed")
 	}
+	// So do changing the password and ending sessions: an owner who
+	// fears a leak need not set up a second step first.
+	if rec := ns.do("POST", "/admin/account/password", account.Admin, url.Values{"current": {"wrong"}, "new": {"x"}, "confirm": {"x"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a password change by an account the policy holds = %d %q, want 422 for the wrong current password", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := ns.do("GET", "/admin/account", account.Admin, nil); rec.Code != http.StatusOK {
+		t.Errorf("the account page of an account the policy holds = %d, want 200", rec.Code)
+	}
 	// Signing out stays open to a blocked account.
 	if rec := ns.do("POST", "/admin/logout", account.Admin, url.Values{}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/admin/login" {
 		t.Errorf("sign out under the policy = %d %q", rec.Code, rec.Header().Get("Location"))
@@ -458,6 +466,10 @@ func TestFirstSecondStepNeedsAFreshSignIn(t *testing.T) {
 		t.Fatalf("confirm with the password = %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 	ns.enrolTOTP(t, account.Editor)
+	// With a second step, the password alone confirms nothing.
+	if rec := ns.do("POST", "/admin/account/confirm", account.Editor, url.Values{"password": {testPassword}, "next": {"/admin/account/security"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("confirming an enrolled account with its password = %d, want 422", rec.Code)
+	}
 	sessions, err := ns.db.UserSessions(ctx, editor.ID)
 	must(t, err)
 	if len(sessions) != 1 || sessions[0].TokenHash != account.HashToken(ns.cookies[account.Editor]) {
@@ -512,5 +524,29 @@ func TestSensitiveAdminTasksAskAgain(t *testing.T) {
 	}
 	if site, _ := ns.db.Site(context.Background()); site.SecondStep != "" {
 		t.Errorf("the rule changed without confirming: %q", site.SecondStep)
+	}
+}
+
+// Without a second step of its own, an admin on a session begun long ago
+// types the password again before adding an account or raising a role;
+// other changes to people need nothing more.
+func TestLastingPowerAsksAStaleSession(t *testing.T) {
+	ns := newNewsroom(t)
+	ns.clock = ns.clock.Add(account.Freshness + time.Minute)
+	author := strconv.FormatInt(ns.users[account.Author].ID, 10)
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		ask  bool
+	}{
+		{"/admin/users", url.Values{"email": {"new@courier.example"}, "name": {"New"}, "role": {"admin"}, "password": {testPassword}}, true},
+		{"/admin/users/" + author, url.Values{"role": {"editor"}}, true},
+		{"/admin/users/" + author, url.Values{"role": {"contributor"}}, false},
+	} {
+		rec := ns.do("POST", tc.path, account.Admin, tc.form)
+		asked := rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/admin/account/confirm?")
+		if asked != tc.ask {
+			t.Errorf("POST %s %v = %d %q; asked to confirm %v, want %v", tc.path, tc.form, rec.Code, rec.Header().Get("Location"), asked, tc.ask)
+		}
 	}
 }
