@@ -337,7 +337,7 @@ func (s *Server) notify(ctx context.Context, u *account.User, data, key string) 
 // POST /admin/login/verify/passkey/options
 func (s *Server) verifyPasskeyOptions(w http.ResponseWriter, r *http.Request) {
 	u := s.pendingUser(r)
-	if u == nil || s.passkeys == nil {
+	if u == nil {
 		s.passkeyJSONFail(w, r, http.StatusUnauthorized, "admin.passkey.expired")
 		return
 	}
@@ -367,7 +367,7 @@ func (s *Server) passkeyOptions(w http.ResponseWriter, r *http.Request, u *accou
 // POST /admin/login/verify/passkey
 func (s *Server) verifyPasskey(w http.ResponseWriter, r *http.Request) {
 	u := s.pendingUser(r)
-	if u == nil || s.passkeys == nil {
+	if u == nil {
 		s.passkeyJSONFail(w, r, http.StatusUnauthorized, "admin.passkey.expired")
 		return
 	}
@@ -468,10 +468,6 @@ func (s *Server) stepUp(w http.ResponseWriter, r *http.Request) {
 
 // POST /admin/account/confirm/passkey/options
 func (s *Server) stepUpPasskeyOptions(w http.ResponseWriter, r *http.Request) {
-	if s.passkeys == nil {
-		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
-		return
-	}
 	s.passkeyOptions(w, r, currentUser(r.Context()), ceremonyConfirm)
 }
 
@@ -479,10 +475,6 @@ func (s *Server) stepUpPasskeyOptions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stepUpPasskey(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	if s.passkeys == nil {
-		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
-		return
-	}
 	next, ok := s.checkPasskey(w, r, u, ceremonyConfirm)
 	if !ok {
 		return

@@ -89,10 +89,6 @@ func (s *Server) policyRequires(r *http.Request, u *account.User) (bool, error) 
 func (s *Server) passkeyRegisterOptions(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	if s.passkeys == nil {
-		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
-		return
-	}
 	if !s.freshForJSON(w, r) {
 		return
 	}
@@ -157,10 +153,6 @@ func (s *Server) firstStep(r *http.Request, u *account.User, before account.Seco
 func (s *Server) registerPasskey(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := currentUser(ctx)
-	if s.passkeys == nil {
-		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
-		return
-	}
 	if !s.freshForJSON(w, r) {
 		return
 	}

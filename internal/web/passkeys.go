@@ -202,6 +202,18 @@ func (s *Server) discoverUser(ctx context.Context) webauthn.DiscoverableUserHand
 	}
 }
 
+// passkeyRoute wraps a passkey request: 404 where the site's address
+// carries no passkeys (see relyingParty).
+func (s *Server) passkeyRoute(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.passkeys == nil {
+			s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
+			return
+		}
+		h(w, r)
+	}
+}
+
 // passkeyAnswer is what the browser posts: the credential and a few
 // fields of ours beside it.
 type passkeyAnswer struct {
@@ -286,10 +298,6 @@ func passkeyProblem(err error) string {
 // the browser offers the passkeys it holds for this site, no address
 // typed.
 func (s *Server) signInPasskeyOptions(w http.ResponseWriter, r *http.Request) {
-	if s.passkeys == nil {
-		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
-		return
-	}
 	// A passkey alone is the whole sign-in: the authenticator must have
 	// checked its owner (fingerprint, face or PIN), not only that someone
 	// touched it.
@@ -307,10 +315,6 @@ func (s *Server) signInPasskeyOptions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signInPasskey(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Cache-Control", "no-store")
-	if s.passkeys == nil {
-		s.passkeyJSONFail(w, r, http.StatusNotFound, "admin.passkey.unavailable")
-		return
-	}
 	ip := limitKey(s.ips.ClientIP(r))
 	if ok, retry := s.loginByIP.Allow(ip); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))

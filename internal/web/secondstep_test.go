@@ -550,3 +550,26 @@ func TestLastingPowerAsksAStaleSession(t *testing.T) {
 		}
 	}
 }
+
+func TestPasskeysFollowTheBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		base, origin string
+		atLocalhost  bool
+	}{
+		{"https://news.example.org", "https://news.example.org", false},
+		{"https://news.example.org:8443/", "https://news.example.org:8443", false},
+		{"http://127.0.0.1:8080", "http://localhost:8080", true},
+		{"http://[::1]:8080", "http://localhost:8080", true},
+		{"http://localhost:9000", "http://localhost:9000", false},
+		{"http://192.0.2.10:8080", "", false},
+		{"http://[2001:db8::1]", "", false},
+	} {
+		wa, origin, atLocalhost := relyingParty(tc.base)
+		if origin != tc.origin || atLocalhost != tc.atLocalhost || (wa == nil) != (tc.origin == "") {
+			t.Errorf("relyingParty(%q) = %v, %q, %v; want origin %q, at localhost %v", tc.base, wa != nil, origin, atLocalhost, tc.origin, tc.atLocalhost)
+		}
+		if wa != nil && wa.Config.RPID != strings.TrimPrefix(strings.Split(strings.Split(tc.origin, "://")[1], ":")[0], "") {
+			t.Errorf("relyingParty(%q): RP ID %q", tc.base, wa.Config.RPID)
+		}
+	}
+}
