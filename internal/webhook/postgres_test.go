@@ -87,6 +87,25 @@ func TestTwoWorkersOnOnePostgresDeliverEachOnce(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The receiver counts a message before its answer reaches the worker,
+	// which then records the attempt: wait for the records too.
+	for {
+		list, err := a.WebhookDeliveries(ctx, e.ID, 0, 1000)
+		must(t, err)
+		done := 0
+		for _, d := range list {
+			if d.Status == webhook.Delivered {
+				done++
+			}
+		}
+		if done == queued+published {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d deliveries recorded as delivered", done, queued+published)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	cancel()
 	wg.Wait()
 	mu.Lock()
