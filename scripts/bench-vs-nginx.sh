@@ -192,21 +192,29 @@ for s in "${servers[@]}"; do
 	echo "$s: same bytes for every page; ETag ${etag[$s]} answered 304"
 done
 
-# busy prints the /proc/stat counters (all, idle) of the server's core
-# and then the load's; busy BEFORE AFTER prints how busy, in percent, each
-# was in between, so that a run whose load core was full is seen to show
-# wrk's limit rather than the server's.
+# The process doing each server's work: for nginx, its one worker.
+declare -A serverpid=([broadsheet]=${pids[0]} [nethttp]=${pids[2]} [fasthttp]=${pids[3]})
+serverpid[nginx]=$(pgrep -P "${pids[1]}" | head -1)
+
+# ticks PID SERVER prints the counters, in clock ticks, of the server's
+# core (all, idle), the load's core (all, idle) and the server process
+# (user and system). busy BEFORE AFTER prints, in percent of a core, how
+# busy each core was in between and how much of its core the server
+# process had. A load core that was full shows wrk's limit rather than
+# the server's; a server that had much less of its core than the core was
+# busy shared it with something else on the machine.
+ticks() {
+	awk -v a="cpu$SERVER_CPU" -v b="cpu$LOAD_CPU" '
+		{t = 0; for (i = 2; i <= 9; i++) t += $i}
+		$1 == a {sa = t " " $5 + $6} $1 == b {sb = t " " $5 + $6}
+		END {printf "%s %s ", sa, sb}' /proc/stat
+	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
 busy() {
-	if [ $# -eq 0 ]; then
-		awk -v a="cpu$SERVER_CPU" -v b="cpu$LOAD_CPU" '
-			{t = 0; for (i = 2; i <= 9; i++) t += $i}
-			$1 == a {sa = t " " $5 + $6} $1 == b {sb = t " " $5 + $6}
-			END {print sa, sb}' /proc/stat
-		return
-	fi
 	awk -v x="$1" -v y="$2" 'BEGIN {
 		split(x, p); split(y, q)
-		printf "%.0f %.0f", 100 * (1 - (q[2] - p[2]) / (q[1] - p[1])), 100 * (1 - (q[4] - p[4]) / (q[3] - p[3]))
+		printf "%.0f %.0f %.0f", 100 * (1 - (q[2] - p[2]) / (q[1] - p[1])),
+			100 * (1 - (q[4] - p[4]) / (q[3] - p[3])), 100 * (q[5] - p[5]) / (q[1] - p[1])
 	}'
 }
 
@@ -216,15 +224,15 @@ bench() {
 	local scenario=$1 s=$2 out=$work/wrk-$1-$2.txt url before used inm=()
 	url=http://127.0.0.1:${port[$s]}${path[${scenario%-304}]}
 	[ "$scenario" = article-304 ] && inm=(-H "If-None-Match: ${etag[$s]}")
-	before=$(busy)
+	before=$(ticks "${serverpid[$s]}")
 	timeout 300 taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
 		-H 'Accept-Encoding: gzip' "${inm[@]}" "$url" >"$out"
-	read -ra used <<<"$(busy "$before" "$(busy)")"
+	read -ra used <<<"$(busy "$before" "$(ticks "${serverpid[$s]}")")"
 	rps[$scenario,$s]=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-	cores[$scenario,$s]="server_core=${used[0]} load_core=${used[1]}"
-	printf '%-12s %-10s %10s req/s  p50 %-8s p99 %-8s busy: server %3s%%, load %3s%% %s\n' "$scenario" "$s" \
-		"${rps[$scenario,$s]}" "$(awk '$1 == "50%" {print $2}' "$out")" "$(awk '$1 == "99%" {print $2}' "$out")" \
-		"${used[0]}" "${used[1]}" "$(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' \n' ' ' || true)"
+	cores[$scenario,$s]="server_core=${used[0]} load_core=${used[1]} server_process=${used[2]}"
+	printf '%-12s %-10s %10s req/s  p50 %-8s p99 %-8s core busy: server %3s%% (its own %3s%%), load %3s%% %s\n' \
+		"$scenario" "$s" "${rps[$scenario,$s]}" "$(awk '$1 == "50%" {print $2}' "$out")" "$(awk '$1 == "99%" {print $2}' "$out")" \
+		"${used[0]}" "${used[2]}" "${used[1]}" "$(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' \n' ' ' || true)"
 }
 
 echo "== peak throughput (wrk)"
