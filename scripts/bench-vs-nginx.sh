@@ -84,7 +84,7 @@ echo "go:      $(go version)"
 echo "nginx:   $(nginx -v 2>&1)"
 echo "wrk:     $(wrk -v 2>&1 | head -1 || true)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-echo "wrk:     -t$THREADS -c$CONNS -d$DURATION; ratecheck: -c$CONNS -d$RATE_DURATION"
+echo "runs:    wrk -t$THREADS -c$CONNS -d$DURATION; ratecheck -c$CONNS -d$RATE_DURATION"
 
 go build -o "$work/broadsheet" ./cmd/broadsheet
 (cd scripts/plainserver && go build -o "$work/plainserver" .)
@@ -194,7 +194,11 @@ done
 
 # The process doing each server's work: for nginx, its one worker.
 declare -A serverpid=([broadsheet]=${pids[0]} [nethttp]=${pids[2]} [fasthttp]=${pids[3]})
-serverpid[nginx]=$(pgrep -P "${pids[1]}" | head -1)
+serverpid[nginx]=$(pgrep -P "${pids[1]}" | head -1 || true)
+if [ -z "${serverpid[nginx]}" ]; then
+	echo "bench-vs-nginx: nginx has no worker" >&2
+	exit 1
+fi
 
 # ticks NAME PID saves, in clock ticks: the server's core (all, idle), the
 # load's core (all, idle), the whole machine's work (all but idle, I/O
