@@ -1,0 +1,3 @@
+module broadsheet-bench/plainserver
+
+go 1.26.8

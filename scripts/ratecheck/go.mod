@@ -1,0 +1,3 @@
+module broadsheet-bench/ratecheck
+
+go 1.26.8
