@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -23,9 +22,7 @@ import (
 const previewLifetime = 48 * time.Hour
 
 func (s *Server) previewSignature(id int64, expires int64) string {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "preview:%d:%d", id, expires)
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(s.keyMAC("preview:%d:%d", id, expires))
 }
 
 func (s *Server) previewURL(id int64, expires time.Time) string {

@@ -3,10 +3,8 @@ package web
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,9 +22,7 @@ import (
 const resetLifetime = time.Hour
 
 func (s *Server) resetSignature(u *account.User, exp string) string {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "reset\x00%d\x00%s\x00%s", u.ID, exp, u.PasswordHash)
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18])
+	return base64.RawURLEncoding.EncodeToString(s.keyMAC("reset\x00%d\x00%s\x00%s", u.ID, exp, u.PasswordHash)[:18])
 }
 
 func (s *Server) resetToken(u *account.User, expires time.Time) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -44,9 +43,7 @@ const (
 )
 
 func (s *Server) pendingMAC(u *account.User, exp string) string {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "second step\x00%d\x00%s\x00%s", u.ID, exp, u.PasswordHash)
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(s.keyMAC("second step\x00%d\x00%s\x00%s", u.ID, exp, u.PasswordHash))
 }
 
 // setPending marks the browser as past u's password.

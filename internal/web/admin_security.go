@@ -3,11 +3,9 @@ package web
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -294,9 +292,7 @@ func (s *Server) securityFail(w http.ResponseWriter, r *http.Request, err error)
 const totpEnrolmentLifetime = 30 * time.Minute
 
 func (s *Server) totpMark(u *account.User, secret string, exp int64) string {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "totp enrolment\x00%d\x00%s\x00%d", u.ID, secret, exp)
-	return strconv.FormatInt(exp, 10) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return strconv.FormatInt(exp, 10) + "." + base64.RawURLEncoding.EncodeToString(s.keyMAC("totp enrolment\x00%d\x00%s\x00%d", u.ID, secret, exp))
 }
 
 func (s *Server) totpEnrolment(ctx context.Context, u *account.User, secret string, exp int64) (*totpEnrolment, error) {

@@ -136,11 +136,20 @@ func (s *Server) knownSource(r *http.Request, acct, ip string) bool {
 	return false
 }
 
+// keyMAC is the HMAC-SHA256, under the site's key, of what format and args
+// print: the one way the site signs what it hands out and must know again
+// (known devices, preview and reset links, sign-in marks, passkey
+// ceremonies). Each format begins with its own purpose, so that no value
+// made for one use is good for another.
+func (s *Server) keyMAC(format string, args ...any) []byte {
+	mac := hmac.New(sha256.New, s.signingKey)
+	fmt.Fprintf(mac, format, args...)
+	return mac.Sum(nil)
+}
+
 // deviceMark is the known-device cookie's value for an account.
 func (s *Server) deviceMark(acct string) string {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "known device\x00%s", acct)
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(s.keyMAC("known device\x00%s", acct))
 }
 
 // rememberDevice marks the browser as one that signed in to acct.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -96,9 +95,7 @@ const (
 var errCeremony = refuse(errs.BadRequest, "admin.passkey.expired")
 
 func (s *Server) ceremonyMAC(payload string) string {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "passkey ceremony\x00%s", payload)
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(s.keyMAC("passkey ceremony\x00%s", payload))
 }
 
 // beginCeremony answers a passkey request's first half: the options for
@@ -162,9 +159,7 @@ func (p *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return p.cre
 // userHandle is the id a passkey keeps for its account: a MAC of the
 // account's id, so that it is stable and tells nobody the id.
 func (s *Server) userHandle(id int64) []byte {
-	mac := hmac.New(sha256.New, s.signingKey)
-	fmt.Fprintf(mac, "passkey user\x00%d", id)
-	return mac.Sum(nil)[:16]
+	return s.keyMAC("passkey user\x00%d", id)[:16]
 }
 
 // passkeyUser loads u's passkeys.

@@ -120,6 +120,18 @@ func (ns *newsroomSite) mails(t *testing.T, to string) []string {
 	return events
 }
 
+// mailCount counts the security notices of event queued for to.
+func (ns *newsroomSite) mailCount(t *testing.T, to, event string) int {
+	t.Helper()
+	n := 0
+	for _, e := range ns.mails(t, to) {
+		if e == event {
+			n++
+		}
+	}
+	return n
+}
+
 func (ns *newsroomSite) audited(t *testing.T, action string) []string {
 	t.Helper()
 	log, err := ns.db.AuditLog(context.Background(), 0, 1000)
@@ -187,12 +199,7 @@ func TestAuthenticatorAppSignIn(t *testing.T) {
 		t.Errorf("a code used before, within its window = %d, want 401", rec.Code)
 	}
 	// A failure notice at most once in each window.
-	var failed int
-	for _, e := range ns.mails(t, editor.Email) {
-		if e == "second_step_failed" {
-			failed++
-		}
-	}
+	failed := ns.mailCount(t, editor.Email, "second_step_failed")
 	if failed != 1 {
 		t.Errorf("%d failure notices for failures within 15 minutes, want 1", failed)
 	}
@@ -234,12 +241,7 @@ func TestRecoveryCodesWorkOnceEach(t *testing.T) {
 	if rec := ns.verify(mark, url.Values{"recovery": {codes[4]}}); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "8 recovery codes are left") {
 		t.Errorf("another recovery code = %d", rec.Code)
 	}
-	var used int
-	for _, e := range ns.mails(t, editor.Email) {
-		if e == "recovery_used" {
-			used++
-		}
-	}
+	used := ns.mailCount(t, editor.Email, "recovery_used")
 	if used != 2 {
 		t.Errorf("%d recovery-code notices, want 2", used)
 	}
@@ -386,12 +388,7 @@ func TestAPITokenNeedsAFreshSecondStep(t *testing.T) {
 	if len(tokens) != 2 {
 		t.Errorf("%d tokens, want 2", len(tokens))
 	}
-	var created int
-	for _, e := range ns.mails(t, ns.users[account.Author].Email) {
-		if e == "token_created" {
-			created++
-		}
-	}
+	created := ns.mailCount(t, ns.users[account.Author].Email, "token_created")
 	if created != 2 {
 		t.Errorf("%d token notices, want 2", created)
 	}
