@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"broadsheet/internal/article"
 )
@@ -123,6 +124,8 @@ func testMediaDelete(t *testing.T, s Store) {
 
 func testMediaSearch(t *testing.T, s Store) {
 	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) // every upload in one second
+	s.SetClock(func() time.Time { return at })
 	for i, alt := range []string{"Harbour at dawn", "Council chamber", "Harbour 100% full", "Flood_gauge"} {
 		img := article.Image{Alt: alt, Credit: "Desk", Width: 10, Height: 5}
 		must(t, s.CreateImage(ctx, &img, []article.Variant{{Width: 10, Height: 5, ContentType: "image/jpeg", Bytes: []byte{byte(i)}}}))
