@@ -26,6 +26,7 @@ import (
 	"broadsheet/internal/comment"
 	"broadsheet/internal/demo"
 	"broadsheet/internal/embed"
+	"broadsheet/internal/fastpath"
 	"broadsheet/internal/library"
 	"broadsheet/internal/metrics"
 	"broadsheet/internal/newsroom"
@@ -392,9 +393,20 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 
 	hs := newHTTPServer(srv, log)
 	hs.RegisterOnShutdown(srv.Shutdown)
+	// Cached pages are answered on the fast path; everything else, and
+	// every connection after its first request the fast path does not
+	// answer, by hs (ADR 0023).
+	fast := &fastpath.Server{Handler: srv.FastHandler(), Fallback: hs, CloseAfterHandoff: true,
+		IdleTimeout: hs.IdleTimeout, ReadHeaderTimeout: hs.ReadHeaderTimeout, WriteTimeout: hs.WriteTimeout}
+	reg.CounterByLabel("broadsheet_fastpath_handoffs_total",
+		"Connections the fast path handed to net/http, by reason: a request it does not take (refused), a head too long for it, or a page it does not hold (declined).",
+		"reason", func() map[string]uint64 {
+			h := fast.Handoffs()
+			return map[string]uint64{"refused": h.Refused, "too_long": h.TooLong, "declined": h.Declined}
+		})
 	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(ln) }()
-	servers := []*http.Server{hs}
+	go func() { errc <- fast.Serve(ln) }()
+	servers := []interface{ Shutdown(context.Context) error }{fast}
 	if metricsLn != nil {
 		ms := newHTTPServer(srv.Metrics(), log)
 		servers = append(servers, ms)

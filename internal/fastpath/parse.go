@@ -1,6 +1,9 @@
 package fastpath
 
-import "bytes"
+import (
+	"bytes"
+	"net"
+)
 
 // Request is a request head the fast path understood: a bodiless GET or
 // HEAD over HTTP/1.1 with an origin-form target. Every slice points into
@@ -20,6 +23,9 @@ type Request struct {
 	// A browser's prefetch announces itself in one of these; a page view
 	// counter wants to tell it from a visit.
 	SecPurpose, Purpose, XMoz []byte
+
+	// Remote is the connection's peer, as http.Request.RemoteAddr names it.
+	Remote net.Addr
 
 	close bool   // Connection: close
 	seen  uint16 // which fields were set, to hand off on a duplicate

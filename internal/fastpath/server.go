@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -178,6 +180,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+func logf(l *log.Logger, format string, args ...any) {
+	if l == nil {
+		l = log.Default()
+	}
+	l.Printf(format, args...)
+}
+
 func (s *Server) forget(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
@@ -222,6 +231,14 @@ func (c *conn) serve() {
 		c.br.Reset(nil)
 		readerPool.Put(c.br)
 	}()
+	defer func() {
+		// As net/http does: a Handler's panic ends its connection, not the
+		// program.
+		if v := recover(); v != nil {
+			logf(s.Fallback.ErrorLog, "fastpath: panic serving %v: %v\n%s", c.RemoteAddr(), v, debug.Stack())
+			c.close()
+		}
+	}()
 	c.out = c.store[:0]
 	for {
 		n, ok := c.readHead()
@@ -237,6 +254,7 @@ func (c *conn) serve() {
 			head, _ := c.br.Peek(n)
 			if parse(head, &c.req) {
 				reason = &s.counts.Declined
+				c.req.Remote = c.Conn.RemoteAddr()
 				if ans, ok := s.Handler(&c.req); ok {
 					closing := c.req.close || s.shutting.Load()
 					c.queue(ans, closing)

@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -268,4 +270,49 @@ func BenchmarkHit(b *testing.B) {
 	for b.Loop() {
 		hit()
 	}
+}
+
+func TestHandlerPanicEndsOnlyItsConnection(t *testing.T) {
+	logged := &lockedBuffer{}
+	fs := startFast(t, func(s *Server) {
+		page := s.Handler
+		s.Handler = func(req *Request) (Answer, bool) {
+			if string(req.Path) == "/boom" {
+				panic("boom")
+			}
+			return page(req)
+		}
+		s.Fallback.ErrorLog = log.New(logged, "", 0)
+	})
+	if b := exchange(t, fs.addr, "GET /boom HTTP/1.1\r\nHost: x\r\n\r\n"); len(b) != 0 {
+		t.Errorf("a panicking handler's connection got %q, want it closed", b)
+	}
+	c, br := afterHit(t, fs.addr) // the server still answers
+	c.Write([]byte(get("")))
+	if resp, _ := readResponse(t, br, "GET"); resp.StatusCode != 200 {
+		t.Errorf("after a panic: %s", resp.Status)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logged.String(), "boom"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("log %q does not tell of the panic", logged.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -41,6 +41,10 @@ type gauge struct {
 type counterFunc struct {
 	name, help string
 	fn         func() uint64
+	// label and byLabel, when set, make the counter one series per value
+	// of label instead of fn's one.
+	label   string
+	byLabel func() map[string]uint64
 }
 
 // Latency buckets in seconds: a cached page is well under a millisecond,
@@ -82,8 +86,22 @@ func New() *Registry {
 
 // ObserveRequest counts one finished HTTP request.
 func (r *Registry) ObserveRequest(route, method string, code int, d time.Duration) {
+	r.Series(route, method, code).Observe(d)
+}
+
+// Series is the request counter of one route, method and status code with
+// its route's latency histogram, looked up once: a path that serves the
+// same answer many times keeps it and observes with two atomic adds.
+type Series struct {
+	n *atomic.Uint64
+	h *histogram
+}
+
+// Series returns the series ObserveRequest(route, method, code, …) adds to.
+func (r *Registry) Series(route, method string, code int) Series {
 	k := requestKey{route, method, code}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	c, ok := r.requests[k]
 	if !ok {
 		c = new(atomic.Uint64)
@@ -94,9 +112,13 @@ func (r *Registry) ObserveRequest(route, method string, code int, d time.Duratio
 		h = new(histogram)
 		r.latency[route] = h
 	}
-	r.mu.Unlock()
-	c.Add(1)
-	h.observe(buckets, d)
+	return Series{c, h}
+}
+
+// Observe counts one request that took d.
+func (s Series) Observe(d time.Duration) {
+	s.n.Add(1)
+	s.h.observe(buckets, d)
 }
 
 // ObserveQuery counts one database statement of engine and its duration.
@@ -122,7 +144,15 @@ func (r *Registry) Gauge(name, help string, fn func() float64) {
 func (r *Registry) Counter(name, help string, fn func() uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.counters = append(r.counters, counterFunc{name, help, fn})
+	r.counters = append(r.counters, counterFunc{name: name, help: help, fn: fn})
+}
+
+// CounterByLabel registers a counter read at scrape time as one series for
+// each value of label that fn returns.
+func (r *Registry) CounterByLabel(name, help, label string, fn func() map[string]uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counters = append(r.counters, counterFunc{name: name, help: help, label: label, byLabel: fn})
 }
 
 // WriteTo writes every series in the Prometheus text exposition format.
@@ -190,7 +220,15 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	}
 
 	for _, c := range counters {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", c.name, c.help, c.name, c.name, c.fn())
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
+		if c.byLabel == nil {
+			fmt.Fprintf(&b, "%s %d\n", c.name, c.fn())
+			continue
+		}
+		vals := c.byLabel()
+		for _, v := range slices.Sorted(maps.Keys(vals)) {
+			fmt.Fprintf(&b, "%s{%s=%s} %d\n", c.name, c.label, quote(v), vals[v])
+		}
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

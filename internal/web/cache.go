@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"broadsheet/internal/article"
+	"broadsheet/internal/metrics"
 )
 
 // pageCache keeps rendered public pages, with their gzip form ready, until
@@ -51,6 +52,11 @@ type cached struct {
 	packed                 bool // gz is at the best compression
 	// Header values formatted once, not per request.
 	etagHeader, lastModifiedHeader, bodyLen, gzLen []string
+	// heads are the status line and header fields of each form of the
+	// answer, for the fast path (renderHeads); series the metrics its
+	// answers count in, by HEAD and by 304 (observeIn).
+	heads  [forms][]byte
+	series [2][2]metrics.Series
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -112,7 +118,13 @@ func newCached(url string, status int, body []byte, keys []string, now time.Time
 	}
 }
 
-func (c *cached) cost() int { return len(c.body) + len(c.gz) + len(c.url) + 256 }
+func (c *cached) cost() int {
+	n := len(c.body) + len(c.gz) + len(c.url) + 256
+	for _, h := range c.heads {
+		n += len(h)
+	}
+	return n
+}
 
 // generation returns a token to pass to put: a page rendered from data read
 // after this call is stored only if nothing was invalidated meanwhile, so a
@@ -124,9 +136,19 @@ func (pc *pageCache) generation() uint64 {
 }
 
 func (pc *pageCache) get(url string, now time.Time) *cached {
+	return lookup(pc, url, now, true)
+}
+
+// hit is get for the fast path, which looks a page up by the request's
+// bytes and leaves a miss to be counted by net/http, which renders it.
+func (pc *pageCache) hit(url []byte, now time.Time) *cached {
+	return lookup(pc, url, now, false)
+}
+
+func lookup[K ~string | ~[]byte](pc *pageCache, url K, now time.Time, countMiss bool) *cached {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	el, ok := pc.entries[url]
+	el, ok := pc.entries[string(url)]
 	if ok {
 		if exp := el.Value.(*cached).expires; !exp.IsZero() && !now.Before(exp) {
 			pc.removeLocked(el)
@@ -134,7 +156,9 @@ func (pc *pageCache) get(url string, now time.Time) *cached {
 		}
 	}
 	if !ok {
-		pc.misses.Add(1)
+		if countMiss {
+			pc.misses.Add(1)
+		}
 		return nil
 	}
 	pc.hits.Add(1)
@@ -158,6 +182,7 @@ func (pc *pageCache) repack(c *cached) {
 	if el, ok := pc.entries[c.url]; ok && el.Value == c {
 		nc := *c // under the lock, which guards served
 		nc.gz, nc.gzLen, nc.packed = gz, []string{strconv.Itoa(len(gz))}, true
+		nc.renderHeads()
 		el.Value = &nc
 		pc.size += nc.cost() - c.cost()
 	}

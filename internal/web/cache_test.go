@@ -19,6 +19,7 @@ func TestPopularPagesRepacked(t *testing.T) {
 	}
 	pc := newPageCache(64 << 20)
 	c := newCached("/city/story", 200, page.Bytes(), []string{"article:1"}, time.Now())
+	c.renderHeads()
 	pc.put(c, pc.generation())
 	_, before := pc.stats()
 	for i := range repackAfter - 1 {
@@ -49,6 +50,9 @@ func TestPopularPagesRepacked(t *testing.T) {
 	}
 	if got.etag != c.etag || got.gzLen[0] != fmt.Sprint(len(got.gz)) || !bytes.Equal(got.body, c.body) {
 		t.Errorf("repacked entry: etag %s (was %s), gzLen %s for %d bytes", got.etag, c.etag, got.gzLen[0], len(got.gz))
+	}
+	if want := fmt.Sprintf("\r\nContent-Length: %d\r\n", len(got.gz)); !bytes.Contains(got.heads[formGzip], []byte(want)) {
+		t.Errorf("repacked entry's head for gzip:\n%s\nwant %q", got.heads[formGzip], want)
 	}
 	if _, after := pc.stats(); after != before-(len(c.gz)-len(got.gz)) {
 		t.Errorf("cache size %d after repacking, want %d", after, before-(len(c.gz)-len(got.gz)))

@@ -291,9 +291,17 @@ type pageFunc func(r *http.Request) (*response, error)
 // page serves fn's output through the rendered-page cache.
 func (s *Server) page(fn pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		url := requestPath(r)
+		path := requestPath(r)
+		url := path
 		if r.URL.RawQuery != "" {
-			url += "?" + r.URL.RawQuery
+			url = string(appendPageKey(make([]byte, 0, len(path)+1+len(r.URL.RawQuery)), path, r.URL.RawQuery))
+			if q := strings.TrimPrefix(url[len(path):], "?"); q != r.URL.RawQuery {
+				// The page is rendered without what it is cached without.
+				r2, u := *r, *r.URL
+				u.RawQuery, u.ForceQuery = q, false
+				r2.URL = &u
+				r = &r2
+			}
 		}
 		if ownHashes(r) != nil {
 			// A recent commenter sees their own held comments: that page
@@ -318,7 +326,12 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		c.expires = resp.expires
 		c.viewOf = resp.viewOf
 		c.csp = resp.csp
+		if c.csp == nil {
+			c.csp = s.csp
+		}
 		c.cacheTag, c.surrogateKey = cdnTagHeaders(c.keys, resp.tags)
+		c.renderHeads()
+		c.observeIn(s.metrics, r.Pattern)
 		s.cache.put(c, gen)
 		s.serveCached(w, r, c)
 		s.countView(r, c.viewOf)
@@ -376,67 +389,19 @@ func (s *Server) renderFresh(w http.ResponseWriter, r *http.Request, fn pageFunc
 
 // serveCached answers with c, or 304 when the reader's copy is current.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) {
-	h := w.Header()
-	h["Content-Type"] = c.contentType
-	h["Vary"] = hdrVaryAE
-	// Readers' browsers revalidate every time (a cheap 304), so a correction
-	// reaches them at once.
-	h["Cache-Control"] = hdrRevalid
-	h["Etag"] = c.etagHeader
-	h["Last-Modified"] = c.lastModifiedHeader
-	setCSP(h, c.csp)
-	if c.cacheTag != nil {
-		h["Cache-Tag"] = c.cacheTag
-		h["Surrogate-Key"] = c.surrogateKey
-	}
-	if c.status == http.StatusOK && notModified(r, c) {
+	f := formFor(c, r.Header.Get("Accept-Encoding"), r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since"))
+	cachedHeader(w.Header(), c, f)
+	if f == formNotModified {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body, length := c.body, c.bodyLen
-	if acceptsGzip(r) {
-		h["Content-Encoding"] = hdrGzip
-		body, length = c.gz, c.gzLen
-	}
-	h["Content-Length"] = length
 	w.WriteHeader(c.status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	if r.Method == http.MethodHead {
+		return
 	}
-}
-
-func notModified(r *http.Request, c *cached) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, tag := range strings.Split(inm, ",") {
-			tag = strings.TrimSpace(tag)
-			if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(c.etag, "W/") {
-				return true
-			}
-		}
-		return false
+	if f == formGzip {
+		w.Write(c.gz)
+	} else {
+		w.Write(c.body)
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
-		if t, err := http.ParseTime(ims); err == nil {
-			return !c.lastModified.After(t)
-		}
-	}
-	return false
-}
-
-// acceptsGzip reads Accept-Encoding, honouring an explicit q=0 refusal.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.TrimSpace(coding) != "*" {
-			continue
-		}
-		params = strings.ReplaceAll(params, " ", "")
-		if q, ok := strings.CutPrefix(params, "q="); ok {
-			if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }

@@ -1,0 +1,291 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/fastpath"
+	"broadsheet/internal/metrics"
+	redirects "broadsheet/internal/redirect"
+)
+
+// A cached page is answered in one of three forms, whose heads are
+// rendered when the page is stored (renderHeads): the fast path
+// (internal/fastpath) sends them as they are, and net/http's answer is
+// built from the same header fields (cachedHeader), so the two cannot
+// drift apart.
+type form int
+
+const (
+	formGzip form = iota
+	formPlain
+	formNotModified
+	forms
+)
+
+// formFor picks the form a request's Accept-Encoding, If-None-Match and
+// If-Modified-Since ask for.
+func formFor[T ~string | ~[]byte](c *cached, acceptEncoding, ifNoneMatch, ifModifiedSince T) form {
+	switch {
+	case c.status == http.StatusOK && notModified(c, ifNoneMatch, ifModifiedSince):
+		return formNotModified
+	case gzipAccepted(acceptEncoding):
+		return formGzip
+	}
+	return formPlain
+}
+
+// cachedHeader sets the fields of c's answer in form f, beyond those every
+// answer carries (siteHeader).
+func cachedHeader(h http.Header, c *cached, f form) {
+	h["Content-Type"] = c.contentType
+	h["Vary"] = hdrVaryAE
+	// Readers' browsers revalidate every time (a cheap 304), so a correction
+	// reaches them at once.
+	h["Cache-Control"] = hdrRevalid
+	h["Etag"] = c.etagHeader
+	h["Last-Modified"] = c.lastModifiedHeader
+	setCSP(h, c.csp)
+	if c.cacheTag != nil {
+		h["Cache-Tag"] = c.cacheTag
+		h["Surrogate-Key"] = c.surrogateKey
+	}
+	switch f {
+	case formGzip:
+		h["Content-Encoding"] = hdrGzip
+		h["Content-Length"] = c.gzLen
+	case formPlain:
+		h["Content-Length"] = c.bodyLen
+	}
+}
+
+// renderHeads writes c's status line and header fields in each form as
+// net/http would send them but Date: its fields sorted by name, a 304
+// without Content-Type (RFC 9110 §15.4.5 lets it go, and net/http drops
+// it). Call it once c's fields are final; c.csp must be the policy the
+// page is sent with, the site's or its own.
+func (c *cached) renderHeads() {
+	for f := range forms {
+		h := http.Header{}
+		siteHeader(h, c.csp)
+		cachedHeader(h, c, f)
+		code := c.status
+		if f == formNotModified {
+			code = http.StatusNotModified
+			delete(h, "Content-Type")
+		}
+		var b bytes.Buffer
+		b.WriteString("HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code) + "\r\n")
+		h.Write(&b)
+		c.heads[f] = b.Bytes()
+	}
+}
+
+// siteHeader sets the fields every answer of the site carries (guard).
+func siteHeader(h http.Header, csp []string) {
+	h["X-Content-Type-Options"] = hdrNoSniff
+	h["Referrer-Policy"] = hdrReferrer
+	h["Content-Security-Policy"] = csp
+}
+
+// fastpathMaxTarget is the longest target the fast path takes: a longer
+// one is net/http's.
+const fastpathMaxTarget = MaxURLBytes
+
+// FastHandler answers, for internal/fastpath, the requests for pages the
+// cache holds that net/http would answer from it: the same bytes but
+// Date, the same view counted and the same metrics kept. It declines
+// (and net/http answers) a page the cache does not hold, a reader who
+// commented recently (whose page is theirs alone), a query that may be an
+// old address to redirect, and every request while debug logging is on.
+func (s *Server) FastHandler() fastpath.Handler {
+	commenter := []byte(commenterCookie + "=")
+	return func(req *fastpath.Request) (fastpath.Answer, bool) {
+		start := time.Now()
+		if bytes.Contains(req.Cookie, commenter) || s.log.Enabled(context.Background(), slog.LevelDebug) {
+			return fastpath.Answer{}, false
+		}
+		key := req.Target
+		if n := len(req.Path); n < len(key) {
+			var buf [fastpathMaxTarget]byte
+			key = appendPageKey(buf[:0], req.Path, req.Target[n+1:])
+			if len(key) > n && redirects.ContentQuery(string(key[n+1:])) != "" {
+				return fastpath.Answer{}, false
+			}
+		}
+		c := s.cache.hit(key, s.now())
+		if c == nil {
+			return fastpath.Answer{}, false
+		}
+		f := formFor(c, req.AcceptEncoding, req.IfNoneMatch, req.IfModifiedSince)
+		ans := fastpath.Answer{Head: c.heads[f]}
+		head := req.Method == http.MethodHead
+		if !head {
+			switch f {
+			case formGzip:
+				ans.Body = c.gz
+			case formPlain:
+				ans.Body = c.body
+			}
+			if c.viewOf != 0 && reading(req.SecPurpose, req.Purpose, req.XMoz, req.UserAgent) {
+				s.views.add(c.viewOf, 1)
+			}
+		}
+		c.series[b2i(head)][b2i(f == formNotModified)].Observe(time.Since(start))
+		return ans, true
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// observeIn keeps the metrics series a cached page's answers count
+// in: route is the pattern that rendered it.
+func (c *cached) observeIn(m *metrics.Registry, route string) {
+	for i, method := range []string{http.MethodGet, http.MethodHead} {
+		c.series[i][0] = m.Series(route, method, c.status)
+		c.series[i][1] = m.Series(route, method, http.StatusNotModified)
+	}
+}
+
+// notModified reports whether a reader's copy of c, described by the
+// request's If-None-Match and If-Modified-Since, is current.
+func notModified[T ~string | ~[]byte](c *cached, ifNoneMatch, ifModifiedSince T) bool {
+	if len(ifNoneMatch) > 0 {
+		want := strings.TrimPrefix(c.etag, "W/")
+		for inm := ifNoneMatch; len(inm) > 0; {
+			var tag T
+			tag, inm, _ = cutByte(inm, ',')
+			tag = trimSpace(tag)
+			if string(tag) == "*" {
+				return true
+			}
+			if len(tag) >= 2 && tag[0] == 'W' && tag[1] == '/' {
+				tag = tag[2:]
+			}
+			if string(tag) == want {
+				return true
+			}
+		}
+		return false
+	}
+	if len(ifModifiedSince) > 0 {
+		if t, err := http.ParseTime(string(ifModifiedSince)); err == nil {
+			return !c.lastModified.After(t)
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads r's Accept-Encoding (gzipAccepted).
+func acceptsGzip(r *http.Request) bool { return gzipAccepted(r.Header.Get("Accept-Encoding")) }
+
+// gzipAccepted reads an Accept-Encoding value: gzip or "*", unless
+// refused with q=0.
+func gzipAccepted[T ~string | ~[]byte](ae T) bool {
+	for len(ae) > 0 {
+		var part T
+		part, ae, _ = cutByte(ae, ',')
+		coding, params, _ := cutByte(part, ';')
+		coding = trimSpace(coding)
+		if !(len(coding) == 4 && lowerASCII(coding[0]) == 'g' && lowerASCII(coding[1]) == 'z' &&
+			lowerASCII(coding[2]) == 'i' && lowerASCII(coding[3]) == 'p') && string(coding) != "*" {
+			continue
+		}
+		return !zeroQ(params)
+	}
+	return false
+}
+
+// zeroQ reports whether coding parameters say q=0 (spaces ignored): the
+// coding refused.
+func zeroQ[T ~string | ~[]byte](params T) bool {
+	var buf [16]byte
+	p := buf[:0]
+	for i := 0; i < len(params) && len(p) < len(buf); i++ {
+		if params[i] != ' ' {
+			p = append(p, params[i])
+		}
+	}
+	q, ok := bytes.CutPrefix(p, []byte("q="))
+	if !ok {
+		return false
+	}
+	f, err := strconv.ParseFloat(string(q), 64)
+	return err == nil && f == 0
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// cutByte is strings.Cut and bytes.Cut for a one-byte separator: after is
+// empty, not nil, when c is not found.
+func cutByte[T ~string | ~[]byte](s T, c byte) (before, after T, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, s[len(s):], false
+}
+
+// trimSpace trims spaces and tabs, as HTTP's optional whitespace.
+func trimSpace[T ~string | ~[]byte](s T) T {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// trackingParam reports whether a query parameter, by its raw name, only
+// tells analytics where a reader came from. A story shared on a social
+// network is fetched with a different one on every click (fbclid,
+// utm_source…); they change nothing on the page, so the page cache and
+// the page's handler never see them (appendPageKey).
+func trackingParam[T ~string | ~[]byte](name T) bool {
+	if len(name) > 4 && string(name[:4]) == "utm_" {
+		return true
+	}
+	switch string(name) {
+	case "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "twclid", "igshid", "yclid",
+		"ttclid", "li_fat_id", "mc_cid", "mc_eid", "_ga", "_gl":
+		return true
+	}
+	return false
+}
+
+// appendPageKey appends to dst the address a public page is cached and
+// rendered under: path, then the query without tracking parameters (and
+// without empty pairs), "?" only if something is left.
+func appendPageKey[T ~string | ~[]byte](dst []byte, path, rawQuery T) []byte {
+	dst = append(dst, path...)
+	sep := byte('?')
+	for len(rawQuery) > 0 {
+		var pair T
+		pair, rawQuery, _ = cutByte(rawQuery, '&')
+		name, _, _ := cutByte(pair, '=')
+		if len(pair) == 0 || trackingParam(name) {
+			continue
+		}
+		dst = append(dst, sep)
+		dst = append(dst, pair...)
+		sep = '&'
+	}
+	return dst
+}
