@@ -144,3 +144,53 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 		t.Errorf("metrics listener serves the site: / = %d", code)
 	}
 }
+
+// A page the cache holds is answered by the fast path (ADR 0023): only the
+// first request, which renders it, is handed to net/http, and every answer
+// is counted in the metrics alike.
+func TestCachedPagesTakeTheFastPath(t *testing.T) {
+	addr, maddr := freeLoopbackAddr(t), freeLoopbackAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--metrics-addr", maddr}, nil, io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get("http://" + maddr + "/metrics"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not start within 20 s")
+		}
+	}
+	for i := range 3 {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Etag") == "" {
+			t.Fatalf("GET / #%d: %s, ETag %q", i+1, resp.Status, resp.Header.Get("Etag"))
+		}
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`broadsheet_fastpath_handoffs_total{reason="declined"} 1` + "\n",
+		`broadsheet_http_requests_total{route="GET /{$}",method="GET",code="200"} 3` + "\n",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
