@@ -118,7 +118,11 @@ func (s *Server) FastHandler() fastpath.Handler {
 				return fastpath.Answer{}, false
 			}
 		}
-		c := s.cache.hit(key, s.now())
+		now := start
+		if !s.wallClock {
+			now = s.now()
+		}
+		c := s.cache.hit(key, now)
 		if c == nil {
 			return fastpath.Answer{}, false
 		}

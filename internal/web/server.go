@@ -134,6 +134,7 @@ type Server struct {
 	baseURL    string
 	assets     map[string]*asset
 	now        func() time.Time
+	wallClock  bool // now is time.Now
 	handler    http.Handler
 	// later and laterWork hold the work requests leave for after their
 	// answer (afterAnswer).
@@ -209,7 +210,8 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.New()
 	}
-	if opts.Now == nil {
+	wallClock := opts.Now == nil
+	if wallClock {
 		opts.Now = time.Now
 	}
 	if opts.IPs == nil {
@@ -229,6 +231,7 @@ func New(st Store, opts Options) (*Server, error) {
 		log:               opts.Logger,
 		baseURL:           strings.TrimSuffix(opts.BaseURL, "/"),
 		now:               opts.Now,
+		wallClock:         wallClock,
 		newsroom:          opts.Newsroom,
 		webhooks:          opts.Webhooks,
 		liveBlogs:         opts.LiveBlogs,

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"hash/maphash"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/article"
@@ -109,7 +111,34 @@ func reading[T ~string | ~[]byte](secPurpose, purpose, xMoz, userAgent T) bool {
 	if len(secPurpose) > 0 || len(purpose) > 0 || len(xMoz) > 0 {
 		return false
 	}
-	return len(userAgent) >= 10 && !robotAgent(userAgent)
+	return len(userAgent) >= 10 && !agents.robot([]byte(userAgent)) // a copy only from net/http's string
+}
+
+// agentMemo remembers robotAgent's verdicts on the User-Agents seen
+// lately. A site's readers send a few dozen distinct strings between
+// them, so a hit usually costs a hash (about 20 ns) instead of the scan
+// (about 700 ns on a browser's). Each slot holds a string's 64-bit hash,
+// seeded at random so that no one can aim a collision, with its lowest
+// bit replaced by the verdict; 0 is empty.
+type agentMemo struct {
+	seed  maphash.Seed
+	slots [256]atomic.Uint64
+}
+
+var agents = agentMemo{seed: maphash.MakeSeed()}
+
+func (m *agentMemo) robot(ua []byte) bool {
+	h := maphash.Bytes(m.seed, ua) &^ 1
+	slot := &m.slots[h>>56]
+	if v := slot.Load(); v != 0 && v&^1 == h {
+		return v&1 == 1
+	}
+	robot := robotAgent(ua)
+	if robot {
+		h |= 1
+	}
+	slot.Store(h)
+	return robot
 }
 
 // countView counts a view of the article a page shows (id 0: the page
