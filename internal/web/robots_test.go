@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"hash/maphash"
 	"regexp"
 	"testing"
 )
@@ -52,6 +54,22 @@ func TestRobotAgent(t *testing.T) {
 	long := string(make([]byte, 600)) + "SPIDER"
 	if !robotAgent(long) {
 		t.Error("a robot word past 512 bytes was missed")
+	}
+}
+
+// The remembered verdicts are robotAgent's, asked first or again, even
+// with every slot taken by other strings meanwhile.
+func TestAgentMemo(t *testing.T) {
+	m := &agentMemo{seed: maphash.MakeSeed()}
+	for round := range 3 {
+		for _, tc := range userAgents {
+			if got := m.robot([]byte(tc.ua)); got != tc.robot {
+				t.Errorf("round %d: remembered verdict on %q = %v, want %v", round, tc.ua, got, tc.robot)
+			}
+		}
+		for i := range 2000 {
+			m.robot(fmt.Appendf(nil, "Mozilla/5.0 (filler %d) Gecko", i))
+		}
 	}
 }
 
