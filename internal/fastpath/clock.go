@@ -2,44 +2,38 @@ package fastpath
 
 import (
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// clock keeps the Date line formatted once a second, so that a hit only
-// loads a pointer: formatting the time on every answer would cost more
-// than the rest of it.
+// clock keeps the Date line formatted once a second, so that an answer
+// only reads the time and loads a pointer: formatting the time on every
+// answer would cost more than the rest of it. It is formatted again by
+// the first answer of each new second, so Date is never behind the clock
+// (and never before a page's Last-Modified, taken from the same clock).
 type clock struct {
-	line atomic.Pointer[[]byte]
-	quit chan struct{}
-	once sync.Once
+	line atomic.Pointer[dateLine]
+}
+
+type dateLine struct {
+	sec  int64
+	line []byte // "Date: …\r\n\r\n"
 }
 
 func newClock() *clock {
-	c := &clock{quit: make(chan struct{})}
-	c.set(time.Now())
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case now := <-t.C:
-				c.set(now)
-			case <-c.quit:
-				return
-			}
-		}
-	}()
+	c := &clock{}
+	c.dateEnd()
 	return c
 }
 
-func (c *clock) set(now time.Time) {
-	b := []byte("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n\r\n")
-	c.line.Store(&b)
-}
-
 // dateEnd is the Date line and the blank line that ends a head.
-func (c *clock) dateEnd() []byte { return *c.line.Load() }
-
-func (c *clock) stop() { c.once.Do(func() { close(c.quit) }) }
+func (c *clock) dateEnd() []byte {
+	now := time.Now()
+	cur := c.line.Load()
+	if cur != nil && cur.sec == now.Unix() {
+		return cur.line
+	}
+	d := &dateLine{sec: now.Unix(), line: []byte("Date: " + now.UTC().Format(http.TimeFormat) + "\r\n\r\n")}
+	c.line.CompareAndSwap(cur, d) // another answer may have formatted it first: either will do
+	return d.line
+}

@@ -20,6 +20,10 @@ import (
 // through pageHandler, from the same rules.
 const pagePath = "/city/tram-depot"
 
+// wordPath is a second address of the page, in Persian: sent as
+// percent-escapes of its UTF-8.
+const wordPath = "/شهر/tram-depot"
+
 var (
 	pageBody    = bytes.Repeat([]byte("<p>The council votes on the tram depot.</p>\n"), 100)
 	pageETag    = `"v1"`
@@ -62,7 +66,8 @@ func notModified(inm, ims string) bool {
 // would be rendered afresh), and counts its answers.
 func pageHandler(hits *atomic.Uint64) Handler {
 	return func(r *Request) (Answer, bool) {
-		if string(r.Path) != pagePath || bytes.Contains(r.Cookie, []byte("session=")) {
+		var buf [64]byte
+		if p := string(r.AppendPath(buf[:0])); p != pagePath && p != wordPath || bytes.Contains(r.Cookie, []byte("session=")) {
 			return Answer{}, false
 		}
 		hits.Add(1)
@@ -79,7 +84,7 @@ func pageHandler(hits *atomic.Uint64) Handler {
 // fallback is what net/http serves, alone or behind the fast path.
 func fallback() *http.Server {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+pagePath, func(w http.ResponseWriter, r *http.Request) {
+	page := func(w http.ResponseWriter, r *http.Request) {
 		if notModified(r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")) {
 			for k, v := range pageHeader(false) {
 				w.Header()[k] = v
@@ -93,7 +98,9 @@ func fallback() *http.Server {
 		if r.Method != http.MethodHead {
 			w.Write(pageBody)
 		}
-	})
+	}
+	mux.HandleFunc("GET "+pagePath, page)
+	mux.HandleFunc("GET "+wordPath, page)
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 		if err != nil {

@@ -11,8 +11,8 @@ import (
 // a Handler that keeps one must copy it.
 type Request struct {
 	Method string // "GET" or "HEAD"
-	Target []byte // as sent; checked to mean the same raw and decoded
-	Path   []byte // Target up to "?"
+	Target []byte // as sent, in the strict form goodTarget checks
+	Path   []byte // Target up to "?", as sent (AppendPath decodes it)
 
 	Host            []byte
 	AcceptEncoding  []byte
@@ -226,19 +226,25 @@ func (r *Request) connection(v []byte) bool {
 	return true
 }
 
-// goodTarget accepts only targets whose bytes mean the same raw and
-// decoded, and that ServeMux would neither clean nor redirect: "/" then
-// unreserved characters and "/", and a query of unreserved characters and
-// "=", "&", "+", ",". No "%", no "//", no "." or ".." segment, no fragment,
-// no absolute form, no empty query.
+// goodTarget accepts only targets that ServeMux would neither clean nor
+// redirect and whose escapes decode to nothing a router or a query reads
+// specially: "/" then unreserved characters, "/" and percent-escapes of
+// the bytes 0x80–0xFF (the UTF-8 of a word beyond ASCII: a Persian slug),
+// and a query of the same and "=", "&", "+", ",". No other "%", no "//",
+// no "." or ".." segment, no fragment, no absolute form, no empty query.
 func goodTarget(t []byte) bool {
 	if len(t) == 0 || t[0] != '/' {
 		return false
 	}
 	query := false
-	for i, c := range t {
-		switch {
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '~':
+		case c == '%':
+			if i+2 >= len(t) || unhex(t[i+1]) < 8 || unhex(t[i+2]) < 0 {
+				return false
+			}
+			i += 2
 		case c == '.':
 			if !query && t[i-1] == '/' && dotSegment(t[i:]) {
 				return false
@@ -258,6 +264,34 @@ func goodTarget(t []byte) bool {
 		}
 	}
 	return true
+}
+
+// unhex is a hex digit's value, -1 for any other byte.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// AppendPath appends r's path as net/http's URL.Path holds it: decoded.
+// The only escapes the fast path takes are those of bytes 0x80–0xFF.
+func (r *Request) AppendPath(dst []byte) []byte {
+	p := r.Path
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) {
+			dst = append(dst, byte(unhex(p[i+1])<<4|unhex(p[i+2])))
+			i += 2
+			continue
+		}
+		dst = append(dst, p[i])
+	}
+	return dst
 }
 
 // dotSegment reports whether s, which starts a path segment with ".", is

@@ -25,6 +25,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -116,20 +117,25 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.lns[l] = struct{}{}
 	s.mu.Unlock()
+	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
 		if err != nil {
 			if s.shutting.Load() {
 				return http.ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() { // out of descriptors and the like
-				time.Sleep(5 * time.Millisecond)
+			if retryable(err) {
+				// As net/http does: out of descriptors or buffers, wait
+				// and try again rather than stop serving.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				logf(s.Fallback.ErrorLog, "fastpath: accept: %v; retrying in %v", err, backoff)
+				time.Sleep(backoff)
 				continue
 			}
 			return fmt.Errorf("fastpath: accept: %w", err)
 		}
-		c := &conn{Conn: nc, s: s}
+		backoff = 0
+		c := &conn{Conn: nc, s: s, accepted: time.Now()}
 		s.mu.Lock()
 		if s.shutting.Load() {
 			s.mu.Unlock()
@@ -143,8 +149,10 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops accepting, closes idle connections, lets each busy one
-// finish the answer at hand (sent with "Connection: close"), then shuts
-// Fallback down, which owns every connection handed off.
+// finish the answer at hand (sent with "Connection: close"), and shuts
+// Fallback down at the same time, which owns every connection handed off
+// (its RegisterOnShutdown hooks run at once). When ctx ends first, the
+// connections still busy are closed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.start()
 	s.mu.Lock()
@@ -153,12 +161,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		l.Close()
 	}
 	s.mu.Unlock()
+	fallback := make(chan error, 1)
+	go func() { fallback <- s.Fallback.Shutdown(ctx) }()
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
+	var err error
 	for {
 		s.mu.Lock()
 		for c := range s.conns {
-			if c.state.CompareAndSwap(stateIdle, stateClosed) {
+			if err != nil || c.state.CompareAndSwap(stateIdle, stateClosed) {
+				c.state.Store(stateClosed)
 				c.Conn.Close()
 				delete(s.conns, c)
 			}
@@ -170,14 +182,28 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("fastpath: shutdown: %w", ctx.Err())
+			err = fmt.Errorf("fastpath: shutdown: %w", ctx.Err())
 		case <-t.C:
 		}
 	}
-	err := s.Fallback.Shutdown(ctx)
+	err = errors.Join(err, <-fallback)
 	s.handoff.Close()
-	s.clock.stop()
 	return err
+}
+
+// retryable reports whether an accept error passes: a timeout, or the
+// process or system out of descriptors, buffers or memory for a moment.
+func retryable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func logf(l *log.Logger, format string, args ...any) {
@@ -215,6 +241,10 @@ type conn struct {
 	bufs    net.Buffers // a field, so WriteTo does not move it to the heap per call
 	readDL  time.Time
 	writeDL time.Time
+	// accepted is when the connection came; answered says it has had an
+	// answer, after which the idle timeout applies between requests.
+	accepted time.Time
+	answered bool
 }
 
 var connClose = []byte("Connection: close\r\n")
@@ -258,6 +288,7 @@ func (c *conn) serve() {
 				if ans, ok := s.Handler(&c.req); ok {
 					closing := c.req.close || s.shutting.Load()
 					c.queue(ans, closing)
+					c.answered = true
 					c.br.Discard(n)
 					if closing {
 						c.flush()
@@ -303,10 +334,18 @@ func (c *conn) readHead() (n int, ok bool) {
 			if !c.state.CompareAndSwap(stateActive, stateIdle) {
 				return 0, false // Shutdown came while the last answer went out
 			}
-			if s.IdleTimeout > 0 {
+			switch {
+			case !c.answered && s.ReadHeaderTimeout > 0:
+				// As net/http: a new connection has the header timeout,
+				// from its accept, to send its first request.
+				if c.readDL.IsZero() {
+					c.readDL = c.accepted.Add(s.ReadHeaderTimeout)
+					c.Conn.SetReadDeadline(c.readDL)
+				}
+			case s.IdleTimeout > 0:
 				c.readDL = moveDeadline(c.Conn.SetReadDeadline, c.readDL, now, s.IdleTimeout)
 			}
-		} else if s.ReadHeaderTimeout > 0 {
+		} else if s.ReadHeaderTimeout > 0 && c.answered {
 			if headFrom.IsZero() {
 				// A head in pieces is rare; the slowloris clock starts.
 				headFrom = now

@@ -9,9 +9,12 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -315,4 +318,99 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// emfileListener fails its first Accept as a process out of descriptors.
+type emfileListener struct {
+	net.Listener
+	n atomic.Int32
+}
+
+func (l *emfileListener) Accept() (net.Conn, error) {
+	if l.n.Add(1) == 1 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// Out of descriptors for a moment, the server waits and goes on serving,
+// as net/http's does, rather than stop.
+func TestAcceptOutOfDescriptorsRetries(t *testing.T) {
+	logged := &lockedBuffer{}
+	fs := startFast(t, func(s *Server) { s.Fallback.ErrorLog = log.New(logged, "", 0) })
+	l := listen(t)
+	go fs.Serve(&emfileListener{Listener: l})
+	c, br := afterHit(t, l.Addr().String())
+	c.Write([]byte(get("")))
+	if resp, _ := readResponse(t, br, "GET"); resp.StatusCode != 200 {
+		t.Errorf("after EMFILE: %s", resp.Status)
+	}
+	if !strings.Contains(logged.String(), "too many open files") {
+		t.Errorf("log %q does not tell of the failed accept", logged.String())
+	}
+}
+
+// A new connection that sends nothing is closed after the header timeout,
+// as net/http closes it, not kept for the idle timeout.
+func TestSilentNewConnection(t *testing.T) {
+	fs := startFast(t, func(s *Server) {
+		s.ReadHeaderTimeout, s.IdleTimeout = 200*time.Millisecond, time.Minute
+	})
+	c := dial(t, fs.addr)
+	start := time.Now()
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Fatalf("read %d bytes, %v", n, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a silent new connection was kept %v, want about 200ms", d)
+	}
+	// After an answer, the idle timeout applies between requests.
+	c, br := afterHit(t, fs.addr)
+	time.Sleep(400 * time.Millisecond)
+	c.Write([]byte(get("")))
+	if resp, _ := readResponse(t, br, "GET"); resp.StatusCode != 200 {
+		t.Errorf("second request after a pause: %s", resp.Status)
+	}
+}
+
+// A connection stuck in the middle of a head does not keep net/http's
+// shutdown, and its hooks (which end event streams), from starting.
+func TestShutdownStartsFallbackAtOnce(t *testing.T) {
+	hooked := make(chan struct{})
+	var once sync.Once
+	fs := startFast(t, func(s *Server) { s.Fallback.RegisterOnShutdown(func() { once.Do(func() { close(hooked) }) }) })
+	c := dial(t, fs.addr)
+	c.Write([]byte("GET " + pagePath + " HTTP/1.1\r\nHost: x\r\n")) // and no more
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- fs.Shutdown(ctx) }()
+	select {
+	case <-hooked:
+	case <-time.After(300 * time.Millisecond):
+		t.Fatal("net/http's shutdown hooks had not run while a fast-path connection was busy")
+	}
+	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want the deadline passed", err)
+	}
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Errorf("the stuck connection is still open after Shutdown (%d, %v)", n, err)
+	}
+}
+
+// Date is never behind the clock, even just after a second begins.
+func TestDateNeverBehind(t *testing.T) {
+	c := newClock()
+	for end := time.Now().Add(1200 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		before := time.Now().Truncate(time.Second)
+		line := strings.TrimSuffix(strings.TrimPrefix(string(c.dateEnd()), "Date: "), "\r\n\r\n")
+		d, err := http.ParseTime(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Before(before) {
+			t.Fatalf("Date %v is behind the clock's %v", d, before)
+		}
+	}
 }

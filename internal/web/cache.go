@@ -31,6 +31,7 @@ type pageCache struct {
 
 	hits, misses atomic.Uint64
 	repacking    atomic.Bool // a popular page is being compressed harder
+	repackAfter  int         // hits before that; 0 never (tests that compare bytes)
 }
 
 // cached is one rendered page.
@@ -60,7 +61,8 @@ type cached struct {
 }
 
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{entries: map[string]*list.Element{}, byKey: map[string]map[string]bool{}, lru: list.New(), maxBytes: maxBytes}
+	return &pageCache{entries: map[string]*list.Element{}, byKey: map[string]map[string]bool{}, lru: list.New(), maxBytes: maxBytes,
+		repackAfter: repackAfter}
 }
 
 // A page is compressed twice. Rendered, it is compressed fast, at level 3
@@ -164,7 +166,7 @@ func lookup[K ~string | ~[]byte](pc *pageCache, url K, now time.Time, countMiss 
 	pc.hits.Add(1)
 	pc.lru.MoveToFront(el)
 	c := el.Value.(*cached)
-	if c.served++; c.served >= repackAfter && !c.packed && pc.repacking.CompareAndSwap(false, true) {
+	if c.served++; pc.repackAfter > 0 && c.served >= pc.repackAfter && !c.packed && pc.repacking.CompareAndSwap(false, true) {
 		go pc.repack(c)
 	}
 	return c

@@ -72,7 +72,11 @@ func (s *Server) editions(next http.Handler) http.Handler {
 			_, u.RawPath = editionPrefix(u.RawPath)
 		}
 		r2.URL = &u
-		next.ServeHTTP(w, r2.WithContext(context.WithValue(r.Context(), editionKey{}, code)))
+		r2 = r2.WithContext(context.WithValue(r.Context(), editionKey{}, code))
+		next.ServeHTTP(w, r2)
+		// The metrics count the edition's page under the route it took,
+		// as they count the main edition's.
+		r.Pattern = r2.Pattern
 	})
 }
 

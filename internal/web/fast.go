@@ -104,17 +104,23 @@ const fastpathMaxTarget = MaxURLBytes
 // commented recently (whose page is theirs alone), a query that may be an
 // old address to redirect, and every request while debug logging is on.
 func (s *Server) FastHandler() fastpath.Handler {
-	commenter := []byte(commenterCookie + "=")
+	// The name alone: net/http's cookie parser reads it with spaces
+	// before "=" too.
+	commenter := []byte(commenterCookie)
 	return func(req *fastpath.Request) (fastpath.Answer, bool) {
 		start := time.Now()
 		if bytes.Contains(req.Cookie, commenter) || s.log.Enabled(context.Background(), slog.LevelDebug) {
 			return fastpath.Answer{}, false
 		}
 		key := req.Target
-		if n := len(req.Path); n < len(key) {
+		if n := len(req.Path); n < len(key) || bytes.IndexByte(req.Path, '%') >= 0 {
 			var buf [fastpathMaxTarget]byte
-			key = appendPageKey(buf[:0], req.Path, req.Target[n+1:])
-			if len(key) > n && redirects.ContentQuery(string(key[n+1:])) != "" {
+			key = req.AppendPath(buf[:0]) // as requestPath has it: decoded
+			path := len(key)
+			if n < len(req.Target) {
+				key = appendQueryKey(key, req.Target[n+1:])
+			}
+			if len(key) > path && redirects.ContentQuery(string(key[path+1:])) != "" {
 				return fastpath.Answer{}, false
 			}
 		}
@@ -261,7 +267,7 @@ func trimSpace[T ~string | ~[]byte](s T) T {
 // tells analytics where a reader came from. A story shared on a social
 // network is fetched with a different one on every click (fbclid,
 // utm_source…); they change nothing on the page, so the page cache and
-// the page's handler never see them (appendPageKey).
+// the page's handler never see them (appendQueryKey).
 func trackingParam[T ~string | ~[]byte](name T) bool {
 	if len(name) > 4 && string(name[:4]) == "utm_" {
 		return true
@@ -274,11 +280,10 @@ func trackingParam[T ~string | ~[]byte](name T) bool {
 	return false
 }
 
-// appendPageKey appends to dst the address a public page is cached and
-// rendered under: path, then the query without tracking parameters (and
-// without empty pairs), "?" only if something is left.
-func appendPageKey[T ~string | ~[]byte](dst []byte, path, rawQuery T) []byte {
-	dst = append(dst, path...)
+// appendQueryKey appends to a page's path the part of its raw query the
+// page is cached and rendered under: the query without tracking
+// parameters (and without empty pairs), "?" only if something is left.
+func appendQueryKey[T ~string | ~[]byte](dst []byte, rawQuery T) []byte {
 	sep := byte('?')
 	for len(rawQuery) > 0 {
 		var pair T

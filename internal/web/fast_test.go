@@ -75,17 +75,19 @@ func exchange(t *testing.T, addr, raw, method string) []byte {
 // to net/http alone and to the fast path, and wants the same bytes back
 // but Date, every one answered by the fast path itself.
 func TestFastPathAnswersAsNetHTTP(t *testing.T) {
-	s := newSite(t)
+	s, _, _ := newEditionsSite(t)
 	s.publish("city", "council-vote", "Council vote", func(a *article.Article) {
 		a.Tags = []article.Tag{s.tags["housing"]}
 	})
 	s.publish("sport", "match-report", "Match report")
+	s.srv.cache.repackAfter = 0 // a page compressed again between two answers would differ
 	two := startTwo(t, s.srv)
 
 	paths := []string{"/", "/city/council-vote", "/city", "/latest", "/about", "/feed.rss", "/feed.json", "/city.atom",
 		"/city/council-vote/comments.rss", "/tag/housing", "/author/ada-lovelace", "/robots.txt", "/sitemap.xml",
 		"/city?page=2", "/city/council-vote?comments=newest",
-		"/city/council-vote?utm_source=social&utm_medium=share&fbclid=IwAR0abc", "/?utm_campaign=morning&gclid=x1"}
+		"/city/council-vote?utm_source=social&utm_medium=share&fbclid=IwAR0abc", "/?utm_campaign=morning&gclid=x1",
+		"/fa", "/fa/%d8%ac%d9%87%d8%a7%d9%86", "/fa/%D8%AC%D9%87%D8%A7%D9%86/bandar-baz-shod", "/fa/feed.rss"}
 	etags := map[string]string{}
 	for _, p := range paths {
 		r := s.get(p) // rendered and stored
@@ -133,6 +135,7 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 	// What the fast path leaves to net/http, answered the same.
 	for _, tc := range []struct{ name, raw string }{
 		{"a recent commenter's own page", "GET /city/council-vote HTTP/1.1\r\nHost: x\r\nCookie: a=1; " + commenterCookie + "=" + strings.Repeat("ab", 16) + "\r\n\r\n"},
+		{"a commenter's cookie spaced", "GET /city/council-vote HTTP/1.1\r\nHost: x\r\nCookie: " + commenterCookie + " =" + strings.Repeat("ab", 16) + "\r\n\r\n"},
 		{"an old address's query", "GET /?p=123 HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{"not cached", "GET /sport HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{"no such page", "GET /nowhere/at-all HTTP/1.1\r\nHost: x\r\n\r\n"},
@@ -158,11 +161,11 @@ func TestPageKey(t *testing.T) {
 		{"/city", "utm_=1&utm=2&xfbclid=3", "/city?utm_=1&utm=2&xfbclid=3"}, // names that only look alike
 		{"/", "p=12&_ga=1", "/?p=12"},
 	} {
-		if got := string(appendPageKey(nil, tc.path, tc.query)); got != tc.want {
-			t.Errorf("appendPageKey(%q, %q) = %q, want %q", tc.path, tc.query, got, tc.want)
+		if got := string(appendQueryKey([]byte(tc.path), tc.query)); got != tc.want {
+			t.Errorf("appendQueryKey(%q, %q) = %q, want %q", tc.path, tc.query, got, tc.want)
 		}
-		if got := string(appendPageKey(nil, []byte(tc.path), []byte(tc.query))); got != tc.want {
-			t.Errorf("appendPageKey on bytes (%q, %q) = %q, want %q", tc.path, tc.query, got, tc.want)
+		if got := string(appendQueryKey([]byte(tc.path), []byte(tc.query))); got != tc.want {
+			t.Errorf("appendQueryKey on bytes (%q, %q) = %q, want %q", tc.path, tc.query, got, tc.want)
 		}
 	}
 }
@@ -280,5 +283,21 @@ func BenchmarkFastPathHit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		fast(&req)
+	}
+}
+
+// An edition's page is counted under the route that served it, whichever
+// path answers it.
+func TestEditionPagesCountedUnderTheirRoute(t *testing.T) {
+	s, _, _ := newEditionsSite(t)
+	s.get("/fa")
+	req := fastpath.Request{Method: "GET", Target: []byte("/fa"), Path: []byte("/fa")}
+	if _, ok := s.srv.FastHandler()(&req); !ok {
+		t.Fatal("the fast path declined a cached edition's page")
+	}
+	var m bytes.Buffer
+	s.srv.metrics.WriteTo(&m)
+	if want := `broadsheet_http_requests_total{route="GET /{$}",method="GET",code="200"} 2`; !strings.Contains(m.String(), want) {
+		t.Errorf("metrics lack %s:\n%s", want, m.String())
 	}
 }

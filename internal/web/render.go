@@ -294,7 +294,7 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		path := requestPath(r)
 		url := path
 		if r.URL.RawQuery != "" {
-			url = string(appendPageKey(make([]byte, 0, len(path)+1+len(r.URL.RawQuery)), path, r.URL.RawQuery))
+			url = string(appendQueryKey(append(make([]byte, 0, len(path)+1+len(r.URL.RawQuery)), path...), r.URL.RawQuery))
 			if q := strings.TrimPrefix(url[len(path):], "?"); q != r.URL.RawQuery {
 				// The page is rendered without what it is cached without.
 				r2, u := *r, *r.URL
