@@ -131,3 +131,50 @@ func TestExpiredCheckCostsNothing(t *testing.T) {
 		t.Errorf("held because %q, want the first-comment rule (a verified, renewed check)", q[0].HeldReason)
 	}
 }
+
+// TestCommentSentBeforeItsWidgetArrives posts a comment whose fields were
+// filled by a script, without an event, so that the click on Post is the
+// first the page hears of the reader: the anti-bot widget is asked for
+// then, and the form is sent before it has arrived, as on a slow
+// connection. The page waits for it, has it solve the check, and only
+// then sends: the server verifies the solution.
+func TestCommentSentBeforeItsWidgetArrives(t *testing.T) {
+	requireChromium(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	db, ts := startSite(t, ctx, dir)
+	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
+	const path = "/city/council-votes-eastgate-tram-depot-homes"
+	resp, err := chromedp.Run(bctx, chromedp.NavigateResponse(ts.URL+path))
+	if err != nil {
+		t.Fatalf("open the article: %v", err)
+	}
+	expectPage(t, bctx, resp, 200, path)
+	text := "Filled in by the browser, posted at once."
+	if err := chromedp.Do(bctx,
+		chromedp.Poll[chromedp.Void](formsReadyJS, chromedp.WithPollingTimeout(20*time.Second)),
+	); err != nil {
+		t.Fatalf("wait for the page's script: %v", err)
+	}
+	evaluate[bool](t, bctx, `document.getElementById("comment-body").value = `+jsString(text)+`;
+		document.getElementById("comment-name").value = "Filled Fast"; true`)
+	if evaluate[bool](t, bctx, `!!customElements.get("altcha-widget")`) {
+		t.Fatal("the widget was fetched before the reader touched the form")
+	}
+	time.Sleep(comment.DefaultMinFill) // not so fast that the form's age holds it
+	if err := chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li.comment.held`)),
+	); err != nil {
+		t.Fatalf("the comment did not come back awaiting moderation: %v; the page says %.300q", err, pageText(t, bctx))
+	}
+	q, err := db.ModerationQueue(ctx, comment.Pending, 0, 5)
+	if err != nil || len(q) != 1 || q[0].Body != text {
+		t.Fatalf("stored = %+v, %v; want the one comment", q, err)
+	}
+	if q[0].HeldReason != "first comment from this commenter" {
+		t.Errorf("held because %q, want the first-comment rule (a verified check)", q[0].HeldReason)
+	}
+	problems.report(t, "article with a comment sent before its widget arrived")
+}

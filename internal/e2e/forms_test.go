@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,6 +21,11 @@ const formsArticle = "/city/council-votes-eastgate-tram-depot-homes"
 // activeIDJS is the id of the element that has the focus.
 const activeIDJS = `document.activeElement ? document.activeElement.id : ""`
 
+// formsReadyJS is true once forms.js has run. It checks the fields, fetches
+// the anti-bot widget when the reader starts a form, and has the widget
+// solve its check when the form is sent, waiting for it if need be.
+const formsReadyJS = `!!window.broadsheetForms`
+
 // TestCommentFieldsInAnyOrder sends an empty comment, so that the page
 // names what is missing and puts the focus in the comment field; then the
 // reader fills in their name first, the comment second, and posts. Leaving
@@ -40,8 +44,7 @@ func TestCommentFieldsInAnyOrder(t *testing.T) {
 	}
 	expectPage(t, bctx, resp, http.StatusOK, formsArticle)
 	if err := chromedp.Do(bctx,
-		chromedp.Poll[chromedp.Void](`typeof document.querySelector("#comment-form altcha-widget")?.verify === "function"`,
-			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll[chromedp.Void](formsReadyJS, chromedp.WithPollingTimeout(20*time.Second)),
 		chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#comment-name-error`)),
 	); err != nil {
@@ -193,8 +196,7 @@ func TestSubscribeEmptyAddress(t *testing.T) {
 	expectPage(t, bctx, resp, http.StatusOK, formsArticle)
 	const errSel = "#subscribe-email-article-error"
 	if err := chromedp.Do(bctx,
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`typeof document.querySelector(%s)?.verify === "function"`, jsString(selSubWidget)),
-			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll[chromedp.Void](formsReadyJS, chromedp.WithPollingTimeout(20*time.Second)),
 		chromedp.Click(chromedp.CSS(selSubSubmit)),
 	); err != nil {
 		t.Fatalf("click Subscribe: %v", err)
