@@ -119,3 +119,59 @@ func TestFontRangesMatchTheSubset(t *testing.T) {
 		}
 	}
 }
+
+// A stylesheet loses its comments and indentation, and nothing else.
+func TestTrimCSS(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"comments and indentation", "/* what */\na {\n  color: red; /* why */\n}\n", "a {\ncolor: red; \n}\n"},
+		{"blank lines", "a{}\n\n\n  \nb{}\n", "a{}\nb{}\n"},
+		{"a comment that parts two tokens", "a{margin:1px/* x */2px}", "a{margin:1px/**/2px}"},
+		{"a comment beside a space", "a{margin:1px /* x */2px}", "a{margin:1px 2px}"},
+		{"a licence", "/*! MIT */\na{}", "/*! MIT */\na{}"},
+		{"strings", `a::before{content:"/* not a comment */"}b::after{content:'it\'s /* still */'}`, `a::before{content:"/* not a comment */"}b::after{content:'it\'s /* still */'}`},
+		{"an escaped quote", `.it\'s{}/* x */`, `.it\'s{}`},
+		{"url()", "a{background:url(data:image/svg+xml,/*x*/)}", "a{background:url(data:image/svg+xml,/*x*/)}"},
+		{"a quoted url()", `a{background:url( "a/*b*/c" )}`, `a{background:url( "a/*b*/c" )}`},
+		{"an unterminated comment", "a{} /* open", "a{} /* open"},
+	} {
+		if got := string(trimCSS([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: trimCSS(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+// A script loses the lines that are only a comment, blank lines and
+// indentation; a line continued from a backslash, and a script with a
+// template literal, are kept as written.
+func TestTrimJS(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"comments and indentation", "// what\n(function () {\n  // why\n  var a = 1; // kept\n\n  return a;\n})();\n", "(function () {\nvar a = 1; // kept\nreturn a;\n})();\n"},
+		{"a block comment", "/* a\n   // b\n*/\nx();\n", "/* a\n*/\nx();\n"},
+		{"a continued string", "var s = \"a\\\n  // b\";\n", "var s = \"a\\\n  // b\";\n"},
+		{"a template literal", "var s = `\n  // b`;\n", "var s = `\n  // b`;\n"},
+		{"no newline at the end", "  x()", "x()"},
+	} {
+		if got := string(trimJS([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: trimJS(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+// The site's own stylesheets and scripts are served trimmed, and a
+// bundle as it was built.
+func TestStaticTrimmed(t *testing.T) {
+	s := newSite(t)
+	for name, trim := range map[string]bool{"style.css": true, "forms.js": true, "live.js": true, "editor.js": false} {
+		src, err := staticFS.ReadFile("static/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.get(s.srv.assetURL(name)).body
+		switch {
+		case trim && len(got) >= len(src):
+			t.Errorf("%s: served %d bytes of its %d, want it trimmed", name, len(got), len(src))
+		case !trim && got != string(src):
+			t.Errorf("%s: served %d bytes that are not the file's %d", name, len(got), len(src))
+		}
+	}
+}
