@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Vazirmatn (npm package "vazirmatn", SIL OFL 1.1), the typeface of
 # Persian and Arabic text on the reading site and in the newsroom, pinned to
-# one version and subset to the Arabic script:
+# one version and subset to the letters of Persian and Arabic:
 #
 #   scripts/update-fonts.sh
 #
@@ -12,9 +12,11 @@
 # them (vazirmatn-LICENSE.txt). It prints the sizes, before and after, and
 # the files' SHA-256.
 #
-# Two static faces, not the variable one: together they are smaller (35 KB
-# against 41 KB for the same characters), and a page that sets no bold
-# Arabic text fetches only the first. The site's weight 600 is drawn bold.
+# Static faces, not the variable one: a face is 12 KB where the variable
+# font is 30 KB for the same characters. The reading site loads only the
+# regular face, and the browser draws its bold from it, so that an article
+# in Persian stays within its 35 KB (docs/performance.md); the newsroom
+# loads both. Its weight 600 is drawn bold.
 #
 # To move to another release, set version and integrity from
 #   npm view vazirmatn@VERSION version dist.integrity
@@ -25,16 +27,21 @@ set -euo pipefail
 version=33.0.3
 integrity=sha512-fbjNc0CMjazZpIegWzz9OHGzI1APFboT+x7ZecXlUCtDe/nkyx7gtCTZnWS/+eeXG7fbfXymCPKJI8EsnM3iqw==
 
-# What Persian and Arabic text needs: the Arabic block (letters, harakat,
-# Arabic-Indic and Persian digits, ، ؛ ؟ ٪ ٫ ٬), ZWNJ and ZWJ, the marks LRM
-# and RLM, the dotted circle a shaper shows under a stray mark, and the
-# ligature ﷲ and the rial sign ﷼. The presentation forms are left out:
-# shaping picks initial, medial and final forms through the font's GSUB
-# tables, which the subset keeps, not through those code points. « and »
-# are left to the Latin faces: Russian uses them too, and a Russian page
-# must not fetch this font for them. unicode-range in style.css and
-# admin.css must match (internal/web's tests check).
-unicodes=U+0600-06FF,U+200C-200F,U+25CC,U+FDF2,U+FDFC
+# What Persian and Arabic text needs, from the Arabic block: ، ؛ ؟, the
+# letters of Arabic, tatweel, the harakat and the hamza above and below,
+# Arabic-Indic and Persian digits, ٪ ٫ ٬, the superscript alef and alef
+# wasla, and Persian's پ چ ژ ک گ ۀ ی; then ZWNJ and ZWJ, the marks LRM and
+# RLM, the dotted circle a shaper shows under a stray mark, and the
+# ligature ﷲ and the rial sign ﷼. The letters only other languages use
+# (Urdu, Pashto, Kurdish, Sindhi...) are left out, as are Quranic marks:
+# they were a third of the font, and they fall to the system's face. The
+# presentation forms are left out too: shaping picks initial, medial and
+# final forms through the font's GSUB tables, which the subset keeps, not
+# through those code points. « and » are left to the Latin faces: Russian
+# uses them too, and a Russian page must not fetch this font for them.
+# unicode-range in style.css and admin.css must match (internal/web's
+# tests check).
+unicodes=U+060C,U+061B,U+061F,U+0621-063A,U+0640-0655,U+0660-066C,U+0670-0671,U+067E,U+0686,U+0698,U+06A9,U+06AF,U+06C0,U+06CC,U+06F0-06F9,U+200C-200F,U+25CC,U+FDF2,U+FDFC
 
 for tool in npm tar openssl base64 sha256sum pyftsubset ttx; do
 	command -v "$tool" >/dev/null || { echo "$0: $tool is needed (pyftsubset, ttx: apt-get install fonttools python3-brotli)" >&2; exit 1; }

@@ -10,7 +10,7 @@ import (
 
 // The anti-bot check speaks the page's language: on the Persian edition's
 // article the widget asks in Persian, right to left, and on the English
-// one in English.
+// one in English. It is fetched when the reader starts a comment.
 func TestAntiBotCheckSpeaksThePagesLanguage(t *testing.T) {
 	requireChromium(t)
 	dir := t.TempDir()
@@ -27,8 +27,14 @@ func TestAntiBotCheckSpeaksThePagesLanguage(t *testing.T) {
 			t.Fatalf("open %s: %v", tt.path, err)
 		}
 		expectPage(t, bctx, resp, 200, tt.path)
+		if evaluate[bool](t, bctx, `!!customElements.get("altcha-widget")`) {
+			t.Errorf("%s: the widget was fetched before the reader started a form", tt.path)
+		}
+		if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS("#comment-body"))); err != nil {
+			t.Fatalf("%s: click into the comment: %v", tt.path, err)
+		}
 		const label = `(document.querySelector("#comment-form altcha-widget label") || {}).textContent || ""`
-		// The widget draws itself after its module loads: wait for it.
+		// The widget draws itself once its module loads: wait for it.
 		got := ""
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 			if got = evaluate[string](t, bctx, label); got == tt.label {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,26 +21,19 @@ const formsArticle = "/city/council-votes-eastgate-tram-depot-homes"
 // activeIDJS is the id of the element that has the focus.
 const activeIDJS = `document.activeElement ? document.activeElement.id : ""`
 
+// formsReadyJS is true once forms.js has run. It checks the fields, fetches
+// the anti-bot widget when the reader starts a form, and has the widget
+// solve its check when the form is sent, waiting for it if need be.
+const formsReadyJS = `!!window.broadsheetForms`
+
 // TestCommentFieldsInAnyOrder sends an empty comment, so that the page
 // names what is missing and puts the focus in the comment field; then the
 // reader fills in their name first, the comment second, and posts. Leaving
 // a field must never pull the focus back to another.
 func TestCommentFieldsInAnyOrder(t *testing.T) {
-	requireChromium(t)
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	db, ts := startSite(t, ctx, dir)
-	bctx, problems, _ := startNewsroomBrowser(t, ctx, dir)
-
-	resp, err := chromedp.Run(bctx, chromedp.NavigateResponse(ts.URL+formsArticle))
-	if err != nil {
-		t.Fatalf("open the article: %v", err)
-	}
-	expectPage(t, bctx, resp, http.StatusOK, formsArticle)
+	ctx, db, bctx, problems := openCommentForm(t)
 	if err := chromedp.Do(bctx,
-		chromedp.Poll[chromedp.Void](`typeof document.querySelector("#comment-form altcha-widget")?.verify === "function"`,
-			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll[chromedp.Void](formsReadyJS, chromedp.WithPollingTimeout(20*time.Second)),
 		chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#comment-name-error`)),
 	); err != nil {
@@ -82,17 +74,8 @@ func TestCommentFieldsInAnyOrder(t *testing.T) {
 		t.Fatalf("the form holds name %q and comment %q, want %q and %q: the typing went to the wrong field", got["name"], got["body"], name, text)
 	}
 
-	sctx, scancel := context.WithTimeout(bctx, 45*time.Second) // the proof of work runs in here
-	defer scancel()
-	if err := chromedp.Do(sctx,
-		chromedp.Click(chromedp.CSS(`#comment-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`li.comment.held`)),
-	); err != nil {
-		t.Fatalf("post the comment: %v; the page says %.300q", err, pageText(t, bctx))
-	}
-	q, err := db.ModerationQueue(ctx, comment.Pending, 0, 5)
-	if err != nil || len(q) != 1 || q[0].Name != name || q[0].Body != text {
-		t.Fatalf("stored %+v, %v; want the one comment by %s", q, err, name)
+	if held := postHeld(t, ctx, bctx, db); held.Name != name || held.Body != text {
+		t.Fatalf("stored %+v; want the comment by %s", held, name)
 	}
 	problems.report(t, "article with a comment posted in any order")
 }
@@ -193,8 +176,7 @@ func TestSubscribeEmptyAddress(t *testing.T) {
 	expectPage(t, bctx, resp, http.StatusOK, formsArticle)
 	const errSel = "#subscribe-email-article-error"
 	if err := chromedp.Do(bctx,
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`typeof document.querySelector(%s)?.verify === "function"`, jsString(selSubWidget)),
-			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll[chromedp.Void](formsReadyJS, chromedp.WithPollingTimeout(20*time.Second)),
 		chromedp.Click(chromedp.CSS(selSubSubmit)),
 	); err != nil {
 		t.Fatalf("click Subscribe: %v", err)

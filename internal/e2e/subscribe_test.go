@@ -97,12 +97,11 @@ func TestSubscriptionJourneyInBrowser(t *testing.T) {
 	expectPage(t, bctx, resp, http.StatusOK, subscribeArticle)
 	if err := chromedp.Do(bctx,
 		chromedp.WaitVisible(chromedp.CSS(selSubForm)),
-		// forms.js solves the check only once the widget is defined;
-		// before that the form would go without it.
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`typeof document.querySelector(%s)?.verify === "function"`, jsString(selSubWidget)),
-			chromedp.WithPollingTimeout(20*time.Second)),
+		// forms.js fetches the widget once the reader starts the form,
+		// and has it solve the check when the form is sent.
+		chromedp.Poll[chromedp.Void](formsReadyJS, chromedp.WithPollingTimeout(20*time.Second)),
 	); err != nil {
-		t.Fatalf("the Subscribe box or its anti-bot widget is not ready: %v", err)
+		t.Fatalf("the Subscribe box or its script is not ready: %v", err)
 	}
 	scopes := evaluate[[]string](t, bctx, `[...document.querySelectorAll("form.subscribe-form input[name=scope]")].map(i => i.value)`)
 	if !strings.Contains(strings.Join(scopes, " "), "section:"+subscribeSection) {

@@ -49,7 +49,8 @@ func loadAssets(fsys fs.FS, dir string) (map[string]*asset, error) {
 			return err
 		}
 		body, err := fs.ReadFile(fsys, p)
-		bodies[strings.TrimPrefix(p, dir+"/")] = body
+		name := strings.TrimPrefix(p, dir+"/")
+		bodies[name] = trimmed(name, body)
 		return err
 	})
 	if err != nil {
@@ -81,6 +82,113 @@ func loadAssets(fsys fs.FS, dir string) (map[string]*asset, error) {
 		assets[name] = newAsset(name, body)
 	}
 	return assets, nil
+}
+
+// trimmed is a stylesheet or a script as the browser needs it, without the
+// comments and the indentation that are there for the people who read it:
+// they are a fifth of a stylesheet's compressed bytes and a third of a
+// script's. Whatever else a file holds is left as written.
+func trimmed(name string, body []byte) []byte {
+	switch path.Ext(name) {
+	case ".css":
+		return trimCSS(body)
+	case ".js":
+		return trimJS(body)
+	}
+	return body
+}
+
+// trimCSS drops a stylesheet's comments, except /*! ones (a licence), and
+// the spaces that start its lines. Strings and url() are copied as they
+// are. A comment between two tokens with no space beside it becomes /**/,
+// which still parts them: "1px/* x */2px" is two numbers, "1px2px" one.
+func trimCSS(css []byte) []byte {
+	out := make([]byte, 0, len(css))
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	for i := 0; i < len(css); {
+		c := css[i]
+		switch {
+		case c == '/' && i+1 < len(css) && css[i+1] == '*':
+			end := bytes.Index(css[i+2:], []byte("*/"))
+			if end < 0 {
+				return css // unterminated: leave the file as it is
+			}
+			j := i + 2 + end + 2
+			if bytes.HasPrefix(css[i:], []byte("/*!")) {
+				out = append(out, css[i:j]...)
+			} else if len(out) > 0 && !space(out[len(out)-1]) && j < len(css) && !space(css[j]) {
+				out = append(out, "/**/"...)
+			}
+			i = j
+		case c == '\\' && i+1 < len(css):
+			out, i = append(out, css[i:i+2]...), i+2 // an escape: \' is no string
+		case c == '"' || c == '\'':
+			j := i + 1
+			for j < len(css) && css[j] != c {
+				if css[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(css))
+			out, i = append(out, css[i:j]...), j
+		case (c == 'u' || c == 'U') && i+4 <= len(css) && strings.EqualFold(string(css[i:i+4]), "url(") &&
+			(len(out) == 0 || !isNameByte(out[len(out)-1])):
+			j := i + 4
+			for j < len(css) && space(css[j]) {
+				j++
+			}
+			if j < len(css) && (css[j] == '"' || css[j] == '\'') {
+				out, i = append(out, css[i:j]...), j // a quoted url() is a string
+				break
+			}
+			end := bytes.IndexByte(css[j:], ')')
+			if end < 0 {
+				return css
+			}
+			out, i = append(out, css[i:j+end+1]...), j+end+1
+		case c == '\n':
+			// A line's leading spaces, and blank lines, go.
+			for i < len(css) && space(css[i]) {
+				i++
+			}
+			if len(out) > 0 && out[len(out)-1] != '\n' {
+				out = append(out, '\n')
+			}
+		default:
+			out, i = append(out, c), i+1
+		}
+	}
+	return out
+}
+
+// isNameByte reports whether c may be part of a CSS name, so that the
+// "url(" in "my-url(" is not a url().
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// trimJS drops the lines of a script that are only a // comment, blank
+// lines, and the spaces that start the others. Outside a template literal
+// a line cannot start inside a string, save after a line ending in a
+// backslash, which is kept as it is; a line that starts with // is then a
+// comment, or text within a /* comment */. So a script with a template
+// literal, a bundle such as editor.js, is left as it is.
+func trimJS(js []byte) []byte {
+	if bytes.IndexByte(js, '`') >= 0 {
+		return js
+	}
+	out := make([]byte, 0, len(js))
+	continued := false
+	for line := range bytes.Lines(js) {
+		if continued {
+			out = append(out, line...)
+		} else if t := bytes.TrimLeft(line, " \t"); !bytes.HasPrefix(t, []byte("//")) && len(bytes.TrimSpace(t)) > 0 {
+			out = append(out, t...)
+		}
+		continued = bytes.HasSuffix(bytes.TrimRight(line, "\r\n"), []byte("\\"))
+	}
+	return out
 }
 
 // newAsset fingerprints body and compresses it if it is text: a font or an

@@ -14,10 +14,16 @@ var fontRef = regexp.MustCompile(`url\(([a-z0-9-]+\.woff2)\?v=([0-9a-f]+)\)`)
 
 // Both stylesheets name the Persian and Arabic font by fingerprinted URLs,
 // and the server sends each as font/woff2, uncompressed (WOFF2 is Brotli
-// inside already) and cached for a year.
+// inside already) and cached for a year. The reading site names only the
+// regular face, and draws bold from it: a page in Persian fetches one
+// font. The newsroom names both.
 func TestFontsServedImmutable(t *testing.T) {
 	s := newSite(t)
-	for _, css := range []string{"style.css", "admin.css"} {
+	faces := map[string][]string{
+		"style.css": {"vazirmatn-regular.woff2"},
+		"admin.css": {"vazirmatn-regular.woff2", "vazirmatn-bold.woff2"},
+	}
+	for css, want := range faces {
 		sheet := s.get(s.srv.assetURL(css))
 		found := map[string]bool{}
 		for _, m := range fontRef.FindAllStringSubmatch(sheet.body, -1) {
@@ -44,10 +50,13 @@ func TestFontsServedImmutable(t *testing.T) {
 				t.Errorf("%s: body starts %q, want the WOFF2 signature wOF2", name, r.body[:min(4, len(r.body))])
 			}
 		}
-		for _, want := range []string{"vazirmatn-regular.woff2", "vazirmatn-bold.woff2"} {
-			if !found[want] {
-				t.Errorf("%s does not name %s by a fingerprinted url()", css, want)
+		for _, name := range want {
+			if !found[name] {
+				t.Errorf("%s does not name %s by a fingerprinted url()", css, name)
 			}
+		}
+		if len(found) != len(want) {
+			t.Errorf("%s names the fonts %v, want only %v", css, found, want)
 		}
 	}
 }
@@ -116,6 +125,62 @@ func TestFontRangesMatchTheSubset(t *testing.T) {
 			if got := strings.Join(strings.Fields(string(f[1])), ""); got != want {
 				t.Errorf("%s: unicode-range %s, want the subset's %s", css, got, want)
 			}
+		}
+	}
+}
+
+// A stylesheet loses its comments and indentation, and nothing else.
+func TestTrimCSS(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"comments and indentation", "/* what */\na {\n  color: red; /* why */\n}\n", "a {\ncolor: red; \n}\n"},
+		{"blank lines", "a{}\n\n\n  \nb{}\n", "a{}\nb{}\n"},
+		{"a comment that parts two tokens", "a{margin:1px/* x */2px}", "a{margin:1px/**/2px}"},
+		{"a comment beside a space", "a{margin:1px /* x */2px}", "a{margin:1px 2px}"},
+		{"a licence", "/*! MIT */\na{}", "/*! MIT */\na{}"},
+		{"strings", `a::before{content:"/* not a comment */"}b::after{content:'it\'s /* still */'}`, `a::before{content:"/* not a comment */"}b::after{content:'it\'s /* still */'}`},
+		{"an escaped quote", `.it\'s{}/* x */`, `.it\'s{}`},
+		{"url()", "a{background:url(data:image/svg+xml,/*x*/)}", "a{background:url(data:image/svg+xml,/*x*/)}"},
+		{"a quoted url()", `a{background:url( "a/*b*/c" )}`, `a{background:url( "a/*b*/c" )}`},
+		{"an unterminated comment", "a{} /* open", "a{} /* open"},
+	} {
+		if got := string(trimCSS([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: trimCSS(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+// A script loses the lines that are only a comment, blank lines and
+// indentation; a line continued from a backslash, and a script with a
+// template literal, are kept as written.
+func TestTrimJS(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"comments and indentation", "// what\n(function () {\n  // why\n  var a = 1; // kept\n\n  return a;\n})();\n", "(function () {\nvar a = 1; // kept\nreturn a;\n})();\n"},
+		{"a block comment", "/* a\n   // b\n*/\nx();\n", "/* a\n*/\nx();\n"},
+		{"a continued string", "var s = \"a\\\n  // b\";\n", "var s = \"a\\\n  // b\";\n"},
+		{"a template literal", "var s = `\n  // b`;\n", "var s = `\n  // b`;\n"},
+		{"no newline at the end", "  x()", "x()"},
+	} {
+		if got := string(trimJS([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: trimJS(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+// The site's own stylesheets and scripts are served trimmed, and a
+// bundle as it was built.
+func TestStaticTrimmed(t *testing.T) {
+	s := newSite(t)
+	for name, trim := range map[string]bool{"style.css": true, "forms.js": true, "live.js": true, "editor.js": false} {
+		src, err := staticFS.ReadFile("static/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.get(s.srv.assetURL(name)).body
+		switch {
+		case trim && len(got) >= len(src):
+			t.Errorf("%s: served %d bytes of its %d, want it trimmed", name, len(got), len(src))
+		case !trim && got != string(src):
+			t.Errorf("%s: served %d bytes that are not the file's %d", name, len(got), len(src))
 		}
 	}
 }

@@ -1,8 +1,15 @@
-// What the reader's forms share (the comment form, the Subscribe boxes).
-// Each form works without this file. With it, a form names every missing
-// or malformed field in a message beside it before anything is sent, and
-// the built-in anti-bot check is solved when the reader sends the form, so
-// it cannot expire while they write.
+// The reader's forms: the comment form and the Subscribe boxes, in one
+// file, as a page with the one mostly has the other. Each form works
+// without this file. With it, a form names every missing or malformed
+// field in a message beside it before anything is sent, and the built-in
+// anti-bot check is solved when the reader sends the form, so it cannot
+// expire while they write. New comments appear without a reload.
+//
+// The check's widget (altcha.min.js, 35 KB compressed) and its words
+// (altcha-words.js) are fetched only when the reader starts a form that
+// has one: the first focus or input in it. A reader who only reads
+// fetches neither. Their addresses come from this script's data-widget
+// and data-widget-words attributes.
 //
 // Focus moves only when the reader sends the form, to the first field that
 // needs them. Leaving a field never moves it: a reader may fill the fields
@@ -11,6 +18,7 @@
 (function () {
   "use strict";
   if (window.broadsheetForms) return; // loaded by both forms of a page
+  var here = document.currentScript;
 
   // The shape the server accepts (internal/subscription, internal/comment).
   var emailShape = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -55,9 +63,26 @@
     return f;
   }
 
+  // loadWidget fetches the widget, then its words (they register with the
+  // widget's registry, which the widget makes), once; it resolves when
+  // the widget is defined, and rejects if it could not be fetched.
+  var widgetLoaded;
+  function loadWidget() {
+    if (!widgetLoaded) {
+      var src = here && here.dataset.widget, words = here && here.dataset.widgetWords;
+      widgetLoaded = src ? import(src).then(function () {
+        return words && import(words);
+      }).then(function () {
+        return customElements.whenDefined("altcha-widget");
+      }) : Promise.reject(new Error("forms.js: no data-widget"));
+    }
+    return widgetLoaded;
+  }
+
   // solveThenSend solves the form's check, then sends the form. Sent
-  // without a solution if the check could not be solved: the server then
-  // applies its tighter rules (a comment is held, not lost).
+  // without a solution if the check could not be solved, or its widget
+  // not fetched within 20 seconds: the server then applies its tighter
+  // rules (a comment is held, not lost).
   function solveThenSend(form, widget) {
     if (form.dataset.solving) return;
     form.dataset.solving = "1";
@@ -67,7 +92,10 @@
       if (f && !f.value) f.remove();
       HTMLFormElement.prototype.submit.call(form);
     };
-    Promise.resolve(widget.verify()).then(function (result) {
+    var late = new Promise(function (resolve, reject) { setTimeout(reject, 20000); });
+    Promise.race([loadWidget(), late]).then(function () {
+      return widget.verify();
+    }).then(function (result) {
       var f = payloadField(form, true);
       if (!f.value && result && result.payload) f.value = result.payload;
       send();
@@ -100,10 +128,22 @@
       }
       var widget = form.querySelector("altcha-widget");
       var solved = payloadField(form, false);
-      if (!widget || typeof widget.verify !== "function" || (solved && solved.value)) return;
+      if (!widget || (solved && solved.value)) return;
       e.preventDefault();
       solveThenSend(form, widget);
     }, true);
+
+    // The reader starts the form: its widget is fetched, and draws itself
+    // while they write. Focus stays where the reader put it.
+    if (form.querySelector("altcha-widget")) {
+      var start = function () {
+        form.removeEventListener("focusin", start);
+        form.removeEventListener("input", start);
+        loadWidget().catch(function () { /* the form is sent without a solution */ });
+      };
+      form.addEventListener("focusin", start);
+      form.addEventListener("input", start);
+    }
 
     // Leaving a field that was marked updates the marked fields' messages,
     // taking away those now answered. It marks no new field and moves no
@@ -128,7 +168,7 @@
     return emailShape.test(value) && value.length <= 254 ? "" : malformed;
   }
 
-  window.broadsheetForms = { enhance: enhance, show: show, emailProblem: emailProblem };
+  window.broadsheetForms = { enhance: enhance, show: show, emailProblem: emailProblem, loadWidget: loadWidget };
 
   // The Subscribe boxes: an address is all they ask for.
   document.querySelectorAll("form.subscribe-form").forEach(function (form) {
@@ -138,4 +178,71 @@
       return msg ? { email: msg } : {};
     });
   });
+
+  // The comment form, on top of the rest: new comments appear without a
+  // reload, and a submission the server returned because its anti-bot
+  // check expired is sent again by itself once the widget has solved a
+  // fresh check.
+  var form = document.getElementById("comment-form");
+  if (!form || form.tagName !== "FORM") return;
+
+  // The same rules and words as the server (internal/comment).
+  var comment = enhance(form, ["body", "name", "email"], function () {
+    var m = form.dataset;
+    var name = form.elements.name.value.trim();
+    var body = form.elements.body.value.trim();
+    var errors = {};
+    if (!name) errors.name = m.msgName;
+    else if ([...name].length > 80) errors.name = m.msgNameLong;
+    if (!body) errors.body = m.msgBody;
+    else if ([...body].length < 2) errors.body = m.msgBodyShort;
+    else if ([...body].length > 5000) errors.body = m.msgBodyLong;
+    var email = emailProblem(form.elements.email.value, form.elements.notify.checked, m.msgEmailNotify, m.msgEmail);
+    if (email) errors.email = email;
+    return errors;
+  });
+
+  // New approved comments appear without a reload: the server says when the
+  // discussion changed, and the list is fetched again. The form, and what
+  // the reader is typing in it, is never touched.
+  function refresh() {
+    fetch(location.pathname + location.search, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["#comments-heading", ".comment-list"].forEach(function (sel) {
+          var fresh = doc.querySelector(sel), old = document.querySelector(sel);
+          if (fresh && old && !old.contains(document.activeElement)) old.replaceWith(fresh);
+        });
+        var list = document.querySelector(".comment-list");
+        if (!list) {
+          var freshList = doc.querySelector(".comment-list");
+          var empty = document.querySelector("#comments .empty");
+          if (freshList && empty) empty.replaceWith(freshList);
+        }
+      })
+      .catch(function () { /* the next change tries again */ });
+  }
+
+  // A live blog's stream (live.js) says when the discussion changed, so
+  // that its page holds one stream, not two; when it ends, the discussion
+  // opens its own.
+  function listen() {
+    var carried = window.broadsheetDiscussion;
+    if (carried) {
+      carried.addEventListener("changed", refresh);
+      carried.addEventListener("stopped", listen, { once: true });
+    } else if (window.EventSource) {
+      new EventSource(new URL(form.action).pathname + "/live").addEventListener("changed", refresh);
+    }
+  }
+  listen();
+
+  // The server sent the reader's text back because the check expired:
+  // send it again. The widget is fetched, and solves a fresh check first.
+  if (form.dataset.resubmit === "1") {
+    loadWidget().then(function () {
+      if (comment.validate()) form.requestSubmit();
+    }, function () { /* the reader sends it */ });
+  }
 })();

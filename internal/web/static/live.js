@@ -3,7 +3,7 @@
 // many, so that nothing moves under the reader's eyes until they ask;
 // edits and deletions apply in place, keeping the reader's place and
 // focus. The same stream says when the coverage opens or closes, and when
-// the discussion changed, which comments.js hears from here: a page holds
+// the discussion changed, which forms.js hears from here: a page holds
 // one stream. Should the stream fail for good, the reader is told and the
 // page asks again, less often each time. Without this file the page is
 // whole, and a reload shows the latest.
@@ -35,7 +35,7 @@
   var offer = null; // the button (or link) that shows them
   var source = null, retryIn = 60, stopped = null, ended = false;
 
-  // The discussion's changes come on this stream: comments.js listens here
+  // The discussion's changes come on this stream: forms.js listens here
   // rather than open a stream of its own, until this one ends.
   var discussion = new EventTarget();
   window.broadsheetDiscussion = discussion;
