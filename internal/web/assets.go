@@ -26,6 +26,11 @@ type asset struct {
 	body, gz    []byte
 	contentType string
 	hash        string
+	// Header values formatted once, and the heads of the answers to the
+	// fingerprinted address, for the fast path (renderAssetHeads).
+	contentTypeHeader, etagHeader, bodyLen, gzLen []string
+	etag, versionQuery                            string
+	heads                                         [forms][]byte
 }
 
 // contentTypes are the types of static files that Go's table, and the host's
@@ -210,6 +215,10 @@ func newAsset(name string, body []byte) *asset {
 		zw.Close()
 		a.gz = buf.Bytes()
 	}
+	a.etag = `"` + a.hash + `"`
+	a.versionQuery = "v=" + a.hash
+	a.contentTypeHeader, a.etagHeader = []string{a.contentType}, []string{a.etag}
+	a.bodyLen, a.gzLen = []string{strconv.Itoa(len(a.body))}, []string{strconv.Itoa(len(a.gz))}
 	return a
 }
 
@@ -230,29 +239,55 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, article.ErrNotFound)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", a.contentType)
-	h.Set("ETag", `"`+a.hash+`"`)
-	if r.URL.Query().Get("v") == a.hash {
-		h["Cache-Control"] = hdrImmutable
-	} else {
-		h.Set("Cache-Control", "public, max-age=300")
-	}
-	if a.gz != nil {
-		h.Set("Vary", "Accept-Encoding")
-	}
-	if r.Header.Get("If-None-Match") == `"`+a.hash+`"` {
+	f := assetForm(a, r.Header.Get("Accept-Encoding"), r.Header.Get("If-None-Match"))
+	assetHeader(w.Header(), a, f, r.URL.RawQuery == a.versionQuery || r.URL.Query().Get("v") == a.hash)
+	if f == formNotModified {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := a.body
-	if a.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = a.gz
+	if r.Method == http.MethodHead {
+		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	if f == formGzip {
+		w.Write(a.gz)
+	} else {
+		w.Write(a.body)
+	}
+}
+
+// assetForm picks the form of a static file's answer.
+func assetForm[T ~string | ~[]byte](a *asset, acceptEncoding, ifNoneMatch T) form {
+	switch {
+	case string(ifNoneMatch) == a.etag:
+		return formNotModified
+	case a.gz != nil && gzipAccepted(acceptEncoding):
+		return formGzip
+	}
+	return formPlain
+}
+
+// hdrShortCache is how long a static file asked for without its
+// fingerprint may be kept: a page links to the fingerprinted address.
+var hdrShortCache = []string{"public, max-age=300"}
+
+// assetHeader sets the fields of a's answer in form f; fingerprinted says
+// the address named its content's hash, which never changes.
+func assetHeader(h http.Header, a *asset, f form, fingerprinted bool) {
+	h["Content-Type"] = a.contentTypeHeader
+	h["Etag"] = a.etagHeader
+	h["Cache-Control"] = hdrShortCache
+	if fingerprinted {
+		h["Cache-Control"] = hdrImmutable
+	}
+	if a.gz != nil {
+		h["Vary"] = hdrVaryAE
+	}
+	switch {
+	case f == formGzip:
+		h["Content-Encoding"] = hdrGzip
+		h["Content-Length"] = a.gzLen
+	case f == formPlain:
+		h["Content-Length"] = a.bodyLen
 	}
 }
 

@@ -64,11 +64,9 @@ func cachedHeader(h http.Header, c *cached, f form) {
 	}
 }
 
-// renderHeads writes c's status line and header fields in each form as
-// net/http would send them but Date: its fields sorted by name, a 304
-// without Content-Type (RFC 9110 §15.4.5 lets it go, and net/http drops
-// it). Call it once c's fields are final; c.csp must be the policy the
-// page is sent with, the site's or its own.
+// renderHeads renders c's head in each form (renderHead). Call it once
+// c's fields are final; c.csp must be the policy the page is sent with,
+// the site's or its own.
 func (c *cached) renderHeads() {
 	for f := range forms {
 		h := http.Header{}
@@ -77,13 +75,37 @@ func (c *cached) renderHeads() {
 		code := c.status
 		if f == formNotModified {
 			code = http.StatusNotModified
-			delete(h, "Content-Type")
 		}
-		var b bytes.Buffer
-		b.WriteString("HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code) + "\r\n")
-		h.Write(&b)
-		c.heads[f] = b.Bytes()
+		c.heads[f] = renderHead(code, h)
 	}
+}
+
+// renderAssetHeads renders the heads of the answers to a's fingerprinted
+// address, with the site's policy csp.
+func (a *asset) renderAssetHeads(csp []string) {
+	for f := range forms {
+		h := http.Header{}
+		siteHeader(h, csp)
+		assetHeader(h, a, f, true)
+		code := http.StatusOK
+		if f == formNotModified {
+			code = http.StatusNotModified
+		}
+		a.heads[f] = renderHead(code, h)
+	}
+}
+
+// renderHead writes a status line and h's fields as net/http sends them
+// but Date: sorted by name, a 304 without Content-Type (RFC 9110 §15.4.5
+// lets it go, and net/http drops it).
+func renderHead(code int, h http.Header) []byte {
+	if code == http.StatusNotModified {
+		delete(h, "Content-Type")
+	}
+	var b bytes.Buffer
+	b.WriteString("HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code) + "\r\n")
+	h.Write(&b)
+	return b.Bytes()
 }
 
 // siteHeader sets the fields every answer of the site carries (guard).
@@ -111,6 +133,9 @@ func (s *Server) FastHandler() fastpath.Handler {
 		start := time.Now()
 		if bytes.Contains(req.Cookie, commenter) || s.log.Enabled(context.Background(), slog.LevelDebug) {
 			return fastpath.Answer{}, false
+		}
+		if name, ok := bytes.CutPrefix(req.Path, staticPrefix); ok {
+			return s.fastAsset(req, name, start)
 		}
 		key := req.Target
 		if n := len(req.Path); n < len(key) || bytes.IndexByte(req.Path, '%') >= 0 {
@@ -151,6 +176,31 @@ func (s *Server) FastHandler() fastpath.Handler {
 	}
 }
 
+var staticPrefix = []byte("/static/")
+
+// fastAsset answers a static file asked for by its fingerprinted address,
+// the one pages link to ("/static/style.css?v=…"); any other address of
+// it is net/http's.
+func (s *Server) fastAsset(req *fastpath.Request, name []byte, start time.Time) (fastpath.Answer, bool) {
+	a, ok := s.assets[string(name)]
+	if !ok || a.heads[formPlain] == nil || len(req.Path) == len(req.Target) || string(req.Target[len(req.Path)+1:]) != a.versionQuery {
+		return fastpath.Answer{}, false
+	}
+	f := assetForm(a, req.AcceptEncoding, req.IfNoneMatch)
+	ans := fastpath.Answer{Head: a.heads[f]}
+	head := req.Method == http.MethodHead
+	if !head {
+		switch f {
+		case formGzip:
+			ans.Body = a.gz
+		case formPlain:
+			ans.Body = a.body
+		}
+	}
+	s.staticSeries[b2i(head)][b2i(f == formNotModified)].Observe(time.Since(start))
+	return ans, true
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -161,10 +211,17 @@ func b2i(b bool) int {
 // observeIn keeps the metrics series a cached page's answers count
 // in: route is the pattern that rendered it.
 func (c *cached) observeIn(m *metrics.Registry, route string) {
+	c.series = answerSeries(m, route, c.status)
+}
+
+// answerSeries are the series a route's answers with status (or 304)
+// count in, by GET and HEAD.
+func answerSeries(m *metrics.Registry, route string, status int) (series [2][2]metrics.Series) {
 	for i, method := range []string{http.MethodGet, http.MethodHead} {
-		c.series[i][0] = m.Series(route, method, c.status)
-		c.series[i][1] = m.Series(route, method, http.StatusNotModified)
+		series[i][0] = m.Series(route, method, status)
+		series[i][1] = m.Series(route, method, http.StatusNotModified)
 	}
+	return series
 }
 
 // notModified reports whether a reader's copy of c, described by the

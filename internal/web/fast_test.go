@@ -88,8 +88,13 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 		"/city?page=2", "/city/council-vote?comments=newest",
 		"/city/council-vote?utm_source=social&utm_medium=share&fbclid=IwAR0abc", "/?utm_campaign=morning&gclid=x1",
 		"/fa", "/fa/%d8%ac%d9%87%d8%a7%d9%86", "/fa/%D8%AC%D9%87%D8%A7%D9%86/bandar-baz-shod", "/fa/feed.rss"}
+	assets := []string{s.srv.assetURL("style.css"), s.srv.assetURL("forms.js"), s.srv.assetURL("vazirmatn-regular.woff2"), s.srv.assetURL("logo.png")}
 	etags := map[string]string{}
-	for _, p := range paths {
+	for _, p := range assets {
+		etags[p] = s.get(p).header.Get("Etag")
+	}
+	paths = append(paths, assets...)
+	for _, p := range paths[:len(paths)-len(assets)] {
 		r := s.get(p) // rendered and stored
 		if r.status != 200 {
 			t.Fatalf("GET %s: %d", p, r.status)
@@ -138,6 +143,9 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 		{"a commenter's cookie spaced", "GET /city/council-vote HTTP/1.1\r\nHost: x\r\nCookie: " + commenterCookie + " =" + strings.Repeat("ab", 16) + "\r\n\r\n"},
 		{"an old address's query", "GET /?p=123 HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{"not cached", "GET /sport HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"a static file without its fingerprint", "GET /static/style.css HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"},
+		{"a static file with an old fingerprint", "GET /static/style.css?v=0123456789ab HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"no such static file", "GET /static/nothing.css?v=0123456789ab HTTP/1.1\r\nHost: x\r\n\r\n"},
 		{"no such page", "GET /nowhere/at-all HTTP/1.1\r\nHost: x\r\n\r\n"},
 	} {
 		before := two.fs.Handoffs().Declined

@@ -2,8 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -155,6 +153,5 @@ func logoAsset(size int) (*asset, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	return &asset{body: body, contentType: "image/png", hash: hex.EncodeToString(sum[:6])}, nil
+	return newAsset("logo.png", body), nil
 }

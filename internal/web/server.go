@@ -133,9 +133,11 @@ type Server struct {
 	log        *slog.Logger
 	baseURL    string
 	assets     map[string]*asset
-	now        func() time.Time
-	wallClock  bool // now is time.Now
-	handler    http.Handler
+	// staticSeries are the metrics series of static files' answers.
+	staticSeries [2][2]metrics.Series
+	now          func() time.Time
+	wallClock    bool // now is time.Now
+	handler      http.Handler
 	// later and laterWork hold the work requests leave for after their
 	// answer (afterAnswer).
 	later     chan struct{}
@@ -296,6 +298,10 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.adminPages, err = s.parseAdminTemplates(); err != nil {
 		return nil, err
 	}
+	for _, a := range s.assets {
+		a.renderAssetHeads(s.csp)
+	}
+	s.staticSeries = answerSeries(s.metrics, "GET /static/{file}", http.StatusOK)
 	s.metrics.Counter("broadsheet_page_cache_hits_total", "Public pages served from the rendered-page cache.", s.cache.hits.Load)
 	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages rendered because the cache did not hold them.", s.cache.misses.Load)
 	s.metrics.Gauge("broadsheet_page_cache_entries", "Rendered pages held in the cache.", func() float64 { n, _ := s.cache.stats(); return float64(n) })
