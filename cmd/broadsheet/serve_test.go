@@ -100,19 +100,28 @@ func TestJSONLogsCarryTheSetupLink(t *testing.T) {
 	}
 }
 
-// --metrics-addr serves /metrics on its own listener, and the site's
-// listener then has none.
-func TestMetricsOnTheirOwnAddress(t *testing.T) {
-	addr, maddr := freeLoopbackAddr(t), freeLoopbackAddr(t)
+// serveWithMetricsAddr runs serve in the test's process, on a fresh
+// data directory, with /metrics on a listener of its own, until the
+// test ends.
+func serveWithMetricsAddr(t *testing.T) (addr, maddr string) {
+	addr, maddr = freeLoopbackAddr(t), freeLoopbackAddr(t)
+	data := t.TempDir() // removed after serve has stopped (cleanups run last first)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--metrics-addr", maddr}, nil, io.Discard, io.Discard)
+		done <- run(ctx, []string{"serve", "--data", data, "--addr", addr, "--metrics-addr", maddr}, nil, io.Discard, io.Discard)
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		<-done
-	}()
+	})
+	return addr, maddr
+}
+
+// --metrics-addr serves /metrics on its own listener, and the site's
+// listener then has none.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	addr, maddr := serveWithMetricsAddr(t)
 	get := func(url string) (int, string) {
 		deadline := time.Now().Add(20 * time.Second)
 		for {
@@ -149,16 +158,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 // first request, which renders it, is handed to net/http, and every answer
 // is counted in the metrics alike.
 func TestCachedPagesTakeTheFastPath(t *testing.T) {
-	addr, maddr := freeLoopbackAddr(t), freeLoopbackAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", addr, "--metrics-addr", maddr}, nil, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	addr, maddr := serveWithMetricsAddr(t)
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get("http://" + maddr + "/metrics"); err == nil {
 			resp.Body.Close()

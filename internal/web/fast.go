@@ -158,22 +158,28 @@ func (s *Server) FastHandler() fastpath.Handler {
 			return fastpath.Answer{}, false
 		}
 		f := formFor(c, req.AcceptEncoding, req.IfNoneMatch, req.IfModifiedSince)
-		ans := fastpath.Answer{Head: c.heads[f]}
 		head := req.Method == http.MethodHead
-		if !head {
-			switch f {
-			case formGzip:
-				ans.Body = c.gz
-			case formPlain:
-				ans.Body = c.body
-			}
-			if c.viewOf != 0 && reading(req.SecPurpose, req.Purpose, req.XMoz, req.UserAgent) {
-				s.views.add(c.viewOf, 1)
-			}
+		ans := answer(&c.heads, f, head, c.body, c.gz)
+		if !head && c.viewOf != 0 && reading(req.SecPurpose, req.Purpose, req.XMoz, req.UserAgent) {
+			s.views.add(c.viewOf, 1)
 		}
 		c.series[b2i(head)][b2i(f == formNotModified)].Observe(time.Since(start))
 		return ans, true
 	}
+}
+
+// answer is the pre-rendered answer in form f: its head, and the body of
+// that form unless the request is HEAD or the answer 304.
+func answer(heads *[forms][]byte, f form, head bool, plain, gz []byte) fastpath.Answer {
+	ans := fastpath.Answer{Head: heads[f]}
+	switch {
+	case head:
+	case f == formGzip:
+		ans.Body = gz
+	case f == formPlain:
+		ans.Body = plain
+	}
+	return ans
 }
 
 var staticPrefix = []byte("/static/")
@@ -187,16 +193,8 @@ func (s *Server) fastAsset(req *fastpath.Request, name []byte, start time.Time) 
 		return fastpath.Answer{}, false
 	}
 	f := assetForm(a, req.AcceptEncoding, req.IfNoneMatch)
-	ans := fastpath.Answer{Head: a.heads[f]}
 	head := req.Method == http.MethodHead
-	if !head {
-		switch f {
-		case formGzip:
-			ans.Body = a.gz
-		case formPlain:
-			ans.Body = a.body
-		}
-	}
+	ans := answer(&a.heads, f, head, a.body, a.gz)
 	s.staticSeries[b2i(head)][b2i(f == formNotModified)].Observe(time.Since(start))
 	return ans, true
 }
