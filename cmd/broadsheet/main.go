@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -390,6 +391,9 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	}()
 	go schedule(ctx, db, srv, log)
 
+	// Starting left garbage behind (templates parsed, static files
+	// compressed): hand its memory back before the first reader comes.
+	debug.FreeOSMemory()
 	hs := newHTTPServer(srv, log)
 	hs.RegisterOnShutdown(srv.Shutdown)
 	errc := make(chan error, 2)
