@@ -105,7 +105,7 @@ func parseServe(args []string) (Config, error) {
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("BROADSHEET_METRICS_TOKEN", ""), "bearer token a scraper of /metrics must send; prefer the environment variable (env BROADSHEET_METRICS_TOKEN)")
 	streams := fs.String("live-streams", env("BROADSHEET_LIVE_STREAMS", strconv.Itoa(web.DefaultLiveStreams)), "most readers' live event streams open at once, each a held connection and a file descriptor (env BROADSHEET_LIVE_STREAMS)")
 	streamsPerIP := fs.String("live-streams-per-ip", env("BROADSHEET_LIVE_STREAMS_PER_IP", strconv.Itoa(web.DefaultLiveStreamsPerIP)), "most live event streams open at once from one client address (env BROADSHEET_LIVE_STREAMS_PER_IP)")
-	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "64"), "memory for rendered pages, in MiB (env BROADSHEET_CACHE_MB)")
+	cache := fs.String("cache-mb", env("BROADSHEET_CACHE_MB", "16"), "memory for rendered pages, in MiB; the Go runtime is asked to stay under twice this plus 48 MiB unless GOMEMLIMIT says otherwise (env BROADSHEET_CACHE_MB)")
 	fs.StringVar(&c.BackupDir, "backup-dir", env("BROADSHEET_BACKUP_DIR", ""), "directory for scheduled backups of the SQLite database; empty, the default, writes none (env BROADSHEET_BACKUP_DIR)")
 	every := fs.String("backup-every", env("BROADSHEET_BACKUP_EVERY", "6h"), "how often to write a scheduled backup, e.g. 6h (env BROADSHEET_BACKUP_EVERY)")
 	keep := fs.String("backup-keep", env("BROADSHEET_BACKUP_KEEP", "28"), "how many scheduled backups to keep, newest first (env BROADSHEET_BACKUP_KEEP)")

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -195,6 +196,7 @@ func reindex(ctx context.Context, c Config, stdout, stderr io.Writer) error {
 
 func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	log := newLogger(c, stderr)
+	memLimit, ownLimit := setMemoryLimit(c)
 	// Listen before anything else: a taken address ends the command at
 	// once with a message naming it, before any background work (the mail
 	// worker, scheduled publishing) has started.
@@ -390,7 +392,13 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		flushViews(ctx, srv, log)
 	}()
 	go schedule(ctx, db, srv, log)
+	if ownLimit {
+		go limitFollowsStreams(ctx, memLimit, srv.LiveStreams)
+	}
 
+	// Starting left garbage behind (templates parsed, static files
+	// compressed): hand its memory back before the first reader comes.
+	debug.FreeOSMemory()
 	hs := newHTTPServer(srv, log)
 	hs.RegisterOnShutdown(srv.Shutdown)
 	// Cached pages are answered on the fast path; everything else, and
@@ -413,7 +421,8 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		go func() { errc <- ms.Serve(metricsLn) }()
 		log.Info("serving metrics", "url", "http://"+metricsLn.Addr().String()+"/metrics")
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbName(c), "version", version)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbName(c), "version", version,
+		"memory_limit_mib", memLimit>>20)
 
 	select {
 	case err := <-errc:
@@ -441,6 +450,48 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		log.Warn("saving page views", "err", err)
 	}
 	return stopErr
+}
+
+// setMemoryLimit gives the garbage collector a soft limit unless
+// GOMEMLIMIT sets one, and returns the limit in effect and whether it is
+// serve's own. Without a limit the collector lets the heap grow to twice
+// what is live before it collects: under load, twice the page cache. The
+// limit leaves room for the cache as it is held (a page may keep up to
+// twice the bytes it is counted for: the buffer it was rendered into) and
+// 48 MiB for the rest of the program (docs/performance.md, Memory at
+// 100,000 articles); limitFollowsStreams adds the readers' live streams.
+func setMemoryLimit(c Config) (int64, bool) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return debug.SetMemoryLimit(-1), false
+	}
+	limit := int64(2*c.CacheMB+48) << 20
+	debug.SetMemoryLimit(limit)
+	return limit, true
+}
+
+// streamMemory is the memory limit's room for one open live stream: a
+// stream holds about 36 KB (docs/performance.md, Live blog fan-out).
+const streamMemory = 48 << 10
+
+// limitFollowsStreams raises serve's memory limit above base by the live
+// streams open, each second: ten thousand readers of a live blog hold some
+// 350 MB, which a limit made for pages would have the collector chase
+// without end.
+func limitFollowsStreams(ctx context.Context, base int64, streams func() int) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	last := base
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if limit := base + int64(streams())*streamMemory; limit != last {
+				debug.SetMemoryLimit(limit)
+				last = limit
+			}
+		}
+	}
 }
 
 // quiet is progress nobody watches.

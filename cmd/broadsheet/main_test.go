@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,51 @@ import (
 	"broadsheet/internal/web"
 )
 
+// serve asks the runtime to stay under twice the page cache and 48 MiB,
+// plus room for the live streams open, unless GOMEMLIMIT names a limit,
+// which the runtime has then taken.
+func TestServeMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOMEMLIMIT")
+	if got, own := setMemoryLimit(Config{CacheMB: 16}); got != 80<<20 || !own || debug.SetMemoryLimit(-1) != 80<<20 {
+		t.Errorf("--cache-mb 16: limit %d (own %v), want %d", got, own, 80<<20)
+	}
+	if got, _ := setMemoryLimit(Config{CacheMB: 64}); got != 176<<20 {
+		t.Errorf("--cache-mb 64: limit %d, want %d", got, 176<<20)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var streams atomic.Int64
+	streams.Store(1000)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		limitFollowsStreams(ctx, 80<<20, func() int { return int(streams.Load()) })
+	}()
+	waitLimit := func(want int64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for debug.SetMemoryLimit(-1) != want && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got := debug.SetMemoryLimit(-1); got != want {
+			t.Errorf("%d streams: limit %d, want %d", streams.Load(), got, want)
+		}
+	}
+	waitLimit(80<<20 + 1000*streamMemory)
+	streams.Store(0)
+	waitLimit(80 << 20)
+	cancel()
+	<-done
+
+	t.Setenv("GOMEMLIMIT", "300MiB")
+	debug.SetMemoryLimit(300 << 20) // as the runtime read it at start
+	if got, own := setMemoryLimit(Config{CacheMB: 16}); got != 300<<20 || own {
+		t.Errorf("with GOMEMLIMIT=300MiB: limit %d (own %v), want %d and not serve's", got, own, 300<<20)
+	}
+}
+
 func TestParseServe(t *testing.T) {
 	t.Setenv("BROADSHEET_ADDR", "127.0.0.1:9000")
 	t.Setenv("BROADSHEET_DEMO", "true")
@@ -28,7 +75,7 @@ func TestParseServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9000" || !c.Demo || c.DataDir != "./data" || c.BaseURL != "http://127.0.0.1:9000" || c.CacheMB != 64 ||
+	if c.Addr != "127.0.0.1:9000" || !c.Demo || c.DataDir != "./data" || c.BaseURL != "http://127.0.0.1:9000" || c.CacheMB != 16 ||
 		c.ChallengeExpiry != 20*time.Minute || c.CommentMinFill != 3*time.Second {
 		t.Errorf("from environment: %+v", c)
 	}

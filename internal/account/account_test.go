@@ -101,6 +101,28 @@ func TestHashAndVerify(t *testing.T) {
 	}
 }
 
+// TestDummyHash: the hash an unknown email is checked against has a real
+// hash's parameters and lengths, so that checking it costs what checking
+// a user's password costs.
+func TestDummyHash(t *testing.T) {
+	real, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := strings.Split(dummyHash, "$"), strings.Split(real, "$")
+	if len(got) != len(want) {
+		t.Fatalf("dummy hash %q, want the form of %q", dummyHash, real)
+	}
+	for i := range want {
+		if i < 4 && got[i] != want[i] || len(got[i]) != len(want[i]) {
+			t.Errorf("dummy hash part %d = %q, want like %q", i, got[i], want[i])
+		}
+	}
+	if VerifyPassword(dummyHash, "") || VerifyPassword(dummyHash, "correct horse battery") {
+		t.Error("the dummy hash accepts a password")
+	}
+}
+
 func TestTokens(t *testing.T) {
 	tok, hash := NewToken()
 	if len(tok) != 43 || HashToken(tok) != hash || len(hash) != 64 {

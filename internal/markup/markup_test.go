@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -228,4 +230,58 @@ func TestPullQuotes(t *testing.T) {
 			t.Errorf("Render(%q) =\n%q, %v; want\n%q", tt.src, got, err, tt.want)
 		}
 	}
+}
+
+// TestUpTo: the patterns written with upTo match what class{n,m} matches,
+// at every length around their bounds, and each compiles to a small part
+// of the memory the plain form takes.
+func TestUpTo(t *testing.T) {
+	tests := []struct {
+		name       string
+		got        *regexp.Regexp
+		plain      string
+		prefix     string
+		first, any []string // what may begin, and what may follow
+		refused    string   // a character neither may be
+	}{
+		{"heading id", headingID, `^` + HeadingIDPrefix + `[\p{L}\p{N}_-]{1,100}$`, HeadingIDPrefix, []string{"a", "ب", "7", "-"}, []string{"x", "ж", "_", "-", "۳"}, " "},
+		{"provider name", providerName, `^[\p{L}\p{N}][\p{L}\p{N} .,'&()+_-]{0,79}$`, "", []string{"Y", "ن", "4"}, []string{"o", " ", ".", "&", "ی", "("}, "<"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plain := regexp.MustCompile(tt.plain)
+			for n := 0; n <= 110; n++ {
+				for i, f := range tt.first {
+					var b strings.Builder
+					b.WriteString(tt.prefix)
+					if n > 0 {
+						b.WriteString(f)
+					}
+					for k := 1; k < n; k++ {
+						b.WriteString(tt.any[(i+k)%len(tt.any)])
+					}
+					for _, s := range []string{b.String(), b.String() + tt.refused, tt.refused + b.String()} {
+						if got, want := tt.got.MatchString(s), plain.MatchString(s); got != want {
+							t.Errorf("%d characters: MatchString(%q) = %v, want %v", n, s, got, want)
+						}
+					}
+				}
+			}
+			if small, big := compiledSize(tt.got.String()), compiledSize(tt.plain); small*10 > big {
+				t.Errorf("%s compiles to %d bytes, the plain form to %d: want a tenth at most", tt.got, small, big)
+			}
+		})
+	}
+}
+
+// compiledSize is about how much memory a compiled pattern holds.
+func compiledSize(expr string) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	re := regexp.MustCompile(expr)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(re)
+	return after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc)
 }

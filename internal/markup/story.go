@@ -33,7 +33,7 @@ var (
 	// frameRatio is an embed's width/height, in lowest terms.
 	frameRatio = regexp.MustCompile(`^[1-9][0-9]{0,4}/[1-9][0-9]{0,4}$`)
 	// providerName names who serves an embed: the words of a button.
-	providerName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} .,'&()+_-]{0,79}$`)
+	providerName = regexp.MustCompile(`^[\p{L}\p{N}]` + upTo(`[\p{L}\p{N} .,'&()+_-]`, 79) + `$`)
 )
 
 // The sizes a picture is shown at, for the browser to choose among its

@@ -28,8 +28,12 @@ type frame struct {
 	more map[int64][]article.Article
 }
 
-// moreKept bounds the More Articles lists held: past it they all go.
-const moreKept = 10_000
+// moreKept bounds the More Articles lists held: past it they all go. A
+// list of six articles with their bylines and tags is about 4.6 KB, so
+// 1,000 lists — more than the articles readers comment on at once — hold
+// under 5 MB; 10,000 had held 46 MB of a 100,000-article site's
+// memory under load (docs/performance.md).
+const moreKept = 1_000
 
 type siteFrame struct {
 	site     article.Site

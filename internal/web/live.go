@@ -110,6 +110,9 @@ func (h *liveHub) release(addr string) {
 	}
 }
 
+// LiveStreams is how many readers' event streams are open.
+func (s *Server) LiveStreams() int { return s.live.streams() }
+
 // streams is how many streams are open.
 func (h *liveHub) streams() int {
 	h.mu.Lock()

@@ -137,24 +137,24 @@ func (s *Server) sitemap(r *http.Request) (*response, error) {
 		if err != nil || n < 1 || strconv.Itoa(n) != strings.TrimSuffix(strings.TrimPrefix(file, "articles-"), ".xml") {
 			return nil, article.ErrNotFound
 		}
-		list, err := s.store.SitemapArticles(ctx, ed.Code(), (n-1)*feed.MaxURLs, feed.MaxURLs)
-		if err != nil {
-			return nil, err
-		}
 		alternates, err := s.sitemapAlternates(ctx, site)
 		if err != nil {
 			return nil, err
 		}
-		if len(list) == 0 && n > 1 {
-			return nil, article.ErrNotFound
-		}
-		urls := make([]feed.URL, 0, len(list))
-		for _, a := range list {
+		var urls []feed.URL
+		err = s.store.SitemapArticles(ctx, ed.Code(), (n-1)*feed.MaxURLs, feed.MaxURLs, func(a article.Article) error {
 			mod := a.PublishedAt
 			if a.Updated() {
 				mod = a.UpdatedAt
 			}
 			urls = append(urls, feed.URL{Loc: s.baseURL + articlePath(&a), LastMod: mod, Alternates: alternates[a.Original()]})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(urls) == 0 && n > 1 {
+			return nil, article.ErrNotFound
 		}
 		if err := feed.URLSet(&buf, urls); err != nil {
 			return nil, err

@@ -63,7 +63,7 @@ type readerStore interface {
 	SectionBySlug(ctx context.Context, slug string) (*article.Section, error)
 	Sections(ctx context.Context) ([]article.Section, error)
 	Site(ctx context.Context) (article.Site, error)
-	SitemapArticles(ctx context.Context, edition string, offset, limit int) ([]article.Article, error)
+	SitemapArticles(ctx context.Context, edition string, offset, limit int, fn func(article.Article) error) error
 	TagBySlug(ctx context.Context, slug string) (*article.Tag, error)
 	Thread(ctx context.Context, q comment.Query) ([]comment.Comment, error)
 	Translations(ctx context.Context, original int64) ([]article.Article, error)

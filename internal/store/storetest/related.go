@@ -25,7 +25,7 @@ type Discovery interface {
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
 	PruneViews(ctx context.Context, before time.Time) error
 	Search(ctx context.Context, r search.Request) (search.Results, error)
-	SitemapArticles(ctx context.Context, edition string, offset, limit int) ([]article.Article, error)
+	SitemapArticles(ctx context.Context, edition string, offset, limit int, fn func(article.Article) error) error
 	PublishedCount(ctx context.Context, edition string) (int, error)
 }
 
@@ -308,6 +308,8 @@ func testSitemapArticles(t *testing.T, s Store) {
 		return a
 	}
 	first := mk(article.Published)
+	first.UpdatedAt = first.PublishedAt.Add(time.Hour)
+	must(t, s.UpdateArticle(ctx, first))
 	mk(article.Draft)
 	second := f.article(1)
 	second.PublishedAt = first.PublishedAt.Add(-24 * time.Hour) // back-dated
@@ -320,7 +322,18 @@ func testSitemapArticles(t *testing.T, s Store) {
 	other := f.article(0)
 	other.Section = fa
 	must(t, s.CreateArticle(ctx, other))
-	if list, err := s.SitemapArticles(ctx, "fa", 0, 10); err != nil || len(list) != 1 || list[0].ID != other.ID {
+	sitemap := func(edition string, offset, limit int) ([]article.Article, error) {
+		var list []article.Article
+		err := s.SitemapArticles(ctx, edition, offset, limit, func(a article.Article) error {
+			list = append(list, a)
+			return nil
+		})
+		return list, err
+	}
+	if list, err := sitemap("", 0, 1); err != nil || len(list) != 1 || !list[0].UpdatedAt.Equal(first.UpdatedAt) {
+		t.Errorf("SitemapArticles(0, 1) = %+v, %v; want the first, updated at %v", list, err, first.UpdatedAt)
+	}
+	if list, err := sitemap("fa", 0, 10); err != nil || len(list) != 1 || list[0].ID != other.ID {
 		t.Errorf("SitemapArticles(fa) = %v, %v; want the Persian edition's one", slugs(list), err)
 	}
 	if n, err := s.PublishedCount(ctx, "fa"); err != nil || n != 1 {
@@ -335,13 +348,13 @@ func testSitemapArticles(t *testing.T, s Store) {
 		{1, 1, []int64{second.ID}},
 		{3, 10, nil},
 	} {
-		list, err := s.SitemapArticles(ctx, "", tt.offset, tt.limit)
+		list, err := sitemap("", tt.offset, tt.limit)
 		must(t, err)
 		var ids []int64
 		for _, a := range list {
 			ids = append(ids, a.ID)
-			if a.Section.Slug == "" || a.Slug == "" {
-				t.Errorf("sitemap article %d lacks its section or slug: %+v", a.ID, a)
+			if a.Section.Slug == "" || a.Slug == "" || a.PublishedAt.IsZero() {
+				t.Errorf("sitemap article %d lacks its section, slug or time: %+v", a.ID, a)
 			}
 		}
 		if !slices.Equal(ids, tt.want) {
