@@ -251,9 +251,6 @@ func notModified[T ~string | ~[]byte](c *cached, ifNoneMatch, ifModifiedSince T)
 	return false
 }
 
-// acceptsGzip reads r's Accept-Encoding (gzipAccepted).
-func acceptsGzip(r *http.Request) bool { return gzipAccepted(r.Header.Get("Accept-Encoding")) }
-
 // gzipAccepted reads an Accept-Encoding value: gzip or "*", unless
 // refused with q=0.
 func gzipAccepted[T ~string | ~[]byte](ae T) bool {
