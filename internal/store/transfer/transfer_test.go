@@ -212,7 +212,9 @@ func buildSite(t *testing.T, s *sqlite.DB) site {
 	must(t, err)
 	_, _, err = s.CountEvent(ctx, "signin:192.0.2.1", time.Minute, now)
 	must(t, err)
-	jobs, err := s.ClaimWebhooks(ctx, now, time.Minute, 1)
+	// The delivery is due when its event was written, which may be a
+	// second or more after now (taken truncated, at the start).
+	jobs, err := s.ClaimWebhooks(ctx, time.Now().Add(time.Second), time.Minute, 1)
 	must(t, err)
 	if len(jobs) != 1 {
 		t.Fatalf("claimed %d webhook deliveries, want 1", len(jobs))
