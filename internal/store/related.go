@@ -279,7 +279,7 @@ func (db *DB) articlesByID(ctx context.Context, ids []int64) ([]article.Article,
 // many to skip. Each holds what a sitemap says of an article — its id,
 // slug, section's slug and edition, times and translation group — and no
 // more, and none is kept: a sitemap of 50,000 articles had held all of
-// them in full, some 80 MB, while it was written.
+// them in full while it was written, tens of megabytes.
 func (db *DB) SitemapArticles(ctx context.Context, edition string, offset, limit int, fn func(article.Article) error) error {
 	err := each(ctx, db.read, `SELECT a.id, a.slug, a.published_at, a.updated_at, COALESCE(a.translation_of, 0), s.id, s.slug, s.edition
 		FROM articles a JOIN sections s ON s.id = a.section_id

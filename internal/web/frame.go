@@ -31,8 +31,8 @@ type frame struct {
 // moreKept bounds the More Articles lists held: past it they all go. A
 // list of six articles with their bylines and tags is about 4.6 KB, so
 // 1,000 lists — more than the articles readers comment on at once — hold
-// under 5 MB; 10,000 had held 46 MB of a 100,000-article site's
-// memory under load (docs/performance.md).
+// under 5 MB; 10,000 could hold 46 MB of a big site's memory under load
+// (docs/performance.md).
 const moreKept = 1_000
 
 type siteFrame struct {
