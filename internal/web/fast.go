@@ -68,31 +68,29 @@ func cachedHeader(h http.Header, c *cached, f form) {
 // c's fields are final; c.csp must be the policy the page is sent with,
 // the site's or its own.
 func (c *cached) renderHeads() {
-	for f := range forms {
-		h := http.Header{}
-		siteHeader(h, c.csp)
-		cachedHeader(h, c, f)
-		code := c.status
-		if f == formNotModified {
-			code = http.StatusNotModified
-		}
-		c.heads[f] = renderHead(code, h)
-	}
+	c.heads = renderForms(c.status, c.csp, func(h http.Header, f form) { cachedHeader(h, c, f) })
 }
 
 // renderAssetHeads renders the heads of the answers to a's fingerprinted
 // address, with the site's policy csp.
 func (a *asset) renderAssetHeads(csp []string) {
+	a.heads = renderForms(http.StatusOK, csp, func(h http.Header, f form) { assetHeader(h, a, f, true) })
+}
+
+// renderForms renders the head of an answer with status in each form:
+// the site's fields with policy csp, and those set sets.
+func renderForms(status int, csp []string, set func(h http.Header, f form)) (heads [forms][]byte) {
 	for f := range forms {
 		h := http.Header{}
 		siteHeader(h, csp)
-		assetHeader(h, a, f, true)
-		code := http.StatusOK
+		set(h, f)
+		code := status
 		if f == formNotModified {
 			code = http.StatusNotModified
 		}
-		a.heads[f] = renderHead(code, h)
+		heads[f] = renderHead(code, h)
 	}
+	return heads
 }
 
 // renderHead writes a status line and h's fields as net/http sends them
