@@ -94,16 +94,31 @@ func renderForms(status int, csp []string, set func(h http.Header, f form)) (hea
 }
 
 // renderHead writes a status line and h's fields as net/http sends them
-// but Date: sorted by name, a 304 without Content-Type (RFC 9110 §15.4.5
-// lets it go, and net/http drops it).
+// but Date: sorted by name, a 304 with only its revalidation fields.
 func renderHead(code int, h http.Header) []byte {
 	if code == http.StatusNotModified {
-		delete(h, "Content-Type")
+		revalidationOnly(h)
 	}
 	var b bytes.Buffer
 	b.WriteString("HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code) + "\r\n")
 	h.Write(&b)
 	return b.Bytes()
+}
+
+// revalidationOnly keeps in h the fields a 304 carries (RFC 9110
+// §15.4.5): those a cache needs to bring its stored copy up to date. The
+// rest describe the body the cache already holds — its type, its policy,
+// its CDN tags — and stay as the 200 stored them; leaving them out is
+// what the RFC asks, and keeps the most frequent answer a busy page gives
+// to about 200 bytes.
+func revalidationOnly(h http.Header) {
+	for k := range h {
+		switch k {
+		case "Cache-Control", "Etag", "Last-Modified", "Vary", "Expires", "Content-Location":
+		default:
+			delete(h, k)
+		}
+	}
 }
 
 // siteHeader sets the fields every answer of the site carries (guard).

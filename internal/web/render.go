@@ -392,6 +392,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) 
 	f := formFor(c, r.Header.Get("Accept-Encoding"), r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since"))
 	cachedHeader(w.Header(), c, f)
 	if f == formNotModified {
+		revalidationOnly(w.Header())
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
