@@ -391,3 +391,26 @@ func TestRouteTableCoversNewsroom(t *testing.T) {
 		}
 	}
 }
+
+// A server that has shown no newsroom page holds none of the newsroom's
+// templates (they were checked at start-up); each is parsed at its first
+// request and kept.
+func TestNewsroomTemplatesParsedWhenFirstShown(t *testing.T) {
+	ns := newNewsroom(t)
+	held := func() int {
+		ns.srv.adminPages.mu.Lock()
+		defer ns.srv.adminPages.mu.Unlock()
+		return len(ns.srv.adminPages.pages)
+	}
+	if n := held(); n != 0 {
+		t.Fatalf("a new server holds %d newsroom templates, want 0", n)
+	}
+	for range 2 {
+		if rec := ns.do("GET", "/admin/articles", account.Editor, nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "</html>") {
+			t.Fatalf("GET /admin/articles = %d", rec.Code)
+		}
+	}
+	if n := held(); n != 1 {
+		t.Errorf("after one newsroom page shown twice the server holds %d templates, want 1", n)
+	}
+}

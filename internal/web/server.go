@@ -124,9 +124,8 @@ type Server struct {
 	pages          map[string]*template.Template
 	// pageSizes holds each page template's last page size, so that the
 	// next is written into a buffer allocated once.
-	pageSizes map[string]*atomic.Int64
-	// adminPages are the newsroom's templates.
-	adminPages map[string]*template.Template
+	pageSizes  map[string]*atomic.Int64
+	adminPages adminTemplates
 	cache      *pageCache
 	frame      frame // what surrounds every page, kept in memory
 	metrics    *metrics.Registry
@@ -295,7 +294,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	if s.adminPages, err = s.parseAdminTemplates(); err != nil {
+	if err = s.adminPages.check(); err != nil {
 		return nil, err
 	}
 	for _, a := range s.assets {
