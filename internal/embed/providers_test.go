@@ -150,3 +150,27 @@ func TestStartSeconds(t *testing.T) {
 		}
 	}
 }
+
+// The path expressions are compiled when first used; every one must
+// compile, or the first article naming that provider would panic.
+func TestEveryPathExpressionCompiles(t *testing.T) {
+	n := 0
+	for _, p := range providers {
+		for i, pt := range p.patterns {
+			func() {
+				defer func() {
+					if v := recover(); v != nil {
+						t.Errorf("%s pattern %d: %v", p.Key, i, v)
+					}
+				}()
+				if pt.path() == nil {
+					t.Errorf("%s pattern %d: no expression", p.Key, i)
+				}
+				n++
+			}()
+		}
+	}
+	if n < 20 {
+		t.Errorf("checked %d expressions, want every provider's (at least 20)", n)
+	}
+}

@@ -33,9 +33,19 @@ type asset struct {
 	heads                                         [forms][]byte
 }
 
-// contentTypes are the types of static files that Go's table, and the host's
-// mime.types that it reads, may lack: the binary must not depend on them.
-var contentTypes = map[string]string{".woff2": "font/woff2"}
+// contentTypes are the types of the static files, by extension. The
+// binary does not depend on the host's mime.types, which Go's mime
+// package would read (400 KB of table held for the life of the process)
+// and which may lack a type or name another; a file of any other
+// extension is refused at start-up.
+var contentTypes = map[string]string{
+	".css":   "text/css; charset=utf-8",
+	".js":    "text/javascript; charset=utf-8",
+	".png":   "image/png",
+	".svg":   "image/svg+xml",
+	".txt":   "text/plain; charset=utf-8",
+	".woff2": "font/woff2",
+}
 
 // cssURL is a url() in a stylesheet that names another static file (a font)
 // by its bare name.
@@ -53,8 +63,11 @@ func loadAssets(fsys fs.FS, dir string) (map[string]*asset, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		body, err := fs.ReadFile(fsys, p)
 		name := strings.TrimPrefix(p, dir+"/")
+		if _, ok := contentTypes[path.Ext(name)]; !ok {
+			return fmt.Errorf("%s: no content type for %q files", name, path.Ext(name))
+		}
+		body, err := fs.ReadFile(fsys, p)
 		bodies[name] = trimmed(name, body)
 		return err
 	})
@@ -202,12 +215,6 @@ func newAsset(name string, body []byte) *asset {
 	sum := sha256.Sum256(body)
 	a := &asset{body: body, hash: hex.EncodeToString(sum[:6])}
 	a.contentType = contentTypes[path.Ext(name)]
-	if a.contentType == "" {
-		a.contentType = mime.TypeByExtension(path.Ext(name))
-	}
-	if a.contentType == "" {
-		a.contentType = "application/octet-stream"
-	}
 	if strings.HasPrefix(a.contentType, "text/") || strings.Contains(a.contentType, "svg") || strings.Contains(a.contentType, "javascript") {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)

@@ -184,3 +184,28 @@ func TestStaticTrimmed(t *testing.T) {
 		}
 	}
 }
+
+// Every static file is served with the type its extension names in the
+// site's own table, whatever the host's mime.types says; a file of an
+// extension the table lacks stops the server at start-up.
+func TestStaticContentTypes(t *testing.T) {
+	s := newSite(t)
+	want := map[string]string{
+		"style.css": "text/css; charset=utf-8", "forms.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml",
+		"altcha-LICENSE.txt": "text/plain; charset=utf-8", "vazirmatn-regular.woff2": "font/woff2", "logo.png": "image/png",
+	}
+	for name, typ := range want {
+		if r := s.get("/static/" + name); r.status != 200 || r.header.Get("Content-Type") != typ {
+			t.Errorf("/static/%s = %d %q, want 200 %q", name, r.status, r.header.Get("Content-Type"), typ)
+		}
+	}
+	for name, a := range s.srv.assets {
+		if a.contentType == "" {
+			t.Errorf("%s has no content type", name)
+		}
+	}
+	fsys := fstest.MapFS{"static/notes.md": {Data: []byte("# notes")}}
+	if _, err := loadAssets(fsys, "static"); err == nil || !strings.Contains(err.Error(), "notes.md") {
+		t.Errorf("a file of an unknown type: err = %v, want one that names notes.md", err)
+	}
+}
