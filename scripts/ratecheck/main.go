@@ -13,15 +13,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,7 +166,6 @@ func request(u *url.URL, hdrs headers) []byte {
 func worker(c net.Conn, host string, req []byte, timeout time.Duration, due <-chan time.Time, stop *atomic.Bool) result {
 	r := result{status: map[int]int{}}
 	br := bufio.NewReaderSize(c, 64<<10)
-	get := &http.Request{Method: http.MethodGet}
 	for at := range due {
 		if stop.Load() {
 			continue
@@ -179,7 +179,7 @@ func worker(c net.Conn, host string, req []byte, timeout time.Duration, due <-ch
 			br.Reset(c)
 		}
 		c.SetDeadline(time.Now().Add(timeout))
-		status, err := roundTrip(c, br, req, get)
+		status, err := roundTrip(c, br, req)
 		if err != nil {
 			r.errors++
 			c.Close()
@@ -195,17 +195,53 @@ func worker(c net.Conn, host string, req []byte, timeout time.Duration, due <-ch
 	return r
 }
 
-func roundTrip(c net.Conn, br *bufio.Reader, req []byte, get *http.Request) (int, error) {
+// roundTrip sends req and reads one answer: its status and, by its
+// Content-Length, its body. It reads no more than it must, so that the
+// generator's own work per request stays well below the server's: an
+// answer that needs more (chunked, or a body read to the close) is an
+// error here, not something to parse.
+func roundTrip(c net.Conn, br *bufio.Reader, req []byte) (int, error) {
 	if _, err := c.Write(req); err != nil {
 		return 0, err
 	}
-	resp, err := http.ReadResponse(br, get)
+	line, err := br.ReadSlice('\n')
 	if err != nil {
 		return 0, err
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, err
+	// "HTTP/1.1 200 OK\r\n"
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	status, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	length := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return 0, err
+		}
+		if len(line) <= 2 {
+			break // the blank line that ends the head
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		switch {
+		case !ok:
+			return 0, fmt.Errorf("bad header line %q", line)
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.Atoi(string(bytes.TrimSpace(value))); err != nil || length < 0 {
+				return 0, fmt.Errorf("bad Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			return 0, fmt.Errorf("a %s body: only Content-Length is read", bytes.TrimSpace(value))
+		}
+	}
+	if status == http.StatusNotModified || status == http.StatusNoContent {
+		length = 0
+	}
+	_, err = br.Discard(length)
+	return status, err
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {
