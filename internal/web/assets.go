@@ -210,7 +210,10 @@ func trimJS(js []byte) []byte {
 }
 
 // newAsset fingerprints body and compresses it if it is text: a font or an
-// image is compressed already.
+// image is compressed already. A compressed file keeps only its gzip
+// form: every browser asks for it, and the rare client that does not is
+// sent it decompressed (writePlain). The plain copies had been 850 KB of
+// an idle server's heap, 500 KB of it the newsroom's editor.
 func newAsset(name string, body []byte) *asset {
 	sum := sha256.Sum256(body)
 	a := &asset{body: body, hash: hex.EncodeToString(sum[:6])}
@@ -226,7 +229,24 @@ func newAsset(name string, body []byte) *asset {
 	a.versionQuery = "v=" + a.hash
 	a.contentTypeHeader, a.etagHeader = []string{a.contentType}, []string{a.etag}
 	a.bodyLen, a.gzLen = []string{strconv.Itoa(len(a.body))}, []string{strconv.Itoa(len(a.gz))}
+	if a.gz != nil {
+		a.body = nil
+	}
 	return a
+}
+
+// writePlain writes a's plain bytes: kept, or its gzip form decompressed.
+func (a *asset) writePlain(w io.Writer) error {
+	if a.gz == nil {
+		_, err := w.Write(a.body)
+		return err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(a.gz))
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(w, zr)
+	return err
 }
 
 // assetURL returns the fingerprinted URL of a static file; a page built
@@ -258,8 +278,8 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	}
 	if f == formGzip {
 		w.Write(a.gz)
-	} else {
-		w.Write(a.body)
+	} else if err := a.writePlain(w); err != nil {
+		s.log.Debug("sending a static file", "file", r.PathValue("file"), "err", err)
 	}
 }
 

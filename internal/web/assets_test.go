@@ -1,8 +1,10 @@
 package web
 
 import (
+	"io/fs"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -73,10 +75,10 @@ func TestStylesheetFontFingerprints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(one["a.css"].body), `url(f.woff2?v=`+one["f.woff2"].hash+`)`; !strings.Contains(got, want) {
+	if got, want := plainOf(t, one["a.css"]), `url(f.woff2?v=`+one["f.woff2"].hash+`)`; !strings.Contains(got, want) {
 		t.Errorf("a.css = %s, want it to contain %s", got, want)
 	}
-	if got := string(one["a.css"].body); !strings.Contains(got, "url(data:image/png;base64,AA==)") {
+	if got := plainOf(t, one["a.css"]); !strings.Contains(got, "url(data:image/png;base64,AA==)") {
 		t.Errorf("a data: URL was rewritten: %s", got)
 	}
 	if got := one["f.woff2"].contentType; got != "font/woff2" {
@@ -207,5 +209,38 @@ func TestStaticContentTypes(t *testing.T) {
 	fsys := fstest.MapFS{"static/notes.md": {Data: []byte("# notes")}}
 	if _, err := loadAssets(fsys, "static"); err == nil || !strings.Contains(err.Error(), "notes.md") {
 		t.Errorf("a file of an unknown type: err = %v, want one that names notes.md", err)
+	}
+}
+
+func plainOf(t *testing.T, a *asset) string {
+	t.Helper()
+	var b strings.Builder
+	if err := a.writePlain(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// A text file keeps only its gzip form; a client without gzip gets the
+// same bytes, decompressed, with their own length. A font keeps its bytes.
+func TestStaticPlainFromGzip(t *testing.T) {
+	s := newSite(t)
+	css, font := s.srv.assets["style.css"], s.srv.assets["vazirmatn-regular.woff2"]
+	if css.body != nil || css.gz == nil {
+		t.Errorf("style.css keeps %d plain bytes and %d gzip bytes, want only gzip", len(css.body), len(css.gz))
+	}
+	if font.body == nil || font.gz != nil {
+		t.Errorf("the font keeps %d plain and %d gzip bytes, want its own bytes only", len(font.body), len(font.gz))
+	}
+	want, err := fs.ReadFile(staticFS, "static/editor.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{"/static/editor.js", "/static/editor.js?v=" + s.srv.assets["editor.js"].hash} {
+		r := s.get(url)
+		if r.status != 200 || r.body != string(want) || r.header.Get("Content-Length") != strconv.Itoa(len(want)) || r.header.Get("Content-Encoding") != "" {
+			t.Errorf("GET %s without gzip = %d, %d bytes (Content-Length %s, encoding %q), want editor.js's %d bytes as they are",
+				url, r.status, len(r.body), r.header.Get("Content-Length"), r.header.Get("Content-Encoding"), len(want))
+		}
 	}
 }

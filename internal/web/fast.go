@@ -207,6 +207,9 @@ func (s *Server) fastAsset(req *fastpath.Request, name []byte, start time.Time) 
 	}
 	f := assetForm(a, req.AcceptEncoding, req.IfNoneMatch)
 	head := req.Method == http.MethodHead
+	if f == formPlain && a.body == nil && !head {
+		return fastpath.Answer{}, false // kept only as gzip: net/http decompresses it
+	}
 	ans := answer(&a.heads, f, head, a.body, a.gz)
 	s.staticSeries[b2i(head)][b2i(f == formNotModified)].Observe(time.Since(start))
 	return ans, true
