@@ -269,8 +269,7 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	f := assetForm(a, r.Header.Get("Accept-Encoding"), r.Header.Get("If-None-Match"))
 	assetHeader(w.Header(), a, f, r.URL.RawQuery == a.versionQuery || r.URL.Query().Get("v") == a.hash)
 	if f == formNotModified {
-		revalidationOnly(w.Header())
-		w.WriteHeader(http.StatusNotModified)
+		writeNotModified(w)
 		return
 	}
 	if r.Method == http.MethodHead {
@@ -352,10 +351,9 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	etag := `"` + strconv.FormatInt(id, 10) + "-" + strconv.Itoa(wd) + `"`
 	if r.Header.Get("If-None-Match") == etag {
 		h := w.Header()
-		revalidationOnly(h)
 		h["Cache-Control"] = cacheControl
 		h["Etag"] = []string{etag}
-		w.WriteHeader(http.StatusNotModified)
+		writeNotModified(w)
 		return
 	}
 	v, err := s.store.ImageVariant(r.Context(), id, wd)
@@ -414,8 +412,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request, id int64, name
 	h.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; media-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'")
 	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": d.Name}))
 	if match := r.Header.Get("If-None-Match"); match != "" && match == h.Get("ETag") {
-		revalidationOnly(h)
-		w.WriteHeader(http.StatusNotModified)
+		writeNotModified(w)
 		return
 	}
 	http.ServeContent(w, r, "", d.CreatedAt, &documentReader{ctx: ctx, store: s.store, id: id, size: d.Size})

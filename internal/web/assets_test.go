@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
@@ -232,7 +231,7 @@ func TestStaticPlainFromGzip(t *testing.T) {
 	if font.body == nil || font.gz != nil {
 		t.Errorf("the font keeps %d plain and %d gzip bytes, want its own bytes only", len(font.body), len(font.gz))
 	}
-	want, err := fs.ReadFile(staticFS, "static/editor.js")
+	want, err := staticFS.ReadFile("static/editor.js")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,6 +121,13 @@ func revalidationOnly(h http.Header) {
 	}
 }
 
+// writeNotModified answers 304 with only the revalidation fields of
+// those set so far: every 304 net/http sends goes through it.
+func writeNotModified(w http.ResponseWriter) {
+	revalidationOnly(w.Header())
+	w.WriteHeader(http.StatusNotModified)
+}
+
 // siteHeader sets the fields every answer of the site carries (guard).
 func siteHeader(h http.Header, csp []string) {
 	h["X-Content-Type-Options"] = hdrNoSniff

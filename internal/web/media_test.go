@@ -249,6 +249,8 @@ func TestDocumentServing(t *testing.T) {
 	}
 	if rec := anon(d.Path(), map[string]string{"If-None-Match": h.Get("ETag")}); rec.Code != http.StatusNotModified {
 		t.Errorf("revalidated = %d, want 304", rec.Code)
+	} else {
+		wantRevalidationFields(t, "the document's 304", rec.Header(), h.Get("ETag"))
 	}
 	for _, path := range []string{strings.Replace(d.Path(), "report.pdf", "other.pdf", 1), strings.Replace(d.Path(), "report.pdf", "report.html", 1)} {
 		if rec := anon(path, nil); rec.Code != http.StatusNotFound {
@@ -321,5 +323,46 @@ func TestLargeDocumentRanges(t *testing.T) {
 		if want := pdf[r[0] : r[1]+1]; rec.Code != http.StatusPartialContent || !bytes.Equal(rec.Body.Bytes(), want) {
 			t.Errorf("bytes %d-%d = %d, %d bytes; want 206 and those %d bytes", r[0], r[1], rec.Code, rec.Body.Len(), len(want))
 		}
+	}
+}
+
+// wantRevalidationFields checks a 304's header: its ETag, and no field
+// beyond those RFC 9110 §15.4.5 lists.
+func wantRevalidationFields(t *testing.T, what string, h http.Header, etag string) {
+	t.Helper()
+	if h.Get("Etag") != etag {
+		t.Errorf("%s has ETag %q, want %q", what, h.Get("Etag"), etag)
+	}
+	for k := range h {
+		switch k {
+		case "Cache-Control", "Etag", "Last-Modified", "Vary", "Expires", "Content-Location":
+		default:
+			t.Errorf("%s carries %s: %q", what, k, h[k])
+		}
+	}
+}
+
+// An image answers a revalidation with 304 and its ETag, nothing more.
+func TestImageRevalidation(t *testing.T) {
+	ns := newNewsroom(t)
+	ctx := context.Background()
+	if rec := upload(ns, account.Editor, map[string]string{"alt": "Boats at the quay"}, "quay.png", testPNG(600, 400)); rec.Code != http.StatusSeeOther {
+		t.Fatalf("upload = %d: %s", rec.Code, rec.Body.String())
+	}
+	imgs, err := ns.db.Images(ctx, 10)
+	must(t, err)
+	path := fmt.Sprintf("/media/%d/480.jpg", imgs[0].ID)
+	rec := ns.do("GET", path, account.Editor, nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Etag") == "" {
+		t.Fatalf("GET %s = %d with ETag %q", path, rec.Code, rec.Header().Get("Etag"))
+	}
+	etag := rec.Header().Get("Etag")
+	again := ns.do("GET", path, account.Editor, nil, "If-None-Match", etag)
+	if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+		t.Fatalf("revalidated = %d with %d bytes, want 304 and empty", again.Code, again.Body.Len())
+	}
+	wantRevalidationFields(t, "the image's 304", again.Header(), etag)
+	if got, want := again.Header().Get("Cache-Control"), rec.Header().Get("Cache-Control"); got != want {
+		t.Errorf("the 304 says Cache-Control %q, the image %q", got, want)
 	}
 }

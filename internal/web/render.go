@@ -392,8 +392,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, c *cached) 
 	f := formFor(c, r.Header.Get("Accept-Encoding"), r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since"))
 	cachedHeader(w.Header(), c, f)
 	if f == formNotModified {
-		revalidationOnly(w.Header())
-		w.WriteHeader(http.StatusNotModified)
+		writeNotModified(w)
 		return
 	}
 	w.WriteHeader(c.status)
