@@ -86,7 +86,7 @@ echo "wrk:     $(wrk -v 2>&1 | head -1 || true)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 echo "runs:    wrk -t$THREADS -c$CONNS -d$DURATION; ratecheck -c$CONNS -d$RATE_DURATION"
 
-go build -o "$work/broadsheet" ./cmd/broadsheet
+CGO_ENABLED=0 go build -o "$work/broadsheet" ./cmd/broadsheet # as make build does
 (cd scripts/plainserver && go build -o "$work/plainserver" .)
 (cd scripts/fasthttpserver && go build -o "$work/fasthttpserver" .)
 (cd scripts/ratecheck && go build -o "$work/ratecheck" .)

@@ -4,9 +4,9 @@
 #
 #   scripts/memory.sh DATA_DIR        # DATA_DIR/broadsheet.db must exist
 #
-# It builds the server from this checkout (or runs $BIN), starts it on
-# 127.0.0.1:$PORT, waits $IDLE seconds without a request (health checks
-# aside) and reads VmRSS from /proc/PID/status: IDLE_RSS. Then, for
+# It builds the server from this checkout as `make build` does (or runs
+# $BIN), starts it on 127.0.0.1:$PORT, waits $IDLE seconds without a
+# request (health checks aside) and reads VmRSS from /proc/PID/status: IDLE_RSS. Then, for
 # $DURATION seconds, wrk fetches pages with gzip — the front page one time
 # in $FRONT, otherwise an article drawn at random from the site's published
 # articles (all of them, or the newest $ARTICLES) — while
@@ -82,7 +82,7 @@ trap 'exit 130' INT TERM
 bin=${BIN:-}
 if [ -z "$bin" ]; then
 	bin=$work/broadsheet
-	go build -o "$bin" ./cmd/broadsheet
+	CGO_ENABLED=0 go build -o "$bin" ./cmd/broadsheet # as make build does
 fi
 go build -o "$work/commentload" ./scripts/commentload
 

@@ -117,9 +117,9 @@ func TestReplicaProcesses(t *testing.T) {
 	}
 }
 
-// buildForShell builds the binary into dir/bin, for tests that run the
-// README's examples, and returns its path and the README; it skips the
-// test where go or sh is missing.
+// buildForShell builds the binary into dir/bin as make build does, for
+// tests that run the README's examples, and returns its path and the
+// README; it skips the test where go or sh is missing.
 func buildForShell(t *testing.T, dir string) (bin, readme string) {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -134,7 +134,9 @@ func buildForShell(t *testing.T, dir string) (bin, readme string) {
 		t.Fatal(err)
 	}
 	bin = filepath.Join(dir, "bin", "broadsheet")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as make build does
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin, string(b)
