@@ -43,9 +43,9 @@ type Store interface {
 	ArticleBySlug(ctx context.Context, slug string) (*article.Article, error)
 	BareArticleByID(ctx context.Context, id int64) (*article.Article, error)
 	AdminArticles(ctx context.Context, q article.AdminQuery) ([]article.Article, error)
-	// MarkupLookup is what an article's body is rendered with when its
-	// stored HTML is out of date.
-	MarkupLookup() markup.Lookup
+	// Markup renders an article's body when its stored HTML is out of
+	// date.
+	Markup() *markup.Renderer
 
 	// Taxonomy.
 	Sections(ctx context.Context) ([]article.Section, error)
@@ -174,7 +174,7 @@ type handler struct {
 	routeList                                  []string // every route pattern, in the order registered
 	routeKinds                                 map[string]routeKind
 	routePerms                                 map[string]account.Permission // an Admin API route's least permission
-	openAPI                                    []byte                        // the document, made once by New
+	openAPI                                    func() []byte                 // the document, made when first asked for
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // token id → last TouchToken by this process
@@ -216,7 +216,7 @@ func New(d Deps) http.Handler {
 		log:           d.Log,
 		now:           d.Now,
 		mailQueued:    d.MailQueued,
-		md:            markup.New(markup.WithLookup(d.Store.MarkupLookup())),
+		md:            d.Store.Markup(),
 		perToken:      ratelimit.New(adminPerToken, rateWindow, maxLimiterKeys),
 		perIP:         ratelimit.New(contentPerIP, rateWindow, maxLimiterKeys),
 		failedAuth:    ratelimit.New(failedAuthPerIP, rateWindow, maxLimiterKeys),
@@ -232,11 +232,19 @@ func New(d Deps) http.Handler {
 		}
 	}
 	h.mux = h.routes()
-	doc, err := h.document()
-	if err != nil {
-		panic(err) // a route without its description: found at start-up
+	// Made once here so that a route without its description stops the
+	// start, then let go: the document is 180 KB that most sites' memory
+	// need not hold until a client asks for it.
+	if _, err := h.document(); err != nil {
+		panic(err)
 	}
-	h.openAPI = doc
+	h.openAPI = sync.OnceValue(func() []byte {
+		doc, err := h.document()
+		if err != nil {
+			panic(err) // it was made at start-up from the same routes
+		}
+		return doc
+	})
 	return h
 }
 

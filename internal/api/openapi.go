@@ -317,7 +317,8 @@ func policies() []string {
 // GET /api/v1/openapi.json — this API described by OpenAPI 3.1. It changes
 // only with the program, so its ETag is its hash.
 func (h *handler) openAPIDocument(w http.ResponseWriter, r *http.Request) error {
-	sum := sha256.Sum256(h.openAPI)
+	doc := h.openAPI()
+	sum := sha256.Sum256(doc)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	hd := w.Header()
 	hd.Set("Cache-Control", contentCache)
@@ -328,8 +329,8 @@ func (h *handler) openAPIDocument(w http.ResponseWriter, r *http.Request) error 
 	}
 	hd.Set("Content-Type", "application/json; charset=utf-8")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Length", strconv.Itoa(len(h.openAPI)))
+	hd.Set("Content-Length", strconv.Itoa(len(doc)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(h.openAPI)
+	w.Write(doc)
 	return nil
 }

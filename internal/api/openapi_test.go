@@ -53,7 +53,7 @@ func loadSpec(t *testing.T, h *handler) *spec {
 	t.Helper()
 	specOnce.Do(func() {
 		s := &theSpec
-		s.doc = h.openAPI
+		s.doc = h.openAPI()
 		doc, err := libopenapi.NewDocument(s.doc)
 		if err != nil {
 			s.errs = append(s.errs, "reading: "+err.Error())
@@ -337,7 +337,7 @@ func (f *fakeT) Errorf(string, ...any) { f.failed = true }
 func TestOpenAPIValidatorRefusesABrokenDocument(t *testing.T) {
 	f := newFixture(t)
 	var doc map[string]any
-	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	must(t, json.Unmarshal(f.api.openAPI(), &doc))
 	op := doc["paths"].(map[string]any)["/api/v1/tags"].(map[string]any)["get"].(map[string]any)
 	delete(op, "responses")                               // required of every operation
 	op["parameters"] = []any{map[string]any{"name": "x"}} // a parameter must say where it is
@@ -387,7 +387,7 @@ func TestRequestBodiesRequiredAsDocumented(t *testing.T) {
 			} `json:"requestBody"`
 		} `json:"paths"`
 	}
-	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	must(t, json.Unmarshal(f.api.openAPI(), &doc))
 	checked := 0
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths)) {
 		for method, op := range doc.Paths[path] {
@@ -439,7 +439,7 @@ func TestOpenAPIEnums(t *testing.T) {
 			} `json:"schemas"`
 		} `json:"components"`
 	}
-	must(t, json.Unmarshal(f.api.openAPI, &doc))
+	must(t, json.Unmarshal(f.api.openAPI(), &doc))
 	for _, tt := range []struct {
 		schema, property string
 		want             []string

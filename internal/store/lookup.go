@@ -19,6 +19,11 @@ type markupLookup struct{ db *DB }
 // of each image they show, and what is kept of each page they embed.
 func (db *DB) MarkupLookup() markup.Lookup { return markupLookup{db} }
 
+// Markup is the article renderer built on MarkupLookup that saving uses,
+// for the site and the API to render with too: one set of its compiled
+// patterns and policies in memory, not one per user.
+func (db *DB) Markup() *markup.Renderer { return db.articles }
+
 // mediaSrc is the address of a stored width of an image, /media/ID/WIDTH.jpg.
 var mediaSrc = regexp.MustCompile(`^/media/([0-9]{1,18})/[0-9]{1,5}\.jpg$`)
 

@@ -220,7 +220,7 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		store:             st,
-		md:                markup.New(markup.WithLookup(st.MarkupLookup())),
+		md:                st.Markup(),
 		commentMD:         markup.NewComments(),
 		comments:          opts.Comments,
 		subscriptions:     opts.Subscriptions,

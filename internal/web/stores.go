@@ -48,9 +48,9 @@ type readerStore interface {
 	DocumentBytes(ctx context.Context, id, offset, n int64) ([]byte, error)
 	DocumentPublic(ctx context.Context, id int64) (bool, error)
 	ImageVariant(ctx context.Context, imageID int64, width int) (*article.Variant, error)
-	// MarkupLookup is what article bodies and pages are rendered with
-	// where their stored HTML is out of date, and in previews.
-	MarkupLookup() markup.Lookup
+	// Markup renders article bodies and pages where their stored HTML is
+	// out of date, and in previews.
+	Markup() *markup.Renderer
 	MostRead(ctx context.Context, since time.Time, limit int) ([]article.Article, error)
 	PageBySlug(ctx context.Context, slug string) (*article.Page, error)
 	Pages(ctx context.Context) ([]article.Page, error)
