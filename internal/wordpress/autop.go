@@ -1,7 +1,6 @@
 package wordpress
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/JohannesKaufmann/dom"
@@ -90,7 +89,7 @@ func autop(n *nethtml.Node, root bool) {
 	flush(nil)
 }
 
-var blankLine = regexp.MustCompile(`\n[ \t\r\f]*\n`)
+var blankLine = lazyRegexp(`\n[ \t\r\f]*\n`)
 
 // paragraphs splits a run of inline nodes, taken out of the tree, at its
 // blank lines and double <br>s; an inline element split in two becomes two.
@@ -103,7 +102,7 @@ func paragraphs(nodes []*nethtml.Node) [][]*nethtml.Node {
 		n := nodes[i]
 		switch {
 		case n.Type == nethtml.TextNode:
-			for j, part := range blankLine.Split(n.Data, -1) {
+			for j, part := range blankLine().Split(n.Data, -1) {
 				if j > 0 {
 					segs = append(segs, nil)
 				}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -25,7 +24,7 @@ type piece struct {
 
 // blockComment is the block editor's delimiter, as WordPress's block parser
 // reads it: <!-- wp:name {attrs} -->, <!-- /wp:name --> or <!-- wp:name /-->.
-var blockComment = regexp.MustCompile(`(?s)<!--\s+(/)?wp:((?:[a-z][a-z0-9_-]*/)?[a-z][a-z0-9_-]*)\s+(\{.*?\}\s+)?(/)?-->`)
+var blockComment = lazyRegexp(`(?s)<!--\s+(/)?wp:((?:[a-z][a-z0-9_-]*/)?[a-z][a-z0-9_-]*)\s+(\{.*?\}\s+)?(/)?-->`)
 
 // parseBlocks splits content into blocks and the HTML around them. A
 // closing comment without its opening one is dropped; blocks still open at
@@ -38,7 +37,7 @@ func parseBlocks(s string) []piece {
 	}
 	stack := []open{{b: root}}
 	last := 0
-	for _, m := range blockComment.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range blockComment().FindAllStringSubmatchIndex(s, -1) {
 		top := stack[len(stack)-1]
 		if m[0] > last {
 			top.b.inner = append(top.b.inner, piece{html: s[last:m[0]]})
@@ -106,7 +105,7 @@ var plainBlocks = setOf(`paragraph heading list list-item quote pullquote table 
 	row stack buttons button media-text details verse subhead text-columns video audio file image cover gallery code
 	preformatted embed`)
 
-var iframeOnly = regexp.MustCompile(`(?is)^<iframe\s[^>]*>\s*</iframe>$`)
+var iframeOnly = lazyRegexp(`(?is)^<iframe\s[^>]*>\s*</iframe>$`)
 
 func (c *conversion) block(b *block) string {
 	short := strings.TrimPrefix(b.name, "core/")
@@ -114,7 +113,7 @@ func (c *conversion) block(b *block) string {
 	switch {
 	case short == "html":
 		raw := strings.TrimSpace(b.raw)
-		if iframeOnly.MatchString(raw) {
+		if iframeOnly().MatchString(raw) {
 			return raw // the iframe becomes an embed
 		}
 		if raw == "" {
@@ -136,7 +135,7 @@ func (c *conversion) block(b *block) string {
 		return c.classic(b.raw)
 	case short == "embed" || strings.HasPrefix(b.name, "core-embed/"):
 		if u, ok := b.attrs["url"].(string); ok && u != "" {
-			caption := figcaption.FindString(c.inner(b))
+			caption := figcaption().FindString(c.inner(b))
 			return "<figure>" + c.embedHTML(u) + caption + "</figure>"
 		}
 	}
@@ -162,7 +161,7 @@ func (c *conversion) block(b *block) string {
 	return inner
 }
 
-var figcaption = regexp.MustCompile(`(?is)<figcaption[^>]*>.*?</figcaption>`)
+var figcaption = lazyRegexp(`(?is)<figcaption[^>]*>.*?</figcaption>`)
 
 // inner is a block's HTML with its inner blocks in place.
 func (c *conversion) inner(b *block) string {

@@ -156,12 +156,12 @@ var markdownConverter = sync.OnceValue(func() *converter.Converter {
 	conv.Register.RendererFor("li", converter.TagTypeBlock, tightItem, converter.PriorityEarly)
 	conv.Register.Renderer(tableAsText, converter.PriorityLate)
 	conv.Register.TextTransformer(func(_ converter.Context, s string) string {
-		return entityLike.ReplaceAllString(s, "&amp;$1;") // the text "&copy;" stays that text
+		return entityLike().ReplaceAllString(s, "&amp;$1;") // the text "&copy;" stays that text
 	}, converter.PriorityEarly)
 	return conv
 })
 
-var entityLike = regexp.MustCompile(`&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});`)
+var entityLike = lazyRegexp(`&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});`)
 
 // tightItem writes an item made of text and then a list with no blank line
 // between them; the converter puts one there, which makes the whole list
@@ -236,7 +236,7 @@ func (c *conversion) rewrite(body *nethtml.Node) {
 	}
 	for _, n := range elements(body) {
 		if n.Data == "p" && n.FirstChild != nil && n.FirstChild == n.LastChild && n.FirstChild.Type == nethtml.TextNode {
-			if m := lineURL.FindStringSubmatch(n.FirstChild.Data); m != nil { // WordPress embeds these too
+			if m := lineURL().FindStringSubmatch(n.FirstChild.Data); m != nil { // WordPress embeds these too
 				dom.ReplaceNode(n, c.embedNode(m[1]))
 			}
 		}
@@ -328,7 +328,7 @@ func (c *conversion) rewriteElement(n *nethtml.Node) {
 		}
 		lang := ""
 		for _, k := range strings.Fields(attr(n, "class")) {
-			if codeLanguage.MatchString(k) {
+			if codeLanguage().MatchString(k) {
 				lang = k
 			}
 		}
@@ -347,7 +347,7 @@ func (c *conversion) rewriteElement(n *nethtml.Node) {
 	}
 }
 
-var codeLanguage = regexp.MustCompile(`^(language|lang)-[A-Za-z0-9_+#.-]{1,30}$`)
+var codeLanguage = lazyRegexp(`^(language|lang)-[A-Za-z0-9_+#.-]{1,30}$`)
 
 // embedNode is the embed line for raw, a web address, or raw as text with a
 // note when it is not one.
@@ -389,7 +389,7 @@ func webAddress(raw string) (string, bool) {
 
 // ---- Images and links --------------------------------------------------------
 
-var imageClassID = regexp.MustCompile(`(?:^|\s)wp-image-(\d+)(?:\s|$)`)
+var imageClassID = lazyRegexp(`(?:^|\s)wp-image-(\d+)(?:\s|$)`)
 
 func (c *conversion) image(n *nethtml.Node) {
 	src := imageSource(n)
@@ -432,7 +432,7 @@ func imageSource(n *nethtml.Node) string {
 // imageID is the attachment id the image's class, data attributes or
 // enclosing image block or caption give.
 func imageID(n *nethtml.Node) int64 {
-	if m := imageClassID.FindStringSubmatch(attr(n, "class")); m != nil {
+	if m := imageClassID().FindStringSubmatch(attr(n, "class")); m != nil {
 		return number(m[1])
 	}
 	for _, k := range []string{"data-id", "data-attachment-id"} {
@@ -462,8 +462,8 @@ func (c *conversion) resolve(src string, id int64) (string, string, bool) {
 }
 
 var (
-	sizeSuffix = regexp.MustCompile(`-\d+x\d+$`)
-	photon     = regexp.MustCompile(`^i\d\.wp\.com$`)
+	sizeSuffix = lazyRegexp(`-\d+x\d+$`)
+	photon     = lazyRegexp(`^i\d\.wp\.com$`)
 )
 
 // originals are the addresses of the upload src may be a copy of: without a
@@ -478,14 +478,14 @@ func originals(src string) []string {
 		return nil
 	}
 	u.RawQuery, u.Fragment = "", ""
-	if photon.MatchString(u.Host) {
+	if photon().MatchString(u.Host) {
 		if host, p, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/"); ok {
 			u.Host, u.Path = host, "/"+p
 		}
 	}
 	dir, file := path.Split(u.Path)
 	ext := path.Ext(file)
-	stem := sizeSuffix.ReplaceAllString(strings.TrimSuffix(file, ext), "")
+	stem := sizeSuffix().ReplaceAllString(strings.TrimSuffix(file, ext), "")
 	plain := strings.TrimSuffix(strings.TrimSuffix(stem, "-scaled"), "-rotated")
 	var out []string
 	seen := map[string]bool{src: true}
@@ -689,4 +689,10 @@ func attached(n, root *nethtml.Node) bool {
 func blank(n *nethtml.Node) bool {
 	return strings.TrimSpace(strings.ReplaceAll(dom.CollectText(n), "\u00a0", " ")) == "" &&
 		!dom.ContainsNode(n, func(e *nethtml.Node) bool { return e.Data == "img" || e.Data == embedTag || e.Data == "hr" })
+}
+
+// lazyRegexp compiles a pattern when an import first uses it: a site that
+// imports nothing keeps none of them in memory.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

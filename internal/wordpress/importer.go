@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -326,18 +325,18 @@ func (im *importer) first(_ context.Context, it *Item, _ *prepared) error {
 }
 
 var (
-	phpCredit = regexp.MustCompile(`s:6:"credit";s:\d+:"([^"]*)"`)
-	phpFile   = regexp.MustCompile(`s:4:"file";s:\d+:"([^"]+)"`)
+	phpCredit = lazyRegexp(`s:6:"credit";s:\d+:"([^"]*)"`)
+	phpFile   = lazyRegexp(`s:4:"file";s:\d+:"([^"]+)"`)
 )
 
 // attachmentMeta reads the credit and the resized copies' file names out
 // of an attachment's metadata, which WordPress writes as a serialized PHP
 // array: the two strings are found where they are, without reading PHP.
 func attachmentMeta(m string) (credit string, sizes []string) {
-	if c := phpCredit.FindStringSubmatch(m); c != nil {
+	if c := phpCredit().FindStringSubmatch(m); c != nil {
 		credit = plain(c[1])
 	}
-	for i, f := range phpFile.FindAllStringSubmatch(m, -1) {
+	for i, f := range phpFile().FindAllStringSubmatch(m, -1) {
 		if i > 0 && !strings.Contains(f[1], "/") { // the first is the file itself
 			sizes = append(sizes, f[1])
 		}
@@ -715,8 +714,8 @@ func (im *importer) resolve(src string, id int64) (string, string, bool) {
 }
 
 // reusable matches a reference to a reusable block.
-var reusable = regexp.MustCompile(`<!--\s*wp:block\s+(\{[^}]*\})\s*/-->`)
-var blockRef = regexp.MustCompile(`"ref"\s*:\s*(\d+)`)
+var reusable = lazyRegexp(`<!--\s*wp:block\s+(\{[^}]*\})\s*/-->`)
+var blockRef = lazyRegexp(`"ref"\s*:\s*(\d+)`)
 
 // expandBlocks puts the content of the reusable blocks the export holds
 // where a post refers to them (one level: a block inside a block is
@@ -725,8 +724,8 @@ func (im *importer) expandBlocks(content string) string {
 	if len(im.blocks) == 0 || !strings.Contains(content, "wp:block") {
 		return content
 	}
-	return reusable.ReplaceAllStringFunc(content, func(m string) string {
-		ref := blockRef.FindStringSubmatch(m)
+	return reusable().ReplaceAllStringFunc(content, func(m string) string {
+		ref := blockRef().FindStringSubmatch(m)
 		if ref == nil {
 			return m
 		}
@@ -983,12 +982,12 @@ func (im *importer) writePending(ctx context.Context) error {
 
 // leadAtTop is an image of the media library opening a body, with the
 // caption under it, if any.
-var leadAtTop = regexp.MustCompile(`^\s*!\[[^\]\n]*\]\(/media/([0-9]+)/[0-9]+\.jpg\)[ \t]*(?:\n\n\*[^\n]+\*[ \t]*)?(?:\n+|$)`)
+var leadAtTop = lazyRegexp(`^\s*!\[[^\]\n]*\]\(/media/([0-9]+)/[0-9]+\.jpg\)[ \t]*(?:\n\n\*[^\n]+\*[ \t]*)?(?:\n+|$)`)
 
 // withoutLead is body without the image id at its top: a theme shows
 // the featured image above the text, so posts often open with it too.
 func withoutLead(body string, id int64) (string, bool) {
-	m := leadAtTop.FindStringSubmatch(body)
+	m := leadAtTop().FindStringSubmatch(body)
 	if m == nil || m[1] != strconv.FormatInt(id, 10) {
 		return body, false
 	}

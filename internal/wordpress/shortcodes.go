@@ -3,13 +3,12 @@ package wordpress
 import (
 	"fmt"
 	"html"
-	"regexp"
 	"strings"
 
 	nethtml "golang.org/x/net/html"
 )
 
-var lineURL = regexp.MustCompile(`^\s*(https?://[^\s<>"]+)\s*$`)
+var lineURL = lazyRegexp(`^\s*(https?://[^\s<>"]+)\s*$`)
 
 // embedLines makes an embed of every address alone on its line outside the
 // tags, as WordPress's autoembed does before paragraphs are made.
@@ -20,7 +19,7 @@ func (c *conversion) embedLines(s string) string {
 	lines := strings.Split(s, "\n")
 	inTag := false
 	for i, line := range lines {
-		if m := lineURL.FindStringSubmatch(line); m != nil && !inTag {
+		if m := lineURL().FindStringSubmatch(line); m != nil && !inTag {
 			lines[i] = c.embedHTML(m[1])
 			continue
 		}
@@ -195,14 +194,14 @@ func parseShortcode(f *finder, i int) (shortcode, bool) {
 	return sc, true
 }
 
-var shortcodeAttr = regexp.MustCompile(`([\w-]+)\s*=\s*"([^"]*)"(?:\s|$)|([\w-]+)\s*=\s*'([^']*)'(?:\s|$)|([\w-]+)\s*=\s*([^\s'"]+)(?:\s|$)`)
+var shortcodeAttr = lazyRegexp(`([\w-]+)\s*=\s*"([^"]*)"(?:\s|$)|([\w-]+)\s*=\s*'([^']*)'(?:\s|$)|([\w-]+)\s*=\s*([^\s'"]+)(?:\s|$)`)
 
 // shortcodeAttrs reads name="value", name='value' and name=value pairs;
 // names are case-insensitive, values are HTML-unescaped.
 func shortcodeAttrs(s string) map[string]string {
 	s = strings.NewReplacer("\u00a0", " ", "\u200b", " ").Replace(s)
 	attrs := map[string]string{}
-	for _, m := range shortcodeAttr.FindAllStringSubmatch(s, -1) {
+	for _, m := range shortcodeAttr().FindAllStringSubmatch(s, -1) {
 		for g := 1; g < len(m); g += 2 {
 			if m[g] != "" {
 				attrs[strings.ToLower(m[g])] = html.UnescapeString(m[g+1])
@@ -214,9 +213,9 @@ func shortcodeAttrs(s string) map[string]string {
 }
 
 var (
-	captionImage = regexp.MustCompile(`(?is)^\s*((?:<a\s[^>]*>\s*)?<img\s[^>]*>(?:\s*</a>)?)(.*)$`)
-	attachmentID = regexp.MustCompile(`(\d+)$`)
-	idList       = regexp.MustCompile(`\d+`)
+	captionImage = lazyRegexp(`(?is)^\s*((?:<a\s[^>]*>\s*)?<img\s[^>]*>(?:\s*</a>)?)(.*)$`)
+	attachmentID = lazyRegexp(`(\d+)$`)
+	idList       = lazyRegexp(`\d+`)
 )
 
 var mediaSources = map[string][]string{
@@ -228,7 +227,7 @@ func (c *conversion) expandShortcode(sc shortcode, raw string) string {
 	attr := func(name string) string { return html.EscapeString(sc.attrs[name]) }
 	switch sc.name {
 	case "caption", "wp_caption":
-		m := captionImage.FindStringSubmatch(sc.content)
+		m := captionImage().FindStringSubmatch(sc.content)
 		if m == nil && strings.TrimSpace(sc.content) != "" {
 			return sc.content // WordPress shows a caption without an image as its text
 		}
@@ -239,10 +238,10 @@ func (c *conversion) expandShortcode(sc shortcode, raw string) string {
 		if caption == "" {
 			caption = attr("caption")
 		}
-		id := attachmentID.FindString(sc.attrs["id"])
+		id := attachmentID().FindString(sc.attrs["id"])
 		return fmt.Sprintf(`<figure data-bs-attachment="%s">%s<figcaption>%s</figcaption></figure>`, id, m[1], caption)
 	case "gallery":
-		ids := idList.FindAllString(sc.attrs["ids"]+","+sc.attrs["include"], -1)
+		ids := idList().FindAllString(sc.attrs["ids"]+","+sc.attrs["include"], -1)
 		if len(ids) == 0 {
 			c.note("shortcode [gallery] without ids (the post's attached images) kept as text")
 			return raw
