@@ -16,6 +16,13 @@
 # The Go heap figures come from /metrics and from the garbage collector's
 # trace (GODEBUG=gctrace=1).
 #
+# First, unless SETTLE=0, the server runs on the site for $SETTLE seconds
+# and is stopped: an archive written straight into its tables (as the
+# benchmark's is) starts with work a running site has long done — telling
+# moderators of every held comment, working out More Articles — and the
+# measured start is then the restart of a site that was up, as after a
+# deploy. SETTLE=0 measures the first start itself.
+#
 # The run writes to the database (held comments, page views). The
 # environment is passed to the server (GOMEMLIMIT, GOGC, BROADSHEET_*);
 # SERVE_FLAGS adds flags, e.g. SERVE_FLAGS='--cache-mb 16'.
@@ -40,9 +47,10 @@ SOLVERS=${SOLVERS:-1}    # commentload -c; 0 posts no comments
 ARTICLES=${ARTICLES:-0}  # the newest N published articles; 0: all
 FRONT=${FRONT:-10}       # one request in FRONT is the front page
 SERVE_FLAGS=${SERVE_FLAGS:-}
+SETTLE=${SETTLE:-20}     # seconds of a first start before the measured one; 0: none
 
-if [ "$DURATION" -gt 60 ] || [ "$DURATION" -lt 1 ] || [ "$IDLE" -lt 1 ]; then
-	echo "memory: DURATION is 1–60 seconds, IDLE at least 1" >&2
+if [ "$DURATION" -gt 60 ] || [ "$DURATION" -lt 1 ] || [ "$IDLE" -lt 1 ] || [ "$SETTLE" -gt 600 ]; then
+	echo "memory: DURATION is 1–60 seconds, IDLE at least 1, SETTLE at most 600" >&2
 	exit 2
 fi
 missing=()
@@ -130,9 +138,23 @@ echo "date:    $(date -u)"
 echo "cpu:     $(nproc) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo "go:      $(go version)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
-echo "run:     idle ${IDLE}s; wrk -t$THREADS -c$CONNS -d${DURATION}s, front page 1 in $FRONT; commentload -c $SOLVERS"
+echo "run:     settle ${SETTLE}s, restart, idle ${IDLE}s; wrk -t$THREADS -c$CONNS -d${DURATION}s, front page 1 in $FRONT; commentload -c $SOLVERS"
 echo "server:  $bin serve --data $data $SERVE_FLAGS"
 env | grep -E '^(GOMEMLIMIT|GOGC|BROADSHEET_[A-Z_]+)=' | sed 's/^/env:     /' || true
+
+stop() {
+	kill -TERM "$server" 2>/dev/null || true
+	wait "$server" 2>/dev/null || true
+	server=
+}
+if [ "$SETTLE" -gt 0 ]; then
+	# shellcheck disable=SC2086 # SERVE_FLAGS is words
+	"$bin" serve --data "$data" --addr "127.0.0.1:$PORT" --log-level warn $SERVE_FLAGS 2>"$work/settle.log" &
+	server=$!
+	sleep "$SETTLE"
+	kill -0 "$server" 2>/dev/null || { cat "$work/settle.log" >&2; exit 1; }
+	stop
+fi
 
 # shellcheck disable=SC2086 # SERVE_FLAGS is words
 GODEBUG=${GODEBUG:+$GODEBUG,}gctrace=1 "$bin" serve --data "$data" --addr "127.0.0.1:$PORT" \
