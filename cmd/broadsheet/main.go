@@ -591,9 +591,12 @@ func flushViews(ctx context.Context, srv *web.Server, log *slog.Logger) {
 
 // keepRelated works out the More Articles lists that are missing or old,
 // so that article pages read theirs: at once after an article is written,
-// and every 15 seconds (other instances' writes, lists grown old). Newest
+// and every 15 seconds (lists grown old, other processes' writes). Newest
 // articles go first, a batch at a time, with a pause as long as the batch
-// took, so that readers keep at least half of the cores.
+// took, so that readers keep at least half of the cores. On an idle site
+// a look reads only the index of old lists: the published articles are
+// walked for missing lists after this process indexes an article, and
+// every store.RelatedRecheck for those another process dropped.
 func keepRelated(ctx context.Context, db engine, wake <-chan struct{}, log *slog.Logger) {
 	const batch = 100
 	for {

@@ -40,6 +40,9 @@ type DB struct {
 	// endpoint wants (webhook_events.go).
 	site   webhook.Site
 	routes routes
+
+	// missing is whether a More Articles list may be missing (related.go).
+	missing missingWalk
 }
 
 // Engine is what one database engine does its own way.
@@ -216,8 +219,10 @@ func (db *DB) batch(ctx context.Context, fn func(ctx context.Context, tx *Tx) ([
 }
 
 func (db *DB) run(ctx context.Context, shared bool, fn func(ctx context.Context, tx *Tx) ([]string, error), after func()) error {
+	var t *Tx
 	wrapped := func(ctx context.Context, tx *sql.Tx) ([]string, error) {
-		return fn(ctx, &Tx{tx: tx, h: db.write})
+		t = &Tx{tx: tx, h: db.write}
+		return fn(ctx, t)
 	}
 	var keys []string
 	var err error
@@ -228,6 +233,12 @@ func (db *DB) run(ctx context.Context, shared bool, fn func(ctx context.Context,
 	}
 	if err != nil {
 		return err
+	}
+	if t != nil && t.indexed {
+		// Told after the commit, not during the transaction: a walk for
+		// missing lists that began in between, and so could not see this
+		// write, must not be taken for the last word.
+		db.missing.indexed()
 	}
 	db.notify(keys)
 	return nil

@@ -149,6 +149,9 @@ func (h *Handle) close() {
 type Tx struct {
 	tx *sql.Tx
 	h  *Handle
+	// indexed is set when the transaction indexed or unindexed an
+	// article: once it commits, a list may be missing (see missingWalk).
+	indexed bool
 }
 
 // prepared is query as a statement of the transaction when the pool has

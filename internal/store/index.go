@@ -139,7 +139,10 @@ func (db *DB) unindex(ctx context.Context, tx *Tx, id int64) error {
 	if err := db.eng.Lock(ctx, tx, indexLock); err != nil {
 		return err
 	}
-	// Its More Articles are worked out again from what it holds now.
+	// Its More Articles are worked out again from what it holds now: the
+	// list is dropped here and made by the next KeepRelated, which walks
+	// for missing lists once this transaction has committed.
+	tx.indexed = true
 	if _, err := tx.ExecContext(ctx, `DELETE FROM related_kept WHERE article_id = ?`, id); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"broadsheet/internal/article"
@@ -205,23 +206,84 @@ func (db *DB) keepRelated(ctx context.Context, id int64, ids []int64, src relate
 	})
 }
 
-// KeepRelated works out the More Articles of up to n published articles
-// whose list is missing or older than RelatedMaxAge, newest first, and
-// reports how many it made: a site keeps every list ready by calling it
-// now and then, so that pages only read theirs.
+// RelatedRecheck is how long KeepRelated trusts a walk that found no
+// missing list. This DB's own writes make the walk due at once (see
+// missingWalk); the recheck finds the lists dropped by another process
+// that did not make them itself — another instance on PostgreSQL stopped
+// before it did, `broadsheet import wordpress` run beside the site.
+// Meanwhile a page whose list is missing works it out as it shows it.
+const RelatedRecheck = 5 * time.Minute
+
+// missingWalk is whether KeepRelated must walk the published articles for
+// those without a kept list. A list goes missing when its article is
+// indexed (published, changed, re-indexed): the walk is due after every
+// commit of this DB that indexed or unindexed an article, when the DB
+// opens, and RelatedRecheck after the last walk that found none. Between
+// those, an idle site reads only the index of old lists.
+type missingWalk struct {
+	mu  sync.Mutex
+	gen uint64 // commits that indexed or unindexed an article
+	// clean is set when a walk that began at generation cleanGen, at
+	// cleanAt, found no missing list.
+	clean    bool
+	cleanGen uint64
+	cleanAt  time.Time
+}
+
+// indexed records a commit that indexed or unindexed an article.
+func (w *missingWalk) indexed() {
+	w.mu.Lock()
+	w.gen++
+	w.mu.Unlock()
+}
+
+// due reports whether a walk is due at now, and the generation it walks.
+func (w *missingWalk) due(now time.Time) (gen uint64, due bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gen, !w.clean || w.cleanGen != w.gen || !now.Before(w.cleanAt.Add(RelatedRecheck))
+}
+
+// none records a walk that began at generation gen and time at and found
+// no missing list. A commit since it began may have dropped one the walk
+// could not see: then the walk proves nothing, and the next is due.
+func (w *missingWalk) none(gen uint64, at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gen == gen {
+		w.clean, w.cleanGen, w.cleanAt = true, gen, at
+	}
+}
+
+// KeepRelated works out the More Articles of up to n published articles,
+// newest first, and reports how many it made: first those whose list is
+// missing, then those whose list is older than RelatedMaxAge (or marked
+// by a newer article). A site keeps every list ready by calling it now and
+// then, so that pages only read theirs. On an idle site a call reads the
+// index of old lists and nothing else: the published articles are walked
+// for missing lists only when one may be missing (see missingWalk).
 func (db *DB) KeepRelated(ctx context.Context, n int) (int, error) {
-	var ids []int64
-	err := each(ctx, db.read, `SELECT a.id FROM articles a LEFT JOIN related_kept k ON k.article_id = a.id
-		WHERE a.status = 'published' AND (k.article_id IS NULL OR k.made_at <= ?)
-		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, []any{db.now().Add(-RelatedMaxAge).Unix(), n},
-		func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
+	if n <= 0 {
+		return 0, nil
+	}
+	ids, err := db.missingRelated(ctx, n)
 	if err != nil {
-		return 0, db.errorf("keep related: %w", err)
+		return 0, db.errorf("keep related: missing lists: %w", err)
+	}
+	if len(ids) < n {
+		// Unindexed status: start from the index of old lists, usually
+		// empty; the index on status would walk every public article.
+		old, err := db.relatedIDs(ctx, `SELECT k.article_id FROM related_kept k JOIN articles a ON a.id = k.article_id
+			WHERE k.made_at <= ? AND `+db.dialect.Unindexed("a.status")+` = 'published'
+			ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, db.now().Add(-RelatedMaxAge).Unix(), n-len(ids))
+		if err != nil {
+			return 0, db.errorf("keep related: old lists: %w", err)
+		}
+		for _, id := range old {
+			if !slices.Contains(ids, id) { // made, then marked, between the two reads
+				ids = append(ids, id)
+			}
+		}
 	}
 	for i, id := range ids {
 		src, err := db.relatedSource(ctx, id, true)
@@ -243,6 +305,35 @@ func (db *DB) KeepRelated(ctx context.Context, n int) (int, error) {
 		}
 	}
 	return len(ids), nil
+}
+
+// missingRelated returns up to n published articles without a kept list,
+// newest first, walking them only when a list may be missing.
+func (db *DB) missingRelated(ctx context.Context, n int) ([]int64, error) {
+	now := db.now()
+	gen, due := db.missing.due(now)
+	if !due {
+		return nil, nil
+	}
+	ids, err := db.relatedIDs(ctx, `SELECT a.id FROM articles a
+		WHERE a.status = 'published' AND NOT EXISTS (SELECT 1 FROM related_kept k WHERE k.article_id = a.id)
+		ORDER BY a.published_at DESC, a.id DESC LIMIT ?`, n)
+	if err == nil && len(ids) == 0 {
+		db.missing.none(gen, now)
+	}
+	return ids, err
+}
+
+// relatedIDs runs a query for article ids.
+func (db *DB) relatedIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := each(ctx, db.read, query, args, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	return ids, err
 }
 
 // articlesByID loads published articles in the order given.

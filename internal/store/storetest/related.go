@@ -249,6 +249,109 @@ func testKeptRelated(t *testing.T, s Store) {
 	keep(0)
 }
 
+// testRelatedWalk: KeepRelated finds old lists through their index at
+// every call, and walks the published articles for missing ones only when
+// one may be missing: after this store indexed an article, and
+// store.RelatedRecheck after the last walk that found none. A list removed
+// behind the store's back, as another process would, waits for the
+// recheck; then the missing are made newest first, n at a time.
+func testRelatedWalk(t *testing.T, s Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ids := corpus(t, s, f, 4)
+	clock := time.Now().Add(time.Hour)
+	s.SetClock(func() time.Time { return clock })
+	for n := 1; n > 0; {
+		var err error
+		n, err = s.KeepRelated(ctx, 100)
+		must(t, err)
+	}
+	exec := func(query string, args ...any) {
+		t.Helper()
+		_, err := s.Writer().ExecContext(ctx, query, args...)
+		must(t, err)
+	}
+	removed, marked, newer := ids["elections"][0], ids["weather"][0], ids["football"][3]
+	var late *article.Article
+	for _, tt := range []struct {
+		name  string
+		after time.Duration // on the clock since the step before
+		do    func()
+		n     int
+		want  func() []int64 // the lists made, by id
+	}{{
+		name:  "a list removed behind the store's back waits for the recheck",
+		after: time.Minute,
+		do:    func() { exec(`DELETE FROM related_kept WHERE article_id = ?`, removed) },
+		n:     100,
+	}, {
+		name:  "a list marked old is made again with no walk due",
+		after: time.Minute,
+		do:    func() { exec(`UPDATE related_kept SET made_at = 0 WHERE article_id = ?`, marked) },
+		n:     100,
+		want:  func() []int64 { return []int64{marked} },
+	}, {
+		name:  "a newer list removed waits too",
+		after: time.Minute,
+		do:    func() { exec(`DELETE FROM related_kept WHERE article_id = ?`, newer) },
+		n:     100,
+	}, {
+		name:  "past the recheck the newest missing list is made first",
+		after: store.RelatedRecheck,
+		n:     1,
+		want:  func() []int64 { return []int64{newer} },
+	}, {
+		name:  "then the rest",
+		after: time.Minute,
+		n:     100,
+		want:  func() []int64 { return []int64{removed} },
+	}, {
+		name:  "none left",
+		after: time.Minute,
+		n:     100,
+	}, {
+		name:  "a new article's list is made at once",
+		after: time.Minute,
+		do: func() {
+			late = f.article(0)
+			must(t, s.CreateArticle(ctx, late))
+		},
+		n:    100,
+		want: func() []int64 { return []int64{late.ID} },
+	}} {
+		clock = clock.Add(tt.after)
+		if tt.do != nil {
+			tt.do()
+		}
+		n, err := s.KeepRelated(ctx, tt.n)
+		must(t, err)
+		made := madeAt(t, s, clock)
+		var want []int64
+		if tt.want != nil {
+			want = tt.want()
+		}
+		if n != len(want) || !slices.Equal(made, want) {
+			t.Errorf("%s: KeepRelated made %d lists, %v; want %d, %v", tt.name, n, made, len(want), want)
+		}
+	}
+}
+
+// madeAt is the articles whose kept list was made at the time given.
+func madeAt(t *testing.T, s Store, at time.Time) []int64 {
+	t.Helper()
+	rows, err := s.Reader().QueryContext(context.Background(), `SELECT article_id FROM related_kept WHERE made_at = ? ORDER BY article_id`, at.Unix())
+	must(t, err)
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		must(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	must(t, rows.Err())
+	return ids
+}
+
 // testMostRead: views add up by hour and rank the list, by article id
 // whatever the article's slug became; unknown ids and unpublished
 // articles are left out.

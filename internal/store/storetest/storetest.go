@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"CommentPagingAndCommenters", testCommentPagingAndCommenters},
 		{"RelatedArticles", testRelatedArticles},
 		{"KeptRelated", testKeptRelated},
+		{"RelatedWalk", testRelatedWalk},
 		{"SearchWindow", testSearchWindow},
 		{"SearchAcrossLanguages", testSearchAcrossLanguages},
 		{"SearchLightStems", testSearchLightStems},
