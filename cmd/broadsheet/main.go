@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	rtmetrics "runtime/metrics"
 	"slices"
 	"strings"
 	"syscall"
@@ -399,6 +400,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	// Starting left garbage behind (templates parsed, static files
 	// compressed): hand its memory back before the first reader comes.
 	debug.FreeOSMemory()
+	go giveBackWhenQuiet(ctx, time.Minute, heapAllocated, debug.FreeOSMemory)
 	hs := newHTTPServer(srv, log)
 	hs.RegisterOnShutdown(srv.Shutdown)
 	// Cached pages are answered on the fast path; everything else, and
@@ -492,6 +494,57 @@ func limitFollowsStreams(ctx context.Context, base int64, streams func() int) {
 			}
 		}
 	}
+}
+
+// quietMinute is what the program allocates in a minute with no reader:
+// its own clocks (publishing, mail, views, More Articles) make about
+// 0.3 MB of garbage a minute, and a single page rendered makes hundreds
+// of kilobytes.
+const quietMinute = 4 << 20
+
+// giveBackWhenQuiet hands the heap's unused memory back to the system
+// (give: debug.FreeOSMemory, a collection and a scavenge) after each
+// interval in which the program allocated less than quietMinute. Idle,
+// the runtime collects only every two minutes and keeps what it frees
+// for reuse, so an idle site's resident memory crept up by about
+// 0.3 MiB a minute towards its heap goal; this holds it where it
+// started. Under load nothing is given back: the collector is running
+// anyway, and the pages would only be faulted in again.
+func giveBackWhenQuiet(ctx context.Context, every time.Duration, allocated func() uint64, give func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	w := quietWatch{last: allocated(), limit: uint64(quietMinute * every / time.Minute)}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if w.quiet(allocated()) {
+				give()
+				w.last = allocated() // what giving back allocated is not a reader's
+			}
+		}
+	}
+}
+
+// quietWatch tells a quiet interval from the program's running total of
+// bytes allocated.
+type quietWatch struct{ last, limit uint64 }
+
+// quiet reports whether less than limit was allocated since the last
+// look, and takes now as the last look.
+func (w *quietWatch) quiet(now uint64) bool {
+	q := now-w.last < w.limit
+	w.last = now
+	return q
+}
+
+// heapAllocated is how many bytes the program has allocated since it
+// started.
+func heapAllocated() uint64 {
+	s := []rtmetrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	rtmetrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // quiet is progress nobody watches.
