@@ -12,9 +12,11 @@ import (
 	"broadsheet/internal/markup"
 )
 
-// Pictures is what the article renderer asks of storage.
+// Pictures is what the article renderer asks of storage, and the renderer
+// the store saves with, which the site and the API share.
 type Pictures interface {
 	MarkupLookup() markup.Lookup
+	Markup() *markup.Renderer
 }
 
 // testBodyPictures: an article's pictures of the media library are
@@ -35,6 +37,17 @@ func testBodyPictures(t *testing.T, s Store) {
 		{URL: src, Width: 480}, {URL: fmt.Sprintf("/media/%d/1200.jpg", img.ID), Width: 1200}}}
 	if got, ok := l.Image(ctx, src); !ok || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Image(%q) = %+v, %v; want %+v", src, got, ok, want)
+	}
+	// The store's renderer asks the same: a picture of the library is
+	// offered at every width kept, where a renderer without the store
+	// knows only the address written.
+	body := "![A quay](" + src + ")"
+	large := fmt.Sprintf("/media/%d/1200.jpg", img.ID)
+	if got := rendered(t, s.Markup())(body); !strings.Contains(got, large) {
+		t.Errorf("Markup().Render(%q) = %q, want the 1200 width, %s", body, got, large)
+	}
+	if got := rendered(t, markup.New())(body); strings.Contains(got, large) {
+		t.Errorf("a renderer without the store renders %q as %q, which names %s: this case cannot tell them apart", body, got, large)
 	}
 	for _, other := range []string{fmt.Sprintf("/media/%d/480.gif", img.ID), "https://example.org" + src, "/media/999999/480.jpg", "/media/x/480.jpg", ""} {
 		if got, ok := l.Image(ctx, other); ok {
