@@ -161,12 +161,12 @@ func (s *Server) FastHandler() fastpath.Handler {
 		if n := len(req.Path); n < len(key) || bytes.IndexByte(req.Path, '%') >= 0 {
 			var buf [fastpathMaxTarget]byte
 			key = req.AppendPath(buf[:0]) // as requestPath has it: decoded
-			path := len(key)
 			if n < len(req.Target) {
-				key = appendQueryKey(key, req.Target[n+1:])
-			}
-			if len(key) > path && redirects.ContentQuery(string(key[path+1:])) != "" {
-				return fastpath.Answer{}, false
+				query := req.Target[n+1:]
+				if oldAddressQuery(query) {
+					return fastpath.Answer{}, false
+				}
+				key = appendQueryKey(key, query)
 			}
 		}
 		now := start
@@ -338,33 +338,57 @@ func trimSpace[T ~string | ~[]byte](s T) T {
 	return s
 }
 
-// trackingParam reports whether a query parameter, by its raw name, only
-// tells analytics where a reader came from. A story shared on a social
-// network is fetched with a different one on every click (fbclid,
-// utm_source…); they change nothing on the page, so the page cache and
-// the page's handler never see them (appendQueryKey).
-func trackingParam[T ~string | ~[]byte](name T) bool {
-	if len(name) > 4 && string(name[:4]) == "utm_" {
-		return true
-	}
+// pageQuery reports whether a query pair, raw as asked, is one a cached
+// page reads: an archive's cursor (before, after), a discussion's order
+// and page (comments=newest, after), the comment replied to (reply), a
+// live blog's order and page (order=oldest, from). Anything else changes
+// nothing on the page: a story shared on a social network is fetched
+// with a different click id every time (fbclid, utm_source…), and a
+// stranger can add ?x=1, ?x=2… to make every request render. So the page
+// cache and the page's handler never see any other pair (appendQueryKey),
+// nor a value that reads as the default (comments=oldest, an empty one).
+func pageQuery[T ~string | ~[]byte](pair T) bool {
+	name, value, _ := cutByte(pair, '=')
 	switch string(name) {
-	case "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "twclid", "igshid", "yclid",
-		"ttclid", "li_fat_id", "mc_cid", "mc_eid", "_ga", "_gl":
-		return true
+	case "before", "after", "reply", "from":
+		return len(value) > 0
+	case "comments":
+		return string(value) == "newest"
+	case "order":
+		return string(value) == "oldest"
+	}
+	return false
+}
+
+// oldAddressQuery reports whether a raw query keeps an old address
+// (redirects.ContentQuery): the front page's /?p=12 may be a redirect's.
+// A query naming none of those parameters is told without allocating.
+func oldAddressQuery(query []byte) bool {
+	for rest := query; len(rest) > 0; {
+		var pair []byte
+		pair, rest, _ = cutByte(rest, '&')
+		name, _, _ := cutByte(pair, '=')
+		if bytes.ContainsAny(name, "%+") {
+			return redirects.ContentQuery(string(query)) != "" // escaped: as ContentQuery reads it
+		}
+		for _, content := range redirects.ContentQueries {
+			if string(name) == content {
+				return redirects.ContentQuery(string(query)) != ""
+			}
+		}
 	}
 	return false
 }
 
 // appendQueryKey appends to a page's path the part of its raw query the
-// page is cached and rendered under: the query without tracking
-// parameters (and without empty pairs), "?" only if something is left.
+// page is cached and rendered under: the pairs it reads (pageQuery), in
+// the order asked, "?" only if something is left.
 func appendQueryKey[T ~string | ~[]byte](dst []byte, rawQuery T) []byte {
 	sep := byte('?')
 	for len(rawQuery) > 0 {
 		var pair T
 		pair, rawQuery, _ = cutByte(rawQuery, '&')
-		name, _, _ := cutByte(pair, '=')
-		if len(pair) == 0 || trackingParam(name) {
+		if !pageQuery(pair) {
 			continue
 		}
 		dst = append(dst, sep)

@@ -171,9 +171,13 @@ func TestPageKey(t *testing.T) {
 		{"/city/vote", "", "/city/vote"},
 		{"/city/vote", "fbclid=IwAR0abc", "/city/vote"},
 		{"/city/vote", "utm_source=x&utm_medium=y&comments=newest&gclid=z", "/city/vote?comments=newest"},
-		{"/city", "page=2&&utm_term=a&after=7", "/city?page=2&after=7"},
-		{"/city", "utm_=1&utm=2&xfbclid=3", "/city?utm_=1&utm=2&xfbclid=3"}, // names that only look alike
-		{"/", "p=12&_ga=1", "/?p=12"},
+		{"/city", "page=2&&utm_term=a&after=7", "/city?after=7"},
+		{"/city", "x=1&v=2&_=1733400000000", "/city"}, // cache busters
+		{"/city", "before=AbC&after=", "/city?before=AbC"},
+		{"/city", "beforex=1&xafter=2&reply", "/city"}, // names that only look alike
+		{"/city/vote", "comments=oldest&order=newest&reply=12", "/city/vote?reply=12"},
+		{"/live/day", "order=oldest&from=40", "/live/day?order=oldest&from=40"},
+		{"/", "p=12&_ga=1", "/"},
 	} {
 		if got := string(appendQueryKey([]byte(tc.path), tc.query)); got != tc.want {
 			t.Errorf("appendQueryKey(%q, %q) = %q, want %q", tc.path, tc.query, got, tc.want)
@@ -184,10 +188,11 @@ func TestPageKey(t *testing.T) {
 	}
 }
 
-// TestTrackingParametersShareThePage: a story shared with a click id
-// (fbclid, utm_…) is the page without it, from the cache, whichever path
-// answers it, and the page never shows the parameter.
-func TestTrackingParametersShareThePage(t *testing.T) {
+// TestUnreadParametersShareThePage: a story shared with a click id
+// (fbclid, utm_…) or asked with a cache buster (?x=1, ?_=…) is the page
+// without it, from the cache, whichever path answers it, and the page
+// never shows the parameter.
+func TestUnreadParametersShareThePage(t *testing.T) {
 	s := newSite(t)
 	s.publish("city", "council-vote", "Council vote")
 	for range 4 {
@@ -199,19 +204,38 @@ func TestTrackingParametersShareThePage(t *testing.T) {
 	if s.srv.cache.misses.Load() != misses || first.body != second.body {
 		t.Errorf("a second click id rendered the page again")
 	}
+	for i, q := range []string{"x=1", "x=2", "_=1733400000000", "comments=oldest&v=9", "reply=&after="} {
+		got := s.get("/city/council-vote?" + q)
+		if s.srv.cache.misses.Load() != misses || got.body != first.body {
+			t.Errorf("GET ?%s (request %d) rendered the page again (%d misses, want %d), or another page", q, i, s.srv.cache.misses.Load(), misses)
+		}
+	}
 	if strings.Contains(first.body, "IwAR0") || strings.Contains(first.body, "utm_source") {
 		t.Errorf("the page shows a tracking parameter")
 	}
 	older := s.get("/city?before=" + fmt.Sprint(s.clock.Unix()) + "&utm_source=x")
 	older.lacks(t, "utm_source")
-	req := fastpath.Request{Method: "GET", Target: []byte("/city/council-vote?utm_medium=share&fbclid=IwAR0third"), Path: []byte("/city/council-vote")}
 	fast := s.srv.FastHandler()
-	if n := testing.AllocsPerRun(100, func() {
-		if _, ok := fast(&req); !ok {
-			t.Fatal("the fast path declined a click id")
+	for _, target := range []string{"/city/council-vote?utm_medium=share&fbclid=IwAR0third", "/city/council-vote?x=3&_=1733400000001"} {
+		req := fastpath.Request{Method: "GET", Target: []byte(target), Path: []byte("/city/council-vote")}
+		if n := testing.AllocsPerRun(100, func() {
+			if _, ok := fast(&req); !ok {
+				t.Fatalf("the fast path declined %s", target)
+			}
+		}); n != 0 && !raceEnabled {
+			t.Errorf("a hit for %s allocates %v times, want 0", target, n)
 		}
-	}); n != 0 && !raceEnabled {
-		t.Errorf("a hit with a click id allocates %v times, want 0", n)
+	}
+}
+
+func TestOldAddressQuery(t *testing.T) {
+	for q, want := range map[string]bool{
+		"p=12": true, "utm_source=x&p=12": true, "%70=12": true, "page_id=7": true, "feed=rss2": true,
+		"p=": false, "x=1": false, "pp=12": false, "": false, "comments=newest&after=3": false,
+	} {
+		if got := oldAddressQuery([]byte(q)); got != want {
+			t.Errorf("oldAddressQuery(%q) = %v, want %v", q, got, want)
+		}
 	}
 }
 

@@ -40,8 +40,8 @@ func (s *Server) redirectOld(w http.ResponseWriter, r *http.Request) bool {
 	}
 	// The address as asked, an edition's code and all.
 	target := inEdition(r.Context(), r.URL.EscapedPath())
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
+	if q := askedQuery(r); q != "" {
+		target += "?" + q
 	}
 	if redirects.Reserved(target) {
 		return false

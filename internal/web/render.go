@@ -288,6 +288,18 @@ type response struct {
 
 type pageFunc func(r *http.Request) (*response, error)
 
+// askedQueryKey holds in a page's context the raw query as the reader
+// asked it, when the page is rendered with less of it (appendQueryKey).
+type askedQueryKey struct{}
+
+// askedQuery is r's raw query as the reader asked it.
+func askedQuery(r *http.Request) string {
+	if q, ok := r.Context().Value(askedQueryKey{}).(string); ok {
+		return q
+	}
+	return r.URL.RawQuery
+}
+
 // page serves fn's output through the rendered-page cache.
 func (s *Server) page(fn pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -296,11 +308,14 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 		if r.URL.RawQuery != "" {
 			url = string(appendQueryKey(append(make([]byte, 0, len(path)+1+len(r.URL.RawQuery)), path...), r.URL.RawQuery))
 			if q := strings.TrimPrefix(url[len(path):], "?"); q != r.URL.RawQuery {
-				// The page is rendered without what it is cached without.
-				r2, u := *r, *r.URL
+				// The page is rendered without what it is cached without;
+				// an old address it does not find is still looked up as
+				// asked (redirectOld).
+				r2 := r.WithContext(context.WithValue(r.Context(), askedQueryKey{}, r.URL.RawQuery))
+				u := *r.URL
 				u.RawQuery, u.ForceQuery = q, false
 				r2.URL = &u
-				r = &r2
+				r = r2
 			}
 		}
 		if ownHashes(r) != nil {
