@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,7 @@ import (
 
 	"broadsheet/internal/article"
 	"broadsheet/internal/challenge"
+	"broadsheet/internal/comment"
 	"broadsheet/internal/store/sqlite"
 )
 
@@ -85,6 +88,74 @@ func BenchmarkArticlePageCachedParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkArticlePageUnderWrites is a popular article while its readers'
+// comments keep dropping it from the cache: 32 readers at once, and a
+// write to the article every 5 ms. It reports the readers' latency and
+// how many times the page was rendered for each write.
+func BenchmarkArticlePageUnderWrites(b *testing.B) {
+	s := benchSite(b)
+	a := s.publish("city", "the-popular-story", "Council approves the depot plan, and readers write in")
+	for i := range 50 {
+		c := &comment.Comment{ArticleID: a.ID, Name: fmt.Sprintf("Reader %d", i), Body: strings.Repeat("A view on the depot plan, with reasons. ", 6),
+			Status: comment.Approved, Key: fmt.Sprintf("k%d", i)}
+		if err := s.db.CreateComment(context.Background(), c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	path := articlePath(a)
+	key := []string{article.KeyArticle(a.ID)}
+	var mu sync.Mutex
+	var took []time.Duration
+	misses0 := s.srv.cache.misses.Load()
+	stop, writer := make(chan struct{}), make(chan int)
+	go func() {
+		writes := 0
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				writer <- writes
+				return
+			case <-tick.C:
+				s.srv.cache.invalidate(key)
+				writes++
+			}
+		}
+	}()
+	b.SetParallelism(32 / max(1, runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		var mine []time.Duration
+		for pb.Next() {
+			start := time.Now()
+			rec := httptest.NewRecorder()
+			s.srv.ServeHTTP(rec, req)
+			mine = append(mine, time.Since(start))
+			if rec.Code != http.StatusOK {
+				b.Errorf("status %d", rec.Code)
+				return
+			}
+		}
+		mu.Lock()
+		took = append(took, mine...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	close(stop)
+	writes := <-writer
+	slices.Sort(took)
+	if len(took) == 0 || writes == 0 {
+		return
+	}
+	at := func(q float64) float64 { return float64(took[int(q*float64(len(took)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(float64(s.srv.cache.misses.Load()-misses0-s.srv.cache.waits.Load())/float64(writes), "renders/write")
 }
 
 // BenchmarkPostComment accepts comments end to end: form parsing,

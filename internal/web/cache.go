@@ -29,9 +29,14 @@ type pageCache struct {
 	maxBytes int
 	gen      uint64 // bumped by every invalidation
 
+	// flights are the renders under way, by URL, that readers asking for
+	// the same page meanwhile wait for (join).
+	flights map[string]*flight
+
 	hits, misses atomic.Uint64
-	repacking    atomic.Bool // a popular page is being compressed harder
-	repackAfter  int         // hits before that; 0 never (tests that compare bytes)
+	waits        atomic.Uint64 // misses that joined a render under way
+	repacking    atomic.Bool   // a popular page is being compressed harder
+	repackAfter  int           // hits before that; 0 never (tests that compare bytes)
 }
 
 // cached is one rendered page.
@@ -62,7 +67,7 @@ type cached struct {
 
 func newPageCache(maxBytes int) *pageCache {
 	return &pageCache{entries: map[string]*list.Element{}, byKey: map[string]map[string]bool{}, lru: list.New(), maxBytes: maxBytes,
-		repackAfter: repackAfter}
+		flights: map[string]*flight{}, repackAfter: repackAfter}
 }
 
 // A page is compressed twice. Rendered, it is compressed fast, at level 3
@@ -135,6 +140,46 @@ func (pc *pageCache) generation() uint64 {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	return pc.gen
+}
+
+// flight is one render of a page. A popular story dropped by a write
+// (a comment, a correction) is asked for many times while it is rendered
+// again; those readers wait for the one render instead of each making
+// their own, which on a busy site held every connection behind dozens of
+// renders of the same page.
+type flight struct {
+	gen  uint64        // the cache's generation when the render began
+	done chan struct{} // closed when it ends
+	c    *cached       // the page, set before done is closed; nil when it cannot be shared
+}
+
+// join returns the render of url under way, or begins one that the caller
+// leads: leader says which. A render begun before the last invalidation is
+// not joined but replaced, since it may show what a write has changed
+// since; its leader's gen, passed to put, keeps it out of the cache too.
+func (pc *pageCache) join(url string) (f *flight, leader bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if f := pc.flights[url]; f != nil && f.gen == pc.gen {
+		pc.waits.Add(1)
+		return f, false
+	}
+	f = &flight{gen: pc.gen, done: make(chan struct{})}
+	pc.flights[url] = f
+	return f, true
+}
+
+// land ends the leader's flight f with the page it rendered, nil when
+// there is none to share (an error, a redirect): then each reader who
+// waited renders the page for themselves.
+func (pc *pageCache) land(url string, f *flight, c *cached) {
+	pc.mu.Lock()
+	if pc.flights[url] == f {
+		delete(pc.flights, url)
+	}
+	pc.mu.Unlock()
+	f.c = c
+	close(f.done)
 }
 
 func (pc *pageCache) get(url string, now time.Time) *cached {

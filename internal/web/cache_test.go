@@ -5,8 +5,14 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"broadsheet/internal/article"
 )
 
 // A page is compressed fast when rendered, and again at the best level
@@ -67,5 +73,107 @@ func TestPopularPagesRepacked(t *testing.T) {
 	pc.repack(d)
 	if got := pc.get(d.url, time.Now()); got != fresh {
 		t.Error("repacking a replaced page put the old one back")
+	}
+}
+
+// TestMissesShareOneRender: readers who ask for a page while it is being
+// rendered wait for that render instead of each making their own; a render
+// begun before a write is not joined, and when the render makes no page to
+// keep, each reader who waited renders the page for themselves.
+func TestMissesShareOneRender(t *testing.T) {
+	s := newSite(t)
+	var renders atomic.Int32
+	hold := make(chan chan struct{}, 4) // each render takes the next gate
+	var answer atomic.Value
+	answer.Store(http.StatusOK)
+	h := s.srv.page(func(r *http.Request) (*response, error) {
+		n := renders.Add(1)
+		select {
+		case gate := <-hold:
+			<-gate
+		default:
+		}
+		if answer.Load() != http.StatusOK {
+			return nil, article.ErrNotFound
+		}
+		return &response{raw: fmt.Appendf(nil, "render %d", n), contentType: "text/plain; charset=utf-8", keys: []string{"article:9"}}, nil
+	})
+	ask := func(out chan<- string) {
+		rec := httptest.NewRecorder()
+		h(rec, httptest.NewRequest("GET", "/city/story", nil))
+		out <- fmt.Sprint(rec.Code, " ", rec.Body.String())
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 10s", what)
+			}
+		}
+	}
+
+	// Eight readers at once: one render.
+	gate := make(chan struct{})
+	hold <- gate
+	out := make(chan string, 8)
+	go ask(out)
+	waitFor("render", func() bool { return renders.Load() == 1 })
+	waits := s.srv.cache.waits.Load()
+	for range 7 {
+		go ask(out)
+	}
+	waitFor("seven readers waiting", func() bool { return s.srv.cache.waits.Load() == waits+7 })
+	close(gate)
+	for range 8 {
+		if got := <-out; got != "200 render 1" {
+			t.Errorf("a reader got %q, want the one render's page", got)
+		}
+	}
+	if n := renders.Load(); n != 1 {
+		t.Errorf("%d renders for eight readers at once, want 1", n)
+	}
+
+	// A write while the page is rendered: the next reader does not wait for
+	// that render, which may not show the write, but makes a new one.
+	s.srv.cache.invalidate([]string{"article:9"})
+	gate = make(chan struct{})
+	hold <- gate
+	go ask(out)
+	waitFor("render", func() bool { return renders.Load() == 2 })
+	s.srv.cache.invalidate([]string{"article:9"})
+	waits = s.srv.cache.waits.Load()
+	ask(out) // renders 3 without waiting for the gate
+	if got := <-out; got != "200 render 3" {
+		t.Errorf("a reader after a write got %q, want a render of its own", got)
+	}
+	close(gate)
+	if got := <-out; got != "200 render 2" {
+		t.Errorf("the reader before the write got %q, want render 2", got)
+	}
+	if s.srv.cache.waits.Load() != waits {
+		t.Error("a reader after a write waited for a render begun before it")
+	}
+
+	// A render that makes no page to keep: each waiting reader asks again.
+	s.srv.cache.invalidate([]string{"article:9"})
+	answer.Store(http.StatusNotFound)
+	gate = make(chan struct{})
+	hold <- gate
+	go ask(out)
+	before := renders.Load()
+	waitFor("render", func() bool { return renders.Load() == before+1 })
+	waits = s.srv.cache.waits.Load()
+	for range 3 {
+		go ask(out)
+	}
+	waitFor("three readers waiting", func() bool { return s.srv.cache.waits.Load() == waits+3 })
+	close(gate)
+	for range 4 {
+		if got := <-out; !strings.HasPrefix(got, "404 ") {
+			t.Errorf("a reader of a missing page got %.40q, want 404", got)
+		}
+	}
+	if n := renders.Load() - before; n != 4 {
+		t.Errorf("%d renders for four readers of a page not kept, want 4", n)
 	}
 }

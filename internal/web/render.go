@@ -329,28 +329,58 @@ func (s *Server) page(fn pageFunc) http.HandlerFunc {
 			s.countView(r, c.viewOf)
 			return
 		}
-		gen := s.cache.generation()
-		resp, body, ok := s.render(w, r, fn)
-		if !ok {
-			return
+		f, leader := s.cache.join(url)
+		var c *cached
+		if leader {
+			c = s.lead(w, r, fn, url, f)
+		} else {
+			select {
+			case <-f.done:
+			case <-r.Context().Done():
+				return // the reader left
+			}
+			if c = f.c; c == nil {
+				c = s.renderCached(w, r, fn, url, s.cache.generation())
+			}
 		}
-		c := newCached(url, resp.status, body, append(resp.keys, article.KeySite), s.now())
-		if resp.contentType != "" {
-			c.contentType = []string{resp.contentType}
+		if c != nil {
+			s.serveCached(w, r, c)
+			s.countView(r, c.viewOf)
 		}
-		c.expires = resp.expires
-		c.viewOf = resp.viewOf
-		c.csp = resp.csp
-		if c.csp == nil {
-			c.csp = s.csp
-		}
-		c.cacheTag, c.surrogateKey = cdnTagHeaders(c.keys, resp.tags)
-		c.renderHeads()
-		c.observeIn(s.metrics, r.Pattern)
-		s.cache.put(c, gen)
-		s.serveCached(w, r, c)
-		s.countView(r, c.viewOf)
 	}
+}
+
+// lead renders the page of flight f, and ends f with it as soon as it is
+// rendered, before sending it to a reader who may be slow to take it. If
+// rendering panics, f ends without a page.
+func (s *Server) lead(w http.ResponseWriter, r *http.Request, fn pageFunc, url string, f *flight) (c *cached) {
+	defer func() { s.cache.land(url, f, c) }()
+	return s.renderCached(w, r, fn, url, f.gen)
+}
+
+// renderCached renders fn's page for url and stores it in the cache
+// unless a write since gen may have changed it; nil when fn answered
+// without a page to keep (an error, a redirect).
+func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, fn pageFunc, url string, gen uint64) *cached {
+	resp, body, ok := s.render(w, r, fn)
+	if !ok {
+		return nil
+	}
+	c := newCached(url, resp.status, body, append(resp.keys, article.KeySite), s.now())
+	if resp.contentType != "" {
+		c.contentType = []string{resp.contentType}
+	}
+	c.expires = resp.expires
+	c.viewOf = resp.viewOf
+	c.csp = resp.csp
+	if c.csp == nil {
+		c.csp = s.csp
+	}
+	c.cacheTag, c.surrogateKey = cdnTagHeaders(c.keys, resp.tags)
+	c.renderHeads()
+	c.observeIn(s.metrics, r.Pattern)
+	s.cache.put(c, gen)
+	return c
 }
 
 // render runs fn and renders its page, setting resp.status. It answers

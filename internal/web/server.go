@@ -302,7 +302,8 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s.staticSeries = answerSeries(s.metrics, "GET /static/{file}", http.StatusOK)
 	s.metrics.Counter("broadsheet_page_cache_hits_total", "Public pages served from the rendered-page cache.", s.cache.hits.Load)
-	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages rendered because the cache did not hold them.", s.cache.misses.Load)
+	s.metrics.Counter("broadsheet_page_cache_misses_total", "Public pages the cache did not hold: rendered, or waited for while a render of the same page was under way.", s.cache.misses.Load)
+	s.metrics.Counter("broadsheet_page_cache_waits_total", "Misses answered by waiting for a render of the same page already under way, instead of rendering it again.", s.cache.waits.Load)
 	s.metrics.Gauge("broadsheet_page_cache_entries", "Rendered pages held in the cache.", func() float64 { n, _ := s.cache.stats(); return float64(n) })
 	s.metrics.Gauge("broadsheet_page_cache_bytes", "Bytes held by the rendered-page cache.", func() float64 { _, b := s.cache.stats(); return float64(b) })
 	s.metrics.Gauge("broadsheet_live_streams", "Event streams open: live comments and live blogs.", func() float64 { return float64(s.live.streams()) })
