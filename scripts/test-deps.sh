@@ -3,7 +3,8 @@
 # browser tests), Node.js (to check our anti-bot server against the widget's
 # own solver), fonts that cover Latin, Cyrillic, Persian and Arabic, and
 # xmllint (libxml2-utils, to validate the sitemaps against their XSD schemas),
-# curl (the docs/api.md examples run as written), jq and Python (so do
+# curl (the docs/api.md examples run as written, and the README's https
+# one, with openssl to make its certificate), jq and Python (so do
 # docs/export-format.md's), a Java runtime and the W3C
 # Nu Html Checker (vnu.jar, from npm, into the user's cache directory; see
 # docs/adr/0009-nu-html-checker-in-the-tests.md), Lighthouse (from npm, into
@@ -18,7 +19,7 @@ vnu_version=26.9.27
 # the last that runs on the Node.js of Debian 12 (18.20); 13 needs 22.19.
 lighthouse_version=12.8.2
 
-packages=(chromium curl default-jre-headless fonts-dejavu-core fonts-noto-core jq libxml2-utils nodejs python3)
+packages=(chromium curl default-jre-headless fonts-dejavu-core fonts-noto-core jq libxml2-utils nodejs openssl python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -66,6 +66,14 @@ type Config struct {
 	// WebhooksAllowPrivate lets webhooks be registered at, and delivered
 	// to, internal addresses.
 	WebhooksAllowPrivate bool
+	// TLSCert and TLSKey, when set, are the PEM files of the certificate
+	// the site serves itself over TLS, with HTTP/2; HTTPRedirectAddr, when
+	// set, is a plain HTTP listener that sends readers to the https site
+	// and answers ACME challenges from ACMEWebroot.
+	TLSCert, TLSKey, HTTPRedirectAddr, ACMEWebroot string
+	// certCheck is how often the certificate files are looked at for a
+	// renewal; tests shorten it.
+	certCheck time.Duration
 	// LiveStreams bounds the readers' event streams open at once (each a
 	// held connection), LiveStreamsPerIP those of one client address.
 	LiveStreams, LiveStreamsPerIP int
@@ -101,6 +109,10 @@ func parseServe(args []string) (Config, error) {
 	minFill := fs.String("comment-min-fill", env("BROADSHEET_COMMENT_MIN_FILL", "3s"), "hold a comment sent sooner than this after its form appeared; 0 turns it off (env BROADSHEET_COMMENT_MIN_FILL)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("BROADSHEET_SMTP_URL", ""), "SMTP server for outgoing mail, smtp[s]://user:pass@host:port; none keeps mail in the outbox (env BROADSHEET_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("BROADSHEET_MAIL_FROM", ""), "sender of outgoing mail, e.g. \"The Courier <news@example.org>\"; default news@ the base URL's host (env BROADSHEET_MAIL_FROM)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("BROADSHEET_TLS_CERT", ""), "PEM file of the certificate chain to serve https with, HTTP/2 included; read again when it changes or on SIGHUP (env BROADSHEET_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("BROADSHEET_TLS_KEY", ""), "PEM file of the certificate's private key (env BROADSHEET_TLS_KEY)")
+	fs.StringVar(&c.HTTPRedirectAddr, "http-redirect-addr", env("BROADSHEET_HTTP_REDIRECT_ADDR", ""), "with --tls-cert, also listen for plain HTTP on this host:port (e.g. :80) and send every request to the https site (env BROADSHEET_HTTP_REDIRECT_ADDR)")
+	fs.StringVar(&c.ACMEWebroot, "acme-webroot", env("BROADSHEET_ACME_WEBROOT", ""), "answer ACME HTTP-01 challenges on --http-redirect-addr from DIR/.well-known/acme-challenge/, as certbot --webroot -w DIR writes them (env BROADSHEET_ACME_WEBROOT)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this host:port instead of the site's address (env BROADSHEET_METRICS_ADDR)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("BROADSHEET_METRICS_TOKEN", ""), "bearer token a scraper of /metrics must send; prefer the environment variable (env BROADSHEET_METRICS_TOKEN)")
 	streams := fs.String("live-streams", env("BROADSHEET_LIVE_STREAMS", strconv.Itoa(web.DefaultLiveStreams)), "most readers' live event streams open at once, each a held connection and a file descriptor (env BROADSHEET_LIVE_STREAMS)")
@@ -207,12 +219,21 @@ func parseServe(args []string) (Config, error) {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return c, errors.New("metrics token: want at least 16 characters")
 	}
+	if err := c.checkTLS(); err != nil {
+		return c, err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+		if c.TLSCert != "" {
+			c.BaseURL = "https://" + c.Addr
+		}
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return c, fmt.Errorf("base URL %q: want an absolute http(s) URL such as https://news.example.org", c.BaseURL)
+	}
+	if c.TLSCert != "" && u.Scheme != "https" {
+		return c, fmt.Errorf("base URL %q: with --tls-cert the site is served over https, so the base URL must begin https://", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	if c.MailFrom == "" {
@@ -267,4 +288,35 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// checkTLS checks the TLS flags belong together; the files themselves are
+// read when serve starts.
+func (c *Config) checkTLS() error {
+	if c.certCheck == 0 {
+		c.certCheck = time.Minute
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both files, or neither")
+	}
+	if c.HTTPRedirectAddr != "" {
+		if c.TLSCert == "" {
+			return errors.New("--http-redirect-addr sends readers to the https site: it needs --tls-cert and --tls-key")
+		}
+		if _, _, err := net.SplitHostPort(c.HTTPRedirectAddr); err != nil {
+			return fmt.Errorf("redirect address %q: want host:port, e.g. :80", c.HTTPRedirectAddr)
+		}
+		if c.HTTPRedirectAddr == c.Addr {
+			return errors.New("--http-redirect-addr must differ from --addr")
+		}
+	}
+	if c.ACMEWebroot != "" {
+		if c.HTTPRedirectAddr == "" {
+			return errors.New("--acme-webroot answers challenges on the plain HTTP listener: it needs --http-redirect-addr")
+		}
+		if fi, err := os.Stat(c.ACMEWebroot); err != nil || !fi.IsDir() {
+			return fmt.Errorf("ACME webroot %q: want an existing directory", c.ACMEWebroot)
+		}
+	}
+	return nil
 }

@@ -294,7 +294,14 @@ type broadsheetProcess struct {
 
 func startBroadsheet(t testing.TB, bin string, args []string) *broadsheetProcess {
 	t.Helper()
+	return startBroadsheetIn(t, "", bin, args)
+}
+
+// startBroadsheetIn is startBroadsheet in the working directory dir.
+func startBroadsheetIn(t testing.TB, dir, bin string, args []string) *broadsheetProcess {
+	t.Helper()
 	p := &broadsheetProcess{cmd: exec.Command(bin, args...), log: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Dir = dir
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ import (
 	"broadsheet/internal/progress"
 	"broadsheet/internal/store/transfer"
 	"broadsheet/internal/subscription"
+	"broadsheet/internal/tlscert"
 	"broadsheet/internal/web"
 )
 
@@ -212,6 +213,19 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 			return fmt.Errorf("cannot listen on %s for metrics: %w", c.MetricsAddr, err)
 		}
 		defer metricsLn.Close()
+	}
+	var redirectLn net.Listener
+	if c.HTTPRedirectAddr != "" {
+		if redirectLn, err = net.Listen("tcp", c.HTTPRedirectAddr); err != nil {
+			return fmt.Errorf("cannot listen on %s for plain HTTP: %w", c.HTTPRedirectAddr, err)
+		}
+		defer redirectLn.Close()
+	}
+	var certs *tlscert.Keeper
+	if c.TLSCert != "" {
+		if certs, err = tlscert.Load(c.TLSCert, c.TLSKey); err != nil {
+			return err
+		}
 	}
 	db, err := openDB(ctx, c)
 	if err != nil {
@@ -403,27 +417,51 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 	go giveBackWhenQuiet(ctx, time.Minute, heapAllocated, debug.FreeOSMemory)
 	hs := newHTTPServer(srv, log)
 	hs.RegisterOnShutdown(srv.Shutdown)
-	// Cached pages are answered on the fast path; everything else, and
-	// every connection after its first request the fast path does not
-	// answer, by hs (ADR 0023).
-	fast := &fastpath.Server{Handler: srv.FastHandler(), Fallback: hs, CloseAfterHandoff: true,
-		IdleTimeout: hs.IdleTimeout, ReadHeaderTimeout: hs.ReadHeaderTimeout, WriteTimeout: hs.WriteTimeout}
-	reg.CounterByLabel("broadsheet_fastpath_handoffs_total",
-		"Connections the fast path handed to net/http, by reason: a request it does not take (refused), a head too long for it, or a page it does not hold (declined).",
-		"reason", func() map[string]uint64 {
-			h := fast.Handoffs()
-			return map[string]uint64{"refused": h.Refused, "too_long": h.TooLong, "declined": h.Declined}
-		})
-	errc := make(chan error, 2)
-	go func() { errc <- fast.Serve(ln) }()
-	servers := []interface{ Shutdown(context.Context) error }{fast}
+	errc := make(chan error, 3)
+	var servers []interface{ Shutdown(context.Context) error }
+	scheme := "http"
+	if certs != nil {
+		// TLS served here: net/http speaks HTTP/2 and HTTP/1.1 over it;
+		// the fast path is plain HTTP/1.1 only (ADR 0026).
+		scheme = "https"
+		hs.Handler = hsts(hs.Handler)
+		hs.TLSConfig = certs.Config()
+		certificateMetrics(reg, certs)
+		go keepCertificate(ctx, certs, c.certCheck, log)
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+		servers = append(servers, hs)
+	} else {
+		// Cached pages are answered on the fast path; everything else, and
+		// every connection after its first request the fast path does not
+		// answer, by hs (ADR 0023).
+		fast := &fastpath.Server{Handler: srv.FastHandler(), Fallback: hs, CloseAfterHandoff: true,
+			IdleTimeout: hs.IdleTimeout, ReadHeaderTimeout: hs.ReadHeaderTimeout, WriteTimeout: hs.WriteTimeout}
+		reg.CounterByLabel("broadsheet_fastpath_handoffs_total",
+			"Connections the fast path handed to net/http, by reason: a request it does not take (refused), a head too long for it, or a page it does not hold (declined).",
+			"reason", func() map[string]uint64 {
+				h := fast.Handoffs()
+				return map[string]uint64{"refused": h.Refused, "too_long": h.TooLong, "declined": h.Declined}
+			})
+		go func() { errc <- fast.Serve(ln) }()
+		servers = append(servers, fast)
+	}
+	if redirectLn != nil {
+		to, err := toHTTPS(c.BaseURL, c.ACMEWebroot)
+		if err != nil {
+			return err
+		}
+		rs := newHTTPServer(to, log)
+		servers = append(servers, rs)
+		go func() { errc <- rs.Serve(redirectLn) }()
+		log.Info("sending plain HTTP to https", "url", "http://"+redirectLn.Addr().String(), "acme_webroot", c.ACMEWebroot)
+	}
 	if metricsLn != nil {
 		ms := newHTTPServer(srv.Metrics(), log)
 		servers = append(servers, ms)
 		go func() { errc <- ms.Serve(metricsLn) }()
 		log.Info("serving metrics", "url", "http://"+metricsLn.Addr().String()+"/metrics")
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbName(c), "version", version,
+	log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "base_url", c.BaseURL, "database", dbName(c), "version", version,
 		"memory_limit_mib", memLimit>>20)
 
 	select {
