@@ -338,16 +338,11 @@ func trimSpace[T ~string | ~[]byte](s T) T {
 	return s
 }
 
-// pageQuery reports whether a query pair, raw as asked, is one a cached
-// page reads: an archive's cursor (before, after), a discussion's order
-// and page (comments=newest, after), the comment replied to (reply), a
-// live blog's order and page (order=oldest, from). Anything else changes
-// nothing on the page: a story shared on a social network is fetched
-// with a different click id every time (fbclid, utm_source…), and a
-// stranger can add ?x=1, ?x=2… to make every request render. So the page
-// cache and the page's handler never see any other pair (appendQueryKey),
-// nor a value that reads as the default (comments=oldest, an empty one).
-func pageQuery[T ~string | ~[]byte](pair T) bool {
+// anyPageReads reports whether a query pair, raw as asked, is one some
+// cached page reads (queryParam): an archive's cursor (before, after), a
+// discussion's order and page (comments=newest, after), the comment
+// replied to (reply), a live blog's order and page (order=oldest, from).
+func anyPageReads[T ~string | ~[]byte](pair T) bool {
 	name, value, _ := cutByte(pair, '=')
 	switch string(name) {
 	case "before", "after", "reply", "from":
@@ -380,15 +375,19 @@ func oldAddressQuery(query []byte) bool {
 	return false
 }
 
-// appendQueryKey appends to a page's path the part of its raw query the
-// page is cached and rendered under: the pairs it reads (pageQuery), in
-// the order asked, "?" only if something is left.
+// appendQueryKey appends to a page's path the query the fast path looks
+// the page up by: the pairs some page reads (anyPageReads), as asked, "?"
+// only if something is left. A page is stored under its own route's one
+// form of the query (canonicalQuery), which this matches when the request
+// asked in that form, click ids and the like aside; a request asking
+// another way misses here, and net/http answers it from the cache under
+// that form.
 func appendQueryKey[T ~string | ~[]byte](dst []byte, rawQuery T) []byte {
 	sep := byte('?')
 	for len(rawQuery) > 0 {
 		var pair T
 		pair, rawQuery, _ = cutByte(rawQuery, '&')
-		if !pageQuery(pair) {
+		if !anyPageReads(pair) {
 			continue
 		}
 		dst = append(dst, sep)

@@ -204,7 +204,7 @@ func TestUnreadParametersShareThePage(t *testing.T) {
 	if s.srv.cache.misses.Load() != misses || first.body != second.body {
 		t.Errorf("a second click id rendered the page again")
 	}
-	for i, q := range []string{"x=1", "x=2", "_=1733400000000", "comments=oldest&v=9", "reply=&after="} {
+	for i, q := range []string{"x=1", "x=2", "_=1733400000000", "comments=oldest&v=9", "reply=&after=", "reply=a1", "reply=a2", "after=junk", "before=1-2"} {
 		got := s.get("/city/council-vote?" + q)
 		if s.srv.cache.misses.Load() != misses || got.body != first.body {
 			t.Errorf("GET ?%s (request %d) rendered the page again (%d misses, want %d), or another page", q, i, s.srv.cache.misses.Load(), misses)
@@ -225,6 +225,59 @@ func TestUnreadParametersShareThePage(t *testing.T) {
 		}); n != 0 && !raceEnabled {
 			t.Errorf("a hit for %s allocates %v times, want 0", target, n)
 		}
+	}
+}
+
+// TestCanonicalQuery: a page is cached under its own parameters alone,
+// each in one form, ordered by name; a value the page refuses is kept for
+// it to refuse.
+func TestCanonicalQuery(t *testing.T) {
+	for _, tc := range []struct {
+		query  string
+		params []queryParam
+		want   string
+	}{
+		{"x=1&after=5-7", nil, ""},
+		{"after=0005-07&utm_source=x", archiveParams, "after=5-7"},
+		{"before=5-7&after=1-2", archiveParams, "after=1-2&before=5-7"},
+		{"before=abc", archiveParams, "before=abc"}, // answered 400, never stored
+		{"before=1-2&before=3-4", archiveParams, "before=1-2&before=3-4"},
+		{"after=", archiveParams, ""},
+		{"reply=007&comments=newest", articleParams, "comments=newest&reply=7"},
+		{"reply=a1&after=-3&comments=oldest&order=newest", articleParams, ""},
+		{"from=0040&order=oldest", articleParams, "from=40&order=oldest"},
+		{"from=abc", articleParams, "from=abc"}, // answered 404, never stored
+		{"%72eply=%31%32", articleParams, "reply=12"},
+		{"reply=%zz&reply=3", articleParams, "reply=3"},
+		{"before=1-2", articleParams, ""},
+	} {
+		if got := canonicalQuery(tc.query, tc.params); got != tc.want {
+			t.Errorf("canonicalQuery(%q) = %q, want %q", tc.query, got, tc.want)
+		}
+	}
+}
+
+// A robots file, a feed (a section's too, on an archive's route) or a
+// sitemap reads no parameter: asked with any, it is the one page.
+func TestPagesWithoutParametersIgnoreThem(t *testing.T) {
+	s := newSite(t)
+	s.publish("city", "council-vote", "Council vote")
+	for _, path := range []string{"/robots.txt", "/sitemap.xml", "/feed.rss", "/city.atom", "/corrections", "/city/council-vote/comments.json", "/city"} {
+		first := s.get(path)
+		misses := s.srv.cache.misses.Load()
+		queries := []string{"?after=1-2", "?before=9-9", "?reply=3", "?x=1"}
+		if path == "/city" {
+			queries = []string{"?reply=3", "?x=1", "?after="} // the section itself reads its cursors
+		}
+		for _, q := range queries {
+			if got := s.get(path + q); got.body != first.body || s.srv.cache.misses.Load() != misses {
+				t.Errorf("GET %s%s rendered again or differs from %s", path, q, path)
+			}
+		}
+	}
+	// After the feeds on its route, the section still reads its cursors.
+	if s.get("/city?before=1-1").body == s.get("/city").body {
+		t.Error("/city?before=1-1 is the section's first page")
 	}
 }
 

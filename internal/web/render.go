@@ -300,14 +300,23 @@ func askedQuery(r *http.Request) string {
 	return r.URL.RawQuery
 }
 
-// page serves fn's output through the rendered-page cache.
-func (s *Server) page(fn pageFunc) http.HandlerFunc {
+// page serves fn's output through the rendered-page cache. params are the
+// query parameters fn reads: the page is cached, and fn sees the query,
+// with those alone, each in its one form (canonicalQuery).
+func (s *Server) page(fn pageFunc, params ...queryParam) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		path := requestPath(r)
 		url := path
 		if r.URL.RawQuery != "" {
-			url = string(appendQueryKey(append(make([]byte, 0, len(path)+1+len(r.URL.RawQuery)), path...), r.URL.RawQuery))
-			if q := strings.TrimPrefix(url[len(path):], "?"); q != r.URL.RawQuery {
+			reads := params
+			if _, _, feed := splitFeed(path[strings.LastIndexByte(path, '/')+1:]); feed {
+				reads = nil // a feed reads none: /city.rss is on an archive's route
+			}
+			q := canonicalQuery(r.URL.RawQuery, reads)
+			if q != "" {
+				url = path + "?" + q
+			}
+			if q != r.URL.RawQuery {
 				// The page is rendered without what it is cached without;
 				// an old address it does not find is still looked up as
 				// asked (redirectOld).

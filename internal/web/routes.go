@@ -17,10 +17,10 @@ func (s *Server) routes() *http.ServeMux {
 
 	// The reading site.
 	s.handle(mux, "GET /{$}", s.frontPage())
-	s.handle(mux, "GET /latest", s.page(s.latest))
+	s.handle(mux, "GET /latest", s.page(s.latest, archiveParams...))
 	s.handle(mux, "GET /corrections", s.page(s.corrections))
-	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage))
-	s.handle(mux, "GET /{section}/{slug}", s.page(s.article))
+	s.handle(mux, "GET /{slug}", s.page(s.sectionOrPage, archiveParams...))
+	s.handle(mux, "GET /{section}/{slug}", s.page(s.article, articleParams...))
 	s.handle(mux, "POST /{section}/{slug}/comments", s.postComment)
 	// GET /{section}/{slug}/comments.rss|atom|json and a live blog's
 	// updates.rss|atom|json, the last segment a wildcard: a literal would
@@ -40,8 +40,8 @@ func (s *Server) routes() *http.ServeMux {
 	s.handle(mux, "POST /subscriptions", s.manage)
 	s.handle(mux, "GET /unsubscribe", s.unsubscribeForm)
 	s.handle(mux, "POST /unsubscribe", s.unsubscribe)
-	s.handle(mux, "GET /tag/{slug}", s.page(s.tagArchive))
-	s.handle(mux, "GET /author/{slug}", s.page(s.authorArchive))
+	s.handle(mux, "GET /tag/{slug}", s.page(s.tagArchive, archiveParams...))
+	s.handle(mux, "GET /author/{slug}", s.page(s.authorArchive, archiveParams...))
 	s.handle(mux, "GET /preview/{id}", s.signedPreview)
 	s.handle(mux, "GET /media/{id}/{file}", s.media)
 	s.handle(mux, "GET /static/{file}", s.static)
