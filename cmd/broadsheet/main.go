@@ -222,8 +222,18 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		defer redirectLn.Close()
 	}
 	var certs *tlscert.Keeper
+	var hup <-chan os.Signal
 	if c.TLSCert != "" {
 		if certs, err = tlscert.Load(c.TLSCert, c.TLSKey); err != nil {
+			return err
+		}
+		var stop func()
+		hup, stop = reloadSignal()
+		defer stop()
+	}
+	var toTLS http.Handler
+	if redirectLn != nil {
+		if toTLS, err = toHTTPS(c.BaseURL, c.ACMEWebroot); err != nil {
 			return err
 		}
 	}
@@ -427,7 +437,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		hs.Handler = hsts(hs.Handler)
 		hs.TLSConfig = certs.Config()
 		certificateMetrics(reg, certs)
-		go keepCertificate(ctx, certs, c.certCheck, log)
+		go keepCertificate(ctx, certs, c.certCheck, hup, log)
 		go func() { errc <- hs.ServeTLS(ln, "", "") }()
 		servers = append(servers, hs)
 	} else {
@@ -446,11 +456,7 @@ func serve(ctx context.Context, c Config, stderr io.Writer) error {
 		servers = append(servers, fast)
 	}
 	if redirectLn != nil {
-		to, err := toHTTPS(c.BaseURL, c.ACMEWebroot)
-		if err != nil {
-			return err
-		}
-		rs := newHTTPServer(to, log)
+		rs := newHTTPServer(toTLS, log)
 		servers = append(servers, rs)
 		go func() { errc <- rs.Serve(redirectLn) }()
 		log.Info("sending plain HTTP to https", "url", "http://"+redirectLn.Addr().String(), "acme_webroot", c.ACMEWebroot)

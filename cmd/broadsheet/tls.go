@@ -32,14 +32,21 @@ func hsts(next http.Handler) http.Handler {
 	})
 }
 
+// reloadSignal is where SIGHUP arrives for the whole of serve, shutdown
+// included, so that a deploy hook that fires while the site stops does
+// not end it without its last work saved; stop gives SIGHUP back.
+func reloadSignal() (hup <-chan os.Signal, stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGHUP)
+	return c, func() { signal.Stop(c) }
+}
+
 // keepCertificate puts a renewed certificate in use: when the files
-// change (looked at every `every`) and at once on SIGHUP, as an ACME
-// client's deploy hook sends with `systemctl reload`. A pair that cannot
-// be read or does not match is logged once and the one in use stays.
-func keepCertificate(ctx context.Context, k *tlscert.Keeper, every time.Duration, log *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// change (looked at every `every`) and at once on SIGHUP (hup), as an
+// ACME client's deploy hook sends with `systemctl reload`. A pair that
+// cannot be read or does not match is logged once and the one in use
+// stays.
+func keepCertificate(ctx context.Context, k *tlscert.Keeper, every time.Duration, hup <-chan os.Signal, log *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {

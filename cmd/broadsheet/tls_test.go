@@ -261,7 +261,7 @@ func TestKeepCertificate(t *testing.T) {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		keepCertificate(ctx, k, 10*time.Millisecond, log)
+		keepCertificate(ctx, k, 10*time.Millisecond, nil, log)
 	}()
 	defer func() { cancel(); <-stopped }()
 	waitFor := func(what string, ok func() bool) {
