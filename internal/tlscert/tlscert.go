@@ -41,16 +41,9 @@ type stamp struct {
 // keyFile, both PEM. The error names the file at fault.
 func Load(certFile, keyFile string) (*Keeper, error) {
 	k := &Keeper{certFile: certFile, keyFile: keyFile}
-	st, err := k.stat()
-	if err != nil {
+	if _, err := k.Reload(true); err != nil {
 		return nil, err
 	}
-	cert, err := read(certFile, keyFile)
-	if err != nil {
-		return nil, err
-	}
-	k.cert.Store(cert)
-	k.stamp = st
 	return k, nil
 }
 

@@ -339,18 +339,17 @@ func trimSpace[T ~string | ~[]byte](s T) T {
 }
 
 // anyPageReads reports whether a query pair, raw as asked, is one some
-// cached page reads (queryParam): an archive's cursor (before, after), a
-// discussion's order and page (comments=newest, after), the comment
-// replied to (reply), a live blog's order and page (order=oldest, from).
+// cached page reads (anyPageParams): a parameter of a route's list with a
+// value, the value it keeps when it keeps only one.
 func anyPageReads[T ~string | ~[]byte](pair T) bool {
 	name, value, _ := cutByte(pair, '=')
-	switch string(name) {
-	case "before", "after", "reply", "from":
-		return len(value) > 0
-	case "comments":
-		return string(value) == "newest"
-	case "order":
-		return string(value) == "oldest"
+	for _, p := range anyPageParams {
+		if string(name) == p.name {
+			if p.only != "" {
+				return string(value) == p.only
+			}
+			return len(value) > 0
+		}
 	}
 	return false
 }

@@ -18,21 +18,36 @@ import (
 // render and push the read pages out of the cache.
 type queryParam struct {
 	name string
-	// canon returns the value's one form, or keep=false for a value the
-	// page reads as no value. A value the page refuses (a cursor it
-	// answers 400, an update it answers 404) is kept as asked: the page
-	// answers it, and such answers are never stored.
+	// only, when set, is the one value that means something besides the
+	// default; every other value is dropped.
+	only string
+	// canon, for a parameter without only, returns the value's one form,
+	// or keep=false for a value the page reads as no value. A value the
+	// page refuses (a cursor it answers 400, an update it answers 404) is
+	// kept as asked: the page answers it, and such answers are never
+	// stored.
 	canon func(value string) (v string, keep bool)
 }
 
 var (
 	// An archive's page: a cursor either way (archive).
-	archiveParams = []queryParam{{"after", cursorValue}, {"before", cursorValue}}
+	archiveParams = []queryParam{{name: "after", canon: cursorValue}, {name: "before", canon: cursorValue}}
 	// An article's page: the discussion's order and page, the comment
 	// replied to (discussion), a live blog's order and page (liveBlog).
-	articleParams = []queryParam{{"after", countValue}, {"comments", only("newest")}, {"from", updateValue},
-		{"order", only("oldest")}, {"reply", countValue}}
+	articleParams = []queryParam{{name: "after", canon: countValue}, {name: "comments", only: "newest"},
+		{name: "from", canon: updateValue}, {name: "order", only: "oldest"}, {name: "reply", canon: countValue}}
+	// anyPageParams are the parameters of every route's list, which the
+	// fast path keeps (anyPageReads).
+	anyPageParams = append(slices.Clip(archiveParams), articleParams...)
 )
+
+// value is v in its one form for p, keep=false when p reads it as none.
+func (p queryParam) value(v string) (string, bool) {
+	if p.only != "" {
+		return v, v == p.only
+	}
+	return p.canon(v)
+}
 
 // cursorValue is an archive cursor as article.Cursor writes it.
 func cursorValue(v string) (string, bool) {
@@ -66,11 +81,6 @@ func updateValue(v string) (string, bool) {
 	return v, true
 }
 
-// only keeps the one value that means something besides the default.
-func only(meaningful string) func(string) (string, bool) {
-	return func(v string) (string, bool) { return v, v == meaningful }
-}
-
 // canonicalQuery is the raw query a page with params is cached and rendered
 // under: its parameters in their one form, ordered by name (a repeated one
 // in the order asked, for the page to refuse), every other pair left out.
@@ -91,7 +101,7 @@ func canonicalQuery(rawQuery string, params []queryParam) string {
 		if i < 0 {
 			continue
 		}
-		if value, ok := params[i].canon(value); ok {
+		if value, ok := params[i].value(value); ok {
 			kept = append(kept, pair{name, value})
 		}
 	}

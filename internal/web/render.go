@@ -289,7 +289,7 @@ type response struct {
 type pageFunc func(r *http.Request) (*response, error)
 
 // askedQueryKey holds in a page's context the raw query as the reader
-// asked it, when the page is rendered with less of it (appendQueryKey).
+// asked it, when the page is rendered with less of it (canonicalQuery).
 type askedQueryKey struct{}
 
 // askedQuery is r's raw query as the reader asked it.
